@@ -1,0 +1,24 @@
+// Command generia runs Generia: see `generia help`.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/generia/generia/internal/app"
+	"github.com/generia/generia/internal/cli"
+	"github.com/generia/generia/internal/temporalserver"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, StartTemporal: startTemporal}))
+}
+
+func startTemporal(dataDir, addr, uiAddr, namespace string, logger *slog.Logger) (app.TemporalServer, error) {
+	return temporalserver.Start(temporalserver.Options{DataDir: dataDir, Addr: addr, UIAddr: uiAddr, Namespace: namespace, Logger: logger})
+}

@@ -1,0 +1,346 @@
+// Package apiclient is a Go client of Generia's HTTP API, used by the CLI
+// and the end-to-end tests.
+package apiclient
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Client calls one Generia API.
+type Client struct {
+	BaseURL string
+	Token   string
+	HTTP    *http.Client
+}
+
+// New returns a client of the API at baseURL.
+func New(baseURL, token string) *Client {
+	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Error is an error answer of the API.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s (HTTP %d %s)", e.Message, e.Status, e.Code)
+}
+
+// Do sends a request with an optional JSON body and decodes a JSON answer
+// into out (if not nil).
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, r)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling Generia at %s: %w", c.BaseURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return decodeError(resp)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decoding the answer of %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+func decodeError(resp *http.Response) error {
+	var body struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err := json.Unmarshal(raw, &body); err != nil || body.Error.Message == "" {
+		return &Error{Status: resp.StatusCode, Code: "http", Message: strings.TrimSpace(string(raw))}
+	}
+	return &Error{Status: resp.StatusCode, Code: body.Error.Code, Message: body.Error.Message}
+}
+
+// Stage is one stage of a status record.
+type Stage struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+}
+
+// Status is a world's generation status record.
+type Status struct {
+	WorldID         string            `json:"world_id"`
+	WorkflowID      string            `json:"workflow_id"`
+	Status          string            `json:"status"`
+	CurrentStage    string            `json:"current_stage"`
+	Stages          []Stage           `json:"stages"`
+	ProgressPercent int               `json:"progress_percent"`
+	UsersCreated    int               `json:"users_created"`
+	UsersPredicted  int               `json:"users_predicted"`
+	PostsCreated    int               `json:"posts_created"`
+	PostsPredicted  int               `json:"posts_predicted"`
+	ImagesCreated   int               `json:"images_created"`
+	ImagesPredicted int               `json:"images_predicted"`
+	CallLimitLLM    int               `json:"api_call_limits_llm"`
+	CallLimitImages int               `json:"api_call_limits_images"`
+	CallsLLM        int               `json:"api_calls_made_llm"`
+	CallsImages     int               `json:"api_calls_made_images"`
+	LLMCost         float64           `json:"llm_cost_total"`
+	ImageCost       float64           `json:"image_cost_total"`
+	Providers       map[string]string `json:"providers"`
+	Error           string            `json:"error"`
+	ElapsedSeconds  float64           `json:"elapsed_seconds"`
+	CreatedAt       time.Time         `json:"created_at"`
+	FinishedAt      *time.Time        `json:"finished_at"`
+}
+
+// Terminal reports whether the generation has ended.
+func (s Status) Terminal() bool {
+	return s.Status == "completed" || s.Status == "failed" || s.Status == "cancelled"
+}
+
+// World is a world as the API returns it.
+type World struct {
+	ID              string          `json:"id"`
+	Name            string          `json:"name"`
+	Prompt          string          `json:"prompt"`
+	Description     string          `json:"description"`
+	Params          json.RawMessage `json:"params"`
+	CharactersCount int             `json:"characters_count"`
+	PostsCount      int             `json:"posts_count"`
+	HeaderMediaID   string          `json:"header_media_id"`
+	IconMediaID     string          `json:"icon_media_id"`
+	Visibility      string          `json:"visibility"`
+	WorkflowID      string          `json:"workflow_id"`
+	CreatedAt       time.Time       `json:"created_at"`
+	Generation      *Status         `json:"generation"`
+}
+
+// Character is a character as the API returns it.
+type Character struct {
+	ID            string          `json:"id"`
+	Username      string          `json:"username"`
+	DisplayName   string          `json:"display_name"`
+	Bio           string          `json:"bio"`
+	AvatarMediaID string          `json:"avatar_media_id"`
+	Profile       json.RawMessage `json:"profile"`
+}
+
+// Post is a post as the API returns it.
+type Post struct {
+	ID            string    `json:"id"`
+	CharacterID   string    `json:"character_id"`
+	Username      string    `json:"username"`
+	DisplayName   string    `json:"display_name"`
+	AvatarMediaID string    `json:"avatar_media_id"`
+	Caption       string    `json:"caption"`
+	Hashtags      []string  `json:"hashtags"`
+	MediaID       string    `json:"media_id"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Session is the answer of register and login.
+type Session struct {
+	Token        string `json:"token"`
+	RefreshToken string `json:"refresh_token"`
+	User         struct {
+		ID       string `json:"id"`
+		Username string `json:"username"`
+		Email    string `json:"email"`
+	} `json:"user"`
+}
+
+// NewWorld asks for a world.
+type NewWorld struct {
+	Name            string `json:"name,omitempty"`
+	Prompt          string `json:"prompt"`
+	CharactersCount int    `json:"characters_count"`
+	PostsCount      int    `json:"posts_count"`
+	Visibility      string `json:"visibility,omitempty"`
+}
+
+// Register creates an account.
+func (c *Client) Register(ctx context.Context, username, email, password string) (Session, error) {
+	var s Session
+	err := c.Do(ctx, "POST", "/api/v1/auth/register", map[string]string{"username": username, "email": email, "password": password}, &s)
+	return s, err
+}
+
+// Login signs in.
+func (c *Client) Login(ctx context.Context, emailOrUsername, password string) (Session, error) {
+	var s Session
+	err := c.Do(ctx, "POST", "/api/v1/auth/login", map[string]string{"email_or_username": emailOrUsername, "password": password}, &s)
+	return s, err
+}
+
+// CreateWorld asks for a world to be generated.
+func (c *Client) CreateWorld(ctx context.Context, w NewWorld) (World, error) {
+	var out World
+	err := c.Do(ctx, "POST", "/api/v1/worlds", w, &out)
+	return out, err
+}
+
+// World returns a world with its status record. id may be a workflow ID.
+func (c *Client) World(ctx context.Context, id string) (World, error) {
+	var out World
+	err := c.Do(ctx, "GET", "/api/v1/worlds/"+url.PathEscape(id), nil, &out)
+	return out, err
+}
+
+// Worlds returns one page of the worlds catalog.
+func (c *Client) Worlds(ctx context.Context, limit int, cursor string) ([]World, string, error) {
+	var out struct {
+		Worlds     []World `json:"worlds"`
+		NextCursor string  `json:"next_cursor"`
+	}
+	err := c.Do(ctx, "GET", fmt.Sprintf("/api/v1/worlds?limit=%d&cursor=%s", limit, url.QueryEscape(cursor)), nil, &out)
+	return out.Worlds, out.NextCursor, err
+}
+
+// Status returns a world's status record. id may be a workflow ID.
+func (c *Client) Status(ctx context.Context, id string) (Status, error) {
+	var out Status
+	err := c.Do(ctx, "GET", "/api/v1/worlds/"+url.PathEscape(id)+"/status", nil, &out)
+	return out, err
+}
+
+// Cancel cancels a world's generation.
+func (c *Client) Cancel(ctx context.Context, id string) (Status, error) {
+	var out Status
+	err := c.Do(ctx, "POST", "/api/v1/worlds/"+url.PathEscape(id)+"/cancel", nil, &out)
+	return out, err
+}
+
+// Characters returns one page of a world's characters.
+func (c *Client) Characters(ctx context.Context, id string, limit int, cursor string) ([]Character, string, error) {
+	var out struct {
+		Characters []Character `json:"characters"`
+		NextCursor string      `json:"next_cursor"`
+	}
+	err := c.Do(ctx, "GET", fmt.Sprintf("/api/v1/worlds/%s/characters?limit=%d&cursor=%s", url.PathEscape(id), limit, url.QueryEscape(cursor)), nil, &out)
+	return out.Characters, out.NextCursor, err
+}
+
+// Posts returns one page of a world's feed.
+func (c *Client) Posts(ctx context.Context, id string, limit int, cursor string) ([]Post, string, error) {
+	var out struct {
+		Posts      []Post `json:"posts"`
+		NextCursor string `json:"next_cursor"`
+	}
+	err := c.Do(ctx, "GET", fmt.Sprintf("/api/v1/worlds/%s/posts?limit=%d&cursor=%s", url.PathEscape(id), limit, url.QueryEscape(cursor)), nil, &out)
+	return out.Posts, out.NextCursor, err
+}
+
+// Media returns an image's bytes and content type.
+func (c *Client) Media(ctx context.Context, id string) ([]byte, string, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.BaseURL+"/api/v1/media/"+url.PathEscape(id), nil)
+	if err != nil {
+		return nil, "", err
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, "", decodeError(resp)
+	}
+	b, err := io.ReadAll(resp.Body)
+	return b, resp.Header.Get("Content-Type"), err
+}
+
+// Watch follows a world's status stream, calling fn with each status, until
+// the generation ends or ctx is done. If the stream breaks it reconnects.
+func (c *Client) Watch(ctx context.Context, id string, fn func(Status)) (Status, error) {
+	var last Status
+	for {
+		st, err := c.watchOnce(ctx, id, fn)
+		if st.WorldID != "" {
+			last = st
+		}
+		if last.Terminal() {
+			return last, nil
+		}
+		if ctx.Err() != nil {
+			return last, ctx.Err()
+		}
+		var apiErr *Error
+		if errors.As(err, &apiErr) && apiErr.Status < 500 {
+			return last, err
+		}
+		select {
+		case <-ctx.Done():
+			return last, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (c *Client) watchOnce(ctx context.Context, id string, fn func(Status)) (Status, error) {
+	var last Status
+	req, err := http.NewRequestWithContext(ctx, "GET", c.BaseURL+"/api/v1/worlds/"+url.PathEscape(id)+"/status/stream", nil)
+	if err != nil {
+		return last, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	stream := &http.Client{Transport: c.HTTP.Transport} // no overall timeout on a stream
+	resp, err := stream.Do(req)
+	if err != nil {
+		return last, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return last, decodeError(resp)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var st Status
+		if err := json.Unmarshal([]byte(data), &st); err != nil {
+			return last, fmt.Errorf("decoding a status event: %w", err)
+		}
+		last = st
+		fn(st)
+	}
+	return last, sc.Err()
+}

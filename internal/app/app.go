@@ -1,0 +1,358 @@
+// Package app is Generia's composition root: from one Config it builds the
+// store, media store, providers, Temporal client, workers and HTTP server
+// that a role needs, and stops them in order.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/generia/generia/internal/auth"
+	"github.com/generia/generia/internal/config"
+	"github.com/generia/generia/internal/fsmedia"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/httpapi"
+	"github.com/generia/generia/internal/offline"
+	"github.com/generia/generia/internal/pipeline"
+	"github.com/generia/generia/internal/sqlite"
+)
+
+// TemporalServer is a running embedded Temporal server.
+type TemporalServer interface {
+	Addr() string
+	UIAddr() string
+	Stop()
+}
+
+// StartTemporal starts an embedded Temporal server. The binary passes it in,
+// so that only the binary and the end-to-end tests link the server.
+type StartTemporal func(dataDir, addr, uiAddr, namespace string, logger *slog.Logger) (TemporalServer, error)
+
+// Roles says what a process runs.
+type Roles struct {
+	// Embedded starts the Temporal server in-process (generia up).
+	Embedded bool
+	// API serves the HTTP API.
+	API bool
+	// Queues are the task queues this process works on.
+	Queues []string
+	// Sample generates the sample world over an empty data dir.
+	Sample bool
+	// OperatorToken writes a local operator token into the data dir.
+	OperatorToken bool
+}
+
+// App is a running Generia process.
+type App struct {
+	Config      config.Config
+	Logger      *slog.Logger
+	Store       generia.Store
+	Media       generia.MediaStore
+	Temporal    client.Client
+	Generations *pipeline.Generations
+	Tokens      *auth.Tokens
+	// URL is the HTTP API's base URL, when the API runs.
+	URL string
+	// SampleWorldID is the sample world generated at this start, if any.
+	SampleWorldID string
+
+	embedded TemporalServer
+	workers  *pipeline.Workers
+	http     *http.Server
+	httpDone chan error
+}
+
+// OfflineProvider is the name of the built-in providers.
+const OfflineProvider = "offline"
+
+// Start builds and starts what the roles need. On error everything started
+// is stopped again.
+func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal StartTemporal, logger *slog.Logger) (_ *App, err error) {
+	a := &App{Config: cfg, Logger: logger}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the data dir: %w", err)
+	}
+	if roles.Embedded {
+		if startTemporal == nil {
+			return nil, errors.New("this build has no embedded Temporal server")
+		}
+		uiAddr := ""
+		if cfg.UIEnabled() {
+			uiAddr = cfg.TemporalUIAddr
+		}
+		a.embedded, err = startTemporal(filepath.Join(cfg.DataDir, "temporal"), cfg.TemporalAddr, uiAddr, cfg.TemporalNamespace, logger)
+		if err != nil {
+			return nil, err
+		}
+		a.Config.TemporalAddr = a.embedded.Addr()
+	}
+	a.Store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "generia.db"))
+	if err != nil {
+		return nil, fmt.Errorf("opening the store: %w", err)
+	}
+	a.Media, err = fsmedia.New(filepath.Join(cfg.DataDir, "media"))
+	if err != nil {
+		return nil, fmt.Errorf("opening the media store: %w", err)
+	}
+	a.Temporal, err = dialTemporal(ctx, a.Config, logger)
+	if err != nil {
+		return nil, err
+	}
+	a.Generations = &pipeline.Generations{Client: a.Temporal, Store: a.Store, Logger: logger}
+	if len(roles.Queues) > 0 {
+		acts := &pipeline.Activities{
+			Store: a.Store, Media: a.Media, Logger: logger,
+			Text:   map[string]generia.TextGenerator{OfflineProvider: offline.NewText(cfg.OfflineLLMLatency)},
+			Images: map[string]generia.ImageGenerator{OfflineProvider: offline.NewImages(cfg.OfflineImageLatency)},
+		}
+		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, cfg.Concurrency)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if roles.API || roles.OperatorToken {
+		secret, err := jwtSecret(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if a.Tokens, err = auth.NewTokens(secret); err != nil {
+			return nil, err
+		}
+	}
+	var operator generia.User
+	if roles.OperatorToken {
+		if operator, err = a.writeOperatorToken(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if roles.API {
+		if err := a.Generations.Reconcile(ctx); err != nil {
+			return nil, fmt.Errorf("resuming generations: %w", err)
+		}
+		if err := a.serveHTTP(); err != nil {
+			return nil, err
+		}
+	}
+	if roles.Sample && !cfg.NoSample {
+		if err := a.createSample(ctx, operator.ID); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// TemporalUIAddr is the embedded Web UI's address, if it runs.
+func (a *App) TemporalUIAddr() string {
+	if a.embedded == nil {
+		return ""
+	}
+	return a.embedded.UIAddr()
+}
+
+// Close stops everything gracefully: the HTTP server, then the workers
+// (letting running activities finish), then the Temporal client and server,
+// then the stores.
+func (a *App) Close() {
+	if a.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := a.http.Shutdown(ctx); err != nil {
+			_ = a.http.Close()
+		}
+		cancel()
+		<-a.httpDone
+	}
+	if a.workers != nil {
+		a.workers.Stop()
+	}
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.embedded != nil {
+		a.embedded.Stop()
+	}
+	if a.Store != nil {
+		_ = a.Store.Close()
+	}
+}
+
+func (a *App) serveHTTP() error {
+	api := &httpapi.Server{
+		Store: a.Store, Media: a.Media, Generations: a.Generations, Tokens: a.Tokens, Logger: a.Logger,
+		Providers: generia.Providers{LLM: OfflineProvider, Image: OfflineProvider},
+	}
+	l, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("HTTP address %s: %w (use --addr to pick another)", a.Config.Addr, err)
+	}
+	a.URL = "http://" + l.Addr().String()
+	a.http = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	a.httpDone = make(chan error, 1)
+	go func() {
+		err := a.http.Serve(l)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		if err != nil {
+			a.Logger.Error("HTTP server stopped", "error", err)
+		}
+		a.httpDone <- err
+	}()
+	return nil
+}
+
+// dialTemporal connects to Temporal, waiting up to 30 s for it to come up.
+func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger) (client.Client, error) {
+	sdkLevel := slog.LevelWarn
+	if cfg.LogLevel == "debug" {
+		sdkLevel = slog.LevelDebug
+	}
+	sdkLogger := slog.New(levelFilter{logger.Handler(), sdkLevel}).With("component", "temporal-sdk")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := client.DialContext(ctx, client.Options{
+			HostPort: cfg.TemporalAddr, Namespace: cfg.TemporalNamespace, Logger: sdklog.NewStructuredLogger(sdkLogger),
+		})
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %s): %w", cfg.TemporalAddr, cfg.TemporalNamespace, err)
+		}
+		logger.Warn("waiting for Temporal", "address", cfg.TemporalAddr, "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// levelFilter drops records below a level.
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (f levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFilter{f.Handler.WithAttrs(attrs), f.min}
+}
+
+func (f levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{f.Handler.WithGroup(name), f.min}
+}
+
+// jwtSecret returns the configured token secret, or the one kept in the data
+// dir, creating it on first use.
+func jwtSecret(cfg config.Config) ([]byte, error) {
+	if cfg.JWTSecret != "" {
+		if len(cfg.JWTSecret) < 32 {
+			return nil, errors.New("GENERIA_JWT_SECRET must be at least 32 characters")
+		}
+		return []byte(cfg.JWTSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "jwt-secret")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading the token secret: %w", err)
+	}
+	secret, err := auth.RandomSecret(32)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("writing the token secret: %w", err)
+	}
+	return []byte(secret), nil
+}
+
+// OperatorTokenFile is the name of the local operator token in the data dir.
+const OperatorTokenFile = "operator-token"
+
+// operatorTokenTTL is how long the local operator token is valid; each start
+// writes a new one.
+const operatorTokenTTL = 30 * 24 * time.Hour
+
+// writeOperatorToken makes sure the local operator account exists and writes
+// a fresh access token for it into the data dir, readable by its owner only.
+func (a *App) writeOperatorToken(ctx context.Context) (generia.User, error) {
+	u, _, err := a.Store.UserByLogin(ctx, "operator")
+	if generia.IsKind(err, generia.KindNotFound) {
+		password, perr := auth.RandomSecret(24) // nobody signs in with it; the token is the way in
+		if perr != nil {
+			return u, perr
+		}
+		hash, perr := auth.HashPassword(password)
+		if perr != nil {
+			return u, perr
+		}
+		u, err = a.Store.CreateUser(ctx, generia.User{ID: uuid.NewString(), Username: "operator", Email: "operator@localhost", CreatedAt: time.Now().UTC()}, hash)
+	}
+	if err != nil {
+		return u, fmt.Errorf("creating the operator account: %w", err)
+	}
+	token, _, err := a.Tokens.Issue(u.ID, operatorTokenTTL)
+	if err != nil {
+		return u, err
+	}
+	path := filepath.Join(a.Config.DataDir, OperatorTokenFile)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(token+"\n"), 0o600); err != nil {
+		return u, fmt.Errorf("writing the operator token: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return u, err
+	}
+	return u, os.Rename(tmp, path)
+}
+
+// SamplePrompt is the sample world's prompt.
+const SamplePrompt = "A harbour city built on the shell of a sleeping sea turtle the size of an island, where lamplighters, " +
+	"fishers and tide-readers keep the city afloat and argue about what will happen when the turtle wakes."
+
+// createSample generates the sample world on the first start over an empty
+// data dir, always with the offline providers: starting Generia never spends
+// an operator's credits by itself.
+func (a *App) createSample(ctx context.Context, ownerID string) error {
+	n, err := a.Store.CountWorlds(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	w, err := a.Generations.Create(ctx, ownerID, generia.NewWorld{Prompt: SamplePrompt, CharactersCount: 3, PostsCount: 10},
+		generia.Providers{LLM: OfflineProvider, Image: OfflineProvider})
+	if err != nil {
+		return fmt.Errorf("creating the sample world: %w", err)
+	}
+	a.SampleWorldID = w.ID
+	return nil
+}

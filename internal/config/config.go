@@ -1,0 +1,201 @@
+// Package config loads Generia's one configuration struct from the
+// environment, a .env file in the working directory and command-line flags,
+// in that order of increasing precedence.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/generia/generia/internal/pipeline"
+)
+
+// Config is every setting of every role.
+type Config struct {
+	DataDir string // GENERIA_DATA_DIR
+	Addr    string // GENERIA_ADDR: the HTTP API and web UI
+
+	TemporalAddr      string // TEMPORAL_ADDRESS: embedded frontend (up) or the cluster (api, worker)
+	TemporalUIAddr    string // GENERIA_TEMPORAL_UI_ADDR: "off" disables it
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+	NoSample          bool   // GENERIA_NO_SAMPLE
+
+	Queues      []string // GENERIA_QUEUES (worker role)
+	Concurrency pipeline.Concurrency
+
+	OfflineLLMLatency   time.Duration // GENERIA_OFFLINE_LLM_LATENCY
+	OfflineImageLatency time.Duration // GENERIA_OFFLINE_IMAGE_LATENCY
+
+	JWTSecret string // GENERIA_JWT_SECRET; empty: a secret kept in the data dir
+	LogLevel  string // GENERIA_LOG_LEVEL: debug, info, warn, error
+	LogFormat string // GENERIA_LOG_FORMAT: text or json
+
+	// Client settings of the CLI.
+	Server string // GENERIA_SERVER
+	Token  string // GENERIA_TOKEN
+}
+
+// Setting documents one setting for the README table and `generia config`.
+type Setting struct {
+	Env, Flag, Default, Help string
+	Secret                   bool
+	get                      func(*Config) string
+}
+
+// Settings lists every setting.
+var Settings = []Setting{
+	{"GENERIA_DATA_DIR", "--data-dir", "./data", "where the SQLite store, media, the embedded Temporal database and the local operator token live", false, func(c *Config) string { return c.DataDir }},
+	{"GENERIA_ADDR", "--addr", "127.0.0.1:8080", "HTTP address of the API and web UI", false, func(c *Config) string { return c.Addr }},
+	{"TEMPORAL_ADDRESS", "--temporal-addr", "127.0.0.1:7233", "Temporal frontend: where `up` serves it, where `api` and `worker` connect", false, func(c *Config) string { return c.TemporalAddr }},
+	{"GENERIA_TEMPORAL_UI_ADDR", "--temporal-ui-addr", "127.0.0.1:8233", "Temporal Web UI of the embedded server; `off` disables it", false, func(c *Config) string { return c.TemporalUIAddr }},
+	{"TEMPORAL_NAMESPACE", "--temporal-namespace", "default", "Temporal namespace", false, func(c *Config) string { return c.TemporalNamespace }},
+	{"GENERIA_NO_SAMPLE", "--no-sample", "false", "do not generate the sample world on the first start", false, func(c *Config) string { return strconv.FormatBool(c.NoSample) }},
+	{"GENERIA_QUEUES", "--queues", "main,llm,images,progress,services", "task queues a `worker` serves", false, func(c *Config) string { return strings.Join(c.Queues, ",") }},
+	{"MAX_CONCURRENT_TASKS", "", "500", "activities running at once in one process, all queues together", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Tasks) }},
+	{"MAX_CONCURRENT_LLM_REQUESTS", "", "50", "LLM activities at once per process (ai-worker-llm)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.LLM) }},
+	{"MAX_CONCURRENT_IMAGE_REQUESTS", "", "30", "image activities at once per process (ai-worker-images)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Images) }},
+	{"MAX_CONCURRENT_GRPC_CALLS", "", "100", "data-writing activities at once per process (ai-worker-services)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Services) }},
+	{"MAX_CONCURRENT_DB_OPERATIONS", "", "20", "status activities at once per process (ai-worker-progress)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Progress) }},
+	{"MAX_WORKFLOW_TASKS_PER_WORKER", "", "100", "workflow tasks at once per worker", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.WorkflowTasks) }},
+	{"MAX_ACTIVITIES_PER_WORKER", "", "200", "activities at once on any one worker (ai-worker-main, and a cap on the others)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.ActivitiesPerW) }},
+	{"GENERIA_OFFLINE_LLM_LATENCY", "", "0", "simulated latency of each offline LLM call (Go duration, e.g. 3s)", false, func(c *Config) string { return c.OfflineLLMLatency.String() }},
+	{"GENERIA_OFFLINE_IMAGE_LATENCY", "", "0", "simulated latency of each offline image (Go duration)", false, func(c *Config) string { return c.OfflineImageLatency.String() }},
+	{"GENERIA_JWT_SECRET", "", "(generated, kept in the data dir)", "secret that signs access tokens; set it when several API processes share users", true, func(c *Config) string { return c.JWTSecret }},
+	{"GENERIA_LOG_LEVEL", "--log-level", "info", "debug, info, warn or error", false, func(c *Config) string { return c.LogLevel }},
+	{"GENERIA_LOG_FORMAT", "--log-format", "text", "text or json", false, func(c *Config) string { return c.LogFormat }},
+	{"GENERIA_SERVER", "--server", "http://127.0.0.1:8080", "the API the CLI talks to", false, func(c *Config) string { return c.Server }},
+	{"GENERIA_TOKEN", "--token", "(the local operator token in --data-dir)", "access token of the CLI", true, func(c *Config) string { return c.Token }},
+}
+
+// Load reads the .env file of the working directory (variables already set
+// win) and then the environment, applying defaults.
+func Load() (Config, error) {
+	if err := godotenv.Load(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Config{}, fmt.Errorf("reading .env: %w", err)
+	}
+	return FromEnv(os.LookupEnv)
+}
+
+// FromEnv builds a Config from an environment lookup, applying defaults.
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	env := func(name, def string) string {
+		if v, ok := lookup(name); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	num := func(name string, def int) int {
+		s := env(name, "")
+		if s == "" {
+			return def
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive whole number", name, s))
+			return def
+		}
+		return n
+	}
+	dur := func(name string) time.Duration {
+		s := env(name, "0")
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a Go duration such as 3s or 250ms", name, s))
+		}
+		return d
+	}
+	noSample, err := strconv.ParseBool(env("GENERIA_NO_SAMPLE", "false"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("GENERIA_NO_SAMPLE: want true or false"))
+	}
+	def := pipeline.DefaultConcurrency
+	c := Config{
+		DataDir:           env("GENERIA_DATA_DIR", "./data"),
+		Addr:              env("GENERIA_ADDR", "127.0.0.1:8080"),
+		TemporalAddr:      env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalUIAddr:    env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
+		NoSample:          noSample,
+		Queues:            strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
+		Concurrency: pipeline.Concurrency{
+			Tasks:          num("MAX_CONCURRENT_TASKS", def.Tasks),
+			LLM:            num("MAX_CONCURRENT_LLM_REQUESTS", def.LLM),
+			Images:         num("MAX_CONCURRENT_IMAGE_REQUESTS", def.Images),
+			Services:       num("MAX_CONCURRENT_GRPC_CALLS", def.Services),
+			Progress:       num("MAX_CONCURRENT_DB_OPERATIONS", def.Progress),
+			WorkflowTasks:  num("MAX_WORKFLOW_TASKS_PER_WORKER", def.WorkflowTasks),
+			ActivitiesPerW: num("MAX_ACTIVITIES_PER_WORKER", def.ActivitiesPerW),
+		},
+		OfflineLLMLatency:   dur("GENERIA_OFFLINE_LLM_LATENCY"),
+		OfflineImageLatency: dur("GENERIA_OFFLINE_IMAGE_LATENCY"),
+		JWTSecret:           env("GENERIA_JWT_SECRET", ""),
+		LogLevel:            env("GENERIA_LOG_LEVEL", "info"),
+		LogFormat:           env("GENERIA_LOG_FORMAT", "text"),
+		Server:              env("GENERIA_SERVER", "http://127.0.0.1:8080"),
+		Token:               env("GENERIA_TOKEN", ""),
+	}
+	return c, errors.Join(errs...)
+}
+
+// BindServer adds the flags of the server roles to fs, with the loaded
+// values as defaults so that flags override the environment.
+func (c *Config) BindServer(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (GENERIA_DATA_DIR)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP address of the API and web UI (GENERIA_ADDR)")
+	fs.StringVar(&c.TemporalAddr, "temporal-addr", c.TemporalAddr, "Temporal frontend address (TEMPORAL_ADDRESS)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (GENERIA_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (GENERIA_LOG_FORMAT)")
+}
+
+// BindClient adds the CLI client's flags to fs.
+func (c *Config) BindClient(fs *flag.FlagSet) {
+	fs.StringVar(&c.Server, "server", c.Server, "Generia API URL (GENERIA_SERVER)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data dir of a local `generia up`, to use its operator token (GENERIA_DATA_DIR)")
+	fs.StringVar(&c.Token, "token", c.Token, "access token (GENERIA_TOKEN)")
+}
+
+// Validate checks settings that every role needs.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("the data dir must not be empty")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	var err error
+	c.DataDir, err = filepath.Abs(c.DataDir)
+	return err
+}
+
+// UIEnabled reports whether the embedded Temporal Web UI runs.
+func (c *Config) UIEnabled() bool { return c.TemporalUIAddr != "" && c.TemporalUIAddr != "off" }
+
+// Print writes the effective configuration, secrets redacted.
+func (c *Config) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, s := range Settings {
+		v := s.get(c)
+		if s.Secret && v != "" {
+			v = "(set, redacted)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", s.Env, v)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,176 @@
+// Package fsmedia implements generia.MediaStore on a local directory.
+package fsmedia
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Store is a generia.MediaStore that keeps each object in a file under a
+// directory, at the path its key names.
+type Store struct {
+	dir string
+}
+
+var _ generia.MediaStore = (*Store)(nil)
+
+// New returns a store on dir, creating the directory if missing.
+func New(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, generia.Errorf(generia.KindInvalid, "the media directory is not set")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("resolving media directory %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("creating media directory %s: %w", abs, err)
+	}
+	return &Store{dir: abs}, nil
+}
+
+// path returns the file of a key. A key is a slash-separated relative path
+// whose segments are neither empty, "." nor ".."; backslashes are refused so
+// that a key names the same file on every system.
+func (s *Store) path(key string) (string, error) {
+	invalid := func(why string) error {
+		return generia.Errorf(generia.KindInvalid, "invalid media key %q: %s", key, why)
+	}
+	switch {
+	case key == "":
+		return "", invalid("empty")
+	case strings.HasPrefix(key, "/"):
+		return "", invalid("absolute")
+	case strings.ContainsAny(key, "\\\x00"):
+		return "", invalid("backslash or NUL")
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		switch seg {
+		case "":
+			return "", invalid("empty path segment")
+		case ".", "..":
+			return "", invalid("dot segment")
+		}
+	}
+	name := filepath.FromSlash(key)
+	if !filepath.IsLocal(name) {
+		return "", invalid("not a local path")
+	}
+	return filepath.Join(s.dir, name), nil
+}
+
+// Put stores data under key, replacing any previous object. The file is
+// written next to its final place and renamed over it, so readers see the
+// old object or the new one, never a part. The content type is not kept: the
+// media record holds it.
+func (s *Store) Put(ctx context.Context, key, contentType string, data []byte) error {
+	path, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.write(path, data); err != nil {
+		return fmt.Errorf("storing media %s: %w", key, err)
+	}
+	return nil
+}
+
+func (s *Store) write(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".put-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	_, err = io.Copy(tmp, bytes.NewReader(data))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
+		// CreateTemp makes the file readable by its owner only.
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Open returns the object's bytes. A missing key gives KindNotFound.
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	path, err := s.path(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if isMissing(err) {
+		return nil, generia.Errorf(generia.KindNotFound, "media %s not found", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening media %s: %w", key, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("opening media %s: %w", key, err)
+	}
+	if !info.Mode().IsRegular() {
+		// A key that is a prefix of other keys names a directory.
+		f.Close()
+		return nil, generia.Errorf(generia.KindNotFound, "media %s not found", key)
+	}
+	return f, nil
+}
+
+// Delete removes an object; a missing key is not an error. Directories left
+// empty are kept.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	path, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	info, err := os.Lstat(path)
+	if isMissing(err) {
+		return nil
+	}
+	if err == nil && info.IsDir() {
+		return nil // a prefix of other keys, not an object
+	}
+	if err == nil {
+		err = os.Remove(path)
+	}
+	if err != nil && !isMissing(err) {
+		return fmt.Errorf("deleting media %s: %w", key, err)
+	}
+	return nil
+}
+
+// isMissing reports whether err says the file does not exist, including when
+// a parent of its path is a file.
+func isMissing(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
+}

@@ -1,0 +1,82 @@
+package generia
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error so that every layer can react to it the same way:
+// the HTTP API maps kinds to statuses in one place, the pipeline decides from
+// the kind whether retrying can help.
+type Kind string
+
+// The error kinds.
+const (
+	KindInternal     Kind = "internal"
+	KindNotFound     Kind = "not_found"
+	KindInvalid      Kind = "invalid"
+	KindConflict     Kind = "conflict"
+	KindUnauthorized Kind = "unauthorized"
+	KindForbidden    Kind = "forbidden"
+	KindUnavailable  Kind = "unavailable"
+	// KindLimit means a per-world limit (calls, budget) would be exceeded.
+	KindLimit Kind = "limit"
+	// KindStopped means the world's generation has ended (cancelled, failed or
+	// completed) and takes no more work.
+	KindStopped Kind = "stopped"
+)
+
+// Error is an error with a kind and a message that is safe to show to a
+// client. The wrapped error carries the internal detail for logs.
+type Error struct {
+	Kind    Kind
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return e.Message
+	}
+	if e.Message == "" {
+		return e.Err.Error()
+	}
+	return e.Message + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error of the given kind with a formatted, client-safe
+// message.
+func Errorf(kind Kind, format string, args ...any) error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// WrapError returns an *Error of the given kind whose client-safe message is
+// msg and whose cause is err.
+func WrapError(kind Kind, err error, msg string) error {
+	return &Error{Kind: kind, Message: msg, Err: err}
+}
+
+// ErrorKind returns the kind of the first *Error in err's chain, or
+// KindInternal when there is none.
+func ErrorKind(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// ErrorMessage returns the client-safe message of the first *Error in err's
+// chain, or a generic message for internal errors.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != KindInternal {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// IsKind reports whether err has the given kind.
+func IsKind(err error, kind Kind) bool { return ErrorKind(err) == kind }

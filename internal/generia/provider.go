@@ -1,0 +1,68 @@
+package generia
+
+import "context"
+
+// TextRequest asks a text provider for one JSON document that matches
+// Schema.
+type TextRequest struct {
+	WorldID string
+	// Key is the step's place in the world's plan, e.g. "cast/batch-0"; a
+	// deterministic provider derives its output from it.
+	Key string
+	// Step names the kind of step, e.g. "character_detail".
+	Step   string
+	Prompt string
+	// SchemaName and Schema describe the JSON answer expected.
+	SchemaName  string
+	Schema      map[string]any
+	Temperature float64
+	MaxTokens   int
+	// Input is the step's typed input the prompt was rendered from; the
+	// offline provider reads it instead of the prompt.
+	Input any
+}
+
+// TextResult is a provider's answer.
+type TextResult struct {
+	JSON      []byte
+	Model     string
+	TokensIn  int64
+	TokensOut int64
+	CostUSD   float64
+}
+
+// TextGenerator generates structured text. Errors are classified by kind:
+// KindInvalid (a request retrying cannot fix), KindUnauthorized (bad key),
+// KindLimit (out of credits), KindUnavailable (retry later).
+type TextGenerator interface {
+	// Name labels the provider in the status record, e.g. "offline".
+	Name() string
+	GenerateJSON(ctx context.Context, req TextRequest) (TextResult, error)
+}
+
+// ImageRequest asks an image provider for one image.
+type ImageRequest struct {
+	WorldID string
+	Key     string
+	Kind    string // one of the Media* kinds
+	Prompt  string
+	Width   int
+	Height  int
+}
+
+// ImageResult is a generated image.
+type ImageResult struct {
+	Data        []byte
+	ContentType string
+	Width       int
+	Height      int
+	Model       string
+	CostUSD     float64
+}
+
+// ImageGenerator generates images. Errors are classified as for
+// TextGenerator.
+type ImageGenerator interface {
+	Name() string
+	GenerateImage(ctx context.Context, req ImageRequest) (ImageResult, error)
+}

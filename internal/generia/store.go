@@ -1,0 +1,171 @@
+package generia
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// Store is Generia's persistent data. Every backend (SQLite, PostgreSQL)
+// passes the same conformance suite (internal/storetest).
+//
+// Unless a method says otherwise, a missing row gives a KindNotFound error and
+// a bad argument a KindInvalid error. Methods that create rows keyed by a
+// caller-chosen ID are idempotent: creating the same ID again returns the
+// stored row and created=false, so a retried activity never duplicates.
+type Store interface {
+	UserStore
+	WorldStore
+	GenerationStore
+	ContentStore
+	// Close releases the store's connections.
+	Close() error
+}
+
+// UserStore holds accounts and refresh tokens.
+type UserStore interface {
+	// CreateUser creates an account. It returns KindConflict when the
+	// username or email is taken (compared case-insensitively).
+	CreateUser(ctx context.Context, u User, passwordHash string) (User, error)
+	// UserByLogin finds an account by email or username (case-insensitive)
+	// and returns it with its password hash.
+	UserByLogin(ctx context.Context, emailOrUsername string) (User, string, error)
+	// UserByID returns an account.
+	UserByID(ctx context.Context, id string) (User, error)
+	// SaveRefreshToken stores the hash of a refresh token for a user.
+	SaveRefreshToken(ctx context.Context, userID, tokenHash string, expiresAt time.Time) error
+	// ConsumeRefreshToken deletes a refresh token by hash and returns its
+	// user. An unknown or expired token gives KindUnauthorized.
+	ConsumeRefreshToken(ctx context.Context, tokenHash string, now time.Time) (string, error)
+}
+
+// WorldStore holds worlds.
+type WorldStore interface {
+	// CreateWorld creates a world together with its initial status record,
+	// in one transaction.
+	CreateWorld(ctx context.Context, w World, status GenerationStatus) error
+	// World returns a world.
+	World(ctx context.Context, id string) (World, error)
+	// ListWorlds returns worlds newest first: the public ones and those owned
+	// by viewerID (which may be empty).
+	ListWorlds(ctx context.Context, viewerID string, page Page) ([]World, string, error)
+	// CountWorlds returns how many worlds exist.
+	CountWorlds(ctx context.Context) (int, error)
+	// SetWorldDescription stores a world's generated description. The name
+	// is replaced only when the world has none.
+	SetWorldDescription(ctx context.Context, worldID, name, description string, params json.RawMessage) error
+	// SetWorldImages attaches the header and icon media to a world.
+	SetWorldImages(ctx context.Context, worldID, headerMediaID, iconMediaID string) error
+}
+
+// GenerationStore holds generation status records and generated artifacts.
+type GenerationStore interface {
+	// GenerationStatus returns a world's status record.
+	GenerationStatus(ctx context.Context, worldID string) (GenerationStatus, error)
+	// ListActiveGenerations returns the IDs of worlds whose generation is
+	// pending or in progress.
+	ListActiveGenerations(ctx context.Context) ([]string, error)
+	// AdvanceGeneration applies stage changes and moves a pending generation
+	// to in_progress. The current stage becomes the last stage set
+	// in_progress. It returns KindStopped when the generation has ended.
+	AdvanceGeneration(ctx context.Context, worldID string, changes []StageChange, now time.Time) (GenerationStatus, error)
+	// FinishGeneration ends a generation with a terminal status (completed,
+	// failed or cancelled) and an error message (empty when completed).
+	// Stages still in progress become failed or cancelled. It is a no-op on
+	// a generation that already ended and returns the stored record.
+	FinishGeneration(ctx context.Context, worldID, status, errMsg string, now time.Time) (GenerationStatus, error)
+	// RequestCancel marks a generation as cancelling: from then on
+	// ReserveCall and the creation of generated items fail with KindStopped.
+	// It returns KindStopped when the generation has already ended.
+	RequestCancel(ctx context.Context, worldID string, now time.Time) error
+	// ReserveCall counts one provider call of the kind ("llm" or "image")
+	// before it is made. It returns KindLimit when the world's limit for that
+	// kind is reached, and KindStopped when the generation has ended or a
+	// cancel was requested.
+	ReserveCall(ctx context.Context, worldID, kind string) error
+	// RecordUsage adds a call's tokens and cost to the status record.
+	RecordUsage(ctx context.Context, worldID string, u Usage) error
+	// Generation returns a stored artifact by world and key.
+	Generation(ctx context.Context, worldID, key string) (Generation, error)
+	// SaveGeneration stores an artifact. If one with the same world and key
+	// exists, the stored one is kept and returned.
+	SaveGeneration(ctx context.Context, g Generation) (Generation, error)
+}
+
+// ContentStore holds characters, posts and media.
+type ContentStore interface {
+	// CreateCharacter creates a character with a caller-chosen ID. For a
+	// generated character it counts users_created in the same transaction,
+	// and fails with KindStopped when the generation was cancelled or ended.
+	CreateCharacter(ctx context.Context, c Character) (Character, bool, error)
+	// SetCharacterAvatar attaches an avatar to a character.
+	SetCharacterAvatar(ctx context.Context, characterID, mediaID string) error
+	// Character returns a character.
+	Character(ctx context.Context, id string) (Character, error)
+	// ListCharacters returns a world's characters in cast order, then by
+	// creation.
+	ListCharacters(ctx context.Context, worldID string, page Page) ([]Character, string, error)
+	// CreatePost creates a post with a caller-chosen ID. For a post by a
+	// generated character it counts posts_created in the same transaction,
+	// and fails with KindStopped when the generation was cancelled or ended.
+	CreatePost(ctx context.Context, p Post) (Post, bool, error)
+	// Post returns a post with its author fields.
+	Post(ctx context.Context, id string) (Post, error)
+	// ListPosts returns a world's feed, newest first, with author fields.
+	// The cursor is stable: posts added later never shift a page.
+	ListPosts(ctx context.Context, worldID string, page Page) ([]Post, string, error)
+	// CountContent returns how many characters, posts and media a world has.
+	CountContent(ctx context.Context, worldID string) (ContentCounts, error)
+	// CreateMedia records a stored image with a caller-chosen ID. For a
+	// generated image it counts images in the status record.
+	CreateMedia(ctx context.Context, m Media) (Media, bool, error)
+	// Media returns a media record.
+	Media(ctx context.Context, id string) (Media, error)
+}
+
+// ContentCounts is how many items a world has.
+type ContentCounts struct {
+	Characters int
+	Posts      int
+	Media      int
+}
+
+// Usage is the accounting of one provider call.
+type Usage struct {
+	Kind      string // "llm" or "image"
+	TokensIn  int64
+	TokensOut int64
+	CostUSD   float64
+}
+
+// Provider call kinds.
+const (
+	CallLLM   = "llm"
+	CallImage = "image"
+)
+
+// Generation is a stored artifact of the pipeline: the prompt sent for one
+// step and the JSON it produced, keyed by world and the step's place in the
+// plan (e.g. "character/3/detail").
+type Generation struct {
+	WorldID   string
+	Key       string
+	Step      string
+	Prompt    string
+	Output    json.RawMessage
+	Provider  string
+	Model     string
+	CreatedAt time.Time
+}
+
+// MediaStore holds media bytes. Both backends (local directory, S3) pass the
+// same conformance suite.
+type MediaStore interface {
+	// Put stores data under key, replacing any previous object.
+	Put(ctx context.Context, key, contentType string, data []byte) error
+	// Open returns the object's bytes. A missing key gives KindNotFound.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete removes an object; a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+}

@@ -1,0 +1,897 @@
+package offline
+
+import (
+	"image"
+	"image/color"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// The painter works in palette space: a palette is a set of ramps of
+// rampLen shades, a pixel is a ramp and a value in [0, 1], and ordered
+// dithering turns values into smooth gradients. That keeps an image to a
+// few milliseconds: no blending, no colour quantisation.
+const rampLen = 16
+
+type rgb [3]float64
+
+func rgb8(c [3]uint8) rgb { return rgb{float64(c[0]) / 255, float64(c[1]) / 255, float64(c[2]) / 255} }
+
+func mix(a, b rgb, t float64) rgb {
+	return rgb{a[0] + (b[0]-a[0])*t, a[1] + (b[1]-a[1])*t, a[2] + (b[2]-a[2])*t}
+}
+
+func dim(a rgb, k float64) rgb { return rgb{a[0] * k, a[1] * k, a[2] * k} }
+
+func (a rgb) lum() float64 { return 0.299*a[0] + 0.587*a[1] + 0.114*a[2] }
+
+func (a rgb) sat() float64 { return max(a[0], a[1], a[2]) - min(a[0], a[1], a[2]) }
+
+var white = rgb{1, 1, 1}
+
+// hsl converts a hue in degrees, a saturation and a lightness to RGB.
+func hsl(h, s, l float64) rgb {
+	h = math.Mod(math.Mod(h, 360)+360, 360) / 360
+	if s == 0 {
+		return rgb{l, l, l}
+	}
+	q := l * (1 + s)
+	if l >= 0.5 {
+		q = l + s - l*s
+	}
+	p := 2*l - q
+	f := func(t float64) float64 {
+		t = math.Mod(t+1, 1)
+		switch {
+		case t < 1.0/6:
+			return p + (q-p)*6*t
+		case t < 0.5:
+			return q
+		case t < 2.0/3:
+			return p + (q-p)*(2.0/3-t)*6
+		}
+		return p
+	}
+	return rgb{f(h + 1.0/3), f(h), f(h - 1.0/3)}
+}
+
+// bayer holds the 4×4 ordered-dither thresholds.
+var bayer = func() [4][4]float64 {
+	m := [4][4]int{{0, 8, 2, 10}, {12, 4, 14, 6}, {3, 11, 1, 9}, {15, 7, 13, 5}}
+	var t [4][4]float64
+	for y := range 4 {
+		for x := range 4 {
+			t[y][x] = (float64(m[y][x]) + 0.5) / 16
+		}
+	}
+	return t
+}()
+
+type canvas struct {
+	img    *image.Paletted
+	pix    []uint8
+	w, h   int
+	stride int
+}
+
+func newCanvas(w, h int, ramps [][2]rgb) *canvas {
+	pal := make(color.Palette, 0, len(ramps)*rampLen)
+	for _, rp := range ramps {
+		for i := range rampLen {
+			c := mix(rp[0], rp[1], float64(i)/(rampLen-1))
+			pal = append(pal, color.RGBA{u8(c[0]), u8(c[1]), u8(c[2]), 255})
+		}
+	}
+	img := image.NewPaletted(image.Rect(0, 0, w, h), pal)
+	return &canvas{img: img, pix: img.Pix, w: w, h: h, stride: img.Stride}
+}
+
+func u8(v float64) uint8 {
+	switch {
+	case v <= 0:
+		return 0
+	case v >= 1:
+		return 255
+	}
+	return uint8(v*255 + 0.5)
+}
+
+// set paints (x, y) with the shade v of a ramp, dithered.
+func (c *canvas) set(x, y, ramp int, v float64) {
+	i := int(v*(rampLen-1) + bayer[y&3][x&3])
+	if i < 0 {
+		i = 0
+	} else if i >= rampLen {
+		i = rampLen - 1
+	}
+	c.pix[y*c.stride+x] = uint8(ramp*rampLen + i)
+}
+
+// covers reports whether a pixel with coverage cov in [0, 1] belongs to a
+// shape: edges dissolve in a dither instead of stair-stepping.
+func covers(x, y int, cov float64) bool { return cov > bayer[y&3][x&3] }
+
+func clamp01(v float64) float64 { return min(1, max(0, v)) }
+
+// box clips a rectangle to the canvas.
+func (c *canvas) box(x0, y0, x1, y1 float64) (int, int, int, int) {
+	return max(0, int(x0)), max(0, int(y0)), min(c.w, int(x1)+1), min(c.h, int(y1)+1)
+}
+
+// hash2 is a cheap per-pixel hash for stars and lit windows.
+func hash2(x, y int, s uint32) uint32 {
+	h := uint32(x)*73856093 ^ uint32(y)*19349663 ^ s
+	h ^= h >> 13
+	h *= 0x5bd1e995
+	h ^= h >> 15
+	return h
+}
+
+// scheme is an image's colours, darkest first, and its most saturated one.
+type scheme struct {
+	colors []rgb
+	accent rgb
+}
+
+var colourNamesByLength = func() []string {
+	names := make([]string, 0, len(colourNames))
+	for n := range colourNames {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return names
+}()
+
+// findWord returns the index of word in s as a whole word, or -1.
+func findWord(s, word string) int {
+	for from := 0; ; {
+		i := strings.Index(s[from:], word)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		end := i + len(word)
+		if (i == 0 || !isWordByte(s[i-1])) && (end == len(s) || !isWordByte(s[end])) {
+			return i
+		}
+		from = i + 1
+	}
+}
+
+func isWordByte(b byte) bool { return b >= 'a' && b <= 'z' || b == '-' || b >= 0x80 }
+
+// colorsIn returns the colours a prompt names, in the order it names them.
+func colorsIn(prompt string) []rgb {
+	type hit struct {
+		at int
+		c  rgb
+	}
+	var hits []hit
+	s := []byte(prompt)
+	for _, name := range colourNamesByLength {
+		for {
+			i := findWord(string(s), name)
+			if i < 0 {
+				break
+			}
+			hits = append(hits, hit{i, rgb8(colourNames[name])})
+			for j := i; j < i+len(name); j++ {
+				s[j] = ' '
+			}
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return a.at - b.at })
+	var out []rgb
+	for _, h := range hits {
+		if !slices.Contains(out, h.c) {
+			out = append(out, h.c)
+		}
+	}
+	return out
+}
+
+// schemeFor takes the palette the prompt names and completes it with
+// colours around a hue of the world's, so that a world's images share
+// their colours.
+func schemeFor(r *rand.Rand, prompt, worldID string) scheme {
+	cs := colorsIn(prompt)
+	if len(cs) > 5 {
+		cs = cs[:5]
+	}
+	hue := float64(hashInt(360, "hue", worldID))
+	offsets := []float64{0, 35, 180, -40, 200}
+	lights := []float64{0.22, 0.5, 0.66, 0.4, 0.82}
+	for i := 0; len(cs) < 4; i++ {
+		cs = append(cs, hsl(hue+offsets[i]+r.Float64()*24-12, 0.3+0.45*r.Float64(), lights[i]))
+	}
+	for i := range cs { // each image of a world varies a little
+		cs[i] = mix(cs[i], hsl(r.Float64()*360, 0.5, 0.5), 0.08)
+	}
+	slices.SortStableFunc(cs, func(a, b rgb) int {
+		switch {
+		case a.lum() < b.lum():
+			return -1
+		case a.lum() > b.lum():
+			return 1
+		}
+		return 0
+	})
+	accent := cs[0]
+	for _, c := range cs {
+		if c.sat() > accent.sat() {
+			accent = c
+		}
+	}
+	return scheme{colors: cs, accent: accent}
+}
+
+func hasAny(prompt string, ws ...string) bool {
+	for _, w := range ws {
+		if findWord(prompt, w) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// paint draws the image of a request.
+func paint(req generia.ImageRequest, w, h int) *image.Paletted {
+	r := seed("image", req.WorldID, req.Key, req.Prompt, req.Kind)
+	prompt := strings.ToLower(req.Prompt)
+	sc := schemeFor(r, prompt, req.WorldID)
+	switch req.Kind {
+	case generia.MediaWorldIcon:
+		return paintEmblem(r, sc, w, h)
+	case generia.MediaCharacterAvatar:
+		return paintPortrait(r, sc, prompt, w, h)
+	case generia.MediaWorldHeader:
+		return paintLandscape(r, sc, prompt, w, h, false)
+	}
+	return paintLandscape(r, sc, prompt, w, h, true)
+}
+
+// Times of day.
+const (
+	night = iota
+	dawn
+	day
+	dusk
+)
+
+func timeOfDay(r *rand.Rand, prompt string) int {
+	switch {
+	case hasAny(prompt, "night", "midnight", "moon", "moonlight", "moonrise", "stars", "neon", "space", "orbit", "dark"):
+		return night
+	case hasAny(prompt, "dusk", "sunset", "evening", "twilight", "golden-hour"):
+		return dusk
+	case hasAny(prompt, "dawn", "sunrise", "morning", "first"):
+		return dawn
+	case hasAny(prompt, "noon", "midday", "afternoon"):
+		return day
+	}
+	return r.IntN(4)
+}
+
+// Landscape ramps.
+const (
+	rkSky = iota
+	rkGlow
+	rkWater
+	rkAccent
+	rkDark
+	rkCloud
+	rkLayer // the first of the layers' ramps
+)
+
+type layer struct {
+	ridge      []float64
+	slope      []float64
+	building   []int32 // building index per column, or -1
+	vTop, vLow float64
+	clipAtSea  bool
+}
+
+// paintLandscape draws a sky, a sun or moon, clouds or stars, and ranges
+// of hills, mountains, rooftops or trees in layers that fade with distance;
+// water when the prompt speaks of it, and a figure when someone is in the
+// frame.
+func paintLandscape(r *rand.Rand, sc scheme, prompt string, w, h int, post bool) *image.Paletted {
+	water := hasAny(prompt, "sea", "ocean", "harbour", "harbor", "tide", "river", "lake", "water", "waves", "bay", "quay", "boat", "boats",
+		"canal", "canals", "coast", "shore", "beach", "breakwater", "ferry", "seascapes", "lagoon")
+	city := hasAny(prompt, "city", "street", "streets", "tower", "towers", "skyline", "building", "market", "station", "rooftop", "rooftops",
+		"alley", "neon", "bridge", "arcade", "plaza", "town", "square", "village")
+	trees := hasAny(prompt, "forest", "tree", "trees", "wood", "woods", "garden", "gardens", "jungle", "grove", "oak", "leaves", "moss",
+		"fern", "canopy", "pine", "orchard", "arboretum")
+	peaks := hasAny(prompt, "mountain", "mountains", "peak", "peaks", "cliff", "snow", "ridge", "glacier", "canyon", "crag", "alpine")
+	space := hasAny(prompt, "space", "orbit", "orbital", "planet", "station", "galaxy", "nebula", "asteroid", "starlight")
+	figure := post && strings.Contains(prompt, "in the frame")
+	tower := hasAny(prompt, "lighthouse", "tower", "clocktower", "spire", "watchtower")
+	if !water && !city && !trees && !peaks && !space {
+		trees, peaks = r.IntN(2) == 0, r.IntN(2) == 0
+	}
+	tod := timeOfDay(r, prompt)
+
+	cs := sc.colors
+	dark, mid, mid2, light := cs[0], cs[1], cs[len(cs)-2], cs[len(cs)-1]
+	var top, hor rgb
+	switch tod {
+	case night:
+		top, hor = dim(dark, 0.45), mix(dark, mid, 0.6)
+	case dawn:
+		top, hor = mix(mid, light, 0.35), mix(sc.accent, white, 0.55)
+	case day:
+		top, hor = mix(mid2, light, 0.3), mix(light, white, 0.6)
+	default:
+		top, hor = mix(dark, mid, 0.5), mix(sc.accent, light, 0.35)
+	}
+	sun := mix(light, white, 0.75)
+	if tod == night {
+		sun = mix(light, white, 0.85)
+	}
+	nLayers := 3 + r.IntN(2)
+	ramps := [][2]rgb{
+		rkSky:    {top, hor},
+		rkGlow:   {hor, sun},
+		rkWater:  {mix(dark, top, 0.5), mix(hor, light, 0.3)},
+		rkAccent: {dim(sc.accent, 0.6), mix(sc.accent, white, 0.65)},
+		rkDark:   {dim(dark, 0.25), dim(dark, 0.7)},
+		rkCloud:  {mix(top, hor, 0.6), mix(hor, white, 0.7)},
+	}
+	if tod == night {
+		ramps[rkCloud] = [2]rgb{mix(top, hor, 0.3), mix(hor, light, 0.3)}
+	}
+	for i := range nLayers {
+		t := float64(i) / float64(nLayers-1) // 0 far, 1 near
+		base := mix(cs[1+i%max(1, len(cs)-2)], dark, t*0.6)
+		col := mix(base, hor, (1-t)*0.55)
+		ramps = append(ramps, [2]rgb{dim(col, 0.55), mix(col, white, 0.2)})
+	}
+	c := newCanvas(w, h, ramps)
+	fw, fh := float64(w), float64(h)
+	u := math.Min(fw, fh)
+
+	horizon := fh * (0.5 + 0.16*r.Float64())
+	if post {
+		horizon = fh * (0.42 + 0.26*r.Float64())
+	}
+	sunX := fw * (0.12 + 0.76*r.Float64())
+	sunY := horizon * (0.25 + 0.5*r.Float64())
+	sunR := u * (0.05 + 0.05*r.Float64())
+	glowR := sunR * 6
+	starSeed := r.Uint32()
+
+	// Sky, sun glow and stars.
+	for y := range h {
+		vy := float64(y) / horizon
+		dy := float64(y) - sunY
+		for x := range w {
+			dx := float64(x) - sunX
+			d2 := dx*dx + dy*dy
+			d := glowR
+			if d2 < glowR*glowR {
+				d = math.Sqrt(d2)
+			}
+			if d < sunR+1 {
+				if covers(x, y, sunR+1-d) {
+					c.set(x, y, rkGlow, 0.8+0.2*(1-d/sunR))
+					continue
+				}
+			}
+			v := vy
+			if d < glowR {
+				g := 1 - d/glowR
+				v += 0.45 * g * g
+			}
+			if (tod == night || space) && float64(y) < horizon && hash2(x, y, starSeed)%500 == 0 {
+				c.set(x, y, rkAccent, 1)
+				continue
+			}
+			c.set(x, y, rkSky, v)
+		}
+	}
+
+	// A planet hangs in the sky of worlds in orbit.
+	if space {
+		pr := u * (0.18 + 0.22*r.Float64())
+		px, py := fw*(0.1+0.8*r.Float64()), horizon*(0.2+0.4*r.Float64())
+		lx, ly := (sunX-px)/fw, (sunY-py)/fh
+		ln := math.Hypot(lx, ly) + 1e-9
+		lx, ly = lx/ln, ly/ln
+		x0, y0, x1, y1 := c.box(px-pr-1, py-pr-1, px+pr+1, py+pr+1)
+		for y := y0; y < y1; y++ {
+			for x := x0; x < x1; x++ {
+				nx, ny := (float64(x)-px)/pr, (float64(y)-py)/pr
+				d2 := nx*nx + ny*ny
+				if d2 > 1.02 || !covers(x, y, (1.02-d2)*25) {
+					continue
+				}
+				nz := math.Sqrt(math.Max(0, 1-d2))
+				band := 0.08 * math.Sin(ny*14+nx*2)
+				c.set(x, y, rkLayer, clamp01(0.25+0.7*(nx*lx+ny*ly+nz*0.5)+band))
+			}
+		}
+	}
+
+	// Clouds: clusters of soft ellipses.
+	if !space && (tod != night || r.IntN(3) == 0) {
+		for range 2 + r.IntN(4) {
+			cx, cy := fw*r.Float64(), horizon*(0.15+0.6*r.Float64())
+			cw := fw * (0.1 + 0.15*r.Float64())
+			type puff struct{ x, y, rx, ry float64 }
+			var puffs []puff
+			for range 3 + r.IntN(3) {
+				puffs = append(puffs, puff{cx + (r.Float64()-0.5)*cw, cy + (r.Float64()-0.5)*cw*0.15, cw * (0.25 + 0.25*r.Float64()), cw * (0.1 + 0.08*r.Float64())})
+			}
+			x0, y0, x1, y1 := c.box(cx-cw, cy-cw*0.4, cx+cw, min(horizon, cy+cw*0.4))
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					cov := 0.0
+					for _, p := range puffs {
+						dx, dy := (float64(x)-p.x)/p.rx, (float64(y)-p.y)/p.ry
+						cov = math.Max(cov, 1-(dx*dx+dy*dy))
+					}
+					if cov > 0 && covers(x, y, cov*3) {
+						c.set(x, y, rkCloud, clamp01(0.55+0.45*(cy-float64(y))/(cw*0.2)+0.2*cov))
+					}
+				}
+			}
+		}
+	}
+
+	// Ranges, far to near.
+	layers := make([]layer, nLayers)
+	minRidge := fh
+	for i := range layers {
+		t := float64(i) / float64(nLayers-1)
+		l := &layers[i]
+		l.ridge = make([]float64, w)
+		l.slope = make([]float64, w)
+		base := horizon + (fh-horizon)*t*t*0.7
+		amp := fh * (0.1*(1-t) + 0.04)
+		if peaks && i < nLayers-1 {
+			amp = fh * (0.26*(1-t) + 0.06)
+		}
+		if water && i < nLayers-1 {
+			base, l.clipAtSea = horizon+2, true
+			amp *= 0.8
+		}
+		if water && i == nLayers-1 {
+			base = fh * (0.9 + 0.08*r.Float64())
+		}
+		f1, f2, f3 := (1+2*r.Float64())*2*math.Pi/fw, (3+4*r.Float64())*2*math.Pi/fw, (8+8*r.Float64())*2*math.Pi/fw
+		p1, p2, p3 := r.Float64()*6.3, r.Float64()*6.3, r.Float64()*6.3
+		ridged := peaks && i < max(1, nLayers-2)
+		for x := range w {
+			fx := float64(x)
+			s := 0.55*math.Sin(fx*f1+p1) + 0.3*math.Sin(fx*f2+p2) + 0.15*math.Sin(fx*f3+p3)
+			if ridged { // sharp summits over smooth shoulders
+				m := 1 - math.Abs(math.Sin(fx*f1*0.8+p1))
+				s = 1.6*m*m + 0.25*math.Sin(fx*f2+p2) + 0.06*math.Sin(fx*f3+p3) - 0.8
+			}
+			l.ridge[x] = base - amp*(0.5+0.5*s)
+		}
+		if city && i == max(0, nLayers-2) {
+			l.building = make([]int32, w)
+			id := int32(0)
+			for x := 0; x < w; {
+				bw := int(fw * (0.025 + 0.05*r.Float64()))
+				top := base - fh*(0.06+0.24*r.Float64())
+				for j := x; j < min(w, x+max(2, bw)); j++ {
+					l.ridge[j] = top
+					l.building[j] = id
+				}
+				x += max(2, bw)
+				id++
+			}
+		}
+		if trees && i >= nLayers-2 {
+			conifer := peaks || hasAny(prompt, "pine", "snow", "frost")
+			for range 4 + r.IntN(10) {
+				tx := fw * r.Float64()
+				th := fh * (0.04 + 0.07*r.Float64()) * (0.6 + 0.4*t)
+				tw := th * (0.35 + 0.1*r.Float64())
+				if !conifer {
+					tw = th * (0.55 + 0.25*r.Float64())
+				}
+				foot := l.ridge[min(w-1, int(tx))] + th*0.1
+				for x := max(0, int(tx-tw)); x < min(w, int(tx+tw)+1); x++ {
+					k := math.Abs(float64(x)-tx) / tw
+					var p float64
+					if conifer {
+						p = th * (1 - k)
+					} else {
+						p = th * math.Sqrt(math.Max(0, 1-k*k))
+					}
+					if p > 0 {
+						l.ridge[x] = math.Min(l.ridge[x], foot-p)
+					}
+				}
+			}
+		}
+		if tower && i == max(0, nLayers-2) {
+			tx := fw * (0.15 + 0.7*r.Float64())
+			tw := fw * 0.02
+			top := horizon - fh*(0.2+0.15*r.Float64())
+			for x := max(0, int(tx-tw)); x < min(w, int(tx+tw)+1); x++ {
+				taper := math.Abs(float64(x)-tx) / tw * fh * 0.02
+				l.ridge[x] = math.Min(l.ridge[x], top+taper)
+			}
+			drawGlow(c, tx, top-tw*0.6, tw*1.6, rkAccent)
+		}
+		sunSide := 1.0
+		if sunX < fw/2 {
+			sunSide = -1
+		}
+		for x := range w {
+			a, b := l.ridge[max(0, x-1)], l.ridge[min(w-1, x+1)]
+			l.slope[x] = clamp01((a-b)*sunSide*0.15+0.5) - 0.5
+			minRidge = math.Min(minRidge, l.ridge[x])
+		}
+		l.vTop = 0.85 - 0.35*t
+		l.vLow = 0.35 - 0.25*t
+	}
+
+	windowSeed := r.Uint32()
+	lit := 6
+	if tod == night || tod == dusk {
+		lit = 3
+	}
+	for y := max(0, int(minRidge)); y < h; y++ {
+		fy := float64(y)
+		for x := range w {
+			drawn := false
+			for i := nLayers - 1; i >= 0; i-- {
+				l := &layers[i]
+				if fy < l.ridge[x] || (l.clipAtSea && fy >= horizon) {
+					continue
+				}
+				if l.building != nil && l.building[x] >= 0 && (x%6) < 3 && (y%9) < 4 && hash2(x/6, y/9, windowSeed)%uint32(lit) == 0 && fy > l.ridge[x]+4 {
+					c.set(x, y, rkAccent, 0.75)
+				} else {
+					depth := (fy - l.ridge[x]) / (fh - l.ridge[x] + 1)
+					c.set(x, y, rkLayer+i, l.vTop-(l.vTop-l.vLow)*depth+l.slope[x]*max(0, 1-depth*5))
+				}
+				drawn = true
+				break
+			}
+			if !drawn && water && fy >= horizon {
+				k := (fy - horizon) / (fh - horizon + 1)
+				ripple := 0.1 * math.Sin(fy*0.9+3*math.Sin(float64(x)*0.03+fy*0.07))
+				reflect := math.Abs(float64(x)-sunX) < sunR*(1+3*k)
+				if reflect && ripple > 0.02 {
+					c.set(x, y, rkGlow, 0.7-0.4*k)
+				} else {
+					c.set(x, y, rkWater, 0.75-0.55*k+ripple)
+				}
+			}
+		}
+	}
+
+	if figure {
+		fx := fw * (0.25 + 0.5*r.Float64())
+		ground := fh * 0.95
+		for i := nLayers - 1; i >= 0; i-- {
+			if g := layers[i].ridge[min(w-1, max(0, int(fx)))]; g < fh && (!layers[i].clipAtSea || g < horizon) {
+				ground = math.Max(math.Min(g+u*0.02, fh*0.97), horizon)
+				break
+			}
+		}
+		drawFigure(c, fx, ground, u*(0.22+0.1*r.Float64()), rkDark)
+	}
+	return c.img
+}
+
+// drawGlow paints a soft round light.
+func drawGlow(c *canvas, cx, cy, radius float64, ramp int) {
+	x0, y0, x1, y1 := c.box(cx-radius, cy-radius, cx+radius, cy+radius)
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			d := math.Hypot(float64(x)-cx, float64(y)-cy) / radius
+			if d < 1 && covers(x, y, (1-d)*2) {
+				c.set(x, y, ramp, 1-d*0.5)
+			}
+		}
+	}
+}
+
+// drawFigure paints a standing silhouette whose feet are at (cx, ground).
+func drawFigure(c *canvas, cx, ground, height float64, ramp int) {
+	headR := height * 0.11
+	headY := ground - height + headR
+	shoulderY := headY + headR*1.6
+	round := height * 0.05
+	x0, y0, x1, y1 := c.box(cx-height*0.25, ground-height, cx+height*0.25, ground)
+	for y := y0; y < y1; y++ {
+		fy := float64(y)
+		for x := x0; x < x1; x++ {
+			fx := float64(x)
+			in := math.Hypot(fx-cx, fy-headY) < headR
+			if !in && fy > headY && fy < shoulderY+round && math.Abs(fx-cx) < headR*0.45 {
+				in = true // the neck
+			}
+			if !in && fy >= shoulderY {
+				k := (fy - shoulderY) / (ground - shoulderY)
+				half := height * (0.16 - 0.05*k)
+				if fy < shoulderY+round { // round shoulders
+					ex, ey := (fx-cx)/half, (fy-shoulderY-round)/round
+					in = ex*ex+ey*ey < 1
+				} else {
+					in = math.Abs(fx-cx) < half && (k < 0.55 || math.Abs(fx-cx) > height*0.012)
+				}
+			}
+			if in {
+				c.set(x, y, ramp, 0.3+0.3*(fx-cx+height*0.2)/(height*0.4))
+			}
+		}
+	}
+}
+
+// Portrait ramps.
+const (
+	rpBg = iota
+	rpBokeh
+	rpSkin
+	rpHair
+	rpCloth
+)
+
+var hairColours = []string{"black", "grey", "silver", "white", "auburn", "chestnut", "brown", "copper-red", "red", "blond", "dark"}
+
+var hairRGB = map[string]rgb{
+	"black": {0.1, 0.09, 0.09}, "grey": {0.55, 0.55, 0.55}, "silver": {0.78, 0.78, 0.8}, "white": {0.9, 0.9, 0.88},
+	"auburn": {0.5, 0.2, 0.1}, "chestnut": {0.45, 0.26, 0.14}, "brown": {0.35, 0.22, 0.13}, "copper-red": {0.72, 0.35, 0.16},
+	"red": {0.7, 0.25, 0.12}, "blond": {0.86, 0.74, 0.45}, "dark": {0.16, 0.12, 0.1},
+}
+
+var naturalSkins = []rgb{{0.35, 0.22, 0.15}, {0.69, 0.54, 0.37}, {0.94, 0.82, 0.74}, {0.75, 0.56, 0.39}, {0.55, 0.38, 0.25}}
+
+// features reads skin, hair colour and hair style from a portrait prompt.
+func features(r *rand.Rand, prompt string) (skin, hair rgb, style string) {
+	skin = pick(r, naturalSkins)
+	for _, name := range slices.Sorted(maps.Keys(skinTones)) {
+		if strings.Contains(prompt, name+" skin") {
+			skin = rgb8(skinTones[name])
+			break
+		}
+	}
+	hair = pick(r, []rgb{hairRGB["black"], hairRGB["brown"], hairRGB["chestnut"], hairRGB["blond"], hairRGB["grey"]})
+	at := -1
+	for _, w := range []string{" hair", " curls", " locs"} {
+		if i := strings.Index(prompt, w); i >= 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	if at >= 0 {
+		window := prompt[max(0, at-24):at]
+		best := -1
+		for _, name := range hairColours {
+			if i := findWord(window, name); i > best {
+				best, hair = i, hairRGB[name]
+			}
+		}
+	}
+	switch {
+	case strings.Contains(prompt, "shaved head"):
+		style = "none"
+	case strings.Contains(prompt, "curls") || strings.Contains(prompt, "locs"):
+		style = "curly"
+	case strings.Contains(prompt, "bun"):
+		style = "bun"
+	case strings.Contains(prompt, "long") || strings.Contains(prompt, "braid") || strings.Contains(prompt, "shoulder-length"):
+		style = "long"
+	case strings.Contains(prompt, "short") || strings.Contains(prompt, "cropped"):
+		style = "short"
+	default:
+		style = pick(r, []string{"short", "long", "bun", "curly"})
+	}
+	return skin, hair, style
+}
+
+// paintPortrait draws a head-and-shoulders silhouette, lit from one side,
+// against a soft background with out-of-focus lights.
+func paintPortrait(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
+	skin, hair, style := features(r, prompt)
+	cs := sc.colors
+	cloth := cs[r.IntN(len(cs)-1)]
+	if math.Abs(cloth.lum()-skin.lum()) < 0.1 {
+		cloth = sc.accent
+	}
+	bgA, bgB := mix(cs[0], cs[1], 0.4), mix(cs[len(cs)-2], cs[len(cs)-1], 0.5)
+	if r.IntN(2) == 0 {
+		bgA, bgB = mix(cs[1], cs[0], 0.3), mix(cs[len(cs)-1], white, 0.3)
+	}
+	c := newCanvas(w, h, [][2]rgb{
+		rpBg:    {bgA, bgB},
+		rpBokeh: {mix(bgB, cs[len(cs)-1], 0.4), mix(cs[len(cs)-1], white, 0.6)},
+		rpSkin:  {dim(skin, 0.55), mix(skin, white, 0.22)},
+		rpHair:  {dim(hair, 0.4), mix(hair, white, 0.25)},
+		rpCloth: {dim(cloth, 0.45), mix(cloth, white, 0.2)},
+	})
+	fw, fh := float64(w), float64(h)
+	u := math.Min(fw, fh)
+	for y := range h {
+		v := 1 - float64(y)/fh*0.8
+		for x := range w {
+			c.set(x, y, rpBg, v)
+		}
+	}
+	for range 5 + r.IntN(6) {
+		bx, by, br := fw*r.Float64(), fh*0.65*r.Float64(), u*(0.03+0.07*r.Float64())
+		x0, y0, x1, y1 := c.box(bx-br, by-br, bx+br, by+br)
+		bv := 0.3 + 0.6*r.Float64()
+		for y := y0; y < y1; y++ {
+			for x := x0; x < x1; x++ {
+				d := math.Hypot(float64(x)-bx, float64(y)-by) / br
+				if d < 1 && covers(x, y, (1-d)*4) {
+					c.set(x, y, rpBokeh, bv+0.15*(1-d))
+				}
+			}
+		}
+	}
+
+	lx := 1.0
+	if r.IntN(2) == 0 {
+		lx = -1
+	}
+	cx := fw/2 + (r.Float64()-0.5)*u*0.08
+	hy := fh - 0.53*u
+	hrx, hry := 0.15*u, 0.19*u
+	shY, shRx, shRy := fh+0.1*u, 0.42*u*(0.9+0.2*r.Float64()), 0.4*u
+	shTop := shY - shRy
+	vNeck := r.IntN(2) == 0
+	x0, y0, x1, y1 := c.box(cx-0.5*u, hy-0.32*u, cx+0.5*u, fh)
+	for y := y0; y < y1; y++ {
+		fy := float64(y)
+		for x := x0; x < x1; x++ {
+			fx := float64(x)
+			hx, hyy := (fx-cx)/hrx, (fy-hy)/hry
+			head := hx*hx + hyy*hyy
+			// hair in front: a cap over the top of the head
+			capX, capY := (fx-cx)/(hrx*1.1), (fy-(hy-0.035*u))/(hry*1.02)
+			fringe := hy - 0.1*u + 0.06*u*hx*hx
+			inCap := style != "none" && capX*capX+capY*capY < 1 && (fy < fringe || head > 0.92)
+			if style == "curly" {
+				cr := math.Hypot(fx-cx, fy-(hy-0.04*u)) / (0.24 * u)
+				inCap = cr < 1 && (fy < fringe || head > 0.9)
+			}
+			if style == "bun" && math.Hypot(fx-cx, fy-(hy-0.22*u)) < 0.075*u {
+				inCap = true
+			}
+			switch {
+			case inCap && fy < hy+0.12*u:
+				c.set(x, y, rpHair, 0.45+0.3*hx*lx*0.8-0.1*hyy)
+			case head < 1 && covers(x, y, (1-head)*hrx*0.5):
+				c.set(x, y, rpSkin, 0.55+0.33*hx*lx-0.12*hyy)
+			case fy > hy+0.1*u && fy < shTop+0.03*u && math.Abs(fx-cx) < 0.07*u:
+				c.set(x, y, rpSkin, 0.35+0.2*(fx-cx)/(0.07*u)*lx)
+			default:
+				sx, sy := (fx-cx)/shRx, (fy-shY)/shRy
+				sd := sx*sx + sy*sy
+				if sd < 1 && covers(x, y, (1-sd)*shRx*0.3) {
+					if vNeck && fy > shTop && math.Abs(fx-cx) < 0.07*u-(fy-shTop)*0.5 {
+						c.set(x, y, rpSkin, 0.4+0.2*sx*lx)
+					} else {
+						c.set(x, y, rpCloth, 0.5+0.35*sx*lx-0.2*(fy-shTop)/(fh-shTop))
+					}
+					continue
+				}
+				if (style == "long" || style == "curly") && math.Abs(fx-cx) < 0.21*u && fy > hy-0.05*u && fy < hy+0.32*u {
+					c.set(x, y, rpHair, 0.3+0.2*(fx-cx)/(0.21*u)*lx)
+				}
+			}
+		}
+	}
+	return c.img
+}
+
+// Emblem ramps.
+const (
+	reBg = iota
+	reRing
+	reInner
+	reStar
+	reDot
+)
+
+// paintEmblem draws a round badge: a ring studded with dots around a
+// rosette or star, on a radial gradient.
+func paintEmblem(r *rand.Rand, sc scheme, w, h int) *image.Paletted {
+	cs := sc.colors
+	n := len(cs)
+	c := newCanvas(w, h, [][2]rgb{
+		reBg:    {dim(cs[0], 0.6), mix(cs[0], cs[1], 0.6)},
+		reRing:  {dim(cs[n-2], 0.55), mix(cs[n-1], white, 0.4)},
+		reInner: {dim(cs[1], 0.7), mix(cs[1], cs[n-2], 0.4)},
+		reStar:  {dim(sc.accent, 0.6), mix(sc.accent, white, 0.5)},
+		reDot:   {dim(cs[n-1], 0.7), mix(cs[n-1], white, 0.7)},
+	})
+	fw, fh := float64(w), float64(h)
+	cx, cy := fw/2, fh/2
+	R := 0.46 * math.Min(fw, fh)
+	far := 0.75 * math.Max(fw, fh)
+	petals := pick(r, []int{5, 6, 7, 8, 12})
+	pointed := r.IntN(2) == 0
+	spin := r.Float64() * 2 * math.Pi
+	sinS, cosS := math.Sincos(spin)
+	dots := pick(r, []int{0, 8, 12, 16})
+	la := r.Float64() * 2 * math.Pi
+	lsin, lcos := math.Sincos(la)
+	for y := range h {
+		dy := float64(y) - cy
+		for x := range w {
+			dx := float64(x) - cx
+			d := math.Sqrt(dx*dx + dy*dy)
+			if d > R+1 || !covers(x, y, R+1-d) {
+				c.set(x, y, reBg, 0.9-0.7*math.Min(1, d/far))
+				continue
+			}
+			// unit direction, turned by spin
+			ux, uy := 1.0, 0.0
+			if d > 0 {
+				ux, uy = dx/d, dy/d
+			}
+			light := ux*lcos + uy*lsin
+			if d > 0.84*R {
+				if dots > 0 && d > 0.88*R && d < 0.96*R && onDot(ux, uy, d, R, dots, sinS, cosS) {
+					c.set(x, y, reDot, 0.7+0.3*light)
+					continue
+				}
+				c.set(x, y, reRing, 0.55+0.35*light)
+				continue
+			}
+			if d > 0.8*R {
+				c.set(x, y, reRing, 0.2)
+				continue
+			}
+			rx, ry := ux*cosS+uy*sinS, uy*cosS-ux*sinS
+			cosN := cosMul(rx, ry, petals) // cos(petals·θ)
+			var rs float64
+			if pointed {
+				k := (cosN + 1) / 2
+				rs = 0.66 * R * (0.42 + 0.58*k*k*k)
+			} else {
+				rs = 0.62 * R * (0.72 + 0.28*cosN)
+			}
+			switch {
+			case d < 0.15*R:
+				c.set(x, y, reRing, 0.7+0.3*(1-d/(0.15*R)))
+			case d < 0.18*R:
+				c.set(x, y, reRing, 0.2)
+			case d < rs && covers(x, y, (rs-d)*0.7):
+				c.set(x, y, reStar, 0.45+0.4*(1-d/rs)+0.15*light)
+			default:
+				c.set(x, y, reInner, 0.35+0.4*(1-d/(0.8*R)))
+			}
+		}
+	}
+	return c.img
+}
+
+// cosMul returns cos(n·θ) for the unit vector (cos θ, sin θ).
+func cosMul(cosT, sinT float64, n int) float64 {
+	re, im := 1.0, 0.0
+	for range n {
+		re, im = re*cosT-im*sinT, re*sinT+im*cosT
+	}
+	return re
+}
+
+// onDot reports whether a point of the ring lies on one of n studs.
+func onDot(ux, uy, d, R float64, n int, sinS, cosS float64) bool {
+	rx, ry := ux*cosS+uy*sinS, uy*cosS-ux*sinS
+	// the angle to the nearest stud, from cos(n·θ): studs sit where it is 1
+	k := cosMul(rx, ry, n)
+	arc := math.Acos(min(1, max(-1, k))) / float64(n) * d // distance along the ring
+	radial := d - 0.92*R
+	return arc*arc+radial*radial < (0.035*R)*(0.035*R)
+}

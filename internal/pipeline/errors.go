@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Application error types. Those in nonRetryable end an activity at once;
+// those in fatal also stop the whole world, since no other item could
+// succeed either.
+const (
+	errStopped      = "GenerationStopped"
+	errLimit        = "LimitReached"
+	errInvalid      = "InvalidRequest"
+	errUnauthorized = "ProviderUnauthorized"
+	errOutOfCredits = "OutOfCredits"
+	errBadAnswer    = "InvalidAnswer"
+	errNoProvider   = "ProviderNotConfigured"
+	errNotFound     = "NotFound"
+	errUnavailable  = "Unavailable"
+	errVerifyFailed = "VerificationFailed"
+)
+
+var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, errOutOfCredits, errBadAnswer, errNoProvider, errNotFound}
+
+var fatal = map[string]bool{errStopped: true, errLimit: true, errUnauthorized: true, errOutOfCredits: true, errNoProvider: true, errNotFound: true}
+
+// storeError turns a store error into an activity error: stopped and limit
+// errors are final, anything else is retried.
+func storeError(err error) error {
+	switch generia.ErrorKind(err) {
+	case generia.KindStopped:
+		return temporal.NewNonRetryableApplicationError(generia.ErrorMessage(err), errStopped, err)
+	case generia.KindLimit:
+		return temporal.NewNonRetryableApplicationError(generia.ErrorMessage(err), errLimit, err)
+	case generia.KindNotFound:
+		return temporal.NewNonRetryableApplicationError(generia.ErrorMessage(err), errNotFound, err)
+	case generia.KindInvalid:
+		return temporal.NewNonRetryableApplicationError(generia.ErrorMessage(err), errInvalid, err)
+	}
+	return temporal.NewApplicationErrorWithCause(err.Error(), errUnavailable, err)
+}
+
+// providerError turns a provider error into an activity error, by kind:
+// requests retrying cannot fix, bad keys and exhausted credits are final;
+// anything else (rate limits, timeouts, 5xx) is retried with backoff.
+func providerError(provider string, err error) error {
+	msg := provider + ": " + err.Error()
+	switch generia.ErrorKind(err) {
+	case generia.KindInvalid:
+		return temporal.NewNonRetryableApplicationError(msg, errInvalid, err)
+	case generia.KindUnauthorized, generia.KindForbidden:
+		return temporal.NewNonRetryableApplicationError(msg, errUnauthorized, err)
+	case generia.KindLimit:
+		return temporal.NewNonRetryableApplicationError(provider+" is out of credits: "+err.Error(), errOutOfCredits, err)
+	}
+	return temporal.NewApplicationErrorWithCause(msg, errUnavailable, err)
+}
+
+// errorType returns the application error type in an activity error chain.
+func errorType(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Type()
+	}
+	return ""
+}
+
+// errorMessage returns the most useful message of an activity error chain:
+// the application error's own message, without the SDK's wrapping.
+func errorMessage(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return "timed out: " + timeoutErr.Error()
+	}
+	return err.Error()
+}

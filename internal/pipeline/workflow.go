@@ -1,0 +1,424 @@
+package pipeline
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Activity options per queue. Provider calls may be slow and are retried
+// with backoff; store writes are quick and retried more often. Errors
+// retrying cannot fix are non-retryable (see errors.go).
+var (
+	llmOptions = workflow.ActivityOptions{
+		TaskQueue:           QueueLLM,
+		StartToCloseTimeout: 3 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+	imageOptions = workflow.ActivityOptions{
+		TaskQueue:           QueueImages,
+		StartToCloseTimeout: 3 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+	servicesOptions = workflow.ActivityOptions{
+		TaskQueue:           QueueServices,
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+	progressOptions = workflow.ActivityOptions{
+		TaskQueue:           QueueProgress,
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+)
+
+// finishOptions retry recording the end until it is recorded: a world must
+// never be left in progress.
+var finishOptions = workflow.ActivityOptions{
+	TaskQueue:           QueueProgress,
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		NonRetryableErrorTypes: []string{errNotFound},
+	},
+}
+
+// a names activities for ExecuteActivity; its methods are never called on it.
+var a *Activities
+
+// QueryStatus is the workflow's own view of its progress, answered by the
+// status query.
+type QueryStatus struct {
+	Status            string          `json:"status"`
+	CurrentStage      string          `json:"current_stage"`
+	Stages            []generia.Stage `json:"stages"`
+	CharactersCreated int             `json:"users_created"`
+	CharactersPlanned int             `json:"users_predicted"`
+	PostsCreated      int             `json:"posts_created"`
+	PostsPlanned      int             `json:"posts_predicted"`
+	ImagesCreated     int             `json:"images_created"`
+	Errors            []string        `json:"errors,omitempty"`
+}
+
+// generation is the state of one running WorldGeneration.
+type generation struct {
+	in    Input
+	plan  generia.Plan
+	q     QueryStatus
+	stop  workflow.CancelFunc
+	fatal string // the error that stopped the world, if any
+}
+
+// WorldGeneration generates a world: its description, then in parallel its
+// images and its characters, each character's posts starting as soon as the
+// character exists; then it verifies that everything planned exists.
+func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
+	plan := generia.NewPlan(in.Characters, in.Posts)
+	g := &generation{in: in, plan: plan}
+	g.q = QueryStatus{Status: generia.StatusInProgress, CurrentStage: generia.StageInitializing,
+		CharactersPlanned: plan.Characters(), PostsPlanned: plan.TotalPosts()}
+	for _, s := range generia.Stages {
+		g.q.Stages = append(g.q.Stages, generia.Stage{Name: s, Status: generia.StagePending})
+	}
+	if err := workflow.SetQueryHandler(ctx, StatusQuery, func() (QueryStatus, error) { return g.q, nil }); err != nil {
+		return Result{}, err
+	}
+	log := workflow.GetLogger(ctx)
+	log.Info("generating world", "world_id", in.WorldID, "plan", plan.String())
+
+	runCtx, stop := workflow.WithCancel(ctx)
+	g.stop = stop
+	g.run(runCtx)
+
+	// Record the end even if the workflow was cancelled.
+	endCtx, cancelEnd := workflow.NewDisconnectedContext(ctx)
+	defer cancelEnd()
+	finish := Finish{WorldID: in.WorldID, Status: generia.StatusCompleted}
+	switch {
+	case ctx.Err() != nil:
+		finish.Status = generia.StatusCancelled
+		finish.Error = "cancelled"
+	case g.fatal != "":
+		finish.Status, finish.Error = generia.StatusFailed, g.fatal
+	case len(g.q.Errors) > 0:
+		finish.Status, finish.Error = generia.StatusFailed, g.failureSummary()
+	default:
+		g.advance(endCtx, StageChange{generia.StageFinishing, generia.StageInProgress})
+	}
+	var res Result
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(endCtx, finishOptions), a.FinishGeneration, finish).Get(endCtx, &res)
+	if err != nil {
+		return Result{}, fmt.Errorf("recording the end of the generation: %w", err)
+	}
+	g.q.Status = res.Status
+	switch res.Status {
+	case generia.StatusCancelled:
+		return res, temporal.NewCanceledError("generation cancelled")
+	case generia.StatusFailed:
+		return res, temporal.NewNonRetryableApplicationError(res.Error, "GenerationFailed", nil)
+	}
+	return res, nil
+}
+
+// failureSummary is the error of a world whose items failed: how many, and
+// the first reason.
+func (g *generation) failureSummary() string {
+	missingChars := g.plan.Characters() - g.q.CharactersCreated
+	missingPosts := g.plan.TotalPosts() - g.q.PostsCreated
+	return fmt.Sprintf("%d of %d characters and %d of %d posts could not be generated; first error: %s",
+		missingChars, g.plan.Characters(), missingPosts, g.plan.TotalPosts(), g.q.Errors[0])
+}
+
+func (g *generation) ref() WorldRef { return WorldRef{WorldID: g.in.WorldID, Provider: g.in.LLM} }
+
+func (g *generation) imageRef() WorldRef {
+	return WorldRef{WorldID: g.in.WorldID, Provider: g.in.Image}
+}
+
+// fail records an item's failure. A fatal error stops the whole world.
+func (g *generation) fail(ctx workflow.Context, what string, err error) {
+	if ctx.Err() != nil && temporal.IsCanceledError(err) {
+		return // the world was stopped: not this item's fault
+	}
+	msg := what + ": " + errorMessage(err)
+	workflow.GetLogger(ctx).Warn("generation step failed", "world_id", g.in.WorldID, "step", what, "error", msg)
+	if fatal[errorType(err)] {
+		if g.fatal == "" {
+			g.fatal = msg
+			g.stop()
+		}
+		return
+	}
+	if len(g.q.Errors) < 20 {
+		g.q.Errors = append(g.q.Errors, msg)
+	}
+}
+
+// advance records stage changes, in the workflow's view and in the store.
+func (g *generation) advance(ctx workflow.Context, changes ...StageChange) {
+	for _, c := range changes {
+		for i := range g.q.Stages {
+			if g.q.Stages[i].Name == c.Stage {
+				g.q.Stages[i].Status = c.Status
+			}
+		}
+		if c.Status == generia.StageInProgress {
+			g.q.CurrentStage = c.Stage
+		}
+	}
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, progressOptions), a.AdvanceStages,
+		StageUpdate{WorldID: g.in.WorldID, Changes: changes}).Get(ctx, nil)
+	if err != nil {
+		g.fail(ctx, "recording progress", err)
+	}
+}
+
+func (g *generation) stageStatus(name string) string {
+	for _, s := range g.q.Stages {
+		if s.Name == name {
+			return s.Status
+		}
+	}
+	return ""
+}
+
+// endStage completes a stage, or fails it when any of its items failed.
+func (g *generation) endStage(ctx workflow.Context, name string, ok bool) {
+	if ctx.Err() != nil {
+		return
+	}
+	status := generia.StageCompleted
+	if !ok {
+		status = generia.StageFailed
+	}
+	g.advance(ctx, StageChange{name, status})
+}
+
+func (g *generation) run(ctx workflow.Context) {
+	g.advance(ctx, StageChange{generia.StageInitializing, generia.StageCompleted}, StageChange{generia.StageWorldDescription, generia.StageInProgress})
+	if ctx.Err() != nil {
+		return
+	}
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	services := workflow.WithActivityOptions(ctx, servicesOptions)
+	if err := workflow.ExecuteActivity(llm, a.DescribeWorld, g.ref()).Get(ctx, nil); err != nil {
+		g.fail(ctx, "world description", err)
+		g.endStage(ctx, generia.StageWorldDescription, false)
+		return
+	}
+	if err := workflow.ExecuteActivity(services, a.SaveWorldDescription, g.ref()).Get(ctx, nil); err != nil {
+		g.fail(ctx, "saving the world description", err)
+		g.endStage(ctx, generia.StageWorldDescription, false)
+		return
+	}
+	g.advance(ctx,
+		StageChange{generia.StageWorldDescription, generia.StageCompleted},
+		StageChange{generia.StageWorldImages, generia.StageInProgress},
+		StageChange{generia.StageCharacters, generia.StageInProgress})
+
+	wg := workflow.NewWaitGroup(ctx)
+	wg.Add(2)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer wg.Done()
+		g.endStage(ctx, generia.StageWorldImages, g.worldImages(ctx))
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer wg.Done()
+		g.characters(ctx)
+	})
+	wg.Wait(ctx)
+}
+
+// worldImages makes the header and icon and attaches them to the world.
+func (g *generation) worldImages(ctx workflow.Context) bool {
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	images := workflow.WithActivityOptions(ctx, imageOptions)
+	if err := workflow.ExecuteActivity(llm, a.PromptWorldImages, g.ref()).Get(ctx, nil); err != nil {
+		g.fail(ctx, "world image prompts", err)
+		return false
+	}
+	header := workflow.ExecuteActivity(images, a.PaintImage, ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaWorldHeader})
+	icon := workflow.ExecuteActivity(images, a.PaintImage, ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaWorldIcon})
+	var w WorldImages
+	w.WorldID = g.in.WorldID
+	errH := header.Get(ctx, &w.HeaderMediaID)
+	errI := icon.Get(ctx, &w.IconMediaID)
+	if errH != nil || errI != nil {
+		g.fail(ctx, "world images", firstErr(errH, errI))
+		return false
+	}
+	g.q.ImagesCreated += 2
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.AttachWorldImages, w).Get(ctx, nil)
+	if err != nil {
+		g.fail(ctx, "attaching world images", err)
+		return false
+	}
+	return true
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// characters plans the cast batch by batch; each planned character goes on
+// at once (profile, avatar, posts) while the next batch is planned.
+func (g *generation) characters(ctx workflow.Context) {
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	batches := generia.Batches(g.plan.Characters(), generia.CastBatchSize)
+	wg := workflow.NewWaitGroup(ctx)
+	charsOK, postsOK := true, true
+	first := 0
+	for b, count := range batches {
+		err := workflow.ExecuteActivity(llm, a.PlanCast, CastBatch{WorldRef: g.ref(), Batch: b, Batches: len(batches),
+			First: first, Count: count, Total: g.plan.Characters()}).Get(ctx, nil)
+		if err != nil {
+			g.fail(ctx, fmt.Sprintf("cast plan batch %d", b+1), err)
+			charsOK, postsOK = false, false
+			break
+		}
+		for pos := first; pos < first+count; pos++ {
+			wg.Add(1)
+			workflow.Go(ctx, func(ctx workflow.Context) {
+				defer wg.Done()
+				c, p := g.character(ctx, pos)
+				charsOK = charsOK && c
+				postsOK = postsOK && p
+			})
+		}
+		first += count
+	}
+	wg.Wait(ctx)
+	g.endStage(ctx, generia.StageCharacters, charsOK)
+	if g.stageStatus(generia.StagePosts) == generia.StagePending && ctx.Err() == nil {
+		g.advance(ctx, StageChange{generia.StagePosts, generia.StageInProgress})
+	}
+	g.endStage(ctx, generia.StagePosts, postsOK)
+}
+
+// character makes one character: profile, then the character, then its
+// avatar and its posts in parallel. It reports whether the character (with
+// avatar) and all its posts were made.
+func (g *generation) character(ctx workflow.Context, pos int) (charOK, postsOK bool) {
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	services := workflow.WithActivityOptions(ctx, servicesOptions)
+	ref := CharacterRef{WorldRef: g.ref(), Position: pos}
+	if err := workflow.ExecuteActivity(llm, a.DetailCharacter, ref).Get(ctx, nil); err != nil {
+		g.fail(ctx, fmt.Sprintf("character %d profile", pos+1), err)
+		return false, g.plan.Posts[pos] == 0
+	}
+	if err := workflow.ExecuteActivity(services, a.CreateCharacter, ref).Get(ctx, nil); err != nil {
+		g.fail(ctx, fmt.Sprintf("creating character %d", pos+1), err)
+		return false, g.plan.Posts[pos] == 0
+	}
+	g.q.CharactersCreated++
+
+	wg := workflow.NewWaitGroup(ctx)
+	wg.Add(1)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer wg.Done()
+		charOK = g.avatar(ctx, ref)
+	})
+	postsOK = g.posts(ctx, ref)
+	wg.Wait(ctx)
+	return charOK, postsOK
+}
+
+func (g *generation) avatar(ctx workflow.Context, ref CharacterRef) bool {
+	var mediaID string
+	job := ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaCharacterAvatar, Position: ref.Position}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, imageOptions), a.PaintImage, job).Get(ctx, &mediaID); err != nil {
+		g.fail(ctx, fmt.Sprintf("character %d avatar", ref.Position+1), err)
+		return false
+	}
+	g.q.ImagesCreated++
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.AttachAvatar, Avatar{CharacterRef: ref, MediaID: mediaID}).Get(ctx, nil)
+	if err != nil {
+		g.fail(ctx, fmt.Sprintf("attaching character %d avatar", ref.Position+1), err)
+		return false
+	}
+	return true
+}
+
+// posts plans a character's posts in batches, all batches at once, and
+// makes each post as soon as its batch is planned.
+func (g *generation) posts(ctx workflow.Context, ref CharacterRef) bool {
+	total := g.plan.Posts[ref.Position]
+	if total == 0 {
+		return true
+	}
+	if g.stageStatus(generia.StagePosts) == generia.StagePending {
+		g.advance(ctx, StageChange{generia.StagePosts, generia.StageInProgress})
+	}
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	batches := generia.Batches(total, generia.PostBatchSize)
+	ok := true
+	wg := workflow.NewWaitGroup(ctx)
+	for b, count := range batches {
+		first := b * generia.PostBatchSize
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			batch := PostBatch{CharacterRef: ref, Batch: b, Batches: len(batches), First: first, Count: count, Total: total}
+			if err := workflow.ExecuteActivity(llm, a.PlanPosts, batch).Get(ctx, nil); err != nil {
+				g.fail(ctx, fmt.Sprintf("character %d post plan %d", ref.Position+1, b+1), err)
+				ok = false
+				return
+			}
+			inner := workflow.NewWaitGroup(ctx)
+			for n := first; n < first+count; n++ {
+				inner.Add(1)
+				workflow.Go(ctx, func(ctx workflow.Context) {
+					defer inner.Done()
+					ok = g.post(ctx, PostRef{CharacterRef: ref, Number: n, Total: total}) && ok
+				})
+			}
+			inner.Wait(ctx)
+		})
+	}
+	wg.Wait(ctx)
+	return ok
+}
+
+// post makes one post: its detail, its image, then the post itself.
+func (g *generation) post(ctx workflow.Context, p PostRef) bool {
+	what := fmt.Sprintf("character %d post %d", p.Position+1, p.Number+1)
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, llmOptions), a.DetailPost, p).Get(ctx, nil); err != nil {
+		g.fail(ctx, what, err)
+		return false
+	}
+	var mediaID string
+	job := ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaPostImage, Position: p.Position, Number: p.Number}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, imageOptions), a.PaintImage, job).Get(ctx, &mediaID); err != nil {
+		g.fail(ctx, what+" image", err)
+		return false
+	}
+	g.q.ImagesCreated++
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.CreatePost, NewPost{PostRef: p, MediaID: mediaID}).Get(ctx, nil)
+	if err != nil {
+		g.fail(ctx, "publishing "+what, err)
+		return false
+	}
+	g.q.PostsCreated++
+	return true
+}

@@ -1,0 +1,423 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+const characterColumns = `id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at`
+
+func scanCharacter(row scanner) (generia.Character, error) {
+	var c generia.Character
+	var owner, profile sql.NullString
+	var created int64
+	err := row.Scan(&c.ID, &c.WorldID, &owner, &c.Username, &c.DisplayName, &c.Bio, &c.AvatarMediaID, &profile, &c.Position, &created)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	c.OwnerID = owner.String
+	c.Profile = fromJSONText(profile)
+	c.CreatedAt = fromMicros(created)
+	return c, nil
+}
+
+// countCreated adds one to a created-item counter of a world's status record.
+func (s *Store) countCreated(ctx context.Context, tx *sql.Tx, worldID, column string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE generation_status SET `+column+` = `+column+` + 1, updated_at = MAX(updated_at, ?)
+		WHERE world_id = ?`, micros(s.now()), worldID)
+	return err
+}
+
+// acceptsGenerated returns KindStopped when the world's generation takes no
+// more generated items.
+func acceptsGenerated(ctx context.Context, tx *sql.Tx, worldID string) error {
+	st, err := readStatus(ctx, tx, worldID)
+	if err != nil {
+		return err
+	}
+	return stopped(st)
+}
+
+// CreateCharacter creates a character with a caller-chosen ID; an existing ID
+// gives the stored character and created=false, whatever the state of the
+// generation. A generated character (empty OwnerID) counts users_created in
+// the same transaction, and fails with KindStopped, writing nothing, when the
+// generation ended or a cancel was requested. A username already used by
+// another character of the world gives KindConflict; an unknown world
+// KindNotFound. A zero CreatedAt is the store's clock.
+func (s *Store) CreateCharacter(ctx context.Context, c generia.Character) (generia.Character, bool, error) {
+	if err := required("character ID", c.ID, "world ID", c.WorldID, "username", c.Username); err != nil {
+		return generia.Character{}, false, err
+	}
+	profile, err := jsonText("character profile", c.Profile)
+	if err != nil {
+		return generia.Character{}, false, err
+	}
+	c.CreatedAt = s.stamp(c.CreatedAt)
+	created := false
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		stored, err := scanCharacter(tx.QueryRowContext(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
+		if err == nil {
+			c = stored
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := worldExists(ctx, tx, c.WorldID); err != nil {
+			return err
+		}
+		if c.IsAI() {
+			if err := acceptsGenerated(ctx, tx, c.WorldID); err != nil {
+				return err
+			}
+		}
+		var taken bool
+		err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE world_id = ? AND username = ?)`,
+			c.WorldID, c.Username).Scan(&taken)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return generia.Errorf(generia.KindConflict, "the username %s is taken in world %s", c.Username, c.WorldID)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO characters (`+characterColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.WorldID, nullString(c.OwnerID), c.Username, c.DisplayName, c.Bio, c.AvatarMediaID, profile, c.Position, micros(c.CreatedAt))
+		if isUniqueViolation(err) {
+			return generia.WrapError(generia.KindConflict, err, "the username "+c.Username+" is taken")
+		}
+		if err != nil {
+			return err
+		}
+		if c.IsAI() {
+			if err := s.countCreated(ctx, tx, c.WorldID, "users_created"); err != nil {
+				return err
+			}
+		}
+		created = true
+		stored, err = scanCharacter(tx.QueryRowContext(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
+		if err != nil {
+			return err
+		}
+		c = stored
+		return nil
+	})
+	if err != nil {
+		return generia.Character{}, false, fmt.Errorf("creating character %s: %w", c.ID, err)
+	}
+	return c, created, nil
+}
+
+// SetCharacterAvatar attaches an avatar to a character.
+func (s *Store) SetCharacterAvatar(ctx context.Context, characterID, mediaID string) error {
+	res, err := s.writer.ExecContext(ctx, `UPDATE characters SET avatar_media_id = ? WHERE id = ?`, mediaID, characterID)
+	if err != nil {
+		return fmt.Errorf("setting the avatar of character %s: %w", characterID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("setting the avatar of character %s: %w", characterID, err)
+	}
+	if n == 0 {
+		return generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
+	}
+	return nil
+}
+
+// Character returns a character.
+func (s *Store) Character(ctx context.Context, id string) (generia.Character, error) {
+	c, err := scanCharacter(s.reader.QueryRowContext(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return generia.Character{}, generia.Errorf(generia.KindNotFound, "character %s not found", id)
+	}
+	if err != nil {
+		return generia.Character{}, fmt.Errorf("reading character %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListCharacters returns a world's characters by position, then creation
+// time, then ID. An unknown world gives KindNotFound.
+func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia.Page) ([]generia.Character, string, error) {
+	page = page.Normalize()
+	after, ok, err := decodeCursor(page.Cursor, listCharacters)
+	if err != nil {
+		return nil, "", err
+	}
+	query := `SELECT ` + characterColumns + ` FROM characters WHERE world_id = ?`
+	args := []any{worldID}
+	if ok {
+		query += ` AND (position, created_at, id) > (?, ?, ?)`
+		args = append(args, after.Pos, after.Time, after.ID)
+	}
+	query += ` ORDER BY position, created_at, id LIMIT ?`
+	args = append(args, page.Limit+1)
+	out, err := list(ctx, s.reader, scanCharacter, query, args...)
+	if err == nil && len(out) == 0 {
+		err = worldExists(ctx, s.reader, worldID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("listing the characters of world %s: %w", worldID, err)
+	}
+	if len(out) <= page.Limit {
+		return out, "", nil
+	}
+	out = out[:page.Limit]
+	last := out[len(out)-1]
+	return out, encodeCursor(cursor{List: listCharacters, Pos: last.Position, Time: micros(last.CreatedAt), ID: last.ID}), nil
+}
+
+// list runs a query and scans every row.
+func list[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// postSelect reads posts with their author fields.
+const postSelect = `SELECT p.id, p.world_id, p.character_id, p.caption, p.hashtags, p.media_id, p.created_at,
+	c.username, c.display_name, c.avatar_media_id
+	FROM posts p JOIN characters c ON c.id = p.character_id`
+
+func scanPost(row scanner) (generia.Post, error) {
+	var p generia.Post
+	var hashtags string
+	var created int64
+	err := row.Scan(&p.ID, &p.WorldID, &p.CharacterID, &p.Caption, &hashtags, &p.MediaID, &created,
+		&p.Username, &p.DisplayName, &p.AvatarMediaID)
+	if err != nil {
+		return generia.Post{}, err
+	}
+	if err := json.Unmarshal([]byte(hashtags), &p.Hashtags); err != nil {
+		return generia.Post{}, fmt.Errorf("reading the hashtags of post %s: %w", p.ID, err)
+	}
+	if len(p.Hashtags) == 0 {
+		p.Hashtags = nil
+	}
+	p.CreatedAt = fromMicros(created)
+	return p, nil
+}
+
+// CreatePost creates a post with a caller-chosen ID; an existing ID gives the
+// stored post and created=false, whatever the state of the generation. The
+// returned post has its author fields. A post by a generated character counts
+// posts_created in the same transaction, and fails with KindStopped, writing
+// nothing, when the generation ended or a cancel was requested. An unknown
+// character gives KindNotFound, a character of another world KindInvalid. A
+// zero CreatedAt is the store's clock; an empty hashtag list reads back as
+// nil.
+func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, bool, error) {
+	if err := required("post ID", p.ID, "world ID", p.WorldID, "character ID", p.CharacterID); err != nil {
+		return generia.Post{}, false, err
+	}
+	hashtags := p.Hashtags
+	if hashtags == nil {
+		hashtags = []string{}
+	}
+	tags, err := json.Marshal(hashtags)
+	if err != nil {
+		return generia.Post{}, false, fmt.Errorf("creating post %s: %w", p.ID, err)
+	}
+	p.CreatedAt = s.stamp(p.CreatedAt)
+	created := false
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		stored, err := scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, p.ID))
+		if err == nil {
+			p = stored
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var worldID string
+		var owner sql.NullString
+		err = tx.QueryRowContext(ctx, `SELECT world_id, owner_id FROM characters WHERE id = ?`, p.CharacterID).Scan(&worldID, &owner)
+		if errors.Is(err, sql.ErrNoRows) {
+			return generia.Errorf(generia.KindNotFound, "character %s not found", p.CharacterID)
+		}
+		if err != nil {
+			return err
+		}
+		if worldID != p.WorldID {
+			return generia.Errorf(generia.KindInvalid, "character %s is not in world %s", p.CharacterID, p.WorldID)
+		}
+		generated := owner.String == ""
+		if generated {
+			if err := acceptsGenerated(ctx, tx, p.WorldID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO posts (id, world_id, character_id, caption, hashtags, media_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, p.ID, p.WorldID, p.CharacterID, p.Caption, string(tags), p.MediaID, micros(p.CreatedAt))
+		if err != nil {
+			return err
+		}
+		if generated {
+			if err := s.countCreated(ctx, tx, p.WorldID, "posts_created"); err != nil {
+				return err
+			}
+		}
+		created = true
+		stored, err = scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, p.ID))
+		if err != nil {
+			return err
+		}
+		p = stored
+		return nil
+	})
+	if err != nil {
+		return generia.Post{}, false, fmt.Errorf("creating post %s: %w", p.ID, err)
+	}
+	return p, created, nil
+}
+
+// Post returns a post with its author fields.
+func (s *Store) Post(ctx context.Context, id string) (generia.Post, error) {
+	p, err := scanPost(s.reader.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return generia.Post{}, generia.Errorf(generia.KindNotFound, "post %s not found", id)
+	}
+	if err != nil {
+		return generia.Post{}, fmt.Errorf("reading post %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// ListPosts returns a world's feed, newest first and then by ID descending,
+// with author fields. Pages follow the sort key of the previous page's last
+// post, so posts added later never shift a page. An unknown world gives
+// KindNotFound.
+func (s *Store) ListPosts(ctx context.Context, worldID string, page generia.Page) ([]generia.Post, string, error) {
+	page = page.Normalize()
+	after, ok, err := decodeCursor(page.Cursor, listPosts)
+	if err != nil {
+		return nil, "", err
+	}
+	query := postSelect + ` WHERE p.world_id = ?`
+	args := []any{worldID}
+	if ok {
+		query += ` AND (p.created_at, p.id) < (?, ?)`
+		args = append(args, after.Time, after.ID)
+	}
+	query += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
+	args = append(args, page.Limit+1)
+	out, err := list(ctx, s.reader, scanPost, query, args...)
+	if err == nil && len(out) == 0 {
+		err = worldExists(ctx, s.reader, worldID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("listing the posts of world %s: %w", worldID, err)
+	}
+	if len(out) <= page.Limit {
+		return out, "", nil
+	}
+	out = out[:page.Limit]
+	last := out[len(out)-1]
+	return out, encodeCursor(cursor{List: listPosts, Time: micros(last.CreatedAt), ID: last.ID}), nil
+}
+
+// CountContent returns how many characters, posts and media a world has. An
+// unknown world gives KindNotFound.
+func (s *Store) CountContent(ctx context.Context, worldID string) (generia.ContentCounts, error) {
+	var found bool
+	var n generia.ContentCounts
+	err := s.reader.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM worlds WHERE id = ?),
+			(SELECT COUNT(*) FROM characters WHERE world_id = ?),
+			(SELECT COUNT(*) FROM posts WHERE world_id = ?),
+			(SELECT COUNT(*) FROM media WHERE world_id = ?)`,
+		worldID, worldID, worldID, worldID).Scan(&found, &n.Characters, &n.Posts, &n.Media)
+	if err != nil {
+		return generia.ContentCounts{}, fmt.Errorf("counting the content of world %s: %w", worldID, err)
+	}
+	if !found {
+		return generia.ContentCounts{}, generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
+	}
+	return n, nil
+}
+
+const mediaColumns = `id, world_id, character_id, owner_id, kind, content_type, size, width, height, object_key, created_at`
+
+func scanMedia(row scanner) (generia.Media, error) {
+	var m generia.Media
+	var owner sql.NullString
+	var created int64
+	err := row.Scan(&m.ID, &m.WorldID, &m.CharacterID, &owner, &m.Kind, &m.ContentType, &m.Size, &m.Width, &m.Height, &m.ObjectKey, &created)
+	if err != nil {
+		return generia.Media{}, err
+	}
+	m.OwnerID = owner.String
+	m.CreatedAt = fromMicros(created)
+	return m, nil
+}
+
+// CreateMedia records a stored image with a caller-chosen ID; an existing ID
+// gives the stored record and created=false. A generated image (empty
+// OwnerID) counts images_created in the same transaction. Unlike characters
+// and posts, media are recorded even after the generation stopped: the image
+// exists and was paid for. An unknown world gives KindNotFound. A zero
+// CreatedAt is the store's clock.
+func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media, bool, error) {
+	if err := required("media ID", m.ID, "world ID", m.WorldID); err != nil {
+		return generia.Media{}, false, err
+	}
+	m.CreatedAt = s.stamp(m.CreatedAt)
+	created := false
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		stored, err := scanMedia(tx.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, m.ID))
+		if err == nil {
+			m = stored
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := worldExists(ctx, tx, m.WorldID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO media (`+mediaColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, m.WorldID, m.CharacterID, nullString(m.OwnerID), m.Kind, m.ContentType, m.Size, m.Width, m.Height, m.ObjectKey, micros(m.CreatedAt))
+		if err != nil {
+			return err
+		}
+		if m.OwnerID == "" {
+			if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
+				return err
+			}
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return generia.Media{}, false, fmt.Errorf("creating media %s: %w", m.ID, err)
+	}
+	return m, created, nil
+}
+
+// Media returns a media record.
+func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
+	m, err := scanMedia(s.reader.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return generia.Media{}, generia.Errorf(generia.KindNotFound, "media %s not found", id)
+	}
+	if err != nil {
+		return generia.Media{}, fmt.Errorf("reading media %s: %w", id, err)
+	}
+	return m, nil
+}

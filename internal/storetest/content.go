@@ -1,0 +1,566 @@
+package storetest
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+func testSaveGeneration(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	first := generia.Generation{
+		WorldID:   w.ID,
+		Key:       "character/3/detail",
+		Step:      "character_detail",
+		Prompt:    "Describe character 4 of Tidewell.",
+		Output:    json.RawMessage(`{"username": "mara_k", "interests": ["knots", "nets"]}`),
+		Provider:  "offline",
+		Model:     "offline-1",
+		CreatedAt: t0,
+	}
+	got, err := s.SaveGeneration(t.Context(), first)
+	ok(t, err, "SaveGeneration")
+	same(t, "saved generation", got, first)
+
+	second := first
+	second.Output = json.RawMessage(`{"username": "someone_else"}`)
+	second.CreatedAt = at(time.Minute)
+	got, err = s.SaveGeneration(t.Context(), second)
+	ok(t, err, "SaveGeneration again")
+	same(t, "generation saved again", got, first)
+	got, err = s.Generation(t.Context(), w.ID, first.Key)
+	ok(t, err, "Generation")
+	same(t, "stored generation", got, first)
+
+	other := first
+	other.Key = "character/4/detail"
+	other.Output = json.RawMessage(`[1, 2, 3]`)
+	got, err = s.SaveGeneration(t.Context(), other)
+	ok(t, err, "SaveGeneration of another key")
+	same(t, "generation of another key", got, other)
+
+	_, err = s.Generation(t.Context(), w.ID, "character/9/detail")
+	wantKind(t, err, generia.KindNotFound, "Generation of an unknown key")
+	_, err = s.Generation(t.Context(), "w-nowhere", first.Key)
+	wantKind(t, err, generia.KindNotFound, "Generation of an unknown world")
+	unknown := first
+	unknown.WorldID = "w-nowhere"
+	_, err = s.SaveGeneration(t.Context(), unknown)
+	wantKind(t, err, generia.KindNotFound, "SaveGeneration for an unknown world")
+}
+
+func testCharacterRoundTrip(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	cases := []struct {
+		name string
+		c    generia.Character
+	}{
+		{"generated", generia.Character{
+			ID: "c-ai", WorldID: w.ID, Username: "mara_k", DisplayName: "Mara K", Bio: "Net mender.",
+			AvatarMediaID: "m-avatar", Profile: json.RawMessage(`{"traits": ["stubborn"], "relationships": [{"name": "Ilo"}]}`),
+			Position: 7, CreatedAt: at(time.Second),
+		}},
+		{"a person's", generia.Character{
+			ID: "c-human", WorldID: w.ID, OwnerID: "u-mara", Username: "Ilo.Venn", DisplayName: "Ilo Venn ⚓",
+			Position: 0, CreatedAt: at(2 * time.Second),
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, created, err := s.CreateCharacter(t.Context(), tc.c)
+			ok(t, err, "CreateCharacter")
+			if !created {
+				t.Error("CreateCharacter did not report created")
+			}
+			same(t, "created character", got, tc.c)
+			got, err = s.Character(t.Context(), tc.c.ID)
+			ok(t, err, "Character")
+			same(t, "stored character", got, tc.c)
+			if got.IsAI() != (tc.c.OwnerID == "") {
+				t.Errorf("IsAI = %v for owner %q", got.IsAI(), tc.c.OwnerID)
+			}
+		})
+	}
+}
+
+func testCreateCharacterIdempotent(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := newCharacter("c1", w.ID, 0)
+	first, created, err := s.CreateCharacter(t.Context(), c)
+	ok(t, err, "CreateCharacter")
+	if !created {
+		t.Error("first CreateCharacter did not report created")
+	}
+	again := c
+	again.Bio = "Another bio"
+	again.Username = "renamed"
+	got, created, err := s.CreateCharacter(t.Context(), again)
+	ok(t, err, "CreateCharacter again")
+	if created {
+		t.Error("second CreateCharacter reported created")
+	}
+	same(t, "character created again", got, first)
+
+	human := newCharacter("c2", w.ID, 1)
+	human.OwnerID = "u-mara"
+	createCharacter(t, s, human)
+
+	if st := status(t, s, w.ID); st.UsersCreated != 1 {
+		t.Errorf("users created = %d, want 1: only the generated character counts, once", st.UsersCreated)
+	}
+	if n := counts(t, s, w.ID); n.Characters != 2 {
+		t.Errorf("characters = %d, want 2", n.Characters)
+	}
+}
+
+func testCharacterConflict(t *testing.T, s generia.Store) {
+	w1, _ := newWorld(t, s, "w1")
+	w2, _ := newWorld(t, s, "w2")
+	c := newCharacter("c1", w1.ID, 0)
+	c.Username = "mara_k"
+	createCharacter(t, s, c)
+
+	dup := newCharacter("c2", w1.ID, 1)
+	dup.Username = "mara_k"
+	_, _, err := s.CreateCharacter(t.Context(), dup)
+	wantKind(t, err, generia.KindConflict, "CreateCharacter with a taken username")
+	_, err = s.Character(t.Context(), dup.ID)
+	wantKind(t, err, generia.KindNotFound, "Character that conflicted")
+	if st := status(t, s, w1.ID); st.UsersCreated != 1 {
+		t.Errorf("users created = %d after a conflict, want 1", st.UsersCreated)
+	}
+
+	elsewhere := newCharacter("c3", w2.ID, 0)
+	elsewhere.Username = "mara_k"
+	_, created, err := s.CreateCharacter(t.Context(), elsewhere)
+	ok(t, err, "CreateCharacter with the same username in another world")
+	if !created {
+		t.Error("CreateCharacter in another world did not create")
+	}
+}
+
+func testCharacterNotFound(t *testing.T, s generia.Store) {
+	_, _, err := s.CreateCharacter(t.Context(), newCharacter("c1", "w-nowhere", 0))
+	wantKind(t, err, generia.KindNotFound, "CreateCharacter in an unknown world")
+	_, err = s.Character(t.Context(), "c-nobody")
+	wantKind(t, err, generia.KindNotFound, "Character")
+	wantKind(t, s.SetCharacterAvatar(t.Context(), "c-nobody", "m-1"), generia.KindNotFound, "SetCharacterAvatar")
+	_, _, err = s.ListCharacters(t.Context(), "w-nowhere", generia.Page{})
+	wantKind(t, err, generia.KindNotFound, "ListCharacters of an unknown world")
+}
+
+func testSetCharacterAvatar(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := createCharacter(t, s, newCharacter("c1", w.ID, 0))
+	p := createPost(t, s, newPost("p1", c, t0))
+	if p.AvatarMediaID != "" {
+		t.Errorf("post avatar = %q before the avatar exists", p.AvatarMediaID)
+	}
+	ok(t, s.SetCharacterAvatar(t.Context(), c.ID, "m-avatar"), "SetCharacterAvatar")
+	got, err := s.Character(t.Context(), c.ID)
+	ok(t, err, "Character")
+	if got.AvatarMediaID != "m-avatar" {
+		t.Errorf("avatar = %q, want m-avatar", got.AvatarMediaID)
+	}
+	p, err = s.Post(t.Context(), p.ID)
+	ok(t, err, "Post")
+	if p.AvatarMediaID != "m-avatar" {
+		t.Errorf("post author avatar = %q, want m-avatar", p.AvatarMediaID)
+	}
+}
+
+func testListCharacters(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	empty, _ := newWorld(t, s, "w-empty")
+	other, _ := newWorld(t, s, "w-other")
+	createCharacter(t, s, newCharacter("c-other", other.ID, 0))
+
+	// Cast order is position, then creation, then ID.
+	specs := []struct {
+		id       string
+		position int
+		created  time.Duration
+	}{
+		{"c-e", 2, 0},
+		{"c-d", 1, time.Second},
+		{"c-c", 1, time.Second},
+		{"c-b", 1, 0},
+		{"c-a", 0, time.Hour},
+		{"c-f", 3, 0},
+		{"c-g", 3, 0},
+	}
+	for _, sp := range specs {
+		c := newCharacter(sp.id, w.ID, sp.position)
+		c.CreatedAt = at(sp.created)
+		createCharacter(t, s, c)
+	}
+	want := []string{"c-a", "c-b", "c-c", "c-d", "c-e", "c-f", "c-g"}
+	for _, limit := range []int{2, 3, 7, 0} {
+		t.Run(fmt.Sprintf("pages of %d", limit), func(t *testing.T) {
+			got, _ := allPages(t, limit, func(p generia.Page) ([]generia.Character, string, error) {
+				return s.ListCharacters(t.Context(), w.ID, p)
+			})
+			if g := ids(got, characterID); !slices.Equal(g, want) {
+				t.Errorf("characters = %v, want %v", g, want)
+			}
+		})
+	}
+	got, next, err := s.ListCharacters(t.Context(), empty.ID, generia.Page{})
+	if err != nil || len(got) != 0 || next != "" {
+		t.Errorf("ListCharacters of a world without characters = %v, %q, %v; want nothing", ids(got, characterID), next, err)
+	}
+	_, _, err = s.ListCharacters(t.Context(), w.ID, generia.Page{Cursor: "garbage!"})
+	wantKind(t, err, generia.KindInvalid, "ListCharacters with a malformed cursor")
+}
+
+func testPostRoundTrip(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := newCharacter("c1", w.ID, 0)
+	c.AvatarMediaID = "m-avatar"
+	c = createCharacter(t, s, c)
+	cases := []struct {
+		name string
+		p    generia.Post
+	}{
+		{"full", generia.Post{ID: "p-full", WorldID: w.ID, CharacterID: c.ID, Caption: "Low tide never comes. 🌊",
+			Hashtags: []string{"tide", "Tidewell", "nets"}, MediaID: "m-post", CreatedAt: at(time.Hour)}},
+		{"bare", generia.Post{ID: "p-bare", WorldID: w.ID, CharacterID: c.ID, Caption: "Just words.", CreatedAt: at(2 * time.Hour)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := withAuthor(tc.p, c)
+			got, created, err := s.CreatePost(t.Context(), tc.p)
+			ok(t, err, "CreatePost")
+			if !created {
+				t.Error("CreatePost did not report created")
+			}
+			same(t, "created post", got, want)
+			got, err = s.Post(t.Context(), tc.p.ID)
+			ok(t, err, "Post")
+			same(t, "stored post", got, want)
+		})
+	}
+	_, err := s.Post(t.Context(), "p-nowhere")
+	wantKind(t, err, generia.KindNotFound, "Post of an unknown ID")
+}
+
+func testCreatePostIdempotent(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	ai := createCharacter(t, s, newCharacter("c-ai", w.ID, 0))
+	human := newCharacter("c-human", w.ID, 1)
+	human.OwnerID = "u-mara"
+	human = createCharacter(t, s, human)
+
+	first, created, err := s.CreatePost(t.Context(), newPost("p1", ai, t0))
+	ok(t, err, "CreatePost")
+	if !created {
+		t.Error("first CreatePost did not report created")
+	}
+	again := newPost("p1", ai, at(time.Hour))
+	again.Caption = "Changed"
+	got, created, err := s.CreatePost(t.Context(), again)
+	ok(t, err, "CreatePost again")
+	if created {
+		t.Error("second CreatePost reported created")
+	}
+	same(t, "post created again", got, first)
+	createPost(t, s, newPost("p2", ai, t0))
+	createPost(t, s, newPost("p3", human, t0))
+
+	if st := status(t, s, w.ID); st.PostsCreated != 2 {
+		t.Errorf("posts created = %d, want 2: only posts by generated characters count, once", st.PostsCreated)
+	}
+	if n := counts(t, s, w.ID); n.Posts != 3 {
+		t.Errorf("posts = %d, want 3", n.Posts)
+	}
+}
+
+func testPostInvalidCharacter(t *testing.T, s generia.Store) {
+	w1, _ := newWorld(t, s, "w1")
+	w2, _ := newWorld(t, s, "w2")
+	c := createCharacter(t, s, newCharacter("c1", w1.ID, 0))
+
+	ghost := newPost("p-ghost", c, t0)
+	ghost.CharacterID = "c-nobody"
+	_, _, err := s.CreatePost(t.Context(), ghost)
+	wantKind(t, err, generia.KindNotFound, "CreatePost by an unknown character")
+
+	foreign := newPost("p-foreign", c, t0)
+	foreign.WorldID = w2.ID
+	_, _, err = s.CreatePost(t.Context(), foreign)
+	wantKind(t, err, generia.KindInvalid, "CreatePost in another world than its character's")
+
+	if n := counts(t, s, w2.ID); n.Posts != 0 {
+		t.Errorf("posts in w2 = %d, want 0", n.Posts)
+	}
+}
+
+// feedOrder sorts posts as the feed shows them: newest first, then by ID
+// descending.
+func feedOrder(posts []generia.Post) {
+	slices.SortFunc(posts, func(a, b generia.Post) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+}
+
+// seedFeed creates three characters and n posts spread over them, with every
+// timestamp shared by two or three posts, and returns the posts in feed
+// order with their author fields.
+func seedFeed(t *testing.T, s generia.Store, worldID string, n int) []generia.Post {
+	t.Helper()
+	var cast []generia.Character
+	for i := range 3 {
+		c := newCharacter(fmt.Sprintf("%s-c%d", worldID, i), worldID, i)
+		c.AvatarMediaID = fmt.Sprintf("avatar-%d", i)
+		cast = append(cast, createCharacter(t, s, c))
+	}
+	posts := make([]generia.Post, n)
+	for i := range n {
+		c := cast[i%len(cast)]
+		p := newPost(fmt.Sprintf("%s-p%03d", worldID, i), c, at(time.Duration(i*2/5)*time.Minute))
+		createPost(t, s, p)
+		posts[i] = withAuthor(p, c)
+	}
+	feedOrder(posts)
+	return posts
+}
+
+func testListPostsPaging(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	other, _ := newWorld(t, s, "w-other")
+	seedFeed(t, s, other.ID, 4)
+	want := seedFeed(t, s, w.ID, 25)
+	cases := []struct {
+		limit int
+		sizes []int
+	}{
+		{10, []int{10, 10, 5}},
+		{5, []int{5, 5, 5, 5, 5}},
+		{25, []int{25}},
+		{24, []int{24, 1}},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("pages of %d", tc.limit), func(t *testing.T) {
+			got, sizes := allPages(t, tc.limit, func(p generia.Page) ([]generia.Post, string, error) {
+				return s.ListPosts(t.Context(), w.ID, p)
+			})
+			same(t, "feed", got, want)
+			if !slices.Equal(sizes, tc.sizes) {
+				t.Errorf("page sizes = %v, want %v", sizes, tc.sizes)
+			}
+		})
+	}
+}
+
+func testListPostsStable(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	want := seedFeed(t, s, w.ID, 12)
+	c, err := s.Character(t.Context(), want[0].CharacterID)
+	ok(t, err, "Character")
+
+	page1, next, err := s.ListPosts(t.Context(), w.ID, generia.Page{Limit: 5})
+	ok(t, err, "ListPosts page 1")
+	same(t, "page 1", ids(page1, postID), ids(want[:5], postID))
+
+	// New posts arrive: two newer than everything, and two with the time of
+	// the last post shown: "w1-p" has a smaller ID, so it sorts after that
+	// post, and "w1-p999" a larger one, so it sorts before.
+	last := page1[len(page1)-1]
+	createPost(t, s, newPost("w1-p900", c, at(time.Hour)))
+	createPost(t, s, newPost("w1-p901", c, at(time.Hour)))
+	createPost(t, s, newPost("w1-p", c, last.CreatedAt))
+	createPost(t, s, newPost("w1-p999", c, last.CreatedAt))
+
+	rest, _ := allPages(t, 5, func(p generia.Page) ([]generia.Post, string, error) {
+		if p.Cursor == "" {
+			p.Cursor = next
+		}
+		return s.ListPosts(t.Context(), w.ID, p)
+	})
+	// The later pages hold exactly the posts that sort after page 1's last
+	// one: the old ones and "w1-p", none of the newer ones and not "w1-p999".
+	wantRest := append([]string{}, ids(want[5:], postID)...)
+	wantRest = append(wantRest, "w1-p")
+	slices.SortFunc(wantRest, func(a, b string) int {
+		pa, pb := postByID(t, s, a), postByID(t, s, b)
+		if c := pb.CreatedAt.Compare(pa.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b, a)
+	})
+	if g := ids(rest, postID); !slices.Equal(g, wantRest) {
+		t.Errorf("posts after page 1 = %v, want %v", g, wantRest)
+	}
+}
+
+// postByID reads a post and fails the test on error.
+func postByID(t *testing.T, s generia.Store, id string) generia.Post {
+	t.Helper()
+	p, err := s.Post(t.Context(), id)
+	ok(t, err, "Post "+id)
+	return p
+}
+
+func testListPostsEqualTimes(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := createCharacter(t, s, newCharacter("c1", w.ID, 0))
+	var want []string
+	for i := range 9 {
+		id := fmt.Sprintf("p%d", i)
+		createPost(t, s, newPost(id, c, t0))
+		want = append([]string{id}, want...)
+	}
+	got, sizes := allPages(t, 2, func(p generia.Page) ([]generia.Post, string, error) {
+		return s.ListPosts(t.Context(), w.ID, p)
+	})
+	if g := ids(got, postID); !slices.Equal(g, want) {
+		t.Errorf("feed = %v, want %v", g, want)
+	}
+	if !slices.Equal(sizes, []int{2, 2, 2, 2, 1}) {
+		t.Errorf("page sizes = %v", sizes)
+	}
+}
+
+func testListPostsPageSizes(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	seedFeed(t, s, w.ID, generia.MaxPageSize+5)
+	cases := []struct {
+		limit, want int
+	}{
+		{0, generia.DefaultPageSize},
+		{-3, generia.DefaultPageSize},
+		{1, 1},
+		{generia.MaxPageSize, generia.MaxPageSize},
+		{generia.MaxPageSize + 1, generia.MaxPageSize},
+		{100000, generia.MaxPageSize},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("limit %d", tc.limit), func(t *testing.T) {
+			got, next, err := s.ListPosts(t.Context(), w.ID, generia.Page{Limit: tc.limit})
+			ok(t, err, "ListPosts")
+			if len(got) != tc.want || next == "" {
+				t.Errorf("got %d posts and next cursor %q, want %d and a cursor", len(got), next, tc.want)
+			}
+		})
+	}
+}
+
+func testListPostsInvalid(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	got, next, err := s.ListPosts(t.Context(), w.ID, generia.Page{})
+	if err != nil || len(got) != 0 || next != "" {
+		t.Errorf("ListPosts of a world without posts = %v, %q, %v; want nothing", ids(got, postID), next, err)
+	}
+	_, _, err = s.ListPosts(t.Context(), "w-nowhere", generia.Page{})
+	wantKind(t, err, generia.KindNotFound, "ListPosts of an unknown world")
+	for _, c := range []string{"garbage!", "eyJ4IjoxfQ"} {
+		_, _, err = s.ListPosts(t.Context(), w.ID, generia.Page{Cursor: c})
+		wantKind(t, err, generia.KindInvalid, fmt.Sprintf("ListPosts with cursor %q", c))
+	}
+}
+
+func testCreateMedia(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	generated := generia.Media{
+		ID: "m-header", WorldID: w.ID, Kind: generia.MediaWorldHeader, ContentType: "image/png",
+		Size: 123456, Width: 1536, Height: 512, ObjectKey: "worlds/w1/header.png", CreatedAt: t0,
+	}
+	uploaded := generia.Media{
+		ID: "m-upload", WorldID: w.ID, CharacterID: "c1", OwnerID: "u-mara", Kind: generia.MediaCharacterAvatar,
+		ContentType: "image/webp", Size: 42, Width: 64, Height: 64, ObjectKey: "worlds/w1/c1.webp", CreatedAt: at(time.Second),
+	}
+	for _, m := range []generia.Media{generated, uploaded} {
+		got, created, err := s.CreateMedia(t.Context(), m)
+		ok(t, err, "CreateMedia "+m.ID)
+		if !created {
+			t.Errorf("CreateMedia %s did not report created", m.ID)
+		}
+		same(t, "created media", got, m)
+		got, err = s.Media(t.Context(), m.ID)
+		ok(t, err, "Media "+m.ID)
+		same(t, "stored media", got, m)
+	}
+	again := generated
+	again.Size = 1
+	got, created, err := s.CreateMedia(t.Context(), again)
+	ok(t, err, "CreateMedia again")
+	if created {
+		t.Error("second CreateMedia reported created")
+	}
+	same(t, "media created again", got, generated)
+
+	if st := status(t, s, w.ID); st.ImagesCreated != 1 {
+		t.Errorf("images created = %d, want 1: only generated media count, once", st.ImagesCreated)
+	}
+	if n := counts(t, s, w.ID); n.Media != 2 {
+		t.Errorf("media = %d, want 2", n.Media)
+	}
+	_, err = s.Media(t.Context(), "m-nowhere")
+	wantKind(t, err, generia.KindNotFound, "Media of an unknown ID")
+	lost := generated
+	lost.ID, lost.WorldID = "m-lost", "w-nowhere"
+	_, _, err = s.CreateMedia(t.Context(), lost)
+	wantKind(t, err, generia.KindNotFound, "CreateMedia in an unknown world")
+}
+
+func testCountersMatchRows(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	const workers, characters, postsEach = 6, 4, 3
+	// Every worker creates the same items, as retried activities would.
+	created := make(chan string, workers*characters*(2+postsEach))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range characters {
+				c, isNew, err := s.CreateCharacter(t.Context(), newCharacter(fmt.Sprintf("c%d", i), w.ID, i))
+				if err != nil {
+					t.Errorf("CreateCharacter: %v", err)
+					return
+				}
+				if isNew {
+					created <- c.ID
+				}
+				m := generia.Media{ID: "m-" + c.ID, WorldID: w.ID, CharacterID: c.ID, Kind: generia.MediaCharacterAvatar, CreatedAt: t0}
+				if _, isNew, err := s.CreateMedia(t.Context(), m); err != nil {
+					t.Errorf("CreateMedia: %v", err)
+				} else if isNew {
+					created <- m.ID
+				}
+				for j := range postsEach {
+					p, isNew, err := s.CreatePost(t.Context(), newPost(fmt.Sprintf("p%d-%d", i, j), c, at(time.Duration(j)*time.Minute)))
+					if err != nil {
+						t.Errorf("CreatePost: %v", err)
+					} else if isNew {
+						created <- p.ID
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(created)
+	seen := map[string]int{}
+	for id := range created {
+		seen[id]++
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s reported created %d times", id, n)
+		}
+	}
+	if want := characters * (2 + postsEach); len(seen) != want {
+		t.Errorf("%d items reported created, want %d", len(seen), want)
+	}
+	st, n := status(t, s, w.ID), counts(t, s, w.ID)
+	same(t, "status counters", []int{st.UsersCreated, st.PostsCreated, st.ImagesCreated}, []int{n.Characters, n.Posts, n.Media})
+	same(t, "rows", n, generia.ContentCounts{Characters: characters, Posts: characters * postsEach, Media: characters})
+}

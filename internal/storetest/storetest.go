@@ -1,0 +1,262 @@
+// Package storetest is the conformance suite of generia.Store: every backend
+// (SQLite, PostgreSQL) runs it unchanged, so they all keep the contracts
+// documented on the interface. It imports only the domain package and the
+// standard library.
+package storetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Run runs the suite. open returns a new, empty store and arranges for it to
+// be closed when the test ends; every test opens its own.
+func Run(t *testing.T, open func(t *testing.T) generia.Store) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s generia.Store)
+	}{
+		{"users/create and read back", testCreateUser},
+		{"users/login is case-insensitive", testUserByLogin},
+		{"users/taken username or email conflicts", testUserConflicts},
+		{"users/existing ID returns the stored user", testCreateUserIdempotent},
+		{"refresh tokens/consumed once", testRefreshTokenOnce},
+		{"refresh tokens/expired are rejected", testRefreshTokenExpiry},
+		{"refresh tokens/unknown user", testRefreshTokenUnknownUser},
+		{"worlds/every field round-trips", testWorldRoundTrip},
+		{"worlds/existing ID keeps the stored world", testCreateWorldIdempotent},
+		{"worlds/unknown ID", testWorldNotFound},
+		{"worlds/count", testCountWorlds},
+		{"worlds/description replaces an empty name only", testSetWorldDescription},
+		{"worlds/images", testSetWorldImages},
+		{"worlds/list shows public worlds and the viewer's own", testListWorldsVisibility},
+		{"worlds/list pages newest first", testListWorldsPaging},
+		{"worlds/list rejects a malformed cursor", testListWorldsBadCursor},
+		{"status/advance starts the generation and its stages", testAdvanceGeneration},
+		{"status/advance rejects unknown stages", testAdvanceInvalid},
+		{"status/finish completed", testFinishCompleted},
+		{"status/finish failed or cancelled stops running stages", testFinishStopsStages},
+		{"status/finish on an ended generation is a no-op", testFinishTwice},
+		{"status/finish rejects a status that is not final", testFinishInvalid},
+		{"status/ended generation takes no more work", testEndedGeneration},
+		{"status/cancel request stops calls and generated items", testRequestCancel},
+		{"status/unknown world", testStatusNotFound},
+		{"status/active generations", testListActiveGenerations},
+		{"calls/reserve up to the limit", testReserveCallLimit},
+		{"calls/reserve rejects an unknown kind or world", testReserveCallInvalid},
+		{"calls/concurrent reservations never pass the limit", testReserveCallConcurrent},
+		{"calls/usage adds up by kind", testRecordUsage},
+		{"generations/the first artifact is kept", testSaveGeneration},
+		{"characters/every field round-trips", testCharacterRoundTrip},
+		{"characters/idempotent and counted once", testCreateCharacterIdempotent},
+		{"characters/username taken in the world conflicts", testCharacterConflict},
+		{"characters/unknown world or ID", testCharacterNotFound},
+		{"characters/avatar", testSetCharacterAvatar},
+		{"characters/list in cast order", testListCharacters},
+		{"posts/every field round-trips with author fields", testPostRoundTrip},
+		{"posts/idempotent and counted once", testCreatePostIdempotent},
+		{"posts/unknown or foreign character", testPostInvalidCharacter},
+		{"posts/feed pages newest first", testListPostsPaging},
+		{"posts/feed cursor is stable when posts are added", testListPostsStable},
+		{"posts/feed with equal timestamps", testListPostsEqualTimes},
+		{"posts/feed page sizes", testListPostsPageSizes},
+		{"posts/feed of an unknown world or with a bad cursor", testListPostsInvalid},
+		{"media/round-trip and counted once", testCreateMedia},
+		{"content/counters match rows under concurrent retries", testCountersMatchRows},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run(t, open(t))
+		})
+	}
+}
+
+// t0 is the tests' reference time, at the stored precision (microseconds).
+var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897000, time.UTC)
+
+// at returns t0 plus d.
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+// ptr returns a pointer to t.
+func ptr(t time.Time) *time.Time { return &t }
+
+// ok fails the test when err is not nil.
+func ok(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// wantKind fails the test unless err has the given kind.
+func wantKind(t *testing.T, err error, kind generia.Kind, what string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: got no error, want kind %s", what, kind)
+	}
+	if !generia.IsKind(err, kind) {
+		t.Fatalf("%s: got error %q of kind %s, want kind %s", what, err, generia.ErrorKind(err), kind)
+	}
+}
+
+// same fails the test unless got and want have the same JSON form: JSON
+// fields compare by value whatever their spacing or key order, and times
+// must be equal instants in UTC.
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if g, w := tree(t, got), tree(t, want); !reflect.DeepEqual(g, w) {
+		t.Errorf("%s:\n got %s\nwant %s", what, show(got), show(want))
+	}
+}
+
+func tree(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encoding %T: %v", v, err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("decoding %T: %v", v, err)
+	}
+	return out
+}
+
+func show(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprintf("%+v", v)
+	}
+	return string(b)
+}
+
+// newWorld creates a public world with the status record of a plan of 3
+// characters and 6 posts; edit may change both before they are stored.
+func newWorld(t *testing.T, s generia.Store, id string, edit ...func(*generia.World, *generia.GenerationStatus)) (generia.World, generia.GenerationStatus) {
+	t.Helper()
+	w := generia.World{
+		ID:              id,
+		OwnerID:         "owner-" + id,
+		Name:            "World " + id,
+		Prompt:          "A harbour city on a tide that never ebbs",
+		CharactersCount: 3,
+		PostsCount:      6,
+		Visibility:      generia.VisibilityPublic,
+		Providers:       generia.Providers{LLM: "offline", Image: "offline"},
+		WorkflowID:      generia.WorldWorkflowID(id),
+		CreatedAt:       t0,
+		UpdatedAt:       t0,
+	}
+	st := generia.NewGenerationStatus(w, generia.NewPlan(3, 6))
+	for _, f := range edit {
+		f(&w, &st)
+	}
+	ok(t, s.CreateWorld(t.Context(), w, st), "creating world "+id)
+	return w, st
+}
+
+// newCharacter returns a generated character of a world.
+func newCharacter(id, worldID string, position int) generia.Character {
+	return generia.Character{
+		ID:          id,
+		WorldID:     worldID,
+		Username:    "user_" + id,
+		DisplayName: "User " + id,
+		Bio:         "Mends nets at dawn.",
+		Profile:     json.RawMessage(`{"interests": ["knots"], "age": 31}`),
+		Position:    position,
+		CreatedAt:   at(time.Duration(position) * time.Second),
+	}
+}
+
+// createCharacter stores a character and fails the test on error.
+func createCharacter(t *testing.T, s generia.Store, c generia.Character) generia.Character {
+	t.Helper()
+	got, _, err := s.CreateCharacter(t.Context(), c)
+	ok(t, err, "creating character "+c.ID)
+	return got
+}
+
+// newPost returns a post by a character at a moment of the timeline.
+func newPost(id string, c generia.Character, when time.Time) generia.Post {
+	return generia.Post{
+		ID:          id,
+		WorldID:     c.WorldID,
+		CharacterID: c.ID,
+		Caption:     "Caption of " + id,
+		Hashtags:    []string{"tide", id},
+		MediaID:     "media-" + id,
+		CreatedAt:   when,
+	}
+}
+
+// createPost stores a post and fails the test on error.
+func createPost(t *testing.T, s generia.Store, p generia.Post) generia.Post {
+	t.Helper()
+	got, _, err := s.CreatePost(t.Context(), p)
+	ok(t, err, "creating post "+p.ID)
+	return got
+}
+
+// withAuthor returns p with the author fields of c.
+func withAuthor(p generia.Post, c generia.Character) generia.Post {
+	p.Username, p.DisplayName, p.AvatarMediaID = c.Username, c.DisplayName, c.AvatarMediaID
+	return p
+}
+
+// status reads a world's status record and fails the test on error.
+func status(t *testing.T, s generia.Store, worldID string) generia.GenerationStatus {
+	t.Helper()
+	st, err := s.GenerationStatus(t.Context(), worldID)
+	ok(t, err, "reading the status of "+worldID)
+	return st
+}
+
+// counts reads a world's content counts and fails the test on error.
+func counts(t *testing.T, s generia.Store, worldID string) generia.ContentCounts {
+	t.Helper()
+	n, err := s.CountContent(t.Context(), worldID)
+	ok(t, err, "counting the content of "+worldID)
+	return n
+}
+
+// ids returns the IDs of items.
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, v := range items {
+		out[i] = id(v)
+	}
+	return out
+}
+
+func worldID(w generia.World) string         { return w.ID }
+func characterID(c generia.Character) string { return c.ID }
+func postID(p generia.Post) string           { return p.ID }
+
+// allPages follows the cursors of a list from the first page and returns
+// every item and the size of every page. It fails the test if a page other
+// than the last is short, or if the cursors do not end.
+func allPages[T any](t *testing.T, limit int, list func(generia.Page) ([]T, string, error)) (items []T, sizes []int) {
+	t.Helper()
+	cursor := ""
+	for range 1000 {
+		page, next, err := list(generia.Page{Limit: limit, Cursor: cursor})
+		ok(t, err, "listing a page")
+		items = append(items, page...)
+		sizes = append(sizes, len(page))
+		if next == "" {
+			return items, sizes
+		}
+		if len(page) != limit {
+			t.Fatalf("page %d has %d items and a next cursor; want %d items", len(sizes), len(page), limit)
+		}
+		cursor = next
+	}
+	t.Fatal("the cursors never end")
+	return nil, nil
+}

@@ -1,0 +1,263 @@
+// Package temporalserver runs a Temporal server in-process on a SQLite file,
+// with the Temporal Web UI beside it: the engine of `generia up` and of the
+// end-to-end tests. It is the only package that links the Temporal server.
+package temporalserver
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// Options configure the embedded server.
+type Options struct {
+	// DataDir holds the server's SQLite file, temporal.db.
+	DataDir string
+	// Addr is the frontend's host:port; port 0 picks a free port.
+	Addr string
+	// UIAddr is the Web UI's host:port; empty disables the UI.
+	UIAddr    string
+	Namespace string
+	// Logger receives the server's warnings and errors.
+	Logger *slog.Logger
+}
+
+// Server is a running embedded Temporal server.
+type Server struct {
+	server temporal.Server
+	ui     *uiserver.Server
+	addr   string
+	uiAddr string
+}
+
+const clusterName = "active"
+
+// Start starts the server and returns once its frontend accepts calls. The
+// first start over an empty data dir creates the database and namespace;
+// later starts keep every workflow.
+func Start(o Options) (*Server, error) {
+	if o.Namespace == "" {
+		o.Namespace = "default"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	host, port, err := hostPort(o.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("temporal address %q: %w", o.Addr, err)
+	}
+	if port == 0 {
+		if port, err = freePort(host); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	sqlConf, err := sqlConfig(filepath.Join(o.DataDir, "temporal.db"), o.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	conf, err := serverConfig(host, port, sqlConf)
+	if err != nil {
+		return nil, err
+	}
+	logger := newLogger(o.Logger)
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, err
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, err
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range conf.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	dyn := dynamicconfig.StaticClient{
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// One partition per task queue: on a single host more partitions only
+		// delay matching.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dyn),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("creating the Temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("starting the Temporal server: %w", err)
+	}
+	s := &Server{server: srv, addr: net.JoinHostPort(host, strconv.Itoa(port))}
+	if o.UIAddr != "" {
+		if err := s.startUI(o.UIAddr, o.Logger); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Addr is the frontend's host:port.
+func (s *Server) Addr() string { return s.addr }
+
+// UIAddr is the Web UI's host:port, or empty.
+func (s *Server) UIAddr() string { return s.uiAddr }
+
+// Stop stops the UI and the server. Stop workers before.
+func (s *Server) Stop() {
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	_ = s.server.Stop()
+}
+
+func (s *Server) startUI(addr string, logger *slog.Logger) error {
+	host, port, err := hostPort(addr)
+	if err != nil {
+		return fmt.Errorf("temporal UI address %q: %w", addr, err)
+	}
+	if port == 0 {
+		if port, err = freePort(host); err != nil {
+			return err
+		}
+	}
+	// The UI server's Start blocks and cannot report a busy port, so check
+	// the port first.
+	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("temporal UI: %w (use --temporal-ui-addr to pick another port, or off)", err)
+	}
+	_ = l.Close()
+	s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
+		Host:                host,
+		Port:                port,
+		TemporalGRPCAddress: s.addr,
+		EnableUI:            true,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		DisableNewsFetch:    true,
+	}))
+	s.uiAddr = net.JoinHostPort(host, strconv.Itoa(port))
+	go func() {
+		if err := s.ui.Start(); err != nil && !errors.Is(err, net.ErrClosed) {
+			logger.Error("temporal UI stopped", "error", err)
+		}
+	}()
+	return nil
+}
+
+func sqlConfig(file, namespace string) (*config.SQL, error) {
+	conf := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: file,
+		// One connection with WAL is the fastest here; more give SQLITE_BUSY.
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal"},
+		MaxConns:          1,
+	}
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		if err := sqliteschema.SetupSchema(conf); err != nil {
+			return nil, fmt.Errorf("creating the Temporal database: %w", err)
+		}
+	}
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
+		return nil, fmt.Errorf("creating the %s namespace: %w", namespace, err)
+	}
+	return conf, nil
+}
+
+func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, error) {
+	var conf config.Config
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = host
+	conf.Persistence.DefaultStore = "sqlite"
+	conf.Persistence.VisibilityStore = "sqlite"
+	conf.Persistence.NumHistoryShards = 1
+	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	httpPort, err := freePort(host)
+	if err != nil {
+		return nil, err
+	}
+	hp := func(p int) string { return net.JoinHostPort(host, strconv.Itoa(p)) }
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: hp(port), HTTPAddress: hp(httpPort)},
+		},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Services = map[string]config.Service{}
+	for _, name := range []string{"frontend", "history", "matching", "worker"} {
+		var svc config.Service
+		svc.RPC.BindOnIP = host
+		if name == "frontend" {
+			svc.RPC.GRPCPort, svc.RPC.HTTPPort = port, httpPort
+		} else if svc.RPC.GRPCPort, err = freePort(host); err != nil {
+			return nil, err
+		}
+		conf.Services[name] = svc
+	}
+	conf.Archival.History.State = "disabled"
+	conf.Archival.Visibility.State = "disabled"
+	conf.NamespaceDefaults.Archival.History.State = "disabled"
+	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	conf.PublicClient.HostPort = hp(port)
+	return &conf, nil
+}
+
+func hostPort(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("bad port %q", p)
+	}
+	return host, port, nil
+}
+
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
