@@ -17,6 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/config"
@@ -211,6 +215,8 @@ func TestWorldCompletesThroughTheAPI(t *testing.T) {
 		t.Errorf("%d distinct images, want 15", len(seen))
 	}
 
+	recordHistory(t, s, w.WorkflowID, "world-3x10-completed.json")
+
 	// Temporal sees the workflow, as `temporal workflow show -w` would.
 	desc, err := s.app.Temporal.DescribeWorkflowExecution(ctx, w.WorkflowID, "")
 	if err != nil {
@@ -254,6 +260,7 @@ func TestCancelEndsTheWorldAndNothingFollows(t *testing.T) {
 			atCancel.UsersCreated, later.UsersCreated, atCancel.PostsCreated, later.PostsCreated,
 			atCancel.CallsLLM, later.CallsLLM, atCancel.CallsImages, later.CallsImages)
 	}
+	recordHistory(t, s, w.WorkflowID, "world-3x10-cancelled.json")
 	chars, posts := contents(t, s.client, w.ID)
 	if len(chars) != later.UsersCreated || len(posts) != later.PostsCreated {
 		t.Errorf("rows (%d characters, %d posts) differ from the status counters (%d, %d)", len(chars), len(posts), later.UsersCreated, later.PostsCreated)
@@ -380,4 +387,34 @@ func TestBadInputCreatesNothing(t *testing.T) {
 	if err != nil || len(worlds) != 0 {
 		t.Errorf("bad requests created %d worlds (%v)", len(worlds), err)
 	}
+}
+
+// recordHistory writes a workflow's history into the pipeline's testdata,
+// for its replay test, when GENERIA_RECORD_HISTORY=1. Record again after a
+// deliberate, versioned change to the workflow.
+func recordHistory(t *testing.T, s *stack, workflowID, name string) {
+	t.Helper()
+	if os.Getenv("GENERIA_RECORD_HISTORY") != "1" {
+		return
+	}
+	ctx := context.Background()
+	_ = s.app.Temporal.GetWorkflow(ctx, workflowID, "").Get(ctx, nil) // wait for it to close
+	hist := &historypb.History{}
+	iter := s.app.Temporal.GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "pipeline", "testdata", name)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %d events of %s in %s", len(hist.Events), workflowID, path)
 }
