@@ -142,6 +142,7 @@ type World struct {
 	IconMediaID     string          `json:"icon_media_id"`
 	Visibility      string          `json:"visibility"`
 	WorkflowID      string          `json:"workflow_id"`
+	Status          string          `json:"generation_status"`
 	CreatedAt       time.Time       `json:"created_at"`
 	Generation      *Status         `json:"generation"`
 }

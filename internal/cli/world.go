@@ -251,7 +251,7 @@ func printJSON(w io.Writer, v any) error {
 
 func listWorlds(ctx context.Context, c *apiclient.Client, cfg config.Config, env Env) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tCHARACTERS\tPOSTS\tCREATED")
+	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tCHARACTERS\tPOSTS\tCREATED")
 	cursor := ""
 	for {
 		worlds, next, err := c.Worlds(ctx, 100, cursor)
@@ -263,7 +263,7 @@ func listWorlds(ctx context.Context, c *apiclient.Client, cfg config.Config, env
 			if name == "" {
 				name = "(naming…)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", w.ID, name, w.CharactersCount, w.PostsCount, w.CreatedAt.Local().Format("2006-01-02 15:04"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", w.ID, name, w.Status, w.CharactersCount, w.PostsCount, w.CreatedAt.Local().Format("2006-01-02 15:04"))
 		}
 		if next == "" {
 			break

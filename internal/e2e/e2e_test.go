@@ -236,6 +236,11 @@ func TestCancelEndsTheWorldAndNothingFollows(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.UsersCreated >= 1 })
+	// The workflow answers a status query with its own view.
+	q, err := s.app.Generations.Query(ctx, w.ID)
+	if err != nil || q.CharactersCreated < 1 || q.CharactersPlanned != 3 || q.PostsPlanned != 10 || len(q.Stages) != 6 {
+		t.Errorf("status query = %+v, %v", q, err)
+	}
 	if _, err := s.client.Cancel(ctx, w.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -45,8 +45,11 @@ type World struct {
 	// Providers names the providers that generate this world.
 	Providers  Providers
 	WorkflowID string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Status is the generation status from the world's status record; the
+	// store fills it in when it reads a world.
+	Status    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Providers names the text and image providers a world is generated with,

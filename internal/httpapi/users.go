@@ -145,6 +145,16 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// index tells a person who opens the server's address where to go.
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{
+		"name":   "Generia",
+		"api":    "/api/v1",
+		"worlds": "/api/v1/worlds",
+		"health": "/healthz",
+	})
+}
+
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, generia.Errorf(generia.KindNotFound, "no route %s %s", r.Method, r.URL.Path))
 }

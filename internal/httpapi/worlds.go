@@ -25,9 +25,10 @@ type worldJSON struct {
 	OwnerID         string            `json:"owner_id"`
 	Providers       generia.Providers `json:"providers"`
 	WorkflowID      string            `json:"workflow_id"`
+	Status          string            `json:"generation_status"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
-	Status          *statusJSON       `json:"generation,omitempty"`
+	Generation      *statusJSON       `json:"generation,omitempty"`
 }
 
 func toWorldJSON(w generia.World) worldJSON {
@@ -39,7 +40,7 @@ func toWorldJSON(w generia.World) worldJSON {
 		ID: w.ID, Name: w.Name, Prompt: w.Prompt, Description: w.Description, Params: params,
 		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, HeaderMediaID: w.HeaderMediaID,
 		IconMediaID: w.IconMediaID, Visibility: w.Visibility, OwnerID: w.OwnerID, Providers: w.Providers,
-		WorkflowID: w.WorkflowID, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		WorkflowID: w.WorkflowID, Status: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
 }
 
@@ -153,7 +154,7 @@ func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
 	}
 	out := toWorldJSON(world)
 	sj := toStatusJSON(st, s.now())
-	out.Status = &sj
+	out.Generation = &sj
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -298,6 +298,7 @@ world world's worlds place places people person everyone everybody someone someb
 thing things way ways life time times day days year years kind kinds lot lots part parts new old small big little great
 strange full half whole one two three four five six seven eight nine ten eleven twelve hundred hundreds thousand thousands million
 millions first last next another out up down off away back onto imagine create generate build describe want idea story social
+size sizes side sides top bottom end ends sort sorts bit bits area areas kind type types number numbers level levels
 network instagram everywhere nowhere somewhere sometimes often forever again already yet else well really quite`))
 
 func makeSet(xs []string) map[string]bool {

@@ -13,12 +13,19 @@ import (
 const worldColumns = `id, owner_id, name, prompt, description, params, characters_count, posts_count,
 	header_media_id, icon_media_id, visibility, llm_provider, image_provider, workflow_id, created_at, updated_at`
 
+// selectWorlds reads worlds with their generation status.
+const selectWorlds = `SELECT w.id, w.owner_id, w.name, w.prompt, w.description, w.params, w.characters_count, w.posts_count,
+	w.header_media_id, w.icon_media_id, w.visibility, w.llm_provider, w.image_provider, w.workflow_id, w.created_at, w.updated_at,
+	COALESCE(g.status, '')
+	FROM worlds w LEFT JOIN generation_status g ON g.world_id = w.id`
+
 func scanWorld(row scanner) (generia.World, error) {
 	var w generia.World
 	var params sql.NullString
 	var created, updated int64
 	err := row.Scan(&w.ID, &w.OwnerID, &w.Name, &w.Prompt, &w.Description, &params, &w.CharactersCount, &w.PostsCount,
-		&w.HeaderMediaID, &w.IconMediaID, &w.Visibility, &w.Providers.LLM, &w.Providers.Image, &w.WorkflowID, &created, &updated)
+		&w.HeaderMediaID, &w.IconMediaID, &w.Visibility, &w.Providers.LLM, &w.Providers.Image, &w.WorkflowID, &created, &updated,
+		&w.Status)
 	if err != nil {
 		return generia.World{}, err
 	}
@@ -97,7 +104,7 @@ func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia
 
 // World returns a world.
 func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
-	w, err := scanWorld(s.reader.QueryRowContext(ctx, `SELECT `+worldColumns+` FROM worlds WHERE id = ?`, id))
+	w, err := scanWorld(s.reader.QueryRowContext(ctx, selectWorlds+` WHERE w.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.World{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
 	}
@@ -115,14 +122,14 @@ func (s *Store) ListWorlds(ctx context.Context, viewerID string, page generia.Pa
 	if err != nil {
 		return nil, "", err
 	}
-	query := `SELECT ` + worldColumns + ` FROM worlds
-		WHERE (visibility = 'public' OR (? <> '' AND owner_id = ?))`
+	query := selectWorlds + `
+		WHERE (w.visibility = 'public' OR (? <> '' AND w.owner_id = ?))`
 	args := []any{viewerID, viewerID}
 	if ok {
-		query += ` AND (created_at, id) < (?, ?)`
+		query += ` AND (w.created_at, w.id) < (?, ?)`
 		args = append(args, after.Time, after.ID)
 	}
-	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	query += ` ORDER BY w.created_at DESC, w.id DESC LIMIT ?`
 	args = append(args, page.Limit+1)
 	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -157,6 +157,7 @@ func newWorld(t *testing.T, s generia.Store, id string, edit ...func(*generia.Wo
 		f(&w, &st)
 	}
 	ok(t, s.CreateWorld(t.Context(), w, st), "creating world "+id)
+	w.Status = st.Status // read back from the status record
 	return w, st
 }
 
