@@ -16,6 +16,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first Ctrl-C the process stops gracefully; a second one
+		// kills it at once.
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, StartTemporal: startTemporal}))
 }
 

@@ -87,7 +87,7 @@ func runServer(ctx context.Context, role string, args []string, cfg config.Confi
 	}
 	printBanner(env, a, role, roles)
 	<-ctx.Done()
-	fmt.Fprintln(env.Stdout, "stopping…")
+	fmt.Fprintln(env.Stdout, "stopping… (running steps get up to", pipeline.StopTimeout, "to finish; Ctrl-C again to force)")
 	a.Close()
 	fmt.Fprintln(env.Stdout, "stopped")
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -50,6 +51,10 @@ func ParseQueues(names []string) ([]string, error) {
 	return out, nil
 }
 
+// StopTimeout is how long stopping a worker waits for its running
+// activities.
+const StopTimeout = 10 * time.Second
+
 // Workers runs the workers of some task queues in this process.
 type Workers struct {
 	workers []worker.Worker
@@ -66,7 +71,10 @@ func StartWorkers(c client.Client, acts *Activities, queues []string, conc Concu
 			MaxConcurrentWorkflowTaskExecutionSize: max(conc.WorkflowTasks, 2),
 			MaxConcurrentActivityTaskPollers:       8,
 			MaxConcurrentWorkflowTaskPollers:       4,
-			Interceptors:                           []interceptor.WorkerInterceptor{shared},
+			// On stop, let running activities finish, so that a provider
+			// call under way is not paid for again after a restart.
+			WorkerStopTimeout: StopTimeout,
+			Interceptors:      []interceptor.WorkerInterceptor{shared},
 		}
 		w := worker.New(c, q, opts)
 		register(w, q, acts)
