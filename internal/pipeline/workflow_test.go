@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -23,7 +26,8 @@ type recorder struct {
 	env *testsuite.TestWorkflowEnvironment
 	mu  sync.Mutex
 	log []call
-	// fail returns an error for an activity call, or nil.
+	// fail returns an error for an activity call, or nil. It is called with
+	// mu held.
 	fail func(name string, arg any) error
 }
 
@@ -35,8 +39,8 @@ type call struct {
 
 func (r *recorder) record(name string, arg any) error {
 	r.mu.Lock()
+	defer r.mu.Unlock() // mocked activities run concurrently; fail runs under the lock too
 	r.log = append(r.log, call{name, arg, r.env.Now()})
-	r.mu.Unlock()
 	if r.fail != nil {
 		return r.fail(name, arg)
 	}
@@ -69,6 +73,7 @@ type latency struct{ llm, image time.Duration }
 func newEnv(t *testing.T, lat latency) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(WorldGeneration, workflow.RegisterOptions{Name: WorkflowName})
 	env.RegisterActivity(&Activities{})
