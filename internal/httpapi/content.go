@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -54,29 +55,17 @@ func toPostJSON(p generia.Post) postJSON {
 }
 
 func (s *Server) listCharacters(w http.ResponseWriter, r *http.Request) {
-	world, err := s.world(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page, err := pageOf(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	chars, next, err := s.Store.ListCharacters(r.Context(), world.ID, page)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]characterJSON, len(chars))
-	for i, c := range chars {
-		out[i] = toCharacterJSON(c)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"characters": out, "next_cursor": next, "has_more": next != ""})
+	listInWorld(s, w, r, "characters", s.Store.ListCharacters, toCharacterJSON)
 }
 
 func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) {
+	listInWorld(s, w, r, "posts", s.Store.ListPosts, toPostJSON)
+}
+
+// listInWorld answers one page of a list in a world the requester may see,
+// as {<name>: [...], next_cursor, has_more}.
+func listInWorld[T, J any](s *Server, w http.ResponseWriter, r *http.Request, name string,
+	list func(context.Context, string, generia.Page) ([]T, string, error), toJSON func(T) J) {
 	world, err := s.world(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -87,16 +76,16 @@ func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	posts, next, err := s.Store.ListPosts(r.Context(), world.ID, page)
+	items, next, err := list(r.Context(), world.ID, page)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]postJSON, len(posts))
-	for i, p := range posts {
-		out[i] = toPostJSON(p)
+	out := make([]J, len(items))
+	for i, item := range items {
+		out[i] = toJSON(item)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"posts": out, "next_cursor": next, "has_more": next != ""})
+	writeJSON(w, http.StatusOK, map[string]any{name: out, "next_cursor": next, "has_more": next != ""})
 }
 
 // getMedia serves an image's bytes. Media never change once stored, so they

@@ -111,12 +111,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
 	body.Error.Code = string(kind)
 	body.Error.Message = generia.ErrorMessage(err)
-	if kind == generia.KindUnavailable {
-		var e *generia.Error
-		if errors.As(err, &e) {
-			body.Error.Message = e.Message
-		}
-	}
 	writeJSON(w, status, body)
 }
 

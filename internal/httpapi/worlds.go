@@ -142,12 +142,7 @@ func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
-	world, err := s.world(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	st, err := s.Store.GenerationStatus(r.Context(), world.ID)
+	world, st, err := s.worldStatus(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -159,17 +154,23 @@ func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
-	world, err := s.world(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	st, err := s.Store.GenerationStatus(r.Context(), world.ID)
+	_, st, err := s.worldStatus(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toStatusJSON(st, s.now()))
+}
+
+// worldStatus returns a world the requester may see, with its status
+// record.
+func (s *Server) worldStatus(r *http.Request) (generia.World, generia.GenerationStatus, error) {
+	world, err := s.world(r)
+	if err != nil {
+		return world, generia.GenerationStatus{}, err
+	}
+	st, err := s.Store.GenerationStatus(r.Context(), world.ID)
+	return world, st, err
 }
 
 // streamStatus sends the status record as server-sent events: one event per
