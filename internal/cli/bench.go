@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/config"
@@ -54,7 +55,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 		time.Since(started).Round(time.Millisecond), *rounds, *worlds, *chars, *posts, cfg.OfflineLLMLatency, cfg.OfflineImageLatency, runtime.GOMAXPROCS(0))
 
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\tworld\tstatus\twall\tactivities\tactivities/s\tLLM calls\timage calls\t")
+	fmt.Fprintln(tw, "round\tworld\tstatus\twall\tactivities\tactivities/s\tLLM calls\timage calls\thistory events\thistory KB\t")
 	for r := 1; r <= *rounds; r++ {
 		roundStart := time.Now()
 		results := make([]benchResult, *worlds)
@@ -71,8 +72,8 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 			if res.err != nil {
 				return fmt.Errorf("round %d world %d: %w", r, i+1, res.err)
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%d\t%.0f\t%d\t%d\t\n", r, i+1, res.status, res.wall.Seconds(), res.activities,
-				float64(res.activities)/res.wall.Seconds(), res.llm, res.images)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%d\t%.0f\t%d\t%d\t%d\t%d\t\n", r, i+1, res.status, res.wall.Seconds(), res.activities,
+				float64(res.activities)/res.wall.Seconds(), res.llm, res.images, res.events, res.historyBytes/1024)
 		}
 		if *worlds > 1 {
 			total := 0
@@ -80,7 +81,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 				total += res.activities
 			}
 			wall := time.Since(roundStart)
-			fmt.Fprintf(tw, "%d\tall\t\t%.2fs\t%d\t%.0f\t\t\t\n", r, wall.Seconds(), total, float64(total)/wall.Seconds())
+			fmt.Fprintf(tw, "%d\tall\t\t%.2fs\t%d\t%.0f\t\t\t\t\t\n", r, wall.Seconds(), total, float64(total)/wall.Seconds())
 		}
 	}
 	tw.Flush()
@@ -89,11 +90,13 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 }
 
 type benchResult struct {
-	status      string
-	wall        time.Duration
-	activities  int
-	llm, images int
-	err         error
+	status       string
+	wall         time.Duration
+	activities   int
+	events       int
+	historyBytes int
+	llm, images  int
+	err          error
 }
 
 func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
@@ -123,6 +126,8 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 		if ev.GetEventType() == enums.EVENT_TYPE_ACTIVITY_TASK_COMPLETED {
 			res.activities++
 		}
+		res.events++
+		res.historyBytes += proto.Size(ev)
 	}
 	return res
 }
