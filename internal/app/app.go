@@ -25,7 +25,9 @@ import (
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/httpapi"
 	"github.com/generia/generia/internal/offline"
+	"github.com/generia/generia/internal/openrouter"
 	"github.com/generia/generia/internal/pipeline"
+	"github.com/generia/generia/internal/runware"
 	"github.com/generia/generia/internal/sqlite"
 )
 
@@ -67,6 +69,9 @@ type App struct {
 	URL string
 	// SampleWorldID is the sample world generated at this start, if any.
 	SampleWorldID string
+	// Providers are the providers new worlds are generated with: the
+	// configured ones, else the offline ones.
+	Providers generia.Providers
 
 	embedded TemporalServer
 	workers  *pipeline.Workers
@@ -80,7 +85,7 @@ const OfflineProvider = "offline"
 // Start builds and starts what the roles need. On error everything started
 // is stopped again.
 func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal StartTemporal, logger *slog.Logger) (_ *App, err error) {
-	a := &App{Config: cfg, Logger: logger}
+	a := &App{Config: cfg, Logger: logger, Providers: generia.Providers{LLM: OfflineProvider, Image: OfflineProvider}}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -115,13 +120,23 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	if err != nil {
 		return nil, err
 	}
-	a.Generations = &pipeline.Generations{Client: a.Temporal, Store: a.Store, Logger: logger}
-	if len(roles.Queues) > 0 {
-		acts := &pipeline.Activities{
-			Store: a.Store, Media: a.Media, Logger: logger,
-			Text:   map[string]generia.TextGenerator{OfflineProvider: offline.NewText(cfg.OfflineLLMLatency)},
-			Images: map[string]generia.ImageGenerator{OfflineProvider: offline.NewImages(cfg.OfflineImageLatency)},
+	a.Generations = &pipeline.Generations{Client: a.Temporal, Store: a.Store, Logger: logger, BudgetUSD: cfg.WorldBudgetUSD}
+	text, images, err := providers(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for name := range text {
+		if name != OfflineProvider {
+			a.Providers.LLM = name
 		}
+	}
+	for name := range images {
+		if name != OfflineProvider {
+			a.Providers.Image = name
+		}
+	}
+	if len(roles.Queues) > 0 {
+		acts := &pipeline.Activities{Store: a.Store, Media: a.Media, Logger: logger, Text: text, Images: images}
 		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, cfg.Concurrency)
 		if err != nil {
 			return nil, err
@@ -195,7 +210,7 @@ func (a *App) Close() {
 func (a *App) serveHTTP() error {
 	api := &httpapi.Server{
 		Store: a.Store, Media: a.Media, Generations: a.Generations, Tokens: a.Tokens, Logger: a.Logger,
-		Providers: generia.Providers{LLM: OfflineProvider, Image: OfflineProvider},
+		Providers: a.Providers,
 	}
 	l, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
@@ -222,6 +237,29 @@ func (a *App) serveHTTP() error {
 		a.httpDone <- err
 	}()
 	return nil
+}
+
+// providers builds the text and image providers by name: the offline ones
+// always (the sample world and worlds made offline keep working), and the
+// configured real ones.
+func providers(cfg config.Config) (map[string]generia.TextGenerator, map[string]generia.ImageGenerator, error) {
+	text := map[string]generia.TextGenerator{OfflineProvider: offline.NewText(cfg.OfflineLLMLatency)}
+	images := map[string]generia.ImageGenerator{OfflineProvider: offline.NewImages(cfg.OfflineImageLatency)}
+	if cfg.LLMConfigured() {
+		c, err := openrouter.New(openrouter.Options{APIKey: cfg.OpenRouterAPIKey, BaseURL: cfg.LLMBaseURL(), Model: cfg.LLMModel, Fallbacks: cfg.LLMFallbackModels})
+		if err != nil {
+			return nil, nil, err
+		}
+		text[c.Name()] = c
+	}
+	if cfg.ImagesConfigured() {
+		c, err := runware.New(runware.Options{APIKey: cfg.RunwareAPIKey, BaseURL: cfg.RunwareBaseURL, Model: cfg.ImageModel})
+		if err != nil {
+			return nil, nil, err
+		}
+		images[c.Name()] = c
+	}
+	return text, images, nil
 }
 
 // dialTemporal connects to Temporal, waiting up to 30 s for it to come up.

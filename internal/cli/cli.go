@@ -45,6 +45,7 @@ Client:
 
 Other:
   bench     generate worlds on the embedded stack and report time, activities/s, memory
+  fake-providers  fake OpenRouter and Runware servers (real wire formats) for demos and benchmarks
   config    print the effective configuration, secrets redacted
   version   print the version
 
@@ -71,6 +72,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runWorld(ctx, rest, cfg, env)
 	case "bench":
 		err = runBench(ctx, rest, cfg, env)
+	case "fake-providers":
+		err = runFakes(ctx, rest, cfg, env)
 	case "config":
 		cfg.Print(env.Stdout)
 	case "version":

@@ -36,6 +36,16 @@ type Config struct {
 	OfflineLLMLatency   time.Duration // GENERIA_OFFLINE_LLM_LATENCY
 	OfflineImageLatency time.Duration // GENERIA_OFFLINE_IMAGE_LATENCY
 
+	OpenRouterAPIKey  string   // OPENROUTER_API_KEY
+	OpenRouterBaseURL string   // OPENROUTER_BASE_URL
+	LLMModel          string   // LLM_MODEL
+	LLMFallbackModels []string // LLM_FALLBACK_MODELS
+	RunwareAPIKey     string   // RUNWARE_API_KEY
+	RunwareBaseURL    string   // RUNWARE_BASE_URL
+	ImageModel        string   // IMAGE_MODEL
+
+	WorldBudgetUSD float64 // GENERIA_WORLD_BUDGET_USD; 0: no budget
+
 	JWTSecret string // GENERIA_JWT_SECRET; empty: a secret kept in the data dir
 	LogLevel  string // GENERIA_LOG_LEVEL: debug, info, warn, error
 	LogFormat string // GENERIA_LOG_FORMAT: text or json
@@ -70,12 +80,30 @@ var Settings = []Setting{
 	{"MAX_ACTIVITIES_PER_WORKER", "", "200", "activities at once on any one worker (ai-worker-main, and a cap on the others)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.ActivitiesPerW) }},
 	{"GENERIA_OFFLINE_LLM_LATENCY", "", "0", "simulated latency of each offline LLM call (Go duration, e.g. 3s)", false, func(c *Config) string { return c.OfflineLLMLatency.String() }},
 	{"GENERIA_OFFLINE_IMAGE_LATENCY", "", "0", "simulated latency of each offline image (Go duration)", false, func(c *Config) string { return c.OfflineImageLatency.String() }},
+	{"OPENROUTER_API_KEY", "", "(none: offline text)", "key of OpenRouter (or of another OpenAI-compatible API); new worlds use it", true, func(c *Config) string { return c.OpenRouterAPIKey }},
+	{"OPENROUTER_BASE_URL", "", DefaultLLMBaseURL, "OpenAI-compatible chat-completions API; set it without a key for Ollama, vLLM or llama.cpp", false, func(c *Config) string { return c.OpenRouterBaseURL }},
+	{"LLM_MODEL", "", DefaultLLMModel, "model of every LLM call", false, func(c *Config) string { return c.LLMModel }},
+	{"LLM_FALLBACK_MODELS", "", "(none)", "comma list of models OpenRouter tries when LLM_MODEL fails", false, func(c *Config) string { return strings.Join(c.LLMFallbackModels, ",") }},
+	{"RUNWARE_API_KEY", "", "(none: offline images)", "key of Runware; new worlds use it", true, func(c *Config) string { return c.RunwareAPIKey }},
+	{"RUNWARE_BASE_URL", "", DefaultImageBaseURL, "Runware REST API", false, func(c *Config) string { return c.RunwareBaseURL }},
+	{"IMAGE_MODEL", "", DefaultImageModel, "Runware model (AIR id) of every image", false, func(c *Config) string { return c.ImageModel }},
+	{"LLM_REQUESTS_PER_SECOND", "", "0 (no limit)", "LLM calls per second across all workers (Temporal's task-queue rate)", false, func(c *Config) string { return strconv.FormatFloat(c.Concurrency.LLMPerSecond, 'g', -1, 64) }},
+	{"IMAGE_REQUESTS_PER_SECOND", "", "0 (no limit)", "image calls per second across all workers", false, func(c *Config) string { return strconv.FormatFloat(c.Concurrency.ImagesPerSecond, 'g', -1, 64) }},
+	{"GENERIA_WORLD_BUDGET_USD", "", "2.00", "most a world may spend on providers; a world that would exceed it stops and keeps what it made; 0: no budget", false, func(c *Config) string { return strconv.FormatFloat(c.WorldBudgetUSD, 'f', 2, 64) }},
 	{"GENERIA_JWT_SECRET", "", "(generated, kept in the data dir)", "secret that signs access tokens; set it when several API processes share users", true, func(c *Config) string { return c.JWTSecret }},
 	{"GENERIA_LOG_LEVEL", "--log-level", "info", "debug, info, warn or error", false, func(c *Config) string { return c.LogLevel }},
 	{"GENERIA_LOG_FORMAT", "--log-format", "text", "text or json", false, func(c *Config) string { return c.LogFormat }},
 	{"GENERIA_SERVER", "--server", "http://127.0.0.1:8080", "the API the CLI talks to", false, func(c *Config) string { return c.Server }},
 	{"GENERIA_TOKEN", "--token", "(the local operator token in --data-dir)", "access token of the CLI", true, func(c *Config) string { return c.Token }},
 }
+
+// Provider defaults.
+const (
+	DefaultLLMBaseURL   = "https://openrouter.ai/api/v1"
+	DefaultLLMModel     = "google/gemini-2.5-flash-lite"
+	DefaultImageBaseURL = "https://api.runware.ai/v1"
+	DefaultImageModel   = "runware:100@1"
+)
 
 // Load reads the .env file of the working directory (variables already set
 // win) and then the environment, applying defaults.
@@ -115,6 +143,27 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 		return d
 	}
+	float := func(name string, def float64) float64 {
+		s := env(name, "")
+		if s == "" {
+			return def
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a number ≥ 0", name, s))
+			return def
+		}
+		return f
+	}
+	list := func(name string) []string {
+		var out []string
+		for _, v := range strings.Split(env(name, ""), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
 	noSample, err := strconv.ParseBool(env("GENERIA_NO_SAMPLE", "false"))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("GENERIA_NO_SAMPLE: want true or false"))
@@ -129,16 +178,26 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		NoSample:          noSample,
 		Queues:            strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
 		Concurrency: pipeline.Concurrency{
-			Tasks:          num("MAX_CONCURRENT_TASKS", def.Tasks),
-			LLM:            num("MAX_CONCURRENT_LLM_REQUESTS", def.LLM),
-			Images:         num("MAX_CONCURRENT_IMAGE_REQUESTS", def.Images),
-			Services:       num("MAX_CONCURRENT_GRPC_CALLS", def.Services),
-			Progress:       num("MAX_CONCURRENT_DB_OPERATIONS", def.Progress),
-			WorkflowTasks:  num("MAX_WORKFLOW_TASKS_PER_WORKER", def.WorkflowTasks),
-			ActivitiesPerW: num("MAX_ACTIVITIES_PER_WORKER", def.ActivitiesPerW),
+			Tasks:           num("MAX_CONCURRENT_TASKS", def.Tasks),
+			LLM:             num("MAX_CONCURRENT_LLM_REQUESTS", def.LLM),
+			Images:          num("MAX_CONCURRENT_IMAGE_REQUESTS", def.Images),
+			Services:        num("MAX_CONCURRENT_GRPC_CALLS", def.Services),
+			Progress:        num("MAX_CONCURRENT_DB_OPERATIONS", def.Progress),
+			WorkflowTasks:   num("MAX_WORKFLOW_TASKS_PER_WORKER", def.WorkflowTasks),
+			ActivitiesPerW:  num("MAX_ACTIVITIES_PER_WORKER", def.ActivitiesPerW),
+			LLMPerSecond:    float("LLM_REQUESTS_PER_SECOND", 0),
+			ImagesPerSecond: float("IMAGE_REQUESTS_PER_SECOND", 0),
 		},
 		OfflineLLMLatency:   dur("GENERIA_OFFLINE_LLM_LATENCY"),
 		OfflineImageLatency: dur("GENERIA_OFFLINE_IMAGE_LATENCY"),
+		OpenRouterAPIKey:    env("OPENROUTER_API_KEY", ""),
+		OpenRouterBaseURL:   env("OPENROUTER_BASE_URL", ""),
+		LLMModel:            env("LLM_MODEL", DefaultLLMModel),
+		LLMFallbackModels:   list("LLM_FALLBACK_MODELS"),
+		RunwareAPIKey:       env("RUNWARE_API_KEY", ""),
+		RunwareBaseURL:      env("RUNWARE_BASE_URL", DefaultImageBaseURL),
+		ImageModel:          env("IMAGE_MODEL", DefaultImageModel),
+		WorldBudgetUSD:      float("GENERIA_WORLD_BUDGET_USD", 2),
 		JWTSecret:           env("GENERIA_JWT_SECRET", ""),
 		LogLevel:            env("GENERIA_LOG_LEVEL", "info"),
 		LogFormat:           env("GENERIA_LOG_FORMAT", "text"),
@@ -183,6 +242,21 @@ func (c *Config) Validate() error {
 	c.DataDir, err = filepath.Abs(c.DataDir)
 	return err
 }
+
+// LLMConfigured reports whether a real LLM is configured: a key, or a base
+// URL of a server that needs none.
+func (c *Config) LLMConfigured() bool { return c.OpenRouterAPIKey != "" || c.OpenRouterBaseURL != "" }
+
+// LLMBaseURL is the chat-completions API to call.
+func (c *Config) LLMBaseURL() string {
+	if c.OpenRouterBaseURL != "" {
+		return c.OpenRouterBaseURL
+	}
+	return DefaultLLMBaseURL
+}
+
+// ImagesConfigured reports whether Runware is configured.
+func (c *Config) ImagesConfigured() bool { return c.RunwareAPIKey != "" }
 
 // UIEnabled reports whether the embedded Temporal Web UI runs.
 func (c *Config) UIEnabled() bool { return c.TemporalUIAddr != "" && c.TemporalUIAddr != "off" }

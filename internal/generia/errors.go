@@ -58,22 +58,30 @@ func WrapError(kind Kind, err error, msg string) error {
 	return &Error{Kind: kind, Message: msg, Err: err}
 }
 
-// ErrorKind returns the kind of the first *Error in err's chain, or
-// KindInternal when there is none.
+// ErrorKind returns the kind of the first *Error or *ProviderError in err's
+// chain, or KindInternal when there is none.
 func ErrorKind(err error) Kind {
 	var e *Error
-	if errors.As(err, &e) {
+	var p *ProviderError
+	switch {
+	case errors.As(err, &e):
 		return e.Kind
+	case errors.As(err, &p):
+		return p.Kind
 	}
 	return KindInternal
 }
 
-// ErrorMessage returns the client-safe message of the first *Error in err's
-// chain, or a generic message for internal errors.
+// ErrorMessage returns the client-safe message of the first *Error or
+// *ProviderError in err's chain, or a generic message for internal errors.
 func ErrorMessage(err error) string {
 	var e *Error
-	if errors.As(err, &e) && e.Kind != KindInternal {
+	var p *ProviderError
+	switch {
+	case errors.As(err, &e) && e.Kind != KindInternal:
 		return e.Message
+	case errors.As(err, &p):
+		return p.Error()
 	}
 	return "internal error"
 }

@@ -1,6 +1,10 @@
 package generia
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // TextRequest asks a text provider for one JSON document that matches
 // Schema.
@@ -24,11 +28,13 @@ type TextRequest struct {
 
 // TextResult is a provider's answer.
 type TextResult struct {
-	JSON      []byte
-	Model     string
-	TokensIn  int64
-	TokensOut int64
-	CostUSD   float64
+	JSON []byte
+	// FinishReason is "length" when the answer was cut off at MaxTokens.
+	FinishReason string
+	Model        string
+	TokensIn     int64
+	TokensOut    int64
+	CostUSD      float64
 }
 
 // TextGenerator generates structured text. Errors are classified by kind:
@@ -66,3 +72,30 @@ type ImageGenerator interface {
 	Name() string
 	GenerateImage(ctx context.Context, req ImageRequest) (ImageResult, error)
 }
+
+// ProviderError is a classified error of a provider call. Its Kind says what
+// can help: KindInvalid (the request is wrong; retrying cannot fix it),
+// KindUnauthorized (bad or missing key), KindLimit (out of credits),
+// KindUnavailable (rate limits, timeouts, outages: retry, after RetryAfter
+// when the provider says).
+type ProviderError struct {
+	Provider string
+	Kind     Kind
+	// Status is the HTTP status, 0 when the call got no answer.
+	Status int
+	// Code is the provider's own error code, if any.
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *ProviderError) Error() string {
+	msg := e.Provider + ": " + e.Message
+	if e.Status != 0 {
+		msg += fmt.Sprintf(" (HTTP %d)", e.Status)
+	}
+	return msg
+}
+
+func (e *ProviderError) Unwrap() error { return e.Err }

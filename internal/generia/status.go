@@ -71,13 +71,15 @@ type GenerationStatus struct {
 
 	CallLimitLLM    int
 	CallLimitImages int
-	CallsLLM        int
-	CallsImages     int
-	TokensIn        int64
-	TokensOut       int64
-	LLMCostUSD      float64
-	ImageCostUSD    float64
-	Providers       Providers
+	// BudgetUSD caps the world's provider cost; 0 means no budget.
+	BudgetUSD    float64
+	CallsLLM     int
+	CallsImages  int
+	TokensIn     int64
+	TokensOut    int64
+	LLMCostUSD   float64
+	ImageCostUSD float64
+	Providers    Providers
 
 	CancelRequested bool
 	Error           string

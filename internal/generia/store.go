@@ -80,12 +80,18 @@ type GenerationStore interface {
 	// It returns KindStopped when the generation has already ended.
 	RequestCancel(ctx context.Context, worldID string, now time.Time) error
 	// ReserveCall counts one provider call of the kind ("llm" or "image")
-	// before it is made. It returns KindLimit when the world's limit for that
-	// kind is reached, and KindStopped when the generation has ended or a
-	// cancel was requested.
+	// before it is made, in one atomic step with its checks. It returns
+	// KindLimit when the world's call limit for that kind is reached, or
+	// when the world has a budget (BudgetUSD > 0) and the cost spent so far
+	// plus the average cost of a call of that kind so far would exceed it;
+	// the message says which limit. It returns KindStopped when the
+	// generation has ended or a cancel was requested.
 	ReserveCall(ctx context.Context, worldID, kind string) error
-	// RecordUsage adds a call's tokens and cost to the status record.
-	RecordUsage(ctx context.Context, worldID string, u Usage) error
+	// RecordCall adds a provider call to the world's ledger and its tokens
+	// and cost to the status record, in one transaction.
+	RecordCall(ctx context.Context, c ProviderCall) error
+	// ProviderCalls returns a world's ledger, oldest first.
+	ProviderCalls(ctx context.Context, worldID string) ([]ProviderCall, error)
 	// Generation returns a stored artifact by world and key.
 	Generation(ctx context.Context, worldID, key string) (Generation, error)
 	// SaveGeneration stores an artifact. If one with the same world and key
@@ -131,13 +137,35 @@ type ContentCounts struct {
 	Media      int
 }
 
-// Usage is the accounting of one provider call.
-type Usage struct {
-	Kind      string // "llm" or "image"
+// ProviderCall is one call to a paid (or offline) provider, as the ledger
+// records it.
+type ProviderCall struct {
+	WorldID string
+	// Key is the item the call was for, e.g. "character/2/detail".
+	Key      string
+	Step     string // e.g. "character_detail", "post_image"
+	Kind     string // CallLLM or CallImage
+	Provider string
+	Model    string
+	// Attempt counts the calls for one item, from 1.
+	Attempt   int
 	TokensIn  int64
 	TokensOut int64
 	CostUSD   float64
+	Duration  time.Duration
+	// Outcome is OutcomeOK, OutcomeInvalid (an answer that failed
+	// validation, still paid for) or OutcomeError.
+	Outcome   string
+	Error     string
+	CreatedAt time.Time
 }
+
+// Provider call outcomes.
+const (
+	OutcomeOK      = "ok"
+	OutcomeInvalid = "invalid_answer"
+	OutcomeError   = "error"
+)
 
 // Provider call kinds.
 const (

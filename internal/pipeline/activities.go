@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/generia/generia/internal/content"
@@ -277,21 +278,33 @@ func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key 
 		if err := a.Store.ReserveCall(ctx, ref.WorldID, generia.CallLLM); err != nil {
 			return storeError(err)
 		}
+		started := time.Now()
 		res, err := gen.GenerateJSON(ctx, req)
+		call := generia.ProviderCall{
+			WorldID: ref.WorldID, Key: key, Step: step.Name, Kind: generia.CallLLM, Provider: gen.Name(), Model: res.Model,
+			Attempt: attempt(ctx), TokensIn: res.TokensIn, TokensOut: res.TokensOut, CostUSD: res.CostUSD,
+			Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),
+		}
 		if err != nil {
+			call.Outcome, call.Error = generia.OutcomeError, err.Error()
+			a.recordCall(ctx, call)
 			return providerError(gen.Name(), err)
 		}
-		if err := a.Store.RecordUsage(ctx, ref.WorldID, generia.Usage{Kind: generia.CallLLM, TokensIn: res.TokensIn, TokensOut: res.TokensOut, CostUSD: res.CostUSD}); err != nil {
-			return storeError(err)
-		}
-		out, err := step.Decode(res.JSON)
-		if err == nil && check != nil {
+		var out Out
+		if res.FinishReason == "length" {
+			err = fmt.Errorf("the answer was cut off at the limit of %d tokens; answer more briefly", req.MaxTokens)
+		} else if out, err = step.Decode(res.JSON); err == nil && check != nil {
 			err = check(out)
 		}
 		if err != nil {
+			call.Outcome, call.Error = generia.OutcomeInvalid, err.Error()
+			a.recordCall(ctx, call)
 			invalid = err
 			req.Prompt = prompt + "\nYour previous answer was rejected: " + err.Error() + ". Answer again with one JSON object that matches the schema exactly.\n"
 			continue
+		}
+		if err := a.Store.RecordCall(ctx, call); err != nil {
+			return storeError(err)
 		}
 		normalized, err := json.Marshal(out)
 		if err != nil {
@@ -308,6 +321,23 @@ func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key 
 	}
 	return temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("%s %s: %d answers were invalid, the last because %v", step.Name, key, maxAnswerAttempts, invalid), errBadAnswer, invalid)
+}
+
+// recordCall adds a failed or rejected call to the ledger. The call was made
+// (and may be paid for); failing to record it must not hide the call's own
+// error, so a store error here is only logged.
+func (a *Activities) recordCall(ctx context.Context, c generia.ProviderCall) {
+	if err := a.Store.RecordCall(ctx, c); err != nil {
+		a.log().Error("recording a provider call", "world_id", c.WorldID, "key", c.Key, "error", err)
+	}
+}
+
+// attempt is the activity's attempt number, 1 outside an activity.
+func attempt(ctx context.Context) int {
+	if !activity.IsActivity(ctx) {
+		return 1
+	}
+	return int(activity.GetInfo(ctx).Attempt)
 }
 
 // artifact loads a stored step output.
@@ -348,11 +378,18 @@ func (a *Activities) PaintImage(ctx context.Context, job ImageJob) (string, erro
 	if err := a.Store.ReserveCall(ctx, job.WorldID, generia.CallImage); err != nil {
 		return "", storeError(err)
 	}
+	started := time.Now()
 	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1]})
+	call := generia.ProviderCall{
+		WorldID: job.WorldID, Key: key, Step: job.Kind, Kind: generia.CallImage, Provider: gen.Name(), Model: res.Model,
+		Attempt: attempt(ctx), CostUSD: res.CostUSD, Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),
+	}
 	if err != nil {
+		call.Outcome, call.Error = generia.OutcomeError, err.Error()
+		a.recordCall(ctx, call)
 		return "", providerError(gen.Name(), err)
 	}
-	if err := a.Store.RecordUsage(ctx, job.WorldID, generia.Usage{Kind: generia.CallImage, CostUSD: res.CostUSD}); err != nil {
+	if err := a.Store.RecordCall(ctx, call); err != nil {
 		return "", storeError(err)
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(res.Data))

@@ -21,6 +21,8 @@ type Generations struct {
 	Client client.Client
 	Store  generia.Store
 	Logger *slog.Logger
+	// BudgetUSD is the provider budget of each new world; 0 means none.
+	BudgetUSD float64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -48,6 +50,7 @@ func (g *Generations) Create(ctx context.Context, ownerID string, req generia.Ne
 		Providers: providers, WorkflowID: generia.WorldWorkflowID(id), CreatedAt: now, UpdatedAt: now,
 	}
 	status := generia.NewGenerationStatus(w, generia.NewPlan(w.CharactersCount, w.PostsCount))
+	status.BudgetUSD = g.BudgetUSD
 	if err := g.Store.CreateWorld(ctx, w, status); err != nil {
 		return generia.World{}, fmt.Errorf("creating world: %w", err)
 	}

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -46,19 +48,39 @@ func storeError(err error) error {
 
 // providerError turns a provider error into an activity error, by kind:
 // requests retrying cannot fix, bad keys and exhausted credits are final;
-// anything else (rate limits, timeouts, 5xx) is retried with backoff.
+// anything else (rate limits, timeouts, 5xx) is retried with backoff, after
+// the delay the provider asked for, if any.
 func providerError(provider string, err error) error {
-	msg := provider + ": " + err.Error()
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	msg := generia.ErrorMessage(err)
+	if msg == "internal error" {
+		msg = provider + ": " + err.Error()
+	}
 	switch generia.ErrorKind(err) {
 	case generia.KindInvalid:
 		return temporal.NewNonRetryableApplicationError(msg, errInvalid, err)
 	case generia.KindUnauthorized, generia.KindForbidden:
-		return temporal.NewNonRetryableApplicationError(msg, errUnauthorized, err)
-	case generia.KindLimit:
-		return temporal.NewNonRetryableApplicationError(provider+" is out of credits: "+err.Error(), errOutOfCredits, err)
+		return temporal.NewNonRetryableApplicationError(msg+" (check the provider's API key)", errUnauthorized, err)
 	}
-	return temporal.NewApplicationErrorWithCause(msg, errUnavailable, err)
+	var pe *generia.ProviderError
+	isProvider := errors.As(err, &pe)
+	if generia.ErrorKind(err) == generia.KindLimit {
+		if !isProvider {
+			msg = provider + " is out of credits: " + msg
+		}
+		return temporal.NewNonRetryableApplicationError(msg, errOutOfCredits, err)
+	}
+	var delay time.Duration
+	if isProvider {
+		delay = min(pe.RetryAfter, maxRetryAfter)
+	}
+	return temporal.NewApplicationErrorWithOptions(msg, errUnavailable, temporal.ApplicationErrorOptions{Cause: err, NextRetryDelay: delay})
 }
+
+// maxRetryAfter caps a provider's Retry-After.
+const maxRetryAfter = 5 * time.Minute
 
 // errorType returns the application error type in an activity error chain.
 func errorType(err error) string {

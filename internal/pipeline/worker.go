@@ -21,6 +21,12 @@ type Concurrency struct {
 	Progress       int // MAX_CONCURRENT_DB_OPERATIONS: the progress queue
 	WorkflowTasks  int // MAX_WORKFLOW_TASKS_PER_WORKER
 	ActivitiesPerW int // MAX_ACTIVITIES_PER_WORKER: the main queue and the cap of every other
+
+	// LLMPerSecond and ImagesPerSecond cap the provider calls started per
+	// second across all workers of the queue (Temporal's task-queue-wide
+	// activity rate); 0 means no cap.
+	LLMPerSecond    float64
+	ImagesPerSecond float64
 }
 
 // DefaultConcurrency is the seed's configuration.
@@ -75,6 +81,12 @@ func StartWorkers(c client.Client, acts *Activities, queues []string, conc Concu
 			// call under way is not paid for again after a restart.
 			WorkerStopTimeout: StopTimeout,
 			Interceptors:      []interceptor.WorkerInterceptor{shared},
+		}
+		switch q {
+		case QueueLLM:
+			opts.TaskQueueActivitiesPerSecond = conc.LLMPerSecond
+		case QueueImages:
+			opts.TaskQueueActivitiesPerSecond = conc.ImagesPerSecond
 		}
 		w := worker.New(c, q, opts)
 		register(w, q, acts)

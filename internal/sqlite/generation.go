@@ -14,7 +14,7 @@ import (
 
 const statusColumns = `world_id, workflow_id, status, current_stage, stages,
 	users_created, users_predicted, posts_created, posts_predicted, images_created, images_predicted,
-	call_limit_llm, call_limit_images, calls_llm, calls_images, tokens_in, tokens_out,
+	call_limit_llm, call_limit_images, budget_usd, calls_llm, calls_images, tokens_in, tokens_out,
 	llm_cost_usd, image_cost_usd, llm_provider, image_provider, cancel_requested, error,
 	created_at, updated_at, started_at, finished_at`
 
@@ -25,7 +25,7 @@ func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var started, finished sql.NullInt64
 	err := row.Scan(&st.WorldID, &st.WorkflowID, &st.Status, &st.CurrentStage, &stages,
 		&st.UsersCreated, &st.UsersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
-		&st.CallLimitLLM, &st.CallLimitImages, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
+		&st.CallLimitLLM, &st.CallLimitImages, &st.BudgetUSD, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
 		&created, &updated, &started, &finished)
 	if err != nil {
@@ -70,10 +70,10 @@ func insertStatus(ctx context.Context, tx *sql.Tx, st generia.GenerationStatus) 
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO generation_status (`+statusColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.WorldID, st.WorkflowID, st.Status, st.CurrentStage, stages,
 		st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
-		st.CallLimitLLM, st.CallLimitImages, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
+		st.CallLimitLLM, st.CallLimitImages, st.BudgetUSD, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
 		st.LLMCostUSD, st.ImageCostUSD, st.Providers.LLM, st.Providers.Image, st.CancelRequested, st.Error,
 		micros(normTime(st.CreatedAt)), micros(normTime(st.UpdatedAt)), nullMicros(normTimePtr(st.StartedAt)), nullMicros(normTimePtr(st.FinishedAt)))
 	return err
@@ -294,87 +294,6 @@ func (s *Store) RequestCancel(ctx context.Context, worldID string, now time.Time
 	})
 	if err != nil {
 		return fmt.Errorf("cancelling the generation of world %s: %w", worldID, err)
-	}
-	return nil
-}
-
-// callColumns returns the count and limit columns of a call kind and how a
-// message names the calls.
-func callColumns(kind string) (count, limit, label string, err error) {
-	switch kind {
-	case generia.CallLLM:
-		return "calls_llm", "call_limit_llm", "LLM calls", nil
-	case generia.CallImage:
-		return "calls_images", "call_limit_images", "image calls", nil
-	}
-	return "", "", "", generia.Errorf(generia.KindInvalid, "unknown call kind %q: want %q or %q", kind, generia.CallLLM, generia.CallImage)
-}
-
-// ReserveCall counts one provider call of the kind ("llm" or "image") before
-// it is made, with one conditional update. It returns KindLimit when the
-// world's limit for that kind is reached, KindStopped when the generation
-// has ended or a cancel was requested, and KindInvalid for an unknown kind.
-func (s *Store) ReserveCall(ctx context.Context, worldID, kind string) error {
-	count, limit, label, err := callColumns(kind)
-	if err != nil {
-		return err
-	}
-	res, err := s.writer.ExecContext(ctx, `UPDATE generation_status
-		SET `+count+` = `+count+` + 1, updated_at = MAX(updated_at, ?)
-		WHERE world_id = ? AND `+count+` < `+limit+`
-			AND status IN ('pending', 'in_progress') AND cancel_requested = 0`,
-		micros(s.now()), worldID)
-	if err != nil {
-		return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, err)
-	}
-	if n == 1 {
-		return nil
-	}
-	// Nothing was counted: find out why. Counts never go down and a
-	// generation never restarts, so what is read now still explains it.
-	st, err := readStatus(ctx, s.reader, worldID)
-	if err != nil {
-		return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, err)
-	}
-	if err := stopped(st); err != nil {
-		return err
-	}
-	reached := st.CallLimitLLM
-	if kind == generia.CallImage {
-		reached = st.CallLimitImages
-	}
-	return generia.Errorf(generia.KindLimit, "the world reached its limit of %d %s", reached, label)
-}
-
-// RecordUsage adds a call's tokens to the token totals and its cost to the
-// LLM or image cost by Usage.Kind. It records usage whatever the state of the
-// generation, since a call made before a cancel is paid for.
-func (s *Store) RecordUsage(ctx context.Context, worldID string, u generia.Usage) error {
-	costColumn := "llm_cost_usd"
-	switch u.Kind {
-	case generia.CallLLM:
-	case generia.CallImage:
-		costColumn = "image_cost_usd"
-	default:
-		return generia.Errorf(generia.KindInvalid, "unknown usage kind %q: want %q or %q", u.Kind, generia.CallLLM, generia.CallImage)
-	}
-	res, err := s.writer.ExecContext(ctx, `UPDATE generation_status
-		SET tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, `+costColumn+` = `+costColumn+` + ?,
-			updated_at = MAX(updated_at, ?)
-		WHERE world_id = ?`, u.TokensIn, u.TokensOut, u.CostUSD, micros(s.now()), worldID)
-	if err != nil {
-		return fmt.Errorf("recording usage of world %s: %w", worldID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("recording usage of world %s: %w", worldID, err)
-	}
-	if n == 0 {
-		return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", worldID)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -41,9 +42,10 @@ func scanWorld(row scanner) (generia.World, error) {
 // An empty visibility means public. A zero CreatedAt is the store's clock, a
 // zero UpdatedAt the CreatedAt; the status record's zero times default to the
 // world's. The status's created-item counters start at zero whatever they
-// say, since no item exists yet. Creating an existing world ID again is a
-// no-op that returns nil and leaves the stored world and status unchanged,
-// like the other creates keyed by a caller-chosen ID.
+// say, since no item exists yet; a budget (BudgetUSD) must be 0, for none,
+// or a positive amount. Creating an existing world ID again is a no-op that
+// returns nil and leaves the stored world and status unchanged, like the
+// other creates keyed by a caller-chosen ID.
 func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia.GenerationStatus) error {
 	if err := required("world ID", w.ID); err != nil {
 		return err
@@ -61,6 +63,9 @@ func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia
 	}
 	if status.Status == "" {
 		status.Status = generia.StatusPending
+	}
+	if b := status.BudgetUSD; b < 0 || math.IsNaN(b) || math.IsInf(b, 0) {
+		return generia.Errorf(generia.KindInvalid, "invalid budget %v: want 0 (none) or an amount of dollars", b)
 	}
 	params, err := jsonText("world parameters", w.Params)
 	if err != nil {

@@ -280,7 +280,9 @@ func testStatusNotFound(t *testing.T, s generia.Store) {
 	_, err := s.GenerationStatus(t.Context(), "w-nowhere")
 	wantKind(t, err, generia.KindNotFound, "GenerationStatus")
 	wantKind(t, s.RequestCancel(t.Context(), "w-nowhere", t0), generia.KindNotFound, "RequestCancel")
-	wantKind(t, s.RecordUsage(t.Context(), "w-nowhere", generia.Usage{Kind: generia.CallLLM, TokensIn: 1}), generia.KindNotFound, "RecordUsage")
+	wantKind(t, s.RecordCall(t.Context(), newCall("w-nowhere", generia.CallLLM, 0.25)), generia.KindNotFound, "RecordCall")
+	_, err = s.ProviderCalls(t.Context(), "w-nowhere")
+	wantKind(t, err, generia.KindNotFound, "ProviderCalls")
 }
 
 func testListActiveGenerations(t *testing.T, s generia.Store) {
@@ -371,25 +373,5 @@ func testReserveCallConcurrent(t *testing.T, s generia.Store) {
 	}
 	if st := status(t, s, w.ID); st.CallsLLM != limit {
 		t.Errorf("LLM calls = %d, want %d", st.CallsLLM, limit)
-	}
-}
-
-func testRecordUsage(t *testing.T, s generia.Store) {
-	w, _ := newWorld(t, s, "w1")
-	usages := []generia.Usage{
-		{Kind: generia.CallLLM, TokensIn: 1000, TokensOut: 200, CostUSD: 0.25},
-		{Kind: generia.CallLLM, TokensIn: 10, TokensOut: 2, CostUSD: 0.5},
-		{Kind: generia.CallImage, CostUSD: 0.125},
-		{Kind: generia.CallImage, TokensIn: 5, CostUSD: 0.125},
-	}
-	for _, u := range usages {
-		ok(t, s.RecordUsage(t.Context(), w.ID, u), "RecordUsage")
-	}
-	wantKind(t, s.RecordUsage(t.Context(), w.ID, generia.Usage{Kind: "video", CostUSD: 1}), generia.KindInvalid, "RecordUsage of an unknown kind")
-	st := status(t, s, w.ID)
-	got := []any{st.TokensIn, st.TokensOut, st.LLMCostUSD, st.ImageCostUSD}
-	want := []any{int64(1015), int64(202), 0.75, 0.25}
-	if !slices.Equal(got, want) {
-		t.Errorf("tokens in, out, LLM cost, image cost = %v, want %v", got, want)
 	}
 }

@@ -37,6 +37,7 @@ func testWorldRoundTrip(t *testing.T, s generia.Store) {
 	st.CallsLLM, st.CallsImages = 3, 1
 	st.TokensIn, st.TokensOut = 1200, 3400
 	st.LLMCostUSD, st.ImageCostUSD = 0.015625, 0.25
+	st.BudgetUSD = 2.5
 	st.CreatedAt, st.UpdatedAt = t0, at(2*time.Second)
 	st.StartedAt = ptr(t0)
 	ok(t, s.CreateWorld(t.Context(), w, st), "CreateWorld")

@@ -1,0 +1,289 @@
+// Package openrouter is Generia's LLM client: any OpenAI-compatible
+// chat-completions endpoint, OpenRouter by default, through the official
+// openai-go SDK. It asks for JSON-schema structured output and classifies
+// every failure once, including the errors OpenRouter sends inside a 200.
+package openrouter
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Defaults.
+const (
+	DefaultBaseURL = "https://openrouter.ai/api/v1"
+	// DefaultModel is inexpensive and supports structured outputs.
+	DefaultModel   = "google/gemini-2.5-flash-lite"
+	DefaultTimeout = 3 * time.Minute
+)
+
+// Options configure a client.
+type Options struct {
+	// APIKey is sent as a bearer token; empty sends no Authorization header
+	// (Ollama, vLLM, llama.cpp).
+	APIKey  string
+	BaseURL string
+	Model   string
+	// Fallbacks are tried in order when Model fails (OpenRouter's models).
+	Fallbacks []string
+	HTTP      *http.Client
+	// Timeout bounds one call.
+	Timeout time.Duration
+	// OpenRouter sends OpenRouter's extensions (fallback models, routing
+	// only to endpoints that support structured output). It is on by itself
+	// for openrouter.ai; set it for a server that speaks OpenRouter's API
+	// elsewhere (such as the fake in tests). Other OpenAI-compatible
+	// servers may refuse the extra fields.
+	OpenRouter bool
+}
+
+// Client generates structured text.
+type Client struct {
+	api        openai.Client
+	o          Options
+	name       string
+	openRouter bool
+}
+
+// New returns a client. Its own retries are off: Temporal retries.
+func New(o Options) (*Client, error) {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
+	if o.Model == "" {
+		o.Model = DefaultModel
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("LLM base URL %q: want an http(s) URL such as %s", o.BaseURL, DefaultBaseURL)
+	}
+	c := &Client{o: o, name: "openai-compatible"}
+	if o.OpenRouter || strings.HasSuffix(u.Hostname(), "openrouter.ai") {
+		c.name, c.openRouter = "openrouter", true
+	}
+	opts := []option.RequestOption{
+		option.WithBaseURL(o.BaseURL),
+		option.WithMaxRetries(0),
+		option.WithRequestTimeout(o.Timeout),
+		option.WithHeader("X-OpenRouter-Title", "Generia"),
+		option.WithMiddleware(c.headers),
+	}
+	if o.APIKey != "" {
+		opts = append(opts, option.WithAPIKey(o.APIKey))
+	}
+	if o.HTTP != nil {
+		opts = append(opts, option.WithHTTPClient(o.HTTP))
+	}
+	c.api = openai.NewClient(opts...)
+	return c, nil
+}
+
+// headers keeps the SDK's environment defaults (OPENAI_API_KEY,
+// OPENAI_ORG_ID, …) out of requests to a provider they do not belong to.
+func (c *Client) headers(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	r.Header.Del("OpenAI-Organization")
+	r.Header.Del("OpenAI-Project")
+	if c.o.APIKey == "" {
+		r.Header.Del("Authorization")
+	}
+	return next(r)
+}
+
+// Name is "openrouter", or "openai-compatible" for other endpoints.
+func (c *Client) Name() string { return c.name }
+
+// Model is the primary model.
+func (c *Client) Model() string { return c.o.Model }
+
+const systemPrompt = "You write content for Generia, a social network of AI-generated worlds. " +
+	"Answer with exactly one JSON object that matches the given JSON schema, and nothing else."
+
+// GenerateJSON asks for one JSON document. Its result carries the answer
+// as is, even when it is cut off (FinishReason "length"): validating it is
+// the caller's job.
+func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (generia.TextResult, error) {
+	params := openai.ChatCompletionNewParams{
+		Model: c.o.Model,
+		Messages: []openai.ChatCompletionMessageParamUnion{
+			openai.SystemMessage(systemPrompt),
+			openai.UserMessage(req.Prompt),
+		},
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
+			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
+				JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
+					Name: req.SchemaName, Strict: openai.Bool(true), Schema: req.Schema,
+				},
+			},
+		},
+	}
+	if req.Temperature > 0 {
+		params.Temperature = openai.Float(req.Temperature)
+	}
+	if req.MaxTokens > 0 {
+		params.MaxTokens = openai.Int(int64(req.MaxTokens))
+	}
+	if c.openRouter {
+		extra := map[string]any{"provider": map[string]any{"require_parameters": true}}
+		if len(c.o.Fallbacks) > 0 {
+			extra["models"] = c.o.Fallbacks
+		}
+		params.SetExtraFields(extra)
+	}
+	var httpResp *http.Response
+	res, err := c.api.Chat.Completions.New(ctx, params, option.WithResponseInto(&httpResp))
+	if err != nil {
+		return generia.TextResult{}, c.classify(ctx, err)
+	}
+	out := generia.TextResult{
+		Model: res.Model, TokensIn: res.Usage.PromptTokens, TokensOut: res.Usage.CompletionTokens,
+		CostUSD: extraFloat(res.Usage.JSON.ExtraFields, "cost"),
+	}
+	if out.Model == "" {
+		out.Model = c.o.Model
+	}
+	// OpenRouter reports errors that happen after the answer started inside
+	// a 200: as a top-level error, or as a choice that finished with "error".
+	if f, ok := res.JSON.ExtraFields["error"]; ok && f.Raw() != "" && f.Raw() != "null" {
+		return out, c.inBandError(f.Raw())
+	}
+	if len(res.Choices) == 0 {
+		return out, c.unavailable("the answer has no choices", 0)
+	}
+	choice := res.Choices[0]
+	if choice.FinishReason == "error" {
+		raw := ""
+		if f, ok := choice.JSON.ExtraFields["error"]; ok {
+			raw = f.Raw()
+		}
+		return out, c.inBandError(raw)
+	}
+	out.FinishReason = choice.FinishReason
+	out.JSON = []byte(strings.TrimSpace(choice.Message.Content))
+	if len(out.JSON) == 0 {
+		if choice.Message.Refusal != "" {
+			return out, &generia.ProviderError{Provider: c.name, Kind: generia.KindInvalid, Code: "refusal", Message: "the model refused: " + choice.Message.Refusal}
+		}
+		return out, c.unavailable("the answer is empty", 0)
+	}
+	return out, nil
+}
+
+// apiError is OpenRouter's error object.
+type apiError struct {
+	Code     json.RawMessage `json:"code"`
+	Message  string          `json:"message"`
+	Metadata struct {
+		ErrorType string `json:"error_type"`
+	} `json:"metadata"`
+}
+
+func (e apiError) status() int {
+	n, _ := strconv.Atoi(strings.Trim(string(e.Code), `"`))
+	return n
+}
+
+// classify turns an SDK error into a ProviderError by HTTP status.
+func (c *Client) classify(ctx context.Context, err error) error {
+	var apiErr *openai.Error
+	if !errors.As(err, &apiErr) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// No answer: a timeout or a connection error.
+		return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Message: "no answer: " + err.Error(), Err: err}
+	}
+	var body apiError
+	_ = json.Unmarshal([]byte(apiErr.RawJSON()), &body)
+	msg := body.Message
+	if msg == "" {
+		msg = apiErr.Message
+	}
+	if msg == "" {
+		msg = http.StatusText(apiErr.StatusCode)
+	}
+	pe := &generia.ProviderError{Provider: c.name, Status: apiErr.StatusCode, Code: body.Metadata.ErrorType, Message: msg, Err: err}
+	if apiErr.Response != nil {
+		pe.RetryAfter = retryAfter(apiErr.Response.Header.Get("Retry-After"))
+	}
+	pe.Kind = kindOf(apiErr.StatusCode)
+	if pe.Kind == generia.KindLimit {
+		pe.Message = "out of credits: " + msg
+	}
+	return pe
+}
+
+// inBandError classifies an error that arrived inside a 200 body.
+func (c *Client) inBandError(raw string) error {
+	var e apiError
+	_ = json.Unmarshal([]byte(raw), &e)
+	msg := e.Message
+	if msg == "" {
+		msg = "the provider failed while answering"
+	}
+	pe := &generia.ProviderError{Provider: c.name, Status: http.StatusOK, Code: e.Metadata.ErrorType, Message: msg + " (error inside a 200 answer)"}
+	pe.Kind = generia.KindUnavailable
+	if s := e.status(); s != 0 && s != http.StatusOK {
+		pe.Kind = kindOf(s)
+	}
+	return pe
+}
+
+func (c *Client) unavailable(msg string, status int) error {
+	return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Status: status, Message: msg}
+}
+
+// kindOf classifies an HTTP status: what retrying can and cannot fix.
+func kindOf(status int) generia.Kind {
+	switch {
+	case status == http.StatusPaymentRequired:
+		return generia.KindLimit
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return generia.KindUnauthorized
+	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500:
+		return generia.KindUnavailable
+	case status >= 400:
+		return generia.KindInvalid
+	}
+	return generia.KindUnavailable
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func extraFloat[F interface{ Raw() string }](fields map[string]F, key string) float64 {
+	f, ok := fields[key]
+	if !ok {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f.Raw(), 64)
+	return v
+}

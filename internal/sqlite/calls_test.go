@@ -1,0 +1,153 @@
+package sqlite
+
+import (
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// newBudgetWorld creates a world with a budget.
+func newBudgetWorld(t *testing.T, s *Store, id string, budget float64) {
+	t.Helper()
+	w := generia.World{ID: id, Visibility: generia.VisibilityPublic, CreatedAt: time.Now()}
+	st := generia.NewGenerationStatus(w, generia.NewPlan(2, 4))
+	st.BudgetUSD = budget
+	if err := s.CreateWorld(t.Context(), w, st); err != nil {
+		t.Fatalf("CreateWorld: %v", err)
+	}
+}
+
+// recordCall records an LLM call of a world.
+func recordCall(t *testing.T, s *Store, worldID string, cost float64) {
+	t.Helper()
+	c := generia.ProviderCall{WorldID: worldID, Kind: generia.CallLLM, CostUSD: cost, Outcome: generia.OutcomeOK}
+	if err := s.RecordCall(t.Context(), c); err != nil {
+		t.Fatalf("RecordCall: %v", err)
+	}
+}
+
+// Deleting a world deletes its ledger.
+func TestDeleteWorldDeletesLedger(t *testing.T) {
+	s := openTemp(t)
+	newBudgetWorld(t, s, "w1", 0)
+	recordCall(t, s, "w1", 0.5)
+	recordCall(t, s, "w1", 0.25)
+	if _, err := s.writer.ExecContext(t.Context(), `DELETE FROM worlds WHERE id = ?`, "w1"); err != nil {
+		t.Fatalf("deleting the world: %v", err)
+	}
+	var n int
+	if err := s.reader.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM provider_calls`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d provider calls left after deleting their world, want 0", n)
+	}
+}
+
+// A database made by the first migration gains the ledger and the budget,
+// and keeps its worlds and their costs.
+func TestMigrateFromInitialSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "generia.db")
+	db, err := sql.Open("sqlite", path+"?"+pragmas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial, err := migrations.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		string(initial),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, 0)`,
+		`INSERT INTO worlds (id, visibility, created_at, updated_at) VALUES ('w-old', 'public', 0, 0)`,
+		`INSERT INTO generation_status (world_id, status, call_limit_llm, calls_llm, llm_cost_usd, created_at, updated_at)
+			VALUES ('w-old', 'in_progress', 10, 2, 0.75, 0, 0)`,
+	} {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("building the old database: %v", err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	st, err := s.GenerationStatus(t.Context(), "w-old")
+	if err != nil {
+		t.Fatalf("GenerationStatus: %v", err)
+	}
+	if st.BudgetUSD != 0 || st.LLMCostUSD != 0.75 || st.CallsLLM != 2 {
+		t.Errorf("budget, LLM cost, LLM calls = %v, %v, %d; want 0, 0.75, 2", st.BudgetUSD, st.LLMCostUSD, st.CallsLLM)
+	}
+	if err := s.ReserveCall(t.Context(), "w-old", generia.CallLLM); err != nil {
+		t.Errorf("ReserveCall without a budget: %v", err)
+	}
+	recordCall(t, s, "w-old", 0.25)
+	calls, err := s.ProviderCalls(t.Context(), "w-old")
+	if err != nil || len(calls) != 1 {
+		t.Errorf("ProviderCalls = %v, %v; want the one call recorded", calls, err)
+	}
+}
+
+// The refusal says what the budget is, what was spent and what a call costs.
+func TestBudgetMessage(t *testing.T) {
+	s := openTemp(t)
+	newBudgetWorld(t, s, "w1", 0.5)
+	recordCall(t, s, "w1", 0.25)
+	recordCall(t, s, "w1", 0.1875)
+	err := s.ReserveCall(t.Context(), "w1", generia.CallLLM)
+	want := "the world reached its budget of $0.50 (spent $0.4375; an LLM call costs about $0.2188)"
+	if got := generia.ErrorMessage(err); got != want {
+		t.Errorf("message = %q, want %q", got, want)
+	}
+}
+
+func TestUSD(t *testing.T) {
+	cases := map[float64]string{
+		0:         "$0.00",
+		2:         "$2.00",
+		0.5:       "$0.50",
+		0.49:      "$0.49",
+		0.004:     "$0.004",
+		0.0000001: "$0.00",
+		1.23456:   "$1.2346",
+	}
+	for v, want := range cases {
+		if got := usd(v); got != want {
+			t.Errorf("usd(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// A world's ledger is read through its index, in order, without a sort.
+func TestProviderCallsUseIndex(t *testing.T) {
+	s := openTemp(t)
+	rows, err := s.reader.QueryContext(t.Context(), `EXPLAIN QUERY PLAN SELECT `+callColumns+
+		` FROM provider_calls WHERE world_id = ? ORDER BY id`, "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	joined := strings.Join(plan, "; ")
+	if !strings.Contains(joined, "provider_calls_world") || strings.Contains(joined, "TEMP B-TREE") {
+		t.Errorf("the ledger query does not walk provider_calls_world: %v", plan)
+	}
+}
