@@ -44,11 +44,13 @@ type settings struct {
 	dataDir                string
 	llmLatency, imgLatency time.Duration
 	sample                 bool
+	// env holds further settings, as environment variables.
+	env map[string]string
 }
 
 func start(t *testing.T, s settings) *stack {
 	t.Helper()
-	cfg, err := config.FromEnv(func(string) (string, bool) { return "", false })
+	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := s.env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}

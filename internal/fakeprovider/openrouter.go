@@ -38,6 +38,9 @@ type OpenRouterOptions struct {
 	Latency time.Duration
 	// Faults decides which valid chat completions fail; nil injects none.
 	Faults *Faults
+	// Decide, when set, picks the fault of a valid chat completion from its
+	// body (e.g. to fail one item's step); FaultNone falls back to Faults.
+	Decide func(body []byte) Fault
 	// PromptPricePerToken and CompletionPricePerToken, in USD per token,
 	// price usage.cost and the models list; zero means the defaults.
 	PromptPricePerToken     float64
@@ -373,7 +376,13 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		orWriteError(w, http.StatusBadRequest, msg, "invalid_request")
 		return
 	}
-	fault := f.o.Faults.Next()
+	fault := FaultNone
+	if f.o.Decide != nil {
+		fault = f.o.Decide(body.Bytes())
+	}
+	if fault == FaultNone {
+		fault = f.o.Faults.Next()
+	}
 	switch fault {
 	case FaultNone, FaultErrorIn200, FaultInvalidJSON, FaultTruncated:
 	case Fault429:

@@ -19,7 +19,7 @@ var (
 		StartToCloseTimeout: 3 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable,
+			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
 		},
 	}
 	imageOptions = workflow.ActivityOptions{
@@ -27,7 +27,7 @@ var (
 		StartToCloseTimeout: 3 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			MaximumAttempts: 6, NonRetryableErrorTypes: nonRetryable,
+			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
 		},
 	}
 	servicesOptions = workflow.ActivityOptions{

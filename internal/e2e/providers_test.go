@@ -1,0 +1,232 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/runware"
+)
+
+const fakeKey = "sk-fake-0123456789"
+
+// fakes are a fake OpenRouter and a fake Runware on loopback.
+type fakes struct {
+	llm    *fakeprovider.OpenRouter
+	images *fakeprovider.Runware
+	env    map[string]string
+}
+
+func startFakes(t *testing.T, llm fakeprovider.OpenRouterOptions, images fakeprovider.RunwareOptions) *fakes {
+	t.Helper()
+	llm.APIKey, images.APIKey = fakeKey, fakeKey
+	f := &fakes{llm: fakeprovider.NewOpenRouter(llm), images: fakeprovider.NewRunware(images)}
+	llmSrv := httptest.NewServer(f.llm)
+	imgSrv := httptest.NewServer(f.images)
+	t.Cleanup(llmSrv.Close)
+	t.Cleanup(imgSrv.Close)
+	f.env = map[string]string{
+		"OPENROUTER_API_KEY": fakeKey, "OPENROUTER_BASE_URL": llmSrv.URL + "/api/v1",
+		"RUNWARE_API_KEY": fakeKey, "RUNWARE_BASE_URL": imgSrv.URL + "/v1",
+	}
+	return f
+}
+
+func (f *fakes) with(kv ...string) map[string]string {
+	env := map[string]string{}
+	for k, v := range f.env {
+		env[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+	}
+	return env
+}
+
+// A world completes through the real clients while 30% of the provider
+// calls fail with 429 or 5xx: no duplicate item, at most one paid image per
+// item, and every call in the ledger.
+func TestWorldCompletesThroughProviderFaults(t *testing.T) {
+	mix := []fakeprovider.Fault{fakeprovider.Fault429, fakeprovider.Fault500, fakeprovider.Fault502, fakeprovider.Fault503}
+	f := startFakes(t,
+		fakeprovider.OpenRouterOptions{Faults: fakeprovider.NewFaults(7).SetRate(0.3, mix...)},
+		fakeprovider.RunwareOptions{Faults: fakeprovider.NewFaults(8).SetRate(0.3, mix...)})
+	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
+	defer s.app.Close()
+	ctx := context.Background()
+
+	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Cartographers of a city that redraws itself every night", CharactersCount: 3, PostsCount: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	if final.Providers["llm"] != "openai-compatible" || final.Providers["image"] != "runware" {
+		t.Errorf("providers = %v", final.Providers)
+	}
+	chars, posts := contents(t, s.client, w.ID)
+	if len(chars) != 3 || len(posts) != 10 {
+		t.Fatalf("%d characters and %d posts, want 3 and 10", len(chars), len(posts))
+	}
+
+	// At most one paid image per item: the fake counts generations per
+	// taskUUID, which the client derives from the item.
+	items := []string{"world/header", "world/icon"}
+	for pos := range 3 {
+		items = append(items, "character/"+itoa(pos)+"/avatar")
+	}
+	plan := generia.NewPlan(3, 10)
+	for pos, n := range plan.Posts {
+		for i := range n {
+			items = append(items, "character/"+itoa(pos)+"/post/"+itoa(i)+"/image")
+		}
+	}
+	for _, key := range items {
+		if n := f.images.Generations(runware.TaskUUID(w.ID, key)); n != 1 {
+			t.Errorf("%s was generated %d times, want once", key, n)
+		}
+	}
+	if n := f.images.TotalGenerations(); n != 15 {
+		t.Errorf("the fake generated %d images, want 15", n)
+	}
+
+	// The ledger holds every call the fakes answered, failures included, and
+	// the status totals match it.
+	calls, err := s.app.Store.ProviderCalls(ctx, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var llmOK, imgOK, failed int
+	var cost float64
+	for _, c := range calls {
+		cost += c.CostUSD
+		switch {
+		case c.Outcome != generia.OutcomeOK:
+			failed++
+		case c.Kind == generia.CallLLM:
+			llmOK++
+		default:
+			imgOK++
+		}
+	}
+	if llmOK != 19 || imgOK != 15 {
+		t.Errorf("ledger: %d good LLM calls and %d good images, want 19 and 15", llmOK, imgOK)
+	}
+	if failed == 0 {
+		t.Errorf("no failed call in the ledger although 30%% of calls fail")
+	}
+	made := 0
+	for _, r := range append(f.llm.Requests(), f.images.Requests()...) {
+		if r.Method == "POST" { // not the image downloads
+			made++
+		}
+	}
+	if made != len(calls) {
+		t.Errorf("the fakes got %d calls, the ledger has %d", made, len(calls))
+	}
+	if diff := final.LLMCost + final.ImageCost - cost; diff > 1e-9 || diff < -1e-9 || cost <= 0 {
+		t.Errorf("status cost %.6f+%.6f, ledger %.6f", final.LLMCost, final.ImageCost, cost)
+	}
+}
+
+func TestOutOfCreditsFailsTheWorld(t *testing.T) {
+	f := startFakes(t, fakeprovider.OpenRouterOptions{},
+		fakeprovider.RunwareOptions{Faults: fakeprovider.NewFaults(1).SetRate(1, fakeprovider.Fault402)})
+	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "A bankrupt circus on the moon", CharactersCount: 2, PostsCount: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "failed" || !strings.Contains(final.Error, "out of credits") || !strings.Contains(final.Error, "runware") {
+		t.Fatalf("world ended %s with %q; want failed, out of credits, naming runware", final.Status, final.Error)
+	}
+	// The first 402 stops the world: no image call is tried again.
+	if n := len(f.images.Requests()); n > 3 {
+		t.Errorf("%d image requests after running out of credits; the world should stop at the first", n)
+	}
+}
+
+func TestBudgetStopsTheWorldAndKeepsWhatItMade(t *testing.T) {
+	f := startFakes(t, fakeprovider.OpenRouterOptions{}, fakeprovider.RunwareOptions{CostPerImage: 0.01})
+	s := start(t, settings{dataDir: t.TempDir(), env: f.with("GENERIA_WORLD_BUDGET_USD", "0.05")})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Accountants of a dragon's hoard", CharactersCount: 3, PostsCount: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "failed" || !strings.Contains(final.Error, "budget of $0.05") {
+		t.Fatalf("world ended %s with %q; want failed on its budget", final.Status, final.Error)
+	}
+	spent := final.LLMCost + final.ImageCost
+	if spent > 0.05+0.02 { // in-flight calls may each add one image
+		t.Errorf("spent $%.4f of a $0.05 budget", spent)
+	}
+	chars, posts := contents(t, s.client, w.ID)
+	if len(chars) != final.UsersCreated || len(posts) != final.PostsCreated || len(chars) == 0 {
+		t.Errorf("kept %d characters and %d posts; status says %d and %d", len(chars), len(posts), final.UsersCreated, final.PostsCreated)
+	}
+}
+
+func TestInvalidAnswersAreRepairedOrFailOnlyTheirItem(t *testing.T) {
+	// The world's description comes back as prose once (repaired), and the
+	// second post of the character comes back invalid every time (fails).
+	var descriptions atomic.Int32
+	f := startFakes(t, fakeprovider.OpenRouterOptions{Decide: func(body []byte) fakeprovider.Fault {
+		var req struct {
+			ResponseFormat struct {
+				JSONSchema struct{ Name string } `json:"json_schema"`
+			} `json:"response_format"`
+		}
+		_ = json.Unmarshal(body, &req)
+		switch {
+		case req.ResponseFormat.JSONSchema.Name == "world_description" && descriptions.Add(1) == 1:
+			return fakeprovider.FaultInvalidJSON
+		case req.ResponseFormat.JSONSchema.Name == "post_detail" && bytes.Contains(body, []byte("(2 of 2 in their timeline)")):
+			return fakeprovider.FaultTruncated
+		}
+		return fakeprovider.FaultNone
+	}}, fakeprovider.RunwareOptions{})
+	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 1, PostsCount: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	want := "0 of 1 characters and 1 of 2 posts could not be generated; first error: character 1 post 2: post_detail"
+	if final.Status != "failed" || !strings.HasPrefix(final.Error, want) || !strings.Contains(final.Error, "cut off") {
+		t.Fatalf("world ended %s with %q; want failed with %q… cut off", final.Status, final.Error, want)
+	}
+	if final.UsersCreated != 1 || final.PostsCreated != 1 {
+		t.Errorf("kept %d characters and %d posts, want 1 and 1", final.UsersCreated, final.PostsCreated)
+	}
+	calls, err := s.app.Store.ProviderCalls(context.Background(), w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invalid := map[string]int{}
+	for _, c := range calls {
+		if c.Outcome == generia.OutcomeInvalid {
+			invalid[c.Step]++
+		}
+	}
+	if invalid["world_description"] != 1 || invalid["post_detail"] != 2 {
+		t.Errorf("invalid answers in the ledger: %v; want 1 description (repaired) and 2 post details", invalid)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
