@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/config"
+	"github.com/generia/generia/internal/fakeprovider"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/pipeline"
 )
@@ -32,8 +35,20 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	rounds := fs.Int("rounds", 3, "times the batch of worlds is generated")
 	fs.DurationVar(&cfg.OfflineLLMLatency, "llm-latency", cfg.OfflineLLMLatency, "simulated latency of each LLM call")
 	fs.DurationVar(&cfg.OfflineImageLatency, "image-latency", cfg.OfflineImageLatency, "simulated latency of each image")
+	providers := fs.String("providers", "offline", "offline, or fake: the real OpenRouter and Runware clients against the in-process fakes")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	switch *providers {
+	case "offline":
+	case "fake":
+		stop, err := serveFakes(&cfg)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	default:
+		return fmt.Errorf("--providers %q: want offline or fake", *providers)
 	}
 	dir, err := os.MkdirTemp("", "generia-bench-")
 	if err != nil {
@@ -51,11 +66,12 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 		return err
 	}
 	defer a.Close()
-	fmt.Fprintf(env.Stdout, "embedded stack ready in %v; %d×%d world(s) of %d characters/%d posts, LLM latency %v, image latency %v, GOMAXPROCS %d\n",
-		time.Since(started).Round(time.Millisecond), *rounds, *worlds, *chars, *posts, cfg.OfflineLLMLatency, cfg.OfflineImageLatency, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(env.Stdout, "embedded stack ready in %v; %d×%d world(s) of %d characters/%d posts, providers %s/%s, LLM latency %v, image latency %v, GOMAXPROCS %d\n",
+		time.Since(started).Round(time.Millisecond), *rounds, *worlds, *chars, *posts, a.Providers.LLM, a.Providers.Image,
+		cfg.OfflineLLMLatency, cfg.OfflineImageLatency, runtime.GOMAXPROCS(0))
 
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\tworld\tstatus\twall\tactivities\tactivities/s\tLLM calls\timage calls\thistory events\thistory KB\t")
+	fmt.Fprintln(tw, "round\tworld\tstatus\twall\tactivities\tactivities/s\tLLM calls\timage calls\ttokens in\ttokens out\tLLM $\timages $\thistory events\thistory KB\t")
 	for r := 1; r <= *rounds; r++ {
 		roundStart := time.Now()
 		results := make([]benchResult, *worlds)
@@ -72,8 +88,9 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 			if res.err != nil {
 				return fmt.Errorf("round %d world %d: %w", r, i+1, res.err)
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%d\t%.0f\t%d\t%d\t%d\t%d\t\n", r, i+1, res.status, res.wall.Seconds(), res.activities,
-				float64(res.activities)/res.wall.Seconds(), res.llm, res.images, res.events, res.historyBytes/1024)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%d\t%.0f\t%d\t%d\t%d\t%d\t%.4f\t%.4f\t%d\t%d\t\n", r, i+1, res.status, res.wall.Seconds(), res.activities,
+				float64(res.activities)/res.wall.Seconds(), res.st.CallsLLM, res.st.CallsImages, res.st.TokensIn, res.st.TokensOut,
+				res.st.LLMCostUSD, res.st.ImageCostUSD, res.events, res.historyBytes/1024)
 		}
 		if *worlds > 1 {
 			total := 0
@@ -81,7 +98,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 				total += res.activities
 			}
 			wall := time.Since(roundStart)
-			fmt.Fprintf(tw, "%d\tall\t\t%.2fs\t%d\t%.0f\t\t\t\t\t\n", r, wall.Seconds(), total, float64(total)/wall.Seconds())
+			fmt.Fprintf(tw, "%d\tall\t\t%.2fs\t%d\t%.0f\t\t\t\t\t\t\t\t\t\n", r, wall.Seconds(), total, float64(total)/wall.Seconds())
 		}
 	}
 	tw.Flush()
@@ -95,14 +112,13 @@ type benchResult struct {
 	activities   int
 	events       int
 	historyBytes int
-	llm, images  int
+	st           generia.GenerationStatus
 	err          error
 }
 
 func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 	start := time.Now()
-	w, err := a.Generations.Create(ctx, "", generia.NewWorld{Prompt: "A benchmark city of clockwork gardeners", CharactersCount: chars, PostsCount: posts},
-		generia.Providers{LLM: app.OfflineProvider, Image: app.OfflineProvider})
+	w, err := a.Generations.Create(ctx, "", generia.NewWorld{Prompt: "A benchmark city of clockwork gardeners", CharactersCount: chars, PostsCount: posts}, a.Providers)
 	if err != nil {
 		return benchResult{err: err}
 	}
@@ -113,7 +129,7 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 	if err != nil {
 		return benchResult{err: err}
 	}
-	res.status, res.llm, res.images = st.Status, st.CallsLLM, st.CallsImages
+	res.status, res.st = st.Status, st
 	if st.Status != generia.StatusCompleted {
 		return benchResult{err: errors.New("world ended " + st.Status + ": " + st.Error)}
 	}
@@ -130,6 +146,39 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 		res.historyBytes += proto.Size(ev)
 	}
 	return res
+}
+
+// serveFakes serves the fake OpenRouter and Runware on loopback with the
+// configured latencies, and points cfg's providers at them.
+func serveFakes(cfg *config.Config) (stop func(), err error) {
+	llm := fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: "fake-key", Latency: cfg.OfflineLLMLatency})
+	images := fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: "fake-key", Latency: cfg.OfflineImageLatency})
+	var servers []*http.Server
+	serve := func(h http.Handler) (string, error) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, srv)
+		go srv.Serve(l)
+		return "http://" + l.Addr().String(), nil
+	}
+	llmURL, err := serve(llm)
+	if err != nil {
+		return nil, err
+	}
+	imgURL, err := serve(images)
+	if err != nil {
+		return nil, err
+	}
+	cfg.OpenRouterAPIKey, cfg.OpenRouterBaseURL = "fake-key", llmURL+"/api/v1"
+	cfg.RunwareAPIKey, cfg.RunwareBaseURL = "fake-key", imgURL+"/v1"
+	return func() {
+		for _, s := range servers {
+			_ = s.Close()
+		}
+	}, nil
 }
 
 // peakRSS reads the process's peak resident memory on Linux.

@@ -505,9 +505,13 @@ func (a *Activities) CreatePost(ctx context.Context, p NewPost) (string, error) 
 	if err != nil {
 		return "", storeError(err)
 	}
+	others, err := a.handles(ctx, p.WorldID, "")
+	if err != nil {
+		return "", storeError(err)
+	}
 	post := generia.Post{
 		ID: ItemID(p.WorldID, key), WorldID: p.WorldID, CharacterID: ItemID(p.WorldID, keyCharacter(p.Position)),
-		Caption: d.Caption, Hashtags: Hashtags(d.Hashtags), MediaID: p.MediaID,
+		Caption: Mentions(d.Caption, others), Hashtags: Hashtags(d.Hashtags), MediaID: p.MediaID,
 		CreatedAt: postTime(w.CreatedAt, key, p.Number, p.Total),
 	}
 	created, _, err := a.Store.CreatePost(ctx, post)
@@ -554,6 +558,24 @@ func trimTo(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+var mention = regexp.MustCompile(`@([A-Za-z0-9_]+)`)
+
+// Mentions keeps @mentions of the world's characters and turns any other
+// @name into plain text, so a post never links to someone who does not
+// exist.
+func Mentions(caption string, chars []content.Handle) string {
+	known := map[string]bool{}
+	for _, c := range chars {
+		known[strings.ToLower(c.Username)] = true
+	}
+	return mention.ReplaceAllStringFunc(caption, func(m string) string {
+		if known[strings.ToLower(m[1:])] {
+			return m
+		}
+		return m[1:]
+	})
 }
 
 // Hashtags cleans generated hashtags: no '#', no spaces, no duplicates.
