@@ -57,6 +57,8 @@ type CharacterInput struct {
 	Cast []CastMember
 	// Connections are the planned relationships that involve Member.
 	Connections []Connection
+	// Stories are the planned shared stories that involve Member.
+	Stories []Story
 }
 
 // PostPlanInput is the input of one batch of a character's post plan.
@@ -66,6 +68,8 @@ type PostPlanInput struct {
 	// Batch is the batch's index among Batches; First is the index of its
 	// first post among the character's Total posts; Count is its size.
 	Batch, Batches, First, Count, Total int
+	// Stories are the shared stories the character is part of.
+	Stories []Story
 }
 
 // Handle names a character that posts can mention.
@@ -83,6 +87,20 @@ type PostInput struct {
 	Number, Total int
 	// Others are characters of the world the post may mention.
 	Others []Handle
+}
+
+// StoriesOf returns the stories that involve a character.
+func StoriesOf(stories []Story, name string) []Story {
+	var out []Story
+	for _, st := range stories {
+		for _, c := range st.Characters {
+			if strings.EqualFold(strings.TrimSpace(c), strings.TrimSpace(name)) {
+				out = append(out, st)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Step is one kind of LLM call: In renders the prompt, Out is the answer.

@@ -35,11 +35,13 @@ func TestPromptsRenderTheirInput(t *testing.T) {
 		}, []string{"Plan characters 11 to 15 (exactly 5 characters), batch 2 of 2", "- Ilo Venn, harbour master", "Write every text field in English"}},
 		{"character", func() (string, error) {
 			m := CastMember{Name: "Mara K", Role: "net mender", Concept: "Mends nets.", Traits: []string{"stubborn"}}
-			return CharacterStep.Prompt(CharacterInput{World: sampleWorld, Position: 2, Member: m, Cast: []CastMember{m}})
-		}, []string{"number 3 of the cast", "Name: Mara K", "- Mara K, net mender"}},
+			return CharacterStep.Prompt(CharacterInput{World: sampleWorld, Position: 2, Member: m, Cast: []CastMember{m},
+				Stories: []Story{{Title: "The great storm", Characters: []string{"Mara K", "Ilo Venn"}, Summary: "The nets tore."}}})
+		}, []string{"number 3 of the cast", "Name: Mara K", "- Mara K, net mender", "- The great storm (with Mara K, Ilo Venn): The nets tore."}},
 		{"post plan", func() (string, error) {
-			return PostPlanStep.Prompt(PostPlanInput{World: sampleWorld, Character: char, Batch: 0, Batches: 1, First: 0, Count: 4, Total: 4})
-		}, []string{"posts 1 to 4 (exactly 4 posts)", "- Ilo Venn (rival): We race boats."}},
+			return PostPlanStep.Prompt(PostPlanInput{World: sampleWorld, Character: char, Batch: 0, Batches: 1, First: 0, Count: 4, Total: 4,
+				Stories: []Story{{Title: "The great storm", Characters: []string{"Mara K"}, Summary: "The nets tore."}}})
+		}, []string{"posts 1 to 4 (exactly 4 posts)", "- Ilo Venn (rival): We race boats.", "tell their side of them", "- The great storm (with Mara K): The nets tore."}},
 		{"post", func() (string, error) {
 			return PostStep.Prompt(PostInput{World: sampleWorld, Character: char, Concept: PostConcept{Topic: "storm"}, Number: 0, Total: 3,
 				Others: []Handle{{Username: "ilo", DisplayName: "Ilo Venn"}}})
@@ -95,5 +97,20 @@ func TestDecodeRejectsAnswersOffSchema(t *testing.T) {
 		if _, err := PostStep.Decode([]byte(bad)); !generia.IsKind(err, generia.KindInvalid) {
 			t.Errorf("%s: err = %v, want KindInvalid", name, err)
 		}
+	}
+}
+
+func TestStoriesOf(t *testing.T) {
+	stories := []Story{
+		{Title: "storm", Characters: []string{"Mara K", "Ilo Venn"}},
+		{Title: "festival", Characters: []string{"ilo venn "}},
+		{Title: "market", Characters: []string{"Pell"}},
+	}
+	got := StoriesOf(stories, "Ilo Venn")
+	if len(got) != 2 || got[0].Title != "storm" || got[1].Title != "festival" {
+		t.Errorf("StoriesOf(Ilo Venn) = %+v", got)
+	}
+	if len(StoriesOf(stories, "Nobody")) != 0 {
+		t.Errorf("a character in no story has stories")
 	}
 }

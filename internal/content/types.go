@@ -44,10 +44,18 @@ type Connection struct {
 	Description string `json:"description" jsonschema:"one sentence about their relationship"`
 }
 
+// Story is an event that several characters live through together.
+type Story struct {
+	Title      string   `json:"title" jsonschema:"a short title"`
+	Characters []string `json:"characters" jsonschema:"names of the characters it involves, exactly as in the cast"`
+	Summary    string   `json:"summary" jsonschema:"what happens, 2 to 3 sentences"`
+}
+
 // CastPlan is one batch of planned characters.
 type CastPlan struct {
-	Characters  []CastMember `json:"characters" jsonschema:"exactly the number of characters asked for"`
-	Connections []Connection `json:"connections" jsonschema:"relationships among these characters and the earlier ones"`
+	Characters    []CastMember `json:"characters" jsonschema:"exactly the number of characters asked for"`
+	Connections   []Connection `json:"connections" jsonschema:"relationships among these characters and the earlier ones"`
+	SharedStories []Story      `json:"shared_stories" jsonschema:"1 to 3 events that several characters live through together; their posts will tell them from each side"`
 }
 
 // Relationship is a character's tie to another character of the world.

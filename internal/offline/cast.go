@@ -22,7 +22,7 @@ var roleQualifiers = []string{"apprentice", "retired", "night-shift", "travellin
 func castPlan(in content.CastInput, key string) content.CastPlan {
 	fl := flavorOf(in.World)
 	r := seed("cast", fl.id, key, strconv.Itoa(in.Batch), strconv.Itoa(in.First))
-	plan := content.CastPlan{Characters: []content.CastMember{}, Connections: []content.Connection{}}
+	plan := content.CastPlan{Characters: []content.CastMember{}, Connections: []content.Connection{}, SharedStories: []content.Story{}}
 
 	takenNames := map[string]bool{}
 	takenFirst := map[string]bool{}
@@ -91,7 +91,49 @@ func castPlan(in content.CastInput, key string) content.CastPlan {
 			plan.Connections = append(plan.Connections, content.Connection{From: a, To: b, Kind: bd.kind, Description: f.fill(bd.sentence)})
 		}
 	}
+	plan.SharedStories = sharedStories(r, fl, in, plan.Characters)
 	return plan
+}
+
+// storyEvents are what a shared story can be about when the world lists no
+// typical stories.
+var storyEvents = []string{"the night of the great storm", "the festival that went wrong", "the lost shipment",
+	"the election nobody expected", "the stranger at the gates", "the winter the lights failed"}
+
+// sharedStories plans one event (two in a big batch) that two or three
+// characters of the batch, and sometimes one planned before, live through.
+func sharedStories(r *rand.Rand, fl *flavor, in content.CastInput, batch []content.CastMember) []content.Story {
+	var names []string
+	for _, m := range batch {
+		names = append(names, m.Name)
+	}
+	if len(in.Earlier) > 0 {
+		names = append(names, pick(r, in.Earlier).Name)
+	}
+	stories := []content.Story{}
+	if len(names) < 2 {
+		return stories
+	}
+	events := in.World.TypicalStories
+	if len(events) == 0 {
+		events = storyEvents
+	}
+	n := 1
+	if len(batch) >= 6 {
+		n = 2
+	}
+	for _, event := range pickN(r, events, n) {
+		who := pickN(r, names, min(len(names), 2+r.IntN(2)))
+		f := fl.filler(r)
+		f.set("event", strings.TrimSuffix(event, ".")).set("a", who[0]).set("b", who[len(who)-1])
+		stories = append(stories, content.Story{
+			Title:      f.fill("{event}"),
+			Characters: who,
+			Summary: f.fill("It starts as {event}, and {a} is the first to notice. " +
+				"By the end {b} owes {a} a favour, and neither of them tells it the same way."),
+		})
+	}
+	return stories
 }
 
 func rolePool(r *rand.Rand, fl *flavor) []string {

@@ -38,6 +38,9 @@ var (
 	}
 )
 
+var stories = []content.Story{{Title: "The spring race", Characters: []string{"Mara Kell", "Ilo Venn"},
+	Summary: "A storm hits during the skiff race; Mara pulls Ilo out of the water and never lets him forget it."}}
+
 // requests are one request of each step, as the pipeline builds them.
 func requests(t *testing.T) map[string]generia.TextRequest {
 	t.Helper()
@@ -55,9 +58,9 @@ func requests(t *testing.T) map[string]generia.TextRequest {
 	r, err = content.CastStep.Request("w1", "cast/1", content.CastInput{World: world, Batch: 1, Batches: 2, First: 10, Count: 3, Total: 13, Earlier: []content.CastMember{member}})
 	add("cast_plan", r, err)
 	r, err = content.CharacterStep.Request("w1", "character/0/detail", content.CharacterInput{World: world, Position: 0, Member: member, Cast: []content.CastMember{member},
-		Connections: []content.Connection{{From: "Mara Kell", To: "Ilo Venn", Kind: "rival", Description: "They race skiffs."}}})
+		Connections: []content.Connection{{From: "Mara Kell", To: "Ilo Venn", Kind: "rival", Description: "They race skiffs."}}, Stories: stories})
 	add("character_detail", r, err)
-	r, err = content.PostPlanStep.Request("w1", "character/0/posts/0", content.PostPlanInput{World: world, Character: character, Count: 4, Total: 4, Batches: 1})
+	r, err = content.PostPlanStep.Request("w1", "character/0/posts/0", content.PostPlanInput{World: world, Character: character, Count: 4, Total: 4, Batches: 1, Stories: stories})
 	add("post_plan", r, err)
 	r, err = content.PostStep.Request("w1", "character/0/post/2/detail", content.PostInput{World: world, Character: character,
 		Concept: content.PostConcept{Topic: "the spring race", Brief: "She loses to Ilo by a hull.", Tone: "wry", Kind: "event"}, Number: 2, Total: 4,

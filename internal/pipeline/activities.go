@@ -135,8 +135,8 @@ func (a *Activities) PlanCast(ctx context.Context, b CastBatch) error {
 		if err != nil {
 			return content.CastInput{}, err
 		}
-		earlier, _, err := a.cast(ctx, b.WorldID, b.Batch)
-		return content.CastInput{World: world, Batch: b.Batch, Batches: b.Batches, First: b.First, Count: b.Count, Total: b.Total, Earlier: earlier}, err
+		earlier, err := a.cast(ctx, b.WorldID, b.Batch)
+		return content.CastInput{World: world, Batch: b.Batch, Batches: b.Batches, First: b.First, Count: b.Count, Total: b.Total, Earlier: earlier.Characters}, err
 	}, func(plan content.CastPlan) error {
 		if len(plan.Characters) != b.Count {
 			return fmt.Errorf("planned %d characters, %d were asked for", len(plan.Characters), b.Count)
@@ -145,20 +145,32 @@ func (a *Activities) PlanCast(ctx context.Context, b CastBatch) error {
 	})
 }
 
-// cast returns the members and connections planned by batches before
-// batch `upTo`.
-func (a *Activities) cast(ctx context.Context, worldID string, upTo int) ([]content.CastMember, []content.Connection, error) {
-	var members []content.CastMember
-	var connections []content.Connection
+// cast returns what the batches before batch `upTo` planned, together.
+func (a *Activities) cast(ctx context.Context, worldID string, upTo int) (content.CastPlan, error) {
+	var all content.CastPlan
 	for i := range upTo {
 		plan, err := artifact[content.CastPlan](ctx, a, worldID, keyCastBatch(i))
 		if err != nil {
-			return nil, nil, err
+			return content.CastPlan{}, err
 		}
-		members = append(members, plan.Characters...)
-		connections = append(connections, plan.Connections...)
+		all.Characters = append(all.Characters, plan.Characters...)
+		all.Connections = append(all.Connections, plan.Connections...)
+		all.SharedStories = append(all.SharedStories, plan.SharedStories...)
 	}
-	return members, connections, nil
+	return all, nil
+}
+
+// castUpTo returns the cast planned up to and including the batch of the
+// character at pos, and that character's member.
+func (a *Activities) castUpTo(ctx context.Context, worldID string, pos int) (content.CastPlan, content.CastMember, error) {
+	plan, err := a.cast(ctx, worldID, pos/generia.CastBatchSize+1)
+	if err != nil {
+		return plan, content.CastMember{}, err
+	}
+	if pos >= len(plan.Characters) {
+		return plan, content.CastMember{}, generia.Errorf(generia.KindNotFound, "cast position %d is not planned", pos)
+	}
+	return plan, plan.Characters[pos], nil
 }
 
 // DetailCharacter writes the full profile of the character at a cast
@@ -169,21 +181,18 @@ func (a *Activities) DetailCharacter(ctx context.Context, c CharacterRef) error 
 		if err != nil {
 			return content.CharacterInput{}, err
 		}
-		members, connections, err := a.cast(ctx, c.WorldID, c.Position/generia.CastBatchSize+1)
+		plan, member, err := a.castUpTo(ctx, c.WorldID, c.Position)
 		if err != nil {
 			return content.CharacterInput{}, err
 		}
-		if c.Position >= len(members) {
-			return content.CharacterInput{}, generia.Errorf(generia.KindNotFound, "cast position %d is not planned", c.Position)
-		}
-		member := members[c.Position]
 		var mine []content.Connection
-		for _, conn := range connections {
+		for _, conn := range plan.Connections {
 			if conn.From == member.Name || conn.To == member.Name {
 				mine = append(mine, conn)
 			}
 		}
-		return content.CharacterInput{World: world, Position: c.Position, Member: member, Cast: members, Connections: mine}, nil
+		return content.CharacterInput{World: world, Position: c.Position, Member: member, Cast: plan.Characters, Connections: mine,
+			Stories: content.StoriesOf(plan.SharedStories, member.Name)}, nil
 	}, nil)
 }
 
@@ -195,7 +204,12 @@ func (a *Activities) PlanPosts(ctx context.Context, b PostBatch) error {
 			return content.PostPlanInput{}, err
 		}
 		char, err := artifact[content.CharacterDetail](ctx, a, b.WorldID, keyCharacterDetail(b.Position))
-		return content.PostPlanInput{World: world, Character: char, Batch: b.Batch, Batches: b.Batches, First: b.First, Count: b.Count, Total: b.Total}, err
+		if err != nil {
+			return content.PostPlanInput{}, err
+		}
+		plan, member, err := a.castUpTo(ctx, b.WorldID, b.Position)
+		return content.PostPlanInput{World: world, Character: char, Batch: b.Batch, Batches: b.Batches, First: b.First, Count: b.Count, Total: b.Total,
+			Stories: content.StoriesOf(plan.SharedStories, member.Name)}, err
 	}, func(plan content.PostPlan) error {
 		if len(plan.Posts) != b.Count {
 			return fmt.Errorf("planned %d posts, %d were asked for", len(plan.Posts), b.Count)
