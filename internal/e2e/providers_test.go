@@ -230,3 +230,43 @@ func TestInvalidAnswersAreRepairedOrFailOnlyTheirItem(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// LLM_REQUESTS_PER_SECOND caps the calls of all workers together (Temporal's
+// task-queue rate): a world whose posts would all be asked for at once is
+// paced instead.
+func TestLLMRequestsPerSecondPacesTheCalls(t *testing.T) {
+	f := startFakes(t, fakeprovider.OpenRouterOptions{}, fakeprovider.RunwareOptions{})
+	const rate = 3
+	s := start(t, settings{dataDir: t.TempDir(), env: f.with("LLM_REQUESTS_PER_SECOND", strconv.Itoa(rate))})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Postal pigeons on strike", CharactersCount: 2, PostsCount: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, 2*time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	var at []time.Time
+	for _, r := range f.llm.Requests() {
+		at = append(at, r.At)
+	}
+	// The token bucket allows a burst of about one second's worth.
+	busiest := 0
+	for i := range at {
+		n := 0
+		for _, u := range at {
+			if !u.Before(at[i]) && u.Sub(at[i]) < time.Second {
+				n++
+			}
+		}
+		busiest = max(busiest, n)
+	}
+	if busiest > 2*rate {
+		t.Errorf("%d LLM calls within one second with a cap of %d per second", busiest, rate)
+	}
+	wantCalls, _ := generia.ExpectedCalls(generia.NewPlan(2, 12))
+	if span := at[len(at)-1].Sub(at[0]); len(at) != wantCalls || span < time.Duration((len(at)-2*rate)/rate)*time.Second {
+		t.Errorf("%d LLM calls in %v at %d per second", len(at), span, rate)
+	}
+}
