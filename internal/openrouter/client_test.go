@@ -1,0 +1,144 @@
+package openrouter_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/content"
+	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/openrouter"
+)
+
+func setup(t *testing.T, o fakeprovider.OpenRouterOptions, key string) (*fakeprovider.OpenRouter, *openrouter.Client, generia.TextRequest) {
+	t.Helper()
+	fake := fakeprovider.NewOpenRouter(o)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	c, err := openrouter.New(openrouter.Options{APIKey: key, BaseURL: srv.URL + "/api/v1", OpenRouter: true, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := content.PostStep.Request("w1", "character/0/post/0/detail", content.PostInput{World: world, Character: character,
+		Concept: content.PostConcept{Topic: "nets"}, Number: 0, Total: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, c, req
+}
+
+func TestAnswerIsDecodedWithUsageAndCost(t *testing.T) {
+	_, c, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k"}, "k")
+	res, err := c.GenerateJSON(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := content.PostStep.Decode(res.JSON); err != nil {
+		t.Errorf("answer does not decode: %v", err)
+	}
+	if res.TokensIn == 0 || res.TokensOut == 0 || res.CostUSD <= 0 || res.Model != openrouter.DefaultModel || res.FinishReason != "stop" {
+		t.Errorf("result %+v lacks usage, cost or model", res)
+	}
+}
+
+func TestErrorsAreClassified(t *testing.T) {
+	cases := []struct {
+		fault      fakeprovider.Fault
+		kind       generia.Kind
+		status     int
+		retryAfter time.Duration
+		msg        string
+	}{
+		{fakeprovider.Fault429, generia.KindUnavailable, 429, time.Second, "Rate limit"},
+		{fakeprovider.Fault500, generia.KindUnavailable, 500, 0, ""},
+		{fakeprovider.Fault502, generia.KindUnavailable, 502, 0, ""},
+		{fakeprovider.Fault503, generia.KindUnavailable, 503, 0, ""},
+		{fakeprovider.Fault402, generia.KindLimit, 402, 0, "out of credits"},
+		{fakeprovider.FaultErrorIn200, generia.KindUnavailable, 200, 0, "inside a 200"},
+		{fakeprovider.FaultErrorIn200, generia.KindUnavailable, 200, 0, "inside a 200"}, // the other form
+	}
+	faults := fakeprovider.NewFaults(1)
+	for _, tc := range cases {
+		faults.Script(tc.fault)
+	}
+	_, c, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k", Faults: faults}, "k")
+	for _, tc := range cases {
+		t.Run(string(tc.fault), func(t *testing.T) {
+			_, err := c.GenerateJSON(context.Background(), req)
+			var pe *generia.ProviderError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a ProviderError", err)
+			}
+			if pe.Kind != tc.kind || pe.Status != tc.status || pe.RetryAfter != tc.retryAfter || !strings.Contains(pe.Error(), tc.msg) {
+				t.Errorf("got kind %s status %d retry-after %v %q; want %s %d %v containing %q",
+					pe.Kind, pe.Status, pe.RetryAfter, pe.Error(), tc.kind, tc.status, tc.retryAfter, tc.msg)
+			}
+		})
+	}
+}
+
+func TestBadAnswersAreReturnedForValidation(t *testing.T) {
+	_, c, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k",
+		Faults: fakeprovider.NewFaults(1).Script(fakeprovider.FaultTruncated, fakeprovider.FaultInvalidJSON)}, "k")
+	res, err := c.GenerateJSON(context.Background(), req)
+	if err != nil || res.FinishReason != "length" {
+		t.Errorf("truncated answer: finish %q, err %v; want the answer with finish reason length", res.FinishReason, err)
+	}
+	res, err = c.GenerateJSON(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := content.PostStep.Decode(res.JSON); !generia.IsKind(err, generia.KindInvalid) {
+		t.Errorf("a prose answer decoded: %v", err)
+	}
+}
+
+func TestKeysAndAuth(t *testing.T) {
+	t.Setenv("OPENAI_API_KEY", "sk-from-the-environment")
+	t.Setenv("OPENAI_ORG_ID", "org-from-the-environment")
+	fake, c, req := setup(t, fakeprovider.OpenRouterOptions{}, "") // a local server that needs no key
+	if _, err := c.GenerateJSON(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	h := fake.Requests()[0].Header
+	if h.Get("Authorization") != "" || h.Get("OpenAI-Organization") != "" {
+		t.Errorf("sent Authorization %q, organization %q; want neither without a key", h.Get("Authorization"), h.Get("OpenAI-Organization"))
+	}
+
+	_, c, req = setup(t, fakeprovider.OpenRouterOptions{APIKey: "right"}, "wrong")
+	_, err := c.GenerateJSON(context.Background(), req)
+	if !generia.IsKind(err, generia.KindUnauthorized) || strings.Contains(err.Error(), "wrong") {
+		t.Errorf("bad key: %v; want unauthorized, without the key in the message", err)
+	}
+}
+
+func TestInvalidRequestIsNotRetryable(t *testing.T) {
+	_, c, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k"}, "k")
+	req.SchemaName = "not a valid name!"
+	_, err := c.GenerateJSON(context.Background(), req)
+	if !generia.IsKind(err, generia.KindInvalid) {
+		t.Errorf("err = %v, want KindInvalid", err)
+	}
+}
+
+func TestNoAnswerIsUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hj, _ := w.(http.Hijacker)
+		conn, _, _ := hj.Hijack()
+		conn.Close() // the connection drops
+	}))
+	defer srv.Close()
+	c, err := openrouter.New(openrouter.Options{APIKey: "k", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GenerateJSON(context.Background(), generia.TextRequest{Prompt: "x", SchemaName: "x", Schema: map[string]any{"type": "object"}})
+	if !generia.IsKind(err, generia.KindUnavailable) {
+		t.Errorf("err = %v, want KindUnavailable", err)
+	}
+}
