@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -160,14 +161,66 @@ type Character struct {
 // Post is a post as the API returns it.
 type Post struct {
 	ID            string    `json:"id"`
+	WorldID       string    `json:"world_id"`
 	CharacterID   string    `json:"character_id"`
 	Username      string    `json:"username"`
 	DisplayName   string    `json:"display_name"`
 	AvatarMediaID string    `json:"avatar_media_id"`
+	IsAI          bool      `json:"is_ai"`
 	Caption       string    `json:"caption"`
 	Hashtags      []string  `json:"hashtags"`
 	MediaID       string    `json:"media_id"`
+	LikesCount    int       `json:"likes_count"`
+	CommentsCount int       `json:"comments_count"`
+	UserLiked     bool      `json:"user_liked"`
 	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Comment is a comment as the API returns it.
+type Comment struct {
+	ID       string `json:"id"`
+	PostID   string `json:"post_id"`
+	UserID   string `json:"user_id"`
+	Username string `json:"username"`
+	Text     string `json:"text"`
+}
+
+// Upload sends an image to a world as multipart field "file" and returns
+// its media ID.
+func (c *Client) Upload(ctx context.Context, worldID string, data []byte) (string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", "image")
+	if err != nil {
+		return "", err
+	}
+	if _, err := fw.Write(data); err != nil {
+		return "", err
+	}
+	if err := mw.Close(); err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", c.BaseURL+"/api/v1/worlds/"+url.PathEscape(worldID)+"/media", &buf)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return "", decodeError(resp)
+	}
+	var out struct {
+		MediaID string `json:"media_id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	return out.MediaID, err
 }
 
 // Session is the answer of register and login.

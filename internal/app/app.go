@@ -28,6 +28,7 @@ import (
 	"github.com/generia/generia/internal/openrouter"
 	"github.com/generia/generia/internal/pipeline"
 	"github.com/generia/generia/internal/runware"
+	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sqlite"
 )
 
@@ -208,9 +209,12 @@ func (a *App) Close() {
 }
 
 func (a *App) serveHTTP() error {
-	api := &httpapi.Server{
-		Store: a.Store, Media: a.Media, Generations: a.Generations, Tokens: a.Tokens, Logger: a.Logger,
-		Providers: a.Providers,
+	svc := &social.Service{Store: a.Store, Files: a.Media, Generations: a.Generations, Providers: a.Providers}
+	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
+	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger}
+	handler, err := a.webHandler(svc, sessions, api.Handler())
+	if err != nil {
+		return err
 	}
 	l, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
@@ -218,7 +222,7 @@ func (a *App) serveHTTP() error {
 	}
 	a.URL = "http://" + l.Addr().String()
 	a.http = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -237,6 +241,15 @@ func (a *App) serveHTTP() error {
 		a.httpDone <- err
 	}()
 	return nil
+}
+
+// webHandler serves the web UI at / and the API under /api/ and /healthz.
+func (a *App) webHandler(svc *social.Service, sessions *auth.Sessions, api http.Handler) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/", http.NotFoundHandler())
+	return mux, nil
 }
 
 // providers builds the text and image providers by name: the offline ones

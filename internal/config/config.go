@@ -47,8 +47,11 @@ type Config struct {
 	WorldBudgetUSD float64 // GENERIA_WORLD_BUDGET_USD; 0: no budget
 
 	JWTSecret string // GENERIA_JWT_SECRET; empty: a secret kept in the data dir
-	LogLevel  string // GENERIA_LOG_LEVEL: debug, info, warn, error
-	LogFormat string // GENERIA_LOG_FORMAT: text or json
+	// SecureCookies marks the web UI's cookies Secure (GENERIA_SECURE_COOKIES):
+	// set it when Generia is served over HTTPS.
+	SecureCookies bool
+	LogLevel      string // GENERIA_LOG_LEVEL: debug, info, warn, error
+	LogFormat     string // GENERIA_LOG_FORMAT: text or json
 
 	// Client settings of the CLI.
 	Server string // GENERIA_SERVER
@@ -91,6 +94,7 @@ var Settings = []Setting{
 	{"IMAGE_REQUESTS_PER_SECOND", "", "0 (no limit)", "image calls per second across all workers", false, func(c *Config) string { return strconv.FormatFloat(c.Concurrency.ImagesPerSecond, 'g', -1, 64) }},
 	{"GENERIA_WORLD_BUDGET_USD", "", "2.00", "most a world may spend on providers; a world that would exceed it stops and keeps what it made; 0: no budget", false, func(c *Config) string { return strconv.FormatFloat(c.WorldBudgetUSD, 'f', 2, 64) }},
 	{"GENERIA_JWT_SECRET", "", "(generated, kept in the data dir)", "secret that signs access tokens; set it when several API processes share users", true, func(c *Config) string { return c.JWTSecret }},
+	{"GENERIA_SECURE_COOKIES", "", "false", "mark the web UI's cookies Secure; set it when serving over HTTPS", false, func(c *Config) string { return strconv.FormatBool(c.SecureCookies) }},
 	{"GENERIA_LOG_LEVEL", "--log-level", "info", "debug, info, warn or error", false, func(c *Config) string { return c.LogLevel }},
 	{"GENERIA_LOG_FORMAT", "--log-format", "text", "text or json", false, func(c *Config) string { return c.LogFormat }},
 	{"GENERIA_SERVER", "--server", "http://127.0.0.1:8080", "the API the CLI talks to", false, func(c *Config) string { return c.Server }},
@@ -164,6 +168,10 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		}
 		return out
 	}
+	secure, err := strconv.ParseBool(env("GENERIA_SECURE_COOKIES", "false"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("GENERIA_SECURE_COOKIES: want true or false"))
+	}
 	noSample, err := strconv.ParseBool(env("GENERIA_NO_SAMPLE", "false"))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("GENERIA_NO_SAMPLE: want true or false"))
@@ -176,6 +184,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		TemporalUIAddr:    env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
 		NoSample:          noSample,
+		SecureCookies:     secure,
 		Queues:            strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
 		Concurrency: pipeline.Concurrency{
 			Tasks:           num("MAX_CONCURRENT_TASKS", def.Tasks),

@@ -19,6 +19,7 @@ type Store interface {
 	WorldStore
 	GenerationStore
 	ContentStore
+	SocialStore
 	// Close releases the store's connections.
 	Close() error
 }
@@ -47,9 +48,21 @@ type WorldStore interface {
 	CreateWorld(ctx context.Context, w World, status GenerationStatus) error
 	// World returns a world.
 	World(ctx context.Context, id string) (World, error)
-	// ListWorlds returns worlds newest first: the public ones and those owned
-	// by viewerID (which may be empty).
-	ListWorlds(ctx context.Context, viewerID string, page Page) ([]World, string, error)
+	// ListWorlds returns worlds newest first, as the filter says. A viewer
+	// never sees a private world that is not theirs (owned or joined).
+	ListWorlds(ctx context.Context, f WorldFilter, page Page) ([]World, string, error)
+	// DeleteWorld deletes a world and everything in it (characters, posts,
+	// media records, likes, comments, members, status, artifacts, ledger) in
+	// one transaction, and returns the object keys of its media, for the
+	// caller to delete from the media store.
+	DeleteWorld(ctx context.Context, worldID string) ([]string, error)
+	// JoinWorld makes a user a member of a world; joining again is a no-op.
+	JoinWorld(ctx context.Context, worldID, userID string, now time.Time) error
+	// LeaveWorld ends a membership; leaving a world one is not a member of
+	// is a no-op. The owner cannot leave their own world (KindInvalid).
+	LeaveWorld(ctx context.Context, worldID, userID string) error
+	// IsMember reports whether a user is the owner or a member of a world.
+	IsMember(ctx context.Context, worldID, userID string) (bool, error)
 	// CountWorlds returns how many worlds exist.
 	CountWorlds(ctx context.Context) (int, error)
 	// SetWorldDescription stores a world's generated description. The name
@@ -116,11 +129,17 @@ type ContentStore interface {
 	// generated character it counts posts_created in the same transaction,
 	// and fails with KindStopped when the generation was cancelled or ended.
 	CreatePost(ctx context.Context, p Post) (Post, bool, error)
-	// Post returns a post with its author fields.
-	Post(ctx context.Context, id string) (Post, error)
-	// ListPosts returns a world's feed, newest first, with author fields.
-	// The cursor is stable: posts added later never shift a page.
-	ListPosts(ctx context.Context, worldID string, page Page) ([]Post, string, error)
+	// Post returns a post with its author fields, its counts, and whether
+	// viewerID (which may be empty) likes it.
+	Post(ctx context.Context, id, viewerID string) (Post, error)
+	// ListPosts returns the posts of a world, or of one character, newest
+	// first, each as Post returns it, in a constant number of queries. The
+	// cursor is stable: posts added later never shift a page.
+	ListPosts(ctx context.Context, f PostFilter, page Page) ([]Post, string, error)
+	// ListUserCharacters returns the characters a user owns in a world.
+	ListUserCharacters(ctx context.Context, worldID, userID string) ([]Character, error)
+	// CountCharacterPosts returns how many posts a character has.
+	CountCharacterPosts(ctx context.Context, characterID string) (int, error)
 	// CountContent returns how many characters, posts and media a world has.
 	CountContent(ctx context.Context, worldID string) (ContentCounts, error)
 	// CreateMedia records a stored image with a caller-chosen ID. For a
@@ -128,6 +147,90 @@ type ContentStore interface {
 	CreateMedia(ctx context.Context, m Media) (Media, bool, error)
 	// Media returns a media record.
 	Media(ctx context.Context, id string) (Media, error)
+}
+
+// SocialStore holds likes and comments. Counts live on the post and change
+// in the same transaction as the like or comment.
+type SocialStore interface {
+	// Like records that a user likes a post and returns the post's like
+	// count; liking again is a no-op.
+	Like(ctx context.Context, postID, userID string, now time.Time) (int, error)
+	// Unlike removes a like and returns the post's like count; unliking a
+	// post one does not like is a no-op.
+	Unlike(ctx context.Context, postID, userID string) (int, error)
+	// ListLikes returns who likes a post, newest first.
+	ListLikes(ctx context.Context, postID string, page Page) ([]Like, string, error)
+	// AddComment adds a comment with a caller-chosen ID (idempotent).
+	AddComment(ctx context.Context, c Comment) (Comment, error)
+	// Comment returns a comment with its author's username.
+	Comment(ctx context.Context, id string) (Comment, error)
+	// ListComments returns a post's comments, oldest first, with their
+	// authors' usernames.
+	ListComments(ctx context.Context, postID string, page Page) ([]Comment, string, error)
+	// DeleteComment deletes a comment.
+	DeleteComment(ctx context.Context, id string) error
+	// Session storage of the web UI: sessions are found by the hash of their
+	// token; an unknown or expired one gives KindUnauthorized.
+	CreateSession(ctx context.Context, s Session) error
+	SessionByToken(ctx context.Context, tokenHash string, now time.Time) (Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// WorldFilter selects worlds for a viewer.
+type WorldFilter struct {
+	// ViewerID is the user asking; empty for a visitor.
+	ViewerID string
+	// Scope is ScopeAll (public worlds and the viewer's own and joined
+	// ones), ScopePublic, ScopeMine (owned) or ScopeJoined (member of, not
+	// owned).
+	Scope string
+	// Status keeps only worlds whose generation has this status, if set.
+	Status string
+}
+
+// World list scopes.
+const (
+	ScopeAll    = "all"
+	ScopePublic = "public"
+	ScopeMine   = "mine"
+	ScopeJoined = "joined"
+)
+
+// PostFilter selects posts.
+type PostFilter struct {
+	WorldID string
+	// CharacterID, if set, keeps one character's posts.
+	CharacterID string
+	// ViewerID is the user asking, for Post.Liked.
+	ViewerID string
+}
+
+// Like is a user's like of a post.
+type Like struct {
+	PostID    string
+	UserID    string
+	Username  string
+	CreatedAt time.Time
+}
+
+// Comment is a user's comment on a post.
+type Comment struct {
+	ID        string
+	PostID    string
+	UserID    string
+	Username  string
+	Text      string
+	CreatedAt time.Time
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	TokenHash string
+	UserID    string
+	// CSRF is the token the browser's forms and scripts send back.
+	CSRF      string
+	ExpiresAt time.Time
+	CreatedAt time.Time
 }
 
 // ContentCounts is how many items a world has.

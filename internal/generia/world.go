@@ -45,11 +45,14 @@ type World struct {
 	// Providers names the providers that generate this world.
 	Providers  Providers
 	WorkflowID string
-	// Status is the generation status from the world's status record; the
-	// store fills it in when it reads a world.
-	Status    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Status is the generation status from the world's status record, and
+	// CharactersMade and PostsMade its created counters; the store fills
+	// them in when it reads a world.
+	Status         string
+	CharactersMade int
+	PostsMade      int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Providers names the text and image providers a world is generated with,
@@ -140,6 +143,11 @@ type Post struct {
 	Username      string
 	DisplayName   string
 	AvatarMediaID string
+	IsAI          bool
+	// Counts, and whether the viewer likes the post, filled in when read.
+	LikesCount    int
+	CommentsCount int
+	Liked         bool
 }
 
 // Media kinds.
@@ -148,6 +156,8 @@ const (
 	MediaWorldIcon       = "world_icon"
 	MediaCharacterAvatar = "character_avatar"
 	MediaPostImage       = "post_image"
+	// MediaUpload is an image a person uploaded.
+	MediaUpload = "upload"
 )
 
 // Media describes a stored image; its bytes live in a MediaStore under

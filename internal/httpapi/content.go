@@ -1,15 +1,24 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
+
+func mediaURL(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "/api/v1/media/" + id
+}
 
 type characterJSON struct {
 	ID            string          `json:"id"`
@@ -18,8 +27,11 @@ type characterJSON struct {
 	DisplayName   string          `json:"display_name"`
 	Bio           string          `json:"bio"`
 	AvatarMediaID string          `json:"avatar_media_id,omitempty"`
+	AvatarURL     string          `json:"avatar_url,omitempty"`
 	IsAI          bool            `json:"is_ai"`
+	RealUserID    string          `json:"real_user_id,omitempty"`
 	Profile       json.RawMessage `json:"profile"`
+	PostsCount    *int            `json:"posts_count,omitempty"`
 	CreatedAt     time.Time       `json:"created_at"`
 }
 
@@ -29,7 +41,8 @@ func toCharacterJSON(c generia.Character) characterJSON {
 		profile = json.RawMessage("null")
 	}
 	return characterJSON{ID: c.ID, WorldID: c.WorldID, Username: c.Username, DisplayName: c.DisplayName, Bio: c.Bio,
-		AvatarMediaID: c.AvatarMediaID, IsAI: c.IsAI(), Profile: profile, CreatedAt: c.CreatedAt}
+		AvatarMediaID: c.AvatarMediaID, AvatarURL: mediaURL(c.AvatarMediaID), IsAI: c.IsAI(), RealUserID: c.OwnerID,
+		Profile: profile, CreatedAt: c.CreatedAt}
 }
 
 type postJSON struct {
@@ -39,9 +52,15 @@ type postJSON struct {
 	Username      string    `json:"username"`
 	DisplayName   string    `json:"display_name"`
 	AvatarMediaID string    `json:"avatar_media_id,omitempty"`
+	AvatarURL     string    `json:"avatar_url,omitempty"`
+	IsAI          bool      `json:"is_ai"`
 	Caption       string    `json:"caption"`
 	Hashtags      []string  `json:"hashtags"`
 	MediaID       string    `json:"media_id"`
+	MediaURL      string    `json:"media_url"`
+	LikesCount    int       `json:"likes_count"`
+	CommentsCount int       `json:"comments_count"`
+	UserLiked     bool      `json:"user_liked"`
 	CreatedAt     time.Time `json:"created_at"`
 }
 
@@ -51,58 +70,233 @@ func toPostJSON(p generia.Post) postJSON {
 		tags = []string{}
 	}
 	return postJSON{ID: p.ID, WorldID: p.WorldID, CharacterID: p.CharacterID, Username: p.Username, DisplayName: p.DisplayName,
-		AvatarMediaID: p.AvatarMediaID, Caption: p.Caption, Hashtags: tags, MediaID: p.MediaID, CreatedAt: p.CreatedAt}
+		AvatarMediaID: p.AvatarMediaID, AvatarURL: mediaURL(p.AvatarMediaID), IsAI: p.IsAI, Caption: p.Caption, Hashtags: tags,
+		MediaID: p.MediaID, MediaURL: mediaURL(p.MediaID), LikesCount: p.LikesCount, CommentsCount: p.CommentsCount,
+		UserLiked: p.Liked, CreatedAt: p.CreatedAt}
+}
+
+type commentJSON struct {
+	ID        string    `json:"id"`
+	PostID    string    `json:"post_id"`
+	UserID    string    `json:"user_id"`
+	Username  string    `json:"username"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toCommentJSON(c generia.Comment) commentJSON {
+	return commentJSON{ID: c.ID, PostID: c.PostID, UserID: c.UserID, Username: c.Username, Text: c.Text, CreatedAt: c.CreatedAt}
+}
+
+type likeJSON struct {
+	UserID    string    `json:"user_id"`
+	Username  string    `json:"username"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toLikeJSON(l generia.Like) likeJSON {
+	return likeJSON{UserID: l.UserID, Username: l.Username, CreatedAt: l.CreatedAt}
 }
 
 func (s *Server) listCharacters(w http.ResponseWriter, r *http.Request) {
-	listInWorld(s, w, r, "characters", s.Store.ListCharacters, toCharacterJSON)
+	pg, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	chars, next, err := s.Social.Characters(r.Context(), viewer(r), r.PathValue("id"), pg)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page(w, "characters", chars, next, toCharacterJSON)
 }
 
-func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) {
-	listInWorld(s, w, r, "posts", s.Store.ListPosts, toPostJSON)
+func (s *Server) userCharacters(w http.ResponseWriter, r *http.Request) {
+	user := r.PathValue("user_id")
+	if user == "me" {
+		user = viewer(r)
+		if user == "" {
+			s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "sign in to list your characters"))
+			return
+		}
+	}
+	chars, err := s.Social.UserCharacters(r.Context(), viewer(r), r.PathValue("id"), user)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page(w, "characters", chars, "", toCharacterJSON)
 }
 
-// listInWorld answers one page of a list in a world the requester may see,
-// as {<name>: [...], next_cursor, has_more}.
-func listInWorld[T, J any](s *Server, w http.ResponseWriter, r *http.Request, name string,
-	list func(context.Context, string, generia.Page) ([]T, string, error), toJSON func(T) J) {
-	world, err := s.world(r)
+func (s *Server) createCharacter(w http.ResponseWriter, r *http.Request) {
+	var req social.NewCharacter
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.Social.CreateCharacter(r.Context(), viewer(r), r.PathValue("id"), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	page, err := pageOf(r)
+	writeJSON(w, http.StatusCreated, toCharacterJSON(c))
+}
+
+func (s *Server) getCharacter(w http.ResponseWriter, r *http.Request) {
+	v, err := s.Social.Character(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	items, next, err := list(r.Context(), world.ID, page)
+	out := toCharacterJSON(v.Character)
+	out.PostsCount = &v.PostsCount
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) characterPosts(w http.ResponseWriter, r *http.Request) {
+	pg, err := pageOf(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]J, len(items))
-	for i, item := range items {
-		out[i] = toJSON(item)
+	posts, next, err := s.Social.CharacterPosts(r.Context(), viewer(r), r.PathValue("id"), pg)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{name: out, "next_cursor": next, "has_more": next != ""})
+	page(w, "posts", posts, next, toPostJSON)
+}
+
+func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
+	pg, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	posts, next, err := s.Social.Feed(r.Context(), viewer(r), r.PathValue("id"), pg)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page(w, "posts", posts, next, toPostJSON)
+}
+
+func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
+	var req social.NewPost
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.Social.CreatePost(r.Context(), viewer(r), r.PathValue("id"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toPostJSON(p))
+}
+
+func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
+	p, err := s.Social.Post(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toPostJSON(p))
+}
+
+func (s *Server) like(w http.ResponseWriter, r *http.Request)   { s.setLike(w, r, true) }
+func (s *Server) unlike(w http.ResponseWriter, r *http.Request) { s.setLike(w, r, false) }
+
+func (s *Server) setLike(w http.ResponseWriter, r *http.Request, like bool) {
+	n, err := s.Social.Like(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), like)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "likes_count": n, "liked": like})
+}
+
+func (s *Server) likes(w http.ResponseWriter, r *http.Request) {
+	pg, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	likes, next, err := s.Social.Likes(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), pg)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page(w, "likes", likes, next, toLikeJSON)
+}
+
+func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
+	pg, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	comments, next, err := s.Social.Comments(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), pg)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page(w, "comments", comments, next, toCommentJSON)
+}
+
+func (s *Server) addComment(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Text string `json:"text"`
+	}
+	if err := decode(r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.Social.AddComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req.Text)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toCommentJSON(c))
+}
+
+func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
+	if err := s.Social.DeleteComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), r.PathValue("comment_id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// upload takes an image as multipart form field "file", or as the raw body.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, social.MaxUploadBytes+1<<20)
+	var body io.Reader = r.Body
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			s.writeError(w, r, generia.WrapError(generia.KindInvalid, err, `send the image as the multipart field "file"`))
+			return
+		}
+		defer f.Close()
+		body = f
+	}
+	m, err := s.Social.Upload(r.Context(), viewer(r), r.PathValue("id"), body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"media_id": m.ID, "media_url": mediaURL(m.ID), "content_type": m.ContentType,
+		"width": m.Width, "height": m.Height, "size": m.Size})
 }
 
 // getMedia serves an image's bytes. Media never change once stored, so they
-// are cached for long.
+// are cached for long (privately for private worlds).
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
-	m, err := s.Store.Media(r.Context(), r.PathValue("id"))
+	m, world, err := s.Social.Media(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
-		return
-	}
-	world, err := s.Store.World(r.Context(), m.WorldID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if world.Visibility == generia.VisibilityPrivate && world.OwnerID != userID(r) {
-		s.writeError(w, r, generia.Errorf(generia.KindNotFound, "media %s not found", m.ID))
 		return
 	}
 	etag := `"` + m.ID + `"`
@@ -112,11 +306,11 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 		cache = "private, max-age=31536000, immutable"
 	}
 	w.Header().Set("Cache-Control", cache)
-	if r.Header.Get("If-None-Match") == etag {
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body, err := s.Media.Open(r.Context(), m.ObjectKey)
+	body, err := s.Social.Files.Open(r.Context(), m.ObjectKey)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -125,6 +319,7 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", m.ContentType)
 	w.Header().Set("Content-Length", strconv.FormatInt(m.Size, 10))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = io.Copy(w, body)

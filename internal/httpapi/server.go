@@ -1,4 +1,5 @@
-// Package httpapi serves Generia's JSON API under /api/v1.
+// Package httpapi serves Generia's JSON API under /api/v1. Every route
+// authorizes through internal/social; errors are JSON.
 package httpapi
 
 import (
@@ -8,28 +9,25 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
-
-// Generations creates and cancels world generations.
-type Generations interface {
-	Create(ctx context.Context, ownerID string, req generia.NewWorld, providers generia.Providers) (generia.World, error)
-	Cancel(ctx context.Context, worldID string) error
-}
 
 // Server holds the API's dependencies.
 type Server struct {
-	Store       generia.Store
-	Media       generia.MediaStore
-	Generations Generations
-	Tokens      *auth.Tokens
-	// Providers are the providers new worlds are generated with.
-	Providers generia.Providers
-	Logger    *slog.Logger
+	Social   *social.Service
+	Store    generia.Store
+	Tokens   *auth.Tokens
+	Sessions *auth.Sessions
+	Logger   *slog.Logger
+	// Limits rate-limits sign-in, registration and world creation; nil
+	// means the defaults.
+	Limits *Limits
 	// StatusPoll is how often a status stream looks for changes.
 	StatusPoll time.Duration
 	// Now is the clock; nil means time.Now.
@@ -116,44 +114,47 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 type ctxKey struct{}
 
-// userID returns the authenticated user of a request, or "".
-func userID(r *http.Request) string {
+// viewer returns the authenticated user of a request, or "".
+func viewer(r *http.Request) string {
 	id, _ := r.Context().Value(ctxKey{}).(string)
 	return id
 }
 
-// authenticate reads an optional bearer token. A present but bad token is
-// refused rather than ignored, so a client learns its token expired.
+// authenticate finds the user of a request: a bearer token (API clients),
+// or the web UI's session cookie, whose unsafe requests must carry the
+// session's CSRF token. A bad bearer token is refused rather than ignored,
+// so a client learns its token expired.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		if h == "" {
-			next.ServeHTTP(w, r)
-			return
+		user := ""
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "send the token as Authorization: Bearer <token>"))
+				return
+			}
+			id, err := s.Tokens.Verify(strings.TrimSpace(token))
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			user = id
+		} else if s.Sessions != nil {
+			if sess, ok := s.Sessions.Read(r); ok {
+				if !auth.Safe(r.Method) {
+					if err := auth.CheckCSRF(r, sess); err != nil {
+						s.writeError(w, r, err)
+						return
+					}
+				}
+				user = sess.UserID
+			}
 		}
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "send the token as Authorization: Bearer <token>"))
-			return
+		if user != "" {
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, user))
 		}
-		id, err := s.Tokens.Verify(strings.TrimSpace(token))
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		next.ServeHTTP(w, r)
 	})
-}
-
-// requireUser wraps a handler that needs a signed-in user.
-func (s *Server) requireUser(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if userID(r) == "" {
-			s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "sign in: this route needs an access token"))
-			return
-		}
-		h(w, r)
-	}
 }
 
 // recoverPanics turns a handler panic into a JSON 500.
@@ -170,4 +171,27 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// pageOf reads limit and cursor query parameters. A limit above the maximum
+// is lowered to it.
+func pageOf(r *http.Request) (generia.Page, error) {
+	p := generia.Page{Cursor: r.URL.Query().Get("cursor")}
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			return p, generia.Errorf(generia.KindInvalid, "limit must be a whole number from 1 to %d", generia.MaxPageSize)
+		}
+		p.Limit = n
+	}
+	return p.Normalize(), nil
+}
+
+// page writes one page of a list as {<name>: [...], next_cursor, has_more}.
+func page[T, J any](w http.ResponseWriter, name string, items []T, next string, toJSON func(T) J) {
+	out := make([]J, len(items))
+	for i, item := range items {
+		out[i] = toJSON(item)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{name: out, "next_cursor": next, "has_more": next != ""})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
@@ -19,6 +18,8 @@ type worldJSON struct {
 	Params          json.RawMessage   `json:"params"`
 	CharactersCount int               `json:"characters_count"`
 	PostsCount      int               `json:"posts_count"`
+	CharactersMade  int               `json:"characters_created"`
+	PostsMade       int               `json:"posts_created"`
 	HeaderMediaID   string            `json:"header_media_id,omitempty"`
 	IconMediaID     string            `json:"icon_media_id,omitempty"`
 	Visibility      string            `json:"visibility"`
@@ -28,6 +29,8 @@ type worldJSON struct {
 	Status          string            `json:"generation_status"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
+	IsOwner         *bool             `json:"is_owner,omitempty"`
+	IsJoined        *bool             `json:"is_joined,omitempty"`
 	Generation      *statusJSON       `json:"generation,omitempty"`
 }
 
@@ -38,9 +41,9 @@ func toWorldJSON(w generia.World) worldJSON {
 	}
 	return worldJSON{
 		ID: w.ID, Name: w.Name, Prompt: w.Prompt, Description: w.Description, Params: params,
-		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, HeaderMediaID: w.HeaderMediaID,
-		IconMediaID: w.IconMediaID, Visibility: w.Visibility, OwnerID: w.OwnerID, Providers: w.Providers,
-		WorkflowID: w.WorkflowID, Status: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, CharactersMade: w.CharactersMade, PostsMade: w.PostsMade,
+		HeaderMediaID: w.HeaderMediaID, IconMediaID: w.IconMediaID, Visibility: w.Visibility, OwnerID: w.OwnerID,
+		Providers: w.Providers, WorkflowID: w.WorkflowID, Status: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
 }
 
@@ -65,6 +68,7 @@ type statusJSON struct {
 	TokensOut       int64             `json:"tokens_out"`
 	LLMCost         float64           `json:"llm_cost_total"`
 	ImageCost       float64           `json:"image_cost_total"`
+	BudgetUSD       float64           `json:"budget_usd"`
 	Providers       generia.Providers `json:"providers"`
 	CancelRequested bool              `json:"cancel_requested"`
 	Error           string            `json:"error"`
@@ -82,8 +86,9 @@ func toStatusJSON(st generia.GenerationStatus, now time.Time) statusJSON {
 		PostsCreated: st.PostsCreated, PostsPredicted: st.PostsPredicted, ImagesCreated: st.ImagesCreated,
 		ImagesPredicted: st.ImagesPredicted, CallLimitLLM: st.CallLimitLLM, CallLimitImages: st.CallLimitImages,
 		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages, TokensIn: st.TokensIn, TokensOut: st.TokensOut,
-		LLMCost: st.LLMCostUSD, ImageCost: st.ImageCostUSD, Providers: st.Providers, CancelRequested: st.CancelRequested,
-		Error: st.Error, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt, StartedAt: st.StartedAt, FinishedAt: st.FinishedAt,
+		LLMCost: st.LLMCostUSD, ImageCost: st.ImageCostUSD, BudgetUSD: st.BudgetUSD, Providers: st.Providers,
+		CancelRequested: st.CancelRequested, Error: st.Error, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt,
+		StartedAt: st.StartedAt, FinishedAt: st.FinishedAt,
 	}
 	if st.StartedAt != nil {
 		end := now
@@ -95,27 +100,13 @@ func toStatusJSON(st generia.GenerationStatus, now time.Time) statusJSON {
 	return out
 }
 
-// world returns a world the requester may see: public ones, and private
-// ones to their owner. To anyone else a private world does not exist.
-func (s *Server) world(r *http.Request) (generia.World, error) {
-	id := generia.WorldIDFromRef(r.PathValue("id"))
-	w, err := s.Store.World(r.Context(), id)
-	if err != nil {
-		return w, err
-	}
-	if w.Visibility == generia.VisibilityPrivate && w.OwnerID != userID(r) {
-		return generia.World{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
-	}
-	return w, nil
-}
-
 func (s *Server) createWorld(w http.ResponseWriter, r *http.Request) {
 	var req generia.NewWorld
 	if err := decode(r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	world, err := s.Generations.Create(r.Context(), userID(r), req, s.Providers)
+	world, err := s.Social.CreateWorld(r.Context(), viewer(r), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -124,37 +115,61 @@ func (s *Server) createWorld(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) {
-	page, err := pageOf(r)
+	pg, err := pageOf(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	worlds, next, err := s.Store.ListWorlds(r.Context(), userID(r), page)
+	q := r.URL.Query()
+	worlds, next, err := s.Social.Worlds(r.Context(), viewer(r), q.Get("scope"), q.Get("status"), pg)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]worldJSON, len(worlds))
-	for i, wd := range worlds {
-		out[i] = toWorldJSON(wd)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"worlds": out, "next_cursor": next, "has_more": next != ""})
+	page(w, "worlds", worlds, next, toWorldJSON)
 }
 
 func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
-	world, st, err := s.worldStatus(r)
+	v, err := s.Social.World(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := toWorldJSON(world)
-	sj := toStatusJSON(st, s.now())
+	out := toWorldJSON(v.World)
+	sj := toStatusJSON(v.Status, s.now())
 	out.Generation = &sj
+	if viewer(r) != "" {
+		out.IsOwner, out.IsJoined = &v.IsOwner, &v.IsMember
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
+func (s *Server) deleteWorld(w http.ResponseWriter, r *http.Request) {
+	if err := s.Social.DeleteWorld(r.Context(), viewer(r), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) joinWorld(w http.ResponseWriter, r *http.Request) {
+	if err := s.Social.JoinWorld(r.Context(), viewer(r), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "is_joined": true})
+}
+
+func (s *Server) leaveWorld(w http.ResponseWriter, r *http.Request) {
+	if err := s.Social.LeaveWorld(r.Context(), viewer(r), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true, "is_joined": false})
+}
+
 func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
-	_, st, err := s.worldStatus(r)
+	st, err := s.Social.Status(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -162,25 +177,25 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toStatusJSON(st, s.now()))
 }
 
-// worldStatus returns a world the requester may see, with its status
-// record.
-func (s *Server) worldStatus(r *http.Request) (generia.World, generia.GenerationStatus, error) {
-	world, err := s.world(r)
+func (s *Server) cancelWorld(w http.ResponseWriter, r *http.Request) {
+	st, err := s.Social.CancelWorld(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
-		return world, generia.GenerationStatus{}, err
+		s.writeError(w, r, err)
+		return
 	}
-	st, err := s.Store.GenerationStatus(r.Context(), world.ID)
-	return world, st, err
+	writeJSON(w, http.StatusAccepted, toStatusJSON(st, s.now()))
 }
 
 // streamStatus sends the status record as server-sent events: one event per
 // change, and the stream ends after the generation has ended.
 func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) {
-	world, err := s.world(r)
+	ref := r.PathValue("id")
+	st, err := s.Social.Status(r.Context(), viewer(r), ref)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	worldID := st.WorldID
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -197,13 +212,6 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) {
 	lastBeat := time.Now()
 	var last []byte
 	for {
-		st, err := s.Store.GenerationStatus(r.Context(), world.ID)
-		if err != nil {
-			if r.Context().Err() == nil {
-				s.Logger.Error("status stream", "world_id", world.ID, "error", err)
-			}
-			return
-		}
 		sj := toStatusJSON(st, s.now())
 		sj.ElapsedSeconds, sj.UpdatedAt = 0, time.Time{} // change detection ignores the clock
 		key, _ := json.Marshal(sj)
@@ -231,44 +239,11 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-ticker.C:
 		}
-	}
-}
-
-func (s *Server) cancelWorld(w http.ResponseWriter, r *http.Request) {
-	world, err := s.world(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if world.OwnerID != userID(r) {
-		s.writeError(w, r, generia.Errorf(generia.KindForbidden, "only the world's creator can cancel its generation"))
-		return
-	}
-	if err := s.Generations.Cancel(r.Context(), world.ID); err != nil {
-		if generia.IsKind(err, generia.KindStopped) {
-			err = generia.Errorf(generia.KindConflict, "the generation has already ended")
+		if st, err = s.Store.GenerationStatus(r.Context(), worldID); err != nil {
+			if r.Context().Err() == nil {
+				s.Logger.Error("status stream", "world_id", worldID, "error", err)
+			}
+			return
 		}
-		s.writeError(w, r, err)
-		return
 	}
-	st, err := s.Store.GenerationStatus(r.Context(), world.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, toStatusJSON(st, s.now()))
-}
-
-// pageOf reads limit and cursor query parameters. A limit above the maximum
-// is lowered to it.
-func pageOf(r *http.Request) (generia.Page, error) {
-	p := generia.Page{Cursor: r.URL.Query().Get("cursor")}
-	if l := r.URL.Query().Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 {
-			return p, generia.Errorf(generia.KindInvalid, "limit must be a whole number from 1 to %d", generia.MaxPageSize)
-		}
-		p.Limit = n
-	}
-	return p.Normalize(), nil
 }

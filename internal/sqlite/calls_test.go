@@ -67,6 +67,9 @@ func TestMigrateFromInitialSchema(t *testing.T) {
 		`INSERT INTO worlds (id, visibility, created_at, updated_at) VALUES ('w-old', 'public', 0, 0)`,
 		`INSERT INTO generation_status (world_id, status, call_limit_llm, calls_llm, llm_cost_usd, created_at, updated_at)
 			VALUES ('w-old', 'in_progress', 10, 2, 0.75, 0, 0)`,
+		`INSERT INTO users (id, username, username_key, password_hash, created_at) VALUES ('u-old', 'Old', 'old', 'hash', 0)`,
+		`INSERT INTO characters (id, world_id, username, created_at) VALUES ('c-old', 'w-old', 'old_char', 0)`,
+		`INSERT INTO posts (id, world_id, character_id, created_at) VALUES ('p-old', 'w-old', 'c-old', 0)`,
 	} {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("building the old database: %v", err)
@@ -95,6 +98,22 @@ func TestMigrateFromInitialSchema(t *testing.T) {
 	calls, err := s.ProviderCalls(t.Context(), "w-old")
 	if err != nil || len(calls) != 1 {
 		t.Errorf("ProviderCalls = %v, %v; want the one call recorded", calls, err)
+	}
+
+	// Old posts gain counts starting at zero, and take likes and comments.
+	p, err := s.Post(t.Context(), "p-old", "u-old")
+	if err != nil || p.LikesCount != 0 || p.CommentsCount != 0 || p.Liked || !p.IsAI {
+		t.Errorf("old post = %+v, %v; want no likes or comments, by a generated character", p, err)
+	}
+	if n, err := s.Like(t.Context(), "p-old", "u-old", time.Now()); err != nil || n != 1 {
+		t.Errorf("Like of an old post = %d, %v; want 1", n, err)
+	}
+	if _, err := s.AddComment(t.Context(), generia.Comment{ID: "m1", PostID: "p-old", UserID: "u-old", Text: "Still here."}); err != nil {
+		t.Errorf("AddComment on an old post: %v", err)
+	}
+	posts, _, err := s.ListPosts(t.Context(), generia.PostFilter{CharacterID: "c-old", ViewerID: "u-old"}, generia.Page{})
+	if err != nil || len(posts) != 1 || !posts[0].Liked || posts[0].LikesCount != 1 || posts[0].CommentsCount != 1 {
+		t.Errorf("old character's posts = %+v, %v; want p-old, liked, with 1 like and 1 comment", posts, err)
 	}
 }
 

@@ -190,9 +190,12 @@ func list[T any](ctx context.Context, q querier, scan func(scanner) (T, error), 
 	return out, rows.Err()
 }
 
-// postSelect reads posts with their author fields.
+// postSelect reads posts with their author fields, their counts and whether
+// a viewer likes them, in one statement: its two arguments are the viewer's
+// ID, and the EXISTS looks up one row of the likes' primary key per post.
 const postSelect = `SELECT p.id, p.world_id, p.character_id, p.caption, p.hashtags, p.media_id, p.created_at,
-	c.username, c.display_name, c.avatar_media_id
+	c.username, c.display_name, c.avatar_media_id, c.owner_id IS NULL, p.likes_count, p.comments_count,
+	? <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?)
 	FROM posts p JOIN characters c ON c.id = p.character_id`
 
 func scanPost(row scanner) (generia.Post, error) {
@@ -200,7 +203,7 @@ func scanPost(row scanner) (generia.Post, error) {
 	var hashtags string
 	var created int64
 	err := row.Scan(&p.ID, &p.WorldID, &p.CharacterID, &p.Caption, &hashtags, &p.MediaID, &created,
-		&p.Username, &p.DisplayName, &p.AvatarMediaID)
+		&p.Username, &p.DisplayName, &p.AvatarMediaID, &p.IsAI, &p.LikesCount, &p.CommentsCount, &p.Liked)
 	if err != nil {
 		return generia.Post{}, err
 	}
@@ -237,7 +240,7 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 	p.CreatedAt = s.stamp(p.CreatedAt)
 	created := false
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		stored, err := scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, p.ID))
+		stored, err := scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, "", "", p.ID))
 		if err == nil {
 			p = stored
 			return nil
@@ -274,7 +277,7 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 			}
 		}
 		created = true
-		stored, err = scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, p.ID))
+		stored, err = scanPost(tx.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, "", "", p.ID))
 		if err != nil {
 			return err
 		}
@@ -287,9 +290,10 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 	return p, created, nil
 }
 
-// Post returns a post with its author fields.
-func (s *Store) Post(ctx context.Context, id string) (generia.Post, error) {
-	p, err := scanPost(s.reader.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, id))
+// Post returns a post with its author fields, its counts, and whether
+// viewerID (which may be empty, for a visitor) likes it.
+func (s *Store) Post(ctx context.Context, id, viewerID string) (generia.Post, error) {
+	p, err := scanPost(s.reader.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, viewerID, viewerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Post{}, generia.Errorf(generia.KindNotFound, "post %s not found", id)
 	}
@@ -299,18 +303,37 @@ func (s *Store) Post(ctx context.Context, id string) (generia.Post, error) {
 	return p, nil
 }
 
-// ListPosts returns a world's feed, newest first and then by ID descending,
-// with author fields. Pages follow the sort key of the previous page's last
-// post, so posts added later never shift a page. An unknown world gives
+// ListPosts returns the posts of a world, or of one character (within the
+// world, if WorldID is set too), newest first and then by ID descending, each
+// as Post returns it. A page is one statement, whatever its size. Pages
+// follow the sort key of the previous page's last post, so posts added later
+// never shift a page. A filter without WorldID and CharacterID gives
+// KindInvalid; an unknown world, or a character unknown or of another world,
 // KindNotFound.
-func (s *Store) ListPosts(ctx context.Context, worldID string, page generia.Page) ([]generia.Post, string, error) {
+func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generia.Page) ([]generia.Post, string, error) {
+	if f.WorldID == "" && f.CharacterID == "" {
+		return nil, "", generia.Errorf(generia.KindInvalid, "listing posts needs a world or a character")
+	}
 	page = page.Normalize()
 	after, ok, err := decodeCursor(page.Cursor, listPosts)
 	if err != nil {
 		return nil, "", err
 	}
-	query := postSelect + ` WHERE p.world_id = ?`
-	args := []any{worldID}
+	query := postSelect + ` WHERE `
+	args := []any{f.ViewerID, f.ViewerID}
+	// The leading condition picks the index: posts_character_feed for a
+	// character's posts, posts_feed for a world's.
+	if f.CharacterID != "" {
+		query += `p.character_id = ?`
+		args = append(args, f.CharacterID)
+		if f.WorldID != "" {
+			query += ` AND p.world_id = ?`
+			args = append(args, f.WorldID)
+		}
+	} else {
+		query += `p.world_id = ?`
+		args = append(args, f.WorldID)
+	}
 	if ok {
 		query += ` AND (p.created_at, p.id) < (?, ?)`
 		args = append(args, after.Time, after.ID)
@@ -319,10 +342,12 @@ func (s *Store) ListPosts(ctx context.Context, worldID string, page generia.Page
 	args = append(args, page.Limit+1)
 	out, err := list(ctx, s.reader, scanPost, query, args...)
 	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.reader, worldID)
+		// Only an empty page tells a missing world or character from one
+		// without posts.
+		err = postsOwnerExists(ctx, s.reader, f)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("listing the posts of world %s: %w", worldID, err)
+		return nil, "", fmt.Errorf("listing posts: %w", err)
 	}
 	if len(out) <= page.Limit {
 		return out, "", nil
@@ -330,6 +355,56 @@ func (s *Store) ListPosts(ctx context.Context, worldID string, page generia.Page
 	out = out[:page.Limit]
 	last := out[len(out)-1]
 	return out, encodeCursor(cursor{List: listPosts, Time: micros(last.CreatedAt), ID: last.ID}), nil
+}
+
+// postsOwnerExists returns KindNotFound when the world or character a post
+// filter names does not exist, or the character is not in the world.
+func postsOwnerExists(ctx context.Context, q querier, f generia.PostFilter) error {
+	if f.CharacterID == "" {
+		return worldExists(ctx, q, f.WorldID)
+	}
+	var worldID string
+	err := q.QueryRowContext(ctx, `SELECT world_id FROM characters WHERE id = ?`, f.CharacterID).Scan(&worldID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && f.WorldID != "" && worldID != f.WorldID) {
+		if f.WorldID != "" {
+			return generia.Errorf(generia.KindNotFound, "character %s not found in world %s", f.CharacterID, f.WorldID)
+		}
+		return generia.Errorf(generia.KindNotFound, "character %s not found", f.CharacterID)
+	}
+	return err
+}
+
+// ListUserCharacters returns the characters a user owns in a world, by
+// creation and then by ID. An unknown world gives KindNotFound.
+func (s *Store) ListUserCharacters(ctx context.Context, worldID, userID string) ([]generia.Character, error) {
+	if err := required("world ID", worldID, "user ID", userID); err != nil {
+		return nil, err
+	}
+	out, err := list(ctx, s.reader, scanCharacter, `SELECT `+characterColumns+` FROM characters
+		WHERE owner_id = ? AND world_id = ? ORDER BY created_at, id`, userID, worldID)
+	if err == nil && len(out) == 0 {
+		err = worldExists(ctx, s.reader, worldID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listing the characters of user %s in world %s: %w", userID, worldID, err)
+	}
+	return out, nil
+}
+
+// CountCharacterPosts returns how many posts a character has. An unknown
+// character gives KindNotFound.
+func (s *Store) CountCharacterPosts(ctx context.Context, characterID string) (int, error) {
+	var found bool
+	var n int
+	err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE id = ?),
+			(SELECT COUNT(*) FROM posts WHERE character_id = ?)`, characterID, characterID).Scan(&found, &n)
+	if err != nil {
+		return 0, fmt.Errorf("counting the posts of character %s: %w", characterID, err)
+	}
+	if !found {
+		return 0, generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
+	}
+	return n, nil
 }
 
 // CountContent returns how many characters, posts and media a world has. An

@@ -54,12 +54,18 @@ var _ generia.Store = (*Store)(nil)
 // on a single connection shared by readers and writers, so it is not meant
 // for concurrent load.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, "sqlite", path)
+}
+
+// open is Open on a named database/sql driver: the tests wrap the SQLite
+// driver to see the statements the store issues.
+func open(ctx context.Context, driverName, path string) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, generia.Errorf(generia.KindInvalid, "invalid SQLite path %q", path)
 	}
 	s := &Store{now: time.Now}
 	if path == ":memory:" {
-		db, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+		db, err := sql.Open(driverName, path+"?"+pragmas+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("opening in-memory SQLite database: %w", err)
 		}
@@ -76,7 +82,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 				return nil, fmt.Errorf("creating the directory of SQLite database %s: %w", path, err)
 			}
 		}
-		w, err := sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate")
+		w, err := sql.Open(driverName, path+"?"+pragmas+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
 		}
@@ -95,7 +101,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if s.reader == nil {
 		// The reader pool opens after the migrations so that it never sees
 		// a half-built schema.
-		r, err := sql.Open("sqlite", path+"?"+pragmas+"&_pragma=query_only(1)")
+		r, err := sql.Open(driverName, path+"?"+pragmas+"&_pragma=query_only(1)")
 		if err != nil {
 			s.writer.Close()
 			return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
@@ -305,6 +311,8 @@ const (
 	listWorlds     = "w"
 	listCharacters = "c"
 	listPosts      = "p"
+	listLikes      = "l"
+	listComments   = "m"
 )
 
 // encodeCursor returns c as an opaque string.
@@ -347,6 +355,18 @@ func worldExists(ctx context.Context, q querier, worldID string) error {
 	}
 	if !ok {
 		return generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
+	}
+	return nil
+}
+
+// userExists returns KindNotFound when the user does not exist.
+func userExists(ctx context.Context, q querier, userID string) error {
+	ok, err := exists(ctx, q, "users", userID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return generia.Errorf(generia.KindNotFound, "user %s not found", userID)
 	}
 	return nil
 }

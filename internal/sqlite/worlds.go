@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -14,10 +15,11 @@ import (
 const worldColumns = `id, owner_id, name, prompt, description, params, characters_count, posts_count,
 	header_media_id, icon_media_id, visibility, llm_provider, image_provider, workflow_id, created_at, updated_at`
 
-// selectWorlds reads worlds with their generation status.
+// selectWorlds reads worlds with their generation status and created-item
+// counters.
 const selectWorlds = `SELECT w.id, w.owner_id, w.name, w.prompt, w.description, w.params, w.characters_count, w.posts_count,
 	w.header_media_id, w.icon_media_id, w.visibility, w.llm_provider, w.image_provider, w.workflow_id, w.created_at, w.updated_at,
-	COALESCE(g.status, '')
+	COALESCE(g.status, ''), COALESCE(g.users_created, 0), COALESCE(g.posts_created, 0)
 	FROM worlds w LEFT JOIN generation_status g ON g.world_id = w.id`
 
 func scanWorld(row scanner) (generia.World, error) {
@@ -26,7 +28,7 @@ func scanWorld(row scanner) (generia.World, error) {
 	var created, updated int64
 	err := row.Scan(&w.ID, &w.OwnerID, &w.Name, &w.Prompt, &w.Description, &params, &w.CharactersCount, &w.PostsCount,
 		&w.HeaderMediaID, &w.IconMediaID, &w.Visibility, &w.Providers.LLM, &w.Providers.Image, &w.WorkflowID, &created, &updated,
-		&w.Status)
+		&w.Status, &w.CharactersMade, &w.PostsMade)
 	if err != nil {
 		return generia.World{}, err
 	}
@@ -119,37 +121,59 @@ func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
 	return w, nil
 }
 
-// ListWorlds returns worlds newest first (then by ID, descending): the public
-// ones and those owned by viewerID, which may be empty.
-func (s *Store) ListWorlds(ctx context.Context, viewerID string, page generia.Page) ([]generia.World, string, error) {
+// ListWorlds returns worlds newest first (then by ID, descending), as the
+// filter says:
+//
+//   - ScopeAll (or an empty scope): the public worlds and those the viewer
+//     owns or joined;
+//   - ScopePublic: the public worlds only;
+//   - ScopeMine: the worlds the viewer owns;
+//   - ScopeJoined: the worlds the viewer joined but does not own.
+//
+// A visitor (empty ViewerID) owns and joined nothing. A Status keeps only the
+// worlds whose generation has that status. An unknown scope or status gives
+// KindInvalid.
+func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page generia.Page) ([]generia.World, string, error) {
 	page = page.Normalize()
 	after, ok, err := decodeCursor(page.Cursor, listWorlds)
 	if err != nil {
 		return nil, "", err
 	}
-	query := selectWorlds + `
-		WHERE (w.visibility = 'public' OR (? <> '' AND w.owner_id = ?))`
-	args := []any{viewerID, viewerID}
+	const member = `EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = ?)`
+	var where string
+	var args []any
+	switch f.Scope {
+	case "", generia.ScopeAll:
+		where = `(w.visibility = 'public' OR (? <> '' AND (w.owner_id = ? OR ` + member + `)))`
+		args = []any{f.ViewerID, f.ViewerID, f.ViewerID}
+	case generia.ScopePublic:
+		where = `w.visibility = 'public'`
+	case generia.ScopeMine:
+		where = `? <> '' AND w.owner_id = ?`
+		args = []any{f.ViewerID, f.ViewerID}
+	case generia.ScopeJoined:
+		where = `w.owner_id <> ? AND ` + member
+		args = []any{f.ViewerID, f.ViewerID}
+	default:
+		return nil, "", generia.Errorf(generia.KindInvalid, "unknown world scope %q: want %q, %q, %q or %q",
+			f.Scope, generia.ScopeAll, generia.ScopePublic, generia.ScopeMine, generia.ScopeJoined)
+	}
+	if f.Status != "" {
+		if !knownStatus(f.Status) {
+			return nil, "", generia.Errorf(generia.KindInvalid, "unknown generation status %q", f.Status)
+		}
+		where += ` AND g.status = ?`
+		args = append(args, f.Status)
+	}
+	query := selectWorlds + ` WHERE ` + where
 	if ok {
 		query += ` AND (w.created_at, w.id) < (?, ?)`
 		args = append(args, after.Time, after.ID)
 	}
 	query += ` ORDER BY w.created_at DESC, w.id DESC LIMIT ?`
 	args = append(args, page.Limit+1)
-	rows, err := s.reader.QueryContext(ctx, query, args...)
+	out, err := list(ctx, s.reader, scanWorld, query, args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("listing worlds: %w", err)
-	}
-	defer rows.Close()
-	var out []generia.World
-	for rows.Next() {
-		w, err := scanWorld(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("listing worlds: %w", err)
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("listing worlds: %w", err)
 	}
 	if len(out) <= page.Limit {
@@ -158,6 +182,127 @@ func (s *Store) ListWorlds(ctx context.Context, viewerID string, page generia.Pa
 	out = out[:page.Limit]
 	last := out[len(out)-1]
 	return out, encodeCursor(cursor{List: listWorlds, Time: micros(last.CreatedAt), ID: last.ID}), nil
+}
+
+// knownStatus reports whether status is one of the generation statuses.
+func knownStatus(status string) bool {
+	switch status {
+	case generia.StatusPending, generia.StatusInProgress, generia.StatusCompleted, generia.StatusFailed, generia.StatusCancelled:
+		return true
+	}
+	return false
+}
+
+// DeleteWorld deletes a world and everything in it in one transaction: the
+// foreign keys cascade from the world to its status record, artifacts,
+// ledger, members, characters, posts (and their likes and comments) and media
+// records. It returns the object keys of the world's media, read in the same
+// transaction, oldest first, for the caller to delete from the media store.
+// An unknown world gives KindNotFound.
+func (s *Store) DeleteWorld(ctx context.Context, worldID string) ([]string, error) {
+	var keys []string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := worldExists(ctx, tx, worldID); err != nil {
+			return err
+		}
+		var err error
+		keys, err = list(ctx, tx, scanString, `SELECT object_key FROM media
+			WHERE world_id = ? AND object_key <> '' ORDER BY created_at, id`, worldID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM worlds WHERE id = ?`, worldID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("deleting world %s: %w", worldID, err)
+	}
+	return keys, nil
+}
+
+// scanString scans a single text column.
+func scanString(row scanner) (string, error) {
+	var v string
+	err := row.Scan(&v)
+	return v, err
+}
+
+// JoinWorld makes a user a member of a world; joining again, or joining
+// one's own world, is a no-op. An unknown world or user gives KindNotFound.
+// Whether the user may join (a private world) is the caller's decision.
+func (s *Store) JoinWorld(ctx context.Context, worldID, userID string, now time.Time) error {
+	if err := required("world ID", worldID, "user ID", userID); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		owner, err := worldOwner(ctx, tx, worldID)
+		if err != nil {
+			return err
+		}
+		if owner == userID {
+			return nil
+		}
+		if err := userExists(ctx, tx, userID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES (?, ?, ?)
+			ON CONFLICT (world_id, user_id) DO NOTHING`, worldID, userID, micros(s.stamp(now)))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("joining world %s: %w", worldID, err)
+	}
+	return nil
+}
+
+// LeaveWorld ends a membership; leaving a world one is not a member of is a
+// no-op. The owner cannot leave (KindInvalid); an unknown world gives
+// KindNotFound.
+func (s *Store) LeaveWorld(ctx context.Context, worldID, userID string) error {
+	if err := required("world ID", worldID, "user ID", userID); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		owner, err := worldOwner(ctx, tx, worldID)
+		if err != nil {
+			return err
+		}
+		if owner == userID {
+			return generia.Errorf(generia.KindInvalid, "the creator of a world cannot leave it")
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM world_members WHERE world_id = ? AND user_id = ?`, worldID, userID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("leaving world %s: %w", worldID, err)
+	}
+	return nil
+}
+
+// IsMember reports whether a user owns or joined a world. An empty user ID
+// (a visitor) is never a member; an unknown world gives KindNotFound.
+func (s *Store) IsMember(ctx context.Context, worldID, userID string) (bool, error) {
+	var member bool
+	err := s.reader.QueryRowContext(ctx, `SELECT ? <> '' AND (w.owner_id = ?
+			OR EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = ?))
+		FROM worlds w WHERE w.id = ?`, userID, userID, userID, worldID).Scan(&member)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
+	}
+	if err != nil {
+		return false, fmt.Errorf("checking membership of world %s: %w", worldID, err)
+	}
+	return member, nil
+}
+
+// worldOwner returns a world's owner ID, or KindNotFound.
+func worldOwner(ctx context.Context, q querier, worldID string) (string, error) {
+	var owner string
+	err := q.QueryRowContext(ctx, `SELECT owner_id FROM worlds WHERE id = ?`, worldID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
+	}
+	return owner, err
 }
 
 // CountWorlds returns how many worlds exist.

@@ -168,7 +168,7 @@ func testSetCharacterAvatar(t *testing.T, s generia.Store) {
 	if got.AvatarMediaID != "m-avatar" {
 		t.Errorf("avatar = %q, want m-avatar", got.AvatarMediaID)
 	}
-	p, err = s.Post(t.Context(), p.ID)
+	p, err = s.Post(t.Context(), p.ID, "")
 	ok(t, err, "Post")
 	if p.AvatarMediaID != "m-avatar" {
 		t.Errorf("post author avatar = %q, want m-avatar", p.AvatarMediaID)
@@ -241,12 +241,12 @@ func testPostRoundTrip(t *testing.T, s generia.Store) {
 				t.Error("CreatePost did not report created")
 			}
 			same(t, "created post", got, want)
-			got, err = s.Post(t.Context(), tc.p.ID)
+			got, err = s.Post(t.Context(), tc.p.ID, "")
 			ok(t, err, "Post")
 			same(t, "stored post", got, want)
 		})
 	}
-	_, err := s.Post(t.Context(), "p-nowhere")
+	_, err := s.Post(t.Context(), "p-nowhere", "")
 	wantKind(t, err, generia.KindNotFound, "Post of an unknown ID")
 }
 
@@ -351,7 +351,7 @@ func testListPostsPaging(t *testing.T, s generia.Store) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("pages of %d", tc.limit), func(t *testing.T) {
 			got, sizes := allPages(t, tc.limit, func(p generia.Page) ([]generia.Post, string, error) {
-				return s.ListPosts(t.Context(), w.ID, p)
+				return s.ListPosts(t.Context(), generia.PostFilter{WorldID: w.ID}, p)
 			})
 			same(t, "feed", got, want)
 			if !slices.Equal(sizes, tc.sizes) {
@@ -367,7 +367,7 @@ func testListPostsStable(t *testing.T, s generia.Store) {
 	c, err := s.Character(t.Context(), want[0].CharacterID)
 	ok(t, err, "Character")
 
-	page1, next, err := s.ListPosts(t.Context(), w.ID, generia.Page{Limit: 5})
+	page1, next, err := s.ListPosts(t.Context(), generia.PostFilter{WorldID: w.ID}, generia.Page{Limit: 5})
 	ok(t, err, "ListPosts page 1")
 	same(t, "page 1", ids(page1, postID), ids(want[:5], postID))
 
@@ -384,7 +384,7 @@ func testListPostsStable(t *testing.T, s generia.Store) {
 		if p.Cursor == "" {
 			p.Cursor = next
 		}
-		return s.ListPosts(t.Context(), w.ID, p)
+		return s.ListPosts(t.Context(), generia.PostFilter{WorldID: w.ID}, p)
 	})
 	// The later pages hold exactly the posts that sort after page 1's last
 	// one: the old ones and "w1-p", none of the newer ones and not "w1-p999".
@@ -405,7 +405,7 @@ func testListPostsStable(t *testing.T, s generia.Store) {
 // postByID reads a post and fails the test on error.
 func postByID(t *testing.T, s generia.Store, id string) generia.Post {
 	t.Helper()
-	p, err := s.Post(t.Context(), id)
+	p, err := s.Post(t.Context(), id, "")
 	ok(t, err, "Post "+id)
 	return p
 }
@@ -420,7 +420,7 @@ func testListPostsEqualTimes(t *testing.T, s generia.Store) {
 		want = append([]string{id}, want...)
 	}
 	got, sizes := allPages(t, 2, func(p generia.Page) ([]generia.Post, string, error) {
-		return s.ListPosts(t.Context(), w.ID, p)
+		return s.ListPosts(t.Context(), generia.PostFilter{WorldID: w.ID}, p)
 	})
 	if g := ids(got, postID); !slices.Equal(g, want) {
 		t.Errorf("feed = %v, want %v", g, want)
@@ -445,7 +445,7 @@ func testListPostsPageSizes(t *testing.T, s generia.Store) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("limit %d", tc.limit), func(t *testing.T) {
-			got, next, err := s.ListPosts(t.Context(), w.ID, generia.Page{Limit: tc.limit})
+			got, next, err := s.ListPosts(t.Context(), generia.PostFilter{WorldID: w.ID}, generia.Page{Limit: tc.limit})
 			ok(t, err, "ListPosts")
 			if len(got) != tc.want || next == "" {
 				t.Errorf("got %d posts and next cursor %q, want %d and a cursor", len(got), next, tc.want)
@@ -456,14 +456,14 @@ func testListPostsPageSizes(t *testing.T, s generia.Store) {
 
 func testListPostsInvalid(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
-	got, next, err := s.ListPosts(t.Context(), w.ID, generia.Page{})
+	got, next, err := s.ListPosts(t.Context(), generia.PostFilter{WorldID: w.ID}, generia.Page{})
 	if err != nil || len(got) != 0 || next != "" {
 		t.Errorf("ListPosts of a world without posts = %v, %q, %v; want nothing", ids(got, postID), next, err)
 	}
-	_, _, err = s.ListPosts(t.Context(), "w-nowhere", generia.Page{})
+	_, _, err = s.ListPosts(t.Context(), generia.PostFilter{WorldID: "w-nowhere"}, generia.Page{})
 	wantKind(t, err, generia.KindNotFound, "ListPosts of an unknown world")
 	for _, c := range []string{"garbage!", "eyJ4IjoxfQ"} {
-		_, _, err = s.ListPosts(t.Context(), w.ID, generia.Page{Cursor: c})
+		_, _, err = s.ListPosts(t.Context(), generia.PostFilter{WorldID: w.ID}, generia.Page{Cursor: c})
 		wantKind(t, err, generia.KindInvalid, fmt.Sprintf("ListPosts with cursor %q", c))
 	}
 }
@@ -563,4 +563,87 @@ func testCountersMatchRows(t *testing.T, s generia.Store) {
 	st, n := status(t, s, w.ID), counts(t, s, w.ID)
 	same(t, "status counters", []int{st.UsersCreated, st.PostsCreated, st.ImagesCreated}, []int{n.Characters, n.Posts, n.Media})
 	same(t, "rows", n, generia.ContentCounts{Characters: characters, Posts: characters * postsEach, Media: characters})
+}
+
+func testListCharacterPosts(t *testing.T, s generia.Store) {
+	w1, _ := newWorld(t, s, "w1")
+	w2, _ := newWorld(t, s, "w2")
+	c1 := createCharacter(t, s, newCharacter("c1", w1.ID, 0))
+	c2 := createCharacter(t, s, newCharacter("c2", w1.ID, 1))
+	c3 := createCharacter(t, s, newCharacter("c3", w2.ID, 0))
+	silent := createCharacter(t, s, newCharacter("c-silent", w1.ID, 2))
+	// c1's posts share timestamps in pairs, interleaved with the others'.
+	var want []generia.Post
+	for i := range 9 {
+		when := at(time.Duration(i/2) * time.Minute)
+		want = append(want, withAuthor(createPost(t, s, newPost(fmt.Sprintf("p1-%d", i), c1, when)), c1))
+		createPost(t, s, newPost(fmt.Sprintf("p2-%d", i), c2, when))
+		createPost(t, s, newPost(fmt.Sprintf("p3-%d", i), c3, when))
+	}
+	feedOrder(want)
+	for _, f := range []generia.PostFilter{
+		{CharacterID: c1.ID},
+		{CharacterID: c1.ID, WorldID: w1.ID},
+		{CharacterID: c1.ID, ViewerID: "u-mara"},
+	} {
+		t.Run(fmt.Sprintf("%+v", f), func(t *testing.T) {
+			got, sizes := allPages(t, 4, func(p generia.Page) ([]generia.Post, string, error) {
+				return s.ListPosts(t.Context(), f, p)
+			})
+			same(t, "posts", got, want)
+			if !slices.Equal(sizes, []int{4, 4, 1}) {
+				t.Errorf("page sizes = %v, want [4 4 1]", sizes)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		c    generia.Character
+		want int
+	}{{c1, 9}, {c3, 9}, {silent, 0}} {
+		n, err := s.CountCharacterPosts(t.Context(), tc.c.ID)
+		ok(t, err, "CountCharacterPosts")
+		if n != tc.want {
+			t.Errorf("CountCharacterPosts(%s) = %d, want %d", tc.c.ID, n, tc.want)
+		}
+	}
+	_, err := s.CountCharacterPosts(t.Context(), "c-nobody")
+	wantKind(t, err, generia.KindNotFound, "CountCharacterPosts of an unknown character")
+
+	got, next, err := s.ListPosts(t.Context(), generia.PostFilter{CharacterID: silent.ID}, generia.Page{})
+	if err != nil || len(got) != 0 || next != "" {
+		t.Errorf("posts of a character without posts = %v, %q, %v; want nothing", ids(got, postID), next, err)
+	}
+	// A character is only found in its own world.
+	_, _, err = s.ListPosts(t.Context(), generia.PostFilter{WorldID: w2.ID, CharacterID: c1.ID}, generia.Page{})
+	wantKind(t, err, generia.KindNotFound, "ListPosts of a character in another world")
+	_, _, err = s.ListPosts(t.Context(), generia.PostFilter{CharacterID: "c-nobody"}, generia.Page{})
+	wantKind(t, err, generia.KindNotFound, "ListPosts of an unknown character")
+	_, _, err = s.ListPosts(t.Context(), generia.PostFilter{ViewerID: "u-mara"}, generia.Page{})
+	wantKind(t, err, generia.KindInvalid, "ListPosts without a world or character")
+}
+
+func testListUserCharacters(t *testing.T, s generia.Store) {
+	w1, _ := newWorld(t, s, "w1")
+	w2, _ := newWorld(t, s, "w2")
+	createCharacter(t, s, newCharacter("c-ai", w1.ID, 0))
+	person := func(id, worldID, owner string, created time.Duration) generia.Character {
+		c := newCharacter(id, worldID, 0)
+		c.OwnerID, c.CreatedAt = owner, at(created)
+		return createCharacter(t, s, c)
+	}
+	later := person("c-a", w1.ID, "u-mara", time.Hour)
+	earlier := person("c-b", w1.ID, "u-mara", time.Minute)
+	tied := person("c-c", w1.ID, "u-mara", time.Hour)
+	person("c-ilo", w1.ID, "u-ilo", 0)
+	person("c-elsewhere", w2.ID, "u-mara", 0)
+
+	got, err := s.ListUserCharacters(t.Context(), w1.ID, "u-mara")
+	ok(t, err, "ListUserCharacters")
+	same(t, "mara's characters in w1", got, []generia.Character{earlier, later, tied})
+	got, err = s.ListUserCharacters(t.Context(), w2.ID, "u-ilo")
+	if err != nil || len(got) != 0 {
+		t.Errorf("characters of a user without any in the world = %v, %v; want none", ids(got, characterID), err)
+	}
+	_, err = s.ListUserCharacters(t.Context(), "w-nowhere", "u-mara")
+	wantKind(t, err, generia.KindNotFound, "ListUserCharacters of an unknown world")
 }

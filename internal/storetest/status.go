@@ -244,7 +244,7 @@ func testRequestCancel(t *testing.T, s generia.Store) {
 	wantKind(t, err, generia.KindNotFound, "Character refused after the cancel")
 	_, _, err = s.CreatePost(t.Context(), newPost("p-late", ai, t0))
 	wantKind(t, err, generia.KindStopped, "CreatePost by a generated character")
-	_, err = s.Post(t.Context(), "p-late")
+	_, err = s.Post(t.Context(), "p-late", "")
 	wantKind(t, err, generia.KindNotFound, "Post refused after the cancel")
 
 	// A retried activity still gets what it created before the cancel.

@@ -35,6 +35,11 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"worlds/description replaces an empty name only", testSetWorldDescription},
 		{"worlds/images", testSetWorldImages},
 		{"worlds/list shows public worlds and the viewer's own", testListWorldsVisibility},
+		{"worlds/list scopes: a stranger never sees a private world, a member does", testListWorldsScopes},
+		{"worlds/list by generation status", testListWorldsStatus},
+		{"worlds/read with the created counts", testWorldMadeCounts},
+		{"worlds/join and leave are idempotent, the owner cannot leave", testJoinLeave},
+		{"worlds/delete removes everything and returns the media keys", testDeleteWorld},
 		{"worlds/list pages newest first", testListWorldsPaging},
 		{"worlds/list rejects a malformed cursor", testListWorldsBadCursor},
 		{"status/advance starts the generation and its stages", testAdvanceGeneration},
@@ -75,6 +80,15 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"posts/feed with equal timestamps", testListPostsEqualTimes},
 		{"posts/feed page sizes", testListPostsPageSizes},
 		{"posts/feed of an unknown world or with a bad cursor", testListPostsInvalid},
+		{"posts/feed carries counts and the viewer's likes", testFeedSocialFields},
+		{"posts/of one character, within one world", testListCharacterPosts},
+		{"characters/a user's own in a world", testListUserCharacters},
+		{"likes/idempotent, counted, liked per viewer", testLikeIdempotent},
+		{"likes/concurrent likes count once per user", testLikeConcurrent},
+		{"likes/list newest first", testListLikes},
+		{"comments/add, list, delete with counts", testComments},
+		{"comments/invalid, unknown and retried", testCommentsInvalid},
+		{"sessions/found until they expire or end", testSessions},
 		{"media/round-trip and counted once", testCreateMedia},
 		{"content/counters match rows under concurrent retries", testCountersMatchRows},
 	}
@@ -215,7 +229,7 @@ func createPost(t *testing.T, s generia.Store, p generia.Post) generia.Post {
 
 // withAuthor returns p with the author fields of c.
 func withAuthor(p generia.Post, c generia.Character) generia.Post {
-	p.Username, p.DisplayName, p.AvatarMediaID = c.Username, c.DisplayName, c.AvatarMediaID
+	p.Username, p.DisplayName, p.AvatarMediaID, p.IsAI = c.Username, c.DisplayName, c.AvatarMediaID, c.IsAI()
 	return p
 }
 
@@ -269,4 +283,23 @@ func allPages[T any](t *testing.T, limit int, list func(generia.Page) ([]T, stri
 	}
 	t.Fatal("the cursors never end")
 	return nil, nil
+}
+
+// newUser creates an account named name with ID "u-"+name and fails the
+// test on error.
+func newUser(t *testing.T, s generia.Store, name string) generia.User {
+	t.Helper()
+	u, err := s.CreateUser(t.Context(), generia.User{ID: "u-" + name, Username: name, Email: name + "@example.com", CreatedAt: t0}, "hash")
+	ok(t, err, "creating user "+name)
+	return u
+}
+
+// worldIDs lists the worlds a filter shows, following every page, and fails
+// the test on error.
+func worldIDs(t *testing.T, s generia.Store, f generia.WorldFilter) []string {
+	t.Helper()
+	got, _ := allPages(t, 2, func(p generia.Page) ([]generia.World, string, error) {
+		return s.ListWorlds(t.Context(), f, p)
+	})
+	return ids(got, worldID)
 }

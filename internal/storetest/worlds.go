@@ -158,7 +158,7 @@ func testListWorldsVisibility(t *testing.T, s generia.Store) {
 	}
 	for _, tc := range cases {
 		t.Run("viewer "+tc.viewer, func(t *testing.T) {
-			got, next, err := s.ListWorlds(t.Context(), tc.viewer, generia.Page{})
+			got, next, err := s.ListWorlds(t.Context(), generia.WorldFilter{ViewerID: tc.viewer}, generia.Page{})
 			ok(t, err, "ListWorlds")
 			if g := ids(got, worldID); !slices.Equal(g, tc.want) {
 				t.Errorf("worlds = %v, want %v", g, tc.want)
@@ -199,7 +199,7 @@ func testListWorldsPaging(t *testing.T, s generia.Store) {
 				return strings.Compare(b, a)
 			})
 			got, sizes := allPages(t, tc.limit, func(p generia.Page) ([]generia.World, string, error) {
-				return s.ListWorlds(t.Context(), owner, p)
+				return s.ListWorlds(t.Context(), generia.WorldFilter{ViewerID: owner}, p)
 			})
 			if g := ids(got, worldID); !slices.Equal(g, want) {
 				t.Errorf("worlds = %v, want %v", g, want)
@@ -214,7 +214,7 @@ func testListWorldsPaging(t *testing.T, s generia.Store) {
 func testListWorldsBadCursor(t *testing.T, s generia.Store) {
 	newWorld(t, s, "w1")
 	for _, c := range []string{"not a cursor", "eyJ4IjoxfQ", "%%%"} {
-		_, _, err := s.ListWorlds(t.Context(), "", generia.Page{Cursor: c})
+		_, _, err := s.ListWorlds(t.Context(), generia.WorldFilter{}, generia.Page{Cursor: c})
 		wantKind(t, err, generia.KindInvalid, fmt.Sprintf("ListWorlds with cursor %q", c))
 	}
 }

@@ -2,12 +2,8 @@ package httpapi
 
 import (
 	"net/http"
-	"net/mail"
-	"regexp"
 	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
@@ -31,8 +27,6 @@ type sessionJSON struct {
 	User         userJSON  `json:"user"`
 }
 
-var validUsername = regexp.MustCompile(`^[A-Za-z0-9_]{3,30}$`)
-
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Username string `json:"username"`
@@ -43,22 +37,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	req.Username = strings.TrimSpace(req.Username)
-	req.Email = strings.TrimSpace(req.Email)
-	if !validUsername.MatchString(req.Username) {
-		s.writeError(w, r, generia.Errorf(generia.KindInvalid, "username must be 3 to 30 latin letters, digits or underscores"))
-		return
-	}
-	if addr, err := mail.ParseAddress(req.Email); err != nil || addr.Address != req.Email || len(req.Email) > 254 {
-		s.writeError(w, r, generia.Errorf(generia.KindInvalid, "email must be a valid address such as ada@example.com"))
-		return
-	}
-	hash, err := auth.HashPassword(req.Password)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	u, err := s.Store.CreateUser(r.Context(), generia.User{ID: uuid.NewString(), Username: req.Username, Email: req.Email, CreatedAt: s.now()}, hash)
+	u, err := s.Social.Register(r.Context(), req.Username, req.Email, req.Password)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -75,20 +54,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	u, hash, err := s.Store.UserByLogin(r.Context(), strings.TrimSpace(req.EmailOrUsername))
-	if err != nil && !generia.IsKind(err, generia.KindNotFound) {
+	if err := s.limits().allow(w, limitLoginAccount, strings.ToLower(strings.TrimSpace(req.EmailOrUsername))); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	// The same answer, after the same work, whether the account exists or
-	// not: login never reveals who has an account.
-	if !auth.CheckPassword(hash, req.Password) {
-		s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "wrong email, username or password"))
+	u, err := s.Social.Authenticate(r.Context(), req.EmailOrUsername, req.Password)
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	s.writeSession(w, r, http.StatusOK, u)
 }
 
+// refresh spends a refresh token for a new pair: tokens rotate.
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
@@ -108,6 +86,33 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeSession(w, r, http.StatusOK, u)
+}
+
+// logout spends the given refresh token and ends the browser's session, if
+// any. Access tokens expire by themselves within a day.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(r, &req); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if req.RefreshToken != "" {
+		if _, err := s.Store.ConsumeRefreshToken(r.Context(), auth.HashRefreshToken(req.RefreshToken), s.now()); err != nil && !generia.IsKind(err, generia.KindUnauthorized) {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	if s.Sessions != nil {
+		if err := s.Sessions.End(w, r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // writeSession issues an access token and a fresh refresh token.
@@ -130,7 +135,11 @@ func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
-	u, err := s.Store.UserByID(r.Context(), userID(r))
+	if viewer(r) == "" {
+		s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "sign in: this route needs an access token"))
+		return
+	}
+	u, err := s.Store.UserByID(r.Context(), viewer(r))
 	if generia.IsKind(err, generia.KindNotFound) {
 		err = generia.Errorf(generia.KindUnauthorized, "the account of this token no longer exists")
 	}
@@ -145,16 +154,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// index tells a person who opens the server's address where to go.
-func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{
-		"name":   "Generia",
-		"api":    "/api/v1",
-		"worlds": "/api/v1/worlds",
-		"health": "/healthz",
-	})
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, generia.Errorf(generia.KindNotFound, "no route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path))
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, generia.Errorf(generia.KindNotFound, "no route %s %s", r.Method, r.URL.Path))
+func (s *Server) methodNotAllowed(methods []string) http.HandlerFunc {
+	allow := strings.Join(methods, ", ")
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		var body errorBody
+		body.Error.Code = "method_not_allowed"
+		body.Error.Message = r.Method + " is not allowed here; use " + allow
+		writeJSON(w, http.StatusMethodNotAllowed, body)
+	}
 }

@@ -1,0 +1,49 @@
+package social
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/generia/generia/internal/auth"
+	"github.com/generia/generia/internal/generia"
+)
+
+var validUsername = regexp.MustCompile(`^[A-Za-z0-9_]{3,30}$`)
+
+// Register creates an account. Bad input gives KindInvalid; a taken
+// username or email gives KindConflict.
+func (s *Service) Register(ctx context.Context, username, email, password string) (generia.User, error) {
+	username, email = strings.TrimSpace(username), strings.TrimSpace(email)
+	if !validUsername.MatchString(username) {
+		return generia.User{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 30 latin letters, digits or underscores")
+	}
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
+		return generia.User{}, generia.Errorf(generia.KindInvalid, "email must be a valid address such as ada@example.com")
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return generia.User{}, err
+	}
+	u, err := s.Store.CreateUser(ctx, generia.User{ID: uuid.NewString(), Username: username, Email: email, CreatedAt: s.now()}, hash)
+	if generia.IsKind(err, generia.KindConflict) {
+		err = generia.Errorf(generia.KindConflict, "that username or email already has an account; sign in instead")
+	}
+	return u, err
+}
+
+// Authenticate checks a login. It answers the same, after the same work,
+// whether the account exists or not: login never reveals who has one.
+func (s *Service) Authenticate(ctx context.Context, emailOrUsername, password string) (generia.User, error) {
+	u, hash, err := s.Store.UserByLogin(ctx, strings.TrimSpace(emailOrUsername))
+	if err != nil && !generia.IsKind(err, generia.KindNotFound) {
+		return generia.User{}, err
+	}
+	if !auth.CheckPassword(hash, password) {
+		return generia.User{}, generia.Errorf(generia.KindUnauthorized, "wrong email, username or password")
+	}
+	return u, nil
+}

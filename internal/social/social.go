@@ -1,0 +1,600 @@
+// Package social is what a person can do in Generia, with who may do it:
+// browse worlds, join them, make characters, post, like and comment. The
+// JSON API and the web UI both call it, so authorization lives in one place.
+//
+// A private world is visible to its owner and members only; to anyone else
+// it, and everything in it, does not exist (KindNotFound). Only the owner
+// cancels or deletes a world. A person posts only as their own characters,
+// in worlds they belong to.
+package social
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	_ "image/gif" // upload decoders
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	_ "golang.org/x/image/webp" // WebP uploads
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Generations starts and cancels world generations.
+type Generations interface {
+	Create(ctx context.Context, ownerID string, req generia.NewWorld, providers generia.Providers) (generia.World, error)
+	Cancel(ctx context.Context, worldID string) error
+}
+
+// Service holds the dependencies.
+type Service struct {
+	Store       generia.Store
+	Files       generia.MediaStore
+	Generations Generations
+	// Providers are the providers new worlds are generated with.
+	Providers generia.Providers
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Limits.
+const (
+	MaxCaptionLength    = 2200 // characters, as Instagram
+	MaxCommentLength    = 1000
+	MaxBioLength        = 300
+	MaxDisplayName      = 60
+	MaxHashtags         = 30
+	MaxCharactersOfUser = 5 // per world
+	MaxUploadBytes      = 8 << 20
+	MaxUploadPixels     = 4096 // on each side
+	MinUploadPixels     = 64
+)
+
+// WorldView is a world as a viewer sees it.
+type WorldView struct {
+	World  generia.World
+	Status generia.GenerationStatus
+	// IsOwner and IsMember describe the viewer.
+	IsOwner, IsMember bool
+}
+
+// visible returns a world the viewer may see.
+func (s *Service) visible(ctx context.Context, viewerID, ref string) (generia.World, error) {
+	id := generia.WorldIDFromRef(ref)
+	w, err := s.Store.World(ctx, id)
+	if err != nil {
+		return w, err
+	}
+	if w.Visibility == generia.VisibilityPrivate && w.OwnerID != viewerID {
+		member := false
+		if viewerID != "" {
+			if member, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
+				return generia.World{}, err
+			}
+		}
+		if !member {
+			return generia.World{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
+		}
+	}
+	return w, nil
+}
+
+// signedIn refuses visitors.
+func signedIn(viewerID string) error {
+	if viewerID == "" {
+		return generia.Errorf(generia.KindUnauthorized, "sign in first")
+	}
+	return nil
+}
+
+// World returns a world the viewer may see, with its status and the
+// viewer's relation to it. ref may be a world ID or its workflow ID.
+func (s *Service) World(ctx context.Context, viewerID, ref string) (WorldView, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return WorldView{}, err
+	}
+	st, err := s.Store.GenerationStatus(ctx, w.ID)
+	if err != nil {
+		return WorldView{}, err
+	}
+	v := WorldView{World: w, Status: st, IsOwner: viewerID != "" && w.OwnerID == viewerID}
+	if viewerID != "" {
+		if v.IsMember, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
+			return WorldView{}, err
+		}
+	}
+	return v, nil
+}
+
+// Status returns the status record of a world the viewer may see.
+func (s *Service) Status(ctx context.Context, viewerID, ref string) (generia.GenerationStatus, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return generia.GenerationStatus{}, err
+	}
+	return s.Store.GenerationStatus(ctx, w.ID)
+}
+
+// Worlds lists worlds for the viewer: scope is all, public, mine or joined;
+// status optionally filters by generation status.
+func (s *Service) Worlds(ctx context.Context, viewerID, scope, status string, page generia.Page) ([]generia.World, string, error) {
+	switch scope {
+	case "", generia.ScopeAll, generia.ScopePublic:
+	case generia.ScopeMine, generia.ScopeJoined:
+		if err := signedIn(viewerID); err != nil {
+			return nil, "", err
+		}
+	default:
+		return nil, "", generia.Errorf(generia.KindInvalid, "scope must be all, public, mine or joined")
+	}
+	switch status {
+	case "", generia.StatusPending, generia.StatusInProgress, generia.StatusCompleted, generia.StatusFailed, generia.StatusCancelled:
+	default:
+		return nil, "", generia.Errorf(generia.KindInvalid, "status must be pending, in_progress, completed, failed or cancelled")
+	}
+	return s.Store.ListWorlds(ctx, generia.WorldFilter{ViewerID: viewerID, Scope: scope, Status: status}, page.Normalize())
+}
+
+// CreateWorld asks for a world to be generated with the configured
+// providers.
+func (s *Service) CreateWorld(ctx context.Context, viewerID string, req generia.NewWorld) (generia.World, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.World{}, err
+	}
+	return s.Generations.Create(ctx, viewerID, req, s.Providers)
+}
+
+// owned returns a world the viewer may see and owns.
+func (s *Service) owned(ctx context.Context, viewerID, ref, what string) (generia.World, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.World{}, err
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return w, err
+	}
+	if w.OwnerID != viewerID {
+		return generia.World{}, generia.Errorf(generia.KindForbidden, "only the world's creator can %s it", what)
+	}
+	return w, nil
+}
+
+// CancelWorld cancels the generation of the viewer's world.
+func (s *Service) CancelWorld(ctx context.Context, viewerID, ref string) (generia.GenerationStatus, error) {
+	w, err := s.owned(ctx, viewerID, ref, "cancel")
+	if err != nil {
+		return generia.GenerationStatus{}, err
+	}
+	if err := s.Generations.Cancel(ctx, w.ID); err != nil {
+		if generia.IsKind(err, generia.KindStopped) {
+			err = generia.Errorf(generia.KindConflict, "the generation has already ended")
+		}
+		return generia.GenerationStatus{}, err
+	}
+	return s.Store.GenerationStatus(ctx, w.ID)
+}
+
+// DeleteWorld deletes the viewer's world and its media. A generation still
+// running is cancelled first.
+func (s *Service) DeleteWorld(ctx context.Context, viewerID, ref string) error {
+	w, err := s.owned(ctx, viewerID, ref, "delete")
+	if err != nil {
+		return err
+	}
+	if st, err := s.Store.GenerationStatus(ctx, w.ID); err == nil && !generia.IsTerminal(st.Status) {
+		if err := s.Generations.Cancel(ctx, w.ID); err != nil && !generia.IsKind(err, generia.KindStopped) && !generia.IsKind(err, generia.KindNotFound) {
+			return err
+		}
+	}
+	keys, err := s.Store.DeleteWorld(ctx, w.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.Files.Delete(ctx, k); err != nil {
+			return fmt.Errorf("deleting media of world %s: %w", w.ID, err)
+		}
+	}
+	return nil
+}
+
+// JoinWorld makes the viewer a member of a world they can see.
+func (s *Service) JoinWorld(ctx context.Context, viewerID, ref string) error {
+	if err := signedIn(viewerID); err != nil {
+		return err
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return err
+	}
+	return s.Store.JoinWorld(ctx, w.ID, viewerID, s.now())
+}
+
+// LeaveWorld ends the viewer's membership.
+func (s *Service) LeaveWorld(ctx context.Context, viewerID, ref string) error {
+	if err := signedIn(viewerID); err != nil {
+		return err
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return err
+	}
+	return s.Store.LeaveWorld(ctx, w.ID, viewerID)
+}
+
+// Characters lists a world's characters.
+func (s *Service) Characters(ctx context.Context, viewerID, ref string, page generia.Page) ([]generia.Character, string, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListCharacters(ctx, w.ID, page.Normalize())
+}
+
+// UserCharacters lists the characters a user owns in a world.
+func (s *Service) UserCharacters(ctx context.Context, viewerID, ref, userID string) ([]generia.Character, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.ListUserCharacters(ctx, w.ID, userID)
+}
+
+// CharacterView is a character's profile.
+type CharacterView struct {
+	Character  generia.Character
+	World      generia.World
+	PostsCount int
+}
+
+// Character returns a character of a world the viewer may see.
+func (s *Service) Character(ctx context.Context, viewerID, id string) (CharacterView, error) {
+	c, err := s.Store.Character(ctx, id)
+	if err != nil {
+		return CharacterView{}, err
+	}
+	w, err := s.visible(ctx, viewerID, c.WorldID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		err = generia.Errorf(generia.KindNotFound, "character %s not found", id)
+	}
+	if err != nil {
+		return CharacterView{}, err
+	}
+	n, err := s.Store.CountCharacterPosts(ctx, c.ID)
+	return CharacterView{Character: c, World: w, PostsCount: n}, err
+}
+
+// CharacterPosts lists a character's posts, newest first.
+func (s *Service) CharacterPosts(ctx context.Context, viewerID, id string, page generia.Page) ([]generia.Post, string, error) {
+	v, err := s.Character(ctx, viewerID, id)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: v.World.ID, CharacterID: id, ViewerID: viewerID}, page.Normalize())
+}
+
+// NewCharacter is a person's own character.
+type NewCharacter struct {
+	Username      string `json:"username"`
+	DisplayName   string `json:"display_name"`
+	Bio           string `json:"bio"`
+	AvatarMediaID string `json:"avatar_media_id"`
+}
+
+// CreateCharacter makes a character of the viewer in a world they belong
+// to. Its avatar, if any, must be an image the viewer uploaded to that world.
+func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc NewCharacter) (generia.Character, error) {
+	w, err := s.member(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	nc.DisplayName = strings.TrimSpace(nc.DisplayName)
+	nc.Bio = strings.TrimSpace(nc.Bio)
+	nc.Username = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(nc.Username), "@")))
+	switch {
+	case nc.DisplayName == "" || utf8.RuneCountInString(nc.DisplayName) > MaxDisplayName:
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "display_name must be 1 to %d characters", MaxDisplayName)
+	case utf8.RuneCountInString(nc.Bio) > MaxBioLength:
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "bio must be at most %d characters", MaxBioLength)
+	}
+	if nc.Username == "" {
+		nc.Username = strings.ToLower(strings.Join(strings.Fields(nc.DisplayName), "_"))
+	}
+	if !validHandle(nc.Username) {
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 24 lowercase latin letters, digits or underscores")
+	}
+	mine, err := s.Store.ListUserCharacters(ctx, w.ID, viewerID)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	if len(mine) >= MaxCharactersOfUser {
+		return generia.Character{}, generia.Errorf(generia.KindLimit, "you have %d characters in this world, the most one person may have", MaxCharactersOfUser)
+	}
+	if nc.AvatarMediaID != "" {
+		if err := s.ownMedia(ctx, viewerID, w.ID, nc.AvatarMediaID); err != nil {
+			return generia.Character{}, err
+		}
+	}
+	c, _, err := s.Store.CreateCharacter(ctx, generia.Character{
+		ID: uuid.NewString(), WorldID: w.ID, OwnerID: viewerID, Username: nc.Username, DisplayName: nc.DisplayName,
+		Bio: nc.Bio, AvatarMediaID: nc.AvatarMediaID, Position: 1000 + len(mine), CreatedAt: s.now(),
+	})
+	if generia.IsKind(err, generia.KindConflict) {
+		err = generia.Errorf(generia.KindConflict, "@%s is taken in this world; choose another username", nc.Username)
+	}
+	return c, err
+}
+
+func validHandle(h string) bool {
+	if len(h) < 3 || len(h) > 24 {
+		return false
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// member returns a world the viewer belongs to (owner or member).
+func (s *Service) member(ctx context.Context, viewerID, ref string) (generia.World, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.World{}, err
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return w, err
+	}
+	ok, err := s.Store.IsMember(ctx, w.ID, viewerID)
+	if err != nil {
+		return w, err
+	}
+	if !ok {
+		return generia.World{}, generia.Errorf(generia.KindForbidden, "join the world first")
+	}
+	return w, nil
+}
+
+// ownMedia checks that a media record is the viewer's upload to a world.
+func (s *Service) ownMedia(ctx context.Context, viewerID, worldID, mediaID string) error {
+	m, err := s.Store.Media(ctx, mediaID)
+	if err != nil {
+		return err
+	}
+	if m.OwnerID != viewerID || m.WorldID != worldID {
+		return generia.Errorf(generia.KindForbidden, "media %s is not an image you uploaded to this world", mediaID)
+	}
+	return nil
+}
+
+// Feed lists a world's posts, newest first.
+func (s *Service) Feed(ctx context.Context, viewerID, ref string, page generia.Page) ([]generia.Post, string, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, ViewerID: viewerID}, page.Normalize())
+}
+
+// Post returns one post of a world.
+func (s *Service) Post(ctx context.Context, viewerID, ref, postID string) (generia.Post, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Post{}, err
+	}
+	p, err := s.Store.Post(ctx, postID, viewerID)
+	if err == nil && p.WorldID != w.ID {
+		err = generia.Errorf(generia.KindNotFound, "post %s not found in this world", postID)
+	}
+	return p, err
+}
+
+// NewPost is a person's post as one of their characters.
+type NewPost struct {
+	CharacterID string   `json:"character_id"`
+	Caption     string   `json:"caption"`
+	MediaID     string   `json:"media_id"`
+	Hashtags    []string `json:"hashtags"`
+}
+
+// CreatePost publishes a post as one of the viewer's characters in a world
+// they belong to, with an image they uploaded there.
+func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPost) (generia.Post, error) {
+	w, err := s.member(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Post{}, err
+	}
+	np.Caption = strings.TrimSpace(np.Caption)
+	switch {
+	case np.CharacterID == "":
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character_id is required: post as one of your characters")
+	case np.MediaID == "":
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "media_id is required: upload an image first")
+	case utf8.RuneCountInString(np.Caption) > MaxCaptionLength:
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", MaxCaptionLength)
+	case len(np.Hashtags) > MaxHashtags:
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "at most %d hashtags", MaxHashtags)
+	}
+	c, err := s.Store.Character(ctx, np.CharacterID)
+	if generia.IsKind(err, generia.KindNotFound) || (err == nil && c.WorldID != w.ID) {
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character %s is not in this world", np.CharacterID)
+	}
+	if err != nil {
+		return generia.Post{}, err
+	}
+	if c.OwnerID != viewerID {
+		return generia.Post{}, generia.Errorf(generia.KindForbidden, "you can post only as your own characters")
+	}
+	if err := s.ownMedia(ctx, viewerID, w.ID, np.MediaID); err != nil {
+		return generia.Post{}, err
+	}
+	tags := []string{}
+	seen := map[string]bool{}
+	for _, t := range np.Hashtags {
+		t = strings.Join(strings.Fields(strings.TrimLeft(strings.TrimSpace(t), "#")), "")
+		if t != "" && !seen[strings.ToLower(t)] && utf8.RuneCountInString(t) <= 50 {
+			seen[strings.ToLower(t)] = true
+			tags = append(tags, t)
+		}
+	}
+	p, _, err := s.Store.CreatePost(ctx, generia.Post{
+		ID: uuid.NewString(), WorldID: w.ID, CharacterID: c.ID, Caption: np.Caption, Hashtags: tags, MediaID: np.MediaID, CreatedAt: s.now(),
+	})
+	if err != nil {
+		return p, err
+	}
+	return s.Store.Post(ctx, p.ID, viewerID)
+}
+
+// Like and Unlike set whether the viewer likes a post; both are idempotent
+// and return the post's like count.
+func (s *Service) Like(ctx context.Context, viewerID, ref, postID string, like bool) (int, error) {
+	if err := signedIn(viewerID); err != nil {
+		return 0, err
+	}
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return 0, err
+	}
+	if like {
+		return s.Store.Like(ctx, p.ID, viewerID, s.now())
+	}
+	return s.Store.Unlike(ctx, p.ID, viewerID)
+}
+
+// Likes lists who likes a post.
+func (s *Service) Likes(ctx context.Context, viewerID, ref, postID string, page generia.Page) ([]generia.Like, string, error) {
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListLikes(ctx, p.ID, page.Normalize())
+}
+
+// Comments lists a post's comments, oldest first.
+func (s *Service) Comments(ctx context.Context, viewerID, ref, postID string, page generia.Page) ([]generia.Comment, string, error) {
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListComments(ctx, p.ID, page.Normalize())
+}
+
+// AddComment comments on a post as the viewer.
+func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID, text string) (generia.Comment, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.Comment{}, err
+	}
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > MaxCommentLength {
+		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "a comment is 1 to %d characters", MaxCommentLength)
+	}
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return generia.Comment{}, err
+	}
+	c, err := s.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: p.ID, UserID: viewerID, Text: text, CreatedAt: s.now()})
+	if err != nil {
+		return c, err
+	}
+	return s.Store.Comment(ctx, c.ID)
+}
+
+// DeleteComment deletes a comment: its author's, or any in the viewer's own
+// world.
+func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, commentID string) error {
+	if err := signedIn(viewerID); err != nil {
+		return err
+	}
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return err
+	}
+	c, err := s.Store.Comment(ctx, commentID)
+	if err == nil && c.PostID != p.ID {
+		err = generia.Errorf(generia.KindNotFound, "comment %s not found on this post", commentID)
+	}
+	if err != nil {
+		return err
+	}
+	if c.UserID != viewerID {
+		w, err := s.Store.World(ctx, p.WorldID)
+		if err != nil {
+			return err
+		}
+		if w.OwnerID != viewerID {
+			return generia.Errorf(generia.KindForbidden, "you can delete only your own comments")
+		}
+	}
+	return s.Store.DeleteComment(ctx, c.ID)
+}
+
+// Upload stores an image the viewer uploads to a world they belong to. The
+// type is sniffed from the bytes (PNG, JPEG, WebP or GIF), the size and the
+// dimensions are checked; anything else is refused with KindInvalid.
+func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader) (generia.Media, error) {
+	w, err := s.member(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Media{}, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxUploadBytes+1))
+	if err != nil {
+		return generia.Media{}, generia.WrapError(generia.KindInvalid, err, "the upload could not be read")
+	}
+	if len(data) > MaxUploadBytes {
+		return generia.Media{}, generia.Errorf(generia.KindInvalid, "the image is larger than %d MB", MaxUploadBytes>>20)
+	}
+	ctype := http.DetectContentType(data)
+	switch ctype {
+	case "image/png", "image/jpeg", "image/webp", "image/gif":
+	default:
+		return generia.Media{}, generia.Errorf(generia.KindInvalid, "upload a PNG, JPEG, WebP or GIF image (this looks like %s)", ctype)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return generia.Media{}, generia.WrapError(generia.KindInvalid, err, "the image is damaged or not what its bytes say")
+	}
+	if cfg.Width < MinUploadPixels || cfg.Height < MinUploadPixels || cfg.Width > MaxUploadPixels || cfg.Height > MaxUploadPixels {
+		return generia.Media{}, generia.Errorf(generia.KindInvalid, "the image is %d×%d; each side must be %d to %d pixels", cfg.Width, cfg.Height, MinUploadPixels, MaxUploadPixels)
+	}
+	id := uuid.NewString()
+	key := fmt.Sprintf("worlds/%s/uploads/%s.%s", w.ID, id, strings.TrimPrefix(ctype, "image/"))
+	if err := s.Files.Put(ctx, key, ctype, data); err != nil {
+		return generia.Media{}, fmt.Errorf("storing an upload: %w", err)
+	}
+	m, _, err := s.Store.CreateMedia(ctx, generia.Media{
+		ID: id, WorldID: w.ID, OwnerID: viewerID, Kind: generia.MediaUpload, ContentType: ctype,
+		Size: int64(len(data)), Width: cfg.Width, Height: cfg.Height, ObjectKey: key, CreatedAt: s.now(),
+	})
+	return m, err
+}
+
+// Media returns a media record the viewer may see, and opens its bytes.
+func (s *Service) Media(ctx context.Context, viewerID, id string) (generia.Media, generia.World, error) {
+	m, err := s.Store.Media(ctx, id)
+	if err != nil {
+		return m, generia.World{}, err
+	}
+	w, err := s.visible(ctx, viewerID, m.WorldID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		err = generia.Errorf(generia.KindNotFound, "media %s not found", id)
+	}
+	return m, w, err
+}

@@ -1,0 +1,308 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// postLikes returns a post's like count, or KindNotFound.
+func postLikes(ctx context.Context, q querier, postID string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT likes_count FROM posts WHERE id = ?`, postID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, generia.Errorf(generia.KindNotFound, "post %s not found", postID)
+	}
+	return n, err
+}
+
+// changed reports whether a statement changed a row.
+func changed(res sql.Result) (bool, error) {
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// Like records that a user likes a post and returns the post's like count.
+// Liking again is a no-op: the like keeps its first time and counts once,
+// even when the same like arrives twice at once. An unknown post or user
+// gives KindNotFound. A zero now is the store's clock.
+func (s *Store) Like(ctx context.Context, postID, userID string, now time.Time) (int, error) {
+	if err := required("post ID", postID, "user ID", userID); err != nil {
+		return 0, err
+	}
+	var count int
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if count, err = postLikes(ctx, tx, postID); err != nil {
+			return err
+		}
+		if err := userExists(ctx, tx, userID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (post_id, user_id) DO NOTHING`, postID, userID, micros(s.stamp(now)))
+		if err != nil {
+			return err
+		}
+		if inserted, err := changed(res); err != nil || !inserted {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `UPDATE posts SET likes_count = likes_count + 1 WHERE id = ? RETURNING likes_count`,
+			postID).Scan(&count)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("liking post %s: %w", postID, err)
+	}
+	return count, nil
+}
+
+// Unlike removes a like and returns the post's like count; unliking a post
+// one does not like is a no-op. An unknown post gives KindNotFound.
+func (s *Store) Unlike(ctx context.Context, postID, userID string) (int, error) {
+	var count int
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if count, err = postLikes(ctx, tx, postID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM likes WHERE post_id = ? AND user_id = ?`, postID, userID)
+		if err != nil {
+			return err
+		}
+		if deleted, err := changed(res); err != nil || !deleted {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `UPDATE posts SET likes_count = likes_count - 1 WHERE id = ? RETURNING likes_count`,
+			postID).Scan(&count)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("unliking post %s: %w", postID, err)
+	}
+	return count, nil
+}
+
+func scanLike(row scanner) (generia.Like, error) {
+	var l generia.Like
+	var created int64
+	if err := row.Scan(&l.PostID, &l.UserID, &l.Username, &created); err != nil {
+		return generia.Like{}, err
+	}
+	l.CreatedAt = fromMicros(created)
+	return l, nil
+}
+
+// ListLikes returns who likes a post, newest first and then by user ID
+// descending, with their usernames. An unknown post gives KindNotFound.
+func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page) ([]generia.Like, string, error) {
+	page = page.Normalize()
+	after, ok, err := decodeCursor(page.Cursor, listLikes)
+	if err != nil {
+		return nil, "", err
+	}
+	query := `SELECT l.post_id, l.user_id, u.username, l.created_at
+		FROM likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ?`
+	args := []any{postID}
+	if ok {
+		query += ` AND (l.created_at, l.user_id) < (?, ?)`
+		args = append(args, after.Time, after.ID)
+	}
+	query += ` ORDER BY l.created_at DESC, l.user_id DESC LIMIT ?`
+	args = append(args, page.Limit+1)
+	out, err := list(ctx, s.reader, scanLike, query, args...)
+	if err == nil && len(out) == 0 {
+		_, err = postLikes(ctx, s.reader, postID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("listing the likes of post %s: %w", postID, err)
+	}
+	if len(out) <= page.Limit {
+		return out, "", nil
+	}
+	out = out[:page.Limit]
+	last := out[len(out)-1]
+	return out, encodeCursor(cursor{List: listLikes, Time: micros(last.CreatedAt), ID: last.UserID}), nil
+}
+
+// commentSelect reads comments with their authors' usernames.
+const commentSelect = `SELECT m.id, m.post_id, m.user_id, u.username, m.text, m.created_at
+	FROM comments m JOIN users u ON u.id = m.user_id`
+
+func scanComment(row scanner) (generia.Comment, error) {
+	var c generia.Comment
+	var created int64
+	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.Text, &created); err != nil {
+		return generia.Comment{}, err
+	}
+	c.CreatedAt = fromMicros(created)
+	return c, nil
+}
+
+// AddComment adds a comment with a caller-chosen ID and returns it with its
+// author's username. An existing ID returns the stored comment and counts
+// nothing, so a retried request never duplicates. A blank text gives
+// KindInvalid; an unknown post or user KindNotFound. A zero CreatedAt is the
+// store's clock.
+func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comment, error) {
+	if err := required("comment ID", c.ID, "post ID", c.PostID, "user ID", c.UserID); err != nil {
+		return generia.Comment{}, err
+	}
+	if strings.TrimSpace(c.Text) == "" {
+		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "a comment needs a text")
+	}
+	c.CreatedAt = s.stamp(c.CreatedAt)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		stored, err := scanComment(tx.QueryRowContext(ctx, commentSelect+` WHERE m.id = ?`, c.ID))
+		if err == nil {
+			c = stored
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := postLikes(ctx, tx, c.PostID); err != nil {
+			return err
+		}
+		if err := userExists(ctx, tx, c.UserID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO comments (id, post_id, user_id, text, created_at) VALUES (?, ?, ?, ?, ?)`,
+			c.ID, c.PostID, c.UserID, c.Text, micros(c.CreatedAt))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET comments_count = comments_count + 1 WHERE id = ?`, c.PostID); err != nil {
+			return err
+		}
+		c, err = scanComment(tx.QueryRowContext(ctx, commentSelect+` WHERE m.id = ?`, c.ID))
+		return err
+	})
+	if err != nil {
+		return generia.Comment{}, fmt.Errorf("adding comment %s: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// Comment returns a comment with its author's username.
+func (s *Store) Comment(ctx context.Context, id string) (generia.Comment, error) {
+	c, err := scanComment(s.reader.QueryRowContext(ctx, commentSelect+` WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return generia.Comment{}, generia.Errorf(generia.KindNotFound, "comment %s not found", id)
+	}
+	if err != nil {
+		return generia.Comment{}, fmt.Errorf("reading comment %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// ListComments returns a post's comments, oldest first and then by ID, with
+// their authors' usernames. An unknown post gives KindNotFound.
+func (s *Store) ListComments(ctx context.Context, postID string, page generia.Page) ([]generia.Comment, string, error) {
+	page = page.Normalize()
+	after, ok, err := decodeCursor(page.Cursor, listComments)
+	if err != nil {
+		return nil, "", err
+	}
+	query := commentSelect + ` WHERE m.post_id = ?`
+	args := []any{postID}
+	if ok {
+		query += ` AND (m.created_at, m.id) > (?, ?)`
+		args = append(args, after.Time, after.ID)
+	}
+	query += ` ORDER BY m.created_at, m.id LIMIT ?`
+	args = append(args, page.Limit+1)
+	out, err := list(ctx, s.reader, scanComment, query, args...)
+	if err == nil && len(out) == 0 {
+		_, err = postLikes(ctx, s.reader, postID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("listing the comments of post %s: %w", postID, err)
+	}
+	if len(out) <= page.Limit {
+		return out, "", nil
+	}
+	out = out[:page.Limit]
+	last := out[len(out)-1]
+	return out, encodeCursor(cursor{List: listComments, Time: micros(last.CreatedAt), ID: last.ID}), nil
+}
+
+// DeleteComment deletes a comment and takes it off its post's count. An
+// unknown comment gives KindNotFound.
+func (s *Store) DeleteComment(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var postID string
+		err := tx.QueryRowContext(ctx, `DELETE FROM comments WHERE id = ? RETURNING post_id`, id).Scan(&postID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return generia.Errorf(generia.KindNotFound, "comment %s not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE posts SET comments_count = comments_count - 1 WHERE id = ?`, postID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("deleting comment %s: %w", id, err)
+	}
+	return nil
+}
+
+// CreateSession stores a session of the web UI. An unknown user gives
+// KindNotFound, a token hash already stored KindConflict, a zero ExpiresAt
+// KindInvalid. A zero CreatedAt is the store's clock.
+func (s *Store) CreateSession(ctx context.Context, sess generia.Session) error {
+	if err := required("token hash", sess.TokenHash, "user ID", sess.UserID); err != nil {
+		return err
+	}
+	if sess.ExpiresAt.IsZero() {
+		return generia.Errorf(generia.KindInvalid, "a session needs an expiry time")
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := userExists(ctx, tx, sess.UserID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			sess.TokenHash, sess.UserID, sess.CSRF, micros(sess.ExpiresAt), micros(s.stamp(sess.CreatedAt)))
+		if isUniqueViolation(err) {
+			return generia.WrapError(generia.KindConflict, err, "the session exists")
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("creating a session of user %s: %w", sess.UserID, err)
+	}
+	return nil
+}
+
+// SessionByToken returns the session with a token hash. An unknown session,
+// or one that expired at or before now, gives KindUnauthorized.
+func (s *Store) SessionByToken(ctx context.Context, tokenHash string, now time.Time) (generia.Session, error) {
+	var sess generia.Session
+	var expires, created int64
+	err := s.reader.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf, expires_at, created_at FROM sessions WHERE token_hash = ?`,
+		tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &expires, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return generia.Session{}, generia.Errorf(generia.KindUnauthorized, "the session is unknown or ended")
+	}
+	if err != nil {
+		return generia.Session{}, fmt.Errorf("reading a session: %w", err)
+	}
+	if expires <= micros(now) {
+		return generia.Session{}, generia.Errorf(generia.KindUnauthorized, "the session expired")
+	}
+	sess.ExpiresAt = fromMicros(expires)
+	sess.CreatedAt = fromMicros(created)
+	return sess, nil
+}
+
+// DeleteSession ends a session; ending an unknown one is a no-op.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := s.writer.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
+		return fmt.Errorf("deleting a session: %w", err)
+	}
+	return nil
+}
