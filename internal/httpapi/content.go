@@ -294,7 +294,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 // getMedia serves an image's bytes. Media never change once stored, so they
 // are cached for long (privately for private worlds).
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
-	m, world, err := s.Social.Media(r.Context(), viewer(r), r.PathValue("id"))
+	m, private, err := s.Social.Media(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -302,7 +302,7 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 	etag := `"` + m.ID + `"`
 	w.Header().Set("ETag", etag)
 	cache := "public, max-age=31536000, immutable"
-	if world.Visibility == generia.VisibilityPrivate {
+	if private {
 		cache = "private, max-age=31536000, immutable"
 	}
 	w.Header().Set("Cache-Control", cache)

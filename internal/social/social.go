@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -43,6 +44,9 @@ type Service struct {
 	Providers generia.Providers
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	refs  sync.Map // world ID → cachedRef
+	feeds feedCache
 }
 
 func (s *Service) now() time.Time {
@@ -73,10 +77,40 @@ type WorldView struct {
 	IsOwner, IsMember bool
 }
 
-// visible returns a world the viewer may see.
-func (s *Service) visible(ctx context.Context, viewerID, ref string) (generia.World, error) {
-	id := generia.WorldIDFromRef(ref)
+// worldRef is what access checks need of a world. It never changes after
+// the world is created, so it is cached.
+type worldRef struct {
+	ID, OwnerID, Visibility string
+}
+
+// refTTL is how long a world's ref is cached. A world deleted by another
+// process may pass the check for that long; its content is gone already.
+const refTTL = 10 * time.Second
+
+type cachedRef struct {
+	ref     worldRef
+	expires time.Time
+}
+
+// ref returns a world's ref, from the cache when it is fresh.
+func (s *Service) ref(ctx context.Context, id string) (worldRef, error) {
+	now := time.Now()
+	if v, ok := s.refs.Load(id); ok && now.Before(v.(cachedRef).expires) {
+		return v.(cachedRef).ref, nil
+	}
 	w, err := s.Store.World(ctx, id)
+	if err != nil {
+		return worldRef{}, err
+	}
+	r := worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility}
+	s.refs.Store(id, cachedRef{ref: r, expires: now.Add(refTTL)})
+	return r, nil
+}
+
+// visible returns the ref of a world the viewer may see.
+func (s *Service) visible(ctx context.Context, viewerID, ref string) (worldRef, error) {
+	id := generia.WorldIDFromRef(ref)
+	w, err := s.ref(ctx, id)
 	if err != nil {
 		return w, err
 	}
@@ -84,11 +118,11 @@ func (s *Service) visible(ctx context.Context, viewerID, ref string) (generia.Wo
 		member := false
 		if viewerID != "" {
 			if member, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
-				return generia.World{}, err
+				return worldRef{}, err
 			}
 		}
 		if !member {
-			return generia.World{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
+			return worldRef{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
 		}
 	}
 	return w, nil
@@ -105,7 +139,11 @@ func signedIn(viewerID string) error {
 // World returns a world the viewer may see, with its status and the
 // viewer's relation to it. ref may be a world ID or its workflow ID.
 func (s *Service) World(ctx context.Context, viewerID, ref string) (WorldView, error) {
-	w, err := s.visible(ctx, viewerID, ref)
+	r, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return WorldView{}, err
+	}
+	w, err := s.Store.World(ctx, r.ID)
 	if err != nil {
 		return WorldView{}, err
 	}
@@ -161,16 +199,16 @@ func (s *Service) CreateWorld(ctx context.Context, viewerID string, req generia.
 }
 
 // owned returns a world the viewer may see and owns.
-func (s *Service) owned(ctx context.Context, viewerID, ref, what string) (generia.World, error) {
+func (s *Service) owned(ctx context.Context, viewerID, ref, what string) (worldRef, error) {
 	if err := signedIn(viewerID); err != nil {
-		return generia.World{}, err
+		return worldRef{}, err
 	}
 	w, err := s.visible(ctx, viewerID, ref)
 	if err != nil {
 		return w, err
 	}
 	if w.OwnerID != viewerID {
-		return generia.World{}, generia.Errorf(generia.KindForbidden, "only the world's creator can %s it", what)
+		return worldRef{}, generia.Errorf(generia.KindForbidden, "only the world's creator can %s it", what)
 	}
 	return w, nil
 }
@@ -206,6 +244,8 @@ func (s *Service) DeleteWorld(ctx context.Context, viewerID, ref string) error {
 	if err != nil {
 		return err
 	}
+	s.refs.Delete(w.ID)
+	s.feeds.changed(w.ID)
 	for _, k := range keys {
 		if err := s.Files.Delete(ctx, k); err != nil {
 			return fmt.Errorf("deleting media of world %s: %w", w.ID, err)
@@ -269,10 +309,14 @@ func (s *Service) Character(ctx context.Context, viewerID, id string) (Character
 	if err != nil {
 		return CharacterView{}, err
 	}
-	w, err := s.visible(ctx, viewerID, c.WorldID)
+	_, err = s.visible(ctx, viewerID, c.WorldID)
 	if generia.IsKind(err, generia.KindNotFound) {
 		err = generia.Errorf(generia.KindNotFound, "character %s not found", id)
 	}
+	if err != nil {
+		return CharacterView{}, err
+	}
+	w, err := s.Store.World(ctx, c.WorldID)
 	if err != nil {
 		return CharacterView{}, err
 	}
@@ -354,9 +398,9 @@ func validHandle(h string) bool {
 }
 
 // member returns a world the viewer belongs to (owner or member).
-func (s *Service) member(ctx context.Context, viewerID, ref string) (generia.World, error) {
+func (s *Service) member(ctx context.Context, viewerID, ref string) (worldRef, error) {
 	if err := signedIn(viewerID); err != nil {
-		return generia.World{}, err
+		return worldRef{}, err
 	}
 	w, err := s.visible(ctx, viewerID, ref)
 	if err != nil {
@@ -367,7 +411,7 @@ func (s *Service) member(ctx context.Context, viewerID, ref string) (generia.Wor
 		return w, err
 	}
 	if !ok {
-		return generia.World{}, generia.Errorf(generia.KindForbidden, "join the world first")
+		return worldRef{}, generia.Errorf(generia.KindForbidden, "join the world first")
 	}
 	return w, nil
 }
@@ -390,7 +434,19 @@ func (s *Service) Feed(ctx context.Context, viewerID, ref string, page generia.P
 	if err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, ViewerID: viewerID}, page.Normalize())
+	page = page.Normalize()
+	if viewerID != "" {
+		return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, ViewerID: viewerID}, page)
+	}
+	now := time.Now()
+	if posts, next, ok := s.feeds.get(w.ID, page, now); ok {
+		return posts, next, nil
+	}
+	posts, next, err := s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID}, page)
+	if err == nil {
+		s.feeds.put(w.ID, page, posts, next, now)
+	}
+	return posts, next, err
 }
 
 // Post returns one post of a world.
@@ -454,6 +510,7 @@ func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPo
 			tags = append(tags, t)
 		}
 	}
+	defer s.feeds.changed(w.ID)
 	p, _, err := s.Store.CreatePost(ctx, generia.Post{
 		ID: uuid.NewString(), WorldID: w.ID, CharacterID: c.ID, Caption: np.Caption, Hashtags: tags, MediaID: np.MediaID, CreatedAt: s.now(),
 	})
@@ -473,6 +530,7 @@ func (s *Service) Like(ctx context.Context, viewerID, ref, postID string, like b
 	if err != nil {
 		return 0, err
 	}
+	defer s.feeds.changed(p.WorldID)
 	if like {
 		return s.Store.Like(ctx, p.ID, viewerID, s.now())
 	}
@@ -510,6 +568,7 @@ func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID, text st
 	if err != nil {
 		return generia.Comment{}, err
 	}
+	defer s.feeds.changed(p.WorldID)
 	c, err := s.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: p.ID, UserID: viewerID, Text: text, CreatedAt: s.now()})
 	if err != nil {
 		return c, err
@@ -543,6 +602,7 @@ func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, comm
 			return generia.Errorf(generia.KindForbidden, "you can delete only your own comments")
 		}
 	}
+	defer s.feeds.changed(p.WorldID)
 	return s.Store.DeleteComment(ctx, c.ID)
 }
 
@@ -586,15 +646,16 @@ func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader)
 	return m, err
 }
 
-// Media returns a media record the viewer may see, and opens its bytes.
-func (s *Service) Media(ctx context.Context, viewerID, id string) (generia.Media, generia.World, error) {
+// Media returns a media record the viewer may see, and whether its world is
+// private (so that caches keep it private).
+func (s *Service) Media(ctx context.Context, viewerID, id string) (generia.Media, bool, error) {
 	m, err := s.Store.Media(ctx, id)
 	if err != nil {
-		return m, generia.World{}, err
+		return m, false, err
 	}
 	w, err := s.visible(ctx, viewerID, m.WorldID)
 	if generia.IsKind(err, generia.KindNotFound) {
 		err = generia.Errorf(generia.KindNotFound, "media %s not found", id)
 	}
-	return m, w, err
+	return m, w.Visibility == generia.VisibilityPrivate, err
 }

@@ -226,10 +226,10 @@ func scanCall(row scanner) (generia.ProviderCall, error) {
 // ProviderCalls returns a world's ledger in the order the calls were
 // recorded. An unknown world gives KindNotFound.
 func (s *Store) ProviderCalls(ctx context.Context, worldID string) ([]generia.ProviderCall, error) {
-	out, err := list(ctx, s.reader, scanCall, `SELECT `+callColumns+` FROM provider_calls
+	out, err := list(ctx, s.read, scanCall, `SELECT `+callColumns+` FROM provider_calls
 		WHERE world_id = ? ORDER BY id`, worldID)
 	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.reader, worldID)
+		err = worldExists(ctx, s.read, worldID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the provider calls of world %s: %w", worldID, err)

@@ -131,7 +131,7 @@ func (s *Store) SetCharacterAvatar(ctx context.Context, characterID, mediaID str
 
 // Character returns a character.
 func (s *Store) Character(ctx context.Context, id string) (generia.Character, error) {
-	c, err := scanCharacter(s.reader.QueryRowContext(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id))
+	c, err := scanCharacter(s.read.QueryRowContext(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Character{}, generia.Errorf(generia.KindNotFound, "character %s not found", id)
 	}
@@ -157,9 +157,9 @@ func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia
 	}
 	query += ` ORDER BY position, created_at, id LIMIT ?`
 	args = append(args, page.Limit+1)
-	out, err := list(ctx, s.reader, scanCharacter, query, args...)
+	out, err := list(ctx, s.read, scanCharacter, query, args...)
 	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.reader, worldID)
+		err = worldExists(ctx, s.read, worldID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("listing the characters of world %s: %w", worldID, err)
@@ -293,7 +293,7 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 // Post returns a post with its author fields, its counts, and whether
 // viewerID (which may be empty, for a visitor) likes it.
 func (s *Store) Post(ctx context.Context, id, viewerID string) (generia.Post, error) {
-	p, err := scanPost(s.reader.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, viewerID, viewerID, id))
+	p, err := scanPost(s.read.QueryRowContext(ctx, postSelect+` WHERE p.id = ?`, viewerID, viewerID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Post{}, generia.Errorf(generia.KindNotFound, "post %s not found", id)
 	}
@@ -340,11 +340,11 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 	}
 	query += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
 	args = append(args, page.Limit+1)
-	out, err := list(ctx, s.reader, scanPost, query, args...)
+	out, err := list(ctx, s.read, scanPost, query, args...)
 	if err == nil && len(out) == 0 {
 		// Only an empty page tells a missing world or character from one
 		// without posts.
-		err = postsOwnerExists(ctx, s.reader, f)
+		err = postsOwnerExists(ctx, s.read, f)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("listing posts: %w", err)
@@ -380,10 +380,10 @@ func (s *Store) ListUserCharacters(ctx context.Context, worldID, userID string) 
 	if err := required("world ID", worldID, "user ID", userID); err != nil {
 		return nil, err
 	}
-	out, err := list(ctx, s.reader, scanCharacter, `SELECT `+characterColumns+` FROM characters
+	out, err := list(ctx, s.read, scanCharacter, `SELECT `+characterColumns+` FROM characters
 		WHERE owner_id = ? AND world_id = ? ORDER BY created_at, id`, userID, worldID)
 	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.reader, worldID)
+		err = worldExists(ctx, s.read, worldID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("listing the characters of user %s in world %s: %w", userID, worldID, err)
@@ -396,7 +396,7 @@ func (s *Store) ListUserCharacters(ctx context.Context, worldID, userID string) 
 func (s *Store) CountCharacterPosts(ctx context.Context, characterID string) (int, error) {
 	var found bool
 	var n int
-	err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE id = ?),
+	err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE id = ?),
 			(SELECT COUNT(*) FROM posts WHERE character_id = ?)`, characterID, characterID).Scan(&found, &n)
 	if err != nil {
 		return 0, fmt.Errorf("counting the posts of character %s: %w", characterID, err)
@@ -412,7 +412,7 @@ func (s *Store) CountCharacterPosts(ctx context.Context, characterID string) (in
 func (s *Store) CountContent(ctx context.Context, worldID string) (generia.ContentCounts, error) {
 	var found bool
 	var n generia.ContentCounts
-	err := s.reader.QueryRowContext(ctx, `SELECT
+	err := s.read.QueryRowContext(ctx, `SELECT
 			EXISTS (SELECT 1 FROM worlds WHERE id = ?),
 			(SELECT COUNT(*) FROM characters WHERE world_id = ?),
 			(SELECT COUNT(*) FROM posts WHERE world_id = ?),
@@ -487,7 +487,7 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 
 // Media returns a media record.
 func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
-	m, err := scanMedia(s.reader.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
+	m, err := scanMedia(s.read.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Media{}, generia.Errorf(generia.KindNotFound, "media %s not found", id)
 	}

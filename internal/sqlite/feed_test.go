@@ -78,9 +78,30 @@ func (c recordingConn) ExecContext(ctx context.Context, query string, args []dri
 	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 }
 
+// PrepareContext prepares without recording: a prepared statement is
+// recorded each time it runs.
 func (c recordingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	recorded.add(query, nil)
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	st, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return recordingStmt{Stmt: st, query: query}, nil
+}
+
+// recordingStmt records each run of a prepared statement.
+type recordingStmt struct {
+	driver.Stmt
+	query string
+}
+
+func (s recordingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	recorded.add(s.query, args)
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
+
+func (s recordingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	recorded.add(s.query, args)
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
 }
 
 func (c recordingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {

@@ -102,7 +102,7 @@ func stopped(st generia.GenerationStatus) error {
 
 // GenerationStatus returns a world's status record.
 func (s *Store) GenerationStatus(ctx context.Context, worldID string) (generia.GenerationStatus, error) {
-	st, err := readStatus(ctx, s.reader, worldID)
+	st, err := readStatus(ctx, s.read, worldID)
 	if err != nil {
 		return generia.GenerationStatus{}, fmt.Errorf("reading the generation status of world %s: %w", worldID, err)
 	}
@@ -112,7 +112,7 @@ func (s *Store) GenerationStatus(ctx context.Context, worldID string) (generia.G
 // ListActiveGenerations returns the IDs of worlds whose generation is pending
 // or in progress, oldest first.
 func (s *Store) ListActiveGenerations(ctx context.Context) ([]string, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT world_id FROM generation_status
+	rows, err := s.read.QueryContext(ctx, `SELECT world_id FROM generation_status
 		WHERE status IN ('pending', 'in_progress') ORDER BY created_at, world_id`)
 	if err != nil {
 		return nil, fmt.Errorf("listing active generations: %w", err)
@@ -314,7 +314,7 @@ func scanGeneration(row scanner) (generia.Generation, error) {
 
 // Generation returns a stored artifact by world and key.
 func (s *Store) Generation(ctx context.Context, worldID, key string) (generia.Generation, error) {
-	g, err := scanGeneration(s.reader.QueryRowContext(ctx, `SELECT `+generationColumns+` FROM generations
+	g, err := scanGeneration(s.read.QueryRowContext(ctx, `SELECT `+generationColumns+` FROM generations
 		WHERE world_id = ? AND key = ?`, worldID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Generation{}, generia.Errorf(generia.KindNotFound, "generation %s of world %s not found", key, worldID)

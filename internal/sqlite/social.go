@@ -113,9 +113,9 @@ func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page)
 	}
 	query += ` ORDER BY l.created_at DESC, l.user_id DESC LIMIT ?`
 	args = append(args, page.Limit+1)
-	out, err := list(ctx, s.reader, scanLike, query, args...)
+	out, err := list(ctx, s.read, scanLike, query, args...)
 	if err == nil && len(out) == 0 {
-		_, err = postLikes(ctx, s.reader, postID)
+		_, err = postLikes(ctx, s.read, postID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("listing the likes of post %s: %w", postID, err)
@@ -189,7 +189,7 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 
 // Comment returns a comment with its author's username.
 func (s *Store) Comment(ctx context.Context, id string) (generia.Comment, error) {
-	c, err := scanComment(s.reader.QueryRowContext(ctx, commentSelect+` WHERE m.id = ?`, id))
+	c, err := scanComment(s.read.QueryRowContext(ctx, commentSelect+` WHERE m.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Comment{}, generia.Errorf(generia.KindNotFound, "comment %s not found", id)
 	}
@@ -215,9 +215,9 @@ func (s *Store) ListComments(ctx context.Context, postID string, page generia.Pa
 	}
 	query += ` ORDER BY m.created_at, m.id LIMIT ?`
 	args = append(args, page.Limit+1)
-	out, err := list(ctx, s.reader, scanComment, query, args...)
+	out, err := list(ctx, s.read, scanComment, query, args...)
 	if err == nil && len(out) == 0 {
-		_, err = postLikes(ctx, s.reader, postID)
+		_, err = postLikes(ctx, s.read, postID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("listing the comments of post %s: %w", postID, err)
@@ -283,7 +283,7 @@ func (s *Store) CreateSession(ctx context.Context, sess generia.Session) error {
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string, now time.Time) (generia.Session, error) {
 	var sess generia.Session
 	var expires, created int64
-	err := s.reader.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf, expires_at, created_at FROM sessions WHERE token_hash = ?`,
+	err := s.read.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf, expires_at, created_at FROM sessions WHERE token_hash = ?`,
 		tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &expires, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Session{}, generia.Errorf(generia.KindUnauthorized, "the session is unknown or ended")

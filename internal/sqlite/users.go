@@ -80,7 +80,7 @@ func (s *Store) UserByLogin(ctx context.Context, emailOrUsername string) (generi
 		return generia.User{}, "", generia.Errorf(generia.KindNotFound, "no account with an empty username or email")
 	}
 	var hash string
-	u, err := scanUser(s.reader.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users
 		WHERE (email_key = ? AND email_key <> '') OR username_key = ?
 		ORDER BY email_key = ? DESC LIMIT 1`, key, key, key), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -94,7 +94,7 @@ func (s *Store) UserByLogin(ctx context.Context, emailOrUsername string) (generi
 
 // UserByID returns an account.
 func (s *Store) UserByID(ctx context.Context, id string) (generia.User, error) {
-	u, err := scanUser(s.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.User{}, generia.Errorf(generia.KindNotFound, "user %s not found", id)
 	}

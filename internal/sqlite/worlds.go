@@ -111,7 +111,7 @@ func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia
 
 // World returns a world.
 func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
-	w, err := scanWorld(s.reader.QueryRowContext(ctx, selectWorlds+` WHERE w.id = ?`, id))
+	w, err := scanWorld(s.read.QueryRowContext(ctx, selectWorlds+` WHERE w.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.World{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
 	}
@@ -172,7 +172,7 @@ func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page gene
 	}
 	query += ` ORDER BY w.created_at DESC, w.id DESC LIMIT ?`
 	args = append(args, page.Limit+1)
-	out, err := list(ctx, s.reader, scanWorld, query, args...)
+	out, err := list(ctx, s.read, scanWorld, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("listing worlds: %w", err)
 	}
@@ -283,7 +283,7 @@ func (s *Store) LeaveWorld(ctx context.Context, worldID, userID string) error {
 // (a visitor) is never a member; an unknown world gives KindNotFound.
 func (s *Store) IsMember(ctx context.Context, worldID, userID string) (bool, error) {
 	var member bool
-	err := s.reader.QueryRowContext(ctx, `SELECT ? <> '' AND (w.owner_id = ?
+	err := s.read.QueryRowContext(ctx, `SELECT ? <> '' AND (w.owner_id = ?
 			OR EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = ?))
 		FROM worlds w WHERE w.id = ?`, userID, userID, userID, worldID).Scan(&member)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -308,7 +308,7 @@ func worldOwner(ctx context.Context, q querier, worldID string) (string, error) 
 // CountWorlds returns how many worlds exist.
 func (s *Store) CountWorlds(ctx context.Context) (int, error) {
 	var n int
-	if err := s.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM worlds`).Scan(&n); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM worlds`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("counting worlds: %w", err)
 	}
 	return n, nil
