@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"github.com/generia/generia/internal/fsmedia"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/httpapi"
+	"github.com/generia/generia/internal/metrics"
 	"github.com/generia/generia/internal/offline"
 	"github.com/generia/generia/internal/openrouter"
 	"github.com/generia/generia/internal/pipeline"
@@ -73,6 +75,8 @@ type App struct {
 	// Providers are the providers new worlds are generated with: the
 	// configured ones, else the offline ones.
 	Providers generia.Providers
+	// Metrics are the process's Prometheus metrics.
+	Metrics *metrics.Metrics
 
 	embedded TemporalServer
 	workers  *pipeline.Workers
@@ -117,11 +121,14 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	if err != nil {
 		return nil, fmt.Errorf("opening the media store: %w", err)
 	}
-	a.Temporal, err = dialTemporal(ctx, a.Config, logger)
+	if a.Metrics, err = metrics.New(); err != nil {
+		return nil, err
+	}
+	a.Temporal, err = dialTemporal(ctx, a.Config, logger, a.Metrics)
 	if err != nil {
 		return nil, err
 	}
-	a.Generations = &pipeline.Generations{Client: a.Temporal, Store: a.Store, Logger: logger, BudgetUSD: cfg.WorldBudgetUSD}
+	a.Generations = &pipeline.Generations{Client: a.Temporal, Store: a.Store, Logger: logger, BudgetUSD: cfg.WorldBudgetUSD, Metrics: a.Metrics}
 	text, images, err := providers(cfg)
 	if err != nil {
 		return nil, err
@@ -137,7 +144,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 	}
 	if len(roles.Queues) > 0 {
-		acts := &pipeline.Activities{Store: a.Store, Media: a.Media, Logger: logger, Text: text, Images: images}
+		acts := &pipeline.Activities{Store: a.Store, Media: a.Media, Logger: logger, Text: text, Images: images, Metrics: a.Metrics}
 		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, cfg.Concurrency)
 		if err != nil {
 			return nil, err
@@ -163,6 +170,13 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 			return nil, fmt.Errorf("resuming generations: %w", err)
 		}
 		if err := a.serveHTTP(); err != nil {
+			return nil, err
+		}
+	}
+	if !roles.API && cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		a.ops(mux)
+		if err := a.serve(cfg.MetricsAddr, mux); err != nil {
 			return nil, err
 		}
 	}
@@ -211,14 +225,22 @@ func (a *App) Close() {
 func (a *App) serveHTTP() error {
 	svc := &social.Service{Store: a.Store, Files: a.Media, Generations: a.Generations, Providers: a.Providers}
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
-	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger}
+	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics}
 	handler, err := a.webHandler(svc, sessions, api.Handler())
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", a.Config.Addr)
+	if err := a.serve(a.Config.Addr, handler); err != nil {
+		return fmt.Errorf("%w (use --addr to pick another)", err)
+	}
+	return nil
+}
+
+// serve runs the process's HTTP server on addr.
+func (a *App) serve(addr string, handler http.Handler) error {
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("HTTP address %s: %w (use --addr to pick another)", a.Config.Addr, err)
+		return fmt.Errorf("HTTP address %s: %w", addr, err)
 	}
 	a.URL = "http://" + l.Addr().String()
 	a.http = &http.Server{
@@ -247,9 +269,56 @@ func (a *App) serveHTTP() error {
 func (a *App) webHandler(svc *social.Service, sessions *auth.Sessions, api http.Handler) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
-	mux.Handle("/healthz", api)
+	a.ops(mux)
 	mux.Handle("/", http.NotFoundHandler())
 	return mux, nil
+}
+
+// ops adds the operator routes: /healthz (the process runs), /readyz (its
+// store, media store and Temporal answer) and /metrics.
+func (a *App) ops(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+}
+
+// readyz checks each dependency with a short deadline and answers 200 only
+// when all answer, with what each said.
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	ok := true
+	check := func(name string, err error) {
+		checks[name] = "ok"
+		if err != nil {
+			checks[name], ok = err.Error(), false
+		}
+	}
+	_, err := a.Store.World(ctx, "readyz-probe")
+	if generia.IsKind(err, generia.KindNotFound) {
+		err = nil
+	}
+	check("store", err)
+	rc, err := a.Media.Open(ctx, "readyz/probe")
+	if err == nil {
+		rc.Close()
+	} else if generia.IsKind(err, generia.KindNotFound) {
+		err = nil
+	}
+	check("media", err)
+	_, err = a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+	check("temporal", err)
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
 }
 
 // providers builds the text and image providers by name: the offline ones
@@ -276,7 +345,7 @@ func providers(cfg config.Config) (map[string]generia.TextGenerator, map[string]
 }
 
 // dialTemporal connects to Temporal, waiting up to 30 s for it to come up.
-func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger) (client.Client, error) {
+func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
 	sdkLevel := slog.LevelWarn
 	if cfg.LogLevel == "debug" {
 		sdkLevel = slog.LevelDebug
@@ -286,6 +355,7 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger) (
 	for {
 		c, err := client.DialContext(ctx, client.Options{
 			HostPort: cfg.TemporalAddr, Namespace: cfg.TemporalNamespace, Logger: sdklog.NewStructuredLogger(sdkLogger),
+			MetricsHandler: m.Temporal(),
 		})
 		if err == nil {
 			return c, nil

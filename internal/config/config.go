@@ -24,6 +24,9 @@ import (
 type Config struct {
 	DataDir string // GENERIA_DATA_DIR
 	Addr    string // GENERIA_ADDR: the HTTP API and web UI
+	// MetricsAddr serves /metrics, /healthz and /readyz of a process without
+	// the API (a worker); empty: none. GENERIA_METRICS_ADDR
+	MetricsAddr string
 
 	TemporalAddr      string // TEMPORAL_ADDRESS: embedded frontend (up) or the cluster (api, worker)
 	TemporalUIAddr    string // GENERIA_TEMPORAL_UI_ADDR: "off" disables it
@@ -69,6 +72,7 @@ type Setting struct {
 var Settings = []Setting{
 	{"GENERIA_DATA_DIR", "--data-dir", "./data", "where the SQLite store, media, the embedded Temporal database and the local operator token live", false, func(c *Config) string { return c.DataDir }},
 	{"GENERIA_ADDR", "--addr", "127.0.0.1:8080", "HTTP address of the API and web UI", false, func(c *Config) string { return c.Addr }},
+	{"GENERIA_METRICS_ADDR", "--metrics-addr", "(none)", "where a worker serves /metrics, /healthz and /readyz (the API serves them on its own address)", false, func(c *Config) string { return c.MetricsAddr }},
 	{"TEMPORAL_ADDRESS", "--temporal-addr", "127.0.0.1:7233", "Temporal frontend: where `up` serves it, where `api` and `worker` connect", false, func(c *Config) string { return c.TemporalAddr }},
 	{"GENERIA_TEMPORAL_UI_ADDR", "--temporal-ui-addr", "127.0.0.1:8233", "Temporal Web UI of the embedded server; `off` disables it", false, func(c *Config) string { return c.TemporalUIAddr }},
 	{"TEMPORAL_NAMESPACE", "--temporal-namespace", "default", "Temporal namespace", false, func(c *Config) string { return c.TemporalNamespace }},
@@ -180,6 +184,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	c := Config{
 		DataDir:           env("GENERIA_DATA_DIR", "./data"),
 		Addr:              env("GENERIA_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:       env("GENERIA_METRICS_ADDR", ""),
 		TemporalAddr:      env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalUIAddr:    env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),

@@ -51,8 +51,8 @@ func (s *Server) routes() []route {
 	}
 }
 
-// Handler returns the API: every route, plus /healthz, with JSON answers
-// for unknown routes and methods.
+// Handler returns the API: every route, with JSON answers for unknown
+// routes and methods.
 func (s *Server) Handler() http.Handler {
 	if s.Limits == nil {
 		s.Limits = NewLimits()
@@ -60,13 +60,12 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	paths := map[string][]string{}
 	for _, rt := range s.routes() {
-		mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+		mux.Handle(rt.method+" "+rt.pattern, s.Metrics.Route(rt.pattern, rt.handler))
 		paths[rt.pattern] = append(paths[rt.pattern], rt.method)
 	}
 	for pattern, methods := range paths {
 		mux.HandleFunc(pattern, s.methodNotAllowed(methods))
 	}
-	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("/api/", s.notFound)
 	return s.recoverPanics(s.authenticate(mux))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/metrics"
 	"github.com/generia/generia/internal/social"
 )
 
@@ -28,6 +29,8 @@ type Server struct {
 	// Limits rate-limits sign-in, registration and world creation; nil
 	// means the defaults.
 	Limits *Limits
+	// Metrics counts requests per route; nil counts nothing.
+	Metrics *metrics.Metrics
 	// StatusPoll is how often a status stream looks for changes.
 	StatusPoll time.Duration
 	// Now is the clock; nil means time.Now.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/metrics"
 )
 
 // Activities are the pipeline's activities. They hold the clients; each
@@ -32,6 +33,8 @@ type Activities struct {
 	Text   map[string]generia.TextGenerator
 	Images map[string]generia.ImageGenerator
 	Logger *slog.Logger
+	// Metrics counts provider calls and generations; nil counts nothing.
+	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -66,11 +69,26 @@ func (a *Activities) AdvanceStages(ctx context.Context, u StageUpdate) error {
 	for i, c := range u.Changes {
 		changes[i] = generia.StageChange{Stage: c.Stage, Status: c.Status}
 	}
-	_, err := a.Store.AdvanceGeneration(ctx, u.WorldID, changes, a.now())
+	st, err := a.Store.AdvanceGeneration(ctx, u.WorldID, changes, a.now())
 	if err != nil {
 		return storeError(err)
 	}
+	a.observeStages(st, changes)
 	return nil
+}
+
+// observeStages records the duration of the stages that just ended.
+func (a *Activities) observeStages(st generia.GenerationStatus, changes []generia.StageChange) {
+	for _, c := range changes {
+		if c.Status != generia.StageCompleted && c.Status != generia.StageFailed {
+			continue
+		}
+		for _, s := range st.Stages {
+			if s.Name == c.Stage && s.StartedAt != nil && s.FinishedAt != nil {
+				a.Metrics.Stage(s.Name, s.Status, s.FinishedAt.Sub(*s.StartedAt))
+			}
+		}
+	}
 }
 
 // FinishGeneration ends the generation. Before it records completed, it
@@ -104,6 +122,7 @@ func (a *Activities) FinishGeneration(ctx context.Context, f Finish) (Result, er
 	if err != nil {
 		return Result{}, storeError(err)
 	}
+	a.Metrics.World(st.Status)
 	a.log().Info("generation finished", "world_id", f.WorldID, "workflow_id", generia.WorldWorkflowID(f.WorldID),
 		"status", st.Status, "characters", counts.Characters, "posts", counts.Posts, "error", st.Error)
 	return Result{Status: st.Status, Characters: counts.Characters, Posts: counts.Posts, Error: st.Error}, nil
@@ -317,6 +336,7 @@ func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key 
 			req.Prompt = prompt + "\nYour previous answer was rejected: " + err.Error() + ". Answer again with one JSON object that matches the schema exactly.\n"
 			continue
 		}
+		a.observeCall(call)
 		if err := a.Store.RecordCall(ctx, call); err != nil {
 			return storeError(err)
 		}
@@ -341,9 +361,15 @@ func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key 
 // (and may be paid for); failing to record it must not hide the call's own
 // error, so a store error here is only logged.
 func (a *Activities) recordCall(ctx context.Context, c generia.ProviderCall) {
+	a.observeCall(c)
 	if err := a.Store.RecordCall(ctx, c); err != nil {
 		a.log().Error("recording a provider call", "world_id", c.WorldID, "key", c.Key, "error", err)
 	}
+}
+
+// observeCall counts a provider call in the metrics.
+func (a *Activities) observeCall(c generia.ProviderCall) {
+	a.Metrics.Call(c.Provider, c.Kind, c.Outcome, c.Duration, c.TokensIn, c.TokensOut, c.CostUSD)
 }
 
 // attempt is the activity's attempt number, 1 outside an activity.
@@ -403,6 +429,7 @@ func (a *Activities) PaintImage(ctx context.Context, job ImageJob) (string, erro
 		a.recordCall(ctx, call)
 		return "", providerError(gen.Name(), err)
 	}
+	a.observeCall(call)
 	if err := a.Store.RecordCall(ctx, call); err != nil {
 		return "", storeError(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/metrics"
 )
 
 // Generations creates worlds and starts, cancels and queries their
@@ -23,6 +24,8 @@ type Generations struct {
 	Logger *slog.Logger
 	// BudgetUSD is the provider budget of each new world; 0 means none.
 	BudgetUSD float64
+	// Metrics counts started worlds; nil counts nothing.
+	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -60,6 +63,7 @@ func (g *Generations) Create(ctx context.Context, ownerID string, req generia.Ne
 		}
 		return w, err
 	}
+	g.Metrics.World("started")
 	g.Logger.Info("world generation started", "world_id", w.ID, "workflow_id", w.WorkflowID,
 		"characters", w.CharactersCount, "posts", w.PostsCount, "llm", providers.LLM, "image", providers.Image)
 	return w, nil
