@@ -29,6 +29,7 @@ import (
 	"github.com/generia/generia/internal/offline"
 	"github.com/generia/generia/internal/openrouter"
 	"github.com/generia/generia/internal/pipeline"
+	"github.com/generia/generia/internal/postgres"
 	"github.com/generia/generia/internal/runware"
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sqlite"
@@ -113,9 +114,8 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 		a.Config.TemporalAddr = a.embedded.Addr()
 	}
-	a.Store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "generia.db"))
-	if err != nil {
-		return nil, fmt.Errorf("opening the store: %w", err)
+	if a.Store, err = OpenStore(ctx, cfg); err != nil {
+		return nil, err
 	}
 	a.Media, err = fsmedia.New(filepath.Join(cfg.DataDir, "media"))
 	if err != nil {
@@ -225,7 +225,15 @@ func (a *App) Close() {
 func (a *App) serveHTTP() error {
 	svc := &social.Service{Store: a.Store, Files: a.Media, Generations: a.Generations, Providers: a.Providers}
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
-	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics}
+	var rates [3]httpapi.Rate
+	for i, r := range []string{a.Config.LoginRate, a.Config.RegisterRate, a.Config.WorldRate} {
+		var err error
+		if rates[i], err = httpapi.ParseRate(r); err != nil {
+			return err
+		}
+	}
+	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
+		Limits: httpapi.NewLimits(rates[0], rates[1], rates[2])}
 	handler, err := a.webHandler(svc, sessions, api.Handler())
 	if err != nil {
 		return err
@@ -319,6 +327,23 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
+}
+
+// OpenStore opens the configured store, applying its migrations:
+// PostgreSQL when DATABASE_URL is set, else SQLite in the data dir.
+func OpenStore(ctx context.Context, cfg config.Config) (generia.Store, error) {
+	if cfg.DatabaseURL != "" {
+		s, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "generia.db"))
+	if err != nil {
+		return nil, fmt.Errorf("opening the SQLite store: %w", err)
+	}
+	return s, nil
 }
 
 // providers builds the text and image providers by name: the offline ones

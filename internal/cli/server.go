@@ -10,7 +10,6 @@ import (
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/config"
 	"github.com/generia/generia/internal/pipeline"
-	"github.com/generia/generia/internal/sqlite"
 )
 
 // runServer runs a server role until ctx ends (Ctrl-C), then stops
@@ -40,11 +39,15 @@ func runServer(ctx context.Context, role string, args []string, cfg config.Confi
 
 	switch role {
 	case "migrate":
-		s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "generia.db"))
+		s, err := app.OpenStore(ctx, cfg)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(env.Stdout, "the store in", cfg.DataDir, "is up to date")
+		where := "the SQLite store in " + cfg.DataDir
+		if cfg.DatabaseURL != "" {
+			where = "the PostgreSQL store"
+		}
+		fmt.Fprintln(env.Stdout, where, "is up to date")
 		return s.Close()
 	case "temporal":
 		if env.StartTemporal == nil {

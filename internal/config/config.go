@@ -27,6 +27,9 @@ type Config struct {
 	// MetricsAddr serves /metrics, /healthz and /readyz of a process without
 	// the API (a worker); empty: none. GENERIA_METRICS_ADDR
 	MetricsAddr string
+	// DatabaseURL selects PostgreSQL (postgres://…) instead of the SQLite
+	// file in the data dir. DATABASE_URL
+	DatabaseURL string
 
 	TemporalAddr      string // TEMPORAL_ADDRESS: embedded frontend (up) or the cluster (api, worker)
 	TemporalUIAddr    string // GENERIA_TEMPORAL_UI_ADDR: "off" disables it
@@ -50,6 +53,11 @@ type Config struct {
 	WorldBudgetUSD float64 // GENERIA_WORLD_BUDGET_USD; 0: no budget
 
 	JWTSecret string // GENERIA_JWT_SECRET; empty: a secret kept in the data dir
+	// LoginRate, RegisterRate and WorldRate rate-limit sign-in (per address
+	// and per account), registration (per address) and world creation (per
+	// account), as "n/period". GENERIA_LOGIN_RATE, GENERIA_REGISTER_RATE,
+	// GENERIA_WORLD_RATE
+	LoginRate, RegisterRate, WorldRate string
 	// SecureCookies marks the web UI's cookies Secure (GENERIA_SECURE_COOKIES):
 	// set it when Generia is served over HTTPS.
 	SecureCookies bool
@@ -72,6 +80,7 @@ type Setting struct {
 var Settings = []Setting{
 	{"GENERIA_DATA_DIR", "--data-dir", "./data", "where the SQLite store, media, the embedded Temporal database and the local operator token live", false, func(c *Config) string { return c.DataDir }},
 	{"GENERIA_ADDR", "--addr", "127.0.0.1:8080", "HTTP address of the API and web UI", false, func(c *Config) string { return c.Addr }},
+	{"DATABASE_URL", "--database-url", "(SQLite in the data dir)", "PostgreSQL store, e.g. postgres://generia@db:5432/generia", true, func(c *Config) string { return c.DatabaseURL }},
 	{"GENERIA_METRICS_ADDR", "--metrics-addr", "(none)", "where a worker serves /metrics, /healthz and /readyz (the API serves them on its own address)", false, func(c *Config) string { return c.MetricsAddr }},
 	{"TEMPORAL_ADDRESS", "--temporal-addr", "127.0.0.1:7233", "Temporal frontend: where `up` serves it, where `api` and `worker` connect", false, func(c *Config) string { return c.TemporalAddr }},
 	{"GENERIA_TEMPORAL_UI_ADDR", "--temporal-ui-addr", "127.0.0.1:8233", "Temporal Web UI of the embedded server; `off` disables it", false, func(c *Config) string { return c.TemporalUIAddr }},
@@ -98,6 +107,9 @@ var Settings = []Setting{
 	{"IMAGE_REQUESTS_PER_SECOND", "", "0 (no limit)", "image calls per second across all workers", false, func(c *Config) string { return strconv.FormatFloat(c.Concurrency.ImagesPerSecond, 'g', -1, 64) }},
 	{"GENERIA_WORLD_BUDGET_USD", "", "2.00", "most a world may spend on providers; a world that would exceed it stops and keeps what it made; 0: no budget", false, func(c *Config) string { return strconv.FormatFloat(c.WorldBudgetUSD, 'f', 2, 64) }},
 	{"GENERIA_JWT_SECRET", "", "(generated, kept in the data dir)", "secret that signs access tokens; set it when several API processes share users", true, func(c *Config) string { return c.JWTSecret }},
+	{"GENERIA_LOGIN_RATE", "", "10/1m", "sign-in attempts allowed per address and per account", false, func(c *Config) string { return c.LoginRate }},
+	{"GENERIA_REGISTER_RATE", "", "5/1h", "registrations allowed per address", false, func(c *Config) string { return c.RegisterRate }},
+	{"GENERIA_WORLD_RATE", "", "20/1h", "worlds one account may create (an address may create half again as many)", false, func(c *Config) string { return c.WorldRate }},
 	{"GENERIA_SECURE_COOKIES", "", "false", "mark the web UI's cookies Secure; set it when serving over HTTPS", false, func(c *Config) string { return strconv.FormatBool(c.SecureCookies) }},
 	{"GENERIA_LOG_LEVEL", "--log-level", "info", "debug, info, warn or error", false, func(c *Config) string { return c.LogLevel }},
 	{"GENERIA_LOG_FORMAT", "--log-format", "text", "text or json", false, func(c *Config) string { return c.LogFormat }},
@@ -185,11 +197,15 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		DataDir:           env("GENERIA_DATA_DIR", "./data"),
 		Addr:              env("GENERIA_ADDR", "127.0.0.1:8080"),
 		MetricsAddr:       env("GENERIA_METRICS_ADDR", ""),
+		DatabaseURL:       env("DATABASE_URL", ""),
 		TemporalAddr:      env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalUIAddr:    env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
 		NoSample:          noSample,
 		SecureCookies:     secure,
+		LoginRate:         env("GENERIA_LOGIN_RATE", "10/1m"),
+		RegisterRate:      env("GENERIA_REGISTER_RATE", "5/1h"),
+		WorldRate:         env("GENERIA_WORLD_RATE", "20/1h"),
 		Queues:            strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
 		Concurrency: pipeline.Concurrency{
 			Tasks:           num("MAX_CONCURRENT_TASKS", def.Tasks),
@@ -225,6 +241,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 // values as defaults so that flags override the environment.
 func (c *Config) BindServer(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (GENERIA_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL store instead of SQLite (DATABASE_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP address of the API and web UI (GENERIA_ADDR)")
 	fs.StringVar(&c.TemporalAddr, "temporal-addr", c.TemporalAddr, "Temporal frontend address (TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", c.TemporalNamespace, "Temporal namespace (TEMPORAL_NAMESPACE)")

@@ -227,7 +227,8 @@ func TestSocialPlatformThroughTheAPI(t *testing.T) {
 }
 
 func TestSignInIsRateLimited(t *testing.T) {
-	s := start(t, settings{dataDir: t.TempDir()})
+	// 10 an hour: the bucket cannot refill during the test, however slow.
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_LOGIN_RATE": "10/1h"}})
 	defer s.app.Close()
 	anon := apiclient.New(s.app.URL, "")
 	codes := map[int]int{}

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,17 +40,44 @@ type bucket struct {
 	seen time.Time
 }
 
-// NewLimits returns the default limits: 10 sign-ins a minute per address and
-// per account, 5 registrations an hour per address, and 20 worlds an hour
-// per account (30 per address), each with that burst.
-func NewLimits() *Limits {
+// Rate is n events per period, allowed in a burst of n.
+type Rate struct {
+	N      int
+	Period time.Duration
+}
+
+// ParseRate reads "n/period", e.g. "10/1m".
+func ParseRate(s string) (Rate, error) {
+	n, p, ok := strings.Cut(s, "/")
+	count, err := strconv.Atoi(strings.TrimSpace(n))
+	period, perr := time.ParseDuration(strings.TrimSpace(p))
+	if !ok || err != nil || perr != nil || count < 1 || period <= 0 {
+		return Rate{}, fmt.Errorf("rate %q: want n/period such as 10/1m", s)
+	}
+	return Rate{N: count, Period: period}, nil
+}
+
+func (r Rate) rule() rule { return rule{every: r.Period / time.Duration(r.N), burst: r.N} }
+
+// Default rates.
+var (
+	DefaultLoginRate    = Rate{10, time.Minute} // per address and per account
+	DefaultRegisterRate = Rate{5, time.Hour}    // per address
+	DefaultWorldRate    = Rate{20, time.Hour}   // per account; per address half again as many
+)
+
+// NewLimits returns limits at the given rates of sign-in (per address and
+// per account), registration (per address) and world creation (per account,
+// and 1.5× that per address).
+func NewLimits(login, register, worlds Rate) *Limits {
+	perAddress := Rate{N: worlds.N + worlds.N/2, Period: worlds.Period}
 	return &Limits{
 		rules: map[string]rule{
-			limitLogin:        {6 * time.Second, 10},
-			limitLoginAccount: {6 * time.Second, 10},
-			limitRegister:     {12 * time.Minute, 5},
-			limitWorlds:       {2 * time.Minute, 30},
-			limitWorldsUser:   {3 * time.Minute, 20},
+			limitLogin:        login.rule(),
+			limitLoginAccount: login.rule(),
+			limitRegister:     register.rule(),
+			limitWorlds:       perAddress.rule(),
+			limitWorldsUser:   worlds.rule(),
 		},
 		buckets: map[string]*bucket{},
 	}

@@ -55,7 +55,7 @@ func (s *Server) routes() []route {
 // routes and methods.
 func (s *Server) Handler() http.Handler {
 	if s.Limits == nil {
-		s.Limits = NewLimits()
+		s.Limits = NewLimits(DefaultLoginRate, DefaultRegisterRate, DefaultWorldRate)
 	}
 	mux := http.NewServeMux()
 	paths := map[string][]string{}

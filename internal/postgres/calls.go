@@ -1,0 +1,246 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// callKind is where the status record counts a kind of provider call, and
+// how messages name it.
+type callKind struct {
+	calls string // calls reserved
+	limit string // the call limit
+	cost  string // the cost total
+	paid  string // calls recorded with a cost above zero
+	label string // the calls, in a message
+	one   string // one call, in a message
+}
+
+// callKindOf returns the columns of a call kind ("llm" or "image"); another
+// kind gives KindInvalid.
+func callKindOf(kind string) (callKind, error) {
+	switch kind {
+	case generia.CallLLM:
+		return callKind{"calls_llm", "call_limit_llm", "llm_cost_usd", "llm_calls_paid", "LLM calls", "an LLM call"}, nil
+	case generia.CallImage:
+		return callKind{"calls_images", "call_limit_images", "image_cost_usd", "image_calls_paid", "image calls", "an image call"}, nil
+	}
+	return callKind{}, generia.Errorf(generia.KindInvalid, "unknown call kind %q: want %q or %q", kind, generia.CallLLM, generia.CallImage)
+}
+
+// average is the SQL estimate of the cost of the next call of a kind: the
+// kind's cost total divided by the number of its calls recorded with a cost
+// above zero, or by 1 when there is none. Calls that cost nothing (a failed
+// request, a free model) are left out of the count, so the estimate is that
+// of a paid call, never lowered by free ones. The division is of a double
+// precision by an integer, in double precision, as in SQLite.
+func (k callKind) average() string {
+	return k.cost + ` / GREATEST(` + k.paid + `, 1)`
+}
+
+// overBudget is the SQL condition under which a call of the kind would
+// exceed the world's budget: the world has one, and the cost spent so far
+// plus the average cost of a call of that kind is above it. A world that has
+// spent its whole budget makes no more calls, even of a kind that has no
+// average yet.
+func (k callKind) overBudget() string {
+	return `(budget_usd > 0 AND (llm_cost_usd + image_cost_usd + ` + k.average() + ` > budget_usd
+		OR llm_cost_usd + image_cost_usd >= budget_usd))`
+}
+
+// maxReserveAttempts bounds how often ReserveCall tries again when the
+// record changed between its refused update and the read that explains the
+// refusal (a cost recorded meanwhile may lower the average).
+const maxReserveAttempts = 10
+
+// ReserveCall counts one provider call of the kind ("llm" or "image") before
+// it is made. The count and all its checks are one conditional UPDATE: when
+// concurrent reservations update the same record, PostgreSQL re-checks the
+// conditions of each against the row the previous one left, so they never
+// pass the call limit. It returns KindLimit when the world's call limit for
+// that kind is reached, or when the world has a budget (BudgetUSD > 0) and
+// either the cost spent so far has reached it or
+//
+//	spent + cost total of the kind / max(calls of the kind recorded with a cost > 0, 1)
+//
+// is above it. The budget check sees only the calls recorded: calls reserved
+// and still in flight are not counted yet, so with n calls in flight the
+// world may end past its budget by about the cost of n-1 calls. It returns
+// KindStopped when the generation has ended or a cancel was requested, and
+// KindInvalid for an unknown kind.
+func (s *Store) ReserveCall(ctx context.Context, worldID, kind string) error {
+	k, err := callKindOf(kind)
+	if err != nil {
+		return err
+	}
+	update := `UPDATE generation_status
+		SET ` + k.calls + ` = ` + k.calls + ` + 1, updated_at = GREATEST(updated_at, $1)
+		WHERE world_id = $2 AND ` + k.calls + ` < ` + k.limit + `
+			AND status IN ('pending', 'in_progress') AND NOT cancel_requested
+			AND NOT ` + k.overBudget()
+	for range maxReserveAttempts {
+		tag, err := s.pool.Exec(ctx, update, normTime(s.now()), worldID)
+		if err != nil {
+			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, translate(err))
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+		// Nothing was counted: find out why. The record is read after
+		// the update, and may have changed since; if it now allows the
+		// call, the update runs again.
+		err = s.refusal(ctx, worldID, k)
+		if !errors.Is(err, errAllowedNow) {
+			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, translate(err))
+		}
+	}
+	return fmt.Errorf("reserving an %s call for world %s: the status record changed %d times during the reservation", kind, worldID, maxReserveAttempts)
+}
+
+// errAllowedNow is refusal's answer when the status record allows the call
+// it was asked to explain.
+var errAllowedNow = errors.New("the status record allows the call now")
+
+// refusal explains why ReserveCall refused a call of kind k.
+func (s *Store) refusal(ctx context.Context, worldID string, k callKind) error {
+	var st generia.GenerationStatus
+	var calls, limit int
+	var over bool
+	var budget, spent, average float64
+	err := s.pool.QueryRow(ctx, `SELECT status, cancel_requested, `+k.calls+`, `+k.limit+`, `+k.overBudget()+`,
+		budget_usd, llm_cost_usd + image_cost_usd, `+k.average()+`
+		FROM generation_status WHERE world_id = $1`, worldID).
+		Scan(&st.Status, &st.CancelRequested, &calls, &limit, &over, &budget, &spent, &average)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", worldID)
+	}
+	if err != nil {
+		return err
+	}
+	st.WorldID = worldID
+	if err := stopped(st); err != nil {
+		return err
+	}
+	switch {
+	case calls >= limit:
+		return generia.Errorf(generia.KindLimit, "the world reached its limit of %d %s", limit, k.label)
+	case over:
+		return generia.Errorf(generia.KindLimit, "the world reached its budget of %s (spent %s; %s costs about %s)",
+			usd(budget), usd(spent), k.one, usd(average))
+	}
+	return errAllowedNow
+}
+
+// usd formats an amount of dollars with cents, and with up to four decimals
+// when cents would hide it (a call may cost a fraction of a cent).
+func usd(v float64) string {
+	s := strings.TrimRight(strconv.FormatFloat(v, 'f', 4, 64), "0")
+	if decimals := len(s) - strings.IndexByte(s, '.') - 1; decimals < 2 {
+		s += strings.Repeat("0", 2-decimals)
+	}
+	return "$" + s
+}
+
+// validCall returns a KindInvalid error for a call the ledger cannot hold.
+func validCall(c generia.ProviderCall) error {
+	if err := required("world ID", c.WorldID); err != nil {
+		return err
+	}
+	switch c.Outcome {
+	case generia.OutcomeOK, generia.OutcomeInvalid, generia.OutcomeError:
+	default:
+		return generia.Errorf(generia.KindInvalid, "unknown call outcome %q: want %q, %q or %q",
+			c.Outcome, generia.OutcomeOK, generia.OutcomeInvalid, generia.OutcomeError)
+	}
+	switch {
+	case c.Attempt < 0 || c.TokensIn < 0 || c.TokensOut < 0 || c.Duration < 0:
+		return generia.Errorf(generia.KindInvalid, "a provider call's attempt, tokens and duration must not be negative")
+	case c.CostUSD < 0 || math.IsNaN(c.CostUSD) || math.IsInf(c.CostUSD, 0):
+		return generia.Errorf(generia.KindInvalid, "invalid provider call cost %v", c.CostUSD)
+	}
+	return nil
+}
+
+// RecordCall adds a provider call to the world's ledger, and its tokens and
+// cost to the status record (the cost to the LLM or image total by Kind), in
+// one transaction. It records the call whatever the state of the generation,
+// since a call made before a cancel is paid for. A zero CreatedAt is the
+// store's clock; the duration is kept to the microsecond. An unknown world
+// gives KindNotFound; an unknown kind or outcome, or a negative amount,
+// gives KindInvalid.
+func (s *Store) RecordCall(ctx context.Context, c generia.ProviderCall) error {
+	k, err := callKindOf(c.Kind)
+	if err != nil {
+		return err
+	}
+	if err := validCall(c); err != nil {
+		return err
+	}
+	c.CreatedAt = s.stamp(c.CreatedAt)
+	paid := 0
+	if c.CostUSD > 0 {
+		paid = 1
+	}
+	err = s.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE generation_status
+			SET tokens_in = tokens_in + $1, tokens_out = tokens_out + $2,
+				`+k.cost+` = `+k.cost+` + $3, `+k.paid+` = `+k.paid+` + $4,
+				updated_at = GREATEST(updated_at, $5)
+			WHERE world_id = $6`,
+			c.TokensIn, c.TokensOut, c.CostUSD, paid, c.CreatedAt, c.WorldID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return generia.Errorf(generia.KindNotFound, "world %s not found", c.WorldID)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO provider_calls (`+callColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			c.WorldID, c.Key, c.Step, c.Kind, c.Provider, c.Model, c.Attempt,
+			c.TokensIn, c.TokensOut, c.CostUSD, c.Duration.Microseconds(), c.Outcome, c.Error, c.CreatedAt)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recording an %s call of world %s: %w", c.Kind, c.WorldID, translate(err))
+	}
+	return nil
+}
+
+const callColumns = `world_id, key, step, kind, provider, model, attempt,
+	tokens_in, tokens_out, cost_usd, duration_us, outcome, error, created_at`
+
+func scanCall(row scanner) (generia.ProviderCall, error) {
+	var c generia.ProviderCall
+	var duration int64
+	err := row.Scan(&c.WorldID, &c.Key, &c.Step, &c.Kind, &c.Provider, &c.Model, &c.Attempt,
+		&c.TokensIn, &c.TokensOut, &c.CostUSD, &duration, &c.Outcome, &c.Error, &c.CreatedAt)
+	if err != nil {
+		return generia.ProviderCall{}, err
+	}
+	c.Duration = time.Duration(duration) * time.Microsecond
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c, nil
+}
+
+// ProviderCalls returns a world's ledger in the order the calls were
+// recorded. An unknown world gives KindNotFound.
+func (s *Store) ProviderCalls(ctx context.Context, worldID string) ([]generia.ProviderCall, error) {
+	out, err := list(ctx, s.pool, scanCall, `SELECT `+callColumns+` FROM provider_calls
+		WHERE world_id = $1 ORDER BY id`, worldID)
+	if err == nil && len(out) == 0 {
+		err = worldExists(ctx, s.pool, worldID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the provider calls of world %s: %w", worldID, translate(err))
+	}
+	return out, nil
+}

@@ -1,0 +1,305 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// postLikes returns a post's like count, or KindNotFound.
+func postLikes(ctx context.Context, q querier, postID string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT likes_count FROM posts WHERE id = $1`, postID).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, generia.Errorf(generia.KindNotFound, "post %s not found", postID)
+	}
+	return n, err
+}
+
+// Like records that a user likes a post and returns the post's like count.
+// Liking again is a no-op: the like keeps its first time and counts once,
+// even when the same like arrives twice at once (the second insert waits for
+// the first and then inserts nothing). An unknown post or user gives
+// KindNotFound. A zero now is the store's clock.
+func (s *Store) Like(ctx context.Context, postID, userID string, now time.Time) (int, error) {
+	if err := required("post ID", postID, "user ID", userID); err != nil {
+		return 0, err
+	}
+	var count int
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := postLikes(ctx, tx, postID); err != nil {
+			return err
+		}
+		if err := keepUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO likes (post_id, user_id, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT (post_id, user_id) DO NOTHING`, postID, userID, s.stamp(now))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			// Read after the insert, which waited for a concurrent
+			// like, so the count includes it.
+			count, err = postLikes(ctx, tx, postID)
+			return err
+		}
+		return tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count + 1 WHERE id = $1 RETURNING likes_count`,
+			postID).Scan(&count)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("liking post %s: %w", postID, translate(err))
+	}
+	return count, nil
+}
+
+// Unlike removes a like and returns the post's like count; unliking a post
+// one does not like is a no-op. An unknown post gives KindNotFound.
+func (s *Store) Unlike(ctx context.Context, postID, userID string) (int, error) {
+	var count int
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := postLikes(ctx, tx, postID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM likes WHERE post_id = $1 AND user_id = $2`, postID, userID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			count, err = postLikes(ctx, tx, postID)
+			return err
+		}
+		return tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count - 1 WHERE id = $1 RETURNING likes_count`,
+			postID).Scan(&count)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("unliking post %s: %w", postID, translate(err))
+	}
+	return count, nil
+}
+
+func scanLike(row scanner) (generia.Like, error) {
+	var l generia.Like
+	if err := row.Scan(&l.PostID, &l.UserID, &l.Username, &l.CreatedAt); err != nil {
+		return generia.Like{}, err
+	}
+	l.CreatedAt = l.CreatedAt.UTC()
+	return l, nil
+}
+
+// ListLikes returns who likes a post, newest first and then by user ID
+// descending, with their usernames. An unknown post gives KindNotFound.
+func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page) ([]generia.Like, string, error) {
+	page = page.Normalize()
+	after, ok, err := decodeCursor(page.Cursor, listLikes)
+	if err != nil {
+		return nil, "", err
+	}
+	var args sqlArgs
+	query := `SELECT l.post_id, l.user_id, u.username, l.created_at
+		FROM likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ` + args.add(postID)
+	if ok {
+		query += ` AND (l.created_at, l.user_id) < (` + args.add(fromMicros(after.Time)) + `, ` + args.add(after.ID) + `)`
+	}
+	query += ` ORDER BY l.created_at DESC, l.user_id DESC LIMIT ` + args.add(page.Limit+1)
+	out, err := list(ctx, s.pool, scanLike, query, args...)
+	if err == nil && len(out) == 0 {
+		_, err = postLikes(ctx, s.pool, postID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("listing the likes of post %s: %w", postID, translate(err))
+	}
+	if len(out) <= page.Limit {
+		return out, "", nil
+	}
+	out = out[:page.Limit]
+	last := out[len(out)-1]
+	return out, encodeCursor(cursor{List: listLikes, Time: micros(last.CreatedAt), ID: last.UserID}), nil
+}
+
+// commentSelect reads comments with their authors' usernames.
+const commentSelect = `SELECT m.id, m.post_id, m.user_id, u.username, m.text, m.created_at
+	FROM comments m JOIN users u ON u.id = m.user_id`
+
+func scanComment(row scanner) (generia.Comment, error) {
+	var c generia.Comment
+	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.Text, &c.CreatedAt); err != nil {
+		return generia.Comment{}, err
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c, nil
+}
+
+// AddComment adds a comment with a caller-chosen ID and returns it with its
+// author's username. An existing ID returns the stored comment and counts
+// nothing, so a retried request never duplicates, even when the retries
+// arrive at once. A blank text gives KindInvalid; an unknown post or user
+// KindNotFound. A zero CreatedAt is the store's clock.
+func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comment, error) {
+	if err := required("comment ID", c.ID, "post ID", c.PostID, "user ID", c.UserID); err != nil {
+		return generia.Comment{}, err
+	}
+	if strings.TrimSpace(c.Text) == "" {
+		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "a comment needs a text")
+	}
+	c.CreatedAt = s.stamp(c.CreatedAt)
+	var out generia.Comment
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		stored, err := scanComment(tx.QueryRow(ctx, commentSelect+` WHERE m.id = $1`, c.ID))
+		if err == nil {
+			out = stored
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if _, err := postLikes(ctx, tx, c.PostID); err != nil {
+			return err
+		}
+		if err := keepUser(ctx, tx, c.UserID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO comments (id, post_id, user_id, text, created_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (id) DO NOTHING`,
+			c.ID, c.PostID, c.UserID, c.Text, c.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			if _, err := tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + 1 WHERE id = $1`, c.PostID); err != nil {
+				return err
+			}
+		}
+		// Nothing inserted: a concurrent retry added it first, and the
+		// insert waited for it; return that one.
+		out, err = scanComment(tx.QueryRow(ctx, commentSelect+` WHERE m.id = $1`, c.ID))
+		return err
+	})
+	if err != nil {
+		return generia.Comment{}, fmt.Errorf("adding comment %s: %w", c.ID, translate(err))
+	}
+	return out, nil
+}
+
+// Comment returns a comment with its author's username.
+func (s *Store) Comment(ctx context.Context, id string) (generia.Comment, error) {
+	c, err := scanComment(s.pool.QueryRow(ctx, commentSelect+` WHERE m.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return generia.Comment{}, generia.Errorf(generia.KindNotFound, "comment %s not found", id)
+	}
+	if err != nil {
+		return generia.Comment{}, fmt.Errorf("reading comment %s: %w", id, translate(err))
+	}
+	return c, nil
+}
+
+// ListComments returns a post's comments, oldest first and then by ID, with
+// their authors' usernames. An unknown post gives KindNotFound.
+func (s *Store) ListComments(ctx context.Context, postID string, page generia.Page) ([]generia.Comment, string, error) {
+	page = page.Normalize()
+	after, ok, err := decodeCursor(page.Cursor, listComments)
+	if err != nil {
+		return nil, "", err
+	}
+	var args sqlArgs
+	query := commentSelect + ` WHERE m.post_id = ` + args.add(postID)
+	if ok {
+		query += ` AND (m.created_at, m.id) > (` + args.add(fromMicros(after.Time)) + `, ` + args.add(after.ID) + `)`
+	}
+	query += ` ORDER BY m.created_at, m.id LIMIT ` + args.add(page.Limit+1)
+	out, err := list(ctx, s.pool, scanComment, query, args...)
+	if err == nil && len(out) == 0 {
+		_, err = postLikes(ctx, s.pool, postID)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("listing the comments of post %s: %w", postID, translate(err))
+	}
+	if len(out) <= page.Limit {
+		return out, "", nil
+	}
+	out = out[:page.Limit]
+	last := out[len(out)-1]
+	return out, encodeCursor(cursor{List: listComments, Time: micros(last.CreatedAt), ID: last.ID}), nil
+}
+
+// DeleteComment deletes a comment and takes it off its post's count. An
+// unknown comment gives KindNotFound.
+func (s *Store) DeleteComment(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var postID string
+		err := tx.QueryRow(ctx, `DELETE FROM comments WHERE id = $1 RETURNING post_id`, id).Scan(&postID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return generia.Errorf(generia.KindNotFound, "comment %s not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count - 1 WHERE id = $1`, postID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("deleting comment %s: %w", id, translate(err))
+	}
+	return nil
+}
+
+// CreateSession stores a session of the web UI. An unknown user gives
+// KindNotFound, a token hash already stored KindConflict, a zero ExpiresAt
+// KindInvalid. A zero CreatedAt is the store's clock.
+func (s *Store) CreateSession(ctx context.Context, sess generia.Session) error {
+	if err := required("token hash", sess.TokenHash, "user ID", sess.UserID); err != nil {
+		return err
+	}
+	if sess.ExpiresAt.IsZero() {
+		return generia.Errorf(generia.KindInvalid, "a session needs an expiry time")
+	}
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := keepUser(ctx, tx, sess.UserID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			sess.TokenHash, sess.UserID, sess.CSRF, normTime(sess.ExpiresAt), s.stamp(sess.CreatedAt))
+		if isUniqueViolation(err) {
+			return generia.WrapError(generia.KindConflict, err, "the session exists")
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("creating a session of user %s: %w", sess.UserID, translate(err))
+	}
+	return nil
+}
+
+// SessionByToken returns the session with a token hash. An unknown session,
+// or one that expired at or before now, gives KindUnauthorized.
+func (s *Store) SessionByToken(ctx context.Context, tokenHash string, now time.Time) (generia.Session, error) {
+	var sess generia.Session
+	err := s.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf, expires_at, created_at FROM sessions WHERE token_hash = $1`,
+		tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &sess.ExpiresAt, &sess.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return generia.Session{}, generia.Errorf(generia.KindUnauthorized, "the session is unknown or ended")
+	}
+	if err != nil {
+		return generia.Session{}, fmt.Errorf("reading a session: %w", translate(err))
+	}
+	if !sess.ExpiresAt.After(normTime(now)) {
+		return generia.Session{}, generia.Errorf(generia.KindUnauthorized, "the session expired")
+	}
+	sess.ExpiresAt = sess.ExpiresAt.UTC()
+	sess.CreatedAt = sess.CreatedAt.UTC()
+	return sess, nil
+}
+
+// DeleteSession ends a session; ending an unknown one is a no-op.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+		return fmt.Errorf("deleting a session: %w", translate(err))
+	}
+	return nil
+}
