@@ -31,6 +31,7 @@ import (
 	"github.com/generia/generia/internal/pipeline"
 	"github.com/generia/generia/internal/postgres"
 	"github.com/generia/generia/internal/runware"
+	"github.com/generia/generia/internal/s3media"
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sqlite"
 )
@@ -117,9 +118,8 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	if a.Store, err = OpenStore(ctx, cfg); err != nil {
 		return nil, err
 	}
-	a.Media, err = fsmedia.New(filepath.Join(cfg.DataDir, "media"))
-	if err != nil {
-		return nil, fmt.Errorf("opening the media store: %w", err)
+	if a.Media, err = openMedia(ctx, cfg); err != nil {
+		return nil, err
 	}
 	if a.Metrics, err = metrics.New(); err != nil {
 		return nil, err
@@ -233,7 +233,7 @@ func (a *App) serveHTTP() error {
 		}
 	}
 	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
-		Limits: httpapi.NewLimits(rates[0], rates[1], rates[2])}
+		Limits: httpapi.NewLimits(rates[0], rates[1], rates[2]), MediaRedirect: a.Config.MediaRedirect}
 	handler, err := a.webHandler(svc, sessions, api.Handler())
 	if err != nil {
 		return err
@@ -342,6 +342,26 @@ func OpenStore(ctx context.Context, cfg config.Config) (generia.Store, error) {
 	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "generia.db"))
 	if err != nil {
 		return nil, fmt.Errorf("opening the SQLite store: %w", err)
+	}
+	return s, nil
+}
+
+// openMedia opens the configured media store: S3 when S3_ENDPOINT is set,
+// else a directory in the data dir.
+func openMedia(ctx context.Context, cfg config.Config) (generia.MediaStore, error) {
+	if cfg.S3Endpoint != "" {
+		s, err := s3media.New(ctx, s3media.Options{
+			Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+			Region: cfg.S3Region, PathStyle: cfg.S3PathStyle, CreateBucket: true,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("opening the S3 media store: %w", err)
+		}
+		return s, nil
+	}
+	s, err := fsmedia.New(filepath.Join(cfg.DataDir, "media"))
+	if err != nil {
+		return nil, fmt.Errorf("opening the media store: %w", err)
 	}
 	return s, nil
 }

@@ -30,6 +30,14 @@ type Config struct {
 	// DatabaseURL selects PostgreSQL (postgres://…) instead of the SQLite
 	// file in the data dir. DATABASE_URL
 	DatabaseURL string
+	// S3 media store, used when S3Endpoint is set; else media live in the
+	// data dir. S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY,
+	// S3_REGION, S3_USE_PATH_STYLE
+	S3Endpoint, S3Bucket, S3AccessKey, S3SecretKey, S3Region string
+	S3PathStyle                                              bool
+	// MediaRedirect serves media by redirect to a presigned S3 URL instead
+	// of through the API. GENERIA_MEDIA_REDIRECT
+	MediaRedirect bool
 
 	TemporalAddr      string // TEMPORAL_ADDRESS: embedded frontend (up) or the cluster (api, worker)
 	TemporalUIAddr    string // GENERIA_TEMPORAL_UI_ADDR: "off" disables it
@@ -81,6 +89,13 @@ var Settings = []Setting{
 	{"GENERIA_DATA_DIR", "--data-dir", "./data", "where the SQLite store, media, the embedded Temporal database and the local operator token live", false, func(c *Config) string { return c.DataDir }},
 	{"GENERIA_ADDR", "--addr", "127.0.0.1:8080", "HTTP address of the API and web UI", false, func(c *Config) string { return c.Addr }},
 	{"DATABASE_URL", "--database-url", "(SQLite in the data dir)", "PostgreSQL store, e.g. postgres://generia@db:5432/generia", true, func(c *Config) string { return c.DatabaseURL }},
+	{"S3_ENDPOINT", "", "(media in the data dir)", "S3-compatible endpoint of the media store, e.g. https://s3.eu-west-1.amazonaws.com or http://minio:9000", false, func(c *Config) string { return c.S3Endpoint }},
+	{"S3_BUCKET", "", "generia-media", "bucket of the media (created if missing)", false, func(c *Config) string { return c.S3Bucket }},
+	{"S3_ACCESS_KEY", "", "", "S3 access key", true, func(c *Config) string { return c.S3AccessKey }},
+	{"S3_SECRET_KEY", "", "", "S3 secret key", true, func(c *Config) string { return c.S3SecretKey }},
+	{"S3_REGION", "", "us-east-1", "S3 region", false, func(c *Config) string { return c.S3Region }},
+	{"S3_USE_PATH_STYLE", "", "false", "path-style bucket URLs (MinIO, versitygw, most self-hosted servers)", false, func(c *Config) string { return strconv.FormatBool(c.S3PathStyle) }},
+	{"GENERIA_MEDIA_REDIRECT", "", "false", "serve media by redirect to presigned S3 URLs instead of through the API", false, func(c *Config) string { return strconv.FormatBool(c.MediaRedirect) }},
 	{"GENERIA_METRICS_ADDR", "--metrics-addr", "(none)", "where a worker serves /metrics, /healthz and /readyz (the API serves them on its own address)", false, func(c *Config) string { return c.MetricsAddr }},
 	{"TEMPORAL_ADDRESS", "--temporal-addr", "127.0.0.1:7233", "Temporal frontend: where `up` serves it, where `api` and `worker` connect", false, func(c *Config) string { return c.TemporalAddr }},
 	{"GENERIA_TEMPORAL_UI_ADDR", "--temporal-ui-addr", "127.0.0.1:8233", "Temporal Web UI of the embedded server; `off` disables it", false, func(c *Config) string { return c.TemporalUIAddr }},
@@ -188,6 +203,13 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("GENERIA_SECURE_COOKIES: want true or false"))
 	}
+	boolean := func(name string) bool {
+		v, err := strconv.ParseBool(env(name, "false"))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: want true or false", name))
+		}
+		return v
+	}
 	noSample, err := strconv.ParseBool(env("GENERIA_NO_SAMPLE", "false"))
 	if err != nil {
 		errs = append(errs, fmt.Errorf("GENERIA_NO_SAMPLE: want true or false"))
@@ -198,6 +220,13 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		Addr:              env("GENERIA_ADDR", "127.0.0.1:8080"),
 		MetricsAddr:       env("GENERIA_METRICS_ADDR", ""),
 		DatabaseURL:       env("DATABASE_URL", ""),
+		S3Endpoint:        env("S3_ENDPOINT", ""),
+		S3Bucket:          env("S3_BUCKET", "generia-media"),
+		S3AccessKey:       env("S3_ACCESS_KEY", ""),
+		S3SecretKey:       env("S3_SECRET_KEY", ""),
+		S3Region:          env("S3_REGION", "us-east-1"),
+		S3PathStyle:       boolean("S3_USE_PATH_STYLE"),
+		MediaRedirect:     boolean("GENERIA_MEDIA_REDIRECT"),
 		TemporalAddr:      env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalUIAddr:    env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -291,6 +292,14 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		"width": m.Width, "height": m.Height, "size": m.Size})
 }
 
+// presigner is a media store that can hand out time-limited URLs.
+type presigner interface {
+	PresignedURL(ctx context.Context, key string, expiry time.Duration) (string, error)
+}
+
+// presignTTL is how long a presigned media URL lives.
+const presignTTL = time.Hour
+
 // getMedia serves an image's bytes. Media never change once stored, so they
 // are cached for long (privately for private worlds).
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +317,16 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", cache)
 	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if p, ok := s.Social.Files.(presigner); ok && s.MediaRedirect {
+		url, err := p.PresignedURL(r.Context(), m.ObjectKey, presignTTL)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "private, max-age=3000") // shorter than the URL lives
+		http.Redirect(w, r, url, http.StatusFound)
 		return
 	}
 	body, err := s.Social.Files.Open(r.Context(), m.ObjectKey)

@@ -29,6 +29,9 @@ type Server struct {
 	// Limits rate-limits sign-in, registration and world creation; nil
 	// means the defaults.
 	Limits *Limits
+	// MediaRedirect serves media by redirect to a presigned URL when the
+	// media store can make one.
+	MediaRedirect bool
 	// Metrics counts requests per route; nil counts nothing.
 	Metrics *metrics.Metrics
 	// StatusPoll is how often a status stream looks for changes.

@@ -1,0 +1,99 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/postgres"
+)
+
+// The production profile on one machine: PostgreSQL for the data, a real
+// S3-compatible server for the media (served by presigned redirect), the
+// embedded Temporal. It runs when GENERIA_TEST_DATABASE_URL and S3_ENDPOINT
+// are set, as .ci/run sets them.
+func TestProductionProfile(t *testing.T) {
+	dbURL, s3 := os.Getenv("GENERIA_TEST_DATABASE_URL"), os.Getenv("S3_ENDPOINT")
+	if dbURL == "" || s3 == "" {
+		t.Skip("GENERIA_TEST_DATABASE_URL or S3_ENDPOINT is not set: the production profile test did not run")
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("e2e_%d", rand.Uint32())
+	pg, err := postgres.Open(ctx, dbURL, postgres.Schema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg.Close()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	t.Cleanup(func() {
+		if conn, err := pgx.Connect(ctx, dbURL); err == nil {
+			_, _ = conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			conn.Close(ctx)
+		}
+	})
+
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
+		"DATABASE_URL": u.String(), "S3_ENDPOINT": s3, "S3_BUCKET": strings.ReplaceAll(schema, "_", "-"),
+		"S3_ACCESS_KEY": os.Getenv("S3_ACCESS_KEY"), "S3_SECRET_KEY": os.Getenv("S3_SECRET_KEY"),
+		"S3_REGION": os.Getenv("S3_REGION"), "S3_USE_PATH_STYLE": "true", "GENERIA_MEDIA_REDIRECT": "true",
+	}})
+	defer s.app.Close()
+
+	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Glaciologists who keep a museum of snow", CharactersCount: 3, PostsCount: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, 2*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	chars, posts := contents(t, s.client, w.ID)
+	if len(chars) != 3 || len(posts) != 10 {
+		t.Fatalf("%d characters, %d posts; want 3 and 10", len(chars), len(posts))
+	}
+	// The image is served by a redirect to a presigned URL of the S3 server.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(s.app.URL + "/api/v1/media/" + posts[0].MediaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || loc == "" {
+		t.Fatalf("media answered %d, Location %q; want a redirect to S3", resp.StatusCode, loc)
+	}
+	img, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Body.Close()
+	data, _ := io.ReadAll(img.Body)
+	if _, _, err := image.Decode(bytes.NewReader(data)); img.StatusCode != 200 || err != nil {
+		t.Errorf("the presigned URL gave %d and bytes that do not decode (%v)", img.StatusCode, err)
+	}
+	var ready struct {
+		Ready  bool              `json:"ready"`
+		Checks map[string]string `json:"checks"`
+	}
+	if err := s.client.Do(ctx, "GET", "/readyz", nil, &ready); err != nil || !ready.Ready {
+		t.Errorf("readyz: %+v, %v", ready, err)
+	}
+}
