@@ -5,6 +5,8 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
@@ -396,13 +400,26 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, m
 		sdkLevel = slog.LevelDebug
 	}
 	sdkLogger := slog.New(levelFilter{logger.Handler(), sdkLevel}).With("component", "temporal-sdk")
+	opts := client.Options{
+		HostPort: cfg.TemporalAddr, Namespace: cfg.TemporalNamespace, Logger: sdklog.NewStructuredLogger(sdkLogger),
+		MetricsHandler: m.Temporal(),
+	}
+	tlsConf, err := temporalTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts.ConnectionOptions.TLS = tlsConf
+	if cfg.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey)
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		c, err := client.DialContext(ctx, client.Options{
-			HostPort: cfg.TemporalAddr, Namespace: cfg.TemporalNamespace, Logger: sdklog.NewStructuredLogger(sdkLogger),
-			MetricsHandler: m.Temporal(),
-		})
+		c, err := client.DialContext(ctx, opts)
 		if err == nil {
+			if err := checkNamespace(ctx, c, cfg); err != nil {
+				c.Close()
+				return nil, err
+			}
 			return c, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
@@ -415,6 +432,50 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, m
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// temporalTLS builds the TLS configuration of an external Temporal, or nil
+// for a plain connection.
+func temporalTLS(cfg config.Config) (*tls.Config, error) {
+	if cfg.TemporalTLSCA == "" && cfg.TemporalTLSCert == "" && cfg.TemporalAPIKey == "" && cfg.TemporalTLSServerName == "" {
+		return nil, nil
+	}
+	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.TemporalTLSServerName}
+	if cfg.TemporalTLSCA != "" {
+		pem, err := os.ReadFile(cfg.TemporalTLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CA: %w", err)
+		}
+		conf.RootCAs = x509.NewCertPool()
+		if !conf.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CA %s holds no PEM certificate", cfg.TemporalTLSCA)
+		}
+	}
+	if cfg.TemporalTLSCert != "" || cfg.TemporalTLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	return conf, nil
+}
+
+// checkNamespace makes sure the namespace exists, so a typo fails at start
+// with what to do, not at the first world.
+func checkNamespace(ctx context.Context, c client.Client, cfg config.Config) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: cfg.TemporalNamespace})
+	var notFound *serviceerror.NamespaceNotFound
+	if errors.As(err, &notFound) {
+		return fmt.Errorf("the Temporal namespace %q does not exist at %s: create it (temporal operator namespace create --namespace %s) or set TEMPORAL_NAMESPACE",
+			cfg.TemporalNamespace, cfg.TemporalAddr, cfg.TemporalNamespace)
+	}
+	if err != nil {
+		return fmt.Errorf("checking the Temporal namespace %q at %s: %w", cfg.TemporalNamespace, cfg.TemporalAddr, err)
+	}
+	return nil
 }
 
 // levelFilter drops records below a level.

@@ -42,7 +42,11 @@ type Config struct {
 	TemporalAddr      string // TEMPORAL_ADDRESS: embedded frontend (up) or the cluster (api, worker)
 	TemporalUIAddr    string // GENERIA_TEMPORAL_UI_ADDR: "off" disables it
 	TemporalNamespace string // TEMPORAL_NAMESPACE
-	NoSample          bool   // GENERIA_NO_SAMPLE
+	// TLS and API key of an external Temporal: TEMPORAL_TLS_CA,
+	// TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY (files), TEMPORAL_TLS_SERVER_NAME,
+	// TEMPORAL_API_KEY (Temporal Cloud; implies TLS).
+	TemporalTLSCA, TemporalTLSCert, TemporalTLSKey, TemporalTLSServerName, TemporalAPIKey string
+	NoSample                                                                              bool // GENERIA_NO_SAMPLE
 
 	Queues      []string // GENERIA_QUEUES (worker role)
 	Concurrency pipeline.Concurrency
@@ -100,6 +104,11 @@ var Settings = []Setting{
 	{"TEMPORAL_ADDRESS", "--temporal-addr", "127.0.0.1:7233", "Temporal frontend: where `up` serves it, where `api` and `worker` connect", false, func(c *Config) string { return c.TemporalAddr }},
 	{"GENERIA_TEMPORAL_UI_ADDR", "--temporal-ui-addr", "127.0.0.1:8233", "Temporal Web UI of the embedded server; `off` disables it", false, func(c *Config) string { return c.TemporalUIAddr }},
 	{"TEMPORAL_NAMESPACE", "--temporal-namespace", "default", "Temporal namespace", false, func(c *Config) string { return c.TemporalNamespace }},
+	{"TEMPORAL_TLS_CA", "", "(system roots)", "CA file to verify an external Temporal's certificate", false, func(c *Config) string { return c.TemporalTLSCA }},
+	{"TEMPORAL_TLS_CERT", "", "", "client certificate file (mTLS), with TEMPORAL_TLS_KEY", false, func(c *Config) string { return c.TemporalTLSCert }},
+	{"TEMPORAL_TLS_KEY", "", "", "client key file (mTLS)", false, func(c *Config) string { return c.TemporalTLSKey }},
+	{"TEMPORAL_TLS_SERVER_NAME", "", "", "server name to verify, when it differs from the address", false, func(c *Config) string { return c.TemporalTLSServerName }},
+	{"TEMPORAL_API_KEY", "", "", "API key (e.g. Temporal Cloud); turns TLS on", true, func(c *Config) string { return c.TemporalAPIKey }},
 	{"GENERIA_NO_SAMPLE", "--no-sample", "false", "do not generate the sample world on the first start", false, func(c *Config) string { return strconv.FormatBool(c.NoSample) }},
 	{"GENERIA_QUEUES", "--queues", "main,llm,images,progress,services", "task queues a `worker` serves", false, func(c *Config) string { return strings.Join(c.Queues, ",") }},
 	{"MAX_CONCURRENT_TASKS", "", "500", "activities running at once in one process, all queues together", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Tasks) }},
@@ -216,26 +225,31 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	def := pipeline.DefaultConcurrency
 	c := Config{
-		DataDir:           env("GENERIA_DATA_DIR", "./data"),
-		Addr:              env("GENERIA_ADDR", "127.0.0.1:8080"),
-		MetricsAddr:       env("GENERIA_METRICS_ADDR", ""),
-		DatabaseURL:       env("DATABASE_URL", ""),
-		S3Endpoint:        env("S3_ENDPOINT", ""),
-		S3Bucket:          env("S3_BUCKET", "generia-media"),
-		S3AccessKey:       env("S3_ACCESS_KEY", ""),
-		S3SecretKey:       env("S3_SECRET_KEY", ""),
-		S3Region:          env("S3_REGION", "us-east-1"),
-		S3PathStyle:       boolean("S3_USE_PATH_STYLE"),
-		MediaRedirect:     boolean("GENERIA_MEDIA_REDIRECT"),
-		TemporalAddr:      env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-		TemporalUIAddr:    env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
-		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
-		NoSample:          noSample,
-		SecureCookies:     secure,
-		LoginRate:         env("GENERIA_LOGIN_RATE", "10/1m"),
-		RegisterRate:      env("GENERIA_REGISTER_RATE", "5/1h"),
-		WorldRate:         env("GENERIA_WORLD_RATE", "20/1h"),
-		Queues:            strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
+		DataDir:               env("GENERIA_DATA_DIR", "./data"),
+		Addr:                  env("GENERIA_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:           env("GENERIA_METRICS_ADDR", ""),
+		DatabaseURL:           env("DATABASE_URL", ""),
+		S3Endpoint:            env("S3_ENDPOINT", ""),
+		S3Bucket:              env("S3_BUCKET", "generia-media"),
+		S3AccessKey:           env("S3_ACCESS_KEY", ""),
+		S3SecretKey:           env("S3_SECRET_KEY", ""),
+		S3Region:              env("S3_REGION", "us-east-1"),
+		S3PathStyle:           boolean("S3_USE_PATH_STYLE"),
+		MediaRedirect:         boolean("GENERIA_MEDIA_REDIRECT"),
+		TemporalAddr:          env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalUIAddr:        env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
+		TemporalNamespace:     env("TEMPORAL_NAMESPACE", "default"),
+		TemporalTLSCA:         env("TEMPORAL_TLS_CA", ""),
+		TemporalTLSCert:       env("TEMPORAL_TLS_CERT", ""),
+		TemporalTLSKey:        env("TEMPORAL_TLS_KEY", ""),
+		TemporalTLSServerName: env("TEMPORAL_TLS_SERVER_NAME", ""),
+		TemporalAPIKey:        env("TEMPORAL_API_KEY", ""),
+		NoSample:              noSample,
+		SecureCookies:         secure,
+		LoginRate:             env("GENERIA_LOGIN_RATE", "10/1m"),
+		RegisterRate:          env("GENERIA_REGISTER_RATE", "5/1h"),
+		WorldRate:             env("GENERIA_WORLD_RATE", "20/1h"),
+		Queues:                strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
 		Concurrency: pipeline.Concurrency{
 			Tasks:           num("MAX_CONCURRENT_TASKS", def.Tasks),
 			LLM:             num("MAX_CONCURRENT_LLM_REQUESTS", def.LLM),

@@ -149,3 +149,29 @@ func token(t *testing.T, dir string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+func TestUnknownNamespaceFailsAtStart(t *testing.T) {
+	dir := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := startTemporal(filepath.Join(dir, "temporal"), "127.0.0.1:0", "", "default", logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	cfg, err := config.FromEnv(func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir, cfg.Addr, cfg.TemporalAddr, cfg.TemporalNamespace = dir, "127.0.0.1:0", srv.Addr(), "no-such-namespace"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Start(context.Background(), cfg, app.Roles{API: true}, nil, logger)
+	if err == nil {
+		a.Close()
+		t.Fatal("started against a namespace that does not exist")
+	}
+	if !strings.Contains(err.Error(), `namespace "no-such-namespace" does not exist`) || !strings.Contains(err.Error(), "temporal operator namespace create") {
+		t.Errorf("error = %v; want one that names the namespace and how to create it", err)
+	}
+}
