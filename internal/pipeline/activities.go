@@ -312,7 +312,9 @@ func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key 
 			return storeError(err)
 		}
 		started := time.Now()
+		stop := heartbeat(ctx)
 		res, err := gen.GenerateJSON(ctx, req)
+		stop()
 		call := generia.ProviderCall{
 			WorldID: ref.WorldID, Key: key, Step: step.Name, Kind: generia.CallLLM, Provider: gen.Name(), Model: res.Model,
 			Attempt: attempt(ctx), TokensIn: res.TokensIn, TokensOut: res.TokensOut, CostUSD: res.CostUSD,
@@ -372,6 +374,34 @@ func (a *Activities) observeCall(c generia.ProviderCall) {
 	a.Metrics.Call(c.Provider, c.Kind, c.Outcome, c.Duration, c.TokensIn, c.TokensOut, c.CostUSD)
 }
 
+// heartbeatEvery is how often a provider call under way tells Temporal its
+// worker is alive; with the activities' HeartbeatTimeout, a call whose
+// worker died is retried elsewhere within seconds instead of minutes.
+const heartbeatEvery = 5 * time.Second
+
+// heartbeat records heartbeats until stop is called.
+func heartbeat(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(heartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 // attempt is the activity's attempt number, 1 outside an activity.
 func attempt(ctx context.Context) int {
 	if !activity.IsActivity(ctx) {
@@ -419,7 +449,9 @@ func (a *Activities) PaintImage(ctx context.Context, job ImageJob) (string, erro
 		return "", storeError(err)
 	}
 	started := time.Now()
+	stop := heartbeat(ctx)
 	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1]})
+	stop()
 	call := generia.ProviderCall{
 		WorldID: job.WorldID, Key: key, Step: job.Kind, Kind: generia.CallImage, Provider: gen.Name(), Model: res.Model,
 		Attempt: attempt(ctx), CostUSD: res.CostUSD, Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),

@@ -17,6 +17,7 @@ var (
 	llmOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueLLM,
 		StartToCloseTimeout: 3 * time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
@@ -25,6 +26,7 @@ var (
 	imageOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueImages,
 		StartToCloseTimeout: 3 * time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
@@ -32,7 +34,7 @@ var (
 	}
 	servicesOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueServices,
-		StartToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout: 15 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
 			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
@@ -40,7 +42,7 @@ var (
 	}
 	progressOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueProgress,
-		StartToCloseTimeout: 30 * time.Second,
+		StartToCloseTimeout: 15 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
 			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,

@@ -1,0 +1,199 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/apiclient"
+)
+
+// binary builds cmd/generia once for the tests that run real processes.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "generia-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "generia")
+	out, err := exec.Command("go", "build", "-o", bin, "../../cmd/generia").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("building generia: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+// process is a running generia process.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+}
+
+// run starts `generia args…` with env, its output in a log file that the
+// test prints if it fails.
+func run(t *testing.T, dir, name string, env []string, args ...string) *process {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, name+".log")
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	p := &process{name: name, cmd: cmd, log: logPath}
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("--- %s log:\n%s", name, b)
+		}
+	})
+	return p
+}
+
+// kill stops the process at once, as kill -9 does.
+func (p *process) kill() {
+	if p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+		_ = p.cmd.Wait()
+	}
+}
+
+// waitHTTP waits until url answers 200.
+func waitHTTP(t *testing.T, c *apiclient.Client, path string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if err := c.Do(context.Background(), "GET", path, nil, nil); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s%s did not come up", c.BaseURL, path)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// A cluster of real processes on loopback: the Temporal server, the API and
+// two workers on every queue, sharing one data dir.
+type cluster struct {
+	dir, temporalAddr, apiAddr string
+	env                        []string
+	api                        *process
+	workers                    []*process
+	client                     *apiclient.Client
+}
+
+func startCluster(t *testing.T, workerEnv ...string) *cluster {
+	t.Helper()
+	c := &cluster{dir: t.TempDir(), temporalAddr: "127.0.0.1:" + freePort(t), apiAddr: "127.0.0.1:" + freePort(t)}
+	c.env = []string{"GENERIA_DATA_DIR=" + c.dir, "TEMPORAL_ADDRESS=" + c.temporalAddr, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true"}
+	run(t, c.dir, "temporal", c.env, "temporal", "--temporal-ui-addr", "off")
+	c.startAPI(t)
+	for i := range 2 {
+		c.workers = append(c.workers, run(t, c.dir, fmt.Sprint("worker", i+1), append(append([]string{}, c.env...), workerEnv...),
+			"worker", "--queues", "main,llm,images,progress,services"))
+	}
+	anon := apiclient.New("http://"+c.apiAddr, "")
+	sess, err := anon.Register(context.Background(), "operator2", "op@example.com", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.client = apiclient.New("http://"+c.apiAddr, sess.Token)
+	return c
+}
+
+func (c *cluster) startAPI(t *testing.T) {
+	t.Helper()
+	c.api = run(t, c.dir, "api", c.env, "api", "--addr", c.apiAddr)
+	waitHTTP(t, apiclient.New("http://"+c.apiAddr, ""), "/readyz")
+}
+
+// checkExact checks that a completed world has exactly its planned
+// characters and posts, none twice.
+func checkExact(t *testing.T, c *apiclient.Client, id string, chars, posts int) {
+	t.Helper()
+	gotChars, gotPosts := contents(t, c, id)
+	seen := map[string]bool{}
+	for _, ch := range gotChars {
+		if seen[ch.ID] || seen["@"+ch.Username] {
+			t.Errorf("character %s (@%s) twice", ch.ID, ch.Username)
+		}
+		seen[ch.ID], seen["@"+ch.Username] = true, true
+	}
+	for _, p := range gotPosts {
+		if seen[p.ID] {
+			t.Errorf("post %s twice", p.ID)
+		}
+		seen[p.ID] = true
+	}
+	if len(gotChars) != chars || len(gotPosts) != posts {
+		t.Errorf("%d characters and %d posts, want exactly %d and %d", len(gotChars), len(gotPosts), chars, posts)
+	}
+}
+
+// kill -9 of a worker in the middle of a 10/60 world: the other worker takes
+// over (heartbeats reveal the dead one's calls within seconds) and the world
+// completes with exactly its planned items.
+func TestKilledWorkerMidWorld(t *testing.T) {
+	c := startCluster(t, "GENERIA_OFFLINE_LLM_LATENCY=300ms", "GENERIA_OFFLINE_IMAGE_LATENCY=400ms")
+	ctx := context.Background()
+	w, err := c.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Ferrymen of a river that flows uphill", CharactersCount: 10, PostsCount: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, c.client, w.ID, 2*time.Minute, "some posts", func(st apiclient.Status) bool { return st.PostsCreated >= 5 })
+	c.workers[0].kill()
+	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	checkExact(t, c.client, w.ID, 10, 60)
+}
+
+// The API process killed and started again during a world: the workers go
+// on, and the new API sees the world complete.
+func TestKilledAPIMidWorld(t *testing.T) {
+	c := startCluster(t, "GENERIA_OFFLINE_LLM_LATENCY=300ms", "GENERIA_OFFLINE_IMAGE_LATENCY=400ms")
+	ctx := context.Background()
+	w, err := c.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Bakers on a drifting iceberg", CharactersCount: 10, PostsCount: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, c.client, w.ID, 2*time.Minute, "some characters", func(st apiclient.Status) bool { return st.UsersCreated >= 2 })
+	c.api.kill()
+	time.Sleep(2 * time.Second)
+	c.startAPI(t)
+	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	checkExact(t, c.client, w.ID, 10, 60)
+}
