@@ -34,10 +34,12 @@ import (
 	"github.com/generia/generia/internal/openrouter"
 	"github.com/generia/generia/internal/pipeline"
 	"github.com/generia/generia/internal/postgres"
+	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/runware"
 	"github.com/generia/generia/internal/s3media"
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sqlite"
+	"github.com/generia/generia/internal/web"
 )
 
 // TemporalServer is a running embedded Temporal server.
@@ -229,19 +231,25 @@ func (a *App) Close() {
 func (a *App) serveHTTP() error {
 	svc := &social.Service{Store: a.Store, Files: a.Media, Generations: a.Generations, Providers: a.Providers}
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
-	var rates [3]httpapi.Rate
+	var rates [3]ratelimit.Rate
 	for i, r := range []string{a.Config.LoginRate, a.Config.RegisterRate, a.Config.WorldRate} {
 		var err error
-		if rates[i], err = httpapi.ParseRate(r); err != nil {
+		if rates[i], err = ratelimit.ParseRate(r); err != nil {
 			return err
 		}
 	}
+	limits := ratelimit.New(rates[0], rates[1], rates[2])
 	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
-		Limits: httpapi.NewLimits(rates[0], rates[1], rates[2]), MediaRedirect: a.Config.MediaRedirect}
-	handler, err := a.webHandler(svc, sessions, api.Handler())
+		Limits: limits, MediaRedirect: a.Config.MediaRedirect}
+	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, LLMProvider: a.Providers.LLM, Limits: limits})
 	if err != nil {
 		return err
 	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api.Handler())
+	a.ops(mux)
+	mux.Handle("/", ui)
+	handler := http.Handler(mux)
 	if err := a.serve(a.Config.Addr, handler); err != nil {
 		return fmt.Errorf("%w (use --addr to pick another)", err)
 	}
@@ -275,15 +283,6 @@ func (a *App) serve(addr string, handler http.Handler) error {
 		a.httpDone <- err
 	}()
 	return nil
-}
-
-// webHandler serves the web UI at / and the API under /api/ and /healthz.
-func (a *App) webHandler(svc *social.Service, sessions *auth.Sessions, api http.Handler) (http.Handler, error) {
-	mux := http.NewServeMux()
-	mux.Handle("/api/", api)
-	a.ops(mux)
-	mux.Handle("/", http.NotFoundHandler())
-	return mux, nil
 }
 
 // ops adds the operator routes: /healthz (the process runs), /readyz (its

@@ -7,6 +7,7 @@ import (
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/ratelimit"
 )
 
 type userJSON struct {
@@ -54,7 +55,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.limits().allow(w, limitLoginAccount, strings.ToLower(strings.TrimSpace(req.EmailOrUsername))); err != nil {
+	if err := s.Limits.Allow(w, ratelimit.LoginAccount, strings.ToLower(strings.TrimSpace(req.EmailOrUsername))); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/generia/generia/internal/ratelimit"
+)
 
 // route is one route of the API.
 type route struct {
@@ -14,14 +18,14 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/api/v1/openapi.json", s.openAPI},
 
-		{"POST", "/api/v1/auth/register", s.limit(limitRegister, s.register)},
-		{"POST", "/api/v1/auth/login", s.limit(limitLogin, s.login)},
+		{"POST", "/api/v1/auth/register", s.limit(ratelimit.Register, s.register)},
+		{"POST", "/api/v1/auth/login", s.limit(ratelimit.Login, s.login)},
 		{"POST", "/api/v1/auth/refresh", s.refresh},
 		{"POST", "/api/v1/auth/logout", s.logout},
 		{"GET", "/api/v1/auth/me", s.me},
 
 		{"GET", "/api/v1/worlds", s.listWorlds},
-		{"POST", "/api/v1/worlds", s.limit(limitWorlds, s.createWorld)},
+		{"POST", "/api/v1/worlds", s.limit(ratelimit.Worlds, s.createWorld)},
 		{"GET", "/api/v1/worlds/{id}", s.getWorld},
 		{"DELETE", "/api/v1/worlds/{id}", s.deleteWorld},
 		{"GET", "/api/v1/worlds/{id}/status", s.getStatus},
@@ -55,7 +59,7 @@ func (s *Server) routes() []route {
 // routes and methods.
 func (s *Server) Handler() http.Handler {
 	if s.Limits == nil {
-		s.Limits = NewLimits(DefaultLoginRate, DefaultRegisterRate, DefaultWorldRate)
+		s.Limits = ratelimit.New(ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
 	}
 	mux := http.NewServeMux()
 	paths := map[string][]string{}

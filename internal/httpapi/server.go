@@ -16,6 +16,7 @@ import (
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/metrics"
+	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
 )
 
@@ -28,7 +29,7 @@ type Server struct {
 	Logger   *slog.Logger
 	// Limits rate-limits sign-in, registration and world creation; nil
 	// means the defaults.
-	Limits *Limits
+	Limits *ratelimit.Limits
 	// MediaRedirect serves media by redirect to a presigned URL when the
 	// media store can make one.
 	MediaRedirect bool

@@ -47,3 +47,8 @@ func (s *Service) Authenticate(ctx context.Context, emailOrUsername, password st
 	}
 	return u, nil
 }
+
+// User returns an account.
+func (s *Service) User(ctx context.Context, id string) (generia.User, error) {
+	return s.Store.UserByID(ctx, id)
+}

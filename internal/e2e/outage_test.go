@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/postgres"
+)
+
+// The LLM provider answers 503 for a minute, then recovers: the world waits
+// (retrying with backoff) and completes.
+func TestWorldWaitsOutAProviderOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the one-minute outage test did not run")
+	}
+	outageEnds := time.Now().Add(time.Minute)
+	f := startFakes(t, fakeprovider.OpenRouterOptions{Decide: func([]byte) fakeprovider.Fault {
+		if time.Now().Before(outageEnds) {
+			return fakeprovider.Fault503
+		}
+		return fakeprovider.FaultNone
+	}}, fakeprovider.RunwareOptions{})
+	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lighthouse keepers during a long storm", CharactersCount: 2, PostsCount: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, 4*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s after the outage: %s", final.Status, final.Error)
+	}
+	if time.Now().Before(outageEnds) {
+		t.Fatal("the world completed during the outage")
+	}
+	failed := 0
+	for _, r := range f.llm.Requests() {
+		if r.Status == 503 {
+			failed++
+		}
+	}
+	if failed < 5 {
+		t.Errorf("only %d calls met the outage; the world should have retried through it", failed)
+	}
+	checkExact(t, s.client, w.ID, 2, 3)
+}
+
+// PostgreSQL drops every connection of the store a few times during a
+// world: activities retry, and nothing is lost or duplicated.
+func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
+	dbURL := os.Getenv("GENERIA_TEST_DATABASE_URL")
+	if dbURL == "" {
+		t.Skip("GENERIA_TEST_DATABASE_URL is not set: the dropped-connection test did not run")
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("e2e_%d", rand.Uint32())
+	appName := "generia-" + schema
+	pg, err := postgres.Open(ctx, dbURL, postgres.Schema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg.Close()
+	admin, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	defer admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+	u, _ := url.Parse(dbURL)
+	q := u.Query()
+	q.Set("search_path", schema)
+	q.Set("application_name", appName)
+	u.RawQuery = q.Encode()
+
+	s := start(t, settings{dataDir: t.TempDir(), llmLatency: 100 * time.Millisecond, imgLatency: 150 * time.Millisecond,
+		env: map[string]string{"DATABASE_URL": u.String()}})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Miners who map a singing cave", CharactersCount: 3, PostsCount: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.UsersCreated >= 1 })
+	dropped := 0
+	for range 3 {
+		var n int
+		// Only this test's connections: other packages' tests share the database.
+		err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, appName).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dropped += n
+		time.Sleep(time.Second)
+	}
+	if dropped == 0 {
+		t.Fatal("no store connection was dropped")
+	}
+	final := waitFor(t, s.client, w.ID, 2*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s after %d dropped connections: %s", final.Status, dropped, final.Error)
+	}
+	checkExact(t, s.client, w.ID, 3, 10)
+}
+
+// 20 worlds of 3/10 generated at once on one machine: all complete, none
+// duplicated.
+func TestTwentyWorldsAtOnce(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_WORLD_RATE": "100/1h"}})
+	defer s.app.Close()
+	ctx := context.Background()
+	ids := make([]string, 20)
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	started := time.Now()
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: fmt.Sprintf("World number %d of a crowded sky", i), CharactersCount: 3, PostsCount: 10})
+			ids[i] = w.ID
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids {
+		final := waitFor(t, s.client, id, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+		if final.Status != "completed" {
+			t.Errorf("world %s ended %s: %s", id, final.Status, final.Error)
+			continue
+		}
+		checkExact(t, s.client, id, 3, 10)
+	}
+	t.Logf("20 worlds of 3/10 in %v", time.Since(started).Round(100*time.Millisecond))
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
+)
+
+// commentView is a comment with whether the viewer may delete it.
+type commentView struct {
+	generia.Comment
+	CanDelete bool
+}
+
+type postData struct {
+	View     social.WorldView
+	Post     generia.Post
+	Viewer   viewer
+	Comments []commentView
+	// MoreComments is the URL of the next page of comments, if any.
+	MoreComments string
+	CommentText  string
+	CommentError string
+	MaxComment   int
+}
+
+// post is one post with its comments.
+func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
+	h.showPost(w, r, h.viewerOf(r), http.StatusOK, "", "")
+}
+
+func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, status int, text, errMsg string) {
+	ctx := r.Context()
+	view, err := h.social.World(ctx, v.ID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p, err := h.social.Post(ctx, v.ID, view.World.ID, r.PathValue("postID"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	comments, next, err := h.social.Comments(ctx, v.ID, view.World.ID, p.ID, generia.Page{Limit: commentsPageSize, Cursor: r.URL.Query().Get("comments")})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := postData{View: view, Post: p, Viewer: v, CommentText: text, CommentError: errMsg, MaxComment: social.MaxCommentLength}
+	for _, c := range comments {
+		d.Comments = append(d.Comments, commentView{Comment: c, CanDelete: v.SignedIn() && (c.UserID == v.ID || view.IsOwner)})
+	}
+	if next != "" {
+		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"
+	}
+	title := p.DisplayName + " in " + worldName(view.World)
+	h.render(w, r, status, "post", h.newPage(r, v, title, d))
+}
+
+func postURL(worldID, postID string) string {
+	return "/worlds/" + url.PathEscape(worldID) + "/posts/" + url.PathEscape(postID)
+}
+
+// like sets whether the viewer likes a post: the form's like field is "1"
+// to like and "0" to unlike, so that posting it twice changes nothing.
+func (h *Handler) like(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	worldID, postID := r.PathValue("id"), r.PathValue("postID")
+	if _, err := h.social.Like(r.Context(), v.ID, worldID, postID, r.PostFormValue("like") != "0"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	redirectBack(w, r, postURL(worldID, postID))
+}
+
+// addComment comments on a post as the viewer.
+func (h *Handler) addComment(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	worldID, postID := r.PathValue("id"), r.PathValue("postID")
+	text := r.PostFormValue("text")
+	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, text)
+	if err != nil {
+		if isFormError(err) {
+			h.showPost(w, r, v, formStatus(err), text, message(err))
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, postURL(worldID, postID)+"#comment-"+c.ID, http.StatusSeeOther)
+}
+
+// deleteComment deletes a comment: the viewer's own, or any in their world.
+func (h *Handler) deleteComment(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	worldID, postID := r.PathValue("id"), r.PathValue("postID")
+	if err := h.social.DeleteComment(r.Context(), v.ID, worldID, postID, r.PathValue("commentID")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, postURL(worldID, postID)+"#comments", http.StatusSeeOther)
+}

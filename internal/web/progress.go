@@ -1,0 +1,156 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// stageLabels name the pipeline's stages for people.
+var stageLabels = map[string]string{
+	generia.StageInitializing:     "Getting ready",
+	generia.StageWorldDescription: "Writing the world",
+	generia.StageWorldImages:      "Painting the header and icon",
+	generia.StageCharacters:       "Inventing the characters",
+	generia.StagePosts:            "Writing their posts",
+	generia.StageFinishing:        "Finishing touches",
+}
+
+// stageStates name a stage's status for people.
+var stageStates = map[string]string{
+	generia.StagePending:    "waiting",
+	generia.StageInProgress: "working…",
+	generia.StageCompleted:  "done",
+	generia.StageFailed:     "failed",
+	generia.StageCancelled:  "cancelled",
+}
+
+// statusLabels name a generation's status for people.
+var statusLabels = map[string]string{
+	generia.StatusPending:    "Queued",
+	generia.StatusInProgress: "Generating",
+	generia.StatusCompleted:  "Complete",
+	generia.StatusFailed:     "Failed",
+	generia.StatusCancelled:  "Cancelled",
+}
+
+type stageView struct {
+	Name, Label, Status, State string
+}
+
+// progressView is the live-progress panel: rendered by the server with the
+// state at load time, then updated by the script from the status stream.
+type progressView struct {
+	WorldID     string
+	Status      string
+	StatusLabel string
+	Stages      []stageView
+	Percent     int
+
+	UsersCreated, UsersPredicted   int
+	PostsCreated, PostsPredicted   int
+	ImagesCreated, ImagesPredicted int
+	CallsLLM, CallsImages          int
+
+	Cost    string
+	Elapsed string
+	ETA     string
+	Error   string
+	// RetryURL opens the create page filled in as this world was asked for.
+	RetryURL string
+	// CanCancel shows the cancel button (the owner, while it runs).
+	CanCancel bool
+	CSRF      string
+	// Placeholder is the panel of the create page before a world exists.
+	Placeholder bool
+}
+
+// newProgress builds the panel of a world's status record.
+func newProgress(w generia.World, st generia.GenerationStatus, isOwner bool, csrf string, now time.Time) progressView {
+	p := progressView{
+		WorldID: w.ID, Status: st.Status, StatusLabel: statusLabels[st.Status], Percent: st.Percent(),
+		UsersCreated: st.UsersCreated, UsersPredicted: st.UsersPredicted,
+		PostsCreated: st.PostsCreated, PostsPredicted: st.PostsPredicted,
+		ImagesCreated: st.ImagesCreated, ImagesPredicted: st.ImagesPredicted,
+		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages,
+		Cost: cost(st), Error: st.Error, RetryURL: retryURL(w),
+		CanCancel: isOwner && !generia.IsTerminal(st.Status) && !st.CancelRequested, CSRF: csrf,
+	}
+	byName := map[string]string{}
+	for _, s := range st.Stages {
+		byName[s.Name] = s.Status
+	}
+	for _, name := range generia.Stages {
+		status := byName[name]
+		if status == "" {
+			status = generia.StagePending
+		}
+		p.Stages = append(p.Stages, stageView{Name: name, Label: stageLabels[name], Status: status, State: stageStates[status]})
+	}
+	p.Elapsed, p.ETA = "—", "—"
+	if st.StartedAt != nil {
+		end := now
+		if st.FinishedAt != nil {
+			end = *st.FinishedAt
+		}
+		elapsed := end.Sub(*st.StartedAt)
+		p.Elapsed = duration(elapsed)
+		if !generia.IsTerminal(st.Status) && p.Percent > 0 && p.Percent < 100 {
+			p.ETA = "about " + duration(elapsed*time.Duration(100-p.Percent)/time.Duration(p.Percent))
+		}
+	}
+	return p
+}
+
+// placeholderProgress is the create page's panel before the world exists:
+// every stage waiting.
+func placeholderProgress(csrf string) progressView {
+	p := progressView{Status: generia.StatusPending, StatusLabel: "Starting…", Placeholder: true, CSRF: csrf,
+		Cost: "—", Elapsed: "—", ETA: "—", CanCancel: true}
+	for _, name := range generia.Stages {
+		p.Stages = append(p.Stages, stageView{Name: name, Label: stageLabels[name], Status: generia.StagePending, State: stageStates[generia.StagePending]})
+	}
+	return p
+}
+
+// cost is what a generation has cost so far; free with offline providers.
+func cost(st generia.GenerationStatus) string {
+	total := st.LLMCostUSD + st.ImageCostUSD
+	if total == 0 && st.Providers.LLM == OfflineProvider && st.Providers.Image == OfflineProvider {
+		return "free (offline)"
+	}
+	return fmt.Sprintf("$%.3f", total)
+}
+
+// retryURL is the create page filled in with what a world was asked for.
+func retryURL(w generia.World) string {
+	q := url.Values{
+		"prompt":     {w.Prompt},
+		"characters": {strconv.Itoa(w.CharactersCount)},
+		"posts":      {strconv.Itoa(w.PostsCount)},
+		"visibility": {w.Visibility},
+	}
+	return "/worlds/new?" + q.Encode()
+}
+
+// estimate is the create page's forecast of a world's provider calls.
+type estimate struct {
+	LLM, Images int
+	// PerCharacter is how many posts each character gets, at most.
+	PerCharacter int
+}
+
+// estimateCalls forecasts the calls of a world of c characters and p
+// posts, as the pipeline plans it; the script computes the same formula.
+func estimateCalls(c, p int) estimate {
+	plan := generia.NewPlan(c, p)
+	llm, images := generia.ExpectedCalls(plan)
+	e := estimate{LLM: llm, Images: images}
+	if len(plan.Posts) > 0 {
+		e.PerCharacter = plan.Posts[0]
+	}
+	return e
+}

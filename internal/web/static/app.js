@@ -1,0 +1,638 @@
+// Generia's one script. The pages work without it; it makes them live:
+// progress over server-sent events, infinite scroll, likes, comments and
+// posts in place, through the JSON API under /api/v1. No framework, no build.
+(function () {
+  'use strict';
+
+  // estimateCalls forecasts a world's provider calls exactly as the server
+  // does (generia.ExpectedCalls of generia.NewPlan): posts are spread evenly,
+  // the first P % C characters get one more; the cast is planned in batches
+  // of 10 and each character's posts in batches of 10.
+  //   LLM    = 2 + ceil(C/10) + C + Σ ceil(p_i/10) + P
+  //   images = 2 + C + P
+  function estimateCalls(c, p) {
+    var llm = 2 + Math.ceil(c / 10) + c + p;
+    for (var i = 0; i < c; i++) {
+      var pi = Math.floor(p / c) + (i < p % c ? 1 : 0);
+      llm += Math.ceil(pi / 10);
+    }
+    return { llm: llm, images: 2 + c + p, perCharacter: c > 0 ? Math.ceil(p / c) : 0 };
+  }
+  globalThis.generiaEstimate = estimateCalls;
+  if (typeof document === 'undefined') return; // loaded by a test, not a page
+
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.content : '';
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function sentence(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : s; }
+
+  // api calls the JSON API with the session cookie and its CSRF token, and
+  // turns an error answer into an Error with the server's message.
+  function api(method, url, body) {
+    var opts = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+    if (method !== 'GET' && csrf) opts.headers['X-CSRF-Token'] = csrf;
+    if (body instanceof FormData) {
+      opts.body = body;
+    } else if (body !== undefined) {
+      opts.headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(body);
+    }
+    return fetch(url, opts).then(function (res) {
+      if (res.status === 204) return null;
+      return res.json().catch(function () { return null; }).then(function (data) {
+        if (res.ok) return data;
+        if (res.status === 401) {
+          location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+        }
+        var msg = data && data.error && data.error.message;
+        var err = new Error(sentence(msg) || 'The server answered ' + res.status + '. Try again.');
+        err.status = res.status;
+        throw err;
+      });
+    }, function () {
+      throw new Error('Could not reach the server. Check your connection and try again.');
+    });
+  }
+
+  // fragment fetches server-rendered cards: the children of its
+  // .fragment root and the next page's cursor.
+  function fragment(url) {
+    return fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } }).then(function (res) {
+      if (!res.ok) throw new Error('Could not load more (the server answered ' + res.status + ').');
+      return res.text();
+    }, function () {
+      throw new Error('Could not reach the server. Check your connection.');
+    }).then(function (html) {
+      var tpl = document.createElement('template');
+      tpl.innerHTML = html;
+      var root = tpl.content.querySelector('.fragment');
+      if (!root) throw new Error('The server sent something unexpected.');
+      return { nodes: Array.prototype.slice.call(root.childNodes), next: root.getAttribute('data-next-cursor') || '' };
+    });
+  }
+
+  function withCursor(url, cursor) {
+    var u = new URL(url, location.href);
+    u.searchParams.set('cursor', cursor);
+    return u.pathname + u.search;
+  }
+
+  function showError(el, msg) {
+    if (!el) return;
+    el.textContent = msg || '';
+    el.hidden = !msg;
+  }
+
+  function busy(form, on, label) {
+    var btn = $('button[type=submit]', form);
+    if (!btn) return;
+    if (on) {
+      btn.dataset.label = btn.textContent;
+      btn.disabled = true;
+      if (label) btn.textContent = label;
+    } else {
+      btn.disabled = false;
+      if (btn.dataset.label) btn.textContent = btn.dataset.label;
+    }
+  }
+
+  function initial(name) {
+    var m = /[\p{L}\p{N}]/u.exec(name || '');
+    return m ? m[0].toUpperCase() : '?';
+  }
+
+  function avatar(id, name, size) {
+    var el;
+    if (id) {
+      el = document.createElement('img');
+      el.src = '/api/v1/media/' + encodeURIComponent(id);
+      el.alt = 'Avatar of ' + name;
+      el.loading = 'lazy';
+    } else {
+      el = document.createElement('span');
+      el.textContent = initial(name);
+      el.className = 'avatar-ph';
+      el.setAttribute('role', 'img');
+      el.setAttribute('aria-label', name + ' has no avatar yet');
+    }
+    el.classList.add('avatar', 'avatar-' + size);
+    return el;
+  }
+
+  function duration(s) {
+    s = Math.max(0, Math.round(s));
+    if (s < 60) return s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+    return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  }
+
+  // ---- "Load more" and infinite scroll ----------------------------------
+
+  function initMore(link) {
+    var loading = false;
+    var wrap = link.closest('.more');
+    var errEl = wrap && $('[data-more-error]', wrap);
+    var observer = null;
+    function load() {
+      if (loading) return;
+      loading = true;
+      link.classList.add('is-loading');
+      fragment(link.dataset.more).then(function (page) {
+        var into = $(link.dataset.into);
+        page.nodes.forEach(function (n) { into.appendChild(n); });
+        into.dataset.pages = String((+into.dataset.pages || 1) + 1);
+        showError(errEl, '');
+        if (page.next) {
+          link.href = withCursor(link.href, page.next);
+          link.dataset.more = withCursor(link.dataset.more, page.next);
+        } else {
+          if (observer) observer.disconnect();
+          wrap.remove();
+        }
+      }).catch(function (err) {
+        if (observer) observer.disconnect(); // no retry loop; the link still works
+        showError(errEl, err.message);
+      }).then(function () {
+        loading = false;
+        link.classList.remove('is-loading');
+      });
+    }
+    link.addEventListener('click', function (e) {
+      e.preventDefault();
+      load();
+    });
+    if (link.hasAttribute('data-auto') && 'IntersectionObserver' in window) {
+      observer = new IntersectionObserver(function (entries) {
+        if (entries.some(function (en) { return en.isIntersecting; })) load();
+      }, { rootMargin: '800px 0px' });
+      observer.observe(link);
+    }
+  }
+
+  // ---- Likes ----------------------------------------------------------
+
+  function submitLike(form) {
+    var input = $('input[name=like]', form);
+    var like = input.value !== '0';
+    var btn = $('button', form);
+    btn.disabled = true;
+    var url = '/api/v1/worlds/' + encodeURIComponent(form.dataset.world) + '/posts/' + encodeURIComponent(form.dataset.post) + '/like';
+    api(like ? 'POST' : 'DELETE', url).then(function (res) {
+      $('[data-like-count]', form).textContent = res.likes_count;
+      btn.classList.toggle('is-liked', res.liked);
+      btn.setAttribute('aria-pressed', res.liked ? 'true' : 'false');
+      input.value = res.liked ? '0' : '1';
+      btn.removeAttribute('title');
+    }).catch(function (err) {
+      btn.title = err.message;
+      window.alert(err.message);
+    }).then(function () { btn.disabled = false; });
+  }
+
+  // ---- Comments -------------------------------------------------------
+
+  function commentsCount(delta) {
+    var el = $('[data-comments-count]');
+    if (el) el.textContent = Math.max(0, (+el.textContent || 0) + delta);
+  }
+
+  function submitComment(form) {
+    var errEl = $('[data-form-error]', form);
+    var text = form.elements.text.value.trim();
+    if (!text) {
+      showError(errEl, 'Write something first.');
+      return;
+    }
+    busy(form, true, 'Sending…');
+    var w = form.dataset.world, p = form.dataset.post;
+    api('POST', '/api/v1/worlds/' + encodeURIComponent(w) + '/posts/' + encodeURIComponent(p) + '/comments', { text: text }).then(function (c) {
+      var tpl = $('[data-comment-template]');
+      var li = tpl.content.firstElementChild.cloneNode(true);
+      li.id = 'comment-' + c.id;
+      li.classList.add('is-new');
+      $('[data-comment-user]', li).textContent = '@' + c.username;
+      $('[data-comment-text]', li).textContent = c.text;
+      var time = $('time', li);
+      if (time) {
+        time.textContent = 'just now';
+        time.setAttribute('datetime', c.created_at);
+        time.title = new Date(c.created_at).toLocaleString();
+      }
+      var del = $('[data-comment-delete]', li);
+      if (del) {
+        del.action = '/worlds/' + encodeURIComponent(w) + '/posts/' + encodeURIComponent(p) + '/comments/' + encodeURIComponent(c.id) + '/delete';
+        del.dataset.commentId = c.id;
+      }
+      var empty = $('[data-comments-empty]');
+      if (empty) empty.remove();
+      $('[data-comment-list]').appendChild(li);
+      commentsCount(1);
+      form.reset();
+      showError(errEl, '');
+    }).catch(function (err) {
+      showError(errEl, err.message);
+    }).then(function () { busy(form, false); });
+  }
+
+  function deleteComment(form) {
+    if (!window.confirm('Delete this comment?')) return;
+    var m = /^\/worlds\/([^/]+)\/posts\/([^/]+)\/comments\/([^/]+)\/delete$/.exec(new URL(form.action).pathname);
+    if (!m) return;
+    var li = form.closest('[data-comment]');
+    busy(form, true);
+    api('DELETE', '/api/v1/worlds/' + m[1] + '/posts/' + m[2] + '/comments/' + m[3]).then(function () {
+      li.remove();
+      commentsCount(-1);
+    }).catch(function (err) {
+      busy(form, false);
+      window.alert(err.message);
+    });
+  }
+
+  // ---- Posting and characters -----------------------------------------
+
+  function uploadImage(worldID, file) {
+    var fd = new FormData();
+    fd.append('file', file);
+    return api('POST', '/api/v1/worlds/' + encodeURIComponent(worldID) + '/media', fd);
+  }
+
+  function parseTags(s) {
+    return (s || '').split(/[\s,]+/).map(function (t) { return t.replace(/^#+/, ''); }).filter(Boolean);
+  }
+
+  function refreshFeed(force) {
+    var feed = $('[data-live-feed]');
+    if (!feed || (!force && +feed.dataset.pages > 1)) return Promise.resolve();
+    return fragment(feed.dataset.liveFeed).then(function (page) {
+      feed.replaceChildren.apply(feed, page.nodes);
+      delete feed.dataset.pages;
+      var empty = $('[data-feed-empty]');
+      if (empty && page.nodes.some(function (n) { return n.nodeType === 1; })) empty.remove();
+      var more = $('a[data-more][data-into="#feed"]');
+      if (more && page.next) {
+        more.href = withCursor(more.href, page.next);
+        more.dataset.more = withCursor(more.dataset.more, page.next);
+      }
+    });
+  }
+
+  function submitCompose(form) {
+    var errEl = $('[data-form-error]', form);
+    var w = form.dataset.world;
+    var file = form.elements.file.files[0];
+    if (!file) {
+      showError(errEl, 'Choose an image to post.');
+      return;
+    }
+    busy(form, true, 'Uploading…');
+    showError(errEl, '');
+    uploadImage(w, file).then(function (m) {
+      busy(form, true, 'Publishing…');
+      return api('POST', '/api/v1/worlds/' + encodeURIComponent(w) + '/posts', {
+        character_id: form.elements.character_id.value,
+        caption: form.elements.caption.value,
+        media_id: m.media_id,
+        hashtags: parseTags(form.elements.hashtags.value)
+      });
+    }).then(function (post) {
+      form.reset();
+      return refreshFeed(true).then(function () {
+        var card = document.getElementById('post-' + post.id);
+        if (card) card.scrollIntoView({ behavior: 'smooth', block: 'start' });
+        else location.assign('/worlds/' + encodeURIComponent(w) + '/posts/' + encodeURIComponent(post.id));
+      });
+    }).catch(function (err) {
+      showError(errEl, err.message);
+    }).then(function () { busy(form, false); });
+  }
+
+  function submitCharacter(form) {
+    var errEl = $('[data-form-error]', form);
+    var w = form.dataset.world;
+    var file = form.elements.file.files[0];
+    busy(form, true, file ? 'Uploading…' : 'Creating…');
+    showError(errEl, '');
+    (file ? uploadImage(w, file) : Promise.resolve(null)).then(function (m) {
+      return api('POST', '/api/v1/worlds/' + encodeURIComponent(w) + '/characters', {
+        display_name: form.elements.display_name.value,
+        username: form.elements.username.value,
+        bio: form.elements.bio.value,
+        avatar_media_id: m ? m.media_id : ''
+      });
+    }).then(function () {
+      location.reload(); // the composer appears, with the new character
+    }).catch(function (err) {
+      showError(errEl, err.message);
+      busy(form, false);
+    });
+  }
+
+  // ---- Live progress ----------------------------------------------------
+
+  var statusLabels = { pending: 'Queued', in_progress: 'Generating', completed: 'Complete', failed: 'Failed', cancelled: 'Cancelled' };
+  var titles = {
+    in_progress: 'This world is being made', completed: 'This world is ready',
+    failed: 'The generation failed', cancelled: 'The generation was cancelled'
+  };
+  var stageStates = { pending: 'waiting', in_progress: 'working…', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
+  function terminal(s) { return s === 'completed' || s === 'failed' || s === 'cancelled'; }
+
+  function setText(root, sel, text) {
+    var el = $(sel, root);
+    if (el) el.textContent = text;
+  }
+
+  function setBar(root, sel, value, max) {
+    var el = $(sel, root);
+    if (!el) return;
+    el.max = Math.max(1, max);
+    el.value = Math.min(value, Math.max(1, max));
+    el.textContent = value + ' of ' + max;
+  }
+
+  function costOf(st) {
+    var total = (st.llm_cost_total || 0) + (st.image_cost_total || 0);
+    var p = st.providers || {};
+    if (total === 0 && p.llm === 'offline' && p.image === 'offline') return 'free (offline)';
+    return '$' + total.toFixed(3);
+  }
+
+  // replaceImage swaps a live placeholder for the image once it exists.
+  function replaceImage(sel, mediaID, className, alt) {
+    $$(sel).forEach(function (el) {
+      var src = '/api/v1/media/' + encodeURIComponent(mediaID);
+      if (el.tagName === 'IMG' && el.getAttribute('src') === src) return;
+      var img = document.createElement('img');
+      img.src = src;
+      img.alt = alt;
+      img.className = className;
+      img.setAttribute(sel.slice(1, -1), '');
+      el.replaceWith(img);
+    });
+  }
+
+  function refreshWorld(id) {
+    return api('GET', '/api/v1/worlds/' + encodeURIComponent(id)).then(function (w) {
+      var name = w.name || 'A world in the making';
+      if (w.name) $$('[data-live-name]').forEach(function (el) { el.textContent = w.name; });
+      if (w.description) $$('[data-live-desc]').forEach(function (el) { el.textContent = w.description; });
+      if (w.header_media_id) replaceImage('[data-live-header]', w.header_media_id, 'world-header-img', 'Header image of ' + name);
+      if (w.icon_media_id) replaceImage('[data-live-icon]', w.icon_media_id, 'world-icon', 'Icon of ' + name);
+    }).catch(function () { /* the preview is a bonus; progress goes on */ });
+  }
+
+  function refreshCharacters(id) {
+    var list = $('[data-live-characters]');
+    if (!list) return Promise.resolve();
+    return api('GET', '/api/v1/worlds/' + encodeURIComponent(id) + '/characters?limit=8').then(function (res) {
+      (res.characters || []).forEach(function (c) {
+        if (list.querySelector('[data-id="' + CSS.escape(c.id) + '"]')) return;
+        var li = document.createElement('li');
+        li.dataset.id = c.id;
+        var a = document.createElement('a');
+        a.href = '/characters/' + encodeURIComponent(c.id);
+        a.appendChild(avatar(c.avatar_media_id, c.display_name, 'md'));
+        var name = document.createElement('span');
+        name.textContent = c.display_name;
+        a.appendChild(name);
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+    }).catch(function () {});
+  }
+
+  // throttle runs fn at most once per ms, the last call winning.
+  function throttle(fn, ms) {
+    var last = 0, timer = null;
+    return function () {
+      var wait = last + ms - Date.now();
+      if (wait <= 0) {
+        last = Date.now();
+        fn();
+      } else if (!timer) {
+        timer = setTimeout(function () { timer = null; last = Date.now(); fn(); }, wait);
+      }
+    };
+  }
+
+  function startProgress(el) {
+    var id = el.dataset.worldId;
+    if (!id) return;
+    var last = null, receivedAt = 0, ended = false, es = null, pollDelay = 2000;
+    var seen = { stages: '', users: -1, posts: -1 };
+    var errEl = $('[data-p-error]', el);
+    var liveWorld = throttle(function () { refreshWorld(id); }, 1500);
+    var liveCharacters = throttle(function () { refreshCharacters(id); }, 1500);
+    var liveFeed = throttle(function () { refreshFeed(false).catch(function () {}); }, 4000);
+
+    function times() {
+      if (!last) return;
+      var running = !terminal(last.status);
+      var elapsed = last.elapsed_seconds + (running && last.started_at ? (Date.now() - receivedAt) / 1000 : 0);
+      setText(el, '[data-p-elapsed]', last.started_at ? duration(elapsed) : '—');
+      var p = last.progress_percent;
+      setText(el, '[data-p-eta]', running && p > 0 && p < 100 ? 'about ' + duration(elapsed * (100 - p) / p) : '—');
+    }
+    var ticker = setInterval(times, 1000);
+
+    function render(st) {
+      el.dataset.status = st.status;
+      if (titles[st.status]) setText(el, '[data-p-title]', titles[st.status]);
+      setText(el, '[data-p-status]', st.cancel_requested && !terminal(st.status) ? 'Cancelling…' : statusLabels[st.status] || st.status);
+      (st.stages || []).forEach(function (s) {
+        var li = $('[data-stage="' + s.name + '"]', el);
+        if (!li) return;
+        li.className = 'stage stage-' + s.status;
+        setText(li, '[data-stage-state]', stageStates[s.status] || s.status);
+      });
+      setText(el, '[data-p-users]', st.users_created + ' / ' + st.users_predicted);
+      setBar(el, '[data-p-users-bar]', st.users_created, st.users_predicted);
+      setText(el, '[data-p-posts]', st.posts_created + ' / ' + st.posts_predicted);
+      setBar(el, '[data-p-posts-bar]', st.posts_created, st.posts_predicted);
+      setText(el, '[data-p-images]', st.images_created + ' / ' + st.images_predicted);
+      setText(el, '[data-p-calls]', st.api_calls_made_llm + ' LLM · ' + st.api_calls_made_images + ' image');
+      setText(el, '[data-p-cost]', costOf(st));
+      times();
+
+      var stages = (st.stages || []).map(function (s) { return s.name + ':' + s.status; }).join(',');
+      if (stages !== seen.stages) { seen.stages = stages; liveWorld(); }
+      if (st.users_created !== seen.users) { seen.users = st.users_created; liveCharacters(); }
+      if (st.posts_created !== seen.posts) { seen.posts = st.posts_created; liveFeed(); }
+
+      var cancel = $('[data-cancel]', el);
+      if (cancel && (terminal(st.status) || st.cancel_requested)) cancel.hidden = true;
+      if (terminal(st.status)) finish(st);
+    }
+
+    function finish(st) {
+      ended = true;
+      clearInterval(ticker);
+      if (es) es.close();
+      $$('[data-end]', el).forEach(function (end) { end.hidden = end.dataset.end !== st.status; });
+      setText(el, '[data-p-error-text]', st.error || '');
+      showError(errEl, '');
+      refreshWorld(id);
+      refreshCharacters(id);
+      refreshFeed(false).catch(function () {});
+    }
+
+    function onStatus(st) {
+      last = st;
+      receivedAt = Date.now();
+      pollDelay = 2000;
+      showError(errEl, '');
+      render(st);
+    }
+
+    // poll is the fallback when the stream cannot be opened.
+    function poll() {
+      if (ended) return;
+      api('GET', '/api/v1/worlds/' + encodeURIComponent(id) + '/status').then(onStatus).catch(function (err) {
+        showError(errEl, 'Could not read the progress: ' + err.message.replace(/\.?$/, '.') + ' Retrying…');
+        pollDelay = Math.min(pollDelay * 2, 15000);
+      }).then(function () {
+        if (!ended) setTimeout(poll, pollDelay);
+      });
+    }
+
+    if (!('EventSource' in window)) {
+      poll();
+      return;
+    }
+    es = new EventSource('/api/v1/worlds/' + encodeURIComponent(id) + '/status/stream');
+    es.addEventListener('status', function (e) {
+      try { onStatus(JSON.parse(e.data)); } catch (err) { /* a malformed event; the next one will do */ }
+    });
+    es.onerror = function () {
+      if (ended) return;
+      if (es.readyState === EventSource.CLOSED) {
+        poll(); // the stream was refused; ask plainly instead
+      } else {
+        showError(errEl, 'The connection dropped; reconnecting…');
+      }
+    };
+  }
+
+  function submitCancel(form) {
+    if (!window.confirm('Stop generating this world? What was made so far stays.')) return;
+    var el = form.closest('[data-progress]');
+    var errEl = el && $('[data-p-error]', el);
+    busy(form, true, 'Cancelling…');
+    api('POST', '/api/v1/worlds/' + encodeURIComponent(el.dataset.worldId) + '/cancel').then(function () {
+      form.hidden = true;
+      setText(el, '[data-p-status]', 'Cancelling…');
+    }).catch(function (err) {
+      if (err.status === 409) { form.hidden = true; return; } // it ended meanwhile
+      showError(errEl, err.message);
+      busy(form, false);
+    });
+  }
+
+  // ---- Create a world ---------------------------------------------------
+
+  function initCreate(form) {
+    var chars = form.elements.characters_count;
+    var posts = form.elements.posts_count;
+    var prompt = form.elements.prompt;
+
+    function clamp(input) {
+      var n = parseInt(input.value, 10);
+      if (isNaN(n)) return +input.min;
+      return Math.min(+input.max, Math.max(+input.min, n));
+    }
+    function update() {
+      var e = estimateCalls(clamp(chars), clamp(posts));
+      setText(form, '[data-est-llm]', e.llm);
+      setText(form, '[data-est-images]', e.images);
+      setText(form, '[data-est-per]', e.perCharacter);
+    }
+    $$('[data-range-for]', form).forEach(function (range) {
+      var number = document.getElementById(range.dataset.rangeFor);
+      range.addEventListener('input', function () { number.value = range.value; update(); });
+      number.addEventListener('input', function () { range.value = clamp(number); update(); });
+    });
+    var counter = $('[data-count-for="prompt"]', form);
+    function count() { counter.textContent = prompt.value.length; }
+    prompt.addEventListener('input', count);
+    $$('[data-example]', form).forEach(function (b) {
+      b.addEventListener('click', function () { prompt.value = b.dataset.example; count(); prompt.focus(); });
+    });
+    update();
+    count();
+  }
+
+  function submitCreate(form) {
+    var errEl = $('[data-form-error]', form);
+    var req = {
+      name: form.elements.name.value.trim(),
+      prompt: form.elements.prompt.value.trim(),
+      characters_count: parseInt(form.elements.characters_count.value, 10),
+      posts_count: parseInt(form.elements.posts_count.value, 10),
+      visibility: form.elements.visibility.value || 'public'
+    };
+    if (!req.prompt) {
+      showError(errEl, 'Describe your world first: a sentence or two is enough.');
+      form.elements.prompt.focus();
+      return;
+    }
+    busy(form, true, 'Starting…');
+    showError(errEl, '');
+    api('POST', '/api/v1/worlds', req).then(function (w) {
+      var live = $('[data-create-progress]');
+      var el = $('[data-progress]', live);
+      el.dataset.worldId = w.id;
+      var worldURL = '/worlds/' + encodeURIComponent(w.id);
+      $$('[data-p-enter]', el).forEach(function (a) { a.href = worldURL; });
+      var retry = new URLSearchParams({ prompt: req.prompt, characters: req.characters_count, posts: req.posts_count, visibility: req.visibility });
+      if (req.name) retry.set('name', req.name);
+      $$('[data-p-retry]', el).forEach(function (a) { a.href = '/worlds/new?' + retry.toString(); });
+      var cancel = $('[data-cancel]', el);
+      if (cancel) cancel.action = worldURL + '/cancel';
+      if (req.name) $$('[data-live-name]', live).forEach(function (h) { h.textContent = req.name; });
+      $('[data-create-form-section]').hidden = true;
+      live.hidden = false;
+      history.replaceState(null, '', worldURL); // a reload shows the world page, still live
+      window.scrollTo(0, 0);
+      startProgress(el);
+    }).catch(function (err) {
+      showError(errEl, err.message);
+      busy(form, false);
+    });
+  }
+
+  // ---- Wiring -------------------------------------------------------------
+
+  var handlers = [
+    ['[data-like]', submitLike],
+    ['[data-comment-form]', submitComment],
+    ['[data-comment-delete]', deleteComment],
+    ['[data-compose]', submitCompose],
+    ['[data-character-form]', submitCharacter],
+    ['[data-create-world]', submitCreate],
+    ['[data-cancel]', submitCancel]
+  ];
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    for (var i = 0; i < handlers.length; i++) {
+      if (form.matches(handlers[i][0])) {
+        e.preventDefault();
+        handlers[i][1](form);
+        return;
+      }
+    }
+  });
+
+  function init() {
+    $$('.js-only').forEach(function (el) { el.hidden = false; });
+    $$('a[data-more]').forEach(initMore);
+    $$('[data-create-world]').forEach(initCreate);
+    $$('[data-progress]').forEach(function (el) {
+      if (el.dataset.worldId && !terminal(el.dataset.status)) startProgress(el);
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,312 @@
+// Package web serves Generia's web UI: server-rendered html/template pages,
+// embedded with go:embed, that work without JavaScript, and one small script
+// that enhances them (live progress over server-sent events, infinite
+// scroll, likes and comments in place) through the JSON API under /api/v1.
+//
+// Every read and write goes through social.Service, which holds the
+// authorization rules; the web UI only adds cookie sessions (auth.Sessions)
+// and CSRF checks.
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/generia/generia/internal/auth"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/ratelimit"
+	"github.com/generia/generia/internal/social"
+)
+
+// Options are the web UI's dependencies.
+type Options struct {
+	Social   *social.Service
+	Sessions *auth.Sessions
+	Logger   *slog.Logger
+	// LLMProvider names the text provider new worlds are generated with;
+	// "offline" means generation is free, which the create page says.
+	LLMProvider string
+	// Limits rate-limits sign-in and world creation, in the same buckets as
+	// the API; nil means the defaults.
+	Limits *ratelimit.Limits
+}
+
+// OfflineProvider is the name of the built-in, free providers.
+const OfflineProvider = "offline"
+
+// Handler serves the web UI. Mount it at "/" next to the JSON API at
+// "/api/": it answers every other path, with a friendly 404 page for the
+// unknown ones.
+type Handler struct {
+	social      *social.Service
+	sessions    *auth.Sessions
+	log         *slog.Logger
+	llmProvider string
+	views       *views
+	mux         *http.ServeMux
+	limits      *ratelimit.Limits
+	now         func() time.Time
+}
+
+// New returns the web UI. It fails when a dependency is missing or the
+// embedded templates do not parse.
+func New(o Options) (*Handler, error) {
+	if o.Social == nil || o.Sessions == nil {
+		return nil, errors.New("web: Social and Sessions are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Limits == nil {
+		o.Limits = ratelimit.New(ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
+	}
+	h := &Handler{social: o.Social, sessions: o.Sessions, log: o.Logger, llmProvider: o.LLMProvider, limits: o.Limits, now: time.Now}
+	var err error
+	if h.views, err = parseViews(h.funcs()); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	h.mux = http.NewServeMux()
+	for _, rt := range h.routes() {
+		h.mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+	}
+	h.mux.Handle("GET /static/", staticHandler())
+	h.mux.HandleFunc("/", h.notFound)
+	return h, nil
+}
+
+// ServeHTTP serves a request with the UI's security headers, turning a
+// panic into the 500 page.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "+
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "same-origin")
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.fail(w, r, fmt.Errorf("panic: %v", v))
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
+}
+
+// viewer is the signed-in person of a request; the zero value is a visitor.
+type viewer struct {
+	ID       string
+	Username string
+	// CSRF is the session's token, sent back by forms and scripts.
+	CSRF string
+}
+
+// SignedIn reports whether the request has a session.
+func (v viewer) SignedIn() bool { return v.ID != "" }
+
+// viewerOf reads the request's session. A session whose account no longer
+// exists counts as none.
+func (h *Handler) viewerOf(r *http.Request) viewer {
+	sess, ok := h.sessions.Read(r)
+	if !ok {
+		return viewer{}
+	}
+	// social.Service has no read of an account by ID yet, so the nav's
+	// username comes from the store here, the one place the UI reads it.
+	u, err := h.social.User(r.Context(), sess.UserID)
+	if err != nil {
+		if !generia.IsKind(err, generia.KindNotFound) {
+			h.log.Error("reading the signed-in account", "user_id", sess.UserID, "error", err)
+		}
+		return viewer{}
+	}
+	return viewer{ID: u.ID, Username: u.Username, CSRF: sess.CSRF}
+}
+
+// page is what every page template gets: the layout's fields and the
+// page's own data.
+type page struct {
+	Title  string
+	Viewer viewer
+	// Path is the page's local URL, where sign-in returns to; empty on the
+	// sign-in pages themselves.
+	Path string
+	// Assets versions the static files' URLs.
+	Assets string
+	Data   any
+}
+
+func (h *Handler) newPage(r *http.Request, v viewer, title string, data any) page {
+	return page{Title: title, Viewer: v, Path: r.URL.RequestURI(), Assets: assetVersion, Data: data}
+}
+
+// render writes a page. It renders into a buffer first, so that a template
+// error gives a clean 500 page rather than half a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	var buf bytes.Buffer
+	if err := h.views.page(&buf, name, p); err != nil {
+		h.fail(w, r, fmt.Errorf("rendering %s: %w", name, err))
+		return
+	}
+	writeHTML(w, status, buf.Bytes())
+}
+
+// renderFragment writes a named template on its own: the cards that
+// infinite scroll and "load more" append.
+func (h *Handler) renderFragment(w http.ResponseWriter, r *http.Request, name string, data any) {
+	var buf bytes.Buffer
+	if err := h.views.fragment(&buf, name, data); err != nil {
+		h.fail(w, r, fmt.Errorf("rendering %s: %w", name, err))
+		return
+	}
+	writeHTML(w, http.StatusOK, buf.Bytes())
+}
+
+func writeHTML(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail answers a request that went wrong; the one place that maps error
+// kinds to what the browser sees. A visitor who must sign in is sent to the
+// sign-in page and back; a missing (or private) thing is a 404 page; input
+// errors that no form could show are a 400 page with the reason; anything
+// else is logged with its full chain and is a 500 page.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	kind := generia.ErrorKind(err)
+	if kind == generia.KindUnauthorized {
+		http.Redirect(w, r, loginURL(returnPath(r)), http.StatusSeeOther)
+		return
+	}
+	e := errorPage{Status: http.StatusInternalServerError, Heading: "Something went wrong",
+		Message: "We could not show this page. Try again in a moment; if it keeps happening, the server's log says why."}
+	switch kind {
+	case generia.KindNotFound:
+		e = errorPage{Status: http.StatusNotFound, Heading: "Nothing here",
+			Message: "This page does not exist, or it belongs to a private world you are not part of."}
+	case generia.KindForbidden:
+		e = errorPage{Status: http.StatusForbidden, Heading: "Not allowed", Message: message(err)}
+	case generia.KindInvalid:
+		e = errorPage{Status: http.StatusBadRequest, Heading: "That did not work", Message: message(err)}
+	case generia.KindConflict, generia.KindStopped:
+		e = errorPage{Status: http.StatusConflict, Heading: "That did not work", Message: message(err)}
+	case generia.KindLimit:
+		e = errorPage{Status: http.StatusTooManyRequests, Heading: "Limit reached", Message: message(err)}
+	case generia.KindUnavailable:
+		e = errorPage{Status: http.StatusServiceUnavailable, Heading: "Temporarily unavailable",
+			Message: "A service Generia needs is not answering. Try again in a moment."}
+	}
+	if e.Status >= 500 {
+		h.log.Error("web request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	var buf bytes.Buffer
+	p := page{Title: e.Heading, Viewer: h.viewerOf(r), Path: r.URL.RequestURI(), Assets: assetVersion, Data: e}
+	if rerr := h.views.page(&buf, "error", p); rerr != nil {
+		h.log.Error("rendering the error page", "error", rerr)
+		http.Error(w, e.Heading, e.Status)
+		return
+	}
+	writeHTML(w, e.Status, buf.Bytes())
+}
+
+// isFormError reports whether an error is about what the person typed or
+// chose, so the form is shown again with the message.
+func isFormError(err error) bool {
+	switch generia.ErrorKind(err) {
+	case generia.KindInvalid, generia.KindConflict, generia.KindLimit, generia.KindStopped, generia.KindForbidden:
+		return true
+	}
+	return false
+}
+
+// formStatus is the HTTP status of a form shown again after an error.
+func formStatus(err error) int {
+	switch generia.ErrorKind(err) {
+	case generia.KindConflict, generia.KindStopped:
+		return http.StatusConflict
+	case generia.KindLimit:
+		return http.StatusTooManyRequests
+	case generia.KindUnauthorized:
+		return http.StatusUnauthorized
+	case generia.KindForbidden:
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, generia.Errorf(generia.KindNotFound, "no page %s", r.URL.Path))
+}
+
+// checkCSRF verifies the CSRF token of a form posted with a session. A
+// visitor has no session to protect, so the action that follows refuses
+// them as it should (sign in first).
+func (h *Handler) checkCSRF(r *http.Request, v viewer) error {
+	if !v.SignedIn() {
+		return nil
+	}
+	return auth.CheckCSRF(r, generia.Session{UserID: v.ID, CSRF: v.CSRF})
+}
+
+// localPath returns p when it is a path on this site, else "".
+func localPath(p string) string {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return p
+}
+
+// returnPath is where a person goes back to after signing in: the page
+// itself for a GET, else the page the form was on.
+func returnPath(r *http.Request) string {
+	if auth.Safe(r.Method) {
+		return r.URL.RequestURI()
+	}
+	return backPath(r, "/")
+}
+
+// backPath is the local page a form was posted from (its Referer), or
+// fallback.
+func backPath(r *http.Request, fallback string) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || ref.Path == "" {
+		return fallback
+	}
+	if p := localPath(ref.RequestURI()); p != "" {
+		return p
+	}
+	return fallback
+}
+
+func loginURL(next string) string {
+	if next == "" || next == "/" {
+		return "/login"
+	}
+	return "/login?" + url.Values{"next": {next}}.Encode()
+}
+
+// redirectBack answers a successful form post with a redirect (303) to the
+// page it came from, or to fallback.
+func redirectBack(w http.ResponseWriter, r *http.Request, fallback string) {
+	http.Redirect(w, r, backPath(r, fallback), http.StatusSeeOther)
+}

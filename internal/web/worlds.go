@@ -1,0 +1,504 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/generia/generia/internal/content"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/ratelimit"
+	"github.com/generia/generia/internal/social"
+)
+
+// Page sizes of the UI's lists.
+const (
+	catalogPageSize  = 12 // fills rows of 2 and of 3 cards
+	feedPageSize     = 10
+	gridPageSize     = 12
+	commentsPageSize = 50
+	// maxListedCharacters bounds the characters listed on the about page
+	// and matched against a profile's relationships.
+	maxListedCharacters = 500
+)
+
+// catalogTabs maps the catalog's tabs to world list scopes.
+var catalogTabs = map[string]string{"all": generia.ScopeAll, "mine": generia.ScopeMine, "joined": generia.ScopeJoined}
+
+// worldCards is a page of world cards and what loads the next one.
+type worldCards struct {
+	Worlds []generia.World
+	// Next is the next page's cursor, "" on the last page.
+	Next string
+	// MoreURL is the next page without JavaScript, FragmentURL its cards
+	// alone for the script to append.
+	MoreURL, FragmentURL string
+}
+
+type catalogData struct {
+	Tab   string
+	Paged bool
+	Cards worldCards
+}
+
+func catalogTab(r *http.Request) (tab, scope string) {
+	tab = r.URL.Query().Get("tab")
+	scope, ok := catalogTabs[tab]
+	if !ok {
+		return "all", generia.ScopeAll
+	}
+	return tab, scope
+}
+
+func (h *Handler) listWorlds(r *http.Request, v viewer) (string, worldCards, error) {
+	tab, scope := catalogTab(r)
+	worlds, next, err := h.social.Worlds(r.Context(), v.ID, scope, "", generia.Page{Limit: catalogPageSize, Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		return tab, worldCards{}, err
+	}
+	c := worldCards{Worlds: worlds, Next: next}
+	if next != "" {
+		q := url.Values{"cursor": {next}}
+		if tab != "all" {
+			q.Set("tab", tab)
+		}
+		c.MoreURL, c.FragmentURL = "/?"+q.Encode(), "/worlds/cards?"+q.Encode()
+	}
+	return tab, c, nil
+}
+
+// catalog is the home page: the worlds a viewer can see, by tab.
+func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	tab, cards, err := h.listWorlds(r, v)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := catalogData{Tab: tab, Paged: r.URL.Query().Get("cursor") != "", Cards: cards}
+	h.render(w, r, http.StatusOK, "catalog", h.newPage(r, v, "", d))
+}
+
+// catalogCards is the next page of world cards, for "load more".
+func (h *Handler) catalogCards(w http.ResponseWriter, r *http.Request) {
+	_, cards, err := h.listWorlds(r, h.viewerOf(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderFragment(w, r, "world_cards_page", cards)
+}
+
+// createForm is what the create page's form holds.
+type createForm struct {
+	Name, Prompt, Visibility string
+	Characters, Posts        int
+}
+
+type createData struct {
+	Form     createForm
+	Error    string
+	Estimate estimate
+	// Free says generation costs nothing (offline providers).
+	Free        bool
+	LLMProvider string
+	Limits      struct{ MinCharacters, MaxCharacters, MinPosts, MaxPosts, MaxPrompt, MaxName int }
+	Progress    progressView
+}
+
+func (h *Handler) createData(v viewer, f createForm, errMsg string) createData {
+	d := createData{Form: f, Error: errMsg, Estimate: estimateCalls(f.Characters, f.Posts),
+		Free: h.llmProvider == OfflineProvider, LLMProvider: h.llmProvider, Progress: placeholderProgress(v.CSRF)}
+	d.Limits.MinCharacters, d.Limits.MaxCharacters = generia.MinCharacters, generia.MaxCharacters
+	d.Limits.MinPosts, d.Limits.MaxPosts = generia.MinPosts, generia.MaxPosts
+	d.Limits.MaxPrompt, d.Limits.MaxName = generia.MaxPromptLength, generia.MaxNameLength
+	return d
+}
+
+// clampInt reads a whole number, clamped to [lo, hi]; def when missing or
+// not a number.
+func clampInt(s string, lo, hi, def int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return def
+	}
+	return min(max(n, lo), hi)
+}
+
+// newWorld is the create page. Its query may fill the form in (prompt,
+// name, characters, posts, visibility), as "try again" links do.
+func (h *Handler) newWorld(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	if !v.SignedIn() {
+		h.fail(w, r, generia.Errorf(generia.KindUnauthorized, "sign in to create a world"))
+		return
+	}
+	q := r.URL.Query()
+	f := createForm{
+		Name: q.Get("name"), Prompt: q.Get("prompt"), Visibility: q.Get("visibility"),
+		Characters: clampInt(q.Get("characters"), generia.MinCharacters, generia.MaxCharacters, 3),
+		Posts:      clampInt(q.Get("posts"), generia.MinPosts, generia.MaxPosts, 10),
+	}
+	if f.Visibility != generia.VisibilityPrivate {
+		f.Visibility = generia.VisibilityPublic
+	}
+	h.render(w, r, http.StatusOK, "create", h.newPage(r, v, "Create a world", h.createData(v, f, "")))
+}
+
+// createWorld starts a world's generation from the form, for browsers
+// without the script (which posts to the API instead), and shows the world.
+func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	if !v.SignedIn() {
+		http.Redirect(w, r, loginURL("/worlds/new"), http.StatusSeeOther)
+		return
+	}
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := createForm{
+		Name: r.PostFormValue("name"), Prompt: r.PostFormValue("prompt"), Visibility: r.PostFormValue("visibility"),
+		Characters: clampInt(r.PostFormValue("characters_count"), -1, 1000, 0),
+		Posts:      clampInt(r.PostFormValue("posts_count"), -1, 1000, 0),
+	}
+	req := generia.NewWorld{Name: f.Name, Prompt: f.Prompt, CharactersCount: f.Characters, PostsCount: f.Posts, Visibility: f.Visibility}
+	err := req.Validate()
+	switch {
+	case f.Characters < generia.MinCharacters || f.Characters > generia.MaxCharacters:
+		err = generia.Errorf(generia.KindInvalid, "choose %d to %d characters", generia.MinCharacters, generia.MaxCharacters)
+	case f.Posts < generia.MinPosts || f.Posts > generia.MaxPosts:
+		err = generia.Errorf(generia.KindInvalid, "choose %d to %d posts", generia.MinPosts, generia.MaxPosts)
+	}
+	var world generia.World
+	if err == nil {
+		err = h.limits.Allow(w, ratelimit.Worlds, ratelimit.Address(r))
+	}
+	if err == nil {
+		err = h.limits.Allow(w, ratelimit.WorldsUser, v.ID)
+	}
+	if err == nil {
+		world, err = h.social.CreateWorld(r.Context(), v.ID, req)
+	}
+	if err != nil {
+		if !isFormError(err) {
+			h.fail(w, r, err)
+			return
+		}
+		f.Characters = min(max(f.Characters, generia.MinCharacters), generia.MaxCharacters)
+		f.Posts = min(max(f.Posts, generia.MinPosts), generia.MaxPosts)
+		h.render(w, r, formStatus(err), "create", h.newPage(r, v, "Create a world", h.createData(v, f, message(err))))
+		return
+	}
+	http.Redirect(w, r, "/worlds/"+world.ID, http.StatusSeeOther)
+}
+
+// feedCards is a page of post cards and what loads the next one.
+type feedCards struct {
+	WorldID string
+	Posts   []generia.Post
+	Viewer  viewer
+	Next    string
+	MoreURL string
+	// FragmentURL is the next page's cards alone, for infinite scroll.
+	FragmentURL string
+}
+
+func (h *Handler) feedPage(r *http.Request, v viewer, worldID string) (feedCards, error) {
+	posts, next, err := h.social.Feed(r.Context(), v.ID, worldID, generia.Page{Limit: feedPageSize, Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		return feedCards{}, err
+	}
+	f := feedCards{WorldID: worldID, Posts: posts, Viewer: v, Next: next}
+	if next != "" {
+		q := "?" + url.Values{"cursor": {next}}.Encode()
+		f.MoreURL, f.FragmentURL = "/worlds/"+worldID+q, "/worlds/"+worldID+"/feed"+q
+	}
+	return f, nil
+}
+
+// composeForm and characterForm hold what was typed into the world page's
+// forms, shown again with an error.
+type composeForm struct {
+	CharacterID, Caption, Hashtags, Error string
+}
+
+type characterForm struct {
+	DisplayName, Username, Bio, Error string
+}
+
+type worldForms struct {
+	Compose   composeForm
+	Character characterForm
+}
+
+type worldData struct {
+	View     social.WorldView
+	Progress *progressView
+	// Ended is set when the generation failed or was cancelled.
+	Ended    bool
+	RetryURL string
+	Feed     feedCards
+	Paged    bool
+	// Mine are the viewer's characters in the world.
+	Mine               []generia.Character
+	CanCompose         bool
+	CanCreateCharacter bool
+	MaxCharacters      int
+	Forms              worldForms
+	Limits             struct{ Caption, Bio, DisplayName int }
+}
+
+// world is a world's page: its header, the generation's live progress
+// while it runs, the composer and the feed.
+func (h *Handler) world(w http.ResponseWriter, r *http.Request) {
+	h.showWorld(w, r, h.viewerOf(r), http.StatusOK, worldForms{})
+}
+
+func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, status int, forms worldForms) {
+	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := worldData{View: view, Forms: forms, MaxCharacters: social.MaxCharactersOfUser, Paged: r.URL.Query().Get("cursor") != ""}
+	d.Limits.Caption, d.Limits.Bio, d.Limits.DisplayName = social.MaxCaptionLength, social.MaxBioLength, social.MaxDisplayName
+	switch view.Status.Status {
+	case generia.StatusCompleted:
+	case generia.StatusFailed, generia.StatusCancelled:
+		d.Ended, d.RetryURL = true, retryURL(view.World)
+	default:
+		p := newProgress(view.World, view.Status, view.IsOwner, v.CSRF, h.now())
+		d.Progress = &p
+	}
+	if d.Feed, err = h.feedPage(r, v, view.World.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if v.SignedIn() && view.IsMember {
+		if d.Mine, err = h.social.UserCharacters(r.Context(), v.ID, view.World.ID, v.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.CanCompose = len(d.Mine) > 0
+		d.CanCreateCharacter = len(d.Mine) < social.MaxCharactersOfUser
+	}
+	h.render(w, r, status, "world", h.newPage(r, v, worldName(view.World), d))
+}
+
+// feed is the next page of a world's post cards, for infinite scroll.
+func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f, err := h.feedPage(r, v, view.World.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderFragment(w, r, "feed_page", f)
+}
+
+type aboutData struct {
+	View social.WorldView
+	// Desc is the generated description; nil until it is written.
+	Desc       *content.WorldDescription
+	Characters []generia.Character
+	Generating bool
+}
+
+// about is a world's lore, its characters and its facts.
+func (h *Handler) about(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := aboutData{View: view, Generating: !generia.IsTerminal(view.Status.Status)}
+	if len(view.World.Params) > 0 && string(view.World.Params) != "null" {
+		var desc content.WorldDescription
+		if err := json.Unmarshal(view.World.Params, &desc); err != nil {
+			h.log.Warn("a world's description does not parse", "world_id", view.World.ID, "error", err)
+		} else {
+			d.Desc = &desc
+		}
+	}
+	if d.Characters, err = h.allCharacters(r.Context(), v.ID, view.World.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "about", h.newPage(r, v, "About "+worldName(view.World), d))
+}
+
+// allCharacters lists a world's characters, up to maxListedCharacters.
+func (h *Handler) allCharacters(ctx context.Context, viewerID, worldID string) ([]generia.Character, error) {
+	var all []generia.Character
+	pg := generia.Page{Limit: generia.MaxPageSize}
+	for len(all) < maxListedCharacters {
+		chars, next, err := h.social.Characters(ctx, viewerID, worldID, pg)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, chars...)
+		if next == "" {
+			break
+		}
+		pg.Cursor = next
+	}
+	return all, nil
+}
+
+// join, leave and cancel are the world page's buttons.
+func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
+	h.worldAction(w, r, func(ctx context.Context, viewerID, id string) error { return h.social.JoinWorld(ctx, viewerID, id) })
+}
+
+func (h *Handler) leave(w http.ResponseWriter, r *http.Request) {
+	h.worldAction(w, r, func(ctx context.Context, viewerID, id string) error { return h.social.LeaveWorld(ctx, viewerID, id) })
+}
+
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
+	h.worldAction(w, r, func(ctx context.Context, viewerID, id string) error {
+		_, err := h.social.CancelWorld(ctx, viewerID, id)
+		if generia.IsKind(err, generia.KindConflict) {
+			return nil // it ended meanwhile; the page shows how
+		}
+		return err
+	})
+}
+
+func (h *Handler) worldAction(w http.ResponseWriter, r *http.Request, act func(ctx context.Context, viewerID, id string) error) {
+	v := h.viewerOf(r)
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if err := act(r.Context(), v.ID, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	redirectBack(w, r, "/worlds/"+url.PathEscape(id))
+}
+
+// maxFormUpload caps a form with an image: the image and the text fields.
+const maxFormUpload = social.MaxUploadBytes + 1<<20
+
+// parseUploadForm reads a multipart form with at most one image.
+func parseUploadForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormUpload)
+	if err := r.ParseMultipartForm(1 << 20); err != nil && err != http.ErrNotMultipart {
+		return generia.WrapError(generia.KindInvalid, err, "the form could not be read; is the image larger than 8 MB?")
+	}
+	return nil
+}
+
+// uploadField stores the form's image, if one was chosen; "" otherwise.
+func (h *Handler) uploadField(r *http.Request, viewerID, worldID string) (string, error) {
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		return "", nil // no image chosen
+	}
+	defer f.Close()
+	m, err := h.social.Upload(r.Context(), viewerID, worldID, f)
+	return m.ID, err
+}
+
+// createPost publishes a post from the composer, for browsers without the
+// script.
+func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	id := r.PathValue("id")
+	if !v.SignedIn() {
+		http.Redirect(w, r, loginURL("/worlds/"+url.PathEscape(id)), http.StatusSeeOther)
+		return
+	}
+	perr := parseUploadForm(w, r)
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := composeForm{CharacterID: r.PostFormValue("character_id"), Caption: r.PostFormValue("caption"), Hashtags: r.PostFormValue("hashtags")}
+	err := perr
+	if err == nil && utf8.RuneCountInString(strings.TrimSpace(f.Caption)) > social.MaxCaptionLength {
+		err = generia.Errorf(generia.KindInvalid, "the caption is longer than %d characters", social.MaxCaptionLength)
+	}
+	var mediaID string
+	if err == nil {
+		mediaID, err = h.uploadField(r, v.ID, id)
+		if err == nil && mediaID == "" {
+			err = generia.Errorf(generia.KindInvalid, "choose an image to post")
+		}
+	}
+	var p generia.Post
+	if err == nil {
+		p, err = h.social.CreatePost(r.Context(), v.ID, id, social.NewPost{
+			CharacterID: f.CharacterID, Caption: f.Caption, MediaID: mediaID, Hashtags: parseHashtags(f.Hashtags),
+		})
+	}
+	if err != nil {
+		if !isFormError(err) {
+			h.fail(w, r, err)
+			return
+		}
+		f.Error = message(err)
+		h.showWorld(w, r, v, formStatus(err), worldForms{Compose: f})
+		return
+	}
+	http.Redirect(w, r, "/worlds/"+url.PathEscape(id)+"/posts/"+url.PathEscape(p.ID), http.StatusSeeOther)
+}
+
+// createCharacter makes the viewer's character from the world page's form,
+// for browsers without the script.
+func (h *Handler) createCharacter(w http.ResponseWriter, r *http.Request) {
+	v := h.viewerOf(r)
+	id := r.PathValue("id")
+	if !v.SignedIn() {
+		http.Redirect(w, r, loginURL("/worlds/"+url.PathEscape(id)), http.StatusSeeOther)
+		return
+	}
+	perr := parseUploadForm(w, r)
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := characterForm{DisplayName: r.PostFormValue("display_name"), Username: r.PostFormValue("username"), Bio: r.PostFormValue("bio")}
+	err := perr
+	var avatar string
+	if err == nil {
+		avatar, err = h.uploadField(r, v.ID, id)
+	}
+	if err == nil {
+		_, err = h.social.CreateCharacter(r.Context(), v.ID, id, social.NewCharacter{
+			DisplayName: f.DisplayName, Username: f.Username, Bio: f.Bio, AvatarMediaID: avatar,
+		})
+	}
+	if err != nil {
+		if !isFormError(err) {
+			h.fail(w, r, err)
+			return
+		}
+		f.Error = message(err)
+		h.showWorld(w, r, v, formStatus(err), worldForms{Character: f})
+		return
+	}
+	http.Redirect(w, r, "/worlds/"+url.PathEscape(id)+"#compose", http.StatusSeeOther)
+}
+
+// message is an error's client-safe message as a sentence.
+func message(err error) string {
+	m := generia.ErrorMessage(err)
+	if m == "" {
+		return m
+	}
+	r, n := utf8.DecodeRuneInString(m)
+	return strings.ToUpper(string(r)) + m[n:]
+}
