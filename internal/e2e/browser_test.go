@@ -1,0 +1,203 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds the browser: CHROMIUM, else Debian's chromium package.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium here (apt-get install chromium, as .ci/run does): the browser test did not run")
+	return ""
+}
+
+// screenshots is where the browser test writes its screenshots:
+// GENERIA_ARTIFACTS, else a temporary directory.
+func screenshots(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("GENERIA_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "generia-artifacts")
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A person's path through the web UI in a real headless Chromium: register,
+// create a world and watch its progress to the end, open the feed, like a
+// post, comment on it, open a character, make a character and post as it.
+func TestWebUIInABrowser(t *testing.T) {
+	exe := chromium(t)
+	shots := screenshots(t)
+	s := start(t, settings{dataDir: t.TempDir(), llmLatency: 150 * time.Millisecond, imgLatency: 200 * time.Millisecond})
+	defer s.app.Close()
+	base := s.app.URL
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	// The first run starts the browser, on a context without a deadline.
+	if err := chromedp.Do(browser, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(browser, 3*time.Minute)
+	defer cancelTimeout()
+
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: PNG
+			if err != nil {
+				return chromedp.Void{}, err
+			}
+			path := filepath.Join(shots, name+".png")
+			t.Logf("screenshot %s", path)
+			return chromedp.Void{}, os.WriteFile(path, buf, 0o644)
+		}
+	}
+	step := func(name string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		for i, st := range steps {
+			sctx, cancel := context.WithTimeout(ctx, time.Minute)
+			err := chromedp.Do(sctx, st)
+			cancel()
+			if err != nil {
+				_ = chromedp.Do(ctx, shot("failed-"+strings.ReplaceAll(name, " ", "-")))
+				t.Fatalf("%s, action %d: %v", name, i+1, err)
+			}
+		}
+	}
+	read := func(name string, a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			_ = chromedp.Do(ctx, shot("failed-"+name))
+			t.Fatalf("%s: %v", name, err)
+		}
+		return v
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	step("register",
+		chromedp.Navigate(base+"/register"),
+		chromedp.WaitVisible(css("#username")),
+		chromedp.SendKeys(css("#username"), "grace"),
+		chromedp.SendKeys(css("#email"), "grace@example.com"),
+		chromedp.SendKeys(css("#password"), "a very long password"),
+		chromedp.Submit(css("#password")),
+		chromedp.WaitReady(css(`meta[name="csrf-token"]`)),
+		shot("01-catalog-signed-in"),
+	)
+
+	step("create a world and watch it to the end",
+		chromedp.Navigate(base+"/worlds/new"),
+		chromedp.WaitVisible(css("#prompt")),
+		chromedp.SendKeys(css("#prompt"), "A town of clockmakers where time runs slower on Sundays"),
+		chromedp.SetValue(css("#characters"), "2"),
+		chromedp.SetValue(css("#posts"), "3"),
+		shot("02-create"),
+		chromedp.Click(css("[data-submit]")),
+		chromedp.WaitVisible(css("[data-create-progress]")),
+		shot("03-progress"),
+		chromedp.WaitVisible(css(`[data-end="completed"]`)),
+		shot("04-completed"),
+	)
+	worldURL := read("the world's address", chromedp.Location())
+	if !strings.Contains(worldURL, "/worlds/") {
+		t.Fatalf("after creating, the page is at %s", worldURL)
+	}
+
+	step("open the feed and like a post",
+		chromedp.Navigate(worldURL),
+		chromedp.WaitVisible(css("[data-like] button")),
+		shot("05-feed"),
+		chromedp.Click(css("[data-like] button")),
+		chromedp.WaitVisible(css("[data-like] button.is-liked")),
+	)
+	if likes := read("the like count", chromedp.Text(css("[data-like] [data-like-count]"))); strings.TrimSpace(likes) != "1" {
+		t.Errorf("the liked post shows %q likes, want 1", likes)
+	}
+
+	postID, err := chromedp.Run(ctx, chromedp.AttributeValue(css("[data-like]"), "data-post"))
+	if err != nil || postID.Value == "" {
+		t.Fatalf("the post's ID: %v", err)
+	}
+	step("comment on the post",
+		chromedp.Navigate(worldURL+"/posts/"+postID.Value),
+		chromedp.WaitVisible(css("#comment-text")),
+		chromedp.SendKeys(css("#comment-text"), "The gears here sing at noon."),
+		chromedp.Submit(css("#comment-text")),
+		chromedp.WaitVisible(css("[data-comment] [data-comment-text]")),
+		shot("06-post-with-comment"),
+	)
+	if comment := read("the comment", chromedp.Text(css("[data-comment] [data-comment-text]"))); comment != "The gears here sing at noon." {
+		t.Errorf("the comment reads %q", comment)
+	}
+
+	step("open a character",
+		chromedp.Click(css("a.author")),
+		chromedp.WaitVisible(css(".profile h1, h1")),
+		shot("07-character"),
+	)
+	if name := read("the character's name", chromedp.Text(css("h1"))); name == "" {
+		t.Error("the character page has no name")
+	}
+
+	photo := filepath.Join(t.TempDir(), "photo.png")
+	if err := os.WriteFile(photo, pngBytes(t, 320, 240), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step("make a character and post as it",
+		chromedp.Navigate(worldURL),
+		chromedp.WaitVisible(css("#char-name")),
+		chromedp.SendKeys(css("#char-name"), "Grace Gearwright"),
+		chromedp.Click(css("[data-character-form] button[type=submit]")),
+		chromedp.Sleep(time.Second), // the page reloads with the composer
+		chromedp.WaitVisible(css("#compose-file")),
+		chromedp.SetUploadFiles(css("#compose-file"), []string{photo}),
+		chromedp.SendKeys(css("#compose-caption"), "My first cog of the season."),
+		chromedp.Click(css("[data-compose] button[type=submit]")),
+		// The feed refreshes in place with the new post on it.
+		chromedp.Poll[chromedp.Void](ownPostCard+" !== undefined"),
+		shot("08-own-post-in-feed"),
+	)
+	postURL := read("the own post's address", chromedp.Evaluate[string](ownPostCard+".querySelector('a.post-image').href"))
+	step("open the published post",
+		chromedp.Navigate(postURL),
+		chromedp.WaitVisible(css("#comments")),
+		shot("09-own-post"),
+	)
+	if page := read("the published post", chromedp.Text(css("main"))); !strings.Contains(page, "My first cog of the season.") || !strings.Contains(page, "Grace Gearwright") {
+		t.Errorf("the published post's page lacks its caption or author:\n%s", page)
+	}
+}
+
+// ownPostCard is a script expression: the feed's card of the post the test
+// publishes, or undefined.
+const ownPostCard = `[...document.querySelectorAll('#feed .post-card')].find(c => c.innerText.includes('My first cog of the season.') && c.innerText.includes('Grace Gearwright'))`
