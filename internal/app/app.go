@@ -398,7 +398,7 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, m
 	if cfg.LogLevel == "debug" {
 		sdkLevel = slog.LevelDebug
 	}
-	sdkLogger := slog.New(levelFilter{logger.Handler(), sdkLevel}).With("component", "temporal-sdk")
+	sdkLogger := slog.New(worldAttrs{levelFilter{logger.Handler(), sdkLevel}}).With("component", "temporal-sdk")
 	opts := client.Options{
 		HostPort: cfg.TemporalAddr, Namespace: cfg.TemporalNamespace, Logger: sdklog.NewStructuredLogger(sdkLogger),
 		MetricsHandler: m.Temporal(),
@@ -493,6 +493,46 @@ func (f levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (f levelFilter) WithGroup(name string) slog.Handler {
 	return levelFilter{f.Handler.WithGroup(name), f.min}
+}
+
+// worldAttrs names the Temporal SDK's WorkflowID attribute as the rest of
+// Generia's logs do: workflow_id, plus the world_id it carries, so that one
+// filter finds every line of a world, the SDK's own included.
+type worldAttrs struct{ slog.Handler }
+
+func (h worldAttrs) Handle(ctx context.Context, r slog.Record) error {
+	var attrs []slog.Attr
+	r.Attrs(func(a slog.Attr) bool {
+		attrs = append(attrs, a)
+		return true
+	})
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	out.AddAttrs(renameWorkflowID(attrs)...)
+	return h.Handler.Handle(ctx, out)
+}
+
+func (h worldAttrs) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return worldAttrs{h.Handler.WithAttrs(renameWorkflowID(attrs))}
+}
+
+func (h worldAttrs) WithGroup(name string) slog.Handler {
+	return worldAttrs{h.Handler.WithGroup(name)}
+}
+
+func renameWorkflowID(attrs []slog.Attr) []slog.Attr {
+	out := make([]slog.Attr, 0, len(attrs)+1)
+	for _, a := range attrs {
+		if a.Key != "WorkflowID" {
+			out = append(out, a)
+			continue
+		}
+		id := a.Value.String()
+		out = append(out, slog.String("workflow_id", id))
+		if world := generia.WorldIDFromRef(id); world != id {
+			out = append(out, slog.String("world_id", world))
+		}
+	}
+	return out
 }
 
 // jwtSecret returns the configured token secret, or the one kept in the data

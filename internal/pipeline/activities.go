@@ -365,7 +365,7 @@ func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key 
 func (a *Activities) recordCall(ctx context.Context, c generia.ProviderCall) {
 	a.observeCall(c)
 	if err := a.Store.RecordCall(ctx, c); err != nil {
-		a.log().Error("recording a provider call", "world_id", c.WorldID, "key", c.Key, "error", err)
+		a.log().Error("recording a provider call", "world_id", c.WorldID, "workflow_id", generia.WorldWorkflowID(c.WorldID), "key", c.Key, "error", err)
 	}
 }
 

@@ -102,7 +102,7 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, err
 	}
 	log := workflow.GetLogger(ctx)
-	log.Info("generating world", "world_id", in.WorldID, "plan", plan.String())
+	log.Info("generating world", "plan", plan.String()) // the SDK adds workflow_id and world_id
 
 	runCtx, stop := workflow.WithCancel(ctx)
 	g.stop = stop
@@ -159,7 +159,7 @@ func (g *generation) fail(ctx workflow.Context, what string, err error) {
 		return // the world was stopped: not this item's fault
 	}
 	msg := what + ": " + errorMessage(err)
-	workflow.GetLogger(ctx).Warn("generation step failed", "world_id", g.in.WorldID, "step", what, "error", msg)
+	workflow.GetLogger(ctx).Warn("generation step failed", "step", what, "error", msg)
 	if fatal[errorType(err)] {
 		if g.fatal == "" {
 			g.fatal = msg
