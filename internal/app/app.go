@@ -93,7 +93,7 @@ type App struct {
 }
 
 // OfflineProvider is the name of the built-in providers.
-const OfflineProvider = "offline"
+const OfflineProvider = generia.OfflineProvider
 
 // Start builds and starts what the roles need. On error everything started
 // is stopped again.
@@ -241,7 +241,7 @@ func (a *App) serveHTTP() error {
 	limits := ratelimit.New(rates[0], rates[1], rates[2])
 	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
 		Limits: limits, MediaRedirect: a.Config.MediaRedirect}
-	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, LLMProvider: a.Providers.LLM, Limits: limits})
+	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, WorldBudgetUSD: a.Config.WorldBudgetUSD, Limits: limits})
 	if err != nil {
 		return err
 	}

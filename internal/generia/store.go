@@ -105,6 +105,10 @@ type GenerationStore interface {
 	RecordCall(ctx context.Context, c ProviderCall) error
 	// ProviderCalls returns a world's ledger, oldest first.
 	ProviderCalls(ctx context.Context, worldID string) ([]ProviderCall, error)
+	// RecentCallCost is what a provider's calls of a kind have cost lately,
+	// across all worlds: the average of its most recent RecentCallsCounted
+	// calls with a cost above zero, and how many there were.
+	RecentCallCost(ctx context.Context, kind, provider string) (CallCost, error)
 	// Generation returns a stored artifact by world and key.
 	Generation(ctx context.Context, worldID, key string) (Generation, error)
 	// SaveGeneration stores an artifact. If one with the same world and key
@@ -238,6 +242,16 @@ type ContentCounts struct {
 	Characters int
 	Posts      int
 	Media      int
+}
+
+// RecentCallsCounted is how many of a provider's latest paid calls
+// RecentCallCost averages.
+const RecentCallsCounted = 500
+
+// CallCost is the average cost of a provider's recent paid calls.
+type CallCost struct {
+	Calls      int
+	AverageUSD float64
 }
 
 // ProviderCall is one call to a paid (or offline) provider, as the ledger

@@ -57,6 +57,9 @@ type World struct {
 
 // Providers names the text and image providers a world is generated with,
 // e.g. "offline" or "openrouter:google/gemini-2.5-flash".
+// OfflineProvider is the name of the built-in providers, which cost nothing.
+const OfflineProvider = "offline"
+
 type Providers struct {
 	LLM   string `json:"llm"`
 	Image string `json:"image"`

@@ -244,3 +244,18 @@ func (s *Store) ProviderCalls(ctx context.Context, worldID string) ([]generia.Pr
 	}
 	return out, nil
 }
+
+// RecentCallCost averages the provider's latest paid calls of the kind.
+func (s *Store) RecentCallCost(ctx context.Context, kind, provider string) (generia.CallCost, error) {
+	if _, err := callKindOf(kind); err != nil {
+		return generia.CallCost{}, err
+	}
+	var c generia.CallCost
+	err := s.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(AVG(cost_usd), 0) FROM (
+		SELECT cost_usd FROM provider_calls WHERE kind = $1 AND provider = $2 AND cost_usd > 0
+		ORDER BY id DESC LIMIT $3) AS recent`, kind, provider, generia.RecentCallsCounted).Scan(&c.Calls, &c.AverageUSD)
+	if err != nil {
+		return generia.CallCost{}, fmt.Errorf("reading the recent cost of %s calls: %w", provider, translate(err))
+	}
+	return c, nil
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +54,9 @@ func ledger(t *testing.T, s generia.Store, worldID string) []generia.ProviderCal
 	ok(t, err, "ProviderCalls of "+worldID)
 	return calls
 }
+
+// near compares costs, which are sums of floats.
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 // spent is the cost a status record accounts for.
 func spent(st generia.GenerationStatus) float64 { return st.LLMCostUSD + st.ImageCostUSD }
@@ -355,5 +359,46 @@ func testBudgetConcurrent(t *testing.T, s generia.Store) {
 	calls := ledger(t, s, w.ID)
 	if len(calls) != st.CallsLLM || spent(st) != float64(len(calls))*cost {
 		t.Errorf("ledger has %d calls, %d reserved, $%v spent; want every reserved call recorded at $%v", len(calls), st.CallsLLM, spent(st), cost)
+	}
+}
+
+func testRecentCallCost(t *testing.T, s generia.Store) {
+	w1, _ := newWorld(t, s, "w1")
+	w2, _ := newWorld(t, s, "w2")
+	record(t, s, newCall(w1.ID, generia.CallLLM, 0.002))
+	record(t, s, newCall(w2.ID, generia.CallLLM, 0.004))
+	failed := newCall(w2.ID, generia.CallLLM, 0)
+	failed.Outcome, failed.Error = generia.OutcomeError, "HTTP 503"
+	record(t, s, failed) // free: left out of the average
+	img := newCall(w1.ID, generia.CallImage, 0.0006)
+	img.Provider = "runware"
+	record(t, s, img)
+
+	for _, tc := range []struct {
+		kind, provider string
+		want           generia.CallCost
+	}{
+		{generia.CallLLM, "openrouter", generia.CallCost{Calls: 2, AverageUSD: 0.003}},
+		{generia.CallImage, "runware", generia.CallCost{Calls: 1, AverageUSD: 0.0006}},
+		{generia.CallImage, "openrouter", generia.CallCost{}},
+		{generia.CallLLM, "offline", generia.CallCost{}},
+	} {
+		got, err := s.RecentCallCost(t.Context(), tc.kind, tc.provider)
+		ok(t, err, "RecentCallCost")
+		if got.Calls != tc.want.Calls || !near(got.AverageUSD, tc.want.AverageUSD) {
+			t.Errorf("%s calls of %s: %+v, want %+v", tc.kind, tc.provider, got, tc.want)
+		}
+	}
+	_, err := s.RecentCallCost(t.Context(), "video", "openrouter")
+	wantKind(t, err, generia.KindInvalid, "an unknown kind")
+
+	// Only the latest calls count: an old price is forgotten.
+	for range generia.RecentCallsCounted {
+		record(t, s, newCall(w1.ID, generia.CallLLM, 0.01))
+	}
+	got, err := s.RecentCallCost(t.Context(), generia.CallLLM, "openrouter")
+	ok(t, err, "RecentCallCost")
+	if got.Calls != generia.RecentCallsCounted || !near(got.AverageUSD, 0.01) {
+		t.Errorf("after %d calls at $0.01: %+v", generia.RecentCallsCounted, got)
 	}
 }

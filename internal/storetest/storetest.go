@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"calls/tokens and costs add up by kind", testRecordCallTotals},
 		{"calls/recorded after a cancel or the end", testRecordCallAfterEnd},
 		{"calls/unknown world or invalid call", testRecordCallInvalid},
+		{"calls/recent cost of a provider's paid calls", testRecentCallCost},
 		{"budget/round-trips and must not be negative", testBudgetRoundTrip},
 		{"budget/none means no cost limit", testNoBudget},
 		{"budget/refuses the call that would exceed it", testBudgetRefuses},

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
 
 // stageLabels name the pipeline's stages for people.
@@ -141,6 +145,60 @@ type estimate struct {
 	LLM, Images int
 	// PerCharacter is how many posts each character gets, at most.
 	PerCharacter int
+}
+
+// costView is the create page's forecast of a world's cost.
+type costView struct {
+	Free bool
+	// Known says every paid provider has recent prices to estimate from;
+	// USD is then the forecast of the form's world.
+	Known bool
+	USD   float64
+	// LLMAverage and ImageAverage are the prices per call the script
+	// multiplies as the sliders move.
+	LLMAverage, ImageAverage float64
+	Providers                string // "openrouter and runware"
+	Basis                    string // what the averages come from
+	BudgetUSD                float64
+}
+
+// costView forecasts the cost of e's calls with the providers new worlds use.
+// When the prices cannot be read, the page still shows, without a figure.
+func (h *Handler) costView(ctx context.Context, e estimate) costView {
+	est, err := h.social.EstimateCost(ctx)
+	if err != nil {
+		h.log.Warn("reading the recent prices of providers", "error", err)
+		est = social.CostEstimate{Providers: h.social.Providers}
+	}
+	cv := costView{Free: est.Free(), Known: est.Known(), USD: est.USD(e.LLM, e.Images),
+		LLMAverage: est.LLM.AverageUSD, ImageAverage: est.Image.AverageUSD, BudgetUSD: h.budget}
+	var paid, basis []string
+	for _, p := range []struct {
+		name, what string
+		c          generia.CallCost
+	}{{est.Providers.LLM, "LLM call", est.LLM}, {est.Providers.Image, "image", est.Image}} {
+		if p.name == OfflineProvider {
+			continue
+		}
+		if !slices.Contains(paid, p.name) {
+			paid = append(paid, p.name)
+		}
+		if p.c.Calls == 0 {
+			basis = append(basis, "no paid "+p.what+" yet")
+		} else {
+			basis = append(basis, fmt.Sprintf("%s per %s over the last %d", usd(p.c.AverageUSD), p.what, p.c.Calls))
+		}
+	}
+	cv.Providers, cv.Basis = strings.Join(paid, " and "), strings.Join(basis, ", ")
+	return cv
+}
+
+// usd formats an amount of dollars, with more digits for small ones.
+func usd(v float64) string {
+	if v > 0 && v < 0.01 {
+		return fmt.Sprintf("$%.4f", v)
+	}
+	return fmt.Sprintf("$%.2f", v)
 }
 
 // estimateCalls forecasts the calls of a world of c characters and p

@@ -108,6 +108,7 @@ func (h *Handler) funcs() template.FuncMap {
 		"isotime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"hashtags":  hashtags,
 		"plural":    plural,
+		"usd":       usd,
 		"initial":   initial,
 		"truncate":  truncate,
 		"paras":     paragraphs,

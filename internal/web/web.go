@@ -29,29 +29,29 @@ type Options struct {
 	Social   *social.Service
 	Sessions *auth.Sessions
 	Logger   *slog.Logger
-	// LLMProvider names the text provider new worlds are generated with;
-	// "offline" means generation is free, which the create page says.
-	LLMProvider string
+	// WorldBudgetUSD is the most one world may spend (0: no budget), which
+	// the create page says.
+	WorldBudgetUSD float64
 	// Limits rate-limits sign-in and world creation, in the same buckets as
 	// the API; nil means the defaults.
 	Limits *ratelimit.Limits
 }
 
 // OfflineProvider is the name of the built-in, free providers.
-const OfflineProvider = "offline"
+const OfflineProvider = generia.OfflineProvider
 
 // Handler serves the web UI. Mount it at "/" next to the JSON API at
 // "/api/": it answers every other path, with a friendly 404 page for the
 // unknown ones.
 type Handler struct {
-	social      *social.Service
-	sessions    *auth.Sessions
-	log         *slog.Logger
-	llmProvider string
-	views       *views
-	mux         *http.ServeMux
-	limits      *ratelimit.Limits
-	now         func() time.Time
+	social   *social.Service
+	sessions *auth.Sessions
+	log      *slog.Logger
+	budget   float64
+	views    *views
+	mux      *http.ServeMux
+	limits   *ratelimit.Limits
+	now      func() time.Time
 }
 
 // New returns the web UI. It fails when a dependency is missing or the
@@ -66,7 +66,7 @@ func New(o Options) (*Handler, error) {
 	if o.Limits == nil {
 		o.Limits = ratelimit.New(ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
 	}
-	h := &Handler{social: o.Social, sessions: o.Sessions, log: o.Logger, llmProvider: o.LLMProvider, limits: o.Limits, now: time.Now}
+	h := &Handler{social: o.Social, sessions: o.Sessions, log: o.Logger, budget: o.WorldBudgetUSD, limits: o.Limits, now: time.Now}
 	var err error
 	if h.views, err = parseViews(h.funcs()); err != nil {
 		return nil, fmt.Errorf("web: %w", err)

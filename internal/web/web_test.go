@@ -319,6 +319,45 @@ func TestCSRFOnSignedInForms(t *testing.T) {
 	ada.postForm("/worlds/tidewater/leave", url.Values{"_csrf": {ada.csrf}}).want(http.StatusBadRequest)
 }
 
+// With paid providers, the create page forecasts a world's cost from what
+// their calls have cost lately, and says the budget.
+func TestCreatePageCostEstimate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.social.Providers = generia.Providers{LLM: "openrouter", Image: "runware"}
+	b := f.signedIn(f.bob)
+	b.get("/worlds/new?characters=3&posts=10").want(http.StatusOK,
+		"Billed by openrouter and runware", "no recent price to estimate from", "no paid LLM call yet, no paid image yet",
+		"A world stops before it spends more than $2.00").lacks("data-cost-llm", "Free (offline", "data-est-cost")
+
+	call := func(kind, provider string, cost float64) {
+		t.Helper()
+		c := generia.ProviderCall{WorldID: f.world.ID, Key: "k", Step: "s", Kind: kind, Provider: provider, Model: "m",
+			Attempt: 1, CostUSD: cost, Outcome: generia.OutcomeOK, CreatedAt: t0}
+		if err := f.store.RecordCall(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	call(generia.CallLLM, "openrouter", 0.001)
+	call(generia.CallLLM, "openrouter", 0.003)
+	call(generia.CallLLM, "openrouter", 0) // a failed call costs nothing and is not a price
+	call(generia.CallImage, "runware", 0.0006)
+	llm, images := generia.ExpectedCalls(generia.NewPlan(3, 10)) // 19 and 15
+	want := usd(float64(llm)*0.002 + float64(images)*0.0006)
+	b.get("/worlds/new?characters=3&posts=10").want(http.StatusOK,
+		"About <strong data-est-cost>"+want+"</strong> with openrouter and runware",
+		"$0.0020 per LLM call over the last 2, $0.0006 per image over the last 1",
+		`data-cost-llm="0.002" data-cost-image="0.0006"`, "more than $2.00")
+	if want != "$0.05" {
+		t.Errorf("19 LLM calls at $0.002 and 15 images at $0.0006 come to %s, want $0.05", want)
+	}
+
+	// Text from a paid provider, offline images: only the text is billed.
+	f.social.Providers.Image = OfflineProvider
+	b.get("/worlds/new?characters=3&posts=10").want(http.StatusOK,
+		"About <strong data-est-cost>$0.04</strong> with openrouter", "$0.0020 per LLM call over the last 2)")
+}
+
 func TestCreateWorld(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -103,16 +103,14 @@ type createData struct {
 	Form     createForm
 	Error    string
 	Estimate estimate
-	// Free says generation costs nothing (offline providers).
-	Free        bool
-	LLMProvider string
-	Limits      struct{ MinCharacters, MaxCharacters, MinPosts, MaxPosts, MaxPrompt, MaxName int }
-	Progress    progressView
+	Cost     costView
+	Limits   struct{ MinCharacters, MaxCharacters, MinPosts, MaxPosts, MaxPrompt, MaxName int }
+	Progress progressView
 }
 
-func (h *Handler) createData(v viewer, f createForm, errMsg string) createData {
-	d := createData{Form: f, Error: errMsg, Estimate: estimateCalls(f.Characters, f.Posts),
-		Free: h.llmProvider == OfflineProvider, LLMProvider: h.llmProvider, Progress: placeholderProgress(v.CSRF)}
+func (h *Handler) createData(ctx context.Context, v viewer, f createForm, errMsg string) createData {
+	d := createData{Form: f, Error: errMsg, Estimate: estimateCalls(f.Characters, f.Posts), Progress: placeholderProgress(v.CSRF)}
+	d.Cost = h.costView(ctx, d.Estimate)
 	d.Limits.MinCharacters, d.Limits.MaxCharacters = generia.MinCharacters, generia.MaxCharacters
 	d.Limits.MinPosts, d.Limits.MaxPosts = generia.MinPosts, generia.MaxPosts
 	d.Limits.MaxPrompt, d.Limits.MaxName = generia.MaxPromptLength, generia.MaxNameLength
@@ -146,7 +144,7 @@ func (h *Handler) newWorld(w http.ResponseWriter, r *http.Request) {
 	if f.Visibility != generia.VisibilityPrivate {
 		f.Visibility = generia.VisibilityPublic
 	}
-	h.render(w, r, http.StatusOK, "create", h.newPage(r, v, "Create a world", h.createData(v, f, "")))
+	h.render(w, r, http.StatusOK, "create", h.newPage(r, v, "Create a world", h.createData(r.Context(), v, f, "")))
 }
 
 // createWorld starts a world's generation from the form, for browsers
@@ -191,7 +189,7 @@ func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Characters = min(max(f.Characters, generia.MinCharacters), generia.MaxCharacters)
 		f.Posts = min(max(f.Posts, generia.MinPosts), generia.MaxPosts)
-		h.render(w, r, formStatus(err), "create", h.newPage(r, v, "Create a world", h.createData(v, f, message(err))))
+		h.render(w, r, formStatus(err), "create", h.newPage(r, v, "Create a world", h.createData(r.Context(), v, f, message(err))))
 		return
 	}
 	http.Redirect(w, r, "/worlds/"+world.ID, http.StatusSeeOther)

@@ -353,6 +353,9 @@
     el.textContent = value + ' of ' + max;
   }
 
+  // usd formats dollars as the server does, with more digits for small sums.
+  function usd(v) { return '$' + (v > 0 && v < 0.01 ? v.toFixed(4) : v.toFixed(2)); }
+
   function costOf(st) {
     var total = (st.llm_cost_total || 0) + (st.image_cost_total || 0);
     var p = st.providers || {};
@@ -548,6 +551,10 @@
       setText(form, '[data-est-llm]', e.llm);
       setText(form, '[data-est-images]', e.images);
       setText(form, '[data-est-per]', e.perCharacter);
+      var est = $('[data-estimate]', form);
+      if (est && est.dataset.costLlm) {
+        setText(form, '[data-est-cost]', usd(e.llm * +est.dataset.costLlm + e.images * +est.dataset.costImage));
+      }
     }
     $$('[data-range-for]', form).forEach(function (range) {
       var number = document.getElementById(range.dataset.rangeFor);
