@@ -245,7 +245,7 @@ func (s *Store) RecentCallCost(ctx context.Context, kind, provider string) (gene
 	var c generia.CallCost
 	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(AVG(cost_usd), 0) FROM (
 		SELECT cost_usd FROM provider_calls WHERE kind = ? AND provider = ? AND cost_usd > 0
-		ORDER BY id DESC LIMIT ?) AS recent`, kind, provider, generia.RecentCallsCounted).Scan(&c.Calls, &c.AverageUSD)
+		ORDER BY id DESC`+limit(generia.RecentCallsCounted)+`) AS recent`, kind, provider).Scan(&c.Calls, &c.AverageUSD)
 	if err != nil {
 		return generia.CallCost{}, fmt.Errorf("reading the recent cost of %s calls: %w", provider, err)
 	}

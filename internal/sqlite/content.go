@@ -155,8 +155,7 @@ func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia
 		query += ` AND (position, created_at, id) > (?, ?, ?)`
 		args = append(args, after.Pos, after.Time, after.ID)
 	}
-	query += ` ORDER BY position, created_at, id LIMIT ?`
-	args = append(args, page.Limit+1)
+	query += ` ORDER BY position, created_at, id` + limit(page.Limit+1)
 	out, err := list(ctx, s.read, scanCharacter, query, args...)
 	if err == nil && len(out) == 0 {
 		err = worldExists(ctx, s.read, worldID)
@@ -338,8 +337,7 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 		query += ` AND (p.created_at, p.id) < (?, ?)`
 		args = append(args, after.Time, after.ID)
 	}
-	query += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
-	args = append(args, page.Limit+1)
+	query += ` ORDER BY p.created_at DESC, p.id DESC` + limit(page.Limit+1)
 	out, err := list(ctx, s.read, scanPost, query, args...)
 	if err == nil && len(out) == 0 {
 		// Only an empty page tells a missing world or character from one

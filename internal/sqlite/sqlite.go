@@ -225,6 +225,12 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// limit is a LIMIT clause with its number written out. SQLite re-prepares
+// a statement whenever a parameter its plan read at prepare time is bound
+// again, which a "LIMIT ?" is: written out, each page size keeps one
+// prepared statement, reused without parsing.
+func limit(n int) string { return " LIMIT " + strconv.Itoa(n) }
+
 // stmtCache prepares each query text once on a pool and reuses it. The
 // queries are built from a fixed set of shapes, so the cache stays small.
 type stmtCache struct {

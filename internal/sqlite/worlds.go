@@ -170,8 +170,7 @@ func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page gene
 		query += ` AND (w.created_at, w.id) < (?, ?)`
 		args = append(args, after.Time, after.ID)
 	}
-	query += ` ORDER BY w.created_at DESC, w.id DESC LIMIT ?`
-	args = append(args, page.Limit+1)
+	query += ` ORDER BY w.created_at DESC, w.id DESC` + limit(page.Limit+1)
 	out, err := list(ctx, s.read, scanWorld, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("listing worlds: %w", err)
