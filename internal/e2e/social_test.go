@@ -166,6 +166,11 @@ func TestSocialPlatformThroughTheAPI(t *testing.T) {
 		t.Errorf("post = %+v", post)
 	}
 
+	// A visitor's feed page is cached from here on; what follows must show.
+	if feed, _, err := anon.Posts(ctx, pub.ID, 2, ""); err != nil || len(feed) != 2 || feed[0].ID != post.ID || feed[0].LikesCount != 0 {
+		t.Errorf("the feed's newest post before any like = %+v, %v", feed, err)
+	}
+
 	// Likes are idempotent and counted; comments show their authors.
 	path := "/api/v1/worlds/" + pub.ID + "/posts/" + post.ID
 	var lr struct {
@@ -203,6 +208,17 @@ func TestSocialPlatformThroughTheAPI(t *testing.T) {
 	feed, _, err := anon.Posts(ctx, pub.ID, 2, "")
 	if err != nil || len(feed) != 2 || feed[0].ID != post.ID || feed[0].CommentsCount != 0 || feed[0].LikesCount != 1 {
 		t.Errorf("the feed's newest post = %+v, %v; want bob's, 1 like, no comment", feed, err)
+	}
+	// Each signed-in reader sees their own like in the feed.
+	for _, tc := range []struct {
+		who   string
+		c     *apiclient.Client
+		liked bool
+	}{{"ada", a, true}, {"bob", b, false}, {"a visitor", anon, false}} {
+		feed, _, err := tc.c.Posts(ctx, pub.ID, 2, "")
+		if err != nil || len(feed) != 2 || feed[0].ID != post.ID || feed[0].UserLiked != tc.liked || feed[0].LikesCount != 1 {
+			t.Errorf("the feed as %s sees it: %+v, %v; want bob's post first, 1 like, liked %v", tc.who, feed, err, tc.liked)
+		}
 	}
 
 	// Deleting a world removes it, its posts and its media.

@@ -162,6 +162,9 @@ type SocialStore interface {
 	// Unlike removes a like and returns the post's like count; unliking a
 	// post one does not like is a no-op.
 	Unlike(ctx context.Context, postID, userID string) (int, error)
+	// LikedPosts returns which of the posts the user likes, in one query
+	// whatever their number.
+	LikedPosts(ctx context.Context, userID string, postIDs []string) (map[string]bool, error)
 	// ListLikes returns who likes a post, newest first.
 	ListLikes(ctx context.Context, postID string, page Page) ([]Like, string, error)
 	// AddComment adds a comment with a caller-chosen ID (idempotent).

@@ -175,12 +175,15 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	posts, next, err := s.Social.Feed(r.Context(), viewer(r), r.PathValue("id"), pg)
+	body, err := s.Social.EncodedFeed(r.Context(), viewer(r), r.PathValue("id"), pg, func(posts []generia.Post, next string) ([]byte, error) {
+		b, err := json.Marshal(pageBody("posts", posts, next, toPostJSON))
+		return append(b, '\n'), err // ended as json.Encoder ends every answer
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	page(w, "posts", posts, next, toPostJSON)
+	writeEncoded(w, http.StatusOK, body) // shared between visitors: only read it
 }
 
 func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/generia/generia/internal/auth"
@@ -71,11 +73,35 @@ func decode(r *http.Request, v any) error {
 
 // writeJSON writes v with a status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // keep the usual sizes, let a rare huge one go
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		buf.Reset()
+		status = http.StatusInternalServerError
+		var body errorBody
+		body.Error.Code, body.Error.Message = string(generia.KindInternal), "the answer could not be encoded"
+		_ = json.NewEncoder(buf).Encode(body)
+	}
+	writeEncoded(w, status, buf.Bytes())
+}
+
+// writeEncoded answers with JSON already encoded. Encoded whole, an answer
+// goes out in one write with its length, not in chunks as it is encoded.
+func writeEncoded(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(body)
 }
+
+// jsonBuffers are reused for encoding answers.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // statusOf maps an error kind to its HTTP status; the one place that does.
 func statusOf(kind generia.Kind) int {
@@ -196,9 +222,14 @@ func pageOf(r *http.Request) (generia.Page, error) {
 
 // page writes one page of a list as {<name>: [...], next_cursor, has_more}.
 func page[T, J any](w http.ResponseWriter, name string, items []T, next string, toJSON func(T) J) {
+	writeJSON(w, http.StatusOK, pageBody(name, items, next, toJSON))
+}
+
+// pageBody is a page of items as the API sends it.
+func pageBody[T, J any](name string, items []T, next string, toJSON func(T) J) map[string]any {
 	out := make([]J, len(items))
 	for i, item := range items {
 		out[i] = toJSON(item)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{name: out, "next_cursor": next, "has_more": next != ""})
+	return map[string]any{name: out, "next_cursor": next, "has_more": next != ""}
 }

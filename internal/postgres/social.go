@@ -303,3 +303,23 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	}
 	return nil
 }
+
+// LikedPosts returns which of the posts the user likes.
+func (s *Store) LikedPosts(ctx context.Context, userID string, postIDs []string) (map[string]bool, error) {
+	liked := map[string]bool{}
+	if userID == "" || len(postIDs) == 0 {
+		return liked, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT post_id FROM likes WHERE user_id = $1 AND post_id = ANY($2)`, userID, postIDs)
+	if err != nil {
+		return nil, fmt.Errorf("reading the likes of user %s: %w", userID, translate(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("reading the likes of user %s: %w", userID, translate(err))
+	}
+	for _, id := range ids {
+		liked[id] = true
+	}
+	return liked, nil
+}

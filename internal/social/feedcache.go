@@ -8,14 +8,15 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-// feedTTL is how long a visitor's feed page is served from memory. Counts
-// and new posts from other processes show within that time; writes through
-// this process show at once.
+// feedTTL is how long a feed page is served from memory. Counts and new
+// posts from other processes show within that time; writes through this
+// process show at once.
 const feedTTL = time.Second
 
-// feedCache keeps recent feed pages of visitors (whose pages are the same
-// for all of them): the feed is the most read page, and a second of
-// staleness costs nothing.
+// feedCache keeps recent feed pages as a visitor sees them, the same for
+// everyone; a signed-in viewer's page is the cached one with the viewer's
+// likes read fresh. The feed is the most read page, and a second of
+// staleness in its counts costs nothing.
 type feedCache struct {
 	mu      sync.Mutex
 	pages   map[string]feedPage
@@ -23,26 +24,29 @@ type feedCache struct {
 }
 
 type feedPage struct {
-	posts   []generia.Post
-	next    string
+	posts []generia.Post
+	next  string
+	// encoded is the page as a visitor gets it from the API, once encoded.
+	encoded []byte
 	expires time.Time
 }
 
-func (c *feedCache) key(worldID string, page generia.Page) string {
-	return worldID + "|" + strconv.Itoa(c.version[worldID]) + "|" + strconv.Itoa(page.Limit) + "|" + page.Cursor
-}
-
-func (c *feedCache) get(worldID string, page generia.Page, now time.Time) ([]generia.Post, string, bool) {
+// lookup returns the key of a page, which names the world's version as of
+// now, and the page when it is cached and fresh. A page read from the store
+// after a lookup is put under the key of that lookup, so that a read which
+// raced a write is never kept as the newer version.
+func (c *feedCache) lookup(worldID string, page generia.Page, now time.Time) (string, feedPage, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.pages[c.key(worldID, page)]
+	key := worldID + "|" + strconv.Itoa(c.version[worldID]) + "|" + strconv.Itoa(page.Limit) + "|" + page.Cursor
+	p, ok := c.pages[key]
 	if !ok || now.After(p.expires) {
-		return nil, "", false
+		return key, feedPage{}, false
 	}
-	return p.posts, p.next, true
+	return key, p, true
 }
 
-func (c *feedCache) put(worldID string, page generia.Page, posts []generia.Post, next string, now time.Time) {
+func (c *feedCache) put(key string, p feedPage, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.pages == nil {
@@ -58,7 +62,10 @@ func (c *feedCache) put(worldID string, page generia.Page, posts []generia.Post,
 			clear(c.pages)
 		}
 	}
-	c.pages[c.key(worldID, page)] = feedPage{posts: posts, next: next, expires: now.Add(feedTTL)}
+	if p.expires.IsZero() {
+		p.expires = now.Add(feedTTL)
+	}
+	c.pages[key] = p
 }
 
 // changed forgets a world's cached pages.

@@ -18,6 +18,7 @@ import (
 	_ "image/png"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -428,25 +429,69 @@ func (s *Service) ownMedia(ctx context.Context, viewerID, worldID, mediaID strin
 	return nil
 }
 
-// Feed lists a world's posts, newest first.
+// Feed lists a world's posts, newest first, with whether the viewer likes
+// each: one query for the page (shared by every viewer for a second, see
+// feedCache) and one for the viewer's likes among its posts.
 func (s *Service) Feed(ctx context.Context, viewerID, ref string, page generia.Page) ([]generia.Post, string, error) {
+	_, p, err := s.feed(ctx, viewerID, ref, page)
+	return p.posts, p.next, err
+}
+
+// EncodedFeed is Feed turned into bytes by encode (the API's JSON). A
+// visitor's page is encoded once and kept with the cached page; the feed
+// is the most requested route and the encoding its largest cost.
+func (s *Service) EncodedFeed(ctx context.Context, viewerID, ref string, page generia.Page,
+	encode func(posts []generia.Post, next string) ([]byte, error)) ([]byte, error) {
+	key, p, err := s.feed(ctx, viewerID, ref, page)
+	if err != nil {
+		return nil, err
+	}
+	if viewerID != "" {
+		return encode(p.posts, p.next)
+	}
+	if p.encoded == nil {
+		if p.encoded, err = encode(p.posts, p.next); err != nil {
+			return nil, err
+		}
+		s.feeds.put(key, p, time.Now())
+	}
+	return p.encoded, nil
+}
+
+// feed reads a feed page, from the cache when it can, with the viewer's
+// likes; it returns the page's cache key. A visitor's page is the cached
+// one itself, never to be changed.
+func (s *Service) feed(ctx context.Context, viewerID, ref string, page generia.Page) (string, feedPage, error) {
 	w, err := s.visible(ctx, viewerID, ref)
 	if err != nil {
-		return nil, "", err
+		return "", feedPage{}, err
 	}
 	page = page.Normalize()
-	if viewerID != "" {
-		return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, ViewerID: viewerID}, page)
-	}
 	now := time.Now()
-	if posts, next, ok := s.feeds.get(w.ID, page, now); ok {
-		return posts, next, nil
+	key, p, ok := s.feeds.lookup(w.ID, page, now)
+	if !ok {
+		if p.posts, p.next, err = s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID}, page); err != nil {
+			return "", feedPage{}, err
+		}
+		p.expires = now.Add(feedTTL)
+		s.feeds.put(key, p, now)
 	}
-	posts, next, err := s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID}, page)
-	if err == nil {
-		s.feeds.put(w.ID, page, posts, next, now)
+	if viewerID == "" || len(p.posts) == 0 {
+		return key, p, nil
 	}
-	return posts, next, err
+	ids := make([]string, len(p.posts))
+	for i, post := range p.posts {
+		ids[i] = post.ID
+	}
+	liked, err := s.Store.LikedPosts(ctx, viewerID, ids)
+	if err != nil {
+		return "", feedPage{}, err
+	}
+	mine := slices.Clone(p.posts) // the cached page is shared: never change it
+	for i := range mine {
+		mine[i].Liked = liked[mine[i].ID]
+	}
+	return key, feedPage{posts: mine, next: p.next}, nil
 }
 
 // Post returns one post of a world.

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -303,5 +305,34 @@ func TestSocialListsUseIndexes(t *testing.T) {
 				t.Errorf("the query does not walk %s: %s", tc.index, joined)
 			}
 		})
+	}
+}
+
+// A viewer's likes among a page are one statement of primary-key lookups,
+// one per post, whatever the number of the viewer's likes.
+func TestLikedPostsLooksUpEachPost(t *testing.T) {
+	s := openRecording(t)
+	seedLikedFeed(t, s)
+	recorded.take()
+	liked, err := s.LikedPosts(t.Context(), "u1", []string{"p01", "p02", "p03", "p04"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := recorded.take()
+	if len(sent) != 1 {
+		t.Fatalf("LikedPosts took %d statements, want 1", len(sent))
+	}
+	plan := queryPlan(t, s, sent[0])
+	if len(plan) != 2 || !strings.Contains(plan[0], "SCAN j") || !strings.Contains(plan[1], "SEARCH l USING COVERING INDEX sqlite_autoindex_likes_1 (post_id=? AND user_id=?)") {
+		t.Errorf("the likes are not looked up by post: %q", plan)
+	}
+	want := map[string]bool{}
+	for _, p := range []string{"p01", "p02", "p03", "p04"} {
+		if n, _ := strconv.Atoi(p[1:]); n%4 >= 2 { // seedLikedFeed: post i is liked by u0 … u(i%4-1)
+			want[p] = true
+		}
+	}
+	if !maps.Equal(liked, want) {
+		t.Errorf("u1 likes %v, want %v", liked, want)
 	}
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -111,8 +112,7 @@ func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page)
 		query += ` AND (l.created_at, l.user_id) < (?, ?)`
 		args = append(args, after.Time, after.ID)
 	}
-	query += ` ORDER BY l.created_at DESC, l.user_id DESC LIMIT ?`
-	args = append(args, page.Limit+1)
+	query += ` ORDER BY l.created_at DESC, l.user_id DESC` + limit(page.Limit+1)
 	out, err := list(ctx, s.read, scanLike, query, args...)
 	if err == nil && len(out) == 0 {
 		_, err = postLikes(ctx, s.read, postID)
@@ -213,8 +213,7 @@ func (s *Store) ListComments(ctx context.Context, postID string, page generia.Pa
 		query += ` AND (m.created_at, m.id) > (?, ?)`
 		args = append(args, after.Time, after.ID)
 	}
-	query += ` ORDER BY m.created_at, m.id LIMIT ?`
-	args = append(args, page.Limit+1)
+	query += ` ORDER BY m.created_at, m.id` + limit(page.Limit+1)
 	out, err := list(ctx, s.read, scanComment, query, args...)
 	if err == nil && len(out) == 0 {
 		_, err = postLikes(ctx, s.read, postID)
@@ -305,4 +304,35 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 		return fmt.Errorf("deleting a session: %w", err)
 	}
 	return nil
+}
+
+// LikedPosts returns which of the posts the user likes. The IDs go in as
+// one JSON array, so that every page size shares one prepared statement.
+func (s *Store) LikedPosts(ctx context.Context, userID string, postIDs []string) (map[string]bool, error) {
+	liked := map[string]bool{}
+	if userID == "" || len(postIDs) == 0 {
+		return liked, nil
+	}
+	ids, err := json.Marshal(postIDs)
+	if err != nil {
+		return nil, err
+	}
+	// CROSS JOIN keeps json_each the outer loop (SQLite does not reorder
+	// it), so each ID is one primary-key lookup; a plain JOIN may walk all
+	// the user's likes instead, and "IN (SELECT …)" builds a temporary
+	// table on every call.
+	rows, err := s.read.QueryContext(ctx, `SELECT l.post_id FROM json_each(?) AS j
+		CROSS JOIN likes l ON l.post_id = j.value AND l.user_id = ?`, string(ids), userID)
+	if err != nil {
+		return nil, fmt.Errorf("reading the likes of user %s: %w", userID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		liked[id] = true
+	}
+	return liked, rows.Err()
 }

@@ -421,3 +421,32 @@ func testSessions(t *testing.T, s generia.Store) {
 	err = s.CreateSession(t.Context(), generia.Session{TokenHash: "hash-3", UserID: "u-nobody", ExpiresAt: at(time.Hour)})
 	wantKind(t, err, generia.KindNotFound, "CreateSession of an unknown user")
 }
+
+func testLikedPosts(t *testing.T, s generia.Store) {
+	newUser(t, s, "mara")
+	newUser(t, s, "ilo")
+	p1 := seedPost(t, s)
+	c, err := s.Character(t.Context(), p1.CharacterID)
+	ok(t, err, "Character")
+	p2 := createPost(t, s, newPost("p2", c, at(time.Minute)))
+	p3 := createPost(t, s, newPost("p3", c, at(2*time.Minute)))
+	like(t, s, p1.ID, "u-mara", t0)
+	like(t, s, p3.ID, "u-mara", t0)
+	like(t, s, p2.ID, "u-ilo", t0)
+
+	for _, tc := range []struct {
+		user string
+		ids  []string
+		want map[string]bool
+	}{
+		{"u-mara", []string{p1.ID, p2.ID, p3.ID, "no-such-post"}, map[string]bool{p1.ID: true, p3.ID: true}},
+		{"u-ilo", []string{p1.ID, p2.ID, p3.ID}, map[string]bool{p2.ID: true}},
+		{"u-mara", []string{p2.ID}, map[string]bool{}},
+		{"u-mara", nil, map[string]bool{}},
+		{"", []string{p1.ID}, map[string]bool{}},
+	} {
+		got, err := s.LikedPosts(t.Context(), tc.user, tc.ids)
+		ok(t, err, "LikedPosts")
+		same(t, fmt.Sprintf("posts of %v that %q likes", tc.ids, tc.user), got, tc.want)
+	}
+}

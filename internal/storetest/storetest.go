@@ -87,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"likes/idempotent, counted, liked per viewer", testLikeIdempotent},
 		{"likes/concurrent likes count once per user", testLikeConcurrent},
 		{"likes/list newest first", testListLikes},
+		{"likes/which posts of a page a user likes", testLikedPosts},
 		{"comments/add, list, delete with counts", testComments},
 		{"comments/invalid, unknown and retried", testCommentsInvalid},
 		{"sessions/found until they expire or end", testSessions},

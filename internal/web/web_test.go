@@ -205,6 +205,34 @@ func TestPostPageCommentsAndLikes(t *testing.T) {
 	f.browser().get("/worlds/tidewater/posts/nope").want(http.StatusNotFound)
 }
 
+// The feed, served to everyone from one cached page, shows each viewer
+// their own likes, and a like's count at once.
+func TestFeedShowsEachViewerTheirLikes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cy, bob := f.signedIn(f.cy), f.signedIn(f.bob)
+	card := func(b *browser) string {
+		t.Helper()
+		return b.get("/worlds/tidewater").want(http.StatusOK).match(`(?s)id="post-post-24"(.*?)</article>`)
+	}
+	check := func(who, card string, liked bool, count int) {
+		t.Helper()
+		if want := fmt.Sprintf(`aria-pressed="%t"`, liked); who != "a visitor" && !strings.Contains(card, want) {
+			t.Errorf("%s's feed: the newest post lacks %s", who, want)
+		}
+		if want := fmt.Sprintf(`>%d</span><span class="sr-only"> likes`, count); !strings.Contains(card, want) {
+			t.Errorf("%s's feed: the newest post lacks %s", who, want)
+		}
+	}
+	check("bob", card(bob), false, 0) // the page is cached now
+	cy.postForm("/worlds/tidewater/posts/post-24/like", url.Values{"like": {"1"}, "_csrf": {cy.csrf}})
+	check("cyd", card(cy), true, 1)
+	check("bob", card(bob), false, 1)
+	check("a visitor", f.browser().get("/worlds/tidewater").want(http.StatusOK).match(`(?s)id="post-post-24"(.*?)</article>`), false, 1)
+	cy.postForm("/worlds/tidewater/posts/post-24/like", url.Values{"like": {"0"}, "_csrf": {cy.csrf}})
+	check("cyd", card(cy), false, 0)
+}
+
 func TestLogin(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
