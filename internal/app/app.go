@@ -239,6 +239,11 @@ func (a *App) serveHTTP() error {
 		}
 	}
 	limits := ratelimit.New(rates[0], rates[1], rates[2])
+	proxies, err := ratelimit.ParseProxies(a.Config.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("GENERIA_TRUSTED_PROXIES: %w", err)
+	}
+	limits.TrustedProxies = proxies
 	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
 		Limits: limits, MediaRedirect: a.Config.MediaRedirect}
 	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, WorldBudgetUSD: a.Config.WorldBudgetUSD, Limits: limits})

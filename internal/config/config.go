@@ -70,6 +70,10 @@ type Config struct {
 	// account), as "n/period". GENERIA_LOGIN_RATE, GENERIA_REGISTER_RATE,
 	// GENERIA_WORLD_RATE
 	LoginRate, RegisterRate, WorldRate string
+	// TrustedProxies lists the reverse proxies in front of the API whose
+	// X-Forwarded-For names the client (GENERIA_TRUSTED_PROXIES), as
+	// addresses and CIDR ranges.
+	TrustedProxies string
 	// SecureCookies marks the web UI's cookies Secure (GENERIA_SECURE_COOKIES):
 	// set it when Generia is served over HTTPS.
 	SecureCookies bool
@@ -134,6 +138,7 @@ var Settings = []Setting{
 	{"GENERIA_LOGIN_RATE", "", "10/1m", "sign-in attempts allowed per address and per account", false, func(c *Config) string { return c.LoginRate }},
 	{"GENERIA_REGISTER_RATE", "", "5/1h", "registrations allowed per address", false, func(c *Config) string { return c.RegisterRate }},
 	{"GENERIA_WORLD_RATE", "", "20/1h", "worlds one account may create (an address may create half again as many)", false, func(c *Config) string { return c.WorldRate }},
+	{"GENERIA_TRUSTED_PROXIES", "", "(none)", "reverse proxies and load balancers (addresses, CIDR ranges) whose X-Forwarded-For gives the client address for rate limits", false, func(c *Config) string { return c.TrustedProxies }},
 	{"GENERIA_SECURE_COOKIES", "", "false", "mark the web UI's cookies Secure; set it when serving over HTTPS", false, func(c *Config) string { return strconv.FormatBool(c.SecureCookies) }},
 	{"GENERIA_LOG_LEVEL", "--log-level", "info", "debug, info, warn or error", false, func(c *Config) string { return c.LogLevel }},
 	{"GENERIA_LOG_FORMAT", "--log-format", "text", "text or json", false, func(c *Config) string { return c.LogFormat }},
@@ -249,6 +254,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		LoginRate:             env("GENERIA_LOGIN_RATE", "10/1m"),
 		RegisterRate:          env("GENERIA_REGISTER_RATE", "5/1h"),
 		WorldRate:             env("GENERIA_WORLD_RATE", "20/1h"),
+		TrustedProxies:        env("GENERIA_TRUSTED_PROXIES", ""),
 		Queues:                strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
 		Concurrency: pipeline.Concurrency{
 			Tasks:           num("MAX_CONCURRENT_TASKS", def.Tasks),

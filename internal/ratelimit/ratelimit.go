@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,12 @@ const (
 
 // Limits holds token buckets. The zero value is not usable: see NewLimits.
 type Limits struct {
+	// TrustedProxies are the reverse proxies and load balancers in front of
+	// Generia. A request from one of them is keyed by the client address it
+	// adds to X-Forwarded-For; without them every client behind a proxy
+	// would share its address, and its limits.
+	TrustedProxies []netip.Prefix
+
 	mu      sync.Mutex
 	rules   map[string]rule
 	buckets map[string]*bucket
@@ -118,11 +125,60 @@ func (l *Limits) Allow(w http.ResponseWriter, ruleName, key string) error {
 }
 
 // Address is the client address of a request, the key of the per-address
-// rules.
-func Address(r *http.Request) string {
+// rules: the peer's address, or, when the peer is a trusted proxy, the
+// nearest address in X-Forwarded-For that is not a trusted proxy. Addresses
+// further left were written by the client and are not believed.
+func (l *Limits) Address(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !l.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed hop: keep the last address known good
+		}
+		addr = hop.Unmap()
+		if !l.trusted(addr) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+func (l *Limits) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range l.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseProxies reads a comma list of addresses and CIDR ranges, such as
+// "10.0.0.0/8, 192.0.2.7".
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: want an IP address or a CIDR range such as 10.0.0.0/8", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -108,7 +108,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	// The same limits as the API's sign-in, in the same buckets: per
 	// address, and per account name.
-	err := h.limits.Allow(w, ratelimit.Login, ratelimit.Address(r))
+	err := h.limits.Allow(w, ratelimit.Login, h.limits.Address(r))
 	if err == nil {
 		err = h.limits.Allow(w, ratelimit.LoginAccount, strings.ToLower(d.Login))
 	}

@@ -174,7 +174,7 @@ func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request) {
 	}
 	var world generia.World
 	if err == nil {
-		err = h.limits.Allow(w, ratelimit.Worlds, ratelimit.Address(r))
+		err = h.limits.Allow(w, ratelimit.Worlds, h.limits.Address(r))
 	}
 	if err == nil {
 		err = h.limits.Allow(w, ratelimit.WorldsUser, v.ID)
