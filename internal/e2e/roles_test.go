@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,5 +174,25 @@ func TestUnknownNamespaceFailsAtStart(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `namespace "no-such-namespace" does not exist`) || !strings.Contains(err.Error(), "temporal operator namespace create") {
 		t.Errorf("error = %v; want one that names the namespace and how to create it", err)
+	}
+}
+
+// A second embedded Temporal on a port in use (another `generia up`, or a
+// Temporal dev server) fails with an error that says so, instead of
+// crashing the process.
+func TestTemporalPortInUseFailsAtStart(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
+	srv, err := startTemporal(filepath.Join(t.TempDir(), "temporal"), l.Addr().String(), "", "default", logger)
+	if err == nil {
+		srv.Stop()
+		t.Fatal("started on a port in use")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "address already in use") || !strings.Contains(msg, l.Addr().String()) || !strings.Contains(msg, "--temporal-addr") {
+		t.Errorf("error = %v; want one naming the address in use and --temporal-addr", err)
 	}
 }

@@ -2,7 +2,9 @@ package temporalserver
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
@@ -33,9 +35,27 @@ func (g logger) Error(msg string, tags ...tag.Tag)  { g.log(slog.LevelError, msg
 func (g logger) DPanic(msg string, tags ...tag.Tag) { g.log(slog.LevelError, msg, tags) }
 func (g logger) Panic(msg string, tags ...tag.Tag) {
 	g.log(slog.LevelError, msg, tags)
-	panic(msg)
+	panic(fatal(msg, tags))
 }
+
+// Fatal panics instead of exiting the process, as the server's own logger
+// would: Start recovers a fatal error while the server is being built and
+// returns it.
 func (g logger) Fatal(msg string, tags ...tag.Tag) {
 	g.log(slog.LevelError, msg, tags)
-	panic(msg)
+	panic(fatal(msg, tags))
+}
+
+// fatalError is what the server could not go on from, with its tags.
+type fatalError struct{ msg string }
+
+func (e fatalError) Error() string { return e.msg }
+
+func fatal(msg string, tags []tag.Tag) fatalError {
+	var b strings.Builder
+	b.WriteString(msg)
+	for _, t := range tags {
+		fmt.Fprintf(&b, " %s=%v", t.Key(), t.Value())
+	}
+	return fatalError{b.String()}
 }

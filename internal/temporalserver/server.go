@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
@@ -64,11 +65,6 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temporal address %q: %w", o.Addr, err)
 	}
-	if port == 0 {
-		if port, err = freePort(host); err != nil {
-			return nil, err
-		}
-	}
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -76,44 +72,26 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf, err := serverConfig(host, port, sqlConf)
-	if err != nil {
-		return nil, err
-	}
-	logger := newLogger(o.Logger)
-	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
-	if err != nil {
-		return nil, err
-	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
-	if err != nil {
-		return nil, err
-	}
-	hosts := map[primitives.ServiceName]static.Hosts{}
-	for name, svc := range conf.Services {
-		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(svc.RPC.GRPCPort)))
-	}
-	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-		// One partition per task queue: on a single host more partitions only
-		// delay matching.
-		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
-		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
-	}
-	srv, err := temporal.NewServer(
-		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(hosts),
-		temporal.WithLogger(logger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dyn),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("creating the Temporal server: %w", err)
-	}
-	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("starting the Temporal server: %w", err)
+	// The server's internal ports (and the frontend's, given port 0) are
+	// picked free, then bound by the server a moment later; another process
+	// may take one in between. That start fails at once, and is tried again
+	// with other ports.
+	var srv temporal.Server
+	for attempt := 1; ; attempt++ {
+		var frontend int
+		srv, frontend, err = startServer(host, port, sqlConf, o.Logger)
+		if err == nil {
+			port = frontend
+			break
+		}
+		var taken portTakenError
+		if !errors.As(err, &taken) || attempt == 3 {
+			if errors.As(err, &taken) && port != 0 {
+				err = fmt.Errorf("%w (is another Temporal server running? use --temporal-addr to pick another port)", err)
+			}
+			return nil, err
+		}
+		o.Logger.Warn("a port picked for the Temporal server was taken; trying other ports", "error", err)
 	}
 	s := &Server{server: srv, addr: net.JoinHostPort(host, strconv.Itoa(port))}
 	if o.UIAddr != "" {
@@ -174,6 +152,73 @@ func (s *Server) startUI(addr string, logger *slog.Logger) error {
 	return nil
 }
 
+// portTakenError is a listener the server could not open.
+type portTakenError struct{ err error }
+
+func (e portTakenError) Error() string { return e.err.Error() }
+func (e portTakenError) Unwrap() error { return e.err }
+
+// startServer builds and starts the server on free ports (and the frontend
+// on port, unless 0). The server reports a listener it cannot open through
+// its logger's Fatal, while it is being built; that comes back as a
+// portTakenError.
+func startServer(host string, port int, sqlConf *config.SQL, log *slog.Logger) (srv temporal.Server, frontend int, err error) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		f, ok := v.(fatalError)
+		if !ok {
+			panic(v)
+		}
+		err = fmt.Errorf("starting the Temporal server: %w", f)
+		if strings.Contains(f.msg, "listener") {
+			err = portTakenError{err}
+		}
+	}()
+	conf, err := serverConfig(host, port, sqlConf)
+	if err != nil {
+		return nil, 0, err
+	}
+	logger := newLogger(log)
+	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
+	if err != nil {
+		return nil, 0, err
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
+	if err != nil {
+		return nil, 0, err
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range conf.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	dyn := dynamicconfig.StaticClient{
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// One partition per task queue: on a single host more partitions only
+		// delay matching.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+	}
+	srv, err = temporal.NewServer(
+		temporal.WithConfig(conf),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dyn),
+	)
+	if err != nil {
+		return nil, 0, fmt.Errorf("creating the Temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, 0, fmt.Errorf("starting the Temporal server: %w", err)
+	}
+	return srv, conf.Services["frontend"].RPC.GRPCPort, nil
+}
+
 func sqlConfig(file, namespace string) (*config.SQL, error) {
 	conf := &config.SQL{
 		PluginName:   sqliteplugin.PluginName,
@@ -205,9 +250,15 @@ func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, e
 	conf.Persistence.VisibilityStore = "sqlite"
 	conf.Persistence.NumHistoryShards = 1
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
-	httpPort, err := freePort(host)
+	// The frontend's HTTP port, history, matching, worker, and the frontend
+	// itself when port is 0.
+	ports, err := freePorts(host, 5)
 	if err != nil {
 		return nil, err
+	}
+	httpPort := ports[0]
+	if port == 0 {
+		port = ports[4]
 	}
 	hp := func(p int) string { return net.JoinHostPort(host, strconv.Itoa(p)) }
 	conf.ClusterMetadata = &cluster.Config{
@@ -220,13 +271,13 @@ func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, e
 	}
 	conf.DCRedirectionPolicy.Policy = "noop"
 	conf.Services = map[string]config.Service{}
-	for _, name := range []string{"frontend", "history", "matching", "worker"} {
+	for i, name := range []string{"frontend", "history", "matching", "worker"} {
 		var svc config.Service
 		svc.RPC.BindOnIP = host
 		if name == "frontend" {
 			svc.RPC.GRPCPort, svc.RPC.HTTPPort = port, httpPort
-		} else if svc.RPC.GRPCPort, err = freePort(host); err != nil {
-			return nil, err
+		} else {
+			svc.RPC.GRPCPort = ports[i]
 		}
 		conf.Services[name] = svc
 	}
@@ -251,6 +302,21 @@ func hostPort(addr string) (string, int, error) {
 		return "", 0, fmt.Errorf("bad port %q", p)
 	}
 	return host, port, nil
+}
+
+// freePorts finds n distinct free ports, holding each open until all are
+// found so that none is handed out twice.
+func freePorts(host string, n int) ([]int, error) {
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return nil, fmt.Errorf("finding a free port: %w", err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
 }
 
 func freePort(host string) (int, error) {
