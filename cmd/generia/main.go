@@ -26,5 +26,9 @@ func main() {
 }
 
 func startTemporal(dataDir, addr, uiAddr, namespace string, logger *slog.Logger) (app.TemporalServer, error) {
-	return temporalserver.Start(temporalserver.Options{DataDir: dataDir, Addr: addr, UIAddr: uiAddr, Namespace: namespace, Logger: logger})
+	srv, err := temporalserver.Start(temporalserver.Options{DataDir: dataDir, Addr: addr, UIAddr: uiAddr, Namespace: namespace, Logger: logger})
+	if err != nil {
+		return nil, err // not a nil *Server in a non-nil interface
+	}
+	return srv, nil
 }

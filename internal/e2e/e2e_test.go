@@ -29,7 +29,11 @@ import (
 )
 
 func startTemporal(dataDir, addr, uiAddr, namespace string, logger *slog.Logger) (app.TemporalServer, error) {
-	return temporalserver.Start(temporalserver.Options{DataDir: dataDir, Addr: addr, UIAddr: uiAddr, Namespace: namespace, Logger: logger})
+	srv, err := temporalserver.Start(temporalserver.Options{DataDir: dataDir, Addr: addr, UIAddr: uiAddr, Namespace: namespace, Logger: logger})
+	if err != nil {
+		return nil, err // not a nil *Server in a non-nil interface
+	}
+	return srv, nil
 }
 
 // stack is one running `generia up` over a data dir.

@@ -16,6 +16,7 @@ import (
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/cli"
 	"github.com/generia/generia/internal/config"
+	"github.com/generia/generia/internal/pipeline"
 )
 
 // The roles run as separate parts: the Temporal server alone, the API, and
@@ -187,9 +188,15 @@ func TestTemporalPortInUseFailsAtStart(t *testing.T) {
 	}
 	defer l.Close()
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := startTemporal(filepath.Join(t.TempDir(), "temporal"), l.Addr().String(), "", "default", logger)
+	cfg, err := config.FromEnv(func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir, cfg.Addr, cfg.TemporalAddr, cfg.TemporalUIAddr = t.TempDir(), "127.0.0.1:0", l.Addr().String(), "off"
+	roles := app.Roles{Embedded: true, API: true, Queues: pipeline.Queues, Sample: true, OperatorToken: true}
+	a, err := app.Start(context.Background(), cfg, roles, startTemporal, logger)
 	if err == nil {
-		srv.Stop()
+		a.Close()
 		t.Fatal("started on a port in use")
 	}
 	if msg := err.Error(); !strings.Contains(msg, "address already in use") || !strings.Contains(msg, l.Addr().String()) || !strings.Contains(msg, "--temporal-addr") {

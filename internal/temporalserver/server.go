@@ -65,6 +65,15 @@ func Start(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temporal address %q: %w", o.Addr, err)
 	}
+	if port != 0 {
+		// A port in use is an operator's mistake (another Temporal, another
+		// `generia up`): say so before building anything.
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return nil, fmt.Errorf("temporal: %w (is another Temporal server running? use --temporal-addr to pick another port)", err)
+		}
+		_ = l.Close()
+	}
 	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -86,9 +95,6 @@ func Start(o Options) (*Server, error) {
 		}
 		var taken portTakenError
 		if !errors.As(err, &taken) || attempt == 3 {
-			if errors.As(err, &taken) && port != 0 {
-				err = fmt.Errorf("%w (is another Temporal server running? use --temporal-addr to pick another port)", err)
-			}
 			return nil, err
 		}
 		o.Logger.Warn("a port picked for the Temporal server was taken; trying other ports", "error", err)
