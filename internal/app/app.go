@@ -92,13 +92,10 @@ type App struct {
 	httpDone chan error
 }
 
-// OfflineProvider is the name of the built-in providers.
-const OfflineProvider = generia.OfflineProvider
-
 // Start builds and starts what the roles need. On error everything started
 // is stopped again.
 func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal StartTemporal, logger *slog.Logger) (_ *App, err error) {
-	a := &App{Config: cfg, Logger: logger, Providers: generia.Providers{LLM: OfflineProvider, Image: OfflineProvider}}
+	a := &App{Config: cfg, Logger: logger, Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -140,12 +137,12 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		return nil, err
 	}
 	for name := range text {
-		if name != OfflineProvider {
+		if name != generia.OfflineProvider {
 			a.Providers.LLM = name
 		}
 	}
 	for name := range images {
-		if name != OfflineProvider {
+		if name != generia.OfflineProvider {
 			a.Providers.Image = name
 		}
 	}
@@ -378,8 +375,8 @@ func openMedia(ctx context.Context, cfg config.Config) (generia.MediaStore, erro
 // always (the sample world and worlds made offline keep working), and the
 // configured real ones.
 func providers(cfg config.Config) (map[string]generia.TextGenerator, map[string]generia.ImageGenerator, error) {
-	text := map[string]generia.TextGenerator{OfflineProvider: offline.NewText(cfg.OfflineLLMLatency)}
-	images := map[string]generia.ImageGenerator{OfflineProvider: offline.NewImages(cfg.OfflineImageLatency)}
+	text := map[string]generia.TextGenerator{generia.OfflineProvider: offline.NewText(cfg.OfflineLLMLatency)}
+	images := map[string]generia.ImageGenerator{generia.OfflineProvider: offline.NewImages(cfg.OfflineImageLatency)}
 	if cfg.LLMConfigured() {
 		c, err := openrouter.New(openrouter.Options{APIKey: cfg.OpenRouterAPIKey, BaseURL: cfg.LLMBaseURL(), Model: cfg.LLMModel, Fallbacks: cfg.LLMFallbackModels})
 		if err != nil {
@@ -620,7 +617,7 @@ func (a *App) createSample(ctx context.Context, ownerID string) error {
 		return err
 	}
 	w, err := a.Generations.Create(ctx, ownerID, generia.NewWorld{Prompt: SamplePrompt, CharactersCount: 3, PostsCount: 10},
-		generia.Providers{LLM: OfflineProvider, Image: OfflineProvider})
+		generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider})
 	if err != nil {
 		return fmt.Errorf("creating the sample world: %w", err)
 	}

@@ -65,6 +65,9 @@ type Providers struct {
 	Image string `json:"image"`
 }
 
+// Free says both providers are the offline ones, which cost nothing.
+func (p Providers) Free() bool { return p.LLM == OfflineProvider && p.Image == OfflineProvider }
+
 // WorldWorkflowID is the Temporal workflow ID of a world's generation.
 func WorldWorkflowID(worldID string) string { return "world-generation-" + worldID }
 

@@ -473,7 +473,6 @@ func (s *Service) feed(ctx context.Context, viewerID, ref string, page generia.P
 		if p.posts, p.next, err = s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID}, page); err != nil {
 			return "", feedPage{}, err
 		}
-		p.expires = now.Add(feedTTL)
 		s.feeds.put(key, p, now)
 	}
 	if viewerID == "" || len(p.posts) == 0 {
@@ -715,9 +714,7 @@ type CostEstimate struct {
 }
 
 // Free says new worlds cost nothing: both providers are the offline ones.
-func (e CostEstimate) Free() bool {
-	return e.Providers.LLM == generia.OfflineProvider && e.Providers.Image == generia.OfflineProvider
-}
+func (e CostEstimate) Free() bool { return e.Providers.Free() }
 
 // Known says there is a price for every paid provider.
 func (e CostEstimate) Known() bool {

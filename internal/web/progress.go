@@ -123,7 +123,7 @@ func placeholderProgress(csrf string) progressView {
 // cost is what a generation has cost so far; free with offline providers.
 func cost(st generia.GenerationStatus) string {
 	total := st.LLMCostUSD + st.ImageCostUSD
-	if total == 0 && st.Providers.LLM == OfflineProvider && st.Providers.Image == OfflineProvider {
+	if total == 0 && st.Providers.Free() {
 		return "free (offline)"
 	}
 	return fmt.Sprintf("$%.3f", total)
@@ -177,7 +177,7 @@ func (h *Handler) costView(ctx context.Context, e estimate) costView {
 		name, what string
 		c          generia.CallCost
 	}{{est.Providers.LLM, "LLM call", est.LLM}, {est.Providers.Image, "image", est.Image}} {
-		if p.name == OfflineProvider {
+		if p.name == generia.OfflineProvider {
 			continue
 		}
 		if !slices.Contains(paid, p.name) {

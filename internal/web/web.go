@@ -37,9 +37,6 @@ type Options struct {
 	Limits *ratelimit.Limits
 }
 
-// OfflineProvider is the name of the built-in, free providers.
-const OfflineProvider = generia.OfflineProvider
-
 // Handler serves the web UI. Mount it at "/" next to the JSON API at
 // "/api/": it answers every other path, with a friendly 404 page for the
 // unknown ones.

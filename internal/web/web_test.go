@@ -381,7 +381,7 @@ func TestCreatePageCostEstimate(t *testing.T) {
 	}
 
 	// Text from a paid provider, offline images: only the text is billed.
-	f.social.Providers.Image = OfflineProvider
+	f.social.Providers.Image = generia.OfflineProvider
 	b.get("/worlds/new?characters=3&posts=10").want(http.StatusOK,
 		"About <strong data-est-cost>$0.04</strong> with openrouter", "$0.0020 per LLM call over the last 2)")
 }

@@ -410,18 +410,28 @@ func (h *Handler) uploadField(r *http.Request, viewerID, worldID string) (string
 	return m.ID, err
 }
 
+// uploadForm starts a world page's multipart form: a visitor is sent to
+// sign in, a form without its CSRF token fails; ok says to go on. perr is
+// the form's parse error, shown on the form itself.
+func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) (v viewer, worldID string, perr error, ok bool) {
+	v, worldID = h.viewerOf(r), r.PathValue("id")
+	if !v.SignedIn() {
+		http.Redirect(w, r, loginURL("/worlds/"+url.PathEscape(worldID)), http.StatusSeeOther)
+		return v, worldID, nil, false
+	}
+	perr = parseUploadForm(w, r)
+	if err := h.checkCSRF(r, v); err != nil {
+		h.fail(w, r, err)
+		return v, worldID, nil, false
+	}
+	return v, worldID, perr, true
+}
+
 // createPost publishes a post from the composer, for browsers without the
 // script.
 func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	id := r.PathValue("id")
-	if !v.SignedIn() {
-		http.Redirect(w, r, loginURL("/worlds/"+url.PathEscape(id)), http.StatusSeeOther)
-		return
-	}
-	perr := parseUploadForm(w, r)
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
+	v, id, perr, ok := h.uploadForm(w, r)
+	if !ok {
 		return
 	}
 	f := composeForm{CharacterID: r.PostFormValue("character_id"), Caption: r.PostFormValue("caption"), Hashtags: r.PostFormValue("hashtags")}
@@ -457,15 +467,8 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
 // createCharacter makes the viewer's character from the world page's form,
 // for browsers without the script.
 func (h *Handler) createCharacter(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	id := r.PathValue("id")
-	if !v.SignedIn() {
-		http.Redirect(w, r, loginURL("/worlds/"+url.PathEscape(id)), http.StatusSeeOther)
-		return
-	}
-	perr := parseUploadForm(w, r)
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
+	v, id, perr, ok := h.uploadForm(w, r)
+	if !ok {
 		return
 	}
 	f := characterForm{DisplayName: r.PostFormValue("display_name"), Username: r.PostFormValue("username"), Bio: r.PostFormValue("bio")}
