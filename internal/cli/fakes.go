@@ -23,11 +23,15 @@ func runFakes(ctx context.Context, args []string, cfg config.Config, env Env) er
 	imageLatency := fs.Duration("image-latency", 0, "latency of each image")
 	rate := fs.Float64("error-rate", 0, "share of requests that fail, 0–1")
 	mix := fs.String("errors", "429,500,502,503", "comma list of injected failures: 429, 500, 502, 503, 402, error-in-200, invalid-json, truncated")
+	sloppy := fs.Float64("sloppy", 0, "share of LLM answers that come back as a sloppy real model's do (wrong counts, fences, prose around the JSON, duplicate names, over-long texts, missing fields, wrong case, empty answers, refusals), 0–1")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *rate < 0 || *rate > 1 {
 		return errors.New("--error-rate must be between 0 and 1")
+	}
+	if *sloppy < 0 || *sloppy > 1 {
+		return errors.New("--sloppy must be between 0 and 1")
 	}
 	var faults []fakeprovider.Fault
 	for _, f := range strings.Split(*mix, ",") {
@@ -36,7 +40,8 @@ func runFakes(ctx context.Context, args []string, cfg config.Config, env Env) er
 		}
 	}
 	llm := fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: *key, Latency: *llmLatency,
-		Faults: fakeprovider.NewFaults(1).SetRate(*rate, faults...)})
+		Faults: fakeprovider.NewFaults(1).SetRate(*rate, faults...),
+		Sloppy: fakeprovider.NewFaults(3).SetRate(*sloppy, fakeprovider.SloppyFaults...)})
 	images := fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: *key, Latency: *imageLatency,
 		Faults: fakeprovider.NewFaults(2).SetRate(*rate, faults...)})
 	mux := http.NewServeMux()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -181,51 +182,115 @@ func TestBudgetStopsTheWorldAndKeepsWhatItMade(t *testing.T) {
 	}
 }
 
-func TestInvalidAnswersAreRepairedOrFailOnlyTheirItem(t *testing.T) {
-	// The world's description comes back as prose once (repaired), and the
-	// second post of the character comes back invalid every time (fails).
-	var descriptions atomic.Int32
+// schemaName is the JSON schema name of a chat request: which step it is.
+func schemaName(body []byte) string {
+	var req struct {
+		ResponseFormat struct {
+			JSONSchema struct{ Name string } `json:"json_schema"`
+		} `json:"response_format"`
+	}
+	_ = json.Unmarshal(body, &req)
+	return req.ResponseFormat.JSONSchema.Name
+}
+
+func TestInvalidAnswersAreRepairedHealedOrFailOnlyTheirItem(t *testing.T) {
+	// The world's description comes back as prose around a fence once
+	// (repaired, no call more); the cast plan comes back one character short
+	// once (topped up with a call for the missing one); the second post comes
+	// back cut off every time, from the primary and the fallback model alike
+	// (fails, alone).
+	var descriptions, casts atomic.Int32
 	f := startFakes(t, fakeprovider.OpenRouterOptions{Decide: func(body []byte) fakeprovider.Fault {
-		var req struct {
-			ResponseFormat struct {
-				JSONSchema struct{ Name string } `json:"json_schema"`
-			} `json:"response_format"`
-		}
-		_ = json.Unmarshal(body, &req)
-		switch {
-		case req.ResponseFormat.JSONSchema.Name == "world_description" && descriptions.Add(1) == 1:
+		switch name := schemaName(body); {
+		case name == "world_description" && descriptions.Add(1) == 1:
 			return fakeprovider.FaultInvalidJSON
-		case req.ResponseFormat.JSONSchema.Name == "post_detail" && bytes.Contains(body, []byte("(2 of 2 in their timeline)")):
+		case name == "cast_plan" && casts.Add(1) == 1:
+			return fakeprovider.FaultTooFew
+		case name == "post_detail" && bytes.Contains(body, []byte("(2 of 2 in their timeline)")):
 			return fakeprovider.FaultTruncated
 		}
 		return fakeprovider.FaultNone
 	}}, fakeprovider.RunwareOptions{})
-	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
+	s := start(t, settings{dataDir: t.TempDir(), env: f.with("LLM_FALLBACK_MODELS", "fallback/model-b")})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 1, PostsCount: 2})
+	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 3, PostsCount: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
-	want := "0 of 1 characters and 1 of 2 posts could not be generated; first error: character 1 post 2: post_detail"
-	if final.Status != "failed" || !strings.HasPrefix(final.Error, want) || !strings.Contains(final.Error, "cut off") {
-		t.Fatalf("world ended %s with %q; want failed with %q… cut off", final.Status, final.Error, want)
+	// 3 posts among 3 characters: each writes one, so "2 of 2" never
+	// comes; the world completes.
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
 	}
-	if final.UsersCreated != 1 || final.PostsCreated != 1 {
-		t.Errorf("kept %d characters and %d posts, want 1 and 1", final.UsersCreated, final.PostsCreated)
+	chars, posts := contents(t, s.client, w.ID)
+	if len(chars) != 3 || len(posts) != 3 {
+		t.Fatalf("%d characters and %d posts, want 3 and 3", len(chars), len(posts))
 	}
 	calls, err := s.app.Store.ProviderCalls(context.Background(), w.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	invalid := map[string]int{}
+	repairs := map[string][]string{}
+	invalid := 0
 	for _, c := range calls {
 		if c.Outcome == generia.OutcomeInvalid {
-			invalid[c.Step]++
+			invalid++
+		}
+		if len(c.Repairs) > 0 {
+			repairs[c.Step] = append(repairs[c.Step], c.Repairs...)
 		}
 	}
-	if invalid["world_description"] != 1 || invalid["post_detail"] != 2 {
-		t.Errorf("invalid answers in the ledger: %v; want 1 description (repaired) and 2 post details", invalid)
+	if invalid != 0 {
+		t.Errorf("%d invalid answers in the ledger; the fence and the short cast are repaired, not rejected", invalid)
+	}
+	if !slices.Contains(repairs["world_description"], "unfenced") || !slices.Contains(repairs["cast_plan"], "topped_up") {
+		t.Errorf("repairs in the ledger: %v; want the description unfenced and the cast topped up", repairs)
+	}
+	wantLLM, _ := generia.ExpectedCalls(generia.NewPlan(3, 3))
+	if final.CallsLLM != wantLLM+1 || final.AnswersRepaired != 2 {
+		t.Errorf("%d LLM calls and %d repaired answers, want %d (one top-up) and 2", final.CallsLLM, final.AnswersRepaired, wantLLM+1)
+	}
+	// The top-up asked only for what was missing, naming the ones it had.
+	var castBodies [][]byte
+	for _, r := range f.llm.Requests() {
+		if schemaName(r.Body) == "cast_plan" {
+			castBodies = append(castBodies, r.Body)
+		}
+	}
+	if len(castBodies) != 2 || !bytes.Contains(castBodies[0], []byte("exactly 3 characters")) || !bytes.Contains(castBodies[1], []byte("already planned")) {
+		t.Errorf("%d cast requests; want the batch, then a top-up naming those already planned", len(castBodies))
+	}
+
+	// A post cut off every time fails alone, after the fallback model, with
+	// a reason that names it.
+	w2, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 1, PostsCount: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final = waitFor(t, s.client, w2.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	want := "0 of 1 characters and 1 of 2 posts could not be generated; first error: character 1 post 2: post_detail"
+	if final.Status != "failed" || !strings.HasPrefix(final.Error, want) || !strings.Contains(final.Error, "cut off") {
+		t.Fatalf("world ended %s with %q; want failed with %q… cut off", final.Status, final.Error, want)
+	}
+	if final.UsersCreated != 1 || final.PostsCreated != 1 || final.AnswersInvalid != 3 || final.AnswersInvalidCost <= 0 {
+		t.Errorf("kept %d characters and %d posts with %d invalid answers costing $%v; want 1, 1 and 3 (primary twice, fallback once), paid",
+			final.UsersCreated, final.PostsCreated, final.AnswersInvalid, final.AnswersInvalidCost)
+	}
+	var models []string
+	var limits []int
+	for _, r := range f.llm.Requests() {
+		if schemaName(r.Body) == "post_detail" && bytes.Contains(r.Body, []byte("(2 of 2 in their timeline)")) {
+			var req struct {
+				Model     string `json:"model"`
+				MaxTokens int    `json:"max_tokens"`
+			}
+			_ = json.Unmarshal(r.Body, &req)
+			models, limits = append(models, req.Model), append(limits, req.MaxTokens)
+		}
+	}
+	if len(models) != 3 || models[2] != "fallback/model-b" || models[0] == models[2] || limits[1] <= limits[0] {
+		t.Errorf("the cut-off post was asked of models %v with token limits %v; want the primary twice (the second with more room), then the fallback", models, limits)
 	}
 }
 

@@ -24,8 +24,8 @@ import (
 // items. Properties named "hashtags" hold single words without '#', ones
 // named "username" hold lowercase latin handles, and lists that must name
 // other characters ("mentions", "relationships", "connections") are empty,
-// since a fake cannot know who exists. The same seed gives the same
-// document.
+// since a fake cannot know who exists, unless the schema closes their names
+// to a list (enum). The same seed gives the same document.
 //
 // Supported keywords: type (also a list), properties, required, items,
 // prefixItems, enum, const, anyOf, oneOf, allOf, local $ref, minItems,
@@ -319,10 +319,26 @@ func (f *jsonFaker) array(s map[string]any, name string, depth int, root bool) (
 	if root && f.exactly >= 0 {
 		n = f.exactly
 	}
-	if jfReferenceLists[strings.ToLower(name)] {
+	if jfReferenceLists[strings.ToLower(name)] && !jfClosed(s) {
 		n = 0
 	}
 	return f.arrayOf(s, name, depth, n)
+}
+
+// jfClosed reports whether a list's items are, or name, values of a closed
+// list (an enum): then the fake knows which names exist.
+func jfClosed(s map[string]any) bool {
+	items, _ := s["items"].(map[string]any)
+	if _, ok := items["enum"]; ok {
+		return true
+	}
+	props, _ := items["properties"].(map[string]any)
+	for _, p := range props {
+		if ps, ok := p.(map[string]any); ok && ps["enum"] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // arrayOf generates an array of n items, or as close to n as minItems and

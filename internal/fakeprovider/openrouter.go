@@ -41,6 +41,10 @@ type OpenRouterOptions struct {
 	// Decide, when set, picks the fault of a valid chat completion from its
 	// body (e.g. to fail one item's step); FaultNone falls back to Faults.
 	Decide func(body []byte) Fault
+	// Sloppy decides which answers come back sloppy, as a real model's do
+	// (see SloppyFaults), among those that Faults and Decide let through;
+	// nil makes every answer exactly what the schema asks.
+	Sloppy *Faults
 	// PromptPricePerToken and CompletionPricePerToken, in USD per token,
 	// price usage.cost and the models list; zero means the defaults.
 	PromptPricePerToken     float64
@@ -65,6 +69,11 @@ type OpenRouterOptions struct {
 //     in a Markdown fence after a sentence), finish_reason "stop".
 //   - FaultTruncated: a completion whose content is cut in the middle,
 //     finish_reason "length".
+//
+// And the faults of a sloppy model (SloppyFaults), through Sloppy: a paid
+// answer, but with a wrong count, a fence, prose around it, duplicate
+// names, an over-long text, a field left out, a closed value in the wrong
+// case, no content, or a refusal.
 //
 // Any other fault is answered like Fault500.
 type OpenRouter struct {
@@ -383,8 +392,13 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 	if fault == FaultNone {
 		fault = f.o.Faults.Next()
 	}
+	if fault == FaultNone {
+		fault = f.o.Sloppy.Next()
+	}
 	switch fault {
 	case FaultNone, FaultErrorIn200, FaultInvalidJSON, FaultTruncated:
+	case FaultTooFew, FaultTooMany, FaultFence, FaultPrefix, FaultTrailer, FaultDuplicateNames,
+		FaultOverlong, FaultMissingField, FaultEnumCase, FaultEmpty, FaultRefusal:
 	case Fault429:
 		h := w.Header()
 		h.Set("Retry-After", "1")
@@ -423,6 +437,7 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Generation-Id", id)
 	finish := "stop"
 	var choiceErr *orError
+	var refusal string
 	switch fault {
 	case FaultErrorIn200:
 		if f.n200.Add(1)%2 == 1 {
@@ -440,10 +455,17 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 	case FaultTruncated:
 		content = orCut(content, 2)
 		finish = "length"
-	default:
+	case FaultNone:
 		f.answered.Add(1)
+	default:
+		s := makeSloppy(content, req.schema, req.prompt, fault, seed)
+		content, refusal = s.content, s.refusal
 	}
-	orWriteJSON(w, http.StatusOK, f.completion(id, req, content, finish, choiceErr))
+	completion := f.completion(id, req, content, finish, choiceErr)
+	if refusal != "" {
+		completion.Choices[0].Message.Refusal = &refusal
+	}
+	orWriteJSON(w, http.StatusOK, completion)
 }
 
 // content is the assistant's answer: a document valid against the schema,

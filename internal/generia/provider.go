@@ -21,14 +21,22 @@ type TextRequest struct {
 	Schema      map[string]any
 	Temperature float64
 	MaxTokens   int
+	// Model, when set, asks a model other than the provider's primary one
+	// (one of its FallbackModels).
+	Model string
 	// Input is the step's typed input the prompt was rendered from; the
 	// offline provider reads it instead of the prompt.
 	Input any
 }
 
-// TextResult is a provider's answer.
+// TextResult is a provider's answer, as the model gave it: judging it is the
+// caller's job.
 type TextResult struct {
+	// JSON is the answer's text: usually a JSON document, but a model may
+	// wrap it in prose or a fence, cut it off, or answer nothing.
 	JSON []byte
+	// Refusal is the model's refusal to answer, if it refused.
+	Refusal string
 	// FinishReason is "length" when the answer was cut off at MaxTokens.
 	FinishReason string
 	Model        string
@@ -44,6 +52,13 @@ type TextGenerator interface {
 	// Name labels the provider in the status record, e.g. "offline".
 	Name() string
 	GenerateJSON(ctx context.Context, req TextRequest) (TextResult, error)
+}
+
+// FallbackModels is a TextGenerator that can answer with other models than
+// its primary one: a request whose answers stay invalid is asked of them in
+// turn (TextRequest.Model).
+type FallbackModels interface {
+	FallbackModels() []string
 }
 
 // ImageRequest asks an image provider for one image.

@@ -79,7 +79,13 @@ type GenerationStatus struct {
 	TokensOut    int64
 	LLMCostUSD   float64
 	ImageCostUSD float64
-	Providers    Providers
+	// AnswersRepaired counts the calls whose answers needed a repair (see
+	// ProviderCall.Repairs); AnswersInvalid those whose answers could not be
+	// used, and AnswersInvalidCostUSD what they cost.
+	AnswersRepaired       int
+	AnswersInvalid        int
+	AnswersInvalidCostUSD float64
+	Providers             Providers
 
 	CancelRequested bool
 	Error           string

@@ -101,8 +101,21 @@ type GenerationStore interface {
 	// generation has ended or a cancel was requested.
 	ReserveCall(ctx context.Context, worldID, kind string) error
 	// RecordCall adds a provider call to the world's ledger and its tokens
-	// and cost to the status record, in one transaction.
+	// and cost to the status record, in one transaction; a call with
+	// repairs counts in AnswersRepaired.
 	RecordCall(ctx context.Context, c ProviderCall) error
+	// SaveAnswer records an answered call as RecordCall does and, in the
+	// same transaction, saves the artifact made of its answer as
+	// SaveGeneration does: a paid answer is never stored without its ledger
+	// row, nor its ledger row without the answer.
+	SaveAnswer(ctx context.Context, c ProviderCall, g Generation) error
+	// SavePaidImage records an image call as RecordCall does and, in the
+	// same transaction, keeps the image it paid for until CreateMedia
+	// records it, so that an image whose upload failed is not paid for
+	// again. Saving an image that waits already keeps the stored one.
+	SavePaidImage(ctx context.Context, c ProviderCall, img PaidImage) error
+	// PaidImage returns a paid image that waits for its media row.
+	PaidImage(ctx context.Context, id string) (PaidImage, error)
 	// ProviderCalls returns a world's ledger, oldest first.
 	ProviderCalls(ctx context.Context, worldID string) ([]ProviderCall, error)
 	// RecentCallCost is what a provider's calls of a kind have cost lately,
@@ -147,7 +160,8 @@ type ContentStore interface {
 	// CountContent returns how many characters, posts and media a world has.
 	CountContent(ctx context.Context, worldID string) (ContentCounts, error)
 	// CreateMedia records a stored image with a caller-chosen ID. For a
-	// generated image it counts images in the status record.
+	// generated image it counts images in the status record, and the paid
+	// image waiting under the same ID is dropped in the same transaction.
 	CreateMedia(ctx context.Context, m Media) (Media, bool, error)
 	// Media returns a media record.
 	Media(ctx context.Context, id string) (Media, error)
@@ -275,9 +289,24 @@ type ProviderCall struct {
 	Duration  time.Duration
 	// Outcome is OutcomeOK, OutcomeInvalid (an answer that failed
 	// validation, still paid for) or OutcomeError.
-	Outcome   string
-	Error     string
+	Outcome string
+	Error   string
+	// Repairs lists what the call's answer needed before it could be used
+	// (the content package's Repair* names), or how it was asked for
+	// (topped_up, split, fallback_model).
+	Repairs   []string
 	CreatedAt time.Time
+}
+
+// PaidImage is a generated image kept from the moment it is paid for until
+// it is in the media store and recorded as Media with the same ID.
+type PaidImage struct {
+	ID          string
+	WorldID     string
+	ContentType string
+	Data        []byte
+	Model       string
+	CreatedAt   time.Time
 }
 
 // Provider call outcomes.

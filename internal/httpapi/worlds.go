@@ -48,35 +48,40 @@ func toWorldJSON(w generia.World) worldJSON {
 }
 
 type statusJSON struct {
-	WorldID         string            `json:"world_id"`
-	WorkflowID      string            `json:"workflow_id"`
-	Status          string            `json:"status"`
-	CurrentStage    string            `json:"current_stage"`
-	Stages          []generia.Stage   `json:"stages"`
-	ProgressPercent int               `json:"progress_percent"`
-	UsersCreated    int               `json:"users_created"`
-	UsersPredicted  int               `json:"users_predicted"`
-	PostsCreated    int               `json:"posts_created"`
-	PostsPredicted  int               `json:"posts_predicted"`
-	ImagesCreated   int               `json:"images_created"`
-	ImagesPredicted int               `json:"images_predicted"`
-	CallLimitLLM    int               `json:"api_call_limits_llm"`
-	CallLimitImages int               `json:"api_call_limits_images"`
-	CallsLLM        int               `json:"api_calls_made_llm"`
-	CallsImages     int               `json:"api_calls_made_images"`
-	TokensIn        int64             `json:"tokens_in"`
-	TokensOut       int64             `json:"tokens_out"`
-	LLMCost         float64           `json:"llm_cost_total"`
-	ImageCost       float64           `json:"image_cost_total"`
-	BudgetUSD       float64           `json:"budget_usd"`
-	Providers       generia.Providers `json:"providers"`
-	CancelRequested bool              `json:"cancel_requested"`
-	Error           string            `json:"error"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
-	StartedAt       *time.Time        `json:"started_at"`
-	FinishedAt      *time.Time        `json:"finished_at"`
-	ElapsedSeconds  float64           `json:"elapsed_seconds"`
+	WorldID         string          `json:"world_id"`
+	WorkflowID      string          `json:"workflow_id"`
+	Status          string          `json:"status"`
+	CurrentStage    string          `json:"current_stage"`
+	Stages          []generia.Stage `json:"stages"`
+	ProgressPercent int             `json:"progress_percent"`
+	UsersCreated    int             `json:"users_created"`
+	UsersPredicted  int             `json:"users_predicted"`
+	PostsCreated    int             `json:"posts_created"`
+	PostsPredicted  int             `json:"posts_predicted"`
+	ImagesCreated   int             `json:"images_created"`
+	ImagesPredicted int             `json:"images_predicted"`
+	CallLimitLLM    int             `json:"api_call_limits_llm"`
+	CallLimitImages int             `json:"api_call_limits_images"`
+	CallsLLM        int             `json:"api_calls_made_llm"`
+	CallsImages     int             `json:"api_calls_made_images"`
+	TokensIn        int64           `json:"tokens_in"`
+	TokensOut       int64           `json:"tokens_out"`
+	LLMCost         float64         `json:"llm_cost_total"`
+	ImageCost       float64         `json:"image_cost_total"`
+	BudgetUSD       float64         `json:"budget_usd"`
+	// What the models' answers needed: calls whose answers were repaired,
+	// and calls whose answers could not be used, with what those cost.
+	AnswersRepaired    int               `json:"answers_repaired"`
+	AnswersInvalid     int               `json:"answers_invalid"`
+	AnswersInvalidCost float64           `json:"answers_invalid_cost"`
+	Providers          generia.Providers `json:"providers"`
+	CancelRequested    bool              `json:"cancel_requested"`
+	Error              string            `json:"error"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	StartedAt          *time.Time        `json:"started_at"`
+	FinishedAt         *time.Time        `json:"finished_at"`
+	ElapsedSeconds     float64           `json:"elapsed_seconds"`
 }
 
 func toStatusJSON(st generia.GenerationStatus, now time.Time) statusJSON {
@@ -87,6 +92,7 @@ func toStatusJSON(st generia.GenerationStatus, now time.Time) statusJSON {
 		ImagesPredicted: st.ImagesPredicted, CallLimitLLM: st.CallLimitLLM, CallLimitImages: st.CallLimitImages,
 		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages, TokensIn: st.TokensIn, TokensOut: st.TokensOut,
 		LLMCost: st.LLMCostUSD, ImageCost: st.ImageCostUSD, BudgetUSD: st.BudgetUSD, Providers: st.Providers,
+		AnswersRepaired: st.AnswersRepaired, AnswersInvalid: st.AnswersInvalid, AnswersInvalidCost: st.AnswersInvalidCostUSD,
 		CancelRequested: st.CancelRequested, Error: st.Error, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt,
 		StartedAt: st.StartedAt, FinishedAt: st.FinishedAt,
 	}

@@ -288,7 +288,7 @@ func postDetail(in content.PostInput, key string) content.PostDetail {
 
 	detail := content.PostDetail{
 		Caption:  voiced(r, v, parts, ch.DisplayName),
-		Hashtags: hashtags(r, fl, c),
+		Hashtags: hashtags(r, fl, c, in.Hashtags),
 		Mood:     strings.TrimSpace(c.Tone),
 		Location: capFirst(locationOf(r, fl, c)),
 		Mentions: []string{},
@@ -365,7 +365,9 @@ func shout(s string) string {
 	return s
 }
 
-func hashtags(r *rand.Rand, fl *flavor, c content.PostConcept) []string {
+// hashtags are a post's tags: the world's, the topic's, the kind's; want of
+// them when want is set.
+func hashtags(r *rand.Rand, fl *flavor, c content.PostConcept, want int) []string {
 	tags := []string{}
 	add := func(t string) {
 		t = slug(t)
@@ -393,10 +395,19 @@ func hashtags(r *rand.Rand, fl *flavor, c content.PostConcept) []string {
 		add(c.Kind)
 	}
 	for _, t := range fl.set.tags {
-		if len(tags) >= 2 {
+		if len(tags) >= max(2, want) {
 			break
 		}
 		add(t)
+	}
+	for _, w := range kw {
+		if len(tags) >= want {
+			break
+		}
+		add(w)
+	}
+	if want > 0 && len(tags) > want {
+		tags = tags[:want]
 	}
 	return tags
 }

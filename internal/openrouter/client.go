@@ -111,15 +111,24 @@ func (c *Client) Name() string { return c.name }
 // Model is the primary model.
 func (c *Client) Model() string { return c.o.Model }
 
+// FallbackModels are the models a request whose answers stay invalid is
+// asked of, in turn.
+func (c *Client) FallbackModels() []string { return c.o.Fallbacks }
+
 const systemPrompt = "You write content for Generia, a social network of AI-generated worlds. " +
 	"Answer with exactly one JSON object that matches the given JSON schema, and nothing else."
 
-// GenerateJSON asks for one JSON document. Its result carries the answer
-// as is, even when it is cut off (FinishReason "length"): validating it is
-// the caller's job.
+// GenerateJSON asks for one JSON document, of req.Model when it is set and
+// of the primary model otherwise. Its result carries the answer as is, even
+// when it is cut off (FinishReason "length"), empty or a refusal: judging it
+// is the caller's job. Errors are the provider's failures to answer.
 func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (generia.TextResult, error) {
+	model := c.o.Model
+	if req.Model != "" {
+		model = req.Model
+	}
 	params := openai.ChatCompletionNewParams{
-		Model: c.o.Model,
+		Model: model,
 		Messages: []openai.ChatCompletionMessageParamUnion{
 			openai.SystemMessage(systemPrompt),
 			openai.UserMessage(req.Prompt),
@@ -140,7 +149,8 @@ func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (gen
 	}
 	if c.openRouter {
 		extra := map[string]any{"provider": map[string]any{"require_parameters": true}}
-		if len(c.o.Fallbacks) > 0 {
+		if len(c.o.Fallbacks) > 0 && req.Model == "" {
+			// OpenRouter's own fallbacks, for a primary model that fails.
 			extra["models"] = c.o.Fallbacks
 		}
 		params.SetExtraFields(extra)
@@ -155,7 +165,7 @@ func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (gen
 		CostUSD: extraFloat(res.Usage.JSON.ExtraFields, "cost"),
 	}
 	if out.Model == "" {
-		out.Model = c.o.Model
+		out.Model = model
 	}
 	// OpenRouter reports errors that happen after the answer started inside
 	// a 200: as a top-level error, or as a choice that finished with "error".
@@ -175,12 +185,7 @@ func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (gen
 	}
 	out.FinishReason = choice.FinishReason
 	out.JSON = []byte(strings.TrimSpace(choice.Message.Content))
-	if len(out.JSON) == 0 {
-		if choice.Message.Refusal != "" {
-			return out, &generia.ProviderError{Provider: c.name, Kind: generia.KindInvalid, Code: "refusal", Message: "the model refused: " + choice.Message.Refusal}
-		}
-		return out, c.unavailable("the answer is empty", 0)
-	}
+	out.Refusal = choice.Message.Refusal
 	return out, nil
 }
 

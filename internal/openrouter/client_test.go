@@ -98,6 +98,46 @@ func TestBadAnswersAreReturnedForValidation(t *testing.T) {
 	}
 }
 
+// Empty answers and refusals are answers too (paid for): the client returns
+// them for the caller to judge and ask again, not as errors.
+func TestEmptyAnswersAndRefusalsAreReturned(t *testing.T) {
+	_, c, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k",
+		Faults: fakeprovider.NewFaults(1).Script(fakeprovider.FaultEmpty, fakeprovider.FaultRefusal)}, "k")
+	res, err := c.GenerateJSON(context.Background(), req)
+	if err != nil || len(res.JSON) != 0 || res.Refusal != "" || res.CostUSD <= 0 {
+		t.Errorf("empty answer: %+v, %v; want it returned, paid, without error", res, err)
+	}
+	res, err = c.GenerateJSON(context.Background(), req)
+	if err != nil || len(res.JSON) != 0 || !strings.Contains(res.Refusal, "can't help") {
+		t.Errorf("refusal: %+v, %v; want it returned with its reason", res, err)
+	}
+}
+
+// A request for a fallback model names that model and not OpenRouter's own
+// fallback list.
+func TestRequestForAFallbackModel(t *testing.T) {
+	fake := fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: "k"})
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, err := openrouter.New(openrouter.Options{APIKey: "k", BaseURL: srv.URL + "/api/v1", OpenRouter: true, Fallbacks: []string{"b/model", "c/model"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.FallbackModels(); len(got) != 2 || got[0] != "b/model" {
+		t.Errorf("FallbackModels = %v", got)
+	}
+	_, _, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k"}, "k")
+	req.Model = "c/model"
+	res, err := c.GenerateJSON(context.Background(), req)
+	if err != nil || res.Model != "c/model" {
+		t.Fatalf("answer from %q, %v; want c/model", res.Model, err)
+	}
+	body := string(fake.Requests()[0].Body)
+	if !strings.Contains(body, `"model":"c/model"`) || strings.Contains(body, `"models"`) {
+		t.Errorf("request body %s; want model c/model and no fallback list", body)
+	}
+}
+
 func TestKeysAndAuth(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "sk-from-the-environment")
 	t.Setenv("OPENAI_ORG_ID", "org-from-the-environment")

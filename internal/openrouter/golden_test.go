@@ -57,14 +57,14 @@ func requests(t *testing.T) map[string]generia.TextRequest {
 	add("world_image_prompts", r, err)
 	r, err = content.CastStep.Request("w1", "cast/1", content.CastInput{World: world, Batch: 1, Batches: 2, First: 10, Count: 3, Total: 13, Earlier: []content.CastMember{member}})
 	add("cast_plan", r, err)
-	r, err = content.CharacterStep.Request("w1", "character/0/detail", content.CharacterInput{World: world, Position: 0, Member: member, Cast: []content.CastMember{member},
+	r, err = content.CharacterStep.Request("w1", "character/0/detail", content.CharacterInput{World: world, Position: 0, Member: member, Cast: []content.CastMember{member, {Name: "Ilo Venn", Role: "skiff pilot"}},
 		Connections: []content.Connection{{From: "Mara Kell", To: "Ilo Venn", Kind: "rival", Description: "They race skiffs."}}, Stories: stories})
 	add("character_detail", r, err)
 	r, err = content.PostPlanStep.Request("w1", "character/0/posts/0", content.PostPlanInput{World: world, Character: character, Count: 4, Total: 4, Batches: 1, Stories: stories})
 	add("post_plan", r, err)
 	r, err = content.PostStep.Request("w1", "character/0/post/2/detail", content.PostInput{World: world, Character: character,
 		Concept: content.PostConcept{Topic: "the spring race", Brief: "She loses to Ilo by a hull.", Tone: "wry", Kind: "event"}, Number: 2, Total: 4,
-		Others: []content.Handle{{Username: "ilo_venn", DisplayName: "Ilo Venn"}}})
+		Others: []content.Handle{{Username: "ilo_venn", DisplayName: "Ilo Venn"}}, Hashtags: 4})
 	add("post_detail", r, err)
 	return out
 }

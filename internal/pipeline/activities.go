@@ -11,7 +11,6 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -135,7 +134,7 @@ func (a *Activities) DescribeWorld(ctx context.Context, ref WorldRef) error {
 	return runStep(ctx, a, ref, keyWorldDescription(), content.WorldStep, func() (content.WorldInput, error) {
 		w, err := a.Store.World(ctx, ref.WorldID)
 		return content.WorldInput{Prompt: w.Prompt, Name: w.Name}, err
-	}, nil)
+	})
 }
 
 // PromptWorldImages writes the prompts of the world's header and icon.
@@ -143,7 +142,7 @@ func (a *Activities) PromptWorldImages(ctx context.Context, ref WorldRef) error 
 	return runStep(ctx, a, ref, keyWorldImagePrompts(), content.WorldImagesStep, func() (content.WorldImagesInput, error) {
 		world, err := artifact[content.WorldDescription](ctx, a, ref.WorldID, keyWorldDescription())
 		return content.WorldImagesInput{World: world}, err
-	}, nil)
+	})
 }
 
 // PlanCast plans one batch of the world's characters. Batches run in order,
@@ -156,11 +155,6 @@ func (a *Activities) PlanCast(ctx context.Context, b CastBatch) error {
 		}
 		earlier, err := a.cast(ctx, b.WorldID, b.Batch)
 		return content.CastInput{World: world, Batch: b.Batch, Batches: b.Batches, First: b.First, Count: b.Count, Total: b.Total, Earlier: earlier.Characters}, err
-	}, func(plan content.CastPlan) error {
-		if len(plan.Characters) != b.Count {
-			return fmt.Errorf("planned %d characters, %d were asked for", len(plan.Characters), b.Count)
-		}
-		return nil
 	})
 }
 
@@ -212,7 +206,7 @@ func (a *Activities) DetailCharacter(ctx context.Context, c CharacterRef) error 
 		}
 		return content.CharacterInput{World: world, Position: c.Position, Member: member, Cast: plan.Characters, Connections: mine,
 			Stories: content.StoriesOf(plan.SharedStories, member.Name)}, nil
-	}, nil)
+	})
 }
 
 // PlanPosts plans one batch of a character's posts.
@@ -229,11 +223,6 @@ func (a *Activities) PlanPosts(ctx context.Context, b PostBatch) error {
 		plan, member, err := a.castUpTo(ctx, b.WorldID, b.Position)
 		return content.PostPlanInput{World: world, Character: char, Batch: b.Batch, Batches: b.Batches, First: b.First, Count: b.Count, Total: b.Total,
 			Stories: content.StoriesOf(plan.SharedStories, member.Name)}, err
-	}, func(plan content.PostPlan) error {
-		if len(plan.Posts) != b.Count {
-			return fmt.Errorf("planned %d posts, %d were asked for", len(plan.Posts), b.Count)
-		}
-		return nil
 	})
 }
 
@@ -258,8 +247,9 @@ func (a *Activities) DetailPost(ctx context.Context, p PostRef) error {
 			return content.PostInput{}, generia.Errorf(generia.KindNotFound, "post %d of character %d is not planned", p.Number, p.Position)
 		}
 		others, err := a.handles(ctx, p.WorldID, ItemID(p.WorldID, keyCharacter(p.Position)))
-		return content.PostInput{World: world, Character: char, Concept: plan.Posts[i], Number: p.Number, Total: p.Total, Others: others}, err
-	}, nil)
+		return content.PostInput{World: world, Character: char, Concept: plan.Posts[i], Number: p.Number, Total: p.Total, Others: others,
+			Hashtags: content.HashtagsFor(keyPost(p.Position, p.Number))}, err
+	})
 }
 
 // handles lists the world's existing characters other than self, the ones a
@@ -276,87 +266,6 @@ func (a *Activities) handles(ctx context.Context, worldID, self string) ([]conte
 		}
 	}
 	return out, nil
-}
-
-// maxAnswerAttempts is how many answers one LLM activity asks for before it
-// gives up on an item whose answers are invalid.
-const maxAnswerAttempts = 2
-
-// runStep runs one LLM step for one item: if the item's artifact exists it
-// is done (a retry pays nothing); otherwise it reserves a call within the
-// world's limit, asks the provider, validates the answer against the schema
-// and check, and stores it. An invalid answer is asked again once with the
-// reason; a second invalid answer fails the item.
-func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key string, step *content.Step[In, Out], input func() (In, error), check func(Out) error) error {
-	if _, err := a.Store.Generation(ctx, ref.WorldID, key); err == nil {
-		return nil
-	} else if !generia.IsKind(err, generia.KindNotFound) {
-		return storeError(err)
-	}
-	gen, ok := a.Text[ref.Provider]
-	if !ok {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("the text provider %q of this world is not configured on this worker", ref.Provider), errNoProvider, nil)
-	}
-	in, err := input()
-	if err != nil {
-		return storeError(err)
-	}
-	req, err := step.Request(ref.WorldID, key, in)
-	if err != nil {
-		return temporal.NewNonRetryableApplicationError(err.Error(), errInvalid, err)
-	}
-	prompt := req.Prompt
-	var invalid error
-	for range maxAnswerAttempts {
-		if err := a.Store.ReserveCall(ctx, ref.WorldID, generia.CallLLM); err != nil {
-			return storeError(err)
-		}
-		started := time.Now()
-		stop := heartbeat(ctx)
-		res, err := gen.GenerateJSON(ctx, req)
-		stop()
-		call := generia.ProviderCall{
-			WorldID: ref.WorldID, Key: key, Step: step.Name, Kind: generia.CallLLM, Provider: gen.Name(), Model: res.Model,
-			Attempt: attempt(ctx), TokensIn: res.TokensIn, TokensOut: res.TokensOut, CostUSD: res.CostUSD,
-			Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),
-		}
-		if err != nil {
-			call.Outcome, call.Error = generia.OutcomeError, err.Error()
-			a.recordCall(ctx, call)
-			return providerError(gen.Name(), err)
-		}
-		var out Out
-		if res.FinishReason == "length" {
-			err = fmt.Errorf("the answer was cut off at the limit of %d tokens; answer more briefly", req.MaxTokens)
-		} else if out, err = step.Decode(res.JSON); err == nil && check != nil {
-			err = check(out)
-		}
-		if err != nil {
-			call.Outcome, call.Error = generia.OutcomeInvalid, err.Error()
-			a.recordCall(ctx, call)
-			invalid = err
-			req.Prompt = prompt + "\nYour previous answer was rejected: " + err.Error() + ". Answer again with one JSON object that matches the schema exactly.\n"
-			continue
-		}
-		a.observeCall(call)
-		if err := a.Store.RecordCall(ctx, call); err != nil {
-			return storeError(err)
-		}
-		normalized, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		_, err = a.Store.SaveGeneration(ctx, generia.Generation{
-			WorldID: ref.WorldID, Key: key, Step: step.Name, Prompt: prompt, Output: normalized,
-			Provider: gen.Name(), Model: res.Model, CreatedAt: a.now(),
-		})
-		if err != nil {
-			return storeError(err)
-		}
-		return nil
-	}
-	return temporal.NewNonRetryableApplicationError(
-		fmt.Sprintf("%s %s: %d answers were invalid, the last because %v", step.Name, key, maxAnswerAttempts, invalid), errBadAnswer, invalid)
 }
 
 // recordCall adds a failed or rejected call to the ledger. The call was made
@@ -426,8 +335,10 @@ func artifact[T any](ctx context.Context, a *Activities, worldID, key string) (T
 // Images queue.
 
 // PaintImage generates one image, stores its bytes in the media store and
-// records it; it returns the media ID. An image that already exists is not
-// generated again.
+// records it; it returns the media ID. An image that exists is not generated
+// again, and neither is one paid for whose upload failed: the image is kept
+// with its ledger row from the moment it is paid for, and the upload is
+// tried again while the media store is away.
 func (a *Activities) PaintImage(ctx context.Context, job ImageJob) (string, error) {
 	key := job.Key()
 	id := ItemID(job.WorldID, key)
@@ -436,22 +347,58 @@ func (a *Activities) PaintImage(ctx context.Context, job ImageJob) (string, erro
 	} else if !generia.IsKind(err, generia.KindNotFound) {
 		return "", storeError(err)
 	}
-	gen, ok := a.Images[job.Provider]
-	if !ok {
-		return "", temporal.NewNonRetryableApplicationError(fmt.Sprintf("the image provider %q of this world is not configured on this worker", job.Provider), errNoProvider, nil)
-	}
 	prompt, characterID, err := a.imagePrompt(ctx, job)
 	if err != nil {
 		return "", storeError(err)
 	}
-	size := imageSizes[job.Kind]
-	if err := a.Store.ReserveCall(ctx, job.WorldID, generia.CallImage); err != nil {
+	stop := heartbeat(ctx)
+	defer stop()
+	img, err := a.Store.PaidImage(ctx, id)
+	if generia.IsKind(err, generia.KindNotFound) {
+		img, err = a.paint(ctx, job, id, prompt)
+		if err != nil {
+			return "", err
+		}
+	} else if err != nil {
 		return "", storeError(err)
 	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(img.Data))
+	if err != nil {
+		return "", temporal.NewApplicationErrorWithCause("a stored image does not decode", errUnavailable, err)
+	}
+	objectKey := fmt.Sprintf("worlds/%s/%s.%s", job.WorldID, id, format)
+	if err := a.durably(ctx, "a paid image in the media store", func() error {
+		return a.Media.Put(ctx, objectKey, img.ContentType, img.Data)
+	}); err != nil {
+		return "", temporal.NewApplicationErrorWithCause("storing image", errUnavailable, err)
+	}
+	err = a.durably(ctx, "an image's media row", func() error {
+		_, _, err := a.Store.CreateMedia(ctx, generia.Media{
+			ID: id, WorldID: job.WorldID, CharacterID: characterID, Kind: job.Kind, ContentType: img.ContentType,
+			Size: int64(len(img.Data)), Width: cfg.Width, Height: cfg.Height, ObjectKey: objectKey, CreatedAt: a.now(),
+		})
+		return err
+	})
+	if err != nil {
+		return "", storeError(err)
+	}
+	return id, nil
+}
+
+// paint asks the world's image provider for one image and keeps it, with
+// its ledger row, before anything else can fail.
+func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string) (generia.PaidImage, error) {
+	key := job.Key()
+	gen, ok := a.Images[job.Provider]
+	if !ok {
+		return generia.PaidImage{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("the image provider %q of this world is not configured on this worker", job.Provider), errNoProvider, nil)
+	}
+	size := imageSizes[job.Kind]
+	if err := a.Store.ReserveCall(ctx, job.WorldID, generia.CallImage); err != nil {
+		return generia.PaidImage{}, storeError(err)
+	}
 	started := time.Now()
-	stop := heartbeat(ctx)
 	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1]})
-	stop()
 	call := generia.ProviderCall{
 		WorldID: job.WorldID, Key: key, Step: job.Kind, Kind: generia.CallImage, Provider: gen.Name(), Model: res.Model,
 		Attempt: attempt(ctx), CostUSD: res.CostUSD, Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),
@@ -459,29 +406,20 @@ func (a *Activities) PaintImage(ctx context.Context, job ImageJob) (string, erro
 	if err != nil {
 		call.Outcome, call.Error = generia.OutcomeError, err.Error()
 		a.recordCall(ctx, call)
-		return "", providerError(gen.Name(), err)
+		return generia.PaidImage{}, providerError(gen.Name(), err)
 	}
+	_, format, err := image.DecodeConfig(bytes.NewReader(res.Data))
+	if err != nil {
+		call.Outcome, call.Error = generia.OutcomeInvalid, "the bytes are not an image"
+		a.recordCall(ctx, call)
+		return generia.PaidImage{}, temporal.NewApplicationErrorWithCause(gen.Name()+" returned bytes that are not an image", errUnavailable, err)
+	}
+	img := generia.PaidImage{ID: id, WorldID: job.WorldID, ContentType: "image/" + format, Data: res.Data, Model: res.Model, CreatedAt: a.now()}
 	a.observeCall(call)
-	if err := a.Store.RecordCall(ctx, call); err != nil {
-		return "", storeError(err)
+	if err := a.durably(ctx, "a paid image", func() error { return a.Store.SavePaidImage(ctx, call, img) }); err != nil {
+		return generia.PaidImage{}, storeError(err)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(res.Data))
-	if err != nil {
-		return "", temporal.NewApplicationErrorWithCause(gen.Name()+" returned bytes that are not an image", errUnavailable, err)
-	}
-	contentType := "image/" + format
-	objectKey := fmt.Sprintf("worlds/%s/%s.%s", job.WorldID, id, format)
-	if err := a.Media.Put(ctx, objectKey, contentType, res.Data); err != nil {
-		return "", temporal.NewApplicationErrorWithCause("storing image", errUnavailable, err)
-	}
-	_, _, err = a.Store.CreateMedia(ctx, generia.Media{
-		ID: id, WorldID: job.WorldID, CharacterID: characterID, Kind: job.Kind, ContentType: contentType,
-		Size: int64(len(res.Data)), Width: cfg.Width, Height: cfg.Height, ObjectKey: objectKey, CreatedAt: a.now(),
-	})
-	if err != nil {
-		return "", storeError(err)
-	}
-	return id, nil
+	return img, nil
 }
 
 // imagePrompt finds the prompt of an image in the world's artifacts.
@@ -536,14 +474,14 @@ func (a *Activities) CreateCharacter(ctx context.Context, c CharacterRef) (strin
 	}
 	char := generia.Character{
 		ID: ItemID(c.WorldID, keyCharacter(c.Position)), WorldID: c.WorldID,
-		Username: Username(d.Username, d.DisplayName, c.Position), DisplayName: d.DisplayName,
+		Username: content.Username(d.Username, d.DisplayName, c.Position), DisplayName: d.DisplayName,
 		Bio: d.Bio, Profile: g.Output, Position: c.Position, CreatedAt: a.now(),
 	}
 	created, _, err := a.Store.CreateCharacter(ctx, char)
 	if generia.IsKind(err, generia.KindConflict) {
 		// Another character of the world has the handle: make it unique by
 		// position, which is unique and stable across retries.
-		char.Username = fmt.Sprintf("%s_%d", strings.TrimRight(trimTo(char.Username, 20), "_"), c.Position+1)
+		char.Username = fmt.Sprintf("%s_%d", strings.TrimRight(content.TrimTo(char.Username, 20), "_"), c.Position+1)
 		created, _, err = a.Store.CreateCharacter(ctx, char)
 	}
 	if err != nil {
@@ -584,7 +522,7 @@ func (a *Activities) CreatePost(ctx context.Context, p NewPost) (string, error) 
 	}
 	post := generia.Post{
 		ID: ItemID(p.WorldID, key), WorldID: p.WorldID, CharacterID: ItemID(p.WorldID, keyCharacter(p.Position)),
-		Caption: Mentions(d.Caption, others), Hashtags: Hashtags(d.Hashtags), MediaID: p.MediaID,
+		Caption: content.Mentions(d.Caption, others), Hashtags: content.Hashtags(d.Hashtags), MediaID: p.MediaID,
 		CreatedAt: postTime(w.CreatedAt, key, p.Number, p.Total),
 	}
 	created, _, err := a.Store.CreatePost(ctx, post)
@@ -609,59 +547,4 @@ func postTime(end time.Time, key string, n, total int) time.Time {
 	jitter := float64(h.Sum64()%1000)/1000*0.7 - 0.35 // [-0.35, 0.35)
 	frac := (float64(n) + 0.5 + jitter) / float64(max(total, 1))
 	return end.Add(-timeline).Add(time.Duration(frac * float64(timeline))).Truncate(time.Second)
-}
-
-var nonHandle = regexp.MustCompile(`[^a-z0-9_]+`)
-
-// Username makes a valid handle (lowercase latin letters, digits and
-// underscores, 3 to 24 characters) from what the LLM proposed.
-func Username(proposed, displayName string, position int) string {
-	u := nonHandle.ReplaceAllString(strings.ToLower(proposed), "")
-	if len(u) < 3 {
-		u = nonHandle.ReplaceAllString(strings.ToLower(strings.ReplaceAll(displayName, " ", "_")), "")
-	}
-	if len(u) < 3 {
-		u = fmt.Sprintf("character_%d", position+1)
-	}
-	return trimTo(u, 24)
-}
-
-func trimTo(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
-var mention = regexp.MustCompile(`@([A-Za-z0-9_]+)`)
-
-// Mentions keeps @mentions of the world's characters and turns any other
-// @name into plain text, so a post never links to someone who does not
-// exist.
-func Mentions(caption string, chars []content.Handle) string {
-	known := map[string]bool{}
-	for _, c := range chars {
-		known[strings.ToLower(c.Username)] = true
-	}
-	return mention.ReplaceAllStringFunc(caption, func(m string) string {
-		if known[strings.ToLower(m[1:])] {
-			return m
-		}
-		return m[1:]
-	})
-}
-
-// Hashtags cleans generated hashtags: no '#', no spaces, no duplicates.
-func Hashtags(tags []string) []string {
-	out := []string{}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		t = strings.Join(strings.Fields(strings.TrimLeft(strings.TrimSpace(t), "#")), "")
-		if t == "" || seen[strings.ToLower(t)] {
-			continue
-		}
-		seen[strings.ToLower(t)] = true
-		out = append(out, t)
-	}
-	return out
 }

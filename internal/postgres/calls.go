@@ -172,12 +172,73 @@ func validCall(c generia.ProviderCall) error {
 
 // RecordCall adds a provider call to the world's ledger, and its tokens and
 // cost to the status record (the cost to the LLM or image total by Kind), in
-// one transaction. It records the call whatever the state of the generation,
-// since a call made before a cancel is paid for. A zero CreatedAt is the
-// store's clock; the duration is kept to the microsecond. An unknown world
-// gives KindNotFound; an unknown kind or outcome, or a negative amount,
-// gives KindInvalid.
+// one transaction; a call whose answer needed repairs counts in
+// answers_repaired. It records the call whatever the state of the
+// generation, since a call made before a cancel is paid for. A zero
+// CreatedAt is the store's clock. An unknown world gives KindNotFound; an
+// unknown kind or outcome, or a negative amount, gives KindInvalid.
 func (s *Store) RecordCall(ctx context.Context, c generia.ProviderCall) error {
+	return s.recordWith(ctx, c, nil)
+}
+
+// SaveAnswer records an answered call and the artifact made of its answer in
+// one transaction: the call as RecordCall records it, the artifact as
+// SaveGeneration saves it (a stored one with the same key is kept).
+func (s *Store) SaveAnswer(ctx context.Context, c generia.ProviderCall, g generia.Generation) error {
+	if err := required("generation key", g.Key); err != nil {
+		return err
+	}
+	output, err := jsonArg("generation output", g.Output)
+	if err != nil {
+		return err
+	}
+	g.WorldID, g.CreatedAt = c.WorldID, s.stamp(g.CreatedAt)
+	return s.recordWith(ctx, c, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO generations (world_id, key, step, prompt, output, provider, model, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (world_id, key) DO NOTHING`,
+			g.WorldID, g.Key, g.Step, g.Prompt, output, g.Provider, g.Model, g.CreatedAt)
+		return err
+	})
+}
+
+// SavePaidImage records an image call and the image it paid for in one
+// transaction, before the image goes to the media store. The image waits
+// under its media ID until CreateMedia records it; saving one that waits
+// already keeps the stored bytes.
+func (s *Store) SavePaidImage(ctx context.Context, c generia.ProviderCall, img generia.PaidImage) error {
+	if err := required("media ID", img.ID, "content type", img.ContentType); err != nil {
+		return err
+	}
+	if len(img.Data) == 0 {
+		return generia.Errorf(generia.KindInvalid, "a paid image has no bytes")
+	}
+	img.WorldID, img.CreatedAt = c.WorldID, s.stamp(img.CreatedAt)
+	return s.recordWith(ctx, c, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO paid_images (id, world_id, content_type, data, model, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+			img.ID, img.WorldID, img.ContentType, img.Data, img.Model, img.CreatedAt)
+		return err
+	})
+}
+
+// PaidImage returns an image paid for whose media row does not exist yet.
+func (s *Store) PaidImage(ctx context.Context, id string) (generia.PaidImage, error) {
+	var img generia.PaidImage
+	err := s.pool.QueryRow(ctx, `SELECT id, world_id, content_type, data, model, created_at FROM paid_images WHERE id = $1`, id).
+		Scan(&img.ID, &img.WorldID, &img.ContentType, &img.Data, &img.Model, &img.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return generia.PaidImage{}, generia.Errorf(generia.KindNotFound, "no paid image %s waits", id)
+	}
+	if err != nil {
+		return generia.PaidImage{}, fmt.Errorf("reading paid image %s: %w", id, translate(err))
+	}
+	img.CreatedAt = img.CreatedAt.UTC()
+	return img, nil
+}
+
+// recordWith records a call and, in the same transaction, runs also.
+func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also func(tx pgx.Tx) error) error {
 	k, err := callKindOf(c.Kind)
 	if err != nil {
 		return err
@@ -186,17 +247,24 @@ func (s *Store) RecordCall(ctx context.Context, c generia.ProviderCall) error {
 		return err
 	}
 	c.CreatedAt = s.stamp(c.CreatedAt)
-	paid := 0
+	paid, repaired, invalid, invalidCost := 0, 0, 0, 0.0
 	if c.CostUSD > 0 {
 		paid = 1
+	}
+	if len(c.Repairs) > 0 {
+		repaired = 1
+	}
+	if c.Outcome == generia.OutcomeInvalid {
+		invalid, invalidCost = 1, c.CostUSD
 	}
 	err = s.write(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE generation_status
 			SET tokens_in = tokens_in + $1, tokens_out = tokens_out + $2,
 				`+k.cost+` = `+k.cost+` + $3, `+k.paid+` = `+k.paid+` + $4,
-				updated_at = GREATEST(updated_at, $5)
-			WHERE world_id = $6`,
-			c.TokensIn, c.TokensOut, c.CostUSD, paid, c.CreatedAt, c.WorldID)
+				answers_repaired = answers_repaired + $5, answers_invalid = answers_invalid + $6,
+				answers_invalid_cost_usd = answers_invalid_cost_usd + $7, updated_at = GREATEST(updated_at, $8)
+			WHERE world_id = $9`,
+			c.TokensIn, c.TokensOut, c.CostUSD, paid, repaired, invalid, invalidCost, c.CreatedAt, c.WorldID)
 		if err != nil {
 			return err
 		}
@@ -204,10 +272,13 @@ func (s *Store) RecordCall(ctx context.Context, c generia.ProviderCall) error {
 			return generia.Errorf(generia.KindNotFound, "world %s not found", c.WorldID)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO provider_calls (`+callColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			c.WorldID, c.Key, c.Step, c.Kind, c.Provider, c.Model, c.Attempt,
-			c.TokensIn, c.TokensOut, c.CostUSD, c.Duration.Microseconds(), c.Outcome, c.Error, c.CreatedAt)
-		return err
+			c.TokensIn, c.TokensOut, c.CostUSD, c.Duration.Microseconds(), c.Outcome, c.Error, strings.Join(c.Repairs, ","), c.CreatedAt)
+		if err != nil || also == nil {
+			return err
+		}
+		return also(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("recording an %s call of world %s: %w", c.Kind, c.WorldID, translate(err))
@@ -216,15 +287,19 @@ func (s *Store) RecordCall(ctx context.Context, c generia.ProviderCall) error {
 }
 
 const callColumns = `world_id, key, step, kind, provider, model, attempt,
-	tokens_in, tokens_out, cost_usd, duration_us, outcome, error, created_at`
+	tokens_in, tokens_out, cost_usd, duration_us, outcome, error, repairs, created_at`
 
 func scanCall(row scanner) (generia.ProviderCall, error) {
 	var c generia.ProviderCall
 	var duration int64
+	var repairs string
 	err := row.Scan(&c.WorldID, &c.Key, &c.Step, &c.Kind, &c.Provider, &c.Model, &c.Attempt,
-		&c.TokensIn, &c.TokensOut, &c.CostUSD, &duration, &c.Outcome, &c.Error, &c.CreatedAt)
+		&c.TokensIn, &c.TokensOut, &c.CostUSD, &duration, &c.Outcome, &c.Error, &repairs, &c.CreatedAt)
 	if err != nil {
 		return generia.ProviderCall{}, err
+	}
+	if repairs != "" {
+		c.Repairs = strings.Split(repairs, ",")
 	}
 	c.Duration = time.Duration(duration) * time.Microsecond
 	c.CreatedAt = c.CreatedAt.UTC()

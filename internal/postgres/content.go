@@ -464,6 +464,9 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 			if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
 				return err
 			}
+			if _, err := tx.Exec(ctx, `DELETE FROM paid_images WHERE id = $1`, m.ID); err != nil {
+				return err
+			}
 		}
 		created = true
 		return nil

@@ -17,7 +17,7 @@ const statusColumns = `world_id, workflow_id, status, current_stage, stages,
 	users_created, users_predicted, posts_created, posts_predicted, images_created, images_predicted,
 	call_limit_llm, call_limit_images, budget_usd, calls_llm, calls_images, tokens_in, tokens_out,
 	llm_cost_usd, image_cost_usd, llm_provider, image_provider, cancel_requested, error,
-	created_at, updated_at, started_at, finished_at`
+	created_at, updated_at, started_at, finished_at, answers_repaired, answers_invalid, answers_invalid_cost_usd`
 
 func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var st generia.GenerationStatus
@@ -26,7 +26,7 @@ func scanStatus(row scanner) (generia.GenerationStatus, error) {
 		&st.UsersCreated, &st.UsersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
 		&st.CallLimitLLM, &st.CallLimitImages, &st.BudgetUSD, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
-		&st.CreatedAt, &st.UpdatedAt, &st.StartedAt, &st.FinishedAt)
+		&st.CreatedAt, &st.UpdatedAt, &st.StartedAt, &st.FinishedAt, &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD)
 	if err != nil {
 		return generia.GenerationStatus{}, err
 	}
@@ -75,12 +75,12 @@ func insertStatus(ctx context.Context, tx pgx.Tx, st generia.GenerationStatus) e
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO generation_status (`+statusColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-			$21, $22, $23, $24, $25, $26, $27, $28)`,
+			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)`,
 		st.WorldID, st.WorkflowID, st.Status, st.CurrentStage, stages,
 		st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
 		st.CallLimitLLM, st.CallLimitImages, st.BudgetUSD, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
 		st.LLMCostUSD, st.ImageCostUSD, st.Providers.LLM, st.Providers.Image, st.CancelRequested, st.Error,
-		normTime(st.CreatedAt), normTime(st.UpdatedAt), normTimePtr(st.StartedAt), normTimePtr(st.FinishedAt))
+		normTime(st.CreatedAt), normTime(st.UpdatedAt), normTimePtr(st.StartedAt), normTimePtr(st.FinishedAt), st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCostUSD)
 	return err
 }
 

@@ -473,6 +473,9 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 			if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
 				return err
 			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM paid_images WHERE id = ?`, m.ID); err != nil {
+				return err
+			}
 		}
 		created = true
 		return nil

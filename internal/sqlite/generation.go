@@ -16,7 +16,7 @@ const statusColumns = `world_id, workflow_id, status, current_stage, stages,
 	users_created, users_predicted, posts_created, posts_predicted, images_created, images_predicted,
 	call_limit_llm, call_limit_images, budget_usd, calls_llm, calls_images, tokens_in, tokens_out,
 	llm_cost_usd, image_cost_usd, llm_provider, image_provider, cancel_requested, error,
-	created_at, updated_at, started_at, finished_at`
+	created_at, updated_at, started_at, finished_at, answers_repaired, answers_invalid, answers_invalid_cost_usd`
 
 func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var st generia.GenerationStatus
@@ -27,7 +27,7 @@ func scanStatus(row scanner) (generia.GenerationStatus, error) {
 		&st.UsersCreated, &st.UsersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
 		&st.CallLimitLLM, &st.CallLimitImages, &st.BudgetUSD, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
-		&created, &updated, &started, &finished)
+		&created, &updated, &started, &finished, &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD)
 	if err != nil {
 		return generia.GenerationStatus{}, err
 	}
@@ -70,12 +70,12 @@ func insertStatus(ctx context.Context, tx *sql.Tx, st generia.GenerationStatus) 
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO generation_status (`+statusColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.WorldID, st.WorkflowID, st.Status, st.CurrentStage, stages,
 		st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
 		st.CallLimitLLM, st.CallLimitImages, st.BudgetUSD, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
 		st.LLMCostUSD, st.ImageCostUSD, st.Providers.LLM, st.Providers.Image, st.CancelRequested, st.Error,
-		micros(normTime(st.CreatedAt)), micros(normTime(st.UpdatedAt)), nullMicros(normTimePtr(st.StartedAt)), nullMicros(normTimePtr(st.FinishedAt)))
+		micros(normTime(st.CreatedAt)), micros(normTime(st.UpdatedAt)), nullMicros(normTimePtr(st.StartedAt)), nullMicros(normTimePtr(st.FinishedAt)), st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCostUSD)
 	return err
 }
 

@@ -89,7 +89,7 @@ func testProviderCallsRoundTrip(t *testing.T, s generia.Store) {
 			WorldID: w.ID, Key: "world/description", Step: "world_description", Kind: generia.CallLLM,
 			Provider: "openrouter", Model: "google/gemini-2.5-flash", Attempt: 1,
 			TokensIn: 1200, TokensOut: 340, CostUSD: 0.001953125, Duration: 2345678 * time.Microsecond,
-			Outcome: generia.OutcomeOK, CreatedAt: at(time.Second),
+			Outcome: generia.OutcomeOK, Repairs: []string{"unfenced", "shortened"}, CreatedAt: at(time.Second),
 		},
 		{
 			WorldID: w.ID, Key: "character/2/detail", Step: "character_detail", Kind: generia.CallLLM,
@@ -401,4 +401,91 @@ func testRecentCallCost(t *testing.T, s generia.Store) {
 	if got.Calls != generia.RecentCallsCounted || !near(got.AverageUSD, 0.01) {
 		t.Errorf("after %d calls at $0.01: %+v", generia.RecentCallsCounted, got)
 	}
+}
+
+func testSaveAnswer(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := newCall(w.ID, generia.CallLLM, 0.002)
+	c.Key, c.Repairs = "cast/0", []string{"unfenced", "trimmed"}
+	g := generia.Generation{Key: "cast/0", Step: "cast_plan", Prompt: "Plan 3.", Output: []byte(`{"characters":[]}`), Provider: "openrouter", Model: c.Model, CreatedAt: t0}
+	ok(t, s.SaveAnswer(t.Context(), c, g), "SaveAnswer")
+	got, err := s.Generation(t.Context(), w.ID, "cast/0")
+	ok(t, err, "Generation")
+	g.WorldID = w.ID
+	same(t, "artifact saved with its call", got, g)
+	same(t, "ledger", ledger(t, s, w.ID), []generia.ProviderCall{c})
+	st := status(t, s, w.ID)
+	if st.AnswersRepaired != 1 || !near(st.LLMCostUSD, 0.002) || st.TokensIn != c.TokensIn {
+		t.Errorf("status after a repaired answer: repaired %d, cost %v, tokens %d", st.AnswersRepaired, st.LLMCostUSD, st.TokensIn)
+	}
+
+	// The same artifact answered again (a race of two workers): the call is
+	// recorded, since it was paid, and the first artifact kept.
+	again := c
+	again.Repairs = nil
+	other := g
+	other.Output = []byte(`{"characters":[{"name":"x"}]}`)
+	ok(t, s.SaveAnswer(t.Context(), again, other), "SaveAnswer again")
+	got, _ = s.Generation(t.Context(), w.ID, "cast/0")
+	same(t, "artifact kept", got, g)
+	if n := len(ledger(t, s, w.ID)); n != 2 || status(t, s, w.ID).AnswersRepaired != 1 {
+		t.Errorf("%d ledger rows and %d repaired, want 2 and 1", n, status(t, s, w.ID).AnswersRepaired)
+	}
+
+	// Nothing is half-written: an artifact the store refuses leaves no call,
+	// a call it refuses leaves no artifact.
+	bad := g
+	bad.Key, bad.Output = "cast/1", []byte(`{not json`)
+	if err := s.SaveAnswer(t.Context(), newCall(w.ID, generia.CallLLM, 1), bad); err == nil {
+		t.Error("SaveAnswer of invalid JSON succeeded")
+	}
+	badCall := newCall(w.ID, generia.CallLLM, -1)
+	good := g
+	good.Key = "cast/2"
+	wantKind(t, s.SaveAnswer(t.Context(), badCall, good), generia.KindInvalid, "SaveAnswer of a negative cost")
+	if _, err := s.Generation(t.Context(), w.ID, "cast/2"); !generia.IsKind(err, generia.KindNotFound) {
+		t.Errorf("an artifact was saved without its call: %v", err)
+	}
+	if n := len(ledger(t, s, w.ID)); n != 2 {
+		t.Errorf("refused answers left %d ledger rows, want 2", n)
+	}
+	wantKind(t, s.SaveAnswer(t.Context(), newCall("w-nowhere", generia.CallLLM, 0), good), generia.KindNotFound, "SaveAnswer of an unknown world")
+
+	// Answers that could not be used are counted with what they cost.
+	rejected := newCall(w.ID, generia.CallLLM, 0.003)
+	rejected.Outcome, rejected.Error = generia.OutcomeInvalid, "the answer is empty"
+	record(t, s, rejected)
+	record(t, s, rejected)
+	if st := status(t, s, w.ID); st.AnswersInvalid != 2 || !near(st.AnswersInvalidCostUSD, 0.006) || st.AnswersRepaired != 1 {
+		t.Errorf("after two invalid answers: %d invalid for $%v, %d repaired; want 2 for $0.006, 1", st.AnswersInvalid, st.AnswersInvalidCostUSD, st.AnswersRepaired)
+	}
+}
+
+func testSavePaidImage(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := newCall(w.ID, generia.CallImage, 0.01)
+	img := generia.PaidImage{ID: "m-avatar", ContentType: "image/png", Data: []byte("\x89PNG fake bytes"), Model: "runware:100@1", CreatedAt: t0}
+	ok(t, s.SavePaidImage(t.Context(), c, img), "SavePaidImage")
+	got, err := s.PaidImage(t.Context(), "m-avatar")
+	ok(t, err, "PaidImage")
+	img.WorldID = w.ID
+	same(t, "paid image", got, img)
+	if st := status(t, s, w.ID); !near(st.ImageCostUSD, 0.01) || len(ledger(t, s, w.ID)) != 1 {
+		t.Errorf("image cost %v with %d ledger rows, want 0.01 and 1", st.ImageCostUSD, len(ledger(t, s, w.ID)))
+	}
+	// Saved again, the first bytes stay.
+	second := img
+	second.Data = []byte("other")
+	ok(t, s.SavePaidImage(t.Context(), c, second), "SavePaidImage again")
+	got, _ = s.PaidImage(t.Context(), "m-avatar")
+	same(t, "paid image kept", got, img)
+
+	// Once its media row exists, it no longer waits.
+	_, _, err = s.CreateMedia(t.Context(), generia.Media{ID: "m-avatar", WorldID: w.ID, Kind: generia.MediaCharacterAvatar,
+		ContentType: "image/png", Size: int64(len(img.Data)), ObjectKey: "worlds/w1/m-avatar.png", CreatedAt: t0})
+	ok(t, err, "CreateMedia")
+	_, err = s.PaidImage(t.Context(), "m-avatar")
+	wantKind(t, err, generia.KindNotFound, "PaidImage after CreateMedia")
+	wantKind(t, s.SavePaidImage(t.Context(), c, generia.PaidImage{ID: "m-empty", ContentType: "image/png"}), generia.KindInvalid, "SavePaidImage without bytes")
+	wantKind(t, s.SavePaidImage(t.Context(), newCall("w-nowhere", generia.CallImage, 0), img), generia.KindNotFound, "SavePaidImage of an unknown world")
 }

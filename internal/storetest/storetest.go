@@ -67,6 +67,8 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"budget/in-flight calls overshoot by their own cost only", testBudgetInFlight},
 		{"budget/concurrent callers stop at the budget", testBudgetConcurrent},
 		{"generations/the first artifact is kept", testSaveGeneration},
+		{"answers/saved with their call in one transaction", testSaveAnswer},
+		{"answers/paid images wait for their media row", testSavePaidImage},
 		{"characters/every field round-trips", testCharacterRoundTrip},
 		{"characters/idempotent and counted once", testCreateCharacterIdempotent},
 		{"characters/username taken in the world conflicts", testCharacterConflict},
