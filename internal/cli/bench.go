@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -36,17 +37,26 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	fs.DurationVar(&cfg.OfflineLLMLatency, "llm-latency", cfg.OfflineLLMLatency, "simulated latency of each LLM call")
 	fs.DurationVar(&cfg.OfflineImageLatency, "image-latency", cfg.OfflineImageLatency, "simulated latency of each image")
 	providers := fs.String("providers", "offline", "offline, or fake: the real OpenRouter and Runware clients against the in-process fakes")
+	sloppy := fs.Float64("sloppy", 0, "with --providers fake: share of LLM answers that come back sloppy (wrong counts, fences, prose, duplicate names, over-long texts, missing fields, wrong case, empty, refusals), 0–1")
+	errorRate := fs.Float64("error-rate", 0, "with --providers fake: share of provider calls that fail with 429, 500, 502 or 503, 0–1")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	if *sloppy < 0 || *sloppy > 1 || *errorRate < 0 || *errorRate > 1 {
+		return errors.New("--sloppy and --error-rate must be between 0 and 1")
+	}
+	var fakes *benchFakes
 	switch *providers {
 	case "offline":
+		if *sloppy > 0 || *errorRate > 0 {
+			return errors.New("--sloppy and --error-rate need --providers fake")
+		}
 	case "fake":
-		stop, err := serveFakes(&cfg)
-		if err != nil {
+		var err error
+		if fakes, err = serveFakes(&cfg, *sloppy, *errorRate); err != nil {
 			return err
 		}
-		defer stop()
+		defer fakes.stop()
 	default:
 		return fmt.Errorf("--providers %q: want offline or fake", *providers)
 	}
@@ -66,12 +76,13 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 		return err
 	}
 	defer a.Close()
-	fmt.Fprintf(env.Stdout, "embedded stack ready in %v; %d×%d world(s) of %d characters/%d posts, providers %s/%s, LLM latency %v, image latency %v, GOMAXPROCS %d\n",
+	fmt.Fprintf(env.Stdout, "embedded stack ready in %v; %d×%d world(s) of %d characters/%d posts, providers %s/%s, LLM latency %v, image latency %v, sloppy answers %.0f%%, failing calls %.0f%%, GOMAXPROCS %d\n",
 		time.Since(started).Round(time.Millisecond), *rounds, *worlds, *chars, *posts, a.Providers.LLM, a.Providers.Image,
-		cfg.OfflineLLMLatency, cfg.OfflineImageLatency, runtime.GOMAXPROCS(0))
+		cfg.OfflineLLMLatency, cfg.OfflineImageLatency, *sloppy*100, *errorRate*100, runtime.GOMAXPROCS(0))
 
+	var sum benchSummary
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "round\tworld\tstatus\twall\tactivities\tactivities/s\tLLM calls\timage calls\ttokens in\ttokens out\tLLM $\timages $\thistory events\thistory KB\t")
+	fmt.Fprintln(tw, "round\tworld\tstatus\twall\tactivities\tactivities/s\tLLM calls\timage calls\trepaired\tinvalid\ttokens in\ttokens out\tLLM $\timages $\thistory events\thistory KB\t")
 	for r := 1; r <= *rounds; r++ {
 		roundStart := time.Now()
 		results := make([]benchResult, *worlds)
@@ -88,9 +99,10 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 			if res.err != nil {
 				return fmt.Errorf("round %d world %d: %w", r, i+1, res.err)
 			}
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%d\t%.0f\t%d\t%d\t%d\t%d\t%.4f\t%.4f\t%d\t%d\t\n", r, i+1, res.status, res.wall.Seconds(), res.activities,
-				float64(res.activities)/res.wall.Seconds(), res.st.CallsLLM, res.st.CallsImages, res.st.TokensIn, res.st.TokensOut,
-				res.st.LLMCostUSD, res.st.ImageCostUSD, res.events, res.historyBytes/1024)
+			sum.add(res)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%.2fs\t%d\t%.0f\t%d\t%d\t%d\t%d\t%d\t%d\t%.4f\t%.4f\t%d\t%d\t\n", r, i+1, res.status, res.wall.Seconds(), res.activities,
+				float64(res.activities)/res.wall.Seconds(), res.st.CallsLLM, res.st.CallsImages, res.st.AnswersRepaired, res.st.AnswersInvalid,
+				res.st.TokensIn, res.st.TokensOut, res.st.LLMCostUSD, res.st.ImageCostUSD, res.events, res.historyBytes/1024)
 		}
 		if *worlds > 1 {
 			total := 0
@@ -102,12 +114,61 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 		}
 	}
 	tw.Flush()
+	sum.report(env.Stdout, fakes)
 	fmt.Fprintf(env.Stdout, "peak RSS %s\n", peakRSS())
 	return nil
 }
 
+// benchSummary adds up what the worlds of a benchmark did.
+type benchSummary struct {
+	worlds, complete                   int
+	llm, llmClean, llmAnswered, images int
+	repaired, invalid                  int
+	overpaid                           []string
+	ledger                             int
+}
+
+func (s *benchSummary) add(res benchResult) {
+	s.worlds++
+	if res.exact {
+		s.complete++
+	}
+	clean, _ := generia.ExpectedCalls(generia.NewPlan(res.st.UsersPredicted, res.st.PostsPredicted))
+	s.llm += res.st.CallsLLM
+	s.llmClean += clean
+	s.llmAnswered += res.llmAnswered
+	s.images += res.st.CallsImages
+	s.repaired += res.st.AnswersRepaired
+	s.invalid += res.st.AnswersInvalid
+	s.overpaid = append(s.overpaid, res.overpaid...)
+	s.ledger += res.ledger
+}
+
+func (s *benchSummary) report(w io.Writer, fakes *benchFakes) {
+	ratio := func(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
+	fmt.Fprintf(w, "worlds complete with exactly their planned characters and posts: %d of %d\n", s.complete, s.worlds)
+	fmt.Fprintf(w, "LLM calls: %d made, %d answered, for %d in a clean run (%.3f× made, %.3f× answered); %d answers repaired, %d invalid\n",
+		s.llm, s.llmAnswered, s.llmClean, ratio(s.llm, s.llmClean), ratio(s.llmAnswered, s.llmClean), s.repaired, s.invalid)
+	fmt.Fprintf(w, "items paid for twice: %d %v\n", len(s.overpaid), s.overpaid)
+	if fakes != nil {
+		made := 0
+		for _, r := range append(fakes.llm.Requests(), fakes.images.Requests()...) {
+			if r.Method == http.MethodPost {
+				made++
+			}
+		}
+		fmt.Fprintf(w, "provider calls: the fakes got %d, the ledgers hold %d; sloppy answers injected %v, failures %v/%v\n",
+			made, s.ledger, fakes.sloppy.Injected(), fakes.llmFaults.Injected(), fakes.imageFaults.Injected())
+	}
+}
+
 type benchResult struct {
-	status       string
+	status string
+	// exact: the world has exactly its planned characters and posts.
+	exact        bool
+	llmAnswered  int
+	ledger       int
+	overpaid     []string
 	wall         time.Duration
 	activities   int
 	events       int
@@ -133,6 +194,24 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 	if st.Status != generia.StatusCompleted {
 		return benchResult{err: errors.New("world ended " + st.Status + ": " + st.Error)}
 	}
+	counts, err := a.Store.CountContent(ctx, w.ID)
+	if err != nil {
+		return benchResult{err: err}
+	}
+	res.exact = counts.Characters == chars && counts.Posts == posts
+	calls, err := a.Store.ProviderCalls(ctx, w.ID)
+	if err != nil {
+		return benchResult{err: err}
+	}
+	res.ledger = len(calls)
+	for _, c := range calls {
+		if c.Kind == generia.CallLLM && c.Outcome != generia.OutcomeError {
+			res.llmAnswered++
+		}
+	}
+	if res.overpaid, err = pipeline.Overpaid(ctx, a.Store, w.ID); err != nil {
+		return benchResult{err: err}
+	}
 	iter := a.Temporal.GetWorkflowHistory(ctx, w.WorkflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		ev, err := iter.Next()
@@ -148,11 +227,24 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 	return res
 }
 
+// benchFakes are the fake providers of a benchmark.
+type benchFakes struct {
+	llm                            *fakeprovider.OpenRouter
+	images                         *fakeprovider.Runware
+	sloppy, llmFaults, imageFaults *fakeprovider.Faults
+	stop                           func()
+}
+
 // serveFakes serves the fake OpenRouter and Runware on loopback with the
-// configured latencies, and points cfg's providers at them.
-func serveFakes(cfg *config.Config) (stop func(), err error) {
-	llm := fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: "fake-key", Latency: cfg.OfflineLLMLatency})
-	images := fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: "fake-key", Latency: cfg.OfflineImageLatency})
+// configured latencies, sloppy answers and failing calls, and points cfg's
+// providers at them.
+func serveFakes(cfg *config.Config, sloppy, errorRate float64) (*benchFakes, error) {
+	mix := []fakeprovider.Fault{fakeprovider.Fault429, fakeprovider.Fault500, fakeprovider.Fault502, fakeprovider.Fault503}
+	f := &benchFakes{sloppy: fakeprovider.NewFaults(3).SetRate(sloppy, fakeprovider.SloppyFaults...),
+		llmFaults: fakeprovider.NewFaults(1).SetRate(errorRate, mix...), imageFaults: fakeprovider.NewFaults(2).SetRate(errorRate, mix...)}
+	f.llm = fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: "fake-key", Latency: cfg.OfflineLLMLatency, Faults: f.llmFaults, Sloppy: f.sloppy})
+	f.images = fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: "fake-key", Latency: cfg.OfflineImageLatency, Faults: f.imageFaults})
+
 	var servers []*http.Server
 	serve := func(h http.Handler) (string, error) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -164,21 +256,23 @@ func serveFakes(cfg *config.Config) (stop func(), err error) {
 		go srv.Serve(l)
 		return "http://" + l.Addr().String(), nil
 	}
-	llmURL, err := serve(llm)
+	f.stop = func() {
+		for _, s := range servers {
+			_ = s.Close()
+		}
+	}
+	llmURL, err := serve(f.llm)
 	if err != nil {
 		return nil, err
 	}
-	imgURL, err := serve(images)
+	imgURL, err := serve(f.images)
 	if err != nil {
+		f.stop()
 		return nil, err
 	}
 	cfg.OpenRouterAPIKey, cfg.OpenRouterBaseURL = "fake-key", llmURL+"/api/v1"
 	cfg.RunwareAPIKey, cfg.RunwareBaseURL = "fake-key", imgURL+"/v1"
-	return func() {
-		for _, s := range servers {
-			_ = s.Close()
-		}
-	}, nil
+	return f, nil
 }
 
 // peakRSS reads the process's peak resident memory on Linux.

@@ -273,8 +273,8 @@ func TestInvalidAnswersAreRepairedHealedOrFailOnlyTheirItem(t *testing.T) {
 	if final.Status != "failed" || !strings.HasPrefix(final.Error, want) || !strings.Contains(final.Error, "cut off") {
 		t.Fatalf("world ended %s with %q; want failed with %q… cut off", final.Status, final.Error, want)
 	}
-	if final.UsersCreated != 1 || final.PostsCreated != 1 || final.AnswersInvalid != 3 || final.AnswersInvalidCost <= 0 {
-		t.Errorf("kept %d characters and %d posts with %d invalid answers costing $%v; want 1, 1 and 3 (primary twice, fallback once), paid",
+	if final.UsersCreated != 1 || final.PostsCreated != 1 || final.AnswersInvalid != 4 || final.AnswersInvalidCost <= 0 {
+		t.Errorf("kept %d characters and %d posts with %d invalid answers costing $%v; want 1, 1 and 4 (primary three times, fallback once), paid",
 			final.UsersCreated, final.PostsCreated, final.AnswersInvalid, final.AnswersInvalidCost)
 	}
 	var models []string
@@ -289,8 +289,8 @@ func TestInvalidAnswersAreRepairedHealedOrFailOnlyTheirItem(t *testing.T) {
 			models, limits = append(models, req.Model), append(limits, req.MaxTokens)
 		}
 	}
-	if len(models) != 3 || models[2] != "fallback/model-b" || models[0] == models[2] || limits[1] <= limits[0] {
-		t.Errorf("the cut-off post was asked of models %v with token limits %v; want the primary twice (the second with more room), then the fallback", models, limits)
+	if len(models) != 4 || models[3] != "fallback/model-b" || models[0] != models[2] || models[0] == models[3] || limits[1] <= limits[0] {
+		t.Errorf("the cut-off post was asked of models %v with token limits %v; want the primary three times (the later ones with more room), then the fallback", models, limits)
 	}
 }
 

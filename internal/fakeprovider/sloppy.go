@@ -153,7 +153,7 @@ func duplicateNames(v map[string]any) bool {
 func overlong(v map[string]any, props map[string]any, n uint64) bool {
 	keys := jfPropertyOrder(map[string]any{"properties": props})
 	for i := range keys {
-		k := keys[(i+int(n))%len(keys)]
+		k := keys[(uint64(i)+n)%uint64(len(keys))]
 		ps, _ := props[k].(map[string]any)
 		limit, ok := jfInt(ps, "maxLength")
 		s, isString := v[k].(string)
@@ -185,7 +185,7 @@ func missingField(v map[string]any, props map[string]any, n uint64) bool {
 	if len(optional) == 0 {
 		return false
 	}
-	delete(v, optional[int(n)%len(optional)])
+	delete(v, optional[n%uint64(len(optional))])
 	return true
 }
 

@@ -20,8 +20,8 @@ import (
 //  1. The answer is parsed with repairs (content.Step.Parse): a fenced or
 //     prefixed document, a surplus, duplicate names, over-long texts,
 //     missing fields.
-//  2. An answer that stays invalid is asked again with the reason; then of
-//     each fallback model in turn (LLM_FALLBACK_MODELS).
+//  2. An answer that stays invalid is asked again with the reason, twice;
+//     then of each fallback model in turn (LLM_FALLBACK_MODELS).
 //  3. A list (a cast batch, a post plan) that comes back short keeps what it
 //     has and asks only for the missing items, naming the ones it has.
 //  4. A list whose answers stay invalid is asked for in halves, down to one
@@ -153,7 +153,10 @@ func (r *stepRun[In, Out]) collect(ctx context.Context, in In) error {
 	return r.save(ctx, have)
 }
 
-func (r *stepRun[In, Out]) pieceKey(n int) string { return fmt.Sprintf("%s/piece/%d", r.key, n) }
+func (r *stepRun[In, Out]) pieceKey(n int) string { return keyPiece(r.key, n) }
+
+// keyPiece is the key of the nth piece of the list artifact at key.
+func keyPiece(key string, n int) string { return fmt.Sprintf("%s/piece/%d", key, n) }
 
 // save stores a list's artifact made of its pieces.
 func (r *stepRun[In, Out]) save(ctx context.Context, out Out) error {
@@ -175,8 +178,16 @@ type try struct {
 	reason bool
 }
 
+// primaryTries is how many answers the primary model gives a request before
+// the fallback models are asked: a model that answers nothing or refuses
+// now and then usually answers the next time.
+const primaryTries = 3
+
 func (r *stepRun[In, Out]) tries() []try {
-	out := []try{{"", false}, {"", true}}
+	out := []try{{"", false}}
+	for range primaryTries - 1 {
+		out = append(out, try{"", true})
+	}
 	for _, m := range r.fallbacks {
 		out = append(out, try{m, true})
 	}
@@ -288,4 +299,49 @@ func (a *Activities) durably(ctx context.Context, what string, write func() erro
 		}
 		wait = min(2*wait, 2*time.Second)
 	}
+}
+
+// Overpaid lists the items of a world that were paid for more than once,
+// by its ledger and artifacts: an image generated twice, or an LLM answer
+// accepted for an item that already had it (an item made of pieces accepts
+// one answer per piece). It is how tests and the benchmark prove that
+// faults never make a world pay twice.
+func Overpaid(ctx context.Context, store generia.Store, worldID string) ([]string, error) {
+	calls, err := store.ProviderCalls(ctx, worldID)
+	if err != nil {
+		return nil, err
+	}
+	accepted := map[string]int{}
+	var keys []string
+	for _, c := range calls {
+		if c.Outcome != generia.OutcomeOK {
+			continue
+		}
+		k := c.Kind + " " + c.Key
+		if accepted[k] == 0 {
+			keys = append(keys, k)
+		}
+		accepted[k]++
+	}
+	var out []string
+	for _, k := range keys {
+		want := 1
+		if kind, key, _ := strings.Cut(k, " "); kind == generia.CallLLM {
+			pieces := 0
+			for ; ; pieces++ {
+				_, err := store.Generation(ctx, worldID, keyPiece(key, pieces))
+				if generia.IsKind(err, generia.KindNotFound) {
+					break
+				}
+				if err != nil {
+					return nil, err
+				}
+			}
+			want = max(1, pieces)
+		}
+		if accepted[k] > want {
+			out = append(out, fmt.Sprintf("%s (%d answers for %d)", k, accepted[k], want))
+		}
+	}
+	return out, nil
 }

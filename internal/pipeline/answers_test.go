@@ -297,7 +297,8 @@ func TestInvalidListsHealByFallbackThenSplit(t *testing.T) {
 			seen = append(seen, "ok")
 		}
 	}
-	want := []string{"invalid:" + openrouter.DefaultModel, "invalid:" + openrouter.DefaultModel, "invalid:fallback/model-b", "ok:split", "ok:split"}
+	primary := "invalid:" + openrouter.DefaultModel
+	want := []string{primary, primary, primary, "invalid:fallback/model-b", "ok:split", "ok:split"}
 	if joinRepairs(seen) != joinRepairs(want) {
 		t.Errorf("cast calls %v, want %v", seen, want)
 	}
