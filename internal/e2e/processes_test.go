@@ -111,14 +111,17 @@ type cluster struct {
 	client                     *apiclient.Client
 }
 
-func startCluster(t *testing.T, workerEnv ...string) *cluster {
+// startCluster starts the cluster; env (NAME=value) goes to the API and the
+// workers.
+func startCluster(t *testing.T, env ...string) *cluster {
 	t.Helper()
 	c := &cluster{dir: t.TempDir(), temporalAddr: "127.0.0.1:" + freePort(t), apiAddr: "127.0.0.1:" + freePort(t)}
 	c.env = []string{"GENERIA_DATA_DIR=" + c.dir, "TEMPORAL_ADDRESS=" + c.temporalAddr, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true"}
 	run(t, c.dir, "temporal", c.env, "temporal", "--temporal-ui-addr", "off")
+	c.env = append(c.env, env...)
 	c.startAPI(t)
 	for i := range 2 {
-		c.workers = append(c.workers, run(t, c.dir, fmt.Sprint("worker", i+1), append(append([]string{}, c.env...), workerEnv...),
+		c.workers = append(c.workers, run(t, c.dir, fmt.Sprint("worker", i+1), c.env,
 			"worker", "--queues", "main,llm,images,progress,services"))
 	}
 	anon := apiclient.New("http://"+c.apiAddr, "")

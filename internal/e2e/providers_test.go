@@ -335,3 +335,26 @@ func TestLLMRequestsPerSecondPacesTheCalls(t *testing.T) {
 		t.Errorf("%d LLM calls in %v at %d per second", len(at), span, rate)
 	}
 }
+
+// A local OpenAI-compatible server that accepts response_format but does
+// not enforce it (as older llama.cpp builds and Ollama's cloud do): the
+// model sees the schema in the system message, answers in a fence, and
+// the world completes, its answers repaired.
+func TestServerThatIgnoresTheSchema(t *testing.T) {
+	f := startFakes(t, fakeprovider.OpenRouterOptions{IgnoreResponseFormat: true}, fakeprovider.RunwareOptions{})
+	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Beekeepers on a floating island", CharactersCount: 2, PostsCount: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	checkExact(t, s.client, w.ID, 2, 4)
+	wantLLM, _ := generia.ExpectedCalls(generia.NewPlan(2, 4))
+	if final.CallsLLM != wantLLM || final.AnswersRepaired != wantLLM {
+		t.Errorf("%d LLM calls, %d answers repaired; want %d calls, every answer unfenced", final.CallsLLM, final.AnswersRepaired, wantLLM)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/apiclient"
-	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/fakeprovider"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/pipeline"
@@ -46,7 +45,7 @@ func TestWorldsCompleteThroughASloppyModel(t *testing.T) {
 			t.Fatalf("world ended %s: %s", final.Status, final.Error)
 		}
 		checkExact(t, s.client, id, chars, posts)
-		ledgerRows += checkPaidOnce(t, s.app, f, id, chars, posts)
+		ledgerRows += checkPaidOnce(t, s.app.Store, f, id, chars, posts)
 		repaired += final.AnswersRepaired
 	}
 	injected := sloppy.Injected()
@@ -69,7 +68,7 @@ func TestWorldsCompleteThroughASloppyModel(t *testing.T) {
 // fake generated each image once, and each accepted LLM answer is the
 // artifact of its item or one piece of a list's artifact. It returns the
 // world's ledger size.
-func checkPaidOnce(t *testing.T, a *app.App, f *fakes, worldID string, chars, posts int) int {
+func checkPaidOnce(t *testing.T, s generia.Store, f *fakes, worldID string, chars, posts int) int {
 	t.Helper()
 	ctx := context.Background()
 	images := []string{"world/header", "world/icon"}
@@ -84,11 +83,11 @@ func checkPaidOnce(t *testing.T, a *app.App, f *fakes, worldID string, chars, po
 			t.Errorf("%s was generated %d times, want once", key, n)
 		}
 	}
-	over, err := pipeline.Overpaid(ctx, a.Store, worldID)
+	over, err := pipeline.Overpaid(ctx, s, worldID)
 	if err != nil || len(over) > 0 {
 		t.Errorf("paid for twice: %v (%v)", over, err)
 	}
-	calls, err := a.Store.ProviderCalls(ctx, worldID)
+	calls, err := s.ProviderCalls(ctx, worldID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,11 @@ type OpenRouterOptions struct {
 	// Decide, when set, picks the fault of a valid chat completion from its
 	// body (e.g. to fail one item's step); FaultNone falls back to Faults.
 	Decide func(body []byte) Fault
+	// IgnoreResponseFormat answers as a server that accepts response_format
+	// but does not enforce it: the model follows a JSON schema it finds in
+	// the messages (the first JSON object after "JSON schema"), as free text
+	// in a Markdown fence, and answers a sentence when there is none.
+	IgnoreResponseFormat bool
 	// Sloppy decides which answers come back sloppy, as a real model's do
 	// (see SloppyFaults), among those that Faults and Decide let through;
 	// nil makes every answer exactly what the schema asks.
@@ -163,6 +168,7 @@ var (
 type orParsed struct {
 	model      string
 	prompt     string         // the user messages' text
+	messages   string         // every message's text
 	allText    int            // characters of every message
 	schemaName string         // "" without json_schema
 	schema     map[string]any // nil without json_schema
@@ -212,6 +218,7 @@ func orParse(body []byte) (orParsed, string) {
 	for _, t := range all {
 		p.allText += len(t)
 	}
+	p.messages = strings.Join(all, "\n")
 	if req.Stream {
 		return orParsed{}, "stream: this fake answers only non-streaming requests"
 	}
@@ -428,6 +435,9 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 	}
 
 	seed := orSeedOf(body.Bytes())
+	if f.o.IgnoreResponseFormat {
+		req = orIgnoreFormat(req)
+	}
 	content, err := f.content(req, seed)
 	if err != nil {
 		orWriteError(w, http.StatusBadRequest, fmt.Sprintf("Invalid schema for response_format '%s': %v", req.schemaName, err), "invalid_request")
@@ -457,6 +467,9 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		finish = "length"
 	case FaultNone:
 		f.answered.Add(1)
+		if f.o.IgnoreResponseFormat && req.schema != nil {
+			content = "```json\n" + content + "\n```"
+		}
 	default:
 		s := makeSloppy(content, req.schema, req.prompt, fault, seed)
 		content, refusal = s.content, s.refusal
@@ -466,6 +479,34 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		completion.Choices[0].Message.Refusal = &refusal
 	}
 	orWriteJSON(w, http.StatusOK, completion)
+}
+
+// orIgnoreFormat drops a request's response_format and takes the schema the
+// messages show instead, as a model without enforced structured output
+// would follow it.
+func orIgnoreFormat(req orParsed) orParsed {
+	req.schema, req.resolved, req.schemaName, req.jsonObject = nil, nil, "", false
+	at := strings.Index(req.messages, "JSON schema")
+	if at < 0 {
+		return req
+	}
+	start := strings.IndexByte(req.messages[at:], '{')
+	if start < 0 {
+		return req
+	}
+	var schema map[string]any
+	if json.NewDecoder(strings.NewReader(req.messages[at+start:])).Decode(&schema) != nil {
+		return req
+	}
+	var s jsonschema.Schema
+	raw, _ := json.Marshal(schema)
+	if json.Unmarshal(raw, &s) != nil {
+		return req
+	}
+	if resolved, err := s.Resolve(nil); err == nil {
+		req.schema, req.resolved = schema, resolved
+	}
+	return req
 }
 
 // content is the assistant's answer: a document valid against the schema,

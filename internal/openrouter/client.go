@@ -118,6 +118,26 @@ func (c *Client) FallbackModels() []string { return c.o.Fallbacks }
 const systemPrompt = "You write content for Generia, a social network of AI-generated worlds. " +
 	"Answer with exactly one JSON object that matches the given JSON schema, and nothing else."
 
+// schemaMarker introduces the schema in the system message to servers other
+// than OpenRouter: some (older llama.cpp builds, Ollama's cloud, vLLM before
+// 0.6) accept response_format but do not enforce it, and a model that sees
+// the schema answers close to it, for Parse to repair. OpenRouter routes
+// only to endpoints that enforce it (require_parameters), so it is spared
+// the tokens.
+const schemaMarker = "\n\nThe JSON schema the answer must match:\n"
+
+// system is the system message of a request.
+func (c *Client) system(req generia.TextRequest) string {
+	if c.openRouter || req.Schema == nil {
+		return systemPrompt
+	}
+	schema, err := json.Marshal(req.Schema)
+	if err != nil {
+		return systemPrompt
+	}
+	return systemPrompt + schemaMarker + string(schema)
+}
+
 // GenerateJSON asks for one JSON document, of req.Model when it is set and
 // of the primary model otherwise. Its result carries the answer as is, even
 // when it is cut off (FinishReason "length"), empty or a refusal: judging it
@@ -130,7 +150,7 @@ func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (gen
 	params := openai.ChatCompletionNewParams{
 		Model: model,
 		Messages: []openai.ChatCompletionMessageParamUnion{
-			openai.SystemMessage(systemPrompt),
+			openai.SystemMessage(c.system(req)),
 			openai.UserMessage(req.Prompt),
 		},
 		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
