@@ -211,3 +211,36 @@ func TestRestAsksOnlyForTheMissingItems(t *testing.T) {
 		t.Errorf("merged %d characters", CastStep.Items(merged))
 	}
 }
+
+// Parse never panics, whatever a model answers, and what it accepts holds
+// no more items than asked.
+func FuzzParse(f *testing.F) {
+	three := `{"characters":[{"name":"Mara","concept":"c","role":"r","traits":[],"interests":[]},{"name":"Ilo","concept":"c","role":"r","traits":["a"],"interests":[]},{"name":"Pell","concept":"c","role":"r","traits":[],"interests":[]}],"connections":[],"shared_stories":[]}`
+	for _, seed := range []string{
+		three, "```json\n" + three + "\n```", "Sure:\n" + three + "\nBye {", three[:70], "", "null", "[]", `{"characters":null}`,
+		`{"characters":[{"name":{"x":1}}]}`, `{"characters":[1,2,3]}`, `{{{{`, `"}"{"`, `{"a":"\"}"}`,
+		strings.Replace(three, `"Ilo"`, `"Mara"`, 1),
+	} {
+		f.Add(seed)
+	}
+	in := CastInput{World: sampleWorld, Count: 3, Total: 4, Earlier: []CastMember{member("Mara")}}
+	f.Fuzz(func(t *testing.T, answer string) {
+		ans, err := CastStep.Parse(in, []byte(answer))
+		if err != nil {
+			if !generia.IsKind(err, generia.KindInvalid) {
+				t.Fatalf("Parse error of kind %s: %v", generia.ErrorKind(err), err)
+			}
+			return
+		}
+		if n := CastStep.Items(ans.Value); n < 1 || n > 3 {
+			t.Fatalf("accepted %d characters of 3", n)
+		}
+		names := map[string]bool{"mara": true}
+		for _, c := range ans.Value.Characters {
+			if names[nameKey(c.Name)] {
+				t.Fatalf("accepted %q twice (or again after the earlier cast)", c.Name)
+			}
+			names[nameKey(c.Name)] = true
+		}
+	})
+}

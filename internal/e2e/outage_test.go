@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"sync"
@@ -55,16 +57,24 @@ func TestWorldWaitsOutAProviderOutage(t *testing.T) {
 	checkExact(t, s.client, w.ID, 2, 3)
 }
 
-// PostgreSQL drops every connection of the store a few times during a
-// world: activities retry, and nothing is lost or duplicated.
-func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
+// ownDB is a schema of the test database of this test's own, and a
+// connection that can drop the store's connections to it.
+type ownDB struct {
+	url   string // the store's DATABASE_URL
+	app   string // the store's connections' application_name
+	admin *pgx.Conn
+}
+
+// ownSchema makes a schema for one test in GENERIA_TEST_DATABASE_URL, or
+// skips the test without it.
+func ownSchema(t *testing.T) ownDB {
+	t.Helper()
 	dbURL := os.Getenv("GENERIA_TEST_DATABASE_URL")
 	if dbURL == "" {
 		t.Skip("GENERIA_TEST_DATABASE_URL is not set: the dropped-connection test did not run")
 	}
 	ctx := context.Background()
 	schema := fmt.Sprintf("e2e_%d", rand.Uint32())
-	appName := "generia-" + schema
 	pg, err := postgres.Open(ctx, dbURL, postgres.Schema(schema))
 	if err != nil {
 		t.Fatal(err)
@@ -74,16 +84,28 @@ func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
-	defer admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+	t.Cleanup(func() {
+		admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close(ctx)
+	})
+	db := ownDB{app: "generia-" + schema, admin: admin}
 	u, _ := url.Parse(dbURL)
 	q := u.Query()
 	q.Set("search_path", schema)
-	q.Set("application_name", appName)
+	q.Set("application_name", db.app)
 	u.RawQuery = q.Encode()
+	db.url = u.String()
+	return db
+}
+
+// PostgreSQL drops every connection of the store a few times during a
+// world: activities retry, and nothing is lost or duplicated.
+func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
+	ctx := context.Background()
+	db := ownSchema(t)
 
 	s := start(t, settings{dataDir: t.TempDir(), llmLatency: 100 * time.Millisecond, imgLatency: 150 * time.Millisecond,
-		env: map[string]string{"DATABASE_URL": u.String()}})
+		env: map[string]string{"DATABASE_URL": db.url}})
 	defer s.app.Close()
 	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Miners who map a singing cave", CharactersCount: 3, PostsCount: 10})
 	if err != nil {
@@ -94,7 +116,7 @@ func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
 	for range 3 {
 		var n int
 		// Only this test's connections: other packages' tests share the database.
-		err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, appName).Scan(&n)
+		err := db.admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, db.app).Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,4 +168,61 @@ func TestTwentyWorldsAtOnce(t *testing.T) {
 		checkExact(t, s.client, id, 3, 10)
 	}
 	t.Logf("20 worlds of 3/10 in %v", time.Since(started).Round(100*time.Millisecond))
+}
+
+// PostgreSQL drops the store's connections right as the providers answer,
+// so the worker's next write after a paid call meets a dead connection:
+// the paid answers and images are written again, never bought again.
+func TestStoreDropsItsConnectionsAfterPaidCalls(t *testing.T) {
+	ctx := context.Background()
+	db := ownSchema(t)
+
+	var mu sync.Mutex
+	var calls, dropped int
+	drop := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost {
+				mu.Lock()
+				if calls++; calls%3 == 0 {
+					var n int
+					if err := db.admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, db.app).Scan(&n); err == nil {
+						dropped += n
+					}
+				}
+				mu.Unlock()
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	f := &fakes{
+		llm:    fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: fakeKey}),
+		images: fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: fakeKey, CostPerImage: 0.001}),
+	}
+	llmSrv, imgSrv := httptest.NewServer(drop(f.llm)), httptest.NewServer(drop(f.images))
+	t.Cleanup(llmSrv.Close)
+	t.Cleanup(imgSrv.Close)
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"DATABASE_URL": db.url,
+		"OPENROUTER_API_KEY": fakeKey, "OPENROUTER_BASE_URL": llmSrv.URL + "/api/v1",
+		"RUNWARE_API_KEY": fakeKey, "RUNWARE_BASE_URL": imgSrv.URL + "/v1"}})
+	defer s.app.Close()
+	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Ropemakers of a harbour without ships", CharactersCount: 3, PostsCount: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := waitFor(t, s.client, w.ID, 2*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	mu.Lock()
+	n := dropped
+	mu.Unlock()
+	if n == 0 {
+		t.Fatal("no store connection was dropped")
+	}
+	checkExact(t, s.client, w.ID, 3, 10)
+	rows := checkPaidOnce(t, s.app.Store, f, w.ID, 3, 10)
+	if made := f.calls(); made != rows {
+		t.Errorf("the fakes answered %d calls, the ledger holds %d", made, rows)
+	}
+	t.Logf("%d connections dropped over %d provider calls", n, rows)
 }

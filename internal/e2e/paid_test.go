@@ -125,13 +125,7 @@ func TestKilledWorkerPaysForNothingTwice(t *testing.T) {
 	}
 	defer s.Close()
 	rows := checkPaidOnce(t, s, f, w.ID, chars, posts)
-	made := 0
-	for _, r := range append(f.llm.Requests(), f.images.Requests()...) {
-		if r.Method == http.MethodPost {
-			made++
-		}
-	}
-	if made != rows {
+	if made := f.calls(); made != rows {
 		t.Errorf("the fakes answered %d calls, the ledger holds %d: a paid call went unrecorded", made, rows)
 	}
 }

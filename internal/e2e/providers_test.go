@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
@@ -40,6 +41,18 @@ func startFakes(t *testing.T, llm fakeprovider.OpenRouterOptions, images fakepro
 		"RUNWARE_API_KEY": fakeKey, "RUNWARE_BASE_URL": imgSrv.URL + "/v1",
 	}
 	return f
+}
+
+// calls counts the provider calls the fakes got (the POSTs; image downloads
+// are not calls).
+func (f *fakes) calls() int {
+	n := 0
+	for _, r := range append(f.llm.Requests(), f.images.Requests()...) {
+		if r.Method == http.MethodPost {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fakes) with(kv ...string) map[string]string {
@@ -127,13 +140,7 @@ func TestWorldCompletesThroughProviderFaults(t *testing.T) {
 	if failed == 0 {
 		t.Errorf("no failed call in the ledger although 30%% of calls fail")
 	}
-	made := 0
-	for _, r := range append(f.llm.Requests(), f.images.Requests()...) {
-		if r.Method == "POST" { // not the image downloads
-			made++
-		}
-	}
-	if made != len(calls) {
+	if made := f.calls(); made != len(calls) {
 		t.Errorf("the fakes got %d calls, the ledger has %d", made, len(calls))
 	}
 	if diff := final.LLMCost + final.ImageCost - cost; diff > 1e-9 || diff < -1e-9 || cost <= 0 {

@@ -53,13 +53,7 @@ func TestWorldsCompleteThroughASloppyModel(t *testing.T) {
 	if repaired == 0 || len(injected) < 6 {
 		t.Errorf("%d repaired answers with these sloppy faults injected: %v; want repairs of many kinds", repaired, injected)
 	}
-	made := 0
-	for _, r := range append(f.llm.Requests(), f.images.Requests()...) {
-		if r.Method == "POST" {
-			made++
-		}
-	}
-	if made != ledgerRows {
+	if made := f.calls(); made != ledgerRows {
 		t.Errorf("the fakes got %d calls, the ledgers hold %d: a paid call went unrecorded", made, ledgerRows)
 	}
 }
