@@ -251,8 +251,7 @@ func (a *App) serveHTTP() error {
 	mux.Handle("/api/", api.Handler())
 	a.ops(mux)
 	mux.Handle("/", ui)
-	handler := http.Handler(mux)
-	if err := a.serve(a.Config.Addr, handler); err != nil {
+	if err := a.serve(a.Config.Addr, mux); err != nil {
 		return fmt.Errorf("%w (use --addr to pick another)", err)
 	}
 	return nil
@@ -266,7 +265,7 @@ func (a *App) serve(addr string, handler http.Handler) error {
 	}
 	a.URL = "http://" + l.Addr().String()
 	a.http = &http.Server{
-		Handler:           handler,
+		Handler:           nosniff(handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -285,6 +284,14 @@ func (a *App) serve(addr string, handler http.Handler) error {
 		a.httpDone <- err
 	}()
 	return nil
+}
+
+// nosniff tells browsers to take every answer as its declared type.
+func nosniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ops adds the operator routes: /healthz (the process runs), /readyz (its

@@ -24,6 +24,8 @@ const (
 	// KindStopped means the world's generation has ended (cancelled, failed or
 	// completed) and takes no more work.
 	KindStopped Kind = "stopped"
+	// KindTooLarge means a request's body is larger than it may be.
+	KindTooLarge Kind = "too_large"
 )
 
 // Error is an error with a kind and a message that is safe to show to a

@@ -275,7 +275,6 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
 
 // upload takes an image as multipart form field "file", or as the raw body.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, social.MaxUploadBytes+1<<20)
 	var body io.Reader = r.Body
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		f, _, err := r.FormFile("file")

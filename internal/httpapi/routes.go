@@ -3,55 +3,64 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/generia/generia/internal/bodylimit"
 	"github.com/generia/generia/internal/ratelimit"
 )
 
 // route is one route of the API.
 type route struct {
 	method, pattern string
-	handler         http.HandlerFunc
+	// body caps the request body, before anything reads it.
+	body    int64
+	handler http.HandlerFunc
 }
+
+// Body caps of the routes.
+const (
+	small  = bodylimit.Small
+	upload = bodylimit.Upload
+)
 
 // routes lists every route of the API, in one place; the OpenAPI document
 // (openapi.json) describes exactly these, which a test holds it to.
 func (s *Server) routes() []route {
 	return []route{
-		{"GET", "/api/v1/openapi.json", s.openAPI},
+		{"GET", "/api/v1/openapi.json", small, s.openAPI},
 
-		{"POST", "/api/v1/auth/register", s.limit(ratelimit.Register, s.register)},
-		{"POST", "/api/v1/auth/login", s.limit(ratelimit.Login, s.login)},
-		{"POST", "/api/v1/auth/refresh", s.refresh},
-		{"POST", "/api/v1/auth/logout", s.logout},
-		{"GET", "/api/v1/auth/me", s.me},
+		{"POST", "/api/v1/auth/register", small, s.limit(ratelimit.Register, s.register)},
+		{"POST", "/api/v1/auth/login", small, s.limit(ratelimit.Login, s.login)},
+		{"POST", "/api/v1/auth/refresh", small, s.refresh},
+		{"POST", "/api/v1/auth/logout", small, s.logout},
+		{"GET", "/api/v1/auth/me", small, s.me},
 
-		{"GET", "/api/v1/worlds", s.listWorlds},
-		{"POST", "/api/v1/worlds", s.limit(ratelimit.Worlds, s.createWorld)},
-		{"GET", "/api/v1/worlds/{id}", s.getWorld},
-		{"DELETE", "/api/v1/worlds/{id}", s.deleteWorld},
-		{"GET", "/api/v1/worlds/{id}/status", s.getStatus},
-		{"GET", "/api/v1/worlds/{id}/status/stream", s.streamStatus},
-		{"POST", "/api/v1/worlds/{id}/cancel", s.cancelWorld},
-		{"POST", "/api/v1/worlds/{id}/join", s.joinWorld},
-		{"POST", "/api/v1/worlds/{id}/leave", s.leaveWorld},
+		{"GET", "/api/v1/worlds", small, s.listWorlds},
+		{"POST", "/api/v1/worlds", small, s.limit(ratelimit.Worlds, s.createWorld)},
+		{"GET", "/api/v1/worlds/{id}", small, s.getWorld},
+		{"DELETE", "/api/v1/worlds/{id}", small, s.deleteWorld},
+		{"GET", "/api/v1/worlds/{id}/status", small, s.getStatus},
+		{"GET", "/api/v1/worlds/{id}/status/stream", small, s.streamStatus},
+		{"POST", "/api/v1/worlds/{id}/cancel", small, s.cancelWorld},
+		{"POST", "/api/v1/worlds/{id}/join", small, s.joinWorld},
+		{"POST", "/api/v1/worlds/{id}/leave", small, s.leaveWorld},
 
-		{"GET", "/api/v1/worlds/{id}/characters", s.listCharacters},
-		{"POST", "/api/v1/worlds/{id}/characters", s.createCharacter},
-		{"GET", "/api/v1/worlds/{id}/users/{user_id}/characters", s.userCharacters},
-		{"GET", "/api/v1/characters/{id}", s.getCharacter},
-		{"GET", "/api/v1/characters/{id}/posts", s.characterPosts},
+		{"GET", "/api/v1/worlds/{id}/characters", small, s.listCharacters},
+		{"POST", "/api/v1/worlds/{id}/characters", small, s.createCharacter},
+		{"GET", "/api/v1/worlds/{id}/users/{user_id}/characters", small, s.userCharacters},
+		{"GET", "/api/v1/characters/{id}", small, s.getCharacter},
+		{"GET", "/api/v1/characters/{id}/posts", small, s.characterPosts},
 
-		{"GET", "/api/v1/worlds/{id}/posts", s.feed},
-		{"POST", "/api/v1/worlds/{id}/posts", s.createPost},
-		{"GET", "/api/v1/worlds/{id}/posts/{post_id}", s.getPost},
-		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/like", s.like},
-		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/like", s.unlike},
-		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/likes", s.likes},
-		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/comments", s.comments},
-		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/comments", s.addComment},
-		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/comments/{comment_id}", s.deleteComment},
+		{"GET", "/api/v1/worlds/{id}/posts", small, s.feed},
+		{"POST", "/api/v1/worlds/{id}/posts", small, s.createPost},
+		{"GET", "/api/v1/worlds/{id}/posts/{post_id}", small, s.getPost},
+		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/like", small, s.like},
+		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/like", small, s.unlike},
+		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/likes", small, s.likes},
+		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, s.comments},
+		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, s.addComment},
+		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/comments/{comment_id}", small, s.deleteComment},
 
-		{"POST", "/api/v1/worlds/{id}/media", s.upload},
-		{"GET", "/api/v1/media/{id}", s.getMedia},
+		{"POST", "/api/v1/worlds/{id}/media", upload, s.upload},
+		{"GET", "/api/v1/media/{id}", small, s.getMedia},
 	}
 }
 
@@ -64,7 +73,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	paths := map[string][]string{}
 	for _, rt := range s.routes() {
-		mux.Handle(rt.method+" "+rt.pattern, s.Metrics.Route(rt.pattern, rt.handler))
+		mux.Handle(rt.method+" "+rt.pattern, s.Metrics.Route(rt.pattern, bodylimit.Cap(rt.body, s.writeError, rt.handler)))
 		paths[rt.pattern] = append(paths[rt.pattern], rt.method)
 	}
 	for pattern, methods := range paths {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/auth"
+	"github.com/generia/generia/internal/bodylimit"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/metrics"
 	"github.com/generia/generia/internal/ratelimit"
@@ -50,16 +51,17 @@ func (s *Server) now() time.Time {
 	return time.Now().UTC()
 }
 
-// maxBodyBytes caps JSON request bodies.
-const maxBodyBytes = 1 << 20
-
-// decode reads a JSON body into v. A malformed body gives KindInvalid.
+// decode reads a JSON body into v. A malformed body gives KindInvalid; one
+// past its route's cap KindTooLarge.
 func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return generia.Errorf(generia.KindInvalid, "send the body as application/json")
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBodyBytes+1))
+	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(v); err != nil {
+		if tooLarge, ok := bodylimit.Is(err); ok {
+			return tooLarge
+		}
 		if errors.Is(err, io.EOF) {
 			return generia.Errorf(generia.KindInvalid, "the request body is empty; send a JSON object")
 		}
@@ -95,6 +97,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeEncoded(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -118,6 +121,8 @@ func statusOf(kind generia.Kind) int {
 		return http.StatusConflict
 	case generia.KindLimit:
 		return http.StatusTooManyRequests
+	case generia.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
 	case generia.KindUnavailable:
 		return http.StatusServiceUnavailable
 	}
@@ -155,8 +160,9 @@ func viewer(r *http.Request) string {
 
 // authenticate finds the user of a request: a bearer token (API clients),
 // or the web UI's session cookie, whose unsafe requests must carry the
-// session's CSRF token. A bad bearer token is refused rather than ignored,
-// so a client learns its token expired.
+// session's CSRF token in the X-CSRF-Token header (never in the body, which
+// nothing reads before the route has capped it). A bad bearer token is
+// refused rather than ignored, so a client learns its token expired.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user := ""
@@ -175,7 +181,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		} else if s.Sessions != nil {
 			if sess, ok := s.Sessions.Read(r); ok {
 				if !auth.Safe(r.Method) {
-					if err := auth.CheckCSRF(r, sess); err != nil {
+					if err := auth.CheckCSRF(r.Header.Get(auth.CSRFHeader), sess); err != nil {
 						s.writeError(w, r, err)
 						return
 					}

@@ -13,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/generia/generia/internal/auth"
+	"github.com/generia/generia/internal/bodylimit"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
@@ -70,7 +72,7 @@ func New(o Options) (*Handler, error) {
 	}
 	h.mux = http.NewServeMux()
 	for _, rt := range h.routes() {
-		h.mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+		h.mux.Handle(rt.method+" "+rt.pattern, bodylimit.Cap(rt.body, h.fail, h.parseForm(rt.handler)))
 	}
 	h.mux.Handle("GET /static/", staticHandler())
 	h.mux.HandleFunc("/", h.notFound)
@@ -95,6 +97,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	h.mux.ServeHTTP(w, r)
+}
+
+// parseForm reads a posted form, under its route's body cap, before the
+// handler looks at any field: a form over the cap is a 413 page, one that
+// does not parse a 400 page. File parts above 1 MB wait in a temporary file.
+func (h *Handler) parseForm(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next(w, r)
+			return
+		}
+		var err error
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			err = r.ParseMultipartForm(1 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			if tooLarge, ok := bodylimit.Is(err); ok {
+				h.fail(w, r, tooLarge)
+				return
+			}
+			h.fail(w, r, generia.WrapError(generia.KindInvalid, err, "the form could not be read; send it again"))
+			return
+		}
+		next(w, r)
+	}
 }
 
 // viewer is the signed-in person of a request; the zero value is a visitor.
@@ -205,6 +234,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		e = errorPage{Status: http.StatusConflict, Heading: "That did not work", Message: message(err)}
 	case generia.KindLimit:
 		e = errorPage{Status: http.StatusTooManyRequests, Heading: "Limit reached", Message: message(err)}
+	case generia.KindTooLarge:
+		e = errorPage{Status: http.StatusRequestEntityTooLarge, Heading: "Too large", Message: message(err)}
 	case generia.KindUnavailable:
 		e = errorPage{Status: http.StatusServiceUnavailable, Heading: "Temporarily unavailable",
 			Message: "A service Generia needs is not answering. Try again in a moment."}
@@ -258,7 +289,7 @@ func (h *Handler) checkCSRF(r *http.Request, v viewer) error {
 	if !v.SignedIn() {
 		return nil
 	}
-	return auth.CheckCSRF(r, generia.Session{UserID: v.ID, CSRF: v.CSRF})
+	return auth.CheckCSRF(r.PostFormValue(auth.CSRFField), generia.Session{UserID: v.ID, CSRF: v.CSRF})
 }
 
 // localPath returns p when it is a path on this site, else "".

@@ -387,18 +387,6 @@ func (h *Handler) worldAction(w http.ResponseWriter, r *http.Request, act func(c
 	redirectBack(w, r, "/worlds/"+url.PathEscape(id))
 }
 
-// maxFormUpload caps a form with an image: the image and the text fields.
-const maxFormUpload = social.MaxUploadBytes + 1<<20
-
-// parseUploadForm reads a multipart form with at most one image.
-func parseUploadForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormUpload)
-	if err := r.ParseMultipartForm(1 << 20); err != nil && err != http.ErrNotMultipart {
-		return generia.WrapError(generia.KindInvalid, err, "the form could not be read; is the image larger than 8 MB?")
-	}
-	return nil
-}
-
 // uploadField stores the form's image, if one was chosen; "" otherwise.
 func (h *Handler) uploadField(r *http.Request, viewerID, worldID string) (string, error) {
 	f, _, err := r.FormFile("file")
@@ -411,31 +399,29 @@ func (h *Handler) uploadField(r *http.Request, viewerID, worldID string) (string
 }
 
 // uploadForm starts a world page's multipart form: a visitor is sent to
-// sign in, a form without its CSRF token fails; ok says to go on. perr is
-// the form's parse error, shown on the form itself.
-func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) (v viewer, worldID string, perr error, ok bool) {
+// sign in, a form without its CSRF token fails; ok says to go on.
+func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) (v viewer, worldID string, ok bool) {
 	v, worldID = h.viewerOf(r), r.PathValue("id")
 	if !v.SignedIn() {
 		http.Redirect(w, r, loginURL("/worlds/"+url.PathEscape(worldID)), http.StatusSeeOther)
-		return v, worldID, nil, false
+		return v, worldID, false
 	}
-	perr = parseUploadForm(w, r)
 	if err := h.checkCSRF(r, v); err != nil {
 		h.fail(w, r, err)
-		return v, worldID, nil, false
+		return v, worldID, false
 	}
-	return v, worldID, perr, true
+	return v, worldID, true
 }
 
 // createPost publishes a post from the composer, for browsers without the
 // script.
 func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
-	v, id, perr, ok := h.uploadForm(w, r)
+	v, id, ok := h.uploadForm(w, r)
 	if !ok {
 		return
 	}
 	f := composeForm{CharacterID: r.PostFormValue("character_id"), Caption: r.PostFormValue("caption"), Hashtags: r.PostFormValue("hashtags")}
-	err := perr
+	var err error
 	if err == nil && utf8.RuneCountInString(strings.TrimSpace(f.Caption)) > social.MaxCaptionLength {
 		err = generia.Errorf(generia.KindInvalid, "the caption is longer than %d characters", social.MaxCaptionLength)
 	}
@@ -467,12 +453,12 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
 // createCharacter makes the viewer's character from the world page's form,
 // for browsers without the script.
 func (h *Handler) createCharacter(w http.ResponseWriter, r *http.Request) {
-	v, id, perr, ok := h.uploadForm(w, r)
+	v, id, ok := h.uploadForm(w, r)
 	if !ok {
 		return
 	}
 	f := characterForm{DisplayName: r.PostFormValue("display_name"), Username: r.PostFormValue("username"), Bio: r.PostFormValue("bio")}
-	err := perr
+	var err error
 	var avatar string
 	if err == nil {
 		avatar, err = h.uploadField(r, v.ID, id)
