@@ -37,6 +37,7 @@ import (
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/runware"
 	"github.com/generia/generia/internal/s3media"
+	"github.com/generia/generia/internal/secret"
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sqlite"
 	"github.com/generia/generia/internal/web"
@@ -95,6 +96,8 @@ type App struct {
 // Start builds and starts what the roles need. On error everything started
 // is stopped again.
 func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal StartTemporal, logger *slog.Logger) (_ *App, err error) {
+	// No configured secret reaches a log line, whatever logs it.
+	logger = slog.New(secret.New(cfg.Secrets()...).Handler(logger.Handler()))
 	a := &App{Config: cfg, Logger: logger, Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
 	defer func() {
 		if err != nil {

@@ -75,7 +75,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "fake-providers":
 		err = runFakes(ctx, rest, cfg, env)
 	case "config":
-		cfg.Print(env.Stdout)
+		fs := newFlagSet("config", env)
+		cfg.BindServer(fs)
+		if _, err = parse(fs, rest); err == nil {
+			cfg.Print(env.Stdout)
+		}
 	case "version":
 		fmt.Fprintln(env.Stdout, "generia", version())
 	default:

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+
+	"github.com/generia/generia/internal/secret"
 
 	"github.com/generia/generia/internal/pipeline"
 )
@@ -341,15 +344,39 @@ func (c *Config) ImagesConfigured() bool { return c.RunwareAPIKey != "" }
 // UIEnabled reports whether the embedded Temporal Web UI runs.
 func (c *Config) UIEnabled() bool { return c.TemporalUIAddr != "" && c.TemporalUIAddr != "off" }
 
-// Print writes the effective configuration, secrets redacted.
+// Print writes the effective configuration, secrets redacted: a secret
+// setting shows only that it is set, and any other shows its URLs without
+// their credentials.
 func (c *Config) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range Settings {
 		v := s.get(c)
-		if s.Secret && v != "" {
+		switch {
+		case s.Secret && v != "":
 			v = "(set, redacted)"
+		default:
+			v = secret.URL(v)
 		}
 		fmt.Fprintf(tw, "%s\t%s\n", s.Env, v)
 	}
 	tw.Flush()
+}
+
+// Secrets are the secret values of the configuration, for scrubbing them
+// from whatever leaves the process: every secret setting, and the
+// passwords of the URLs of the others.
+func (c *Config) Secrets() []string {
+	var out []string
+	for _, s := range Settings {
+		v := s.get(c)
+		if s.Secret {
+			out = append(out, v)
+		}
+		if u, err := url.Parse(v); err == nil && u.User != nil {
+			if p, ok := u.User.Password(); ok {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"image"
 	_ "image/png"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -50,6 +51,8 @@ type settings struct {
 	sample                 bool
 	// env holds further settings, as environment variables.
 	env map[string]string
+	// logs, when set, gets the stack's log lines too.
+	logs io.Writer
 }
 
 func start(t *testing.T, s settings) *stack {
@@ -69,7 +72,11 @@ func start(t *testing.T, s settings) *stack {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var out io.Writer = testWriter{t}
+	if s.logs != nil {
+		out = io.MultiWriter(out, s.logs)
+	}
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	roles := app.Roles{Embedded: true, API: true, Queues: pipeline.Queues, Sample: true, OperatorToken: true}
 	a, err := app.Start(context.Background(), cfg, roles, startTemporal, logger)
 	if err != nil {

@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/auth"
+	"github.com/generia/generia/internal/fakeprovider"
 	"github.com/generia/generia/internal/generia"
 )
 
@@ -186,5 +191,97 @@ func TestBodiesAreCappedBeforeTheyAreRead(t *testing.T) {
 		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("GET %s: no X-Content-Type-Options: nosniff", path)
 		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the log lines of many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A text provider whose 401 echoes the key it refused: the key never
+// leaves the process. Not in the status record (the owner reads the
+// scrubbed detail, anyone else the class of the error), not in the world
+// page, not in the log, not in the store's or Temporal's files.
+func TestSecretsNeverLeaveTheProcess(t *testing.T) {
+	const wrongKey = "sk-or-v1-5ecre7-wr0ng-key-0123456789"
+	f := startFakes(t, fakeprovider.OpenRouterOptions{EchoKey: true}, fakeprovider.RunwareOptions{})
+	var logs syncBuffer
+	dir := t.TempDir()
+	s := start(t, settings{dataDir: dir, env: f.with("OPENROUTER_API_KEY", wrongKey), logs: &logs})
+	ctx := context.Background()
+	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A lighthouse that keeps secrets", CharactersCount: 1, PostsCount: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	if owner.Status != "failed" || !strings.Contains(owner.Error, "API key") {
+		t.Fatalf("world ended %s with %q; want failed on the API key", owner.Status, owner.Error)
+	}
+	if strings.Contains(owner.Error, "5ecre7") {
+		t.Errorf("the owner's status shows the key: %q", owner.Error)
+	}
+	public, err := apiclient.New(s.app.URL, "").Status(ctx, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "world description: the text provider refused the API key"; public.Error != want {
+		t.Errorf("a visitor reads the error %q, want %q", public.Error, want)
+	}
+	if strings.Contains(public.Error, "127.0.0.1") {
+		t.Errorf("a visitor reads the provider's address: %q", public.Error)
+	}
+	page, err := http.Get(s.app.URL + "/worlds/" + w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if bytes.Contains(html, []byte("5ecre7")) || bytes.Contains(html, []byte("Incorrect API key")) {
+		t.Errorf("the world page shows the provider's answer")
+	}
+	// The history too, before the server stops.
+	iter := s.app.Temporal.GetWorkflowHistory(ctx, w.WorkflowID, "", false, 0)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(ev.String(), "5ecre7") {
+			t.Errorf("Temporal's history holds the key in %s", ev.GetEventType())
+		}
+	}
+	s.app.Close()
+	if strings.Contains(logs.String(), "5ecre7") {
+		t.Errorf("the log holds the key")
+	}
+	if !strings.Contains(logs.String(), "[redacted]") {
+		t.Errorf("the log does not show the provider's answer, scrubbed")
+	}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(b, []byte("5ecre7")) {
+			t.Errorf("%s holds the key", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -33,6 +33,9 @@ type OpenRouterOptions struct {
 	// APIKey, when set, must come as "Authorization: Bearer <key>" on chat
 	// completions; otherwise they are answered 401.
 	APIKey string
+	// EchoKey makes a 401 quote the key it refused, as several
+	// OpenAI-compatible servers do ("Incorrect API key provided: …").
+	EchoKey bool
 	// Latency delays every chat completion after the auth check, or until
 	// the client gives up.
 	Latency time.Duration
@@ -376,6 +379,9 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case !ok || strings.TrimSpace(token) == "":
 			orWriteJSON(w, http.StatusUnauthorized, orErrorBody{Error: orError{Code: http.StatusUnauthorized, Message: "Missing Authentication header"}})
+			return
+		case token != f.o.APIKey && f.o.EchoKey:
+			orWriteError(w, http.StatusUnauthorized, "Incorrect API key provided: "+auth+". You can find your API key at https://openrouter.ai/keys.", "authentication")
 			return
 		case token != f.o.APIKey:
 			orWriteError(w, http.StatusUnauthorized, "User not found.", "authentication")

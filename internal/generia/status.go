@@ -88,7 +88,12 @@ type GenerationStatus struct {
 	Providers             Providers
 
 	CancelRequested bool
-	Error           string
+	// Error says why the generation failed, in detail, for the world's
+	// owner; PublicError says it for anyone else: what failed and the class
+	// of why, never a provider's own words (which may echo a key or name a
+	// private address).
+	Error       string
+	PublicError string
 
 	CreatedAt  time.Time
 	UpdatedAt  time.Time

@@ -84,10 +84,12 @@ type GenerationStore interface {
 	// in_progress. It returns KindStopped when the generation has ended.
 	AdvanceGeneration(ctx context.Context, worldID string, changes []StageChange, now time.Time) (GenerationStatus, error)
 	// FinishGeneration ends a generation with a terminal status (completed,
-	// failed or cancelled) and an error message (empty when completed).
-	// Stages still in progress become failed or cancelled. It is a no-op on
-	// a generation that already ended and returns the stored record.
-	FinishGeneration(ctx context.Context, worldID, status, errMsg string, now time.Time) (GenerationStatus, error)
+	// failed or cancelled) and an error message (empty when completed), in
+	// two forms: errMsg with the detail for the world's owner, publicMsg
+	// for anyone else (see GenerationStatus.PublicError). Stages still in
+	// progress become failed or cancelled. It is a no-op on a generation
+	// that already ended and returns the stored record.
+	FinishGeneration(ctx context.Context, worldID, status, errMsg, publicMsg string, now time.Time) (GenerationStatus, error)
 	// RequestCancel marks a generation as cancelling: from then on
 	// ReserveCall and the creation of generated items fail with KindStopped.
 	// It returns KindStopped when the generation has already ended.

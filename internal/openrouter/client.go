@@ -20,6 +20,7 @@ import (
 	"github.com/openai/openai-go/v3/shared"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/secret"
 )
 
 // Defaults.
@@ -56,6 +57,9 @@ type Client struct {
 	o          Options
 	name       string
 	openRouter bool
+	// scrub takes the key and any credentials out of what an error says:
+	// several servers echo the key they refused.
+	scrub *secret.Scrubber
 }
 
 // New returns a client. Its own retries are off: Temporal retries.
@@ -73,7 +77,7 @@ func New(o Options) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("LLM base URL %q: want an http(s) URL such as %s", o.BaseURL, DefaultBaseURL)
 	}
-	c := &Client{o: o, name: "openai-compatible"}
+	c := &Client{o: o, name: "openai-compatible", scrub: secret.New(o.APIKey)}
 	if o.OpenRouter || strings.HasSuffix(u.Hostname(), "openrouter.ai") {
 		c.name, c.openRouter = "openrouter", true
 	}
@@ -231,7 +235,7 @@ func (c *Client) classify(ctx context.Context, err error) error {
 			return ctx.Err()
 		}
 		// No answer: a timeout or a connection error.
-		return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Message: "no answer: " + err.Error(), Err: err}
+		return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Message: c.scrub.Scrub("no answer: " + err.Error()), Err: c.scrubbed(err)}
 	}
 	var body apiError
 	_ = json.Unmarshal([]byte(apiErr.RawJSON()), &body)
@@ -242,7 +246,7 @@ func (c *Client) classify(ctx context.Context, err error) error {
 	if msg == "" {
 		msg = http.StatusText(apiErr.StatusCode)
 	}
-	pe := &generia.ProviderError{Provider: c.name, Status: apiErr.StatusCode, Code: body.Metadata.ErrorType, Message: msg, Err: err}
+	pe := &generia.ProviderError{Provider: c.name, Status: apiErr.StatusCode, Code: body.Metadata.ErrorType, Message: c.scrub.Scrub(msg), Err: c.scrubbed(err)}
 	if apiErr.Response != nil {
 		pe.RetryAfter = retryAfter(apiErr.Response.Header.Get("Retry-After"))
 	}
@@ -261,13 +265,17 @@ func (c *Client) inBandError(raw string) error {
 	if msg == "" {
 		msg = "the provider failed while answering"
 	}
-	pe := &generia.ProviderError{Provider: c.name, Status: http.StatusOK, Code: e.Metadata.ErrorType, Message: msg + " (error inside a 200 answer)"}
+	pe := &generia.ProviderError{Provider: c.name, Status: http.StatusOK, Code: e.Metadata.ErrorType, Message: c.scrub.Scrub(msg) + " (error inside a 200 answer)"}
 	pe.Kind = generia.KindUnavailable
 	if s := e.status(); s != 0 && s != http.StatusOK {
 		pe.Kind = kindOf(s)
 	}
 	return pe
 }
+
+// scrubbed is err as an error chain may carry it, into logs and Temporal's
+// history: its text without secrets (the SDK's own error quotes the body).
+func (c *Client) scrubbed(err error) error { return c.scrub.Error(err) }
 
 func (c *Client) unavailable(msg string, status int) error {
 	return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Status: status, Message: msg}

@@ -182,3 +182,36 @@ func TestNoAnswerIsUnavailable(t *testing.T) {
 		t.Errorf("err = %v, want KindUnavailable", err)
 	}
 }
+
+// An unreachable server's error names it without the credentials in its
+// URL, and a refused key is never quoted back.
+func TestErrorsHoldNoSecret(t *testing.T) {
+	c, err := openrouter.New(openrouter.Options{APIKey: "sk-live-0123456789abcdef", BaseURL: "http://admin:hunter2pass@127.0.0.1:1/v1", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k"}, "k")
+	_, err = c.GenerateJSON(context.Background(), req)
+	var pe *generia.ProviderError
+	if !errors.As(err, &pe) || pe.Kind != generia.KindUnavailable {
+		t.Fatalf("err = %v, want an unavailable ProviderError", err)
+	}
+	for e := error(pe); e != nil; e = errors.Unwrap(e) {
+		if strings.Contains(e.Error(), "hunter2pass") {
+			t.Errorf("the error chain holds the URL's password: %q", e.Error())
+		}
+	}
+	fake, c2, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "the-right-key", EchoKey: true}, "sk-or-v1-wrong-0123456789")
+	_, err = c2.GenerateJSON(context.Background(), req)
+	if !generia.IsKind(err, generia.KindUnauthorized) {
+		t.Fatalf("err = %v, want unauthorized", err)
+	}
+	if len(fake.Requests()) != 1 || !strings.Contains(string(fake.Requests()[0].Body), "messages") {
+		t.Fatal("the fake was not asked")
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.Contains(e.Error(), "wrong-0123456789") {
+			t.Errorf("the error chain quotes the refused key: %q", e.Error())
+		}
+	}
+}

@@ -94,7 +94,7 @@ func (a *Activities) observeStages(st generia.GenerationStatus, changes []generi
 // verifies that every planned character and post exists; if not, the world
 // ends failed, saying what is missing.
 func (a *Activities) FinishGeneration(ctx context.Context, f Finish) (Result, error) {
-	status, errMsg := f.Status, f.Error
+	status, errMsg, publicMsg := f.Status, f.Error, f.PublicError
 	st, err := a.Store.GenerationStatus(ctx, f.WorldID)
 	if err != nil {
 		return Result{}, storeError(err)
@@ -106,18 +106,19 @@ func (a *Activities) FinishGeneration(ctx context.Context, f Finish) (Result, er
 	if st.CancelRequested && status != generia.StatusCompleted {
 		// Items stopped because a person cancelled: the world is cancelled,
 		// not failed.
-		status, errMsg = generia.StatusCancelled, "cancelled"
+		status, errMsg, publicMsg = generia.StatusCancelled, "cancelled", "cancelled"
 	}
 	if status == generia.StatusCompleted && (counts.Characters != st.UsersPredicted || counts.Posts != st.PostsPredicted) {
 		status = generia.StatusFailed
 		errMsg = fmt.Sprintf("verification failed: %d of %d characters and %d of %d posts exist", counts.Characters, st.UsersPredicted, counts.Posts, st.PostsPredicted)
+		publicMsg = errMsg
 	}
 	if status == generia.StatusCompleted {
 		if _, err := a.Store.AdvanceGeneration(ctx, f.WorldID, []generia.StageChange{{Stage: generia.StageFinishing, Status: generia.StageCompleted}}, a.now()); err != nil {
 			return Result{}, storeError(err)
 		}
 	}
-	st, err = a.Store.FinishGeneration(ctx, f.WorldID, status, errMsg, a.now())
+	st, err = a.Store.FinishGeneration(ctx, f.WorldID, status, errMsg, publicMsg, a.now())
 	if err != nil {
 		return Result{}, storeError(err)
 	}

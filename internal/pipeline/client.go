@@ -58,7 +58,8 @@ func (g *Generations) Create(ctx context.Context, ownerID string, req generia.Ne
 		return generia.World{}, fmt.Errorf("creating world: %w", err)
 	}
 	if err := g.Start(ctx, w); err != nil {
-		if _, ferr := g.Store.FinishGeneration(context.WithoutCancel(ctx), w.ID, generia.StatusFailed, generia.ErrorMessage(err), g.now()); ferr != nil {
+		msg := generia.ErrorMessage(err) // ours, safe for anyone
+		if _, ferr := g.Store.FinishGeneration(context.WithoutCancel(ctx), w.ID, generia.StatusFailed, msg, msg, g.now()); ferr != nil {
 			g.Logger.Error("recording a generation that could not start", "world_id", w.ID, "error", ferr)
 		}
 		return w, err
@@ -121,7 +122,7 @@ func (g *Generations) Cancel(ctx context.Context, worldID string) error {
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		// Nothing runs (it never started): record the end here.
-		_, err = g.Store.FinishGeneration(ctx, worldID, generia.StatusCancelled, "cancelled", g.now())
+		_, err = g.Store.FinishGeneration(ctx, worldID, generia.StatusCancelled, "cancelled", "cancelled", g.now())
 		return err
 	}
 	if err != nil {

@@ -91,6 +91,45 @@ func errorType(err error) string {
 	return ""
 }
 
+// publicReason is why a step failed as anyone may read it: the class of its
+// error, named for the provider or store it came from, never a provider's
+// own words, which may echo a key or name a private address. Generia's own
+// refusals (limits, budgets, a provider not configured) are safe and kept.
+func publicReason(err error) string {
+	source := "the store"
+	var actErr *temporal.ActivityError
+	if errors.As(err, &actErr) {
+		switch actErr.ActivityType().Name {
+		case "DescribeWorld", "PromptWorldImages", "PlanCast", "DetailCharacter", "PlanPosts", "DetailPost":
+			source = "the text provider"
+		case "PaintImage":
+			source = "the image provider"
+		}
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch appErr.Type() {
+		case errLimit, errNoProvider, errStopped, errNotFound:
+			return appErr.Message()
+		case errUnauthorized:
+			return source + " refused the API key"
+		case errOutOfCredits:
+			return source + " is out of credits"
+		case errBadAnswer:
+			return "the text model's answers stayed invalid"
+		case errInvalid:
+			return source + " refused the request"
+		case errUnavailable:
+			return source + " was unavailable"
+		}
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return source + " did not answer in time"
+	}
+	return "an internal error"
+}
+
 // errorMessage returns the most useful message of an activity error chain:
 // the application error's own message, without the SDK's wrapping.
 func errorMessage(err error) string {

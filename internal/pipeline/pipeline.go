@@ -159,9 +159,11 @@ type StageUpdate struct {
 // StageChange sets one stage's status.
 type StageChange struct{ Stage, Status string }
 
-// Finish ends a world's generation.
+// Finish ends a world's generation. Error is the detail for the world's
+// owner, PublicError the same for anyone else (see publicReason).
 type Finish struct {
-	WorldID string
-	Status  string
-	Error   string `json:",omitempty"`
+	WorldID     string
+	Status      string
+	Error       string `json:",omitempty"`
+	PublicError string `json:",omitempty"`
 }

@@ -80,11 +80,15 @@ type QueryStatus struct {
 
 // generation is the state of one running WorldGeneration.
 type generation struct {
-	in    Input
-	plan  generia.Plan
-	q     QueryStatus
-	stop  workflow.CancelFunc
-	fatal string // the error that stopped the world, if any
+	in   Input
+	plan generia.Plan
+	q    QueryStatus
+	stop workflow.CancelFunc
+	// fatal is the error that stopped the world, if any; fatalPublic and
+	// firstPublic are that error and the first item's as anyone may read
+	// them.
+	fatal, fatalPublic string
+	firstPublic        string
 }
 
 // WorldGeneration generates a world: its description, then in parallel its
@@ -117,9 +121,9 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 		finish.Status = generia.StatusCancelled
 		finish.Error = "cancelled"
 	case g.fatal != "":
-		finish.Status, finish.Error = generia.StatusFailed, g.fatal
+		finish.Status, finish.Error, finish.PublicError = generia.StatusFailed, g.fatal, g.fatalPublic
 	case len(g.q.Errors) > 0:
-		finish.Status, finish.Error = generia.StatusFailed, g.failureSummary()
+		finish.Status, finish.Error, finish.PublicError = generia.StatusFailed, g.failureSummary(g.q.Errors[0]), g.failureSummary(g.firstPublic)
 	default:
 		g.advance(endCtx, StageChange{generia.StageFinishing, generia.StageInProgress})
 	}
@@ -140,11 +144,11 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 
 // failureSummary is the error of a world whose items failed: how many, and
 // the first reason.
-func (g *generation) failureSummary() string {
+func (g *generation) failureSummary(first string) string {
 	missingChars := g.plan.Characters() - g.q.CharactersCreated
 	missingPosts := g.plan.TotalPosts() - g.q.PostsCreated
 	return fmt.Sprintf("%d of %d characters and %d of %d posts could not be generated; first error: %s",
-		missingChars, g.plan.Characters(), missingPosts, g.plan.TotalPosts(), g.q.Errors[0])
+		missingChars, g.plan.Characters(), missingPosts, g.plan.TotalPosts(), first)
 }
 
 func (g *generation) ref() WorldRef { return WorldRef{WorldID: g.in.WorldID, Provider: g.in.LLM} }
@@ -159,13 +163,17 @@ func (g *generation) fail(ctx workflow.Context, what string, err error) {
 		return // the world was stopped: not this item's fault
 	}
 	msg := what + ": " + errorMessage(err)
+	public := what + ": " + publicReason(err)
 	workflow.GetLogger(ctx).Warn("generation step failed", "step", what, "error", msg)
 	if fatal[errorType(err)] {
 		if g.fatal == "" {
-			g.fatal = msg
+			g.fatal, g.fatalPublic = msg, public
 			g.stop()
 		}
 		return
+	}
+	if len(g.q.Errors) == 0 {
+		g.firstPublic = public
 	}
 	if len(g.q.Errors) < 20 {
 		g.q.Errors = append(g.q.Errors, msg)

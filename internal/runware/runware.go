@@ -27,6 +27,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/secret"
 )
 
 // Defaults of Options.
@@ -462,13 +463,11 @@ func (c *Client) download(ctx context.Context, rawURL string) (data []byte, form
 	return data, format, cfg.Width, cfg.Height, nil
 }
 
-// fail builds a ProviderError, scrubbing the API key from its message in
-// case an answer echoed it.
+// fail builds a ProviderError, scrubbing the API key and any credentials
+// from its message and its cause in case an answer echoed them.
 func (c *Client) fail(kind generia.Kind, status int, code, msg string, err error) *generia.ProviderError {
-	if c.key != "" {
-		msg = strings.ReplaceAll(msg, c.key, "[redacted]")
-	}
-	return &generia.ProviderError{Provider: providerName, Kind: kind, Status: status, Code: code, Message: msg, Err: err}
+	scrub := secret.New(c.key)
+	return &generia.ProviderError{Provider: providerName, Kind: kind, Status: status, Code: code, Message: scrub.Scrub(msg), Err: scrub.Error(err)}
 }
 
 // transportMessage describes a transport error briefly: a timeout, a

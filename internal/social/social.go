@@ -152,7 +152,7 @@ func (s *Service) World(ctx context.Context, viewerID, ref string) (WorldView, e
 	if err != nil {
 		return WorldView{}, err
 	}
-	v := WorldView{World: w, Status: st, IsOwner: viewerID != "" && w.OwnerID == viewerID}
+	v := WorldView{World: w, Status: forViewer(st, w.OwnerID, viewerID), IsOwner: viewerID != "" && w.OwnerID == viewerID}
 	if viewerID != "" {
 		if v.IsMember, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
 			return WorldView{}, err
@@ -161,13 +161,29 @@ func (s *Service) World(ctx context.Context, viewerID, ref string) (WorldView, e
 	return v, nil
 }
 
-// Status returns the status record of a world the viewer may see.
+// Status returns the status record of a world the viewer may see; its
+// error in detail only for the owner (see forViewer).
 func (s *Service) Status(ctx context.Context, viewerID, ref string) (generia.GenerationStatus, error) {
 	w, err := s.visible(ctx, viewerID, ref)
 	if err != nil {
 		return generia.GenerationStatus{}, err
 	}
-	return s.Store.GenerationStatus(ctx, w.ID)
+	st, err := s.Store.GenerationStatus(ctx, w.ID)
+	return forViewer(st, w.OwnerID, viewerID), err
+}
+
+// forViewer is a status record as a viewer may read it: the owner reads
+// why the generation failed in detail, anyone else its public form (what
+// failed and the class of why). A record from before public errors were
+// kept has none, and shows no detail either.
+func forViewer(st generia.GenerationStatus, ownerID, viewerID string) generia.GenerationStatus {
+	if viewerID == "" || viewerID != ownerID {
+		st.Error = st.PublicError
+		if st.Error == "" && st.Status == generia.StatusFailed {
+			st.Error = "the generation failed"
+		}
+	}
+	return st
 }
 
 // Worlds lists worlds for the viewer: scope is all, public, mine or joined;

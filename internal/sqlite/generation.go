@@ -16,7 +16,7 @@ const statusColumns = `world_id, workflow_id, status, current_stage, stages,
 	users_created, users_predicted, posts_created, posts_predicted, images_created, images_predicted,
 	call_limit_llm, call_limit_images, budget_usd, calls_llm, calls_images, tokens_in, tokens_out,
 	llm_cost_usd, image_cost_usd, llm_provider, image_provider, cancel_requested, error,
-	created_at, updated_at, started_at, finished_at, answers_repaired, answers_invalid, answers_invalid_cost_usd`
+	created_at, updated_at, started_at, finished_at, answers_repaired, answers_invalid, answers_invalid_cost_usd, error_public`
 
 func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var st generia.GenerationStatus
@@ -27,7 +27,7 @@ func scanStatus(row scanner) (generia.GenerationStatus, error) {
 		&st.UsersCreated, &st.UsersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
 		&st.CallLimitLLM, &st.CallLimitImages, &st.BudgetUSD, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
-		&created, &updated, &started, &finished, &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD)
+		&created, &updated, &started, &finished, &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD, &st.PublicError)
 	if err != nil {
 		return generia.GenerationStatus{}, err
 	}
@@ -70,12 +70,12 @@ func insertStatus(ctx context.Context, tx *sql.Tx, st generia.GenerationStatus) 
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO generation_status (`+statusColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.WorldID, st.WorkflowID, st.Status, st.CurrentStage, stages,
 		st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
 		st.CallLimitLLM, st.CallLimitImages, st.BudgetUSD, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
 		st.LLMCostUSD, st.ImageCostUSD, st.Providers.LLM, st.Providers.Image, st.CancelRequested, st.Error,
-		micros(normTime(st.CreatedAt)), micros(normTime(st.UpdatedAt)), nullMicros(normTimePtr(st.StartedAt)), nullMicros(normTimePtr(st.FinishedAt)), st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCostUSD)
+		micros(normTime(st.CreatedAt)), micros(normTime(st.UpdatedAt)), nullMicros(normTimePtr(st.StartedAt)), nullMicros(normTimePtr(st.FinishedAt)), st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCostUSD, st.PublicError)
 	return err
 }
 
@@ -219,7 +219,7 @@ func (s *Store) AdvanceGeneration(ctx context.Context, worldID string, changes [
 // completed generation's current stage becomes finishing. It is a no-op on a
 // generation that already ended and returns the stored record. A status that
 // is not terminal gives KindInvalid.
-func (s *Store) FinishGeneration(ctx context.Context, worldID, status, errMsg string, now time.Time) (generia.GenerationStatus, error) {
+func (s *Store) FinishGeneration(ctx context.Context, worldID, status, errMsg, publicMsg string, now time.Time) (generia.GenerationStatus, error) {
 	if !generia.IsTerminal(status) {
 		return generia.GenerationStatus{}, generia.Errorf(generia.KindInvalid, "%q is not a final generation status", status)
 	}
@@ -234,7 +234,7 @@ func (s *Store) FinishGeneration(ctx context.Context, worldID, status, errMsg st
 			return nil
 		}
 		st.Status = status
-		st.Error = errMsg
+		st.Error, st.PublicError = errMsg, publicMsg
 		st.FinishedAt = &now
 		for i := range st.Stages {
 			if st.Stages[i].Status == generia.StageInProgress {
@@ -270,9 +270,9 @@ func saveProgress(ctx context.Context, tx *sql.Tx, st generia.GenerationStatus) 
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE generation_status SET status = ?, current_stage = ?, stages = ?, error = ?,
+	_, err = tx.ExecContext(ctx, `UPDATE generation_status SET status = ?, current_stage = ?, stages = ?, error = ?, error_public = ?,
 		updated_at = ?, started_at = ?, finished_at = ? WHERE world_id = ?`,
-		st.Status, st.CurrentStage, stages, st.Error,
+		st.Status, st.CurrentStage, stages, st.Error, st.PublicError,
 		micros(st.UpdatedAt), nullMicros(st.StartedAt), nullMicros(st.FinishedAt), st.WorldID)
 	return err
 }

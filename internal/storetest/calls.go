@@ -166,7 +166,7 @@ func testRecordCallAfterEnd(t *testing.T, s generia.Store) {
 	ok(t, s.RequestCancel(t.Context(), w.ID, at(time.Minute)), "RequestCancel")
 	// The call reserved before the cancel answers after it: it is paid for.
 	record(t, s, newCall(w.ID, generia.CallLLM, 0.5))
-	_, err := s.FinishGeneration(t.Context(), w.ID, generia.StatusCancelled, "", at(time.Hour))
+	_, err := s.FinishGeneration(t.Context(), w.ID, generia.StatusCancelled, "", "", at(time.Hour))
 	ok(t, err, "FinishGeneration")
 	record(t, s, newCall(w.ID, generia.CallImage, 0.25))
 

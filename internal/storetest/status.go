@@ -116,7 +116,7 @@ func testFinishCompleted(t *testing.T, s generia.Store) {
 		change(generia.StageInitializing, generia.StageCompleted),
 		change(generia.StagePosts, generia.StageInProgress))
 	done := at(time.Hour)
-	st, err := s.FinishGeneration(t.Context(), w.ID, generia.StatusCompleted, "", done)
+	st, err := s.FinishGeneration(t.Context(), w.ID, generia.StatusCompleted, "", "", done)
 	ok(t, err, "FinishGeneration")
 	same(t, "stored status", status(t, s, w.ID), st)
 	if st.Status != generia.StatusCompleted || st.CurrentStage != generia.StageFinishing || st.Error != "" {
@@ -152,7 +152,7 @@ func testFinishStopsStages(t *testing.T, s generia.Store) {
 				change(generia.StageCharacters, generia.StageInProgress),
 				change(generia.StagePosts, generia.StageInProgress))
 			done := at(time.Minute)
-			st, err := s.FinishGeneration(t.Context(), w.ID, tc.status, tc.errMsg, done)
+			st, err := s.FinishGeneration(t.Context(), w.ID, tc.status, tc.errMsg, tc.errMsg, done)
 			ok(t, err, "FinishGeneration")
 			same(t, "stored status", status(t, s, w.ID), st)
 			if st.Status != tc.status || st.Error != tc.errMsg {
@@ -175,10 +175,13 @@ func testFinishStopsStages(t *testing.T, s generia.Store) {
 
 func testFinishTwice(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
-	first, err := s.FinishGeneration(t.Context(), w.ID, generia.StatusFailed, "boom", at(time.Second))
+	first, err := s.FinishGeneration(t.Context(), w.ID, generia.StatusFailed, "openai-compatible: no answer: Post \"http://10.0.0.7/v1\": EOF", "the text provider did not answer", at(time.Second))
 	ok(t, err, "FinishGeneration")
+	if first.Error != "openai-compatible: no answer: Post \"http://10.0.0.7/v1\": EOF" || first.PublicError != "the text provider did not answer" {
+		t.Errorf("finished with error %q, public %q; want the detail and the public reason kept apart", first.Error, first.PublicError)
+	}
 	for _, st := range []string{generia.StatusCompleted, generia.StatusCancelled, generia.StatusFailed} {
-		got, err := s.FinishGeneration(t.Context(), w.ID, st, "", at(time.Hour))
+		got, err := s.FinishGeneration(t.Context(), w.ID, st, "", "", at(time.Hour))
 		ok(t, err, "FinishGeneration again with "+st)
 		same(t, "record after finishing again with "+st, got, first)
 	}
@@ -188,10 +191,10 @@ func testFinishTwice(t *testing.T, s generia.Store) {
 func testFinishInvalid(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
 	for _, st := range []string{generia.StatusPending, generia.StatusInProgress, "done"} {
-		_, err := s.FinishGeneration(t.Context(), w.ID, st, "", t0)
+		_, err := s.FinishGeneration(t.Context(), w.ID, st, "", "", t0)
 		wantKind(t, err, generia.KindInvalid, "FinishGeneration with "+st)
 	}
-	_, err := s.FinishGeneration(t.Context(), "w-nowhere", generia.StatusCompleted, "", t0)
+	_, err := s.FinishGeneration(t.Context(), "w-nowhere", generia.StatusCompleted, "", "", t0)
 	wantKind(t, err, generia.KindNotFound, "FinishGeneration of an unknown world")
 }
 
@@ -200,7 +203,7 @@ func testEndedGeneration(t *testing.T, s generia.Store) {
 		t.Run(end, func(t *testing.T) {
 			w, _ := newWorld(t, s, "w-"+end)
 			c := createCharacter(t, s, newCharacter("c-"+end, w.ID, 0))
-			_, err := s.FinishGeneration(t.Context(), w.ID, end, "", at(time.Hour))
+			_, err := s.FinishGeneration(t.Context(), w.ID, end, "", "", at(time.Hour))
 			ok(t, err, "FinishGeneration")
 			before := status(t, s, w.ID)
 
@@ -269,7 +272,7 @@ func testRequestCancel(t *testing.T, s generia.Store) {
 	if active, err := s.ListActiveGenerations(t.Context()); err != nil || !slices.Contains(active, w.ID) {
 		t.Errorf("active generations = %v, %v; want %s among them until it ends", active, err, w.ID)
 	}
-	st, err = s.FinishGeneration(t.Context(), w.ID, generia.StatusCancelled, "", at(time.Hour))
+	st, err = s.FinishGeneration(t.Context(), w.ID, generia.StatusCancelled, "", "", at(time.Hour))
 	ok(t, err, "FinishGeneration")
 	if st.Status != generia.StatusCancelled {
 		t.Errorf("status = %s, want cancelled", st.Status)
@@ -296,7 +299,7 @@ func testListActiveGenerations(t *testing.T, s generia.Store) {
 	advance(t, s, "w-running", at(time.Second), change(generia.StageInitializing, generia.StageInProgress))
 	for _, end := range []string{generia.StatusCompleted, generia.StatusFailed, generia.StatusCancelled} {
 		newWorld(t, s, "w-"+end)
-		_, err := s.FinishGeneration(t.Context(), "w-"+end, end, "", at(time.Second))
+		_, err := s.FinishGeneration(t.Context(), "w-"+end, end, "", "", at(time.Second))
 		ok(t, err, "FinishGeneration")
 	}
 	active, err = s.ListActiveGenerations(t.Context())

@@ -261,7 +261,7 @@ func (f *fixture) seedTidewater() {
 	}
 	_, err = f.store.AdvanceGeneration(ctx, w.ID, done, t0.Add(time.Minute))
 	f.ok(err, "advancing Tidewater")
-	_, err = f.store.FinishGeneration(ctx, w.ID, generia.StatusCompleted, "", t0.Add(2*time.Minute))
+	_, err = f.store.FinishGeneration(ctx, w.ID, generia.StatusCompleted, "", "", t0.Add(2*time.Minute))
 	f.ok(err, "finishing Tidewater")
 	f.ok(f.store.JoinWorld(ctx, w.ID, f.cy.ID, t0), "cy joins Tidewater")
 	f.world, err = f.store.World(ctx, w.ID)

@@ -438,7 +438,7 @@ func TestCreateWorld(t *testing.T) {
 func TestFailedWorld(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	_, err := f.store.FinishGeneration(t.Context(), "hidden-grove", generia.StatusFailed, "the image provider refused the key", time.Now())
+	_, err := f.store.FinishGeneration(t.Context(), "hidden-grove", generia.StatusFailed, "the image provider refused the key", "the image provider refused the key", time.Now())
 	f.ok(err, "failing Hidden Grove")
 	f.signedIn(f.ada).get("/worlds/hidden-grove").want(http.StatusOK, "generation failed", "the image provider refused the key",
 		"Create it again", "/worlds/new?characters=4&amp;posts=8").lacks("data-progress")

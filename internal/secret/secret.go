@@ -1,0 +1,200 @@
+// Package secret keeps secrets inside the process. It scrubs them from the
+// texts that leave it (provider errors, the status record, log lines, the
+// printed configuration): the keys Generia was configured with, whatever
+// looks like a bearer token or an API key, and the credentials of URLs.
+package secret
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Redacted stands where a secret was.
+const Redacted = "[redacted]"
+
+// minKnown is the shortest configured value scrubbed as a secret: shorter
+// ones would match ordinary words.
+const minKnown = 8
+
+var patterns = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	// Authorization: Bearer <token>, Basic <credentials>.
+	{regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}`), "$1 " + Redacted},
+	// Key-shaped words: OpenAI's and OpenRouter's sk-…, Anthropic's, AWS's.
+	{regexp.MustCompile(`\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}`), Redacted},
+	{regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`), Redacted},
+	// api_key=…, "apiKey": "…", token: … in answers and URLs.
+	{regexp.MustCompile(`(?i)\b((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret|password|passwd|x-amz-signature|x-amz-credential|signature|token|key)["']?\s*[:=]\s*["']?)[^\s"'&,;}]{4,}`), "$1" + Redacted},
+	// The user:password@ of a URL.
+	{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@:]*:[^/\s@]*@`), "$1" + Redacted + "@"},
+}
+
+// Scrubber removes secrets from texts. The zero value scrubs the patterns
+// only; New adds known values.
+type Scrubber struct {
+	known []string
+}
+
+// New returns a Scrubber of the given secret values (empty and short ones
+// are left out), longest first so that a secret containing another goes
+// whole.
+func New(known ...string) *Scrubber {
+	s := &Scrubber{}
+	for _, k := range known {
+		if k = strings.TrimSpace(k); len(k) >= minKnown && !slices.Contains(s.known, k) {
+			s.known = append(s.known, k)
+		}
+	}
+	slices.SortFunc(s.known, func(a, b string) int { return len(b) - len(a) })
+	return s
+}
+
+// Scrub returns text without the known secrets, bearer tokens, key-shaped
+// words, key=value pairs of secret-sounding names and URL credentials.
+func (s *Scrubber) Scrub(text string) string {
+	if s != nil {
+		for _, k := range s.known {
+			text = strings.ReplaceAll(text, k, Redacted)
+		}
+	}
+	for _, p := range patterns {
+		text = p.re.ReplaceAllString(text, p.with)
+	}
+	return text
+}
+
+// Error returns err as it may travel on, into logs and Temporal's history:
+// an error with err's text scrubbed, which still matches context.Canceled
+// and context.DeadlineExceeded when err does, and unwraps to nothing else.
+func (s *Scrubber) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	out := &scrubbedError{text: s.Scrub(err.Error())}
+	for _, ctxErr := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, ctxErr) {
+			out.ctx = ctxErr
+		}
+	}
+	return out
+}
+
+type scrubbedError struct {
+	text string
+	ctx  error
+}
+
+func (e *scrubbedError) Error() string { return e.text }
+func (e *scrubbedError) Unwrap() error { return e.ctx }
+
+// Scrub is New(known...).Scrub(text).
+func Scrub(text string, known ...string) string { return New(known...).Scrub(text) }
+
+// URL redacts the password of a URL and the values of its query parameters
+// with secret-sounding names, for printing a setting. A text that is not a
+// URL is scrubbed as any text.
+func URL(raw string) string {
+	if !strings.Contains(raw, "://") {
+		// host:port, perhaps with user:password@ in front.
+		if at := strings.LastIndex(raw, "@"); at >= 0 {
+			if colon := strings.Index(raw[:at], ":"); colon >= 0 {
+				raw = raw[:colon+1] + Redacted + raw[at:]
+			}
+		}
+		return Scrub(raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return Scrub(raw)
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		if secretName(k) {
+			q.Set(k, "xxxxx")
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return strings.ReplaceAll(u.String(), "xxxxx", Redacted)
+}
+
+func secretName(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"key", "token", "secret", "password", "signature", "credential"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Handler wraps a log handler so that no record it writes holds a secret:
+// the message and every attribute that is text, an error or a stringer are
+// scrubbed.
+func (s *Scrubber) Handler(h slog.Handler) slog.Handler { return scrubbing{h, s} }
+
+type scrubbing struct {
+	slog.Handler
+	s *Scrubber
+}
+
+func (h scrubbing) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, h.s.Scrub(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.attr(a))
+		return true
+	})
+	return h.Handler.Handle(ctx, out)
+}
+
+func (h scrubbing) WithAttrs(attrs []slog.Attr) slog.Handler {
+	clean := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		clean[i] = h.attr(a)
+	}
+	return scrubbing{h.Handler.WithAttrs(clean), h.s}
+}
+
+func (h scrubbing) WithGroup(name string) slog.Handler {
+	return scrubbing{h.Handler.WithGroup(name), h.s}
+}
+
+func (h scrubbing) attr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, h.s.Scrub(v.String()))
+	case slog.KindGroup:
+		group := v.Group()
+		clean := make([]any, len(group))
+		for i, g := range group {
+			clean[i] = h.attr(g)
+		}
+		return slog.Group(a.Key, clean...)
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case error:
+			return slog.String(a.Key, h.s.Scrub(x.Error()))
+		case interface{ String() string }:
+			return slog.String(a.Key, h.s.Scrub(x.String()))
+		case []byte:
+			return slog.String(a.Key, h.s.Scrub(string(x)))
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
+}
