@@ -104,7 +104,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 			a.Close()
 		}
 	}()
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+	if err := secret.PrivateDir(cfg.DataDir); err != nil {
 		return nil, fmt.Errorf("creating the data dir: %w", err)
 	}
 	if roles.Embedded {

@@ -285,3 +285,41 @@ func TestSecretsNeverLeaveTheProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The data dir is its owner's alone: the directory 0700, every file in it
+// 0600 (the store, Temporal's database, the secrets, every image).
+func TestDataDirIsPrivate(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	s := start(t, settings{dataDir: dir, sample: true})
+	final := waitFor(t, s.client, s.app.SampleWorldID, time.Minute, "the sample world", func(st apiclient.Status) bool { return st.Terminal() })
+	s.app.Close()
+	if final.Status != "completed" {
+		t.Fatalf("sample world ended %s", final.Status)
+	}
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := os.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		} else {
+			files++
+		}
+		if got := info.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %v, want %v", strings.TrimPrefix(path, dir), got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 17 { // two databases, the secrets, 15 images
+		t.Errorf("only %d files in the data dir", files)
+	}
+}

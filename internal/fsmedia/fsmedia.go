@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/secret"
 )
 
 // Store is a generia.MediaStore that keeps each object in a file under a
@@ -24,7 +25,10 @@ type Store struct {
 
 var _ generia.MediaStore = (*Store)(nil)
 
-// New returns a store on dir, creating the directory if missing.
+// New returns a store on dir, creating the directory if missing. The
+// directory and everything in it are their owner's alone (media of private
+// worlds are here); files an earlier version left readable by others are
+// made so.
 func New(dir string) (*Store, error) {
 	if dir == "" {
 		return nil, generia.Errorf(generia.KindInvalid, "the media directory is not set")
@@ -33,8 +37,28 @@ func New(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving media directory %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
+	if err := secret.PrivateDir(abs); err != nil {
 		return nil, fmt.Errorf("creating media directory %s: %w", abs, err)
+	}
+	err = filepath.WalkDir(abs, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := secret.FileMode
+		if d.IsDir() {
+			want = secret.DirMode
+		}
+		if info.Mode().Perm() != want {
+			return os.Chmod(path, want)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("making media directory %s private: %w", abs, err)
 	}
 	return &Store{dir: abs}, nil
 }
@@ -89,7 +113,7 @@ func (s *Store) Put(ctx context.Context, key, contentType string, data []byte) e
 
 func (s *Store) write(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, secret.DirMode); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, ".put-*")
@@ -102,8 +126,7 @@ func (s *Store) write(path string, data []byte) error {
 		err = tmp.Sync()
 	}
 	if err == nil {
-		// CreateTemp makes the file readable by its owner only.
-		err = tmp.Chmod(0o644)
+		err = tmp.Chmod(secret.FileMode) // what CreateTemp gives, said
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -70,8 +70,31 @@ func TestPutLeavesNoTemporaryFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if perm := info.Mode().Perm(); perm != 0o644 {
-		t.Errorf("file mode = %v, want 0644", perm)
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Errorf("file mode = %v, want 0600: media of private worlds are here", perm)
+	}
+	dirInfo, err := os.Stat(filepath.Join(dir, "w1"))
+	if err != nil || dirInfo.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode = %v (%v), want 0700", dirInfo.Mode().Perm(), err)
+	}
+}
+
+// Media an earlier version left readable by others become their owner's
+// alone when the store opens.
+func TestOpeningMakesOldMediaPrivate(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "worlds", "w1", "a.png")
+	if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, []byte("png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	newStore(t, dir)
+	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Dir(old): 0o700, old: 0o600} {
+		if info, err := os.Stat(path); err != nil || info.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", path, info.Mode().Perm(), err, want)
+		}
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package secret keeps secrets inside the process. It scrubs them from the
 // texts that leave it (provider errors, the status record, log lines, the
 // printed configuration): the keys Generia was configured with, whatever
-// looks like a bearer token or an API key, and the credentials of URLs.
+// looks like a bearer token or an API key, and the credentials of URLs. And
+// it keeps the files Generia writes its owner's alone.
 package secret
 
 import (
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -197,4 +199,40 @@ func (h scrubbing) attr(a slog.Attr) slog.Attr {
 		}
 	}
 	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// Modes of the data Generia keeps on disk: its owner's alone, for the store,
+// Temporal's database and media of private worlds live there.
+const (
+	DirMode  os.FileMode = 0o700
+	FileMode os.FileMode = 0o600
+)
+
+// PrivateDir creates dir (and its parents) if missing and makes it its
+// owner's alone, as it may have been created more open by an earlier
+// version.
+func PrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return err
+	}
+	return os.Chmod(dir, DirMode)
+}
+
+// PrivateFile creates the file at path if missing, empty, and makes it and
+// its SQLite companions (-wal, -shm, -journal) that exist its owner's
+// alone. SQLite gives the files it creates the mode of their database.
+func PrivateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, FileMode); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }

@@ -27,6 +27,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/secret"
 )
 
 //go:embed migrations/*.sql
@@ -82,9 +83,12 @@ func open(ctx context.Context, driverName, path string) (*Store, error) {
 		s.writer, s.reader = db, db
 	} else {
 		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+			if err := os.MkdirAll(dir, secret.DirMode); err != nil {
 				return nil, fmt.Errorf("creating the directory of SQLite database %s: %w", path, err)
 			}
+		}
+		if err := secret.PrivateFile(path); err != nil {
+			return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
 		}
 		w, err := sql.Open(driverName, path+"?"+pragmas+"&_txlock=immediate")
 		if err != nil {

@@ -26,6 +26,8 @@ import (
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"github.com/generia/generia/internal/secret"
 )
 
 // Options configure the embedded server.
@@ -74,11 +76,16 @@ func Start(o Options) (*Server, error) {
 		}
 		_ = l.Close()
 	}
-	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+	if err := secret.PrivateDir(o.DataDir); err != nil {
 		return nil, err
 	}
 	sqlConf, err := sqlConfig(filepath.Join(o.DataDir, "temporal.db"), o.Namespace)
 	if err != nil {
+		return nil, err
+	}
+	// Made (or left by an earlier version) with the default mode; SQLite
+	// gives the files it adds the mode of the database.
+	if err := secret.PrivateFile(filepath.Join(o.DataDir, "temporal.db")); err != nil {
 		return nil, err
 	}
 	// The server's internal ports (and the frontend's, given port 0) are
