@@ -79,6 +79,9 @@ type App struct {
 	Tokens      *auth.Tokens
 	// URL is the HTTP API's base URL, when the API runs.
 	URL string
+	// MetricsURL is the base URL of the metrics address
+	// (GENERIA_METRICS_ADDR), when one is served.
+	MetricsURL string
 	// SampleWorldID is the sample world generated at this start, if any.
 	SampleWorldID string
 	// Providers are the providers new worlds are generated with: the
@@ -89,8 +92,13 @@ type App struct {
 
 	embedded TemporalServer
 	workers  *pipeline.Workers
-	http     *http.Server
-	httpDone chan error
+	servers  []server
+}
+
+// server is one of the process's HTTP servers.
+type server struct {
+	srv  *http.Server
+	done chan error
 }
 
 // Start builds and starts what the roles need. On error everything started
@@ -179,10 +187,12 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 			return nil, err
 		}
 	}
-	if !roles.API && cfg.MetricsAddr != "" {
+	if cfg.MetricsAddr != "" {
+		// The operator's own address: metrics, health and readiness, open
+		// to whoever reaches it.
 		mux := http.NewServeMux()
-		a.ops(mux)
-		if err := a.serve(cfg.MetricsAddr, mux); err != nil {
+		a.ops(mux, a.Metrics.Handler())
+		if a.MetricsURL, err = a.serve(cfg.MetricsAddr, mux); err != nil {
 			return nil, err
 		}
 	}
@@ -206,13 +216,13 @@ func (a *App) TemporalUIAddr() string {
 // (letting running activities finish), then the Temporal client and server,
 // then the stores.
 func (a *App) Close() {
-	if a.http != nil {
+	for _, s := range a.servers {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := a.http.Shutdown(ctx); err != nil {
-			_ = a.http.Close()
+		if err := s.srv.Shutdown(ctx); err != nil {
+			_ = s.srv.Close()
 		}
 		cancel()
-		<-a.httpDone
+		<-s.done
 	}
 	if a.workers != nil {
 		a.workers.Stop()
@@ -252,22 +262,47 @@ func (a *App) serveHTTP() error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.Handler())
-	a.ops(mux)
+	// Metrics tell much about a deployment: on the public address they take
+	// the operator's token, unless they have an address of their own.
+	var metricsHere http.Handler
+	if a.Config.MetricsAddr == "" {
+		metricsHere = a.operatorOnly(a.Metrics.Handler())
+	}
+	a.ops(mux, metricsHere)
 	mux.Handle("/", ui)
-	if err := a.serve(a.Config.Addr, mux); err != nil {
+	if a.URL, err = a.serve(a.Config.Addr, mux); err != nil {
 		return fmt.Errorf("%w (use --addr to pick another)", err)
 	}
 	return nil
 }
 
-// serve runs the process's HTTP server on addr.
-func (a *App) serve(addr string, handler http.Handler) error {
+// operatorOnly serves next to requests that carry the operator account's
+// access token (the one `up` writes into the data dir), and answers
+// anyone else 401.
+func (a *App) operatorOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && a.Tokens != nil {
+			if id, err := a.Tokens.Verify(strings.TrimSpace(token)); err == nil {
+				if u, err := a.Store.UserByID(r.Context(), id); err == nil && u.Username == OperatorUsername {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		http.Error(w, "metrics need the operator's token (Authorization: Bearer <data-dir/operator-token>), or GENERIA_METRICS_ADDR", http.StatusUnauthorized)
+	})
+}
+
+// serve runs one of the process's HTTP servers on addr and returns its base
+// URL.
+func (a *App) serve(addr string, handler http.Handler) (string, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("HTTP address %s: %w", addr, err)
+		return "", fmt.Errorf("HTTP address %s: %w", addr, err)
 	}
-	a.URL = "http://" + l.Addr().String()
-	a.http = &http.Server{
+	srv := &http.Server{
 		Handler:           nosniff(handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -275,18 +310,19 @@ func (a *App) serve(addr string, handler http.Handler) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	a.httpDone = make(chan error, 1)
+	s := server{srv: srv, done: make(chan error, 1)}
+	a.servers = append(a.servers, s)
 	go func() {
-		err := a.http.Serve(l)
+		err := srv.Serve(l)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
 		if err != nil {
 			a.Logger.Error("HTTP server stopped", "error", err)
 		}
-		a.httpDone <- err
+		s.done <- err
 	}()
-	return nil
+	return "http://" + l.Addr().String(), nil
 }
 
 // nosniff tells browsers to take every answer as its declared type.
@@ -298,14 +334,17 @@ func nosniff(next http.Handler) http.Handler {
 }
 
 // ops adds the operator routes: /healthz (the process runs), /readyz (its
-// store, media store and Temporal answer) and /metrics.
-func (a *App) ops(mux *http.ServeMux) {
+// store, media store and Temporal answer) and, when metrics is not nil,
+// /metrics.
+func (a *App) ops(mux *http.ServeMux, metrics http.Handler) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.HandleFunc("GET /readyz", a.readyz)
-	mux.Handle("GET /metrics", a.Metrics.Handler())
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 }
 
 // readyz checks each dependency with a short deadline and answers 200 only
@@ -574,6 +613,10 @@ func jwtSecret(cfg config.Config) ([]byte, error) {
 	return []byte(secret), nil
 }
 
+// OperatorUsername is the account of the local operator token, a name
+// nobody can register (social.ReservedUsernames).
+const OperatorUsername = "operator"
+
 // OperatorTokenFile is the name of the local operator token in the data dir.
 const OperatorTokenFile = "operator-token"
 
@@ -584,7 +627,7 @@ const operatorTokenTTL = 30 * 24 * time.Hour
 // writeOperatorToken makes sure the local operator account exists and writes
 // a fresh access token for it into the data dir, readable by its owner only.
 func (a *App) writeOperatorToken(ctx context.Context) (generia.User, error) {
-	u, _, err := a.Store.UserByLogin(ctx, "operator")
+	u, _, err := a.Store.UserByLogin(ctx, OperatorUsername)
 	if generia.IsKind(err, generia.KindNotFound) {
 		password, perr := auth.RandomSecret(24) // nobody signs in with it; the token is the way in
 		if perr != nil {
@@ -594,7 +637,7 @@ func (a *App) writeOperatorToken(ctx context.Context) (generia.User, error) {
 		if perr != nil {
 			return u, perr
 		}
-		u, err = a.Store.CreateUser(ctx, generia.User{ID: uuid.NewString(), Username: "operator", Email: "operator@localhost", CreatedAt: time.Now().UTC()}, hash)
+		u, err = a.Store.CreateUser(ctx, generia.User{ID: uuid.NewString(), Username: OperatorUsername, Email: "operator@localhost", CreatedAt: time.Now().UTC()}, hash)
 	}
 	if err != nil {
 		return u, fmt.Errorf("creating the operator account: %w", err)

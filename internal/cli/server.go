@@ -25,8 +25,10 @@ func runServer(ctx context.Context, role string, args []string, cfg config.Confi
 	if role == "up" {
 		fs.BoolVar(&cfg.NoSample, "no-sample", cfg.NoSample, "do not generate the sample world on the first start (GENERIA_NO_SAMPLE)")
 	}
+	if role != "temporal" && role != "migrate" {
+		fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve /metrics, /healthz and /readyz here, unauthenticated, e.g. 127.0.0.1:9464 (GENERIA_METRICS_ADDR)")
+	}
 	if role == "worker" {
-		fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr, "serve /metrics, /healthz and /readyz here, e.g. 127.0.0.1:9464 (GENERIA_METRICS_ADDR)")
 		fs.StringVar(&queues, "queues", queues, "comma list of task queues: main,llm,images,progress,services (GENERIA_QUEUES)")
 	}
 	if _, err := parse(fs, args); err != nil {
@@ -107,11 +109,14 @@ func printBanner(env Env, a *app.App, role string, roles app.Roles) {
 	case "worker":
 		fmt.Fprintf(w, "Generia worker is running on %s.\n", strings.Join(roles.Queues, ", "))
 	}
+	if roles.API {
+		fmt.Fprintf(w, "  Web UI:       %s\n  API:          %s/api/v1\n", a.URL, a.URL)
+	}
 	switch {
+	case a.MetricsURL != "":
+		fmt.Fprintf(w, "  Metrics:      %s/metrics (and /healthz, /readyz)\n", a.MetricsURL)
 	case roles.API:
-		fmt.Fprintf(w, "  Web UI:       %s\n  API:          %s/api/v1\n  Metrics:      %s/metrics\n", a.URL, a.URL, a.URL)
-	case a.URL != "":
-		fmt.Fprintf(w, "  Metrics:      %s/metrics (and /healthz, /readyz)\n", a.URL)
+		fmt.Fprintf(w, "  Metrics:      %s/metrics (send the operator token: Authorization: Bearer <token>)\n", a.URL)
 	}
 	fmt.Fprintf(w, "  Temporal:     %s (namespace %s)\n", a.Config.TemporalAddr, a.Config.TemporalNamespace)
 	if ui := a.TemporalUIAddr(); ui != "" {

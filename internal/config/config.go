@@ -27,8 +27,10 @@ import (
 type Config struct {
 	DataDir string // GENERIA_DATA_DIR
 	Addr    string // GENERIA_ADDR: the HTTP API and web UI
-	// MetricsAddr serves /metrics, /healthz and /readyz of a process without
-	// the API (a worker); empty: none. GENERIA_METRICS_ADDR
+	// MetricsAddr serves /metrics, /healthz and /readyz on an address of
+	// the operator's, for every role; empty: a worker serves none, and the
+	// API serves /metrics on its own address to the operator's token only.
+	// GENERIA_METRICS_ADDR
 	MetricsAddr string
 	// DatabaseURL selects PostgreSQL (postgres://…) instead of the SQLite
 	// file in the data dir. DATABASE_URL
@@ -107,7 +109,7 @@ var Settings = []Setting{
 	{"S3_REGION", "", "us-east-1", "S3 region", false, func(c *Config) string { return c.S3Region }},
 	{"S3_USE_PATH_STYLE", "", "false", "path-style bucket URLs (MinIO, versitygw, most self-hosted servers)", false, func(c *Config) string { return strconv.FormatBool(c.S3PathStyle) }},
 	{"GENERIA_MEDIA_REDIRECT", "", "false", "serve media by redirect to presigned S3 URLs instead of through the API", false, func(c *Config) string { return strconv.FormatBool(c.MediaRedirect) }},
-	{"GENERIA_METRICS_ADDR", "--metrics-addr", "(none)", "where a worker serves /metrics, /healthz and /readyz (the API serves them on its own address)", false, func(c *Config) string { return c.MetricsAddr }},
+	{"GENERIA_METRICS_ADDR", "--metrics-addr", "(none)", "where any role serves /metrics, /healthz and /readyz, unauthenticated (without it, the API serves /metrics only to the operator token)", false, func(c *Config) string { return c.MetricsAddr }},
 	{"TEMPORAL_ADDRESS", "--temporal-addr", "127.0.0.1:7233", "Temporal frontend: where `up` serves it, where `api` and `worker` connect", false, func(c *Config) string { return c.TemporalAddr }},
 	{"GENERIA_TEMPORAL_UI_ADDR", "--temporal-ui-addr", "127.0.0.1:8233", "Temporal Web UI of the embedded server; `off` disables it", false, func(c *Config) string { return c.TemporalUIAddr }},
 	{"TEMPORAL_NAMESPACE", "--temporal-namespace", "default", "Temporal namespace", false, func(c *Config) string { return c.TemporalNamespace }},

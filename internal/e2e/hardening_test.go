@@ -323,3 +323,52 @@ func TestDataDirIsPrivate(t *testing.T) {
 		t.Errorf("only %d files in the data dir", files)
 	}
 }
+
+// /metrics on the API's address takes the operator's token; with an
+// address of its own it is served there alone.
+func TestMetricsNeedTheOperator(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir()})
+	ctx := context.Background()
+	get := func(url, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	ada, err := apiclient.New(s.app.URL, "").Register(ctx, "ada", "ada@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, token := range map[string]string{"no token": "", "a person's token": ada.Token, "a forged token": "x.y.z"} {
+		if code, _ := get(s.app.URL+"/metrics", token); code != http.StatusUnauthorized {
+			t.Errorf("/metrics with %s: HTTP %d, want 401", name, code)
+		}
+	}
+	if code, body := get(s.app.URL+"/metrics", s.client.Token); code != http.StatusOK || !strings.Contains(body, "generia_") {
+		t.Errorf("/metrics with the operator token: HTTP %d", code)
+	}
+	if _, err := apiclient.New(s.app.URL, "").Register(ctx, "Operator", "op@example.com", "correct horse battery"); status(err) != http.StatusConflict {
+		t.Errorf("registering the operator's name: %v, want 409", err)
+	}
+	if code, _ := get(s.app.URL+"/healthz", ""); code != http.StatusOK {
+		t.Errorf("/healthz: HTTP %d, want 200 for anyone", code)
+	}
+	s.app.Close()
+
+	s = start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_METRICS_ADDR": "127.0.0.1:0"}})
+	defer s.app.Close()
+	if code, _ := get(s.app.URL+"/metrics", s.client.Token); code != http.StatusNotFound {
+		t.Errorf("/metrics on the API's address with a metrics address set: HTTP %d, want 404", code)
+	}
+	if code, body := get(s.app.MetricsURL+"/metrics", ""); code != http.StatusOK || !strings.Contains(body, "# HELP") {
+		t.Errorf("/metrics on the metrics address: HTTP %d", code)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -14,12 +15,20 @@ import (
 
 var validUsername = regexp.MustCompile(`^[A-Za-z0-9_]{3,30}$`)
 
-// Register creates an account. Bad input gives KindInvalid; a taken
-// username or email gives KindConflict.
+// ReservedUsernames are names nobody may register: the local operator's
+// account, whose token opens the metrics, and names people would take for
+// Generia's own.
+var ReservedUsernames = []string{"operator", "admin", "administrator", "root", "generia", "system", "support"}
+
+// Register creates an account. Bad input gives KindInvalid; a taken or
+// reserved username, or a taken email, gives KindConflict.
 func (s *Service) Register(ctx context.Context, username, email, password string) (generia.User, error) {
 	username, email = strings.TrimSpace(username), strings.TrimSpace(email)
 	if !validUsername.MatchString(username) {
 		return generia.User{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 30 latin letters, digits or underscores")
+	}
+	if slices.Contains(ReservedUsernames, strings.ToLower(username)) {
+		return generia.User{}, generia.Errorf(generia.KindConflict, "that username is reserved; choose another")
 	}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
 		return generia.User{}, generia.Errorf(generia.KindInvalid, "email must be a valid address such as ada@example.com")
