@@ -263,6 +263,23 @@ func (c *Client) Login(ctx context.Context, emailOrUsername, password string) (S
 	return s, err
 }
 
+// Refresh spends a refresh token for a new pair.
+func (c *Client) Refresh(ctx context.Context, refreshToken string) (Session, error) {
+	var s Session
+	err := c.Do(ctx, "POST", "/api/v1/auth/refresh", map[string]string{"refresh_token": refreshToken}, &s)
+	return s, err
+}
+
+// Logout ends the sign-in of the client's token and of refreshToken, if
+// given.
+func (c *Client) Logout(ctx context.Context, refreshToken string) error {
+	var body any
+	if refreshToken != "" {
+		body = map[string]string{"refresh_token": refreshToken}
+	}
+	return c.Do(ctx, "POST", "/api/v1/auth/logout", body, nil)
+}
+
 // CreateWorld asks for a world to be generated.
 func (c *Client) CreateWorld(ctx context.Context, w NewWorld) (World, error) {
 	var out World

@@ -169,7 +169,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		if err != nil {
 			return nil, err
 		}
-		if a.Tokens, err = auth.NewTokens(secret); err != nil {
+		if a.Tokens, err = auth.NewTokens(secret, a.Store); err != nil {
 			return nil, err
 		}
 	}
@@ -283,8 +283,8 @@ func (a *App) operatorOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if ok && a.Tokens != nil {
-			if id, err := a.Tokens.Verify(strings.TrimSpace(token)); err == nil {
-				if u, err := a.Store.UserByID(r.Context(), id); err == nil && u.Username == OperatorUsername {
+			if c, err := a.Tokens.Verify(r.Context(), strings.TrimSpace(token)); err == nil {
+				if u, err := a.Store.UserByID(r.Context(), c.UserID); err == nil && u.Username == OperatorUsername {
 					next.ServeHTTP(w, r)
 					return
 				}
@@ -642,7 +642,17 @@ func (a *App) writeOperatorToken(ctx context.Context) (generia.User, error) {
 	if err != nil {
 		return u, fmt.Errorf("creating the operator account: %w", err)
 	}
-	token, _, err := a.Tokens.Issue(u.ID, operatorTokenTTL)
+	// A sign-in of its own, with a refresh token nobody holds.
+	_, hash, err := auth.NewRefreshToken()
+	if err != nil {
+		return u, err
+	}
+	now := time.Now().UTC()
+	f := generia.TokenFamily{ID: uuid.NewString(), UserID: u.ID, Generation: 1, ExpiresAt: now.Add(operatorTokenTTL), CreatedAt: now}
+	if err := a.Store.StartTokenFamily(ctx, f, hash); err != nil {
+		return u, fmt.Errorf("signing the operator in: %w", err)
+	}
+	token, _, err := a.Tokens.Issue(f, operatorTokenTTL)
 	if err != nil {
 		return u, err
 	}

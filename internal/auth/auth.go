@@ -4,6 +4,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -64,42 +65,83 @@ func CheckPassword(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
-// Tokens signs and verifies access tokens.
-type Tokens struct {
-	secret []byte
-	now    func() time.Time
+// Families is what checking an access token needs of the store: the token
+// family (sign-in) it was issued in.
+type Families interface {
+	TokenFamily(ctx context.Context, id string) (generia.TokenFamily, error)
 }
 
-// NewTokens returns a token signer with a secret of at least 32 bytes.
-func NewTokens(secret []byte) (*Tokens, error) {
+// Tokens signs and verifies access tokens. A token names its user, its
+// family and the family's generation when it was issued; it works while
+// the family lives at that generation, so a refresh ends the token before
+// it and a sign-out ends them all.
+type Tokens struct {
+	secret   []byte
+	families Families
+	now      func() time.Time
+}
+
+// NewTokens returns a token signer with a secret of at least 32 bytes that
+// checks tokens against families.
+func NewTokens(secret []byte, families Families) (*Tokens, error) {
 	if len(secret) < 32 {
 		return nil, errors.New("the token secret must be at least 32 bytes")
 	}
-	return &Tokens{secret: secret, now: time.Now}, nil
+	if families == nil {
+		return nil, errors.New("the token families are required")
+	}
+	return &Tokens{secret: secret, families: families, now: time.Now}, nil
 }
 
-// Issue returns an access token for a user, valid for ttl.
-func (t *Tokens) Issue(userID string, ttl time.Duration) (string, time.Time, error) {
+// claims are an access token's: the registered ones (the user is the
+// subject, the family the ID) and the family's generation.
+type claims struct {
+	jwt.RegisteredClaims
+	Generation int `json:"gen"`
+}
+
+// Claims are what a verified access token says.
+type Claims struct {
+	UserID, FamilyID string
+}
+
+// Issue returns an access token for the user of a family at its current
+// generation, valid for ttl (and no longer than the family lives).
+func (t *Tokens) Issue(f generia.TokenFamily, ttl time.Duration) (string, time.Time, error) {
 	now := t.now()
 	exp := now.Add(ttl)
-	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
-		Subject: userID, Issuer: issuer, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
+	if !f.ExpiresAt.IsZero() && f.ExpiresAt.Before(exp) {
+		exp = f.ExpiresAt
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
+		RegisteredClaims: jwt.RegisteredClaims{Subject: f.UserID, ID: f.ID, Issuer: issuer,
+			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp)},
+		Generation: f.Generation,
 	})
 	s, err := tok.SignedString(t.secret)
 	return s, exp, err
 }
 
-// Verify checks an access token (signature, HS256 only, expiry, issuer) and
-// returns its user ID. Any problem gives KindUnauthorized.
-func (t *Tokens) Verify(token string) (string, error) {
-	claims := &jwt.RegisteredClaims{}
-	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return t.secret, nil },
+// Verify checks an access token (signature, HS256 only, expiry, issuer)
+// and that its family lives at the token's generation, and returns what it
+// says. Any problem gives KindUnauthorized; a store that cannot be read,
+// its error.
+func (t *Tokens) Verify(ctx context.Context, token string) (Claims, error) {
+	c := &claims{}
+	_, err := jwt.ParseWithClaims(token, c, func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(issuer), jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.now))
-	if err != nil || claims.Subject == "" {
-		return "", generia.WrapError(generia.KindUnauthorized, err, "the access token is invalid or expired")
+	if err != nil || c.Subject == "" || c.ID == "" {
+		return Claims{}, generia.WrapError(generia.KindUnauthorized, err, "the access token is invalid or expired")
 	}
-	return claims.Subject, nil
+	f, err := t.families.TokenFamily(ctx, c.ID)
+	if generia.IsKind(err, generia.KindNotFound) || (err == nil && (f.UserID != c.Subject || !f.Valid(c.Generation, t.now()))) {
+		return Claims{}, generia.Errorf(generia.KindUnauthorized, "the access token was replaced by a refresh or its sign-in has ended; refresh or sign in again")
+	}
+	if err != nil {
+		return Claims{}, err
+	}
+	return Claims{UserID: c.Subject, FamilyID: c.ID}, nil
 }
 
 // NewRefreshToken returns a random refresh token and the hash to store.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -36,26 +37,66 @@ func TestPasswords(t *testing.T) {
 	}
 }
 
+// families are token families kept in memory, as the store keeps them.
+type families map[string]generia.TokenFamily
+
+func (f families) TokenFamily(_ context.Context, id string) (generia.TokenFamily, error) {
+	fam, ok := f[id]
+	if !ok {
+		return fam, generia.Errorf(generia.KindNotFound, "no family %s", id)
+	}
+	return fam, nil
+}
+
 func TestAccessTokens(t *testing.T) {
-	if _, err := NewTokens([]byte("too short")); err == nil {
+	fams := families{}
+	if _, err := NewTokens([]byte("too short"), fams); err == nil {
 		t.Error("a 9-byte secret is accepted")
 	}
-	tokens, err := NewTokens(secret)
+	tokens, err := NewTokens(secret, fams)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tokens.now = func() time.Time { return now }
+	ctx := context.Background()
+	fam := generia.TokenFamily{ID: "f1", UserID: "user-1", Generation: 1, ExpiresAt: now.Add(30 * 24 * time.Hour)}
+	fams["f1"] = fam
 
-	tok, exp, err := tokens.Issue("user-1", time.Hour)
+	tok, exp, err := tokens.Issue(fam, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !exp.Equal(now.Add(time.Hour)) {
 		t.Errorf("expires at %v", exp)
 	}
-	if id, err := tokens.Verify(tok); err != nil || id != "user-1" {
-		t.Fatalf("Verify of a fresh token: %q, %v", id, err)
+	if c, err := tokens.Verify(ctx, tok); err != nil || c.UserID != "user-1" || c.FamilyID != "f1" {
+		t.Fatalf("Verify of a fresh token: %+v, %v", c, err)
+	}
+
+	// The family decides: a refresh (the next generation) or a revocation
+	// ends the token at once.
+	fams["f1"] = generia.TokenFamily{ID: "f1", UserID: "user-1", Generation: 2, ExpiresAt: fam.ExpiresAt}
+	if _, err := tokens.Verify(ctx, tok); generia.ErrorKind(err) != generia.KindUnauthorized {
+		t.Errorf("a token of the generation before: %v, want KindUnauthorized", err)
+	}
+	revoked := now
+	fams["f1"] = generia.TokenFamily{ID: "f1", UserID: "user-1", Generation: 1, ExpiresAt: fam.ExpiresAt, RevokedAt: &revoked}
+	if _, err := tokens.Verify(ctx, tok); generia.ErrorKind(err) != generia.KindUnauthorized {
+		t.Errorf("a token of a revoked family: %v, want KindUnauthorized", err)
+	}
+	fams["f1"] = generia.TokenFamily{ID: "f1", UserID: "someone-else", Generation: 1, ExpiresAt: fam.ExpiresAt}
+	if _, err := tokens.Verify(ctx, tok); generia.ErrorKind(err) != generia.KindUnauthorized {
+		t.Errorf("a token naming another user than its family: %v, want KindUnauthorized", err)
+	}
+	delete(fams, "f1")
+	if _, err := tokens.Verify(ctx, tok); generia.ErrorKind(err) != generia.KindUnauthorized {
+		t.Errorf("a token of an unknown family: %v, want KindUnauthorized", err)
+	}
+	fams["f1"] = fam
+	short := generia.TokenFamily{ID: "f-short", UserID: "user-1", Generation: 1, ExpiresAt: now.Add(time.Minute)}
+	if _, exp, _ := tokens.Issue(short, time.Hour); !exp.Equal(short.ExpiresAt) {
+		t.Errorf("a token outlives its family: expires %v, family %v", exp, short.ExpiresAt)
 	}
 
 	sign := func(m jwt.SigningMethod, key any, c jwt.RegisteredClaims) string {
@@ -65,13 +106,14 @@ func TestAccessTokens(t *testing.T) {
 		}
 		return s
 	}
-	valid := jwt.RegisteredClaims{Subject: "user-1", Issuer: issuer, ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}
-	noExpiry, otherIssuer, noSubject := valid, valid, valid
+	valid := jwt.RegisteredClaims{Subject: "user-1", ID: "f1", Issuer: issuer, ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour))}
+	noExpiry, otherIssuer, noSubject, noFamily := valid, valid, valid, valid
 	noExpiry.ExpiresAt = nil
 	otherIssuer.Issuer = "someone-else"
 	noSubject.Subject = ""
-	other, _ := NewTokens([]byte(strings.Repeat("z", 32)))
-	forged, _, _ := other.Issue("user-1", time.Hour)
+	noFamily.ID = ""
+	other, _ := NewTokens([]byte(strings.Repeat("z", 32)), fams)
+	forged, _, _ := other.Issue(fam, time.Hour)
 
 	for name, bad := range map[string]string{
 		"unsigned (alg none)":     sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, valid),
@@ -80,16 +122,17 @@ func TestAccessTokens(t *testing.T) {
 		"without an expiry":       sign(jwt.SigningMethodHS256, secret, noExpiry),
 		"from another issuer":     sign(jwt.SigningMethodHS256, secret, otherIssuer),
 		"without a subject":       sign(jwt.SigningMethodHS256, secret, noSubject),
+		"without a family":        sign(jwt.SigningMethodHS256, secret, noFamily),
 		"with a changed payload":  tok[:strings.Index(tok, ".")+1] + "eyJzdWIiOiJhZG1pbiJ9" + tok[strings.LastIndex(tok, "."):],
 		"garbage":                 "not.a.token",
 	} {
-		if id, err := tokens.Verify(bad); generia.ErrorKind(err) != generia.KindUnauthorized {
-			t.Errorf("a token %s: user %q, error %v; want KindUnauthorized", name, id, err)
+		if c, err := tokens.Verify(ctx, bad); generia.ErrorKind(err) != generia.KindUnauthorized {
+			t.Errorf("a token %s: %+v, error %v; want KindUnauthorized", name, c, err)
 		}
 	}
 
 	now = now.Add(time.Hour + time.Second)
-	if _, err := tokens.Verify(tok); generia.ErrorKind(err) != generia.KindUnauthorized {
+	if _, err := tokens.Verify(ctx, tok); generia.ErrorKind(err) != generia.KindUnauthorized {
 		t.Errorf("an expired token: %v", err)
 	}
 }

@@ -372,3 +372,69 @@ func TestMetricsNeedTheOperator(t *testing.T) {
 		t.Errorf("/metrics on the metrics address: HTTP %d", code)
 	}
 }
+
+// Logout and refresh end access at once: the access token before a refresh
+// stops working, a logout ends its sign-in, and a replayed refresh token
+// ends every token issued after it.
+func TestTokensAreRevokedAtOnce(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir()})
+	defer s.app.Close()
+	ctx := context.Background()
+	anon := apiclient.New(s.app.URL, "")
+	works := func(token string) bool {
+		t.Helper()
+		_, _, err := apiclient.New(s.app.URL, token).Worlds(ctx, 1, "")
+		if err != nil && status(err) != http.StatusUnauthorized {
+			t.Fatal(err)
+		}
+		err = apiclient.New(s.app.URL, token).Do(ctx, "GET", "/api/v1/auth/me", nil, nil)
+		return err == nil
+	}
+	first, err := anon.Register(ctx, "ada", "ada@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := anon.Refresh(ctx, first.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if works(first.Token) || !works(second.Token) {
+		t.Errorf("after a refresh: the old token works %v, the new one %v; want only the new", works(first.Token), works(second.Token))
+	}
+	if err := apiclient.New(s.app.URL, second.Token).Logout(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if works(second.Token) {
+		t.Error("the access token works after its logout")
+	}
+	if _, err := anon.Refresh(ctx, second.RefreshToken); status(err) != http.StatusUnauthorized {
+		t.Errorf("refreshing after the logout: %v, want 401", err)
+	}
+
+	// Someone replays a refresh token the client already spent.
+	login, err := anon.Login(ctx, "ada@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := anon.Refresh(ctx, login.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := anon.Refresh(ctx, login.RefreshToken); status(err) != http.StatusUnauthorized {
+		t.Errorf("a replayed refresh token: %v, want 401", err)
+	}
+	if works(mine.Token) {
+		t.Error("the tokens issued after a replayed refresh token still work")
+	}
+	if _, err := anon.Refresh(ctx, mine.RefreshToken); status(err) != http.StatusUnauthorized {
+		t.Errorf("refreshing with the token issued after the replayed one: %v, want 401", err)
+	}
+	// Other sign-ins of the person go on.
+	other, err := anon.Login(ctx, "ada", "correct horse battery")
+	if err != nil || !works(other.Token) {
+		t.Errorf("a new sign-in after all that: %v", err)
+	}
+	if !works(s.client.Token) {
+		t.Error("the operator token stopped working")
+	}
+}

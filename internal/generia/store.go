@@ -34,11 +34,28 @@ type UserStore interface {
 	UserByLogin(ctx context.Context, emailOrUsername string) (User, string, error)
 	// UserByID returns an account.
 	UserByID(ctx context.Context, id string) (User, error)
-	// SaveRefreshToken stores the hash of a refresh token for a user.
-	SaveRefreshToken(ctx context.Context, userID, tokenHash string, expiresAt time.Time) error
-	// ConsumeRefreshToken deletes a refresh token by hash and returns its
-	// user. An unknown or expired token gives KindUnauthorized.
-	ConsumeRefreshToken(ctx context.Context, tokenHash string, now time.Time) (string, error)
+	// StartTokenFamily begins an API client's sign-in: the family f (at
+	// generation 1) and its first refresh token, stored by hash. An
+	// unknown user gives KindNotFound, a family or hash that exists
+	// KindConflict.
+	StartTokenFamily(ctx context.Context, f TokenFamily, refreshHash string) error
+	// RotateRefreshToken spends a refresh token and stores its successor,
+	// in one transaction: the family moves to its next generation, which
+	// ends every access token issued before, and lives until
+	// nextExpires; the family is returned. An unknown or expired token, or
+	// one of a revoked or expired family, gives KindUnauthorized. A token
+	// already spent gives KindUnauthorized and revokes its family: someone
+	// replays it, and every token issued after it ends too.
+	RotateRefreshToken(ctx context.Context, hash, nextHash string, now, nextExpires time.Time) (TokenFamily, error)
+	// TokenFamily returns a family.
+	TokenFamily(ctx context.Context, id string) (TokenFamily, error)
+	// RevokeTokenFamily ends a family at once: none of its access or
+	// refresh tokens works any more. Revoking it again is a no-op; an
+	// unknown family gives KindNotFound.
+	RevokeTokenFamily(ctx context.Context, id string, now time.Time) error
+	// RefreshTokenFamily returns the family of a refresh token, spent or
+	// not; an unknown one gives KindNotFound.
+	RefreshTokenFamily(ctx context.Context, hash string) (string, error)
 }
 
 // WorldStore holds worlds.
@@ -244,6 +261,27 @@ type Comment struct {
 	Username  string
 	Text      string
 	CreatedAt time.Time
+}
+
+// TokenFamily is one sign-in of an API client: the access and refresh
+// tokens issued for it since, each refresh moving it to its next
+// generation. An access token carries its family and generation and works
+// only while the family lives at that generation, so a refresh ends the
+// access token before it, and revoking the family (a sign-out, a replayed
+// refresh token) ends them all at once.
+type TokenFamily struct {
+	ID         string
+	UserID     string
+	Generation int
+	ExpiresAt  time.Time
+	CreatedAt  time.Time
+	// RevokedAt is when the family was ended, if it was.
+	RevokedAt *time.Time
+}
+
+// Valid reports whether a family's tokens of a generation work at now.
+func (f TokenFamily) Valid(generation int, now time.Time) bool {
+	return f.RevokedAt == nil && f.Generation == generation && now.Before(f.ExpiresAt)
 }
 
 // Session is a signed-in browser.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/ratelimit"
@@ -67,7 +69,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.writeSession(w, r, http.StatusOK, u)
 }
 
-// refresh spends a refresh token for a new pair: tokens rotate.
+// refresh spends a refresh token for a new pair: tokens rotate, and the
+// access token before stops working. A refresh token used twice ends its
+// sign-in.
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
@@ -76,21 +80,27 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	id, err := s.Store.ConsumeRefreshToken(r.Context(), auth.HashRefreshToken(req.RefreshToken), s.now())
+	next, nextHash, err := auth.NewRefreshToken()
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.Store.UserByID(r.Context(), id)
+	now := s.now()
+	f, err := s.Store.RotateRefreshToken(r.Context(), auth.HashRefreshToken(req.RefreshToken), nextHash, now, now.Add(auth.RefreshTokenTTL))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeSession(w, r, http.StatusOK, u)
+	u, err := s.Store.UserByID(r.Context(), f.UserID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeTokens(w, r, http.StatusOK, u, f, next)
 }
 
-// logout spends the given refresh token and ends the browser's session, if
-// any. Access tokens expire by themselves within a day.
+// logout ends the sign-in of the request's access token and of the given
+// refresh token, at once, and the browser's session, if any.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
@@ -101,8 +111,20 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	families := []string{family(r)}
 	if req.RefreshToken != "" {
-		if _, err := s.Store.ConsumeRefreshToken(r.Context(), auth.HashRefreshToken(req.RefreshToken), s.now()); err != nil && !generia.IsKind(err, generia.KindUnauthorized) {
+		id, err := s.Store.RefreshTokenFamily(r.Context(), auth.HashRefreshToken(req.RefreshToken))
+		if err != nil && !generia.IsKind(err, generia.KindNotFound) {
+			s.writeError(w, r, err)
+			return
+		}
+		families = append(families, id)
+	}
+	for _, id := range families {
+		if id == "" {
+			continue
+		}
+		if err := s.Store.RevokeTokenFamily(r.Context(), id, s.now()); err != nil && !generia.IsKind(err, generia.KindNotFound) {
 			s.writeError(w, r, err)
 			return
 		}
@@ -116,19 +138,28 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// writeSession issues an access token and a fresh refresh token.
+// writeSession signs a user in: a new token family, its access token and
+// its first refresh token.
 func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, status int, u generia.User) {
-	token, exp, err := s.Tokens.Issue(u.ID, auth.AccessTokenTTL)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	refresh, hash, err := auth.NewRefreshToken()
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.Store.SaveRefreshToken(r.Context(), u.ID, hash, s.now().Add(auth.RefreshTokenTTL)); err != nil {
+	now := s.now()
+	f := generia.TokenFamily{ID: uuid.NewString(), UserID: u.ID, Generation: 1, ExpiresAt: now.Add(auth.RefreshTokenTTL), CreatedAt: now}
+	if err := s.Store.StartTokenFamily(r.Context(), f, hash); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeTokens(w, r, status, u, f, refresh)
+}
+
+// writeTokens answers with an access token of the family's generation and
+// its refresh token.
+func (s *Server) writeTokens(w http.ResponseWriter, r *http.Request, status int, u generia.User, f generia.TokenFamily, refresh string) {
+	token, exp, err := s.Tokens.Issue(f, auth.AccessTokenTTL)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

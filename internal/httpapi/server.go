@@ -152,10 +152,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 type ctxKey struct{}
 
+// caller is who a request comes from: the user, and the token family of
+// their access token (none for a browser's session).
+type caller struct{ user, family string }
+
 // viewer returns the authenticated user of a request, or "".
 func viewer(r *http.Request) string {
-	id, _ := r.Context().Value(ctxKey{}).(string)
-	return id
+	c, _ := r.Context().Value(ctxKey{}).(caller)
+	return c.user
+}
+
+// family returns the token family of a request's access token, or "".
+func family(r *http.Request) string {
+	c, _ := r.Context().Value(ctxKey{}).(caller)
+	return c.family
 }
 
 // authenticate finds the user of a request: a bearer token (API clients),
@@ -165,19 +175,19 @@ func viewer(r *http.Request) string {
 // refused rather than ignored, so a client learns its token expired.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user := ""
+		var who caller
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
 				s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "send the token as Authorization: Bearer <token>"))
 				return
 			}
-			id, err := s.Tokens.Verify(strings.TrimSpace(token))
+			c, err := s.Tokens.Verify(r.Context(), strings.TrimSpace(token))
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
-			user = id
+			who = caller{user: c.UserID, family: c.FamilyID}
 		} else if s.Sessions != nil {
 			if sess, ok := s.Sessions.Read(r); ok {
 				if !auth.Safe(r.Method) {
@@ -186,11 +196,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 						return
 					}
 				}
-				user = sess.UserID
+				who.user = sess.UserID
 			}
 		}
-		if user != "" {
-			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, user))
+		if who.user != "" {
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, who))
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -119,46 +119,138 @@ func (s *Store) UserByID(ctx context.Context, id string) (generia.User, error) {
 	return u, nil
 }
 
-// SaveRefreshToken stores the hash of a refresh token for a user. An unknown
-// user gives KindNotFound, a hash already stored KindConflict.
-func (s *Store) SaveRefreshToken(ctx context.Context, userID, tokenHash string, expiresAt time.Time) error {
-	if err := required("user ID", userID, "token hash", tokenHash); err != nil {
+// StartTokenFamily begins an API client's sign-in: the family and its first
+// refresh token, in one transaction.
+func (s *Store) StartTokenFamily(ctx context.Context, f generia.TokenFamily, refreshHash string) error {
+	if err := required("family ID", f.ID, "user ID", f.UserID, "token hash", refreshHash); err != nil {
 		return err
 	}
+	f.CreatedAt = s.stamp(f.CreatedAt)
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		if err := keepUser(ctx, tx, userID); err != nil {
+		if err := keepUser(ctx, tx, f.UserID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			tokenHash, userID, normTime(expiresAt))
+		_, err := tx.Exec(ctx, `INSERT INTO token_families (id, user_id, generation, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			f.ID, f.UserID, f.Generation, normTime(f.ExpiresAt), f.CreatedAt)
+		if err == nil {
+			_, err = tx.Exec(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at, family_id, generation) VALUES ($1, $2, $3, $4, $5)`,
+				refreshHash, f.UserID, normTime(f.ExpiresAt), f.ID, f.Generation)
+		}
 		if isUniqueViolation(err) {
-			return generia.WrapError(generia.KindConflict, err, "the refresh token exists")
+			return generia.WrapError(generia.KindConflict, err, "the token family or refresh token exists")
 		}
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("saving a refresh token of user %s: %w", userID, translate(err))
+		return fmt.Errorf("starting a token family of user %s: %w", f.UserID, translate(err))
 	}
 	return nil
 }
 
-// ConsumeRefreshToken deletes a refresh token by hash and returns its user. An
-// unknown token, or one that expired at or before now, gives
-// KindUnauthorized; an expired token is deleted too. The delete is one
-// statement, so a token is consumed once however many requests race for it.
-func (s *Store) ConsumeRefreshToken(ctx context.Context, tokenHash string, now time.Time) (string, error) {
-	var userID string
-	var expires time.Time
-	err := s.pool.QueryRow(ctx, `DELETE FROM refresh_tokens WHERE token_hash = $1 RETURNING user_id, expires_at`,
-		tokenHash).Scan(&userID, &expires)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", generia.Errorf(generia.KindUnauthorized, "the refresh token is unknown or was already used")
+// RotateRefreshToken spends a refresh token and stores its successor; see
+// generia.UserStore. The spend is one conditional update, so of two
+// requests racing with one token, one rotates and the other is a replay.
+func (s *Store) RotateRefreshToken(ctx context.Context, hash, nextHash string, now, nextExpires time.Time) (generia.TokenFamily, error) {
+	var f generia.TokenFamily
+	var refused error
+	now = normTime(now)
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		refused = nil
+		var familyID string
+		var generation int
+		var expires time.Time
+		err := tx.QueryRow(ctx, `UPDATE refresh_tokens SET spent_at = $1 WHERE token_hash = $2 AND spent_at IS NULL
+			RETURNING family_id, generation, expires_at`, now, hash).Scan(&familyID, &generation, &expires)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Unknown, or spent already: a replay ends its family.
+			err = tx.QueryRow(ctx, `SELECT family_id FROM refresh_tokens WHERE token_hash = $1`, hash).Scan(&familyID)
+			if errors.Is(err, pgx.ErrNoRows) {
+				refused = generia.Errorf(generia.KindUnauthorized, "the refresh token is unknown")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now, familyID); err != nil {
+				return err
+			}
+			refused = generia.Errorf(generia.KindUnauthorized, "the refresh token was used already; its sign-in has been ended everywhere, so sign in again")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if familyID == "" || !expires.After(now) {
+			refused = generia.Errorf(generia.KindUnauthorized, "the refresh token expired; sign in again")
+			return nil
+		}
+		f, err = scanFamily(tx.QueryRow(ctx, `UPDATE token_families SET generation = generation + 1, expires_at = $1
+			WHERE id = $2 AND generation = $3 AND revoked_at IS NULL AND expires_at > $4
+			RETURNING `+familyColumns, normTime(nextExpires), familyID, generation, now))
+		if errors.Is(err, pgx.ErrNoRows) {
+			refused = generia.Errorf(generia.KindUnauthorized, "the sign-in of this refresh token has ended; sign in again")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at, family_id, generation) VALUES ($1, $2, $3, $4, $5)`,
+			nextHash, f.UserID, normTime(nextExpires), f.ID, f.Generation)
+		return err
+	})
+	if err == nil {
+		err = refused
 	}
 	if err != nil {
-		return "", fmt.Errorf("consuming a refresh token: %w", translate(err))
+		return generia.TokenFamily{}, fmt.Errorf("refreshing a token: %w", translate(err))
 	}
-	if !expires.After(normTime(now)) {
-		return "", generia.Errorf(generia.KindUnauthorized, "the refresh token expired")
+	return f, nil
+}
+
+const familyColumns = `id, user_id, generation, expires_at, created_at, revoked_at`
+
+func scanFamily(row scanner) (generia.TokenFamily, error) {
+	var f generia.TokenFamily
+	if err := row.Scan(&f.ID, &f.UserID, &f.Generation, &f.ExpiresAt, &f.CreatedAt, &f.RevokedAt); err != nil {
+		return generia.TokenFamily{}, err
 	}
-	return userID, nil
+	f.ExpiresAt, f.CreatedAt, f.RevokedAt = f.ExpiresAt.UTC(), f.CreatedAt.UTC(), utcPtr(f.RevokedAt)
+	return f, nil
+}
+
+// TokenFamily returns a family.
+func (s *Store) TokenFamily(ctx context.Context, id string) (generia.TokenFamily, error) {
+	f, err := scanFamily(s.pool.QueryRow(ctx, `SELECT `+familyColumns+` FROM token_families WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return generia.TokenFamily{}, generia.Errorf(generia.KindNotFound, "token family %s not found", id)
+	}
+	if err != nil {
+		return generia.TokenFamily{}, fmt.Errorf("reading token family %s: %w", id, translate(err))
+	}
+	return f, nil
+}
+
+// RevokeTokenFamily ends a family at once.
+func (s *Store) RevokeTokenFamily(ctx context.Context, id string, now time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE token_families SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, normTime(s.stamp(now)), id)
+	if err != nil {
+		return fmt.Errorf("revoking token family %s: %w", id, translate(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return generia.Errorf(generia.KindNotFound, "token family %s not found", id)
+	}
+	return nil
+}
+
+// RefreshTokenFamily returns the family of a refresh token.
+func (s *Store) RefreshTokenFamily(ctx context.Context, hash string) (string, error) {
+	var id string
+	err := s.pool.QueryRow(ctx, `SELECT family_id FROM refresh_tokens WHERE token_hash = $1`, hash).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && id == "") {
+		return "", generia.Errorf(generia.KindNotFound, "the refresh token is unknown")
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading a refresh token: %w", translate(err))
+	}
+	return id, nil
 }

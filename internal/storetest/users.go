@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,54 +81,111 @@ func testCreateUserIdempotent(t *testing.T, s generia.Store) {
 	}
 }
 
-func testRefreshTokenOnce(t *testing.T, s generia.Store) {
-	_, err := s.CreateUser(t.Context(), mara, "hash-1")
-	ok(t, err, "CreateUser")
-	ok(t, s.SaveRefreshToken(t.Context(), mara.ID, "token-a", at(time.Hour)), "SaveRefreshToken")
-	userID, err := s.ConsumeRefreshToken(t.Context(), "token-a", t0)
-	ok(t, err, "ConsumeRefreshToken")
-	if userID != mara.ID {
-		t.Errorf("token user = %q, want %q", userID, mara.ID)
-	}
-	_, err = s.ConsumeRefreshToken(t.Context(), "token-a", t0)
-	wantKind(t, err, generia.KindUnauthorized, "consuming the token again")
-	_, err = s.ConsumeRefreshToken(t.Context(), "token-unknown", t0)
-	wantKind(t, err, generia.KindUnauthorized, "consuming an unknown token")
+// family is a token family of mara that lives a month.
+func family(id string) generia.TokenFamily {
+	return generia.TokenFamily{ID: id, UserID: mara.ID, Generation: 1, ExpiresAt: at(30 * 24 * time.Hour), CreatedAt: t0}
 }
 
-func testRefreshTokenExpiry(t *testing.T, s generia.Store) {
+func testTokenFamilyRotates(t *testing.T, s generia.Store) {
 	_, err := s.CreateUser(t.Context(), mara, "hash-1")
 	ok(t, err, "CreateUser")
-	cases := []struct {
-		name    string
-		expires time.Time
-		valid   bool
-	}{
-		{"expired an hour ago", at(-time.Hour), false},
-		{"expires now", t0, false},
-		{"expires in a microsecond", at(time.Microsecond), true},
-		{"expires in a month", at(30 * 24 * time.Hour), true},
+	ok(t, s.StartTokenFamily(t.Context(), family("f1"), "token-a"), "StartTokenFamily")
+	got, err := s.TokenFamily(t.Context(), "f1")
+	ok(t, err, "TokenFamily")
+	same(t, "family", got, family("f1"))
+	if !got.Valid(1, t0) || got.Valid(2, t0) || got.Valid(1, at(31*24*time.Hour)) {
+		t.Errorf("Valid: a new family's generation 1 works now, another generation or after it expires does not")
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			hash := "token " + tc.name
-			ok(t, s.SaveRefreshToken(t.Context(), mara.ID, hash, tc.expires), "SaveRefreshToken")
-			userID, err := s.ConsumeRefreshToken(t.Context(), hash, t0)
-			if !tc.valid {
-				wantKind(t, err, generia.KindUnauthorized, "ConsumeRefreshToken")
-				_, err = s.ConsumeRefreshToken(t.Context(), hash, t0)
-				wantKind(t, err, generia.KindUnauthorized, "ConsumeRefreshToken again")
-				return
-			}
-			ok(t, err, "ConsumeRefreshToken")
-			if userID != mara.ID {
-				t.Errorf("token user = %q, want %q", userID, mara.ID)
-			}
-		})
+	if id, err := s.RefreshTokenFamily(t.Context(), "token-a"); err != nil || id != "f1" {
+		t.Errorf("RefreshTokenFamily = %q, %v", id, err)
 	}
+
+	f, err := s.RotateRefreshToken(t.Context(), "token-a", "token-b", at(time.Minute), at(40*24*time.Hour))
+	ok(t, err, "RotateRefreshToken")
+	if f.ID != "f1" || f.Generation != 2 || !f.ExpiresAt.Equal(at(40*24*time.Hour)) || f.RevokedAt != nil {
+		t.Errorf("rotated family = %s; want f1 at generation 2, living on", show(f))
+	}
+	f, err = s.RotateRefreshToken(t.Context(), "token-b", "token-c", at(2*time.Minute), at(40*24*time.Hour))
+	ok(t, err, "RotateRefreshToken of the successor")
+	if f.Generation != 3 {
+		t.Errorf("generation %d after two refreshes, want 3", f.Generation)
+	}
+
+	// A replay of a spent token ends the family: the newest token too.
+	_, err = s.RotateRefreshToken(t.Context(), "token-a", "token-x", at(3*time.Minute), at(40*24*time.Hour))
+	wantKind(t, err, generia.KindUnauthorized, "replaying a spent refresh token")
+	got, err = s.TokenFamily(t.Context(), "f1")
+	ok(t, err, "TokenFamily after the replay")
+	if got.RevokedAt == nil || !got.RevokedAt.Equal(at(3*time.Minute)) {
+		t.Errorf("family after a replay: %s; want it revoked then", show(got))
+	}
+	_, err = s.RotateRefreshToken(t.Context(), "token-c", "token-d", at(4*time.Minute), at(40*24*time.Hour))
+	wantKind(t, err, generia.KindUnauthorized, "refreshing in a revoked family")
+	_, err = s.RotateRefreshToken(t.Context(), "token-unknown", "token-e", t0, at(time.Hour))
+	wantKind(t, err, generia.KindUnauthorized, "an unknown refresh token")
 }
 
-func testRefreshTokenUnknownUser(t *testing.T, s generia.Store) {
-	err := s.SaveRefreshToken(t.Context(), "u-nobody", "token-a", at(time.Hour))
-	wantKind(t, err, generia.KindNotFound, "SaveRefreshToken for an unknown user")
+func testTokenFamilyEnds(t *testing.T, s generia.Store) {
+	_, err := s.CreateUser(t.Context(), mara, "hash-1")
+	ok(t, err, "CreateUser")
+	// Expired.
+	short := family("f-short")
+	short.ExpiresAt = at(time.Hour)
+	ok(t, s.StartTokenFamily(t.Context(), short, "token-short"), "StartTokenFamily")
+	_, err = s.RotateRefreshToken(t.Context(), "token-short", "token-next", at(time.Hour), at(2*time.Hour))
+	wantKind(t, err, generia.KindUnauthorized, "a refresh token at its expiry")
+	// Revoked, twice.
+	ok(t, s.StartTokenFamily(t.Context(), family("f2"), "token-f2"), "StartTokenFamily")
+	ok(t, s.RevokeTokenFamily(t.Context(), "f2", at(time.Minute)), "RevokeTokenFamily")
+	ok(t, s.RevokeTokenFamily(t.Context(), "f2", at(time.Hour)), "RevokeTokenFamily again")
+	got, _ := s.TokenFamily(t.Context(), "f2")
+	if got.RevokedAt == nil || !got.RevokedAt.Equal(at(time.Minute)) || got.Valid(1, at(2*time.Minute)) {
+		t.Errorf("revoked family = %s; want revoked at its first revocation, valid no more", show(got))
+	}
+	_, err = s.RotateRefreshToken(t.Context(), "token-f2", "token-f2b", at(2*time.Minute), at(time.Hour))
+	wantKind(t, err, generia.KindUnauthorized, "refreshing a revoked family")
+	wantKind(t, s.RevokeTokenFamily(t.Context(), "f-nowhere", t0), generia.KindNotFound, "revoking an unknown family")
+	_, err = s.TokenFamily(t.Context(), "f-nowhere")
+	wantKind(t, err, generia.KindNotFound, "an unknown family")
+	_, err = s.RefreshTokenFamily(t.Context(), "token-nowhere")
+	wantKind(t, err, generia.KindNotFound, "the family of an unknown token")
+	// Unknown user, taken family or hash.
+	stranger := family("f3")
+	stranger.UserID = "u-nobody"
+	wantKind(t, s.StartTokenFamily(t.Context(), stranger, "token-f3"), generia.KindNotFound, "a family of an unknown user")
+	wantKind(t, s.StartTokenFamily(t.Context(), family("f2"), "token-new"), generia.KindConflict, "a family ID taken")
+	wantKind(t, s.StartTokenFamily(t.Context(), family("f4"), "token-f2"), generia.KindConflict, "a refresh token taken")
+}
+
+// Of many requests that race with one refresh token, one rotates it; the
+// others are replays, and end the family.
+func testTokenFamilyRace(t *testing.T, s generia.Store) {
+	_, err := s.CreateUser(t.Context(), mara, "hash-1")
+	ok(t, err, "CreateUser")
+	ok(t, s.StartTokenFamily(t.Context(), family("f1"), "token-a"), "StartTokenFamily")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	rotated := 0
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.RotateRefreshToken(t.Context(), "token-a", fmt.Sprintf("token-next-%d", i), at(time.Minute), at(time.Hour))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				rotated++
+			case !generia.IsKind(err, generia.KindUnauthorized):
+				t.Errorf("a racing refresh: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if rotated != 1 {
+		t.Errorf("%d of 8 racing refreshes rotated the token, want 1", rotated)
+	}
+	if got, _ := s.TokenFamily(t.Context(), "f1"); got.RevokedAt == nil {
+		t.Errorf("the family lives on after its token was replayed")
+	}
 }
