@@ -93,6 +93,8 @@ type App struct {
 	embedded TemporalServer
 	workers  *pipeline.Workers
 	servers  []server
+	// closers close what else the process opened, last.
+	closers []func() error
 }
 
 // server is one of the process's HTTP servers.
@@ -236,6 +238,9 @@ func (a *App) Close() {
 	if a.Store != nil {
 		_ = a.Store.Close()
 	}
+	for _, c := range a.closers {
+		_ = c()
+	}
 }
 
 func (a *App) serveHTTP() error {
@@ -248,7 +253,17 @@ func (a *App) serveHTTP() error {
 			return err
 		}
 	}
-	limits := ratelimit.New(rates[0], rates[1], rates[2])
+	var backend ratelimit.Backend
+	if a.Config.RedisURL != "" {
+		r, err := ratelimit.NewRedis(context.Background(), a.Config.RedisURL)
+		if err != nil {
+			return err
+		}
+		a.closers = append(a.closers, r.Close)
+		backend = r
+	}
+	limits := ratelimit.New(backend, rates[0], rates[1], rates[2])
+	limits.Logger = a.Logger
 	proxies, err := ratelimit.ParseProxies(a.Config.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("GENERIA_TRUSTED_PROXIES: %w", err)

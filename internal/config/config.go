@@ -79,6 +79,9 @@ type Config struct {
 	// X-Forwarded-For names the client (GENERIA_TRUSTED_PROXIES), as
 	// addresses and CIDR ranges.
 	TrustedProxies string
+	// RedisURL keeps the rate limits in Redis, shared by every API process;
+	// empty: each process keeps its own. REDIS_URL
+	RedisURL string
 	// SecureCookies marks the web UI's cookies Secure (GENERIA_SECURE_COOKIES):
 	// set it when Generia is served over HTTPS.
 	SecureCookies bool
@@ -143,6 +146,7 @@ var Settings = []Setting{
 	{"GENERIA_LOGIN_RATE", "", "10/1m", "sign-in attempts allowed per address and per account", false, func(c *Config) string { return c.LoginRate }},
 	{"GENERIA_REGISTER_RATE", "", "5/1h", "registrations allowed per address", false, func(c *Config) string { return c.RegisterRate }},
 	{"GENERIA_WORLD_RATE", "", "20/1h", "worlds one account may create (an address may create half again as many)", false, func(c *Config) string { return c.WorldRate }},
+	{"REDIS_URL", "", "(none: limits per process)", "Redis that keeps the rate limits for every API process together, e.g. redis://127.0.0.1:6379/0", false, func(c *Config) string { return c.RedisURL }},
 	{"GENERIA_TRUSTED_PROXIES", "", "(none)", "reverse proxies and load balancers (addresses, CIDR ranges) whose X-Forwarded-For gives the client address for rate limits", false, func(c *Config) string { return c.TrustedProxies }},
 	{"GENERIA_SECURE_COOKIES", "", "false", "mark the web UI's cookies Secure; set it when serving over HTTPS", false, func(c *Config) string { return strconv.FormatBool(c.SecureCookies) }},
 	{"GENERIA_LOG_LEVEL", "--log-level", "info", "debug, info, warn or error", false, func(c *Config) string { return c.LogLevel }},
@@ -260,6 +264,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		RegisterRate:          env("GENERIA_REGISTER_RATE", "5/1h"),
 		WorldRate:             env("GENERIA_WORLD_RATE", "20/1h"),
 		TrustedProxies:        env("GENERIA_TRUSTED_PROXIES", ""),
+		RedisURL:              env("REDIS_URL", ""),
 		Queues:                strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
 		Concurrency: pipeline.Concurrency{
 			Tasks:           num("MAX_CONCURRENT_TASKS", def.Tasks),

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -436,5 +437,49 @@ func TestTokensAreRevokedAtOnce(t *testing.T) {
 	}
 	if !works(s.client.Token) {
 		t.Error("the operator token stopped working")
+	}
+}
+
+// Wrong passwords from elsewhere cannot lock a person out: the address that
+// sends them is refused, the person's own address gets in; the account's
+// username and email count as one.
+func TestSignInCannotBeLockedFromElsewhere(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_TRUSTED_PROXIES": "127.0.0.1"}})
+	defer s.app.Close()
+	ctx := context.Background()
+	if _, err := apiclient.New(s.app.URL, "").Register(ctx, "ada", "ada@example.com", "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	login := func(from, who, password string) int {
+		t.Helper()
+		body := strings.NewReader(`{"email_or_username":"` + who + `","password":"` + password + `"}`)
+		req, _ := http.NewRequest("POST", s.app.URL+"/api/v1/auth/login", body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	const attacker, owner = "198.51.100.9", "203.0.113.5"
+	for i, who := range []string{"ada", "ADA", "ada@example.com", "Ada@Example.com", "ada"} {
+		if code := login(attacker, who, "wrong password "+who); code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: HTTP %d, want 401", i+1, code)
+		}
+	}
+	if code := login(attacker, "ada@example.com", "correct horse battery"); code != http.StatusTooManyRequests {
+		t.Errorf("after 5 failures by username and email from one address: HTTP %d, want 429 (one account, one bucket)", code)
+	}
+	if code := login(owner, "ada", "correct horse battery"); code != http.StatusOK {
+		t.Errorf("the owner from their own address: HTTP %d, want 200", code)
+	}
+	// IPv6 clients count per /64.
+	for i := range 5 {
+		login("2001:db8:1:2::"+strconv.Itoa(i+1), "ada", "wrong")
+	}
+	if code := login("2001:db8:1:2::99", "ada", "correct horse battery"); code != http.StatusTooManyRequests {
+		t.Errorf("another address of the same IPv6 /64: HTTP %d, want 429", code)
 	}
 }

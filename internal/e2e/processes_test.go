@@ -3,11 +3,18 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -199,4 +206,76 @@ func TestKilledAPIMidWorld(t *testing.T) {
 		t.Fatalf("world ended %s: %s", final.Status, final.Error)
 	}
 	checkExact(t, c.client, w.ID, 10, 60)
+}
+
+// Two API processes behind one balancer share their rate limits through
+// Redis: registrations from one address are limited across both, the web
+// form and the API in the same bucket.
+func TestRateLimitsHoldAcrossAPIProcesses(t *testing.T) {
+	redisURL := os.Getenv("GENERIA_TEST_REDIS_URL")
+	if redisURL == "" {
+		t.Skip("GENERIA_TEST_REDIS_URL is not set: the shared rate limit test did not run")
+	}
+	dir := t.TempDir()
+	temporalAddr := "127.0.0.1:" + freePort(t)
+	env := []string{"GENERIA_DATA_DIR=" + dir, "TEMPORAL_ADDRESS=" + temporalAddr, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true",
+		"REDIS_URL=" + redisURL, "GENERIA_TRUSTED_PROXIES=127.0.0.1", "GENERIA_REGISTER_RATE=4/1h"}
+	run(t, dir, "temporal", env, "temporal", "--temporal-ui-addr", "off")
+	var apis []string
+	for i := range 2 {
+		addr := "127.0.0.1:" + freePort(t)
+		run(t, dir, fmt.Sprint("api", i+1), env, "api", "--addr", addr)
+		waitHTTP(t, apiclient.New("http://"+addr, ""), "/readyz")
+		apis = append(apis, "http://"+addr)
+	}
+	// One client behind the balancer, with an address of its own for this
+	// run (a shared Redis remembers earlier runs' addresses for an hour).
+	client := fmt.Sprintf("198.18.%d.%d", rand.IntN(250)+1, rand.IntN(250)+1)
+	created := 0
+	for i := range 8 {
+		body := strings.NewReader(fmt.Sprintf(`{"username":"limited%d_%d","email":"l%d_%d@example.com","password":"correct horse battery"}`, i, rand.IntN(1e6), i, rand.IntN(1e6)))
+		req, _ := http.NewRequest("POST", apis[i%2]+"/api/v1/auth/register", body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusCreated:
+			created++
+		case http.StatusTooManyRequests:
+		default:
+			t.Fatalf("registration %d: HTTP %d", i+1, resp.StatusCode)
+		}
+	}
+	if created != 4 {
+		t.Errorf("%d registrations from one address through two API processes with a limit of 4 an hour, want 4", created)
+	}
+	// The web form of either process is in the same bucket: spent.
+	jar, _ := cookiejar.New(nil)
+	web := &http.Client{Jar: jar}
+	form, err := web.Get(apis[1] + "/register")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(form.Body)
+	form.Body.Close()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("the registration form has no CSRF token")
+	}
+	req, _ := http.NewRequest("POST", apis[1]+"/register", strings.NewReader(url.Values{"_csrf": {string(m[1])},
+		"username": {"webform"}, "email": {"webform@example.com"}, "password": {"correct horse battery"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", client)
+	resp, err := web.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the web registration form after the API's limit was spent: HTTP %d, want 429", resp.StatusCode)
+	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
-	"github.com/generia/generia/internal/ratelimit"
 )
 
 type userJSON struct {
@@ -57,11 +56,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.Limits.Allow(w, ratelimit.LoginAccount, strings.ToLower(strings.TrimSpace(req.EmailOrUsername))); err != nil {
+	account, err := s.Social.AccountKey(r.Context(), req.EmailOrUsername)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.Social.Authenticate(r.Context(), req.EmailOrUsername, req.Password)
+	var u generia.User
+	err = s.Limits.SignIn(w, r, account, func() (err error) {
+		u, err = s.Social.Authenticate(r.Context(), req.EmailOrUsername, req.Password)
+		return err
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -10,9 +10,9 @@ import (
 // creation also the per-account one.
 func (s *Server) limit(rule string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		err := s.Limits.Allow(w, rule, s.Limits.Address(r))
+		err := s.Limits.Allow(w, r, rule, s.Limits.Address(r))
 		if err == nil && rule == ratelimit.Worlds && viewer(r) != "" {
-			err = s.Limits.Allow(w, ratelimit.WorldsUser, viewer(r))
+			err = s.Limits.Allow(w, r, ratelimit.WorldsUser, viewer(r))
 		}
 		if err != nil {
 			s.writeError(w, r, err)

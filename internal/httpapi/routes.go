@@ -28,7 +28,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/openapi.json", small, s.openAPI},
 
 		{"POST", "/api/v1/auth/register", small, s.limit(ratelimit.Register, s.register)},
-		{"POST", "/api/v1/auth/login", small, s.limit(ratelimit.Login, s.login)},
+		{"POST", "/api/v1/auth/login", small, s.login}, // limited in SignIn
 		{"POST", "/api/v1/auth/refresh", small, s.refresh},
 		{"POST", "/api/v1/auth/logout", small, s.logout},
 		{"GET", "/api/v1/auth/me", small, s.me},
@@ -68,7 +68,7 @@ func (s *Server) routes() []route {
 // routes and methods.
 func (s *Server) Handler() http.Handler {
 	if s.Limits == nil {
-		s.Limits = ratelimit.New(ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
+		s.Limits = ratelimit.New(nil, ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
 	}
 	mux := http.NewServeMux()
 	paths := map[string][]string{}

@@ -1,53 +1,35 @@
-// Package ratelimit holds per-key token buckets for sign-in, registration and
-// world creation, shared by the JSON API and the web UI of a process.
+// Package ratelimit holds the rate limits of sign-in, registration and world
+// creation, shared by the JSON API and the web UI: in the process's memory,
+// or, with REDIS_URL, in Redis for every API process at once (GCRA, through
+// go-redis/redis_rate).
 package ratelimit
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/generia/generia/internal/generia"
 )
 
 // Rules, each per key (an address or an account).
 const (
-	Login        = "login"         // sign-in attempts per address
-	LoginAccount = "login-account" // sign-in attempts per account name
-	Register     = "register"      // registrations per address
-	Worlds       = "worlds"        // worlds created per address
-	WorldsUser   = "worlds-user"   // worlds created per account
+	Login      = "login"       // sign-in attempts per address
+	Register   = "register"    // registrations per address
+	Worlds     = "worlds"      // worlds created per address
+	WorldsUser = "worlds-user" // worlds created per account
+	// Failures of sign-in: per account and address (refused when spent), and
+	// per account from everywhere (slowed down when spent, never refused,
+	// so that nobody can lock a person out from elsewhere).
+	LoginFailures        = "login-failures"
+	LoginAccountFailures = "login-account-failures"
 )
-
-// Limits holds token buckets. The zero value is not usable: see NewLimits.
-type Limits struct {
-	// TrustedProxies are the reverse proxies and load balancers in front of
-	// Generia. A request from one of them is keyed by the client address it
-	// adds to X-Forwarded-For; without them every client behind a proxy
-	// would share its address, and its limits.
-	TrustedProxies []netip.Prefix
-
-	mu      sync.Mutex
-	rules   map[string]rule
-	buckets map[string]*bucket
-}
-
-type rule struct {
-	every time.Duration
-	burst int
-}
-
-type bucket struct {
-	l    *rate.Limiter
-	seen time.Time
-}
 
 // Rate is n events per period, allowed in a burst of n.
 type Rate struct {
@@ -66,87 +48,153 @@ func ParseRate(s string) (Rate, error) {
 	return Rate{N: count, Period: period}, nil
 }
 
-func (r Rate) rule() rule { return rule{every: r.Period / time.Duration(r.N), burst: r.N} }
-
 // Default rates.
 var (
-	DefaultLoginRate    = Rate{10, time.Minute} // per address and per account
+	DefaultLoginRate    = Rate{10, time.Minute} // attempts per address (failures per account and address: half)
 	DefaultRegisterRate = Rate{5, time.Hour}    // per address
 	DefaultWorldRate    = Rate{20, time.Hour}   // per account; per address half again as many
 )
 
-// New returns limits at the given rates of sign-in (per address and
-// per account), registration (per address) and world creation (per account,
-// and 1.5× that per address).
-func New(login, register, worlds Rate) *Limits {
-	perAddress := Rate{N: worlds.N + worlds.N/2, Period: worlds.Period}
-	return &Limits{
-		rules: map[string]rule{
-			Login:        login.rule(),
-			LoginAccount: login.rule(),
-			Register:     register.rule(),
-			Worlds:       perAddress.rule(),
-			WorldsUser:   worlds.rule(),
-		},
-		buckets: map[string]*bucket{},
+// Backend keeps the buckets.
+type Backend interface {
+	// Take takes n tokens (0 looks only) of key's bucket at rate r. It
+	// returns how many tokens are left, and, when n could not be taken,
+	// how long until they can.
+	Take(ctx context.Context, key string, r Rate, n int) (left int, wait time.Duration, err error)
+}
+
+// Limits applies the rules through a backend.
+type Limits struct {
+	// TrustedProxies are the reverse proxies and load balancers in front of
+	// Generia. A request from one of them is keyed by the client address it
+	// adds to X-Forwarded-For; without them every client behind a proxy
+	// would share its address, and its limits.
+	TrustedProxies []netip.Prefix
+	// SlowDown is how long every sign-in to an account whose failures from
+	// everywhere ran out waits before its password is checked.
+	SlowDown time.Duration
+	// Logger says when the backend fails (the limit then lets the request
+	// through); nil logs nothing.
+	Logger *slog.Logger
+
+	backend Backend
+	rules   map[string]Rate
+}
+
+// New returns limits at the given rates in backend (nil: this process's
+// memory): sign-in attempts per address (login; failures per account and
+// address half as many, per account from everywhere 20 times as many),
+// registration per address, and world creation per account (and 1.5× that
+// per address).
+func New(backend Backend, login, register, worlds Rate) *Limits {
+	if backend == nil {
+		backend = NewMemory(DefaultMemoryKeys)
 	}
+	return &Limits{
+		SlowDown: 2 * time.Second,
+		backend:  backend,
+		rules: map[string]Rate{
+			Login:                login,
+			LoginFailures:        {N: max(1, login.N/2), Period: login.Period},
+			LoginAccountFailures: {N: 20 * login.N, Period: login.Period},
+			Register:             register,
+			Worlds:               {N: worlds.N + worlds.N/2, Period: worlds.Period},
+			WorldsUser:           worlds,
+		},
+	}
+}
+
+// take takes n tokens of a rule's bucket of key; a backend that fails lets
+// the request through, and says so.
+func (l *Limits) take(ctx context.Context, rule, key string, n int) (int, time.Duration) {
+	r, ok := l.rules[rule]
+	if !ok {
+		return 1, 0
+	}
+	left, wait, err := l.backend.Take(ctx, rule+"|"+key, r, n)
+	if err != nil {
+		if l.Logger != nil {
+			l.Logger.Error("rate limits are unavailable; letting the request through", "rule", rule, "error", err)
+		}
+		return 1, 0
+	}
+	return left, wait
 }
 
 // Allow takes one token of the rule's bucket for key. When the bucket is
 // empty it sets Retry-After on w and answers KindLimit.
-func (l *Limits) Allow(w http.ResponseWriter, ruleName, key string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	rl, ok := l.rules[ruleName]
-	if !ok {
-		return nil
-	}
-	now := time.Now()
-	if len(l.buckets) > 100_000 {
-		for k, b := range l.buckets { // forget idle keys
-			if now.Sub(b.seen) > time.Hour {
-				delete(l.buckets, k)
-			}
-		}
-	}
-	b, ok := l.buckets[ruleName+"|"+key]
-	if !ok {
-		b = &bucket{l: rate.NewLimiter(rate.Every(rl.every), rl.burst)}
-		l.buckets[ruleName+"|"+key] = b
-	}
-	b.seen = now
-	res := b.l.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())+1))
-		return generia.Errorf(generia.KindLimit, "too many requests; try again in %s", d.Round(time.Second))
+func (l *Limits) Allow(w http.ResponseWriter, r *http.Request, rule, key string) error {
+	if _, wait := l.take(r.Context(), rule, key, 1); wait > 0 {
+		return refuse(w, wait, "too many requests")
 	}
 	return nil
+}
+
+func refuse(w http.ResponseWriter, wait time.Duration, what string) error {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return generia.Errorf(generia.KindLimit, "%s; try again in %s", what, max(wait, time.Second).Round(time.Second))
+}
+
+// SignIn guards one attempt to sign in to account (a key naming the account
+// whatever it was typed as, see social.Service.AccountKey) from the
+// request's address, made by attempt. Attempts per address are limited;
+// failures count per account and address, which are refused when spent,
+// and per account from everywhere, which only slow down: a person can
+// always sign in from their own address, however many fail elsewhere.
+func (l *Limits) SignIn(w http.ResponseWriter, r *http.Request, account string, attempt func() error) error {
+	address := l.Address(r)
+	if err := l.Allow(w, r, Login, address); err != nil {
+		return err
+	}
+	pair := account + "|" + address
+	if left, wait := l.take(r.Context(), LoginFailures, pair, 0); left < 1 {
+		return refuse(w, wait, "too many failed sign-ins to this account from here")
+	}
+	if left, _ := l.take(r.Context(), LoginAccountFailures, account, 0); left < 1 {
+		select {
+		case <-r.Context().Done():
+			return r.Context().Err()
+		case <-time.After(l.SlowDown):
+		}
+	}
+	err := attempt()
+	if generia.IsKind(err, generia.KindUnauthorized) {
+		l.take(r.Context(), LoginFailures, pair, 1)
+		l.take(r.Context(), LoginAccountFailures, account, 1)
+	}
+	return err
 }
 
 // Address is the client address of a request, the key of the per-address
 // rules: the peer's address, or, when the peer is a trusted proxy, the
 // nearest address in X-Forwarded-For that is not a trusted proxy. Addresses
-// further left were written by the client and are not believed.
+// further left were written by the client and are not believed. An IPv6
+// address stands for its /64, which one client usually has whole.
 func (l *Limits) Address(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	addr, err := netip.ParseAddr(host)
-	if err != nil || !l.trusted(addr) {
+	if err != nil {
 		return host
 	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break // a malformed hop: keep the last address known good
+	addr = addr.Unmap()
+	if l.trusted(addr) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a malformed hop: keep the last address known good
+			}
+			addr = hop.Unmap()
+			if !l.trusted(addr) {
+				break
+			}
 		}
-		addr = hop.Unmap()
-		if !l.trusted(addr) {
-			break
-		}
+	}
+	if addr.Is6() {
+		return netip.PrefixFrom(addr, 64).Masked().String()
 	}
 	return addr.String()
 }

@@ -1,7 +1,11 @@
 package ratelimit
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -20,44 +24,182 @@ func TestParseRate(t *testing.T) {
 	}
 }
 
+// backends are the backends the tests run on: memory, and Redis when
+// GENERIA_TEST_REDIS_URL names one (CI's does).
+func backends(t *testing.T) map[string]func() Backend {
+	t.Helper()
+	out := map[string]func() Backend{"memory": func() Backend { return NewMemory(DefaultMemoryKeys) }}
+	url := os.Getenv("GENERIA_TEST_REDIS_URL")
+	if url == "" {
+		t.Log("GENERIA_TEST_REDIS_URL is not set: the Redis backend was not tested")
+		return out
+	}
+	r, err := NewRedis(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	out["redis"] = func() Backend { return prefixed{r, fmt.Sprintf("%s-%d|", t.Name(), time.Now().UnixNano())} }
+	return out
+}
+
+// prefixed keeps a test's keys apart from every other run's in a shared
+// Redis.
+type prefixed struct {
+	b      Backend
+	prefix string
+}
+
+func (p prefixed) Take(ctx context.Context, key string, r Rate, n int) (int, time.Duration, error) {
+	return p.b.Take(ctx, p.prefix+key, r, n)
+}
+
+func request(remote string) *http.Request {
+	r := httptest.NewRequest("POST", "/api/v1/auth/login", nil)
+	r.RemoteAddr = remote
+	return r
+}
+
 // A key gets its burst, then 429s with a Retry-After until a token comes
 // back; other keys and rules are not touched.
 func TestAllow(t *testing.T) {
-	l := New(Rate{3, time.Minute}, Rate{1, time.Hour}, Rate{2, time.Hour})
-	for i := range 3 {
-		if err := l.Allow(httptest.NewRecorder(), Login, "192.0.2.1"); err != nil {
-			t.Fatalf("sign-in %d: %v", i+1, err)
+	for name, backend := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			l := New(backend(), Rate{3, time.Minute}, Rate{1, time.Hour}, Rate{2, time.Hour})
+			r := request("192.0.2.1:5000")
+			for i := range 3 {
+				if err := l.Allow(httptest.NewRecorder(), r, Login, "192.0.2.1"); err != nil {
+					t.Fatalf("sign-in %d: %v", i+1, err)
+				}
+			}
+			w := httptest.NewRecorder()
+			err := l.Allow(w, r, Login, "192.0.2.1")
+			if generia.ErrorKind(err) != generia.KindLimit {
+				t.Fatalf("the 4th sign-in in a minute: %v, want KindLimit", err)
+			}
+			if s, _ := strconv.Atoi(w.Header().Get("Retry-After")); s < 1 || s > 21 {
+				t.Errorf("Retry-After %q, want the 20 s until the next token", w.Header().Get("Retry-After"))
+			}
+			if err := l.Allow(httptest.NewRecorder(), r, Login, "192.0.2.2"); err != nil {
+				t.Errorf("another address is limited too: %v", err)
+			}
+			if err := l.Allow(httptest.NewRecorder(), r, Register, "192.0.2.1"); err != nil {
+				t.Errorf("another rule with the same key is limited too: %v", err)
+			}
+			// World creation: 2 an hour per account, 3 per address.
+			for i := range 3 {
+				if err := l.Allow(httptest.NewRecorder(), r, Worlds, "192.0.2.9"); err != nil {
+					t.Fatalf("world %d from one address: %v", i+1, err)
+				}
+			}
+			if err := l.Allow(httptest.NewRecorder(), r, Worlds, "192.0.2.9"); generia.ErrorKind(err) != generia.KindLimit {
+				t.Errorf("a 4th world from one address in an hour: %v", err)
+			}
+			for range 2 {
+				_ = l.Allow(httptest.NewRecorder(), r, WorldsUser, "u1")
+			}
+			if err := l.Allow(httptest.NewRecorder(), r, WorldsUser, "u1"); generia.ErrorKind(err) != generia.KindLimit {
+				t.Errorf("a 3rd world of one account in an hour: %v", err)
+			}
+		})
+	}
+}
+
+// Two processes that share a backend share its limits.
+func TestLimitsHoldAcrossProcesses(t *testing.T) {
+	for name, backend := range backends(t) {
+		if name == "memory" {
+			continue // one process's memory is not shared
 		}
+		t.Run(name, func(t *testing.T) {
+			shared := backend()
+			a := New(shared, DefaultLoginRate, Rate{4, time.Hour}, DefaultWorldRate)
+			b := New(shared, DefaultLoginRate, Rate{4, time.Hour}, DefaultWorldRate)
+			r := request("192.0.2.1:5000")
+			allowed := 0
+			for i := range 8 {
+				l := a
+				if i%2 == 1 {
+					l = b
+				}
+				if l.Allow(httptest.NewRecorder(), r, Register, "192.0.2.1") == nil {
+					allowed++
+				}
+			}
+			if allowed != 4 {
+				t.Errorf("%d registrations through two processes with a limit of 4, want 4", allowed)
+			}
+		})
 	}
-	w := httptest.NewRecorder()
-	err := l.Allow(w, Login, "192.0.2.1")
-	if generia.ErrorKind(err) != generia.KindLimit {
-		t.Fatalf("the 4th sign-in in a minute: %v, want KindLimit", err)
+}
+
+// Wrong passwords from one address cannot lock the account's owner out:
+// that address is refused, the owner's own gets in, only slowed down once
+// the account's failures from everywhere ran out.
+func TestSignInCannotBeLockedFromElsewhere(t *testing.T) {
+	for name, backend := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			l := New(backend(), Rate{5, time.Minute}, DefaultRegisterRate, DefaultWorldRate)
+			l.SlowDown = 100 * time.Millisecond
+			wrong := func() error { return generia.Errorf(generia.KindUnauthorized, "wrong password") }
+			right := func() error { return nil }
+			attacker := request("198.51.100.66:4000")
+			var refusedAt int
+			for i := range 5 {
+				err := l.SignIn(httptest.NewRecorder(), attacker, "user:ada", wrong)
+				if generia.IsKind(err, generia.KindLimit) {
+					refusedAt = i + 1
+					break
+				}
+			}
+			if err := l.SignIn(httptest.NewRecorder(), attacker, "user:ada", right); !generia.IsKind(err, generia.KindLimit) {
+				t.Errorf("the attacker's address after 5 failures: %v (refused at %d), want KindLimit", err, refusedAt)
+			}
+			owner := request("203.0.113.7:5000")
+			if err := l.SignIn(httptest.NewRecorder(), owner, "user:ada", right); err != nil {
+				t.Errorf("the owner from their own address: %v, want in", err)
+			}
+			// Failures from many addresses spend the account's own bucket:
+			// then every attempt waits, the owner's too, but gets in.
+			for i := range 100 {
+				_ = l.SignIn(httptest.NewRecorder(), request(fmt.Sprintf("198.51.%d.%d:4000", i/200, i%200+1)), "user:ada", wrong)
+			}
+			started := time.Now()
+			if err := l.SignIn(httptest.NewRecorder(), owner, "user:ada", right); err != nil {
+				t.Errorf("the owner under a distributed attack: %v, want in", err)
+			}
+			if d := time.Since(started); d < l.SlowDown {
+				t.Errorf("a sign-in to an account under attack took %v, want a slow-down of %v", d, l.SlowDown)
+			}
+		})
 	}
-	if s, _ := strconv.Atoi(w.Header().Get("Retry-After")); s < 1 || s > 21 {
-		t.Errorf("Retry-After %q, want the 20 s until the next token", w.Header().Get("Retry-After"))
+}
+
+// The memory backend keeps at most its bound of keys, forgetting the one
+// used longest ago.
+func TestMemoryIsBounded(t *testing.T) {
+	m := NewMemory(3)
+	ctx := context.Background()
+	one := Rate{1, time.Hour}
+	for _, k := range []string{"a", "b", "c"} {
+		m.Take(ctx, k, one, 1)
 	}
-	if err := l.Allow(httptest.NewRecorder(), Login, "192.0.2.2"); err != nil {
-		t.Errorf("another address is limited too: %v", err)
+	m.Take(ctx, "a", one, 0) // a is used again: b is now the oldest
+	m.Take(ctx, "d", one, 1)
+	if m.Len() != 3 {
+		t.Errorf("%d keys kept, want 3", m.Len())
 	}
-	if err := l.Allow(httptest.NewRecorder(), LoginAccount, "192.0.2.1"); err != nil {
-		t.Errorf("another rule with the same key is limited too: %v", err)
+	if _, wait, _ := m.Take(ctx, "a", one, 1); wait == 0 {
+		t.Error("a was forgotten although b was used longer ago")
 	}
-	// World creation: 2 an hour per account, 3 per address.
-	for i := range 3 {
-		err := l.Allow(httptest.NewRecorder(), Worlds, "192.0.2.9")
-		if err != nil {
-			t.Fatalf("world %d from one address: %v", i+1, err)
-		}
+	if _, wait, _ := m.Take(ctx, "b", one, 1); wait != 0 {
+		t.Error("b was kept although it was used longest ago")
 	}
-	if err := l.Allow(httptest.NewRecorder(), Worlds, "192.0.2.9"); generia.ErrorKind(err) != generia.KindLimit {
-		t.Errorf("a 4th world from one address in an hour: %v", err)
+	for i := range 10_000 {
+		m.Take(ctx, strconv.Itoa(i), one, 1)
 	}
-	for range 2 {
-		_ = l.Allow(httptest.NewRecorder(), WorldsUser, "u1")
-	}
-	if err := l.Allow(httptest.NewRecorder(), WorldsUser, "u1"); generia.ErrorKind(err) != generia.KindLimit {
-		t.Errorf("a 3rd world of one account in an hour: %v", err)
+	if m.Len() != 3 {
+		t.Errorf("after a flood of keys: %d kept, want 3", m.Len())
 	}
 }
 
@@ -66,7 +208,7 @@ func TestAddressBehindProxies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := New(DefaultLoginRate, DefaultRegisterRate, DefaultWorldRate)
+	l := New(nil, DefaultLoginRate, DefaultRegisterRate, DefaultWorldRate)
 	l.TrustedProxies = proxies
 	for _, tc := range []struct {
 		name, remote string
@@ -81,7 +223,9 @@ func TestAddressBehindProxies(t *testing.T) {
 		{"hops in several headers", "10.1.2.3:443", []string{"1.1.1.1", "203.0.113.9"}, "203.0.113.9"},
 		{"a malformed hop stops the walk", "10.1.2.3:443", []string{"203.0.113.9, not-an-ip"}, "10.1.2.3"},
 		{"the proxy without the header", "10.1.2.3:443", nil, "10.1.2.3"},
-		{"IPv6 loopback proxy", "[::1]:8080", []string{"2001:db8::5"}, "2001:db8::5"},
+		{"IPv6 loopback proxy", "[::1]:8080", []string{"2001:db8::5"}, "2001:db8::/64"},
+		{"an IPv6 client stands for its /64", "[2001:db8:0:7:a:b:c:d]:5000", nil, "2001:db8:0:7::/64"},
+		{"an IPv4 address mapped in IPv6", "[::ffff:198.51.100.4]:5000", nil, "198.51.100.4"},
 	} {
 		r := httptest.NewRequest("POST", "/api/v1/auth/login", nil)
 		r.RemoteAddr = tc.remote

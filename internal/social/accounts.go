@@ -44,6 +44,20 @@ func (s *Service) Register(ctx context.Context, username, email, password string
 	return u, err
 }
 
+// AccountKey names the account a sign-in is for, whichever way it was typed
+// (username or email, in any case), for the limits on failed sign-ins: the
+// account's ID when it exists, else what was typed, normalised.
+func (s *Service) AccountKey(ctx context.Context, emailOrUsername string) (string, error) {
+	u, _, err := s.Store.UserByLogin(ctx, strings.TrimSpace(emailOrUsername))
+	switch {
+	case err == nil:
+		return "user:" + u.ID, nil
+	case generia.IsKind(err, generia.KindNotFound):
+		return "login:" + strings.ToLower(strings.TrimSpace(emailOrUsername)), nil
+	}
+	return "", err
+}
+
 // Authenticate checks a login. It answers the same, after the same work,
 // whether the account exists or not: login never reveals who has one.
 func (s *Service) Authenticate(ctx context.Context, emailOrUsername, password string) (generia.User, error) {

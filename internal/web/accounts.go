@@ -106,18 +106,17 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showAuth(w, r, http.StatusForbidden, "login", "Sign in", d)
 		return
 	}
-	// The same limits as the API's sign-in, in the same buckets: per
-	// address, and per account name.
-	err := h.limits.Allow(w, ratelimit.Login, h.limits.Address(r))
-	if err == nil {
-		err = h.limits.Allow(w, ratelimit.LoginAccount, strings.ToLower(d.Login))
-	}
+	// The same limits as the API's sign-in, in the same buckets.
+	account, err := h.social.AccountKey(r.Context(), d.Login)
 	if err != nil {
-		d.Error = message(err)
-		h.showAuth(w, r, http.StatusTooManyRequests, "login", "Sign in", d)
+		h.fail(w, r, err)
 		return
 	}
-	u, err := h.social.Authenticate(r.Context(), d.Login, r.PostFormValue("password"))
+	var u generia.User
+	err = h.limits.SignIn(w, r, account, func() (err error) {
+		u, err = h.social.Authenticate(r.Context(), d.Login, r.PostFormValue("password"))
+		return err
+	})
 	if err != nil {
 		if !generia.IsKind(err, generia.KindUnauthorized) && !isFormError(err) {
 			h.fail(w, r, err)
@@ -150,7 +149,12 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.showAuth(w, r, http.StatusForbidden, "register", "Create an account", d)
 		return
 	}
-	u, err := h.social.Register(r.Context(), d.Username, d.Email, r.PostFormValue("password"))
+	// The API's limit, in the same bucket: per address.
+	err := h.limits.Allow(w, r, ratelimit.Register, h.limits.Address(r))
+	var u generia.User
+	if err == nil {
+		u, err = h.social.Register(r.Context(), d.Username, d.Email, r.PostFormValue("password"))
+	}
 	if err != nil {
 		if !isFormError(err) {
 			h.fail(w, r, err)

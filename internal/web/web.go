@@ -63,7 +63,7 @@ func New(o Options) (*Handler, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Limits == nil {
-		o.Limits = ratelimit.New(ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
+		o.Limits = ratelimit.New(nil, ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
 	}
 	h := &Handler{social: o.Social, sessions: o.Sessions, log: o.Logger, budget: o.WorldBudgetUSD, limits: o.Limits, now: time.Now}
 	var err error

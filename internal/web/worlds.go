@@ -174,10 +174,10 @@ func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request) {
 	}
 	var world generia.World
 	if err == nil {
-		err = h.limits.Allow(w, ratelimit.Worlds, h.limits.Address(r))
+		err = h.limits.Allow(w, r, ratelimit.Worlds, h.limits.Address(r))
 	}
 	if err == nil {
-		err = h.limits.Allow(w, ratelimit.WorldsUser, v.ID)
+		err = h.limits.Allow(w, r, ratelimit.WorldsUser, v.ID)
 	}
 	if err == nil {
 		world, err = h.social.CreateWorld(r.Context(), v.ID, req)
