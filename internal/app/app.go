@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -95,6 +96,36 @@ type App struct {
 	servers  []server
 	// closers close what else the process opened, last.
 	closers []func() error
+	// stopJobs ends the jobs that run every so often; jobs waits for them.
+	stopJobs context.CancelFunc
+	jobCtx   context.Context
+	jobs     sync.WaitGroup
+}
+
+// every runs job now and then every period until the app closes; its
+// errors are logged.
+func (a *App) every(period time.Duration, what string, job func(ctx context.Context) error) {
+	if a.stopJobs == nil {
+		var ctx context.Context
+		ctx, a.stopJobs = context.WithCancel(context.Background())
+		a.jobCtx = ctx
+	}
+	a.jobs.Add(1)
+	go func() {
+		defer a.jobs.Done()
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			if err := job(a.jobCtx); err != nil && a.jobCtx.Err() == nil {
+				a.Logger.Error(what+" failed", "error", err)
+			}
+			select {
+			case <-a.jobCtx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 }
 
 // server is one of the process's HTTP servers.
@@ -214,10 +245,14 @@ func (a *App) TemporalUIAddr() string {
 	return a.embedded.UIAddr()
 }
 
-// Close stops everything gracefully: the HTTP server, then the workers
-// (letting running activities finish), then the Temporal client and server,
-// then the stores.
+// Close stops everything gracefully: the jobs that run every so often, the
+// HTTP servers, then the workers (letting running activities finish), then
+// the Temporal client and server, then the stores.
 func (a *App) Close() {
+	if a.stopJobs != nil {
+		a.stopJobs()
+		a.jobs.Wait()
+	}
 	for _, s := range a.servers {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := s.srv.Shutdown(ctx); err != nil {
@@ -244,11 +279,25 @@ func (a *App) Close() {
 }
 
 func (a *App) serveHTTP() error {
-	svc := &social.Service{Store: a.Store, Files: a.Media, Generations: a.Generations, Providers: a.Providers}
+	uploads, err := ratelimit.ParseRate(a.Config.UploadRate)
+	if err != nil {
+		return fmt.Errorf("GENERIA_UPLOAD_RATE: %w", err)
+	}
+	if a.Config.UploadMB < 1 {
+		return fmt.Errorf("GENERIA_UPLOAD_MB must be at least 1, got %d", a.Config.UploadMB)
+	}
+	svc := &social.Service{Store: a.Store, Files: a.Media, Generations: a.Generations, Providers: a.Providers,
+		UploadQuota: social.UploadQuota{Images: uploads.N, Bytes: int64(a.Config.UploadMB) << 20, Period: uploads.Period}}
+	a.every(time.Hour, "removing unused uploads", func(ctx context.Context) error {
+		n, err := svc.RemoveUnusedUploads(ctx)
+		if n > 0 {
+			a.Logger.Info("removed unused uploads", "count", n)
+		}
+		return err
+	})
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
 	var rates [3]ratelimit.Rate
 	for i, r := range []string{a.Config.LoginRate, a.Config.RegisterRate, a.Config.WorldRate} {
-		var err error
 		if rates[i], err = ratelimit.ParseRate(r); err != nil {
 			return err
 		}

@@ -75,6 +75,11 @@ type Config struct {
 	// account), as "n/period". GENERIA_LOGIN_RATE, GENERIA_REGISTER_RATE,
 	// GENERIA_WORLD_RATE
 	LoginRate, RegisterRate, WorldRate string
+	// UploadRate is how many images one account may upload, as
+	// "n/period", and UploadMB how many megabytes in that period.
+	// GENERIA_UPLOAD_RATE, GENERIA_UPLOAD_MB
+	UploadRate string
+	UploadMB   int
 	// TrustedProxies lists the reverse proxies in front of the API whose
 	// X-Forwarded-For names the client (GENERIA_TRUSTED_PROXIES), as
 	// addresses and CIDR ranges.
@@ -145,6 +150,8 @@ var Settings = []Setting{
 	{"GENERIA_JWT_SECRET", "", "(generated, kept in the data dir)", "secret that signs access tokens; set it when several API processes share users", true, func(c *Config) string { return c.JWTSecret }},
 	{"GENERIA_LOGIN_RATE", "", "10/1m", "sign-in attempts allowed per address and per account", false, func(c *Config) string { return c.LoginRate }},
 	{"GENERIA_REGISTER_RATE", "", "5/1h", "registrations allowed per address", false, func(c *Config) string { return c.RegisterRate }},
+	{"GENERIA_UPLOAD_RATE", "", "30/1h", "images one account may upload", false, func(c *Config) string { return c.UploadRate }},
+	{"GENERIA_UPLOAD_MB", "", "100", "megabytes one account may upload in GENERIA_UPLOAD_RATE's period", false, func(c *Config) string { return strconv.Itoa(c.UploadMB) }},
 	{"GENERIA_WORLD_RATE", "", "20/1h", "worlds one account may create (an address may create half again as many)", false, func(c *Config) string { return c.WorldRate }},
 	{"REDIS_URL", "", "(none: limits per process)", "Redis that keeps the rate limits for every API process together, e.g. redis://127.0.0.1:6379/0", false, func(c *Config) string { return c.RedisURL }},
 	{"GENERIA_TRUSTED_PROXIES", "", "(none)", "reverse proxies and load balancers (addresses, CIDR ranges) whose X-Forwarded-For gives the client address for rate limits", false, func(c *Config) string { return c.TrustedProxies }},
@@ -263,6 +270,8 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		LoginRate:             env("GENERIA_LOGIN_RATE", "10/1m"),
 		RegisterRate:          env("GENERIA_REGISTER_RATE", "5/1h"),
 		WorldRate:             env("GENERIA_WORLD_RATE", "20/1h"),
+		UploadRate:            env("GENERIA_UPLOAD_RATE", "30/1h"),
+		UploadMB:              num("GENERIA_UPLOAD_MB", 100),
 		TrustedProxies:        env("GENERIA_TRUSTED_PROXIES", ""),
 		RedisURL:              env("REDIS_URL", ""),
 		Queues:                strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),

@@ -483,3 +483,37 @@ func TestSignInCannotBeLockedFromElsewhere(t *testing.T) {
 		t.Errorf("another address of the same IPv6 /64: HTTP %d, want 429", code)
 	}
 }
+
+// Uploads are decoded whole and written again: a PNG header over random
+// bytes is refused, a photo's metadata does not survive, and an account's
+// uploads are held to its quota.
+func TestUploadsAreCleanAndWithinQuota(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_UPLOAD_RATE": "2/1h"}})
+	defer s.app.Close()
+	ctx := context.Background()
+	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A darkroom at the end of the world", CharactersCount: 1, PostsCount: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	good := pngBytes(t, 200, 150)
+	bomb := append(append([]byte{}, good[:33]...), bytes.Repeat([]byte{0xA7, 0x13, 0x5C}, 20000)...)
+	if _, err := s.client.Upload(ctx, w.ID, bomb); status(err) != http.StatusBadRequest {
+		t.Errorf("a PNG header over random bytes: %v, want 400", err)
+	}
+	marked := append(append([]byte{}, good...), []byte("GPS 52.5200N 13.4050E")...)
+	id, err := s.client.Upload(ctx, w.ID, marked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, ctype, err := s.client.Media(ctx, id)
+	if err != nil || ctype != "image/png" || bytes.Contains(data, []byte("GPS")) {
+		t.Errorf("the stored upload (%s, %v) keeps what came after the image", ctype, err)
+	}
+	if _, err := s.client.Upload(ctx, w.ID, good); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.Upload(ctx, w.ID, good); status(err) != http.StatusTooManyRequests {
+		t.Errorf("a 3rd upload in an hour with a quota of 2: %v, want 429", err)
+	}
+}

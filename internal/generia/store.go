@@ -184,6 +184,17 @@ type ContentStore interface {
 	CreateMedia(ctx context.Context, m Media) (Media, bool, error)
 	// Media returns a media record.
 	Media(ctx context.Context, id string) (Media, error)
+	// UploadUsage is how many images a user uploaded since a time, and
+	// their bytes.
+	UploadUsage(ctx context.Context, ownerID string, since time.Time) (int, int64, error)
+	// UnusedUploads lists, oldest first, at most limit uploads made before
+	// a time that no post and no character uses.
+	UnusedUploads(ctx context.Context, before time.Time, limit int) ([]Media, error)
+	// DeleteUnusedUpload deletes an upload if nothing uses it, in one
+	// statement, and returns its object key for the caller to delete from
+	// the media store; deleted is false when something uses it or it is
+	// gone.
+	DeleteUnusedUpload(ctx context.Context, id string) (objectKey string, deleted bool, err error)
 }
 
 // SocialStore holds likes and comments. Counts live on the post and change

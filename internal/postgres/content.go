@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -487,4 +488,46 @@ func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
 		return generia.Media{}, fmt.Errorf("reading media %s: %w", id, translate(err))
 	}
 	return m, nil
+}
+
+// UploadUsage is how many images a user uploaded since a time, and their
+// bytes.
+func (s *Store) UploadUsage(ctx context.Context, ownerID string, since time.Time) (int, int64, error) {
+	var n int
+	var size int64
+	err := s.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media WHERE owner_id = $1 AND created_at >= $2`,
+		ownerID, normTime(since)).Scan(&n, &size)
+	if err != nil {
+		return 0, 0, fmt.Errorf("reading the uploads of user %s: %w", ownerID, translate(err))
+	}
+	return n, size, nil
+}
+
+// unusedUpload is the condition of an upload that nothing uses.
+const unusedUpload = `owner_id IS NOT NULL
+	AND NOT EXISTS (SELECT 1 FROM posts WHERE posts.media_id = media.id)
+	AND NOT EXISTS (SELECT 1 FROM characters WHERE characters.avatar_media_id = media.id)`
+
+// UnusedUploads lists the oldest uploads made before a time that nothing
+// uses.
+func (s *Store) UnusedUploads(ctx context.Context, before time.Time, limit int) ([]generia.Media, error) {
+	out, err := list(ctx, s.pool, scanMedia, `SELECT `+mediaColumns+` FROM media
+		WHERE created_at < $1 AND `+unusedUpload+` ORDER BY created_at, id LIMIT $2`, normTime(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing unused uploads: %w", translate(err))
+	}
+	return out, nil
+}
+
+// DeleteUnusedUpload deletes an upload if nothing uses it.
+func (s *Store) DeleteUnusedUpload(ctx context.Context, id string) (string, bool, error) {
+	var key string
+	err := s.pool.QueryRow(ctx, `DELETE FROM media WHERE id = $1 AND `+unusedUpload+` RETURNING object_key`, id).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("deleting unused upload %s: %w", id, translate(err))
+	}
+	return key, true, nil
 }

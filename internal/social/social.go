@@ -9,15 +9,12 @@
 package social
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
 	_ "image/gif" // upload decoders
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +24,7 @@ import (
 	"github.com/google/uuid"
 	_ "golang.org/x/image/webp" // WebP uploads
 
+	"github.com/generia/generia/internal/bodylimit"
 	"github.com/generia/generia/internal/generia"
 )
 
@@ -43,6 +41,9 @@ type Service struct {
 	Generations Generations
 	// Providers are the providers new worlds are generated with.
 	Providers generia.Providers
+	// UploadQuota is how much one account may upload; the zero value means
+	// DefaultUploadQuota.
+	UploadQuota UploadQuota
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -64,9 +65,9 @@ const (
 	MaxBioLength        = 300
 	MaxDisplayName      = 60
 	MaxHashtags         = 30
-	MaxCharactersOfUser = 5 // per world
-	MaxUploadBytes      = 8 << 20
-	MaxUploadPixels     = 4096 // on each side
+	MaxCharactersOfUser = 5       // per world
+	MaxUploadBytes      = 8 << 20 // bodylimit.Upload leaves room for the form around it
+	MaxUploadPixels     = 4096    // on each side
 	MinUploadPixels     = 64
 )
 
@@ -666,9 +667,23 @@ func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, comm
 	return s.Store.DeleteComment(ctx, c.ID)
 }
 
-// Upload stores an image the viewer uploads to a world they belong to. The
-// type is sniffed from the bytes (PNG, JPEG, WebP or GIF), the size and the
-// dimensions are checked; anything else is refused with KindInvalid.
+// UploadQuota is how much one account may upload in a period, in images
+// and in bytes (as stored, after cleanImage).
+type UploadQuota struct {
+	Images int
+	Bytes  int64
+	Period time.Duration
+}
+
+// DefaultUploadQuota is an account's quota when none is set.
+var DefaultUploadQuota = UploadQuota{Images: 30, Bytes: 100 << 20, Period: time.Hour}
+
+// Upload stores an image the viewer uploads to a world they belong to,
+// within the account's quota. The image is decoded whole and encoded
+// again (see cleanImage): a file that is not a whole PNG, JPEG, WebP or
+// GIF of 64 to 4096 pixels a side is refused with KindInvalid, and none of
+// its metadata is kept. Over the quota gives KindLimit. Uploads that no
+// post or character uses are removed after a day (RemoveUnusedUploads).
 func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader) (generia.Media, error) {
 	w, err := s.member(ctx, viewerID, ref)
 	if err != nil {
@@ -676,34 +691,76 @@ func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader)
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxUploadBytes+1))
 	if err != nil {
+		if tooLarge, ok := bodylimit.Is(err); ok {
+			return generia.Media{}, tooLarge
+		}
 		return generia.Media{}, generia.WrapError(generia.KindInvalid, err, "the upload could not be read")
 	}
 	if len(data) > MaxUploadBytes {
-		return generia.Media{}, generia.Errorf(generia.KindInvalid, "the image is larger than %d MB", MaxUploadBytes>>20)
+		return generia.Media{}, generia.Errorf(generia.KindTooLarge, "the image is larger than %d MB", MaxUploadBytes>>20)
 	}
-	ctype := http.DetectContentType(data)
-	switch ctype {
-	case "image/png", "image/jpeg", "image/webp", "image/gif":
-	default:
-		return generia.Media{}, generia.Errorf(generia.KindInvalid, "upload a PNG, JPEG, WebP or GIF image (this looks like %s)", ctype)
+	quota := s.UploadQuota
+	if quota == (UploadQuota{}) {
+		quota = DefaultUploadQuota
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	count, used, err := s.Store.UploadUsage(ctx, viewerID, s.now().Add(-quota.Period))
 	if err != nil {
-		return generia.Media{}, generia.WrapError(generia.KindInvalid, err, "the image is damaged or not what its bytes say")
+		return generia.Media{}, err
 	}
-	if cfg.Width < MinUploadPixels || cfg.Height < MinUploadPixels || cfg.Width > MaxUploadPixels || cfg.Height > MaxUploadPixels {
-		return generia.Media{}, generia.Errorf(generia.KindInvalid, "the image is %d×%d; each side must be %d to %d pixels", cfg.Width, cfg.Height, MinUploadPixels, MaxUploadPixels)
+	if count >= quota.Images {
+		return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d images in the last %s, the most an account may; try again later", count, quota.Period)
+	}
+	clean, ctype, width, height, err := cleanImage(data)
+	if err != nil {
+		return generia.Media{}, err
+	}
+	if used+int64(len(clean)) > quota.Bytes {
+		return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d MB in the last %s; %d MB is the most an account may", used>>20, quota.Period, quota.Bytes>>20)
 	}
 	id := uuid.NewString()
 	key := fmt.Sprintf("worlds/%s/uploads/%s.%s", w.ID, id, strings.TrimPrefix(ctype, "image/"))
-	if err := s.Files.Put(ctx, key, ctype, data); err != nil {
+	if err := s.Files.Put(ctx, key, ctype, clean); err != nil {
 		return generia.Media{}, fmt.Errorf("storing an upload: %w", err)
 	}
 	m, _, err := s.Store.CreateMedia(ctx, generia.Media{
 		ID: id, WorldID: w.ID, OwnerID: viewerID, Kind: generia.MediaUpload, ContentType: ctype,
-		Size: int64(len(data)), Width: cfg.Width, Height: cfg.Height, ObjectKey: key, CreatedAt: s.now(),
+		Size: int64(len(clean)), Width: width, Height: height, ObjectKey: key, CreatedAt: s.now(),
 	})
 	return m, err
+}
+
+// UnusedUploadAge is how long an upload that no post or character uses is
+// kept.
+const UnusedUploadAge = 24 * time.Hour
+
+// RemoveUnusedUploads deletes the uploads that no post or character uses
+// and that are older than UnusedUploadAge, their files with them, and
+// returns how many it removed. Several processes may run it at once: an
+// upload is removed once, and never while something uses it.
+func (s *Service) RemoveUnusedUploads(ctx context.Context) (int, error) {
+	removed := 0
+	for {
+		ms, err := s.Store.UnusedUploads(ctx, s.now().Add(-UnusedUploadAge), 100)
+		if err != nil || len(ms) == 0 {
+			return removed, err
+		}
+		for _, m := range ms {
+			key, deleted, err := s.Store.DeleteUnusedUpload(ctx, m.ID)
+			if err != nil {
+				return removed, err
+			}
+			if !deleted {
+				continue // used meanwhile, or removed by another process
+			}
+			if err := s.Files.Delete(ctx, key); err != nil {
+				return removed, fmt.Errorf("deleting the file of unused upload %s: %w", m.ID, err)
+			}
+			removed++
+		}
+		if len(ms) < 100 {
+			return removed, nil
+		}
+	}
 }
 
 // Media returns a media record the viewer may see, and whether its world is

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -496,4 +497,48 @@ func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
 		return generia.Media{}, fmt.Errorf("reading media %s: %w", id, err)
 	}
 	return m, nil
+}
+
+// UploadUsage is how many images a user uploaded since a time, and their
+// bytes.
+func (s *Store) UploadUsage(ctx context.Context, ownerID string, since time.Time) (int, int64, error) {
+	var n int
+	var size int64
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media WHERE owner_id = ? AND created_at >= ?`,
+		ownerID, micros(since)).Scan(&n, &size)
+	if err != nil {
+		return 0, 0, fmt.Errorf("reading the uploads of user %s: %w", ownerID, err)
+	}
+	return n, size, nil
+}
+
+// unusedUpload is the condition of an upload that nothing uses.
+const unusedUpload = `owner_id IS NOT NULL
+	AND NOT EXISTS (SELECT 1 FROM posts WHERE posts.media_id = media.id)
+	AND NOT EXISTS (SELECT 1 FROM characters WHERE characters.avatar_media_id = media.id)`
+
+// UnusedUploads lists the oldest uploads made before a time that nothing
+// uses.
+func (s *Store) UnusedUploads(ctx context.Context, before time.Time, limit int) ([]generia.Media, error) {
+	out, err := list(ctx, s.read, scanMedia, `SELECT `+mediaColumns+` FROM media
+		WHERE created_at < ? AND `+unusedUpload+` ORDER BY created_at, id LIMIT ?`, micros(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing unused uploads: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteUnusedUpload deletes an upload if nothing uses it.
+func (s *Store) DeleteUnusedUpload(ctx context.Context, id string) (string, bool, error) {
+	var key string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `DELETE FROM media WHERE id = ? AND `+unusedUpload+` RETURNING object_key`, id).Scan(&key)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("deleting unused upload %s: %w", id, err)
+	}
+	return key, true, nil
 }

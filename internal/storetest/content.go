@@ -647,3 +647,69 @@ func testListUserCharacters(t *testing.T, s generia.Store) {
 	_, err = s.ListUserCharacters(t.Context(), "w-nowhere", "u-mara")
 	wantKind(t, err, generia.KindNotFound, "ListUserCharacters of an unknown world")
 }
+
+// upload returns an image a user uploaded to a world at a time.
+func upload(id, worldID, ownerID string, size int64, when time.Time) generia.Media {
+	return generia.Media{ID: id, WorldID: worldID, OwnerID: ownerID, Kind: generia.MediaUpload, ContentType: "image/png",
+		Size: size, Width: 64, Height: 64, ObjectKey: "worlds/" + worldID + "/uploads/" + id + ".png", CreatedAt: when}
+}
+
+func testUploadUsage(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	for _, m := range []generia.Media{
+		upload("m1", w.ID, "u-mara", 100, at(-2*time.Hour)),
+		upload("m2", w.ID, "u-mara", 200, at(-30*time.Minute)),
+		upload("m3", w.ID, "u-mara", 300, at(-time.Minute)),
+		upload("m4", w.ID, "u-ilo", 400, at(-time.Minute)),
+		{ID: "m-generated", WorldID: w.ID, Kind: generia.MediaPostImage, ContentType: "image/png", Size: 1000, ObjectKey: "g.png", CreatedAt: t0},
+	} {
+		_, _, err := s.CreateMedia(t.Context(), m)
+		ok(t, err, "CreateMedia "+m.ID)
+	}
+	n, size, err := s.UploadUsage(t.Context(), "u-mara", at(-time.Hour))
+	ok(t, err, "UploadUsage")
+	if n != 2 || size != 500 {
+		t.Errorf("mara's last hour: %d uploads of %d bytes, want 2 of 500", n, size)
+	}
+	if n, size, _ := s.UploadUsage(t.Context(), "u-nobody", at(-time.Hour)); n != 0 || size != 0 {
+		t.Errorf("a user without uploads: %d of %d bytes", n, size)
+	}
+}
+
+func testUnusedUploads(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := createCharacter(t, s, newCharacter("c1", w.ID, 0))
+	for _, m := range []generia.Media{
+		upload("m-old-unused", w.ID, "u-mara", 1, at(-48*time.Hour)),
+		upload("m-old-post", w.ID, "u-mara", 1, at(-47*time.Hour)),
+		upload("m-old-avatar", w.ID, "u-mara", 1, at(-46*time.Hour)),
+		upload("m-new-unused", w.ID, "u-mara", 1, at(-time.Hour)),
+		{ID: "m-generated", WorldID: w.ID, Kind: generia.MediaPostImage, ContentType: "image/png", Size: 1, ObjectKey: "g.png", CreatedAt: at(-72 * time.Hour)},
+	} {
+		_, _, err := s.CreateMedia(t.Context(), m)
+		ok(t, err, "CreateMedia "+m.ID)
+	}
+	p := newPost("p1", c, t0)
+	p.MediaID = "m-old-post"
+	createPost(t, s, p)
+	ok(t, s.SetCharacterAvatar(t.Context(), c.ID, "m-old-avatar"), "SetCharacterAvatar")
+
+	unused, err := s.UnusedUploads(t.Context(), at(-24*time.Hour), 10)
+	ok(t, err, "UnusedUploads")
+	if len(unused) != 1 || unused[0].ID != "m-old-unused" {
+		t.Fatalf("unused uploads = %s; want only the old one nothing uses", show(unused))
+	}
+	key, deleted, err := s.DeleteUnusedUpload(t.Context(), "m-old-unused")
+	ok(t, err, "DeleteUnusedUpload")
+	if !deleted || key != "worlds/w1/uploads/m-old-unused.png" {
+		t.Errorf("DeleteUnusedUpload = %q, %v", key, deleted)
+	}
+	if _, err := s.Media(t.Context(), "m-old-unused"); !generia.IsKind(err, generia.KindNotFound) {
+		t.Errorf("the unused upload is still there: %v", err)
+	}
+	for _, id := range []string{"m-old-unused", "m-old-post", "m-old-avatar", "m-generated", "m-nowhere"} {
+		if _, deleted, err := s.DeleteUnusedUpload(t.Context(), id); err != nil || deleted {
+			t.Errorf("DeleteUnusedUpload(%s) = %v, %v; want nothing deleted", id, deleted, err)
+		}
+	}
+}

@@ -94,6 +94,8 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"comments/invalid, unknown and retried", testCommentsInvalid},
 		{"sessions/found until they expire or end", testSessions},
 		{"media/round-trip and counted once", testCreateMedia},
+		{"media/an account's uploads in a period", testUploadUsage},
+		{"media/uploads nothing uses", testUnusedUploads},
 		{"content/counters match rows under concurrent retries", testCountersMatchRows},
 	}
 	for _, tt := range tests {
