@@ -28,7 +28,7 @@ func picture(w, h int) *image.RGBA {
 	return img
 }
 
-func encoded(t *testing.T, format string) []byte {
+func encoded(t testing.TB, format string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	img := picture(80, 70)
@@ -232,4 +232,29 @@ func TestUnusedUploadsAreRemoved(t *testing.T) {
 		_, _ = io.Copy(io.Discard, f)
 		f.Close()
 	}
+}
+
+// Whatever bytes come as an upload, cleanImage does not panic, and what it
+// accepts is an image of the type it says.
+func FuzzCleanImage(f *testing.F) {
+	for _, format := range []string{"png", "jpeg", "gif"} {
+		f.Add(encoded(f, format))
+	}
+	f.Add(withJPEGMetadata(encoded(f, "jpeg"), "GPS"))
+	f.Add([]byte("GIF89a"))
+	f.Add([]byte("\x89PNG\r\n\x1a\n"))
+	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, ctype, w, h, err := cleanImage(data)
+		if err != nil {
+			if !generia.IsKind(err, generia.KindInvalid) {
+				t.Fatalf("error of kind %s: %v", generia.ErrorKind(err), err)
+			}
+			return
+		}
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(out))
+		if err != nil || "image/"+format != ctype || cfg.Width != w || cfg.Height != h {
+			t.Fatalf("accepted an image that is not what it says: %s %d×%d, %v", ctype, w, h, err)
+		}
+	})
 }
