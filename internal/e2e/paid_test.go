@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -36,6 +38,13 @@ func (g *gate) wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
+		// Read the body first: only then does the server watch the
+		// connection, and end the request's context when its client dies.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		for {
 			g.mu.Lock()
 			open := g.open
@@ -110,6 +119,7 @@ func TestKilledWorkerPaysForNothingTwice(t *testing.T) {
 	g.hold(t)
 	time.Sleep(time.Second) // the answers already given reach the workers' stores
 	c.workers[0].kill()
+	time.Sleep(300 * time.Millisecond) // the server sees the dead worker's connections close
 	g.release()
 	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
 	if final.Status != "completed" {
