@@ -18,6 +18,7 @@ import (
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/bodylimit"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/httpstatus"
 	"github.com/generia/generia/internal/metrics"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
@@ -106,29 +107,6 @@ func writeEncoded(w http.ResponseWriter, status int, body []byte) {
 // jsonBuffers are reused for encoding answers.
 var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// statusOf maps an error kind to its HTTP status; the one place that does.
-func statusOf(kind generia.Kind) int {
-	switch kind {
-	case generia.KindInvalid:
-		return http.StatusBadRequest
-	case generia.KindUnauthorized:
-		return http.StatusUnauthorized
-	case generia.KindForbidden:
-		return http.StatusForbidden
-	case generia.KindNotFound:
-		return http.StatusNotFound
-	case generia.KindConflict, generia.KindStopped:
-		return http.StatusConflict
-	case generia.KindLimit:
-		return http.StatusTooManyRequests
-	case generia.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case generia.KindUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
@@ -140,7 +118,7 @@ type errorBody struct {
 // errors are logged with their full chain.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := generia.ErrorKind(err)
-	status := statusOf(kind)
+	status := httpstatus.Of(kind)
 	if status >= 500 {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
-	"github.com/generia/generia/internal/ratelimit"
 )
 
 // formCookie holds the sign-in forms' CSRF token. Before signing in there
@@ -90,8 +89,8 @@ func redirectNext(w http.ResponseWriter, r *http.Request, next string) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
-	if h.viewerOf(r).SignedIn() {
+func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, req request) {
+	if req.viewer.SignedIn() {
 		redirectNext(w, r, nextOf(r))
 		return
 	}
@@ -99,11 +98,11 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // login signs a person in with their email or username and password.
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) login(w http.ResponseWriter, r *http.Request, req request) {
 	d := authData{Next: nextOf(r), Login: strings.TrimSpace(r.PostFormValue("login"))}
-	if err := checkFormToken(r); err != nil {
-		d.Error = message(err)
-		h.showAuth(w, r, http.StatusForbidden, "login", "Sign in", d)
+	if req.refused != nil { // the form's token
+		d.Error = message(req.refused)
+		h.showAuth(w, r, formStatus(req.refused), "login", "Sign in", d)
 		return
 	}
 	// The same limits as the API's sign-in, in the same buckets.
@@ -133,8 +132,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	redirectNext(w, r, d.Next)
 }
 
-func (h *Handler) registerForm(w http.ResponseWriter, r *http.Request) {
-	if h.viewerOf(r).SignedIn() {
+func (h *Handler) registerForm(w http.ResponseWriter, r *http.Request, req request) {
+	if req.viewer.SignedIn() {
 		redirectNext(w, r, nextOf(r))
 		return
 	}
@@ -142,15 +141,9 @@ func (h *Handler) registerForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // register creates an account and signs it in.
-func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) register(w http.ResponseWriter, r *http.Request, req request) {
 	d := authData{Next: nextOf(r), Username: strings.TrimSpace(r.PostFormValue("username")), Email: strings.TrimSpace(r.PostFormValue("email"))}
-	if err := checkFormToken(r); err != nil {
-		d.Error = message(err)
-		h.showAuth(w, r, http.StatusForbidden, "register", "Create an account", d)
-		return
-	}
-	// The API's limit, in the same bucket: per address.
-	err := h.limits.Allow(w, r, ratelimit.Register, h.limits.Address(r))
+	err := req.refused // the form's token, or the API's limit on registrations
 	var u generia.User
 	if err == nil {
 		u, err = h.social.Register(r.Context(), d.Username, d.Email, r.PostFormValue("password"))
@@ -172,13 +165,8 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 }
 
 // logout signs the browser out.
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	if v.SignedIn() {
-		if err := h.checkCSRF(r, v); err != nil {
-			h.fail(w, r, err)
-			return
-		}
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, req request) {
+	if req.viewer.SignedIn() {
 		if err := h.sessions.End(w, r); err != nil {
 			h.fail(w, r, err)
 			return

@@ -47,8 +47,8 @@ func (h *Handler) characterGrid(r *http.Request, v viewer, id string) (gridItems
 }
 
 // character is a character's profile and their posts.
-func (h *Handler) character(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
+func (h *Handler) character(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	ctx := r.Context()
 	cv, err := h.social.Character(ctx, v.ID, r.PathValue("id"))
 	if err != nil {
@@ -89,8 +89,8 @@ func (h *Handler) character(w http.ResponseWriter, r *http.Request) {
 func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // characterPosts is the next page of a profile's grid, for "load more".
-func (h *Handler) characterPosts(w http.ResponseWriter, r *http.Request) {
-	g, err := h.characterGrid(r, h.viewerOf(r), r.PathValue("id"))
+func (h *Handler) characterPosts(w http.ResponseWriter, r *http.Request, req request) {
+	g, err := h.characterGrid(r, req.viewer, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

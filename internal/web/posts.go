@@ -27,8 +27,8 @@ type postData struct {
 }
 
 // post is one post with its comments.
-func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
-	h.showPost(w, r, h.viewerOf(r), http.StatusOK, "", "")
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, req request) {
+	h.showPost(w, r, req.viewer, http.StatusOK, "", "")
 }
 
 func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, status int, text, errMsg string) {
@@ -65,12 +65,8 @@ func postURL(worldID, postID string) string {
 
 // like sets whether the viewer likes a post: the form's like field is "1"
 // to like and "0" to unlike, so that posting it twice changes nothing.
-func (h *Handler) like(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) like(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	worldID, postID := r.PathValue("id"), r.PathValue("postID")
 	if _, err := h.social.Like(r.Context(), v.ID, worldID, postID, r.PostFormValue("like") != "0"); err != nil {
 		h.fail(w, r, err)
@@ -80,12 +76,8 @@ func (h *Handler) like(w http.ResponseWriter, r *http.Request) {
 }
 
 // addComment comments on a post as the viewer.
-func (h *Handler) addComment(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) addComment(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	worldID, postID := r.PathValue("id"), r.PathValue("postID")
 	text := r.PostFormValue("text")
 	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, text)
@@ -101,12 +93,8 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request) {
 }
 
 // deleteComment deletes a comment: the viewer's own, or any in their world.
-func (h *Handler) deleteComment(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) deleteComment(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	worldID, postID := r.PathValue("id"), r.PathValue("postID")
 	if err := h.social.DeleteComment(r.Context(), v.ID, worldID, postID, r.PathValue("commentID")); err != nil {
 		h.fail(w, r, err)

@@ -4,16 +4,54 @@ import (
 	"net/http"
 
 	"github.com/generia/generia/internal/bodylimit"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/ratelimit"
 )
 
-// route is one route of the web UI.
+// route is one route of the web UI: what it needs is declared here, and
+// given to the handler before it runs (see Handler.serve).
 type route struct {
 	method, pattern string
 	// body caps the request body, before anything reads it: a form's
 	// fields, or a form with an image.
-	body    int64
-	handler http.HandlerFunc
+	body int64
+	// who may send it.
+	who access
+	// limit is the rate-limit rule a request spends before its handler
+	// runs: per address, and for world creation per account too.
+	limit   string
+	handler handlerFunc
 }
+
+// handlerFunc serves a request with what its route declared.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, req request)
+
+// request is what a handler gets besides the HTTP request.
+type request struct {
+	// viewer is the signed-in person; the zero value is a visitor.
+	viewer viewer
+	// refused says why the route's form was refused before its handler
+	// ran (its token, its rate limit); the handler shows the form again
+	// with it.
+	refused error
+}
+
+// access says who may send a route's requests.
+type access int
+
+const (
+	// anyone: a visitor gets the page as a visitor; a signed-in person's
+	// forms carry their session's CSRF token.
+	anyone access = iota
+	// signedIn: a visitor is sent to sign in first, and back.
+	signedIn
+	// signInForm: the sign-in and registration forms, which carry a token
+	// double-submitted in a cookie instead of a session's.
+	signInForm
+)
+
+// errSignIn sends a visitor to sign in (see Handler.fail).
+var errSignIn = generia.Errorf(generia.KindUnauthorized, "sign in first")
 
 // Body caps of the routes.
 const (
@@ -26,33 +64,63 @@ const (
 // API instead, and fetches the fragments (feed, cards) to append.
 func (h *Handler) routes() []route {
 	return []route{
-		{"GET", "/{$}", small, h.catalog},
-		{"GET", "/worlds/cards", small, h.catalogCards}, // fragment: the next world cards
+		{"GET", "/{$}", small, anyone, "", h.catalog},
+		{"GET", "/worlds/cards", small, anyone, "", h.catalogCards}, // fragment: the next world cards
 
-		{"GET", "/worlds/new", small, h.newWorld},
-		{"POST", "/worlds/new", small, h.createWorld},
+		{"GET", "/worlds/new", small, signedIn, "", h.newWorld},
+		{"POST", "/worlds/new", small, signedIn, ratelimit.Worlds, h.createWorld},
 
-		{"GET", "/worlds/{id}", small, h.world},
-		{"GET", "/worlds/{id}/feed", small, h.feed}, // fragment: the next post cards
-		{"GET", "/worlds/{id}/about", small, h.about},
-		{"POST", "/worlds/{id}/join", small, h.join},
-		{"POST", "/worlds/{id}/leave", small, h.leave},
-		{"POST", "/worlds/{id}/cancel", small, h.cancel},
-		{"POST", "/worlds/{id}/posts", upload, h.createPost},
-		{"POST", "/worlds/{id}/characters", upload, h.createCharacter},
+		{"GET", "/worlds/{id}", small, anyone, "", h.world},
+		{"GET", "/worlds/{id}/feed", small, anyone, "", h.feed}, // fragment: the next post cards
+		{"GET", "/worlds/{id}/about", small, anyone, "", h.about},
+		{"POST", "/worlds/{id}/join", small, anyone, "", h.join},
+		{"POST", "/worlds/{id}/leave", small, anyone, "", h.leave},
+		{"POST", "/worlds/{id}/cancel", small, anyone, "", h.cancel},
+		{"POST", "/worlds/{id}/posts", upload, signedIn, "", h.createPost},
+		{"POST", "/worlds/{id}/characters", upload, signedIn, "", h.createCharacter},
 
-		{"GET", "/worlds/{id}/posts/{postID}", small, h.post},
-		{"POST", "/worlds/{id}/posts/{postID}/like", small, h.like},
-		{"POST", "/worlds/{id}/posts/{postID}/comments", small, h.addComment},
-		{"POST", "/worlds/{id}/posts/{postID}/comments/{commentID}/delete", small, h.deleteComment},
+		{"GET", "/worlds/{id}/posts/{postID}", small, anyone, "", h.post},
+		{"POST", "/worlds/{id}/posts/{postID}/like", small, anyone, "", h.like},
+		{"POST", "/worlds/{id}/posts/{postID}/comments", small, anyone, "", h.addComment},
+		{"POST", "/worlds/{id}/posts/{postID}/comments/{commentID}/delete", small, anyone, "", h.deleteComment},
 
-		{"GET", "/characters/{id}", small, h.character},
-		{"GET", "/characters/{id}/posts", small, h.characterPosts}, // fragment: the next grid items
+		{"GET", "/characters/{id}", small, anyone, "", h.character},
+		{"GET", "/characters/{id}/posts", small, anyone, "", h.characterPosts}, // fragment: the next grid items
 
-		{"GET", "/login", small, h.loginForm},
-		{"POST", "/login", small, h.login},
-		{"GET", "/register", small, h.registerForm},
-		{"POST", "/register", small, h.register},
-		{"POST", "/logout", small, h.logout},
+		{"GET", "/login", small, anyone, "", h.loginForm},
+		{"POST", "/login", small, signInForm, "", h.login}, // limited in ratelimit.Limits.SignIn
+		{"GET", "/register", small, anyone, "", h.registerForm},
+		{"POST", "/register", small, signInForm, ratelimit.Register, h.register},
+		{"POST", "/logout", small, anyone, "", h.logout},
 	}
+}
+
+// serve is a route's handler with what the route declares done first: its
+// body capped and its form read, its viewer found, a visitor sent to sign
+// in where the route needs a person, the form's token checked, its rate
+// limit spent.
+func (h *Handler) serve(rt route) http.Handler {
+	return bodylimit.Cap(rt.body, h.fail, h.parseForm(func(w http.ResponseWriter, r *http.Request) {
+		req := request{viewer: h.viewerOf(r)}
+		v := req.viewer
+		switch {
+		case rt.who == signedIn && !v.SignedIn():
+			h.fail(w, r, errSignIn) // to the sign-in page, and back
+			return
+		case rt.who == signInForm:
+			req.refused = checkFormToken(r)
+		case r.Method == http.MethodPost:
+			if err := h.checkCSRF(r, v); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+		if req.refused == nil && rt.limit != "" {
+			req.refused = h.limits.Allow(w, r, rt.limit, h.limits.Address(r))
+			if req.refused == nil && rt.limit == ratelimit.Worlds {
+				req.refused = h.limits.Allow(w, r, ratelimit.WorldsUser, v.ID)
+			}
+		}
+		rt.handler(w, r, req)
+	}))
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/bodylimit"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/httpstatus"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
 )
@@ -72,7 +73,7 @@ func New(o Options) (*Handler, error) {
 	}
 	h.mux = http.NewServeMux()
 	for _, rt := range h.routes() {
-		h.mux.Handle(rt.method+" "+rt.pattern, bodylimit.Cap(rt.body, h.fail, h.parseForm(rt.handler)))
+		h.mux.Handle(rt.method+" "+rt.pattern, h.serve(rt))
 	}
 	h.mux.Handle("GET /static/", staticHandler())
 	h.mux.HandleFunc("/", h.notFound)
@@ -209,36 +210,33 @@ type errorPage struct {
 	Message string
 }
 
-// fail answers a request that went wrong; the one place that maps error
-// kinds to what the browser sees. A visitor who must sign in is sent to the
-// sign-in page and back; a missing (or private) thing is a 404 page; input
-// errors that no form could show are a 400 page with the reason; anything
-// else is logged with its full chain and is a 500 page.
+// fail answers a request that went wrong; the one place that says what the
+// browser sees of an error kind, with its status from httpstatus. A visitor
+// who must sign in is sent to the sign-in page and back; a missing (or
+// private) thing is a 404 page; input errors that no form could show are a
+// 400 page with the reason; anything else is logged with its full chain and
+// is a 500 page.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := generia.ErrorKind(err)
 	if kind == generia.KindUnauthorized {
 		http.Redirect(w, r, loginURL(returnPath(r)), http.StatusSeeOther)
 		return
 	}
-	e := errorPage{Status: http.StatusInternalServerError, Heading: "Something went wrong",
-		Message: "We could not show this page. Try again in a moment; if it keeps happening, the server's log says why."}
+	e := errorPage{Status: httpstatus.Of(kind), Heading: "That did not work", Message: message(err)}
 	switch kind {
 	case generia.KindNotFound:
-		e = errorPage{Status: http.StatusNotFound, Heading: "Nothing here",
-			Message: "This page does not exist, or it belongs to a private world you are not part of."}
+		e.Heading, e.Message = "Nothing here", "This page does not exist, or it belongs to a private world you are not part of."
 	case generia.KindForbidden:
-		e = errorPage{Status: http.StatusForbidden, Heading: "Not allowed", Message: message(err)}
-	case generia.KindInvalid:
-		e = errorPage{Status: http.StatusBadRequest, Heading: "That did not work", Message: message(err)}
-	case generia.KindConflict, generia.KindStopped:
-		e = errorPage{Status: http.StatusConflict, Heading: "That did not work", Message: message(err)}
+		e.Heading = "Not allowed"
 	case generia.KindLimit:
-		e = errorPage{Status: http.StatusTooManyRequests, Heading: "Limit reached", Message: message(err)}
+		e.Heading = "Limit reached"
 	case generia.KindTooLarge:
-		e = errorPage{Status: http.StatusRequestEntityTooLarge, Heading: "Too large", Message: message(err)}
+		e.Heading = "Too large"
 	case generia.KindUnavailable:
-		e = errorPage{Status: http.StatusServiceUnavailable, Heading: "Temporarily unavailable",
-			Message: "A service Generia needs is not answering. Try again in a moment."}
+		e.Heading, e.Message = "Temporarily unavailable", "A service Generia needs is not answering. Try again in a moment."
+	case generia.KindInvalid, generia.KindConflict, generia.KindStopped:
+	default:
+		e.Heading, e.Message = "Something went wrong", "We could not show this page. Try again in a moment; if it keeps happening, the server's log says why."
 	}
 	if e.Status >= 500 {
 		h.log.Error("web request failed", "method", r.Method, "path", r.URL.Path, "error", err)
@@ -257,34 +255,22 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // chose, so the form is shown again with the message.
 func isFormError(err error) bool {
 	switch generia.ErrorKind(err) {
-	case generia.KindInvalid, generia.KindConflict, generia.KindLimit, generia.KindStopped, generia.KindForbidden:
+	case generia.KindInvalid, generia.KindConflict, generia.KindLimit, generia.KindStopped, generia.KindForbidden, generia.KindTooLarge:
 		return true
 	}
 	return false
 }
 
 // formStatus is the HTTP status of a form shown again after an error.
-func formStatus(err error) int {
-	switch generia.ErrorKind(err) {
-	case generia.KindConflict, generia.KindStopped:
-		return http.StatusConflict
-	case generia.KindLimit:
-		return http.StatusTooManyRequests
-	case generia.KindUnauthorized:
-		return http.StatusUnauthorized
-	case generia.KindForbidden:
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
-}
+func formStatus(err error) int { return httpstatus.Of(generia.ErrorKind(err)) }
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	h.fail(w, r, generia.Errorf(generia.KindNotFound, "no page %s", r.URL.Path))
 }
 
-// checkCSRF verifies the CSRF token of a form posted with a session. A
-// visitor has no session to protect, so the action that follows refuses
-// them as it should (sign in first).
+// checkCSRF verifies the CSRF token of a form posted with a session (see
+// Handler.serve). A visitor has no session to protect, so the action that
+// follows refuses them as it should (sign in first).
 func (h *Handler) checkCSRF(r *http.Request, v viewer) error {
 	if !v.SignedIn() {
 		return nil

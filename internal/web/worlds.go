@@ -11,7 +11,6 @@ import (
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
-	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
 )
 
@@ -72,8 +71,8 @@ func (h *Handler) listWorlds(r *http.Request, v viewer) (string, worldCards, err
 }
 
 // catalog is the home page: the worlds a viewer can see, by tab.
-func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
+func (h *Handler) catalog(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	tab, cards, err := h.listWorlds(r, v)
 	if err != nil {
 		h.fail(w, r, err)
@@ -84,8 +83,8 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 }
 
 // catalogCards is the next page of world cards, for "load more".
-func (h *Handler) catalogCards(w http.ResponseWriter, r *http.Request) {
-	_, cards, err := h.listWorlds(r, h.viewerOf(r))
+func (h *Handler) catalogCards(w http.ResponseWriter, r *http.Request, req request) {
+	_, cards, err := h.listWorlds(r, req.viewer)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -129,12 +128,8 @@ func clampInt(s string, lo, hi, def int) int {
 
 // newWorld is the create page. Its query may fill the form in (prompt,
 // name, characters, posts, visibility), as "try again" links do.
-func (h *Handler) newWorld(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	if !v.SignedIn() {
-		h.fail(w, r, generia.Errorf(generia.KindUnauthorized, "sign in to create a world"))
-		return
-	}
+func (h *Handler) newWorld(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	q := r.URL.Query()
 	f := createForm{
 		Name: q.Get("name"), Prompt: q.Get("prompt"), Visibility: q.Get("visibility"),
@@ -149,38 +144,27 @@ func (h *Handler) newWorld(w http.ResponseWriter, r *http.Request) {
 
 // createWorld starts a world's generation from the form, for browsers
 // without the script (which posts to the API instead), and shows the world.
-func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
-	if !v.SignedIn() {
-		http.Redirect(w, r, loginURL("/worlds/new"), http.StatusSeeOther)
-		return
-	}
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	f := createForm{
 		Name: r.PostFormValue("name"), Prompt: r.PostFormValue("prompt"), Visibility: r.PostFormValue("visibility"),
 		Characters: clampInt(r.PostFormValue("characters_count"), -1, 1000, 0),
 		Posts:      clampInt(r.PostFormValue("posts_count"), -1, 1000, 0),
 	}
-	req := generia.NewWorld{Name: f.Name, Prompt: f.Prompt, CharactersCount: f.Characters, PostsCount: f.Posts, Visibility: f.Visibility}
-	err := req.Validate()
+	nw := generia.NewWorld{Name: f.Name, Prompt: f.Prompt, CharactersCount: f.Characters, PostsCount: f.Posts, Visibility: f.Visibility}
+	err := nw.Validate()
 	switch {
 	case f.Characters < generia.MinCharacters || f.Characters > generia.MaxCharacters:
 		err = generia.Errorf(generia.KindInvalid, "choose %d to %d characters", generia.MinCharacters, generia.MaxCharacters)
 	case f.Posts < generia.MinPosts || f.Posts > generia.MaxPosts:
 		err = generia.Errorf(generia.KindInvalid, "choose %d to %d posts", generia.MinPosts, generia.MaxPosts)
 	}
+	if err == nil {
+		err = req.refused
+	}
 	var world generia.World
 	if err == nil {
-		err = h.limits.Allow(w, r, ratelimit.Worlds, h.limits.Address(r))
-	}
-	if err == nil {
-		err = h.limits.Allow(w, r, ratelimit.WorldsUser, v.ID)
-	}
-	if err == nil {
-		world, err = h.social.CreateWorld(r.Context(), v.ID, req)
+		world, err = h.social.CreateWorld(r.Context(), v.ID, nw)
 	}
 	if err != nil {
 		if !isFormError(err) {
@@ -253,8 +237,8 @@ type worldData struct {
 
 // world is a world's page: its header, the generation's live progress
 // while it runs, the composer and the feed.
-func (h *Handler) world(w http.ResponseWriter, r *http.Request) {
-	h.showWorld(w, r, h.viewerOf(r), http.StatusOK, worldForms{})
+func (h *Handler) world(w http.ResponseWriter, r *http.Request, req request) {
+	h.showWorld(w, r, req.viewer, http.StatusOK, worldForms{})
 }
 
 func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, status int, forms worldForms) {
@@ -289,8 +273,8 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 }
 
 // feed is the next page of a world's post cards, for infinite scroll.
-func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
+func (h *Handler) feed(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
@@ -313,8 +297,8 @@ type aboutData struct {
 }
 
 // about is a world's lore, its characters and its facts.
-func (h *Handler) about(w http.ResponseWriter, r *http.Request) {
-	v := h.viewerOf(r)
+func (h *Handler) about(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
 	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
@@ -355,16 +339,16 @@ func (h *Handler) allCharacters(ctx context.Context, viewerID, worldID string) (
 }
 
 // join, leave and cancel are the world page's buttons.
-func (h *Handler) join(w http.ResponseWriter, r *http.Request) {
-	h.worldAction(w, r, func(ctx context.Context, viewerID, id string) error { return h.social.JoinWorld(ctx, viewerID, id) })
+func (h *Handler) join(w http.ResponseWriter, r *http.Request, req request) {
+	h.worldAction(w, r, req, func(ctx context.Context, viewerID, id string) error { return h.social.JoinWorld(ctx, viewerID, id) })
 }
 
-func (h *Handler) leave(w http.ResponseWriter, r *http.Request) {
-	h.worldAction(w, r, func(ctx context.Context, viewerID, id string) error { return h.social.LeaveWorld(ctx, viewerID, id) })
+func (h *Handler) leave(w http.ResponseWriter, r *http.Request, req request) {
+	h.worldAction(w, r, req, func(ctx context.Context, viewerID, id string) error { return h.social.LeaveWorld(ctx, viewerID, id) })
 }
 
-func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
-	h.worldAction(w, r, func(ctx context.Context, viewerID, id string) error {
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, req request) {
+	h.worldAction(w, r, req, func(ctx context.Context, viewerID, id string) error {
 		_, err := h.social.CancelWorld(ctx, viewerID, id)
 		if generia.IsKind(err, generia.KindConflict) {
 			return nil // it ended meanwhile; the page shows how
@@ -373,14 +357,9 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) worldAction(w http.ResponseWriter, r *http.Request, act func(ctx context.Context, viewerID, id string) error) {
-	v := h.viewerOf(r)
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+func (h *Handler) worldAction(w http.ResponseWriter, r *http.Request, req request, act func(ctx context.Context, viewerID, id string) error) {
 	id := r.PathValue("id")
-	if err := act(r.Context(), v.ID, id); err != nil {
+	if err := act(r.Context(), req.viewer.ID, id); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -398,31 +377,13 @@ func (h *Handler) uploadField(r *http.Request, viewerID, worldID string) (string
 	return m.ID, err
 }
 
-// uploadForm starts a world page's multipart form: a visitor is sent to
-// sign in, a form without its CSRF token fails; ok says to go on.
-func (h *Handler) uploadForm(w http.ResponseWriter, r *http.Request) (v viewer, worldID string, ok bool) {
-	v, worldID = h.viewerOf(r), r.PathValue("id")
-	if !v.SignedIn() {
-		http.Redirect(w, r, loginURL("/worlds/"+url.PathEscape(worldID)), http.StatusSeeOther)
-		return v, worldID, false
-	}
-	if err := h.checkCSRF(r, v); err != nil {
-		h.fail(w, r, err)
-		return v, worldID, false
-	}
-	return v, worldID, true
-}
-
 // createPost publishes a post from the composer, for browsers without the
 // script.
-func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
-	v, id, ok := h.uploadForm(w, r)
-	if !ok {
-		return
-	}
+func (h *Handler) createPost(w http.ResponseWriter, r *http.Request, req request) {
+	v, id := req.viewer, r.PathValue("id")
 	f := composeForm{CharacterID: r.PostFormValue("character_id"), Caption: r.PostFormValue("caption"), Hashtags: r.PostFormValue("hashtags")}
 	var err error
-	if err == nil && utf8.RuneCountInString(strings.TrimSpace(f.Caption)) > social.MaxCaptionLength {
+	if utf8.RuneCountInString(strings.TrimSpace(f.Caption)) > social.MaxCaptionLength {
 		err = generia.Errorf(generia.KindInvalid, "the caption is longer than %d characters", social.MaxCaptionLength)
 	}
 	var mediaID string
@@ -452,17 +413,10 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request) {
 
 // createCharacter makes the viewer's character from the world page's form,
 // for browsers without the script.
-func (h *Handler) createCharacter(w http.ResponseWriter, r *http.Request) {
-	v, id, ok := h.uploadForm(w, r)
-	if !ok {
-		return
-	}
+func (h *Handler) createCharacter(w http.ResponseWriter, r *http.Request, req request) {
+	v, id := req.viewer, r.PathValue("id")
 	f := characterForm{DisplayName: r.PostFormValue("display_name"), Username: r.PostFormValue("username"), Bio: r.PostFormValue("bio")}
-	var err error
-	var avatar string
-	if err == nil {
-		avatar, err = h.uploadField(r, v.ID, id)
-	}
+	avatar, err := h.uploadField(r, v.ID, id)
 	if err == nil {
 		_, err = h.social.CreateCharacter(r.Context(), v.ID, id, social.NewCharacter{
 			DisplayName: f.DisplayName, Username: f.Username, Bio: f.Bio, AvatarMediaID: avatar,
