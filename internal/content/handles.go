@@ -4,21 +4,23 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 var nonHandle = regexp.MustCompile(`[^a-z0-9_]+`)
 
-// Username makes a valid handle (lowercase latin letters, digits and
-// underscores, 3 to 24 characters) from what the LLM proposed.
+// Username makes a valid handle (generia.ValidHandle) from what the LLM
+// proposed.
 func Username(proposed, displayName string, position int) string {
 	u := nonHandle.ReplaceAllString(strings.ToLower(proposed), "")
-	if len(u) < 3 {
+	if len(u) < generia.MinHandle {
 		u = nonHandle.ReplaceAllString(strings.ToLower(strings.ReplaceAll(displayName, " ", "_")), "")
 	}
-	if len(u) < 3 {
+	if len(u) < generia.MinHandle {
 		u = fmt.Sprintf("character_%d", position+1)
 	}
-	return TrimTo(u, 24)
+	return TrimTo(u, generia.MaxHandle)
 }
 
 // TrimTo cuts an ASCII handle to n bytes.
@@ -45,19 +47,4 @@ func Mentions(caption string, chars []Handle) string {
 		}
 		return m[1:]
 	})
-}
-
-// Hashtags cleans generated hashtags: no '#', no spaces, no duplicates.
-func Hashtags(tags []string) []string {
-	out := []string{}
-	seen := map[string]bool{}
-	for _, t := range tags {
-		t = strings.Join(strings.Fields(strings.TrimLeft(strings.TrimSpace(t), "#")), "")
-		if t == "" || seen[strings.ToLower(t)] {
-			continue
-		}
-		seen[strings.ToLower(t)] = true
-		out = append(out, t)
-	}
-	return out
 }

@@ -29,16 +29,3 @@ func TestUsernameIsAlwaysAValidHandle(t *testing.T) {
 		}
 	}
 }
-
-func TestHashtagsAreCleaned(t *testing.T) {
-	got := Hashtags([]string{"#tide", "Tide", " salt air ", "", "##", "harbour"})
-	want := []string{"tide", "saltair", "harbour"}
-	if len(got) != len(want) {
-		t.Fatalf("Hashtags = %q, want %q", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("Hashtags = %q, want %q", got, want)
-		}
-	}
-}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 // node is a JSON schema decoded into a map, for adding bounds to it.
@@ -285,7 +287,7 @@ var postRules = rules[PostInput, PostDetail]{
 		}
 	},
 	fix: func(in PostInput, out *PostDetail, rep *Repairs) {
-		tags := Hashtags(out.Hashtags)
+		tags := generia.Hashtags(out.Hashtags)
 		if n := in.Hashtags; n > 0 && len(tags) > n {
 			tags = tags[:n]
 			rep.add(RepairTrimmed)

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/generia/generia/internal/generia"
@@ -63,34 +62,12 @@ func New(dir string) (*Store, error) {
 	return &Store{dir: abs}, nil
 }
 
-// path returns the file of a key. A key is a slash-separated relative path
-// whose segments are neither empty, "." nor ".."; backslashes are refused so
-// that a key names the same file on every system.
+// path returns the file of a key (see generia.CheckMediaKey).
 func (s *Store) path(key string) (string, error) {
-	invalid := func(why string) error {
-		return generia.Errorf(generia.KindInvalid, "invalid media key %q: %s", key, why)
+	if err := generia.CheckMediaKey(key); err != nil {
+		return "", err
 	}
-	switch {
-	case key == "":
-		return "", invalid("empty")
-	case strings.HasPrefix(key, "/"):
-		return "", invalid("absolute")
-	case strings.ContainsAny(key, "\\\x00"):
-		return "", invalid("backslash or NUL")
-	}
-	for seg := range strings.SplitSeq(key, "/") {
-		switch seg {
-		case "":
-			return "", invalid("empty path segment")
-		case ".", "..":
-			return "", invalid("dot segment")
-		}
-	}
-	name := filepath.FromSlash(key)
-	if !filepath.IsLocal(name) {
-		return "", invalid("not a local path")
-	}
-	return filepath.Join(s.dir, name), nil
+	return filepath.Join(s.dir, filepath.FromSlash(key)), nil
 }
 
 // Put stores data under key, replacing any previous object. The file is

@@ -523,7 +523,7 @@ func (a *Activities) CreatePost(ctx context.Context, p NewPost) (string, error) 
 	}
 	post := generia.Post{
 		ID: ItemID(p.WorldID, key), WorldID: p.WorldID, CharacterID: ItemID(p.WorldID, keyCharacter(p.Position)),
-		Caption: content.Mentions(d.Caption, others), Hashtags: content.Hashtags(d.Hashtags), MediaID: p.MediaID,
+		Caption: content.Mentions(d.Caption, others), Hashtags: generia.Hashtags(d.Hashtags), MediaID: p.MediaID,
 		CreatedAt: postTime(w.CreatedAt, key, p.Number, p.Total),
 	}
 	created, _, err := a.Store.CreatePost(ctx, post)

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -196,36 +195,9 @@ func s3Code(err error) string {
 	return ""
 }
 
-// checkKey validates a key with the rules of fsmedia, so that a key is valid
-// for one backend exactly when it is valid for the other and media move
-// between them unchanged. A key is a slash-separated relative path whose
-// segments are neither empty, "." nor ".."; backslashes and NUL are refused.
-func checkKey(key string) error {
-	invalid := func(why string) error {
-		return generia.Errorf(generia.KindInvalid, "invalid media key %q: %s", key, why)
-	}
-	switch {
-	case key == "":
-		return invalid("empty")
-	case strings.HasPrefix(key, "/"):
-		return invalid("absolute")
-	case strings.ContainsAny(key, "\\\x00"):
-		return invalid("backslash or NUL")
-	}
-	for seg := range strings.SplitSeq(key, "/") {
-		switch seg {
-		case "":
-			return invalid("empty path segment")
-		case ".", "..":
-			return invalid("dot segment")
-		}
-	}
-	// The last rule of fsmedia, kept for identical results on every system.
-	if !filepath.IsLocal(filepath.FromSlash(key)) {
-		return invalid("not a local path")
-	}
-	return nil
-}
+// checkKey validates a key (generia.CheckMediaKey), so that media move
+// between this store and fsmedia unchanged.
+func checkKey(key string) error { return generia.CheckMediaKey(key) }
 
 // Put stores data under key with its content type, replacing any previous
 // object. S3 makes the new object visible whole or not at all.

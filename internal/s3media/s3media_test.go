@@ -16,7 +16,6 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"github.com/generia/generia/internal/fsmedia"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/mediatest"
 )
@@ -230,26 +229,6 @@ func TestParseEndpoint(t *testing.T) {
 		host, secure, err := parseEndpoint(tc.endpoint, tc.useSSL)
 		if err != nil || host != tc.host || secure != tc.secure {
 			t.Errorf("parseEndpoint(%q, %t) = %q, %t, %v; want %q, %t", tc.endpoint, tc.useSSL, host, secure, err, tc.host, tc.secure)
-		}
-	}
-}
-
-// Keys are valid for this backend exactly when they are for fsmedia.
-func TestKeysAsFsmedia(t *testing.T) {
-	fs, err := fsmedia.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range []string{
-		"", "a.png", "header.png", "worlds/w1/posts/p-1.webp", "worlds/w1/ünïcode name.png",
-		"/etc/passwd", "/a.png", "../a.png", "a/../../b.png", "a/..", "..", ".", `a\b.png`, `..\a.png`,
-		"a//b.png", "./a.png", "a/./b.png", "a/", "a/b/", "a\x00b", "...", "a/.../b", ".hidden", "a/.b",
-		"a b", "a?b=c", "a#b", "a%2Fb", "C:x", "NUL",
-	} {
-		want := generia.IsKind(fs.Put(t.Context(), key, "image/png", []byte("x")), generia.KindInvalid)
-		err := checkKey(key)
-		if got := generia.IsKind(err, generia.KindInvalid); got != want {
-			t.Errorf("checkKey(%q) = %v; fsmedia refuses it: %t", key, err, want)
 		}
 	}
 }

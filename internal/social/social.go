@@ -378,7 +378,7 @@ func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc 
 	if nc.Username == "" {
 		nc.Username = strings.ToLower(strings.Join(strings.Fields(nc.DisplayName), "_"))
 	}
-	if !validHandle(nc.Username) {
+	if !generia.ValidHandle(nc.Username) {
 		return generia.Character{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 24 lowercase latin letters, digits or underscores")
 	}
 	mine, err := s.Store.ListUserCharacters(ctx, w.ID, viewerID)
@@ -403,17 +403,6 @@ func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc 
 	return c, err
 }
 
-func validHandle(h string) bool {
-	if len(h) < 3 || len(h) > 24 {
-		return false
-	}
-	for _, r := range h {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // member returns a world the viewer belongs to (owner or member).
 func (s *Service) member(ctx context.Context, viewerID, ref string) (worldRef, error) {
@@ -562,15 +551,7 @@ func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPo
 	if err := s.ownMedia(ctx, viewerID, w.ID, np.MediaID); err != nil {
 		return generia.Post{}, err
 	}
-	tags := []string{}
-	seen := map[string]bool{}
-	for _, t := range np.Hashtags {
-		t = strings.Join(strings.Fields(strings.TrimLeft(strings.TrimSpace(t), "#")), "")
-		if t != "" && !seen[strings.ToLower(t)] && utf8.RuneCountInString(t) <= 50 {
-			seen[strings.ToLower(t)] = true
-			tags = append(tags, t)
-		}
-	}
+	tags := generia.Hashtags(np.Hashtags)
 	defer s.feeds.changed(w.ID)
 	p, _, err := s.Store.CreatePost(ctx, generia.Post{
 		ID: uuid.NewString(), WorldID: w.ID, CharacterID: c.ID, Caption: np.Caption, Hashtags: tags, MediaID: np.MediaID, CreatedAt: s.now(),

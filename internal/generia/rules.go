@@ -1,0 +1,76 @@
+package generia
+
+import (
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// Handles (usernames of characters): lowercase latin letters, digits and
+// underscores.
+const (
+	MinHandle = 3
+	MaxHandle = 24
+)
+
+// ValidHandle reports whether h is a character's handle.
+func ValidHandle(h string) bool {
+	if len(h) < MinHandle || len(h) > MaxHandle {
+		return false
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// MaxHashtagLength is the longest hashtag, in characters.
+const MaxHashtagLength = 50
+
+// Hashtags cleans hashtags, whoever wrote them: no '#', no spaces, none
+// longer than MaxHashtagLength, no duplicates (in any case).
+func Hashtags(tags []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		t = strings.Join(strings.Fields(strings.TrimLeft(strings.TrimSpace(t), "#")), "")
+		if t == "" || seen[strings.ToLower(t)] || utf8.RuneCountInString(t) > MaxHashtagLength {
+			continue
+		}
+		seen[strings.ToLower(t)] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// CheckMediaKey returns KindInvalid for a key no media store takes: a key is
+// a slash-separated relative path whose segments are neither empty, "." nor
+// ".."; backslashes and NUL are refused, so that a key names the same object
+// on every system and in every store.
+func CheckMediaKey(key string) error {
+	invalid := func(why string) error {
+		return Errorf(KindInvalid, "invalid media key %q: %s", key, why)
+	}
+	switch {
+	case key == "":
+		return invalid("empty")
+	case strings.HasPrefix(key, "/"):
+		return invalid("absolute")
+	case strings.ContainsAny(key, "\\\x00"):
+		return invalid("backslash or NUL")
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		switch seg {
+		case "":
+			return invalid("empty path segment")
+		case ".", "..":
+			return invalid("dot segment")
+		}
+	}
+	if !filepath.IsLocal(filepath.FromSlash(key)) {
+		return invalid("not a local path")
+	}
+	return nil
+}

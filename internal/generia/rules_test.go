@@ -1,0 +1,45 @@
+package generia
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestHashtagsAreCleaned(t *testing.T) {
+	got := Hashtags([]string{"#tide", "Tide", " salt air ", "", "##", "harbour", strings.Repeat("x", MaxHashtagLength+1)})
+	if want := []string{"tide", "saltair", "harbour"}; !slices.Equal(got, want) {
+		t.Errorf("Hashtags = %q, want %q", got, want)
+	}
+	if got := Hashtags(nil); got == nil || len(got) != 0 {
+		t.Errorf("Hashtags(nil) = %#v, want an empty list", got)
+	}
+}
+
+func TestValidHandle(t *testing.T) {
+	for h, want := range map[string]bool{
+		"mara_kell": true, "ab": false, "abc": true, strings.Repeat("a", MaxHandle): true, strings.Repeat("a", MaxHandle+1): false,
+		"Mara": false, "ma-ra": false, "élodie": false, "a b c": false, "": false,
+	} {
+		if got := ValidHandle(h); got != want {
+			t.Errorf("ValidHandle(%q) = %v, want %v", h, got, want)
+		}
+	}
+}
+
+// The media key rule every media store applies, so that media move between
+// stores unchanged.
+func TestCheckMediaKey(t *testing.T) {
+	for _, ok := range []string{"a.png", "worlds/w1/posts/p-1.webp", "worlds/w1/ünïcode name.png", "...", "a/.../b", ".hidden", "a/.b",
+		"a b", "a?b=c", "a#b", "a%2Fb", "C:x", "NUL"} {
+		if err := CheckMediaKey(ok); err != nil {
+			t.Errorf("CheckMediaKey(%q) = %v, want it taken", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "/etc/passwd", "/a.png", "../a.png", "a/../../b.png", "a/..", "..", ".", `a\b.png`, `..\a.png`,
+		"a//b.png", "./a.png", "a/./b.png", "a/", "a/b/", "a\x00b"} {
+		if err := CheckMediaKey(bad); !IsKind(err, KindInvalid) {
+			t.Errorf("CheckMediaKey(%q) = %v, want KindInvalid", bad, err)
+		}
+	}
+}
