@@ -100,24 +100,24 @@ type Stage struct {
 
 // Status is a world's generation status record.
 type Status struct {
-	WorldID         string  `json:"world_id"`
-	WorkflowID      string  `json:"workflow_id"`
-	Status          string  `json:"status"`
-	CurrentStage    string  `json:"current_stage"`
-	Stages          []Stage `json:"stages"`
-	ProgressPercent int     `json:"progress_percent"`
-	UsersCreated    int     `json:"users_created"`
-	UsersPredicted  int     `json:"users_predicted"`
-	PostsCreated    int     `json:"posts_created"`
-	PostsPredicted  int     `json:"posts_predicted"`
-	ImagesCreated   int     `json:"images_created"`
-	ImagesPredicted int     `json:"images_predicted"`
-	CallLimitLLM    int     `json:"api_call_limits_llm"`
-	CallLimitImages int     `json:"api_call_limits_images"`
-	CallsLLM        int     `json:"api_calls_made_llm"`
-	CallsImages     int     `json:"api_calls_made_images"`
-	LLMCost         float64 `json:"llm_cost_total"`
-	ImageCost       float64 `json:"image_cost_total"`
+	WorldID             string  `json:"world_id"`
+	WorkflowID          string  `json:"workflow_id"`
+	Status              string  `json:"status"`
+	CurrentStage        string  `json:"current_stage"`
+	Stages              []Stage `json:"stages"`
+	ProgressPercent     int     `json:"progress_percent"`
+	CharactersCreated   int     `json:"users_created"`
+	CharactersPredicted int     `json:"users_predicted"`
+	PostsCreated        int     `json:"posts_created"`
+	PostsPredicted      int     `json:"posts_predicted"`
+	ImagesCreated       int     `json:"images_created"`
+	ImagesPredicted     int     `json:"images_predicted"`
+	CallLimitLLM        int     `json:"api_call_limits_llm"`
+	CallLimitImages     int     `json:"api_call_limits_images"`
+	CallsLLM            int     `json:"api_calls_made_llm"`
+	CallsImages         int     `json:"api_calls_made_images"`
+	LLMCost             float64 `json:"llm_cost_total"`
+	ImageCost           float64 `json:"image_cost_total"`
 	// AnswersRepaired and AnswersInvalid count the LLM calls whose answers
 	// needed a repair and those that could not be used (costing
 	// AnswersInvalidCost).

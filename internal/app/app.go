@@ -71,13 +71,13 @@ type Roles struct {
 
 // App is a running Generia process.
 type App struct {
-	Config      config.Config
-	Logger      *slog.Logger
-	Store       generia.Store
-	Media       generia.MediaStore
-	Temporal    client.Client
-	Generations *pipeline.Generations
-	Tokens      *auth.Tokens
+	Config   config.Config
+	Logger   *slog.Logger
+	Store    generia.Store
+	Media    generia.MediaStore
+	Temporal client.Client
+	Pipeline *pipeline.Client
+	Tokens   *auth.Tokens
 	// URL is the HTTP API's base URL, when the API runs.
 	URL string
 	// MetricsURL is the base URL of the metrics address
@@ -175,7 +175,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	if err != nil {
 		return nil, err
 	}
-	a.Generations = &pipeline.Generations{Client: a.Temporal, Store: a.Store, Logger: logger, BudgetUSD: cfg.WorldBudgetUSD, Metrics: a.Metrics}
+	a.Pipeline = &pipeline.Client{Client: a.Temporal, Store: a.Store, Logger: logger, BudgetUSD: cfg.WorldBudgetUSD, Metrics: a.Metrics}
 	text, images, err := providers(cfg)
 	if err != nil {
 		return nil, err
@@ -213,7 +213,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 	}
 	if roles.API {
-		if err := a.Generations.Reconcile(ctx); err != nil {
+		if err := a.Pipeline.Reconcile(ctx); err != nil {
 			return nil, fmt.Errorf("resuming generations: %w", err)
 		}
 		if err := a.serveHTTP(); err != nil {
@@ -286,7 +286,7 @@ func (a *App) serveHTTP() error {
 	if a.Config.UploadMB < 1 {
 		return fmt.Errorf("GENERIA_UPLOAD_MB must be at least 1, got %d", a.Config.UploadMB)
 	}
-	svc := &social.Service{Store: a.Store, Files: a.Media, Generations: a.Generations, Providers: a.Providers,
+	svc := &social.Service{Store: a.Store, Files: a.Media, Pipeline: a.Pipeline, Providers: a.Providers,
 		UploadQuota: social.UploadQuota{Images: uploads.N, Bytes: int64(a.Config.UploadMB) << 20, Period: uploads.Period}}
 	a.every(time.Hour, "removing unused uploads", func(ctx context.Context) error {
 		n, err := svc.RemoveUnusedUploads(ctx)
@@ -743,7 +743,7 @@ func (a *App) createSample(ctx context.Context, ownerID string) error {
 	if err != nil || n > 0 {
 		return err
 	}
-	w, err := a.Generations.Create(ctx, ownerID, generia.NewWorld{Prompt: SamplePrompt, CharactersCount: 3, PostsCount: 10},
+	w, err := a.Pipeline.Create(ctx, ownerID, generia.NewWorld{Prompt: SamplePrompt, CharactersCount: 3, PostsCount: 10},
 		generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider})
 	if err != nil {
 		return fmt.Errorf("creating the sample world: %w", err)

@@ -133,7 +133,7 @@ func (s *benchSummary) add(res benchResult) {
 	if res.exact {
 		s.complete++
 	}
-	clean, _ := generia.ExpectedCalls(generia.NewPlan(res.st.UsersPredicted, res.st.PostsPredicted))
+	clean, _ := generia.ExpectedCalls(generia.NewPlan(res.st.CharactersPredicted, res.st.PostsPredicted))
 	s.llm += res.st.CallsLLM
 	s.llmClean += clean
 	s.llmAnswered += res.llmAnswered
@@ -179,7 +179,7 @@ type benchResult struct {
 
 func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 	start := time.Now()
-	w, err := a.Generations.Create(ctx, "", generia.NewWorld{Prompt: "A benchmark city of clockwork gardeners", CharactersCount: chars, PostsCount: posts}, a.Providers)
+	w, err := a.Pipeline.Create(ctx, "", generia.NewWorld{Prompt: "A benchmark city of clockwork gardeners", CharactersCount: chars, PostsCount: posts}, a.Providers)
 	if err != nil {
 		return benchResult{err: err}
 	}

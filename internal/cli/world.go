@@ -196,7 +196,7 @@ func follow(ctx context.Context, c *apiclient.Client, id string, asJSON bool, en
 
 func progressLine(st apiclient.Status) string {
 	return fmt.Sprintf("%-11s stage %-17s characters %d/%d  posts %d/%d  images %d/%d",
-		st.Status, st.CurrentStage, st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted)
+		st.Status, st.CurrentStage, st.CharactersCreated, st.CharactersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted)
 }
 
 func progressBar(st apiclient.Status) string {
@@ -204,7 +204,7 @@ func progressBar(st apiclient.Status) string {
 	done := st.ProgressPercent * width / 100
 	return fmt.Sprintf("[%s%s] %3d%%  %-17s characters %d/%d  posts %d/%d  %.1fs",
 		strings.Repeat("#", done), strings.Repeat(".", width-done), st.ProgressPercent, st.CurrentStage,
-		st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ElapsedSeconds)
+		st.CharactersCreated, st.CharactersPredicted, st.PostsCreated, st.PostsPredicted, st.ElapsedSeconds)
 }
 
 func printStatus(w io.Writer, st apiclient.Status) {
@@ -217,7 +217,7 @@ func printStatus(w io.Writer, st apiclient.Status) {
 		stages = append(stages, s.Name+" "+stageMark(s.Status))
 	}
 	fmt.Fprintf(tw, "Stages\t%s\n", strings.Join(stages, "  "))
-	fmt.Fprintf(tw, "Characters\t%d/%d\n", st.UsersCreated, st.UsersPredicted)
+	fmt.Fprintf(tw, "Characters\t%d/%d\n", st.CharactersCreated, st.CharactersPredicted)
 	fmt.Fprintf(tw, "Posts\t%d/%d\n", st.PostsCreated, st.PostsPredicted)
 	fmt.Fprintf(tw, "Images\t%d/%d\n", st.ImagesCreated, st.ImagesPredicted)
 	fmt.Fprintf(tw, "Calls\tLLM %d (limit %d), images %d (limit %d)\n", st.CallsLLM, st.CallLimitLLM, st.CallsImages, st.CallLimitImages)
@@ -286,7 +286,7 @@ func showWorld(ctx context.Context, c *apiclient.Client, id string, cfg config.C
 	}
 	fmt.Fprintf(out, "Prompt: %s\n", w.Prompt)
 	if st := w.Generation; st != nil {
-		fmt.Fprintf(out, "Status: %s — %d/%d characters, %d/%d posts\n", st.Status, st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted)
+		fmt.Fprintf(out, "Status: %s — %d/%d characters, %d/%d posts\n", st.Status, st.CharactersCreated, st.CharactersPredicted, st.PostsCreated, st.PostsPredicted)
 		if st.Error != "" {
 			fmt.Fprintf(out, "Error:  %s\n", st.Error)
 		}

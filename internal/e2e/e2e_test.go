@@ -117,7 +117,7 @@ func waitForQuery(t *testing.T, s *stack, id, what string, cond func(pipeline.Qu
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
-		q, err := s.app.Generations.Query(context.Background(), id)
+		q, err := s.app.Pipeline.Query(context.Background(), id)
 		if err == nil && cond(q) {
 			return q
 		}
@@ -192,9 +192,9 @@ func TestWorldCompletesThroughTheAPI(t *testing.T) {
 	if len(chars) != 3 || len(posts) != 10 {
 		t.Fatalf("world has %d characters and %d posts, want 3 and 10", len(chars), len(posts))
 	}
-	if final.UsersCreated != len(chars) || final.PostsCreated != len(posts) || final.UsersPredicted != 3 || final.PostsPredicted != 10 {
+	if final.CharactersCreated != len(chars) || final.PostsCreated != len(posts) || final.CharactersPredicted != 3 || final.PostsPredicted != 10 {
 		t.Errorf("status counters %d/%d characters, %d/%d posts do not match the rows (%d, %d)",
-			final.UsersCreated, final.UsersPredicted, final.PostsCreated, final.PostsPredicted, len(chars), len(posts))
+			final.CharactersCreated, final.CharactersPredicted, final.PostsCreated, final.PostsPredicted, len(chars), len(posts))
 	}
 	wantLLM := 2 + 1 + 3 + 3 + 10 // description, image prompts, cast, profiles, post plans, posts
 	if final.CallsLLM != wantLLM || final.CallsImages != 15 || final.ImagesCreated != 15 {
@@ -264,7 +264,7 @@ func TestCancelEndsTheWorldAndNothingFollows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.UsersCreated >= 1 })
+	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.CharactersCreated >= 1 })
 	// The workflow answers a status query with its own view. That view learns
 	// of a character when the activity that stored it completes, after the
 	// store's counter: wait for it rather than compare the two at one instant.
@@ -290,16 +290,16 @@ func TestCancelEndsTheWorldAndNothingFollows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if later.UsersCreated != atCancel.UsersCreated || later.PostsCreated != atCancel.PostsCreated ||
+	if later.CharactersCreated != atCancel.CharactersCreated || later.PostsCreated != atCancel.PostsCreated ||
 		later.CallsLLM != atCancel.CallsLLM || later.CallsImages != atCancel.CallsImages {
 		t.Errorf("after the cancel: characters %d→%d, posts %d→%d, LLM calls %d→%d, image calls %d→%d",
-			atCancel.UsersCreated, later.UsersCreated, atCancel.PostsCreated, later.PostsCreated,
+			atCancel.CharactersCreated, later.CharactersCreated, atCancel.PostsCreated, later.PostsCreated,
 			atCancel.CallsLLM, later.CallsLLM, atCancel.CallsImages, later.CallsImages)
 	}
 	recordHistory(t, s, w.WorkflowID, "world-3x10-cancelled.json")
 	chars, posts := contents(t, s.client, w.ID)
-	if len(chars) != later.UsersCreated || len(posts) != later.PostsCreated {
-		t.Errorf("rows (%d characters, %d posts) differ from the status counters (%d, %d)", len(chars), len(posts), later.UsersCreated, later.PostsCreated)
+	if len(chars) != later.CharactersCreated || len(posts) != later.PostsCreated {
+		t.Errorf("rows (%d characters, %d posts) differ from the status counters (%d, %d)", len(chars), len(posts), later.CharactersCreated, later.PostsCreated)
 	}
 	if _, err := s.client.Cancel(ctx, w.ID); err == nil {
 		t.Errorf("cancelling an ended world succeeded")
@@ -328,9 +328,9 @@ func TestGenerationSurvivesARestart(t *testing.T) {
 		t.Fatalf("world ended %s after the restart: %s", final.Status, final.Error)
 	}
 	chars, posts := contents(t, s2.client, w.ID)
-	if len(chars) != 3 || len(posts) != 10 || final.UsersCreated != 3 || final.PostsCreated != 10 {
+	if len(chars) != 3 || len(posts) != 10 || final.CharactersCreated != 3 || final.PostsCreated != 10 {
 		t.Fatalf("after the restart: %d characters, %d posts (status %d, %d); want exactly 3 and 10",
-			len(chars), len(posts), final.UsersCreated, final.PostsCreated)
+			len(chars), len(posts), final.CharactersCreated, final.PostsCreated)
 	}
 	seen := map[string]bool{}
 	for _, p := range posts {

@@ -111,7 +111,7 @@ func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.UsersCreated >= 1 })
+	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.CharactersCreated >= 1 })
 	dropped := 0
 	for range 3 {
 		var n int

@@ -197,7 +197,7 @@ func TestKilledAPIMidWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, c.client, w.ID, 2*time.Minute, "some characters", func(st apiclient.Status) bool { return st.UsersCreated >= 2 })
+	waitFor(t, c.client, w.ID, 2*time.Minute, "some characters", func(st apiclient.Status) bool { return st.CharactersCreated >= 2 })
 	c.api.kill()
 	time.Sleep(2 * time.Second)
 	c.startAPI(t)

@@ -184,8 +184,8 @@ func TestBudgetStopsTheWorldAndKeepsWhatItMade(t *testing.T) {
 		t.Errorf("spent $%.4f of a $0.05 budget", spent)
 	}
 	chars, posts := contents(t, s.client, w.ID)
-	if len(chars) != final.UsersCreated || len(posts) != final.PostsCreated || len(chars) == 0 {
-		t.Errorf("kept %d characters and %d posts; status says %d and %d", len(chars), len(posts), final.UsersCreated, final.PostsCreated)
+	if len(chars) != final.CharactersCreated || len(posts) != final.PostsCreated || len(chars) == 0 {
+		t.Errorf("kept %d characters and %d posts; status says %d and %d", len(chars), len(posts), final.CharactersCreated, final.PostsCreated)
 	}
 }
 
@@ -280,9 +280,9 @@ func TestInvalidAnswersAreRepairedHealedOrFailOnlyTheirItem(t *testing.T) {
 	if final.Status != "failed" || !strings.HasPrefix(final.Error, want) || !strings.Contains(final.Error, "cut off") {
 		t.Fatalf("world ended %s with %q; want failed with %q… cut off", final.Status, final.Error, want)
 	}
-	if final.UsersCreated != 1 || final.PostsCreated != 1 || final.AnswersInvalid != 4 || final.AnswersInvalidCost <= 0 {
+	if final.CharactersCreated != 1 || final.PostsCreated != 1 || final.AnswersInvalid != 4 || final.AnswersInvalidCost <= 0 {
 		t.Errorf("kept %d characters and %d posts with %d invalid answers costing $%v; want 1, 1 and 4 (primary three times, fallback once), paid",
-			final.UsersCreated, final.PostsCreated, final.AnswersInvalid, final.AnswersInvalidCost)
+			final.CharactersCreated, final.PostsCreated, final.AnswersInvalid, final.AnswersInvalidCost)
 	}
 	var models []string
 	var limits []int

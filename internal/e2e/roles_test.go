@@ -64,8 +64,8 @@ func TestSplitRolesGenerateAWorld(t *testing.T) {
 		t.Fatal(err)
 	}
 	final := waitFor(t, s.client, w.ID, time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" || final.UsersCreated != 4 || final.PostsCreated != 12 {
-		t.Fatalf("world ended %s with %d characters and %d posts: %s", final.Status, final.UsersCreated, final.PostsCreated, final.Error)
+	if final.Status != "completed" || final.CharactersCreated != 4 || final.PostsCreated != 12 {
+		t.Fatalf("world ended %s with %d characters and %d posts: %s", final.Status, final.CharactersCreated, final.PostsCreated, final.Error)
 	}
 }
 
@@ -88,16 +88,16 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("world create --wait exited %d: %s", code, out)
 	}
 	var st struct {
-		WorldID      string `json:"world_id"`
-		WorkflowID   string `json:"workflow_id"`
-		Status       string `json:"status"`
-		UsersCreated int    `json:"users_created"`
-		PostsCreated int    `json:"posts_created"`
+		WorldID           string `json:"world_id"`
+		WorkflowID        string `json:"workflow_id"`
+		Status            string `json:"status"`
+		CharactersCreated int    `json:"users_created"`
+		PostsCreated      int    `json:"posts_created"`
 	}
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("--json printed %q: %v", out, err)
 	}
-	if st.Status != "completed" || st.UsersCreated != 2 || st.PostsCreated != 3 || st.WorkflowID != "world-generation-"+st.WorldID {
+	if st.Status != "completed" || st.CharactersCreated != 2 || st.PostsCreated != 3 || st.WorkflowID != "world-generation-"+st.WorldID {
 		t.Fatalf("final status %+v", st)
 	}
 

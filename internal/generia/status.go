@@ -57,17 +57,17 @@ type StageChange struct {
 // world_generation_status). Counters of created items always match the rows:
 // the store updates them in the same transaction that creates the row.
 type GenerationStatus struct {
-	WorldID         string
-	WorkflowID      string
-	Status          string
-	CurrentStage    string
-	Stages          []Stage
-	UsersCreated    int
-	UsersPredicted  int
-	PostsCreated    int
-	PostsPredicted  int
-	ImagesCreated   int
-	ImagesPredicted int
+	WorldID             string
+	WorkflowID          string
+	Status              string
+	CurrentStage        string
+	Stages              []Stage
+	CharactersCreated   int
+	CharactersPredicted int
+	PostsCreated        int
+	PostsPredicted      int
+	ImagesCreated       int
+	ImagesPredicted     int
 
 	CallLimitLLM    int
 	CallLimitImages int
@@ -110,19 +110,19 @@ func NewGenerationStatus(w World, plan Plan) GenerationStatus {
 	}
 	llm, images := ExpectedCalls(plan)
 	return GenerationStatus{
-		WorldID:         w.ID,
-		WorkflowID:      w.WorkflowID,
-		Status:          StatusPending,
-		CurrentStage:    StageInitializing,
-		Stages:          stages,
-		UsersPredicted:  plan.Characters(),
-		PostsPredicted:  plan.TotalPosts(),
-		ImagesPredicted: images,
-		CallLimitLLM:    CallLimit(llm),
-		CallLimitImages: CallLimit(images),
-		Providers:       w.Providers,
-		CreatedAt:       w.CreatedAt,
-		UpdatedAt:       w.CreatedAt,
+		WorldID:             w.ID,
+		WorkflowID:          w.WorkflowID,
+		Status:              StatusPending,
+		CurrentStage:        StageInitializing,
+		Stages:              stages,
+		CharactersPredicted: plan.Characters(),
+		PostsPredicted:      plan.TotalPosts(),
+		ImagesPredicted:     images,
+		CallLimitLLM:        CallLimit(llm),
+		CallLimitImages:     CallLimit(images),
+		Providers:           w.Providers,
+		CreatedAt:           w.CreatedAt,
+		UpdatedAt:           w.CreatedAt,
 	}
 }
 
@@ -151,12 +151,12 @@ func CallLimit(expected int) int { return 2*expected + 10 }
 
 // Percent is the share of planned items (characters and posts) that exist.
 func (s GenerationStatus) Percent() int {
-	total := s.UsersPredicted + s.PostsPredicted
+	total := s.CharactersPredicted + s.PostsPredicted
 	if total == 0 {
 		return 0
 	}
 	if s.Status == StatusCompleted {
 		return 100
 	}
-	return (s.UsersCreated + s.PostsCreated) * 100 / total
+	return (s.CharactersCreated + s.PostsCreated) * 100 / total
 }

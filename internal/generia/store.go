@@ -20,6 +20,7 @@ type Store interface {
 	GenerationStore
 	ContentStore
 	SocialStore
+	SessionStore
 	// Close releases the store's connections.
 	Close() error
 }
@@ -125,9 +126,9 @@ type GenerationStore interface {
 	RecordCall(ctx context.Context, c ProviderCall) error
 	// SaveAnswer records an answered call as RecordCall does and, in the
 	// same transaction, saves the artifact made of its answer as
-	// SaveGeneration does: a paid answer is never stored without its ledger
+	// SaveArtifact does: a paid answer is never stored without its ledger
 	// row, nor its ledger row without the answer.
-	SaveAnswer(ctx context.Context, c ProviderCall, g Generation) error
+	SaveAnswer(ctx context.Context, c ProviderCall, g Artifact) error
 	// SavePaidImage records an image call as RecordCall does and, in the
 	// same transaction, keeps the image it paid for until CreateMedia
 	// records it, so that an image whose upload failed is not paid for
@@ -141,11 +142,11 @@ type GenerationStore interface {
 	// across all worlds: the average of its most recent RecentCallsCounted
 	// calls with a cost above zero, and how many there were.
 	RecentCallCost(ctx context.Context, kind, provider string) (CallCost, error)
-	// Generation returns a stored artifact by world and key.
-	Generation(ctx context.Context, worldID, key string) (Generation, error)
-	// SaveGeneration stores an artifact. If one with the same world and key
+	// Artifact returns a stored artifact by world and key.
+	Artifact(ctx context.Context, worldID, key string) (Artifact, error)
+	// SaveArtifact stores an artifact. If one with the same world and key
 	// exists, the stored one is kept and returned.
-	SaveGeneration(ctx context.Context, g Generation) (Generation, error)
+	SaveArtifact(ctx context.Context, g Artifact) (Artifact, error)
 }
 
 // ContentStore holds characters, posts and media.
@@ -220,8 +221,11 @@ type SocialStore interface {
 	ListComments(ctx context.Context, postID string, page Page) ([]Comment, string, error)
 	// DeleteComment deletes a comment.
 	DeleteComment(ctx context.Context, id string) error
-	// Session storage of the web UI: sessions are found by the hash of their
-	// token; an unknown or expired one gives KindUnauthorized.
+}
+
+// SessionStore holds the web UI's sessions: they are found by the hash of
+// their token; an unknown or expired one gives KindUnauthorized.
+type SessionStore interface {
 	CreateSession(ctx context.Context, s Session) error
 	SessionByToken(ctx context.Context, tokenHash string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
@@ -373,10 +377,10 @@ const (
 	CallImage = "image"
 )
 
-// Generation is a stored artifact of the pipeline: the prompt sent for one
+// Artifact is a stored artifact of the pipeline: the prompt sent for one
 // step and the JSON it produced, keyed by world and the step's place in the
 // plan (e.g. "character/3/detail").
-type Generation struct {
+type Artifact struct {
 	WorldID   string
 	Key       string
 	Step      string

@@ -69,7 +69,7 @@ func newAPI(tb testing.TB) *api {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := &social.Service{Store: store, Files: files, Generations: &generations{store: store},
+	svc := &social.Service{Store: store, Files: files, Pipeline: &generations{store: store},
 		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
 	// Limits high enough that every body reaches its decoder.
 	plenty := ratelimit.Rate{N: 1 << 30, Period: time.Second}

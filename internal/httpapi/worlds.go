@@ -48,27 +48,27 @@ func toWorldJSON(w generia.World) worldJSON {
 }
 
 type statusJSON struct {
-	WorldID         string          `json:"world_id"`
-	WorkflowID      string          `json:"workflow_id"`
-	Status          string          `json:"status"`
-	CurrentStage    string          `json:"current_stage"`
-	Stages          []generia.Stage `json:"stages"`
-	ProgressPercent int             `json:"progress_percent"`
-	UsersCreated    int             `json:"users_created"`
-	UsersPredicted  int             `json:"users_predicted"`
-	PostsCreated    int             `json:"posts_created"`
-	PostsPredicted  int             `json:"posts_predicted"`
-	ImagesCreated   int             `json:"images_created"`
-	ImagesPredicted int             `json:"images_predicted"`
-	CallLimitLLM    int             `json:"api_call_limits_llm"`
-	CallLimitImages int             `json:"api_call_limits_images"`
-	CallsLLM        int             `json:"api_calls_made_llm"`
-	CallsImages     int             `json:"api_calls_made_images"`
-	TokensIn        int64           `json:"tokens_in"`
-	TokensOut       int64           `json:"tokens_out"`
-	LLMCost         float64         `json:"llm_cost_total"`
-	ImageCost       float64         `json:"image_cost_total"`
-	BudgetUSD       float64         `json:"budget_usd"`
+	WorldID             string          `json:"world_id"`
+	WorkflowID          string          `json:"workflow_id"`
+	Status              string          `json:"status"`
+	CurrentStage        string          `json:"current_stage"`
+	Stages              []generia.Stage `json:"stages"`
+	ProgressPercent     int             `json:"progress_percent"`
+	CharactersCreated   int             `json:"users_created"`
+	CharactersPredicted int             `json:"users_predicted"`
+	PostsCreated        int             `json:"posts_created"`
+	PostsPredicted      int             `json:"posts_predicted"`
+	ImagesCreated       int             `json:"images_created"`
+	ImagesPredicted     int             `json:"images_predicted"`
+	CallLimitLLM        int             `json:"api_call_limits_llm"`
+	CallLimitImages     int             `json:"api_call_limits_images"`
+	CallsLLM            int             `json:"api_calls_made_llm"`
+	CallsImages         int             `json:"api_calls_made_images"`
+	TokensIn            int64           `json:"tokens_in"`
+	TokensOut           int64           `json:"tokens_out"`
+	LLMCost             float64         `json:"llm_cost_total"`
+	ImageCost           float64         `json:"image_cost_total"`
+	BudgetUSD           float64         `json:"budget_usd"`
 	// What the models' answers needed: calls whose answers were repaired,
 	// and calls whose answers could not be used, with what those cost.
 	AnswersRepaired    int               `json:"answers_repaired"`
@@ -87,7 +87,7 @@ type statusJSON struct {
 func toStatusJSON(st generia.GenerationStatus, now time.Time) statusJSON {
 	out := statusJSON{
 		WorldID: st.WorldID, WorkflowID: st.WorkflowID, Status: st.Status, CurrentStage: st.CurrentStage,
-		Stages: st.Stages, ProgressPercent: st.Percent(), UsersCreated: st.UsersCreated, UsersPredicted: st.UsersPredicted,
+		Stages: st.Stages, ProgressPercent: st.Percent(), CharactersCreated: st.CharactersCreated, CharactersPredicted: st.CharactersPredicted,
 		PostsCreated: st.PostsCreated, PostsPredicted: st.PostsPredicted, ImagesCreated: st.ImagesCreated,
 		ImagesPredicted: st.ImagesPredicted, CallLimitLLM: st.CallLimitLLM, CallLimitImages: st.CallLimitImages,
 		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages, TokensIn: st.TokensIn, TokensOut: st.TokensOut,

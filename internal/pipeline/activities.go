@@ -108,9 +108,9 @@ func (a *Activities) FinishGeneration(ctx context.Context, f Finish) (Result, er
 		// not failed.
 		status, errMsg, publicMsg = generia.StatusCancelled, "cancelled", "cancelled"
 	}
-	if status == generia.StatusCompleted && (counts.Characters != st.UsersPredicted || counts.Posts != st.PostsPredicted) {
+	if status == generia.StatusCompleted && (counts.Characters != st.CharactersPredicted || counts.Posts != st.PostsPredicted) {
 		status = generia.StatusFailed
-		errMsg = fmt.Sprintf("verification failed: %d of %d characters and %d of %d posts exist", counts.Characters, st.UsersPredicted, counts.Posts, st.PostsPredicted)
+		errMsg = fmt.Sprintf("verification failed: %d of %d characters and %d of %d posts exist", counts.Characters, st.CharactersPredicted, counts.Posts, st.PostsPredicted)
 		publicMsg = errMsg
 	}
 	if status == generia.StatusCompleted {
@@ -323,7 +323,7 @@ func attempt(ctx context.Context) int {
 // artifact loads a stored step output.
 func artifact[T any](ctx context.Context, a *Activities, worldID, key string) (T, error) {
 	var out T
-	g, err := a.Store.Generation(ctx, worldID, key)
+	g, err := a.Store.Artifact(ctx, worldID, key)
 	if err != nil {
 		return out, err
 	}
@@ -446,7 +446,7 @@ func (a *Activities) imagePrompt(ctx context.Context, job ImageJob) (prompt, cha
 
 // SaveWorldDescription stores the generated description with the world.
 func (a *Activities) SaveWorldDescription(ctx context.Context, ref WorldRef) error {
-	g, err := a.Store.Generation(ctx, ref.WorldID, keyWorldDescription())
+	g, err := a.Store.Artifact(ctx, ref.WorldID, keyWorldDescription())
 	if err != nil {
 		return storeError(err)
 	}
@@ -454,18 +454,18 @@ func (a *Activities) SaveWorldDescription(ctx context.Context, ref WorldRef) err
 	if err := json.Unmarshal(g.Output, &d); err != nil {
 		return err
 	}
-	return storeError0(a.Store.SetWorldDescription(ctx, ref.WorldID, d.Name, d.DescriptionShort, g.Output))
+	return storeError(a.Store.SetWorldDescription(ctx, ref.WorldID, d.Name, d.DescriptionShort, g.Output))
 }
 
 // AttachWorldImages sets the world's header and icon.
 func (a *Activities) AttachWorldImages(ctx context.Context, w WorldImages) error {
-	return storeError0(a.Store.SetWorldImages(ctx, w.WorldID, w.HeaderMediaID, w.IconMediaID))
+	return storeError(a.Store.SetWorldImages(ctx, w.WorldID, w.HeaderMediaID, w.IconMediaID))
 }
 
 // CreateCharacter creates the character at a cast position from its profile
 // and returns its ID.
 func (a *Activities) CreateCharacter(ctx context.Context, c CharacterRef) (string, error) {
-	g, err := a.Store.Generation(ctx, c.WorldID, keyCharacterDetail(c.Position))
+	g, err := a.Store.Artifact(ctx, c.WorldID, keyCharacterDetail(c.Position))
 	if err != nil {
 		return "", storeError(err)
 	}
@@ -493,7 +493,7 @@ func (a *Activities) CreateCharacter(ctx context.Context, c CharacterRef) (strin
 
 // AttachAvatar sets a character's avatar.
 func (a *Activities) AttachAvatar(ctx context.Context, av Avatar) error {
-	return storeError0(a.Store.SetCharacterAvatar(ctx, ItemID(av.WorldID, keyCharacter(av.Position)), av.MediaID))
+	return storeError(a.Store.SetCharacterAvatar(ctx, ItemID(av.WorldID, keyCharacter(av.Position)), av.MediaID))
 }
 
 // timeline is how far back a world's feed reaches from the world's creation.
@@ -505,7 +505,7 @@ const timeline = 30 * 24 * time.Hour
 // timelines interleave.
 func (a *Activities) CreatePost(ctx context.Context, p NewPost) (string, error) {
 	key := keyPost(p.Position, p.Number)
-	g, err := a.Store.Generation(ctx, p.WorldID, key+"/detail")
+	g, err := a.Store.Artifact(ctx, p.WorldID, key+"/detail")
 	if err != nil {
 		return "", storeError(err)
 	}
@@ -531,13 +531,6 @@ func (a *Activities) CreatePost(ctx context.Context, p NewPost) (string, error) 
 		return "", storeError(err)
 	}
 	return created.ID, nil
-}
-
-func storeError0(err error) error {
-	if err == nil {
-		return nil
-	}
-	return storeError(err)
 }
 
 // postTime places post n of total on the timeline before end, with a

@@ -50,7 +50,7 @@ func (e *errAnswers) Error() string {
 // provider, healing the answers as the comment above says, and stores the
 // artifact.
 func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key string, step *content.Step[In, Out], input func() (In, error)) error {
-	if _, err := a.Store.Generation(ctx, ref.WorldID, key); err == nil {
+	if _, err := a.Store.Artifact(ctx, ref.WorldID, key); err == nil {
 		return nil
 	} else if !generia.IsKind(err, generia.KindNotFound) {
 		return storeError(err)
@@ -164,9 +164,9 @@ func (r *stepRun[In, Out]) save(ctx context.Context, out Out) error {
 	if err != nil {
 		return err
 	}
-	g := generia.Generation{WorldID: r.worldID, Key: r.key, Step: r.step.Name, Output: data, Provider: r.gen.Name(), CreatedAt: r.a.now()}
-	return storeError0(r.a.durably(ctx, "a list made of its pieces", func() error {
-		_, err := r.a.Store.SaveGeneration(ctx, g)
+	g := generia.Artifact{WorldID: r.worldID, Key: r.key, Step: r.step.Name, Output: data, Provider: r.gen.Name(), CreatedAt: r.a.now()}
+	return storeError(r.a.durably(ctx, "a list made of its pieces", func() error {
+		_, err := r.a.Store.SaveArtifact(ctx, g)
 		return err
 	}))
 }
@@ -254,7 +254,7 @@ func (r *stepRun[In, Out]) ask(ctx context.Context, in In, how []string, keyFor 
 		if err != nil {
 			return zero, err
 		}
-		g := generia.Generation{WorldID: r.worldID, Key: keyFor(ans.Value), Step: r.step.Name, Prompt: req.Prompt, Output: data,
+		g := generia.Artifact{WorldID: r.worldID, Key: keyFor(ans.Value), Step: r.step.Name, Prompt: req.Prompt, Output: data,
 			Provider: r.gen.Name(), Model: call.Model, CreatedAt: r.a.now()}
 		r.a.observeCall(call)
 		if err := r.a.durably(ctx, "a paid answer", func() error { return r.a.Store.SaveAnswer(ctx, call, g) }); err != nil {
@@ -329,7 +329,7 @@ func Overpaid(ctx context.Context, store generia.Store, worldID string) ([]strin
 		if kind, key, _ := strings.Cut(k, " "); kind == generia.CallLLM {
 			pieces := 0
 			for ; ; pieces++ {
-				_, err := store.Generation(ctx, worldID, keyPiece(key, pieces))
+				_, err := store.Artifact(ctx, worldID, keyPiece(key, pieces))
 				if generia.IsKind(err, generia.KindNotFound) {
 					break
 				}

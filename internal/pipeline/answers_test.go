@@ -28,7 +28,7 @@ type flakyStore struct {
 
 var errDropped = errors.New("the connection to the database was dropped")
 
-func (s *flakyStore) SaveAnswer(ctx context.Context, c generia.ProviderCall, g generia.Generation) error {
+func (s *flakyStore) SaveAnswer(ctx context.Context, c generia.ProviderCall, g generia.Artifact) error {
 	if s.refuse.Add(-1) >= 0 {
 		return errDropped
 	}

@@ -16,9 +16,9 @@ import (
 	"github.com/generia/generia/internal/metrics"
 )
 
-// Generations creates worlds and starts, cancels and queries their
+// Client creates worlds and starts, cancels and queries their
 // generation on Temporal.
-type Generations struct {
+type Client struct {
 	Client client.Client
 	Store  generia.Store
 	Logger *slog.Logger
@@ -30,7 +30,7 @@ type Generations struct {
 	Now func() time.Time
 }
 
-func (g *Generations) now() time.Time {
+func (g *Client) now() time.Time {
 	if g.Now != nil {
 		return g.Now().UTC()
 	}
@@ -41,7 +41,7 @@ func (g *Generations) now() time.Time {
 // starts its generation with the given providers. Bad input gives
 // KindInvalid and creates nothing. If Temporal cannot be reached, the world
 // is recorded as failed with a reason, and KindUnavailable is returned.
-func (g *Generations) Create(ctx context.Context, ownerID string, req generia.NewWorld, providers generia.Providers) (generia.World, error) {
+func (g *Client) Create(ctx context.Context, ownerID string, req generia.NewWorld, providers generia.Providers) (generia.World, error) {
 	if err := req.Validate(); err != nil {
 		return generia.World{}, err
 	}
@@ -72,7 +72,7 @@ func (g *Generations) Create(ctx context.Context, ownerID string, req generia.Ne
 
 // Start starts a world's generation. Starting one that already runs or ran
 // is not an error, so callers can retry and reconcile freely.
-func (g *Generations) Start(ctx context.Context, w generia.World) error {
+func (g *Client) Start(ctx context.Context, w generia.World) error {
 	opts := client.StartWorkflowOptions{
 		ID:                       generia.WorldWorkflowID(w.ID),
 		TaskQueue:                QueueMain,
@@ -94,7 +94,7 @@ func (g *Generations) Start(ctx context.Context, w generia.World) error {
 // Reconcile starts the generation of every world whose status record says
 // it is pending or in progress, in case the process that created it stopped
 // before it could start it. Running generations are left as they are.
-func (g *Generations) Reconcile(ctx context.Context) error {
+func (g *Client) Reconcile(ctx context.Context) error {
 	ids, err := g.Store.ListActiveGenerations(ctx)
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func (g *Generations) Reconcile(ctx context.Context) error {
 // Cancel cancels a world's generation: from the moment it returns, no
 // provider is called and no item is created for the world; the workflow then
 // records the world as cancelled.
-func (g *Generations) Cancel(ctx context.Context, worldID string) error {
+func (g *Client) Cancel(ctx context.Context, worldID string) error {
 	if err := g.Store.RequestCancel(ctx, worldID, g.now()); err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (g *Generations) Cancel(ctx context.Context, worldID string) error {
 }
 
 // Query asks a running generation for its own view of its progress.
-func (g *Generations) Query(ctx context.Context, worldID string) (QueryStatus, error) {
+func (g *Client) Query(ctx context.Context, worldID string) (QueryStatus, error) {
 	var q QueryStatus
 	v, err := g.Client.QueryWorkflow(ctx, generia.WorldWorkflowID(worldID), "", StatusQuery)
 	if err != nil {

@@ -31,8 +31,11 @@ var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, e
 var fatal = map[string]bool{errStopped: true, errLimit: true, errUnauthorized: true, errOutOfCredits: true, errNoProvider: true, errNotFound: true}
 
 // storeError turns a store error into an activity error: stopped and limit
-// errors are final, anything else is retried.
+// errors are final, anything else is retried; nil stays nil.
 func storeError(err error) error {
+	if err == nil {
+		return nil
+	}
 	switch generia.ErrorKind(err) {
 	case generia.KindStopped:
 		return temporal.NewNonRetryableApplicationError(generia.ErrorMessage(err), errStopped, err)

@@ -14,13 +14,13 @@ import (
 
 // Concurrency holds the seed's knobs, with its names and defaults.
 type Concurrency struct {
-	Tasks          int // MAX_CONCURRENT_TASKS: activities at once in this process, all queues
-	LLM            int // MAX_CONCURRENT_LLM_REQUESTS: the llm queue
-	Images         int // MAX_CONCURRENT_IMAGE_REQUESTS: the images queue
-	Services       int // MAX_CONCURRENT_GRPC_CALLS: the services queue
-	Progress       int // MAX_CONCURRENT_DB_OPERATIONS: the progress queue
-	WorkflowTasks  int // MAX_WORKFLOW_TASKS_PER_WORKER
-	ActivitiesPerW int // MAX_ACTIVITIES_PER_WORKER: the main queue and the cap of every other
+	Tasks               int // MAX_CONCURRENT_TASKS: activities at once in this process, all queues
+	LLM                 int // MAX_CONCURRENT_LLM_REQUESTS: the llm queue
+	Images              int // MAX_CONCURRENT_IMAGE_REQUESTS: the images queue
+	Services            int // MAX_CONCURRENT_GRPC_CALLS: the services queue
+	Progress            int // MAX_CONCURRENT_DB_OPERATIONS: the progress queue
+	WorkflowTasks       int // MAX_WORKFLOW_TASKS_PER_WORKER
+	ActivitiesPerWorker int // MAX_ACTIVITIES_PER_WORKER: the main queue and the cap of every other
 
 	// LLMPerSecond and ImagesPerSecond cap the provider calls started per
 	// second across all workers of the queue (Temporal's task-queue-wide
@@ -30,7 +30,7 @@ type Concurrency struct {
 }
 
 // DefaultConcurrency is the seed's configuration.
-var DefaultConcurrency = Concurrency{Tasks: 500, LLM: 50, Images: 30, Services: 100, Progress: 20, WorkflowTasks: 100, ActivitiesPerW: 200}
+var DefaultConcurrency = Concurrency{Tasks: 500, LLM: 50, Images: 30, Services: 100, Progress: 20, WorkflowTasks: 100, ActivitiesPerWorker: 200}
 
 // ParseQueues turns a comma list of queue names — short ("llm") or full
 // ("ai-worker-llm") — into full names.
@@ -73,7 +73,7 @@ func StartWorkers(c client.Client, acts *Activities, queues []string, conc Concu
 	ws := &Workers{}
 	for _, q := range queues {
 		opts := worker.Options{
-			MaxConcurrentActivityExecutionSize:     capAt(queueLimit(q, conc), conc.ActivitiesPerW),
+			MaxConcurrentActivityExecutionSize:     capAt(queueLimit(q, conc), conc.ActivitiesPerWorker),
 			MaxConcurrentWorkflowTaskExecutionSize: max(conc.WorkflowTasks, 2),
 			MaxConcurrentActivityTaskPollers:       8,
 			MaxConcurrentWorkflowTaskPollers:       4,
@@ -124,7 +124,7 @@ func queueLimit(q string, c Concurrency) int {
 	case QueueProgress:
 		return c.Progress
 	}
-	return c.ActivitiesPerW
+	return c.ActivitiesPerWorker
 }
 
 // register puts on a worker what runs on its queue.

@@ -78,8 +78,8 @@ type QueryStatus struct {
 	Errors            []string        `json:"errors,omitempty"`
 }
 
-// generation is the state of one running WorldGeneration.
-type generation struct {
+// worldRun is the state of one running WorldGeneration.
+type worldRun struct {
 	in   Input
 	plan generia.Plan
 	q    QueryStatus
@@ -96,7 +96,7 @@ type generation struct {
 // character exists; then it verifies that everything planned exists.
 func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 	plan := generia.NewPlan(in.Characters, in.Posts)
-	g := &generation{in: in, plan: plan}
+	g := &worldRun{in: in, plan: plan}
 	g.q = QueryStatus{Status: generia.StatusInProgress, CurrentStage: generia.StageInitializing,
 		CharactersPlanned: plan.Characters(), PostsPlanned: plan.TotalPosts()}
 	for _, s := range generia.Stages {
@@ -144,21 +144,21 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 
 // failureSummary is the error of a world whose items failed: how many, and
 // the first reason.
-func (g *generation) failureSummary(first string) string {
+func (g *worldRun) failureSummary(first string) string {
 	missingChars := g.plan.Characters() - g.q.CharactersCreated
 	missingPosts := g.plan.TotalPosts() - g.q.PostsCreated
 	return fmt.Sprintf("%d of %d characters and %d of %d posts could not be generated; first error: %s",
 		missingChars, g.plan.Characters(), missingPosts, g.plan.TotalPosts(), first)
 }
 
-func (g *generation) ref() WorldRef { return WorldRef{WorldID: g.in.WorldID, Provider: g.in.LLM} }
+func (g *worldRun) ref() WorldRef { return WorldRef{WorldID: g.in.WorldID, Provider: g.in.LLM} }
 
-func (g *generation) imageRef() WorldRef {
+func (g *worldRun) imageRef() WorldRef {
 	return WorldRef{WorldID: g.in.WorldID, Provider: g.in.Image}
 }
 
 // fail records an item's failure. A fatal error stops the whole world.
-func (g *generation) fail(ctx workflow.Context, what string, err error) {
+func (g *worldRun) fail(ctx workflow.Context, what string, err error) {
 	if ctx.Err() != nil && temporal.IsCanceledError(err) {
 		return // the world was stopped: not this item's fault
 	}
@@ -181,7 +181,7 @@ func (g *generation) fail(ctx workflow.Context, what string, err error) {
 }
 
 // advance records stage changes, in the workflow's view and in the store.
-func (g *generation) advance(ctx workflow.Context, changes ...StageChange) {
+func (g *worldRun) advance(ctx workflow.Context, changes ...StageChange) {
 	for _, c := range changes {
 		for i := range g.q.Stages {
 			if g.q.Stages[i].Name == c.Stage {
@@ -199,7 +199,7 @@ func (g *generation) advance(ctx workflow.Context, changes ...StageChange) {
 	}
 }
 
-func (g *generation) stageStatus(name string) string {
+func (g *worldRun) stageStatus(name string) string {
 	for _, s := range g.q.Stages {
 		if s.Name == name {
 			return s.Status
@@ -209,7 +209,7 @@ func (g *generation) stageStatus(name string) string {
 }
 
 // endStage completes a stage, or fails it when any of its items failed.
-func (g *generation) endStage(ctx workflow.Context, name string, ok bool) {
+func (g *worldRun) endStage(ctx workflow.Context, name string, ok bool) {
 	if ctx.Err() != nil {
 		return
 	}
@@ -220,7 +220,7 @@ func (g *generation) endStage(ctx workflow.Context, name string, ok bool) {
 	g.advance(ctx, StageChange{name, status})
 }
 
-func (g *generation) run(ctx workflow.Context) {
+func (g *worldRun) run(ctx workflow.Context) {
 	g.advance(ctx, StageChange{generia.StageInitializing, generia.StageCompleted}, StageChange{generia.StageWorldDescription, generia.StageInProgress})
 	if ctx.Err() != nil {
 		return
@@ -256,7 +256,7 @@ func (g *generation) run(ctx workflow.Context) {
 }
 
 // worldImages makes the header and icon and attaches them to the world.
-func (g *generation) worldImages(ctx workflow.Context) bool {
+func (g *worldRun) worldImages(ctx workflow.Context) bool {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	images := workflow.WithActivityOptions(ctx, imageOptions)
 	if err := workflow.ExecuteActivity(llm, a.PromptWorldImages, g.ref()).Get(ctx, nil); err != nil {
@@ -293,7 +293,7 @@ func firstErr(errs ...error) error {
 
 // characters plans the cast batch by batch; each planned character goes on
 // at once (profile, avatar, posts) while the next batch is planned.
-func (g *generation) characters(ctx workflow.Context) {
+func (g *worldRun) characters(ctx workflow.Context) {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	batches := generia.Batches(g.plan.Characters(), generia.CastBatchSize)
 	wg := workflow.NewWaitGroup(ctx)
@@ -329,7 +329,7 @@ func (g *generation) characters(ctx workflow.Context) {
 // character makes one character: profile, then the character, then its
 // avatar and its posts in parallel. It reports whether the character (with
 // avatar) and all its posts were made.
-func (g *generation) character(ctx workflow.Context, pos int) (charOK, postsOK bool) {
+func (g *worldRun) character(ctx workflow.Context, pos int) (charOK, postsOK bool) {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	services := workflow.WithActivityOptions(ctx, servicesOptions)
 	ref := CharacterRef{WorldRef: g.ref(), Position: pos}
@@ -354,7 +354,7 @@ func (g *generation) character(ctx workflow.Context, pos int) (charOK, postsOK b
 	return charOK, postsOK
 }
 
-func (g *generation) avatar(ctx workflow.Context, ref CharacterRef) bool {
+func (g *worldRun) avatar(ctx workflow.Context, ref CharacterRef) bool {
 	var mediaID string
 	job := ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaCharacterAvatar, Position: ref.Position}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, imageOptions), a.PaintImage, job).Get(ctx, &mediaID); err != nil {
@@ -372,7 +372,7 @@ func (g *generation) avatar(ctx workflow.Context, ref CharacterRef) bool {
 
 // posts plans a character's posts in batches, all batches at once, and
 // makes each post as soon as its batch is planned.
-func (g *generation) posts(ctx workflow.Context, ref CharacterRef) bool {
+func (g *worldRun) posts(ctx workflow.Context, ref CharacterRef) bool {
 	total := g.plan.Posts[ref.Position]
 	if total == 0 {
 		return true
@@ -411,7 +411,7 @@ func (g *generation) posts(ctx workflow.Context, ref CharacterRef) bool {
 }
 
 // post makes one post: its detail, its image, then the post itself.
-func (g *generation) post(ctx workflow.Context, p PostRef) bool {
+func (g *worldRun) post(ctx workflow.Context, p PostRef) bool {
 	what := fmt.Sprintf("character %d post %d", p.Position+1, p.Number+1)
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, llmOptions), a.DetailPost, p).Get(ctx, nil); err != nil {
 		g.fail(ctx, what, err)

@@ -23,7 +23,7 @@ func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var st generia.GenerationStatus
 	var stages []byte
 	err := row.Scan(&st.WorldID, &st.WorkflowID, &st.Status, &st.CurrentStage, &stages,
-		&st.UsersCreated, &st.UsersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
+		&st.CharactersCreated, &st.CharactersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
 		&st.CallLimitLLM, &st.CallLimitImages, &st.BudgetUSD, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
 		&st.CreatedAt, &st.UpdatedAt, &st.StartedAt, &st.FinishedAt, &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD, &st.PublicError)
@@ -77,7 +77,7 @@ func insertStatus(ctx context.Context, tx pgx.Tx, st generia.GenerationStatus) e
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
 			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`,
 		st.WorldID, st.WorkflowID, st.Status, st.CurrentStage, stages,
-		st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
+		st.CharactersCreated, st.CharactersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
 		st.CallLimitLLM, st.CallLimitImages, st.BudgetUSD, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
 		st.LLMCostUSD, st.ImageCostUSD, st.Providers.LLM, st.Providers.Image, st.CancelRequested, st.Error,
 		normTime(st.CreatedAt), normTime(st.UpdatedAt), normTimePtr(st.StartedAt), normTimePtr(st.FinishedAt), st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCostUSD, st.PublicError)
@@ -301,44 +301,44 @@ func (s *Store) RequestCancel(ctx context.Context, worldID string, now time.Time
 // generationColumns are the columns of an artifact, its output read as text.
 const generationColumns = `world_id, key, step, prompt, output::text, provider, model, created_at`
 
-func scanGeneration(row scanner) (generia.Generation, error) {
-	var g generia.Generation
+func scanGeneration(row scanner) (generia.Artifact, error) {
+	var g generia.Artifact
 	var output *string
 	if err := row.Scan(&g.WorldID, &g.Key, &g.Step, &g.Prompt, &output, &g.Provider, &g.Model, &g.CreatedAt); err != nil {
-		return generia.Generation{}, err
+		return generia.Artifact{}, err
 	}
 	g.Output = fromJSON(output)
 	g.CreatedAt = g.CreatedAt.UTC()
 	return g, nil
 }
 
-// Generation returns a stored artifact by world and key.
-func (s *Store) Generation(ctx context.Context, worldID, key string) (generia.Generation, error) {
+// Artifact returns a stored artifact by world and key.
+func (s *Store) Artifact(ctx context.Context, worldID, key string) (generia.Artifact, error) {
 	g, err := scanGeneration(s.pool.QueryRow(ctx, `SELECT `+generationColumns+` FROM generations
 		WHERE world_id = $1 AND key = $2`, worldID, key))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return generia.Generation{}, generia.Errorf(generia.KindNotFound, "generation %s of world %s not found", key, worldID)
+		return generia.Artifact{}, generia.Errorf(generia.KindNotFound, "artifact %s of world %s not found", key, worldID)
 	}
 	if err != nil {
-		return generia.Generation{}, fmt.Errorf("reading generation %s of world %s: %w", key, worldID, translate(err))
+		return generia.Artifact{}, fmt.Errorf("reading artifact %s of world %s: %w", key, worldID, translate(err))
 	}
 	return g, nil
 }
 
-// SaveGeneration stores an artifact. If one with the same world and key
+// SaveArtifact stores an artifact. If one with the same world and key
 // exists, the stored one is kept and returned; of two concurrent saves, the
 // second waits for the first and returns its artifact. A zero CreatedAt is
 // the store's clock; an unknown world gives KindNotFound.
-func (s *Store) SaveGeneration(ctx context.Context, g generia.Generation) (generia.Generation, error) {
+func (s *Store) SaveArtifact(ctx context.Context, g generia.Artifact) (generia.Artifact, error) {
 	if err := required("world ID", g.WorldID, "generation key", g.Key); err != nil {
-		return generia.Generation{}, err
+		return generia.Artifact{}, err
 	}
 	output, err := jsonArg("generation output", g.Output)
 	if err != nil {
-		return generia.Generation{}, err
+		return generia.Artifact{}, err
 	}
 	g.CreatedAt = s.stamp(g.CreatedAt)
-	var out generia.Generation
+	var out generia.Artifact
 	err = s.write(ctx, func(tx pgx.Tx) error {
 		if err := keepWorld(ctx, tx, g.WorldID); err != nil {
 			return err
@@ -355,7 +355,7 @@ func (s *Store) SaveGeneration(ctx context.Context, g generia.Generation) (gener
 		return err
 	})
 	if err != nil {
-		return generia.Generation{}, fmt.Errorf("saving generation %s of world %s: %w", g.Key, g.WorldID, translate(err))
+		return generia.Artifact{}, fmt.Errorf("saving artifact %s of world %s: %w", g.Key, g.WorldID, translate(err))
 	}
 	return out, nil
 }

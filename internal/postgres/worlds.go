@@ -84,7 +84,7 @@ func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia
 	if status.UpdatedAt.IsZero() {
 		status.UpdatedAt = status.CreatedAt
 	}
-	status.UsersCreated, status.PostsCreated, status.ImagesCreated = 0, 0, 0
+	status.CharactersCreated, status.PostsCreated, status.ImagesCreated = 0, 0, 0
 	err = s.write(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO worlds (`+worldColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)

@@ -28,17 +28,17 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-// Generations starts and cancels world generations.
-type Generations interface {
+// Pipeline starts and cancels world generations.
+type Pipeline interface {
 	Create(ctx context.Context, ownerID string, req generia.NewWorld, providers generia.Providers) (generia.World, error)
 	Cancel(ctx context.Context, worldID string) error
 }
 
 // Service holds the dependencies.
 type Service struct {
-	Store       generia.Store
-	Files       generia.MediaStore
-	Generations Generations
+	Store    generia.Store
+	Files    generia.MediaStore
+	Pipeline Pipeline
 	// Providers are the providers new worlds are generated with.
 	Providers generia.Providers
 	// UploadQuota is how much one account may upload; the zero value means
@@ -213,7 +213,7 @@ func (s *Service) CreateWorld(ctx context.Context, viewerID string, req generia.
 	if err := signedIn(viewerID); err != nil {
 		return generia.World{}, err
 	}
-	return s.Generations.Create(ctx, viewerID, req, s.Providers)
+	return s.Pipeline.Create(ctx, viewerID, req, s.Providers)
 }
 
 // owned returns a world the viewer may see and owns.
@@ -237,7 +237,7 @@ func (s *Service) CancelWorld(ctx context.Context, viewerID, ref string) (generi
 	if err != nil {
 		return generia.GenerationStatus{}, err
 	}
-	if err := s.Generations.Cancel(ctx, w.ID); err != nil {
+	if err := s.Pipeline.Cancel(ctx, w.ID); err != nil {
 		if generia.IsKind(err, generia.KindStopped) {
 			err = generia.Errorf(generia.KindConflict, "the generation has already ended")
 		}
@@ -254,7 +254,7 @@ func (s *Service) DeleteWorld(ctx context.Context, viewerID, ref string) error {
 		return err
 	}
 	if st, err := s.Store.GenerationStatus(ctx, w.ID); err == nil && !generia.IsTerminal(st.Status) {
-		if err := s.Generations.Cancel(ctx, w.ID); err != nil && !generia.IsKind(err, generia.KindStopped) && !generia.IsKind(err, generia.KindNotFound) {
+		if err := s.Pipeline.Cancel(ctx, w.ID); err != nil && !generia.IsKind(err, generia.KindStopped) && !generia.IsKind(err, generia.KindNotFound) {
 			return err
 		}
 	}
@@ -402,7 +402,6 @@ func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc 
 	}
 	return c, err
 }
-
 
 // member returns a world the viewer belongs to (owner or member).
 func (s *Service) member(ctx context.Context, viewerID, ref string) (worldRef, error) {

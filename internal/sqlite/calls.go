@@ -173,8 +173,8 @@ func (s *Store) RecordCall(ctx context.Context, c generia.ProviderCall) error {
 
 // SaveAnswer records an answered call and the artifact made of its answer in
 // one transaction: the call as RecordCall records it, the artifact as
-// SaveGeneration saves it (a stored one with the same key is kept).
-func (s *Store) SaveAnswer(ctx context.Context, c generia.ProviderCall, g generia.Generation) error {
+// SaveArtifact saves it (a stored one with the same key is kept).
+func (s *Store) SaveAnswer(ctx context.Context, c generia.ProviderCall, g generia.Artifact) error {
 	if err := required("generation key", g.Key); err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var created, updated int64
 	var started, finished sql.NullInt64
 	err := row.Scan(&st.WorldID, &st.WorkflowID, &st.Status, &st.CurrentStage, &stages,
-		&st.UsersCreated, &st.UsersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
+		&st.CharactersCreated, &st.CharactersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
 		&st.CallLimitLLM, &st.CallLimitImages, &st.BudgetUSD, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
 		&created, &updated, &started, &finished, &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD, &st.PublicError)
@@ -72,7 +72,7 @@ func insertStatus(ctx context.Context, tx *sql.Tx, st generia.GenerationStatus) 
 	_, err = tx.ExecContext(ctx, `INSERT INTO generation_status (`+statusColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.WorldID, st.WorkflowID, st.Status, st.CurrentStage, stages,
-		st.UsersCreated, st.UsersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
+		st.CharactersCreated, st.CharactersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
 		st.CallLimitLLM, st.CallLimitImages, st.BudgetUSD, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
 		st.LLMCostUSD, st.ImageCostUSD, st.Providers.LLM, st.Providers.Image, st.CancelRequested, st.Error,
 		micros(normTime(st.CreatedAt)), micros(normTime(st.UpdatedAt)), nullMicros(normTimePtr(st.StartedAt)), nullMicros(normTimePtr(st.FinishedAt)), st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCostUSD, st.PublicError)
@@ -300,41 +300,41 @@ func (s *Store) RequestCancel(ctx context.Context, worldID string, now time.Time
 
 const generationColumns = `world_id, key, step, prompt, output, provider, model, created_at`
 
-func scanGeneration(row scanner) (generia.Generation, error) {
-	var g generia.Generation
+func scanGeneration(row scanner) (generia.Artifact, error) {
+	var g generia.Artifact
 	var output sql.NullString
 	var created int64
 	if err := row.Scan(&g.WorldID, &g.Key, &g.Step, &g.Prompt, &output, &g.Provider, &g.Model, &created); err != nil {
-		return generia.Generation{}, err
+		return generia.Artifact{}, err
 	}
 	g.Output = fromJSONText(output)
 	g.CreatedAt = fromMicros(created)
 	return g, nil
 }
 
-// Generation returns a stored artifact by world and key.
-func (s *Store) Generation(ctx context.Context, worldID, key string) (generia.Generation, error) {
+// Artifact returns a stored artifact by world and key.
+func (s *Store) Artifact(ctx context.Context, worldID, key string) (generia.Artifact, error) {
 	g, err := scanGeneration(s.read.QueryRowContext(ctx, `SELECT `+generationColumns+` FROM generations
 		WHERE world_id = ? AND key = ?`, worldID, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return generia.Generation{}, generia.Errorf(generia.KindNotFound, "generation %s of world %s not found", key, worldID)
+		return generia.Artifact{}, generia.Errorf(generia.KindNotFound, "artifact %s of world %s not found", key, worldID)
 	}
 	if err != nil {
-		return generia.Generation{}, fmt.Errorf("reading generation %s of world %s: %w", key, worldID, err)
+		return generia.Artifact{}, fmt.Errorf("reading artifact %s of world %s: %w", key, worldID, err)
 	}
 	return g, nil
 }
 
-// SaveGeneration stores an artifact. If one with the same world and key
+// SaveArtifact stores an artifact. If one with the same world and key
 // exists, the stored one is kept and returned. A zero CreatedAt is the
 // store's clock; an unknown world gives KindNotFound.
-func (s *Store) SaveGeneration(ctx context.Context, g generia.Generation) (generia.Generation, error) {
+func (s *Store) SaveArtifact(ctx context.Context, g generia.Artifact) (generia.Artifact, error) {
 	if err := required("world ID", g.WorldID, "generation key", g.Key); err != nil {
-		return generia.Generation{}, err
+		return generia.Artifact{}, err
 	}
 	output, err := jsonText("generation output", g.Output)
 	if err != nil {
-		return generia.Generation{}, err
+		return generia.Artifact{}, err
 	}
 	g.CreatedAt = s.stamp(g.CreatedAt)
 	err = s.write(ctx, func(tx *sql.Tx) error {
@@ -352,7 +352,7 @@ func (s *Store) SaveGeneration(ctx context.Context, g generia.Generation) (gener
 		return err
 	})
 	if err != nil {
-		return generia.Generation{}, fmt.Errorf("saving generation %s of world %s: %w", g.Key, g.WorldID, err)
+		return generia.Artifact{}, fmt.Errorf("saving artifact %s of world %s: %w", g.Key, g.WorldID, err)
 	}
 	return g, nil
 }

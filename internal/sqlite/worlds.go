@@ -83,7 +83,7 @@ func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia
 	if status.UpdatedAt.IsZero() {
 		status.UpdatedAt = status.CreatedAt
 	}
-	status.UsersCreated, status.PostsCreated, status.ImagesCreated = 0, 0, 0
+	status.CharactersCreated, status.PostsCreated, status.ImagesCreated = 0, 0, 0
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO worlds (`+worldColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

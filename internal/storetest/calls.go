@@ -407,9 +407,9 @@ func testSaveAnswer(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
 	c := newCall(w.ID, generia.CallLLM, 0.002)
 	c.Key, c.Repairs = "cast/0", []string{"unfenced", "trimmed"}
-	g := generia.Generation{Key: "cast/0", Step: "cast_plan", Prompt: "Plan 3.", Output: []byte(`{"characters":[]}`), Provider: "openrouter", Model: c.Model, CreatedAt: t0}
+	g := generia.Artifact{Key: "cast/0", Step: "cast_plan", Prompt: "Plan 3.", Output: []byte(`{"characters":[]}`), Provider: "openrouter", Model: c.Model, CreatedAt: t0}
 	ok(t, s.SaveAnswer(t.Context(), c, g), "SaveAnswer")
-	got, err := s.Generation(t.Context(), w.ID, "cast/0")
+	got, err := s.Artifact(t.Context(), w.ID, "cast/0")
 	ok(t, err, "Generation")
 	g.WorldID = w.ID
 	same(t, "artifact saved with its call", got, g)
@@ -426,7 +426,7 @@ func testSaveAnswer(t *testing.T, s generia.Store) {
 	other := g
 	other.Output = []byte(`{"characters":[{"name":"x"}]}`)
 	ok(t, s.SaveAnswer(t.Context(), again, other), "SaveAnswer again")
-	got, _ = s.Generation(t.Context(), w.ID, "cast/0")
+	got, _ = s.Artifact(t.Context(), w.ID, "cast/0")
 	same(t, "artifact kept", got, g)
 	if n := len(ledger(t, s, w.ID)); n != 2 || status(t, s, w.ID).AnswersRepaired != 1 {
 		t.Errorf("%d ledger rows and %d repaired, want 2 and 1", n, status(t, s, w.ID).AnswersRepaired)
@@ -443,7 +443,7 @@ func testSaveAnswer(t *testing.T, s generia.Store) {
 	good := g
 	good.Key = "cast/2"
 	wantKind(t, s.SaveAnswer(t.Context(), badCall, good), generia.KindInvalid, "SaveAnswer of a negative cost")
-	if _, err := s.Generation(t.Context(), w.ID, "cast/2"); !generia.IsKind(err, generia.KindNotFound) {
+	if _, err := s.Artifact(t.Context(), w.ID, "cast/2"); !generia.IsKind(err, generia.KindNotFound) {
 		t.Errorf("an artifact was saved without its call: %v", err)
 	}
 	if n := len(ledger(t, s, w.ID)); n != 2 {

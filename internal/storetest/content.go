@@ -12,9 +12,9 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-func testSaveGeneration(t *testing.T, s generia.Store) {
+func testSaveArtifact(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
-	first := generia.Generation{
+	first := generia.Artifact{
 		WorldID:   w.ID,
 		Key:       "character/3/detail",
 		Step:      "character_detail",
@@ -24,35 +24,35 @@ func testSaveGeneration(t *testing.T, s generia.Store) {
 		Model:     "offline-1",
 		CreatedAt: t0,
 	}
-	got, err := s.SaveGeneration(t.Context(), first)
-	ok(t, err, "SaveGeneration")
+	got, err := s.SaveArtifact(t.Context(), first)
+	ok(t, err, "SaveArtifact")
 	same(t, "saved generation", got, first)
 
 	second := first
 	second.Output = json.RawMessage(`{"username": "someone_else"}`)
 	second.CreatedAt = at(time.Minute)
-	got, err = s.SaveGeneration(t.Context(), second)
-	ok(t, err, "SaveGeneration again")
+	got, err = s.SaveArtifact(t.Context(), second)
+	ok(t, err, "SaveArtifact again")
 	same(t, "generation saved again", got, first)
-	got, err = s.Generation(t.Context(), w.ID, first.Key)
+	got, err = s.Artifact(t.Context(), w.ID, first.Key)
 	ok(t, err, "Generation")
 	same(t, "stored generation", got, first)
 
 	other := first
 	other.Key = "character/4/detail"
 	other.Output = json.RawMessage(`[1, 2, 3]`)
-	got, err = s.SaveGeneration(t.Context(), other)
-	ok(t, err, "SaveGeneration of another key")
+	got, err = s.SaveArtifact(t.Context(), other)
+	ok(t, err, "SaveArtifact of another key")
 	same(t, "generation of another key", got, other)
 
-	_, err = s.Generation(t.Context(), w.ID, "character/9/detail")
+	_, err = s.Artifact(t.Context(), w.ID, "character/9/detail")
 	wantKind(t, err, generia.KindNotFound, "Generation of an unknown key")
-	_, err = s.Generation(t.Context(), "w-nowhere", first.Key)
+	_, err = s.Artifact(t.Context(), "w-nowhere", first.Key)
 	wantKind(t, err, generia.KindNotFound, "Generation of an unknown world")
 	unknown := first
 	unknown.WorldID = "w-nowhere"
-	_, err = s.SaveGeneration(t.Context(), unknown)
-	wantKind(t, err, generia.KindNotFound, "SaveGeneration for an unknown world")
+	_, err = s.SaveArtifact(t.Context(), unknown)
+	wantKind(t, err, generia.KindNotFound, "SaveArtifact for an unknown world")
 }
 
 func testCharacterRoundTrip(t *testing.T, s generia.Store) {
@@ -111,8 +111,8 @@ func testCreateCharacterIdempotent(t *testing.T, s generia.Store) {
 	human.OwnerID = "u-mara"
 	createCharacter(t, s, human)
 
-	if st := status(t, s, w.ID); st.UsersCreated != 1 {
-		t.Errorf("users created = %d, want 1: only the generated character counts, once", st.UsersCreated)
+	if st := status(t, s, w.ID); st.CharactersCreated != 1 {
+		t.Errorf("users created = %d, want 1: only the generated character counts, once", st.CharactersCreated)
 	}
 	if n := counts(t, s, w.ID); n.Characters != 2 {
 		t.Errorf("characters = %d, want 2", n.Characters)
@@ -132,8 +132,8 @@ func testCharacterConflict(t *testing.T, s generia.Store) {
 	wantKind(t, err, generia.KindConflict, "CreateCharacter with a taken username")
 	_, err = s.Character(t.Context(), dup.ID)
 	wantKind(t, err, generia.KindNotFound, "Character that conflicted")
-	if st := status(t, s, w1.ID); st.UsersCreated != 1 {
-		t.Errorf("users created = %d after a conflict, want 1", st.UsersCreated)
+	if st := status(t, s, w1.ID); st.CharactersCreated != 1 {
+		t.Errorf("users created = %d after a conflict, want 1", st.CharactersCreated)
 	}
 
 	elsewhere := newCharacter("c3", w2.ID, 0)
@@ -561,7 +561,7 @@ func testCountersMatchRows(t *testing.T, s generia.Store) {
 		t.Errorf("%d items reported created, want %d", len(seen), want)
 	}
 	st, n := status(t, s, w.ID), counts(t, s, w.ID)
-	same(t, "status counters", []int{st.UsersCreated, st.PostsCreated, st.ImagesCreated}, []int{n.Characters, n.Posts, n.Media})
+	same(t, "status counters", []int{st.CharactersCreated, st.PostsCreated, st.ImagesCreated}, []int{n.Characters, n.Posts, n.Media})
 	same(t, "rows", n, generia.ContentCounts{Characters: characters, Posts: characters * postsEach, Media: characters})
 }
 

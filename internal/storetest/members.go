@@ -252,8 +252,8 @@ func seedWorldContent(t *testing.T, s generia.Store, worldID string) []string {
 		_, err = s.AddComment(ctx, generia.Comment{ID: p.ID + "-comment", PostID: p.ID, UserID: "u-mara", Text: "Lovely."})
 		ok(t, err, "AddComment")
 	}
-	_, err := s.SaveGeneration(ctx, generia.Generation{WorldID: worldID, Key: "world/description", Output: json.RawMessage(`{}`)})
-	ok(t, err, "SaveGeneration")
+	_, err := s.SaveArtifact(ctx, generia.Artifact{WorldID: worldID, Key: "world/description", Output: json.RawMessage(`{}`)})
+	ok(t, err, "SaveArtifact")
 	ok(t, s.RecordCall(ctx, newCall(worldID, generia.CallLLM, 0.01)), "RecordCall")
 	return keys
 }
@@ -293,7 +293,7 @@ func testDeleteWorld(t *testing.T, s generia.Store) {
 	_, _, gone["ListLikes"] = s.ListLikes(ctx, "w1-p1", generia.Page{})
 	_, gone["Like"] = s.Like(ctx, "w1-p0", "u-mara", t0)
 	_, gone["Media"] = s.Media(ctx, "w1-m0")
-	_, gone["Generation"] = s.Generation(ctx, w.ID, "world/description")
+	_, gone["Generation"] = s.Artifact(ctx, w.ID, "world/description")
 	_, gone["ProviderCalls"] = s.ProviderCalls(ctx, w.ID)
 	_, gone["DeleteWorld again"] = s.DeleteWorld(ctx, w.ID)
 	for what, err := range gone {

@@ -266,8 +266,8 @@ func testRequestCancel(t *testing.T, s generia.Store) {
 	}
 
 	after := status(t, s, w.ID)
-	if after.UsersCreated != 1 || after.PostsCreated != 0 || after.CallsLLM != 1 {
-		t.Errorf("users, posts, LLM calls = %d, %d, %d; want 1, 0, 1", after.UsersCreated, after.PostsCreated, after.CallsLLM)
+	if after.CharactersCreated != 1 || after.PostsCreated != 0 || after.CallsLLM != 1 {
+		t.Errorf("users, posts, LLM calls = %d, %d, %d; want 1, 0, 1", after.CharactersCreated, after.PostsCreated, after.CallsLLM)
 	}
 	if active, err := s.ListActiveGenerations(t.Context()); err != nil || !slices.Contains(active, w.ID) {
 		t.Errorf("active generations = %v, %v; want %s among them until it ends", active, err, w.ID)

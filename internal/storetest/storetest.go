@@ -66,7 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"budget/average per kind of the paid calls", testBudgetAverage},
 		{"budget/in-flight calls overshoot by their own cost only", testBudgetInFlight},
 		{"budget/concurrent callers stop at the budget", testBudgetConcurrent},
-		{"generations/the first artifact is kept", testSaveGeneration},
+		{"generations/the first artifact is kept", testSaveArtifact},
 		{"answers/saved with their call in one transaction", testSaveAnswer},
 		{"answers/paid images wait for their media row", testSavePaidImage},
 		{"characters/every field round-trips", testCharacterRoundTrip},

@@ -111,7 +111,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, store: store, files: files, gens: &generations{store: store}}
-	f.social = &social.Service{Store: store, Files: files, Generations: f.gens,
+	f.social = &social.Service{Store: store, Files: files, Pipeline: f.gens,
 		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
 	h, err := New(Options{Social: f.social, Sessions: &auth.Sessions{Store: store}, WorldBudgetUSD: 2,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -57,7 +57,7 @@ func FuzzForms(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := &social.Service{Store: store, Files: files, Generations: &generations{store: store},
+	svc := &social.Service{Store: store, Files: files, Pipeline: &generations{store: store},
 		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
 	plenty := ratelimit.Rate{N: 1 << 30, Period: time.Second}
 	sessions := &auth.Sessions{Store: store}

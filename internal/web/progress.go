@@ -54,10 +54,10 @@ type progressView struct {
 	Stages      []stageView
 	Percent     int
 
-	UsersCreated, UsersPredicted   int
-	PostsCreated, PostsPredicted   int
-	ImagesCreated, ImagesPredicted int
-	CallsLLM, CallsImages          int
+	CharactersCreated, CharactersPredicted int
+	PostsCreated, PostsPredicted           int
+	ImagesCreated, ImagesPredicted         int
+	CallsLLM, CallsImages                  int
 
 	Cost    string
 	Elapsed string
@@ -76,7 +76,7 @@ type progressView struct {
 func newProgress(w generia.World, st generia.GenerationStatus, isOwner bool, csrf string, now time.Time) progressView {
 	p := progressView{
 		WorldID: w.ID, Status: st.Status, StatusLabel: statusLabels[st.Status], Percent: st.Percent(),
-		UsersCreated: st.UsersCreated, UsersPredicted: st.UsersPredicted,
+		CharactersCreated: st.CharactersCreated, CharactersPredicted: st.CharactersPredicted,
 		PostsCreated: st.PostsCreated, PostsPredicted: st.PostsPredicted,
 		ImagesCreated: st.ImagesCreated, ImagesPredicted: st.ImagesPredicted,
 		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages,
