@@ -1,25 +1,23 @@
-// Package sqlite implements generia.Store on an SQLite file with the pure-Go
-// driver modernc.org/sqlite.
+// Package sqlite is the SQLite backend of the store (internal/sqlstore), on
+// an SQLite file with the pure-Go driver modernc.org/sqlite.
 //
 // A Store holds two handles on the same file: a writer limited to one
 // connection whose transactions begin IMMEDIATE, so every write is serialized
-// and a read-then-write inside a transaction cannot race; and a pool of
-// readers, which WAL mode lets run alongside the writer.
+// and a read-then-write inside a transaction cannot race (the store's row
+// locks are then needless, and empty); and a pool of readers, which WAL mode
+// lets run alongside the writer.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +26,7 @@ import (
 
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/secret"
+	"github.com/generia/generia/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -41,13 +40,12 @@ const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=s
 
 // Store is a generia.Store on an SQLite file.
 type Store struct {
+	*sqlstore.Store
 	writer *sql.DB
 	reader *sql.DB
 	// read runs the reads on reader with prepared statements, prepared once
 	// per query text: a feed page then costs a third less.
 	read *stmtCache
-	// now stamps updated_at for the methods that take no time.
-	now func() time.Time
 }
 
 var _ generia.Store = (*Store)(nil)
@@ -68,7 +66,7 @@ func open(ctx context.Context, driverName, path string) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, generia.Errorf(generia.KindInvalid, "invalid SQLite path %q", path)
 	}
-	s := &Store{now: time.Now}
+	s := &Store{}
 	if path == ":memory:" {
 		db, err := sql.Open(driverName, path+"?"+pragmas+"&_txlock=immediate")
 		if err != nil {
@@ -102,7 +100,7 @@ func open(ctx context.Context, driverName, path string) (*Store, error) {
 		s.writer.Close()
 		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if _, err := schema.Apply(ctx, s.writer); err != nil {
 		s.writer.Close()
 		return nil, fmt.Errorf("migrating SQLite database %s: %w", path, err)
 	}
@@ -124,6 +122,7 @@ func open(ctx context.Context, driverName, path string) (*Store, error) {
 		s.reader = r
 	}
 	s.read = &stmtCache{db: s.reader}
+	s.Store = sqlstore.New(dialect, s.writer, s.read)
 	return s, nil
 }
 
@@ -137,103 +136,87 @@ func (s *Store) Close() error {
 	return err
 }
 
-// migration is one embedded migration file, named <version>_<name>.sql.
-type migration struct {
-	version int
-	name    string
+// schema is the embedded migrations. Write transactions run one at a time,
+// so they need no lock of their own.
+var schema = sqlstore.Migrations{
+	Files:     must(fs.Sub(migrations, "migrations")),
+	AppliedAt: "INTEGER",
+	Time:      micros,
 }
 
-// pendingMigrations lists the embedded migrations in version order.
-func pendingMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+func must(f fs.FS, err error) fs.FS {
 	if err != nil {
-		return nil, err
+		panic(err) // a constant directory of the embedded files
 	}
-	var out []migration
-	for _, name := range names {
-		base := filepath.Base(name)
-		prefix, _, ok := strings.Cut(base, "_")
-		version, err := strconv.Atoi(prefix)
-		if !ok || err != nil || version <= 0 {
-			return nil, fmt.Errorf("migration %s: the name must start with a positive version number and an underscore", base)
-		}
-		out = append(out, migration{version: version, name: name})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same version", out[i-1].name, out[i].name)
-		}
-	}
-	return out, nil
+	return f
 }
 
-// migrate applies, in order and each in its own transaction, the migrations
-// that schema_migrations does not list.
-func (s *Store) migrate(ctx context.Context) error {
-	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		applied_at INTEGER NOT NULL
-	)`
-	if _, err := s.writer.ExecContext(ctx, create); err != nil {
-		return fmt.Errorf("creating schema_migrations: %w", err)
+// dialect is SQLite's SQL. Times are INTEGER unix microseconds; string lists
+// are JSON text, read as rows by json_each.
+var dialect = sqlstore.Dialect{
+	Greatest: "MAX",
+	Time:     micros,
+	Strings: func(v []string) (any, error) {
+		if v == nil {
+			v = []string{}
+		}
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
+	StringRows:      "json_each(?) AS j",
+	StringsJSON:     func(column string) string { return column },
+	Translate:       translate,
+	Retryable:       func(error) bool { return false },
+	UniqueViolation: isUniqueViolation,
+}
+
+// micros is the stored form of a time.
+func micros(t time.Time) any { return t.UnixMicro() }
+
+// SQLite result codes the store reacts to.
+const (
+	codeBusy                 = 5    // SQLITE_BUSY
+	codeLocked               = 6    // SQLITE_LOCKED
+	codeConstraintForeignKey = 787  // SQLITE_CONSTRAINT_FOREIGNKEY
+	codeConstraintPrimaryKey = 1555 // SQLITE_CONSTRAINT_PRIMARYKEY
+	codeConstraintUnique     = 2067 // SQLITE_CONSTRAINT_UNIQUE
+)
+
+// sqliteCode returns the result code of an SQLite error in err's chain, or
+// 0. The driver's error type is matched by its method so the driver stays a
+// blank import.
+func sqliteCode(err error) int {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return coded.Code()
 	}
-	list, err := pendingMigrations()
-	if err != nil {
+	return 0
+}
+
+// isUniqueViolation reports whether err is SQLite's UNIQUE or PRIMARY KEY
+// constraint error.
+func isUniqueViolation(err error) bool {
+	code := sqliteCode(err)
+	return code == codeConstraintUnique || code == codeConstraintPrimaryKey
+}
+
+// translate gives a kind to the SQLite errors a caller can act on; other
+// errors, and errors that have a kind already, are returned as they are.
+func translate(err error) error {
+	var ge *generia.Error
+	if err == nil || errors.As(err, &ge) {
 		return err
 	}
-	for _, m := range list {
-		err := s.write(ctx, func(tx *sql.Tx) error {
-			// Checked inside the transaction: another process may have
-			// applied it since.
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			body, err := migrations.ReadFile(m.name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.version, s.now().UnixMicro())
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("applying migration %s: %w", m.name, err)
-		}
+	switch code := sqliteCode(err); {
+	case isUniqueViolation(err):
+		return generia.WrapError(generia.KindConflict, err, "it exists already")
+	case code == codeConstraintForeignKey:
+		return generia.WrapError(generia.KindNotFound, err, "something it refers to does not exist (any more)")
+	case code&0xff == codeBusy || code&0xff == codeLocked:
+		return generia.WrapError(generia.KindUnavailable, err, "the database is busy; try again")
 	}
-	return nil
+	return err
 }
-
-// write runs fn in a writer transaction and commits it when fn returns nil.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// limit is a LIMIT clause with its number written out. SQLite re-prepares
-// a statement whenever a parameter its plan read at prepare time is bound
-// again, which a "LIMIT ?" is: written out, each page size keeps one
-// prepared statement, reused without parsing.
-func limit(n int) string { return " LIMIT " + strconv.Itoa(n) }
 
 // stmtCache prepares each query text once on a pool and reuses it. The
 // queries are built from a fixed set of shapes, so the cache stays small.
@@ -280,167 +263,4 @@ func (c *stmtCache) close() {
 		_ = v.(*sql.Stmt).Close()
 		return true
 	})
-}
-
-// scanner is what *sql.Row and *sql.Rows have in common.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// stamp returns t in UTC at the stored precision, or the store's clock when t
-// is zero.
-func (s *Store) stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		t = s.now()
-	}
-	return normTime(t)
-}
-
-// normTime returns t in UTC at the stored precision (microseconds).
-func normTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// micros is the stored form of a time.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-// fromMicros reads a stored time.
-func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
-
-// nullMicros is the stored form of an optional time.
-func nullMicros(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: micros(*t), Valid: true}
-}
-
-// fromNullMicros reads a stored optional time.
-func fromNullMicros(v sql.NullInt64) *time.Time {
-	if !v.Valid {
-		return nil
-	}
-	t := fromMicros(v.Int64)
-	return &t
-}
-
-// nullString stores an empty string as NULL.
-func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
-
-// jsonText is the stored form of a JSON value: NULL when empty. Invalid JSON
-// gives a KindInvalid error naming field.
-func jsonText(field string, raw json.RawMessage) (sql.NullString, error) {
-	if len(raw) == 0 {
-		return sql.NullString{}, nil
-	}
-	if !json.Valid(raw) {
-		return sql.NullString{}, generia.Errorf(generia.KindInvalid, "%s is not valid JSON", field)
-	}
-	return sql.NullString{String: string(raw), Valid: true}, nil
-}
-
-// fromJSONText reads a stored JSON value.
-func fromJSONText(v sql.NullString) json.RawMessage {
-	if !v.Valid || v.String == "" {
-		return nil
-	}
-	return json.RawMessage(v.String)
-}
-
-// isUniqueViolation reports whether err is SQLite's UNIQUE or PRIMARY KEY
-// constraint error. The driver's error type is matched by its method so the
-// driver stays a blank import.
-func isUniqueViolation(err error) bool {
-	const (
-		constraintPrimaryKey = 1555 // SQLITE_CONSTRAINT_PRIMARYKEY
-		constraintUnique     = 2067 // SQLITE_CONSTRAINT_UNIQUE
-	)
-	var coded interface{ Code() int }
-	if errors.As(err, &coded) {
-		return coded.Code() == constraintUnique || coded.Code() == constraintPrimaryKey
-	}
-	return false
-}
-
-// cursor is the sort key of the last row of a page. Encoded, it is the
-// opaque next-page cursor.
-type cursor struct {
-	List string `json:"l"` // which list it belongs to
-	Time int64  `json:"t"`
-	Pos  int    `json:"p,omitempty"`
-	ID   string `json:"i"`
-}
-
-// Lists that page with cursors.
-const (
-	listWorlds     = "w"
-	listCharacters = "c"
-	listPosts      = "p"
-	listLikes      = "l"
-	listComments   = "m"
-)
-
-// encodeCursor returns c as an opaque string.
-func encodeCursor(c cursor) string {
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic(err) // a struct of strings and integers always marshals
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeCursor parses a cursor of the given list. An empty string is the
-// first page (ok=false); a malformed one gives KindInvalid.
-func decodeCursor(s, list string) (c cursor, ok bool, err error) {
-	if s == "" {
-		return cursor{}, false, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
-	}
-	if err != nil || c.List != list || c.ID == "" {
-		return cursor{}, false, generia.Errorf(generia.KindInvalid, "invalid page cursor %q", s)
-	}
-	return c, true, nil
-}
-
-// exists reports whether a row of table has the given id.
-func exists(ctx context.Context, q querier, table, id string) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = ?`, id).Scan(&n)
-	return n > 0, err
-}
-
-// worldExists returns KindNotFound when the world does not exist.
-func worldExists(ctx context.Context, q querier, worldID string) error {
-	ok, err := exists(ctx, q, "worlds", worldID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
-	}
-	return nil
-}
-
-// userExists returns KindNotFound when the user does not exist.
-func userExists(ctx context.Context, q querier, userID string) error {
-	ok, err := exists(ctx, q, "users", userID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return generia.Errorf(generia.KindNotFound, "user %s not found", userID)
-	}
-	return nil
-}
-
-// required returns a KindInvalid error naming the first empty value of
-// name/value pairs.
-func required(pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return generia.Errorf(generia.KindInvalid, "%s is required", pairs[i])
-		}
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"io/fs"
 	"path/filepath"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestReopenKeepsDataAndMigrations(t *testing.T) {
 		t.Fatalf("CreateWorld: %v", err)
 	}
 	first := appliedMigrations(t, s)
-	list, err := pendingMigrations()
+	list, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}

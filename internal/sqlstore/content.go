@@ -1,36 +1,34 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/generia/generia/internal/generia"
 )
 
-// characterColumns are the columns of a character, its profile read as text.
-const characterColumns = `id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile::text, position, created_at`
+// characterColumns are the columns of a character.
+const characterColumns = `id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at`
 
 func scanCharacter(row scanner) (generia.Character, error) {
 	var c generia.Character
-	var owner, profile *string
-	err := row.Scan(&c.ID, &c.WorldID, &owner, &c.Username, &c.DisplayName, &c.Bio, &c.AvatarMediaID, &profile, &c.Position, &c.CreatedAt)
+	var owner, profile sql.NullString
+	err := row.Scan(&c.ID, &c.WorldID, &owner, &c.Username, &c.DisplayName, &c.Bio, &c.AvatarMediaID, &profile, &c.Position, timeInto(&c.CreatedAt))
 	if err != nil {
 		return generia.Character{}, err
 	}
-	c.OwnerID = fromNull(owner)
+	c.OwnerID = owner.String
 	c.Profile = fromJSON(profile)
-	c.CreatedAt = c.CreatedAt.UTC()
 	return c, nil
 }
 
 // countCreated adds one to a created-item counter of a world's status record.
-func (s *Store) countCreated(ctx context.Context, tx pgx.Tx, worldID, column string) error {
-	_, err := tx.Exec(ctx, `UPDATE generation_status SET `+column+` = `+column+` + 1, updated_at = GREATEST(updated_at, $1)
-		WHERE world_id = $2`, normTime(s.now()), worldID)
+func (s *Store) countCreated(ctx context.Context, tx handle, worldID, column string) error {
+	_, err := tx.Exec(ctx, `UPDATE generation_status SET `+column+` = `+column+` + 1, updated_at = `+s.d.Greatest+`(updated_at, ?)
+		WHERE world_id = ?`, s.at(s.now()), worldID)
 	return err
 }
 
@@ -55,33 +53,33 @@ func (s *Store) CreateCharacter(ctx context.Context, c generia.Character) (gener
 	c.CreatedAt = s.stamp(c.CreatedAt)
 	var out generia.Character
 	var created bool
-	err = s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx handle) error {
 		created = false
-		st, found, err := lockStatus(ctx, tx, c.WorldID)
+		st, found, err := s.lockStatus(ctx, tx, c.WorldID)
 		if err != nil {
 			return err
 		}
-		stored, err := scanCharacter(tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = $1`, c.ID))
+		stored, err := scanCharacter(tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
 		if err == nil {
 			out = stored
 			return nil
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := keepWorld(ctx, tx, c.WorldID); err != nil {
+		if err := s.keepWorld(ctx, tx, c.WorldID); err != nil {
 			return err
 		}
 		if c.IsAI() {
 			if !found {
 				return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", c.WorldID)
 			}
-			if err := stopped(st); err != nil {
+			if err := st.Stopped(); err != nil {
 				return err
 			}
 		}
 		var taken bool
-		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE world_id = $1 AND username = $2)`,
+		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE world_id = ? AND username = ?)`,
 			c.WorldID, c.Username).Scan(&taken)
 		if err != nil {
 			return err
@@ -90,16 +88,16 @@ func (s *Store) CreateCharacter(ctx context.Context, c generia.Character) (gener
 			return generia.Errorf(generia.KindConflict, "the username %s is taken in world %s", c.Username, c.WorldID)
 		}
 		out, err = scanCharacter(tx.QueryRow(ctx, `INSERT INTO characters (id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING RETURNING `+characterColumns,
-			c.ID, c.WorldID, nullString(c.OwnerID), c.Username, c.DisplayName, c.Bio, c.AvatarMediaID, profile, c.Position, c.CreatedAt))
-		if errors.Is(err, pgx.ErrNoRows) {
+			c.ID, c.WorldID, nullString(c.OwnerID), c.Username, c.DisplayName, c.Bio, c.AvatarMediaID, profile, c.Position, s.at(c.CreatedAt)))
+		if errors.Is(err, sql.ErrNoRows) {
 			// Created meanwhile outside this world's lock (the same ID
 			// in another world): keep that one.
-			out, err = scanCharacter(tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = $1`, c.ID))
+			out, err = scanCharacter(tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
 			return err
 		}
-		if isUniqueViolation(err) {
+		if s.d.UniqueViolation(err) {
 			return generia.WrapError(generia.KindConflict, err, "the username "+c.Username+" is taken")
 		}
 		if err != nil {
@@ -114,18 +112,18 @@ func (s *Store) CreateCharacter(ctx context.Context, c generia.Character) (gener
 		return nil
 	})
 	if err != nil {
-		return generia.Character{}, false, fmt.Errorf("creating character %s: %w", c.ID, translate(err))
+		return generia.Character{}, false, fmt.Errorf("creating character %s: %w", c.ID, s.translate(err))
 	}
 	return out, created, nil
 }
 
 // SetCharacterAvatar attaches an avatar to a character.
 func (s *Store) SetCharacterAvatar(ctx context.Context, characterID, mediaID string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE characters SET avatar_media_id = $1 WHERE id = $2`, mediaID, characterID)
+	tag, err := s.writes.Exec(ctx, `UPDATE characters SET avatar_media_id = ? WHERE id = ?`, mediaID, characterID)
 	if err != nil {
-		return fmt.Errorf("setting the avatar of character %s: %w", characterID, translate(err))
+		return fmt.Errorf("setting the avatar of character %s: %w", characterID, s.translate(err))
 	}
-	if tag.RowsAffected() == 0 {
+	if !changed(tag) {
 		return generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
 	}
 	return nil
@@ -133,12 +131,12 @@ func (s *Store) SetCharacterAvatar(ctx context.Context, characterID, mediaID str
 
 // Character returns a character.
 func (s *Store) Character(ctx context.Context, id string) (generia.Character, error) {
-	c, err := scanCharacter(s.pool.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
+	c, err := scanCharacter(s.reads.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Character{}, generia.Errorf(generia.KindNotFound, "character %s not found", id)
 	}
 	if err != nil {
-		return generia.Character{}, fmt.Errorf("reading character %s: %w", id, translate(err))
+		return generia.Character{}, fmt.Errorf("reading character %s: %w", id, s.translate(err))
 	}
 	return c, nil
 }
@@ -154,15 +152,15 @@ func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia
 	var args sqlArgs
 	query := `SELECT ` + characterColumns + ` FROM characters WHERE world_id = ` + args.add(worldID)
 	if ok {
-		query += ` AND (position, created_at, id) > (` + args.add(after.Pos) + `, ` + args.add(fromMicros(after.Time)) + `, ` + args.add(after.ID) + `)`
+		query += ` AND (position, created_at, id) > (` + args.add(after.Pos) + `, ` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
 	}
-	query += ` ORDER BY position, created_at, id LIMIT ` + args.add(page.Limit+1)
-	out, err := list(ctx, s.pool, scanCharacter, query, args...)
+	query += ` ORDER BY position, created_at, id` + limit(page.Limit+1)
+	out, err := list(ctx, s.reads, scanCharacter, query, args...)
 	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.pool, worldID)
+		err = worldExists(ctx, s.reads, worldID)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("listing the characters of world %s: %w", worldID, translate(err))
+		return nil, "", fmt.Errorf("listing the characters of world %s: %w", worldID, s.translate(err))
 	}
 	if len(out) <= page.Limit {
 		return out, "", nil
@@ -172,17 +170,20 @@ func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia
 	return out, encodeCursor(cursor{List: listCharacters, Pos: last.Position, Time: micros(last.CreatedAt), ID: last.ID}), nil
 }
 
-// postSelect reads posts with their author fields, their counts and whether
-// a viewer likes them, in one statement: $1 is the viewer's ID, and the
-// EXISTS looks up one row of the likes' primary key per post.
-const postSelect = `SELECT p.id, p.world_id, p.character_id, p.caption, p.hashtags, p.media_id, p.created_at,
+// newPostSelect returns the statement that reads posts with their author
+// fields, their counts and whether a viewer likes them, in one statement: its
+// two arguments are the viewer's ID, and the EXISTS looks up one row of the
+// likes' primary key per post.
+func newPostSelect(d Dialect) string {
+	return `SELECT p.id, p.world_id, p.character_id, p.caption, ` + d.StringsJSON("p.hashtags") + `, p.media_id, p.created_at,
 	c.username, c.display_name, c.avatar_media_id, c.owner_id IS NULL, p.likes_count, p.comments_count,
-	$1 <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $1)
+	? <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?)
 	FROM posts p JOIN characters c ON c.id = p.character_id`
+}
 
 func scanPost(row scanner) (generia.Post, error) {
 	var p generia.Post
-	err := row.Scan(&p.ID, &p.WorldID, &p.CharacterID, &p.Caption, &p.Hashtags, &p.MediaID, &p.CreatedAt,
+	err := row.Scan(&p.ID, &p.WorldID, &p.CharacterID, &p.Caption, jsonStrings{&p.Hashtags}, &p.MediaID, timeInto(&p.CreatedAt),
 		&p.Username, &p.DisplayName, &p.AvatarMediaID, &p.IsAI, &p.LikesCount, &p.CommentsCount, &p.Liked)
 	if err != nil {
 		return generia.Post{}, err
@@ -190,7 +191,6 @@ func scanPost(row scanner) (generia.Post, error) {
 	if len(p.Hashtags) == 0 {
 		p.Hashtags = nil
 	}
-	p.CreatedAt = p.CreatedAt.UTC()
 	return p, nil
 }
 
@@ -206,31 +206,31 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 	if err := required("post ID", p.ID, "world ID", p.WorldID, "character ID", p.CharacterID); err != nil {
 		return generia.Post{}, false, err
 	}
-	hashtags := p.Hashtags
-	if hashtags == nil {
-		hashtags = []string{}
+	hashtags, err := s.d.Strings(p.Hashtags)
+	if err != nil {
+		return generia.Post{}, false, err
 	}
 	p.CreatedAt = s.stamp(p.CreatedAt)
 	var out generia.Post
 	var created bool
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx handle) error {
 		created = false
-		st, found, err := lockStatus(ctx, tx, p.WorldID)
+		st, found, err := s.lockStatus(ctx, tx, p.WorldID)
 		if err != nil {
 			return err
 		}
-		stored, err := scanPost(tx.QueryRow(ctx, postSelect+` WHERE p.id = $2`, "", p.ID))
+		stored, err := scanPost(tx.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, "", "", p.ID))
 		if err == nil {
 			out = stored
 			return nil
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		var worldID string
-		var owner *string
-		err = tx.QueryRow(ctx, `SELECT world_id, owner_id FROM characters WHERE id = $1 FOR KEY SHARE`, p.CharacterID).Scan(&worldID, &owner)
-		if errors.Is(err, pgx.ErrNoRows) {
+		var owner sql.NullString
+		err = tx.QueryRow(ctx, `SELECT world_id, owner_id FROM characters WHERE id = ? `+s.d.ForKeyShare, p.CharacterID).Scan(&worldID, &owner)
+		if errors.Is(err, sql.ErrNoRows) {
 			return generia.Errorf(generia.KindNotFound, "character %s not found", p.CharacterID)
 		}
 		if err != nil {
@@ -239,22 +239,22 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 		if worldID != p.WorldID {
 			return generia.Errorf(generia.KindInvalid, "character %s is not in world %s", p.CharacterID, p.WorldID)
 		}
-		generated := fromNull(owner) == ""
+		generated := !owner.Valid || owner.String == ""
 		if generated {
 			if !found {
 				return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", p.WorldID)
 			}
-			if err := stopped(st); err != nil {
+			if err := st.Stopped(); err != nil {
 				return err
 			}
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO posts (id, world_id, character_id, caption, hashtags, media_id, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-			p.ID, p.WorldID, p.CharacterID, p.Caption, hashtags, p.MediaID, p.CreatedAt)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			p.ID, p.WorldID, p.CharacterID, p.Caption, hashtags, p.MediaID, s.at(p.CreatedAt))
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 1 {
+		if changed(tag) {
 			if generated {
 				if err := s.countCreated(ctx, tx, p.WorldID, "posts_created"); err != nil {
 					return err
@@ -264,11 +264,11 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 		}
 		// Created meanwhile outside this world's lock when nothing was
 		// inserted: the stored post is returned all the same.
-		out, err = scanPost(tx.QueryRow(ctx, postSelect+` WHERE p.id = $2`, "", p.ID))
+		out, err = scanPost(tx.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, "", "", p.ID))
 		return err
 	})
 	if err != nil {
-		return generia.Post{}, false, fmt.Errorf("creating post %s: %w", p.ID, translate(err))
+		return generia.Post{}, false, fmt.Errorf("creating post %s: %w", p.ID, s.translate(err))
 	}
 	return out, created, nil
 }
@@ -276,12 +276,12 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 // Post returns a post with its author fields, its counts, and whether
 // viewerID (which may be empty, for a visitor) likes it.
 func (s *Store) Post(ctx context.Context, id, viewerID string) (generia.Post, error) {
-	p, err := scanPost(s.pool.QueryRow(ctx, postSelect+` WHERE p.id = $2`, viewerID, id))
-	if errors.Is(err, pgx.ErrNoRows) {
+	p, err := scanPost(s.reads.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, viewerID, viewerID, id))
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Post{}, generia.Errorf(generia.KindNotFound, "post %s not found", id)
 	}
 	if err != nil {
-		return generia.Post{}, fmt.Errorf("reading post %s: %w", id, translate(err))
+		return generia.Post{}, fmt.Errorf("reading post %s: %w", id, s.translate(err))
 	}
 	return p, nil
 }
@@ -302,8 +302,8 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 	if err != nil {
 		return nil, "", err
 	}
-	args := sqlArgs{f.ViewerID}
-	query := postSelect + ` WHERE `
+	args := sqlArgs{f.ViewerID, f.ViewerID}
+	query := s.postSelect + ` WHERE `
 	// The leading condition picks the index: posts_character_feed for a
 	// character's posts, posts_feed for a world's.
 	if f.CharacterID != "" {
@@ -315,17 +315,17 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 		query += `p.world_id = ` + args.add(f.WorldID)
 	}
 	if ok {
-		query += ` AND (p.created_at, p.id) < (` + args.add(fromMicros(after.Time)) + `, ` + args.add(after.ID) + `)`
+		query += ` AND (p.created_at, p.id) < (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
 	}
-	query += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ` + args.add(page.Limit+1)
-	out, err := list(ctx, s.pool, scanPost, query, args...)
+	query += ` ORDER BY p.created_at DESC, p.id DESC` + limit(page.Limit+1)
+	out, err := list(ctx, s.reads, scanPost, query, args...)
 	if err == nil && len(out) == 0 {
 		// Only an empty page tells a missing world or character from one
 		// without posts.
-		err = postsOwnerExists(ctx, s.pool, f)
+		err = postsOwnerExists(ctx, s.reads, f)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("listing posts: %w", translate(err))
+		return nil, "", fmt.Errorf("listing posts: %w", s.translate(err))
 	}
 	if len(out) <= page.Limit {
 		return out, "", nil
@@ -337,13 +337,13 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 
 // postsOwnerExists returns KindNotFound when the world or character a post
 // filter names does not exist, or the character is not in the world.
-func postsOwnerExists(ctx context.Context, q querier, f generia.PostFilter) error {
+func postsOwnerExists(ctx context.Context, q handle, f generia.PostFilter) error {
 	if f.CharacterID == "" {
 		return worldExists(ctx, q, f.WorldID)
 	}
 	var worldID string
-	err := q.QueryRow(ctx, `SELECT world_id FROM characters WHERE id = $1`, f.CharacterID).Scan(&worldID)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && f.WorldID != "" && worldID != f.WorldID) {
+	err := q.QueryRow(ctx, `SELECT world_id FROM characters WHERE id = ?`, f.CharacterID).Scan(&worldID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && f.WorldID != "" && worldID != f.WorldID) {
 		if f.WorldID != "" {
 			return generia.Errorf(generia.KindNotFound, "character %s not found in world %s", f.CharacterID, f.WorldID)
 		}
@@ -358,13 +358,13 @@ func (s *Store) ListUserCharacters(ctx context.Context, worldID, userID string) 
 	if err := required("world ID", worldID, "user ID", userID); err != nil {
 		return nil, err
 	}
-	out, err := list(ctx, s.pool, scanCharacter, `SELECT `+characterColumns+` FROM characters
-		WHERE owner_id = $1 AND world_id = $2 ORDER BY created_at, id`, userID, worldID)
+	out, err := list(ctx, s.reads, scanCharacter, `SELECT `+characterColumns+` FROM characters
+		WHERE owner_id = ? AND world_id = ? ORDER BY created_at, id`, userID, worldID)
 	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.pool, worldID)
+		err = worldExists(ctx, s.reads, worldID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("listing the characters of user %s in world %s: %w", userID, worldID, translate(err))
+		return nil, fmt.Errorf("listing the characters of user %s in world %s: %w", userID, worldID, s.translate(err))
 	}
 	return out, nil
 }
@@ -374,10 +374,10 @@ func (s *Store) ListUserCharacters(ctx context.Context, worldID, userID string) 
 func (s *Store) CountCharacterPosts(ctx context.Context, characterID string) (int, error) {
 	var found bool
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE id = $1),
-			(SELECT COUNT(*) FROM posts WHERE character_id = $1)`, characterID).Scan(&found, &n)
+	err := s.reads.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE id = ?),
+			(SELECT COUNT(*) FROM posts WHERE character_id = ?)`, characterID, characterID).Scan(&found, &n)
 	if err != nil {
-		return 0, fmt.Errorf("counting the posts of character %s: %w", characterID, translate(err))
+		return 0, fmt.Errorf("counting the posts of character %s: %w", characterID, s.translate(err))
 	}
 	if !found {
 		return 0, generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
@@ -390,14 +390,14 @@ func (s *Store) CountCharacterPosts(ctx context.Context, characterID string) (in
 func (s *Store) CountContent(ctx context.Context, worldID string) (generia.ContentCounts, error) {
 	var found bool
 	var n generia.ContentCounts
-	err := s.pool.QueryRow(ctx, `SELECT
-			EXISTS (SELECT 1 FROM worlds WHERE id = $1),
-			(SELECT COUNT(*) FROM characters WHERE world_id = $1),
-			(SELECT COUNT(*) FROM posts WHERE world_id = $1),
-			(SELECT COUNT(*) FROM media WHERE world_id = $1)`,
-		worldID).Scan(&found, &n.Characters, &n.Posts, &n.Media)
+	err := s.reads.QueryRow(ctx, `SELECT
+			EXISTS (SELECT 1 FROM worlds WHERE id = ?),
+			(SELECT COUNT(*) FROM characters WHERE world_id = ?),
+			(SELECT COUNT(*) FROM posts WHERE world_id = ?),
+			(SELECT COUNT(*) FROM media WHERE world_id = ?)`,
+		worldID, worldID, worldID, worldID).Scan(&found, &n.Characters, &n.Posts, &n.Media)
 	if err != nil {
-		return generia.ContentCounts{}, fmt.Errorf("counting the content of world %s: %w", worldID, translate(err))
+		return generia.ContentCounts{}, fmt.Errorf("counting the content of world %s: %w", worldID, s.translate(err))
 	}
 	if !found {
 		return generia.ContentCounts{}, generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
@@ -409,13 +409,12 @@ const mediaColumns = `id, world_id, character_id, owner_id, kind, content_type, 
 
 func scanMedia(row scanner) (generia.Media, error) {
 	var m generia.Media
-	var owner *string
-	err := row.Scan(&m.ID, &m.WorldID, &m.CharacterID, &owner, &m.Kind, &m.ContentType, &m.Size, &m.Width, &m.Height, &m.ObjectKey, &m.CreatedAt)
+	var owner sql.NullString
+	err := row.Scan(&m.ID, &m.WorldID, &m.CharacterID, &owner, &m.Kind, &m.ContentType, &m.Size, &m.Width, &m.Height, &m.ObjectKey, timeInto(&m.CreatedAt))
 	if err != nil {
 		return generia.Media{}, err
 	}
-	m.OwnerID = fromNull(owner)
-	m.CreatedAt = m.CreatedAt.UTC()
+	m.OwnerID = owner.String
 	return m, nil
 }
 
@@ -433,29 +432,29 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 	m.CreatedAt = s.stamp(m.CreatedAt)
 	var out generia.Media
 	var created bool
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx handle) error {
 		created = false
-		if _, _, err := lockStatus(ctx, tx, m.WorldID); err != nil {
+		if _, _, err := s.lockStatus(ctx, tx, m.WorldID); err != nil {
 			return err
 		}
-		stored, err := scanMedia(tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = $1`, m.ID))
+		stored, err := scanMedia(tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, m.ID))
 		if err == nil {
 			out = stored
 			return nil
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := keepWorld(ctx, tx, m.WorldID); err != nil {
+		if err := s.keepWorld(ctx, tx, m.WorldID); err != nil {
 			return err
 		}
 		out, err = scanMedia(tx.QueryRow(ctx, `INSERT INTO media (`+mediaColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING RETURNING `+mediaColumns,
-			m.ID, m.WorldID, m.CharacterID, nullString(m.OwnerID), m.Kind, m.ContentType, m.Size, m.Width, m.Height, m.ObjectKey, m.CreatedAt))
-		if errors.Is(err, pgx.ErrNoRows) {
+			m.ID, m.WorldID, m.CharacterID, nullString(m.OwnerID), m.Kind, m.ContentType, m.Size, m.Width, m.Height, m.ObjectKey, s.at(m.CreatedAt)))
+		if errors.Is(err, sql.ErrNoRows) {
 			// Created meanwhile outside this world's lock: keep that one.
-			out, err = scanMedia(tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = $1`, m.ID))
+			out, err = scanMedia(tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, m.ID))
 			return err
 		}
 		if err != nil {
@@ -465,7 +464,7 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 			if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `DELETE FROM paid_images WHERE id = $1`, m.ID); err != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM paid_images WHERE id = ?`, m.ID); err != nil {
 				return err
 			}
 		}
@@ -473,19 +472,19 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 		return nil
 	})
 	if err != nil {
-		return generia.Media{}, false, fmt.Errorf("creating media %s: %w", m.ID, translate(err))
+		return generia.Media{}, false, fmt.Errorf("creating media %s: %w", m.ID, s.translate(err))
 	}
 	return out, created, nil
 }
 
 // Media returns a media record.
 func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
-	m, err := scanMedia(s.pool.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
+	m, err := scanMedia(s.reads.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Media{}, generia.Errorf(generia.KindNotFound, "media %s not found", id)
 	}
 	if err != nil {
-		return generia.Media{}, fmt.Errorf("reading media %s: %w", id, translate(err))
+		return generia.Media{}, fmt.Errorf("reading media %s: %w", id, s.translate(err))
 	}
 	return m, nil
 }
@@ -495,10 +494,10 @@ func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
 func (s *Store) UploadUsage(ctx context.Context, ownerID string, since time.Time) (int, int64, error) {
 	var n int
 	var size int64
-	err := s.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media WHERE owner_id = $1 AND created_at >= $2`,
-		ownerID, normTime(since)).Scan(&n, &size)
+	err := s.reads.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media WHERE owner_id = ? AND created_at >= ?`,
+		ownerID, s.at(since)).Scan(&n, &size)
 	if err != nil {
-		return 0, 0, fmt.Errorf("reading the uploads of user %s: %w", ownerID, translate(err))
+		return 0, 0, fmt.Errorf("reading the uploads of user %s: %w", ownerID, s.translate(err))
 	}
 	return n, size, nil
 }
@@ -510,11 +509,11 @@ const unusedUpload = `owner_id IS NOT NULL
 
 // UnusedUploads lists the oldest uploads made before a time that nothing
 // uses.
-func (s *Store) UnusedUploads(ctx context.Context, before time.Time, limit int) ([]generia.Media, error) {
-	out, err := list(ctx, s.pool, scanMedia, `SELECT `+mediaColumns+` FROM media
-		WHERE created_at < $1 AND `+unusedUpload+` ORDER BY created_at, id LIMIT $2`, normTime(before), limit)
+func (s *Store) UnusedUploads(ctx context.Context, before time.Time, n int) ([]generia.Media, error) {
+	out, err := list(ctx, s.reads, scanMedia, `SELECT `+mediaColumns+` FROM media
+		WHERE created_at < ? AND `+unusedUpload+` ORDER BY created_at, id`+limit(n), s.at(before))
 	if err != nil {
-		return nil, fmt.Errorf("listing unused uploads: %w", translate(err))
+		return nil, fmt.Errorf("listing unused uploads: %w", s.translate(err))
 	}
 	return out, nil
 }
@@ -522,12 +521,12 @@ func (s *Store) UnusedUploads(ctx context.Context, before time.Time, limit int) 
 // DeleteUnusedUpload deletes an upload if nothing uses it.
 func (s *Store) DeleteUnusedUpload(ctx context.Context, id string) (string, bool, error) {
 	var key string
-	err := s.pool.QueryRow(ctx, `DELETE FROM media WHERE id = $1 AND `+unusedUpload+` RETURNING object_key`, id).Scan(&key)
-	if errors.Is(err, pgx.ErrNoRows) {
+	err := s.writes.QueryRow(ctx, `DELETE FROM media WHERE id = ? AND `+unusedUpload+` RETURNING object_key`, id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("deleting unused upload %s: %w", id, translate(err))
+		return "", false, fmt.Errorf("deleting unused upload %s: %w", id, s.translate(err))
 	}
 	return key, true, nil
 }

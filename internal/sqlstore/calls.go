@@ -1,15 +1,12 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -21,8 +18,6 @@ type callKind struct {
 	limit string // the call limit
 	cost  string // the cost total
 	paid  string // calls recorded with a cost above zero
-	label string // the calls, in a message
-	one   string // one call, in a message
 }
 
 // callKindOf returns the columns of a call kind ("llm" or "image"); another
@@ -30,9 +25,9 @@ type callKind struct {
 func callKindOf(kind string) (callKind, error) {
 	switch kind {
 	case generia.CallLLM:
-		return callKind{"calls_llm", "call_limit_llm", "llm_cost_usd", "llm_calls_paid", "LLM calls", "an LLM call"}, nil
+		return callKind{"calls_llm", "call_limit_llm", "llm_cost_usd", "llm_calls_paid"}, nil
 	case generia.CallImage:
-		return callKind{"calls_images", "call_limit_images", "image_cost_usd", "image_calls_paid", "image calls", "an image call"}, nil
+		return callKind{"calls_images", "call_limit_images", "image_cost_usd", "image_calls_paid"}, nil
 	}
 	return callKind{}, generia.Errorf(generia.KindInvalid, "unknown call kind %q: want %q or %q", kind, generia.CallLLM, generia.CallImage)
 }
@@ -42,9 +37,9 @@ func callKindOf(kind string) (callKind, error) {
 // above zero, or by 1 when there is none. Calls that cost nothing (a failed
 // request, a free model) are left out of the count, so the estimate is that
 // of a paid call, never lowered by free ones. The division is of a double
-// precision by an integer, in double precision, as in SQLite.
-func (k callKind) average() string {
-	return k.cost + ` / GREATEST(` + k.paid + `, 1)`
+// precision by an integer, in double precision, in every dialect.
+func (k callKind) average(greatest string) string {
+	return k.cost + ` / ` + greatest + `(` + k.paid + `, 1)`
 }
 
 // overBudget is the SQL condition under which a call of the kind would
@@ -52,8 +47,8 @@ func (k callKind) average() string {
 // plus the average cost of a call of that kind is above it. A world that has
 // spent its whole budget makes no more calls, even of a kind that has no
 // average yet.
-func (k callKind) overBudget() string {
-	return `(budget_usd > 0 AND (llm_cost_usd + image_cost_usd + ` + k.average() + ` > budget_usd
+func (k callKind) overBudget(greatest string) string {
+	return `(budget_usd > 0 AND (llm_cost_usd + image_cost_usd + ` + k.average(greatest) + ` > budget_usd
 		OR llm_cost_usd + image_cost_usd >= budget_usd))`
 }
 
@@ -64,7 +59,7 @@ const maxReserveAttempts = 10
 
 // ReserveCall counts one provider call of the kind ("llm" or "image") before
 // it is made. The count and all its checks are one conditional UPDATE: when
-// concurrent reservations update the same record, PostgreSQL re-checks the
+// concurrent reservations update the same record, the database re-checks the
 // conditions of each against the row the previous one left, so they never
 // pass the call limit. It returns KindLimit when the world's call limit for
 // that kind is reached, or when the world has a budget (BudgetUSD > 0) and
@@ -83,24 +78,24 @@ func (s *Store) ReserveCall(ctx context.Context, worldID, kind string) error {
 		return err
 	}
 	update := `UPDATE generation_status
-		SET ` + k.calls + ` = ` + k.calls + ` + 1, updated_at = GREATEST(updated_at, $1)
-		WHERE world_id = $2 AND ` + k.calls + ` < ` + k.limit + `
+		SET ` + k.calls + ` = ` + k.calls + ` + 1, updated_at = ` + s.d.Greatest + `(updated_at, ?)
+		WHERE world_id = ? AND ` + k.calls + ` < ` + k.limit + `
 			AND status IN ('pending', 'in_progress') AND NOT cancel_requested
-			AND NOT ` + k.overBudget()
+			AND NOT ` + k.overBudget(s.d.Greatest)
 	for range maxReserveAttempts {
-		tag, err := s.pool.Exec(ctx, update, normTime(s.now()), worldID)
+		tag, err := s.writes.Exec(ctx, update, s.at(s.now()), worldID)
 		if err != nil {
-			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, translate(err))
+			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, s.translate(err))
 		}
-		if tag.RowsAffected() == 1 {
+		if changed(tag) {
 			return nil
 		}
 		// Nothing was counted: find out why. The record is read after
 		// the update, and may have changed since; if it now allows the
 		// call, the update runs again.
-		err = s.refusal(ctx, worldID, k)
+		err = s.refusal(ctx, worldID, kind, k)
 		if !errors.Is(err, errAllowedNow) {
-			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, translate(err))
+			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, s.translate(err))
 		}
 	}
 	return fmt.Errorf("reserving an %s call for world %s: the status record changed %d times during the reservation", kind, worldID, maxReserveAttempts)
@@ -111,63 +106,24 @@ func (s *Store) ReserveCall(ctx context.Context, worldID, kind string) error {
 var errAllowedNow = errors.New("the status record allows the call now")
 
 // refusal explains why ReserveCall refused a call of kind k.
-func (s *Store) refusal(ctx context.Context, worldID string, k callKind) error {
+func (s *Store) refusal(ctx context.Context, worldID, kind string, k callKind) error {
 	var st generia.GenerationStatus
-	var calls, limit int
-	var over bool
-	var budget, spent, average float64
-	err := s.pool.QueryRow(ctx, `SELECT status, cancel_requested, `+k.calls+`, `+k.limit+`, `+k.overBudget()+`,
-		budget_usd, llm_cost_usd + image_cost_usd, `+k.average()+`
-		FROM generation_status WHERE world_id = $1`, worldID).
-		Scan(&st.Status, &st.CancelRequested, &calls, &limit, &over, &budget, &spent, &average)
-	if errors.Is(err, pgx.ErrNoRows) {
+	r := generia.CallRefusal{Kind: kind}
+	err := s.reads.QueryRow(ctx, `SELECT status, cancel_requested, `+k.calls+`, `+k.limit+`, `+k.overBudget(s.d.Greatest)+`,
+		budget_usd, llm_cost_usd + image_cost_usd, `+k.average(s.d.Greatest)+`
+		FROM generation_status WHERE world_id = ?`, worldID).
+		Scan(&st.Status, &st.CancelRequested, &r.Calls, &r.Limit, &r.Over, &r.Budget, &r.Spent, &r.Average)
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", worldID)
 	}
 	if err != nil {
 		return err
 	}
 	st.WorldID = worldID
-	if err := stopped(st); err != nil {
+	if err := st.Refuse(r); err != nil {
 		return err
-	}
-	switch {
-	case calls >= limit:
-		return generia.Errorf(generia.KindLimit, "the world reached its limit of %d %s", limit, k.label)
-	case over:
-		return generia.Errorf(generia.KindLimit, "the world reached its budget of %s (spent %s; %s costs about %s)",
-			usd(budget), usd(spent), k.one, usd(average))
 	}
 	return errAllowedNow
-}
-
-// usd formats an amount of dollars with cents, and with up to four decimals
-// when cents would hide it (a call may cost a fraction of a cent).
-func usd(v float64) string {
-	s := strings.TrimRight(strconv.FormatFloat(v, 'f', 4, 64), "0")
-	if decimals := len(s) - strings.IndexByte(s, '.') - 1; decimals < 2 {
-		s += strings.Repeat("0", 2-decimals)
-	}
-	return "$" + s
-}
-
-// validCall returns a KindInvalid error for a call the ledger cannot hold.
-func validCall(c generia.ProviderCall) error {
-	if err := required("world ID", c.WorldID); err != nil {
-		return err
-	}
-	switch c.Outcome {
-	case generia.OutcomeOK, generia.OutcomeInvalid, generia.OutcomeError:
-	default:
-		return generia.Errorf(generia.KindInvalid, "unknown call outcome %q: want %q, %q or %q",
-			c.Outcome, generia.OutcomeOK, generia.OutcomeInvalid, generia.OutcomeError)
-	}
-	switch {
-	case c.Attempt < 0 || c.TokensIn < 0 || c.TokensOut < 0 || c.Duration < 0:
-		return generia.Errorf(generia.KindInvalid, "a provider call's attempt, tokens and duration must not be negative")
-	case c.CostUSD < 0 || math.IsNaN(c.CostUSD) || math.IsInf(c.CostUSD, 0):
-		return generia.Errorf(generia.KindInvalid, "invalid provider call cost %v", c.CostUSD)
-	}
-	return nil
 }
 
 // RecordCall adds a provider call to the world's ledger, and its tokens and
@@ -193,11 +149,11 @@ func (s *Store) SaveAnswer(ctx context.Context, c generia.ProviderCall, g generi
 		return err
 	}
 	g.WorldID, g.CreatedAt = c.WorldID, s.stamp(g.CreatedAt)
-	return s.recordWith(ctx, c, func(tx pgx.Tx) error {
+	return s.recordWith(ctx, c, func(tx handle) error {
 		_, err := tx.Exec(ctx, `INSERT INTO generations (world_id, key, step, prompt, output, provider, model, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (world_id, key) DO NOTHING`,
-			g.WorldID, g.Key, g.Step, g.Prompt, output, g.Provider, g.Model, g.CreatedAt)
+			g.WorldID, g.Key, g.Step, g.Prompt, output, g.Provider, g.Model, s.at(g.CreatedAt))
 		return err
 	})
 }
@@ -214,10 +170,10 @@ func (s *Store) SavePaidImage(ctx context.Context, c generia.ProviderCall, img g
 		return generia.Errorf(generia.KindInvalid, "a paid image has no bytes")
 	}
 	img.WorldID, img.CreatedAt = c.WorldID, s.stamp(img.CreatedAt)
-	return s.recordWith(ctx, c, func(tx pgx.Tx) error {
+	return s.recordWith(ctx, c, func(tx handle) error {
 		_, err := tx.Exec(ctx, `INSERT INTO paid_images (id, world_id, content_type, data, model, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-			img.ID, img.WorldID, img.ContentType, img.Data, img.Model, img.CreatedAt)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			img.ID, img.WorldID, img.ContentType, img.Data, img.Model, s.at(img.CreatedAt))
 		return err
 	})
 }
@@ -225,25 +181,24 @@ func (s *Store) SavePaidImage(ctx context.Context, c generia.ProviderCall, img g
 // PaidImage returns an image paid for whose media row does not exist yet.
 func (s *Store) PaidImage(ctx context.Context, id string) (generia.PaidImage, error) {
 	var img generia.PaidImage
-	err := s.pool.QueryRow(ctx, `SELECT id, world_id, content_type, data, model, created_at FROM paid_images WHERE id = $1`, id).
-		Scan(&img.ID, &img.WorldID, &img.ContentType, &img.Data, &img.Model, &img.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
+	err := s.reads.QueryRow(ctx, `SELECT id, world_id, content_type, data, model, created_at FROM paid_images WHERE id = ?`, id).
+		Scan(&img.ID, &img.WorldID, &img.ContentType, &img.Data, &img.Model, timeInto(&img.CreatedAt))
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.PaidImage{}, generia.Errorf(generia.KindNotFound, "no paid image %s waits", id)
 	}
 	if err != nil {
-		return generia.PaidImage{}, fmt.Errorf("reading paid image %s: %w", id, translate(err))
+		return generia.PaidImage{}, fmt.Errorf("reading paid image %s: %w", id, s.translate(err))
 	}
-	img.CreatedAt = img.CreatedAt.UTC()
 	return img, nil
 }
 
 // recordWith records a call and, in the same transaction, runs also.
-func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also func(tx pgx.Tx) error) error {
-	k, err := callKindOf(c.Kind)
-	if err != nil {
+func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also func(tx handle) error) error {
+	if err := c.Validate(); err != nil {
 		return err
 	}
-	if err := validCall(c); err != nil {
+	k, err := callKindOf(c.Kind)
+	if err != nil {
 		return err
 	}
 	c.CreatedAt = s.stamp(c.CreatedAt)
@@ -257,31 +212,31 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 	if c.Outcome == generia.OutcomeInvalid {
 		invalid, invalidCost = 1, c.CostUSD
 	}
-	err = s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx handle) error {
 		tag, err := tx.Exec(ctx, `UPDATE generation_status
-			SET tokens_in = tokens_in + $1, tokens_out = tokens_out + $2,
-				`+k.cost+` = `+k.cost+` + $3, `+k.paid+` = `+k.paid+` + $4,
-				answers_repaired = answers_repaired + $5, answers_invalid = answers_invalid + $6,
-				answers_invalid_cost_usd = answers_invalid_cost_usd + $7, updated_at = GREATEST(updated_at, $8)
-			WHERE world_id = $9`,
-			c.TokensIn, c.TokensOut, c.CostUSD, paid, repaired, invalid, invalidCost, c.CreatedAt, c.WorldID)
+			SET tokens_in = tokens_in + ?, tokens_out = tokens_out + ?,
+				`+k.cost+` = `+k.cost+` + ?, `+k.paid+` = `+k.paid+` + ?,
+				answers_repaired = answers_repaired + ?, answers_invalid = answers_invalid + ?,
+				answers_invalid_cost_usd = answers_invalid_cost_usd + ?, updated_at = `+s.d.Greatest+`(updated_at, ?)
+			WHERE world_id = ?`,
+			c.TokensIn, c.TokensOut, c.CostUSD, paid, repaired, invalid, invalidCost, s.at(c.CreatedAt), c.WorldID)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
+		if !changed(tag) {
 			return generia.Errorf(generia.KindNotFound, "world %s not found", c.WorldID)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO provider_calls (`+callColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.WorldID, c.Key, c.Step, c.Kind, c.Provider, c.Model, c.Attempt,
-			c.TokensIn, c.TokensOut, c.CostUSD, c.Duration.Microseconds(), c.Outcome, c.Error, strings.Join(c.Repairs, ","), c.CreatedAt)
+			c.TokensIn, c.TokensOut, c.CostUSD, c.Duration.Microseconds(), c.Outcome, c.Error, strings.Join(c.Repairs, ","), s.at(c.CreatedAt))
 		if err != nil || also == nil {
 			return err
 		}
 		return also(tx)
 	})
 	if err != nil {
-		return fmt.Errorf("recording an %s call of world %s: %w", c.Kind, c.WorldID, translate(err))
+		return fmt.Errorf("recording an %s call of world %s: %w", c.Kind, c.WorldID, s.translate(err))
 	}
 	return nil
 }
@@ -294,7 +249,7 @@ func scanCall(row scanner) (generia.ProviderCall, error) {
 	var duration int64
 	var repairs string
 	err := row.Scan(&c.WorldID, &c.Key, &c.Step, &c.Kind, &c.Provider, &c.Model, &c.Attempt,
-		&c.TokensIn, &c.TokensOut, &c.CostUSD, &duration, &c.Outcome, &c.Error, &repairs, &c.CreatedAt)
+		&c.TokensIn, &c.TokensOut, &c.CostUSD, &duration, &c.Outcome, &c.Error, &repairs, timeInto(&c.CreatedAt))
 	if err != nil {
 		return generia.ProviderCall{}, err
 	}
@@ -302,20 +257,19 @@ func scanCall(row scanner) (generia.ProviderCall, error) {
 		c.Repairs = strings.Split(repairs, ",")
 	}
 	c.Duration = time.Duration(duration) * time.Microsecond
-	c.CreatedAt = c.CreatedAt.UTC()
 	return c, nil
 }
 
 // ProviderCalls returns a world's ledger in the order the calls were
 // recorded. An unknown world gives KindNotFound.
 func (s *Store) ProviderCalls(ctx context.Context, worldID string) ([]generia.ProviderCall, error) {
-	out, err := list(ctx, s.pool, scanCall, `SELECT `+callColumns+` FROM provider_calls
-		WHERE world_id = $1 ORDER BY id`, worldID)
+	out, err := list(ctx, s.reads, scanCall, `SELECT `+callColumns+` FROM provider_calls
+		WHERE world_id = ? ORDER BY id`, worldID)
 	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.pool, worldID)
+		err = worldExists(ctx, s.reads, worldID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the provider calls of world %s: %w", worldID, translate(err))
+		return nil, fmt.Errorf("reading the provider calls of world %s: %w", worldID, s.translate(err))
 	}
 	return out, nil
 }
@@ -326,11 +280,11 @@ func (s *Store) RecentCallCost(ctx context.Context, kind, provider string) (gene
 		return generia.CallCost{}, err
 	}
 	var c generia.CallCost
-	err := s.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(AVG(cost_usd), 0) FROM (
-		SELECT cost_usd FROM provider_calls WHERE kind = $1 AND provider = $2 AND cost_usd > 0
-		ORDER BY id DESC LIMIT $3) AS recent`, kind, provider, generia.RecentCallsCounted).Scan(&c.Calls, &c.AverageUSD)
+	err := s.reads.QueryRow(ctx, `SELECT COUNT(*), COALESCE(AVG(cost_usd), 0) FROM (
+		SELECT cost_usd FROM provider_calls WHERE kind = ? AND provider = ? AND cost_usd > 0
+		ORDER BY id DESC`+limit(generia.RecentCallsCounted)+`) AS recent`, kind, provider).Scan(&c.Calls, &c.AverageUSD)
 	if err != nil {
-		return generia.CallCost{}, fmt.Errorf("reading the recent cost of %s calls: %w", provider, translate(err))
+		return generia.CallCost{}, fmt.Errorf("reading the recent cost of %s calls: %w", provider, s.translate(err))
 	}
 	return c, nil
 }

@@ -1,14 +1,13 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -17,24 +16,22 @@ const worldColumns = `id, owner_id, name, prompt, description, params, character
 	header_media_id, icon_media_id, visibility, llm_provider, image_provider, workflow_id, created_at, updated_at`
 
 // selectWorlds reads worlds with their generation status and created-item
-// counters. The JSON parameters are read as text, as they were given.
-const selectWorlds = `SELECT w.id, w.owner_id, w.name, w.prompt, w.description, w.params::text, w.characters_count, w.posts_count,
+// counters.
+const selectWorlds = `SELECT w.id, w.owner_id, w.name, w.prompt, w.description, w.params, w.characters_count, w.posts_count,
 	w.header_media_id, w.icon_media_id, w.visibility, w.llm_provider, w.image_provider, w.workflow_id, w.created_at, w.updated_at,
 	COALESCE(g.status, ''), COALESCE(g.users_created, 0), COALESCE(g.posts_created, 0)
 	FROM worlds w LEFT JOIN generation_status g ON g.world_id = w.id`
 
 func scanWorld(row scanner) (generia.World, error) {
 	var w generia.World
-	var params *string
+	var params sql.NullString
 	err := row.Scan(&w.ID, &w.OwnerID, &w.Name, &w.Prompt, &w.Description, &params, &w.CharactersCount, &w.PostsCount,
-		&w.HeaderMediaID, &w.IconMediaID, &w.Visibility, &w.Providers.LLM, &w.Providers.Image, &w.WorkflowID, &w.CreatedAt, &w.UpdatedAt,
+		&w.HeaderMediaID, &w.IconMediaID, &w.Visibility, &w.Providers.LLM, &w.Providers.Image, &w.WorkflowID, timeInto(&w.CreatedAt), timeInto(&w.UpdatedAt),
 		&w.Status, &w.CharactersMade, &w.PostsMade)
 	if err != nil {
 		return generia.World{}, err
 	}
 	w.Params = fromJSON(params)
-	w.CreatedAt = w.CreatedAt.UTC()
-	w.UpdatedAt = w.UpdatedAt.UTC()
 	return w, nil
 }
 
@@ -85,35 +82,35 @@ func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia
 		status.UpdatedAt = status.CreatedAt
 	}
 	status.CharactersCreated, status.PostsCreated, status.ImagesCreated = 0, 0, 0
-	err = s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx handle) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO worlds (`+worldColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`,
 			w.ID, w.OwnerID, w.Name, w.Prompt, w.Description, params, w.CharactersCount, w.PostsCount,
 			w.HeaderMediaID, w.IconMediaID, w.Visibility, w.Providers.LLM, w.Providers.Image, w.WorkflowID,
-			w.CreatedAt, normTime(w.UpdatedAt))
+			s.at(w.CreatedAt), s.at(w.UpdatedAt))
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
+		if !changed(tag) {
 			return nil // the world exists: keep it and its status as they are
 		}
-		return insertStatus(ctx, tx, status)
+		return s.insertStatus(ctx, tx, status)
 	})
 	if err != nil {
-		return fmt.Errorf("creating world %s: %w", w.ID, translate(err))
+		return fmt.Errorf("creating world %s: %w", w.ID, s.translate(err))
 	}
 	return nil
 }
 
 // World returns a world.
 func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
-	w, err := scanWorld(s.pool.QueryRow(ctx, selectWorlds+` WHERE w.id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
+	w, err := scanWorld(s.reads.QueryRow(ctx, selectWorlds+` WHERE w.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.World{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
 	}
 	if err != nil {
-		return generia.World{}, fmt.Errorf("reading world %s: %w", id, translate(err))
+		return generia.World{}, fmt.Errorf("reading world %s: %w", id, s.translate(err))
 	}
 	return w, nil
 }
@@ -137,22 +134,20 @@ func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page gene
 		return nil, "", err
 	}
 	var args sqlArgs
+	viewer := func() string { return args.add(f.ViewerID) }
 	member := func(viewer string) string {
 		return `EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = ` + viewer + `)`
 	}
 	var where string
 	switch f.Scope {
 	case "", generia.ScopeAll:
-		v := args.add(f.ViewerID)
-		where = `(w.visibility = 'public' OR (` + v + ` <> '' AND (w.owner_id = ` + v + ` OR ` + member(v) + `)))`
+		where = `(w.visibility = 'public' OR (` + viewer() + ` <> '' AND (w.owner_id = ` + viewer() + ` OR ` + member(viewer()) + `)))`
 	case generia.ScopePublic:
 		where = `w.visibility = 'public'`
 	case generia.ScopeMine:
-		v := args.add(f.ViewerID)
-		where = v + ` <> '' AND w.owner_id = ` + v
+		where = viewer() + ` <> '' AND w.owner_id = ` + viewer()
 	case generia.ScopeJoined:
-		v := args.add(f.ViewerID)
-		where = `w.owner_id <> ` + v + ` AND ` + member(v)
+		where = `w.owner_id <> ` + viewer() + ` AND ` + member(viewer())
 	default:
 		return nil, "", generia.Errorf(generia.KindInvalid, "unknown world scope %q: want %q, %q, %q or %q",
 			f.Scope, generia.ScopeAll, generia.ScopePublic, generia.ScopeMine, generia.ScopeJoined)
@@ -165,12 +160,12 @@ func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page gene
 	}
 	query := selectWorlds + ` WHERE ` + where
 	if ok {
-		query += ` AND (w.created_at, w.id) < (` + args.add(fromMicros(after.Time)) + `, ` + args.add(after.ID) + `)`
+		query += ` AND (w.created_at, w.id) < (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
 	}
-	query += ` ORDER BY w.created_at DESC, w.id DESC LIMIT ` + args.add(page.Limit+1)
-	out, err := list(ctx, s.pool, scanWorld, query, args...)
+	query += ` ORDER BY w.created_at DESC, w.id DESC` + limit(page.Limit+1)
+	out, err := list(ctx, s.reads, scanWorld, query, args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("listing worlds: %w", translate(err))
+		return nil, "", fmt.Errorf("listing worlds: %w", s.translate(err))
 	}
 	if len(out) <= page.Limit {
 		return out, "", nil
@@ -199,35 +194,28 @@ func knownStatus(status string) bool {
 // KindNotFound.
 func (s *Store) DeleteWorld(ctx context.Context, worldID string) ([]string, error) {
 	var keys []string
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx handle) error {
 		// Status record first, then world: the order in which creates
 		// take their locks.
-		if _, _, err := lockStatus(ctx, tx, worldID); err != nil {
+		if _, _, err := s.lockStatus(ctx, tx, worldID); err != nil {
 			return err
 		}
-		if err := mustExist(ctx, tx, "worlds", "world", worldID, "FOR UPDATE"); err != nil {
+		if err := mustExist(ctx, tx, "worlds", "world", worldID, s.d.ForUpdate); err != nil {
 			return err
 		}
 		var err error
 		keys, err = list(ctx, tx, scanString, `SELECT object_key FROM media
-			WHERE world_id = $1 AND object_key <> '' ORDER BY created_at, id`, worldID)
+			WHERE world_id = ? AND object_key <> '' ORDER BY created_at, id`, worldID)
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM worlds WHERE id = $1`, worldID)
+		_, err = tx.Exec(ctx, `DELETE FROM worlds WHERE id = ?`, worldID)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("deleting world %s: %w", worldID, translate(err))
+		return nil, fmt.Errorf("deleting world %s: %w", worldID, s.translate(err))
 	}
 	return keys, nil
-}
-
-// scanString scans a single text column.
-func scanString(row scanner) (string, error) {
-	var v string
-	err := row.Scan(&v)
-	return v, err
 }
 
 // JoinWorld makes a user a member of a world; joining again, or joining
@@ -237,23 +225,23 @@ func (s *Store) JoinWorld(ctx context.Context, worldID, userID string, now time.
 	if err := required("world ID", worldID, "user ID", userID); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		owner, err := worldOwner(ctx, tx, worldID, "FOR KEY SHARE")
+	err := s.write(ctx, func(tx handle) error {
+		owner, err := worldOwner(ctx, tx, worldID, s.d.ForKeyShare)
 		if err != nil {
 			return err
 		}
 		if owner == userID {
 			return nil
 		}
-		if err := keepUser(ctx, tx, userID); err != nil {
+		if err := s.keepUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES ($1, $2, $3)
-			ON CONFLICT (world_id, user_id) DO NOTHING`, worldID, userID, s.stamp(now))
+		_, err = tx.Exec(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES (?, ?, ?)
+			ON CONFLICT (world_id, user_id) DO NOTHING`, worldID, userID, s.at(s.stamp(now)))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("joining world %s: %w", worldID, translate(err))
+		return fmt.Errorf("joining world %s: %w", worldID, s.translate(err))
 	}
 	return nil
 }
@@ -265,7 +253,7 @@ func (s *Store) LeaveWorld(ctx context.Context, worldID, userID string) error {
 	if err := required("world ID", worldID, "user ID", userID); err != nil {
 		return err
 	}
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx handle) error {
 		owner, err := worldOwner(ctx, tx, worldID, "")
 		if err != nil {
 			return err
@@ -273,11 +261,11 @@ func (s *Store) LeaveWorld(ctx context.Context, worldID, userID string) error {
 		if owner == userID {
 			return generia.Errorf(generia.KindInvalid, "the creator of a world cannot leave it")
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM world_members WHERE world_id = $1 AND user_id = $2`, worldID, userID)
+		_, err = tx.Exec(ctx, `DELETE FROM world_members WHERE world_id = ? AND user_id = ?`, worldID, userID)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("leaving world %s: %w", worldID, translate(err))
+		return fmt.Errorf("leaving world %s: %w", worldID, s.translate(err))
 	}
 	return nil
 }
@@ -286,24 +274,24 @@ func (s *Store) LeaveWorld(ctx context.Context, worldID, userID string) error {
 // (a visitor) is never a member; an unknown world gives KindNotFound.
 func (s *Store) IsMember(ctx context.Context, worldID, userID string) (bool, error) {
 	var member bool
-	err := s.pool.QueryRow(ctx, `SELECT $1 <> '' AND (w.owner_id = $1
-			OR EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = $1))
-		FROM worlds w WHERE w.id = $2`, userID, worldID).Scan(&member)
-	if errors.Is(err, pgx.ErrNoRows) {
+	err := s.reads.QueryRow(ctx, `SELECT ? <> '' AND (w.owner_id = ?
+			OR EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = ?))
+		FROM worlds w WHERE w.id = ?`, userID, userID, userID, worldID).Scan(&member)
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
 	}
 	if err != nil {
-		return false, fmt.Errorf("checking membership of world %s: %w", worldID, translate(err))
+		return false, fmt.Errorf("checking membership of world %s: %w", worldID, s.translate(err))
 	}
 	return member, nil
 }
 
 // worldOwner returns a world's owner ID, or KindNotFound. lock is appended to
 // the query.
-func worldOwner(ctx context.Context, q querier, worldID, lock string) (string, error) {
+func worldOwner(ctx context.Context, q handle, worldID, lock string) (string, error) {
 	var owner string
-	err := q.QueryRow(ctx, `SELECT owner_id FROM worlds WHERE id = $1 `+lock, worldID).Scan(&owner)
-	if errors.Is(err, pgx.ErrNoRows) {
+	err := q.QueryRow(ctx, `SELECT owner_id FROM worlds WHERE id = ? `+lock, worldID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
 	}
 	return owner, err
@@ -312,8 +300,8 @@ func worldOwner(ctx context.Context, q querier, worldID, lock string) (string, e
 // CountWorlds returns how many worlds exist.
 func (s *Store) CountWorlds(ctx context.Context) (int, error) {
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM worlds`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("counting worlds: %w", translate(err))
+	if err := s.reads.QueryRow(ctx, `SELECT COUNT(*) FROM worlds`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting worlds: %w", s.translate(err))
 	}
 	return n, nil
 }
@@ -325,10 +313,10 @@ func (s *Store) SetWorldDescription(ctx context.Context, worldID, name, descript
 	if err != nil {
 		return err
 	}
-	err = s.updateWorld(ctx, worldID, `name = CASE WHEN name = '' THEN $1 ELSE name END, description = $2, params = $3`,
+	err = s.updateWorld(ctx, worldID, `name = CASE WHEN name = '' THEN ? ELSE name END, description = ?, params = ?`,
 		name, description, p)
 	if err != nil {
-		return fmt.Errorf("setting the description of world %s: %w", worldID, translate(err))
+		return fmt.Errorf("setting the description of world %s: %w", worldID, s.translate(err))
 	}
 	return nil
 }
@@ -337,26 +325,25 @@ func (s *Store) SetWorldDescription(ctx context.Context, worldID, name, descript
 // leaves that image as it is, so the two can be attached separately.
 func (s *Store) SetWorldImages(ctx context.Context, worldID, headerMediaID, iconMediaID string) error {
 	err := s.updateWorld(ctx, worldID,
-		`header_media_id = CASE WHEN $1 = '' THEN header_media_id ELSE $1 END,
-		icon_media_id = CASE WHEN $2 = '' THEN icon_media_id ELSE $2 END`,
-		headerMediaID, iconMediaID)
+		`header_media_id = CASE WHEN ? = '' THEN header_media_id ELSE ? END,
+		icon_media_id = CASE WHEN ? = '' THEN icon_media_id ELSE ? END`,
+		headerMediaID, headerMediaID, iconMediaID, iconMediaID)
 	if err != nil {
-		return fmt.Errorf("setting the images of world %s: %w", worldID, translate(err))
+		return fmt.Errorf("setting the images of world %s: %w", worldID, s.translate(err))
 	}
 	return nil
 }
 
-// updateWorld applies set, whose placeholders are $1 to $len(args), to a
-// world and stamps updated_at, never moving it backwards.
+// updateWorld applies set, whose placeholders are args, to a world and stamps updated_at, never moving it backwards.
 func (s *Store) updateWorld(ctx context.Context, worldID, set string, args ...any) error {
 	a := sqlArgs(args)
-	query := `UPDATE worlds SET ` + set + `, updated_at = GREATEST(updated_at, ` + a.add(normTime(s.now())) + `)
+	query := `UPDATE worlds SET ` + set + `, updated_at = ` + s.d.Greatest + `(updated_at, ` + a.add(s.at(s.now())) + `)
 		WHERE id = ` + a.add(worldID)
-	tag, err := s.pool.Exec(ctx, query, a...)
+	tag, err := s.writes.Exec(ctx, query, a...)
 	if err != nil {
 		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if !changed(tag) {
 		return generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
 	}
 	return nil

@@ -1,22 +1,21 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/generia/generia/internal/generia"
 )
 
 // postLikes returns a post's like count, or KindNotFound.
-func postLikes(ctx context.Context, q querier, postID string) (int, error) {
+func postLikes(ctx context.Context, q handle, postID string) (int, error) {
 	var n int
-	err := q.QueryRow(ctx, `SELECT likes_count FROM posts WHERE id = $1`, postID).Scan(&n)
-	if errors.Is(err, pgx.ErrNoRows) {
+	err := q.QueryRow(ctx, `SELECT likes_count FROM posts WHERE id = ?`, postID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, generia.Errorf(generia.KindNotFound, "post %s not found", postID)
 	}
 	return n, err
@@ -32,29 +31,29 @@ func (s *Store) Like(ctx context.Context, postID, userID string, now time.Time) 
 		return 0, err
 	}
 	var count int
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx handle) error {
 		if _, err := postLikes(ctx, tx, postID); err != nil {
 			return err
 		}
-		if err := keepUser(ctx, tx, userID); err != nil {
+		if err := s.keepUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO likes (post_id, user_id, created_at) VALUES ($1, $2, $3)
-			ON CONFLICT (post_id, user_id) DO NOTHING`, postID, userID, s.stamp(now))
+		tag, err := tx.Exec(ctx, `INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (post_id, user_id) DO NOTHING`, postID, userID, s.at(s.stamp(now)))
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
+		if !changed(tag) {
 			// Read after the insert, which waited for a concurrent
 			// like, so the count includes it.
 			count, err = postLikes(ctx, tx, postID)
 			return err
 		}
-		return tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count + 1 WHERE id = $1 RETURNING likes_count`,
+		return tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count + 1 WHERE id = ? RETURNING likes_count`,
 			postID).Scan(&count)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("liking post %s: %w", postID, translate(err))
+		return 0, fmt.Errorf("liking post %s: %w", postID, s.translate(err))
 	}
 	return count, nil
 }
@@ -63,33 +62,32 @@ func (s *Store) Like(ctx context.Context, postID, userID string, now time.Time) 
 // one does not like is a no-op. An unknown post gives KindNotFound.
 func (s *Store) Unlike(ctx context.Context, postID, userID string) (int, error) {
 	var count int
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx handle) error {
 		if _, err := postLikes(ctx, tx, postID); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM likes WHERE post_id = $1 AND user_id = $2`, postID, userID)
+		tag, err := tx.Exec(ctx, `DELETE FROM likes WHERE post_id = ? AND user_id = ?`, postID, userID)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
+		if !changed(tag) {
 			count, err = postLikes(ctx, tx, postID)
 			return err
 		}
-		return tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count - 1 WHERE id = $1 RETURNING likes_count`,
+		return tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count - 1 WHERE id = ? RETURNING likes_count`,
 			postID).Scan(&count)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("unliking post %s: %w", postID, translate(err))
+		return 0, fmt.Errorf("unliking post %s: %w", postID, s.translate(err))
 	}
 	return count, nil
 }
 
 func scanLike(row scanner) (generia.Like, error) {
 	var l generia.Like
-	if err := row.Scan(&l.PostID, &l.UserID, &l.Username, &l.CreatedAt); err != nil {
+	if err := row.Scan(&l.PostID, &l.UserID, &l.Username, timeInto(&l.CreatedAt)); err != nil {
 		return generia.Like{}, err
 	}
-	l.CreatedAt = l.CreatedAt.UTC()
 	return l, nil
 }
 
@@ -105,15 +103,15 @@ func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page)
 	query := `SELECT l.post_id, l.user_id, u.username, l.created_at
 		FROM likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ` + args.add(postID)
 	if ok {
-		query += ` AND (l.created_at, l.user_id) < (` + args.add(fromMicros(after.Time)) + `, ` + args.add(after.ID) + `)`
+		query += ` AND (l.created_at, l.user_id) < (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
 	}
-	query += ` ORDER BY l.created_at DESC, l.user_id DESC LIMIT ` + args.add(page.Limit+1)
-	out, err := list(ctx, s.pool, scanLike, query, args...)
+	query += ` ORDER BY l.created_at DESC, l.user_id DESC` + limit(page.Limit+1)
+	out, err := list(ctx, s.reads, scanLike, query, args...)
 	if err == nil && len(out) == 0 {
-		_, err = postLikes(ctx, s.pool, postID)
+		_, err = postLikes(ctx, s.reads, postID)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("listing the likes of post %s: %w", postID, translate(err))
+		return nil, "", fmt.Errorf("listing the likes of post %s: %w", postID, s.translate(err))
 	}
 	if len(out) <= page.Limit {
 		return out, "", nil
@@ -129,10 +127,9 @@ const commentSelect = `SELECT m.id, m.post_id, m.user_id, u.username, m.text, m.
 
 func scanComment(row scanner) (generia.Comment, error) {
 	var c generia.Comment
-	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.Text, &c.CreatedAt); err != nil {
+	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.Text, timeInto(&c.CreatedAt)); err != nil {
 		return generia.Comment{}, err
 	}
-	c.CreatedAt = c.CreatedAt.UTC()
 	return c, nil
 }
 
@@ -150,51 +147,51 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 	}
 	c.CreatedAt = s.stamp(c.CreatedAt)
 	var out generia.Comment
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		stored, err := scanComment(tx.QueryRow(ctx, commentSelect+` WHERE m.id = $1`, c.ID))
+	err := s.write(ctx, func(tx handle) error {
+		stored, err := scanComment(tx.QueryRow(ctx, commentSelect+` WHERE m.id = ?`, c.ID))
 		if err == nil {
 			out = stored
 			return nil
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if _, err := postLikes(ctx, tx, c.PostID); err != nil {
 			return err
 		}
-		if err := keepUser(ctx, tx, c.UserID); err != nil {
+		if err := s.keepUser(ctx, tx, c.UserID); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO comments (id, post_id, user_id, text, created_at) VALUES ($1, $2, $3, $4, $5)
+		tag, err := tx.Exec(ctx, `INSERT INTO comments (id, post_id, user_id, text, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`,
-			c.ID, c.PostID, c.UserID, c.Text, c.CreatedAt)
+			c.ID, c.PostID, c.UserID, c.Text, s.at(c.CreatedAt))
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 1 {
-			if _, err := tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + 1 WHERE id = $1`, c.PostID); err != nil {
+		if changed(tag) {
+			if _, err := tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + 1 WHERE id = ?`, c.PostID); err != nil {
 				return err
 			}
 		}
 		// Nothing inserted: a concurrent retry added it first, and the
 		// insert waited for it; return that one.
-		out, err = scanComment(tx.QueryRow(ctx, commentSelect+` WHERE m.id = $1`, c.ID))
+		out, err = scanComment(tx.QueryRow(ctx, commentSelect+` WHERE m.id = ?`, c.ID))
 		return err
 	})
 	if err != nil {
-		return generia.Comment{}, fmt.Errorf("adding comment %s: %w", c.ID, translate(err))
+		return generia.Comment{}, fmt.Errorf("adding comment %s: %w", c.ID, s.translate(err))
 	}
 	return out, nil
 }
 
 // Comment returns a comment with its author's username.
 func (s *Store) Comment(ctx context.Context, id string) (generia.Comment, error) {
-	c, err := scanComment(s.pool.QueryRow(ctx, commentSelect+` WHERE m.id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
+	c, err := scanComment(s.reads.QueryRow(ctx, commentSelect+` WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Comment{}, generia.Errorf(generia.KindNotFound, "comment %s not found", id)
 	}
 	if err != nil {
-		return generia.Comment{}, fmt.Errorf("reading comment %s: %w", id, translate(err))
+		return generia.Comment{}, fmt.Errorf("reading comment %s: %w", id, s.translate(err))
 	}
 	return c, nil
 }
@@ -210,15 +207,15 @@ func (s *Store) ListComments(ctx context.Context, postID string, page generia.Pa
 	var args sqlArgs
 	query := commentSelect + ` WHERE m.post_id = ` + args.add(postID)
 	if ok {
-		query += ` AND (m.created_at, m.id) > (` + args.add(fromMicros(after.Time)) + `, ` + args.add(after.ID) + `)`
+		query += ` AND (m.created_at, m.id) > (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
 	}
-	query += ` ORDER BY m.created_at, m.id LIMIT ` + args.add(page.Limit+1)
-	out, err := list(ctx, s.pool, scanComment, query, args...)
+	query += ` ORDER BY m.created_at, m.id` + limit(page.Limit+1)
+	out, err := list(ctx, s.reads, scanComment, query, args...)
 	if err == nil && len(out) == 0 {
-		_, err = postLikes(ctx, s.pool, postID)
+		_, err = postLikes(ctx, s.reads, postID)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("listing the comments of post %s: %w", postID, translate(err))
+		return nil, "", fmt.Errorf("listing the comments of post %s: %w", postID, s.translate(err))
 	}
 	if len(out) <= page.Limit {
 		return out, "", nil
@@ -231,20 +228,20 @@ func (s *Store) ListComments(ctx context.Context, postID string, page generia.Pa
 // DeleteComment deletes a comment and takes it off its post's count. An
 // unknown comment gives KindNotFound.
 func (s *Store) DeleteComment(ctx context.Context, id string) error {
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx handle) error {
 		var postID string
-		err := tx.QueryRow(ctx, `DELETE FROM comments WHERE id = $1 RETURNING post_id`, id).Scan(&postID)
-		if errors.Is(err, pgx.ErrNoRows) {
+		err := tx.QueryRow(ctx, `DELETE FROM comments WHERE id = ? RETURNING post_id`, id).Scan(&postID)
+		if errors.Is(err, sql.ErrNoRows) {
 			return generia.Errorf(generia.KindNotFound, "comment %s not found", id)
 		}
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count - 1 WHERE id = $1`, postID)
+		_, err = tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count - 1 WHERE id = ?`, postID)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("deleting comment %s: %w", id, translate(err))
+		return fmt.Errorf("deleting comment %s: %w", id, s.translate(err))
 	}
 	return nil
 }
@@ -259,19 +256,19 @@ func (s *Store) CreateSession(ctx context.Context, sess generia.Session) error {
 	if sess.ExpiresAt.IsZero() {
 		return generia.Errorf(generia.KindInvalid, "a session needs an expiry time")
 	}
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		if err := keepUser(ctx, tx, sess.UserID); err != nil {
+	err := s.write(ctx, func(tx handle) error {
+		if err := s.keepUser(ctx, tx, sess.UserID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			sess.TokenHash, sess.UserID, sess.CSRF, normTime(sess.ExpiresAt), s.stamp(sess.CreatedAt))
-		if isUniqueViolation(err) {
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			sess.TokenHash, sess.UserID, sess.CSRF, s.at(sess.ExpiresAt), s.at(s.stamp(sess.CreatedAt)))
+		if s.d.UniqueViolation(err) {
 			return generia.WrapError(generia.KindConflict, err, "the session exists")
 		}
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("creating a session of user %s: %w", sess.UserID, translate(err))
+		return fmt.Errorf("creating a session of user %s: %w", sess.UserID, s.translate(err))
 	}
 	return nil
 }
@@ -280,45 +277,47 @@ func (s *Store) CreateSession(ctx context.Context, sess generia.Session) error {
 // or one that expired at or before now, gives KindUnauthorized.
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string, now time.Time) (generia.Session, error) {
 	var sess generia.Session
-	err := s.pool.QueryRow(ctx, `SELECT token_hash, user_id, csrf, expires_at, created_at FROM sessions WHERE token_hash = $1`,
-		tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &sess.ExpiresAt, &sess.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
+	err := s.reads.QueryRow(ctx, `SELECT token_hash, user_id, csrf, expires_at, created_at FROM sessions WHERE token_hash = ?`,
+		tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, timeInto(&sess.ExpiresAt), timeInto(&sess.CreatedAt))
+	if errors.Is(err, sql.ErrNoRows) {
 		return generia.Session{}, generia.Errorf(generia.KindUnauthorized, "the session is unknown or ended")
 	}
 	if err != nil {
-		return generia.Session{}, fmt.Errorf("reading a session: %w", translate(err))
+		return generia.Session{}, fmt.Errorf("reading a session: %w", s.translate(err))
 	}
 	if !sess.ExpiresAt.After(normTime(now)) {
 		return generia.Session{}, generia.Errorf(generia.KindUnauthorized, "the session expired")
 	}
-	sess.ExpiresAt = sess.ExpiresAt.UTC()
-	sess.CreatedAt = sess.CreatedAt.UTC()
 	return sess, nil
 }
 
 // DeleteSession ends a session; ending an unknown one is a no-op.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
-		return fmt.Errorf("deleting a session: %w", translate(err))
+	if _, err := s.writes.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
+		return fmt.Errorf("deleting a session: %w", s.translate(err))
 	}
 	return nil
 }
 
-// LikedPosts returns which of the posts the user likes.
+// LikedPosts returns which of the posts the user likes. The IDs go in as
+// one argument, so that every page size shares one prepared statement; the
+// CROSS JOIN keeps the list the outer loop (SQLite does not reorder it), so
+// each ID is one primary-key lookup.
 func (s *Store) LikedPosts(ctx context.Context, userID string, postIDs []string) (map[string]bool, error) {
 	liked := map[string]bool{}
 	if userID == "" || len(postIDs) == 0 {
 		return liked, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT post_id FROM likes WHERE user_id = $1 AND post_id = ANY($2)`, userID, postIDs)
+	ids, err := s.d.Strings(postIDs)
 	if err != nil {
-		return nil, fmt.Errorf("reading the likes of user %s: %w", userID, translate(err))
+		return nil, err
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	found, err := list(ctx, s.reads, scanString, `SELECT l.post_id FROM `+s.d.StringRows+`
+		CROSS JOIN likes l WHERE l.post_id = j.value AND l.user_id = ?`, ids, userID)
 	if err != nil {
-		return nil, fmt.Errorf("reading the likes of user %s: %w", userID, translate(err))
+		return nil, fmt.Errorf("reading the likes of user %s: %w", userID, s.translate(err))
 	}
-	for _, id := range ids {
+	for _, id := range found {
 		liked[id] = true
 	}
 	return liked, nil
