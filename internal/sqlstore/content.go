@@ -59,12 +59,9 @@ func (s *Store) CreateCharacter(ctx context.Context, c generia.Character) (gener
 		if err != nil {
 			return err
 		}
-		stored, err := scanCharacter(tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
-		if err == nil {
+		stored, isStored, err := existing(scanCharacter, tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
+		if isStored || err != nil {
 			out = stored
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if err := s.keepWorld(ctx, tx, c.WorldID); err != nil {
@@ -131,14 +128,7 @@ func (s *Store) SetCharacterAvatar(ctx context.Context, characterID, mediaID str
 
 // Character returns a character.
 func (s *Store) Character(ctx context.Context, id string) (generia.Character, error) {
-	c, err := scanCharacter(s.reads.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.Character{}, generia.Errorf(generia.KindNotFound, "character %s not found", id)
-	}
-	if err != nil {
-		return generia.Character{}, fmt.Errorf("reading character %s: %w", id, s.translate(err))
-	}
-	return c, nil
+	return readOne(ctx, s, scanCharacter, "character "+id, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id)
 }
 
 // ListCharacters returns a world's characters by position, then creation
@@ -162,12 +152,9 @@ func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia
 	if err != nil {
 		return nil, "", fmt.Errorf("listing the characters of world %s: %w", worldID, s.translate(err))
 	}
-	if len(out) <= page.Limit {
-		return out, "", nil
-	}
-	out = out[:page.Limit]
-	last := out[len(out)-1]
-	return out, encodeCursor(cursor{List: listCharacters, Pos: last.Position, Time: micros(last.CreatedAt), ID: last.ID}), nil
+	return nextPage(out, page.Limit, func(last generia.Character) cursor {
+		return cursor{List: listCharacters, Pos: last.Position, Time: micros(last.CreatedAt), ID: last.ID}
+	})
 }
 
 // newPostSelect returns the statement that reads posts with their author
@@ -219,12 +206,9 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 		if err != nil {
 			return err
 		}
-		stored, err := scanPost(tx.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, "", "", p.ID))
-		if err == nil {
+		stored, isStored, err := existing(scanPost, tx.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, "", "", p.ID))
+		if isStored || err != nil {
 			out = stored
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		var worldID string
@@ -276,14 +260,7 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 // Post returns a post with its author fields, its counts, and whether
 // viewerID (which may be empty, for a visitor) likes it.
 func (s *Store) Post(ctx context.Context, id, viewerID string) (generia.Post, error) {
-	p, err := scanPost(s.reads.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, viewerID, viewerID, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.Post{}, generia.Errorf(generia.KindNotFound, "post %s not found", id)
-	}
-	if err != nil {
-		return generia.Post{}, fmt.Errorf("reading post %s: %w", id, s.translate(err))
-	}
-	return p, nil
+	return readOne(ctx, s, scanPost, "post "+id, s.postSelect+` WHERE p.id = ?`, viewerID, viewerID, id)
 }
 
 // ListPosts returns the posts of a world, or of one character (within the
@@ -327,12 +304,9 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 	if err != nil {
 		return nil, "", fmt.Errorf("listing posts: %w", s.translate(err))
 	}
-	if len(out) <= page.Limit {
-		return out, "", nil
-	}
-	out = out[:page.Limit]
-	last := out[len(out)-1]
-	return out, encodeCursor(cursor{List: listPosts, Time: micros(last.CreatedAt), ID: last.ID}), nil
+	return nextPage(out, page.Limit, func(last generia.Post) cursor {
+		return cursor{List: listPosts, Time: micros(last.CreatedAt), ID: last.ID}
+	})
 }
 
 // postsOwnerExists returns KindNotFound when the world or character a post
@@ -437,12 +411,9 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 		if _, _, err := s.lockStatus(ctx, tx, m.WorldID); err != nil {
 			return err
 		}
-		stored, err := scanMedia(tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, m.ID))
-		if err == nil {
+		stored, isStored, err := existing(scanMedia, tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, m.ID))
+		if isStored || err != nil {
 			out = stored
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if err := s.keepWorld(ctx, tx, m.WorldID); err != nil {
@@ -479,14 +450,7 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 
 // Media returns a media record.
 func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
-	m, err := scanMedia(s.reads.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.Media{}, generia.Errorf(generia.KindNotFound, "media %s not found", id)
-	}
-	if err != nil {
-		return generia.Media{}, fmt.Errorf("reading media %s: %w", id, s.translate(err))
-	}
-	return m, nil
+	return readOne(ctx, s, scanMedia, "media "+id, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id)
 }
 
 // UploadUsage is how many images a user uploaded since a time, and their

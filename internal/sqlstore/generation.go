@@ -193,15 +193,8 @@ func scanGeneration(row scanner) (generia.Artifact, error) {
 
 // Artifact returns a stored artifact by world and key.
 func (s *Store) Artifact(ctx context.Context, worldID, key string) (generia.Artifact, error) {
-	g, err := scanGeneration(s.reads.QueryRow(ctx, `SELECT `+generationColumns+` FROM generations
-		WHERE world_id = ? AND key = ?`, worldID, key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.Artifact{}, generia.Errorf(generia.KindNotFound, "artifact %s of world %s not found", key, worldID)
-	}
-	if err != nil {
-		return generia.Artifact{}, fmt.Errorf("reading artifact %s of world %s: %w", key, worldID, s.translate(err))
-	}
-	return g, nil
+	return readOne(ctx, s, scanGeneration, fmt.Sprintf("artifact %s of world %s", key, worldID), `SELECT `+generationColumns+` FROM generations
+		WHERE world_id = ? AND key = ?`, worldID, key)
 }
 
 // SaveArtifact stores an artifact. If one with the same world and key

@@ -113,12 +113,9 @@ func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page)
 	if err != nil {
 		return nil, "", fmt.Errorf("listing the likes of post %s: %w", postID, s.translate(err))
 	}
-	if len(out) <= page.Limit {
-		return out, "", nil
-	}
-	out = out[:page.Limit]
-	last := out[len(out)-1]
-	return out, encodeCursor(cursor{List: listLikes, Time: micros(last.CreatedAt), ID: last.UserID}), nil
+	return nextPage(out, page.Limit, func(last generia.Like) cursor {
+		return cursor{List: listLikes, Time: micros(last.CreatedAt), ID: last.UserID}
+	})
 }
 
 // commentSelect reads comments with their authors' usernames.
@@ -148,12 +145,9 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 	c.CreatedAt = s.stamp(c.CreatedAt)
 	var out generia.Comment
 	err := s.write(ctx, func(tx handle) error {
-		stored, err := scanComment(tx.QueryRow(ctx, commentSelect+` WHERE m.id = ?`, c.ID))
-		if err == nil {
+		stored, isStored, err := existing(scanComment, tx.QueryRow(ctx, commentSelect+` WHERE m.id = ?`, c.ID))
+		if isStored || err != nil {
 			out = stored
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if _, err := postLikes(ctx, tx, c.PostID); err != nil {
@@ -186,14 +180,7 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 
 // Comment returns a comment with its author's username.
 func (s *Store) Comment(ctx context.Context, id string) (generia.Comment, error) {
-	c, err := scanComment(s.reads.QueryRow(ctx, commentSelect+` WHERE m.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.Comment{}, generia.Errorf(generia.KindNotFound, "comment %s not found", id)
-	}
-	if err != nil {
-		return generia.Comment{}, fmt.Errorf("reading comment %s: %w", id, s.translate(err))
-	}
-	return c, nil
+	return readOne(ctx, s, scanComment, "comment "+id, commentSelect+` WHERE m.id = ?`, id)
 }
 
 // ListComments returns a post's comments, oldest first and then by ID, with
@@ -217,12 +204,9 @@ func (s *Store) ListComments(ctx context.Context, postID string, page generia.Pa
 	if err != nil {
 		return nil, "", fmt.Errorf("listing the comments of post %s: %w", postID, s.translate(err))
 	}
-	if len(out) <= page.Limit {
-		return out, "", nil
-	}
-	out = out[:page.Limit]
-	last := out[len(out)-1]
-	return out, encodeCursor(cursor{List: listComments, Time: micros(last.CreatedAt), ID: last.ID}), nil
+	return nextPage(out, page.Limit, func(last generia.Comment) cursor {
+		return cursor{List: listComments, Time: micros(last.CreatedAt), ID: last.ID}
+	})
 }
 
 // DeleteComment deletes a comment and takes it off its post's count. An

@@ -30,6 +30,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -280,4 +281,26 @@ func required(pairs ...string) error {
 		}
 	}
 	return nil
+}
+
+// readOne reads the one row a query finds, naming it as what in its errors:
+// none gives KindNotFound.
+func readOne[T any](ctx context.Context, s *Store, scan func(scanner) (T, error), what, query string, args ...any) (T, error) {
+	v, err := scan(s.reads.QueryRow(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, generia.Errorf(generia.KindNotFound, "%s not found", what)
+	}
+	if err != nil {
+		return v, fmt.Errorf("reading %s: %w", what, s.translate(err))
+	}
+	return v, nil
+}
+
+// existing reads the row a create is keyed by, if there is one.
+func existing[T any](scan func(scanner) (T, error), row *sql.Row) (T, bool, error) {
+	v, err := scan(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, false, nil
+	}
+	return v, err == nil, err
 }

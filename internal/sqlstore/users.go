@@ -36,12 +36,9 @@ func (s *Store) CreateUser(ctx context.Context, u generia.User, passwordHash str
 	u.CreatedAt = s.stamp(u.CreatedAt)
 	var out generia.User
 	err := s.write(ctx, func(tx handle) error {
-		stored, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, u.ID))
-		if err == nil {
+		stored, isStored, err := existing(func(row scanner) (generia.User, error) { return scanUser(row) }, tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, u.ID))
+		if isStored || err != nil {
 			out = stored
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		// A row of the same ID is not a conflict: it is a concurrent
@@ -107,14 +104,7 @@ func (s *Store) UserByLogin(ctx context.Context, emailOrUsername string) (generi
 
 // UserByID returns an account.
 func (s *Store) UserByID(ctx context.Context, id string) (generia.User, error) {
-	u, err := scanUser(s.reads.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.User{}, generia.Errorf(generia.KindNotFound, "user %s not found", id)
-	}
-	if err != nil {
-		return generia.User{}, fmt.Errorf("reading user %s: %w", id, s.translate(err))
-	}
-	return u, nil
+	return readOne(ctx, s, func(row scanner) (generia.User, error) { return scanUser(row) }, "user "+id, `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
 }
 
 // StartTokenFamily begins an API client's sign-in: the family and its first
@@ -217,14 +207,7 @@ func scanFamily(row scanner) (generia.TokenFamily, error) {
 
 // TokenFamily returns a family.
 func (s *Store) TokenFamily(ctx context.Context, id string) (generia.TokenFamily, error) {
-	f, err := scanFamily(s.reads.QueryRow(ctx, `SELECT `+familyColumns+` FROM token_families WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.TokenFamily{}, generia.Errorf(generia.KindNotFound, "token family %s not found", id)
-	}
-	if err != nil {
-		return generia.TokenFamily{}, fmt.Errorf("reading token family %s: %w", id, s.translate(err))
-	}
-	return f, nil
+	return readOne(ctx, s, scanFamily, "token family "+id, `SELECT `+familyColumns+` FROM token_families WHERE id = ?`, id)
 }
 
 // RevokeTokenFamily ends a family at once.

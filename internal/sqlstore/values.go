@@ -187,3 +187,14 @@ func (j jsonStrings) Scan(src any) error {
 	}
 	return nil
 }
+
+// nextPage returns a page of the rows read, which are one more than limit
+// when a next page follows, and the cursor of that next page: the sort key
+// of the page's last row. The cursor is empty on the last page.
+func nextPage[T any](rows []T, limit int, key func(last T) cursor) ([]T, string, error) {
+	if len(rows) <= limit {
+		return rows, "", nil
+	}
+	rows = rows[:limit]
+	return rows, encodeCursor(key(rows[len(rows)-1])), nil
+}

@@ -105,14 +105,7 @@ func (s *Store) CreateWorld(ctx context.Context, w generia.World, status generia
 
 // World returns a world.
 func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
-	w, err := scanWorld(s.reads.QueryRow(ctx, selectWorlds+` WHERE w.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return generia.World{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
-	}
-	if err != nil {
-		return generia.World{}, fmt.Errorf("reading world %s: %w", id, s.translate(err))
-	}
-	return w, nil
+	return readOne(ctx, s, scanWorld, "world "+id, selectWorlds+` WHERE w.id = ?`, id)
 }
 
 // ListWorlds returns worlds newest first (then by ID, descending), as the
@@ -167,12 +160,9 @@ func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page gene
 	if err != nil {
 		return nil, "", fmt.Errorf("listing worlds: %w", s.translate(err))
 	}
-	if len(out) <= page.Limit {
-		return out, "", nil
-	}
-	out = out[:page.Limit]
-	last := out[len(out)-1]
-	return out, encodeCursor(cursor{List: listWorlds, Time: micros(last.CreatedAt), ID: last.ID}), nil
+	return nextPage(out, page.Limit, func(last generia.World) cursor {
+		return cursor{List: listWorlds, Time: micros(last.CreatedAt), ID: last.ID}
+	})
 }
 
 // knownStatus reports whether status is one of the generation statuses.
