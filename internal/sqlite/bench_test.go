@@ -10,32 +10,42 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-// BenchmarkFeedPage measures one feed page of 20 posts with a viewer, the
-// API's hottest read.
-func BenchmarkFeedPage(b *testing.B) {
+// benchWorld opens a store with a world of characters and posts (one a
+// minute, by the characters in turn) and returns it with the posts' IDs.
+func benchWorld(b *testing.B, characters, posts int) (*Store, []string) {
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	w := generia.World{ID: "w", Prompt: "p", CharactersCount: 10, PostsCount: 200, Visibility: generia.VisibilityPublic, CreatedAt: t0}
-	if err := s.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(10, 200))); err != nil {
+	w := generia.World{ID: "w", Prompt: "p", CharactersCount: characters, PostsCount: posts, Visibility: generia.VisibilityPublic, CreatedAt: t0}
+	if err := s.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(characters, posts))); err != nil {
 		b.Fatal(err)
 	}
-	for c := range 10 {
+	for c := range characters {
 		if _, _, err := s.CreateCharacter(ctx, generia.Character{ID: fmt.Sprint("c", c), WorldID: "w", Username: fmt.Sprint("user", c), DisplayName: "U", Position: c, CreatedAt: t0}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	for i := range 200 {
-		p := generia.Post{ID: fmt.Sprint("p", i), WorldID: "w", CharacterID: fmt.Sprint("c", i%10), Caption: "A caption of a usual length, about a harbour at dusk.",
+	var ids []string
+	for i := range posts {
+		p := generia.Post{ID: fmt.Sprint("p", i), WorldID: "w", CharacterID: fmt.Sprint("c", i%characters), Caption: "A caption of a usual length, about a harbour at dusk.",
 			Hashtags: []string{"tide", "harbour"}, MediaID: "m", CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
 		if _, _, err := s.CreatePost(ctx, p); err != nil {
 			b.Fatal(err)
 		}
+		ids = append(ids, p.ID)
 	}
+	return s, ids
+}
+
+// BenchmarkFeedPage measures one feed page of 20 posts with a viewer, the
+// API's hottest read.
+func BenchmarkFeedPage(b *testing.B) {
+	ctx := context.Background()
+	s, _ := benchWorld(b, 10, 200)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -51,34 +61,16 @@ func BenchmarkFeedPage(b *testing.B) {
 // 20 posts, which every signed-in feed page adds to the shared page.
 func BenchmarkLikedPosts(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
+	s, ids := benchWorld(b, 1, 20)
+	if _, err := s.CreateUser(ctx, generia.User{ID: "viewer", Username: "viewer", Email: "v@example.com"}, "x"); err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	w := generia.World{ID: "w", Prompt: "p", CharactersCount: 1, PostsCount: 20, Visibility: generia.VisibilityPublic, CreatedAt: t0}
-	if err := s.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(1, 20))); err != nil {
-		b.Fatal(err)
-	}
-	if _, _, err := s.CreateCharacter(ctx, generia.Character{ID: "c", WorldID: "w", Username: "user", DisplayName: "U", CreatedAt: t0}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.CreateUser(ctx, generia.User{ID: "viewer", Username: "viewer", Email: "v@example.com", CreatedAt: t0}, "x"); err != nil {
-		b.Fatal(err)
-	}
-	var ids []string
-	for i := range 20 {
-		p := generia.Post{ID: fmt.Sprint("p", i), WorldID: "w", CharacterID: "c", Caption: "c", MediaID: "m", CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
-		if _, _, err := s.CreatePost(ctx, p); err != nil {
-			b.Fatal(err)
-		}
+	for i, id := range ids {
 		if i%3 == 0 {
-			if _, err := s.Like(ctx, p.ID, "viewer", t0); err != nil {
+			if _, err := s.Like(ctx, id, "viewer", time.Time{}); err != nil {
 				b.Fatal(err)
 			}
 		}
-		ids = append(ids, p.ID)
 	}
 	b.ResetTimer()
 	for b.Loop() {

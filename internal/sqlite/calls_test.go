@@ -132,22 +132,18 @@ func TestBudgetMessage(t *testing.T) {
 
 // A world's ledger is read through its index, in order, without a sort.
 func TestProviderCallsUseIndex(t *testing.T) {
-	s := openTemp(t)
-	rows, err := s.reader.QueryContext(t.Context(), `EXPLAIN QUERY PLAN SELECT world_id, cost_usd, created_at`+
-		` FROM provider_calls WHERE world_id = ? ORDER BY id`, "w1")
-	if err != nil {
-		t.Fatal(err)
+	s := openRecording(t)
+	newBudgetWorld(t, s, "w1", 0)
+	recordCall(t, s, "w1", 0.5)
+	recorded.take()
+	if calls, err := s.ProviderCalls(t.Context(), "w1"); err != nil || len(calls) != 1 {
+		t.Fatalf("ProviderCalls = %d calls, %v; want 1", len(calls), err)
 	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
+	sent := recorded.take()
+	if len(sent) != 1 {
+		t.Fatalf("ProviderCalls took %d statements, want 1", len(sent))
 	}
+	plan := queryPlan(t, s, sent[0])
 	joined := strings.Join(plan, "; ")
 	if !strings.Contains(joined, "provider_calls_world") || strings.Contains(joined, "TEMP B-TREE") {
 		t.Errorf("the ledger query does not walk provider_calls_world: %v", plan)

@@ -2,10 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/storetest"
@@ -41,70 +41,20 @@ func TestConformanceInMemory(t *testing.T) {
 	})
 }
 
-// appliedMigrations reads schema_migrations.
-func appliedMigrations(t *testing.T, s *Store) map[int]int64 {
-	t.Helper()
-	rows, err := s.reader.QueryContext(t.Context(), `SELECT version, applied_at FROM schema_migrations`)
-	if err != nil {
-		t.Fatalf("reading schema_migrations: %v", err)
-	}
-	defer rows.Close()
-	out := map[int]int64{}
-	for rows.Next() {
-		var v int
-		var at int64
-		if err := rows.Scan(&v, &at); err != nil {
-			t.Fatalf("reading schema_migrations: %v", err)
-		}
-		out[v] = at
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatalf("reading schema_migrations: %v", err)
-	}
-	return out
-}
-
 func TestReopenKeepsDataAndMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "generia.db")
-	ctx := t.Context()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	w := generia.World{ID: "w1", Name: "Tidewell", Visibility: generia.VisibilityPublic, CreatedAt: time.Now()}
-	if err := s.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(2, 4))); err != nil {
-		t.Fatalf("CreateWorld: %v", err)
-	}
-	first := appliedMigrations(t, s)
-	list, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first) != len(list) {
-		t.Errorf("%d migrations recorded, want %d", len(first), len(list))
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-
-	s, err = Open(ctx, path)
-	if err != nil {
-		t.Fatalf("reopening: %v", err)
-	}
-	defer s.Close()
-	got, err := s.World(ctx, "w1")
-	if err != nil || got.Name != "Tidewell" {
-		t.Errorf("World after reopening = %+v, %v; want Tidewell", got, err)
-	}
-	again := appliedMigrations(t, s)
-	if len(again) != len(first) {
-		t.Errorf("migrations after reopening = %v, want %v", again, first)
-	}
-	for v, at := range first {
-		if again[v] != at {
-			t.Errorf("migration %d applied again: at %d, first at %d", v, again[v], at)
+	storetest.Reopen(t, len(files), func(t *testing.T) (generia.Store, *sql.DB) {
+		s, err := Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
 		}
-	}
+		t.Cleanup(func() { s.Close() })
+		return s, s.reader
+	})
 }
 
 func TestOpenRejectsBadPaths(t *testing.T) {
