@@ -64,15 +64,7 @@ func freshSchema(t *testing.T, url string, create bool) string {
 func openStore(t *testing.T, url, schema string) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), url, Schema(schema))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
+	return storetest.Opened(t, s, err)
 }
 
 func TestConformance(t *testing.T) {

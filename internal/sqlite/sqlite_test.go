@@ -15,15 +15,7 @@ import (
 func openTemp(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "generia.db"))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s
+	return storetest.Opened(t, s, err)
 }
 
 func TestConformance(t *testing.T) {
@@ -33,11 +25,7 @@ func TestConformance(t *testing.T) {
 func TestConformanceInMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) generia.Store {
 		s, err := Open(t.Context(), ":memory:")
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
+		return storetest.Opened(t, s, err)
 	})
 }
 
@@ -49,10 +37,7 @@ func TestReopenKeepsDataAndMigrations(t *testing.T) {
 	}
 	storetest.Reopen(t, len(files), func(t *testing.T) (generia.Store, *sql.DB) {
 		s, err := Open(t.Context(), path)
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
+		s = storetest.Opened(t, s, err)
 		return s, s.reader
 	})
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"database/sql"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -62,4 +63,19 @@ func applied(t *testing.T, db *sql.DB) map[int]string {
 		t.Fatalf("reading schema_migrations: %v", err)
 	}
 	return out
+}
+
+// Opened returns a store its backend's Open returned, and closes it when the
+// test ends; an error of Open ends the test.
+func Opened[S io.Closer](t *testing.T, s S, err error) S {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
 }
