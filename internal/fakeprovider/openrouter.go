@@ -388,7 +388,7 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !orSleep(r.Context(), f.o.Latency) {
+	if !sleep(r.Context(), f.o.Latency) {
 		return // the client went away
 	}
 	var body bytes.Buffer
@@ -709,8 +709,9 @@ func orGenerationID() string {
 	return fmt.Sprintf("gen-%d-%s", time.Now().Unix(), b)
 }
 
-// orSleep waits d or until ctx is done, and says whether it waited d.
-func orSleep(ctx context.Context, d time.Duration) bool {
+// sleep waits d or until ctx is done, and says whether it waited d: a
+// fake's latency, cut short when the client gives up.
+func sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}

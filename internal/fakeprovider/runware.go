@@ -213,7 +213,7 @@ func writeRunwareErrors(w http.ResponseWriter, status int, errs ...runwareError)
 
 // handleTasks serves POST /v1.
 func (f *Runware) handleTasks(w http.ResponseWriter, r *http.Request) {
-	if !rwSleep(r.Context(), f.latency) {
+	if !sleep(r.Context(), f.latency) {
 		return
 	}
 	var raw []json.RawMessage
@@ -663,21 +663,6 @@ func rwExtension(format string) string {
 		return "webp"
 	}
 	return "png"
-}
-
-// sleep waits d and reports whether ctx was still live.
-func rwSleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 func rwIsUUIDv4(s string) bool {
