@@ -19,8 +19,6 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/generia/generia/internal/secret"
-
-	"github.com/generia/generia/internal/pipeline"
 )
 
 // Config is every setting of every role.
@@ -54,7 +52,7 @@ type Config struct {
 	NoSample                                                                              bool // GENERIA_NO_SAMPLE
 
 	Queues      []string // GENERIA_QUEUES (worker role)
-	Concurrency pipeline.Concurrency
+	Concurrency Concurrency
 
 	OfflineLLMLatency   time.Duration // GENERIA_OFFLINE_LLM_LATENCY
 	OfflineImageLatency time.Duration // GENERIA_OFFLINE_IMAGE_LATENCY
@@ -96,6 +94,24 @@ type Config struct {
 	// Client settings of the CLI.
 	Server string // GENERIA_SERVER
 	Token  string // GENERIA_TOKEN
+}
+
+// Concurrency is how much a process runs at once, in the seed's
+// MAX_CONCURRENT_* settings; the app hands it to the pipeline's workers.
+type Concurrency struct {
+	Tasks               int // MAX_CONCURRENT_TASKS: activities at once in this process, all queues
+	LLM                 int // MAX_CONCURRENT_LLM_REQUESTS: the llm queue
+	Images              int // MAX_CONCURRENT_IMAGE_REQUESTS: the images queue
+	Services            int // MAX_CONCURRENT_GRPC_CALLS: the services queue
+	Progress            int // MAX_CONCURRENT_DB_OPERATIONS: the progress queue
+	WorkflowTasks       int // MAX_WORKFLOW_TASKS_PER_WORKER
+	ActivitiesPerWorker int // MAX_ACTIVITIES_PER_WORKER: the main queue and the cap of every other
+
+	// LLMPerSecond and ImagesPerSecond cap the provider calls started per
+	// second across all workers of the queue; 0 means no cap.
+	// LLM_REQUESTS_PER_SECOND, IMAGE_REQUESTS_PER_SECOND
+	LLMPerSecond    float64
+	ImagesPerSecond float64
 }
 
 // Setting documents one setting for the README table and `generia config`.
@@ -244,7 +260,6 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("GENERIA_NO_SAMPLE: want true or false"))
 	}
-	def := pipeline.DefaultConcurrency
 	c := Config{
 		DataDir:               env("GENERIA_DATA_DIR", "./data"),
 		Addr:                  env("GENERIA_ADDR", "127.0.0.1:8080"),
@@ -275,14 +290,14 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		TrustedProxies:        env("GENERIA_TRUSTED_PROXIES", ""),
 		RedisURL:              env("REDIS_URL", ""),
 		Queues:                strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
-		Concurrency: pipeline.Concurrency{
-			Tasks:               num("MAX_CONCURRENT_TASKS", def.Tasks),
-			LLM:                 num("MAX_CONCURRENT_LLM_REQUESTS", def.LLM),
-			Images:              num("MAX_CONCURRENT_IMAGE_REQUESTS", def.Images),
-			Services:            num("MAX_CONCURRENT_GRPC_CALLS", def.Services),
-			Progress:            num("MAX_CONCURRENT_DB_OPERATIONS", def.Progress),
-			WorkflowTasks:       num("MAX_WORKFLOW_TASKS_PER_WORKER", def.WorkflowTasks),
-			ActivitiesPerWorker: num("MAX_ACTIVITIES_PER_WORKER", def.ActivitiesPerWorker),
+		Concurrency: Concurrency{
+			Tasks:               num("MAX_CONCURRENT_TASKS", 500),
+			LLM:                 num("MAX_CONCURRENT_LLM_REQUESTS", 50),
+			Images:              num("MAX_CONCURRENT_IMAGE_REQUESTS", 30),
+			Services:            num("MAX_CONCURRENT_GRPC_CALLS", 100),
+			Progress:            num("MAX_CONCURRENT_DB_OPERATIONS", 20),
+			WorkflowTasks:       num("MAX_WORKFLOW_TASKS_PER_WORKER", 100),
+			ActivitiesPerWorker: num("MAX_ACTIVITIES_PER_WORKER", 200),
 			LLMPerSecond:        float("LLM_REQUESTS_PER_SECOND", 0),
 			ImagesPerSecond:     float("IMAGE_REQUESTS_PER_SECOND", 0),
 		},
