@@ -1,24 +1,20 @@
-// Package config loads Generia's one configuration struct from the
-// environment, a .env file in the working directory and command-line flags,
-// in that order of increasing precedence.
+// Package config loads Generia's one configuration struct from command-line
+// flags, the environment and a .env file in the working directory, in that
+// order of precedence, and else the defaults. One table of settings
+// (Config.Settings) says each variable's name, default and meaning, for
+// loading, for `generia config` and for the README.
 package config
 
 import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/joho/godotenv"
-
-	"github.com/generia/generia/internal/secret"
 )
 
 // Config is every setting of every role.
@@ -51,7 +47,7 @@ type Config struct {
 	TemporalTLSCA, TemporalTLSCert, TemporalTLSKey, TemporalTLSServerName, TemporalAPIKey string
 	NoSample                                                                              bool // GENERIA_NO_SAMPLE
 
-	Queues      []string // GENERIA_QUEUES (worker role)
+	Queues      string // GENERIA_QUEUES: comma list (worker role)
 	Concurrency Concurrency
 
 	OfflineLLMLatency   time.Duration // GENERIA_OFFLINE_LLM_LATENCY
@@ -114,78 +110,6 @@ type Concurrency struct {
 	ImagesPerSecond float64
 }
 
-// Setting documents one setting for the README table and `generia config`.
-type Setting struct {
-	Env, Flag, Default, Help string
-	Secret                   bool
-	get                      func(*Config) string
-}
-
-// Settings lists every setting.
-var Settings = []Setting{
-	{"GENERIA_DATA_DIR", "--data-dir", "./data", "where the SQLite store, media, the embedded Temporal database and the local operator token live", false, func(c *Config) string { return c.DataDir }},
-	{"GENERIA_ADDR", "--addr", "127.0.0.1:8080", "HTTP address of the API and web UI", false, func(c *Config) string { return c.Addr }},
-	{"DATABASE_URL", "--database-url", "(SQLite in the data dir)", "PostgreSQL store, e.g. postgres://generia@db:5432/generia", true, func(c *Config) string { return c.DatabaseURL }},
-	{"S3_ENDPOINT", "", "(media in the data dir)", "S3-compatible endpoint of the media store, e.g. https://s3.eu-west-1.amazonaws.com or http://minio:9000", false, func(c *Config) string { return c.S3Endpoint }},
-	{"S3_BUCKET", "", "generia-media", "bucket of the media (created if missing)", false, func(c *Config) string { return c.S3Bucket }},
-	{"S3_ACCESS_KEY", "", "", "S3 access key", true, func(c *Config) string { return c.S3AccessKey }},
-	{"S3_SECRET_KEY", "", "", "S3 secret key", true, func(c *Config) string { return c.S3SecretKey }},
-	{"S3_REGION", "", "us-east-1", "S3 region", false, func(c *Config) string { return c.S3Region }},
-	{"S3_USE_PATH_STYLE", "", "false", "path-style bucket URLs (MinIO, versitygw, most self-hosted servers)", false, func(c *Config) string { return strconv.FormatBool(c.S3PathStyle) }},
-	{"GENERIA_MEDIA_REDIRECT", "", "false", "serve media by redirect to presigned S3 URLs instead of through the API", false, func(c *Config) string { return strconv.FormatBool(c.MediaRedirect) }},
-	{"GENERIA_METRICS_ADDR", "--metrics-addr", "(none)", "where any role serves /metrics, /healthz and /readyz, unauthenticated (without it, the API serves /metrics only to the operator token)", false, func(c *Config) string { return c.MetricsAddr }},
-	{"TEMPORAL_ADDRESS", "--temporal-addr", "127.0.0.1:7233", "Temporal frontend: where `up` serves it, where `api` and `worker` connect", false, func(c *Config) string { return c.TemporalAddr }},
-	{"GENERIA_TEMPORAL_UI_ADDR", "--temporal-ui-addr", "127.0.0.1:8233", "Temporal Web UI of the embedded server; `off` disables it", false, func(c *Config) string { return c.TemporalUIAddr }},
-	{"TEMPORAL_NAMESPACE", "--temporal-namespace", "default", "Temporal namespace", false, func(c *Config) string { return c.TemporalNamespace }},
-	{"TEMPORAL_TLS_CA", "", "(system roots)", "CA file to verify an external Temporal's certificate", false, func(c *Config) string { return c.TemporalTLSCA }},
-	{"TEMPORAL_TLS_CERT", "", "", "client certificate file (mTLS), with TEMPORAL_TLS_KEY", false, func(c *Config) string { return c.TemporalTLSCert }},
-	{"TEMPORAL_TLS_KEY", "", "", "client key file (mTLS)", false, func(c *Config) string { return c.TemporalTLSKey }},
-	{"TEMPORAL_TLS_SERVER_NAME", "", "", "server name to verify, when it differs from the address", false, func(c *Config) string { return c.TemporalTLSServerName }},
-	{"TEMPORAL_API_KEY", "", "", "API key (e.g. Temporal Cloud); turns TLS on", true, func(c *Config) string { return c.TemporalAPIKey }},
-	{"GENERIA_NO_SAMPLE", "--no-sample", "false", "do not generate the sample world on the first start", false, func(c *Config) string { return strconv.FormatBool(c.NoSample) }},
-	{"GENERIA_QUEUES", "--queues", "main,llm,images,progress,services", "task queues a `worker` serves", false, func(c *Config) string { return strings.Join(c.Queues, ",") }},
-	{"MAX_CONCURRENT_TASKS", "", "500", "activities running at once in one process, all queues together", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Tasks) }},
-	{"MAX_CONCURRENT_LLM_REQUESTS", "", "50", "LLM activities at once per process (ai-worker-llm)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.LLM) }},
-	{"MAX_CONCURRENT_IMAGE_REQUESTS", "", "30", "image activities at once per process (ai-worker-images)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Images) }},
-	{"MAX_CONCURRENT_GRPC_CALLS", "", "100", "data-writing activities at once per process (ai-worker-services)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Services) }},
-	{"MAX_CONCURRENT_DB_OPERATIONS", "", "20", "status activities at once per process (ai-worker-progress)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.Progress) }},
-	{"MAX_WORKFLOW_TASKS_PER_WORKER", "", "100", "workflow tasks at once per worker", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.WorkflowTasks) }},
-	{"MAX_ACTIVITIES_PER_WORKER", "", "200", "activities at once on any one worker (ai-worker-main, and a cap on the others)", false, func(c *Config) string { return strconv.Itoa(c.Concurrency.ActivitiesPerWorker) }},
-	{"GENERIA_OFFLINE_LLM_LATENCY", "", "0", "simulated latency of each offline LLM call (Go duration, e.g. 3s)", false, func(c *Config) string { return c.OfflineLLMLatency.String() }},
-	{"GENERIA_OFFLINE_IMAGE_LATENCY", "", "0", "simulated latency of each offline image (Go duration)", false, func(c *Config) string { return c.OfflineImageLatency.String() }},
-	{"OPENROUTER_API_KEY", "", "(none: offline text)", "key of OpenRouter (or of another OpenAI-compatible API); new worlds use it", true, func(c *Config) string { return c.OpenRouterAPIKey }},
-	{"OPENROUTER_BASE_URL", "", DefaultLLMBaseURL, "OpenAI-compatible chat-completions API; set it without a key for Ollama, vLLM or llama.cpp", false, func(c *Config) string { return c.OpenRouterBaseURL }},
-	{"LLM_MODEL", "", DefaultLLMModel, "model of every LLM call", false, func(c *Config) string { return c.LLMModel }},
-	{"LLM_FALLBACK_MODELS", "", "(none)", "comma list of models OpenRouter tries when LLM_MODEL fails", false, func(c *Config) string { return strings.Join(c.LLMFallbackModels, ",") }},
-	{"RUNWARE_API_KEY", "", "(none: offline images)", "key of Runware; new worlds use it", true, func(c *Config) string { return c.RunwareAPIKey }},
-	{"RUNWARE_BASE_URL", "", DefaultImageBaseURL, "Runware REST API", false, func(c *Config) string { return c.RunwareBaseURL }},
-	{"IMAGE_MODEL", "", DefaultImageModel, "Runware model (AIR id) of every image", false, func(c *Config) string { return c.ImageModel }},
-	{"LLM_REQUESTS_PER_SECOND", "", "0 (no limit)", "LLM calls per second across all workers (Temporal's task-queue rate)", false, func(c *Config) string { return strconv.FormatFloat(c.Concurrency.LLMPerSecond, 'g', -1, 64) }},
-	{"IMAGE_REQUESTS_PER_SECOND", "", "0 (no limit)", "image calls per second across all workers", false, func(c *Config) string { return strconv.FormatFloat(c.Concurrency.ImagesPerSecond, 'g', -1, 64) }},
-	{"GENERIA_WORLD_BUDGET_USD", "", "2.00", "most a world may spend on providers; a world that would exceed it stops and keeps what it made; 0: no budget", false, func(c *Config) string { return strconv.FormatFloat(c.WorldBudgetUSD, 'f', 2, 64) }},
-	{"GENERIA_JWT_SECRET", "", "(generated, kept in the data dir)", "secret that signs access tokens; set it when several API processes share users", true, func(c *Config) string { return c.JWTSecret }},
-	{"GENERIA_LOGIN_RATE", "", "10/1m", "sign-in attempts allowed per address and per account", false, func(c *Config) string { return c.LoginRate }},
-	{"GENERIA_REGISTER_RATE", "", "5/1h", "registrations allowed per address", false, func(c *Config) string { return c.RegisterRate }},
-	{"GENERIA_UPLOAD_RATE", "", "30/1h", "images one account may upload", false, func(c *Config) string { return c.UploadRate }},
-	{"GENERIA_UPLOAD_MB", "", "100", "megabytes one account may upload in GENERIA_UPLOAD_RATE's period", false, func(c *Config) string { return strconv.Itoa(c.UploadMB) }},
-	{"GENERIA_WORLD_RATE", "", "20/1h", "worlds one account may create (an address may create half again as many)", false, func(c *Config) string { return c.WorldRate }},
-	{"REDIS_URL", "", "(none: limits per process)", "Redis that keeps the rate limits for every API process together, e.g. redis://127.0.0.1:6379/0", false, func(c *Config) string { return c.RedisURL }},
-	{"GENERIA_TRUSTED_PROXIES", "", "(none)", "reverse proxies and load balancers (addresses, CIDR ranges) whose X-Forwarded-For gives the client address for rate limits", false, func(c *Config) string { return c.TrustedProxies }},
-	{"GENERIA_SECURE_COOKIES", "", "false", "mark the web UI's cookies Secure; set it when serving over HTTPS", false, func(c *Config) string { return strconv.FormatBool(c.SecureCookies) }},
-	{"GENERIA_LOG_LEVEL", "--log-level", "info", "debug, info, warn or error", false, func(c *Config) string { return c.LogLevel }},
-	{"GENERIA_LOG_FORMAT", "--log-format", "text", "text or json", false, func(c *Config) string { return c.LogFormat }},
-	{"GENERIA_SERVER", "--server", "http://127.0.0.1:8080", "the API the CLI talks to", false, func(c *Config) string { return c.Server }},
-	{"GENERIA_TOKEN", "--token", "(the local operator token in --data-dir)", "access token of the CLI", true, func(c *Config) string { return c.Token }},
-}
-
-// Provider defaults.
-const (
-	DefaultLLMBaseURL   = "https://openrouter.ai/api/v1"
-	DefaultLLMModel     = "google/gemini-2.5-flash-lite"
-	DefaultImageBaseURL = "https://api.runware.ai/v1"
-	DefaultImageModel   = "runware:100@1"
-)
-
 // Load reads the .env file of the working directory (variables already set
 // win) and then the environment, applying defaults.
 func Load() (Config, error) {
@@ -195,127 +119,20 @@ func Load() (Config, error) {
 	return FromEnv(os.LookupEnv)
 }
 
-// FromEnv builds a Config from an environment lookup, applying defaults.
+// FromEnv builds a Config from an environment lookup: each setting's
+// variable, or its default when the variable is unset or empty. The error
+// names every variable that does not parse.
 func FromEnv(lookup func(string) (string, bool)) (Config, error) {
-	env := func(name, def string) string {
-		if v, ok := lookup(name); ok && v != "" {
-			return v
-		}
-		return def
-	}
+	var c Config
 	var errs []error
-	num := func(name string, def int) int {
-		s := env(name, "")
-		if s == "" {
-			return def
+	for _, s := range c.Settings() {
+		v, _ := lookup(s.Env)
+		if v == "" {
+			v = s.Default
 		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a positive whole number", name, s))
-			return def
+		if err := s.value.set(s.Env, v); err != nil {
+			errs = append(errs, err)
 		}
-		return n
-	}
-	dur := func(name string) time.Duration {
-		s := env(name, "0")
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a Go duration such as 3s or 250ms", name, s))
-		}
-		return d
-	}
-	float := func(name string, def float64) float64 {
-		s := env(name, "")
-		if s == "" {
-			return def
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f < 0 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a number ≥ 0", name, s))
-			return def
-		}
-		return f
-	}
-	list := func(name string) []string {
-		var out []string
-		for _, v := range strings.Split(env(name, ""), ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				out = append(out, v)
-			}
-		}
-		return out
-	}
-	secure, err := strconv.ParseBool(env("GENERIA_SECURE_COOKIES", "false"))
-	if err != nil {
-		errs = append(errs, fmt.Errorf("GENERIA_SECURE_COOKIES: want true or false"))
-	}
-	boolean := func(name string) bool {
-		v, err := strconv.ParseBool(env(name, "false"))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: want true or false", name))
-		}
-		return v
-	}
-	noSample, err := strconv.ParseBool(env("GENERIA_NO_SAMPLE", "false"))
-	if err != nil {
-		errs = append(errs, fmt.Errorf("GENERIA_NO_SAMPLE: want true or false"))
-	}
-	c := Config{
-		DataDir:               env("GENERIA_DATA_DIR", "./data"),
-		Addr:                  env("GENERIA_ADDR", "127.0.0.1:8080"),
-		MetricsAddr:           env("GENERIA_METRICS_ADDR", ""),
-		DatabaseURL:           env("DATABASE_URL", ""),
-		S3Endpoint:            env("S3_ENDPOINT", ""),
-		S3Bucket:              env("S3_BUCKET", "generia-media"),
-		S3AccessKey:           env("S3_ACCESS_KEY", ""),
-		S3SecretKey:           env("S3_SECRET_KEY", ""),
-		S3Region:              env("S3_REGION", "us-east-1"),
-		S3PathStyle:           boolean("S3_USE_PATH_STYLE"),
-		MediaRedirect:         boolean("GENERIA_MEDIA_REDIRECT"),
-		TemporalAddr:          env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-		TemporalUIAddr:        env("GENERIA_TEMPORAL_UI_ADDR", "127.0.0.1:8233"),
-		TemporalNamespace:     env("TEMPORAL_NAMESPACE", "default"),
-		TemporalTLSCA:         env("TEMPORAL_TLS_CA", ""),
-		TemporalTLSCert:       env("TEMPORAL_TLS_CERT", ""),
-		TemporalTLSKey:        env("TEMPORAL_TLS_KEY", ""),
-		TemporalTLSServerName: env("TEMPORAL_TLS_SERVER_NAME", ""),
-		TemporalAPIKey:        env("TEMPORAL_API_KEY", ""),
-		NoSample:              noSample,
-		SecureCookies:         secure,
-		LoginRate:             env("GENERIA_LOGIN_RATE", "10/1m"),
-		RegisterRate:          env("GENERIA_REGISTER_RATE", "5/1h"),
-		WorldRate:             env("GENERIA_WORLD_RATE", "20/1h"),
-		UploadRate:            env("GENERIA_UPLOAD_RATE", "30/1h"),
-		UploadMB:              num("GENERIA_UPLOAD_MB", 100),
-		TrustedProxies:        env("GENERIA_TRUSTED_PROXIES", ""),
-		RedisURL:              env("REDIS_URL", ""),
-		Queues:                strings.Split(env("GENERIA_QUEUES", "main,llm,images,progress,services"), ","),
-		Concurrency: Concurrency{
-			Tasks:               num("MAX_CONCURRENT_TASKS", 500),
-			LLM:                 num("MAX_CONCURRENT_LLM_REQUESTS", 50),
-			Images:              num("MAX_CONCURRENT_IMAGE_REQUESTS", 30),
-			Services:            num("MAX_CONCURRENT_GRPC_CALLS", 100),
-			Progress:            num("MAX_CONCURRENT_DB_OPERATIONS", 20),
-			WorkflowTasks:       num("MAX_WORKFLOW_TASKS_PER_WORKER", 100),
-			ActivitiesPerWorker: num("MAX_ACTIVITIES_PER_WORKER", 200),
-			LLMPerSecond:        float("LLM_REQUESTS_PER_SECOND", 0),
-			ImagesPerSecond:     float("IMAGE_REQUESTS_PER_SECOND", 0),
-		},
-		OfflineLLMLatency:   dur("GENERIA_OFFLINE_LLM_LATENCY"),
-		OfflineImageLatency: dur("GENERIA_OFFLINE_IMAGE_LATENCY"),
-		OpenRouterAPIKey:    env("OPENROUTER_API_KEY", ""),
-		OpenRouterBaseURL:   env("OPENROUTER_BASE_URL", ""),
-		LLMModel:            env("LLM_MODEL", DefaultLLMModel),
-		LLMFallbackModels:   list("LLM_FALLBACK_MODELS"),
-		RunwareAPIKey:       env("RUNWARE_API_KEY", ""),
-		RunwareBaseURL:      env("RUNWARE_BASE_URL", DefaultImageBaseURL),
-		ImageModel:          env("IMAGE_MODEL", DefaultImageModel),
-		WorldBudgetUSD:      float("GENERIA_WORLD_BUDGET_USD", 2),
-		JWTSecret:           env("GENERIA_JWT_SECRET", ""),
-		LogLevel:            env("GENERIA_LOG_LEVEL", "info"),
-		LogFormat:           env("GENERIA_LOG_FORMAT", "text"),
-		Server:              env("GENERIA_SERVER", "http://127.0.0.1:8080"),
-		Token:               env("GENERIA_TOKEN", ""),
 	}
 	return c, errors.Join(errs...)
 }
@@ -375,31 +192,13 @@ func (c *Config) ImagesConfigured() bool { return c.RunwareAPIKey != "" }
 // UIEnabled reports whether the embedded Temporal Web UI runs.
 func (c *Config) UIEnabled() bool { return c.TemporalUIAddr != "" && c.TemporalUIAddr != "off" }
 
-// Print writes the effective configuration, secrets redacted: a secret
-// setting shows only that it is set, and any other shows its URLs without
-// their credentials.
-func (c *Config) Print(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, s := range Settings {
-		v := s.get(c)
-		switch {
-		case s.Secret && v != "":
-			v = "(set, redacted)"
-		default:
-			v = secret.URL(v)
-		}
-		fmt.Fprintf(tw, "%s\t%s\n", s.Env, v)
-	}
-	tw.Flush()
-}
-
 // Secrets are the secret values of the configuration, for scrubbing them
 // from whatever leaves the process: every secret setting, and the
 // passwords of the URLs of the others.
 func (c *Config) Secrets() []string {
 	var out []string
-	for _, s := range Settings {
-		v := s.get(c)
+	for _, s := range c.Settings() {
+		v := s.Value()
 		if s.Secret {
 			out = append(out, v)
 		}
