@@ -1,6 +1,11 @@
 // Package app is Generia's composition root: from one Config it builds the
 // store, media store, providers, Temporal client, workers and HTTP server
 // that a role needs, and stops them in order.
+//
+// app.go builds the parts, temporal.go connects to Temporal, boot.go holds
+// the jobs of a start (the operator token, resuming worlds, the sample
+// world) and those that run every so often, and health.go the operator's
+// routes (/healthz, /readyz, /metrics).
 package app
 
 import (
@@ -180,19 +185,15 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 	}
 	if roles.API {
-		if err := a.Pipeline.Reconcile(ctx); err != nil {
-			return nil, fmt.Errorf("resuming generations: %w", err)
+		if err := a.resumeWorlds(ctx); err != nil {
+			return nil, err
 		}
 		if err := a.serveHTTP(); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.MetricsAddr != "" {
-		// The operator's own address: metrics, health and readiness, open
-		// to whoever reaches it.
-		mux := http.NewServeMux()
-		a.ops(mux, a.Metrics.Handler())
-		if a.MetricsURL, err = a.serve(cfg.MetricsAddr, mux); err != nil {
+		if err := a.serveOps(cfg.MetricsAddr); err != nil {
 			return nil, err
 		}
 	}
@@ -270,13 +271,7 @@ func (a *App) serveHTTP() error {
 	}
 	svc := &social.Service{Store: a.Store, Files: a.Media, Pipeline: a.Pipeline, Providers: a.Providers,
 		UploadQuota: social.UploadQuota{Images: uploads.N, Bytes: int64(a.Config.UploadMB) << 20, Period: uploads.Period}}
-	a.every(time.Hour, "removing unused uploads", func(ctx context.Context) error {
-		n, err := svc.RemoveUnusedUploads(ctx)
-		if n > 0 {
-			a.Logger.Info("removed unused uploads", "count", n)
-		}
-		return err
-	})
+	a.removeUnusedUploads(svc)
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
 	var rates [3]ratelimit.Rate
 	for i, r := range []string{a.Config.LoginRate, a.Config.RegisterRate, a.Config.WorldRate} {

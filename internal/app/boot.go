@@ -11,7 +11,30 @@ import (
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
+
+// resumeWorlds starts the generation of every world left pending or in
+// progress, in case the process that created it stopped before it could
+// (pipeline.Client.Reconcile).
+func (a *App) resumeWorlds(ctx context.Context) error {
+	if err := a.Pipeline.Reconcile(ctx); err != nil {
+		return fmt.Errorf("resuming generations: %w", err)
+	}
+	return nil
+}
+
+// removeUnusedUploads deletes, every hour, the uploads that no post or
+// character uses and that are older than social.UnusedUploadAge.
+func (a *App) removeUnusedUploads(svc *social.Service) {
+	a.every(time.Hour, "removing unused uploads", func(ctx context.Context) error {
+		n, err := svc.RemoveUnusedUploads(ctx)
+		if n > 0 {
+			a.Logger.Info("removed unused uploads", "count", n)
+		}
+		return err
+	})
+}
 
 // every runs job now and then every period until the app closes; its
 // errors are logged.

@@ -12,6 +12,16 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
+// serveOps serves the operator's routes on an address of their own, open to
+// whoever reaches it (GENERIA_METRICS_ADDR).
+func (a *App) serveOps(addr string) error {
+	mux := http.NewServeMux()
+	a.ops(mux, a.Metrics.Handler())
+	var err error
+	a.MetricsURL, err = a.serve(addr, mux)
+	return err
+}
+
 // operatorOnly serves next to requests that carry the operator account's
 // access token (the one `up` writes into the data dir), and answers
 // anyone else 401.
