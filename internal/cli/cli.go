@@ -156,7 +156,7 @@ func version() string {
 	return v + " " + info.GoVersion
 }
 
-// stderrIsTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

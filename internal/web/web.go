@@ -4,8 +4,9 @@
 // scroll, likes and comments in place) through the JSON API under /api/v1.
 //
 // Every read and write goes through social.Service, which holds the
-// authorization rules; the web UI only adds cookie sessions (auth.Sessions)
-// and CSRF checks.
+// authorization rules; the web UI only adds cookie sessions (auth.Sessions),
+// CSRF checks and the rate limits it shares with the API, declared beside
+// each route (routes.go).
 package web
 
 import (
@@ -142,8 +143,6 @@ func (h *Handler) viewerOf(r *http.Request) viewer {
 	if !ok {
 		return viewer{}
 	}
-	// social.Service has no read of an account by ID yet, so the nav's
-	// username comes from the store here, the one place the UI reads it.
 	u, err := h.social.User(r.Context(), sess.UserID)
 	if err != nil {
 		if !generia.IsKind(err, generia.KindNotFound) {
