@@ -17,79 +17,77 @@ import (
 	"github.com/joho/godotenv"
 )
 
-// Config is every setting of every role.
+// Config is every setting of every role. Settings says which variable
+// sets each field, and its default.
 type Config struct {
-	DataDir string // GENERIA_DATA_DIR
-	Addr    string // GENERIA_ADDR: the HTTP API and web UI
+	DataDir string
+	Addr    string // the HTTP API and web UI
 	// MetricsAddr serves /metrics, /healthz and /readyz on an address of
 	// the operator's, for every role; empty: a worker serves none, and the
 	// API serves /metrics on its own address to the operator's token only.
-	// GENERIA_METRICS_ADDR
 	MetricsAddr string
 	// DatabaseURL selects PostgreSQL (postgres://…) instead of the SQLite
-	// file in the data dir. DATABASE_URL
+	// file in the data dir.
 	DatabaseURL string
 	// S3 media store, used when S3Endpoint is set; else media live in the
-	// data dir. S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY, S3_SECRET_KEY,
-	// S3_REGION, S3_USE_PATH_STYLE
+	// data dir.
 	S3Endpoint, S3Bucket, S3AccessKey, S3SecretKey, S3Region string
 	S3PathStyle                                              bool
 	// MediaRedirect serves media by redirect to a presigned S3 URL instead
-	// of through the API. GENERIA_MEDIA_REDIRECT
+	// of through the API.
 	MediaRedirect bool
 
-	TemporalAddr      string // TEMPORAL_ADDRESS: embedded frontend (up) or the cluster (api, worker)
-	TemporalUIAddr    string // GENERIA_TEMPORAL_UI_ADDR: "off" disables it
-	TemporalNamespace string // TEMPORAL_NAMESPACE
-	// TLS and API key of an external Temporal: TEMPORAL_TLS_CA,
-	// TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY (files), TEMPORAL_TLS_SERVER_NAME,
-	// TEMPORAL_API_KEY (Temporal Cloud; implies TLS).
+	TemporalAddr      string // embedded frontend (up) or the cluster (api, worker)
+	TemporalUIAddr    string // "off" disables it
+	TemporalNamespace string
+	// TLS and API key of an external Temporal: CA, client certificate and
+	// key files, the server name to verify, and an API key (Temporal
+	// Cloud); any of them but the key file turns TLS on.
 	TemporalTLSCA, TemporalTLSCert, TemporalTLSKey, TemporalTLSServerName, TemporalAPIKey string
-	NoSample                                                                              bool // GENERIA_NO_SAMPLE
+	NoSample                                                                              bool
 
-	Queues      string // GENERIA_QUEUES: comma list (worker role)
+	Queues      string // comma list (worker role)
 	Concurrency Concurrency
 
-	OfflineLLMLatency   time.Duration // GENERIA_OFFLINE_LLM_LATENCY
-	OfflineImageLatency time.Duration // GENERIA_OFFLINE_IMAGE_LATENCY
+	OfflineLLMLatency   time.Duration
+	OfflineImageLatency time.Duration
 
-	OpenRouterAPIKey  string   // OPENROUTER_API_KEY
-	OpenRouterBaseURL string   // OPENROUTER_BASE_URL
-	LLMModel          string   // LLM_MODEL
-	LLMFallbackModels []string // LLM_FALLBACK_MODELS
-	RunwareAPIKey     string   // RUNWARE_API_KEY
-	RunwareBaseURL    string   // RUNWARE_BASE_URL
-	ImageModel        string   // IMAGE_MODEL
+	OpenRouterAPIKey string
+	// OpenRouterBaseURL stays empty unless set, for LLMConfigured;
+	// LLMBaseURL is the URL to call.
+	OpenRouterBaseURL string
+	LLMModel          string
+	LLMFallbackModels []string
+	RunwareAPIKey     string
+	RunwareBaseURL    string
+	ImageModel        string
 
-	WorldBudgetUSD float64 // GENERIA_WORLD_BUDGET_USD; 0: no budget
+	WorldBudgetUSD float64 // 0: no budget
 
-	JWTSecret string // GENERIA_JWT_SECRET; empty: a secret kept in the data dir
+	JWTSecret string // empty: a secret kept in the data dir
 	// LoginRate, RegisterRate and WorldRate rate-limit sign-in (per address
 	// and per account), registration (per address) and world creation (per
-	// account), as "n/period". GENERIA_LOGIN_RATE, GENERIA_REGISTER_RATE,
-	// GENERIA_WORLD_RATE
+	// account), as "n/period".
 	LoginRate, RegisterRate, WorldRate string
 	// UploadRate is how many images one account may upload, as
 	// "n/period", and UploadMB how many megabytes in that period.
-	// GENERIA_UPLOAD_RATE, GENERIA_UPLOAD_MB
 	UploadRate string
 	UploadMB   int
 	// TrustedProxies lists the reverse proxies in front of the API whose
-	// X-Forwarded-For names the client (GENERIA_TRUSTED_PROXIES), as
-	// addresses and CIDR ranges.
+	// X-Forwarded-For names the client, as addresses and CIDR ranges.
 	TrustedProxies string
 	// RedisURL keeps the rate limits in Redis, shared by every API process;
-	// empty: each process keeps its own. REDIS_URL
+	// empty: each process keeps its own.
 	RedisURL string
-	// SecureCookies marks the web UI's cookies Secure (GENERIA_SECURE_COOKIES):
-	// set it when Generia is served over HTTPS.
+	// SecureCookies marks the web UI's cookies Secure: set it when Generia
+	// is served over HTTPS.
 	SecureCookies bool
-	LogLevel      string // GENERIA_LOG_LEVEL: debug, info, warn, error
-	LogFormat     string // GENERIA_LOG_FORMAT: text or json
+	LogLevel      string // debug, info, warn, error
+	LogFormat     string // text or json
 
-	// Client settings of the CLI.
-	Server string // GENERIA_SERVER
-	Token  string // GENERIA_TOKEN
+	// Client settings of the CLI: the API's URL and an access token.
+	Server string
+	Token  string
 }
 
 // Concurrency is how much a process runs at once, in the seed's
