@@ -1,13 +1,15 @@
 // Package app is Generia's composition root: from one Config it builds the
 // store, media store, providers, Temporal client, workers and HTTP server
 // that a role needs, and stops them in order.
+//
+// app.go builds the parts, temporal.go connects to Temporal, boot.go holds
+// the jobs of a start (the operator token, resuming worlds, the sample
+// world) and those that run every so often, and health.go the operator's
+// routes (/healthz, /readyz, /metrics).
 package app
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,11 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/config"
@@ -102,32 +100,6 @@ type App struct {
 	jobs     sync.WaitGroup
 }
 
-// every runs job now and then every period until the app closes; its
-// errors are logged.
-func (a *App) every(period time.Duration, what string, job func(ctx context.Context) error) {
-	if a.stopJobs == nil {
-		var ctx context.Context
-		ctx, a.stopJobs = context.WithCancel(context.Background())
-		a.jobCtx = ctx
-	}
-	a.jobs.Add(1)
-	go func() {
-		defer a.jobs.Done()
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			if err := job(a.jobCtx); err != nil && a.jobCtx.Err() == nil {
-				a.Logger.Error(what+" failed", "error", err)
-			}
-			select {
-			case <-a.jobCtx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-}
-
 // server is one of the process's HTTP servers.
 type server struct {
 	srv  *http.Server
@@ -192,7 +164,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	}
 	if len(roles.Queues) > 0 {
 		acts := &pipeline.Activities{Store: a.Store, Media: a.Media, Logger: logger, Text: text, Images: images, Metrics: a.Metrics}
-		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, cfg.Concurrency)
+		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, concurrency(cfg.Concurrency))
 		if err != nil {
 			return nil, err
 		}
@@ -213,19 +185,15 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 	}
 	if roles.API {
-		if err := a.Pipeline.Reconcile(ctx); err != nil {
-			return nil, fmt.Errorf("resuming generations: %w", err)
+		if err := a.resumeWorlds(ctx); err != nil {
+			return nil, err
 		}
 		if err := a.serveHTTP(); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.MetricsAddr != "" {
-		// The operator's own address: metrics, health and readiness, open
-		// to whoever reaches it.
-		mux := http.NewServeMux()
-		a.ops(mux, a.Metrics.Handler())
-		if a.MetricsURL, err = a.serve(cfg.MetricsAddr, mux); err != nil {
+		if err := a.serveOps(cfg.MetricsAddr); err != nil {
 			return nil, err
 		}
 	}
@@ -235,6 +203,21 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 	}
 	return a, nil
+}
+
+// concurrency is the configured concurrency in the pipeline's terms.
+func concurrency(c config.Concurrency) pipeline.Concurrency {
+	return pipeline.Concurrency{
+		Tasks:               c.Tasks,
+		LLM:                 c.LLM,
+		Images:              c.Images,
+		Services:            c.Services,
+		Progress:            c.Progress,
+		WorkflowTasks:       c.WorkflowTasks,
+		ActivitiesPerWorker: c.ActivitiesPerWorker,
+		LLMPerSecond:        c.LLMPerSecond,
+		ImagesPerSecond:     c.ImagesPerSecond,
+	}
 }
 
 // TemporalUIAddr is the embedded Web UI's address, if it runs.
@@ -288,13 +271,7 @@ func (a *App) serveHTTP() error {
 	}
 	svc := &social.Service{Store: a.Store, Files: a.Media, Pipeline: a.Pipeline, Providers: a.Providers,
 		UploadQuota: social.UploadQuota{Images: uploads.N, Bytes: int64(a.Config.UploadMB) << 20, Period: uploads.Period}}
-	a.every(time.Hour, "removing unused uploads", func(ctx context.Context) error {
-		n, err := svc.RemoveUnusedUploads(ctx)
-		if n > 0 {
-			a.Logger.Info("removed unused uploads", "count", n)
-		}
-		return err
-	})
+	a.removeUnusedUploads(svc)
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
 	var rates [3]ratelimit.Rate
 	for i, r := range []string{a.Config.LoginRate, a.Config.RegisterRate, a.Config.WorldRate} {
@@ -340,25 +317,6 @@ func (a *App) serveHTTP() error {
 	return nil
 }
 
-// operatorOnly serves next to requests that carry the operator account's
-// access token (the one `up` writes into the data dir), and answers
-// anyone else 401.
-func (a *App) operatorOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if ok && a.Tokens != nil {
-			if c, err := a.Tokens.Verify(r.Context(), strings.TrimSpace(token)); err == nil {
-				if u, err := a.Store.UserByID(r.Context(), c.UserID); err == nil && u.Username == OperatorUsername {
-					next.ServeHTTP(w, r)
-					return
-				}
-			}
-		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-		http.Error(w, "metrics need the operator's token (Authorization: Bearer <data-dir/operator-token>), or GENERIA_METRICS_ADDR", http.StatusUnauthorized)
-	})
-}
-
 // serve runs one of the process's HTTP servers on addr and returns its base
 // URL.
 func (a *App) serve(addr string, handler http.Handler) (string, error) {
@@ -395,56 +353,6 @@ func nosniff(next http.Handler) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		next.ServeHTTP(w, r)
 	})
-}
-
-// ops adds the operator routes: /healthz (the process runs), /readyz (its
-// store, media store and Temporal answer) and, when metrics is not nil,
-// /metrics.
-func (a *App) ops(mux *http.ServeMux, metrics http.Handler) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
-	})
-	mux.HandleFunc("GET /readyz", a.readyz)
-	if metrics != nil {
-		mux.Handle("GET /metrics", metrics)
-	}
-}
-
-// readyz checks each dependency with a short deadline and answers 200 only
-// when all answer, with what each said.
-func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
-	checks := map[string]string{}
-	ok := true
-	check := func(name string, err error) {
-		checks[name] = "ok"
-		if err != nil {
-			checks[name], ok = err.Error(), false
-		}
-	}
-	_, err := a.Store.World(ctx, "readyz-probe")
-	if generia.IsKind(err, generia.KindNotFound) {
-		err = nil
-	}
-	check("store", err)
-	rc, err := a.Media.Open(ctx, "readyz/probe")
-	if err == nil {
-		rc.Close()
-	} else if generia.IsKind(err, generia.KindNotFound) {
-		err = nil
-	}
-	check("media", err)
-	_, err = a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
-	check("temporal", err)
-	status := http.StatusOK
-	if !ok {
-		status = http.StatusServiceUnavailable
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"ready": ok, "checks": checks})
 }
 
 // OpenStore opens the configured store, applying its migrations:
@@ -507,149 +415,6 @@ func providers(cfg config.Config) (map[string]generia.TextGenerator, map[string]
 	return text, images, nil
 }
 
-// dialTemporal connects to Temporal, waiting up to 30 s for it to come up.
-func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, m *metrics.Metrics) (client.Client, error) {
-	sdkLevel := slog.LevelWarn
-	if cfg.LogLevel == "debug" {
-		sdkLevel = slog.LevelDebug
-	}
-	sdkLogger := slog.New(worldAttrs{levelFilter{logger.Handler(), sdkLevel}}).With("component", "temporal-sdk")
-	opts := client.Options{
-		HostPort: cfg.TemporalAddr, Namespace: cfg.TemporalNamespace, Logger: sdklog.NewStructuredLogger(sdkLogger),
-		MetricsHandler: m.Temporal(),
-	}
-	tlsConf, err := temporalTLS(cfg)
-	if err != nil {
-		return nil, err
-	}
-	opts.ConnectionOptions.TLS = tlsConf
-	if cfg.TemporalAPIKey != "" {
-		opts.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := client.DialContext(ctx, opts)
-		if err == nil {
-			if err := checkNamespace(ctx, c, cfg); err != nil {
-				c.Close()
-				return nil, err
-			}
-			return c, nil
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %s): %w", cfg.TemporalAddr, cfg.TemporalNamespace, err)
-		}
-		logger.Warn("waiting for Temporal", "address", cfg.TemporalAddr, "error", err)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(time.Second):
-		}
-	}
-}
-
-// temporalTLS builds the TLS configuration of an external Temporal, or nil
-// for a plain connection.
-func temporalTLS(cfg config.Config) (*tls.Config, error) {
-	if cfg.TemporalTLSCA == "" && cfg.TemporalTLSCert == "" && cfg.TemporalAPIKey == "" && cfg.TemporalTLSServerName == "" {
-		return nil, nil
-	}
-	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.TemporalTLSServerName}
-	if cfg.TemporalTLSCA != "" {
-		pem, err := os.ReadFile(cfg.TemporalTLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("TEMPORAL_TLS_CA: %w", err)
-		}
-		conf.RootCAs = x509.NewCertPool()
-		if !conf.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("TEMPORAL_TLS_CA %s holds no PEM certificate", cfg.TemporalTLSCA)
-		}
-	}
-	if cfg.TemporalTLSCert != "" || cfg.TemporalTLSKey != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %w", err)
-		}
-		conf.Certificates = []tls.Certificate{cert}
-	}
-	return conf, nil
-}
-
-// checkNamespace makes sure the namespace exists, so a typo fails at start
-// with what to do, not at the first world.
-func checkNamespace(ctx context.Context, c client.Client, cfg config.Config) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: cfg.TemporalNamespace})
-	var notFound *serviceerror.NamespaceNotFound
-	if errors.As(err, &notFound) {
-		return fmt.Errorf("the Temporal namespace %q does not exist at %s: create it (temporal operator namespace create --namespace %s) or set TEMPORAL_NAMESPACE",
-			cfg.TemporalNamespace, cfg.TemporalAddr, cfg.TemporalNamespace)
-	}
-	if err != nil {
-		return fmt.Errorf("checking the Temporal namespace %q at %s: %w", cfg.TemporalNamespace, cfg.TemporalAddr, err)
-	}
-	return nil
-}
-
-// levelFilter drops records below a level.
-type levelFilter struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= f.min && f.Handler.Enabled(ctx, l)
-}
-
-func (f levelFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return levelFilter{f.Handler.WithAttrs(attrs), f.min}
-}
-
-func (f levelFilter) WithGroup(name string) slog.Handler {
-	return levelFilter{f.Handler.WithGroup(name), f.min}
-}
-
-// worldAttrs names the Temporal SDK's WorkflowID attribute as the rest of
-// Generia's logs do: workflow_id, plus the world_id it carries, so that one
-// filter finds every line of a world, the SDK's own included.
-type worldAttrs struct{ slog.Handler }
-
-func (h worldAttrs) Handle(ctx context.Context, r slog.Record) error {
-	var attrs []slog.Attr
-	r.Attrs(func(a slog.Attr) bool {
-		attrs = append(attrs, a)
-		return true
-	})
-	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-	out.AddAttrs(renameWorkflowID(attrs)...)
-	return h.Handler.Handle(ctx, out)
-}
-
-func (h worldAttrs) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return worldAttrs{h.Handler.WithAttrs(renameWorkflowID(attrs))}
-}
-
-func (h worldAttrs) WithGroup(name string) slog.Handler {
-	return worldAttrs{h.Handler.WithGroup(name)}
-}
-
-func renameWorkflowID(attrs []slog.Attr) []slog.Attr {
-	out := make([]slog.Attr, 0, len(attrs)+1)
-	for _, a := range attrs {
-		if a.Key != "WorkflowID" {
-			out = append(out, a)
-			continue
-		}
-		id := a.Value.String()
-		out = append(out, slog.String("workflow_id", id))
-		if world := generia.WorldIDFromRef(id); world != id {
-			out = append(out, slog.String("world_id", world))
-		}
-	}
-	return out
-}
-
 // jwtSecret returns the configured token secret, or the one kept in the data
 // dir, creating it on first use.
 func jwtSecret(cfg config.Config) ([]byte, error) {
@@ -675,79 +440,4 @@ func jwtSecret(cfg config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("writing the token secret: %w", err)
 	}
 	return []byte(secret), nil
-}
-
-// OperatorUsername is the account of the local operator token, a name
-// nobody can register (social.ReservedUsernames).
-const OperatorUsername = "operator"
-
-// OperatorTokenFile is the name of the local operator token in the data dir.
-const OperatorTokenFile = "operator-token"
-
-// operatorTokenTTL is how long the local operator token is valid; each start
-// writes a new one.
-const operatorTokenTTL = 30 * 24 * time.Hour
-
-// writeOperatorToken makes sure the local operator account exists and writes
-// a fresh access token for it into the data dir, readable by its owner only.
-func (a *App) writeOperatorToken(ctx context.Context) (generia.User, error) {
-	u, _, err := a.Store.UserByLogin(ctx, OperatorUsername)
-	if generia.IsKind(err, generia.KindNotFound) {
-		password, perr := auth.RandomSecret(24) // nobody signs in with it; the token is the way in
-		if perr != nil {
-			return u, perr
-		}
-		hash, perr := auth.HashPassword(password)
-		if perr != nil {
-			return u, perr
-		}
-		u, err = a.Store.CreateUser(ctx, generia.User{ID: uuid.NewString(), Username: OperatorUsername, Email: "operator@localhost", CreatedAt: time.Now().UTC()}, hash)
-	}
-	if err != nil {
-		return u, fmt.Errorf("creating the operator account: %w", err)
-	}
-	// A sign-in of its own, with a refresh token nobody holds.
-	_, hash, err := auth.NewRefreshToken()
-	if err != nil {
-		return u, err
-	}
-	now := time.Now().UTC()
-	f := generia.TokenFamily{ID: uuid.NewString(), UserID: u.ID, Generation: 1, ExpiresAt: now.Add(operatorTokenTTL), CreatedAt: now}
-	if err := a.Store.StartTokenFamily(ctx, f, hash); err != nil {
-		return u, fmt.Errorf("signing the operator in: %w", err)
-	}
-	token, _, err := a.Tokens.Issue(f, operatorTokenTTL)
-	if err != nil {
-		return u, err
-	}
-	path := filepath.Join(a.Config.DataDir, OperatorTokenFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(token+"\n"), 0o600); err != nil {
-		return u, fmt.Errorf("writing the operator token: %w", err)
-	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		return u, err
-	}
-	return u, os.Rename(tmp, path)
-}
-
-// SamplePrompt is the sample world's prompt.
-const SamplePrompt = "A harbour city built on the shell of a sleeping sea turtle the size of an island, where lamplighters, " +
-	"fishers and tide-readers keep the city afloat and argue about what will happen when the turtle wakes."
-
-// createSample generates the sample world on the first start over an empty
-// data dir, always with the offline providers: starting Generia never spends
-// an operator's credits by itself.
-func (a *App) createSample(ctx context.Context, ownerID string) error {
-	n, err := a.Store.CountWorlds(ctx)
-	if err != nil || n > 0 {
-		return err
-	}
-	w, err := a.Pipeline.Create(ctx, ownerID, generia.NewWorld{Prompt: SamplePrompt, CharactersCount: 3, PostsCount: 10},
-		generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider})
-	if err != nil {
-		return fmt.Errorf("creating the sample world: %w", err)
-	}
-	a.SampleWorldID = w.ID
-	return nil
 }

@@ -78,7 +78,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fs := newFlagSet("config", env)
 		cfg.BindServer(fs)
 		if _, err = parse(fs, rest); err == nil {
-			cfg.Print(env.Stdout)
+			printConfig(env.Stdout, &cfg)
 		}
 	case "version":
 		fmt.Fprintln(env.Stdout, "generia", version())
@@ -156,7 +156,7 @@ func version() string {
 	return v + " " + info.GoVersion
 }
 
-// stderrIsTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {

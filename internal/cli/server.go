@@ -17,7 +17,7 @@ import (
 func runServer(ctx context.Context, role string, args []string, cfg config.Config, env Env) error {
 	fs := newFlagSet(role, env)
 	cfg.BindServer(fs)
-	queues := strings.Join(cfg.Queues, ",")
+	queues := cfg.Queues
 	switch role {
 	case "up", "temporal":
 		fs.StringVar(&cfg.TemporalUIAddr, "temporal-ui-addr", cfg.TemporalUIAddr, "Temporal Web UI address, or off (GENERIA_TEMPORAL_UI_ADDR)")

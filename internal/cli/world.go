@@ -292,14 +292,12 @@ func showWorld(ctx context.Context, c *apiclient.Client, id string, cfg config.C
 		}
 	}
 	fmt.Fprintln(out, "\nCharacters")
-	names := map[string]string{}
 	for cursor := ""; ; {
 		chars, next, err := c.Characters(ctx, w.ID, 100, cursor)
 		if err != nil {
 			return explain(err, cfg)
 		}
 		for _, ch := range chars {
-			names[ch.ID] = ch.DisplayName
 			fmt.Fprintf(out, "  %s (@%s)\n    %s\n", ch.DisplayName, ch.Username, ch.Bio)
 		}
 		if cursor = next; cursor == "" {

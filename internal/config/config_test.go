@@ -1,37 +1,80 @@
 package config
 
 import (
-	"bytes"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
-func TestPrintRedactsSecretsAndCredentials(t *testing.T) {
-	c, err := FromEnv(func(k string) (string, bool) {
-		v, ok := map[string]string{
-			"OPENROUTER_API_KEY":  "sk-or-v1-abcdefghijklmnop",
-			"OPENROUTER_BASE_URL": "https://proxy-user:pr0xy-pass@llm.internal/v1?api_key=qu3ry-key",
-			"S3_ENDPOINT":         "https://minio-admin:m1n10-pass@minio:9000",
-			"TEMPORAL_ADDRESS":    "user:t3mp-pass@temporal.internal:7233",
-			"DATABASE_URL":        "postgres://generia:db-pass-123@db:5432/generia",
-		}[k]
-		return v, ok
-	})
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestFromEnvDefaults(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{"GENERIA_ADDR": ""}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	c.Print(&out)
-	for _, secret := range []string{"abcdefghijklmnop", "pr0xy-pass", "qu3ry-key", "m1n10-pass", "t3mp-pass", "db-pass-123"} {
-		if strings.Contains(out.String(), secret) {
-			t.Errorf("generia config prints %q:\n%s", secret, out.String())
+	want := Config{
+		DataDir: "./data", Addr: "127.0.0.1:8080", S3Bucket: "generia-media", S3Region: "us-east-1",
+		TemporalAddr: "127.0.0.1:7233", TemporalUIAddr: "127.0.0.1:8233", TemporalNamespace: "default",
+		Queues:      "main,llm,images,progress,services",
+		Concurrency: Concurrency{Tasks: 500, LLM: 50, Images: 30, Services: 100, Progress: 20, WorkflowTasks: 100, ActivitiesPerWorker: 200},
+		LLMModel:    DefaultLLMModel, RunwareBaseURL: DefaultImageBaseURL, ImageModel: DefaultImageModel,
+		WorldBudgetUSD: 2, LoginRate: "10/1m", RegisterRate: "5/1h", WorldRate: "20/1h", UploadRate: "30/1h", UploadMB: 100,
+		LogLevel: "info", LogFormat: "text", Server: "http://127.0.0.1:8080",
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("FromEnv without variables:\n got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestFromEnvParses(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		"MAX_CONCURRENT_LLM_REQUESTS": "7", "LLM_REQUESTS_PER_SECOND": "2.5", "GENERIA_OFFLINE_LLM_LATENCY": "250ms",
+		"S3_USE_PATH_STYLE": "true", "LLM_FALLBACK_MODELS": " a/one, ,b/two ", "GENERIA_QUEUES": "llm,images",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Concurrency.LLM != 7 || c.Concurrency.LLMPerSecond != 2.5 || c.OfflineLLMLatency != 250*time.Millisecond ||
+		!c.S3PathStyle || !slices.Equal(c.LLMFallbackModels, []string{"a/one", "b/two"}) || c.Queues != "llm,images" {
+		t.Errorf("FromEnv: %+v", c)
+	}
+}
+
+func TestFromEnvSaysWhatIsWrong(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{
+		"MAX_CONCURRENT_TASKS": "0", "GENERIA_UPLOAD_MB": "lots", "GENERIA_WORLD_BUDGET_USD": "-1",
+		"GENERIA_OFFLINE_IMAGE_LATENCY": "3", "GENERIA_SECURE_COOKIES": "yes please",
+	}))
+	if err == nil {
+		t.Fatal("FromEnv accepted bad values")
+	}
+	for _, want := range []string{
+		`MAX_CONCURRENT_TASKS="0": want a positive whole number`,
+		`GENERIA_UPLOAD_MB="lots": want a positive whole number`,
+		`GENERIA_WORLD_BUDGET_USD="-1": want a number ≥ 0`,
+		`GENERIA_OFFLINE_IMAGE_LATENCY="3": want a Go duration such as 3s or 250ms`,
+		`GENERIA_SECURE_COOKIES: want true or false`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	for _, kept := range []string{"llm.internal/v1", "minio:9000", "temporal.internal:7233"} {
-		if !strings.Contains(out.String(), kept) {
-			t.Errorf("generia config lost %q:\n%s", kept, out.String())
-		}
+}
+
+func TestSecrets(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		"OPENROUTER_API_KEY":  "sk-or-v1-abcdefghijklmnop",
+		"OPENROUTER_BASE_URL": "https://proxy-user:pr0xy-pass@llm.internal/v1",
+		"S3_ENDPOINT":         "https://minio-admin:m1n10-pass@minio:9000",
+		"DATABASE_URL":        "postgres://generia:db-pass-123@db:5432/generia",
+	}))
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, want := range []string{"sk-or-v1-abcdefghijklmnop", "pr0xy-pass", "m1n10-pass", "db-pass-123"} {
 		if !slices.Contains(c.Secrets(), want) {

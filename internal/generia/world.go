@@ -55,11 +55,12 @@ type World struct {
 	UpdatedAt      time.Time
 }
 
-// Providers names the text and image providers a world is generated with,
-// e.g. "offline" or "openrouter:google/gemini-2.5-flash".
 // OfflineProvider is the name of the built-in providers, which cost nothing.
 const OfflineProvider = "offline"
 
+// Providers names the text and image providers a world is generated with:
+// the Name of its TextGenerator and ImageGenerator, such as "offline",
+// "openrouter", "openai-compatible" or "runware".
 type Providers struct {
 	LLM   string `json:"llm"`
 	Image string `json:"image"`

@@ -65,10 +65,11 @@ func (s *Server) routes() []route {
 }
 
 // Handler returns the API: every route, with JSON answers for unknown
-// routes and methods.
+// routes and methods. It panics without s.Limits: an API without rate
+// limits is a mistake of its caller.
 func (s *Server) Handler() http.Handler {
 	if s.Limits == nil {
-		s.Limits = ratelimit.New(nil, ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
+		panic("httpapi: Server.Limits is required")
 	}
 	mux := http.NewServeMux()
 	paths := map[string][]string{}

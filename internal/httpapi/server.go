@@ -31,8 +31,8 @@ type Server struct {
 	Tokens   *auth.Tokens
 	Sessions *auth.Sessions
 	Logger   *slog.Logger
-	// Limits rate-limits sign-in, registration and world creation; nil
-	// means the defaults.
+	// Limits rate-limits sign-in, registration and world creation;
+	// required.
 	Limits *ratelimit.Limits
 	// MediaRedirect serves media by redirect to a presigned URL when the
 	// media store can make one.

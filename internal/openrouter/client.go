@@ -23,19 +23,17 @@ import (
 	"github.com/generia/generia/internal/secret"
 )
 
-// Defaults.
-const (
-	DefaultBaseURL = "https://openrouter.ai/api/v1"
-	// DefaultModel is inexpensive and supports structured outputs.
-	DefaultModel   = "google/gemini-2.5-flash-lite"
-	DefaultTimeout = 3 * time.Minute
-)
+// DefaultTimeout bounds one call when Options.Timeout is not set.
+const DefaultTimeout = 3 * time.Minute
 
 // Options configure a client.
 type Options struct {
 	// APIKey is sent as a bearer token; empty sends no Authorization header
 	// (Ollama, vLLM, llama.cpp).
-	APIKey  string
+	APIKey string
+	// BaseURL is the chat-completions API, such as
+	// https://openrouter.ai/api/v1, and Model the model of every call; both
+	// are required (their defaults are settings, in config).
 	BaseURL string
 	Model   string
 	// Fallbacks are tried in order when Model fails (OpenRouter's models).
@@ -62,20 +60,18 @@ type Client struct {
 	scrub *secret.Scrubber
 }
 
-// New returns a client. Its own retries are off: Temporal retries.
+// New returns a client. Its own retries are off: Temporal retries. It fails
+// without a model or an http(s) base URL.
 func New(o Options) (*Client, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
 	if o.Model == "" {
-		o.Model = DefaultModel
+		return nil, errors.New("LLM: a model is required")
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
 	u, err := url.Parse(o.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("LLM base URL %q: want an http(s) URL such as %s", o.BaseURL, DefaultBaseURL)
+		return nil, fmt.Errorf("LLM base URL %q: want an http(s) URL such as https://openrouter.ai/api/v1", o.BaseURL)
 	}
 	c := &Client{o: o, name: "openai-compatible", scrub: secret.New(o.APIKey)}
 	if o.OpenRouter || strings.HasSuffix(u.Hostname(), "openrouter.ai") {

@@ -15,12 +15,15 @@ import (
 	"github.com/generia/generia/internal/openrouter"
 )
 
+// model is the model the tests ask for, the one the golden bodies name.
+const model = "google/gemini-2.5-flash-lite"
+
 func setup(t *testing.T, o fakeprovider.OpenRouterOptions, key string) (*fakeprovider.OpenRouter, *openrouter.Client, generia.TextRequest) {
 	t.Helper()
 	fake := fakeprovider.NewOpenRouter(o)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	c, err := openrouter.New(openrouter.Options{APIKey: key, BaseURL: srv.URL + "/api/v1", OpenRouter: true, Timeout: 5 * time.Second})
+	c, err := openrouter.New(openrouter.Options{APIKey: key, BaseURL: srv.URL + "/api/v1", Model: model, OpenRouter: true, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +44,7 @@ func TestAnswerIsDecodedWithUsageAndCost(t *testing.T) {
 	if _, err := content.PostStep.Decode(res.JSON); err != nil {
 		t.Errorf("answer does not decode: %v", err)
 	}
-	if res.TokensIn == 0 || res.TokensOut == 0 || res.CostUSD <= 0 || res.Model != openrouter.DefaultModel || res.FinishReason != "stop" {
+	if res.TokensIn == 0 || res.TokensOut == 0 || res.CostUSD <= 0 || res.Model != model || res.FinishReason != "stop" {
 		t.Errorf("result %+v lacks usage, cost or model", res)
 	}
 }
@@ -119,7 +122,7 @@ func TestRequestForAFallbackModel(t *testing.T) {
 	fake := fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: "k"})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	c, err := openrouter.New(openrouter.Options{APIKey: "k", BaseURL: srv.URL + "/api/v1", OpenRouter: true, Fallbacks: []string{"b/model", "c/model"}})
+	c, err := openrouter.New(openrouter.Options{APIKey: "k", BaseURL: srv.URL + "/api/v1", Model: model, OpenRouter: true, Fallbacks: []string{"b/model", "c/model"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +176,7 @@ func TestNoAnswerIsUnavailable(t *testing.T) {
 		conn.Close() // the connection drops
 	}))
 	defer srv.Close()
-	c, err := openrouter.New(openrouter.Options{APIKey: "k", BaseURL: srv.URL})
+	c, err := openrouter.New(openrouter.Options{APIKey: "k", BaseURL: srv.URL, Model: model})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +189,7 @@ func TestNoAnswerIsUnavailable(t *testing.T) {
 // An unreachable server's error names it without the credentials in its
 // URL, and a refused key is never quoted back.
 func TestErrorsHoldNoSecret(t *testing.T) {
-	c, err := openrouter.New(openrouter.Options{APIKey: "sk-live-0123456789abcdef", BaseURL: "http://admin:hunter2pass@127.0.0.1:1/v1", Timeout: 2 * time.Second})
+	c, err := openrouter.New(openrouter.Options{APIKey: "sk-live-0123456789abcdef", BaseURL: "http://admin:hunter2pass@127.0.0.1:1/v1", Model: model, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +215,18 @@ func TestErrorsHoldNoSecret(t *testing.T) {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		if strings.Contains(e.Error(), "wrong-0123456789") {
 			t.Errorf("the error chain quotes the refused key: %q", e.Error())
+		}
+	}
+}
+
+func TestNewNeedsAModelAndAnHTTPBaseURL(t *testing.T) {
+	for _, o := range []openrouter.Options{
+		{APIKey: "k", BaseURL: "https://openrouter.ai/api/v1"},
+		{APIKey: "k", Model: model},
+		{APIKey: "k", BaseURL: "ftp://openrouter.ai/api/v1", Model: model},
+	} {
+		if _, err := openrouter.New(o); err == nil {
+			t.Errorf("New(%+v) made a client", o)
 		}
 	}
 }

@@ -77,7 +77,7 @@ func TestGoldenRequestBodies(t *testing.T) {
 	fake := fakeprovider.NewOpenRouter(fakeprovider.OpenRouterOptions{APIKey: "sk-test"})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	c, err := openrouter.New(openrouter.Options{APIKey: "sk-test", BaseURL: srv.URL + "/api/v1", OpenRouter: true,
+	c, err := openrouter.New(openrouter.Options{APIKey: "sk-test", BaseURL: srv.URL + "/api/v1", Model: model, OpenRouter: true,
 		Fallbacks: []string{"openai/gpt-4.1-mini"}})
 	if err != nil {
 		t.Fatal(err)

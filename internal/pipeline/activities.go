@@ -23,7 +23,7 @@ import (
 )
 
 // Activities are the pipeline's activities. They hold the clients; each
-// queue's worker registers the methods that belong on it (see Register).
+// queue's worker registers the methods that belong on it (see register).
 type Activities struct {
 	Store generia.Store
 	Media generia.MediaStore

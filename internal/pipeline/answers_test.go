@@ -68,6 +68,9 @@ type bench struct {
 	ref    WorldRef
 }
 
+// primaryModel is the bench's LLM_MODEL, one the fake OpenRouter knows.
+const primaryModel = "google/gemini-2.5-flash-lite"
+
 func newBench(t *testing.T, llm fakeprovider.OpenRouterOptions, fallbacks ...string) *bench {
 	t.Helper()
 	ctx := context.Background()
@@ -87,11 +90,11 @@ func newBench(t *testing.T, llm fakeprovider.OpenRouterOptions, fallbacks ...str
 	llmSrv, imgSrv := httptest.NewServer(b.llm), httptest.NewServer(b.images)
 	t.Cleanup(llmSrv.Close)
 	t.Cleanup(imgSrv.Close)
-	text, err := openrouter.New(openrouter.Options{APIKey: "sk-test", BaseURL: llmSrv.URL + "/api/v1", OpenRouter: true, Fallbacks: fallbacks})
+	text, err := openrouter.New(openrouter.Options{APIKey: "sk-test", BaseURL: llmSrv.URL + "/api/v1", Model: primaryModel, OpenRouter: true, Fallbacks: fallbacks})
 	if err != nil {
 		t.Fatal(err)
 	}
-	paint, err := runware.New(runware.Options{APIKey: "rw-test", BaseURL: imgSrv.URL + "/v1"})
+	paint, err := runware.New(runware.Options{APIKey: "rw-test", BaseURL: imgSrv.URL + "/v1", Model: "runware:100@1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +300,7 @@ func TestInvalidListsHealByFallbackThenSplit(t *testing.T) {
 			seen = append(seen, "ok")
 		}
 	}
-	primary := "invalid:" + openrouter.DefaultModel
+	primary := "invalid:" + primaryModel
 	want := []string{primary, primary, primary, "invalid:fallback/model-b", "ok:split", "ok:split"}
 	if joinRepairs(seen) != joinRepairs(want) {
 		t.Errorf("cast calls %v, want %v", seen, want)

@@ -12,7 +12,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Concurrency holds the seed's knobs, with its names and defaults.
+// Concurrency holds the seed's knobs, with its names; their defaults are
+// settings (config.Concurrency).
 type Concurrency struct {
 	Tasks               int // MAX_CONCURRENT_TASKS: activities at once in this process, all queues
 	LLM                 int // MAX_CONCURRENT_LLM_REQUESTS: the llm queue
@@ -28,9 +29,6 @@ type Concurrency struct {
 	LLMPerSecond    float64
 	ImagesPerSecond float64
 }
-
-// DefaultConcurrency is the seed's configuration.
-var DefaultConcurrency = Concurrency{Tasks: 500, LLM: 50, Images: 30, Services: 100, Progress: 20, WorkflowTasks: 100, ActivitiesPerWorker: 200}
 
 // ParseQueues turns a comma list of queue names — short ("llm") or full
 // ("ai-worker-llm") — into full names.

@@ -48,13 +48,6 @@ func ParseRate(s string) (Rate, error) {
 	return Rate{N: count, Period: period}, nil
 }
 
-// Default rates.
-var (
-	DefaultLoginRate    = Rate{10, time.Minute} // attempts per address (failures per account and address: half)
-	DefaultRegisterRate = Rate{5, time.Hour}    // per address
-	DefaultWorldRate    = Rate{20, time.Hour}   // per account; per address half again as many
-)
-
 // Backend keeps the buckets.
 type Backend interface {
 	// Take takes n tokens (0 looks only) of key's bucket at rate r. It

@@ -113,8 +113,8 @@ func TestLimitsHoldAcrossProcesses(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			shared := backend()
-			a := New(shared, DefaultLoginRate, Rate{4, time.Hour}, DefaultWorldRate)
-			b := New(shared, DefaultLoginRate, Rate{4, time.Hour}, DefaultWorldRate)
+			a := New(shared, Rate{10, time.Minute}, Rate{4, time.Hour}, Rate{20, time.Hour})
+			b := New(shared, Rate{10, time.Minute}, Rate{4, time.Hour}, Rate{20, time.Hour})
 			r := request("192.0.2.1:5000")
 			allowed := 0
 			for i := range 8 {
@@ -139,7 +139,7 @@ func TestLimitsHoldAcrossProcesses(t *testing.T) {
 func TestSignInCannotBeLockedFromElsewhere(t *testing.T) {
 	for name, backend := range backends(t) {
 		t.Run(name, func(t *testing.T) {
-			l := New(backend(), Rate{5, time.Minute}, DefaultRegisterRate, DefaultWorldRate)
+			l := New(backend(), Rate{5, time.Minute}, Rate{5, time.Hour}, Rate{20, time.Hour})
 			l.SlowDown = 100 * time.Millisecond
 			wrong := func() error { return generia.Errorf(generia.KindUnauthorized, "wrong password") }
 			right := func() error { return nil }
@@ -208,7 +208,7 @@ func TestAddressBehindProxies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := New(nil, DefaultLoginRate, DefaultRegisterRate, DefaultWorldRate)
+	l := New(nil, Rate{10, time.Minute}, Rate{5, time.Hour}, Rate{20, time.Hour})
 	l.TrustedProxies = proxies
 	for _, tc := range []struct {
 		name, remote string

@@ -30,12 +30,8 @@ import (
 	"github.com/generia/generia/internal/secret"
 )
 
-// Defaults of Options.
-const (
-	DefaultBaseURL       = "https://api.runware.ai/v1"
-	DefaultModel         = "runware:100@1"
-	DefaultMaxImageBytes = 20 << 20
-)
+// DefaultMaxImageBytes is Options.MaxImageBytes when it is not set.
+const DefaultMaxImageBytes = 20 << 20
 
 // NegativePrompt is sent with every task.
 const NegativePrompt = "blurry, deformed, disfigured, bad anatomy, text, letters, watermark, signature"
@@ -65,10 +61,11 @@ var taskNamespace = uuid.MustParse("5b0e9a3c-7d41-4f2a-9c86-1e3f0b7d2a64")
 type Options struct {
 	// APIKey is the Runware API key; required.
 	APIKey string
-	// BaseURL is the REST endpoint; DefaultBaseURL when empty.
+	// BaseURL is the REST endpoint, such as https://api.runware.ai/v1, and
+	// Model the AIR id of the model; both are required (their defaults are
+	// settings, in config).
 	BaseURL string
-	// Model is the AIR id of the model; DefaultModel when empty.
-	Model string
+	Model   string
 	// HTTP sends the requests; a client with a 3-minute timeout when nil.
 	HTTP *http.Client
 	// MaxImageBytes caps the downloaded image; DefaultMaxImageBytes when
@@ -86,21 +83,18 @@ type Client struct {
 	maxBytes int64
 }
 
-// New returns a Client. It fails when o.APIKey is empty or o.BaseURL is not
-// an absolute http or https URL.
+// New returns a Client. It fails when o.APIKey or o.Model is empty or
+// o.BaseURL is not an absolute http or https URL.
 func New(o Options) (*Client, error) {
 	if strings.TrimSpace(o.APIKey) == "" {
 		return nil, errors.New("runware: an API key is required")
-	}
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
 	}
 	u, err := url.Parse(o.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("runware: base URL %q is not an absolute http(s) URL", o.BaseURL)
 	}
 	if o.Model == "" {
-		o.Model = DefaultModel
+		return nil, errors.New("runware: a model is required")
 	}
 	if o.HTTP == nil {
 		o.HTTP = &http.Client{Timeout: defaultTimeout}

@@ -21,7 +21,10 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-const testKey = "rw-secret-key-123"
+const (
+	testKey   = "rw-secret-key-123"
+	testModel = "runware:100@1"
+)
 
 // fakeServer starts a fake Runware accepting testKey.
 func fakeServer(t *testing.T, o fakeprovider.RunwareOptions) (*fakeprovider.Runware, *httptest.Server) {
@@ -39,6 +42,9 @@ func newClient(t *testing.T, o Options) *Client {
 	t.Helper()
 	if o.APIKey == "" {
 		o.APIKey = testKey
+	}
+	if o.Model == "" {
+		o.Model = testModel
 	}
 	c, err := New(o)
 	if err != nil {
@@ -125,12 +131,14 @@ func TestNewValidatesOptions(t *testing.T) {
 		o       Options
 		wantErr bool
 	}{
-		{"defaults", Options{APIKey: "k"}, false},
-		{"no key", Options{}, true},
-		{"blank key", Options{APIKey: "  "}, true},
-		{"relative URL", Options{APIKey: "k", BaseURL: "/v1"}, true},
-		{"ftp URL", Options{APIKey: "k", BaseURL: "ftp://api.runware.ai/v1"}, true},
-		{"unparsable URL", Options{APIKey: "k", BaseURL: "http://[::1"}, true},
+		{"no key", Options{BaseURL: "https://api.runware.ai/v1", Model: testModel}, true},
+		{"blank key", Options{APIKey: "  ", BaseURL: "https://api.runware.ai/v1", Model: testModel}, true},
+		{"no URL", Options{APIKey: "k", Model: testModel}, true},
+		{"relative URL", Options{APIKey: "k", BaseURL: "/v1", Model: testModel}, true},
+		{"ftp URL", Options{APIKey: "k", BaseURL: "ftp://api.runware.ai/v1", Model: testModel}, true},
+		{"unparsable URL", Options{APIKey: "k", BaseURL: "http://[::1", Model: testModel}, true},
+		{"no model", Options{APIKey: "k", BaseURL: "https://api.runware.ai/v1"}, true},
+		{"Runware", Options{APIKey: "k", BaseURL: "https://api.runware.ai/v1", Model: testModel}, false},
 		{"custom", Options{APIKey: "k", BaseURL: "http://127.0.0.1:9/v1", Model: "civitai:1@2"}, false},
 	}
 	for _, tt := range tests {
@@ -148,11 +156,8 @@ func TestNewValidatesOptions(t *testing.T) {
 			if c.Name() != "runware" {
 				t.Errorf("Name %q", c.Name())
 			}
-			if tt.o.BaseURL == "" && c.endpoint != DefaultBaseURL {
-				t.Errorf("endpoint %q, want %q", c.endpoint, DefaultBaseURL)
-			}
-			if tt.o.Model == "" && c.model != DefaultModel {
-				t.Errorf("model %q, want %q", c.model, DefaultModel)
+			if c.endpoint != tt.o.BaseURL || c.model != tt.o.Model {
+				t.Errorf("endpoint %q, model %q, want %q and %q", c.endpoint, c.model, tt.o.BaseURL, tt.o.Model)
 			}
 			if c.maxBytes != DefaultMaxImageBytes || c.http == nil {
 				t.Errorf("max bytes %d, http %v", c.maxBytes, c.http)
@@ -222,7 +227,7 @@ func TestGenerateImageWireFormat(t *testing.T) {
 	if res.ContentType != "image/png" || res.Width != 1024 || res.Height != 512 {
 		t.Errorf("result %s %dx%d, want image/png 1024x512", res.ContentType, res.Width, res.Height)
 	}
-	if res.Model != DefaultModel || res.CostUSD != fakeprovider.DefaultRunwareCost {
+	if res.Model != testModel || res.CostUSD != fakeprovider.DefaultRunwareCost {
 		t.Errorf("model %q cost %v", res.Model, res.CostUSD)
 	}
 	img, format, err := image.Decode(bytes.NewReader(res.Data))

@@ -41,8 +41,8 @@ type Service struct {
 	Pipeline Pipeline
 	// Providers are the providers new worlds are generated with.
 	Providers generia.Providers
-	// UploadQuota is how much one account may upload; the zero value means
-	// DefaultUploadQuota.
+	// UploadQuota is how much one account may upload; the zero value is no
+	// quota (the configured one is a setting, in config).
 	UploadQuota UploadQuota
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -655,9 +655,6 @@ type UploadQuota struct {
 	Period time.Duration
 }
 
-// DefaultUploadQuota is an account's quota when none is set.
-var DefaultUploadQuota = UploadQuota{Images: 30, Bytes: 100 << 20, Period: time.Hour}
-
 // Upload stores an image the viewer uploads to a world they belong to,
 // within the account's quota. The image is decoded whole and encoded
 // again (see cleanImage): a file that is not a whole PNG, JPEG, WebP or
@@ -680,21 +677,22 @@ func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader)
 		return generia.Media{}, generia.Errorf(generia.KindTooLarge, "the image is larger than %d MB", MaxUploadBytes>>20)
 	}
 	quota := s.UploadQuota
-	if quota == (UploadQuota{}) {
-		quota = DefaultUploadQuota
-	}
-	count, used, err := s.Store.UploadUsage(ctx, viewerID, s.now().Add(-quota.Period))
-	if err != nil {
-		return generia.Media{}, err
-	}
-	if count >= quota.Images {
-		return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d images in the last %s, the most an account may; try again later", count, quota.Period)
+	limited := quota != (UploadQuota{})
+	var used int64
+	if limited {
+		var count int
+		if count, used, err = s.Store.UploadUsage(ctx, viewerID, s.now().Add(-quota.Period)); err != nil {
+			return generia.Media{}, err
+		}
+		if count >= quota.Images {
+			return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d images in the last %s, the most an account may; try again later", count, quota.Period)
+		}
 	}
 	clean, ctype, width, height, err := cleanImage(data)
 	if err != nil {
 		return generia.Media{}, err
 	}
-	if used+int64(len(clean)) > quota.Bytes {
+	if limited && used+int64(len(clean)) > quota.Bytes {
 		return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d MB in the last %s; %d MB is the most an account may", used>>20, quota.Period, quota.Bytes>>20)
 	}
 	id := uuid.NewString()

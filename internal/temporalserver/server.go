@@ -37,7 +37,8 @@ type Options struct {
 	// Addr is the frontend's host:port; port 0 picks a free port.
 	Addr string
 	// UIAddr is the Web UI's host:port; empty disables the UI.
-	UIAddr    string
+	UIAddr string
+	// Namespace is created on the first start; required.
 	Namespace string
 	// Logger receives the server's warnings and errors.
 	Logger *slog.Logger
@@ -58,7 +59,7 @@ const clusterName = "active"
 // later starts keep every workflow.
 func Start(o Options) (*Server, error) {
 	if o.Namespace == "" {
-		o.Namespace = "default"
+		return nil, errors.New("temporal: a namespace is required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

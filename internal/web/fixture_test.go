@@ -27,6 +27,7 @@ import (
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/fsmedia"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sqlite"
 )
@@ -113,7 +114,10 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, store: store, files: files, gens: &generations{store: store}}
 	f.social = &social.Service{Store: store, Files: files, Pipeline: f.gens,
 		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
-	h, err := New(Options{Social: f.social, Sessions: &auth.Sessions{Store: store}, WorldBudgetUSD: 2,
+	// The rates of a default configuration: 10 sign-in attempts a minute,
+	// 5 registrations and 20 worlds an hour.
+	limits := ratelimit.New(nil, ratelimit.Rate{N: 10, Period: time.Minute}, ratelimit.Rate{N: 5, Period: time.Hour}, ratelimit.Rate{N: 20, Period: time.Hour})
+	h, err := New(Options{Social: f.social, Sessions: &auth.Sessions{Store: store}, WorldBudgetUSD: 2, Limits: limits,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("New: %v", err)

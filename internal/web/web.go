@@ -4,8 +4,9 @@
 // scroll, likes and comments in place) through the JSON API under /api/v1.
 //
 // Every read and write goes through social.Service, which holds the
-// authorization rules; the web UI only adds cookie sessions (auth.Sessions)
-// and CSRF checks.
+// authorization rules; the web UI only adds cookie sessions (auth.Sessions),
+// CSRF checks and the rate limits it shares with the API, declared beside
+// each route (routes.go).
 package web
 
 import (
@@ -35,8 +36,8 @@ type Options struct {
 	// WorldBudgetUSD is the most one world may spend (0: no budget), which
 	// the create page says.
 	WorldBudgetUSD float64
-	// Limits rate-limits sign-in and world creation, in the same buckets as
-	// the API; nil means the defaults.
+	// Limits rate-limits sign-in, registration and world creation, in the
+	// same buckets as the API.
 	Limits *ratelimit.Limits
 }
 
@@ -57,14 +58,11 @@ type Handler struct {
 // New returns the web UI. It fails when a dependency is missing or the
 // embedded templates do not parse.
 func New(o Options) (*Handler, error) {
-	if o.Social == nil || o.Sessions == nil {
-		return nil, errors.New("web: Social and Sessions are required")
+	if o.Social == nil || o.Sessions == nil || o.Limits == nil {
+		return nil, errors.New("web: Social, Sessions and Limits are required")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.Limits == nil {
-		o.Limits = ratelimit.New(nil, ratelimit.DefaultLoginRate, ratelimit.DefaultRegisterRate, ratelimit.DefaultWorldRate)
 	}
 	h := &Handler{social: o.Social, sessions: o.Sessions, log: o.Logger, budget: o.WorldBudgetUSD, limits: o.Limits, now: time.Now}
 	var err error
@@ -145,8 +143,6 @@ func (h *Handler) viewerOf(r *http.Request) viewer {
 	if !ok {
 		return viewer{}
 	}
-	// social.Service has no read of an account by ID yet, so the nav's
-	// username comes from the store here, the one place the UI reads it.
 	u, err := h.social.User(r.Context(), sess.UserID)
 	if err != nil {
 		if !generia.IsKind(err, generia.KindNotFound) {

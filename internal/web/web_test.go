@@ -289,7 +289,7 @@ func TestLogin(t *testing.T) {
 	t.Run("sign-in attempts are rate-limited like the API's", func(t *testing.T) {
 		b := f.browser()
 		tok := b.formToken("/login")
-		// The default allows 10 a minute per address and per account name;
+		// The fixture allows 10 a minute per address and per account name;
 		// the 11th attempt on one name is refused, whatever its password.
 		limited := false
 		for i := 0; i < 11 && !limited; i++ {
