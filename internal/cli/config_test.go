@@ -30,7 +30,7 @@ func TestPrintConfigRedactsSecretsAndCredentials(t *testing.T) {
 			t.Errorf("generia config prints %q:\n%s", secret, out.String())
 		}
 	}
-	for _, kept := range []string{"llm.internal/v1", "minio:9000", "temporal.internal:7233"} {
+	for _, kept := range []string{"llm.internal/v1", "minio:9000", "temporal.internal:7233", "runware:100@1"} {
 		if !strings.Contains(out.String(), kept) {
 			t.Errorf("generia config lost %q:\n%s", kept, out.String())
 		}

@@ -24,6 +24,10 @@ type Setting struct {
 	// Secret settings are printed only as set or not, and scrubbed from
 	// whatever leaves the process.
 	Secret bool
+	// Name settings hold names, never an address with credentials: they
+	// are printed as they are (a model such as runware:100@1 is not
+	// user:password@host).
+	Name bool
 
 	value value
 }
@@ -113,15 +117,15 @@ func (c *Config) Settings() []Setting {
 		// needs no key by it.
 		{Env: "OPENROUTER_BASE_URL", Unset: "`" + DefaultLLMBaseURL + "`", value: text{&c.OpenRouterBaseURL},
 			Help: "chat-completions API; alone (no key) for Ollama, vLLM, llama.cpp"},
-		{Env: "LLM_MODEL", Default: DefaultLLMModel, value: text{&c.LLMModel},
+		{Env: "LLM_MODEL", Name: true, Default: DefaultLLMModel, value: text{&c.LLMModel},
 			Help: "model of every LLM call"},
-		{Env: "LLM_FALLBACK_MODELS", value: list{&c.LLMFallbackModels},
+		{Env: "LLM_FALLBACK_MODELS", Name: true, value: list{&c.LLMFallbackModels},
 			Help: "comma list of models OpenRouter tries when `LLM_MODEL` fails, and Generia asks in turn when `LLM_MODEL`'s answers stay invalid"},
 		{Env: "RUNWARE_API_KEY", Unset: "none: offline images", Secret: true, value: text{&c.RunwareAPIKey},
 			Help: "key of Runware"},
 		{Env: "RUNWARE_BASE_URL", Default: DefaultImageBaseURL, value: text{&c.RunwareBaseURL},
 			Help: "Runware REST API"},
-		{Env: "IMAGE_MODEL", Default: DefaultImageModel, value: text{&c.ImageModel},
+		{Env: "IMAGE_MODEL", Name: true, Default: DefaultImageModel, value: text{&c.ImageModel},
 			Help: "Runware model of every image"},
 		{Env: "LLM_REQUESTS_PER_SECOND", Default: "0", Unset: "no cap", value: number{&cc.LLMPerSecond, 'g', -1},
 			Help: "LLM calls per second, all workers together (Temporal's task-queue rate)"},
