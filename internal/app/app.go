@@ -274,9 +274,11 @@ func (a *App) serveHTTP() error {
 	a.removeUnusedUploads(svc)
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}
 	var rates [3]ratelimit.Rate
-	for i, r := range []string{a.Config.LoginRate, a.Config.RegisterRate, a.Config.WorldRate} {
-		if rates[i], err = ratelimit.ParseRate(r); err != nil {
-			return err
+	for i, r := range []struct{ env, value string }{
+		{"GENERIA_LOGIN_RATE", a.Config.LoginRate}, {"GENERIA_REGISTER_RATE", a.Config.RegisterRate}, {"GENERIA_WORLD_RATE", a.Config.WorldRate},
+	} {
+		if rates[i], err = ratelimit.ParseRate(r.value); err != nil {
+			return fmt.Errorf("%s: %w", r.env, err)
 		}
 	}
 	var backend ratelimit.Backend
