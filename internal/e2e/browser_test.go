@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/generia/generia/internal/servicetest"
 )
 
 // chromium finds the browser: CHROMIUM, else Debian's chromium package.
@@ -23,7 +25,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no Chromium here (apt-get install chromium, as .ci/run does): the browser test did not run")
+	servicetest.Skip(t, "no Chromium here (apt-get install chromium, as .ci/run does): the browser test did not run")
 	return ""
 }
 

@@ -1,6 +1,6 @@
 // Package e2e runs Generia end to end: the real composition (app.Start) on
 // a real embedded Temporal server, SQLite and media on disk, driven through
-// the HTTP API. It is the only test package that links the Temporal server.
+// the HTTP API.
 package e2e
 
 import (

@@ -17,6 +17,7 @@ import (
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/fakeprovider"
 	"github.com/generia/generia/internal/postgres"
+	"github.com/generia/generia/internal/servicetest"
 )
 
 // The LLM provider answers 503 for a minute, then recovers: the world waits
@@ -66,12 +67,12 @@ type ownDB struct {
 }
 
 // ownSchema makes a schema for one test in GENERIA_TEST_DATABASE_URL, or
-// skips the test without it.
+// skips the test without it (see servicetest).
 func ownSchema(t *testing.T) ownDB {
 	t.Helper()
 	dbURL := os.Getenv("GENERIA_TEST_DATABASE_URL")
 	if dbURL == "" {
-		t.Skip("GENERIA_TEST_DATABASE_URL is not set: the dropped-connection test did not run")
+		servicetest.Skip(t, "GENERIA_TEST_DATABASE_URL is not set: the dropped-connection test did not run")
 	}
 	ctx := context.Background()
 	schema := fmt.Sprintf("e2e_%d", rand.Uint32())

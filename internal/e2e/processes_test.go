@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/servicetest"
 )
 
 // binary builds cmd/generia once for the tests that run real processes.
@@ -214,7 +215,7 @@ func TestKilledAPIMidWorld(t *testing.T) {
 func TestRateLimitsHoldAcrossAPIProcesses(t *testing.T) {
 	redisURL := os.Getenv("GENERIA_TEST_REDIS_URL")
 	if redisURL == "" {
-		t.Skip("GENERIA_TEST_REDIS_URL is not set: the shared rate limit test did not run")
+		servicetest.Skip(t, "GENERIA_TEST_REDIS_URL is not set: the shared rate limit test did not run")
 	}
 	dir := t.TempDir()
 	temporalAddr := "127.0.0.1:" + freePort(t)

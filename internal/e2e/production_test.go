@@ -18,6 +18,7 @@ import (
 
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/postgres"
+	"github.com/generia/generia/internal/servicetest"
 )
 
 // The production profile on one machine: PostgreSQL for the data, a real
@@ -27,7 +28,7 @@ import (
 func TestProductionProfile(t *testing.T) {
 	dbURL, s3 := os.Getenv("GENERIA_TEST_DATABASE_URL"), os.Getenv("S3_ENDPOINT")
 	if dbURL == "" || s3 == "" {
-		t.Skip("GENERIA_TEST_DATABASE_URL or S3_ENDPOINT is not set: the production profile test did not run")
+		servicetest.Skip(t, "GENERIA_TEST_DATABASE_URL or S3_ENDPOINT is not set: the production profile test did not run")
 	}
 	ctx := context.Background()
 	schema := fmt.Sprintf("e2e_%d", rand.Uint32())

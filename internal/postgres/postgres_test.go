@@ -14,15 +14,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/servicetest"
 	"github.com/generia/generia/internal/storetest"
 )
 
-// testURL is the database the tests run against, or skips them.
+// testURL is the database the tests run against; without one it skips them
+// (see servicetest).
 func testURL(t *testing.T) string {
 	t.Helper()
 	url := os.Getenv("GENERIA_TEST_DATABASE_URL")
 	if url == "" {
-		t.Skip("GENERIA_TEST_DATABASE_URL is not set: the PostgreSQL store suite did not run")
+		servicetest.Skip(t, "GENERIA_TEST_DATABASE_URL is not set: the PostgreSQL store suite did not run")
 	}
 	return url
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/servicetest"
 )
 
 func TestParseRate(t *testing.T) {
@@ -31,7 +32,7 @@ func backends(t *testing.T) map[string]func() Backend {
 	out := map[string]func() Backend{"memory": func() Backend { return NewMemory(DefaultMemoryKeys) }}
 	url := os.Getenv("GENERIA_TEST_REDIS_URL")
 	if url == "" {
-		t.Log("GENERIA_TEST_REDIS_URL is not set: the Redis backend was not tested")
+		servicetest.Log(t, "GENERIA_TEST_REDIS_URL is not set: the Redis backend was not tested")
 		return out
 	}
 	r, err := NewRedis(context.Background(), url)

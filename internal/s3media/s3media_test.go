@@ -18,10 +18,11 @@ import (
 
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/mediatest"
+	"github.com/generia/generia/internal/servicetest"
 )
 
 // The tests that need a server read it from the environment that
-// .ci/s3-server.sh prints; without S3_ENDPOINT they skip.
+// .ci/s3-server.sh prints; without S3_ENDPOINT they skip (see servicetest).
 
 // envOptions returns the server's options from the environment, or skips the
 // test when S3_ENDPOINT is not set. Bucket is the base name of test buckets.
@@ -29,7 +30,7 @@ func envOptions(t *testing.T) Options {
 	t.Helper()
 	endpoint := os.Getenv("S3_ENDPOINT")
 	if endpoint == "" {
-		t.Skip("S3_ENDPOINT is not set: the S3 media suite did not run")
+		servicetest.Skip(t, "S3_ENDPOINT is not set: the S3 media suite did not run")
 	}
 	bucket := os.Getenv("S3_BUCKET")
 	if bucket == "" {

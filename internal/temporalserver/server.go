@@ -1,6 +1,7 @@
 // Package temporalserver runs a Temporal server in-process on a SQLite file,
-// with the Temporal Web UI beside it: the engine of `generia up` and of the
-// end-to-end tests. It is the only package that links the Temporal server.
+// with the Temporal Web UI beside it: the engine of `generia up`, of the
+// end-to-end tests and of the pipeline's worker tests. It is the only
+// package that links the Temporal server.
 package temporalserver
 
 import (
