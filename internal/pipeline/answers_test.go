@@ -235,9 +235,16 @@ func TestPaidImageWaitsOutTheMediaStore(t *testing.T) {
 	job := ImageJob{WorldRef: WorldRef{WorldID: b.ref.WorldID, Provider: "runware"}, Kind: generia.MediaWorldHeader}
 
 	// The media store is away for the whole attempt: the activity ends
-	// with its deadline, the image kept.
+	// with its deadline, the image kept. The deadline comes once the
+	// upload was tried again (or after half a minute, when it never is).
 	b.media.down.Store(true)
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	go func() {
+		for b.media.puts.Load() < 2 && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
 	_, err := b.acts.PaintImage(ctx, job)
 	cancel()
 	if err == nil {
