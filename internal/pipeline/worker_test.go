@@ -107,12 +107,12 @@ func holdAll(ctx workflow.Context, hs []hold) ([]string, error) {
 func startTemporal(t *testing.T) client.Client {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
-	srv, err := temporalserver.Start(temporalserver.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0", Logger: quiet})
+	srv, err := temporalserver.Start(temporalserver.Options{DataDir: t.TempDir(), Addr: "127.0.0.1:0", Namespace: "default", Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	c, err := client.Dial(client.Options{HostPort: srv.Addr(), Logger: sdklog.NewStructuredLogger(quiet)})
+	c, err := client.Dial(client.Options{HostPort: srv.Addr(), Namespace: "default", Logger: sdklog.NewStructuredLogger(quiet)})
 	if err != nil {
 		t.Fatal(err)
 	}
