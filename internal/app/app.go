@@ -164,7 +164,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	}
 	if len(roles.Queues) > 0 {
 		acts := &pipeline.Activities{Store: a.Store, Media: a.Media, Logger: logger, Text: text, Images: images, Metrics: a.Metrics}
-		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, concurrency(cfg.Concurrency))
+		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, cfg.Concurrency)
 		if err != nil {
 			return nil, err
 		}
@@ -203,21 +203,6 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 	}
 	return a, nil
-}
-
-// concurrency is the configured concurrency in the pipeline's terms.
-func concurrency(c config.Concurrency) pipeline.Concurrency {
-	return pipeline.Concurrency{
-		Tasks:               c.Tasks,
-		LLM:                 c.LLM,
-		Images:              c.Images,
-		Services:            c.Services,
-		Progress:            c.Progress,
-		WorkflowTasks:       c.WorkflowTasks,
-		ActivitiesPerWorker: c.ActivitiesPerWorker,
-		LLMPerSecond:        c.LLMPerSecond,
-		ImagesPerSecond:     c.ImagesPerSecond,
-	}
 }
 
 // TemporalUIAddr is the embedded Web UI's address, if it runs.

@@ -9,25 +9,13 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/generia/generia/internal/config"
 )
 
-// Concurrency holds the seed's knobs, with its names; their defaults are
-// settings (config.Concurrency).
-type Concurrency struct {
-	Tasks               int // MAX_CONCURRENT_TASKS: activities at once in this process, all queues
-	LLM                 int // MAX_CONCURRENT_LLM_REQUESTS: the llm queue
-	Images              int // MAX_CONCURRENT_IMAGE_REQUESTS: the images queue
-	Services            int // MAX_CONCURRENT_GRPC_CALLS: the services queue
-	Progress            int // MAX_CONCURRENT_DB_OPERATIONS: the progress queue
-	WorkflowTasks       int // MAX_WORKFLOW_TASKS_PER_WORKER
-	ActivitiesPerWorker int // MAX_ACTIVITIES_PER_WORKER: the main queue and the cap of every other
-
-	// LLMPerSecond and ImagesPerSecond cap the provider calls started per
-	// second across all workers of the queue (Temporal's task-queue-wide
-	// activity rate); 0 means no cap.
-	LLMPerSecond    float64
-	ImagesPerSecond float64
-}
+// Concurrency is how much a process runs at once: the seed's
+// MAX_CONCURRENT_* settings, with their meanings and defaults in config.
+type Concurrency = config.Concurrency
 
 // ParseQueues turns a comma list of queue names — short ("llm") or full
 // ("ai-worker-llm") — into full names.
