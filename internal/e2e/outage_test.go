@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -61,19 +60,17 @@ func TestWorldWaitsOutAProviderOutage(t *testing.T) {
 // ownDB is a schema of the test database of this test's own, and a
 // connection that can drop the store's connections to it.
 type ownDB struct {
-	url   string // the store's DATABASE_URL
-	app   string // the store's connections' application_name
-	admin *pgx.Conn
+	url    string // the store's DATABASE_URL
+	schema string
+	app    string // the store's connections' application_name
+	admin  *pgx.Conn
 }
 
 // ownSchema makes a schema for one test in GENERIA_TEST_DATABASE_URL, or
-// skips the test without it (see servicetest).
-func ownSchema(t *testing.T) ownDB {
+// skips the test without it (see servicetest); what names the test.
+func ownSchema(t *testing.T, what string) ownDB {
 	t.Helper()
-	dbURL := os.Getenv("GENERIA_TEST_DATABASE_URL")
-	if dbURL == "" {
-		servicetest.Skip(t, "GENERIA_TEST_DATABASE_URL is not set: the dropped-connection test did not run")
-	}
+	dbURL := servicetest.Env(t, "GENERIA_TEST_DATABASE_URL", what)
 	ctx := context.Background()
 	schema := fmt.Sprintf("e2e_%d", rand.Uint32())
 	pg, err := postgres.Open(ctx, dbURL, postgres.Schema(schema))
@@ -89,7 +86,7 @@ func ownSchema(t *testing.T) ownDB {
 		admin.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close(ctx)
 	})
-	db := ownDB{app: "generia-" + schema, admin: admin}
+	db := ownDB{app: "generia-" + schema, schema: schema, admin: admin}
 	u, _ := url.Parse(dbURL)
 	q := u.Query()
 	q.Set("search_path", schema)
@@ -103,7 +100,7 @@ func ownSchema(t *testing.T) ownDB {
 // world: activities retry, and nothing is lost or duplicated.
 func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
 	ctx := context.Background()
-	db := ownSchema(t)
+	db := ownSchema(t, "the dropped-connection test")
 
 	s := start(t, settings{dataDir: t.TempDir(), llmLatency: 100 * time.Millisecond, imgLatency: 150 * time.Millisecond,
 		env: map[string]string{"DATABASE_URL": db.url}})
@@ -176,7 +173,7 @@ func TestTwentyWorldsAtOnce(t *testing.T) {
 // the paid answers and images are written again, never bought again.
 func TestStoreDropsItsConnectionsAfterPaidCalls(t *testing.T) {
 	ctx := context.Background()
-	db := ownSchema(t)
+	db := ownSchema(t, "the dropped-connection test")
 
 	var mu sync.Mutex
 	var calls, dropped int

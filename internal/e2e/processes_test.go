@@ -213,10 +213,7 @@ func TestKilledAPIMidWorld(t *testing.T) {
 // Redis: registrations from one address are limited across both, the web
 // form and the API in the same bucket.
 func TestRateLimitsHoldAcrossAPIProcesses(t *testing.T) {
-	redisURL := os.Getenv("GENERIA_TEST_REDIS_URL")
-	if redisURL == "" {
-		servicetest.Skip(t, "GENERIA_TEST_REDIS_URL is not set: the shared rate limit test did not run")
-	}
+	redisURL := servicetest.Env(t, "GENERIA_TEST_REDIS_URL", "the shared rate limit test")
 	dir := t.TempDir()
 	temporalAddr := "127.0.0.1:" + freePort(t)
 	env := []string{"GENERIA_DATA_DIR=" + dir, "TEMPORAL_ADDRESS=" + temporalAddr, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true",

@@ -3,21 +3,15 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"image"
 	"io"
-	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/generia/generia/internal/apiclient"
-	"github.com/generia/generia/internal/postgres"
 	"github.com/generia/generia/internal/servicetest"
 )
 
@@ -26,33 +20,12 @@ import (
 // embedded Temporal. It runs when GENERIA_TEST_DATABASE_URL and S3_ENDPOINT
 // are set, as .ci/run sets them.
 func TestProductionProfile(t *testing.T) {
-	dbURL, s3 := os.Getenv("GENERIA_TEST_DATABASE_URL"), os.Getenv("S3_ENDPOINT")
-	if dbURL == "" || s3 == "" {
-		servicetest.Skip(t, "GENERIA_TEST_DATABASE_URL or S3_ENDPOINT is not set: the production profile test did not run")
-	}
+	s3 := servicetest.Env(t, "S3_ENDPOINT", "the production profile test")
+	db := ownSchema(t, "the production profile test")
 	ctx := context.Background()
-	schema := fmt.Sprintf("e2e_%d", rand.Uint32())
-	pg, err := postgres.Open(ctx, dbURL, postgres.Schema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg.Close()
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	t.Cleanup(func() {
-		if conn, err := pgx.Connect(ctx, dbURL); err == nil {
-			_, _ = conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-			conn.Close(ctx)
-		}
-	})
 
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
-		"DATABASE_URL": u.String(), "S3_ENDPOINT": s3, "S3_BUCKET": strings.ReplaceAll(schema, "_", "-"),
+		"DATABASE_URL": db.url, "S3_ENDPOINT": s3, "S3_BUCKET": strings.ReplaceAll(db.schema, "_", "-"),
 		"S3_ACCESS_KEY": os.Getenv("S3_ACCESS_KEY"), "S3_SECRET_KEY": os.Getenv("S3_SECRET_KEY"),
 		"S3_REGION": os.Getenv("S3_REGION"), "S3_USE_PATH_STYLE": "true", "GENERIA_MEDIA_REDIRECT": "true",
 	}})

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"io/fs"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -22,11 +21,7 @@ import (
 // (see servicetest).
 func testURL(t *testing.T) string {
 	t.Helper()
-	url := os.Getenv("GENERIA_TEST_DATABASE_URL")
-	if url == "" {
-		servicetest.Skip(t, "GENERIA_TEST_DATABASE_URL is not set: the PostgreSQL store suite did not run")
-	}
-	return url
+	return servicetest.Env(t, "GENERIA_TEST_DATABASE_URL", "the PostgreSQL store suite")
 }
 
 // admin runs a statement on the test database outside any store.

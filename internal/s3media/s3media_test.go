@@ -28,10 +28,7 @@ import (
 // test when S3_ENDPOINT is not set. Bucket is the base name of test buckets.
 func envOptions(t *testing.T) Options {
 	t.Helper()
-	endpoint := os.Getenv("S3_ENDPOINT")
-	if endpoint == "" {
-		servicetest.Skip(t, "S3_ENDPOINT is not set: the S3 media suite did not run")
-	}
+	endpoint := servicetest.Env(t, "S3_ENDPOINT", "the S3 media suite")
 	bucket := os.Getenv("S3_BUCKET")
 	if bucket == "" {
 		bucket = "generia-test"

@@ -49,3 +49,15 @@ func required(t testing.TB) bool {
 	}
 	return on
 }
+
+// Env returns the environment variable that names a service a test needs.
+// When it is not set, the test skips as Skip says; what names what did not
+// run.
+func Env(t testing.TB, name, what string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		Skip(t, name+" is not set: "+what+" did not run")
+	}
+	return v
+}
