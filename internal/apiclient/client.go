@@ -15,6 +15,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/generia/generia/internal/apiv1"
 )
 
 // Client calls one Generia API.
@@ -28,6 +30,16 @@ type Client struct {
 func New(baseURL, token string) *Client {
 	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
+
+// The API's bodies, as the server writes them.
+type (
+	Status    = apiv1.Status
+	World     = apiv1.World
+	Character = apiv1.Character
+	Post      = apiv1.Post
+	Comment   = apiv1.Comment
+	Session   = apiv1.Session
+)
 
 // Error is an error answer of the API.
 type Error struct {
@@ -92,105 +104,6 @@ func decodeError(resp *http.Response) error {
 	return &Error{Status: resp.StatusCode, Code: body.Error.Code, Message: body.Error.Message}
 }
 
-// Stage is one stage of a status record.
-type Stage struct {
-	Name   string `json:"name"`
-	Status string `json:"status"`
-}
-
-// Status is a world's generation status record.
-type Status struct {
-	WorldID             string  `json:"world_id"`
-	WorkflowID          string  `json:"workflow_id"`
-	Status              string  `json:"status"`
-	CurrentStage        string  `json:"current_stage"`
-	Stages              []Stage `json:"stages"`
-	ProgressPercent     int     `json:"progress_percent"`
-	CharactersCreated   int     `json:"users_created"`
-	CharactersPredicted int     `json:"users_predicted"`
-	PostsCreated        int     `json:"posts_created"`
-	PostsPredicted      int     `json:"posts_predicted"`
-	ImagesCreated       int     `json:"images_created"`
-	ImagesPredicted     int     `json:"images_predicted"`
-	CallLimitLLM        int     `json:"api_call_limits_llm"`
-	CallLimitImages     int     `json:"api_call_limits_images"`
-	CallsLLM            int     `json:"api_calls_made_llm"`
-	CallsImages         int     `json:"api_calls_made_images"`
-	LLMCost             float64 `json:"llm_cost_total"`
-	ImageCost           float64 `json:"image_cost_total"`
-	// AnswersRepaired and AnswersInvalid count the LLM calls whose answers
-	// needed a repair and those that could not be used (costing
-	// AnswersInvalidCost).
-	AnswersRepaired    int               `json:"answers_repaired"`
-	AnswersInvalid     int               `json:"answers_invalid"`
-	AnswersInvalidCost float64           `json:"answers_invalid_cost"`
-	Providers          map[string]string `json:"providers"`
-	Error              string            `json:"error"`
-	ElapsedSeconds     float64           `json:"elapsed_seconds"`
-	CreatedAt          time.Time         `json:"created_at"`
-	FinishedAt         *time.Time        `json:"finished_at"`
-}
-
-// Terminal reports whether the generation has ended.
-func (s Status) Terminal() bool {
-	return s.Status == "completed" || s.Status == "failed" || s.Status == "cancelled"
-}
-
-// World is a world as the API returns it.
-type World struct {
-	ID              string          `json:"id"`
-	Name            string          `json:"name"`
-	Prompt          string          `json:"prompt"`
-	Description     string          `json:"description"`
-	Params          json.RawMessage `json:"params"`
-	CharactersCount int             `json:"characters_count"`
-	PostsCount      int             `json:"posts_count"`
-	HeaderMediaID   string          `json:"header_media_id"`
-	IconMediaID     string          `json:"icon_media_id"`
-	Visibility      string          `json:"visibility"`
-	WorkflowID      string          `json:"workflow_id"`
-	Status          string          `json:"generation_status"`
-	CreatedAt       time.Time       `json:"created_at"`
-	Generation      *Status         `json:"generation"`
-}
-
-// Character is a character as the API returns it.
-type Character struct {
-	ID            string          `json:"id"`
-	Username      string          `json:"username"`
-	DisplayName   string          `json:"display_name"`
-	Bio           string          `json:"bio"`
-	AvatarMediaID string          `json:"avatar_media_id"`
-	Profile       json.RawMessage `json:"profile"`
-}
-
-// Post is a post as the API returns it.
-type Post struct {
-	ID            string    `json:"id"`
-	WorldID       string    `json:"world_id"`
-	CharacterID   string    `json:"character_id"`
-	Username      string    `json:"username"`
-	DisplayName   string    `json:"display_name"`
-	AvatarMediaID string    `json:"avatar_media_id"`
-	IsAI          bool      `json:"is_ai"`
-	Caption       string    `json:"caption"`
-	Hashtags      []string  `json:"hashtags"`
-	MediaID       string    `json:"media_id"`
-	LikesCount    int       `json:"likes_count"`
-	CommentsCount int       `json:"comments_count"`
-	UserLiked     bool      `json:"user_liked"`
-	CreatedAt     time.Time `json:"created_at"`
-}
-
-// Comment is a comment as the API returns it.
-type Comment struct {
-	ID       string `json:"id"`
-	PostID   string `json:"post_id"`
-	UserID   string `json:"user_id"`
-	Username string `json:"username"`
-	Text     string `json:"text"`
-}
-
 // Upload sends an image to a world as multipart field "file" and returns
 // its media ID.
 func (c *Client) Upload(ctx context.Context, worldID string, data []byte) (string, error) {
@@ -227,17 +140,6 @@ func (c *Client) Upload(ctx context.Context, worldID string, data []byte) (strin
 	}
 	err = json.NewDecoder(resp.Body).Decode(&out)
 	return out.MediaID, err
-}
-
-// Session is the answer of register and login.
-type Session struct {
-	Token        string `json:"token"`
-	RefreshToken string `json:"refresh_token"`
-	User         struct {
-		ID       string `json:"id"`
-		Username string `json:"username"`
-		Email    string `json:"email"`
-	} `json:"user"`
 }
 
 // NewWorld asks for a world.

@@ -355,7 +355,7 @@ func TestFirstStartGeneratesTheSampleWorld(t *testing.T) {
 		t.Fatal("no sample world on the first start")
 	}
 	final := waitFor(t, s.client, id, time.Minute, "the sample world", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" || final.Providers["llm"] != "offline" || final.Providers["image"] != "offline" {
+	if final.Status != "completed" || final.Providers.LLM != "offline" || final.Providers.Image != "offline" {
 		t.Errorf("sample world: %s with providers %v", final.Status, final.Providers)
 	}
 	s.app.Close()

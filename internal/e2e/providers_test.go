@@ -89,7 +89,7 @@ func TestWorldCompletesThroughProviderFaults(t *testing.T) {
 	if final.Status != "completed" {
 		t.Fatalf("world ended %s: %s", final.Status, final.Error)
 	}
-	if final.Providers["llm"] != "openai-compatible" || final.Providers["image"] != "runware" {
+	if final.Providers.LLM != "openai-compatible" || final.Providers.Image != "runware" {
 		t.Errorf("providers = %v", final.Providers)
 	}
 	chars, posts := contents(t, s.client, w.ID)

@@ -3,30 +3,16 @@ package httpapi
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
 )
 
-type userJSON struct {
-	ID        string    `json:"id"`
-	Username  string    `json:"username"`
-	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-func toUserJSON(u generia.User) userJSON {
-	return userJSON{ID: u.ID, Username: u.Username, Email: u.Email, CreatedAt: u.CreatedAt}
-}
-
-type sessionJSON struct {
-	Token        string    `json:"token"`
-	RefreshToken string    `json:"refresh_token"`
-	ExpiresAt    time.Time `json:"expires_at"`
-	User         userJSON  `json:"user"`
+func toUser(u generia.User) apiv1.User {
+	return apiv1.User{ID: u.ID, Username: u.Username, Email: u.Email, CreatedAt: u.CreatedAt}
 }
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +153,7 @@ func (s *Server) writeTokens(w http.ResponseWriter, r *http.Request, status int,
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, status, sessionJSON{Token: token, RefreshToken: refresh, ExpiresAt: exp, User: toUserJSON(u)})
+	writeJSON(w, status, apiv1.Session{Token: token, RefreshToken: refresh, ExpiresAt: exp, User: toUser(u)})
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +169,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
+	writeJSON(w, http.StatusOK, toUser(u))
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/social"
 )
@@ -21,82 +22,33 @@ func mediaURL(id string) string {
 	return "/api/v1/media/" + id
 }
 
-type characterJSON struct {
-	ID            string          `json:"id"`
-	WorldID       string          `json:"world_id"`
-	Username      string          `json:"username"`
-	DisplayName   string          `json:"display_name"`
-	Bio           string          `json:"bio"`
-	AvatarMediaID string          `json:"avatar_media_id,omitempty"`
-	AvatarURL     string          `json:"avatar_url,omitempty"`
-	IsAI          bool            `json:"is_ai"`
-	RealUserID    string          `json:"real_user_id,omitempty"`
-	Profile       json.RawMessage `json:"profile"`
-	PostsCount    *int            `json:"posts_count,omitempty"`
-	CreatedAt     time.Time       `json:"created_at"`
-}
-
-func toCharacterJSON(c generia.Character) characterJSON {
+func toCharacter(c generia.Character) apiv1.Character {
 	profile := c.Profile
 	if len(profile) == 0 {
 		profile = json.RawMessage("null")
 	}
-	return characterJSON{ID: c.ID, WorldID: c.WorldID, Username: c.Username, DisplayName: c.DisplayName, Bio: c.Bio,
+	return apiv1.Character{ID: c.ID, WorldID: c.WorldID, Username: c.Username, DisplayName: c.DisplayName, Bio: c.Bio,
 		AvatarMediaID: c.AvatarMediaID, AvatarURL: mediaURL(c.AvatarMediaID), IsAI: c.IsAI(), RealUserID: c.OwnerID,
 		Profile: profile, CreatedAt: c.CreatedAt}
 }
 
-type postJSON struct {
-	ID            string    `json:"id"`
-	WorldID       string    `json:"world_id"`
-	CharacterID   string    `json:"character_id"`
-	Username      string    `json:"username"`
-	DisplayName   string    `json:"display_name"`
-	AvatarMediaID string    `json:"avatar_media_id,omitempty"`
-	AvatarURL     string    `json:"avatar_url,omitempty"`
-	IsAI          bool      `json:"is_ai"`
-	Caption       string    `json:"caption"`
-	Hashtags      []string  `json:"hashtags"`
-	MediaID       string    `json:"media_id"`
-	MediaURL      string    `json:"media_url"`
-	LikesCount    int       `json:"likes_count"`
-	CommentsCount int       `json:"comments_count"`
-	UserLiked     bool      `json:"user_liked"`
-	CreatedAt     time.Time `json:"created_at"`
-}
-
-func toPostJSON(p generia.Post) postJSON {
+func toPost(p generia.Post) apiv1.Post {
 	tags := p.Hashtags
 	if tags == nil {
 		tags = []string{}
 	}
-	return postJSON{ID: p.ID, WorldID: p.WorldID, CharacterID: p.CharacterID, Username: p.Username, DisplayName: p.DisplayName,
+	return apiv1.Post{ID: p.ID, WorldID: p.WorldID, CharacterID: p.CharacterID, Username: p.Username, DisplayName: p.DisplayName,
 		AvatarMediaID: p.AvatarMediaID, AvatarURL: mediaURL(p.AvatarMediaID), IsAI: p.IsAI, Caption: p.Caption, Hashtags: tags,
 		MediaID: p.MediaID, MediaURL: mediaURL(p.MediaID), LikesCount: p.LikesCount, CommentsCount: p.CommentsCount,
 		UserLiked: p.Liked, CreatedAt: p.CreatedAt}
 }
 
-type commentJSON struct {
-	ID        string    `json:"id"`
-	PostID    string    `json:"post_id"`
-	UserID    string    `json:"user_id"`
-	Username  string    `json:"username"`
-	Text      string    `json:"text"`
-	CreatedAt time.Time `json:"created_at"`
+func toComment(c generia.Comment) apiv1.Comment {
+	return apiv1.Comment{ID: c.ID, PostID: c.PostID, UserID: c.UserID, Username: c.Username, Text: c.Text, CreatedAt: c.CreatedAt}
 }
 
-func toCommentJSON(c generia.Comment) commentJSON {
-	return commentJSON{ID: c.ID, PostID: c.PostID, UserID: c.UserID, Username: c.Username, Text: c.Text, CreatedAt: c.CreatedAt}
-}
-
-type likeJSON struct {
-	UserID    string    `json:"user_id"`
-	Username  string    `json:"username"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-func toLikeJSON(l generia.Like) likeJSON {
-	return likeJSON{UserID: l.UserID, Username: l.Username, CreatedAt: l.CreatedAt}
+func toLike(l generia.Like) apiv1.Like {
+	return apiv1.Like{UserID: l.UserID, Username: l.Username, CreatedAt: l.CreatedAt}
 }
 
 func (s *Server) listCharacters(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +62,7 @@ func (s *Server) listCharacters(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	page(w, "characters", chars, next, toCharacterJSON)
+	page(w, "characters", chars, next, toCharacter)
 }
 
 func (s *Server) userCharacters(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +79,7 @@ func (s *Server) userCharacters(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	page(w, "characters", chars, "", toCharacterJSON)
+	page(w, "characters", chars, "", toCharacter)
 }
 
 func (s *Server) createCharacter(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +93,7 @@ func (s *Server) createCharacter(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toCharacterJSON(c))
+	writeJSON(w, http.StatusCreated, toCharacter(c))
 }
 
 func (s *Server) getCharacter(w http.ResponseWriter, r *http.Request) {
@@ -150,7 +102,7 @@ func (s *Server) getCharacter(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := toCharacterJSON(v.Character)
+	out := toCharacter(v.Character)
 	out.PostsCount = &v.PostsCount
 	writeJSON(w, http.StatusOK, out)
 }
@@ -166,7 +118,7 @@ func (s *Server) characterPosts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	page(w, "posts", posts, next, toPostJSON)
+	page(w, "posts", posts, next, toPost)
 }
 
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
@@ -176,7 +128,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := s.Social.EncodedFeed(r.Context(), viewer(r), r.PathValue("id"), pg, func(posts []generia.Post, next string) ([]byte, error) {
-		b, err := json.Marshal(pageBody("posts", posts, next, toPostJSON))
+		b, err := json.Marshal(pageBody("posts", posts, next, toPost))
 		return append(b, '\n'), err // ended as json.Encoder ends every answer
 	})
 	if err != nil {
@@ -197,7 +149,7 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toPostJSON(p))
+	writeJSON(w, http.StatusCreated, toPost(p))
 }
 
 func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
@@ -206,7 +158,7 @@ func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toPostJSON(p))
+	writeJSON(w, http.StatusOK, toPost(p))
 }
 
 func (s *Server) like(w http.ResponseWriter, r *http.Request)   { s.setLike(w, r, true) }
@@ -232,7 +184,7 @@ func (s *Server) likes(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	page(w, "likes", likes, next, toLikeJSON)
+	page(w, "likes", likes, next, toLike)
 }
 
 func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
@@ -246,7 +198,7 @@ func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	page(w, "comments", comments, next, toCommentJSON)
+	page(w, "comments", comments, next, toComment)
 }
 
 func (s *Server) addComment(w http.ResponseWriter, r *http.Request) {
@@ -262,7 +214,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toCommentJSON(c))
+	writeJSON(w, http.StatusCreated, toComment(c))
 }
 
 func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {

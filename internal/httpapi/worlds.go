@@ -7,39 +7,16 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/generia"
 )
 
-type worldJSON struct {
-	ID              string            `json:"id"`
-	Name            string            `json:"name"`
-	Prompt          string            `json:"prompt"`
-	Description     string            `json:"description"`
-	Params          json.RawMessage   `json:"params"`
-	CharactersCount int               `json:"characters_count"`
-	PostsCount      int               `json:"posts_count"`
-	CharactersMade  int               `json:"characters_created"`
-	PostsMade       int               `json:"posts_created"`
-	HeaderMediaID   string            `json:"header_media_id,omitempty"`
-	IconMediaID     string            `json:"icon_media_id,omitempty"`
-	Visibility      string            `json:"visibility"`
-	OwnerID         string            `json:"owner_id"`
-	Providers       generia.Providers `json:"providers"`
-	WorkflowID      string            `json:"workflow_id"`
-	Status          string            `json:"generation_status"`
-	CreatedAt       time.Time         `json:"created_at"`
-	UpdatedAt       time.Time         `json:"updated_at"`
-	IsOwner         *bool             `json:"is_owner,omitempty"`
-	IsJoined        *bool             `json:"is_joined,omitempty"`
-	Generation      *statusJSON       `json:"generation,omitempty"`
-}
-
-func toWorldJSON(w generia.World) worldJSON {
+func toWorld(w generia.World) apiv1.World {
 	params := w.Params
 	if len(params) == 0 {
 		params = json.RawMessage("null")
 	}
-	return worldJSON{
+	return apiv1.World{
 		ID: w.ID, Name: w.Name, Prompt: w.Prompt, Description: w.Description, Params: params,
 		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, CharactersMade: w.CharactersMade, PostsMade: w.PostsMade,
 		HeaderMediaID: w.HeaderMediaID, IconMediaID: w.IconMediaID, Visibility: w.Visibility, OwnerID: w.OwnerID,
@@ -47,45 +24,8 @@ func toWorldJSON(w generia.World) worldJSON {
 	}
 }
 
-type statusJSON struct {
-	WorldID             string          `json:"world_id"`
-	WorkflowID          string          `json:"workflow_id"`
-	Status              string          `json:"status"`
-	CurrentStage        string          `json:"current_stage"`
-	Stages              []generia.Stage `json:"stages"`
-	ProgressPercent     int             `json:"progress_percent"`
-	CharactersCreated   int             `json:"users_created"`
-	CharactersPredicted int             `json:"users_predicted"`
-	PostsCreated        int             `json:"posts_created"`
-	PostsPredicted      int             `json:"posts_predicted"`
-	ImagesCreated       int             `json:"images_created"`
-	ImagesPredicted     int             `json:"images_predicted"`
-	CallLimitLLM        int             `json:"api_call_limits_llm"`
-	CallLimitImages     int             `json:"api_call_limits_images"`
-	CallsLLM            int             `json:"api_calls_made_llm"`
-	CallsImages         int             `json:"api_calls_made_images"`
-	TokensIn            int64           `json:"tokens_in"`
-	TokensOut           int64           `json:"tokens_out"`
-	LLMCost             float64         `json:"llm_cost_total"`
-	ImageCost           float64         `json:"image_cost_total"`
-	BudgetUSD           float64         `json:"budget_usd"`
-	// What the models' answers needed: calls whose answers were repaired,
-	// and calls whose answers could not be used, with what those cost.
-	AnswersRepaired    int               `json:"answers_repaired"`
-	AnswersInvalid     int               `json:"answers_invalid"`
-	AnswersInvalidCost float64           `json:"answers_invalid_cost"`
-	Providers          generia.Providers `json:"providers"`
-	CancelRequested    bool              `json:"cancel_requested"`
-	Error              string            `json:"error"`
-	CreatedAt          time.Time         `json:"created_at"`
-	UpdatedAt          time.Time         `json:"updated_at"`
-	StartedAt          *time.Time        `json:"started_at"`
-	FinishedAt         *time.Time        `json:"finished_at"`
-	ElapsedSeconds     float64           `json:"elapsed_seconds"`
-}
-
-func toStatusJSON(st generia.GenerationStatus, now time.Time) statusJSON {
-	out := statusJSON{
+func toStatus(st generia.GenerationStatus, now time.Time) apiv1.Status {
+	out := apiv1.Status{
 		WorldID: st.WorldID, WorkflowID: st.WorkflowID, Status: st.Status, CurrentStage: st.CurrentStage,
 		Stages: st.Stages, ProgressPercent: st.Percent(), CharactersCreated: st.CharactersCreated, CharactersPredicted: st.CharactersPredicted,
 		PostsCreated: st.PostsCreated, PostsPredicted: st.PostsPredicted, ImagesCreated: st.ImagesCreated,
@@ -117,7 +57,7 @@ func (s *Server) createWorld(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toWorldJSON(world))
+	writeJSON(w, http.StatusCreated, toWorld(world))
 }
 
 func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +72,7 @@ func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	page(w, "worlds", worlds, next, toWorldJSON)
+	page(w, "worlds", worlds, next, toWorld)
 }
 
 func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
@@ -141,8 +81,8 @@ func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := toWorldJSON(v.World)
-	sj := toStatusJSON(v.Status, s.now())
+	out := toWorld(v.World)
+	sj := toStatus(v.Status, s.now())
 	out.Generation = &sj
 	if viewer(r) != "" {
 		out.IsOwner, out.IsJoined = &v.IsOwner, &v.IsMember
@@ -180,7 +120,7 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toStatusJSON(st, s.now()))
+	writeJSON(w, http.StatusOK, toStatus(st, s.now()))
 }
 
 func (s *Server) cancelWorld(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +129,7 @@ func (s *Server) cancelWorld(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, toStatusJSON(st, s.now()))
+	writeJSON(w, http.StatusAccepted, toStatus(st, s.now()))
 }
 
 // streamStatus sends the status record as server-sent events: one event per
@@ -218,12 +158,12 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) {
 	lastBeat := time.Now()
 	var last []byte
 	for {
-		sj := toStatusJSON(st, s.now())
+		sj := toStatus(st, s.now())
 		sj.ElapsedSeconds, sj.UpdatedAt = 0, time.Time{} // change detection ignores the clock
 		key, _ := json.Marshal(sj)
 		if !bytes.Equal(key, last) {
 			last = key
-			data, _ := json.Marshal(toStatusJSON(st, s.now()))
+			data, _ := json.Marshal(toStatus(st, s.now()))
 			if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", data); err != nil {
 				return
 			}

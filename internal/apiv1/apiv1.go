@@ -1,0 +1,149 @@
+// Package apiv1 is Generia's HTTP API on the wire: the JSON bodies the server
+// writes (httpapi) and its Go client reads (apiclient), declared once so
+// that the two cannot drift apart.
+package apiv1
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// User is an account.
+type User struct {
+	ID        string    `json:"id"`
+	Username  string    `json:"username"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Session is the answer of register, login and refresh.
+type Session struct {
+	Token        string    `json:"token"`
+	RefreshToken string    `json:"refresh_token"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	User         User      `json:"user"`
+}
+
+// World is a world with, when asked for one world, its generation status.
+type World struct {
+	ID              string            `json:"id"`
+	Name            string            `json:"name"`
+	Prompt          string            `json:"prompt"`
+	Description     string            `json:"description"`
+	Params          json.RawMessage   `json:"params"`
+	CharactersCount int               `json:"characters_count"`
+	PostsCount      int               `json:"posts_count"`
+	CharactersMade  int               `json:"characters_created"`
+	PostsMade       int               `json:"posts_created"`
+	HeaderMediaID   string            `json:"header_media_id,omitempty"`
+	IconMediaID     string            `json:"icon_media_id,omitempty"`
+	Visibility      string            `json:"visibility"`
+	OwnerID         string            `json:"owner_id"`
+	Providers       generia.Providers `json:"providers"`
+	WorkflowID      string            `json:"workflow_id"`
+	Status          string            `json:"generation_status"`
+	CreatedAt       time.Time         `json:"created_at"`
+	UpdatedAt       time.Time         `json:"updated_at"`
+	IsOwner         *bool             `json:"is_owner,omitempty"`
+	IsJoined        *bool             `json:"is_joined,omitempty"`
+	Generation      *Status           `json:"generation,omitempty"`
+}
+
+// Status is a world's generation status record. The counters keep the
+// original system's JSON names (users_created counts characters).
+type Status struct {
+	WorldID             string          `json:"world_id"`
+	WorkflowID          string          `json:"workflow_id"`
+	Status              string          `json:"status"`
+	CurrentStage        string          `json:"current_stage"`
+	Stages              []generia.Stage `json:"stages"`
+	ProgressPercent     int             `json:"progress_percent"`
+	CharactersCreated   int             `json:"users_created"`
+	CharactersPredicted int             `json:"users_predicted"`
+	PostsCreated        int             `json:"posts_created"`
+	PostsPredicted      int             `json:"posts_predicted"`
+	ImagesCreated       int             `json:"images_created"`
+	ImagesPredicted     int             `json:"images_predicted"`
+	CallLimitLLM        int             `json:"api_call_limits_llm"`
+	CallLimitImages     int             `json:"api_call_limits_images"`
+	CallsLLM            int             `json:"api_calls_made_llm"`
+	CallsImages         int             `json:"api_calls_made_images"`
+	TokensIn            int64           `json:"tokens_in"`
+	TokensOut           int64           `json:"tokens_out"`
+	LLMCost             float64         `json:"llm_cost_total"`
+	ImageCost           float64         `json:"image_cost_total"`
+	BudgetUSD           float64         `json:"budget_usd"`
+	// What the models' answers needed: calls whose answers were repaired,
+	// and calls whose answers could not be used, with what those cost.
+	AnswersRepaired    int               `json:"answers_repaired"`
+	AnswersInvalid     int               `json:"answers_invalid"`
+	AnswersInvalidCost float64           `json:"answers_invalid_cost"`
+	Providers          generia.Providers `json:"providers"`
+	CancelRequested    bool              `json:"cancel_requested"`
+	Error              string            `json:"error"`
+	CreatedAt          time.Time         `json:"created_at"`
+	UpdatedAt          time.Time         `json:"updated_at"`
+	StartedAt          *time.Time        `json:"started_at"`
+	FinishedAt         *time.Time        `json:"finished_at"`
+	ElapsedSeconds     float64           `json:"elapsed_seconds"`
+}
+
+// Terminal reports whether the generation has ended.
+func (s Status) Terminal() bool {
+	return s.Status == generia.StatusCompleted || s.Status == generia.StatusFailed || s.Status == generia.StatusCancelled
+}
+
+// Character is a character of a world: an AI one, or a person's own.
+type Character struct {
+	ID            string          `json:"id"`
+	WorldID       string          `json:"world_id"`
+	Username      string          `json:"username"`
+	DisplayName   string          `json:"display_name"`
+	Bio           string          `json:"bio"`
+	AvatarMediaID string          `json:"avatar_media_id,omitempty"`
+	AvatarURL     string          `json:"avatar_url,omitempty"`
+	IsAI          bool            `json:"is_ai"`
+	RealUserID    string          `json:"real_user_id,omitempty"`
+	Profile       json.RawMessage `json:"profile"`
+	PostsCount    *int            `json:"posts_count,omitempty"`
+	CreatedAt     time.Time       `json:"created_at"`
+}
+
+// Post is a post of a world's feed.
+type Post struct {
+	ID            string    `json:"id"`
+	WorldID       string    `json:"world_id"`
+	CharacterID   string    `json:"character_id"`
+	Username      string    `json:"username"`
+	DisplayName   string    `json:"display_name"`
+	AvatarMediaID string    `json:"avatar_media_id,omitempty"`
+	AvatarURL     string    `json:"avatar_url,omitempty"`
+	IsAI          bool      `json:"is_ai"`
+	Caption       string    `json:"caption"`
+	Hashtags      []string  `json:"hashtags"`
+	MediaID       string    `json:"media_id"`
+	MediaURL      string    `json:"media_url"`
+	LikesCount    int       `json:"likes_count"`
+	CommentsCount int       `json:"comments_count"`
+	UserLiked     bool      `json:"user_liked"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Comment is a comment on a post.
+type Comment struct {
+	ID        string    `json:"id"`
+	PostID    string    `json:"post_id"`
+	UserID    string    `json:"user_id"`
+	Username  string    `json:"username"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Like is one account's like of a post.
+type Like struct {
+	UserID    string    `json:"user_id"`
+	Username  string    `json:"username"`
+	CreatedAt time.Time `json:"created_at"`
+}
