@@ -15,37 +15,33 @@ func toUser(u generia.User) apiv1.User {
 	return apiv1.User{ID: u.ID, Username: u.Username, Email: u.Email, CreatedAt: u.CreatedAt}
 }
 
-func (s *Server) register(w http.ResponseWriter, r *http.Request) {
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Username string `json:"username"`
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
 	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	u, err := s.Social.Register(r.Context(), req.Username, req.Email, req.Password)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.writeSession(w, r, http.StatusCreated, u)
+	return s.writeSession(w, r, http.StatusCreated, u)
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		EmailOrUsername string `json:"email_or_username"`
 		Password        string `json:"password"`
 	}
 	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	account, err := s.Social.AccountKey(r.Context(), req.EmailOrUsername)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var u generia.User
 	err = s.Limits.SignIn(w, r, account, func() (err error) {
@@ -53,60 +49,53 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.writeSession(w, r, http.StatusOK, u)
+	return s.writeSession(w, r, http.StatusOK, u)
 }
 
 // refresh spends a refresh token for a new pair: tokens rotate, and the
 // access token before stops working. A refresh token used twice ends its
 // sign-in.
-func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
 	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	next, nextHash, err := auth.NewRefreshToken()
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	now := s.now()
 	f, err := s.Store.RotateRefreshToken(r.Context(), auth.HashRefreshToken(req.RefreshToken), nextHash, now, now.Add(auth.RefreshTokenTTL))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	u, err := s.Store.UserByID(r.Context(), f.UserID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.writeTokens(w, r, http.StatusOK, u, f, next)
+	return s.writeTokens(w, r, http.StatusOK, u, f, next)
 }
 
 // logout ends the sign-in of the request's access token and of the given
 // refresh token, at once, and the browser's session, if any.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
 	if r.ContentLength != 0 {
 		if err := decode(r, &req); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	families := []string{family(r)}
 	if req.RefreshToken != "" {
 		id, err := s.Store.RefreshTokenFamily(r.Context(), auth.HashRefreshToken(req.RefreshToken))
 		if err != nil && !generia.IsKind(err, generia.KindNotFound) {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		families = append(families, id)
 	}
@@ -115,61 +104,53 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if err := s.Store.RevokeTokenFamily(r.Context(), id, s.now()); err != nil && !generia.IsKind(err, generia.KindNotFound) {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	if s.Sessions != nil {
 		if err := s.Sessions.End(w, r); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // writeSession signs a user in: a new token family, its access token and
 // its first refresh token.
-func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, status int, u generia.User) {
+func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, status int, u generia.User) error {
 	refresh, hash, err := auth.NewRefreshToken()
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	now := s.now()
 	f := generia.TokenFamily{ID: uuid.NewString(), UserID: u.ID, Generation: 1, ExpiresAt: now.Add(auth.RefreshTokenTTL), CreatedAt: now}
 	if err := s.Store.StartTokenFamily(r.Context(), f, hash); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
-	s.writeTokens(w, r, status, u, f, refresh)
+	return s.writeTokens(w, r, status, u, f, refresh)
 }
 
 // writeTokens answers with an access token of the family's generation and
 // its refresh token.
-func (s *Server) writeTokens(w http.ResponseWriter, r *http.Request, status int, u generia.User, f generia.TokenFamily, refresh string) {
+func (s *Server) writeTokens(w http.ResponseWriter, r *http.Request, status int, u generia.User, f generia.TokenFamily, refresh string) error {
 	token, exp, err := s.Tokens.Issue(f, auth.AccessTokenTTL)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, status, apiv1.Session{Token: token, RefreshToken: refresh, ExpiresAt: exp, User: toUser(u)})
+	return nil
 }
 
-func (s *Server) me(w http.ResponseWriter, r *http.Request) {
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if viewer(r) == "" {
-		s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "sign in: this route needs an access token"))
-		return
+		return generia.Errorf(generia.KindUnauthorized, "sign in: this route needs an access token")
 	}
 	u, err := s.Store.UserByID(r.Context(), viewer(r))
 	if generia.IsKind(err, generia.KindNotFound) {
 		err = generia.Errorf(generia.KindUnauthorized, "the account of this token no longer exists")
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toUser(u))
+	return answer(w, http.StatusOK, u, err, toUser)
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

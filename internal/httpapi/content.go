@@ -51,199 +51,139 @@ func toLike(l generia.Like) apiv1.Like {
 	return apiv1.Like{UserID: l.UserID, Username: l.Username, CreatedAt: l.CreatedAt}
 }
 
-func (s *Server) listCharacters(w http.ResponseWriter, r *http.Request) {
-	pg, err := pageOf(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	chars, next, err := s.Social.Characters(r.Context(), viewer(r), r.PathValue("id"), pg)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page(w, "characters", chars, next, toCharacter)
+func (s *Server) listCharacters(w http.ResponseWriter, r *http.Request) error {
+	return list(w, r, "characters", func(pg generia.Page) ([]generia.Character, string, error) {
+		return s.Social.Characters(r.Context(), viewer(r), r.PathValue("id"), pg)
+	}, toCharacter)
 }
 
-func (s *Server) userCharacters(w http.ResponseWriter, r *http.Request) {
+func (s *Server) userCharacters(w http.ResponseWriter, r *http.Request) error {
 	user := r.PathValue("user_id")
 	if user == "me" {
 		user = viewer(r)
 		if user == "" {
-			s.writeError(w, r, generia.Errorf(generia.KindUnauthorized, "sign in to list your characters"))
-			return
+			return generia.Errorf(generia.KindUnauthorized, "sign in to list your characters")
 		}
 	}
 	chars, err := s.Social.UserCharacters(r.Context(), viewer(r), r.PathValue("id"), user)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	page(w, "characters", chars, "", toCharacter)
+	return nil
 }
 
-func (s *Server) createCharacter(w http.ResponseWriter, r *http.Request) {
-	var req social.NewCharacter
-	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	c, err := s.Social.CreateCharacter(r.Context(), viewer(r), r.PathValue("id"), req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, toCharacter(c))
+func (s *Server) createCharacter(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, func(req social.NewCharacter) (generia.Character, error) {
+		return s.Social.CreateCharacter(r.Context(), viewer(r), r.PathValue("id"), req)
+	}, toCharacter)
 }
 
-func (s *Server) getCharacter(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getCharacter(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.Social.Character(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := toCharacter(v.Character)
 	out.PostsCount = &v.PostsCount
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) characterPosts(w http.ResponseWriter, r *http.Request) {
-	pg, err := pageOf(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	posts, next, err := s.Social.CharacterPosts(r.Context(), viewer(r), r.PathValue("id"), pg)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page(w, "posts", posts, next, toPost)
+func (s *Server) characterPosts(w http.ResponseWriter, r *http.Request) error {
+	return list(w, r, "posts", func(pg generia.Page) ([]generia.Post, string, error) {
+		return s.Social.CharacterPosts(r.Context(), viewer(r), r.PathValue("id"), pg)
+	}, toPost)
 }
 
-func (s *Server) feed(w http.ResponseWriter, r *http.Request) {
+func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	pg, err := pageOf(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	body, err := s.Social.EncodedFeed(r.Context(), viewer(r), r.PathValue("id"), pg, func(posts []generia.Post, next string) ([]byte, error) {
 		b, err := json.Marshal(pageBody("posts", posts, next, toPost))
 		return append(b, '\n'), err // ended as json.Encoder ends every answer
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeEncoded(w, http.StatusOK, body) // shared between visitors: only read it
+	return nil
 }
 
-func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
-	var req social.NewPost
-	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	p, err := s.Social.CreatePost(r.Context(), viewer(r), r.PathValue("id"), req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, toPost(p))
+func (s *Server) createPost(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, func(req social.NewPost) (generia.Post, error) {
+		return s.Social.CreatePost(r.Context(), viewer(r), r.PathValue("id"), req)
+	}, toPost)
 }
 
-func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPost(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Social.Post(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toPost(p))
+	return answer(w, http.StatusOK, p, err, toPost)
 }
 
-func (s *Server) like(w http.ResponseWriter, r *http.Request)   { s.setLike(w, r, true) }
-func (s *Server) unlike(w http.ResponseWriter, r *http.Request) { s.setLike(w, r, false) }
+func (s *Server) like(w http.ResponseWriter, r *http.Request) error   { return s.setLike(w, r, true) }
+func (s *Server) unlike(w http.ResponseWriter, r *http.Request) error { return s.setLike(w, r, false) }
 
-func (s *Server) setLike(w http.ResponseWriter, r *http.Request, like bool) {
+func (s *Server) setLike(w http.ResponseWriter, r *http.Request, like bool) error {
 	n, err := s.Social.Like(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), like)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "likes_count": n, "liked": like})
+	return nil
 }
 
-func (s *Server) likes(w http.ResponseWriter, r *http.Request) {
-	pg, err := pageOf(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	likes, next, err := s.Social.Likes(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), pg)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page(w, "likes", likes, next, toLike)
+func (s *Server) likes(w http.ResponseWriter, r *http.Request) error {
+	return list(w, r, "likes", func(pg generia.Page) ([]generia.Like, string, error) {
+		return s.Social.Likes(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), pg)
+	}, toLike)
 }
 
-func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
-	pg, err := pageOf(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	comments, next, err := s.Social.Comments(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), pg)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page(w, "comments", comments, next, toComment)
+func (s *Server) comments(w http.ResponseWriter, r *http.Request) error {
+	return list(w, r, "comments", func(pg generia.Page) ([]generia.Comment, string, error) {
+		return s.Social.Comments(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), pg)
+	}, toComment)
 }
 
-func (s *Server) addComment(w http.ResponseWriter, r *http.Request) {
+func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Text string `json:"text"`
 	}
 	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := s.Social.AddComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req.Text)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, toComment(c))
+	return answer(w, http.StatusCreated, c, err, toComment)
 }
 
-func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Social.DeleteComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), r.PathValue("comment_id")); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // upload takes an image as multipart form field "file", or as the raw body.
-func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 	var body io.Reader = r.Body
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 		f, _, err := r.FormFile("file")
 		if err != nil {
-			s.writeError(w, r, generia.WrapError(generia.KindInvalid, err, `send the image as the multipart field "file"`))
-			return
+			return generia.WrapError(generia.KindInvalid, err, `send the image as the multipart field "file"`)
 		}
 		defer f.Close()
 		body = f
 	}
 	m, err := s.Social.Upload(r.Context(), viewer(r), r.PathValue("id"), body)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"media_id": m.ID, "media_url": mediaURL(m.ID), "content_type": m.ContentType,
 		"width": m.Width, "height": m.Height, "size": m.Size})
+	return nil
 }
 
 // presigner is a media store that can hand out time-limited URLs.
@@ -256,11 +196,10 @@ const presignTTL = time.Hour
 
 // getMedia serves an image's bytes. Media never change once stored, so they
 // are cached for long (privately for private worlds).
-func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 	m, private, err := s.Social.Media(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	etag := `"` + m.ID + `"`
 	w.Header().Set("ETag", etag)
@@ -271,22 +210,20 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", cache)
 	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	if p, ok := s.Social.Files.(presigner); ok && s.MediaRedirect {
 		url, err := p.PresignedURL(r.Context(), m.ObjectKey, presignTTL)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		w.Header().Set("Cache-Control", "private, max-age=3000") // shorter than the URL lives
 		http.Redirect(w, r, url, http.StatusFound)
-		return
+		return nil
 	}
 	body, err := s.Social.Files.Open(r.Context(), m.ObjectKey)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	defer body.Close()
 	w.Header().Set("Content-Type", m.ContentType)
@@ -297,4 +234,5 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = io.Copy(w, body)
 	}
+	return nil
 }

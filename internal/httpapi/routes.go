@@ -12,8 +12,12 @@ type route struct {
 	method, pattern string
 	// body caps the request body, before anything reads it.
 	body    int64
-	handler http.HandlerFunc
+	handler handler
 }
+
+// handler serves one route. An error it returns is answered as the API's
+// error body (writeError), so a handler only says what went wrong.
+type handler func(w http.ResponseWriter, r *http.Request) error
 
 // Body caps of the routes.
 const (
@@ -74,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	paths := map[string][]string{}
 	for _, rt := range s.routes() {
-		mux.Handle(rt.method+" "+rt.pattern, s.Metrics.Route(rt.pattern, bodylimit.Cap(rt.body, s.writeError, rt.handler)))
+		mux.Handle(rt.method+" "+rt.pattern, s.Metrics.Route(rt.pattern, bodylimit.Cap(rt.body, s.writeError, s.serve(rt.handler))))
 		paths[rt.pattern] = append(paths[rt.pattern], rt.method)
 	}
 	for pattern, methods := range paths {

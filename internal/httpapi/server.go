@@ -128,6 +128,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, body)
 }
 
+// serve runs a handler and answers the error it returns.
+func (s *Server) serve(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
 type ctxKey struct{}
 
 // caller is who a request comes from: the user, and the token family of
@@ -212,6 +221,40 @@ func pageOf(r *http.Request) (generia.Page, error) {
 		p.Limit = n
 	}
 	return p.Normalize(), nil
+}
+
+// create decodes a request, makes what it asks for and answers 201 with it.
+func create[Req, T, J any](w http.ResponseWriter, r *http.Request, build func(Req) (T, error), toJSON func(T) J) error {
+	var req Req
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := build(req)
+	return answer(w, http.StatusCreated, v, err, toJSON)
+}
+
+// answer writes v as toJSON shapes it with status, unless err.
+func answer[T, J any](w http.ResponseWriter, status int, v T, err error, toJSON func(T) J) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, toJSON(v))
+	return nil
+}
+
+// list answers one page of a list: the page the query asks for, as fetch
+// finds it, written as page writes it.
+func list[T, J any](w http.ResponseWriter, r *http.Request, name string, fetch func(generia.Page) ([]T, string, error), toJSON func(T) J) error {
+	pg, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := fetch(pg)
+	if err != nil {
+		return err
+	}
+	page(w, name, items, next, toJSON)
+	return nil
 }
 
 // page writes one page of a list as {<name>: [...], next_cursor, has_more}.

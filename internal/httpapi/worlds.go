@@ -24,6 +24,9 @@ func toWorld(w generia.World) apiv1.World {
 	}
 }
 
+// status is a status record as the API sends it now.
+func (s *Server) status(st generia.GenerationStatus) apiv1.Status { return toStatus(st, s.now()) }
+
 func toStatus(st generia.GenerationStatus, now time.Time) apiv1.Status {
 	out := apiv1.Status{
 		WorldID: st.WorldID, WorkflowID: st.WorkflowID, Status: st.Status, CurrentStage: st.CurrentStage,
@@ -46,40 +49,23 @@ func toStatus(st generia.GenerationStatus, now time.Time) apiv1.Status {
 	return out
 }
 
-func (s *Server) createWorld(w http.ResponseWriter, r *http.Request) {
-	var req generia.NewWorld
-	if err := decode(r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	world, err := s.Social.CreateWorld(r.Context(), viewer(r), req)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, toWorld(world))
+func (s *Server) createWorld(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, func(req generia.NewWorld) (generia.World, error) {
+		return s.Social.CreateWorld(r.Context(), viewer(r), req)
+	}, toWorld)
 }
 
-func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) {
-	pg, err := pageOf(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	worlds, next, err := s.Social.Worlds(r.Context(), viewer(r), q.Get("scope"), q.Get("status"), pg)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	page(w, "worlds", worlds, next, toWorld)
+	return list(w, r, "worlds", func(pg generia.Page) ([]generia.World, string, error) {
+		return s.Social.Worlds(r.Context(), viewer(r), q.Get("scope"), q.Get("status"), pg)
+	}, toWorld)
 }
 
-func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.Social.World(r.Context(), viewer(r), r.PathValue("id"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	out := toWorld(v.World)
 	sj := toStatus(v.Status, s.now())
@@ -88,58 +74,50 @@ func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) {
 		out.IsOwner, out.IsJoined = &v.IsOwner, &v.IsMember
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) deleteWorld(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteWorld(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Social.DeleteWorld(r.Context(), viewer(r), r.PathValue("id")); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) joinWorld(w http.ResponseWriter, r *http.Request) {
+func (s *Server) joinWorld(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Social.JoinWorld(r.Context(), viewer(r), r.PathValue("id")); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "is_joined": true})
+	return nil
 }
 
-func (s *Server) leaveWorld(w http.ResponseWriter, r *http.Request) {
+func (s *Server) leaveWorld(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Social.LeaveWorld(r.Context(), viewer(r), r.PathValue("id")); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "is_joined": false})
+	return nil
 }
 
-func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.Social.Status(r.Context(), viewer(r), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toStatus(st, s.now()))
+	return answer(w, http.StatusOK, st, err, s.status)
 }
 
-func (s *Server) cancelWorld(w http.ResponseWriter, r *http.Request) {
+func (s *Server) cancelWorld(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.Social.CancelWorld(r.Context(), viewer(r), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, toStatus(st, s.now()))
+	return answer(w, http.StatusAccepted, st, err, s.status)
 }
 
 // streamStatus sends the status record as server-sent events: one event per
 // change, and the stream ends after the generation has ended.
-func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) {
+func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 	ref := r.PathValue("id")
 	st, err := s.Social.Status(r.Context(), viewer(r), ref)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	worldID := st.WorldID
 	rc := http.NewResponseController(w)
@@ -165,31 +143,31 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) {
 			last = key
 			data, _ := json.Marshal(toStatus(st, s.now()))
 			if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", data); err != nil {
-				return
+				return nil
 			}
 			_ = rc.Flush()
 			lastBeat = time.Now()
 		}
 		if generia.IsTerminal(st.Status) {
-			return
+			return nil
 		}
 		if time.Since(lastBeat) > 15*time.Second {
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return
+				return nil
 			}
 			_ = rc.Flush()
 			lastBeat = time.Now()
 		}
 		select {
 		case <-r.Context().Done():
-			return
+			return nil
 		case <-ticker.C:
 		}
 		if st, err = s.Store.GenerationStatus(r.Context(), worldID); err != nil {
 			if r.Context().Err() == nil {
 				s.Logger.Error("status stream", "world_id", worldID, "error", err)
 			}
-			return
+			return nil
 		}
 	}
 }
