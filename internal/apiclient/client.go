@@ -198,12 +198,7 @@ func (c *Client) World(ctx context.Context, id string) (World, error) {
 
 // Worlds returns one page of the worlds catalog.
 func (c *Client) Worlds(ctx context.Context, limit int, cursor string) ([]World, string, error) {
-	var out struct {
-		Worlds     []World `json:"worlds"`
-		NextCursor string  `json:"next_cursor"`
-	}
-	err := c.Do(ctx, "GET", fmt.Sprintf("/api/v1/worlds?limit=%d&cursor=%s", limit, url.QueryEscape(cursor)), nil, &out)
-	return out.Worlds, out.NextCursor, err
+	return page[World](ctx, c, "/api/v1/worlds", "worlds", limit, cursor)
 }
 
 // Status returns a world's status record. id may be a workflow ID.
@@ -222,22 +217,48 @@ func (c *Client) Cancel(ctx context.Context, id string) (Status, error) {
 
 // Characters returns one page of a world's characters.
 func (c *Client) Characters(ctx context.Context, id string, limit int, cursor string) ([]Character, string, error) {
-	var out struct {
-		Characters []Character `json:"characters"`
-		NextCursor string      `json:"next_cursor"`
-	}
-	err := c.Do(ctx, "GET", fmt.Sprintf("/api/v1/worlds/%s/characters?limit=%d&cursor=%s", url.PathEscape(id), limit, url.QueryEscape(cursor)), nil, &out)
-	return out.Characters, out.NextCursor, err
+	return page[Character](ctx, c, "/api/v1/worlds/"+url.PathEscape(id)+"/characters", "characters", limit, cursor)
 }
 
 // Posts returns one page of a world's feed.
 func (c *Client) Posts(ctx context.Context, id string, limit int, cursor string) ([]Post, string, error) {
-	var out struct {
-		Posts      []Post `json:"posts"`
-		NextCursor string `json:"next_cursor"`
+	return page[Post](ctx, c, "/api/v1/worlds/"+url.PathEscape(id)+"/posts", "posts", limit, cursor)
+}
+
+// page fetches one page of the list at path: its items, which the answer
+// names name, and the cursor of the next page ("" after the last).
+func page[T any](ctx context.Context, c *Client, path, name string, limit int, cursor string) ([]T, string, error) {
+	var out map[string]json.RawMessage
+	if err := c.Do(ctx, "GET", fmt.Sprintf("%s?limit=%d&cursor=%s", path, limit, url.QueryEscape(cursor)), nil, &out); err != nil {
+		return nil, "", err
 	}
-	err := c.Do(ctx, "GET", fmt.Sprintf("/api/v1/worlds/%s/posts?limit=%d&cursor=%s", url.PathEscape(id), limit, url.QueryEscape(cursor)), nil, &out)
-	return out.Posts, out.NextCursor, err
+	var items []T
+	var next string
+	if err := json.Unmarshal(out[name], &items); err != nil {
+		return nil, "", fmt.Errorf("decoding the %s of %s: %w", name, path, err)
+	}
+	if raw, ok := out["next_cursor"]; ok {
+		if err := json.Unmarshal(raw, &next); err != nil {
+			return nil, "", fmt.Errorf("decoding the next cursor of %s: %w", path, err)
+		}
+	}
+	return items, next, nil
+}
+
+// All returns every item of a paged list, fetching page after page from
+// the first, whose cursor is "".
+func All[T any](fetch func(cursor string) ([]T, string, error)) ([]T, error) {
+	var all []T
+	for cursor := ""; ; {
+		items, next, err := fetch(cursor)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if cursor = next; cursor == "" {
+			return all, nil
+		}
+	}
 }
 
 // Media returns an image's bytes and content type.

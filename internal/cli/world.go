@@ -291,35 +291,29 @@ func showWorld(ctx context.Context, c *apiclient.Client, id string, cfg config.C
 			fmt.Fprintf(out, "Error:  %s\n", st.Error)
 		}
 	}
+	chars, err := apiclient.All(func(cursor string) ([]apiclient.Character, string, error) {
+		return c.Characters(ctx, w.ID, 100, cursor)
+	})
+	if err != nil {
+		return explain(err, cfg)
+	}
+	posts, err := apiclient.All(func(cursor string) ([]apiclient.Post, string, error) {
+		return c.Posts(ctx, w.ID, 100, cursor)
+	})
+	if err != nil {
+		return explain(err, cfg)
+	}
 	fmt.Fprintln(out, "\nCharacters")
-	for cursor := ""; ; {
-		chars, next, err := c.Characters(ctx, w.ID, 100, cursor)
-		if err != nil {
-			return explain(err, cfg)
-		}
-		for _, ch := range chars {
-			fmt.Fprintf(out, "  %s (@%s)\n    %s\n", ch.DisplayName, ch.Username, ch.Bio)
-		}
-		if cursor = next; cursor == "" {
-			break
-		}
+	for _, ch := range chars {
+		fmt.Fprintf(out, "  %s (@%s)\n    %s\n", ch.DisplayName, ch.Username, ch.Bio)
 	}
 	fmt.Fprintln(out, "\nFeed")
-	for cursor := ""; ; {
-		posts, next, err := c.Posts(ctx, w.ID, 100, cursor)
-		if err != nil {
-			return explain(err, cfg)
+	for _, p := range posts {
+		tags := ""
+		for _, t := range p.Hashtags {
+			tags += " #" + t
 		}
-		for _, p := range posts {
-			tags := ""
-			for _, t := range p.Hashtags {
-				tags += " #" + t
-			}
-			fmt.Fprintf(out, "  %s · %s\n    %s\n    %s\n", p.DisplayName, p.CreatedAt.Format("Jan 2 15:04"), p.Caption, strings.TrimSpace(tags))
-		}
-		if cursor = next; cursor == "" {
-			break
-		}
+		fmt.Fprintf(out, "  %s · %s\n    %s\n    %s\n", p.DisplayName, p.CreatedAt.Format("Jan 2 15:04"), p.Caption, strings.TrimSpace(tags))
 	}
 	return nil
 }

@@ -9,25 +9,24 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
+// statuses are the HTTP statuses of the error kinds; any other kind is a
+// server error.
+var statuses = map[generia.Kind]int{
+	generia.KindInvalid:      http.StatusBadRequest,
+	generia.KindUnauthorized: http.StatusUnauthorized,
+	generia.KindForbidden:    http.StatusForbidden,
+	generia.KindNotFound:     http.StatusNotFound,
+	generia.KindConflict:     http.StatusConflict,
+	generia.KindStopped:      http.StatusConflict,
+	generia.KindLimit:        http.StatusTooManyRequests,
+	generia.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	generia.KindUnavailable:  http.StatusServiceUnavailable,
+}
+
 // Of is the HTTP status of an error kind; the one place that says it.
 func Of(kind generia.Kind) int {
-	switch kind {
-	case generia.KindInvalid:
-		return http.StatusBadRequest
-	case generia.KindUnauthorized:
-		return http.StatusUnauthorized
-	case generia.KindForbidden:
-		return http.StatusForbidden
-	case generia.KindNotFound:
-		return http.StatusNotFound
-	case generia.KindConflict, generia.KindStopped:
-		return http.StatusConflict
-	case generia.KindLimit:
-		return http.StatusTooManyRequests
-	case generia.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case generia.KindUnavailable:
-		return http.StatusServiceUnavailable
+	if status, ok := statuses[kind]; ok {
+		return status
 	}
 	return http.StatusInternalServerError
 }
