@@ -155,6 +155,7 @@ var (
 	CharacterStep   = newStep("character_detail", 0.8, 3072, characterRules)
 	PostPlanStep    = newStep("post_plan", 0.9, 3072, postPlanRules)
 	PostStep        = newStep("post_detail", 0.8, 1536, postRules)
+	ReplyStep       = newStep("reply", 0.8, 512, replyRules)
 )
 
 func newStep[In, Out any](name string, temperature float64, maxTokens int, r rules[In, Out]) *Step[In, Out] {

@@ -59,6 +59,8 @@ func (t *Text) GenerateJSON(ctx context.Context, req generia.TextRequest) (gener
 		out = postPlan(in, req.Key)
 	case content.PostInput:
 		out = postDetail(in, req.Key)
+	case content.ReplyInput:
+		out = reply(in, req.Key)
 	default:
 		return generia.TextResult{}, generia.Errorf(generia.KindInvalid, "offline: step %q has an input of unsupported type %T", req.Step, req.Input)
 	}

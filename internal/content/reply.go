@@ -1,0 +1,75 @@
+package content
+
+import "strings"
+
+// ReplyInput is the input of a character's reply in a post's thread: to a
+// person's comment, or to an @mention of the character.
+type ReplyInput struct {
+	World     WorldDescription
+	Character CharacterDetail
+	// Post is the post the thread is under, by its author.
+	Post ThreadLine
+	// Thread is the thread's latest comments before the one answered,
+	// oldest first.
+	Thread []ThreadLine
+	// Comment is the comment answered.
+	Comment ThreadLine
+	// Relationship is how the character stands to the comment's speaker,
+	// when they know each other ("" otherwise).
+	Relationship string
+	// Recent are the character's latest texts, which the reply must not
+	// repeat.
+	Recent []string
+	// Others are characters of the world the reply may mention.
+	Others []Handle
+}
+
+// ThreadLine is one text of a thread and who says it.
+type ThreadLine struct {
+	Username    string
+	DisplayName string
+	Text        string
+}
+
+// Reply is a character's reply in a thread.
+type Reply struct {
+	Text     string   `json:"text" jsonschema:"the reply in the character's voice and speaking style, 1 to 3 sentences, answering what the comment says"`
+	Mentions []string `json:"mentions" jsonschema:"usernames mentioned in the reply, only from the list given; may be empty"`
+}
+
+// replyMax bounds a reply's text: a comment, not a post.
+const replyMax = 500
+
+var replyRules = rules[ReplyInput, Reply]{
+	static: func(s node) {
+		s.text("text", replyMax, true)
+		s.at("mentions").set("maxItems", 3)
+	},
+	// A mention of someone the request did not list is dropped, not asked
+	// again for.
+	fix: fixReplyMentions,
+	bound: func(in ReplyInput, s node) {
+		handles := make([]string, len(in.Others))
+		for i, o := range in.Others {
+			handles[i] = o.Username
+		}
+		s.oneOf("mentions", nil, handles)
+	},
+}
+
+func fixReplyMentions(in ReplyInput, out *Reply, rep *Repairs) {
+	known := make(map[string]bool, len(in.Others))
+	for _, o := range in.Others {
+		known[o.Username] = true
+	}
+	kept := out.Mentions[:0]
+	for _, m := range out.Mentions {
+		if m = strings.TrimPrefix(strings.TrimSpace(m), "@"); known[m] {
+			kept = append(kept, m)
+		}
+	}
+	if len(kept) != len(out.Mentions) {
+		rep.add(RepairTrimmed)
+	}
+	out.Mentions = kept
+}

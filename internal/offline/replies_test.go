@@ -1,0 +1,57 @@
+package offline
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/generia/generia/internal/content"
+	"github.com/generia/generia/internal/generia"
+)
+
+// TestRepliesAnswerTheComment holds the offline reply to what a person
+// expects: valid for the step, addressed to the commenter, taking up a word
+// of the comment, different from what the character wrote lately, and
+// different for different comments.
+func TestRepliesAnswerTheComment(t *testing.T) {
+	in := content.ReplyInput{
+		Character: content.CharacterDetail{Username: "mara_k", DisplayName: "Mara Kell", SpeakingStyle: "warm, plain",
+			Interests: []string{"Lantern repair", "Night markets"}},
+		Post:    content.ThreadLine{Username: "mara_k", DisplayName: "Mara Kell", Text: "The market opened on the ice today."},
+		Comment: content.ThreadLine{Username: "ada", DisplayName: "Ada Byron", Text: "Where do the lanterns come from?"},
+	}
+	texts := map[string]bool{}
+	for i, comment := range []string{"Where do the lanterns come from?", "Thank you for the photograph", "The river looks frozen solid"} {
+		in.Comment.Text = comment
+		res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: "life/reply/" + comment, Input: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := content.ReplyStep.Parse(in, res.JSON)
+		if err != nil {
+			t.Fatalf("reply %d does not parse: %v\n%s", i, err, res.JSON)
+		}
+		text := ans.Value.Text
+		if !strings.Contains(text, "Ada") {
+			t.Errorf("reply %q does not address Ada", text)
+		}
+		if !strings.Contains(strings.ToLower(text), keyword(comment)) {
+			t.Errorf("reply %q does not take up %q of %q", text, keyword(comment), comment)
+		}
+		if texts[text] {
+			t.Errorf("reply %q given twice", text)
+		}
+		texts[text] = true
+		in.Recent = append(in.Recent, text)
+	}
+	// The same comment again, with the last reply among the recent texts:
+	// the reply is written anew.
+	res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: "life/reply/The river looks frozen solid", Input: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, _ := content.ReplyStep.Parse(in, res.JSON)
+	if repeats(ans.Value.Text, in.Recent) {
+		t.Errorf("reply %q repeats a recent text %q", ans.Value.Text, in.Recent)
+	}
+}
