@@ -21,6 +21,7 @@ type Store interface {
 	ContentStore
 	SocialStore
 	SessionStore
+	LifeStore
 	// Close releases the store's connections.
 	Close() error
 }
@@ -212,15 +213,37 @@ type SocialStore interface {
 	LikedPosts(ctx context.Context, userID string, postIDs []string) (map[string]bool, error)
 	// ListLikes returns who likes a post, newest first.
 	ListLikes(ctx context.Context, postID string, page Page) ([]Like, string, error)
-	// AddComment adds a comment with a caller-chosen ID (idempotent).
+	// AddComment adds a comment with a caller-chosen ID (idempotent: adding
+	// it again returns the stored one). A person's comment has a UserID,
+	// and a CharacterID when they speak as one of their characters; an AI
+	// character's has IsAI and its CharacterID. A ParentID names the
+	// comment answered, which must be under the same post.
 	AddComment(ctx context.Context, c Comment) (Comment, error)
-	// Comment returns a comment with its author's username.
+	// Comment returns a comment with its speakers' names.
 	Comment(ctx context.Context, id string) (Comment, error)
 	// ListComments returns a post's comments, oldest first, with their
-	// authors' usernames.
+	// speakers' names.
 	ListComments(ctx context.Context, postID string, page Page) ([]Comment, string, error)
 	// DeleteComment deletes a comment.
 	DeleteComment(ctx context.Context, id string) error
+}
+
+// LifeStore holds the worlds' life settings and what each day of their
+// life spent.
+type LifeStore interface {
+	// LifeSettings returns the life settings a world's owner set; it
+	// returns KindNotFound when they set none.
+	LifeSettings(ctx context.Context, worldID string) (LifeSettings, error)
+	// SetLifeSettings stores a world's life settings.
+	SetLifeSettings(ctx context.Context, worldID string, s LifeSettings, now time.Time) error
+	// ReserveLifeCall counts one provider call in a day of a world's life
+	// before it is made, in one atomic step with the day's ceilings: it
+	// returns KindLimit, saying which, when LifeDay.Refuse refuses it. The
+	// call's cost is added when it is recorded (ProviderCall.LifeDay).
+	ReserveLifeCall(ctx context.Context, worldID, day string, s LifeSettings) (LifeDay, error)
+	// LifeDay returns what a day of a world's life spent; a day without a
+	// call is zero.
+	LifeDay(ctx context.Context, worldID, day string) (LifeDay, error)
 }
 
 // SessionStore holds the web UI's sessions: they are found by the hash of
@@ -268,14 +291,35 @@ type Like struct {
 	CreatedAt time.Time
 }
 
-// Comment is a user's comment on a post.
+// Comment is a comment on a post: a person's, or an AI character's reply.
 type Comment struct {
-	ID        string
-	PostID    string
-	UserID    string
-	Username  string
+	ID     string
+	PostID string
+	// UserID and Username are the person who wrote it; empty for an AI
+	// character's comment.
+	UserID   string
+	Username string
+	// CharacterID is the character who speaks: the AI character, or the
+	// person's own character they comment as; empty when a person speaks
+	// as themselves. CharacterUsername and DisplayName are its handle and
+	// name.
+	CharacterID       string
+	CharacterUsername string
+	DisplayName       string
+	IsAI              bool
+	// ParentID is the comment answered, if any.
+	ParentID  string
 	Text      string
 	CreatedAt time.Time
+}
+
+// Speaker is how a comment's speaker is shown: the character's handle
+// and name, or the person's username.
+func (c Comment) Speaker() (username, name string) {
+	if c.CharacterID != "" {
+		return c.CharacterUsername, c.DisplayName
+	}
+	return c.Username, c.Username
 }
 
 // TokenFamily is one sign-in of an API client: the access and refresh
@@ -349,7 +393,11 @@ type ProviderCall struct {
 	// Repairs lists what the call's answer needed before it could be used
 	// (the content package's Repair* names), or how it was asked for
 	// (topped_up, split, fallback_model).
-	Repairs   []string
+	Repairs []string
+	// LifeDay is the day of the world's life a call counts in (its cost is
+	// added to that day's); empty for a generation's calls, which count in
+	// the status record.
+	LifeDay   string
 	CreatedAt time.Time
 }
 

@@ -213,23 +213,30 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 		invalid, invalidCost = 1, c.CostUSD
 	}
 	err = s.write(ctx, func(tx handle) error {
-		tag, err := tx.Exec(ctx, `UPDATE generation_status
+		var tag sql.Result
+		var err error
+		if c.LifeDay != "" { // a call of the world's life counts in its day
+			tag, err = tx.Exec(ctx, `UPDATE life_days SET cost_usd = cost_usd + ? WHERE world_id = ? AND day = ?`,
+				c.CostUSD, c.WorldID, c.LifeDay)
+		} else {
+			tag, err = tx.Exec(ctx, `UPDATE generation_status
 			SET tokens_in = tokens_in + ?, tokens_out = tokens_out + ?,
 				`+k.cost+` = `+k.cost+` + ?, `+k.paid+` = `+k.paid+` + ?,
 				answers_repaired = answers_repaired + ?, answers_invalid = answers_invalid + ?,
 				answers_invalid_cost_usd = answers_invalid_cost_usd + ?, updated_at = `+s.d.Greatest+`(updated_at, ?)
 			WHERE world_id = ?`,
-			c.TokensIn, c.TokensOut, c.CostUSD, paid, repaired, invalid, invalidCost, s.at(c.CreatedAt), c.WorldID)
+				c.TokensIn, c.TokensOut, c.CostUSD, paid, repaired, invalid, invalidCost, s.at(c.CreatedAt), c.WorldID)
+		}
 		if err != nil {
 			return err
 		}
 		if !changed(tag) {
-			return generia.Errorf(generia.KindNotFound, "world %s not found", c.WorldID)
+			return generia.Errorf(generia.KindNotFound, "world %s not found (or its life day %q)", c.WorldID, c.LifeDay)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO provider_calls (`+callColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.WorldID, c.Key, c.Step, c.Kind, c.Provider, c.Model, c.Attempt,
-			c.TokensIn, c.TokensOut, c.CostUSD, c.Duration.Microseconds(), c.Outcome, c.Error, strings.Join(c.Repairs, ","), s.at(c.CreatedAt))
+			c.TokensIn, c.TokensOut, c.CostUSD, c.Duration.Microseconds(), c.Outcome, c.Error, strings.Join(c.Repairs, ","), c.LifeDay, s.at(c.CreatedAt))
 		if err != nil || also == nil {
 			return err
 		}
@@ -242,14 +249,14 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 }
 
 const callColumns = `world_id, key, step, kind, provider, model, attempt,
-	tokens_in, tokens_out, cost_usd, duration_us, outcome, error, repairs, created_at`
+	tokens_in, tokens_out, cost_usd, duration_us, outcome, error, repairs, life_day, created_at`
 
 func scanCall(row scanner) (generia.ProviderCall, error) {
 	var c generia.ProviderCall
 	var duration int64
 	var repairs string
 	err := row.Scan(&c.WorldID, &c.Key, &c.Step, &c.Kind, &c.Provider, &c.Model, &c.Attempt,
-		&c.TokensIn, &c.TokensOut, &c.CostUSD, &duration, &c.Outcome, &c.Error, &repairs, timeInto(&c.CreatedAt))
+		&c.TokensIn, &c.TokensOut, &c.CostUSD, &duration, &c.Outcome, &c.Error, &repairs, &c.LifeDay, timeInto(&c.CreatedAt))
 	if err != nil {
 		return generia.ProviderCall{}, err
 	}

@@ -118,29 +118,41 @@ func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page)
 	})
 }
 
-// commentSelect reads comments with their authors' usernames.
-const commentSelect = `SELECT m.id, m.post_id, m.user_id, u.username, m.text, m.created_at
-	FROM comments m JOIN users u ON u.id = m.user_id`
+// commentSelect reads comments with their speakers' names: the person's
+// username, the character's handle and name.
+const commentSelect = `SELECT m.id, m.post_id, COALESCE(m.user_id, ''), COALESCE(u.username, ''),
+		COALESCE(m.character_id, ''), COALESCE(ch.username, ''), COALESCE(ch.display_name, ''),
+		m.is_ai, COALESCE(m.parent_id, ''), m.text, m.created_at
+	FROM comments m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN characters ch ON ch.id = m.character_id`
 
 func scanComment(row scanner) (generia.Comment, error) {
 	var c generia.Comment
-	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.Text, timeInto(&c.CreatedAt)); err != nil {
+	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.CharacterID, &c.CharacterUsername, &c.DisplayName,
+		&c.IsAI, &c.ParentID, &c.Text, timeInto(&c.CreatedAt)); err != nil {
 		return generia.Comment{}, err
 	}
 	return c, nil
 }
 
 // AddComment adds a comment with a caller-chosen ID and returns it with its
-// author's username. An existing ID returns the stored comment and counts
+// speakers' names. An existing ID returns the stored comment and counts
 // nothing, so a retried request never duplicates, even when the retries
-// arrive at once. A blank text gives KindInvalid; an unknown post or user
-// KindNotFound. A zero CreatedAt is the store's clock.
+// arrive at once. A blank text, a speaker that does not fit (an AI comment
+// by a person's character, a person speaking as a character not theirs or
+// of another world) or a parent under another post give KindInvalid; an
+// unknown post, user, character or parent KindNotFound. A zero CreatedAt is
+// the store's clock.
 func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comment, error) {
-	if err := required("comment ID", c.ID, "post ID", c.PostID, "user ID", c.UserID); err != nil {
+	if err := required("comment ID", c.ID, "post ID", c.PostID); err != nil {
 		return generia.Comment{}, err
 	}
-	if strings.TrimSpace(c.Text) == "" {
+	switch {
+	case strings.TrimSpace(c.Text) == "":
 		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "a comment needs a text")
+	case c.IsAI && (c.CharacterID == "" || c.UserID != ""):
+		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "an AI comment has a character and no user")
+	case !c.IsAI && c.UserID == "":
+		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "user ID is required")
 	}
 	c.CreatedAt = s.stamp(c.CreatedAt)
 	var out generia.Comment
@@ -150,15 +162,13 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 			out = stored
 			return err
 		}
-		if _, err := postLikes(ctx, tx, c.PostID); err != nil {
+		if err := s.checkSpeaker(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := s.keepUser(ctx, tx, c.UserID); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO comments (id, post_id, user_id, text, created_at) VALUES (?, ?, ?, ?, ?)
+		tag, err := tx.Exec(ctx, `INSERT INTO comments (id, post_id, user_id, character_id, is_ai, parent_id, text, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`,
-			c.ID, c.PostID, c.UserID, c.Text, s.at(c.CreatedAt))
+			c.ID, c.PostID, nullString(c.UserID), nullString(c.CharacterID), c.IsAI, nullString(c.ParentID), c.Text, s.at(c.CreatedAt))
 		if err != nil {
 			return err
 		}
@@ -178,7 +188,56 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 	return out, nil
 }
 
-// Comment returns a comment with its author's username.
+// checkSpeaker checks, in the transaction that adds a comment, that its
+// post, user, character and parent exist and fit together, and keeps them
+// until it ends.
+func (s *Store) checkSpeaker(ctx context.Context, tx handle, c generia.Comment) error {
+	var worldID string
+	err := tx.QueryRow(ctx, `SELECT world_id FROM posts WHERE id = ? `+s.d.ForKeyShare, c.PostID).Scan(&worldID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return generia.Errorf(generia.KindNotFound, "post %s not found", c.PostID)
+	}
+	if err != nil {
+		return err
+	}
+	if c.UserID != "" {
+		if err := s.keepUser(ctx, tx, c.UserID); err != nil {
+			return err
+		}
+	}
+	if c.CharacterID != "" {
+		var charWorld string
+		var owner sql.NullString
+		err := tx.QueryRow(ctx, `SELECT world_id, owner_id FROM characters WHERE id = ? `+s.d.ForKeyShare, c.CharacterID).Scan(&charWorld, &owner)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return generia.Errorf(generia.KindNotFound, "character %s not found", c.CharacterID)
+		case err != nil:
+			return err
+		case charWorld != worldID:
+			return generia.Errorf(generia.KindInvalid, "character %s is not of the post's world", c.CharacterID)
+		case c.IsAI && owner.Valid:
+			return generia.Errorf(generia.KindInvalid, "character %s is a person's, not an AI character", c.CharacterID)
+		case !c.IsAI && owner.String != c.UserID:
+			return generia.Errorf(generia.KindInvalid, "you can speak only as a character of your own")
+		}
+	}
+	if c.ParentID != "" {
+		var parentPost string
+		err := tx.QueryRow(ctx, `SELECT post_id FROM comments WHERE id = ? `+s.d.ForKeyShare, c.ParentID).Scan(&parentPost)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return generia.Errorf(generia.KindNotFound, "comment %s not found", c.ParentID)
+		case err != nil:
+			return err
+		case parentPost != c.PostID:
+			return generia.Errorf(generia.KindInvalid, "comment %s is under another post", c.ParentID)
+		}
+	}
+	return nil
+}
+
+// Comment returns a comment with its speakers' names.
 func (s *Store) Comment(ctx context.Context, id string) (generia.Comment, error) {
 	return readOne(ctx, s, scanComment, "comment "+id, commentSelect+` WHERE m.id = ?`, id)
 }
