@@ -50,6 +50,19 @@ func (e *errAnswers) Error() string {
 // provider, healing the answers as the comment above says, and stores the
 // artifact.
 func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key string, step *content.Step[In, Out], input func() (In, error)) error {
+	return runStepFrom(ctx, a, ref, nil, key, step, input)
+}
+
+// lifePurse is where a life step's calls count: a day of the world's life,
+// under its ceilings, rather than the generation's limits.
+type lifePurse struct {
+	day      string
+	settings generia.LifeSettings
+}
+
+// runStepFrom runs a step as runStep does, its calls counted in the life
+// day of purse, or in the generation's status record when purse is nil.
+func runStepFrom[In, Out any](ctx context.Context, a *Activities, ref WorldRef, purse *lifePurse, key string, step *content.Step[In, Out], input func() (In, error)) error {
 	if _, err := a.Store.Artifact(ctx, ref.WorldID, key); err == nil {
 		return nil
 	} else if !generia.IsKind(err, generia.KindNotFound) {
@@ -63,7 +76,7 @@ func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key 
 	if err != nil {
 		return storeError(err)
 	}
-	r := &stepRun[In, Out]{a: a, worldID: ref.WorldID, key: key, step: step, gen: gen}
+	r := &stepRun[In, Out]{a: a, worldID: ref.WorldID, key: key, step: step, gen: gen, purse: purse}
 	if fb, ok := gen.(generia.FallbackModels); ok {
 		r.fallbacks = fb.FallbackModels()
 	}
@@ -90,6 +103,17 @@ type stepRun[In, Out any] struct {
 	gen       generia.TextGenerator
 	fallbacks []string
 	invalid   int // answers found invalid so far
+	// purse is the life day the calls count in; nil for a generation.
+	purse *lifePurse
+}
+
+// reserve counts one call before it is made, where the step's calls count.
+func (r *stepRun[In, Out]) reserve(ctx context.Context) error {
+	if r.purse != nil {
+		_, err := r.a.Store.ReserveLifeCall(ctx, r.worldID, r.purse.day, r.purse.settings)
+		return err
+	}
+	return r.a.Store.ReserveCall(ctx, r.worldID, generia.CallLLM)
 }
 
 // collect makes a list step's artifact from as many answers as it takes:
@@ -214,7 +238,7 @@ func (r *stepRun[In, Out]) ask(ctx context.Context, in In, how []string, keyFor 
 			req.Prompt = prompt + "\nYour previous answer was rejected: " + generia.ErrorMessage(invalid) +
 				". Answer again with one JSON object that matches the schema exactly.\n"
 		}
-		if err := r.a.Store.ReserveCall(ctx, r.worldID, generia.CallLLM); err != nil {
+		if err := r.reserve(ctx); err != nil {
 			return zero, storeError(err)
 		}
 		started := time.Now()
@@ -223,6 +247,9 @@ func (r *stepRun[In, Out]) ask(ctx context.Context, in In, how []string, keyFor 
 			WorldID: r.worldID, Key: r.key, Step: r.step.Name, Kind: generia.CallLLM, Provider: r.gen.Name(), Model: res.Model,
 			Attempt: attempt(ctx), TokensIn: res.TokensIn, TokensOut: res.TokensOut, CostUSD: res.CostUSD,
 			Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: r.a.now(),
+		}
+		if r.purse != nil {
+			call.LifeDay = r.purse.day
 		}
 		if call.Model == "" {
 			call.Model = t.model

@@ -147,6 +147,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 	switch queue {
 	case QueueMain:
 		w.RegisterWorkflowWithOptions(WorldGeneration, workflow.RegisterOptions{Name: WorkflowName})
+		w.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
 	case QueueLLM:
 		act(acts.DescribeWorld)
 		act(acts.PromptWorldImages)
@@ -154,6 +155,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.DetailCharacter)
 		act(acts.PlanPosts)
 		act(acts.DetailPost)
+		act(acts.WriteReply)
 	case QueueImages:
 		act(acts.PaintImage)
 	case QueueProgress:
@@ -165,6 +167,8 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.CreateCharacter)
 		act(acts.AttachAvatar)
 		act(acts.CreatePost)
+		act(acts.PlanLife)
+		act(acts.SaveReply)
 	}
 }
 

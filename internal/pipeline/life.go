@@ -1,0 +1,341 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// A world lives after its generation: one WorldLife workflow per world
+// (generia.LifeWorkflowID) answers people's comments and, while someone
+// watches, lets its characters act on their own. It sleeps when nobody has
+// viewed the world for the idle time: then it waits on a signal only, with
+// no timer and no activity, so that an unwatched world costs nothing. A
+// view or a comment wakes it. Each day's provider calls and their cost are
+// capped by the world's ceilings, which the store checks atomically before
+// each call; at a ceiling the world rests until its next day.
+//
+// Every action has a key derived from what it answers or from its place in
+// the day, so a retried activity, a restarted worker or a continue-as-new
+// never duplicates a comment nor pays twice.
+
+// Names of the life workflow, its query and its signals.
+const (
+	LifeWorkflowName = "WorldLife"
+	// LifeQuery answers the world's generia.LifeView.
+	LifeQuery = "life"
+	// SignalViewed says someone viewed the world (no payload).
+	SignalViewed = "viewed"
+	// SignalCommented carries a Commented: a comment that may want an
+	// answer.
+	SignalCommented = "commented"
+	// SignalLifeSettings carries the owner's new generia.LifeSettings.
+	SignalLifeSettings = "life-settings"
+)
+
+// LifeInput starts a world's life, and carries it over a continue-as-new.
+type LifeInput struct {
+	WorldID string
+	// LLM and Image name the world's providers.
+	LLM, Image string
+	Settings   generia.LifeSettings
+	// Idle is how long the world stays awake after its last view.
+	Idle time.Duration
+	// What the life carries over a continue-as-new.
+	LastViewedAt time.Time `json:",omitempty"`
+	LastActionAt time.Time `json:",omitempty"`
+	// Day is what the store counted of today's calls, as the last activity
+	// reported it; Actions counts today's actions.
+	Day     generia.LifeDay
+	Actions int
+	// Waiting are the comments that wait for an answer, oldest first.
+	Waiting []string `json:",omitempty"`
+	// RestingDay is the day a ceiling refused a call, if it did.
+	RestingDay string `json:",omitempty"`
+}
+
+// Commented is the payload of SignalCommented.
+type Commented struct {
+	CommentID string
+}
+
+// LifeStep is one action of a world's life: an answer to a comment or an
+// action of the world's own, under its key.
+type LifeStep struct {
+	WorldRef
+	// Key is the action's place: "life/reply/<comment>" or
+	// "life/<day>/<n>".
+	Key string
+	// CommentID is the comment answered, for a reply.
+	CommentID string `json:",omitempty"`
+	// Day and Settings are the day the action's calls count in, and the
+	// ceilings they must stay under.
+	Day      string
+	Settings generia.LifeSettings
+}
+
+// LifeReply is one character's reply planned by PlanLife: who answers,
+// to which comment, under which key.
+type LifeReply struct {
+	LifeStep
+	CharacterID string
+	// ParentID is the comment answered; PostID the post of its thread.
+	ParentID, PostID string
+}
+
+// maxLifeIterations bounds one run's loop before it continues as new, when
+// the server has not suggested it sooner.
+const maxLifeIterations = 500
+
+// life is the state of one running WorldLife.
+type life struct {
+	in LifeInput
+	// next is when the world acts on its own next, if it is awake.
+	next time.Time
+}
+
+// WorldLife runs a world's life until the world is deleted; see the
+// comment at the top of this file.
+func WorldLife(ctx workflow.Context, in LifeInput) error {
+	l := &life{in: in}
+	if l.in.LastViewedAt.IsZero() {
+		l.in.LastViewedAt = workflow.Now(ctx) // a world is born watched by its owner
+	}
+	if err := workflow.SetQueryHandler(ctx, LifeQuery, func() (generia.LifeView, error) {
+		return l.view(workflow.Now(ctx)), nil
+	}); err != nil {
+		return err
+	}
+	for i := 0; ; i++ {
+		if i >= maxLifeIterations || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// Signals received are part of the state carried over.
+			for s := l.signals(ctx); s.HasPending(); {
+				s.Select(ctx)
+			}
+			return workflow.NewContinueAsNewError(ctx, WorldLife, l.in)
+		}
+		now := workflow.Now(ctx)
+		l.newDay(now)
+		switch l.state(now) {
+		case generia.LifeOff, generia.LifePaused, generia.LifeAsleep:
+			l.next = time.Time{}
+			l.signals(ctx).Select(ctx) // no timer: only a signal moves it
+			continue
+		case generia.LifeResting:
+			l.next = time.Time{}
+			l.waitUntil(ctx, generia.NextDay(now))
+			continue
+		}
+		if len(l.in.Waiting) > 0 {
+			id := l.in.Waiting[0]
+			done, err := l.answer(ctx, id)
+			if err != nil {
+				return err
+			}
+			if done {
+				l.in.Waiting = l.in.Waiting[1:]
+			}
+			continue
+		}
+		idleAt := l.in.LastViewedAt.Add(l.in.Idle)
+		if l.in.Settings.ActionsPerHour <= 0 {
+			l.next = time.Time{}
+			l.waitUntil(ctx, idleAt)
+			continue
+		}
+		if l.next.IsZero() {
+			l.next = l.nextAction(now)
+		}
+		if now.Before(l.next) {
+			l.waitUntil(ctx, minTime(l.next, idleAt))
+			continue
+		}
+		if err := l.act(ctx); err != nil {
+			return err
+		}
+		l.in.LastActionAt, l.next = workflow.Now(ctx), time.Time{}
+	}
+}
+
+// signals is a selector of the life's three signals; each handler updates
+// the state, and the loop then decides what to do.
+func (l *life) signals(ctx workflow.Context) workflow.Selector {
+	s := workflow.NewSelector(ctx)
+	s.AddReceive(workflow.GetSignalChannel(ctx, SignalViewed), func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, nil)
+		l.in.LastViewedAt = workflow.Now(ctx)
+	})
+	s.AddReceive(workflow.GetSignalChannel(ctx, SignalCommented), func(c workflow.ReceiveChannel, _ bool) {
+		var m Commented
+		c.Receive(ctx, &m)
+		l.in.LastViewedAt = workflow.Now(ctx) // who comments is watching
+		for _, id := range l.in.Waiting {
+			if id == m.CommentID {
+				return
+			}
+		}
+		if m.CommentID != "" {
+			l.in.Waiting = append(l.in.Waiting, m.CommentID)
+		}
+	})
+	s.AddReceive(workflow.GetSignalChannel(ctx, SignalLifeSettings), func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, &l.in.Settings)
+		l.in.RestingDay, l.next = "", time.Time{} // new ceilings are tried again
+	})
+	return s
+}
+
+// waitUntil waits for a signal or until t, whichever comes first.
+func (l *life) waitUntil(ctx workflow.Context, t time.Time) {
+	d := t.Sub(workflow.Now(ctx))
+	if d <= 0 {
+		return
+	}
+	timerCtx, cancel := workflow.WithCancel(ctx)
+	defer cancel() // a signal came first: the timer is not needed
+	s := l.signals(ctx)
+	s.AddFuture(workflow.NewTimer(timerCtx, d), func(workflow.Future) {})
+	s.Select(ctx)
+}
+
+// state is the life's state at now.
+func (l *life) state(now time.Time) string {
+	s := l.in.Settings
+	switch {
+	case !s.Enabled:
+		return generia.LifeOff
+	case s.Paused:
+		return generia.LifePaused
+	case l.in.RestingDay == generia.DayOf(now) || l.in.Day.Refuse(s) != nil:
+		return generia.LifeResting
+	case len(l.in.Waiting) == 0 && !now.Before(l.in.LastViewedAt.Add(l.in.Idle)):
+		return generia.LifeAsleep
+	}
+	return generia.LifeAwake
+}
+
+// newDay starts the counters of a new day.
+func (l *life) newDay(now time.Time) {
+	if day := generia.DayOf(now); l.in.Day.Day != day {
+		l.in.Day = generia.LifeDay{WorldID: l.in.WorldID, Day: day}
+		l.in.Actions = 0
+	}
+}
+
+// nextAction is when the world next acts on its own: the pace's interval
+// after the last action, spread from half to one and a half of it, the
+// same for the same world and day's action.
+func (l *life) nextAction(now time.Time) time.Time {
+	interval := time.Duration(float64(time.Hour) / l.in.Settings.ActionsPerHour)
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s/%s/%d", l.in.WorldID, l.in.Day.Day, l.in.Actions)
+	spread := 0.5 + float64(h.Sum32()%1000)/1000
+	from := l.in.LastActionAt
+	if from.IsZero() {
+		from = now
+	}
+	return maxTime(now, from.Add(time.Duration(spread*float64(interval))))
+}
+
+func (l *life) step(key string) LifeStep {
+	return LifeStep{WorldRef: WorldRef{WorldID: l.in.WorldID, Provider: l.in.LLM}, Key: key, Day: l.in.Day.Day, Settings: l.in.Settings}
+}
+
+// answer answers one waiting comment: PlanLife says which characters
+// answer it, each reply is written and saved. It reports whether the
+// comment is done with (answered, or nothing to answer); a ceiling leaves
+// it waiting for the next day.
+func (l *life) answer(ctx workflow.Context, commentID string) (bool, error) {
+	st := l.step("life/reply/" + commentID)
+	st.CommentID = commentID
+	return l.run(ctx, st)
+}
+
+// act is one action of the world's own, at its place in the day.
+func (l *life) act(ctx workflow.Context) error {
+	_, err := l.run(ctx, l.step(fmt.Sprintf("life/%s/%d", l.in.Day.Day, l.in.Actions)))
+	l.in.Actions++ // an action that could not be done is not tried again
+	return err
+}
+
+// run plans a life step and makes its replies. Errors that end a world's
+// life (it was deleted) end the workflow; a ceiling makes it rest; other
+// failures lose the step, which a person may ask for again.
+func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
+	services := workflow.WithActivityOptions(ctx, servicesOptions)
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	var replies []LifeReply
+	if err := workflow.ExecuteActivity(services, a.PlanLife, st).Get(ctx, &replies); err != nil {
+		return l.failed(ctx, st, err)
+	}
+	for _, r := range replies {
+		if err := workflow.ExecuteActivity(llm, a.WriteReply, r).Get(ctx, &l.in.Day); err != nil {
+			return l.failed(ctx, st, err)
+		}
+		if err := workflow.ExecuteActivity(services, a.SaveReply, r).Get(ctx, nil); err != nil {
+			return l.failed(ctx, st, err)
+		}
+	}
+	if st.CommentID != "" && len(replies) > 0 {
+		l.in.Actions++
+	}
+	return true, nil
+}
+
+// failed decides what a failed step means for the life.
+func (l *life) failed(ctx workflow.Context, st LifeStep, err error) (bool, error) {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		switch app.Type() {
+		case errLimit:
+			l.in.RestingDay = st.Day
+			return false, nil
+		case errNotFound:
+			if st.CommentID == "" { // the world is gone
+				return false, err
+			}
+		}
+	}
+	workflow.GetLogger(ctx).Warn("a life step failed", "world_id", l.in.WorldID, "key", st.Key, "error", err)
+	return true, nil
+}
+
+// view is the life as the query answers it.
+func (l *life) view(now time.Time) generia.LifeView {
+	v := generia.LifeView{State: l.state(now), Settings: l.in.Settings, Day: l.in.Day.Day, ActionsToday: l.in.Actions,
+		CallsToday: l.in.Day.Calls, CostTodayUSD: l.in.Day.CostUSD, Waiting: len(l.in.Waiting)}
+	if v.Day != generia.DayOf(now) {
+		v.Day, v.ActionsToday, v.CallsToday, v.CostTodayUSD = generia.DayOf(now), 0, 0, 0
+	}
+	if seen := l.in.LastViewedAt; !seen.IsZero() {
+		v.LastViewedAt = &seen
+	}
+	if next := l.next; !next.IsZero() && v.State == generia.LifeAwake {
+		v.NextActionAt = &next
+	}
+	if v.State == generia.LifeResting {
+		until := generia.NextDay(now)
+		v.RestsUntil = &until
+	}
+	return v
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,244 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"regexp"
+	"strings"
+
+	"github.com/generia/generia/internal/content"
+	"github.com/generia/generia/internal/generia"
+)
+
+// maxRepliers bounds how many characters answer one comment.
+const maxRepliers = 3
+
+// lifeCast is how many of a world's characters a life step reads.
+const lifeCast = generia.MaxPageSize
+
+// mention finds the @handles of a text.
+var mention = regexp.MustCompile(`@([A-Za-z0-9_]{3,24})`)
+
+// Services queue.
+
+// PlanLife says which characters speak in a life step. A person's comment
+// is answered by the character of the post, the character whose comment it
+// answers, and the characters it @mentions, as far as they are AI
+// characters other than the one the person speaks as; a character's own
+// comment is answered by nobody, so that conversations between characters
+// end. An action of the world's own is one character's comment on a recent
+// post of another, chosen by the step's key.
+func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, error) {
+	if _, err := a.Store.World(ctx, st.WorldID); err != nil {
+		return nil, storeError(err)
+	}
+	cast, _, err := a.Store.ListCharacters(ctx, st.WorldID, generia.Page{Limit: lifeCast})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if st.CommentID == "" {
+		return a.planAction(ctx, st, cast)
+	}
+	c, err := a.Store.Comment(ctx, st.CommentID)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if c.IsAI {
+		return nil, nil
+	}
+	post, err := a.Store.Post(ctx, c.PostID, "")
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if post.WorldID != st.WorldID {
+		return nil, storeError(generia.Errorf(generia.KindNotFound, "comment %s is not in world %s", c.ID, st.WorldID))
+	}
+	want := []string{post.CharacterID}
+	if c.ParentID != "" {
+		if parent, err := a.Store.Comment(ctx, c.ParentID); err == nil && parent.IsAI {
+			want = append(want, parent.CharacterID)
+		} else if err != nil && !generia.IsKind(err, generia.KindNotFound) {
+			return nil, storeError(err)
+		}
+	}
+	byHandle := map[string]string{}
+	for _, ch := range cast {
+		byHandle[strings.ToLower(ch.Username)] = ch.ID
+	}
+	for _, m := range mention.FindAllStringSubmatch(c.Text, -1) {
+		if id, ok := byHandle[strings.ToLower(m[1])]; ok {
+			want = append(want, id)
+		}
+	}
+	ai := map[string]bool{}
+	for _, ch := range cast {
+		ai[ch.ID] = ch.IsAI()
+	}
+	var out []LifeReply
+	seen := map[string]bool{c.CharacterID: true}
+	for _, id := range want {
+		if seen[id] || !ai[id] || len(out) == maxRepliers {
+			continue
+		}
+		seen[id] = true
+		r := LifeReply{LifeStep: st, CharacterID: id, ParentID: c.ID, PostID: c.PostID}
+		r.Key = st.Key + "/" + id
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// planAction chooses a world's own action: a character, by the key, and a
+// recent post of someone else, preferring those it has a relationship
+// with.
+func (a *Activities) planAction(ctx context.Context, st LifeStep, cast []generia.Character) ([]LifeReply, error) {
+	var actors []generia.Character
+	for _, ch := range cast {
+		if ch.IsAI() {
+			actors = append(actors, ch)
+		}
+	}
+	if len(actors) == 0 {
+		return nil, nil
+	}
+	actor := actors[keyHash(st.Key, len(actors))]
+	posts, _, err := a.Store.ListPosts(ctx, generia.PostFilter{WorldID: st.WorldID}, generia.Page{Limit: 20})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	known := map[string]bool{}
+	for _, rel := range profileOf(actor).Relationships {
+		known[strings.ToLower(strings.TrimSpace(rel.Name))] = true
+	}
+	var others, close []generia.Post
+	for _, p := range posts {
+		if p.CharacterID == actor.ID {
+			continue
+		}
+		others = append(others, p)
+		if known[strings.ToLower(p.DisplayName)] {
+			close = append(close, p)
+		}
+	}
+	if len(close) > 0 {
+		others = close
+	}
+	if len(others) == 0 {
+		return nil, nil
+	}
+	target := others[keyHash(st.Key+"/post", len(others))]
+	r := LifeReply{LifeStep: st, CharacterID: actor.ID, PostID: target.ID}
+	r.Key = st.Key + "/" + actor.ID
+	return []LifeReply{r}, nil
+}
+
+// LLM queue.
+
+// WriteReply writes a character's reply, its call counted in the step's
+// life day; it returns what that day has spent since.
+func (a *Activities) WriteReply(ctx context.Context, r LifeReply) (generia.LifeDay, error) {
+	purse := &lifePurse{day: r.Day, settings: r.Settings}
+	err := runStepFrom(ctx, a, r.WorldRef, purse, r.Key, content.ReplyStep, func() (content.ReplyInput, error) {
+		return a.replyInput(ctx, r)
+	})
+	if err != nil {
+		return generia.LifeDay{}, err
+	}
+	day, err := a.Store.LifeDay(ctx, r.WorldID, r.Day)
+	return day, storeError(err)
+}
+
+// replyInput gathers what a reply is written from, all of it from the
+// store.
+func (a *Activities) replyInput(ctx context.Context, r LifeReply) (content.ReplyInput, error) {
+	var in content.ReplyInput
+	world, err := artifact[content.WorldDescription](ctx, a, r.WorldID, keyWorldDescription())
+	if err != nil {
+		return in, err
+	}
+	ch, err := a.Store.Character(ctx, r.CharacterID)
+	if err != nil {
+		return in, err
+	}
+	post, err := a.Store.Post(ctx, r.PostID, "")
+	if err != nil {
+		return in, err
+	}
+	thread, _, err := a.Store.ListComments(ctx, r.PostID, generia.Page{Limit: generia.MaxPageSize})
+	if err != nil {
+		return in, err
+	}
+	mine, _, err := a.Store.ListPosts(ctx, generia.PostFilter{WorldID: r.WorldID, CharacterID: ch.ID}, generia.Page{Limit: 5})
+	if err != nil {
+		return in, err
+	}
+	cast, _, err := a.Store.ListCharacters(ctx, r.WorldID, generia.Page{Limit: lifeCast})
+	if err != nil {
+		return in, err
+	}
+	in = content.ReplyInput{World: world, Character: profileOf(ch),
+		Post: content.ThreadLine{Username: post.Username, DisplayName: post.DisplayName, Text: post.Caption}}
+	in.Comment = in.Post // an action of the world's own answers the post
+	var before []content.ThreadLine
+	for _, c := range thread {
+		username, name := c.Speaker()
+		line := content.ThreadLine{Username: username, DisplayName: name, Text: c.Text}
+		if c.ID == r.ParentID {
+			in.Comment = line
+			break
+		}
+		before = append(before, line)
+		if c.CharacterID == ch.ID {
+			in.Recent = append(in.Recent, c.Text)
+		}
+	}
+	in.Thread = before[max(0, len(before)-10):]
+	for _, p := range mine {
+		in.Recent = append(in.Recent, p.Caption)
+	}
+	for _, rel := range in.Character.Relationships {
+		if strings.EqualFold(strings.TrimSpace(rel.Name), in.Comment.DisplayName) {
+			in.Relationship = rel.Kind + ": " + rel.Description
+		}
+	}
+	for _, c := range cast {
+		if c.IsAI() && c.ID != ch.ID {
+			in.Others = append(in.Others, content.Handle{Username: c.Username, DisplayName: c.DisplayName})
+		}
+	}
+	return in, nil
+}
+
+// Services queue.
+
+// SaveReply adds the written reply as the character's comment, under an
+// ID derived from its key: saving it again changes nothing.
+func (a *Activities) SaveReply(ctx context.Context, r LifeReply) error {
+	reply, err := artifact[content.Reply](ctx, a, r.WorldID, r.Key)
+	if err != nil {
+		return storeError(err)
+	}
+	_, err = a.Store.AddComment(ctx, generia.Comment{ID: ItemID(r.WorldID, r.Key), PostID: r.PostID, CharacterID: r.CharacterID,
+		IsAI: true, ParentID: r.ParentID, Text: reply.Text, CreatedAt: a.now()})
+	return storeError(err)
+}
+
+// profileOf is a character's generated profile; a person's character has
+// only its name and bio.
+func profileOf(ch generia.Character) content.CharacterDetail {
+	var p content.CharacterDetail
+	_ = json.Unmarshal(ch.Profile, &p) // a person's character has no profile
+	p.Username, p.DisplayName = ch.Username, ch.DisplayName
+	if p.Bio == "" {
+		p.Bio = ch.Bio
+	}
+	return p
+}
+
+// keyHash picks one of n by a key, the same for the same key.
+func keyHash(key string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(n))
+}
