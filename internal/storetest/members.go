@@ -144,9 +144,7 @@ func testWorldMadeCounts(t *testing.T, s generia.Store) {
 	for i := range 2 {
 		cast = append(cast, createCharacter(t, s, newCharacter(fmt.Sprint("c", i), w.ID, i)))
 	}
-	human := newCharacter("c-human", w.ID, 5)
-	human.OwnerID = "u-mara"
-	human = createCharacter(t, s, human)
+	human := createCharacter(t, s, newUserCharacter("c-human", w.ID, 5))
 	for i := range 3 {
 		createPost(t, s, newPost(fmt.Sprint("p", i), cast[i%2], at(time.Duration(i)*time.Minute)))
 	}
@@ -242,9 +240,7 @@ func seedWorldContent(t *testing.T, s generia.Store, worldID string) []string {
 	ctx := t.Context()
 	ok(t, s.JoinWorld(ctx, worldID, "u-mara", t0), "JoinWorld")
 	c := createCharacter(t, s, newCharacter(worldID+"-c1", worldID, 0))
-	human := newCharacter(worldID+"-c2", worldID, 1)
-	human.OwnerID = "u-mara"
-	human = createCharacter(t, s, human)
+	human := createCharacter(t, s, newUserCharacter(worldID+"-c2", worldID, 1))
 	var keys []string
 	for i, kind := range []string{generia.MediaWorldHeader, generia.MediaCharacterAvatar, generia.MediaPostImage} {
 		m := generia.Media{ID: fmt.Sprintf("%s-m%d", worldID, i), WorldID: worldID, Kind: kind, ContentType: "image/png",

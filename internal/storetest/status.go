@@ -227,9 +227,7 @@ func testEndedGeneration(t *testing.T, s generia.Store) {
 func testRequestCancel(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
 	ai := createCharacter(t, s, newCharacter("c-ai", w.ID, 0))
-	human := newCharacter("c-human", w.ID, 1)
-	human.OwnerID = "u-mara"
-	human = createCharacter(t, s, human)
+	human := createCharacter(t, s, newUserCharacter("c-human", w.ID, 1))
 	ok(t, s.ReserveCall(t.Context(), w.ID, generia.CallLLM), "ReserveCall")
 	ok(t, s.RequestCancel(t.Context(), w.ID, at(time.Minute)), "RequestCancel")
 	ok(t, s.RequestCancel(t.Context(), w.ID, at(2*time.Minute)), "RequestCancel again")
@@ -251,15 +249,10 @@ func testRequestCancel(t *testing.T, s generia.Store) {
 	wantKind(t, err, generia.KindNotFound, "Post refused after the cancel")
 
 	// A retried activity still gets what it created before the cancel.
-	got, created, err := s.CreateCharacter(t.Context(), newCharacter("c-ai", w.ID, 0))
-	ok(t, err, "CreateCharacter of an existing ID")
-	if created {
-		t.Error("CreateCharacter of an existing ID reported created")
-	}
-	same(t, "existing character", got, ai)
+	createAgain(t, "CreateCharacter of an existing ID", s.CreateCharacter, newCharacter("c-ai", w.ID, 0), ai)
 
 	// People keep their own characters and posts.
-	_, created, err = s.CreatePost(t.Context(), newPost("p-human", human, t0))
+	_, created, err := s.CreatePost(t.Context(), newPost("p-human", human, t0))
 	ok(t, err, "CreatePost by a person's character")
 	if !created {
 		t.Error("CreatePost by a person's character did not create")
