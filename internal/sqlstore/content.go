@@ -131,30 +131,16 @@ func (s *Store) Character(ctx context.Context, id string) (generia.Character, er
 	return readOne(ctx, s, scanCharacter, "character "+id, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id)
 }
 
+// characterPages pages the characters of a world.
+var characterPages = keyset[generia.Character]{list: listCharacters, columns: `position, created_at, id`, pos: true, scan: scanCharacter,
+	key: func(c generia.Character) cursor { return cursor{Pos: c.Position, Time: micros(c.CreatedAt), ID: c.ID} }}
+
 // ListCharacters returns a world's characters by position, then creation
 // time, then ID. An unknown world gives KindNotFound.
 func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia.Page) ([]generia.Character, string, error) {
-	page = page.Normalize()
-	after, ok, err := decodeCursor(page.Cursor, listCharacters)
-	if err != nil {
-		return nil, "", err
-	}
-	var args sqlArgs
-	query := `SELECT ` + characterColumns + ` FROM characters WHERE world_id = ` + args.add(worldID)
-	if ok {
-		query += ` AND (position, created_at, id) > (` + args.add(after.Pos) + `, ` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
-	}
-	query += ` ORDER BY position, created_at, id` + limit(page.Limit+1)
-	out, err := list(ctx, s.reads, scanCharacter, query, args...)
-	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.reads, worldID)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("listing the characters of world %s: %w", worldID, s.translate(err))
-	}
-	return nextPage(out, page.Limit, func(last generia.Character) cursor {
-		return cursor{List: listCharacters, Pos: last.Position, Time: micros(last.CreatedAt), ID: last.ID}
-	})
+	return listPage(ctx, s, characterPages, page, "the characters of world "+worldID, func(args *sqlArgs) (string, error) {
+		return `SELECT ` + characterColumns + ` FROM characters WHERE world_id = ` + args.add(worldID), nil
+	}, func() error { return worldExists(ctx, s.reads, worldID) })
 }
 
 // newPostSelect returns the statement that reads posts with their author
@@ -263,6 +249,10 @@ func (s *Store) Post(ctx context.Context, id, viewerID string) (generia.Post, er
 	return readOne(ctx, s, scanPost, "post "+id, s.postSelect+` WHERE p.id = ?`, viewerID, viewerID, id)
 }
 
+// postPages pages posts.
+var postPages = keyset[generia.Post]{list: listPosts, columns: `p.created_at, p.id`, desc: true, scan: scanPost,
+	key: func(p generia.Post) cursor { return cursor{Time: micros(p.CreatedAt), ID: p.ID} }}
+
 // ListPosts returns the posts of a world, or of one character (within the
 // world, if WorldID is set too), newest first and then by ID descending, each
 // as Post returns it. A page is one statement, whatever its size. Pages
@@ -274,39 +264,19 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 	if f.WorldID == "" && f.CharacterID == "" {
 		return nil, "", generia.Errorf(generia.KindInvalid, "listing posts needs a world or a character")
 	}
-	page = page.Normalize()
-	after, ok, err := decodeCursor(page.Cursor, listPosts)
-	if err != nil {
-		return nil, "", err
-	}
-	args := sqlArgs{f.ViewerID, f.ViewerID}
-	query := s.postSelect + ` WHERE `
-	// The leading condition picks the index: posts_character_feed for a
-	// character's posts, posts_feed for a world's.
-	if f.CharacterID != "" {
-		query += `p.character_id = ` + args.add(f.CharacterID)
+	return listPage(ctx, s, postPages, page, "posts", func(args *sqlArgs) (string, error) {
+		*args = append(*args, f.ViewerID, f.ViewerID)
+		// The leading condition picks the index: posts_character_feed for a
+		// character's posts, posts_feed for a world's.
+		if f.CharacterID == "" {
+			return s.postSelect + ` WHERE p.world_id = ` + args.add(f.WorldID), nil
+		}
+		query := s.postSelect + ` WHERE p.character_id = ` + args.add(f.CharacterID)
 		if f.WorldID != "" {
 			query += ` AND p.world_id = ` + args.add(f.WorldID)
 		}
-	} else {
-		query += `p.world_id = ` + args.add(f.WorldID)
-	}
-	if ok {
-		query += ` AND (p.created_at, p.id) < (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
-	}
-	query += ` ORDER BY p.created_at DESC, p.id DESC` + limit(page.Limit+1)
-	out, err := list(ctx, s.reads, scanPost, query, args...)
-	if err == nil && len(out) == 0 {
-		// Only an empty page tells a missing world or character from one
-		// without posts.
-		err = postsOwnerExists(ctx, s.reads, f)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("listing posts: %w", s.translate(err))
-	}
-	return nextPage(out, page.Limit, func(last generia.Post) cursor {
-		return cursor{List: listPosts, Time: micros(last.CreatedAt), ID: last.ID}
-	})
+		return query, nil
+	}, func() error { return postsOwnerExists(ctx, s.reads, f) })
 }
 
 // postsOwnerExists returns KindNotFound when the world or character a post
