@@ -142,6 +142,12 @@ func (h handle) QueryRow(ctx context.Context, query string, args ...any) *sql.Ro
 	return h.q.QueryRowContext(ctx, h.bind(query), args...)
 }
 
+// stmt is a statement with its arguments.
+type stmt struct {
+	query string
+	args  []any
+}
+
 // bind returns a statement in the dialect's placeholders.
 func (s *Store) bind(query string) string {
 	if !s.d.Numbered || !strings.ContainsRune(query, '?') {
