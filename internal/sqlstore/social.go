@@ -218,17 +218,9 @@ func (s *Store) CreateSession(ctx context.Context, sess generia.Session) error {
 	if sess.ExpiresAt.IsZero() {
 		return generia.Errorf(generia.KindInvalid, "a session needs an expiry time")
 	}
-	err := s.write(ctx, func(tx handle) error {
-		if err := s.keepUser(ctx, tx, sess.UserID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-			sess.TokenHash, sess.UserID, sess.CSRF, s.at(sess.ExpiresAt), s.at(s.stamp(sess.CreatedAt)))
-		if s.d.UniqueViolation(err) {
-			return generia.WrapError(generia.KindConflict, err, "the session exists")
-		}
-		return err
-	})
+	err := s.insertForUser(ctx, sess.UserID, "the session exists",
+		stmt{`INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			[]any{sess.TokenHash, sess.UserID, sess.CSRF, s.at(sess.ExpiresAt), s.at(s.stamp(sess.CreatedAt))}})
 	if err != nil {
 		return fmt.Errorf("creating a session of user %s: %w", sess.UserID, s.translate(err))
 	}

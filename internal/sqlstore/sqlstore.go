@@ -278,6 +278,27 @@ func (s *Store) keepUser(ctx context.Context, tx handle, userID string) error {
 	return mustExist(ctx, tx, "users", "user", userID, s.d.ForKeyShare)
 }
 
+// insertForUser runs the inserts of a user's rows in one transaction. An
+// unknown user gives KindNotFound, a row that exists already KindConflict
+// with the message exists.
+func (s *Store) insertForUser(ctx context.Context, userID, exists string, inserts ...stmt) error {
+	return s.write(ctx, func(tx handle) error {
+		if err := s.keepUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		for _, ins := range inserts {
+			_, err := tx.Exec(ctx, ins.query, ins.args...)
+			if s.d.UniqueViolation(err) {
+				return generia.WrapError(generia.KindConflict, err, exists)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // required returns a KindInvalid error naming the first empty value of
 // name/value pairs.
 func required(pairs ...string) error {
