@@ -196,6 +196,47 @@ var (
 // action is something a person tries in world w.
 type action func(ctx context.Context, s *Service, who, w string) error
 
+// makeCharacter is making a character with the avatar upload(who, w).
+func makeCharacter(upload func(who, w string) string) action {
+	return func(ctx context.Context, s *Service, who, w string) error {
+		_, err := s.CreateCharacter(ctx, who, w, NewCharacter{DisplayName: "New One", Username: "new_" + nameOf(who), AvatarMediaID: upload(who, w)})
+		return err
+	}
+}
+
+// worldAction is an action that is a method of the service taking only who
+// and w.
+func worldAction(do func(s *Service, ctx context.Context, who, w string) error) action {
+	return func(ctx context.Context, s *Service, who, w string) error { return do(s, ctx, who, w) }
+}
+
+// here is world w itself, as other is the other world.
+func here(w string) string { return w }
+
+// like is liking, or unliking, through w the post of world in(w).
+func like(in func(w string) string, liked bool) action {
+	return func(ctx context.Context, s *Service, who, w string) error {
+		_, err := s.Like(ctx, who, w, postOf(in(w)), liked)
+		return err
+	}
+}
+
+// deleteComment is deleting, through the post of w, author's comment in
+// world in(w).
+func deleteComment(author string, in func(w string) string) action {
+	return func(ctx context.Context, s *Service, who, w string) error {
+		return s.DeleteComment(ctx, who, w, postOf(w), commentOf(author, in(w)))
+	}
+}
+
+// postAs is posting as character(who, w) with the image upload(who, w).
+func postAs(character, upload func(who, w string) string) action {
+	return func(ctx context.Context, s *Service, who, w string) error {
+		_, err := s.CreatePost(ctx, who, w, NewPost{CharacterID: character(who, w), MediaID: upload(who, w), Caption: "Hi"})
+		return err
+	}
+}
+
 // Every rule of who may do what, in a public and in a private world. A
 // private world is, to those outside it, not there at all.
 func TestAuthorization(t *testing.T) {
@@ -273,82 +314,42 @@ func TestAuthorization(t *testing.T) {
 		}, anyone, insiders},
 
 		// Belonging.
-		{"join the world", func(ctx context.Context, s *Service, who, w string) error {
-			return s.JoinWorld(ctx, who, w)
-		}, anySignedIn, signedInInsiders},
-		{"leave the world", func(ctx context.Context, s *Service, who, w string) error {
-			return s.LeaveWorld(ctx, who, w)
-		}, by{unauthorized, invalid, allowed, allowed, allowed}, by{unauthorized, invalid, allowed, notFound, notFound}},
+		{"join the world", worldAction((*Service).JoinWorld), anySignedIn, signedInInsiders},
+		{"leave the world", worldAction((*Service).LeaveWorld),
+			by{unauthorized, invalid, allowed, allowed, allowed}, by{unauthorized, invalid, allowed, notFound, notFound}},
 
 		// Owning.
 		{"cancel the generation", func(ctx context.Context, s *Service, who, w string) error {
 			_, err := s.CancelWorld(ctx, who, w)
 			return err
 		}, ownerOnly, ownerOnlyInside},
-		{"delete the world", func(ctx context.Context, s *Service, who, w string) error {
-			return s.DeleteWorld(ctx, who, w)
-		}, ownerOnly, ownerOnlyInside},
+		{"delete the world", worldAction((*Service).DeleteWorld), ownerOnly, ownerOnlyInside},
 
 		// Making things: members only.
 		{"upload an image", func(ctx context.Context, s *Service, who, w string) error {
 			_, err := s.Upload(ctx, who, w, bytes.NewReader(img))
 			return err
 		}, membersOnly, signedInInsiders},
-		{"make a character", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.CreateCharacter(ctx, who, w, NewCharacter{DisplayName: "New One", Username: "new_" + nameOf(who), AvatarMediaID: ownUpload(who, w)})
-			return err
-		}, membersOnly, signedInInsiders},
-		{"make a character with another's upload", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.CreateCharacter(ctx, who, w, NewCharacter{DisplayName: "New One", Username: "new_" + nameOf(who), AvatarMediaID: othersUpload(who, w)})
-			return err
-		}, nobody, nobodyInside},
-		{"post as one's own character", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.CreatePost(ctx, who, w, NewPost{CharacterID: ownCharacter(who, w), MediaID: ownUpload(who, w), Caption: "Hi"})
-			return err
-		}, membersOnly, signedInInsiders},
-		{"post as another person's character", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.CreatePost(ctx, who, w, NewPost{CharacterID: othersCharacter(who, w), MediaID: ownUpload(who, w), Caption: "Hi"})
-			return err
-		}, nobody, nobodyInside},
-		{"post as an AI character", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.CreatePost(ctx, who, w, NewPost{CharacterID: aiCharacter(w), MediaID: ownUpload(who, w), Caption: "Hi"})
-			return err
-		}, nobody, nobodyInside},
-		{"post with another's upload", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.CreatePost(ctx, who, w, NewPost{CharacterID: ownCharacter(who, w), MediaID: othersUpload(who, w), Caption: "Hi"})
-			return err
-		}, nobody, nobodyInside},
-		{"post as one's character of the other world", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.CreatePost(ctx, who, w, NewPost{CharacterID: ownCharacter(who, other(w)), MediaID: ownUpload(who, w), Caption: "Hi"})
-			return err
-		}, by{unauthorized, invalid, invalid, forbidden, forbidden}, by{unauthorized, invalid, invalid, notFound, notFound}},
+		{"make a character", makeCharacter(ownUpload), membersOnly, signedInInsiders},
+		{"make a character with another's upload", makeCharacter(othersUpload), nobody, nobodyInside},
+		{"post as one's own character", postAs(ownCharacter, ownUpload), membersOnly, signedInInsiders},
+		{"post as another person's character", postAs(othersCharacter, ownUpload), nobody, nobodyInside},
+		{"post as an AI character", postAs(func(_, w string) string { return aiCharacter(w) }, ownUpload), nobody, nobodyInside},
+		{"post with another's upload", postAs(ownCharacter, othersUpload), nobody, nobodyInside},
+		{"post as one's character of the other world", postAs(func(who, w string) string { return ownCharacter(who, other(w)) }, ownUpload),
+			by{unauthorized, invalid, invalid, forbidden, forbidden}, by{unauthorized, invalid, invalid, notFound, notFound}},
 
 		// Liking and commenting: anyone signed in who sees the post.
-		{"like a post", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.Like(ctx, who, w, postOf(w), true)
-			return err
-		}, anySignedIn, signedInInsiders},
-		{"unlike a post", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.Like(ctx, who, w, postOf(w), false)
-			return err
-		}, anySignedIn, signedInInsiders},
-		{"like the other world's post through this one", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.Like(ctx, who, w, postOf(other(w)), true)
-			return err
-		}, notThereSignedIn, notThereSignedIn},
+		{"like a post", like(here, true), anySignedIn, signedInInsiders},
+		{"unlike a post", like(here, false), anySignedIn, signedInInsiders},
+		{"like the other world's post through this one", like(other, true), notThereSignedIn, notThereSignedIn},
 		{"comment on a post", func(ctx context.Context, s *Service, who, w string) error {
 			_, err := s.AddComment(ctx, who, w, postOf(w), "Nice")
 			return err
 		}, anySignedIn, signedInInsiders},
-		{"delete bea's comment (the author's)", func(ctx context.Context, s *Service, who, w string) error {
-			return s.DeleteComment(ctx, who, w, postOf(w), commentOf(member, w))
-		}, membersOnly, signedInInsiders},
-		{"delete ada's comment (the world owner's)", func(ctx context.Context, s *Service, who, w string) error {
-			return s.DeleteComment(ctx, who, w, postOf(w), commentOf(owner, w))
-		}, ownerOnly, ownerOnlyInside},
-		{"delete a comment of the other world through this one", func(ctx context.Context, s *Service, who, w string) error {
-			return s.DeleteComment(ctx, who, w, postOf(w), commentOf(member, other(w)))
-		}, notThereSignedIn, notThereSignedIn},
+		{"delete bea's comment (the author's)", deleteComment(member, here), membersOnly, signedInInsiders},
+		{"delete ada's comment (the world owner's)", deleteComment(owner, here), ownerOnly, ownerOnlyInside},
+		{"delete a comment of the other world through this one", deleteComment(member, other), notThereSignedIn, notThereSignedIn},
 	}
 	ctx := context.Background()
 	tw := newTown(t)

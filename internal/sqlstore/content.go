@@ -13,6 +13,9 @@ import (
 // characterColumns are the columns of a character.
 const characterColumns = `id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at`
 
+// characterByID reads a character.
+const characterByID = `SELECT ` + characterColumns + ` FROM characters WHERE id = ?`
+
 func scanCharacter(row scanner) (generia.Character, error) {
 	var c generia.Character
 	var owner, profile sql.NullString
@@ -30,6 +33,57 @@ func (s *Store) countCreated(ctx context.Context, tx handle, worldID, column str
 	_, err := tx.Exec(ctx, `UPDATE generation_status SET `+column+` = `+column+` + 1, updated_at = `+s.d.Greatest+`(updated_at, ?)
 		WHERE world_id = ?`, s.at(s.now()), worldID)
 	return err
+}
+
+// createInWorld runs a create of an item of a world keyed by a caller-chosen
+// ID, in a transaction that locks the world's status record first (see
+// lockStatus). byID reads the stored item of the ID: when there is one, it is
+// returned with created=false, whatever the state of the generation.
+// Otherwise, with keepWorld, the world must exist (KindNotFound) and is kept
+// from being deleted, for the items that hang on the world itself rather
+// than on another row that insert checks. Then insert writes the item and
+// returns it and whether it inserted it; before it writes an item the
+// generation made, it calls generating, which gives KindNotFound when the
+// world has no status record and KindStopped when the generation takes no
+// more work. An insert that finds the ID taken by a concurrent create outside
+// the world's lock (the same ID in another world) returns sql.ErrNoRows, and
+// the create returns the stored item. Errors read "creating what: ...".
+func createInWorld[T any](ctx context.Context, s *Store, worldID, what string, keepWorld bool, scan func(scanner) (T, error),
+	byID stmt, insert func(tx handle, generating func() error) (T, bool, error)) (T, bool, error) {
+	var out T
+	var created bool
+	err := s.write(ctx, func(tx handle) error {
+		st, found, err := s.lockStatus(ctx, tx, worldID)
+		if err != nil {
+			return err
+		}
+		stored, isStored, err := existing(scan, tx.QueryRow(ctx, byID.query, byID.args...))
+		if isStored || err != nil {
+			out, created = stored, false
+			return err
+		}
+		if keepWorld {
+			if err := s.keepWorld(ctx, tx, worldID); err != nil {
+				return err
+			}
+		}
+		out, created, err = insert(tx, func() error {
+			if !found {
+				return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", worldID)
+			}
+			return st.Stopped()
+		})
+		if errors.Is(err, sql.ErrNoRows) {
+			out, err = scan(tx.QueryRow(ctx, byID.query, byID.args...))
+			created = false
+		}
+		return err
+	})
+	if err != nil {
+		var none T
+		return none, false, fmt.Errorf("creating %s: %w", what, s.translate(err))
+	}
+	return out, created, nil
 }
 
 // CreateCharacter creates a character with a caller-chosen ID; an existing ID
@@ -51,67 +105,39 @@ func (s *Store) CreateCharacter(ctx context.Context, c generia.Character) (gener
 		return generia.Character{}, false, err
 	}
 	c.CreatedAt = s.stamp(c.CreatedAt)
-	var out generia.Character
-	var created bool
-	err = s.write(ctx, func(tx handle) error {
-		created = false
-		st, found, err := s.lockStatus(ctx, tx, c.WorldID)
-		if err != nil {
-			return err
-		}
-		stored, isStored, err := existing(scanCharacter, tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
-		if isStored || err != nil {
-			out = stored
-			return err
-		}
-		if err := s.keepWorld(ctx, tx, c.WorldID); err != nil {
-			return err
-		}
-		if c.IsAI() {
-			if !found {
-				return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", c.WorldID)
+	return createInWorld(ctx, s, c.WorldID, "character "+c.ID, true, scanCharacter, stmt{characterByID, []any{c.ID}},
+		func(tx handle, generating func() error) (generia.Character, bool, error) {
+			if c.IsAI() {
+				if err := generating(); err != nil {
+					return generia.Character{}, false, err
+				}
 			}
-			if err := st.Stopped(); err != nil {
-				return err
+			var taken bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE world_id = ? AND username = ?)`,
+				c.WorldID, c.Username).Scan(&taken)
+			if err != nil {
+				return generia.Character{}, false, err
 			}
-		}
-		var taken bool
-		err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM characters WHERE world_id = ? AND username = ?)`,
-			c.WorldID, c.Username).Scan(&taken)
-		if err != nil {
-			return err
-		}
-		if taken {
-			return generia.Errorf(generia.KindConflict, "the username %s is taken in world %s", c.Username, c.WorldID)
-		}
-		out, err = scanCharacter(tx.QueryRow(ctx, `INSERT INTO characters (id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at)
+			if taken {
+				return generia.Character{}, false, generia.Errorf(generia.KindConflict, "the username %s is taken in world %s", c.Username, c.WorldID)
+			}
+			out, err := scanCharacter(tx.QueryRow(ctx, `INSERT INTO characters (id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING RETURNING `+characterColumns,
-			c.ID, c.WorldID, nullString(c.OwnerID), c.Username, c.DisplayName, c.Bio, c.AvatarMediaID, profile, c.Position, s.at(c.CreatedAt)))
-		if errors.Is(err, sql.ErrNoRows) {
-			// Created meanwhile outside this world's lock (the same ID
-			// in another world): keep that one.
-			out, err = scanCharacter(tx.QueryRow(ctx, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, c.ID))
-			return err
-		}
-		if s.d.UniqueViolation(err) {
-			return generia.WrapError(generia.KindConflict, err, "the username "+c.Username+" is taken")
-		}
-		if err != nil {
-			return err
-		}
-		if c.IsAI() {
-			if err := s.countCreated(ctx, tx, c.WorldID, "users_created"); err != nil {
-				return err
+				c.ID, c.WorldID, nullString(c.OwnerID), c.Username, c.DisplayName, c.Bio, c.AvatarMediaID, profile, c.Position, s.at(c.CreatedAt)))
+			if s.d.UniqueViolation(err) {
+				return generia.Character{}, false, generia.WrapError(generia.KindConflict, err, "the username "+c.Username+" is taken")
 			}
-		}
-		created = true
-		return nil
-	})
-	if err != nil {
-		return generia.Character{}, false, fmt.Errorf("creating character %s: %w", c.ID, s.translate(err))
-	}
-	return out, created, nil
+			if err != nil {
+				return generia.Character{}, false, err
+			}
+			if c.IsAI() {
+				if err := s.countCreated(ctx, tx, c.WorldID, "users_created"); err != nil {
+					return generia.Character{}, false, err
+				}
+			}
+			return out, true, nil
+		})
 }
 
 // SetCharacterAvatar attaches an avatar to a character.
@@ -128,33 +154,19 @@ func (s *Store) SetCharacterAvatar(ctx context.Context, characterID, mediaID str
 
 // Character returns a character.
 func (s *Store) Character(ctx context.Context, id string) (generia.Character, error) {
-	return readOne(ctx, s, scanCharacter, "character "+id, `SELECT `+characterColumns+` FROM characters WHERE id = ?`, id)
+	return readOne(ctx, s, scanCharacter, "character "+id, characterByID, id)
 }
+
+// characterPages pages the characters of a world.
+var characterPages = keyset[generia.Character]{list: listCharacters, columns: `position, created_at, id`, pos: true, scan: scanCharacter,
+	key: func(c generia.Character) cursor { return cursor{Pos: c.Position, Time: micros(c.CreatedAt), ID: c.ID} }}
 
 // ListCharacters returns a world's characters by position, then creation
 // time, then ID. An unknown world gives KindNotFound.
 func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia.Page) ([]generia.Character, string, error) {
-	page = page.Normalize()
-	after, ok, err := decodeCursor(page.Cursor, listCharacters)
-	if err != nil {
-		return nil, "", err
-	}
-	var args sqlArgs
-	query := `SELECT ` + characterColumns + ` FROM characters WHERE world_id = ` + args.add(worldID)
-	if ok {
-		query += ` AND (position, created_at, id) > (` + args.add(after.Pos) + `, ` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
-	}
-	query += ` ORDER BY position, created_at, id` + limit(page.Limit+1)
-	out, err := list(ctx, s.reads, scanCharacter, query, args...)
-	if err == nil && len(out) == 0 {
-		err = worldExists(ctx, s.reads, worldID)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("listing the characters of world %s: %w", worldID, s.translate(err))
-	}
-	return nextPage(out, page.Limit, func(last generia.Character) cursor {
-		return cursor{List: listCharacters, Pos: last.Position, Time: micros(last.CreatedAt), ID: last.ID}
-	})
+	return listPage(ctx, s, characterPages, page, "the characters of world "+worldID, func(args *sqlArgs) (string, error) {
+		return `SELECT ` + characterColumns + ` FROM characters WHERE world_id = ` + args.add(worldID), nil
+	}, func() error { return worldExists(ctx, s.reads, worldID) })
 }
 
 // newPostSelect returns the statement that reads posts with their author
@@ -198,63 +210,45 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 		return generia.Post{}, false, err
 	}
 	p.CreatedAt = s.stamp(p.CreatedAt)
-	var out generia.Post
-	var created bool
-	err = s.write(ctx, func(tx handle) error {
-		created = false
-		st, found, err := s.lockStatus(ctx, tx, p.WorldID)
-		if err != nil {
-			return err
-		}
-		stored, isStored, err := existing(scanPost, tx.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, "", "", p.ID))
-		if isStored || err != nil {
-			out = stored
-			return err
-		}
-		var worldID string
-		var owner sql.NullString
-		err = tx.QueryRow(ctx, `SELECT world_id, owner_id FROM characters WHERE id = ? `+s.d.ForKeyShare, p.CharacterID).Scan(&worldID, &owner)
-		if errors.Is(err, sql.ErrNoRows) {
-			return generia.Errorf(generia.KindNotFound, "character %s not found", p.CharacterID)
-		}
-		if err != nil {
-			return err
-		}
-		if worldID != p.WorldID {
-			return generia.Errorf(generia.KindInvalid, "character %s is not in world %s", p.CharacterID, p.WorldID)
-		}
-		generated := !owner.Valid || owner.String == ""
-		if generated {
-			if !found {
-				return generia.Errorf(generia.KindNotFound, "generation status of world %s not found", p.WorldID)
+	byID := stmt{s.postSelect + ` WHERE p.id = ?`, []any{"", "", p.ID}}
+	return createInWorld(ctx, s, p.WorldID, "post "+p.ID, false, scanPost, byID,
+		func(tx handle, generating func() error) (generia.Post, bool, error) {
+			var worldID string
+			var owner sql.NullString
+			err := tx.QueryRow(ctx, `SELECT world_id, owner_id FROM characters WHERE id = ? `+s.d.ForKeyShare, p.CharacterID).Scan(&worldID, &owner)
+			if errors.Is(err, sql.ErrNoRows) {
+				return generia.Post{}, false, generia.Errorf(generia.KindNotFound, "character %s not found", p.CharacterID)
 			}
-			if err := st.Stopped(); err != nil {
-				return err
+			if err != nil {
+				return generia.Post{}, false, err
 			}
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO posts (id, world_id, character_id, caption, hashtags, media_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-			p.ID, p.WorldID, p.CharacterID, p.Caption, hashtags, p.MediaID, s.at(p.CreatedAt))
-		if err != nil {
-			return err
-		}
-		if changed(tag) {
+			if worldID != p.WorldID {
+				return generia.Post{}, false, generia.Errorf(generia.KindInvalid, "character %s is not in world %s", p.CharacterID, p.WorldID)
+			}
+			generated := !owner.Valid || owner.String == ""
 			if generated {
-				if err := s.countCreated(ctx, tx, p.WorldID, "posts_created"); err != nil {
-					return err
+				if err := generating(); err != nil {
+					return generia.Post{}, false, err
 				}
 			}
-			created = true
-		}
-		// Created meanwhile outside this world's lock when nothing was
-		// inserted: the stored post is returned all the same.
-		out, err = scanPost(tx.QueryRow(ctx, s.postSelect+` WHERE p.id = ?`, "", "", p.ID))
-		return err
-	})
-	if err != nil {
-		return generia.Post{}, false, fmt.Errorf("creating post %s: %w", p.ID, s.translate(err))
-	}
-	return out, created, nil
+			tag, err := tx.Exec(ctx, `INSERT INTO posts (id, world_id, character_id, caption, hashtags, media_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+				p.ID, p.WorldID, p.CharacterID, p.Caption, hashtags, p.MediaID, s.at(p.CreatedAt))
+			if err != nil {
+				return generia.Post{}, false, err
+			}
+			if !changed(tag) {
+				return generia.Post{}, false, sql.ErrNoRows // created meanwhile: createInWorld reads it
+			}
+			if generated {
+				if err := s.countCreated(ctx, tx, p.WorldID, "posts_created"); err != nil {
+					return generia.Post{}, false, err
+				}
+			}
+			// Read back for the author fields and counts.
+			out, err := scanPost(tx.QueryRow(ctx, byID.query, byID.args...))
+			return out, true, err
+		})
 }
 
 // Post returns a post with its author fields, its counts, and whether
@@ -262,6 +256,10 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 func (s *Store) Post(ctx context.Context, id, viewerID string) (generia.Post, error) {
 	return readOne(ctx, s, scanPost, "post "+id, s.postSelect+` WHERE p.id = ?`, viewerID, viewerID, id)
 }
+
+// postPages pages posts.
+var postPages = keyset[generia.Post]{list: listPosts, columns: `p.created_at, p.id`, desc: true, scan: scanPost,
+	key: func(p generia.Post) cursor { return cursor{Time: micros(p.CreatedAt), ID: p.ID} }}
 
 // ListPosts returns the posts of a world, or of one character (within the
 // world, if WorldID is set too), newest first and then by ID descending, each
@@ -274,39 +272,19 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 	if f.WorldID == "" && f.CharacterID == "" {
 		return nil, "", generia.Errorf(generia.KindInvalid, "listing posts needs a world or a character")
 	}
-	page = page.Normalize()
-	after, ok, err := decodeCursor(page.Cursor, listPosts)
-	if err != nil {
-		return nil, "", err
-	}
-	args := sqlArgs{f.ViewerID, f.ViewerID}
-	query := s.postSelect + ` WHERE `
-	// The leading condition picks the index: posts_character_feed for a
-	// character's posts, posts_feed for a world's.
-	if f.CharacterID != "" {
-		query += `p.character_id = ` + args.add(f.CharacterID)
+	return listPage(ctx, s, postPages, page, "posts", func(args *sqlArgs) (string, error) {
+		*args = append(*args, f.ViewerID, f.ViewerID)
+		// The leading condition picks the index: posts_character_feed for a
+		// character's posts, posts_feed for a world's.
+		if f.CharacterID == "" {
+			return s.postSelect + ` WHERE p.world_id = ` + args.add(f.WorldID), nil
+		}
+		query := s.postSelect + ` WHERE p.character_id = ` + args.add(f.CharacterID)
 		if f.WorldID != "" {
 			query += ` AND p.world_id = ` + args.add(f.WorldID)
 		}
-	} else {
-		query += `p.world_id = ` + args.add(f.WorldID)
-	}
-	if ok {
-		query += ` AND (p.created_at, p.id) < (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
-	}
-	query += ` ORDER BY p.created_at DESC, p.id DESC` + limit(page.Limit+1)
-	out, err := list(ctx, s.reads, scanPost, query, args...)
-	if err == nil && len(out) == 0 {
-		// Only an empty page tells a missing world or character from one
-		// without posts.
-		err = postsOwnerExists(ctx, s.reads, f)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("listing posts: %w", s.translate(err))
-	}
-	return nextPage(out, page.Limit, func(last generia.Post) cursor {
-		return cursor{List: listPosts, Time: micros(last.CreatedAt), ID: last.ID}
-	})
+		return query, nil
+	}, func() error { return postsOwnerExists(ctx, s.reads, f) })
 }
 
 // postsOwnerExists returns KindNotFound when the world or character a post
@@ -381,6 +359,9 @@ func (s *Store) CountContent(ctx context.Context, worldID string) (generia.Conte
 
 const mediaColumns = `id, world_id, character_id, owner_id, kind, content_type, size, width, height, object_key, created_at`
 
+// mediaByID reads a media record.
+const mediaByID = `SELECT ` + mediaColumns + ` FROM media WHERE id = ?`
+
 func scanMedia(row scanner) (generia.Media, error) {
 	var m generia.Media
 	var owner sql.NullString
@@ -404,53 +385,30 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 		return generia.Media{}, false, err
 	}
 	m.CreatedAt = s.stamp(m.CreatedAt)
-	var out generia.Media
-	var created bool
-	err := s.write(ctx, func(tx handle) error {
-		created = false
-		if _, _, err := s.lockStatus(ctx, tx, m.WorldID); err != nil {
-			return err
-		}
-		stored, isStored, err := existing(scanMedia, tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, m.ID))
-		if isStored || err != nil {
-			out = stored
-			return err
-		}
-		if err := s.keepWorld(ctx, tx, m.WorldID); err != nil {
-			return err
-		}
-		out, err = scanMedia(tx.QueryRow(ctx, `INSERT INTO media (`+mediaColumns+`)
+	return createInWorld(ctx, s, m.WorldID, "media "+m.ID, true, scanMedia, stmt{mediaByID, []any{m.ID}},
+		func(tx handle, _ func() error) (generia.Media, bool, error) {
+			out, err := scanMedia(tx.QueryRow(ctx, `INSERT INTO media (`+mediaColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING RETURNING `+mediaColumns,
-			m.ID, m.WorldID, m.CharacterID, nullString(m.OwnerID), m.Kind, m.ContentType, m.Size, m.Width, m.Height, m.ObjectKey, s.at(m.CreatedAt)))
-		if errors.Is(err, sql.ErrNoRows) {
-			// Created meanwhile outside this world's lock: keep that one.
-			out, err = scanMedia(tx.QueryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, m.ID))
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		if m.OwnerID == "" {
-			if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
-				return err
+				m.ID, m.WorldID, m.CharacterID, nullString(m.OwnerID), m.Kind, m.ContentType, m.Size, m.Width, m.Height, m.ObjectKey, s.at(m.CreatedAt)))
+			if err != nil {
+				return generia.Media{}, false, err
 			}
-			if _, err := tx.Exec(ctx, `DELETE FROM paid_images WHERE id = ?`, m.ID); err != nil {
-				return err
+			if m.OwnerID == "" {
+				if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
+					return generia.Media{}, false, err
+				}
+				if _, err := tx.Exec(ctx, `DELETE FROM paid_images WHERE id = ?`, m.ID); err != nil {
+					return generia.Media{}, false, err
+				}
 			}
-		}
-		created = true
-		return nil
-	})
-	if err != nil {
-		return generia.Media{}, false, fmt.Errorf("creating media %s: %w", m.ID, s.translate(err))
-	}
-	return out, created, nil
+			return out, true, nil
+		})
 }
 
 // Media returns a media record.
 func (s *Store) Media(ctx context.Context, id string) (generia.Media, error) {
-	return readOne(ctx, s, scanMedia, "media "+id, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id)
+	return readOne(ctx, s, scanMedia, "media "+id, mediaByID, id)
 }
 
 // UploadUsage is how many images a user uploaded since a time, and their

@@ -91,30 +91,19 @@ func scanLike(row scanner) (generia.Like, error) {
 	return l, nil
 }
 
+// likePages pages the likes of a post.
+var likePages = keyset[generia.Like]{list: listLikes, columns: `l.created_at, l.user_id`, desc: true, scan: scanLike,
+	key: func(l generia.Like) cursor { return cursor{Time: micros(l.CreatedAt), ID: l.UserID} }}
+
 // ListLikes returns who likes a post, newest first and then by user ID
 // descending, with their usernames. An unknown post gives KindNotFound.
 func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page) ([]generia.Like, string, error) {
-	page = page.Normalize()
-	after, ok, err := decodeCursor(page.Cursor, listLikes)
-	if err != nil {
-		return nil, "", err
-	}
-	var args sqlArgs
-	query := `SELECT l.post_id, l.user_id, u.username, l.created_at
-		FROM likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ` + args.add(postID)
-	if ok {
-		query += ` AND (l.created_at, l.user_id) < (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
-	}
-	query += ` ORDER BY l.created_at DESC, l.user_id DESC` + limit(page.Limit+1)
-	out, err := list(ctx, s.reads, scanLike, query, args...)
-	if err == nil && len(out) == 0 {
-		_, err = postLikes(ctx, s.reads, postID)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("listing the likes of post %s: %w", postID, s.translate(err))
-	}
-	return nextPage(out, page.Limit, func(last generia.Like) cursor {
-		return cursor{List: listLikes, Time: micros(last.CreatedAt), ID: last.UserID}
+	return listPage(ctx, s, likePages, page, "the likes of post "+postID, func(args *sqlArgs) (string, error) {
+		return `SELECT l.post_id, l.user_id, u.username, l.created_at
+		FROM likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ` + args.add(postID), nil
+	}, func() error {
+		_, err := postLikes(ctx, s.reads, postID)
+		return err
 	})
 }
 
@@ -242,29 +231,18 @@ func (s *Store) Comment(ctx context.Context, id string) (generia.Comment, error)
 	return readOne(ctx, s, scanComment, "comment "+id, commentSelect+` WHERE m.id = ?`, id)
 }
 
+// commentPages pages the comments of a post.
+var commentPages = keyset[generia.Comment]{list: listComments, columns: `m.created_at, m.id`, scan: scanComment,
+	key: func(c generia.Comment) cursor { return cursor{Time: micros(c.CreatedAt), ID: c.ID} }}
+
 // ListComments returns a post's comments, oldest first and then by ID, with
 // their authors' usernames. An unknown post gives KindNotFound.
 func (s *Store) ListComments(ctx context.Context, postID string, page generia.Page) ([]generia.Comment, string, error) {
-	page = page.Normalize()
-	after, ok, err := decodeCursor(page.Cursor, listComments)
-	if err != nil {
-		return nil, "", err
-	}
-	var args sqlArgs
-	query := commentSelect + ` WHERE m.post_id = ` + args.add(postID)
-	if ok {
-		query += ` AND (m.created_at, m.id) > (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
-	}
-	query += ` ORDER BY m.created_at, m.id` + limit(page.Limit+1)
-	out, err := list(ctx, s.reads, scanComment, query, args...)
-	if err == nil && len(out) == 0 {
-		_, err = postLikes(ctx, s.reads, postID)
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("listing the comments of post %s: %w", postID, s.translate(err))
-	}
-	return nextPage(out, page.Limit, func(last generia.Comment) cursor {
-		return cursor{List: listComments, Time: micros(last.CreatedAt), ID: last.ID}
+	return listPage(ctx, s, commentPages, page, "the comments of post "+postID, func(args *sqlArgs) (string, error) {
+		return commentSelect + ` WHERE m.post_id = ` + args.add(postID), nil
+	}, func() error {
+		_, err := postLikes(ctx, s.reads, postID)
+		return err
 	})
 }
 
@@ -299,17 +277,9 @@ func (s *Store) CreateSession(ctx context.Context, sess generia.Session) error {
 	if sess.ExpiresAt.IsZero() {
 		return generia.Errorf(generia.KindInvalid, "a session needs an expiry time")
 	}
-	err := s.write(ctx, func(tx handle) error {
-		if err := s.keepUser(ctx, tx, sess.UserID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-			sess.TokenHash, sess.UserID, sess.CSRF, s.at(sess.ExpiresAt), s.at(s.stamp(sess.CreatedAt)))
-		if s.d.UniqueViolation(err) {
-			return generia.WrapError(generia.KindConflict, err, "the session exists")
-		}
-		return err
-	})
+	err := s.insertForUser(ctx, sess.UserID, "the session exists",
+		stmt{`INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			[]any{sess.TokenHash, sess.UserID, sess.CSRF, s.at(sess.ExpiresAt), s.at(s.stamp(sess.CreatedAt))}})
 	if err != nil {
 		return fmt.Errorf("creating a session of user %s: %w", sess.UserID, s.translate(err))
 	}

@@ -142,6 +142,12 @@ func (h handle) QueryRow(ctx context.Context, query string, args ...any) *sql.Ro
 	return h.q.QueryRowContext(ctx, h.bind(query), args...)
 }
 
+// stmt is a statement with its arguments.
+type stmt struct {
+	query string
+	args  []any
+}
+
 // bind returns a statement in the dialect's placeholders.
 func (s *Store) bind(query string) string {
 	if !s.d.Numbered || !strings.ContainsRune(query, '?') {
@@ -270,6 +276,27 @@ func (s *Store) keepWorld(ctx context.Context, tx handle, worldID string) error 
 // user from being deleted until the transaction ends.
 func (s *Store) keepUser(ctx context.Context, tx handle, userID string) error {
 	return mustExist(ctx, tx, "users", "user", userID, s.d.ForKeyShare)
+}
+
+// insertForUser runs the inserts of a user's rows in one transaction. An
+// unknown user gives KindNotFound, a row that exists already KindConflict
+// with the message exists.
+func (s *Store) insertForUser(ctx context.Context, userID, exists string, inserts ...stmt) error {
+	return s.write(ctx, func(tx handle) error {
+		if err := s.keepUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		for _, ins := range inserts {
+			_, err := tx.Exec(ctx, ins.query, ins.args...)
+			if s.d.UniqueViolation(err) {
+				return generia.WrapError(generia.KindConflict, err, exists)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // required returns a KindInvalid error naming the first empty value of

@@ -114,21 +114,11 @@ func (s *Store) StartTokenFamily(ctx context.Context, f generia.TokenFamily, ref
 		return err
 	}
 	f.CreatedAt = s.stamp(f.CreatedAt)
-	err := s.write(ctx, func(tx handle) error {
-		if err := s.keepUser(ctx, tx, f.UserID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO token_families (id, user_id, generation, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-			f.ID, f.UserID, f.Generation, s.at(f.ExpiresAt), s.at(f.CreatedAt))
-		if err == nil {
-			_, err = tx.Exec(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, expires_at, family_id, generation) VALUES (?, ?, ?, ?, ?)`,
-				refreshHash, f.UserID, s.at(f.ExpiresAt), f.ID, f.Generation)
-		}
-		if s.d.UniqueViolation(err) {
-			return generia.WrapError(generia.KindConflict, err, "the token family or refresh token exists")
-		}
-		return err
-	})
+	err := s.insertForUser(ctx, f.UserID, "the token family or refresh token exists",
+		stmt{`INSERT INTO token_families (id, user_id, generation, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			[]any{f.ID, f.UserID, f.Generation, s.at(f.ExpiresAt), s.at(f.CreatedAt)}},
+		stmt{`INSERT INTO refresh_tokens (token_hash, user_id, expires_at, family_id, generation) VALUES (?, ?, ?, ?, ?)`,
+			[]any{refreshHash, f.UserID, s.at(f.ExpiresAt), f.ID, f.Generation}})
 	if err != nil {
 		return fmt.Errorf("starting a token family of user %s: %w", f.UserID, s.translate(err))
 	}

@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
@@ -188,13 +190,76 @@ func (j jsonStrings) Scan(src any) error {
 	return nil
 }
 
-// nextPage returns a page of the rows read, which are one more than limit
-// when a next page follows, and the cursor of that next page: the sort key
-// of the page's last row. The cursor is empty on the last page.
-func nextPage[T any](rows []T, limit int, key func(last T) cursor) ([]T, string, error) {
-	if len(rows) <= limit {
+// keyset is how a list pages: in the order of a sort key that ends with a
+// unique column, each page beginning after the sort key of the previous
+// page's last row, which the page's cursor holds. A page is one statement,
+// whatever its size, and rows added later never shift a page.
+type keyset[T any] struct {
+	list    string // the list's name in its cursors
+	columns string // the sort key: "created_at, id", or with pos "position, created_at, id", qualified as the query needs
+	pos     bool   // whether the key begins with a position
+	desc    bool   // whether the list is in descending order of the key
+	scan    func(scanner) (T, error)
+	key     func(row T) cursor // the sort key of a row, List aside
+}
+
+// after is the condition on the rows after a cursor.
+func (k keyset[T]) after(s *Store, c cursor, args *sqlArgs) string {
+	var values []string
+	if k.pos {
+		values = append(values, args.add(c.Pos))
+	}
+	values = append(values, args.add(s.at(fromMicros(c.Time))), args.add(c.ID))
+	op := ` > `
+	if k.desc {
+		op = ` < `
+	}
+	return `(` + k.columns + `)` + op + `(` + strings.Join(values, `, `) + `)`
+}
+
+// order is the ORDER BY of the list.
+func (k keyset[T]) order() string {
+	if k.desc {
+		return strings.ReplaceAll(k.columns, `,`, ` DESC,`) + ` DESC`
+	}
+	return k.columns
+}
+
+// listPage reads a page of a list: of the statement that query returns, a
+// SELECT up to its WHERE condition whose arguments query adds to args, the
+// rows after the page's cursor, in the keyset's order. A malformed cursor,
+// or an error of query, is returned as it is. Only an empty page tells a
+// missing owner of the list from one without rows: it runs exists, when not
+// nil, which gives KindNotFound for a missing owner. Other errors read
+// "listing what: ...". The cursor of the next page is empty on the last.
+func listPage[T any](ctx context.Context, s *Store, k keyset[T], page generia.Page, what string,
+	query func(args *sqlArgs) (string, error), exists func() error) ([]T, string, error) {
+	page = page.Normalize()
+	after, ok, err := decodeCursor(page.Cursor, k.list)
+	if err != nil {
+		return nil, "", err
+	}
+	var args sqlArgs
+	q, err := query(&args)
+	if err != nil {
+		return nil, "", err
+	}
+	if ok {
+		q += ` AND ` + k.after(s, after, &args)
+	}
+	q += ` ORDER BY ` + k.order() + limit(page.Limit+1)
+	rows, err := list(ctx, s.reads, k.scan, q, args...)
+	if err == nil && len(rows) == 0 && exists != nil {
+		err = exists()
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("listing %s: %w", what, s.translate(err))
+	}
+	if len(rows) <= page.Limit {
 		return rows, "", nil
 	}
-	rows = rows[:limit]
-	return rows, encodeCursor(key(rows[len(rows)-1])), nil
+	rows = rows[:page.Limit]
+	next := k.key(rows[len(rows)-1])
+	next.List = k.list
+	return rows, encodeCursor(next), nil
 }

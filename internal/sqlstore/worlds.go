@@ -108,6 +108,10 @@ func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
 	return readOne(ctx, s, scanWorld, "world "+id, selectWorlds+` WHERE w.id = ?`, id)
 }
 
+// worldPages pages worlds.
+var worldPages = keyset[generia.World]{list: listWorlds, columns: `w.created_at, w.id`, desc: true, scan: scanWorld,
+	key: func(w generia.World) cursor { return cursor{Time: micros(w.CreatedAt), ID: w.ID} }}
+
 // ListWorlds returns worlds newest first (then by ID, descending), as the
 // filter says:
 //
@@ -121,12 +125,15 @@ func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
 // worlds whose generation has that status. An unknown scope or status gives
 // KindInvalid.
 func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page generia.Page) ([]generia.World, string, error) {
-	page = page.Normalize()
-	after, ok, err := decodeCursor(page.Cursor, listWorlds)
-	if err != nil {
-		return nil, "", err
-	}
-	var args sqlArgs
+	return listPage(ctx, s, worldPages, page, "worlds", func(args *sqlArgs) (string, error) {
+		where, err := worldsWhere(f, args)
+		return selectWorlds + ` WHERE ` + where, err
+	}, nil)
+}
+
+// worldsWhere is the condition on the worlds a filter shows, with its
+// arguments added to args. An unknown scope or status gives KindInvalid.
+func worldsWhere(f generia.WorldFilter, args *sqlArgs) (string, error) {
 	viewer := func() string { return args.add(f.ViewerID) }
 	member := func(viewer string) string {
 		return `EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = ` + viewer + `)`
@@ -142,27 +149,16 @@ func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page gene
 	case generia.ScopeJoined:
 		where = `w.owner_id <> ` + viewer() + ` AND ` + member(viewer())
 	default:
-		return nil, "", generia.Errorf(generia.KindInvalid, "unknown world scope %q: want %q, %q, %q or %q",
+		return "", generia.Errorf(generia.KindInvalid, "unknown world scope %q: want %q, %q, %q or %q",
 			f.Scope, generia.ScopeAll, generia.ScopePublic, generia.ScopeMine, generia.ScopeJoined)
 	}
 	if f.Status != "" {
 		if !knownStatus(f.Status) {
-			return nil, "", generia.Errorf(generia.KindInvalid, "unknown generation status %q", f.Status)
+			return "", generia.Errorf(generia.KindInvalid, "unknown generation status %q", f.Status)
 		}
 		where += ` AND g.status = ` + args.add(f.Status)
 	}
-	query := selectWorlds + ` WHERE ` + where
-	if ok {
-		query += ` AND (w.created_at, w.id) < (` + args.add(s.at(fromMicros(after.Time))) + `, ` + args.add(after.ID) + `)`
-	}
-	query += ` ORDER BY w.created_at DESC, w.id DESC` + limit(page.Limit+1)
-	out, err := list(ctx, s.reads, scanWorld, query, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("listing worlds: %w", s.translate(err))
-	}
-	return nextPage(out, page.Limit, func(last generia.World) cursor {
-		return cursor{List: listWorlds, Time: micros(last.CreatedAt), ID: last.ID}
-	})
+	return where, nil
 }
 
 // knownStatus reports whether status is one of the generation statuses.

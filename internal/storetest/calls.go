@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -77,6 +78,75 @@ func wantBudgetRefusal(t *testing.T, err error, budget, what string) {
 	wantKind(t, err, generia.KindLimit, what)
 	if msg := generia.ErrorMessage(err); !strings.Contains(msg, "budget") || !strings.Contains(msg, budget) {
 		t.Errorf("%s: message %q does not name the budget of %s", what, msg, budget)
+	}
+}
+
+func testReserveCallLimit(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1", func(_ *generia.World, st *generia.GenerationStatus) {
+		st.CallLimitLLM, st.CallLimitImages = 3, 2
+	})
+	cases := []struct {
+		kind  string
+		limit int
+	}{
+		{generia.CallLLM, 3},
+		{generia.CallImage, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind, func(t *testing.T) {
+			for i := range tc.limit {
+				ok(t, s.ReserveCall(t.Context(), w.ID, tc.kind), fmt.Sprintf("ReserveCall %d", i+1))
+			}
+			err := s.ReserveCall(t.Context(), w.ID, tc.kind)
+			wantKind(t, err, generia.KindLimit, "ReserveCall past the limit")
+			if msg := generia.ErrorMessage(err); !strings.Contains(msg, fmt.Sprintf("limit of %d", tc.limit)) {
+				t.Errorf("message %q does not name the limit of %d", msg, tc.limit)
+			}
+		})
+	}
+	st := status(t, s, w.ID)
+	if st.CallsLLM != 3 || st.CallsImages != 2 {
+		t.Errorf("LLM, image calls = %d, %d; want 3, 2", st.CallsLLM, st.CallsImages)
+	}
+	if st.Status != generia.StatusPending {
+		t.Errorf("status = %s; reserving calls must not change it", st.Status)
+	}
+}
+
+func testReserveCallInvalid(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	wantKind(t, s.ReserveCall(t.Context(), w.ID, "video"), generia.KindInvalid, "ReserveCall of an unknown kind")
+	wantKind(t, s.ReserveCall(t.Context(), "w-nowhere", generia.CallLLM), generia.KindNotFound, "ReserveCall for an unknown world")
+	if st := status(t, s, w.ID); st.CallsLLM != 0 || st.CallsImages != 0 {
+		t.Errorf("LLM, image calls = %d, %d; want none", st.CallsLLM, st.CallsImages)
+	}
+}
+
+func testReserveCallConcurrent(t *testing.T, s generia.Store) {
+	const limit, callers = 20, 50
+	w, _ := newWorld(t, s, "w1", func(_ *generia.World, st *generia.GenerationStatus) { st.CallLimitLLM = limit })
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() { errs[i] = s.ReserveCall(t.Context(), w.ID, generia.CallLLM) })
+	}
+	wg.Wait()
+	reserved, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			reserved++
+		case generia.IsKind(err, generia.KindLimit):
+			limited++
+		default:
+			t.Errorf("ReserveCall: unexpected error %v", err)
+		}
+	}
+	if reserved != limit || limited != callers-limit {
+		t.Errorf("%d reserved and %d limited, want %d and %d", reserved, limited, limit, callers-limit)
+	}
+	if st := status(t, s, w.ID); st.CallsLLM != limit {
+		t.Errorf("LLM calls = %d, want %d", st.CallsLLM, limit)
 	}
 }
 

@@ -92,31 +92,14 @@ func testCharacterRoundTrip(t *testing.T, s generia.Store) {
 func testCreateCharacterIdempotent(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
 	c := newCharacter("c1", w.ID, 0)
-	first, created, err := s.CreateCharacter(t.Context(), c)
-	ok(t, err, "CreateCharacter")
-	if !created {
-		t.Error("first CreateCharacter did not report created")
-	}
 	again := c
 	again.Bio = "Another bio"
 	again.Username = "renamed"
-	got, created, err := s.CreateCharacter(t.Context(), again)
-	ok(t, err, "CreateCharacter again")
-	if created {
-		t.Error("second CreateCharacter reported created")
-	}
-	same(t, "character created again", got, first)
+	createTwice(t, "CreateCharacter", s.CreateCharacter, c, again)
+	createCharacter(t, s, newUserCharacter("c2", w.ID, 1))
 
-	human := newCharacter("c2", w.ID, 1)
-	human.OwnerID = "u-mara"
-	createCharacter(t, s, human)
-
-	if st := status(t, s, w.ID); st.CharactersCreated != 1 {
-		t.Errorf("users created = %d, want 1: only the generated character counts, once", st.CharactersCreated)
-	}
-	if n := counts(t, s, w.ID); n.Characters != 2 {
-		t.Errorf("characters = %d, want 2", n.Characters)
-	}
+	// Only the generated character counts as created, and once.
+	same(t, "characters created, stored", []int{status(t, s, w.ID).CharactersCreated, counts(t, s, w.ID).Characters}, []int{1, 2})
 }
 
 func testCharacterConflict(t *testing.T, s generia.Store) {
@@ -253,32 +236,16 @@ func testPostRoundTrip(t *testing.T, s generia.Store) {
 func testCreatePostIdempotent(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
 	ai := createCharacter(t, s, newCharacter("c-ai", w.ID, 0))
-	human := newCharacter("c-human", w.ID, 1)
-	human.OwnerID = "u-mara"
-	human = createCharacter(t, s, human)
+	human := createCharacter(t, s, newUserCharacter("c-human", w.ID, 1))
 
-	first, created, err := s.CreatePost(t.Context(), newPost("p1", ai, t0))
-	ok(t, err, "CreatePost")
-	if !created {
-		t.Error("first CreatePost did not report created")
-	}
 	again := newPost("p1", ai, at(time.Hour))
 	again.Caption = "Changed"
-	got, created, err := s.CreatePost(t.Context(), again)
-	ok(t, err, "CreatePost again")
-	if created {
-		t.Error("second CreatePost reported created")
-	}
-	same(t, "post created again", got, first)
+	createTwice(t, "CreatePost", s.CreatePost, newPost("p1", ai, t0), again)
 	createPost(t, s, newPost("p2", ai, t0))
 	createPost(t, s, newPost("p3", human, t0))
 
-	if st := status(t, s, w.ID); st.PostsCreated != 2 {
-		t.Errorf("posts created = %d, want 2: only posts by generated characters count, once", st.PostsCreated)
-	}
-	if n := counts(t, s, w.ID); n.Posts != 3 {
-		t.Errorf("posts = %d, want 3", n.Posts)
-	}
+	// Only posts by generated characters count as created, and once.
+	same(t, "posts created, stored", []int{status(t, s, w.ID).PostsCreated, counts(t, s, w.ID).Posts}, []int{2, 3})
 }
 
 func testPostInvalidCharacter(t *testing.T, s generia.Store) {
@@ -491,20 +458,11 @@ func testCreateMedia(t *testing.T, s generia.Store) {
 	}
 	again := generated
 	again.Size = 1
-	got, created, err := s.CreateMedia(t.Context(), again)
-	ok(t, err, "CreateMedia again")
-	if created {
-		t.Error("second CreateMedia reported created")
-	}
-	same(t, "media created again", got, generated)
+	createAgain(t, "CreateMedia again", s.CreateMedia, again, generated)
 
-	if st := status(t, s, w.ID); st.ImagesCreated != 1 {
-		t.Errorf("images created = %d, want 1: only generated media count, once", st.ImagesCreated)
-	}
-	if n := counts(t, s, w.ID); n.Media != 2 {
-		t.Errorf("media = %d, want 2", n.Media)
-	}
-	_, err = s.Media(t.Context(), "m-nowhere")
+	// Only generated media count as created, and once.
+	same(t, "images created, media stored", []int{status(t, s, w.ID).ImagesCreated, counts(t, s, w.ID).Media}, []int{1, 2})
+	_, err := s.Media(t.Context(), "m-nowhere")
 	wantKind(t, err, generia.KindNotFound, "Media of an unknown ID")
 	lost := generated
 	lost.ID, lost.WorldID = "m-lost", "w-nowhere"

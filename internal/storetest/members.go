@@ -10,22 +10,19 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-// seedScopes creates the users alice, bob and carol, and five worlds, oldest
-// first: alice's public and private ones, bob's public and private ones, and
-// a private world without an owner. Bob joined alice's private world, carol
-// her public one.
-func seedScopes(t *testing.T, s generia.Store) {
+// newOwnedWorlds creates five worlds a minute apart, oldest first: the
+// public and private ones of the owner alice, those of the owner bob, and a
+// private world without an owner (w-alice-public, w-alice-private,
+// w-bob-public, w-bob-private, w-unowned-private).
+func newOwnedWorlds(t *testing.T, s generia.Store, alice, bob string) {
 	t.Helper()
-	for _, name := range []string{"alice", "bob", "carol"} {
-		newUser(t, s, name)
-	}
 	worlds := []struct {
 		id, owner, visibility string
 	}{
-		{"w-alice-public", "u-alice", generia.VisibilityPublic},
-		{"w-alice-private", "u-alice", generia.VisibilityPrivate},
-		{"w-bob-public", "u-bob", generia.VisibilityPublic},
-		{"w-bob-private", "u-bob", generia.VisibilityPrivate},
+		{"w-alice-public", alice, generia.VisibilityPublic},
+		{"w-alice-private", alice, generia.VisibilityPrivate},
+		{"w-bob-public", bob, generia.VisibilityPublic},
+		{"w-bob-private", bob, generia.VisibilityPrivate},
 		{"w-unowned-private", "", generia.VisibilityPrivate},
 	}
 	for i, w := range worlds {
@@ -34,6 +31,17 @@ func seedScopes(t *testing.T, s generia.Store) {
 			nw.CreatedAt = at(time.Duration(i) * time.Minute)
 		})
 	}
+}
+
+// seedScopes creates the users alice, bob and carol, and the worlds of
+// newOwnedWorlds, alice's and bob's owned by those users. Bob joined alice's
+// private world, carol her public one.
+func seedScopes(t *testing.T, s generia.Store) {
+	t.Helper()
+	for _, name := range []string{"alice", "bob", "carol"} {
+		newUser(t, s, name)
+	}
+	newOwnedWorlds(t, s, "u-alice", "u-bob")
 	ok(t, s.JoinWorld(t.Context(), "w-alice-private", "u-bob", t0), "bob joins alice's private world")
 	ok(t, s.JoinWorld(t.Context(), "w-alice-public", "u-carol", t0), "carol joins alice's public world")
 }
@@ -136,9 +144,7 @@ func testWorldMadeCounts(t *testing.T, s generia.Store) {
 	for i := range 2 {
 		cast = append(cast, createCharacter(t, s, newCharacter(fmt.Sprint("c", i), w.ID, i)))
 	}
-	human := newCharacter("c-human", w.ID, 5)
-	human.OwnerID = "u-mara"
-	human = createCharacter(t, s, human)
+	human := createCharacter(t, s, newUserCharacter("c-human", w.ID, 5))
 	for i := range 3 {
 		createPost(t, s, newPost(fmt.Sprint("p", i), cast[i%2], at(time.Duration(i)*time.Minute)))
 	}
@@ -234,9 +240,7 @@ func seedWorldContent(t *testing.T, s generia.Store, worldID string) []string {
 	ctx := t.Context()
 	ok(t, s.JoinWorld(ctx, worldID, "u-mara", t0), "JoinWorld")
 	c := createCharacter(t, s, newCharacter(worldID+"-c1", worldID, 0))
-	human := newCharacter(worldID+"-c2", worldID, 1)
-	human.OwnerID = "u-mara"
-	human = createCharacter(t, s, human)
+	human := createCharacter(t, s, newUserCharacter(worldID+"-c2", worldID, 1))
 	var keys []string
 	for i, kind := range []string{generia.MediaWorldHeader, generia.MediaCharacterAvatar, generia.MediaPostImage} {
 		m := generia.Media{ID: fmt.Sprintf("%s-m%d", worldID, i), WorldID: worldID, Kind: kind, ContentType: "image/png",

@@ -1,10 +1,7 @@
 package storetest
 
 import (
-	"fmt"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -227,9 +224,7 @@ func testEndedGeneration(t *testing.T, s generia.Store) {
 func testRequestCancel(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
 	ai := createCharacter(t, s, newCharacter("c-ai", w.ID, 0))
-	human := newCharacter("c-human", w.ID, 1)
-	human.OwnerID = "u-mara"
-	human = createCharacter(t, s, human)
+	human := createCharacter(t, s, newUserCharacter("c-human", w.ID, 1))
 	ok(t, s.ReserveCall(t.Context(), w.ID, generia.CallLLM), "ReserveCall")
 	ok(t, s.RequestCancel(t.Context(), w.ID, at(time.Minute)), "RequestCancel")
 	ok(t, s.RequestCancel(t.Context(), w.ID, at(2*time.Minute)), "RequestCancel again")
@@ -251,15 +246,10 @@ func testRequestCancel(t *testing.T, s generia.Store) {
 	wantKind(t, err, generia.KindNotFound, "Post refused after the cancel")
 
 	// A retried activity still gets what it created before the cancel.
-	got, created, err := s.CreateCharacter(t.Context(), newCharacter("c-ai", w.ID, 0))
-	ok(t, err, "CreateCharacter of an existing ID")
-	if created {
-		t.Error("CreateCharacter of an existing ID reported created")
-	}
-	same(t, "existing character", got, ai)
+	createAgain(t, "CreateCharacter of an existing ID", s.CreateCharacter, newCharacter("c-ai", w.ID, 0), ai)
 
 	// People keep their own characters and posts.
-	_, created, err = s.CreatePost(t.Context(), newPost("p-human", human, t0))
+	_, created, err := s.CreatePost(t.Context(), newPost("p-human", human, t0))
 	ok(t, err, "CreatePost by a person's character")
 	if !created {
 		t.Error("CreatePost by a person's character did not create")
@@ -307,74 +297,5 @@ func testListActiveGenerations(t *testing.T, s generia.Store) {
 	slices.Sort(active)
 	if want := []string{"w-pending", "w-running"}; !slices.Equal(active, want) {
 		t.Errorf("active generations = %v, want %v", active, want)
-	}
-}
-
-func testReserveCallLimit(t *testing.T, s generia.Store) {
-	w, _ := newWorld(t, s, "w1", func(_ *generia.World, st *generia.GenerationStatus) {
-		st.CallLimitLLM, st.CallLimitImages = 3, 2
-	})
-	cases := []struct {
-		kind  string
-		limit int
-	}{
-		{generia.CallLLM, 3},
-		{generia.CallImage, 2},
-	}
-	for _, tc := range cases {
-		t.Run(tc.kind, func(t *testing.T) {
-			for i := range tc.limit {
-				ok(t, s.ReserveCall(t.Context(), w.ID, tc.kind), fmt.Sprintf("ReserveCall %d", i+1))
-			}
-			err := s.ReserveCall(t.Context(), w.ID, tc.kind)
-			wantKind(t, err, generia.KindLimit, "ReserveCall past the limit")
-			if msg := generia.ErrorMessage(err); !strings.Contains(msg, fmt.Sprintf("limit of %d", tc.limit)) {
-				t.Errorf("message %q does not name the limit of %d", msg, tc.limit)
-			}
-		})
-	}
-	st := status(t, s, w.ID)
-	if st.CallsLLM != 3 || st.CallsImages != 2 {
-		t.Errorf("LLM, image calls = %d, %d; want 3, 2", st.CallsLLM, st.CallsImages)
-	}
-	if st.Status != generia.StatusPending {
-		t.Errorf("status = %s; reserving calls must not change it", st.Status)
-	}
-}
-
-func testReserveCallInvalid(t *testing.T, s generia.Store) {
-	w, _ := newWorld(t, s, "w1")
-	wantKind(t, s.ReserveCall(t.Context(), w.ID, "video"), generia.KindInvalid, "ReserveCall of an unknown kind")
-	wantKind(t, s.ReserveCall(t.Context(), "w-nowhere", generia.CallLLM), generia.KindNotFound, "ReserveCall for an unknown world")
-	if st := status(t, s, w.ID); st.CallsLLM != 0 || st.CallsImages != 0 {
-		t.Errorf("LLM, image calls = %d, %d; want none", st.CallsLLM, st.CallsImages)
-	}
-}
-
-func testReserveCallConcurrent(t *testing.T, s generia.Store) {
-	const limit, callers = 20, 50
-	w, _ := newWorld(t, s, "w1", func(_ *generia.World, st *generia.GenerationStatus) { st.CallLimitLLM = limit })
-	errs := make([]error, callers)
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Go(func() { errs[i] = s.ReserveCall(t.Context(), w.ID, generia.CallLLM) })
-	}
-	wg.Wait()
-	reserved, limited := 0, 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			reserved++
-		case generia.IsKind(err, generia.KindLimit):
-			limited++
-		default:
-			t.Errorf("ReserveCall: unexpected error %v", err)
-		}
-	}
-	if reserved != limit || limited != callers-limit {
-		t.Errorf("%d reserved and %d limited, want %d and %d", reserved, limited, limit, callers-limit)
-	}
-	if st := status(t, s, w.ID); st.CallsLLM != limit {
-		t.Errorf("LLM calls = %d, want %d", st.CallsLLM, limit)
 	}
 }

@@ -5,6 +5,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -204,6 +205,13 @@ func newCharacter(id, worldID string, position int) generia.Character {
 	}
 }
 
+// newUserCharacter returns a character of a world that the user u-mara made.
+func newUserCharacter(id, worldID string, position int) generia.Character {
+	c := newCharacter(id, worldID, position)
+	c.OwnerID = "u-mara"
+	return c
+}
+
 // createCharacter stores a character and fails the test on error.
 func createCharacter(t *testing.T, s generia.Store, c generia.Character) generia.Character {
 	t.Helper()
@@ -231,6 +239,31 @@ func createPost(t *testing.T, s generia.Store, p generia.Post) generia.Post {
 	got, _, err := s.CreatePost(t.Context(), p)
 	ok(t, err, "creating post "+p.ID)
 	return got
+}
+
+// createTwice creates item, which must report created, and then again, an
+// item of the same ID, which createAgain checks against what the first
+// create returned. what names the create in failures.
+func createTwice[T any](t *testing.T, what string, create func(context.Context, T) (T, bool, error), item, again T) {
+	t.Helper()
+	first, created, err := create(t.Context(), item)
+	ok(t, err, what)
+	if !created {
+		t.Errorf("first %s did not report created", what)
+	}
+	createAgain(t, what+" again", create, again, first)
+}
+
+// createAgain creates an item whose ID is stored already, and fails the test
+// unless the create reports nothing created and returns the stored item.
+func createAgain[T any](t *testing.T, what string, create func(context.Context, T) (T, bool, error), item, stored T) {
+	t.Helper()
+	got, created, err := create(t.Context(), item)
+	ok(t, err, what)
+	if created {
+		t.Errorf("%s reported created", what)
+	}
+	same(t, what, got, stored)
 }
 
 // withAuthor returns p with the author fields of c.

@@ -132,21 +132,7 @@ func testSetWorldImages(t *testing.T, s generia.Store) {
 }
 
 func testListWorldsVisibility(t *testing.T, s generia.Store) {
-	worlds := []struct {
-		id, owner, visibility string
-	}{
-		{"w-alice-public", "alice", generia.VisibilityPublic},
-		{"w-alice-private", "alice", generia.VisibilityPrivate},
-		{"w-bob-public", "bob", generia.VisibilityPublic},
-		{"w-bob-private", "bob", generia.VisibilityPrivate},
-		{"w-unowned-private", "", generia.VisibilityPrivate},
-	}
-	for i, w := range worlds {
-		newWorld(t, s, w.id, func(nw *generia.World, _ *generia.GenerationStatus) {
-			nw.OwnerID, nw.Visibility = w.owner, w.visibility
-			nw.CreatedAt = at(time.Duration(i) * time.Minute)
-		})
-	}
+	newOwnedWorlds(t, s, "alice", "bob")
 	cases := []struct {
 		viewer string
 		want   []string
