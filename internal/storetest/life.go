@@ -1,0 +1,193 @@
+package storetest
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// A person speaks as themselves or as their own character, an AI character
+// answers in a thread; each comes back with its speaker's names.
+func testCommentSpeakers(t *testing.T, s generia.Store) {
+	newUser(t, s, "mara")
+	p := seedPost(t, s)
+	mine := createCharacter(t, s, newUserCharacter("c-mara", p.WorldID, 1))
+	ctx := t.Context()
+
+	asSelf := generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", Text: "Who lit the lanterns?", CreatedAt: at(time.Minute)}
+	asChar := generia.Comment{ID: "m2", PostID: p.ID, UserID: "u-mara", CharacterID: mine.ID, Text: "I did.", CreatedAt: at(2 * time.Minute)}
+	reply := generia.Comment{ID: "m3", PostID: p.ID, CharacterID: "c1", IsAI: true, ParentID: "m1", Text: "Mara did, at dusk.", CreatedAt: at(3 * time.Minute)}
+	for _, c := range []generia.Comment{asSelf, asChar, reply} {
+		_, err := s.AddComment(ctx, c)
+		ok(t, err, "AddComment "+c.ID)
+	}
+	asSelf.Username = "mara"
+	asChar.Username, asChar.CharacterUsername, asChar.DisplayName = "mara", mine.Username, mine.DisplayName
+	reply.CharacterUsername, reply.DisplayName = "user_c1", "User c1"
+	got, _, err := s.ListComments(ctx, p.ID, generia.Page{})
+	ok(t, err, "ListComments")
+	same(t, "comments with their speakers", got, []generia.Comment{asSelf, asChar, reply})
+	if u, name := got[2].Speaker(); u != "user_c1" || name != "User c1" {
+		t.Errorf("the AI reply's speaker = %q %q, want the character's", u, name)
+	}
+	if u, name := got[0].Speaker(); u != "mara" || name != "mara" {
+		t.Errorf("the person's speaker = %q %q, want their username", u, name)
+	}
+
+	// Deleting the comment answered leaves its reply, no longer a reply.
+	ok(t, s.DeleteComment(ctx, "m1"), "DeleteComment")
+	left, err := s.Comment(ctx, "m3")
+	ok(t, err, "the reply after its parent was deleted")
+	if left.ParentID != "" || left.Text != reply.Text {
+		t.Errorf("reply after its parent was deleted = %+v, want it kept without a parent", left)
+	}
+	if n := commentCount(t, s, p.ID); n != 2 {
+		t.Errorf("CommentsCount = %d, want 2", n)
+	}
+}
+
+// Speakers that do not fit the post are refused, and change nothing.
+func testCommentSpeakersInvalid(t *testing.T, s generia.Store) {
+	newUser(t, s, "mara")
+	newUser(t, s, "ilo")
+	p := seedPost(t, s)
+	other, _ := newWorld(t, s, "w2")
+	elsewhere := createCharacter(t, s, newCharacter("c-elsewhere", other.ID, 0))
+	otherPost := createPost(t, s, newPost("p2", elsewhere, t0))
+	mine := createCharacter(t, s, newUserCharacter("c-mara", p.WorldID, 1))
+	_, err := s.AddComment(t.Context(), generia.Comment{ID: "m-other", PostID: otherPost.ID, UserID: "u-mara", Text: "Elsewhere"})
+	ok(t, err, "a comment under another post")
+	cases := []struct {
+		name string
+		c    generia.Comment
+		kind generia.Kind
+	}{
+		{"AI comment with a user", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", CharacterID: "c1", IsAI: true, Text: "Hi"}, generia.KindInvalid},
+		{"AI comment without a character", generia.Comment{ID: "m1", PostID: p.ID, IsAI: true, Text: "Hi"}, generia.KindInvalid},
+		{"AI comment by a person's character", generia.Comment{ID: "m1", PostID: p.ID, CharacterID: mine.ID, IsAI: true, Text: "Hi"}, generia.KindInvalid},
+		{"someone else's character", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-ilo", CharacterID: mine.ID, Text: "Hi"}, generia.KindInvalid},
+		{"an AI character spoken by a person", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", CharacterID: "c1", Text: "Hi"}, generia.KindInvalid},
+		{"a character of another world", generia.Comment{ID: "m1", PostID: p.ID, CharacterID: elsewhere.ID, IsAI: true, Text: "Hi"}, generia.KindInvalid},
+		{"an unknown character", generia.Comment{ID: "m1", PostID: p.ID, CharacterID: "c-nobody", IsAI: true, Text: "Hi"}, generia.KindNotFound},
+		{"a parent under another post", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", ParentID: "m-other", Text: "Hi"}, generia.KindInvalid},
+		{"an unknown parent", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", ParentID: "m-nowhere", Text: "Hi"}, generia.KindNotFound},
+		{"no user and no AI", generia.Comment{ID: "m1", PostID: p.ID, CharacterID: "c1", Text: "Hi"}, generia.KindInvalid},
+	}
+	for _, tc := range cases {
+		_, err := s.AddComment(t.Context(), tc.c)
+		wantKind(t, err, tc.kind, "AddComment with "+tc.name)
+	}
+	if n := commentCount(t, s, p.ID); n != 0 {
+		t.Errorf("CommentsCount after refused comments = %d, want 0", n)
+	}
+}
+
+func lifeSettings(calls int, budget float64) generia.LifeSettings {
+	return generia.LifeSettings{Enabled: true, ActionsPerHour: 4, DailyCalls: calls, DailyBudgetUSD: budget}
+}
+
+func testLifeSettings(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	w, _ := newWorld(t, s, "w1")
+	_, err := s.LifeSettings(ctx, w.ID)
+	wantKind(t, err, generia.KindNotFound, "LifeSettings never set")
+	first := lifeSettings(200, 0.5)
+	ok(t, s.SetLifeSettings(ctx, w.ID, first, t0), "SetLifeSettings")
+	got, err := s.LifeSettings(ctx, w.ID)
+	ok(t, err, "LifeSettings")
+	same(t, "life settings", got, first)
+	second := generia.LifeSettings{Paused: true, ActionsPerHour: 0.5, DailyCalls: 1, DailyBudgetUSD: 0}
+	ok(t, s.SetLifeSettings(ctx, w.ID, second, at(time.Hour)), "SetLifeSettings again")
+	got, err = s.LifeSettings(ctx, w.ID)
+	ok(t, err, "LifeSettings")
+	same(t, "life settings replaced", got, second)
+
+	for name, bad := range map[string]generia.LifeSettings{
+		"negative pace":  {ActionsPerHour: -1, DailyCalls: 10},
+		"no calls":       {DailyCalls: 0},
+		"too many calls": {DailyCalls: generia.MaxLifeDailyCalls + 1},
+		"negative money": {DailyCalls: 10, DailyBudgetUSD: -0.01},
+	} {
+		wantKind(t, s.SetLifeSettings(ctx, w.ID, bad, t0), generia.KindInvalid, "SetLifeSettings with "+name)
+	}
+	got, _ = s.LifeSettings(ctx, w.ID)
+	same(t, "life settings after refused changes", got, second)
+	wantKind(t, s.SetLifeSettings(ctx, "w-nowhere", first, t0), generia.KindNotFound, "SetLifeSettings of an unknown world")
+}
+
+// A day's calls stop at its ceiling of calls, its money at its budget; the
+// cost counts in the life day, not in the generation's record.
+func testReserveLifeCall(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	w, _ := newWorld(t, s, "w1")
+	limits := lifeSettings(3, 1)
+	for i := 1; i <= 3; i++ {
+		d, err := s.ReserveLifeCall(ctx, w.ID, "2026-12-01", limits)
+		ok(t, err, "ReserveLifeCall")
+		if d.Calls != i {
+			t.Errorf("reservation %d: the day counts %d calls", i, d.Calls)
+		}
+	}
+	_, err := s.ReserveLifeCall(ctx, w.ID, "2026-12-01", limits)
+	wantKind(t, err, generia.KindLimit, "the fourth call of a day of 3")
+	_, err = s.ReserveLifeCall(ctx, w.ID, "2026-12-02", limits)
+	ok(t, err, "the first call of the next day")
+
+	call := newCall(w.ID, generia.CallLLM, 0.4)
+	call.Key, call.LifeDay = "life/reply/m1/c1", "2026-12-02"
+	record(t, s, call)
+	call.CostUSD = 0.7
+	record(t, s, call)
+	d, err := s.LifeDay(ctx, w.ID, "2026-12-02")
+	ok(t, err, "LifeDay")
+	if d.Calls != 1 || !near(d.CostUSD, 1.1) {
+		t.Errorf("LifeDay = %+v, want 1 call costing 1.1", d)
+	}
+	_, err = s.ReserveLifeCall(ctx, w.ID, "2026-12-02", limits)
+	wantKind(t, err, generia.KindLimit, "a call past the day's budget")
+	st, err := s.GenerationStatus(ctx, w.ID)
+	ok(t, err, "GenerationStatus")
+	if spent(st) != 0 || st.CallsLLM != 0 {
+		t.Errorf("the generation's record counts life calls: %v spent, %d calls", spent(st), st.CallsLLM)
+	}
+	calls := ledger(t, s, w.ID)
+	if len(calls) != 2 || calls[0].LifeDay != "2026-12-02" {
+		t.Errorf("ledger = %+v, want the two life calls with their day", calls)
+	}
+
+	empty, err := s.LifeDay(ctx, w.ID, "2030-01-01")
+	if err != nil || empty.Calls != 0 || empty.CostUSD != 0 {
+		t.Errorf("LifeDay of a day without calls = %+v, %v; want zero", empty, err)
+	}
+	_, err = s.LifeDay(ctx, "w-nowhere", "2026-12-01")
+	wantKind(t, err, generia.KindNotFound, "LifeDay of an unknown world")
+	_, err = s.ReserveLifeCall(ctx, "w-nowhere", "2026-12-01", limits)
+	wantKind(t, err, generia.KindNotFound, "ReserveLifeCall of an unknown world")
+	bad := call
+	bad.LifeDay = "2031-01-01"
+	wantKind(t, s.RecordCall(ctx, bad), generia.KindNotFound, "RecordCall of a life day never reserved")
+}
+
+func testReserveLifeCallConcurrent(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	var granted atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			_, err := s.ReserveLifeCall(t.Context(), w.ID, "2026-12-01", lifeSettings(5, 1))
+			switch {
+			case err == nil:
+				granted.Add(1)
+			case !generia.IsKind(err, generia.KindLimit):
+				t.Errorf("ReserveLifeCall: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := granted.Load(); n != 5 {
+		t.Errorf("%d of 20 concurrent reservations passed a ceiling of 5", n)
+	}
+}
