@@ -3,7 +3,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -54,8 +54,11 @@ type LifeInput struct {
 	// reported it; Actions counts today's actions.
 	Day     generia.LifeDay
 	Actions int
-	// Waiting are the comments that wait for an answer, oldest first.
-	Waiting []string `json:",omitempty"`
+	// Waiting are the comments that wait for an answer, oldest first;
+	// Answered the latest answered (at most maxAnswered), so that a comment
+	// told twice is answered once.
+	Waiting  []string `json:",omitempty"`
+	Answered []string `json:",omitempty"`
 	// RestingDay is the day a ceiling refused a call, if it did.
 	RestingDay string `json:",omitempty"`
 }
@@ -89,6 +92,9 @@ type LifeReply struct {
 	ParentID, PostID string
 }
 
+// maxAnswered is how many answered comments a life remembers.
+const maxAnswered = 200
+
 // maxLifeIterations bounds one run's loop before it continues as new, when
 // the server has not suggested it sooner.
 const maxLifeIterations = 500
@@ -113,6 +119,9 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 		return err
 	}
 	for i := 0; ; i++ {
+		if err := ctx.Err(); err != nil {
+			return err // the life was cancelled: the world was deleted
+		}
 		if i >= maxLifeIterations || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			// Signals received are part of the state carried over.
 			for s := l.signals(ctx); s.HasPending(); {
@@ -140,6 +149,8 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 			}
 			if done {
 				l.in.Waiting = l.in.Waiting[1:]
+				l.in.Answered = append(l.in.Answered, id)
+				l.in.Answered = l.in.Answered[max(0, len(l.in.Answered)-maxAnswered):]
 			}
 			continue
 		}
@@ -163,10 +174,11 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 	}
 }
 
-// signals is a selector of the life's three signals; each handler updates
-// the state, and the loop then decides what to do.
+// signals is a selector of the life's three signals and its cancellation;
+// each handler updates the state, and the loop then decides what to do.
 func (l *life) signals(ctx workflow.Context) workflow.Selector {
 	s := workflow.NewSelector(ctx)
+	s.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 	s.AddReceive(workflow.GetSignalChannel(ctx, SignalViewed), func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		l.in.LastViewedAt = workflow.Now(ctx)
@@ -175,12 +187,7 @@ func (l *life) signals(ctx workflow.Context) workflow.Selector {
 		var m Commented
 		c.Receive(ctx, &m)
 		l.in.LastViewedAt = workflow.Now(ctx) // who comments is watching
-		for _, id := range l.in.Waiting {
-			if id == m.CommentID {
-				return
-			}
-		}
-		if m.CommentID != "" {
+		if m.CommentID != "" && !slices.Contains(l.in.Waiting, m.CommentID) && !slices.Contains(l.in.Answered, m.CommentID) {
 			l.in.Waiting = append(l.in.Waiting, m.CommentID)
 		}
 	})
@@ -233,9 +240,7 @@ func (l *life) newDay(now time.Time) {
 // same for the same world and day's action.
 func (l *life) nextAction(now time.Time) time.Time {
 	interval := time.Duration(float64(time.Hour) / l.in.Settings.ActionsPerHour)
-	h := fnv.New32a()
-	fmt.Fprintf(h, "%s/%s/%d", l.in.WorldID, l.in.Day.Day, l.in.Actions)
-	spread := 0.5 + float64(h.Sum32()%1000)/1000
+	spread := 0.5 + float64(keyHash(fmt.Sprintf("%s/%s/%d", l.in.WorldID, l.in.Day.Day, l.in.Actions), 1000))/1000
 	from := l.in.LastActionAt
 	if from.IsZero() {
 		from = now

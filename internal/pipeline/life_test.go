@@ -1,0 +1,245 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// lifeWorld is a world's life on the time-skipping test server, its
+// activities mocked: PlanLife answers every comment with one reply, and
+// an action with one comment; WriteReply counts the day's calls as a store
+// would, refusing past the ceiling.
+type lifeWorld struct {
+	t   *testing.T
+	env *testsuite.TestWorkflowEnvironment
+
+	mu      sync.Mutex
+	plans   []LifeStep
+	written []LifeReply
+	saved   map[string]int // saves by key
+	calls   map[string]int // calls by day
+	start   time.Time
+}
+
+func newLifeWorld(t *testing.T) *lifeWorld {
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
+	env.RegisterActivity(&Activities{})
+	w := &lifeWorld{t: t, env: env, saved: map[string]int{}, calls: map[string]int{}}
+	env.OnActivity(a.PlanLife, mock.Anything, mock.Anything).Return(func(_ context.Context, st LifeStep) ([]LifeReply, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.plans = append(w.plans, st)
+		r := LifeReply{LifeStep: st, CharacterID: "c1", ParentID: st.CommentID, PostID: "p1"}
+		r.Key = st.Key + "/c1"
+		return []LifeReply{r}, nil
+	})
+	env.OnActivity(a.WriteReply, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) (generia.LifeDay, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.calls[r.Day] >= r.Settings.DailyCalls {
+			return generia.LifeDay{}, temporal.NewNonRetryableApplicationError("the day's calls are spent", errLimit, nil)
+		}
+		w.calls[r.Day]++
+		w.written = append(w.written, r)
+		return generia.LifeDay{WorldID: r.WorldID, Day: r.Day, Calls: w.calls[r.Day]}, nil
+	})
+	env.OnActivity(a.SaveReply, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.saved[r.Key]++
+		return nil
+	})
+	return w
+}
+
+// at runs fn at d after the life starts, on the workflow's clock.
+func (w *lifeWorld) at(d time.Duration, fn func()) { w.env.RegisterDelayedCallback(fn, d) }
+
+func (w *lifeWorld) view() generia.LifeView {
+	w.t.Helper()
+	res, err := w.env.QueryWorkflow(LifeQuery)
+	if err != nil {
+		w.t.Fatalf("life query: %v", err)
+	}
+	var v generia.LifeView
+	if err := res.Get(&v); err != nil {
+		w.t.Fatal(err)
+	}
+	return v
+}
+
+func (w *lifeWorld) replies() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.written)
+}
+
+// run starts the life and cancels it at end; it returns the workflow's
+// error (a cancellation, or a continue-as-new).
+func (w *lifeWorld) run(in LifeInput, end time.Duration) error {
+	w.at(end, w.env.CancelWorkflow)
+	w.env.ExecuteWorkflow(LifeWorkflowName, in)
+	if !w.env.IsWorkflowCompleted() {
+		w.t.Fatal("the life did not end")
+	}
+	return w.env.GetWorkflowError()
+}
+
+func lifeInput(perHour float64, calls int) LifeInput {
+	return LifeInput{WorldID: "w1", LLM: "offline", Image: "offline", Idle: 10 * time.Minute,
+		Settings: generia.LifeSettings{Enabled: true, ActionsPerHour: perHour, DailyCalls: calls, DailyBudgetUSD: 1}}
+}
+
+// A person's comment is answered at once and once; the world falls asleep
+// after the idle time without a view, makes no call while asleep, and a
+// view wakes it.
+func TestLifeAnswersSleepsAndWakes(t *testing.T) {
+	w := newLifeWorld(t)
+	var awake, asleep, woken generia.LifeView
+	var repliesAsleep int
+	w.at(time.Minute, func() {
+		w.env.SignalWorkflow(SignalCommented, Commented{CommentID: "m1"})
+		w.env.SignalWorkflow(SignalCommented, Commented{CommentID: "m1"}) // the same comment told twice
+	})
+	w.at(2*time.Minute, func() { awake = w.view() })
+	w.at(30*time.Minute, func() { asleep = w.view(); repliesAsleep = w.replies() })
+	w.at(5*time.Hour, func() { w.env.SignalWorkflow(SignalViewed, nil) })
+	w.at(5*time.Hour+time.Second, func() { woken = w.view() })
+	err := w.run(lifeInput(0, 100), 6*time.Hour)
+	if !temporal.IsCanceledError(err) {
+		t.Fatalf("the life ended with %v, want its cancellation", err)
+	}
+	if len(w.written) != 1 || w.saved["life/reply/m1/c1"] != 1 || len(w.saved) != 1 {
+		t.Errorf("replies written %v, saved %v; want the comment answered once", w.written, w.saved)
+	}
+	if awake.State != generia.LifeAwake || awake.CallsToday != 1 || awake.ActionsToday != 1 || awake.Waiting != 0 {
+		t.Errorf("after the answer: %+v, want awake with 1 call and 1 action", awake)
+	}
+	if asleep.State != generia.LifeAsleep || asleep.NextActionAt != nil {
+		t.Errorf("after 30 minutes without a view: %+v, want asleep with nothing planned", asleep)
+	}
+	if repliesAsleep != 1 || len(w.plans) != 1 {
+		t.Errorf("%d plans and %d replies, want nothing more than the one answer while asleep", len(w.plans), repliesAsleep)
+	}
+	if woken.State != generia.LifeAwake {
+		t.Errorf("after a view: %+v, want awake", woken)
+	}
+}
+
+// While watched, characters act at the pace set; unwatched, they stop.
+func TestLifeActsAtItsPaceWhileWatched(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(6, 1000) // about one action in 10 minutes
+	in.Idle = 2 * time.Hour
+	var after2h int
+	w.at(2*time.Hour, func() { after2h = w.replies() })
+	_ = w.run(in, 8*time.Hour)
+	if after2h < 6 || after2h > 30 {
+		t.Errorf("%d actions in 2 watched hours at 6 an hour", after2h)
+	}
+	if n := w.replies(); n != after2h {
+		t.Errorf("%d actions after the world fell asleep", n-after2h)
+	}
+	keys := map[string]bool{}
+	for _, p := range w.plans {
+		if p.CommentID != "" || keys[p.Key] {
+			t.Errorf("action %+v is not a new action of the world's own", p)
+		}
+		keys[p.Key] = true
+	}
+}
+
+// At its ceiling the world rests until its next day, then acts again.
+func TestLifeRestsAtItsCeilingUntilTheNextDay(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(60, 3) // one action a minute, three calls a day
+	in.Idle = 72 * time.Hour
+	var resting generia.LifeView
+	var firstDay int
+	w.at(time.Hour, func() { resting = w.view(); firstDay = w.replies() })
+	start := time.Time{}
+	w.at(0, func() { start = w.env.Now() })
+	_ = w.run(in, 48*time.Hour)
+	if firstDay != 3 {
+		t.Errorf("%d calls on a day of 3", firstDay)
+	}
+	if resting.State != generia.LifeResting || resting.RestsUntil == nil || !resting.RestsUntil.Equal(generia.NextDay(start.Add(time.Hour))) {
+		t.Errorf("at the ceiling: %+v, want resting until the next day", resting)
+	}
+	days := map[string]int{}
+	for _, r := range w.written {
+		days[r.Day]++
+	}
+	for day, n := range days {
+		if n > 3 {
+			t.Errorf("%d calls on %s", n, day)
+		}
+	}
+	if len(days) < 2 {
+		t.Errorf("the world acted on %d days in 48 hours, want it to go on after its rest", len(days))
+	}
+}
+
+// Paused or off, nothing runs; the owner's new settings take effect at once.
+func TestLifePausedDoesNothing(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(60, 100)
+	in.Settings.Paused = true
+	in.Idle = 72 * time.Hour
+	var paused generia.LifeView
+	var whilePaused int
+	w.at(time.Hour, func() { paused = w.view(); whilePaused = w.replies() })
+	w.at(time.Hour+time.Second, func() {
+		s := in.Settings
+		s.Paused = false
+		w.env.SignalWorkflow(SignalLifeSettings, s)
+	})
+	_ = w.run(in, 2*time.Hour)
+	if paused.State != generia.LifePaused || whilePaused != 0 {
+		t.Errorf("paused: %+v with %d actions, want nothing", paused, whilePaused)
+	}
+	if w.replies() == 0 {
+		t.Error("no action after the owner resumed the life")
+	}
+}
+
+// A long life continues as new, carrying what it must: the day's counters,
+// the last view and the comments waiting.
+func TestLifeContinuesAsNew(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(0, 100)
+	in.Idle = time.Hour
+	w.at(time.Minute, func() { w.env.SignalWorkflow(SignalCommented, Commented{CommentID: "m1"}) })
+	for i := range maxLifeIterations {
+		w.at(2*time.Minute+time.Duration(i)*time.Second, func() { w.env.SignalWorkflow(SignalViewed, nil) })
+	}
+	err := w.run(in, 24*time.Hour)
+	var next *workflow.ContinueAsNewError
+	if !errors.As(err, &next) {
+		t.Fatalf("the life ended with %v, want a continue-as-new", err)
+	}
+	var carried LifeInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(next.Input, &carried); err != nil {
+		t.Fatal(err)
+	}
+	if carried.Day.Calls != 1 || carried.Actions != 1 || carried.LastViewedAt.IsZero() || len(carried.Waiting) != 0 || carried.WorldID != "w1" {
+		t.Errorf("carried over: %+v", carried)
+	}
+}
