@@ -147,7 +147,16 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	if err != nil {
 		return nil, err
 	}
-	a.Pipeline = &pipeline.Client{Client: a.Temporal, Store: a.Store, Logger: logger, BudgetUSD: cfg.WorldBudgetUSD, Metrics: a.Metrics}
+	life := cfg.Life
+	a.Pipeline = &pipeline.Client{Client: a.Temporal, Store: a.Store, Logger: logger, BudgetUSD: cfg.WorldBudgetUSD, Metrics: a.Metrics,
+		LifeDefaults: pipeline.LifeDefaults{Idle: life.Idle, Settings: generia.LifeSettings{Enabled: life.Enabled,
+			ActionsPerHour: life.ActionsPerHour, DailyCalls: life.DailyCalls, DailyBudgetUSD: life.DailyBudgetUSD}}}
+	if err := a.Pipeline.LifeDefaults.Settings.Validate(); err != nil {
+		return nil, fmt.Errorf("the GENERIA_LIFE_* settings: %w", err)
+	}
+	if life.Idle < time.Second {
+		return nil, fmt.Errorf("GENERIA_LIFE_IDLE=%s: want at least 1s", life.Idle)
+	}
 	text, images, err := providers(cfg)
 	if err != nil {
 		return nil, err

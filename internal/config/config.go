@@ -63,6 +63,8 @@ type Config struct {
 	ImageModel        string
 
 	WorldBudgetUSD float64 // 0: no budget
+	// Life is how worlds live after their generation, by default.
+	Life Life
 
 	JWTSecret string // empty: a secret kept in the data dir
 	// LoginRate, RegisterRate and WorldRate rate-limit sign-in (per address
@@ -207,4 +209,15 @@ func (c *Config) Secrets() []string {
 		}
 	}
 	return out
+}
+
+// Life is the operator's defaults of the worlds' life: whether a world
+// lives, its pace and its daily ceilings (each owner may change theirs),
+// and how long a world stays awake without a viewer.
+type Life struct {
+	Enabled        bool
+	ActionsPerHour float64
+	Idle           time.Duration
+	DailyCalls     int
+	DailyBudgetUSD float64
 }

@@ -28,6 +28,17 @@ type Client struct {
 	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Life is how worlds live when their owners set nothing.
+	LifeDefaults LifeDefaults
+
+	views viewSignals
+}
+
+func (g *Client) log() *slog.Logger {
+	if g.Logger != nil {
+		return g.Logger
+	}
+	return slog.Default()
 }
 
 func (g *Client) now() time.Time {
