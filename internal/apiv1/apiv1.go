@@ -131,14 +131,20 @@ type Post struct {
 	CreatedAt     time.Time `json:"created_at"`
 }
 
-// Comment is a comment on a post.
+// Comment is a comment on a post: a person's (user_id), possibly spoken as
+// one of their characters (character_id), or an AI character's (is_ai).
 type Comment struct {
-	ID        string    `json:"id"`
-	PostID    string    `json:"post_id"`
-	UserID    string    `json:"user_id"`
-	Username  string    `json:"username"`
-	Text      string    `json:"text"`
-	CreatedAt time.Time `json:"created_at"`
+	ID                string    `json:"id"`
+	PostID            string    `json:"post_id"`
+	UserID            string    `json:"user_id,omitempty"`
+	Username          string    `json:"username,omitempty"`
+	CharacterID       string    `json:"character_id,omitempty"`
+	CharacterUsername string    `json:"character_username,omitempty"`
+	DisplayName       string    `json:"display_name,omitempty"`
+	IsAI              bool      `json:"is_ai"`
+	ParentID          string    `json:"parent_id,omitempty"`
+	Text              string    `json:"text"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 // Like is one account's like of a post.
@@ -147,3 +153,7 @@ type Like struct {
 	Username  string    `json:"username"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// Life is a world's life: its state, and for its owner its settings and
+// what today cost.
+type Life = generia.LifeView

@@ -263,7 +263,7 @@ func (a *App) serveHTTP() error {
 	if a.Config.UploadMB < 1 {
 		return fmt.Errorf("GENERIA_UPLOAD_MB must be at least 1, got %d", a.Config.UploadMB)
 	}
-	svc := &social.Service{Store: a.Store, Files: a.Media, Pipeline: a.Pipeline, Providers: a.Providers,
+	svc := &social.Service{Store: a.Store, Files: a.Media, Pipeline: a.Pipeline, Life: a.Pipeline, Providers: a.Providers,
 		UploadQuota: social.UploadQuota{Images: uploads.N, Bytes: int64(a.Config.UploadMB) << 20, Period: uploads.Period}}
 	a.removeUnusedUploads(svc)
 	sessions := &auth.Sessions{Store: a.Store, Secure: a.Config.SecureCookies}

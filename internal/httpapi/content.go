@@ -44,7 +44,9 @@ func toPost(p generia.Post) apiv1.Post {
 }
 
 func toComment(c generia.Comment) apiv1.Comment {
-	return apiv1.Comment{ID: c.ID, PostID: c.PostID, UserID: c.UserID, Username: c.Username, Text: c.Text, CreatedAt: c.CreatedAt}
+	return apiv1.Comment{ID: c.ID, PostID: c.PostID, UserID: c.UserID, Username: c.Username, CharacterID: c.CharacterID,
+		CharacterUsername: c.CharacterUsername, DisplayName: c.DisplayName, IsAI: c.IsAI, ParentID: c.ParentID,
+		Text: c.Text, CreatedAt: c.CreatedAt}
 }
 
 func toLike(l generia.Like) apiv1.Like {
@@ -148,14 +150,9 @@ func (s *Server) comments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Text string `json:"text"`
-	}
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	c, err := s.Social.AddComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req.Text)
-	return answer(w, http.StatusCreated, c, err, toComment)
+	return create(w, r, func(req social.NewComment) (generia.Comment, error) {
+		return s.Social.AddComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req)
+	}, toComment)
 }
 
 func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) error {

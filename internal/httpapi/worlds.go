@@ -9,6 +9,7 @@ import (
 
 	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
 
 func toWorld(w generia.World) apiv1.World {
@@ -110,6 +111,22 @@ func (s *Server) cancelWorld(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.Social.CancelWorld(r.Context(), viewer(r), r.PathValue("id"))
 	return answer(w, http.StatusAccepted, st, err, s.status)
 }
+
+func (s *Server) getLife(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.Social.LifeOf(r.Context(), viewer(r), r.PathValue("id"))
+	return answer(w, http.StatusOK, v, err, lifeJSON)
+}
+
+func (s *Server) setLife(w http.ResponseWriter, r *http.Request) error {
+	var req social.LifeChange
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.Social.SetLife(r.Context(), viewer(r), r.PathValue("id"), req)
+	return answer(w, http.StatusOK, v, err, lifeJSON)
+}
+
+func lifeJSON(v generia.LifeView) apiv1.Life { return v }
 
 // streamStatus sends the status record as server-sent events: one event per
 // change, and the stream ends after the generation has ended.

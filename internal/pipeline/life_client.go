@@ -64,30 +64,45 @@ func (g *Client) LifeSettings(ctx context.Context, worldID string) (generia.Life
 }
 
 // Viewed tells a completed world's life that someone viewed it, which
-// wakes it; a world generating has no life yet. It never fails the read
-// that called it: a life that cannot be told is logged.
-func (g *Client) Viewed(ctx context.Context, w generia.World) {
-	if w.Status != generia.StatusCompleted || !g.views.due(w.ID, time.Now(), g.viewEvery()) {
+// wakes it; a world generating has no life yet. It returns at once: the
+// life is told in the background, at most once in a while per world and
+// process, and a life that cannot be told is logged, never failing the
+// read that viewed it.
+func (g *Client) Viewed(ctx context.Context, worldID string) {
+	if !g.views.due(worldID, time.Now(), g.viewEvery()) {
 		return
 	}
-	if err := g.signalLife(ctx, w, SignalViewed, nil); err != nil {
-		g.log().Warn("telling a world's life of a view", "world_id", w.ID, "error", err)
-	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		w, err := g.Store.World(ctx, worldID)
+		if err == nil && w.Status == generia.StatusCompleted {
+			err = g.signalLife(ctx, w, SignalViewed, nil)
+		}
+		if err != nil {
+			g.log().Warn("telling a world's life of a view", "world_id", worldID, "error", err)
+		}
+	}()
 }
 
 // Commented tells a completed world's life of a person's comment, which
 // it answers.
-func (g *Client) Commented(ctx context.Context, w generia.World, commentID string) error {
-	if w.Status != generia.StatusCompleted {
-		return nil
+func (g *Client) Commented(ctx context.Context, worldID, commentID string) error {
+	w, err := g.Store.World(ctx, worldID)
+	if err != nil || w.Status != generia.StatusCompleted {
+		return err
 	}
 	return g.signalLife(ctx, w, SignalCommented, Commented{CommentID: commentID})
 }
 
 // SetLife stores a world's new life settings and tells its life, starting
 // it if it does not run.
-func (g *Client) SetLife(ctx context.Context, w generia.World, s generia.LifeSettings) error {
+func (g *Client) SetLife(ctx context.Context, worldID string, s generia.LifeSettings) error {
 	if err := s.Validate(); err != nil {
+		return err
+	}
+	w, err := g.Store.World(ctx, worldID)
+	if err != nil {
 		return err
 	}
 	if err := g.Store.SetLifeSettings(ctx, w.ID, s, g.now()); err != nil {
@@ -101,7 +116,11 @@ func (g *Client) SetLife(ctx context.Context, w generia.World, s generia.LifeSet
 
 // Life returns a world's life as its workflow sees it; a world whose life
 // has not started yet is off while it generates, and asleep after.
-func (g *Client) Life(ctx context.Context, w generia.World) (generia.LifeView, error) {
+func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, error) {
+	w, err := g.Store.World(ctx, worldID)
+	if err != nil {
+		return generia.LifeView{}, err
+	}
 	res, err := g.Client.QueryWorkflow(ctx, generia.LifeWorkflowID(w.ID), "", LifeQuery)
 	var notFound *serviceerror.NotFound
 	if err == nil {

@@ -344,7 +344,7 @@ func TestAuthorization(t *testing.T) {
 		{"unlike a post", like(here, false), anySignedIn, signedInInsiders},
 		{"like the other world's post through this one", like(other, true), notThereSignedIn, notThereSignedIn},
 		{"comment on a post", func(ctx context.Context, s *Service, who, w string) error {
-			_, err := s.AddComment(ctx, who, w, postOf(w), "Nice")
+			_, err := s.AddComment(ctx, who, w, postOf(w), NewComment{Text: "Nice"})
 			return err
 		}, anySignedIn, signedInInsiders},
 		{"delete bea's comment (the author's)", deleteComment(member, here), membersOnly, signedInInsiders},

@@ -39,6 +39,8 @@ type Service struct {
 	Store    generia.Store
 	Files    generia.MediaStore
 	Pipeline Pipeline
+	// Life is the worlds' life; nil: worlds do not live.
+	Life Life
 	// Providers are the providers new worlds are generated with.
 	Providers generia.Providers
 	// UploadQuota is how much one account may upload; the zero value is no
@@ -153,6 +155,7 @@ func (s *Service) World(ctx context.Context, viewerID, ref string) (WorldView, e
 	if err != nil {
 		return WorldView{}, err
 	}
+	s.viewed(ctx, w.ID)
 	v := WorldView{World: w, Status: forViewer(st, w.OwnerID, viewerID), IsOwner: viewerID != "" && w.OwnerID == viewerID}
 	if viewerID != "" {
 		if v.IsMember, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
@@ -258,6 +261,11 @@ func (s *Service) DeleteWorld(ctx context.Context, viewerID, ref string) error {
 			return err
 		}
 	}
+	if s.Life != nil {
+		if err := s.Life.EndLife(ctx, w.ID); err != nil {
+			return err
+		}
+	}
 	keys, err := s.Store.DeleteWorld(ctx, w.ID)
 	if err != nil {
 		return err
@@ -338,6 +346,7 @@ func (s *Service) Character(ctx context.Context, viewerID, id string) (Character
 	if err != nil {
 		return CharacterView{}, err
 	}
+	s.viewed(ctx, w.ID)
 	n, err := s.Store.CountCharacterPosts(ctx, c.ID)
 	return CharacterView{Character: c, World: w, PostsCount: n}, err
 }
@@ -471,6 +480,7 @@ func (s *Service) feed(ctx context.Context, viewerID, ref string, page generia.P
 	if err != nil {
 		return "", feedPage{}, err
 	}
+	s.viewed(ctx, w.ID)
 	page = page.Normalize()
 	now := time.Now()
 	key, p, ok := s.feeds.lookup(w.ID, page, now)
@@ -504,6 +514,7 @@ func (s *Service) Post(ctx context.Context, viewerID, ref, postID string) (gener
 	if err != nil {
 		return generia.Post{}, err
 	}
+	s.viewed(ctx, w.ID)
 	p, err := s.Store.Post(ctx, postID, viewerID)
 	if err == nil && p.WorldID != w.ID {
 		err = generia.Errorf(generia.KindNotFound, "post %s not found in this world", postID)
@@ -594,27 +605,6 @@ func (s *Service) Comments(ctx context.Context, viewerID, ref, postID string, pa
 		return nil, "", err
 	}
 	return s.Store.ListComments(ctx, p.ID, page.Normalize())
-}
-
-// AddComment comments on a post as the viewer.
-func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID, text string) (generia.Comment, error) {
-	if err := signedIn(viewerID); err != nil {
-		return generia.Comment{}, err
-	}
-	text = strings.TrimSpace(text)
-	if text == "" || utf8.RuneCountInString(text) > MaxCommentLength {
-		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "a comment is 1 to %d characters", MaxCommentLength)
-	}
-	p, err := s.Post(ctx, viewerID, ref, postID)
-	if err != nil {
-		return generia.Comment{}, err
-	}
-	defer s.feeds.changed(p.WorldID)
-	c, err := s.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: p.ID, UserID: viewerID, Text: text, CreatedAt: s.now()})
-	if err != nil {
-		return c, err
-	}
-	return s.Store.Comment(ctx, c.ID)
 }
 
 // DeleteComment deletes a comment: its author's, or any in the viewer's own

@@ -80,7 +80,7 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request, req request
 	v := req.viewer
 	worldID, postID := r.PathValue("id"), r.PathValue("postID")
 	text := r.PostFormValue("text")
-	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, text)
+	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, social.NewComment{Text: text})
 	if err != nil {
 		if isFormError(err) {
 			h.showPost(w, r, v, formStatus(err), text, message(err))

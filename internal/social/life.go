@@ -1,0 +1,129 @@
+package social
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Life is the worlds' life as the pipeline runs it: told of views and of
+// people's comments, asked and changed by owners.
+type Life interface {
+	// Viewed says someone viewed a world; it returns at once.
+	Viewed(ctx context.Context, worldID string)
+	// Commented says a person commented in a world, which its characters
+	// answer.
+	Commented(ctx context.Context, worldID, commentID string) error
+	Life(ctx context.Context, worldID string) (generia.LifeView, error)
+	LifeSettings(ctx context.Context, worldID string) (generia.LifeSettings, error)
+	SetLife(ctx context.Context, worldID string, s generia.LifeSettings) error
+	EndLife(ctx context.Context, worldID string) error
+}
+
+// viewed tells the world's life it was viewed, if worlds live here.
+func (s *Service) viewed(ctx context.Context, worldID string) {
+	if s.Life != nil {
+		s.Life.Viewed(ctx, worldID)
+	}
+}
+
+// NewComment is a person's comment: as themselves, or as one of their
+// characters in the world (CharacterID), possibly answering another
+// comment of the same post (ParentID).
+type NewComment struct {
+	Text        string `json:"text"`
+	CharacterID string `json:"character_id"`
+	ParentID    string `json:"parent_id"`
+}
+
+// AddComment adds the viewer's comment to a post of a world they can see,
+// and tells the world's life, whose characters answer it.
+func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, nc NewComment) (generia.Comment, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.Comment{}, err
+	}
+	text := strings.TrimSpace(nc.Text)
+	if text == "" || utf8.RuneCountInString(text) > MaxCommentLength {
+		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "a comment is 1 to %d characters", MaxCommentLength)
+	}
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return generia.Comment{}, err
+	}
+	defer s.feeds.changed(p.WorldID)
+	c, err := s.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: p.ID, UserID: viewerID,
+		CharacterID: nc.CharacterID, ParentID: nc.ParentID, Text: text, CreatedAt: s.now()})
+	if err != nil {
+		return c, err
+	}
+	if s.Life != nil {
+		if err := s.Life.Commented(ctx, p.WorldID, c.ID); err != nil {
+			// The comment stands; only its answer is lost.
+			slog.Warn("telling a world's life of a comment", "world_id", p.WorldID, "comment_id", c.ID, "error", err)
+		}
+	}
+	return s.Store.Comment(ctx, c.ID)
+}
+
+// LifeOf returns the life of a world the viewer may see. Its settings and
+// spending are the owner's to read: anyone else reads its state.
+func (s *Service) LifeOf(ctx context.Context, viewerID, ref string) (generia.LifeView, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return generia.LifeView{}, err
+	}
+	if s.Life == nil {
+		return generia.LifeView{State: generia.LifeOff}, nil
+	}
+	v, err := s.Life.Life(ctx, w.ID)
+	if err != nil || w.OwnerID == viewerID {
+		return v, err
+	}
+	return generia.LifeView{State: v.State, LastViewedAt: v.LastViewedAt}, nil
+}
+
+// LifeChange is what an owner changes of their world's life; a nil field
+// stays as it is.
+type LifeChange struct {
+	Enabled        *bool    `json:"enabled"`
+	Paused         *bool    `json:"paused"`
+	ActionsPerHour *float64 `json:"actions_per_hour"`
+	DailyCalls     *int     `json:"daily_calls"`
+	DailyBudgetUSD *float64 `json:"daily_budget_usd"`
+}
+
+// SetLife changes the life of the viewer's own world and returns it.
+// Values out of range give KindInvalid and change nothing.
+func (s *Service) SetLife(ctx context.Context, viewerID, ref string, ch LifeChange) (generia.LifeView, error) {
+	w, err := s.owned(ctx, viewerID, ref, "change the life of")
+	if err != nil {
+		return generia.LifeView{}, err
+	}
+	if s.Life == nil {
+		return generia.LifeView{}, generia.Errorf(generia.KindUnavailable, "worlds do not live on this server")
+	}
+	l, err := s.Life.LifeSettings(ctx, w.ID)
+	if err != nil {
+		return generia.LifeView{}, err
+	}
+	set(&l.Enabled, ch.Enabled)
+	set(&l.Paused, ch.Paused)
+	set(&l.ActionsPerHour, ch.ActionsPerHour)
+	set(&l.DailyCalls, ch.DailyCalls)
+	set(&l.DailyBudgetUSD, ch.DailyBudgetUSD)
+	if err := s.Life.SetLife(ctx, w.ID, l); err != nil {
+		return generia.LifeView{}, err
+	}
+	return s.Life.Life(ctx, w.ID)
+}
+
+func set[T any](to *T, v *T) {
+	if v != nil {
+		*to = *v
+	}
+}
