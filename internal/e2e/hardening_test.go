@@ -224,11 +224,8 @@ func TestSecretsNeverLeaveTheProcess(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, settings{dataDir: dir, env: f.with("OPENROUTER_API_KEY", wrongKey), logs: &logs})
 	ctx := context.Background()
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A lighthouse that keeps secrets", CharactersCount: 1, PostsCount: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "A lighthouse that keeps secrets", CharactersCount: 1, PostsCount: 1})
+	owner := waitEnd(t, s.client, w.ID, time.Minute)
 	if owner.Status != "failed" || !strings.Contains(owner.Error, "API key") {
 		t.Fatalf("world ended %s with %q; want failed on the API key", owner.Status, owner.Error)
 	}
@@ -491,11 +488,8 @@ func TestUploadsAreCleanAndWithinQuota(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_UPLOAD_RATE": "2/1h"}})
 	defer s.app.Close()
 	ctx := context.Background()
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A darkroom at the end of the world", CharactersCount: 1, PostsCount: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "A darkroom at the end of the world", CharactersCount: 1, PostsCount: 1})
+	waitEnd(t, s.client, w.ID, time.Minute)
 	good := pngBytes(t, 200, 150)
 	bomb := append(append([]byte{}, good[:33]...), bytes.Repeat([]byte{0xA7, 0x13, 0x5C}, 20000)...)
 	if _, err := s.client.Upload(ctx, w.ID, bomb); status(err) != http.StatusBadRequest {

@@ -175,17 +175,10 @@ func checkExact(t *testing.T, c *apiclient.Client, id string, chars, posts int) 
 // completes with exactly its planned items.
 func TestKilledWorkerMidWorld(t *testing.T) {
 	c := startCluster(t, "GENERIA_OFFLINE_LLM_LATENCY=300ms", "GENERIA_OFFLINE_IMAGE_LATENCY=400ms")
-	ctx := context.Background()
-	w, err := c.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Ferrymen of a river that flows uphill", CharactersCount: 10, PostsCount: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, c.client, apiclient.NewWorld{Prompt: "Ferrymen of a river that flows uphill", CharactersCount: 10, PostsCount: 60})
 	waitFor(t, c.client, w.ID, 2*time.Minute, "some posts", func(st apiclient.Status) bool { return st.PostsCreated >= 5 })
 	c.workers[0].kill()
-	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	waitCompleted(t, c.client, w.ID, 3*time.Minute)
 	checkExact(t, c.client, w.ID, 10, 60)
 }
 
@@ -193,19 +186,12 @@ func TestKilledWorkerMidWorld(t *testing.T) {
 // on, and the new API sees the world complete.
 func TestKilledAPIMidWorld(t *testing.T) {
 	c := startCluster(t, "GENERIA_OFFLINE_LLM_LATENCY=300ms", "GENERIA_OFFLINE_IMAGE_LATENCY=400ms")
-	ctx := context.Background()
-	w, err := c.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Bakers on a drifting iceberg", CharactersCount: 10, PostsCount: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, c.client, apiclient.NewWorld{Prompt: "Bakers on a drifting iceberg", CharactersCount: 10, PostsCount: 60})
 	waitFor(t, c.client, w.ID, 2*time.Minute, "some characters", func(st apiclient.Status) bool { return st.CharactersCreated >= 2 })
 	c.api.kill()
 	time.Sleep(2 * time.Second)
 	c.startAPI(t)
-	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	waitCompleted(t, c.client, w.ID, 3*time.Minute)
 	checkExact(t, c.client, w.ID, 10, 60)
 }
 

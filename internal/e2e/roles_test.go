@@ -59,11 +59,8 @@ func TestSplitRolesGenerateAWorld(t *testing.T) {
 	}
 	api := apps[len(apps)-1]
 	s := &stack{app: api, client: apiclient.New(api.URL, token(t, dir)), cfg: base}
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lighthouse keepers on a chain of volcanic islands", CharactersCount: 4, PostsCount: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Lighthouse keepers on a chain of volcanic islands", CharactersCount: 4, PostsCount: 12})
+	final := waitEnd(t, s.client, w.ID, time.Minute)
 	if final.Status != "completed" || final.CharactersCreated != 4 || final.PostsCreated != 12 {
 		t.Fatalf("world ended %s with %d characters and %d posts: %s", final.Status, final.CharactersCreated, final.PostsCreated, final.Error)
 	}
@@ -127,10 +124,7 @@ func TestCLI(t *testing.T) {
 	// A world that is cancelled makes --wait exit non-zero.
 	slow := start(t, settings{dataDir: t.TempDir(), llmLatency: 200 * time.Millisecond})
 	defer slow.app.Close()
-	w, err := slow.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "A slow world", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, slow.client, apiclient.NewWorld{Prompt: "A slow world", CharactersCount: 3, PostsCount: 10})
 	go func() {
 		time.Sleep(500 * time.Millisecond)
 		_, _ = slow.client.Cancel(context.Background(), w.ID)
