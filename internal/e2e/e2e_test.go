@@ -11,7 +11,6 @@ import (
 	_ "image/png"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/config"
 	"github.com/generia/generia/internal/pipeline"
+	"github.com/generia/generia/internal/requesttest"
 	"github.com/generia/generia/internal/temporalserver"
 )
 
@@ -413,21 +413,13 @@ func TestBadInputCreatesNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", s.app.URL+"/api/v1/worlds", strings.NewReader(tc.body))
-			req.Header.Set("Content-Type", "application/json")
-			if tc.token != "" {
-				req.Header.Set("Authorization", "Bearer "+tc.token)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
+			a := requesttest.Send(t, requesttest.Request{Method: "POST", URL: s.app.URL + "/api/v1/worlds", Body: tc.body,
+				ContentType: "application/json", Bearer: tc.token})
 			var body struct {
 				Error struct{ Code, Message string } `json:"error"`
 			}
-			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != tc.status || body.Error.Message == "" {
-				t.Errorf("got HTTP %d %+v (%v), want a %d JSON error", resp.StatusCode, body, err, tc.status)
+			if err := json.NewDecoder(bytes.NewReader(a.Body)).Decode(&body); err != nil || a.Status != tc.status || body.Error.Message == "" {
+				t.Errorf("got HTTP %d %+v (%v), want a %d JSON error", a.Status, body, err, tc.status)
 			}
 		})
 	}

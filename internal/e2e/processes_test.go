@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/requesttest"
 	"github.com/generia/generia/internal/servicetest"
 )
 
@@ -107,6 +108,14 @@ func waitHTTP(t *testing.T, c *apiclient.Client, path string) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// postJSONFrom posts a JSON body to url as the client at address from,
+// behind a trusted proxy (X-Forwarded-For), and returns the answer's status.
+func postJSONFrom(t *testing.T, from, url, body string) int {
+	t.Helper()
+	return requesttest.Send(t, requesttest.Request{Method: "POST", URL: url, Body: body, ContentType: "application/json",
+		Header: http.Header{"X-Forwarded-For": {from}}}).Status
 }
 
 // A cluster of real processes on loopback: the Temporal server, the API and
@@ -217,21 +226,13 @@ func TestRateLimitsHoldAcrossAPIProcesses(t *testing.T) {
 	client := fmt.Sprintf("198.18.%d.%d", rand.IntN(250)+1, rand.IntN(250)+1)
 	created := 0
 	for i := range 8 {
-		body := strings.NewReader(fmt.Sprintf(`{"username":"limited%d_%d","email":"l%d_%d@example.com","password":"correct horse battery"}`, i, rand.IntN(1e6), i, rand.IntN(1e6)))
-		req, _ := http.NewRequest("POST", apis[i%2]+"/api/v1/auth/register", body)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Forwarded-For", client)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		switch resp.StatusCode {
+		body := fmt.Sprintf(`{"username":"limited%d_%d","email":"l%d_%d@example.com","password":"correct horse battery"}`, i, rand.IntN(1e6), i, rand.IntN(1e6))
+		switch code := postJSONFrom(t, client, apis[i%2]+"/api/v1/auth/register", body); code {
 		case http.StatusCreated:
 			created++
 		case http.StatusTooManyRequests:
 		default:
-			t.Fatalf("registration %d: HTTP %d", i+1, resp.StatusCode)
+			t.Fatalf("registration %d: HTTP %d", i+1, code)
 		}
 	}
 	if created != 4 {
