@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/fakeprovidertest"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/pipeline"
 	"github.com/generia/generia/internal/runware"
@@ -34,11 +34,9 @@ type fakes struct {
 func startFakes(t *testing.T, llm fakeprovider.OpenRouterOptions, images fakeprovider.RunwareOptions) *fakes {
 	t.Helper()
 	llm.APIKey, images.APIKey = fakeKey, fakeKey
-	f := &fakes{llm: fakeprovider.NewOpenRouter(llm), images: fakeprovider.NewRunware(images)}
-	llmSrv := httptest.NewServer(f.llm)
-	imgSrv := httptest.NewServer(f.images)
-	t.Cleanup(llmSrv.Close)
-	t.Cleanup(imgSrv.Close)
+	fakeLLM, llmSrv := fakeprovidertest.OpenRouter(t, llm)
+	fakeImages, imgSrv := fakeprovidertest.Runware(t, images)
+	f := &fakes{llm: fakeLLM, images: fakeImages}
 	f.env = map[string]string{
 		"OPENROUTER_API_KEY": fakeKey, "OPENROUTER_BASE_URL": llmSrv.URL + "/api/v1",
 		"RUNWARE_API_KEY": fakeKey, "RUNWARE_BASE_URL": imgSrv.URL + "/v1",

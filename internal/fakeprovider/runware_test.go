@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/fakeprovidertest"
 	"github.com/generia/generia/internal/requesttest"
 )
 
@@ -51,10 +52,7 @@ func startRunware(t *testing.T, o fakeprovider.RunwareOptions) (*fakeprovider.Ru
 	if o.APIKey == "" {
 		o.APIKey = key
 	}
-	f := fakeprovider.NewRunware(o)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv
+	return fakeprovidertest.Runware(t, o)
 }
 
 // inference returns a valid imageInference task, changed by the given

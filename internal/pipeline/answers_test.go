@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/fakeprovidertest"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/localtest"
 	"github.com/generia/generia/internal/openrouter"
@@ -76,11 +76,10 @@ func newBench(t *testing.T, llm fakeprovider.OpenRouterOptions, fallbacks ...str
 	dir := t.TempDir()
 	db := localtest.Store(t, filepath.Join(dir, "generia.db"))
 	llm.APIKey = "sk-test"
+	fakeLLM, llmSrv := fakeprovidertest.OpenRouter(t, llm)
+	fakeImages, imgSrv := fakeprovidertest.Runware(t, fakeprovider.RunwareOptions{APIKey: "rw-test", CostPerImage: 0.002})
 	b := &bench{store: &flakyStore{Store: db}, media: &awayMedia{MediaStore: localtest.Media(t, filepath.Join(dir, "media"))},
-		llm: fakeprovider.NewOpenRouter(llm), images: fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: "rw-test", CostPerImage: 0.002})}
-	llmSrv, imgSrv := httptest.NewServer(b.llm), httptest.NewServer(b.images)
-	t.Cleanup(llmSrv.Close)
-	t.Cleanup(imgSrv.Close)
+		llm: fakeLLM, images: fakeImages}
 	text, err := openrouter.New(openrouter.Options{APIKey: "sk-test", BaseURL: llmSrv.URL + "/api/v1", Model: primaryModel, OpenRouter: true, Fallbacks: fallbacks})
 	if err != nil {
 		t.Fatal(err)
