@@ -105,10 +105,13 @@ func TestWebUIInABrowser(t *testing.T) {
 		return v
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	// visit opens a page and waits until what the step works on is visible.
+	visit := func(url, ready string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(chromedp.Navigate(url), chromedp.WaitVisible(css(ready)))
+	}
 
 	step("register",
-		chromedp.Navigate(base+"/register"),
-		chromedp.WaitVisible(css("#username")),
+		visit(base+"/register", "#username"),
 		chromedp.SendKeys(css("#username"), "grace"),
 		chromedp.SendKeys(css("#email"), "grace@example.com"),
 		chromedp.SendKeys(css("#password"), "a very long password"),
@@ -118,8 +121,7 @@ func TestWebUIInABrowser(t *testing.T) {
 	)
 
 	step("create a world and watch it to the end",
-		chromedp.Navigate(base+"/worlds/new"),
-		chromedp.WaitVisible(css("#prompt")),
+		visit(base+"/worlds/new", "#prompt"),
 		chromedp.SendKeys(css("#prompt"), "A town of clockmakers where time runs slower on Sundays"),
 		chromedp.SetValue(css("#characters"), "2"),
 		chromedp.SetValue(css("#posts"), "3"),
@@ -136,8 +138,7 @@ func TestWebUIInABrowser(t *testing.T) {
 	}
 
 	step("open the feed and like a post",
-		chromedp.Navigate(worldURL),
-		chromedp.WaitVisible(css("[data-like] button")),
+		visit(worldURL, "[data-like] button"),
 		shot("05-feed"),
 		chromedp.Click(css("[data-like] button")),
 		chromedp.WaitVisible(css("[data-like] button.is-liked")),
@@ -151,8 +152,7 @@ func TestWebUIInABrowser(t *testing.T) {
 		t.Fatalf("the post's ID: %v", err)
 	}
 	step("comment on the post",
-		chromedp.Navigate(worldURL+"/posts/"+postID.Value),
-		chromedp.WaitVisible(css("#comment-text")),
+		visit(worldURL+"/posts/"+postID.Value, "#comment-text"),
 		chromedp.SendKeys(css("#comment-text"), "The gears here sing at noon."),
 		chromedp.Submit(css("#comment-text")),
 		chromedp.WaitVisible(css("[data-comment] [data-comment-text]")),
@@ -176,8 +176,7 @@ func TestWebUIInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	step("make a character and post as it",
-		chromedp.Navigate(worldURL),
-		chromedp.WaitVisible(css("#char-name")),
+		visit(worldURL, "#char-name"),
 		chromedp.SendKeys(css("#char-name"), "Grace Gearwright"),
 		chromedp.Click(css("[data-character-form] button[type=submit]")),
 		chromedp.Sleep(time.Second), // the page reloads with the composer
@@ -191,8 +190,7 @@ func TestWebUIInABrowser(t *testing.T) {
 	)
 	postURL := read("the own post's address", chromedp.Evaluate[string](ownPostCard+".querySelector('a.post-image').href"))
 	step("open the published post",
-		chromedp.Navigate(postURL),
-		chromedp.WaitVisible(css("#comments")),
+		visit(postURL, "#comments"),
 		shot("09-own-post"),
 	)
 	if page := read("the published post", chromedp.Text(css("main"))); !strings.Contains(page, "My first cog of the season.") || !strings.Contains(page, "Grace Gearwright") {

@@ -11,7 +11,6 @@ import (
 	_ "image/png"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/config"
 	"github.com/generia/generia/internal/pipeline"
+	"github.com/generia/generia/internal/requesttest"
 	"github.com/generia/generia/internal/temporalserver"
 )
 
@@ -112,6 +112,34 @@ func waitFor(t *testing.T, c *apiclient.Client, id string, timeout time.Duration
 	}
 }
 
+// createWorld asks for a world through c and fails the test if it is
+// refused.
+func createWorld(t *testing.T, c *apiclient.Client, nw apiclient.NewWorld) apiclient.World {
+	t.Helper()
+	w, err := c.CreateWorld(context.Background(), nw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// waitEnd waits up to timeout for a world to end, however it ends.
+func waitEnd(t *testing.T, c *apiclient.Client, id string, timeout time.Duration) apiclient.Status {
+	t.Helper()
+	return waitFor(t, c, id, timeout, "the end", apiclient.Status.Terminal)
+}
+
+// waitCompleted waits up to timeout for a world to end, and fails the test
+// unless it completed.
+func waitCompleted(t *testing.T, c *apiclient.Client, id string, timeout time.Duration) apiclient.Status {
+	t.Helper()
+	final := waitFor(t, c, id, timeout, "completion", apiclient.Status.Terminal)
+	if final.Status != "completed" {
+		t.Fatalf("world ended %s: %s", final.Status, final.Error)
+	}
+	return final
+}
+
 // waitForQuery polls a running generation's status query until cond holds.
 func waitForQuery(t *testing.T, s *stack, id, what string, cond func(pipeline.QueryStatus) bool) pipeline.QueryStatus {
 	t.Helper()
@@ -132,29 +160,25 @@ func waitForQuery(t *testing.T, s *stack, id, what string, cond func(pipeline.Qu
 func contents(t *testing.T, c *apiclient.Client, id string) ([]apiclient.Character, []apiclient.Post) {
 	t.Helper()
 	ctx := context.Background()
-	var chars []apiclient.Character
-	for cursor := ""; ; {
-		page, next, err := c.Characters(ctx, id, 7, cursor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		chars = append(chars, page...)
-		if cursor = next; cursor == "" {
-			break
-		}
-	}
-	var posts []apiclient.Post
-	for cursor := ""; ; {
-		page, next, err := c.Posts(ctx, id, 3, cursor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		posts = append(posts, page...)
-		if cursor = next; cursor == "" {
-			break
-		}
-	}
+	chars := allPages(t, func(cursor string) ([]apiclient.Character, string, error) { return c.Characters(ctx, id, 7, cursor) })
+	posts := allPages(t, func(cursor string) ([]apiclient.Post, string, error) { return c.Posts(ctx, id, 3, cursor) })
 	return chars, posts
+}
+
+// allPages reads a list page by page, from the first cursor to the last.
+func allPages[T any](t *testing.T, page func(cursor string) ([]T, string, error)) []T {
+	t.Helper()
+	var all []T
+	for cursor := ""; ; {
+		items, next, err := page(cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, items...)
+		if cursor = next; cursor == "" {
+			return all
+		}
+	}
 }
 
 func TestWorldCompletesThroughTheAPI(t *testing.T) {
@@ -162,10 +186,7 @@ func TestWorldCompletesThroughTheAPI(t *testing.T) {
 	defer s.app.Close()
 	ctx := context.Background()
 
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A mountain monastery where monks brew weather in copper kettles", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "A mountain monastery where monks brew weather in copper kettles", CharactersCount: 3, PostsCount: 10})
 	if w.WorkflowID != "world-generation-"+w.ID {
 		t.Errorf("workflow ID = %q", w.WorkflowID)
 	}
@@ -260,10 +281,7 @@ func TestCancelEndsTheWorldAndNothingFollows(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), llmLatency: 150 * time.Millisecond, imgLatency: 200 * time.Millisecond})
 	defer s.app.Close()
 	ctx := context.Background()
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Night markets on a river of glass", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Night markets on a river of glass", CharactersCount: 3, PostsCount: 10})
 	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.CharactersCreated >= 1 })
 	// The workflow answers a status query with its own view. That view learns
 	// of a character when the activity that stored it completes, after the
@@ -395,21 +413,13 @@ func TestBadInputCreatesNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", s.app.URL+"/api/v1/worlds", strings.NewReader(tc.body))
-			req.Header.Set("Content-Type", "application/json")
-			if tc.token != "" {
-				req.Header.Set("Authorization", "Bearer "+tc.token)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
+			a := requesttest.Send(t, requesttest.Request{Method: "POST", URL: s.app.URL + "/api/v1/worlds", Body: tc.body,
+				ContentType: "application/json", Bearer: tc.token})
 			var body struct {
 				Error struct{ Code, Message string } `json:"error"`
 			}
-			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != tc.status || body.Error.Message == "" {
-				t.Errorf("got HTTP %d %+v (%v), want a %d JSON error", resp.StatusCode, body, err, tc.status)
+			if err := json.NewDecoder(bytes.NewReader(a.Body)).Decode(&body); err != nil || a.Status != tc.status || body.Error.Message == "" {
+				t.Errorf("got HTTP %d %+v (%v), want a %d JSON error", a.Status, body, err, tc.status)
 			}
 		})
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/fakeprovider"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/requesttest"
 )
 
 // counting is a request body of n bytes (a JSON text that goes on and on,
@@ -158,28 +159,15 @@ func TestBodiesAreCappedBeforeTheyAreRead(t *testing.T) {
 	_ = mw.WriteField(auth.CSRFField, "the-csrf")
 	_ = mw.Close()
 	cookie := http.Header{"Cookie": {auth.SessionCookie + "=" + token}}
-	req, _ := http.NewRequest("POST", s.app.URL+"/api/v1/worlds", bytes.NewReader(mp.Bytes()))
-	req.Header = cookie.Clone()
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if a := requesttest.Send(t, requesttest.Request{Method: "POST", URL: s.app.URL + "/api/v1/worlds", Body: mp.String(),
+		ContentType: mw.FormDataContentType(), Header: cookie}); a.Status != http.StatusForbidden {
+		t.Errorf("the CSRF token in a form body: HTTP %d, want 403: the API takes it from X-CSRF-Token only", a.Status)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("the CSRF token in a form body: HTTP %d, want 403: the API takes it from X-CSRF-Token only", resp.StatusCode)
-	}
-	req, _ = http.NewRequest("POST", s.app.URL+"/api/v1/worlds", strings.NewReader(`{"prompt":"A quiet harbour","characters_count":1,"posts_count":1}`))
-	req.Header = cookie.Clone()
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(auth.CSRFHeader, "the-csrf")
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Errorf("with the token in X-CSRF-Token: HTTP %d, want 201", resp.StatusCode)
+	withToken := cookie.Clone()
+	withToken.Set(auth.CSRFHeader, "the-csrf")
+	if a := requesttest.Send(t, requesttest.Request{Method: "POST", URL: s.app.URL + "/api/v1/worlds",
+		Body: `{"prompt":"A quiet harbour","characters_count":1,"posts_count":1}`, ContentType: "application/json", Header: withToken}); a.Status != http.StatusCreated {
+		t.Errorf("with the token in X-CSRF-Token: HTTP %d, want 201", a.Status)
 	}
 
 	// Every answer says nosniff, the operator routes' too.
@@ -224,11 +212,8 @@ func TestSecretsNeverLeaveTheProcess(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, settings{dataDir: dir, env: f.with("OPENROUTER_API_KEY", wrongKey), logs: &logs})
 	ctx := context.Background()
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A lighthouse that keeps secrets", CharactersCount: 1, PostsCount: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "A lighthouse that keeps secrets", CharactersCount: 1, PostsCount: 1})
+	owner := waitEnd(t, s.client, w.ID, time.Minute)
 	if owner.Status != "failed" || !strings.Contains(owner.Error, "API key") {
 		t.Fatalf("world ended %s with %q; want failed on the API key", owner.Status, owner.Error)
 	}
@@ -332,17 +317,8 @@ func TestMetricsNeedTheOperator(t *testing.T) {
 	ctx := context.Background()
 	get := func(url, token string) (int, string) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", url, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		a := requesttest.Send(t, requesttest.Request{URL: url, Bearer: token})
+		return a.Status, string(a.Body)
 	}
 	ada, err := apiclient.New(s.app.URL, "").Register(ctx, "ada", "ada@example.com", "correct horse battery")
 	if err != nil {
@@ -452,16 +428,7 @@ func TestSignInCannotBeLockedFromElsewhere(t *testing.T) {
 	}
 	login := func(from, who, password string) int {
 		t.Helper()
-		body := strings.NewReader(`{"email_or_username":"` + who + `","password":"` + password + `"}`)
-		req, _ := http.NewRequest("POST", s.app.URL+"/api/v1/auth/login", body)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Forwarded-For", from)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return postJSONFrom(t, from, s.app.URL+"/api/v1/auth/login", `{"email_or_username":"`+who+`","password":"`+password+`"}`)
 	}
 	const attacker, owner = "198.51.100.9", "203.0.113.5"
 	for i, who := range []string{"ada", "ADA", "ada@example.com", "Ada@Example.com", "ada"} {
@@ -491,11 +458,8 @@ func TestUploadsAreCleanAndWithinQuota(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_UPLOAD_RATE": "2/1h"}})
 	defer s.app.Close()
 	ctx := context.Background()
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A darkroom at the end of the world", CharactersCount: 1, PostsCount: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "A darkroom at the end of the world", CharactersCount: 1, PostsCount: 1})
+	waitEnd(t, s.client, w.ID, time.Minute)
 	good := pngBytes(t, 200, 150)
 	bomb := append(append([]byte{}, good[:33]...), bytes.Repeat([]byte{0xA7, 0x13, 0x5C}, 20000)...)
 	if _, err := s.client.Upload(ctx, w.ID, bomb); status(err) != http.StatusBadRequest {

@@ -34,11 +34,8 @@ func TestWorldWaitsOutAProviderOutage(t *testing.T) {
 	}}, fakeprovider.RunwareOptions{})
 	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lighthouse keepers during a long storm", CharactersCount: 2, PostsCount: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, 4*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Lighthouse keepers during a long storm", CharactersCount: 2, PostsCount: 3})
+	final := waitEnd(t, s.client, w.ID, 4*time.Minute)
 	if final.Status != "completed" {
 		t.Fatalf("world ended %s after the outage: %s", final.Status, final.Error)
 	}
@@ -105,10 +102,7 @@ func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), llmLatency: 100 * time.Millisecond, imgLatency: 150 * time.Millisecond,
 		env: map[string]string{"DATABASE_URL": db.url}})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Miners who map a singing cave", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Miners who map a singing cave", CharactersCount: 3, PostsCount: 10})
 	waitFor(t, s.client, w.ID, time.Minute, "the first character", func(st apiclient.Status) bool { return st.CharactersCreated >= 1 })
 	dropped := 0
 	for range 3 {
@@ -124,7 +118,7 @@ func TestStoreConnectionsDroppedMidWorld(t *testing.T) {
 	if dropped == 0 {
 		t.Fatal("no store connection was dropped")
 	}
-	final := waitFor(t, s.client, w.ID, 2*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	final := waitEnd(t, s.client, w.ID, 2*time.Minute)
 	if final.Status != "completed" {
 		t.Fatalf("world ended %s after %d dropped connections: %s", final.Status, dropped, final.Error)
 	}
@@ -158,7 +152,7 @@ func TestTwentyWorldsAtOnce(t *testing.T) {
 		}
 	}
 	for _, id := range ids {
-		final := waitFor(t, s.client, id, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+		final := waitEnd(t, s.client, id, 3*time.Minute)
 		if final.Status != "completed" {
 			t.Errorf("world %s ended %s: %s", id, final.Status, final.Error)
 			continue
@@ -203,14 +197,8 @@ func TestStoreDropsItsConnectionsAfterPaidCalls(t *testing.T) {
 		"OPENROUTER_API_KEY": fakeKey, "OPENROUTER_BASE_URL": llmSrv.URL + "/api/v1",
 		"RUNWARE_API_KEY": fakeKey, "RUNWARE_BASE_URL": imgSrv.URL + "/v1"}})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Ropemakers of a harbour without ships", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, 2*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Ropemakers of a harbour without ships", CharactersCount: 3, PostsCount: 10})
+	waitCompleted(t, s.client, w.ID, 2*time.Minute)
 	mu.Lock()
 	n := dropped
 	mu.Unlock()

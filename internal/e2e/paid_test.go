@@ -111,20 +111,14 @@ func TestKilledWorkerPaysForNothingTwice(t *testing.T) {
 		"RUNWARE_API_KEY="+fakeKey, "RUNWARE_BASE_URL="+imgSrv.URL+"/v1")
 	ctx := context.Background()
 	const chars, posts = 6, 30
-	w, err := c.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Clockmakers of a city where time runs backwards on Sundays", CharactersCount: chars, PostsCount: posts})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, c.client, apiclient.NewWorld{Prompt: "Clockmakers of a city where time runs backwards on Sundays", CharactersCount: chars, PostsCount: posts})
 	waitFor(t, c.client, w.ID, 2*time.Minute, "some posts", func(st apiclient.Status) bool { return st.PostsCreated >= 5 })
 	g.hold(t)
 	time.Sleep(time.Second) // the answers already given reach the workers' stores
 	c.workers[0].kill()
 	time.Sleep(300 * time.Millisecond) // the server sees the dead worker's connections close
 	g.release()
-	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	waitCompleted(t, c.client, w.ID, 3*time.Minute)
 	checkExact(t, c.client, w.ID, chars, posts)
 
 	// The ledger is in the shared data dir; read it through a store of our

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/requesttest"
 	"github.com/generia/generia/internal/servicetest"
 )
 
@@ -109,6 +110,14 @@ func waitHTTP(t *testing.T, c *apiclient.Client, path string) {
 	}
 }
 
+// postJSONFrom posts a JSON body to url as the client at address from,
+// behind a trusted proxy (X-Forwarded-For), and returns the answer's status.
+func postJSONFrom(t *testing.T, from, url, body string) int {
+	t.Helper()
+	return requesttest.Send(t, requesttest.Request{Method: "POST", URL: url, Body: body, ContentType: "application/json",
+		Header: http.Header{"X-Forwarded-For": {from}}}).Status
+}
+
 // A cluster of real processes on loopback: the Temporal server, the API and
 // two workers on every queue, sharing one data dir.
 type cluster struct {
@@ -175,17 +184,10 @@ func checkExact(t *testing.T, c *apiclient.Client, id string, chars, posts int) 
 // completes with exactly its planned items.
 func TestKilledWorkerMidWorld(t *testing.T) {
 	c := startCluster(t, "GENERIA_OFFLINE_LLM_LATENCY=300ms", "GENERIA_OFFLINE_IMAGE_LATENCY=400ms")
-	ctx := context.Background()
-	w, err := c.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Ferrymen of a river that flows uphill", CharactersCount: 10, PostsCount: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, c.client, apiclient.NewWorld{Prompt: "Ferrymen of a river that flows uphill", CharactersCount: 10, PostsCount: 60})
 	waitFor(t, c.client, w.ID, 2*time.Minute, "some posts", func(st apiclient.Status) bool { return st.PostsCreated >= 5 })
 	c.workers[0].kill()
-	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	waitCompleted(t, c.client, w.ID, 3*time.Minute)
 	checkExact(t, c.client, w.ID, 10, 60)
 }
 
@@ -193,19 +195,12 @@ func TestKilledWorkerMidWorld(t *testing.T) {
 // on, and the new API sees the world complete.
 func TestKilledAPIMidWorld(t *testing.T) {
 	c := startCluster(t, "GENERIA_OFFLINE_LLM_LATENCY=300ms", "GENERIA_OFFLINE_IMAGE_LATENCY=400ms")
-	ctx := context.Background()
-	w, err := c.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Bakers on a drifting iceberg", CharactersCount: 10, PostsCount: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, c.client, apiclient.NewWorld{Prompt: "Bakers on a drifting iceberg", CharactersCount: 10, PostsCount: 60})
 	waitFor(t, c.client, w.ID, 2*time.Minute, "some characters", func(st apiclient.Status) bool { return st.CharactersCreated >= 2 })
 	c.api.kill()
 	time.Sleep(2 * time.Second)
 	c.startAPI(t)
-	final := waitFor(t, c.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	waitCompleted(t, c.client, w.ID, 3*time.Minute)
 	checkExact(t, c.client, w.ID, 10, 60)
 }
 
@@ -231,21 +226,13 @@ func TestRateLimitsHoldAcrossAPIProcesses(t *testing.T) {
 	client := fmt.Sprintf("198.18.%d.%d", rand.IntN(250)+1, rand.IntN(250)+1)
 	created := 0
 	for i := range 8 {
-		body := strings.NewReader(fmt.Sprintf(`{"username":"limited%d_%d","email":"l%d_%d@example.com","password":"correct horse battery"}`, i, rand.IntN(1e6), i, rand.IntN(1e6)))
-		req, _ := http.NewRequest("POST", apis[i%2]+"/api/v1/auth/register", body)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Forwarded-For", client)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		switch resp.StatusCode {
+		body := fmt.Sprintf(`{"username":"limited%d_%d","email":"l%d_%d@example.com","password":"correct horse battery"}`, i, rand.IntN(1e6), i, rand.IntN(1e6))
+		switch code := postJSONFrom(t, client, apis[i%2]+"/api/v1/auth/register", body); code {
 		case http.StatusCreated:
 			created++
 		case http.StatusTooManyRequests:
 		default:
-			t.Fatalf("registration %d: HTTP %d", i+1, resp.StatusCode)
+			t.Fatalf("registration %d: HTTP %d", i+1, code)
 		}
 	}
 	if created != 4 {

@@ -31,14 +31,8 @@ func TestProductionProfile(t *testing.T) {
 	}})
 	defer s.app.Close()
 
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Glaciologists who keep a museum of snow", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, 2*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Glaciologists who keep a museum of snow", CharactersCount: 3, PostsCount: 10})
+	waitCompleted(t, s.client, w.ID, 2*time.Minute)
 	chars, posts := contents(t, s.client, w.ID)
 	if len(chars) != 3 || len(posts) != 10 {
 		t.Fatalf("%d characters, %d posts; want 3 and 10", len(chars), len(posts))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/fakeprovidertest"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/pipeline"
 	"github.com/generia/generia/internal/runware"
@@ -34,11 +34,9 @@ type fakes struct {
 func startFakes(t *testing.T, llm fakeprovider.OpenRouterOptions, images fakeprovider.RunwareOptions) *fakes {
 	t.Helper()
 	llm.APIKey, images.APIKey = fakeKey, fakeKey
-	f := &fakes{llm: fakeprovider.NewOpenRouter(llm), images: fakeprovider.NewRunware(images)}
-	llmSrv := httptest.NewServer(f.llm)
-	imgSrv := httptest.NewServer(f.images)
-	t.Cleanup(llmSrv.Close)
-	t.Cleanup(imgSrv.Close)
+	fakeLLM, llmSrv := fakeprovidertest.OpenRouter(t, llm)
+	fakeImages, imgSrv := fakeprovidertest.Runware(t, images)
+	f := &fakes{llm: fakeLLM, images: fakeImages}
 	f.env = map[string]string{
 		"OPENROUTER_API_KEY": fakeKey, "OPENROUTER_BASE_URL": llmSrv.URL + "/api/v1",
 		"RUNWARE_API_KEY": fakeKey, "RUNWARE_BASE_URL": imgSrv.URL + "/v1",
@@ -81,14 +79,8 @@ func TestWorldCompletesThroughProviderFaults(t *testing.T) {
 	defer s.app.Close()
 	ctx := context.Background()
 
-	w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: "Cartographers of a city that redraws itself every night", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Cartographers of a city that redraws itself every night", CharactersCount: 3, PostsCount: 10})
+	final := waitCompleted(t, s.client, w.ID, 3*time.Minute)
 	if final.Providers.LLM != "openai-compatible" || final.Providers.Image != "runware" {
 		t.Errorf("providers = %v", final.Providers)
 	}
@@ -156,11 +148,8 @@ func TestOutOfCreditsFailsTheWorld(t *testing.T) {
 		fakeprovider.RunwareOptions{Faults: fakeprovider.NewFaults(1).SetRate(1, fakeprovider.Fault402)})
 	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "A bankrupt circus on the moon", CharactersCount: 2, PostsCount: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "A bankrupt circus on the moon", CharactersCount: 2, PostsCount: 4})
+	final := waitEnd(t, s.client, w.ID, time.Minute)
 	if final.Status != "failed" || !strings.Contains(final.Error, "out of credits") || !strings.Contains(final.Error, "runware") {
 		t.Fatalf("world ended %s with %q; want failed, out of credits, naming runware", final.Status, final.Error)
 	}
@@ -174,11 +163,8 @@ func TestBudgetStopsTheWorldAndKeepsWhatItMade(t *testing.T) {
 	f := startFakes(t, fakeprovider.OpenRouterOptions{}, fakeprovider.RunwareOptions{CostPerImage: 0.01})
 	s := start(t, settings{dataDir: t.TempDir(), env: f.with("GENERIA_WORLD_BUDGET_USD", "0.05")})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Accountants of a dragon's hoard", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Accountants of a dragon's hoard", CharactersCount: 3, PostsCount: 10})
+	final := waitEnd(t, s.client, w.ID, time.Minute)
 	if final.Status != "failed" || !strings.Contains(final.Error, "budget of $0.05") {
 		t.Fatalf("world ended %s with %q; want failed on its budget", final.Status, final.Error)
 	}
@@ -223,16 +209,10 @@ func TestInvalidAnswersAreRepairedHealedOrFailOnlyTheirItem(t *testing.T) {
 	}}, fakeprovider.RunwareOptions{})
 	s := start(t, settings{dataDir: t.TempDir(), env: f.with("LLM_FALLBACK_MODELS", "fallback/model-b")})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 3, PostsCount: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 3, PostsCount: 3})
 	// 3 posts among 3 characters: each writes one, so "2 of 2" never
 	// comes; the world completes.
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	final := waitCompleted(t, s.client, w.ID, time.Minute)
 	chars, posts := contents(t, s.client, w.ID)
 	if len(chars) != 3 || len(posts) != 3 {
 		t.Fatalf("%d characters and %d posts, want 3 and 3", len(chars), len(posts))
@@ -274,11 +254,8 @@ func TestInvalidAnswersAreRepairedHealedOrFailOnlyTheirItem(t *testing.T) {
 
 	// A post cut off every time fails alone, after the fallback model, with
 	// a reason that names it.
-	w2, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 1, PostsCount: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final = waitFor(t, s.client, w2.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
+	w2 := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Lantern fish who run a newspaper", CharactersCount: 1, PostsCount: 2})
+	final = waitEnd(t, s.client, w2.ID, time.Minute)
 	want := "0 of 1 characters and 1 of 2 posts could not be generated; first error: character 1 post 2: post_detail"
 	if final.Status != "failed" || !strings.HasPrefix(final.Error, want) || !strings.Contains(final.Error, "cut off") {
 		t.Fatalf("world ended %s with %q; want failed with %q… cut off", final.Status, final.Error, want)
@@ -314,14 +291,8 @@ func TestLLMRequestsPerSecondPacesTheCalls(t *testing.T) {
 	const rate = 3
 	s := start(t, settings{dataDir: t.TempDir(), env: f.with("LLM_REQUESTS_PER_SECOND", strconv.Itoa(rate))})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Postal pigeons on strike", CharactersCount: 2, PostsCount: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, 2*time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Postal pigeons on strike", CharactersCount: 2, PostsCount: 12})
+	waitCompleted(t, s.client, w.ID, 2*time.Minute)
 	wantCalls, _ := generia.ExpectedCalls(generia.NewPlan(2, 12))
 	if n := len(f.llm.Requests()); n != wantCalls {
 		t.Errorf("%d LLM calls, want %d", n, wantCalls)
@@ -381,14 +352,8 @@ func TestServerThatIgnoresTheSchema(t *testing.T) {
 	f := startFakes(t, fakeprovider.OpenRouterOptions{IgnoreResponseFormat: true}, fakeprovider.RunwareOptions{})
 	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
 	defer s.app.Close()
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Beekeepers on a floating island", CharactersCount: 2, PostsCount: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, time.Minute, "the end", func(st apiclient.Status) bool { return st.Terminal() })
-	if final.Status != "completed" {
-		t.Fatalf("world ended %s: %s", final.Status, final.Error)
-	}
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Beekeepers on a floating island", CharactersCount: 2, PostsCount: 4})
+	final := waitCompleted(t, s.client, w.ID, time.Minute)
 	checkExact(t, s.client, w.ID, 2, 4)
 	wantLLM, _ := generia.ExpectedCalls(generia.NewPlan(2, 4))
 	if final.CallsLLM != wantLLM || final.AnswersRepaired != wantLLM {

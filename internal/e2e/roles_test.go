@@ -24,21 +24,8 @@ import (
 // `generia temporal`, `generia api` and `generia worker --queues …` do.
 func TestSplitRolesGenerateAWorld(t *testing.T) {
 	dir := t.TempDir()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := startTemporal(dir+"/temporal", "127.0.0.1:0", "", "default", logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-
-	base, err := config.FromEnv(func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
-	base.DataDir, base.Addr, base.TemporalAddr, base.LogLevel = dir, "127.0.0.1:0", srv.Addr(), "warn"
-	if err := base.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	logger := testLogger(t, slog.LevelWarn)
+	base := onOwnTemporal(t, dir, logger, func(cfg *config.Config) { cfg.LogLevel = "warn" })
 	var apps []*app.App
 	defer func() {
 		for i := len(apps) - 1; i >= 0; i-- {
@@ -59,11 +46,8 @@ func TestSplitRolesGenerateAWorld(t *testing.T) {
 	}
 	api := apps[len(apps)-1]
 	s := &stack{app: api, client: apiclient.New(api.URL, token(t, dir)), cfg: base}
-	w, err := s.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "Lighthouse keepers on a chain of volcanic islands", CharactersCount: 4, PostsCount: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	final := waitFor(t, s.client, w.ID, time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Lighthouse keepers on a chain of volcanic islands", CharactersCount: 4, PostsCount: 12})
+	final := waitEnd(t, s.client, w.ID, time.Minute)
 	if final.Status != "completed" || final.CharactersCreated != 4 || final.PostsCreated != 12 {
 		t.Fatalf("world ended %s with %d characters and %d posts: %s", final.Status, final.CharactersCreated, final.PostsCreated, final.Error)
 	}
@@ -127,10 +111,7 @@ func TestCLI(t *testing.T) {
 	// A world that is cancelled makes --wait exit non-zero.
 	slow := start(t, settings{dataDir: t.TempDir(), llmLatency: 200 * time.Millisecond})
 	defer slow.app.Close()
-	w, err := slow.client.CreateWorld(context.Background(), apiclient.NewWorld{Prompt: "A slow world", CharactersCount: 3, PostsCount: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := createWorld(t, slow.client, apiclient.NewWorld{Prompt: "A slow world", CharactersCount: 3, PostsCount: 10})
 	go func() {
 		time.Sleep(500 * time.Millisecond)
 		_, _ = slow.client.Cancel(context.Background(), w.ID)
@@ -152,22 +133,44 @@ func token(t *testing.T, dir string) string {
 	return strings.TrimSpace(string(b))
 }
 
-func TestUnknownNamespaceFailsAtStart(t *testing.T) {
-	dir := t.TempDir()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := startTemporal(filepath.Join(dir, "temporal"), "127.0.0.1:0", "", "default", logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
+// testLogger logs to the test's output from level up.
+func testLogger(t *testing.T, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+}
+
+// emptyEnvConfig is the configuration of an environment that sets nothing.
+func emptyEnvConfig(t *testing.T) config.Config {
+	t.Helper()
 	cfg, err := config.FromEnv(func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DataDir, cfg.Addr, cfg.TemporalAddr, cfg.TemporalNamespace = dir, "127.0.0.1:0", srv.Addr(), "no-such-namespace"
+	return cfg
+}
+
+// onOwnTemporal starts an embedded Temporal server alone, its data in
+// dir/temporal, stopped when the test ends, and returns the configuration
+// of roles started apart against it: dir as their data dir, the API on a
+// free port, then changed by set and validated.
+func onOwnTemporal(t *testing.T, dir string, logger *slog.Logger, set func(*config.Config)) config.Config {
+	t.Helper()
+	srv, err := startTemporal(filepath.Join(dir, "temporal"), "127.0.0.1:0", "", "default", logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	cfg := emptyEnvConfig(t)
+	cfg.DataDir, cfg.Addr, cfg.TemporalAddr = dir, "127.0.0.1:0", srv.Addr()
+	set(&cfg)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+func TestUnknownNamespaceFailsAtStart(t *testing.T) {
+	logger := testLogger(t, slog.LevelWarn)
+	cfg := onOwnTemporal(t, t.TempDir(), logger, func(cfg *config.Config) { cfg.TemporalNamespace = "no-such-namespace" })
 	a, err := app.Start(context.Background(), cfg, app.Roles{API: true}, nil, logger)
 	if err == nil {
 		a.Close()
@@ -187,11 +190,8 @@ func TestTemporalPortInUseFailsAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	cfg, err := config.FromEnv(func(string) (string, bool) { return "", false })
-	if err != nil {
-		t.Fatal(err)
-	}
+	logger := testLogger(t, slog.LevelError)
+	cfg := emptyEnvConfig(t)
 	cfg.DataDir, cfg.Addr, cfg.TemporalAddr, cfg.TemporalUIAddr = t.TempDir(), "127.0.0.1:0", l.Addr().String(), "off"
 	roles := app.Roles{Embedded: true, API: true, Queues: pipeline.Queues, Sample: true, OperatorToken: true}
 	a, err := app.Start(context.Background(), cfg, roles, startTemporal, logger)

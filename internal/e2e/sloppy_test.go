@@ -27,23 +27,16 @@ func TestWorldsCompleteThroughASloppyModel(t *testing.T) {
 		fakeprovider.RunwareOptions{Faults: fakeprovider.NewFaults(13).SetRate(0.1, mix...)})
 	s := start(t, settings{dataDir: t.TempDir(), env: f.env})
 	defer s.app.Close()
-	ctx := context.Background()
 
 	const worlds, chars, posts = 2, 6, 30
 	var ids []string
 	for i := range worlds {
-		w, err := s.client.CreateWorld(ctx, apiclient.NewWorld{Prompt: fmt.Sprintf("Glassblowers of a desert city, generation %d", i+1), CharactersCount: chars, PostsCount: posts})
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := createWorld(t, s.client, apiclient.NewWorld{Prompt: fmt.Sprintf("Glassblowers of a desert city, generation %d", i+1), CharactersCount: chars, PostsCount: posts})
 		ids = append(ids, w.ID)
 	}
 	repaired, ledgerRows := 0, 0
 	for _, id := range ids {
-		final := waitFor(t, s.client, id, 3*time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() })
-		if final.Status != "completed" {
-			t.Fatalf("world ended %s: %s", final.Status, final.Error)
-		}
+		final := waitCompleted(t, s.client, id, 3*time.Minute)
 		checkExact(t, s.client, id, chars, posts)
 		ledgerRows += checkPaidOnce(t, s.app.Store, f, id, chars, posts)
 		repaired += final.AnswersRepaired

@@ -63,16 +63,10 @@ func TestSocialPlatformThroughTheAPI(t *testing.T) {
 		t.Errorf("a username taken in another case: %v, want 409", err)
 	}
 
-	pub, err := a.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A library that rearranges itself at night", CharactersCount: 2, PostsCount: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := a.CreateWorld(ctx, apiclient.NewWorld{Prompt: "A secret garden", CharactersCount: 1, PostsCount: 1, Visibility: "private"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := createWorld(t, a, apiclient.NewWorld{Prompt: "A library that rearranges itself at night", CharactersCount: 2, PostsCount: 3})
+	priv := createWorld(t, a, apiclient.NewWorld{Prompt: "A secret garden", CharactersCount: 1, PostsCount: 1, Visibility: "private"})
 	for _, id := range []string{pub.ID, priv.ID} {
-		if st := waitFor(t, a, id, time.Minute, "completion", func(st apiclient.Status) bool { return st.Terminal() }); st.Status != "completed" {
+		if st := waitEnd(t, a, id, time.Minute); st.Status != "completed" {
 			t.Fatalf("world %s ended %s", id, st.Status)
 		}
 	}

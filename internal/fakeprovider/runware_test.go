@@ -9,7 +9,6 @@ import (
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +19,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/fakeprovidertest"
+	"github.com/generia/generia/internal/requesttest"
 )
 
 const key = "test-key"
@@ -51,10 +52,7 @@ func startRunware(t *testing.T, o fakeprovider.RunwareOptions) (*fakeprovider.Ru
 	if o.APIKey == "" {
 		o.APIKey = key
 	}
-	f := fakeprovider.NewRunware(o)
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv
+	return fakeprovidertest.Runware(t, o)
 }
 
 // inference returns a valid imageInference task, changed by the given
@@ -95,31 +93,17 @@ func post(t *testing.T, srv *httptest.Server, bearer string, body any) (int, htt
 			t.Fatal(err)
 		}
 	}
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1", bytes.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	a := requesttest.Send(t, requesttest.Request{Method: http.MethodPost, URL: srv.URL + "/v1", Body: string(raw),
+		ContentType: "application/json", Bearer: bearer})
 	var ans rwAnswer
-	_ = json.Unmarshal(b, &ans)
-	return resp.StatusCode, resp.Header, ans, b
+	_ = json.Unmarshal(a.Body, &ans)
+	return a.Status, a.Header, ans, a.Body
 }
 
 func fetch(t *testing.T, url string) (int, string, []byte) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	a := requesttest.Send(t, requesttest.Request{URL: url})
+	return a.Status, a.Header.Get("Content-Type"), a.Body
 }
 
 func decode(t *testing.T, data []byte) (string, int, int) {

@@ -1,49 +1,20 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/generia/generia/internal/auth"
-	"github.com/generia/generia/internal/fsmedia"
-	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/localtest"
 	"github.com/generia/generia/internal/ratelimit"
-	"github.com/generia/generia/internal/social"
-	"github.com/generia/generia/internal/sqlite"
+	"github.com/generia/generia/internal/socialtest"
 )
-
-// generations stores a new world with its status record, as the real one
-// does before it starts the workflow; Temporal is out of these tests'
-// scope.
-type generations struct {
-	store generia.Store
-	n     atomic.Int64
-}
-
-func (g *generations) Create(ctx context.Context, ownerID string, req generia.NewWorld, providers generia.Providers) (generia.World, error) {
-	if err := req.Validate(); err != nil {
-		return generia.World{}, err
-	}
-	now := time.Now().UTC()
-	id := fmt.Sprintf("world-%d", g.n.Add(1))
-	w := generia.World{ID: id, OwnerID: ownerID, Name: req.Name, Prompt: req.Prompt, CharactersCount: req.CharactersCount,
-		PostsCount: req.PostsCount, Visibility: req.Visibility, Providers: providers, WorkflowID: generia.WorldWorkflowID(id),
-		CreatedAt: now, UpdatedAt: now}
-	return w, g.store.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(w.CharactersCount, w.PostsCount)))
-}
-
-func (g *generations) Cancel(ctx context.Context, worldID string) error {
-	return g.store.RequestCancel(ctx, worldID, time.Now())
-}
 
 // api is the JSON API over an in-memory SQLite store, with ada signed in
 // and a world of hers that she belongs to.
@@ -55,22 +26,12 @@ type api struct {
 
 func newAPI(tb testing.TB) *api {
 	tb.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, ":memory:")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	files, err := fsmedia.New(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
+	store := localtest.Store(tb, ":memory:")
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("k", 32)), store)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := &social.Service{Store: store, Files: files, Pipeline: &generations{store: store},
-		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
+	svc, _ := socialtest.Service(store, localtest.Media(tb, tb.TempDir()))
 	// Limits high enough that every body reaches its decoder.
 	plenty := ratelimit.Rate{N: 1 << 30, Period: time.Second}
 	s := &Server{Social: svc, Store: store, Tokens: tokens, Sessions: &auth.Sessions{Store: store},

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -12,11 +11,11 @@ import (
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/fakeprovider"
-	"github.com/generia/generia/internal/fsmedia"
+	"github.com/generia/generia/internal/fakeprovidertest"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/localtest"
 	"github.com/generia/generia/internal/openrouter"
 	"github.com/generia/generia/internal/runware"
-	"github.com/generia/generia/internal/sqlite"
 )
 
 // flakyStore is the real store, refusing the next writes of paid answers and
@@ -75,21 +74,12 @@ func newBench(t *testing.T, llm fakeprovider.OpenRouterOptions, fallbacks ...str
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "generia.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	files, err := fsmedia.New(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := localtest.Store(t, filepath.Join(dir, "generia.db"))
 	llm.APIKey = "sk-test"
-	b := &bench{store: &flakyStore{Store: db}, media: &awayMedia{MediaStore: files},
-		llm: fakeprovider.NewOpenRouter(llm), images: fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: "rw-test", CostPerImage: 0.002})}
-	llmSrv, imgSrv := httptest.NewServer(b.llm), httptest.NewServer(b.images)
-	t.Cleanup(llmSrv.Close)
-	t.Cleanup(imgSrv.Close)
+	fakeLLM, llmSrv := fakeprovidertest.OpenRouter(t, llm)
+	fakeImages, imgSrv := fakeprovidertest.Runware(t, fakeprovider.RunwareOptions{APIKey: "rw-test", CostPerImage: 0.002})
+	b := &bench{store: &flakyStore{Store: db}, media: &awayMedia{MediaStore: localtest.Media(t, filepath.Join(dir, "media"))},
+		llm: fakeLLM, images: fakeImages}
 	text, err := openrouter.New(openrouter.Options{APIKey: "sk-test", BaseURL: llmSrv.URL + "/api/v1", Model: primaryModel, OpenRouter: true, Fallbacks: fallbacks})
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/fakeprovidertest"
 	"github.com/generia/generia/internal/generia"
 )
 
@@ -32,10 +33,7 @@ func fakeServer(t *testing.T, o fakeprovider.RunwareOptions) (*fakeprovider.Runw
 	if o.APIKey == "" {
 		o.APIKey = testKey
 	}
-	fake := fakeprovider.NewRunware(o)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	return fake, srv
+	return fakeprovidertest.Runware(t, o)
 }
 
 func newClient(t *testing.T, o Options) *Client {

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/generia/generia/internal/fsmedia"
 	"github.com/generia/generia/internal/generia"
-	"github.com/generia/generia/internal/sqlite"
+	"github.com/generia/generia/internal/localtest"
 )
 
 func picture(w, h int) *image.RGBA {
@@ -145,15 +144,7 @@ func withPNGSize(p []byte, w, h int) []byte {
 func fixture(t *testing.T) (*Service, *time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	files, err := fsmedia.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := localtest.Store(t, ":memory:")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	if _, err := db.CreateUser(ctx, generia.User{ID: "ada", Username: "ada", Email: "ada@example.com", CreatedAt: now}, "hash"); err != nil {
 		t.Fatal(err)
@@ -162,7 +153,7 @@ func fixture(t *testing.T) (*Service, *time.Time) {
 	if err := db.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(1, 1))); err != nil {
 		t.Fatal(err)
 	}
-	s := &Service{Store: db, Files: files, Now: func() time.Time { return now }}
+	s := &Service{Store: db, Files: localtest.Media(t, t.TempDir()), Now: func() time.Time { return now }}
 	return s, &now
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -27,48 +26,12 @@ import (
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/fsmedia"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/localtest"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
+	"github.com/generia/generia/internal/socialtest"
 	"github.com/generia/generia/internal/sqlite"
 )
-
-// generations records the worlds asked for and the cancels; starting
-// Temporal workflows is out of scope for the web UI's tests. It stores the
-// world with its status record, as the real one does before starting the
-// workflow, so that the pages of a new world can be read.
-type generations struct {
-	store generia.Store
-
-	mu        sync.Mutex
-	created   []generia.NewWorld
-	cancelled []string
-}
-
-func (g *generations) Create(ctx context.Context, ownerID string, req generia.NewWorld, providers generia.Providers) (generia.World, error) {
-	if err := req.Validate(); err != nil {
-		return generia.World{}, err
-	}
-	g.mu.Lock()
-	g.created = append(g.created, req)
-	n := len(g.created)
-	g.mu.Unlock()
-	now := time.Now().UTC()
-	id := fmt.Sprintf("new-world-%d", n)
-	w := generia.World{ID: id, OwnerID: ownerID, Name: req.Name, Prompt: req.Prompt, CharactersCount: req.CharactersCount,
-		PostsCount: req.PostsCount, Visibility: req.Visibility, Providers: providers, WorkflowID: generia.WorldWorkflowID(id),
-		CreatedAt: now, UpdatedAt: now}
-	if err := g.store.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(w.CharactersCount, w.PostsCount))); err != nil {
-		return generia.World{}, err
-	}
-	return w, nil
-}
-
-func (g *generations) Cancel(ctx context.Context, worldID string) error {
-	g.mu.Lock()
-	g.cancelled = append(g.cancelled, worldID)
-	g.mu.Unlock()
-	return g.store.RequestCancel(ctx, worldID, time.Now())
-}
 
 // password is every test account's password.
 const password = "correct horse battery"
@@ -86,7 +49,7 @@ type fixture struct {
 	store  *sqlite.Store
 	files  *fsmedia.Store
 	social *social.Service
-	gens   *generations
+	gens   *socialtest.Pipeline
 
 	ada, bob, cy generia.User
 	world        generia.World
@@ -100,24 +63,13 @@ var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := t.Context()
 	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, dir+"/db")
-	if err != nil {
-		t.Fatalf("opening the store: %v", err)
-	}
-	t.Cleanup(func() { store.Close() })
-	files, err := fsmedia.New(dir + "/media")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, store: store, files: files, gens: &generations{store: store}}
-	f.social = &social.Service{Store: store, Files: files, Pipeline: f.gens,
-		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
+	f := &fixture{t: t, store: localtest.Store(t, dir+"/db"), files: localtest.Media(t, dir+"/media")}
+	f.social, f.gens = socialtest.Service(f.store, f.files)
 	// The rates of a default configuration: 10 sign-in attempts a minute,
 	// 5 registrations and 20 worlds an hour.
 	limits := ratelimit.New(nil, ratelimit.Rate{N: 10, Period: time.Minute}, ratelimit.Rate{N: 5, Period: time.Hour}, ratelimit.Rate{N: 20, Period: time.Hour})
-	h, err := New(Options{Social: f.social, Sessions: &auth.Sessions{Store: store}, WorldBudgetUSD: 2, Limits: limits,
+	h, err := New(Options{Social: f.social, Sessions: &auth.Sessions{Store: f.store}, WorldBudgetUSD: 2, Limits: limits,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -13,11 +13,10 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/auth"
-	"github.com/generia/generia/internal/fsmedia"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/localtest"
 	"github.com/generia/generia/internal/ratelimit"
-	"github.com/generia/generia/internal/social"
-	"github.com/generia/generia/internal/sqlite"
+	"github.com/generia/generia/internal/socialtest"
 )
 
 // formRoutes are the web UI's forms.
@@ -48,17 +47,8 @@ func FuzzForms(f *testing.F) {
 		}
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, ":memory:")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
-	files, err := fsmedia.New(f.TempDir())
-	if err != nil {
-		f.Fatal(err)
-	}
-	svc := &social.Service{Store: store, Files: files, Pipeline: &generations{store: store},
-		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
+	store := localtest.Store(f, ":memory:")
+	svc, _ := socialtest.Service(store, localtest.Media(f, f.TempDir()))
 	plenty := ratelimit.Rate{N: 1 << 30, Period: time.Second}
 	sessions := &auth.Sessions{Store: store}
 	h, err := New(Options{Social: svc, Sessions: sessions, Limits: ratelimit.New(nil, plenty, plenty, plenty),

@@ -331,7 +331,7 @@ func TestCSRFOnSignedInForms(t *testing.T) {
 		bob.postForm(path, url.Values{"text": {"hi"}, "prompt": {"a world"}, "characters_count": {"2"}, "posts_count": {"2"}}).want(http.StatusForbidden, "CSRF")
 		bob.postForm(path, url.Values{"_csrf": {"not-the-token"}}).want(http.StatusForbidden)
 	}
-	if len(f.gens.created) != 0 {
+	if len(f.gens.Created()) != 0 {
 		t.Errorf("a world was created without the token")
 	}
 	if ok, _ := f.store.IsMember(t.Context(), "tidewater", f.bob.ID); ok {
@@ -411,15 +411,15 @@ func TestCreateWorld(t *testing.T) {
 	// Without JavaScript the form creates the world and shows it.
 	b.postForm("/worlds/new", url.Values{"prompt": {"A reef city"}, "name": {"Reefhome"}, "characters_count": {"4"}, "posts_count": {"12"},
 		"visibility": {"private"}, "_csrf": {b.csrf}}).redirects("/worlds/new-world-1")
-	if got := f.gens.created; len(got) != 1 || got[0].Prompt != "A reef city" || got[0].CharactersCount != 4 || got[0].PostsCount != 12 || got[0].Visibility != "private" {
+	if got := f.gens.Created(); len(got) != 1 || got[0].Prompt != "A reef city" || got[0].CharactersCount != 4 || got[0].PostsCount != 12 || got[0].Visibility != "private" {
 		t.Fatalf("created %+v", got)
 	}
 	b.get("/worlds/new-world-1").want(http.StatusOK, "Reefhome", "data-progress", "Queued", "0 / 4", "0 / 12", "Cancel generation")
 
 	// Cancel (without JavaScript).
 	b.postForm("/worlds/new-world-1/cancel", url.Values{"_csrf": {b.csrf}}).want(http.StatusSeeOther)
-	if len(f.gens.cancelled) != 1 {
-		t.Errorf("cancelled %v", f.gens.cancelled)
+	if len(f.gens.Cancelled()) != 1 {
+		t.Errorf("cancelled %v", f.gens.Cancelled())
 	}
 	// Only the owner cancels.
 	cy := f.signedIn(f.cy)
@@ -430,7 +430,7 @@ func TestCreateWorld(t *testing.T) {
 		want(http.StatusBadRequest, "Prompt is required", `value="Named &lt;i&gt;"`, `max="40" value="5"`)
 	b.postForm("/worlds/new", url.Values{"prompt": {"ok"}, "characters_count": {"41"}, "posts_count": {"9"}, "_csrf": {b.csrf}}).
 		want(http.StatusBadRequest, "Choose 1 to 40 characters", ">ok</textarea>")
-	if len(f.gens.created) != 1 {
+	if len(f.gens.Created()) != 1 {
 		t.Errorf("an invalid world was created")
 	}
 }
