@@ -119,7 +119,11 @@ func (s *Service) SetLife(ctx context.Context, viewerID, ref string, ch LifeChan
 	if err := s.Life.SetLife(ctx, w.ID, l); err != nil {
 		return generia.LifeView{}, err
 	}
-	return s.Life.Life(ctx, w.ID)
+	// The life takes the new settings in a moment: the answer shows them,
+	// with the state the life reports by then.
+	v, err := s.Life.Life(ctx, w.ID)
+	v.Settings = l
+	return v, err
 }
 
 func set[T any](to *T, v *T) {

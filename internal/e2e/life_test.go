@@ -1,0 +1,187 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/generia"
+)
+
+// life reads a world's life through the API; reading it is not a view.
+func life(t *testing.T, c *apiclient.Client, worldID string) generia.LifeView {
+	t.Helper()
+	var v generia.LifeView
+	if err := c.Do(context.Background(), "GET", "/api/v1/worlds/"+worldID+"/life", nil, &v); err != nil {
+		t.Fatalf("reading the life of %s: %v", worldID, err)
+	}
+	return v
+}
+
+// waitLife polls a world's life until cond holds, for up to timeout.
+func waitLife(t *testing.T, c *apiclient.Client, worldID string, timeout time.Duration, what string, cond func(generia.LifeView) bool) generia.LifeView {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		v := life(t, c, worldID)
+		if cond(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting %s for the life to be %s: %+v", timeout, what, v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// replies returns the AI replies to a comment.
+func replies(t *testing.T, c *apiclient.Client, worldID, postID, commentID string) []apiclient.Comment {
+	t.Helper()
+	var page struct {
+		Comments []apiclient.Comment `json:"comments"`
+	}
+	if err := c.Do(context.Background(), "GET", "/api/v1/worlds/"+worldID+"/posts/"+postID+"/comments?limit=100", nil, &page); err != nil {
+		t.Fatal(err)
+	}
+	var out []apiclient.Comment
+	for _, m := range page.Comments {
+		if m.IsAI && m.ParentID == commentID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// calls counts a world's provider calls in its ledger.
+func calls(t *testing.T, s *stack, worldID string) int {
+	t.Helper()
+	ledger, err := s.app.Store.ProviderCalls(context.Background(), worldID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ledger)
+}
+
+// A world lives after its generation: a person's comment on a character's
+// post is answered by that character within seconds, once; unwatched, the
+// world falls asleep and makes no call; a view wakes it; its owner pauses
+// it, and a paused or spent world does not answer; bad settings and
+// strangers change nothing.
+func TestAWorldLivesAndAnswers(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
+		"GENERIA_LIFE_IDLE": "3s", "GENERIA_LIFE_ACTIONS_PER_HOUR": "0",
+	}})
+	defer s.app.Close()
+	ctx := context.Background()
+	anon := apiclient.New(s.app.URL, "")
+	ada, err := anon.Register(ctx, "ada", "ada@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := apiclient.New(s.app.URL, ada.Token)
+	bob, err := anon.Register(ctx, "bob", "bob@example.com", "another long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := apiclient.New(s.app.URL, bob.Token)
+	w := createWorld(t, a, apiclient.NewWorld{Prompt: "A lantern market on a frozen river", CharactersCount: 2, PostsCount: 2, Visibility: "public"})
+	waitCompleted(t, a, w.ID, 2*time.Minute)
+	generated := calls(t, s, w.ID)
+	posts, _, err := anon.Posts(ctx, w.ID, 10, "")
+	if err != nil || len(posts) != 2 {
+		t.Fatalf("feed = %v, %v", posts, err)
+	}
+	post := posts[0]
+
+	// A person's comment gets the reply of the post's character.
+	var comment apiclient.Comment
+	asked := time.Now()
+	if err := a.Do(ctx, "POST", "/api/v1/worlds/"+w.ID+"/posts/"+post.ID+"/comments", map[string]string{"text": "Where do the lanterns come from?"}, &comment); err != nil {
+		t.Fatal(err)
+	}
+	var got []apiclient.Comment
+	for deadline := time.Now().Add(30 * time.Second); len(got) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no reply to the comment in 30 s")
+		}
+		got = replies(t, anon, w.ID, post.ID, comment.ID)
+	}
+	t.Logf("the reply came %s after the comment", time.Since(asked).Round(time.Millisecond))
+	r := got[0]
+	if r.CharacterID != post.CharacterID || r.DisplayName != post.DisplayName || r.UserID != "" || r.Text == "" {
+		t.Errorf("reply = %+v, want the post's character %s speaking", r, post.DisplayName)
+	}
+	owner := life(t, a, w.ID)
+	if owner.State != generia.LifeAwake || owner.CallsToday != 1 || owner.ActionsToday != 1 || !owner.Settings.Enabled {
+		t.Errorf("the owner's view of the life after one answer: %+v", owner)
+	}
+	if v := life(t, anon, w.ID); v.State == "" || v.CallsToday != 0 || v.Settings.DailyCalls != 0 {
+		t.Errorf("a visitor's view of the life shows more than its state: %+v", v)
+	}
+
+	// Unwatched, the world sleeps and calls nothing; a view wakes it.
+	waitLife(t, a, w.ID, 20*time.Second, "asleep", func(v generia.LifeView) bool { return v.State == generia.LifeAsleep })
+	before := calls(t, s, w.ID)
+	time.Sleep(4 * time.Second)
+	if n := calls(t, s, w.ID); n != before || n != generated+1 {
+		t.Errorf("%d provider calls while asleep (%d by the generation, 1 by the answer)", n-before, generated)
+	}
+	if v := life(t, a, w.ID); v.State != generia.LifeAsleep {
+		t.Errorf("reading the life woke the world: %+v", v)
+	}
+	if _, _, err := anon.Posts(ctx, w.ID, 10, ""); err != nil {
+		t.Fatal(err)
+	}
+	woke := time.Now()
+	waitLife(t, a, w.ID, 5*time.Second, "awake after a view", func(v generia.LifeView) bool { return v.State == generia.LifeAwake })
+	t.Logf("a view woke the world in %s", time.Since(woke).Round(time.Millisecond))
+	if again := replies(t, anon, w.ID, post.ID, comment.ID); len(again) != 1 {
+		t.Errorf("%d replies to one comment", len(again))
+	}
+
+	// Bad settings and strangers change nothing.
+	path := "/api/v1/worlds/" + w.ID + "/life"
+	for _, tc := range []struct {
+		who  *apiclient.Client
+		body map[string]any
+		want int
+	}{
+		{a, map[string]any{"daily_calls": 0}, 400},
+		{a, map[string]any{"actions_per_hour": -1}, 400},
+		{a, map[string]any{"daily_budget_usd": 5000}, 400},
+		{anon, map[string]any{"paused": true}, 401},
+		{b, map[string]any{"paused": true}, 403},
+	} {
+		if err := tc.who.Do(ctx, "POST", path, tc.body, nil); status(err) != tc.want {
+			t.Errorf("POST life %v: %v, want %d", tc.body, err, tc.want)
+		}
+	}
+	if v := life(t, a, w.ID); v.Settings != owner.Settings {
+		t.Errorf("settings after refused changes = %+v, want %+v", v.Settings, owner.Settings)
+	}
+	// Speaking as someone else's character is refused.
+	if err := b.Do(ctx, "POST", "/api/v1/worlds/"+w.ID+"/posts/"+post.ID+"/comments", map[string]string{"text": "Me!", "character_id": post.CharacterID}, nil); status(err) != 400 {
+		t.Errorf("commenting as an AI character: %v, want 400", err)
+	}
+
+	// Paused, the world does not answer; at its ceiling it rests.
+	var paused generia.LifeView
+	if err := a.Do(ctx, "POST", path, map[string]any{"paused": true}, &paused); err != nil || !paused.Settings.Paused {
+		t.Fatalf("pausing: %+v, %v", paused, err)
+	}
+	waitLife(t, a, w.ID, 5*time.Second, "paused", func(v generia.LifeView) bool { return v.State == generia.LifePaused })
+	var unanswered apiclient.Comment
+	if err := b.Do(ctx, "POST", "/api/v1/worlds/"+w.ID+"/posts/"+post.ID+"/comments", map[string]string{"text": "Hello?"}, &unanswered); err != nil {
+		t.Fatal(err)
+	}
+	var resting generia.LifeView
+	if err := a.Do(ctx, "POST", path, map[string]any{"paused": false, "daily_calls": 1}, &resting); err != nil {
+		t.Fatal(err)
+	}
+	waitLife(t, a, w.ID, 5*time.Second, "resting at its ceiling", func(v generia.LifeView) bool { return v.State == generia.LifeResting && v.RestsUntil != nil })
+	time.Sleep(2 * time.Second)
+	if n := len(replies(t, anon, w.ID, post.ID, unanswered.ID)); n != 0 || calls(t, s, w.ID) != generated+1 {
+		t.Errorf("%d replies and %d calls past the ceiling of 1 call a day", n, calls(t, s, w.ID)-generated-1)
+	}
+}
