@@ -39,6 +39,7 @@ type (
 	Post      = apiv1.Post
 	Comment   = apiv1.Comment
 	Session   = apiv1.Session
+	Life      = apiv1.Life
 )
 
 // Error is an error answer of the API.
@@ -199,6 +200,14 @@ func (c *Client) World(ctx context.Context, id string) (World, error) {
 // Worlds returns one page of the worlds catalog.
 func (c *Client) Worlds(ctx context.Context, limit int, cursor string) ([]World, string, error) {
 	return page[World](ctx, c, "/api/v1/worlds", "worlds", limit, cursor)
+}
+
+// Life returns a world's life; its settings and spending only to its
+// owner. Reading it is not a view of the world.
+func (c *Client) Life(ctx context.Context, id string) (Life, error) {
+	var out Life
+	err := c.Do(ctx, "GET", "/api/v1/worlds/"+url.PathEscape(id)+"/life", nil, &out)
+	return out, err
 }
 
 // Status returns a world's status record. id may be a workflow ID.

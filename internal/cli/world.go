@@ -106,6 +106,13 @@ func runWorld(ctx context.Context, args []string, cfg config.Config, env Env) er
 			return printJSON(env.Stdout, st)
 		}
 		printStatus(env.Stdout, st)
+		if st.Status == "completed" {
+			l, err := c.Life(ctx, st.WorldID)
+			if err != nil {
+				return explain(err, cfg)
+			}
+			fmt.Fprintln(env.Stdout, lifeLine(l))
+		}
 		return nil
 	case "cancel":
 		id, err := needID()
@@ -228,6 +235,18 @@ func printStatus(w io.Writer, st apiclient.Status) {
 		fmt.Fprintf(tw, "Error\t%s\n", st.Error)
 	}
 	tw.Flush()
+}
+
+// lifeLine says what a world's life is doing, as `world status` prints it.
+func lifeLine(l apiclient.Life) string {
+	line := fmt.Sprintf("Life        %s", l.State)
+	if l.Day != "" {
+		line += fmt.Sprintf(" — today (%s) %d actions, %d calls, $%.4f", l.Day, l.ActionsToday, l.CallsToday, l.CostTodayUSD)
+	}
+	if l.Settings.DailyCalls > 0 {
+		line += fmt.Sprintf("; %g actions an hour, at most %d calls and $%.2f a day", l.Settings.ActionsPerHour, l.Settings.DailyCalls, l.Settings.DailyBudgetUSD)
+	}
+	return line
 }
 
 func stageMark(s string) string {

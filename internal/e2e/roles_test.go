@@ -86,7 +86,8 @@ func TestCLI(t *testing.T) {
 	}
 
 	out, code = run("world", "status", st.WorkflowID)
-	if code != 0 || !strings.Contains(out, "completed (100%)") || !strings.Contains(out, "Posts       3/3") {
+	if code != 0 || !strings.Contains(out, "completed (100%)") || !strings.Contains(out, "Posts       3/3") ||
+		!strings.Contains(out, "Life        ") || !strings.Contains(out, "at most 200 calls and $0.50 a day") {
 		t.Errorf("world status by workflow ID (exit %d):\n%s", code, out)
 	}
 	out, code = run("world", "list")
