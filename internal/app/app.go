@@ -286,6 +286,11 @@ func (a *App) serveHTTP() error {
 	}
 	limits := ratelimit.New(backend, rates[0], rates[1], rates[2])
 	limits.Logger = a.Logger
+	comments, err := ratelimit.ParseRate(a.Config.CommentRate)
+	if err != nil {
+		return fmt.Errorf("GENERIA_COMMENT_RATE: %w", err)
+	}
+	limits.SetComments(comments)
 	proxies, err := ratelimit.ParseProxies(a.Config.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("GENERIA_TRUSTED_PROXIES: %w", err)

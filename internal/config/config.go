@@ -71,6 +71,9 @@ type Config struct {
 	// and per account), registration (per address) and world creation (per
 	// account), as "n/period".
 	LoginRate, RegisterRate, WorldRate string
+	// CommentRate is how many comments one account may write, as
+	// "n/period".
+	CommentRate string
 	// UploadRate is how many images one account may upload, as
 	// "n/period", and UploadMB how many megabytes in that period.
 	UploadRate string

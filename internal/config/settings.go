@@ -156,6 +156,8 @@ func (c *Config) Settings() []Setting {
 			Help: "megabytes one account may upload in `GENERIA_UPLOAD_RATE`'s period"},
 		{Env: "GENERIA_WORLD_RATE", Default: "20/1h", value: text{&c.WorldRate},
 			Help: "worlds one account may create (an address half again as many)"},
+		{Env: "GENERIA_COMMENT_RATE", Default: "30/10m", value: text{&c.CommentRate},
+			Help: "comments one account may write, each of which a world's characters may answer (an address half again as many)"},
 		{Env: "REDIS_URL", Unset: "none: limits per process", value: text{&c.RedisURL},
 			Help: "Redis that keeps every rate limit for all API processes together, e.g. `redis://127.0.0.1:6379/0`"},
 		{Env: "GENERIA_TRUSTED_PROXIES", value: text{&c.TrustedProxies},

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -70,7 +71,7 @@ func calls(t *testing.T, s *stack, worldID string) int {
 // strangers change nothing.
 func TestAWorldLivesAndAnswers(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
-		"GENERIA_LIFE_IDLE": "3s", "GENERIA_LIFE_ACTIONS_PER_HOUR": "0",
+		"GENERIA_LIFE_IDLE": "3s", "GENERIA_LIFE_ACTIONS_PER_HOUR": "0", "GENERIA_COMMENT_RATE": "4/1m",
 	}})
 	defer s.app.Close()
 	ctx := context.Background()
@@ -183,5 +184,36 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	if n := len(replies(t, anon, w.ID, post.ID, unanswered.ID)); n != 0 || calls(t, s, w.ID) != generated+1 {
 		t.Errorf("%d replies and %d calls past the ceiling of 1 call a day", n, calls(t, s, w.ID)-generated-1)
+	}
+
+	// A flood of comments is refused past the account's rate, saying when to
+	// try again, and the refused ones are not stored.
+	var thread struct {
+		Comments []apiclient.Comment `json:"comments"`
+	}
+	commentsPath := "/api/v1/worlds/" + w.ID + "/posts/" + posts[1].ID + "/comments"
+	refused := 0
+	for i := range 6 {
+		err := a.Do(ctx, "POST", commentsPath, map[string]string{"text": fmt.Sprintf("Flood %d", i)}, nil)
+		switch status(err) {
+		case 200:
+		case 429:
+			refused++
+		default:
+			t.Errorf("comment %d of a flood: %v", i, err)
+		}
+	}
+	if err := anon.Do(ctx, "GET", commentsPath, nil, &thread); err != nil {
+		t.Fatal(err)
+	}
+	// ada wrote 1 comment before the flood: 3 more pass a rate of 4.
+	people := 0
+	for _, m := range thread.Comments {
+		if !m.IsAI {
+			people++
+		}
+	}
+	if refused != 3 || people != 3 {
+		t.Errorf("a flood of 6 comments: %d refused and %d stored, want 3 and 3", refused, people)
 	}
 }

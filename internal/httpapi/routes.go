@@ -62,7 +62,7 @@ func (s *Server) routes() []route {
 		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/like", small, s.unlike},
 		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/likes", small, s.likes},
 		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, s.comments},
-		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, s.addComment},
+		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, s.limit(ratelimit.Comments, s.addComment)},
 		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/comments/{comment_id}", small, s.deleteComment},
 
 		{"POST", "/api/v1/worlds/{id}/media", upload, s.upload},

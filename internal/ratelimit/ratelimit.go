@@ -24,12 +24,23 @@ const (
 	Register   = "register"    // registrations per address
 	Worlds     = "worlds"      // worlds created per address
 	WorldsUser = "worlds-user" // worlds created per account
+	// Comments are comments per address, CommentsUser per account: each
+	// asks a world's characters for an answer, which costs provider calls.
+	Comments     = "comments"
+	CommentsUser = "comments-user"
 	// Failures of sign-in: per account and address (refused when spent), and
 	// per account from everywhere (slowed down when spent, never refused,
 	// so that nobody can lock a person out from elsewhere).
 	LoginFailures        = "login-failures"
 	LoginAccountFailures = "login-account-failures"
 )
+
+// perAccount are the rules that also hold per account, by the rule that
+// holds per address.
+var perAccount = map[string]string{Worlds: WorldsUser, Comments: CommentsUser}
+
+// DefaultComments is the comment rate of Limits before SetComments.
+var DefaultComments = Rate{N: 30, Period: 10 * time.Minute}
 
 // Rate is n events per period, allowed in a burst of n.
 type Rate struct {
@@ -93,8 +104,17 @@ func New(backend Backend, login, register, worlds Rate) *Limits {
 			Register:             register,
 			Worlds:               {N: worlds.N + worlds.N/2, Period: worlds.Period},
 			WorldsUser:           worlds,
+			Comments:             {N: DefaultComments.N + DefaultComments.N/2, Period: DefaultComments.Period},
+			CommentsUser:         DefaultComments,
 		},
 	}
+}
+
+// SetComments sets how many comments one account may write (an address
+// half again as many).
+func (l *Limits) SetComments(r Rate) {
+	l.rules[Comments] = Rate{N: r.N + r.N/2, Period: r.Period}
+	l.rules[CommentsUser] = r
 }
 
 // take takes n tokens of a rule's bucket of key; a backend that fails lets
@@ -119,6 +139,19 @@ func (l *Limits) take(ctx context.Context, rule, key string, n int) (int, time.D
 func (l *Limits) Allow(w http.ResponseWriter, r *http.Request, rule, key string) error {
 	if _, wait := l.take(r.Context(), rule, key, 1); wait > 0 {
 		return refuse(w, wait, "too many requests")
+	}
+	return nil
+}
+
+// AllowFor takes one of a rule's tokens for the request's address and,
+// for the rules that also hold per account (world creation, comments),
+// one for the account, when there is one.
+func (l *Limits) AllowFor(w http.ResponseWriter, r *http.Request, rule, account string) error {
+	if err := l.Allow(w, r, rule, l.Address(r)); err != nil {
+		return err
+	}
+	if user, ok := perAccount[rule]; ok && account != "" {
+		return l.Allow(w, r, user, account)
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func (h *Handler) routes() []route {
 
 		{"GET", "/worlds/{id}/posts/{postID}", small, anyone, "", h.post},
 		{"POST", "/worlds/{id}/posts/{postID}/like", small, anyone, "", h.like},
-		{"POST", "/worlds/{id}/posts/{postID}/comments", small, anyone, "", h.addComment},
+		{"POST", "/worlds/{id}/posts/{postID}/comments", small, anyone, ratelimit.Comments, h.addComment},
 		{"POST", "/worlds/{id}/posts/{postID}/comments/{commentID}/delete", small, anyone, "", h.deleteComment},
 
 		{"GET", "/characters/{id}", small, anyone, "", h.character},
@@ -116,10 +116,7 @@ func (h *Handler) serve(rt route) http.Handler {
 			}
 		}
 		if req.refused == nil && rt.limit != "" {
-			req.refused = h.limits.Allow(w, r, rt.limit, h.limits.Address(r))
-			if req.refused == nil && rt.limit == ratelimit.Worlds {
-				req.refused = h.limits.Allow(w, r, ratelimit.WorldsUser, v.ID)
-			}
+			req.refused = h.limits.AllowFor(w, r, rt.limit, v.ID)
 		}
 		rt.handler(w, r, req)
 	}))
