@@ -59,6 +59,8 @@ type LifeInput struct {
 	// told twice is answered once.
 	Waiting  []string `json:",omitempty"`
 	Answered []string `json:",omitempty"`
+	// AnsweredAt are when the answers of the last minute started.
+	AnsweredAt []time.Time `json:",omitempty"`
 	// RestingDay is the day a ceiling refused a call, if it did.
 	RestingDay string `json:",omitempty"`
 }
@@ -95,6 +97,30 @@ type LifeReply struct {
 // maxAnswered is how many answered comments a life remembers.
 const maxAnswered = 200
 
+// A world answers at most AnswersPerMinute comments a minute; at most
+// MaxWaiting wait for their answer, and those past it are not answered
+// (each person's comments are rate-limited before they get here).
+const (
+	AnswersPerMinute = 20
+	MaxWaiting       = 100
+)
+
+// answerSlot is when the world may start its next answer, and forgets the
+// answers older than a minute.
+func (l *life) answerSlot(now time.Time) time.Time {
+	recent := l.in.AnsweredAt[:0]
+	for _, t := range l.in.AnsweredAt {
+		if now.Sub(t) < time.Minute {
+			recent = append(recent, t)
+		}
+	}
+	l.in.AnsweredAt = recent
+	if len(recent) < AnswersPerMinute {
+		return now
+	}
+	return recent[len(recent)-AnswersPerMinute].Add(time.Minute)
+}
+
 // maxLifeIterations bounds one run's loop before it continues as new, when
 // the server has not suggested it sooner.
 const maxLifeIterations = 500
@@ -122,11 +148,12 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 		if err := ctx.Err(); err != nil {
 			return err // the life was cancelled: the world was deleted
 		}
+		// Every signal that came takes effect before the life decides what
+		// to do, and is part of the state carried over a continue-as-new.
+		for s := l.signals(ctx); s.HasPending(); {
+			s.Select(ctx)
+		}
 		if i >= maxLifeIterations || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			// Signals received are part of the state carried over.
-			for s := l.signals(ctx); s.HasPending(); {
-				s.Select(ctx)
-			}
 			return workflow.NewContinueAsNewError(ctx, WorldLife, l.in)
 		}
 		now := workflow.Now(ctx)
@@ -142,7 +169,12 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 			continue
 		}
 		if len(l.in.Waiting) > 0 {
+			if next := l.answerSlot(now); now.Before(next) {
+				l.waitUntil(ctx, next) // answering as fast as a world may
+				continue
+			}
 			id := l.in.Waiting[0]
+			l.in.AnsweredAt = append(l.in.AnsweredAt, now)
 			done, err := l.answer(ctx, id)
 			if err != nil {
 				return err
@@ -187,6 +219,10 @@ func (l *life) signals(ctx workflow.Context) workflow.Selector {
 		var m Commented
 		c.Receive(ctx, &m)
 		l.in.LastViewedAt = workflow.Now(ctx) // who comments is watching
+		if len(l.in.Waiting) >= MaxWaiting {
+			workflow.GetLogger(ctx).Warn("too many comments wait for an answer; this one will not be answered", "world_id", l.in.WorldID, "comment_id", m.CommentID)
+			return
+		}
 		if m.CommentID != "" && !slices.Contains(l.in.Waiting, m.CommentID) && !slices.Contains(l.in.Answered, m.CommentID) {
 			l.in.Waiting = append(l.in.Waiting, m.CommentID)
 		}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -241,5 +242,33 @@ func TestLifeContinuesAsNew(t *testing.T) {
 	}
 	if carried.Day.Calls != 1 || carried.Actions != 1 || carried.LastViewedAt.IsZero() || len(carried.Waiting) != 0 || carried.WorldID != "w1" {
 		t.Errorf("carried over: %+v", carried)
+	}
+}
+
+// A flood of comments is answered at most AnswersPerMinute a minute, each
+// once, and those past MaxWaiting are not answered.
+func TestLifeAnswersAFloodAtItsPace(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(0, 10_000)
+	in.Idle = time.Hour
+	flood := MaxWaiting + 20
+	w.at(time.Second, func() {
+		for i := range flood {
+			w.env.SignalWorkflow(SignalCommented, Commented{CommentID: fmt.Sprintf("m%d", i)})
+		}
+	})
+	var firstMinute int
+	w.at(time.Second+59*time.Second, func() { firstMinute = w.replies() })
+	_ = w.run(in, 50*time.Minute)
+	if firstMinute > AnswersPerMinute {
+		t.Errorf("%d answers in the first minute, want at most %d", firstMinute, AnswersPerMinute)
+	}
+	if len(w.saved) > MaxWaiting+1 || len(w.saved) < MaxWaiting {
+		t.Errorf("%d comments answered of a flood of %d, want the %d that could wait", len(w.saved), flood, MaxWaiting)
+	}
+	for key, n := range w.saved {
+		if n != 1 {
+			t.Errorf("%s answered %d times", key, n)
+		}
 	}
 }
