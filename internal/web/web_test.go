@@ -171,6 +171,20 @@ func TestPostPageCommentsAndLikes(t *testing.T) {
 	page := cy.get(post).want(http.StatusOK, "@cyd", "Lovely &lt;b&gt;boats&lt;/b&gt;", "Delete")
 	commentID := page.match(`id="comment-([^"]+)" data-comment>`)
 
+	// A character's reply shows the character who speaks, marked AI.
+	p3, err := f.social.Post(t.Context(), "", "tidewater", "post-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.AddComment(t.Context(), generia.Comment{ID: "reply-1", PostID: p3.ID, CharacterID: p3.CharacterID, IsAI: true,
+		ParentID: commentID, Text: "Thank you, Cyd."}); err != nil {
+		t.Fatal(err)
+	}
+	f.browser().get(post).want(http.StatusOK, `<a href="/characters/`+p3.CharacterID+`">Mara Quill</a>`, "· AI", "Thank you, Cyd.")
+	if err := f.store.DeleteComment(t.Context(), "reply-1"); err != nil {
+		t.Fatal(err)
+	}
+
 	// The comment count shows on the feed's card.
 	f.browser().get("/worlds/tidewater").want(http.StatusOK)
 	if c, err := f.social.Post(t.Context(), "", "tidewater", "post-03"); err != nil || c.CommentsCount != 1 {
