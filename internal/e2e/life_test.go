@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -215,5 +216,11 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 	}
 	if refused != 3 || people != 3 {
 		t.Errorf("a flood of 6 comments: %d refused and %d stored, want 3 and 3", refused, people)
+	}
+	if os.Getenv("GENERIA_RECORD_HISTORY") == "1" { // the life ends as when its world is deleted
+		if err := s.app.Pipeline.EndLife(ctx, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		recordHistory(t, s, generia.LifeWorkflowID(w.ID), "life-answered-asleep-woken-paused-resting.json")
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // TestReplayRecordedHistories replays histories recorded on a real Temporal
 // server (see recordHistory in internal/e2e). A change to the workflow that
-// would break generations already running fails here: guard such a change
+// would break generations or lives already running fails here: guard such a change
 // with workflow.GetVersion, then record new histories beside the old ones.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
@@ -21,6 +21,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(WorldGeneration, workflow.RegisterOptions{Name: WorkflowName})
+			r.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}
