@@ -224,3 +224,58 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 		recordHistory(t, s, generia.LifeWorkflowID(w.ID), "life-answered-asleep-woken-paused-resting.json")
 	}
 }
+
+// A life whose process stops while a reply is being written resumes after
+// the restart and answers the comment once.
+func TestALifeSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"GENERIA_LIFE_IDLE": "1m", "GENERIA_LIFE_ACTIONS_PER_HOUR": "0"}
+	s := start(t, settings{dataDir: dir, env: env})
+	ctx := context.Background()
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "A lighthouse keepers' guild on a foggy coast", CharactersCount: 1, PostsCount: 1})
+	waitCompleted(t, s.client, w.ID, time.Minute)
+	s.app.Close()
+
+	// Slow replies: the process stops while the reply is written.
+	s = start(t, settings{dataDir: dir, env: env, llmLatency: 3 * time.Second})
+	posts, _, err := s.client.Posts(ctx, w.ID, 1, "")
+	if err != nil || len(posts) != 1 {
+		s.app.Close()
+		t.Fatalf("feed = %v, %v", posts, err)
+	}
+	var comment apiclient.Comment
+	path := "/api/v1/worlds/" + w.ID + "/posts/" + posts[0].ID + "/comments"
+	if err := s.client.Do(ctx, "POST", path, map[string]string{"text": "Is the lamp lit tonight?"}, &comment); err != nil {
+		s.app.Close()
+		t.Fatal(err)
+	}
+	// The reply's call is reserved (counted in the day) before it is made.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		day, err := s.app.Store.LifeDay(ctx, w.ID, generia.DayOf(time.Now()))
+		if err == nil && day.Calls == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			s.app.Close()
+			t.Fatalf("the reply's call was not reserved: %+v, %v", day, err)
+		}
+	}
+	if n := len(replies(t, s.client, w.ID, posts[0].ID, comment.ID)); n != 0 {
+		t.Fatalf("%d replies before the stop; make the reply slower", n)
+	}
+	s.app.Close()
+
+	s = start(t, settings{dataDir: dir, env: env})
+	defer s.app.Close()
+	var got []apiclient.Comment
+	for deadline := time.Now().Add(90 * time.Second); len(got) == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the comment was not answered after the restart")
+		}
+		got = replies(t, s.client, w.ID, posts[0].ID, comment.ID)
+	}
+	time.Sleep(time.Second)
+	if got = replies(t, s.client, w.ID, posts[0].ID, comment.ID); len(got) != 1 {
+		t.Errorf("%d replies to one comment after a restart, want 1", len(got))
+	}
+}
