@@ -38,6 +38,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	fs.DurationVar(&cfg.OfflineImageLatency, "image-latency", cfg.OfflineImageLatency, "simulated latency of each image")
 	providers := fs.String("providers", "offline", "offline, or fake: the real OpenRouter and Runware clients against the in-process fakes")
 	sloppy := fs.Float64("sloppy", 0, "with --providers fake: share of LLM answers that come back sloppy (wrong counts, fences, prose, duplicate names, over-long texts, missing fields, wrong case, empty, refusals), 0–1")
+	replies := fs.Int("replies", 0, "then time this many replies of a world's characters to a person's comments, one after the other")
 	errorRate := fs.Float64("error-rate", 0, "with --providers fake: share of provider calls that fail with 429, 500, 502 or 503, 0–1")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -115,6 +116,11 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	}
 	tw.Flush()
 	sum.report(env.Stdout, fakes)
+	if *replies > 0 {
+		if err := benchReplies(ctx, a, *replies, env.Stdout); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(env.Stdout, "peak RSS %s\n", peakRSS())
 	return nil
 }
