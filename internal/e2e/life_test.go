@@ -279,3 +279,41 @@ func TestALifeSurvivesARestart(t *testing.T) {
 		t.Errorf("%d replies to one comment after a restart, want 1", len(got))
 	}
 }
+
+// While watched, characters comment on each other's posts on their own.
+func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
+		"GENERIA_LIFE_IDLE": "1m", "GENERIA_LIFE_ACTIONS_PER_HOUR": "3600", "GENERIA_LIFE_DAILY_CALLS": "5",
+	}})
+	defer s.app.Close()
+	ctx := context.Background()
+	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Rival bakers of a mountain pass", CharactersCount: 2, PostsCount: 4})
+	waitCompleted(t, s.client, w.ID, time.Minute)
+	posts, _, err := s.client.Posts(ctx, w.ID, 10, "") // a view: the life starts
+	if err != nil || len(posts) != 4 {
+		t.Fatalf("feed = %v, %v", posts, err)
+	}
+	// At one action a second and 5 calls a day, the world acts 5 times and
+	// then rests.
+	waitLife(t, s.client, w.ID, 30*time.Second, "resting after 5 actions", func(v generia.LifeView) bool {
+		return v.State == generia.LifeResting
+	})
+	own := 0
+	for _, p := range posts {
+		var page struct {
+			Comments []apiclient.Comment `json:"comments"`
+		}
+		if err := s.client.Do(ctx, "GET", "/api/v1/worlds/"+w.ID+"/posts/"+p.ID+"/comments", nil, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Comments {
+			if !c.IsAI || c.ParentID != "" || c.CharacterID == p.CharacterID || c.Text == "" {
+				t.Errorf("comment %+v on a post by %s is not a character's own comment on another's post", c, p.DisplayName)
+			}
+			own++
+		}
+	}
+	if v := life(t, s.client, w.ID); own != 5 || v.CallsToday != 5 || v.ActionsToday < 5 {
+		t.Errorf("%d comments of the world's own, life %+v; want 5 within the 5 calls of the day", own, v)
+	}
+}
