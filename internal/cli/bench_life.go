@@ -53,7 +53,9 @@ func benchReplies(ctx context.Context, a *app.App, n int, out io.Writer) error {
 		took = append(took, time.Since(asked))
 	}
 	slices.Sort(took)
-	pct := func(p float64) time.Duration { return took[min(len(took)-1, int(p*float64(len(took))))].Round(time.Millisecond) }
+	pct := func(p float64) time.Duration {
+		return took[min(len(took)-1, int(p*float64(len(took))))].Round(time.Millisecond)
+	}
 	fmt.Fprintf(out, "replies to a person's comment: %d, p50 %v, p95 %v, max %v\n", n, pct(0.5), pct(0.95), took[len(took)-1].Round(time.Millisecond))
 	return nil
 }

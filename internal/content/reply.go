@@ -1,6 +1,10 @@
 package content
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/generia/generia/internal/generia"
+)
 
 // ReplyInput is the input of a character's reply in a post's thread: to a
 // person's comment, or to an @mention of the character.
@@ -48,6 +52,15 @@ var replyRules = rules[ReplyInput, Reply]{
 	// A mention of someone the request did not list is dropped, not asked
 	// again for.
 	fix: fixReplyMentions,
+	// A character does not repeat itself.
+	check: func(in ReplyInput, out Reply) error {
+		for _, old := range in.Recent {
+			if TooSimilar(out.Text, old) {
+				return generia.Errorf(generia.KindInvalid, "the reply repeats what the character wrote lately (%q); write something new", old)
+			}
+		}
+		return nil
+	},
 	bound: func(in ReplyInput, s node) {
 		handles := make([]string, len(in.Others))
 		for i, o := range in.Others {
@@ -72,4 +85,24 @@ func fixReplyMentions(in ReplyInput, out *Reply, rep *Repairs) {
 		rep.add(RepairTrimmed)
 	}
 	out.Mentions = kept
+}
+
+// TooSimilar reports whether text repeats old: most of its words (seven
+// in ten) are old's.
+func TooSimilar(text, old string) bool {
+	words := strings.Fields(strings.ToLower(text))
+	if len(words) == 0 {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, w := range strings.Fields(strings.ToLower(old)) {
+		seen[w] = true
+	}
+	same := 0
+	for _, w := range words {
+		if seen[w] {
+			same++
+		}
+	}
+	return same*10 >= len(words)*7
 }

@@ -142,6 +142,9 @@ type rules[In, Out any] struct {
 	merge func(into *Out, more Out)
 	// fix makes the repairs only the step knows.
 	fix func(in In, out *Out, rep *Repairs)
+	// check refuses what the schema cannot say is wrong, with a reason a
+	// model can act on when it is asked again.
+	check func(in In, out Out) error
 	// relax loosens what an answer must hold below what a request asks for,
 	// where less is still usable.
 	relax func(in In, s node)
@@ -336,6 +339,11 @@ func (s *Step[In, Out]) Parse(in In, raw []byte) (Answer[Out], error) {
 	}
 	if err := s.validate(schema, ans.Value); err != nil {
 		return ans, err
+	}
+	if s.rules.check != nil {
+		if err := s.rules.check(in, ans.Value); err != nil {
+			return ans, err
+		}
 	}
 	return ans, nil
 }

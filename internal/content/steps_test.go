@@ -114,3 +114,17 @@ func TestStoriesOf(t *testing.T) {
 		t.Errorf("a character in no story has stories")
 	}
 }
+
+// A reply that repeats what the character wrote lately is refused, saying
+// why; a new one passes.
+func TestReplyMustNotRepeat(t *testing.T) {
+	in := ReplyInput{Recent: []string{"The tide brought the lanterns home tonight."}}
+	_, err := ReplyStep.Parse(in, []byte(`{"text": "The tide brought the lanterns home tonight!", "mentions": []}`))
+	if !generia.IsKind(err, generia.KindInvalid) || !strings.Contains(generia.ErrorMessage(err), "repeats") {
+		t.Errorf("a repeated reply: %v, want it refused as a repeat", err)
+	}
+	ans, err := ReplyStep.Parse(in, []byte(`{"text": "Ask the ferry pilot; she counts them at dawn.", "mentions": []}`))
+	if err != nil || ans.Value.Text == "" {
+		t.Errorf("a new reply: %+v, %v", ans, err)
+	}
+}

@@ -109,25 +109,10 @@ func keyword(text string) string {
 var stopWords = map[string]bool{"about": true, "there": true, "their": true, "would": true, "could": true,
 	"should": true, "really": true, "which": true, "where": true, "these": true, "those": true, "because": true}
 
-// repeats reports whether text is too like one of the recent texts: most
-// of its words already there.
+// repeats reports whether text is too like one of the recent texts.
 func repeats(text string, recent []string) bool {
-	words := strings.Fields(strings.ToLower(text))
-	if len(words) == 0 {
-		return false
-	}
 	for _, old := range recent {
-		seen := map[string]bool{}
-		for _, w := range strings.Fields(strings.ToLower(old)) {
-			seen[w] = true
-		}
-		same := 0
-		for _, w := range words {
-			if seen[w] {
-				same++
-			}
-		}
-		if same*10 >= len(words)*7 {
+		if content.TooSimilar(text, old) {
 			return true
 		}
 	}
