@@ -25,6 +25,9 @@ type Life interface {
 	EndLife(ctx context.Context, worldID string) error
 }
 
+// Lives reports whether worlds live on this server.
+func (s *Service) Lives() bool { return s.Life != nil }
+
 // viewed tells the world's life it was viewed, if worlds live here.
 func (s *Service) viewed(ctx context.Context, worldID string) {
 	if s.Life != nil {

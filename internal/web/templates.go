@@ -117,7 +117,23 @@ func (h *Handler) funcs() template.FuncMap {
 		"dict":      dict,
 		"add":       func(a, b int) int { return a + b },
 		"atLeast1":  func(n int) int { return max(n, 1) },
+		"lifeHelp":  lifeHelp,
 	}
+}
+
+// lifeHelp says what a world's life state means.
+func lifeHelp(state string) string {
+	switch state {
+	case generia.LifeAwake:
+		return "Someone is here: the characters answer and act"
+	case generia.LifeAsleep:
+		return "Nobody watched for a while: a visit or a comment wakes it"
+	case generia.LifeResting:
+		return "The world spent its day's calls; it rests until tomorrow (UTC)"
+	case generia.LifePaused:
+		return "Its owner paused it"
+	}
+	return "Its characters do not live on their own"
 }
 
 // mediaURL is where the API serves an image; "" for no image.

@@ -233,6 +233,9 @@ type worldData struct {
 	MaxCharacters      int
 	Forms              worldForms
 	Limits             struct{ Caption, Bio, DisplayName int }
+	// Life is a completed world's life; its settings and spending are
+	// there for the owner only.
+	Life *generia.LifeView
 }
 
 // world is a world's page: its header, the generation's live progress
@@ -251,6 +254,14 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 	d.Limits.Caption, d.Limits.Bio, d.Limits.DisplayName = social.MaxCaptionLength, social.MaxBioLength, social.MaxDisplayName
 	switch view.Status.Status {
 	case generia.StatusCompleted:
+		if !h.social.Lives() {
+			break
+		}
+		if l, err := h.social.LifeOf(r.Context(), v.ID, view.World.ID); err == nil {
+			d.Life = &l
+		} else {
+			h.log.Warn("reading a world's life", "world_id", view.World.ID, "error", err) // the page goes on without it
+		}
 	case generia.StatusFailed, generia.StatusCancelled:
 		d.Ended, d.RetryURL = true, retryURL(view.World)
 	default:
@@ -355,6 +366,49 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, req request) {
 		}
 		return err
 	})
+}
+
+// setLife changes the life of the viewer's world from the owner's form:
+// a box not ticked is off, a number left empty stays as it is.
+func (h *Handler) setLife(w http.ResponseWriter, r *http.Request, req request) {
+	h.worldAction(w, r, req, func(ctx context.Context, viewerID, id string) error {
+		on, paused := r.PostFormValue("enabled") == "1", r.PostFormValue("paused") == "1"
+		ch := social.LifeChange{Enabled: &on, Paused: &paused}
+		var err error
+		if ch.ActionsPerHour, err = formNumber(r, "actions_per_hour", "actions an hour"); err != nil {
+			return err
+		}
+		if ch.DailyBudgetUSD, err = formNumber(r, "daily_budget_usd", "dollars a day"); err != nil {
+			return err
+		}
+		calls, err := formNumber(r, "daily_calls", "calls a day")
+		if err != nil {
+			return err
+		}
+		if calls != nil {
+			n := int(*calls)
+			if float64(n) != *calls {
+				return generia.Errorf(generia.KindInvalid, "calls a day must be a whole number")
+			}
+			ch.DailyCalls = &n
+		}
+		_, err = h.social.SetLife(ctx, viewerID, id, ch)
+		return err
+	})
+}
+
+// formNumber reads an optional number of a form; what is not one gives
+// KindInvalid naming the field as what.
+func formNumber(r *http.Request, name, what string) (*float64, error) {
+	s := strings.TrimSpace(r.PostFormValue(name))
+	if s == "" {
+		return nil, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, generia.Errorf(generia.KindInvalid, "%s must be a number", what)
+	}
+	return &v, nil
 }
 
 func (h *Handler) worldAction(w http.ResponseWriter, r *http.Request, req request, act func(ctx context.Context, viewerID, id string) error) {
