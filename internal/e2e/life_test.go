@@ -77,16 +77,7 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 	defer s.app.Close()
 	ctx := context.Background()
 	anon := apiclient.New(s.app.URL, "")
-	ada, err := anon.Register(ctx, "ada", "ada@example.com", "correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := apiclient.New(s.app.URL, ada.Token)
-	bob, err := anon.Register(ctx, "bob", "bob@example.com", "another long password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := apiclient.New(s.app.URL, bob.Token)
+	a, b := signUp(t, s, "ada"), signUp(t, s, "bob")
 	w := createWorld(t, a, apiclient.NewWorld{Prompt: "A lantern market on a frozen river", CharactersCount: 2, PostsCount: 2, Visibility: "public"})
 	waitCompleted(t, a, w.ID, 2*time.Minute)
 	generated := calls(t, s, w.ID)

@@ -29,6 +29,16 @@ func pngBytes(t *testing.T, w, h int) []byte {
 	return b.Bytes()
 }
 
+// signUp registers a person and returns their client.
+func signUp(t *testing.T, s *stack, name string) *apiclient.Client {
+	t.Helper()
+	sess, err := apiclient.New(s.app.URL, "").Register(context.Background(), name, name+"@example.com", "a long password of "+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apiclient.New(s.app.URL, sess.Token)
+}
+
 func status(err error) int {
 	var apiErr *apiclient.Error
 	if errors.As(err, &apiErr) {
@@ -49,16 +59,7 @@ func TestSocialPlatformThroughTheAPI(t *testing.T) {
 	ctx := context.Background()
 	anon := apiclient.New(s.app.URL, "")
 
-	ada, err := anon.Register(ctx, "ada", "ada@example.com", "correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := apiclient.New(s.app.URL, ada.Token)
-	bob, err := anon.Register(ctx, "bob", "bob@example.com", "another long password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := apiclient.New(s.app.URL, bob.Token)
+	a, b := signUp(t, s, "ada"), signUp(t, s, "bob")
 	if _, err := anon.Register(ctx, "ADA", "other@example.com", "correct horse battery"); status(err) != 409 {
 		t.Errorf("a username taken in another case: %v, want 409", err)
 	}
