@@ -165,7 +165,8 @@ type ContentStore interface {
 	ListCharacters(ctx context.Context, worldID string, page Page) ([]Character, string, error)
 	// CreatePost creates a post with a caller-chosen ID. For a post by a
 	// generated character it counts posts_created in the same transaction,
-	// and fails with KindStopped when the generation was cancelled or ended.
+	// and fails with KindStopped when the generation was cancelled or ended;
+	// a post of the world's life (Life) is neither counted nor refused.
 	CreatePost(ctx context.Context, p Post) (Post, bool, error)
 	// Post returns a post with its author fields, its counts, and whether
 	// viewerID (which may be empty) likes it.
@@ -181,8 +182,9 @@ type ContentStore interface {
 	// CountContent returns how many characters, posts and media a world has.
 	CountContent(ctx context.Context, worldID string) (ContentCounts, error)
 	// CreateMedia records a stored image with a caller-chosen ID. For a
-	// generated image it counts images in the status record, and the paid
-	// image waiting under the same ID is dropped in the same transaction.
+	// generated image it counts images in the status record (not an image
+	// of the world's life), and the paid image waiting under the same ID is
+	// dropped in the same transaction.
 	CreateMedia(ctx context.Context, m Media) (Media, bool, error)
 	// Media returns a media record.
 	Media(ctx context.Context, id string) (Media, error)

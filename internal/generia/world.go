@@ -145,6 +145,9 @@ type Post struct {
 	MediaID     string
 	// CreatedAt is the post's moment on the world's timeline.
 	CreatedAt time.Time
+	// Life marks a post of the world's life, made by an AI character after
+	// the generation: the generation's record neither counts nor refuses it.
+	Life bool
 
 	// Author fields, filled in when posts are read.
 	Username      string
@@ -182,6 +185,9 @@ type Media struct {
 	Height      int
 	ObjectKey   string
 	CreatedAt   time.Time
+	// Life marks an image of the world's life, made after the generation:
+	// the generation's record does not count it.
+	Life bool
 }
 
 // User is a person with an account.

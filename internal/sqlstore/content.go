@@ -225,7 +225,10 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 			if worldID != p.WorldID {
 				return generia.Post{}, false, generia.Errorf(generia.KindInvalid, "character %s is not in world %s", p.CharacterID, p.WorldID)
 			}
-			generated := !owner.Valid || owner.String == ""
+			generated := (!owner.Valid || owner.String == "") && !p.Life
+			if p.Life && owner.Valid && owner.String != "" {
+				return generia.Post{}, false, generia.Errorf(generia.KindInvalid, "a post of the world's life is by an AI character")
+			}
 			if generated {
 				if err := generating(); err != nil {
 					return generia.Post{}, false, err
@@ -395,8 +398,10 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 				return generia.Media{}, false, err
 			}
 			if m.OwnerID == "" {
-				if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
-					return generia.Media{}, false, err
+				if !m.Life {
+					if err := s.countCreated(ctx, tx, m.WorldID, "images_created"); err != nil {
+						return generia.Media{}, false, err
+					}
 				}
 				if _, err := tx.Exec(ctx, `DELETE FROM paid_images WHERE id = ?`, m.ID); err != nil {
 					return generia.Media{}, false, err

@@ -191,3 +191,48 @@ func testReserveLifeCallConcurrent(t *testing.T, s generia.Store) {
 		t.Errorf("%d of 20 concurrent reservations passed a ceiling of 5", n)
 	}
 }
+
+// After the generation, the world's life posts as its characters and
+// keeps their images; the generation's record counts neither, and still
+// refuses a generated post.
+func testLifePosts(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	newUser(t, s, "mara")
+	w, _ := newWorld(t, s, "w1")
+	c := createCharacter(t, s, newCharacter("c1", w.ID, 0))
+	mine := createCharacter(t, s, newUserCharacter("c-mara", w.ID, 1))
+	_, err := s.FinishGeneration(ctx, w.ID, generia.StatusCompleted, "", "", t0)
+	ok(t, err, "FinishGeneration")
+	before, err := s.GenerationStatus(ctx, w.ID)
+	ok(t, err, "GenerationStatus")
+
+	m, created, err := s.CreateMedia(ctx, generia.Media{ID: "m-life", WorldID: w.ID, CharacterID: c.ID, Kind: generia.MediaPostImage,
+		ContentType: "image/png", ObjectKey: "worlds/w1/m-life.png", Life: true})
+	ok(t, err, "CreateMedia of the life")
+	if !created || m.ID != "m-life" {
+		t.Errorf("the life's image: created %v, %+v", created, m)
+	}
+	p := newPost("p-life", c, at(time.Hour))
+	p.MediaID, p.Life = m.ID, true
+	got, created, err := s.CreatePost(ctx, p)
+	ok(t, err, "CreatePost of the life")
+	if !created || got.ID != p.ID || !got.IsAI || got.MediaID != m.ID {
+		t.Errorf("the life's post: created %v, %+v", created, got)
+	}
+	_, created, err = s.CreatePost(ctx, p)
+	if err != nil || created {
+		t.Errorf("the life's post again: created %v, %v; want the stored one", created, err)
+	}
+	after, err := s.GenerationStatus(ctx, w.ID)
+	ok(t, err, "GenerationStatus")
+	if after.PostsCreated != before.PostsCreated || after.ImagesCreated != before.ImagesCreated {
+		t.Errorf("the generation counts the life's work: posts %d → %d, images %d → %d",
+			before.PostsCreated, after.PostsCreated, before.ImagesCreated, after.ImagesCreated)
+	}
+	_, _, err = s.CreatePost(ctx, newPost("p-generated", c, t0))
+	wantKind(t, err, generia.KindStopped, "a generated post after the generation")
+	bad := newPost("p-bad", mine, t0)
+	bad.Life = true
+	_, _, err = s.CreatePost(ctx, bad)
+	wantKind(t, err, generia.KindInvalid, "a life post by a person's character")
+}
