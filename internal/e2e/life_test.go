@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -271,7 +272,8 @@ func TestALifeSurvivesARestart(t *testing.T) {
 	}
 }
 
-// While watched, characters comment on each other's posts on their own.
+// While watched, characters act on their own: they comment on each other's
+// posts, and every third action is a new post of their own, with its image.
 func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
 		"GENERIA_LIFE_IDLE": "1m", "GENERIA_LIFE_ACTIONS_PER_HOUR": "3600", "GENERIA_LIFE_DAILY_CALLS": "5",
@@ -280,16 +282,37 @@ func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 	ctx := context.Background()
 	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Rival bakers of a mountain pass", CharactersCount: 2, PostsCount: 4})
 	waitCompleted(t, s.client, w.ID, time.Minute)
-	posts, _, err := s.client.Posts(ctx, w.ID, 10, "") // a view: the life starts
-	if err != nil || len(posts) != 4 {
-		t.Fatalf("feed = %v, %v", posts, err)
+	generated, _, err := s.client.Posts(ctx, w.ID, 10, "") // a view: the life starts
+	if err != nil || len(generated) != 4 {
+		t.Fatalf("feed = %v, %v", generated, err)
 	}
-	// At one action a second and 5 calls a day, the world acts 5 times and
-	// then rests.
-	waitLife(t, s.client, w.ID, 30*time.Second, "resting after 5 actions", func(v generia.LifeView) bool {
+	before, err := s.app.Store.GenerationStatus(ctx, w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At one action a second and 5 calls a day: a comment (1 call), a
+	// comment (1), a post (its text and its image, 2), a comment (1), and
+	// the day's calls are spent: the world rests.
+	v := waitLife(t, s.client, w.ID, 30*time.Second, "resting after its actions", func(v generia.LifeView) bool {
 		return v.State == generia.LifeResting
 	})
-	own := 0
+	posts, _, err := s.client.Posts(ctx, w.ID, 20, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var own []apiclient.Post
+	for _, p := range posts {
+		if !slices.ContainsFunc(generated, func(g apiclient.Post) bool { return g.ID == p.ID }) {
+			own = append(own, p)
+		}
+	}
+	if len(own) != 1 || !own[0].IsAI || own[0].Caption == "" || own[0].MediaID == "" || len(own[0].Hashtags) == 0 {
+		t.Fatalf("the world's own posts: %+v, want one by a character, with a caption, hashtags and an image", own)
+	}
+	if data, _, err := s.client.Media(ctx, own[0].MediaID); err != nil || len(data) == 0 {
+		t.Errorf("the new post's image: %d bytes, %v", len(data), err)
+	}
+	comments := 0
 	for _, p := range posts {
 		var page struct {
 			Comments []apiclient.Comment `json:"comments"`
@@ -301,10 +324,14 @@ func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 			if !c.IsAI || c.ParentID != "" || c.CharacterID == p.CharacterID || c.Text == "" {
 				t.Errorf("comment %+v on a post by %s is not a character's own comment on another's post", c, p.DisplayName)
 			}
-			own++
+			comments++
 		}
 	}
-	if v := life(t, s.client, w.ID); own != 5 || v.CallsToday != 5 || v.ActionsToday < 5 {
-		t.Errorf("%d comments of the world's own, life %+v; want 5 within the 5 calls of the day", own, v)
+	if comments != 3 || v.CallsToday != 5 {
+		t.Errorf("%d comments of the world's own and %d calls today; want 3 comments and 5 calls", comments, v.CallsToday)
+	}
+	after, err := s.app.Store.GenerationStatus(ctx, w.ID)
+	if err != nil || after.PostsCreated != before.PostsCreated || after.ImagesCreated != before.ImagesCreated || after.CallsLLM != before.CallsLLM {
+		t.Errorf("the generation's record counts the life's work: %+v → %+v (%v)", before, after, err)
 	}
 }

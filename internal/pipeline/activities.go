@@ -377,6 +377,7 @@ func (a *Activities) PaintImage(ctx context.Context, job ImageJob) (string, erro
 		_, _, err := a.Store.CreateMedia(ctx, generia.Media{
 			ID: id, WorldID: job.WorldID, CharacterID: characterID, Kind: job.Kind, ContentType: img.ContentType,
 			Size: int64(len(img.Data)), Width: cfg.Width, Height: cfg.Height, ObjectKey: objectKey, CreatedAt: a.now(),
+			Life: job.Life != nil,
 		})
 		return err
 	})
@@ -395,14 +396,23 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 		return generia.PaidImage{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("the image provider %q of this world is not configured on this worker", job.Provider), errNoProvider, nil)
 	}
 	size := imageSizes[job.Kind]
-	if err := a.Store.ReserveCall(ctx, job.WorldID, generia.CallImage); err != nil {
-		return generia.PaidImage{}, storeError(err)
+	var reserved error
+	if job.Life != nil {
+		_, reserved = a.Store.ReserveLifeCall(ctx, job.WorldID, job.Life.Day, job.Life.Settings)
+	} else {
+		reserved = a.Store.ReserveCall(ctx, job.WorldID, generia.CallImage)
+	}
+	if reserved != nil {
+		return generia.PaidImage{}, storeError(reserved)
 	}
 	started := time.Now()
 	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1]})
 	call := generia.ProviderCall{
 		WorldID: job.WorldID, Key: key, Step: job.Kind, Kind: generia.CallImage, Provider: gen.Name(), Model: res.Model,
 		Attempt: attempt(ctx), CostUSD: res.CostUSD, Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),
+	}
+	if job.Life != nil {
+		call.LifeDay = job.Life.Day
 	}
 	if err != nil {
 		call.Outcome, call.Error = generia.OutcomeError, err.Error()
@@ -425,6 +435,10 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 
 // imagePrompt finds the prompt of an image in the world's artifacts.
 func (a *Activities) imagePrompt(ctx context.Context, job ImageJob) (prompt, characterID string, err error) {
+	if job.Life != nil {
+		p, err := artifact[content.PostDetail](ctx, a, job.WorldID, lifePostKey(job.Life.Key))
+		return p.ImagePrompt, job.Life.CharacterID, err
+	}
 	switch job.Kind {
 	case generia.MediaWorldHeader, generia.MediaWorldIcon:
 		p, err := artifact[content.WorldImagePrompts](ctx, a, job.WorldID, keyWorldImagePrompts())

@@ -77,21 +77,33 @@ type LifeStep struct {
 	// Key is the action's place: "life/reply/<comment>" or
 	// "life/<day>/<n>".
 	Key string
-	// CommentID is the comment answered, for a reply.
+	// CommentID is the comment answered, for a reply; Number is the
+	// action's place in the day, for an action of the world's own.
 	CommentID string `json:",omitempty"`
+	Number    int    `json:",omitempty"`
+	// Image is the world's image provider.
+	Image string `json:",omitempty"`
 	// Day and Settings are the day the action's calls count in, and the
 	// ceilings they must stay under.
 	Day      string
 	Settings generia.LifeSettings
 }
 
-// LifeReply is one character's reply planned by PlanLife: who answers,
-// to which comment, under which key.
+// LifeReply is one character's action planned by PlanLife, under its key:
+// a comment (answering ParentID, if set) under PostID, or, with NewPost,
+// a post of its own.
 type LifeReply struct {
 	LifeStep
 	CharacterID string
 	// ParentID is the comment answered; PostID the post of its thread.
 	ParentID, PostID string
+	NewPost          bool `json:",omitempty"`
+}
+
+// image is the image job of a life post.
+func (r LifeReply) image() ImageJob {
+	return ImageJob{WorldRef: WorldRef{WorldID: r.WorldID, Provider: r.Image}, Kind: generia.MediaPostImage,
+		Life: &LifeImage{Key: r.Key, CharacterID: r.CharacterID, Day: r.Day, Settings: r.Settings}}
 }
 
 // maxAnswered is how many answered comments a life remembers.
@@ -285,7 +297,7 @@ func (l *life) nextAction(now time.Time) time.Time {
 }
 
 func (l *life) step(key string) LifeStep {
-	return LifeStep{WorldRef: WorldRef{WorldID: l.in.WorldID, Provider: l.in.LLM}, Key: key, Day: l.in.Day.Day, Settings: l.in.Settings}
+	return LifeStep{WorldRef: WorldRef{WorldID: l.in.WorldID, Provider: l.in.LLM}, Image: l.in.Image, Key: key, Day: l.in.Day.Day, Settings: l.in.Settings}
 }
 
 // answer answers one waiting comment: PlanLife says which characters
@@ -300,7 +312,9 @@ func (l *life) answer(ctx workflow.Context, commentID string) (bool, error) {
 
 // act is one action of the world's own, at its place in the day.
 func (l *life) act(ctx workflow.Context) error {
-	_, err := l.run(ctx, l.step(fmt.Sprintf("life/%s/%d", l.in.Day.Day, l.in.Actions)))
+	st := l.step(fmt.Sprintf("life/%s/%d", l.in.Day.Day, l.in.Actions))
+	st.Number = l.in.Actions
+	_, err := l.run(ctx, st)
 	l.in.Actions++ // an action that could not be done is not tried again
 	return err
 }
@@ -316,6 +330,12 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 		return l.failed(ctx, st, err)
 	}
 	for _, r := range replies {
+		if r.NewPost {
+			if err := l.post(ctx, r); err != nil {
+				return l.failed(ctx, st, err)
+			}
+			continue
+		}
 		if err := workflow.ExecuteActivity(llm, a.WriteReply, r).Get(ctx, &l.in.Day); err != nil {
 			return l.failed(ctx, st, err)
 		}
@@ -327,6 +347,24 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 		l.in.Actions++
 	}
 	return true, nil
+}
+
+// post makes a character's own post: its text, its image, then the post.
+func (l *life) post(ctx workflow.Context, r LifeReply) error {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, llmOptions), a.WriteLifePost, r).Get(ctx, &l.in.Day); err != nil {
+		return err
+	}
+	var mediaID string
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, imageOptions), a.PaintImage, r.image()).Get(ctx, &mediaID); err != nil {
+		return err
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.SaveLifePost, LifePost{LifeReply: r, MediaID: mediaID}).Get(ctx, nil)
+}
+
+// LifePost is a life post to save, with its image.
+type LifePost struct {
+	LifeReply
+	MediaID string
 }
 
 // failed decides what a failed step means for the life.

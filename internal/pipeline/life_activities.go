@@ -27,8 +27,9 @@ var mention = regexp.MustCompile(`@([A-Za-z0-9_]{3,24})`)
 // answers, and the characters it @mentions, as far as they are AI
 // characters other than the one the person speaks as; a character's own
 // comment is answered by nobody, so that conversations between characters
-// end. An action of the world's own is one character's comment on a recent
-// post of another, chosen by the step's key.
+// end. An action of the world's own is one character's: every third a new
+// post of its own, the others a comment on a recent post of another,
+// chosen by the step's key.
 func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, error) {
 	if _, err := a.Store.World(ctx, st.WorldID); err != nil {
 		return nil, storeError(err)
@@ -124,13 +125,83 @@ func (a *Activities) planAction(ctx context.Context, st LifeStep, cast []generia
 	if len(close) > 0 {
 		others = close
 	}
-	if len(others) == 0 {
-		return nil, nil
-	}
-	target := others[keyHash(st.Key+"/post", len(others))]
-	r := LifeReply{LifeStep: st, CharacterID: actor.ID, PostID: target.ID}
+	r := LifeReply{LifeStep: st, CharacterID: actor.ID}
 	r.Key = st.Key + "/" + actor.ID
+	if len(others) == 0 || st.Number%lifePostEvery == lifePostEvery-1 {
+		r.NewPost = true // every third action, or when there is nobody else's post
+		return []LifeReply{r}, nil
+	}
+	r.PostID = others[keyHash(st.Key+"/post", len(others))].ID
 	return []LifeReply{r}, nil
+}
+
+// lifePostEvery: one action of the world's own in this many is a new post.
+const lifePostEvery = 3
+
+// lifePostKey is the key of a life post's text.
+func lifePostKey(key string) string { return key + "/detail" }
+
+// WriteLifePost writes a character's new post, its call counted in the
+// step's life day: about one of its topics, in the light of its daily
+// routine, and unlike its recent posts. It returns what the day has spent.
+func (a *Activities) WriteLifePost(ctx context.Context, r LifeReply) (generia.LifeDay, error) {
+	purse := &lifePurse{day: r.Day, settings: r.Settings}
+	err := runStepFrom(ctx, a, r.WorldRef, purse, lifePostKey(r.Key), content.PostStep, func() (content.PostInput, error) {
+		return a.lifePostInput(ctx, r)
+	})
+	if err != nil {
+		return generia.LifeDay{}, err
+	}
+	day, err := a.Store.LifeDay(ctx, r.WorldID, r.Day)
+	return day, storeError(err)
+}
+
+func (a *Activities) lifePostInput(ctx context.Context, r LifeReply) (content.PostInput, error) {
+	world, err := artifact[content.WorldDescription](ctx, a, r.WorldID, keyWorldDescription())
+	if err != nil {
+		return content.PostInput{}, err
+	}
+	ch, err := a.Store.Character(ctx, r.CharacterID)
+	if err != nil {
+		return content.PostInput{}, err
+	}
+	n, err := a.Store.CountCharacterPosts(ctx, ch.ID)
+	if err != nil {
+		return content.PostInput{}, err
+	}
+	cast, _, err := a.Store.ListCharacters(ctx, r.WorldID, generia.Page{Limit: lifeCast})
+	if err != nil {
+		return content.PostInput{}, err
+	}
+	p := profileOf(ch)
+	topic := "a day in " + world.Name
+	if len(p.Topics) > 0 {
+		topic = p.Topics[keyHash(r.Key+"/topic", len(p.Topics))]
+	}
+	brief := "what the day brought"
+	if p.DailyRoutine != "" {
+		brief = "a moment of the day: " + p.DailyRoutine
+	}
+	in := content.PostInput{World: world, Character: p, Number: n, Total: n + 1, Hashtags: content.HashtagsFor(r.Key),
+		Concept: content.PostConcept{Topic: topic, Brief: brief, Tone: "true to the character", Kind: "daily life"}}
+	for _, c := range cast {
+		if c.IsAI() && c.ID != ch.ID {
+			in.Others = append(in.Others, content.Handle{Username: c.Username, DisplayName: c.DisplayName})
+		}
+	}
+	return in, nil
+}
+
+// SaveLifePost publishes the written post with its image, under an ID
+// derived from its key: saving it again changes nothing.
+func (a *Activities) SaveLifePost(ctx context.Context, p LifePost) error {
+	d, err := artifact[content.PostDetail](ctx, a, p.WorldID, lifePostKey(p.Key))
+	if err != nil {
+		return storeError(err)
+	}
+	_, _, err = a.Store.CreatePost(ctx, generia.Post{ID: ItemID(p.WorldID, p.Key), WorldID: p.WorldID, CharacterID: p.CharacterID,
+		Caption: d.Caption, Hashtags: d.Hashtags, MediaID: p.MediaID, CreatedAt: a.now(), Life: true})
+	return storeError(err)
 }
 
 // LLM queue.

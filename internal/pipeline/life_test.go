@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +35,10 @@ type lifeWorld struct {
 	saved   map[string]int // saves by key
 	calls   map[string]int // calls by day
 	start   time.Time
+	// posts makes every third action a new post, as PlanLife does;
+	// chain records the post activities in order.
+	posts bool
+	chain []string
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
@@ -49,7 +54,29 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		w.plans = append(w.plans, st)
 		r := LifeReply{LifeStep: st, CharacterID: "c1", ParentID: st.CommentID, PostID: "p1"}
 		r.Key = st.Key + "/c1"
+		if w.posts && st.CommentID == "" && st.Number%3 == 2 {
+			r.NewPost, r.PostID = true, ""
+		}
 		return []LifeReply{r}, nil
+	})
+	env.OnActivity(a.WriteLifePost, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) (generia.LifeDay, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.calls[r.Day]++
+		w.chain = append(w.chain, "write "+r.Key)
+		return generia.LifeDay{WorldID: r.WorldID, Day: r.Day, Calls: w.calls[r.Day]}, nil
+	})
+	env.OnActivity(a.PaintImage, mock.Anything, mock.Anything).Return(func(_ context.Context, j ImageJob) (string, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.chain = append(w.chain, "paint "+j.Key())
+		return "media-" + j.Key(), nil
+	})
+	env.OnActivity(a.SaveLifePost, mock.Anything, mock.Anything).Return(func(_ context.Context, p LifePost) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.chain = append(w.chain, "save "+p.Key+" "+p.MediaID)
+		return nil
 	})
 	env.OnActivity(a.WriteReply, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) (generia.LifeDay, error) {
 		w.mu.Lock()
@@ -270,5 +297,28 @@ func TestLifeAnswersAFloodAtItsPace(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s answered %d times", key, n)
 		}
+	}
+}
+
+// Every third action of the world's own is a new post: its text, then its
+// image (a life image, under the post's key), then the post with it.
+func TestLifePostsEveryThirdAction(t *testing.T) {
+	w := newLifeWorld(t)
+	w.posts = true
+	in := lifeInput(60, 1000)
+	in.Idle = 10 * time.Minute
+	_ = w.run(in, 20*time.Minute)
+	if len(w.chain) == 0 || len(w.chain)%3 != 0 {
+		t.Fatalf("post activities %v, want whole chains of write, paint, save", w.chain)
+	}
+	for i := 0; i < len(w.chain); i += 3 {
+		key := strings.TrimPrefix(w.chain[i], "write ")
+		if w.chain[i+1] != "paint "+key+"/image" || w.chain[i+2] != "save "+key+" media-"+key+"/image" {
+			t.Errorf("post %s: %v", key, w.chain[i:i+3])
+		}
+	}
+	posts, comments := len(w.chain)/3, w.replies()
+	if posts == 0 || comments < 2*posts-1 || comments > 2*posts+2 {
+		t.Errorf("%d posts and %d comments, want one post in three actions", posts, comments)
 	}
 }

@@ -117,10 +117,22 @@ type ImageJob struct {
 	Kind     string
 	Position int `json:",omitempty"`
 	Number   int `json:",omitempty"`
+	// Life is set for an image of the world's life.
+	Life *LifeImage `json:",omitempty"`
+}
+
+// LifeImage is the image of a life post: the post's key (whose text holds
+// the image's prompt), its character, and the day its call counts in.
+type LifeImage struct {
+	Key, CharacterID, Day string
+	Settings              generia.LifeSettings
 }
 
 // Key is the image's key in the world.
 func (j ImageJob) Key() string {
+	if j.Life != nil {
+		return j.Life.Key + "/image"
+	}
 	switch j.Kind {
 	case generia.MediaWorldHeader:
 		return keyHeader

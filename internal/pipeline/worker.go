@@ -156,6 +156,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.PlanPosts)
 		act(acts.DetailPost)
 		act(acts.WriteReply)
+		act(acts.WriteLifePost)
 	case QueueImages:
 		act(acts.PaintImage)
 	case QueueProgress:
@@ -169,6 +170,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.CreatePost)
 		act(acts.PlanLife)
 		act(acts.SaveReply)
+		act(acts.SaveLifePost)
 	}
 }
 
