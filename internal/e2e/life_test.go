@@ -335,3 +335,54 @@ func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 		t.Errorf("the generation's record counts the life's work: %+v → %+v (%v)", before, after, err)
 	}
 }
+
+// A person's new post draws the comments of the characters it @mentions and
+// of one or two others; a character answers a person's comment on it.
+func TestAPersonsPostDrawsReactions(t *testing.T) {
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{"GENERIA_LIFE_ACTIONS_PER_HOUR": "0"}})
+	defer s.app.Close()
+	ctx := context.Background()
+	a := signUp(t, s, "ada")
+	w := createWorld(t, a, apiclient.NewWorld{Prompt: "Night gardeners of a glass city", CharactersCount: 3, PostsCount: 3})
+	waitCompleted(t, a, w.ID, time.Minute)
+	cast, _, err := a.Characters(ctx, w.ID, 10, "")
+	if err != nil || len(cast) != 3 {
+		t.Fatalf("cast = %v, %v", cast, err)
+	}
+	photo, err := a.Upload(ctx, w.ID, pngBytes(t, 128, 128))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine apiclient.Character
+	if err := a.Do(ctx, "POST", "/api/v1/worlds/"+w.ID+"/characters", map[string]string{"display_name": "Ada Bloom", "bio": "New in town."}, &mine); err != nil {
+		t.Fatal(err)
+	}
+	mentioned := cast[2]
+	var post apiclient.Post
+	caption := "My first night shift among the glass beds. @" + mentioned.Username + ", any advice?"
+	if err := a.Do(ctx, "POST", "/api/v1/worlds/"+w.ID+"/posts", map[string]any{"character_id": mine.ID, "caption": caption, "media_id": photo}, &post); err != nil {
+		t.Fatal(err)
+	}
+	var got []apiclient.Comment
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got = replies(t, a, w.ID, post.ID, "")
+		if slices.ContainsFunc(got, func(c apiclient.Comment) bool { return c.CharacterID == mentioned.ID }) && len(got) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reactions to the post in 30 s: %+v; want the mentioned %s and at least one more", got, mentioned.Username)
+		}
+	}
+	time.Sleep(time.Second) // the rest of the reactions, if any
+	got = replies(t, a, w.ID, post.ID, "")
+	seen := map[string]bool{}
+	for _, c := range got {
+		if seen[c.CharacterID] || c.CharacterID == mine.ID || c.Text == "" {
+			t.Errorf("reaction %+v: a character reacts once, and never a person's", c)
+		}
+		seen[c.CharacterID] = true
+	}
+	if len(got) > 3 {
+		t.Errorf("%d reactions to one post, want at most 3", len(got))
+	}
+}

@@ -24,9 +24,10 @@ const (
 	errNotFound     = "NotFound"
 	errUnavailable  = "Unavailable"
 	errVerifyFailed = "VerificationFailed"
+	errWorldGone    = "WorldGone" // a world's life ends with its world
 )
 
-var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, errOutOfCredits, errBadAnswer, errNoProvider, errNotFound}
+var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, errOutOfCredits, errBadAnswer, errNoProvider, errNotFound, errWorldGone}
 
 var fatal = map[string]bool{errStopped: true, errLimit: true, errUnauthorized: true, errOutOfCredits: true, errNoProvider: true, errNotFound: true}
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -35,6 +36,9 @@ const (
 	// SignalCommented carries a Commented: a comment that may want an
 	// answer.
 	SignalCommented = "commented"
+	// SignalPosted carries a Posted: a person's new post, which draws
+	// reactions.
+	SignalPosted = "posted"
 	// SignalLifeSettings carries the owner's new generia.LifeSettings.
 	SignalLifeSettings = "life-settings"
 )
@@ -70,6 +74,11 @@ type Commented struct {
 	CommentID string
 }
 
+// Posted is the payload of SignalPosted.
+type Posted struct {
+	PostID string
+}
+
 // LifeStep is one action of a world's life: an answer to a comment or an
 // action of the world's own, under its key.
 type LifeStep struct {
@@ -81,6 +90,8 @@ type LifeStep struct {
 	// action's place in the day, for an action of the world's own.
 	CommentID string `json:",omitempty"`
 	Number    int    `json:",omitempty"`
+	// PostID is a person's new post the step reacts to.
+	PostID string `json:",omitempty"`
 	// Image is the world's image provider.
 	Image string `json:",omitempty"`
 	// Day and Settings are the day the action's calls count in, and the
@@ -230,13 +241,13 @@ func (l *life) signals(ctx workflow.Context) workflow.Selector {
 	s.AddReceive(workflow.GetSignalChannel(ctx, SignalCommented), func(c workflow.ReceiveChannel, _ bool) {
 		var m Commented
 		c.Receive(ctx, &m)
-		l.in.LastViewedAt = workflow.Now(ctx) // who comments is watching
-		if len(l.in.Waiting) >= MaxWaiting {
-			workflow.GetLogger(ctx).Warn("too many comments wait for an answer; this one will not be answered", "world_id", l.in.WorldID, "comment_id", m.CommentID)
-			return
-		}
-		if m.CommentID != "" && !slices.Contains(l.in.Waiting, m.CommentID) && !slices.Contains(l.in.Answered, m.CommentID) {
-			l.in.Waiting = append(l.in.Waiting, m.CommentID)
+		l.wait(ctx, m.CommentID)
+	})
+	s.AddReceive(workflow.GetSignalChannel(ctx, SignalPosted), func(c workflow.ReceiveChannel, _ bool) {
+		var m Posted
+		c.Receive(ctx, &m)
+		if m.PostID != "" {
+			l.wait(ctx, waitingPost+m.PostID)
 		}
 	})
 	s.AddReceive(workflow.GetSignalChannel(ctx, SignalLifeSettings), func(c workflow.ReceiveChannel, _ bool) {
@@ -245,6 +256,23 @@ func (l *life) signals(ctx workflow.Context) workflow.Selector {
 	})
 	return s
 }
+
+// wait queues what a person did for an answer: a comment's ID, or a post's
+// (waitingPost and its ID); what waits or was answered already is not
+// queued again, nor anything past MaxWaiting.
+func (l *life) wait(ctx workflow.Context, id string) {
+	l.in.LastViewedAt = workflow.Now(ctx) // who comments or posts is watching
+	switch {
+	case id == "" || slices.Contains(l.in.Waiting, id) || slices.Contains(l.in.Answered, id):
+	case len(l.in.Waiting) >= MaxWaiting:
+		workflow.GetLogger(ctx).Warn("too much waits for an answer; this will not be answered", "world_id", l.in.WorldID, "waiting", id)
+	default:
+		l.in.Waiting = append(l.in.Waiting, id)
+	}
+}
+
+// waitingPost marks a person's post among what waits for an answer.
+const waitingPost = "post:"
 
 // waitUntil waits for a signal or until t, whichever comes first.
 func (l *life) waitUntil(ctx workflow.Context, t time.Time) {
@@ -304,9 +332,14 @@ func (l *life) step(key string) LifeStep {
 // answer it, each reply is written and saved. It reports whether the
 // comment is done with (answered, or nothing to answer); a ceiling leaves
 // it waiting for the next day.
-func (l *life) answer(ctx workflow.Context, commentID string) (bool, error) {
-	st := l.step("life/reply/" + commentID)
-	st.CommentID = commentID
+func (l *life) answer(ctx workflow.Context, id string) (bool, error) {
+	if postID, ok := strings.CutPrefix(id, waitingPost); ok {
+		st := l.step("life/react/" + postID)
+		st.PostID = postID
+		return l.run(ctx, st)
+	}
+	st := l.step("life/reply/" + id)
+	st.CommentID = id
 	return l.run(ctx, st)
 }
 
@@ -343,7 +376,7 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 			return l.failed(ctx, st, err)
 		}
 	}
-	if st.CommentID != "" && len(replies) > 0 {
+	if (st.CommentID != "" || st.PostID != "") && len(replies) > 0 {
 		l.in.Actions++
 	}
 	return true, nil
@@ -375,10 +408,8 @@ func (l *life) failed(ctx workflow.Context, st LifeStep, err error) (bool, error
 		case errLimit:
 			l.in.RestingDay = st.Day
 			return false, nil
-		case errNotFound:
-			if st.CommentID == "" { // the world is gone
-				return false, err
-			}
+		case errWorldGone:
+			return false, err
 		}
 	}
 	workflow.GetLogger(ctx).Warn("a life step failed", "world_id", l.in.WorldID, "key", st.Key, "error", err)

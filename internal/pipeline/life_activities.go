@@ -3,9 +3,13 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"regexp"
+	"slices"
 	"strings"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
@@ -31,14 +35,19 @@ var mention = regexp.MustCompile(`@([A-Za-z0-9_]{3,24})`)
 // post of its own, the others a comment on a recent post of another,
 // chosen by the step's key.
 func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, error) {
-	if _, err := a.Store.World(ctx, st.WorldID); err != nil {
+	if _, err := a.Store.World(ctx, st.WorldID); generia.IsKind(err, generia.KindNotFound) {
+		return nil, temporal.NewNonRetryableApplicationError("world "+st.WorldID+" is gone", errWorldGone, err)
+	} else if err != nil {
 		return nil, storeError(err)
 	}
 	cast, _, err := a.Store.ListCharacters(ctx, st.WorldID, generia.Page{Limit: lifeCast})
 	if err != nil {
 		return nil, storeError(err)
 	}
-	if st.CommentID == "" {
+	switch {
+	case st.PostID != "":
+		return a.planReactions(ctx, st, cast)
+	case st.CommentID == "":
 		return a.planAction(ctx, st, cast)
 	}
 	c, err := a.Store.Comment(ctx, st.CommentID)
@@ -84,6 +93,48 @@ func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, er
 		}
 		seen[id] = true
 		r := LifeReply{LifeStep: st, CharacterID: id, ParentID: c.ID, PostID: c.PostID}
+		r.Key = st.Key + "/" + id
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// maxReactions is how many characters react to a person's post, beside
+// those it mentions.
+const maxReactions = 2
+
+// planReactions says who comments on a person's new post: the characters
+// it @mentions, and one or two others, by the post's key.
+func (a *Activities) planReactions(ctx context.Context, st LifeStep, cast []generia.Character) ([]LifeReply, error) {
+	post, err := a.Store.Post(ctx, st.PostID, "")
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if post.WorldID != st.WorldID || post.IsAI {
+		return nil, nil // only people's posts draw reactions
+	}
+	var ai []generia.Character
+	byHandle := map[string]string{}
+	for _, ch := range cast {
+		if ch.IsAI() {
+			ai = append(ai, ch)
+			byHandle[strings.ToLower(ch.Username)] = ch.ID
+		}
+	}
+	var want []string
+	for _, m := range mention.FindAllStringSubmatch(post.Caption, -1) {
+		if id, ok := byHandle[strings.ToLower(m[1])]; ok && !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	for i := 0; i < maxReactions && len(ai) > 0; i++ {
+		if id := ai[keyHash(fmt.Sprintf("%s/%d", st.Key, i), len(ai))].ID; !slices.Contains(want, id) {
+			want = append(want, id)
+		}
+	}
+	var out []LifeReply
+	for _, id := range want[:min(len(want), maxRepliers)] {
+		r := LifeReply{LifeStep: st, CharacterID: id, PostID: post.ID}
 		r.Key = st.Key + "/" + id
 		out = append(out, r)
 	}

@@ -95,6 +95,16 @@ func (g *Client) Commented(ctx context.Context, worldID, commentID string) error
 	return g.signalLife(ctx, w, SignalCommented, Commented{CommentID: commentID})
 }
 
+// Posted tells a completed world's life of a person's new post, which its
+// characters react to.
+func (g *Client) Posted(ctx context.Context, worldID, postID string) error {
+	w, err := g.Store.World(ctx, worldID)
+	if err != nil || w.Status != generia.StatusCompleted {
+		return err
+	}
+	return g.signalLife(ctx, w, SignalPosted, Posted{PostID: postID})
+}
+
 // SetLife stores a world's new life settings and tells its life, starting
 // it if it does not run.
 func (g *Client) SetLife(ctx context.Context, worldID string, s generia.LifeSettings) error {

@@ -322,3 +322,17 @@ func TestLifePostsEveryThirdAction(t *testing.T) {
 		t.Errorf("%d posts and %d comments, want one post in three actions", posts, comments)
 	}
 }
+
+// A person's post is reacted to once, however often it is told.
+func TestLifeReactsToAPostOnce(t *testing.T) {
+	w := newLifeWorld(t)
+	w.at(time.Minute, func() {
+		w.env.SignalWorkflow(SignalPosted, Posted{PostID: "p9"})
+		w.env.SignalWorkflow(SignalPosted, Posted{PostID: "p9"})
+	})
+	w.at(3*time.Minute, func() { w.env.SignalWorkflow(SignalPosted, Posted{PostID: "p9"}) })
+	_ = w.run(lifeInput(0, 100), time.Hour)
+	if len(w.plans) != 1 || w.plans[0].PostID != "p9" || w.plans[0].Key != "life/react/p9" || w.saved["life/react/p9/c1"] != 1 {
+		t.Errorf("plans %+v, saved %v; want one reaction to p9", w.plans, w.saved)
+	}
+}

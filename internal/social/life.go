@@ -19,6 +19,9 @@ type Life interface {
 	// Commented says a person commented in a world, which its characters
 	// answer.
 	Commented(ctx context.Context, worldID, commentID string) error
+	// Posted says a person posted in a world, which its characters react
+	// to.
+	Posted(ctx context.Context, worldID, postID string) error
 	Life(ctx context.Context, worldID string) (generia.LifeView, error)
 	LifeSettings(ctx context.Context, worldID string) (generia.LifeSettings, error)
 	SetLife(ctx context.Context, worldID string, s generia.LifeSettings) error

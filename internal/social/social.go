@@ -11,6 +11,7 @@ package social
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	_ "image/gif" // upload decoders
 	_ "image/jpeg"
 	_ "image/png"
@@ -568,6 +569,11 @@ func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPo
 	})
 	if err != nil {
 		return p, err
+	}
+	if s.Life != nil {
+		if err := s.Life.Posted(ctx, w.ID, p.ID); err != nil {
+			slog.Warn("telling a world's life of a post", "world_id", w.ID, "post_id", p.ID, "error", err) // the post stands
+		}
 	}
 	return s.Store.Post(ctx, p.ID, viewerID)
 }

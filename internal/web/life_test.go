@@ -19,6 +19,7 @@ type fakeLife struct {
 
 func (l *fakeLife) Viewed(context.Context, string)                  {}
 func (l *fakeLife) Commented(context.Context, string, string) error { return nil }
+func (l *fakeLife) Posted(context.Context, string, string) error    { return nil }
 func (l *fakeLife) EndLife(context.Context, string) error           { return nil }
 func (l *fakeLife) SetLife(_ context.Context, id string, s generia.LifeSettings) error {
 	if err := s.Validate(); err != nil {
