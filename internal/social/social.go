@@ -11,11 +11,11 @@ package social
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	_ "image/gif" // upload decoders
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
