@@ -320,9 +320,16 @@ func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 		if err := s.client.Do(ctx, "GET", "/api/v1/worlds/"+w.ID+"/posts/"+p.ID+"/comments", nil, &page); err != nil {
 			t.Fatal(err)
 		}
+		byID := map[string]apiclient.Comment{}
 		for _, c := range page.Comments {
-			if !c.IsAI || c.ParentID != "" || c.CharacterID == p.CharacterID || c.Text == "" {
+			byID[c.ID] = c
+		}
+		for _, c := range page.Comments {
+			if !c.IsAI || c.CharacterID == p.CharacterID || c.Text == "" {
 				t.Errorf("comment %+v on a post by %s is not a character's own comment on another's post", c, p.DisplayName)
+			}
+			if parent, ok := byID[c.ParentID]; c.ParentID != "" && (!ok || !parent.IsAI || parent.CharacterID == c.CharacterID || parent.ParentID != "") {
+				t.Errorf("reply %+v does not answer another character's comment that is no reply itself", c)
 			}
 			comments++
 		}

@@ -183,6 +183,19 @@ func (a *Activities) planAction(ctx context.Context, st LifeStep, cast []generia
 		return []LifeReply{r}, nil
 	}
 	r.PostID = others[keyHash(st.Key+"/post", len(others))].ID
+	// In a thread where another character spoke last, the character
+	// answers them; a reply is never answered in turn by the world's own
+	// actions, so that conversations between characters end.
+	thread, _, err := a.Store.ListComments(ctx, r.PostID, generia.Page{Limit: generia.MaxPageSize})
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if n := len(thread); n > 0 {
+		last := thread[n-1]
+		if last.IsAI && last.CharacterID != actor.ID && last.ParentID == "" {
+			r.ParentID = last.ID
+		}
+	}
 	return []LifeReply{r}, nil
 }
 
