@@ -276,7 +276,7 @@ func TestALifeSurvivesARestart(t *testing.T) {
 // posts, and every third action is a new post of their own, with its image.
 func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
-		"GENERIA_LIFE_IDLE": "1m", "GENERIA_LIFE_ACTIONS_PER_HOUR": "3600", "GENERIA_LIFE_DAILY_CALLS": "5",
+		"GENERIA_LIFE_IDLE": "5m", "GENERIA_LIFE_ACTIONS_PER_HOUR": "3600", "GENERIA_LIFE_DAILY_CALLS": "5",
 	}})
 	defer s.app.Close()
 	ctx := context.Background()
@@ -293,7 +293,8 @@ func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 	// At one action a second and 5 calls a day: a comment (1 call), a
 	// comment (1), a post (its text and its image, 2), a comment (1), and
 	// the day's calls are spent: the world rests.
-	v := waitLife(t, s.client, w.ID, 30*time.Second, "resting after its actions", func(v generia.LifeView) bool {
+	// (Four times slower if it is night in the world.)
+	v := waitLife(t, s.client, w.ID, 2*time.Minute, "resting after its actions", func(v generia.LifeView) bool {
 		return v.State == generia.LifeResting
 	})
 	posts, _, err := s.client.Posts(ctx, w.ID, 20, "")

@@ -316,12 +316,32 @@ func (l *life) newDay(now time.Time) {
 // same for the same world and day's action.
 func (l *life) nextAction(now time.Time) time.Time {
 	interval := time.Duration(float64(time.Hour) / l.in.Settings.ActionsPerHour)
+	if WorldNight(l.in.WorldID, now) {
+		interval *= nightSlowdown // the world's people mostly sleep
+	}
 	spread := 0.5 + float64(keyHash(fmt.Sprintf("%s/%s/%d", l.in.WorldID, l.in.Day.Day, l.in.Actions), 1000))/1000
 	from := l.in.LastActionAt
 	if from.IsZero() {
 		from = now
 	}
 	return maxTime(now, from.Add(time.Duration(spread*float64(interval))))
+}
+
+// nightSlowdown is how much slower a world acts in its night.
+const nightSlowdown = 4
+
+// WorldHour is the hour of a world's own clock at t: each world keeps the
+// time of a zone of its own (by its ID), so that worlds do not all sleep
+// at once.
+func WorldHour(worldID string, t time.Time) int {
+	return (t.UTC().Hour() + keyHash(worldID+"/zone", 24)) % 24
+}
+
+// WorldNight reports whether it is night in the world, 23:00 to 07:00 of
+// its clock.
+func WorldNight(worldID string, t time.Time) bool {
+	h := WorldHour(worldID, t)
+	return h >= 23 || h < 7
 }
 
 func (l *life) step(key string) LifeStep {

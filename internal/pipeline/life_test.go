@@ -39,12 +39,15 @@ type lifeWorld struct {
 	// chain records the post activities in order.
 	posts bool
 	chain []string
+	// plannedAt are the workflow clock's times of the plans.
+	plannedAt []time.Time
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(worldMorning("w1"))
 	env.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
 	env.RegisterActivity(&Activities{})
 	w := &lifeWorld{t: t, env: env, saved: map[string]int{}, calls: map[string]int{}}
@@ -52,6 +55,7 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.plans = append(w.plans, st)
+		w.plannedAt = append(w.plannedAt, w.env.Now())
 		r := LifeReply{LifeStep: st, CharacterID: "c1", ParentID: st.CommentID, PostID: "p1"}
 		r.Key = st.Key + "/c1"
 		if w.posts && st.CommentID == "" && st.Number%3 == 2 {
@@ -334,5 +338,34 @@ func TestLifeReactsToAPostOnce(t *testing.T) {
 	_ = w.run(lifeInput(0, 100), time.Hour)
 	if len(w.plans) != 1 || w.plans[0].PostID != "p9" || w.plans[0].Key != "life/react/p9" || w.saved["life/react/p9/c1"] != 1 {
 		t.Errorf("plans %+v, saved %v; want one reaction to p9", w.plans, w.saved)
+	}
+}
+
+// worldMorning is a time when it is 09:00 in the world.
+func worldMorning(worldID string) time.Time {
+	t := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for WorldHour(worldID, t) != 9 {
+		t = t.Add(time.Hour)
+	}
+	return t
+}
+
+// A world acts slower in its night than in its day.
+func TestLifeSlowsDownAtNight(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(12, 10_000)
+	in.Idle = 48 * time.Hour
+	_ = w.run(in, 24*time.Hour)
+	day, night := 0, 0
+	for _, c := range w.plannedAt {
+		if WorldNight("w1", c) {
+			night++
+		} else {
+			day++
+		}
+	}
+	// 16 hours of day at 12 an hour, 8 of night at 3 an hour.
+	if day < 150 || night > 40 || night == 0 {
+		t.Errorf("%d actions by day and %d by night, want about 192 and 24", day, night)
 	}
 }
