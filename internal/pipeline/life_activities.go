@@ -209,10 +209,15 @@ func lifePostKey(key string) string { return key + "/detail" }
 // step's life day: about one of its topics, in the light of its daily
 // routine, and unlike its recent posts. It returns what the day has spent.
 func (a *Activities) WriteLifePost(ctx context.Context, r LifeReply) (generia.LifeDay, error) {
+	return writeLife(ctx, a, r, lifePostKey(r.Key), content.PostStep, a.lifePostInput)
+}
+
+// writeLife runs a life action's LLM step, its calls counted in the
+// action's life day, and returns what that day has spent since.
+func writeLife[In, Out any](ctx context.Context, a *Activities, r LifeReply, key string, step *content.Step[In, Out],
+	input func(context.Context, LifeReply) (In, error)) (generia.LifeDay, error) {
 	purse := &lifePurse{day: r.Day, settings: r.Settings}
-	err := runStepFrom(ctx, a, r.WorldRef, purse, lifePostKey(r.Key), content.PostStep, func() (content.PostInput, error) {
-		return a.lifePostInput(ctx, r)
-	})
+	err := runStepFrom(ctx, a, r.WorldRef, purse, key, step, func() (In, error) { return input(ctx, r) })
 	if err != nil {
 		return generia.LifeDay{}, err
 	}
@@ -273,15 +278,7 @@ func (a *Activities) SaveLifePost(ctx context.Context, p LifePost) error {
 // WriteReply writes a character's reply, its call counted in the step's
 // life day; it returns what that day has spent since.
 func (a *Activities) WriteReply(ctx context.Context, r LifeReply) (generia.LifeDay, error) {
-	purse := &lifePurse{day: r.Day, settings: r.Settings}
-	err := runStepFrom(ctx, a, r.WorldRef, purse, r.Key, content.ReplyStep, func() (content.ReplyInput, error) {
-		return a.replyInput(ctx, r)
-	})
-	if err != nil {
-		return generia.LifeDay{}, err
-	}
-	day, err := a.Store.LifeDay(ctx, r.WorldID, r.Day)
-	return day, storeError(err)
+	return writeLife(ctx, a, r, r.Key, content.ReplyStep, a.replyInput)
 }
 
 // replyInput gathers what a reply is written from, all of it from the

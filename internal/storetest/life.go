@@ -60,11 +60,7 @@ func testCommentSpeakersInvalid(t *testing.T, s generia.Store) {
 	mine := createCharacter(t, s, newUserCharacter("c-mara", p.WorldID, 1))
 	_, err := s.AddComment(t.Context(), generia.Comment{ID: "m-other", PostID: otherPost.ID, UserID: "u-mara", Text: "Elsewhere"})
 	ok(t, err, "a comment under another post")
-	cases := []struct {
-		name string
-		c    generia.Comment
-		kind generia.Kind
-	}{
+	refuseComments(t, s, p.ID, []refusedComment{
 		{"AI comment with a user", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", CharacterID: "c1", IsAI: true, Text: "Hi"}, generia.KindInvalid},
 		{"AI comment without a character", generia.Comment{ID: "m1", PostID: p.ID, IsAI: true, Text: "Hi"}, generia.KindInvalid},
 		{"AI comment by a person's character", generia.Comment{ID: "m1", PostID: p.ID, CharacterID: mine.ID, IsAI: true, Text: "Hi"}, generia.KindInvalid},
@@ -75,14 +71,7 @@ func testCommentSpeakersInvalid(t *testing.T, s generia.Store) {
 		{"a parent under another post", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", ParentID: "m-other", Text: "Hi"}, generia.KindInvalid},
 		{"an unknown parent", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", ParentID: "m-nowhere", Text: "Hi"}, generia.KindNotFound},
 		{"no user and no AI", generia.Comment{ID: "m1", PostID: p.ID, CharacterID: "c1", Text: "Hi"}, generia.KindInvalid},
-	}
-	for _, tc := range cases {
-		_, err := s.AddComment(t.Context(), tc.c)
-		wantKind(t, err, tc.kind, "AddComment with "+tc.name)
-	}
-	if n := commentCount(t, s, p.ID); n != 0 {
-		t.Errorf("CommentsCount after refused comments = %d, want 0", n)
-	}
+	})
 }
 
 func lifeSettings(calls int, budget float64) generia.LifeSettings {

@@ -284,27 +284,36 @@ func testComments(t *testing.T, s generia.Store) {
 	}
 }
 
+// refusedComment is a comment a store must refuse, with the kind of error.
+type refusedComment struct {
+	name string
+	c    generia.Comment
+	kind generia.Kind
+}
+
+// refuseComments adds comments that must be refused, and checks that
+// they changed nothing of the post's count.
+func refuseComments(t *testing.T, s generia.Store, postID string, cases []refusedComment) {
+	t.Helper()
+	for _, tc := range cases {
+		_, err := s.AddComment(t.Context(), tc.c)
+		wantKind(t, err, tc.kind, "AddComment with "+tc.name)
+	}
+	if n := commentCount(t, s, postID); n != 0 {
+		t.Errorf("CommentsCount after refused comments = %d, want 0", n)
+	}
+}
+
 func testCommentsInvalid(t *testing.T, s generia.Store) {
 	newUser(t, s, "mara")
 	p := seedPost(t, s)
-	cases := []struct {
-		name string
-		c    generia.Comment
-		kind generia.Kind
-	}{
+	refuseComments(t, s, p.ID, []refusedComment{
 		{"empty text", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara"}, generia.KindInvalid},
 		{"blank text", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", Text: " \n\t"}, generia.KindInvalid},
 		{"no ID", generia.Comment{PostID: p.ID, UserID: "u-mara", Text: "Hi"}, generia.KindInvalid},
 		{"unknown post", generia.Comment{ID: "m1", PostID: "p-nowhere", UserID: "u-mara", Text: "Hi"}, generia.KindNotFound},
 		{"unknown user", generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-nobody", Text: "Hi"}, generia.KindNotFound},
-	}
-	for _, tc := range cases {
-		_, err := s.AddComment(t.Context(), tc.c)
-		wantKind(t, err, tc.kind, "AddComment with "+tc.name)
-	}
-	if n := commentCount(t, s, p.ID); n != 0 {
-		t.Errorf("CommentsCount after refused comments = %d, want 0", n)
-	}
+	})
 	_, err := s.Comment(t.Context(), "m1")
 	wantKind(t, err, generia.KindNotFound, "Comment that was refused")
 	wantKind(t, s.DeleteComment(t.Context(), "m-nowhere"), generia.KindNotFound, "DeleteComment of an unknown comment")
