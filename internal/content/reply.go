@@ -2,6 +2,8 @@ package content
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -87,15 +89,16 @@ func fixReplyMentions(in ReplyInput, out *Reply, rep *Repairs) {
 	out.Mentions = kept
 }
 
-// TooSimilar reports whether text repeats old: most of its words (seven
-// in ten) are old's.
+// TooSimilar reports whether text repeats old: most of its words that
+// carry meaning (seven in ten of those of four letters or more, and at
+// least three) are old's.
 func TooSimilar(text, old string) bool {
-	words := strings.Fields(strings.ToLower(text))
+	words := meaningful(text)
 	if len(words) == 0 {
 		return false
 	}
 	seen := map[string]bool{}
-	for _, w := range strings.Fields(strings.ToLower(old)) {
+	for _, w := range meaningful(old) {
 		seen[w] = true
 	}
 	same := 0
@@ -104,5 +107,16 @@ func TooSimilar(text, old string) bool {
 			same++
 		}
 	}
-	return same*10 >= len(words)*7
+	return same >= 3 && same*10 >= len(words)*7
+}
+
+// meaningful are a text's words of four letters or more, in lower case.
+func meaningful(text string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		if utf8.RuneCountInString(w) >= 4 {
+			out = append(out, w)
+		}
+	}
+	return out
 }

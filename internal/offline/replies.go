@@ -2,6 +2,7 @@ package offline
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -22,11 +23,19 @@ func reply(in content.ReplyInput, key string) content.Reply {
 		interest = strings.ToLower(ch.Interests[hashInt(len(ch.Interests), key, "interest")])
 	}
 	var best content.Reply
-	for attempt := range 4 { // a reply too like a recent text is written again
-		r := seed(key, "reply", string(rune('a'+attempt)))
-		parts := []string{opening(r, in.Comment.Text, name, topic)}
-		parts = append(parts, pick(r, replyMiddles(topic, interest, in.Relationship)))
-		if r.IntN(3) == 0 {
+	for attempt := range 16 { // a reply too like a recent text is written again
+		r := seed(key, "reply", strconv.Itoa(attempt))
+		if attempt > 0 && len(ch.Interests) > 0 {
+			interest = strings.ToLower(pick(r, ch.Interests))
+		}
+		open := opening(r, in.Comment.Text, name, topic)
+		withTopic, others := replyMiddles(topic, interest, in.Relationship)
+		middles := withTopic // the reply takes up what the comment said
+		if strings.Contains(open, topic) {
+			middles = append(middles, others...)
+		}
+		parts := []string{open, pick(r, middles)}
+		if r.IntN(3) == 0 || attempt >= 8 {
 			parts = append(parts, pick(r, replyClosings))
 		}
 		text := voiced(r, v, parts, ch.DisplayName)
@@ -45,39 +54,68 @@ func opening(r *rand.Rand, comment, name, topic string) string {
 	case strings.Contains(c, "?"):
 		return pick(r, []string{
 			"Good question, " + name + ".",
-			name + ", since you ask: it is about " + topic + ".",
-			"Honestly, " + name + "? I think about " + topic + " more than I say.",
+			name + ", since you ask: it comes down to the " + topic + ".",
+			"Honestly, " + name + "? I think about the " + topic + " more than I say.",
+			"Nobody has asked me that before, " + name + ".",
+			"Short answer, " + name + ": yes, mostly.",
+			"You want the long version, " + name + "?",
 		})
 	case strings.Contains(c, "thank") || strings.Contains(c, "love") || strings.Contains(c, "beautiful"):
 		return pick(r, []string{
 			"That means a lot, " + name + ".",
 			"Thank you, " + name + ", truly.",
 			"You are kind, " + name + ".",
+			"You made my evening, " + name + ".",
 		})
 	}
 	return pick(r, []string{
 		name + ", you noticed the " + topic + ".",
-		"Funny you mention " + topic + ", " + name + ".",
+		"Funny you mention the " + topic + ", " + name + ".",
 		"I hear you, " + name + ".",
+		"Fair point, " + name + ".",
+		"You are not the first to say so, " + name + ".",
 	})
 }
 
-func replyMiddles(topic, interest, relationship string) []string {
-	out := []string{
+// replyMiddles are a reply's second sentences: those that name the
+// comment's topic, and the others.
+func replyMiddles(topic, interest, relationship string) (withTopic, others []string) {
+	withTopic = []string{
 		"The " + topic + " is half the reason I keep coming back to " + interest + ".",
-		"Ask me again after a day of " + interest + " and I will tell you more.",
 		"Some days it is all " + interest + ", and some days it is just the " + topic + ".",
+		"Everyone asks about the " + topic + ", and " + interest + " is my answer.",
+		"The " + topic + "? Blame " + interest + ".",
+		"I have a whole theory about the " + topic + ".",
+		"The " + topic + " was better last winter, if you ask me.",
+		"Without the " + topic + " this place would be quieter, and duller.",
+	}
+	out := []string{
+		"Ask me again after a day of " + interest + " and I will tell you more.",
+		"I learned most of it from " + interest + ", which nobody believes.",
+		"Between you and me, " + interest + " explains more than it should.",
+		"If you had seen it at first light you would understand.",
+		"People here pretend not to care, but everyone talks about it.",
+		"My notes on " + interest + " fill a whole drawer now.",
+		"It changes every week, and I keep count.",
+		"There is a story behind it, and it is not a short one.",
+		"Come by sometime and I will show you instead of telling you.",
+		"I was wrong about it for years, then " + interest + " taught me otherwise.",
 	}
 	if relationship != "" {
-		out = append(out, "Coming from you, that lands differently.")
+		out = append(out, "Coming from you, that lands differently.", "You of all people know why.")
 	}
-	return out
+	return withTopic, out
 }
 
 var replyClosings = []string{
 	"More soon.",
 	"Stay close to the feed.",
 	"We should talk properly one day.",
+	"Tell me what you think after.",
+	"Bring tea next time.",
+	"Anyway, thank you for asking.",
+	"That is all I will say for now.",
+	"Keep an eye out tomorrow.",
 }
 
 // addressed is how a reply addresses someone.
@@ -107,7 +145,10 @@ func keyword(text string) string {
 }
 
 var stopWords = map[string]bool{"about": true, "there": true, "their": true, "would": true, "could": true,
-	"should": true, "really": true, "which": true, "where": true, "these": true, "those": true, "because": true}
+	"should": true, "really": true, "which": true, "where": true, "these": true, "those": true, "because": true,
+	"again": true, "today": true, "tonight": true, "always": true, "never": true, "something": true, "anything": true,
+	"everyone": true, "someone": true, "what": true, "when": true, "with": true, "from": true, "have": true,
+	"your": true, "this": true, "that": true, "were": true, "been": true, "here": true, "just": true, "like": true}
 
 // repeats reports whether text is too like one of the recent texts.
 func repeats(text string, recent []string) bool {

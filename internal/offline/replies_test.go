@@ -2,6 +2,7 @@ package offline
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,5 +54,29 @@ func TestRepliesAnswerTheComment(t *testing.T) {
 	ans, _ := content.ReplyStep.Parse(in, res.JSON)
 	if repeats(ans.Value.Text, in.Recent) {
 		t.Errorf("reply %q repeats a recent text %q", ans.Value.Text, in.Recent)
+	}
+}
+
+// A character answering one person again and again, on one post, never
+// repeats what it wrote lately: the answer always passes the step's check.
+func TestRepliesStayNewInALongThread(t *testing.T) {
+	in := content.ReplyInput{
+		Character: content.CharacterDetail{Username: "ilo", DisplayName: "Ilo Marsh", SpeakingStyle: "dry",
+			Interests: []string{"Ferries", "Knots", "Tide tables", "Old maps"}},
+		Post:    content.ThreadLine{Username: "ilo", DisplayName: "Ilo Marsh", Text: "Fog again."},
+		Comment: content.ThreadLine{Username: "ada", DisplayName: "Ada Byron", Text: "Fog again?"},
+	}
+	for i := range 40 {
+		key := "life/reply/m" + strconv.Itoa(i) + "/c1"
+		res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: key, Input: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := content.ReplyStep.Parse(in, res.JSON)
+		if err != nil {
+			t.Fatalf("reply %d refused: %v\nrecent: %q", i, err, in.Recent)
+		}
+		in.Recent = append(in.Recent, ans.Value.Text)
+		in.Recent = in.Recent[max(0, len(in.Recent)-10):]
 	}
 }
