@@ -40,6 +40,7 @@ type (
 	Comment   = apiv1.Comment
 	Session   = apiv1.Session
 	Life      = apiv1.Life
+	Like      = apiv1.Like
 )
 
 // Error is an error answer of the API.

@@ -147,11 +147,15 @@ type Comment struct {
 	CreatedAt         time.Time `json:"created_at"`
 }
 
-// Like is one account's like of a post.
+// Like is a like of a post: a person's (user_id), or an AI character's
+// (character_id).
 type Like struct {
-	UserID    string    `json:"user_id"`
-	Username  string    `json:"username"`
-	CreatedAt time.Time `json:"created_at"`
+	UserID            string    `json:"user_id,omitempty"`
+	Username          string    `json:"username,omitempty"`
+	CharacterID       string    `json:"character_id,omitempty"`
+	CharacterUsername string    `json:"character_username,omitempty"`
+	DisplayName       string    `json:"display_name,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 // Life is a world's life: its state, and for its owner its settings and

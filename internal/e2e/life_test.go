@@ -313,8 +313,23 @@ func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 	if data, _, err := s.client.Media(ctx, own[0].MediaID); err != nil || len(data) == 0 {
 		t.Errorf("the new post's image: %d bytes, %v", len(data), err)
 	}
-	comments := 0
+	comments, likes := 0, 0
 	for _, p := range posts {
+		var liked struct {
+			Likes []apiclient.Like `json:"likes"`
+		}
+		if err := s.client.Do(ctx, "GET", "/api/v1/worlds/"+w.ID+"/posts/"+p.ID+"/likes", nil, &liked); err != nil {
+			t.Fatal(err)
+		}
+		if len(liked.Likes) != p.LikesCount {
+			t.Errorf("post %s counts %d likes and lists %d", p.ID, p.LikesCount, len(liked.Likes))
+		}
+		for _, l := range liked.Likes {
+			if l.CharacterID == "" || l.DisplayName == "" || l.CharacterID == p.CharacterID {
+				t.Errorf("like %+v of a post by %s is not another character's", l, p.DisplayName)
+			}
+			likes++
+		}
 		var page struct {
 			Comments []apiclient.Comment `json:"comments"`
 		}
@@ -335,8 +350,9 @@ func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 			comments++
 		}
 	}
-	if comments != 3 || v.CallsToday != 5 {
-		t.Errorf("%d comments of the world's own and %d calls today; want 3 comments and 5 calls", comments, v.CallsToday)
+	if comments != 3 || v.CallsToday != 5 || likes < 1 || likes > 3 {
+		t.Errorf("%d comments and %d likes of the world's own, %d calls today; want 3 comments, each with a like of its post (at most 3), and 5 calls",
+			comments, likes, v.CallsToday)
 	}
 	after, err := s.app.Store.GenerationStatus(ctx, w.ID)
 	if err != nil || after.PostsCreated != before.PostsCreated || after.ImagesCreated != before.ImagesCreated || after.CallsLLM != before.CallsLLM {

@@ -207,6 +207,9 @@ type SocialStore interface {
 	// Like records that a user likes a post and returns the post's like
 	// count; liking again is a no-op.
 	Like(ctx context.Context, postID, userID string, now time.Time) (int, error)
+	// LikeAsCharacter records that an AI character likes a post of its
+	// world, as Like does for a person.
+	LikeAsCharacter(ctx context.Context, postID, characterID string, now time.Time) (int, error)
 	// Unlike removes a like and returns the post's like count; unliking a
 	// post one does not like is a no-op.
 	Unlike(ctx context.Context, postID, userID string) (int, error)
@@ -285,12 +288,18 @@ type PostFilter struct {
 	ViewerID string
 }
 
-// Like is a user's like of a post.
+// Like is a like of a post: a person's (UserID), or an AI character's
+// (CharacterID).
 type Like struct {
-	PostID    string
-	UserID    string
-	Username  string
-	CreatedAt time.Time
+	PostID   string
+	UserID   string
+	Username string
+	// CharacterID, CharacterUsername and DisplayName are the character who
+	// likes it, for a character's like.
+	CharacterID       string
+	CharacterUsername string
+	DisplayName       string
+	CreatedAt         time.Time
 }
 
 // Comment is a comment on a post: a person's, or an AI character's reply.

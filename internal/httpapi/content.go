@@ -50,7 +50,8 @@ func toComment(c generia.Comment) apiv1.Comment {
 }
 
 func toLike(l generia.Like) apiv1.Like {
-	return apiv1.Like{UserID: l.UserID, Username: l.Username, CreatedAt: l.CreatedAt}
+	return apiv1.Like{UserID: l.UserID, Username: l.Username, CharacterID: l.CharacterID, CharacterUsername: l.CharacterUsername,
+		DisplayName: l.DisplayName, CreatedAt: l.CreatedAt}
 }
 
 func (s *Server) listCharacters(w http.ResponseWriter, r *http.Request) error {

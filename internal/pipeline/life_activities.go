@@ -345,14 +345,22 @@ func (a *Activities) replyInput(ctx context.Context, r LifeReply) (content.Reply
 // Services queue.
 
 // SaveReply adds the written reply as the character's comment, under an
-// ID derived from its key: saving it again changes nothing.
+// ID derived from its key, and, when the character commented of its own
+// accord, its like of the post: saving it again changes nothing.
 func (a *Activities) SaveReply(ctx context.Context, r LifeReply) error {
 	reply, err := artifact[content.Reply](ctx, a, r.WorldID, r.Key)
 	if err != nil {
 		return storeError(err)
 	}
-	_, err = a.Store.AddComment(ctx, generia.Comment{ID: ItemID(r.WorldID, r.Key), PostID: r.PostID, CharacterID: r.CharacterID,
-		IsAI: true, ParentID: r.ParentID, Text: reply.Text, CreatedAt: a.now()})
+	if _, err := a.Store.AddComment(ctx, generia.Comment{ID: ItemID(r.WorldID, r.Key), PostID: r.PostID, CharacterID: r.CharacterID,
+		IsAI: true, ParentID: r.ParentID, Text: reply.Text, CreatedAt: a.now()}); err != nil {
+		return storeError(err)
+	}
+	if r.CommentID != "" {
+		return nil // an answer to a person's comment
+	}
+	// A character that comments on a post of its own accord likes it too.
+	_, err = a.Store.LikeAsCharacter(ctx, r.PostID, r.CharacterID, a.now())
 	return storeError(err)
 }
 

@@ -323,7 +323,7 @@ func TestLikedPostsLooksUpEachPost(t *testing.T) {
 		t.Fatalf("LikedPosts took %d statements, want 1", len(sent))
 	}
 	plan := queryPlan(t, s, sent[0])
-	if len(plan) != 2 || !strings.Contains(plan[0], "SCAN j") || !strings.Contains(plan[1], "SEARCH l USING COVERING INDEX sqlite_autoindex_likes_1 (post_id=? AND user_id=?)") {
+	if len(plan) != 2 || !strings.Contains(plan[0], "SCAN j") || !strings.Contains(plan[1], "SEARCH l USING COVERING INDEX sqlite_autoindex_likes_1 (post_id=? AND who=?)") {
 		t.Errorf("the likes are not looked up by post: %q", plan)
 	}
 	want := map[string]bool{}

@@ -176,7 +176,7 @@ func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia
 func newPostSelect(d Dialect) string {
 	return `SELECT p.id, p.world_id, p.character_id, p.caption, ` + d.StringsJSON("p.hashtags") + `, p.media_id, p.created_at,
 	c.username, c.display_name, c.avatar_media_id, c.owner_id IS NULL, p.likes_count, p.comments_count,
-	? <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?)
+	? <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.who = ?)
 	FROM posts p JOIN characters c ON c.id = p.character_id`
 }
 

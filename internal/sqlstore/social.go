@@ -30,16 +30,52 @@ func (s *Store) Like(ctx context.Context, postID, userID string, now time.Time) 
 	if err := required("post ID", postID, "user ID", userID); err != nil {
 		return 0, err
 	}
+	return s.addLike(ctx, postID, now, func(tx handle) error { return s.keepUser(ctx, tx, userID) },
+		`INSERT INTO likes (post_id, user_id, who, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (post_id, who) DO NOTHING`, userID)
+}
+
+// LikeAsCharacter records that an AI character likes a post of its world,
+// as Like does for a person. A person's character or one of another world
+// gives KindInvalid; an unknown post or character KindNotFound.
+func (s *Store) LikeAsCharacter(ctx context.Context, postID, characterID string, now time.Time) (int, error) {
+	if err := required("post ID", postID, "character ID", characterID); err != nil {
+		return 0, err
+	}
+	return s.addLike(ctx, postID, now, func(tx handle) error {
+		var postWorld, charWorld string
+		var owner sql.NullString
+		if err := tx.QueryRow(ctx, `SELECT world_id FROM posts WHERE id = ?`, postID).Scan(&postWorld); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `SELECT world_id, owner_id FROM characters WHERE id = ? `+s.d.ForKeyShare, characterID).Scan(&charWorld, &owner)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
+		case err != nil:
+			return err
+		case owner.Valid:
+			return generia.Errorf(generia.KindInvalid, "character %s is a person's: people like as themselves", characterID)
+		case charWorld != postWorld:
+			return generia.Errorf(generia.KindInvalid, "character %s is not of the post's world", characterID)
+		}
+		return nil
+	}, `INSERT INTO likes (post_id, character_id, who, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (post_id, who) DO NOTHING`, characterID)
+}
+
+// addLike adds the like of who with insert, once check allowed it, and
+// returns the post's like count. Liking again is a no-op: the like keeps
+// its first time and counts once, even when the same like arrives twice at
+// once (the second insert waits for the first and then inserts nothing).
+func (s *Store) addLike(ctx context.Context, postID string, now time.Time, check func(tx handle) error, insert, who string) (int, error) {
 	var count int
 	err := s.write(ctx, func(tx handle) error {
 		if _, err := postLikes(ctx, tx, postID); err != nil {
 			return err
 		}
-		if err := s.keepUser(ctx, tx, userID); err != nil {
+		if err := check(tx); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (post_id, user_id) DO NOTHING`, postID, userID, s.at(s.stamp(now)))
+		tag, err := tx.Exec(ctx, insert, postID, who, who, s.at(s.stamp(now)))
 		if err != nil {
 			return err
 		}
@@ -66,7 +102,7 @@ func (s *Store) Unlike(ctx context.Context, postID, userID string) (int, error) 
 		if _, err := postLikes(ctx, tx, postID); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM likes WHERE post_id = ? AND user_id = ?`, postID, userID)
+		tag, err := tx.Exec(ctx, `DELETE FROM likes WHERE post_id = ? AND who = ? AND user_id IS NOT NULL`, postID, userID)
 		if err != nil {
 			return err
 		}
@@ -85,22 +121,25 @@ func (s *Store) Unlike(ctx context.Context, postID, userID string) (int, error) 
 
 func scanLike(row scanner) (generia.Like, error) {
 	var l generia.Like
-	if err := row.Scan(&l.PostID, &l.UserID, &l.Username, timeInto(&l.CreatedAt)); err != nil {
+	if err := row.Scan(&l.PostID, &l.UserID, &l.Username, &l.CharacterID, &l.CharacterUsername, &l.DisplayName, timeInto(&l.CreatedAt)); err != nil {
 		return generia.Like{}, err
 	}
 	return l, nil
 }
 
 // likePages pages the likes of a post.
-var likePages = keyset[generia.Like]{list: listLikes, columns: `l.created_at, l.user_id`, desc: true, scan: scanLike,
-	key: func(l generia.Like) cursor { return cursor{Time: micros(l.CreatedAt), ID: l.UserID} }}
+var likePages = keyset[generia.Like]{list: listLikes, columns: `l.created_at, l.who`, desc: true, scan: scanLike,
+	key: func(l generia.Like) cursor { return cursor{Time: micros(l.CreatedAt), ID: l.UserID + l.CharacterID} }}
 
-// ListLikes returns who likes a post, newest first and then by user ID
-// descending, with their usernames. An unknown post gives KindNotFound.
+// ListLikes returns who likes a post, people and characters, newest first
+// and then by their ID descending, with their names. An unknown post gives
+// KindNotFound.
 func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page) ([]generia.Like, string, error) {
 	return listPage(ctx, s, likePages, page, "the likes of post "+postID, func(args *sqlArgs) (string, error) {
-		return `SELECT l.post_id, l.user_id, u.username, l.created_at
-		FROM likes l JOIN users u ON u.id = l.user_id WHERE l.post_id = ` + args.add(postID), nil
+		return `SELECT l.post_id, COALESCE(l.user_id, ''), COALESCE(u.username, ''), COALESCE(l.character_id, ''),
+			COALESCE(c.username, ''), COALESCE(c.display_name, ''), l.created_at
+		FROM likes l LEFT JOIN users u ON u.id = l.user_id LEFT JOIN characters c ON c.id = l.character_id
+		WHERE l.post_id = ` + args.add(postID), nil
 	}, func() error {
 		_, err := postLikes(ctx, s.reads, postID)
 		return err
@@ -315,7 +354,8 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // LikedPosts returns which of the posts the user likes. The IDs go in as
 // one argument, so that every page size shares one prepared statement; the
 // CROSS JOIN keeps the list the outer loop (SQLite does not reorder it), so
-// each ID is one primary-key lookup.
+// each ID is one primary-key lookup (a user's ID is never a character's,
+// so who is the user).
 func (s *Store) LikedPosts(ctx context.Context, userID string, postIDs []string) (map[string]bool, error) {
 	liked := map[string]bool{}
 	if userID == "" || len(postIDs) == 0 {
@@ -326,7 +366,7 @@ func (s *Store) LikedPosts(ctx context.Context, userID string, postIDs []string)
 		return nil, err
 	}
 	found, err := list(ctx, s.reads, scanString, `SELECT l.post_id FROM `+s.d.StringRows+`
-		CROSS JOIN likes l WHERE l.post_id = j.value AND l.user_id = ?`, ids, userID)
+		CROSS JOIN likes l WHERE l.post_id = j.value AND l.who = ?`, ids, userID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the likes of user %s: %w", userID, s.translate(err))
 	}

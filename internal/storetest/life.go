@@ -225,3 +225,56 @@ func testLifePosts(t *testing.T, s generia.Store) {
 	_, _, err = s.CreatePost(ctx, bad)
 	wantKind(t, err, generia.KindInvalid, "a life post by a person's character")
 }
+
+// An AI character likes a post of its world once; its like counts with
+// people's, is listed with its name, and is not a person's like.
+func testCharacterLikes(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	newUser(t, s, "mara")
+	p := seedPost(t, s)
+	liker := createCharacter(t, s, newCharacter("c2", p.WorldID, 1))
+	mine := createCharacter(t, s, newUserCharacter("c-mara", p.WorldID, 2))
+	other, _ := newWorld(t, s, "w2")
+	stranger := createCharacter(t, s, newCharacter("c-far", other.ID, 0))
+
+	like(t, s, p.ID, "u-mara", t0)
+	for range 2 {
+		n, err := s.LikeAsCharacter(ctx, p.ID, liker.ID, at(time.Minute))
+		if err != nil || n != 2 {
+			t.Errorf("a character likes: %d, %v; want 2 however often", n, err)
+		}
+	}
+	likes, _, err := s.ListLikes(ctx, p.ID, generia.Page{})
+	ok(t, err, "ListLikes")
+	want := []generia.Like{
+		{PostID: p.ID, CharacterID: liker.ID, CharacterUsername: liker.Username, DisplayName: liker.DisplayName, CreatedAt: at(time.Minute)},
+		{PostID: p.ID, UserID: "u-mara", Username: "mara", CreatedAt: t0},
+	}
+	same(t, "likes, people's and characters'", likes, want)
+	first, next, err := s.ListLikes(ctx, p.ID, generia.Page{Limit: 1})
+	ok(t, err, "ListLikes, a page of 1")
+	rest, _, err := s.ListLikes(ctx, p.ID, generia.Page{Limit: 1, Cursor: next})
+	ok(t, err, "ListLikes, the next page")
+	same(t, "likes page after page", append(first, rest...), want)
+
+	liked, err := s.LikedPosts(ctx, "u-mara", []string{p.ID})
+	ok(t, err, "LikedPosts")
+	if !liked[p.ID] {
+		t.Error("the person's like is lost beside the character's")
+	}
+	n, err := s.Unlike(ctx, p.ID, liker.ID) // no person's like of that ID
+	if err != nil || n != 2 {
+		t.Errorf("unliking as a character's ID: %d, %v; want nothing removed", n, err)
+	}
+	_, err = s.LikeAsCharacter(ctx, p.ID, mine.ID, t0)
+	wantKind(t, err, generia.KindInvalid, "a like as a person's character")
+	_, err = s.LikeAsCharacter(ctx, p.ID, stranger.ID, t0)
+	wantKind(t, err, generia.KindInvalid, "a like by a character of another world")
+	_, err = s.LikeAsCharacter(ctx, p.ID, "c-nobody", t0)
+	wantKind(t, err, generia.KindNotFound, "a like by an unknown character")
+	_, err = s.LikeAsCharacter(ctx, "p-nowhere", liker.ID, t0)
+	wantKind(t, err, generia.KindNotFound, "a like of an unknown post")
+	if got := postByID(t, s, p.ID); got.LikesCount != 2 {
+		t.Errorf("LikesCount = %d, want 2", got.LikesCount)
+	}
+}
