@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,7 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,21 +38,15 @@ var binary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
 // process is a running generia process.
 type process struct {
-	name string
-	cmd  *exec.Cmd
-	log  string
+	name   string
+	cmd    *exec.Cmd
+	log    string
+	exited chan struct{} // closed when the process has ended
+	// from is where this run's output starts in the log, which an earlier
+	// run of the same name may have begun.
+	from int64
 }
 
 // run starts `generia args…` with env, its output in a log file that the
@@ -69,6 +62,10 @@ func run(t *testing.T, dir, name string, env []string, args ...string) *process 
 	if err != nil {
 		t.Fatal(err)
 	}
+	info, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = f, f
@@ -76,7 +73,11 @@ func run(t *testing.T, dir, name string, env []string, args ...string) *process 
 		t.Fatal(err)
 	}
 	f.Close()
-	p := &process{name: name, cmd: cmd, log: logPath}
+	p := &process{name: name, cmd: cmd, log: logPath, exited: make(chan struct{}), from: info.Size()}
+	go func() {
+		_ = cmd.Wait()
+		close(p.exited)
+	}()
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
@@ -87,12 +88,54 @@ func run(t *testing.T, dir, name string, env []string, args ...string) *process 
 	return p
 }
 
+// announced waits for the line of the process's output that starts with
+// prefix, and returns the rest of it. Processes bind port 0 and say where
+// they listen: a port picked by the test and bound later by the process
+// could be taken in between by any other program.
+func (p *process) announced(t *testing.T, prefix string) string {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		b, _ := os.ReadFile(p.log)
+		for line := range strings.Lines(string(b[min(p.from, int64(len(b))):])) {
+			if rest, ok := strings.CutPrefix(line, prefix); ok && strings.HasSuffix(line, "\n") {
+				return strings.TrimSpace(rest)
+			}
+		}
+		select {
+		case <-p.exited:
+			t.Fatalf("%s ended before it said %q", p.name, prefix)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not say %q within a minute", p.name, prefix)
+		}
+	}
+}
+
+// runTemporal starts `generia temporal` on a port of its choosing and
+// returns its address.
+func runTemporal(t *testing.T, dir string, env []string) string {
+	t.Helper()
+	p := run(t, dir, "temporal", append(slices.Clip(env), "TEMPORAL_ADDRESS=127.0.0.1:0"), "temporal", "--temporal-ui-addr", "off")
+	addr, _, _ := strings.Cut(p.announced(t, "Temporal is running at "), " ")
+	return addr
+}
+
+// runAPI starts `generia api` on a port of its choosing, waits until it is
+// ready and returns it and its base URL.
+func runAPI(t *testing.T, dir, name string, env []string) (*process, string) {
+	t.Helper()
+	p := run(t, dir, name, env, "api", "--addr", "127.0.0.1:0")
+	base := strings.TrimSuffix(p.announced(t, "  API:          "), "/api/v1")
+	waitHTTP(t, apiclient.New(base, ""), "/readyz")
+	return p, base
+}
+
 // kill stops the process at once, as kill -9 does.
 func (p *process) kill() {
-	if p.cmd.ProcessState == nil {
-		_ = p.cmd.Process.Signal(syscall.SIGKILL)
-		_ = p.cmd.Wait()
-	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
 }
 
 // waitHTTP waits until url answers 200.
@@ -121,39 +164,40 @@ func postJSONFrom(t *testing.T, from, url, body string) int {
 // A cluster of real processes on loopback: the Temporal server, the API and
 // two workers on every queue, sharing one data dir.
 type cluster struct {
-	dir, temporalAddr, apiAddr string
-	env                        []string
-	api                        *process
-	workers                    []*process
-	client                     *apiclient.Client
+	dir     string
+	env     []string
+	api     *process
+	workers []*process
+	client  *apiclient.Client
 }
 
 // startCluster starts the cluster; env (NAME=value) goes to the API and the
 // workers.
 func startCluster(t *testing.T, env ...string) *cluster {
 	t.Helper()
-	c := &cluster{dir: t.TempDir(), temporalAddr: "127.0.0.1:" + freePort(t), apiAddr: "127.0.0.1:" + freePort(t)}
-	c.env = []string{"GENERIA_DATA_DIR=" + c.dir, "TEMPORAL_ADDRESS=" + c.temporalAddr, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true"}
-	run(t, c.dir, "temporal", c.env, "temporal", "--temporal-ui-addr", "off")
+	c := &cluster{dir: t.TempDir()}
+	c.env = []string{"GENERIA_DATA_DIR=" + c.dir, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true"}
+	c.env = append(c.env, "TEMPORAL_ADDRESS="+runTemporal(t, c.dir, c.env))
 	c.env = append(c.env, env...)
+	c.client = apiclient.New("", "")
 	c.startAPI(t)
 	for i := range 2 {
 		c.workers = append(c.workers, run(t, c.dir, fmt.Sprint("worker", i+1), c.env,
 			"worker", "--queues", "main,llm,images,progress,services"))
 	}
-	anon := apiclient.New("http://"+c.apiAddr, "")
-	sess, err := anon.Register(context.Background(), "operator2", "op@example.com", "a long enough password")
+	sess, err := c.client.Register(context.Background(), "operator2", "op@example.com", "a long enough password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.client = apiclient.New("http://"+c.apiAddr, sess.Token)
+	c.client.Token = sess.Token
 	return c
 }
 
+// startAPI starts the API process (again), and points the cluster's client
+// at it.
 func (c *cluster) startAPI(t *testing.T) {
 	t.Helper()
-	c.api = run(t, c.dir, "api", c.env, "api", "--addr", c.apiAddr)
-	waitHTTP(t, apiclient.New("http://"+c.apiAddr, ""), "/readyz")
+	c.api, c.client.BaseURL = runAPI(t, c.dir, "api", c.env)
 }
 
 // checkExact checks that a completed world has exactly its planned
@@ -210,16 +254,13 @@ func TestKilledAPIMidWorld(t *testing.T) {
 func TestRateLimitsHoldAcrossAPIProcesses(t *testing.T) {
 	redisURL := servicetest.Env(t, "GENERIA_TEST_REDIS_URL", "the shared rate limit test")
 	dir := t.TempDir()
-	temporalAddr := "127.0.0.1:" + freePort(t)
-	env := []string{"GENERIA_DATA_DIR=" + dir, "TEMPORAL_ADDRESS=" + temporalAddr, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true",
+	env := []string{"GENERIA_DATA_DIR=" + dir, "GENERIA_LOG_LEVEL=warn", "GENERIA_NO_SAMPLE=true",
 		"REDIS_URL=" + redisURL, "GENERIA_TRUSTED_PROXIES=127.0.0.1", "GENERIA_REGISTER_RATE=4/1h"}
-	run(t, dir, "temporal", env, "temporal", "--temporal-ui-addr", "off")
+	env = append(env, "TEMPORAL_ADDRESS="+runTemporal(t, dir, env))
 	var apis []string
 	for i := range 2 {
-		addr := "127.0.0.1:" + freePort(t)
-		run(t, dir, fmt.Sprint("api", i+1), env, "api", "--addr", addr)
-		waitHTTP(t, apiclient.New("http://"+addr, ""), "/readyz")
-		apis = append(apis, "http://"+addr)
+		_, base := runAPI(t, dir, fmt.Sprint("api", i+1), env)
+		apis = append(apis, base)
 	}
 	// One client behind the balancer, with an address of its own for this
 	// run (a shared Redis remembers earlier runs' addresses for an hour).

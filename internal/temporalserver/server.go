@@ -267,7 +267,7 @@ func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, e
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
 	// The frontend's HTTP port, history, matching, worker, and the frontend
 	// itself when port is 0.
-	ports, err := freePorts(host, 5)
+	ports, err := freePorts(host, 5, port)
 	if err != nil {
 		return nil, err
 	}
@@ -319,17 +319,20 @@ func hostPort(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-// freePorts finds n distinct free ports, holding each open until all are
-// found so that none is handed out twice.
-func freePorts(host string, n int) ([]int, error) {
+// freePorts finds n distinct free ports other than except (the frontend's,
+// checked free but not held), holding each open until all are found so that
+// none is handed out twice.
+func freePorts(host string, n, except int) ([]int, error) {
 	var ports []int
-	for range n {
+	for len(ports) < n {
 		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 		if err != nil {
 			return nil, fmt.Errorf("finding a free port: %w", err)
 		}
 		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		if p := l.Addr().(*net.TCPAddr).Port; p != except {
+			ports = append(ports, p)
+		}
 	}
 	return ports, nil
 }
