@@ -321,36 +321,115 @@ func (c *Client) Watch(ctx context.Context, id string, fn func(Status)) (Status,
 
 func (c *Client) watchOnce(ctx context.Context, id string, fn func(Status)) (Status, error) {
 	var last Status
-	req, err := http.NewRequestWithContext(ctx, "GET", c.BaseURL+"/api/v1/worlds/"+url.PathEscape(id)+"/status/stream", nil)
+	err := c.stream(ctx, "/api/v1/worlds/"+url.PathEscape(id)+"/status/stream", "", func(_, _ string, data []byte) error {
+		var st Status
+		if err := json.Unmarshal(data, &st); err != nil {
+			return fmt.Errorf("decoding a status event: %w", err)
+		}
+		last = st
+		fn(st)
+		return nil
+	})
+	return last, err
+}
+
+// Event is one event of a world's stream (Events): a new post, a new
+// comment, or the state of its life.
+type Event struct {
+	// Kind is "post", "comment" or "life"; ID is what Events takes to
+	// resume after it.
+	Kind, ID string
+	Post     *Post
+	Comment  *Comment
+	// State is the life's state, for a life event.
+	State string
+}
+
+// errStop ends a stream its reader is done with.
+var errStop = errors.New("stop")
+
+// Events follows what is added to a world (its live stream) from after the
+// event lastID (from now, if empty), calling fn with each event until fn
+// returns false, ctx is done or the stream ends.
+func (c *Client) Events(ctx context.Context, worldID, lastID string, fn func(Event) bool) error {
+	err := c.stream(ctx, "/api/v1/worlds/"+url.PathEscape(worldID)+"/events", lastID, func(event, id string, data []byte) error {
+		e := Event{Kind: event, ID: id}
+		var v any
+		switch event {
+		case "post":
+			e.Post = new(Post)
+			v = e.Post
+		case "comment":
+			e.Comment = new(Comment)
+			v = e.Comment
+		case "life":
+			v = &struct {
+				State *string `json:"state"`
+			}{&e.State}
+		default:
+			return nil // an event of a later version
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			return fmt.Errorf("decoding a %s event: %w", event, err)
+		}
+		if !fn(e) {
+			return errStop
+		}
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// stream reads the server-sent events of path, calling fn with each
+// event's name, ID and data, until fn fails or the stream ends.
+func (c *Client) stream(ctx context.Context, path, lastID string, fn func(event, id string, data []byte) error) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.BaseURL+path, nil)
 	if err != nil {
-		return last, err
+		return err
 	}
 	req.Header.Set("Accept", "text/event-stream")
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	stream := &http.Client{Transport: c.HTTP.Transport} // no overall timeout on a stream
 	resp, err := stream.Do(req)
 	if err != nil {
-		return last, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return last, decodeError(resp)
+		return decodeError(resp)
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var event, id string
+	var data []byte
 	for sc.Scan() {
-		data, ok := strings.CutPrefix(sc.Text(), "data: ")
-		if !ok {
-			continue
+		line := sc.Text()
+		switch {
+		case line == "":
+			if data != nil {
+				if err := fn(event, id, data); err != nil {
+					return err
+				}
+			}
+			event, data = "", nil
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "id: "):
+			id = strings.TrimPrefix(line, "id: ")
+		case strings.HasPrefix(line, "data: "):
+			if data != nil {
+				data = append(data, '\n')
+			}
+			data = append(data, strings.TrimPrefix(line, "data: ")...)
 		}
-		var st Status
-		if err := json.Unmarshal([]byte(data), &st); err != nil {
-			return last, fmt.Errorf("decoding a status event: %w", err)
-		}
-		last = st
-		fn(st)
 	}
-	return last, sc.Err()
+	return sc.Err()
 }

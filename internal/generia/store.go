@@ -231,6 +231,12 @@ type SocialStore interface {
 	ListComments(ctx context.Context, postID string, page Page) ([]Comment, string, error)
 	// DeleteComment deletes a comment.
 	DeleteComment(ctx context.Context, id string) error
+	// PostsSince returns the posts added to a world from since on, oldest
+	// first (the oldest n), as Post returns them for no viewer; and
+	// CommentsSince the comments on any of its posts. An unknown world
+	// gives KindNotFound.
+	PostsSince(ctx context.Context, worldID string, since time.Time, n int) ([]Post, error)
+	CommentsSince(ctx context.Context, worldID string, since time.Time, n int) ([]Comment, error)
 }
 
 // LifeStore holds the worlds' life settings and what each day of their

@@ -46,6 +46,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/worlds/{id}/cancel", small, s.cancelWorld},
 		{"POST", "/api/v1/worlds/{id}/join", small, s.joinWorld},
 		{"POST", "/api/v1/worlds/{id}/leave", small, s.leaveWorld},
+		{"GET", "/api/v1/worlds/{id}/events", small, s.streamEvents},
 		{"GET", "/api/v1/worlds/{id}/life", small, s.getLife},
 		{"POST", "/api/v1/worlds/{id}/life", small, s.setLife},
 

@@ -3,13 +3,13 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/social"
+	"github.com/generia/generia/internal/sse"
 )
 
 func toWorld(w generia.World) apiv1.World {
@@ -137,20 +137,13 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	worldID := st.WorldID
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-
+	stream := sse.Start(w)
 	poll := s.StatusPoll
 	if poll <= 0 {
 		poll = 250 * time.Millisecond
 	}
 	ticker := time.NewTicker(poll)
 	defer ticker.Stop()
-	lastBeat := time.Now()
 	var last []byte
 	for {
 		sj := toStatus(st, s.now())
@@ -159,21 +152,15 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 		if !bytes.Equal(key, last) {
 			last = key
 			data, _ := json.Marshal(toStatus(st, s.now()))
-			if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", data); err != nil {
+			if stream.Send("status", "", data) != nil {
 				return nil
 			}
-			_ = rc.Flush()
-			lastBeat = time.Now()
 		}
 		if generia.IsTerminal(st.Status) {
 			return nil
 		}
-		if time.Since(lastBeat) > 15*time.Second {
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return nil
-			}
-			_ = rc.Flush()
-			lastBeat = time.Now()
+		if stream.Idle() != nil {
+			return nil
 		}
 		select {
 		case <-r.Context().Done():
@@ -187,4 +174,68 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+}
+
+// streamEvents sends what is added to a world as server-sent events while
+// the reader stays: "post" (a Post), "comment" (a Comment) and "life"
+// ({"state": …}). A reader that reconnects with Last-Event-ID misses
+// nothing after it; an open stream keeps the world awake.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
+	events, err := s.Social.Watch(r.Context(), viewer(r), r.PathValue("id"), LastEventTime(r))
+	if err != nil {
+		return err
+	}
+	stream := sse.Start(w)
+	keepAlive := time.NewTicker(sse.KeepAlive)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return nil
+			}
+			var data any
+			switch e.Kind {
+			case social.EventPost:
+				data = toPost(*e.Post)
+			case social.EventComment:
+				data = toComment(*e.Comment)
+			case social.EventLife:
+				data = map[string]string{"state": e.Life}
+			}
+			b, _ := json.Marshal(data)
+			if stream.Send(e.Kind, EventID(e), b) != nil {
+				return nil
+			}
+		case <-keepAlive.C:
+			if stream.Idle() != nil {
+				return nil
+			}
+		case <-r.Context().Done():
+			return nil
+		}
+	}
+}
+
+// EventID is the ID of a world's event: when what it sends was made, which
+// LastEventTime reads back; a life event has none.
+func EventID(e social.Event) string {
+	if e.At.IsZero() {
+		return ""
+	}
+	return e.At.UTC().Format(time.RFC3339Nano)
+}
+
+// LastEventTime is where a reconnecting event stream resumes: the time in
+// its Last-Event-ID header (or its last_event_id parameter), or zero.
+func LastEventTime(r *http.Request) time.Time {
+	id := r.Header.Get("Last-Event-ID")
+	if id == "" {
+		id = r.URL.Query().Get("last_event_id")
+	}
+	t, err := time.Parse(time.RFC3339Nano, id)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }

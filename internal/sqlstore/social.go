@@ -285,6 +285,33 @@ func (s *Store) ListComments(ctx context.Context, postID string, page generia.Pa
 	})
 }
 
+// PostsSince returns the posts added to a world from since on.
+func (s *Store) PostsSince(ctx context.Context, worldID string, since time.Time, n int) ([]generia.Post, error) {
+	out, err := list(ctx, s.reads, scanPost, s.postSelect+` WHERE p.world_id = ? AND p.created_at >= ?
+		ORDER BY p.created_at, p.id LIMIT ?`, "", "", worldID, s.at(since), n)
+	if err == nil && len(out) == 0 {
+		err = worldExists(ctx, s.reads, worldID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the new posts of world %s: %w", worldID, s.translate(err))
+	}
+	return out, nil
+}
+
+// CommentsSince returns the comments added to a world's posts from since
+// on.
+func (s *Store) CommentsSince(ctx context.Context, worldID string, since time.Time, n int) ([]generia.Comment, error) {
+	out, err := list(ctx, s.reads, scanComment, commentSelect+` JOIN posts p ON p.id = m.post_id
+		WHERE p.world_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id LIMIT ?`, worldID, s.at(since), n)
+	if err == nil && len(out) == 0 {
+		err = worldExists(ctx, s.reads, worldID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the new comments of world %s: %w", worldID, s.translate(err))
+	}
+	return out, nil
+}
+
 // DeleteComment deletes a comment and takes it off its post's count. An
 // unknown comment gives KindNotFound.
 func (s *Store) DeleteComment(ctx context.Context, id string) error {

@@ -459,3 +459,52 @@ func testLikedPosts(t *testing.T, s generia.Store) {
 		same(t, fmt.Sprintf("posts of %v that %q likes", tc.ids, tc.user), got, tc.want)
 	}
 }
+
+// What was added to a world from a moment on comes oldest first, at most
+// so many, and nothing of another world.
+func testSince(t *testing.T, s generia.Store) {
+	newUser(t, s, "mara")
+	p := seedPost(t, s) // at t0
+	c1, err := s.Character(t.Context(), "c1")
+	ok(t, err, "Character")
+	later := createPost(t, s, newPost("p2", c1, at(2*time.Minute)))
+	latest := createPost(t, s, newPost("p3", c1, at(3*time.Minute)))
+	other, _ := newWorld(t, s, "w2")
+	elsewhere := createCharacter(t, s, newCharacter("c-elsewhere", other.ID, 0))
+	otherPost := createPost(t, s, newPost("p-elsewhere", elsewhere, at(2*time.Minute)))
+	for _, c := range []generia.Comment{
+		{ID: "m1", PostID: p.ID, UserID: "u-mara", Text: "Early", CreatedAt: at(time.Minute)},
+		{ID: "m3", PostID: later.ID, CharacterID: "c1", IsAI: true, Text: "Later", CreatedAt: at(3 * time.Minute)},
+		{ID: "m2", PostID: p.ID, UserID: "u-mara", Text: "Then", CreatedAt: at(2 * time.Minute)},
+		{ID: "m-elsewhere", PostID: otherPost.ID, CharacterID: elsewhere.ID, IsAI: true, Text: "Elsewhere", CreatedAt: at(2 * time.Minute)},
+	} {
+		_, err := s.AddComment(t.Context(), c)
+		ok(t, err, "AddComment "+c.ID)
+	}
+
+	posts, err := s.PostsSince(t.Context(), "w1", at(2*time.Minute), 10)
+	ok(t, err, "PostsSince")
+	same(t, "posts from 2 min on", ids(posts, postID), []string{later.ID, latest.ID})
+	if posts[0].Username != c1.Username || posts[0].Liked {
+		t.Errorf("post since = %+v, want it with its author, liked by no viewer", posts[0])
+	}
+	posts, err = s.PostsSince(t.Context(), "w1", t0, 2)
+	ok(t, err, "PostsSince with a limit")
+	same(t, "the oldest 2 posts", ids(posts, postID), []string{p.ID, later.ID})
+
+	comments, err := s.CommentsSince(t.Context(), "w1", at(2*time.Minute), 10)
+	ok(t, err, "CommentsSince")
+	same(t, "comments from 2 min on", ids(comments, func(c generia.Comment) string { return c.ID }), []string{"m2", "m3"})
+	if comments[1].DisplayName != c1.DisplayName || comments[1].PostID != later.ID {
+		t.Errorf("comment since = %+v, want it with its speaker and post", comments[1])
+	}
+	comments, err = s.CommentsSince(t.Context(), "w1", at(4*time.Minute), 10)
+	if err != nil || len(comments) != 0 {
+		t.Errorf("CommentsSince after the last = %v, %v; want nothing", comments, err)
+	}
+
+	_, err = s.PostsSince(t.Context(), "w-nowhere", t0, 10)
+	wantKind(t, err, generia.KindNotFound, "PostsSince of an unknown world")
+	_, err = s.CommentsSince(t.Context(), "w-nowhere", t0, 10)
+	wantKind(t, err, generia.KindNotFound, "CommentsSince of an unknown world")
+}

@@ -1,0 +1,67 @@
+// Package sse writes server-sent events (the text/event-stream format that
+// a browser's EventSource reads), for the API and the web UI alike.
+package sse
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// KeepAlive is how often a quiet stream sends a comment, so that proxies
+// and browsers do not take it for dead.
+const KeepAlive = 15 * time.Second
+
+// Stream is an open event stream.
+type Stream struct {
+	w        http.ResponseWriter
+	rc       *http.ResponseController
+	lastSent time.Time
+}
+
+// Start answers the request with an event stream. The stream outlives the
+// server's write timeout.
+func Start(w http.ResponseWriter) *Stream {
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+	_ = rc.Flush()
+	return &Stream{w: w, rc: rc, lastSent: time.Now()}
+}
+
+// Send sends one event: its name, an ID the browser sends back as
+// Last-Event-ID when it reconnects (none if empty), and its data, which
+// may hold several lines. An error means the reader has gone.
+func (s *Stream) Send(event, id string, data []byte) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "event: %s\n", event)
+	if id != "" {
+		fmt.Fprintf(&b, "id: %s\n", id)
+	}
+	for line := range strings.Lines(string(data)) {
+		fmt.Fprintf(&b, "data: %s\n", strings.TrimRight(line, "\r\n"))
+	}
+	b.WriteString("\n")
+	return s.write(b.String())
+}
+
+// Idle sends a keep-alive comment when nothing was sent for KeepAlive.
+func (s *Stream) Idle() error {
+	if time.Since(s.lastSent) < KeepAlive {
+		return nil
+	}
+	return s.write(": keep-alive\n\n")
+}
+
+func (s *Stream) write(text string) error {
+	if _, err := fmt.Fprint(s.w, text); err != nil {
+		return err
+	}
+	s.lastSent = time.Now()
+	return s.rc.Flush()
+}
