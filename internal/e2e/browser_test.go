@@ -161,6 +161,15 @@ func TestWebUIInABrowser(t *testing.T) {
 	if comment := read("the comment", chromedp.Text(css("[data-comment] [data-comment-text]"))); comment != "The gears here sing at noon." {
 		t.Errorf("the comment reads %q", comment)
 	}
+	// The post's character answers within seconds, and the open page shows
+	// the reply as it comes, without a reload.
+	step("see the character's reply appear",
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('[data-comment].is-new')].some(li => li.innerText.includes('· AI'))`),
+		shot("06b-reply-live"),
+	)
+	if n := read("the comment count", chromedp.Text(css("[data-comments-count]"))); strings.TrimSpace(n) != "2" {
+		t.Errorf("after the live reply the post counts %q comments, want 2", n)
+	}
 
 	step("open a character",
 		chromedp.Click(css("a.author")),

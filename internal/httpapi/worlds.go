@@ -181,7 +181,7 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 // ({"state": …}). A reader that reconnects with Last-Event-ID misses
 // nothing after it; an open stream keeps the world awake.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
-	events, err := s.Social.Watch(r.Context(), viewer(r), r.PathValue("id"), LastEventTime(r))
+	events, err := s.Social.Watch(r.Context(), viewer(r), r.PathValue("id"), sse.LastTime(r))
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 				data = map[string]string{"state": e.Life}
 			}
 			b, _ := json.Marshal(data)
-			if stream.Send(e.Kind, EventID(e), b) != nil {
+			if stream.Send(e.Kind, sse.TimeID(e.At), b) != nil {
 				return nil
 			}
 		case <-keepAlive.C:
@@ -215,27 +215,4 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-}
-
-// EventID is the ID of a world's event: when what it sends was made, which
-// LastEventTime reads back; a life event has none.
-func EventID(e social.Event) string {
-	if e.At.IsZero() {
-		return ""
-	}
-	return e.At.UTC().Format(time.RFC3339Nano)
-}
-
-// LastEventTime is where a reconnecting event stream resumes: the time in
-// its Last-Event-ID header (or its last_event_id parameter), or zero.
-func LastEventTime(r *http.Request) time.Time {
-	id := r.Header.Get("Last-Event-ID")
-	if id == "" {
-		id = r.URL.Query().Get("last_event_id")
-	}
-	t, err := time.Parse(time.RFC3339Nano, id)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }

@@ -65,3 +65,27 @@ func (s *Stream) write(text string) error {
 	s.lastSent = time.Now()
 	return s.rc.Flush()
 }
+
+// TimeID is an event ID that says when what the event sends was made (none
+// for the zero time); LastTime reads it back.
+func TimeID(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// LastTime is where a reconnecting stream resumes: the time of its
+// Last-Event-ID header (or of its last_event_id parameter, for a reader
+// that cannot set headers), or zero.
+func LastTime(r *http.Request) time.Time {
+	id := r.Header.Get("Last-Event-ID")
+	if id == "" {
+		id = r.URL.Query().Get("last_event_id")
+	}
+	t, err := time.Parse(time.RFC3339Nano, id)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -227,8 +227,10 @@
       }
       var empty = $('[data-comments-empty]');
       if (empty) empty.remove();
-      $('[data-comment-list]').appendChild(li);
-      commentsCount(1);
+      if (!document.getElementById('comment-' + c.id)) { // the live stream may have shown it first
+        $('[data-comment-list]').appendChild(li);
+        commentsCount(1);
+      }
       form.reset();
       showError(errEl, '');
     }).catch(function (err) {
@@ -610,6 +612,54 @@
     });
   }
 
+  // ---- Live updates -------------------------------------------------------
+  // An open feed or post page follows the world's live stream: new posts,
+  // comments and replies appear as they are made, rendered by the server;
+  // the browser reconnects by itself, after the last event it had.
+
+  function htmlNode(html) {
+    var t = document.createElement('template');
+    t.innerHTML = html.trim();
+    return t.content.firstElementChild;
+  }
+
+  function startLive(el) {
+    if (!('EventSource' in window)) return;
+    var es = new EventSource(el.dataset.worldLive);
+    es.addEventListener('post', function (ev) {
+      var d = JSON.parse(ev.data), feed = $('#feed', el);
+      if (!feed || document.getElementById('post-' + d.id)) return;
+      var card = htmlNode(d.html);
+      card.classList.add('is-new');
+      feed.insertBefore(card, feed.firstChild);
+      var empty = $('[data-feed-empty]');
+      if (empty) empty.remove();
+    });
+    es.addEventListener('comment', function (ev) {
+      var d = JSON.parse(ev.data);
+      if (document.getElementById('comment-' + d.id)) return;
+      var list = el.dataset.post === d.post_id && $('[data-comment-list]', el);
+      if (list) {
+        var li = htmlNode(d.html);
+        li.classList.add('is-new');
+        var empty = $('[data-comments-empty]', list);
+        if (empty) empty.remove();
+        list.appendChild(li);
+        commentsCount(1);
+        return;
+      }
+      var count = $('#post-' + CSS.escape(d.post_id) + ' [data-card-comments]');
+      if (count) count.textContent = (+count.textContent || 0) + 1;
+    });
+    es.addEventListener('life', function (ev) {
+      var d = JSON.parse(ev.data), badge = $('[data-life-state]');
+      if (!badge) return;
+      badge.textContent = d.state;
+      badge.title = d.help;
+      badge.className = badge.className.replace(/\blife-\w+/, 'life-' + d.state);
+    });
+  }
+
   // ---- Wiring -------------------------------------------------------------
 
   var handlers = [
@@ -636,6 +686,7 @@
     $$('.js-only').forEach(function (el) { el.hidden = false; });
     $$('a[data-more]').forEach(initMore);
     $$('[data-create-world]').forEach(initCreate);
+    $$('[data-world-live]').forEach(startLive);
     $$('[data-progress]').forEach(function (el) {
       if (el.dataset.worldId && !terminal(el.dataset.status)) startProgress(el);
     });

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/generia/generia/internal/social"
+	"github.com/generia/generia/internal/sse"
+)
+
+// live is a world's live stream for its open pages: what social.Watch
+// sends, rendered as the page renders it for this viewer, so that the
+// script only inserts it. Events: "post" {id, html} (a post card),
+// "comment" {id, post_id, html} (a comment), "life" {state, help}.
+func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
+	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	events, err := h.social.Watch(r.Context(), v.ID, view.World.ID, sse.LastTime(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	stream := sse.Start(w)
+	keepAlive := time.NewTicker(sse.KeepAlive)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return
+			}
+			data, err := h.liveEvent(e, view, v)
+			if err != nil {
+				h.log.Error("rendering a live event", "world_id", view.World.ID, "kind", e.Kind, "error", err)
+				continue
+			}
+			if stream.Send(e.Kind, sse.TimeID(e.At), data) != nil {
+				return
+			}
+		case <-keepAlive.C:
+			if stream.Idle() != nil {
+				return
+			}
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// liveEvent renders one event of the live stream as its JSON data.
+func (h *Handler) liveEvent(e social.Event, view social.WorldView, v viewer) ([]byte, error) {
+	var html bytes.Buffer
+	switch e.Kind {
+	case social.EventPost:
+		if err := h.views.fragment(&html, "post_card", map[string]any{"P": *e.Post, "V": v}); err != nil {
+			return nil, err
+		}
+		return json.Marshal(map[string]string{"id": e.Post.ID, "html": html.String()})
+	case social.EventComment:
+		c := commentView{Comment: *e.Comment, CanDelete: v.SignedIn() && (e.Comment.UserID == v.ID || view.IsOwner)}
+		if err := h.views.fragment(&html, "comment", map[string]any{"C": c, "W": view.World.ID, "P": c.PostID, "V": v}); err != nil {
+			return nil, err
+		}
+		return json.Marshal(map[string]string{"id": c.ID, "post_id": c.PostID, "html": html.String()})
+	default:
+		return json.Marshal(map[string]string{"state": e.Life, "help": lifeHelp(e.Life)})
+	}
+}
