@@ -145,6 +145,17 @@ type Comment struct {
 	ParentID          string    `json:"parent_id,omitempty"`
 	Text              string    `json:"text"`
 	CreatedAt         time.Time `json:"created_at"`
+	// Answer is in the answer to a new comment only: whether the world's
+	// characters will answer it, and when.
+	Answer *Answer `json:"answer,omitempty"`
+}
+
+// Answer says whether a new comment will be answered: status "coming"
+// (within seconds), "queued" (when the world resumes or its next day
+// begins) or "none", with a message for people.
+type Answer struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
 }
 
 // Like is a like of a post: a person's (user_id), or an AI character's

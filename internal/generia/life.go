@@ -18,6 +18,14 @@ const (
 	LifeOff = "off"
 )
 
+// A world answers at most LifeAnswersPerMinute comments a minute; at most
+// LifeMaxWaiting wait for their answer, and those past it are declined
+// (each person's comments are rate-limited before they get here).
+const (
+	LifeAnswersPerMinute = 20
+	LifeMaxWaiting       = 100
+)
+
 // LifeWorkflowID is the Temporal workflow ID of a world's life.
 func LifeWorkflowID(worldID string) string { return "world-life-" + worldID }
 

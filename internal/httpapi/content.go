@@ -151,9 +151,13 @@ func (s *Server) comments(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
-	return create(w, r, func(req social.NewComment) (generia.Comment, error) {
+	return create(w, r, func(req social.NewComment) (social.AddedComment, error) {
 		return s.Social.AddComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req)
-	}, toComment)
+	}, func(c social.AddedComment) apiv1.Comment {
+		j := toComment(c.Comment)
+		j.Answer = &apiv1.Answer{Status: c.Answer.Status, Message: c.Answer.Message}
+		return j
+	})
 }
 
 func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) error {

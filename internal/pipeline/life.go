@@ -120,12 +120,10 @@ func (r LifeReply) image() ImageJob {
 // maxAnswered is how many answered comments a life remembers.
 const maxAnswered = 200
 
-// A world answers at most AnswersPerMinute comments a minute; at most
-// MaxWaiting wait for their answer, and those past it are not answered
-// (each person's comments are rate-limited before they get here).
+// How fast a world answers, and how many comments wait at most.
 const (
-	AnswersPerMinute = 20
-	MaxWaiting       = 100
+	AnswersPerMinute = generia.LifeAnswersPerMinute
+	MaxWaiting       = generia.LifeMaxWaiting
 )
 
 // answerSlot is when the world may start its next answer, and forgets the

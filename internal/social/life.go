@@ -2,8 +2,10 @@ package social
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -47,33 +49,99 @@ type NewComment struct {
 	ParentID    string `json:"parent_id"`
 }
 
+// AddedComment is a comment just made, with what its author may expect of
+// the world's characters.
+type AddedComment struct {
+	generia.Comment
+	Answer Answer
+}
+
+// Answer says whether a person's comment will be answered, and when.
+type Answer struct {
+	// Status is AnswerComing, AnswerQueued or AnswerNone.
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// Answer statuses.
+const (
+	// AnswerComing: the characters it speaks to answer within seconds.
+	AnswerComing = "coming"
+	// AnswerQueued: it waits, while the world is paused or resting.
+	AnswerQueued = "queued"
+	// AnswerNone: nobody will answer it.
+	AnswerNone = "none"
+)
+
+// AnswerFor is what a comment may expect of a world whose life is v.
+func AnswerFor(v generia.LifeView) Answer {
+	switch v.State {
+	case generia.LifeAwake, generia.LifeAsleep:
+		if v.Waiting >= generia.LifeMaxWaiting {
+			return Answer{AnswerNone, fmt.Sprintf("%d comments already wait for an answer in this world: this one will not be answered.", v.Waiting)}
+		}
+		return Answer{AnswerComing, "The characters you speak to answer in a few seconds."}
+	case generia.LifePaused:
+		return Answer{AnswerQueued, "This world is paused by its owner: its characters answer when it resumes."}
+	case generia.LifeResting:
+		until := "tomorrow"
+		if v.RestsUntil != nil {
+			until = v.RestsUntil.UTC().Format("15:04 MST")
+		}
+		return Answer{AnswerQueued, "This world has spent what it may today: its characters answer after " + until + "."}
+	}
+	return Answer{AnswerNone, "This world's characters do not answer: its life is off."}
+}
+
 // AddComment adds the viewer's comment to a post of a world they can see,
-// and tells the world's life, whose characters answer it.
-func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, nc NewComment) (generia.Comment, error) {
+// and tells the world's life, whose characters answer it; the answer says
+// whether and when they will.
+func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, nc NewComment) (AddedComment, error) {
 	if err := signedIn(viewerID); err != nil {
-		return generia.Comment{}, err
+		return AddedComment{}, err
 	}
 	text := strings.TrimSpace(nc.Text)
 	if text == "" || utf8.RuneCountInString(text) > MaxCommentLength {
-		return generia.Comment{}, generia.Errorf(generia.KindInvalid, "a comment is 1 to %d characters", MaxCommentLength)
+		return AddedComment{}, generia.Errorf(generia.KindInvalid, "a comment is 1 to %d characters", MaxCommentLength)
 	}
 	p, err := s.Post(ctx, viewerID, ref, postID)
 	if err != nil {
-		return generia.Comment{}, err
+		return AddedComment{}, err
 	}
 	defer s.feeds.changed(p.WorldID)
 	c, err := s.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: p.ID, UserID: viewerID,
 		CharacterID: nc.CharacterID, ParentID: nc.ParentID, Text: text, CreatedAt: s.now()})
 	if err != nil {
-		return c, err
+		return AddedComment{Comment: c}, err
 	}
-	if s.Life != nil {
-		if err := s.Life.Commented(ctx, p.WorldID, c.ID); err != nil {
-			// The comment stands; only its answer is lost.
-			slog.Warn("telling a world's life of a comment", "world_id", p.WorldID, "comment_id", c.ID, "error", err)
-		}
+	answer := s.tellLife(ctx, p.WorldID, c.ID)
+	c, err = s.Store.Comment(ctx, c.ID)
+	return AddedComment{Comment: c, Answer: answer}, err
+}
+
+// tellLife tells a world's life of a comment, unless it would decline it
+// anyway, and says what the comment may expect.
+func (s *Service) tellLife(ctx context.Context, worldID, commentID string) Answer {
+	if s.Life == nil {
+		return Answer{AnswerNone, "Worlds do not live on this server: nobody answers comments."}
 	}
-	return s.Store.Comment(ctx, c.ID)
+	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	v, err := s.Life.Life(qctx, worldID)
+	cancel()
+	if err != nil {
+		slog.Warn("reading a world's life", "world_id", worldID, "error", err)
+		v = generia.LifeView{State: generia.LifeAwake}
+	}
+	answer := AnswerFor(v)
+	if answer.Status == AnswerNone {
+		return answer
+	}
+	if err := s.Life.Commented(ctx, worldID, commentID); err != nil {
+		// The comment stands; only its answer is lost.
+		slog.Warn("telling a world's life of a comment", "world_id", worldID, "comment_id", commentID, "error", err)
+		return Answer{AnswerNone, "The world could not be told of your comment: it may not be answered."}
+	}
+	return answer
 }
 
 // LifeOf returns the life of a world the viewer may see. Its settings and

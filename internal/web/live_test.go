@@ -94,8 +94,9 @@ func TestLiveStreamRendersWhatIsNew(t *testing.T) {
 		t.Errorf("life event = %+v", e)
 	}
 
-	c, err := f.social.AddComment(t.Context(), f.cy.ID, "tidewater", f.posts[3].ID, social.NewComment{Text: "Tides <b>never</b> lie"})
+	added, err := f.social.AddComment(t.Context(), f.cy.ID, "tidewater", f.posts[3].ID, social.NewComment{Text: "Tides <b>never</b> lie"})
 	f.ok(err, "cy comments")
+	c := added.Comment
 	for who, events := range map[string]<-chan liveEvent{"the owner": owner, "a stranger": stranger} {
 		e := nextLive(t, events, "comment")
 		html := e.data["html"]
@@ -124,5 +125,6 @@ func TestLiveStreamRendersWhatIsNew(t *testing.T) {
 		t.Errorf("a stranger's live stream of a private world: %d, want 404", status)
 	}
 	ada.get("/worlds/tidewater").want(http.StatusOK, `data-world-live="/worlds/tidewater/live"`)
-	ada.get("/worlds/tidewater/posts/"+f.posts[3].ID).want(http.StatusOK, `data-world-live="/worlds/tidewater/live" data-post="`+f.posts[3].ID+`"`)
+	ada.get("/worlds/tidewater/posts/"+f.posts[3].ID).want(http.StatusOK, `data-world-live="/worlds/tidewater/live" data-post="`+f.posts[3].ID+`"`,
+		"The characters you speak to answer in a few seconds.")
 }

@@ -24,6 +24,8 @@ type postData struct {
 	CommentText  string
 	CommentError string
 	MaxComment   int
+	// Answer says whether the world's characters answer comments now.
+	Answer social.Answer
 }
 
 // post is one post with its comments.
@@ -51,6 +53,11 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 	d := postData{View: view, Post: p, Viewer: v, CommentText: text, CommentError: errMsg, MaxComment: social.MaxCommentLength}
 	for _, c := range comments {
 		d.Comments = append(d.Comments, commentView{Comment: c, CanDelete: v.SignedIn() && (c.UserID == v.ID || view.IsOwner)})
+	}
+	if v.SignedIn() {
+		if life, err := h.social.LifeOf(ctx, v.ID, view.World.ID); err == nil {
+			d.Answer = social.AnswerFor(life)
+		}
 	}
 	if next != "" {
 		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"

@@ -231,6 +231,8 @@
         $('[data-comment-list]').appendChild(li);
         commentsCount(1);
       }
+      var note = $('[data-answer-note]', form);
+      if (note && c.answer) note.textContent = c.answer.message;
       form.reset();
       showError(errEl, '');
     }).catch(function (err) {
