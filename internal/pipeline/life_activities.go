@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -141,9 +142,9 @@ func (a *Activities) planReactions(ctx context.Context, st LifeStep, cast []gene
 	return out, nil
 }
 
-// planAction chooses a world's own action: a character, by the key, and a
-// recent post of someone else, preferring those it has a relationship
-// with.
+// planAction chooses a world's own action: a character, by its profile and
+// the hour of the world (chooseActor), and a recent post of someone else,
+// preferring those it has a relationship with.
 func (a *Activities) planAction(ctx context.Context, st LifeStep, cast []generia.Character) ([]LifeReply, error) {
 	var actors []generia.Character
 	for _, ch := range cast {
@@ -154,7 +155,7 @@ func (a *Activities) planAction(ctx context.Context, st LifeStep, cast []generia
 	if len(actors) == 0 {
 		return nil, nil
 	}
-	actor := actors[keyHash(st.Key, len(actors))]
+	actor := chooseActor(actors, st.Key, WorldHour(st.WorldID, a.now()))
 	posts, _, err := a.Store.ListPosts(ctx, generia.PostFilter{WorldID: st.WorldID}, generia.Page{Limit: 20})
 	if err != nil {
 		return nil, storeError(err)
@@ -197,6 +198,93 @@ func (a *Activities) planAction(ctx context.Context, st LifeStep, cast []generia
 		}
 	}
 	return []LifeReply{r}, nil
+}
+
+// chooseActor picks who acts, by the key, each character as likely as its
+// weight at the hour of the world's clock.
+func chooseActor(actors []generia.Character, key string, hour int) generia.Character {
+	weights := make([]int, len(actors))
+	total := 0
+	for i, ch := range actors {
+		weights[i] = actorWeight(profileOf(ch), hour)
+		total += weights[i]
+	}
+	n := keyHash(key, total)
+	for i, w := range weights {
+		if n < w {
+			return actors[i]
+		}
+		n -= w
+	}
+	return actors[len(actors)-1]
+}
+
+// Parts of the day, by the hours of the world's clock they span, and the
+// words of a daily routine that place someone in them.
+var dayParts = []struct {
+	from, to int
+	words    []string
+}{
+	{5, 11, []string{"dawn", "sunrise", "morning", "breakfast", "daybreak"}},
+	{11, 17, []string{"noon", "midday", "afternoon", "lunch"}},
+	{17, 22, []string{"evening", "dusk", "sunset", "dinner", "supper", "twilight"}},
+	{22, 29, []string{"night", "midnight", "moonlight", "nocturnal", "nightfall"}},
+}
+
+// Words of a personality that make someone speak up more, or less.
+var (
+	outgoing = []string{"outgoing", "talkative", "chatty", "loud", "bold", "sociable", "gregarious", "energetic",
+		"cheerful", "lively", "curious", "extroverted", "opinionated", "playful", "warm", "boisterous"}
+	reserved = []string{"shy", "quiet", "reserved", "withdrawn", "solitary", "introverted", "soft-spoken", "private",
+		"taciturn", "aloof", "reclusive", "guarded", "timid"}
+)
+
+// words are the words of a text, in lower case, hyphenated ones whole.
+func words(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+		out[strings.Trim(w, "-")] = true
+	}
+	return out
+}
+
+// mentions reports whether a text's words hold any of these, or their
+// plurals, or "…time" compounds (nighttime).
+func mentions(ws map[string]bool, these []string) bool {
+	return slices.ContainsFunc(these, func(w string) bool { return ws[w] || ws[w+"s"] || ws[w+"time"] })
+}
+
+// actorWeight is how likely a character is to act at an hour of its world,
+// in quarters: 4 for someone of no particular habit; three times that in
+// a part of the day its routine names, half of it in the parts it does
+// not; twice for an outgoing personality, half for a reserved one.
+func actorWeight(p content.CharacterDetail, hour int) int {
+	w := 4
+	if hour < 5 {
+		hour += 24 // the night part runs past midnight
+	}
+	routine := words(p.DailyRoutine)
+	named, now := false, false
+	for _, part := range dayParts {
+		if mentions(routine, part.words) {
+			named = true
+			now = now || (hour >= part.from && hour < part.to)
+		}
+	}
+	switch {
+	case now:
+		w *= 3
+	case named:
+		w /= 2
+	}
+	personality := words(p.Personality)
+	switch out, in := mentions(personality, outgoing), mentions(personality, reserved); {
+	case out && !in:
+		w *= 2
+	case in && !out:
+		w = max(1, w/2)
+	}
+	return w
 }
 
 // lifePostEvery: one action of the world's own in this many is a new post.
