@@ -176,6 +176,17 @@ func TestParseBoundsTextsAndClosedValues(t *testing.T) {
 	if _, err := PostStep.Parse(post, raw); !generia.IsKind(err, generia.KindInvalid) {
 		t.Errorf("a post without a caption: %v, want invalid", err)
 	}
+	// A post of a character's life that repeats its recent posts is asked
+	// again for; one about something else passes.
+	post.Recent = []string{"Storm again over the harbour nets tonight, the third storm this week."}
+	raw = []byte(`{"caption":"Storm again over the harbour nets, third storm this week!","hashtags":["tide"],"image_prompt":"A pier.","mood":"wry","location":"pier","mentions":[]}`)
+	if _, err := PostStep.Parse(post, raw); !generia.IsKind(err, generia.KindInvalid) || !strings.Contains(err.Error(), "repeats") {
+		t.Errorf("a post that repeats a recent one: %v, want it refused as a repeat", err)
+	}
+	raw = []byte(`{"caption":"Baked bread for the ferry crew at dawn.","hashtags":["tide"],"image_prompt":"A pier.","mood":"wry","location":"pier","mentions":[]}`)
+	if _, err := PostStep.Parse(post, raw); err != nil {
+		t.Errorf("a new post after a storm post: %v", err)
+	}
 }
 
 func TestRestAsksOnlyForTheMissingItems(t *testing.T) {

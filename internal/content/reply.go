@@ -55,14 +55,7 @@ var replyRules = rules[ReplyInput, Reply]{
 	// again for.
 	fix: fixReplyMentions,
 	// A character does not repeat itself.
-	check: func(in ReplyInput, out Reply) error {
-		for _, old := range in.Recent {
-			if TooSimilar(out.Text, old) {
-				return generia.Errorf(generia.KindInvalid, "the reply repeats what the character wrote lately (%q); write something new", old)
-			}
-		}
-		return nil
-	},
+	check: func(in ReplyInput, out Reply) error { return notRepeated("reply", out.Text, in.Recent) },
 	bound: func(in ReplyInput, s node) {
 		handles := make([]string, len(in.Others))
 		for i, o := range in.Others {
@@ -87,6 +80,16 @@ func fixReplyMentions(in ReplyInput, out *Reply, rep *Repairs) {
 		rep.add(RepairTrimmed)
 	}
 	out.Mentions = kept
+}
+
+// notRepeated refuses a text too like one of a character's recent texts.
+func notRepeated(what, text string, recent []string) error {
+	for _, old := range recent {
+		if TooSimilar(text, old) {
+			return generia.Errorf(generia.KindInvalid, "the %s repeats what the character wrote lately (%q); write something new", what, old)
+		}
+	}
+	return nil
 }
 
 // TooSimilar reports whether text repeats old: most of its words that

@@ -280,6 +280,8 @@ var postRules = rules[PostInput, PostDetail]{
 			s.oneOf("mentions", nil, handles)
 		}
 	},
+	// A character does not repeat itself.
+	check: func(in PostInput, out PostDetail) error { return notRepeated("post", out.Caption, in.Recent) },
 	// Fewer hashtags than asked still make a post.
 	relax: func(in PostInput, s node) {
 		if in.Hashtags > 0 {

@@ -93,6 +93,9 @@ type PostInput struct {
 	Others []Handle
 	// Hashtags is how many hashtags the post carries (see HashtagsFor).
 	Hashtags int
+	// Recent are the character's latest texts, which a post of its life
+	// must not repeat.
+	Recent []string
 }
 
 // StoriesOf returns the stories that involve a character.

@@ -211,8 +211,19 @@ func initials(name string) string {
 	return b.String()
 }
 
-// postDetail answers one post step.
+// postDetail answers one post step; a caption too like one of the
+// character's recent texts is written again, as a model asked not to
+// repeat itself would.
 func postDetail(in content.PostInput, key string) content.PostDetail {
+	d := postDraft(in, key)
+	for attempt := 1; attempt < 8 && repeats(d.Caption, in.Recent); attempt++ {
+		d = postDraft(in, key+"/again/"+strconv.Itoa(attempt))
+	}
+	return d
+}
+
+// postDraft writes one post.
+func postDraft(in content.PostInput, key string) content.PostDetail {
 	fl := flavorOf(in.World)
 	ch := in.Character
 	c := in.Concept

@@ -80,3 +80,34 @@ func TestRepliesStayNewInALongThread(t *testing.T) {
 		in.Recent = in.Recent[max(0, len(in.Recent)-10):]
 	}
 }
+
+// A character posting of its own accord day after day never repeats its
+// latest posts: each passes the post step's check.
+func TestLifePostsStayNew(t *testing.T) {
+	in := content.PostInput{
+		World: content.WorldDescription{Name: "Saltmere", Language: "English", DescriptionShort: "A harbour town on stilts."},
+		Character: content.CharacterDetail{Username: "ilo", DisplayName: "Ilo Marsh", SpeakingStyle: "dry", Topics: []string{"ferries"},
+			DailyRoutine: "Mornings at the quay, evenings with the nets."},
+		Concept: content.PostConcept{Topic: "ferries", Brief: "a moment of the day", Tone: "true to the character", Kind: "daily life"},
+	}
+	for i := range 40 {
+		key := "life/2026-12-02/" + strconv.Itoa(i) + "/c1/detail"
+		in.Number, in.Total, in.Hashtags = i, i+1, content.HashtagsFor(key)
+		res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.PostStep.Name, Key: key, Input: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := content.PostStep.Parse(in, res.JSON)
+		if err != nil {
+			t.Fatalf("post %d refused: %v\nrecent: %q", i, err, in.Recent)
+		}
+		in.Recent = append([]string{ans.Value.Caption}, in.Recent...)[:min(5, len(in.Recent)+1)]
+	}
+	// Asked again for a post it has just written, it writes another.
+	in.Recent = nil
+	first := generate(t, content.PostStep, "life/again", in)
+	in.Recent = []string{first.Caption}
+	if again := generate(t, content.PostStep, "life/again", in); content.TooSimilar(again.Caption, first.Caption) {
+		t.Errorf("asked not to repeat %q, it wrote %q", first.Caption, again.Caption)
+	}
+}

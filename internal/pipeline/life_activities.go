@@ -287,6 +287,10 @@ func actorWeight(p content.CharacterDetail, hour int) int {
 	return w
 }
 
+// lifeRecent is how many of a character's latest posts its new texts are
+// compared with.
+const lifeRecent = 5
+
 // lifePostEvery: one action of the world's own in this many is a new post.
 const lifePostEvery = 3
 
@@ -339,8 +343,15 @@ func (a *Activities) lifePostInput(ctx context.Context, r LifeReply) (content.Po
 	if p.DailyRoutine != "" {
 		brief = "a moment of the day: " + p.DailyRoutine
 	}
+	recent, _, err := a.Store.ListPosts(ctx, generia.PostFilter{WorldID: r.WorldID, CharacterID: ch.ID}, generia.Page{Limit: lifeRecent})
+	if err != nil {
+		return content.PostInput{}, err
+	}
 	in := content.PostInput{World: world, Character: p, Number: n, Total: n + 1, Hashtags: content.HashtagsFor(r.Key),
 		Concept: content.PostConcept{Topic: topic, Brief: brief, Tone: "true to the character", Kind: "daily life"}}
+	for _, post := range recent {
+		in.Recent = append(in.Recent, post.Caption)
+	}
 	for _, c := range cast {
 		if c.IsAI() && c.ID != ch.ID {
 			in.Others = append(in.Others, content.Handle{Username: c.Username, DisplayName: c.DisplayName})
@@ -389,7 +400,7 @@ func (a *Activities) replyInput(ctx context.Context, r LifeReply) (content.Reply
 	if err != nil {
 		return in, err
 	}
-	mine, _, err := a.Store.ListPosts(ctx, generia.PostFilter{WorldID: r.WorldID, CharacterID: ch.ID}, generia.Page{Limit: 5})
+	mine, _, err := a.Store.ListPosts(ctx, generia.PostFilter{WorldID: r.WorldID, CharacterID: ch.ID}, generia.Page{Limit: lifeRecent})
 	if err != nil {
 		return in, err
 	}
