@@ -55,9 +55,11 @@ type LifeInput struct {
 	LastViewedAt time.Time `json:",omitempty"`
 	LastActionAt time.Time `json:",omitempty"`
 	// Day is what the store counted of today's calls, as the last activity
-	// reported it; Actions counts today's actions.
+	// reported it; Actions numbers today's actions (the keys of its own,
+	// tried or not), Made counts those that made something.
 	Day     generia.LifeDay
 	Actions int
+	Made    int `json:",omitempty"`
 	// Waiting are the comments that wait for an answer, oldest first;
 	// Answered the latest answered (at most maxAnswered), so that a comment
 	// told twice is answered once.
@@ -305,7 +307,7 @@ func (l *life) state(now time.Time) string {
 func (l *life) newDay(now time.Time) {
 	if day := generia.DayOf(now); l.in.Day.Day != day {
 		l.in.Day = generia.LifeDay{WorldID: l.in.WorldID, Day: day}
-		l.in.Actions = 0
+		l.in.Actions, l.in.Made = 0, 0
 	}
 }
 
@@ -394,8 +396,11 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 			return l.failed(ctx, st, err)
 		}
 	}
-	if (st.CommentID != "" || st.PostID != "") && len(replies) > 0 {
-		l.in.Actions++
+	if len(replies) > 0 {
+		l.in.Made++
+		if st.CommentID != "" || st.PostID != "" {
+			l.in.Actions++
+		}
 	}
 	return true, nil
 }
@@ -436,7 +441,7 @@ func (l *life) failed(ctx workflow.Context, st LifeStep, err error) (bool, error
 
 // view is the life as the query answers it.
 func (l *life) view(now time.Time) generia.LifeView {
-	v := generia.LifeView{State: l.state(now), Settings: l.in.Settings, Day: l.in.Day.Day, ActionsToday: l.in.Actions,
+	v := generia.LifeView{State: l.state(now), Settings: l.in.Settings, Day: l.in.Day.Day, ActionsToday: l.in.Made,
 		CallsToday: l.in.Day.Calls, CostTodayUSD: l.in.Day.CostUSD, Waiting: len(l.in.Waiting)}
 	if v.Day != generia.DayOf(now) {
 		v.Day, v.ActionsToday, v.CallsToday, v.CostTodayUSD = generia.DayOf(now), 0, 0, 0

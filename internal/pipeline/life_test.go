@@ -41,6 +41,9 @@ type lifeWorld struct {
 	chain []string
 	// plannedAt are the workflow clock's times of the plans.
 	plannedAt []time.Time
+	// fail, if set, makes WriteReply fail for good for the replies it
+	// says, as a provider that refuses a request does.
+	fail func(LifeReply) bool
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
@@ -87,6 +90,9 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		defer w.mu.Unlock()
 		if w.calls[r.Day] >= r.Settings.DailyCalls {
 			return generia.LifeDay{}, temporal.NewNonRetryableApplicationError("the day's calls are spent", errLimit, nil)
+		}
+		if w.fail != nil && w.fail(r) {
+			return generia.LifeDay{}, temporal.NewNonRetryableApplicationError("the provider refused the request", "ProviderRefused", nil)
 		}
 		w.calls[r.Day]++
 		w.written = append(w.written, r)
@@ -193,6 +199,34 @@ func TestLifeActsAtItsPaceWhileWatched(t *testing.T) {
 	for _, p := range w.plans {
 		if p.CommentID != "" || keys[p.Key] {
 			t.Errorf("action %+v is not a new action of the world's own", p)
+		}
+		keys[p.Key] = true
+	}
+}
+
+// An action that fails is not tried again and is not counted in the day's
+// actions: actions_today counts what the world made.
+func TestLifeCountsWhatItMade(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(60, 1000)
+	in.Idle = time.Hour
+	w.fail = func(r LifeReply) bool { return r.Number%2 == 1 }
+	var seen generia.LifeView
+	w.at(50*time.Minute, func() { seen = w.view() })
+	_ = w.run(in, 2*time.Hour)
+	w.mu.Lock()
+	made, tried := len(w.saved), len(w.plans)
+	w.mu.Unlock()
+	if made == 0 || made >= tried {
+		t.Fatalf("%d actions made of %d tried; want about half", made, tried)
+	}
+	if seen.ActionsToday == 0 || seen.ActionsToday > made || 2*seen.ActionsToday > tried+2 {
+		t.Errorf("actions_today = %d after 50 minutes, with %d made and %d tried in all", seen.ActionsToday, made, tried)
+	}
+	keys := map[string]bool{}
+	for _, p := range w.plans {
+		if keys[p.Key] {
+			t.Errorf("failed action %s tried again", p.Key)
 		}
 		keys[p.Key] = true
 	}
