@@ -39,6 +39,9 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	providers := fs.String("providers", "offline", "offline, or fake: the real OpenRouter and Runware clients against the in-process fakes")
 	sloppy := fs.Float64("sloppy", 0, "with --providers fake: share of LLM answers that come back sloppy (wrong counts, fences, prose, duplicate names, over-long texts, missing fields, wrong case, empty, refusals), 0–1")
 	replies := fs.Int("replies", 0, "then time this many replies of a world's characters to a person's comments, one after the other")
+	lives := fs.Int("lives", 0, "instead of generating rounds: make this many worlds and run their lives on one worker process (Temporal in a child process), measuring CPU, memory, timers and calls")
+	watched := fs.Bool("lives-watched", true, "with --lives: each world is viewed every minute (awake); false: none is, and the lives are measured asleep")
+	window := fs.Duration("lives-window", 10*time.Minute, "with --lives: how long the lives are measured")
 	errorRate := fs.Float64("error-rate", 0, "with --providers fake: share of provider calls that fail with 429, 500, 502 or 503, 0–1")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -60,6 +63,9 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 		defer fakes.stop()
 	default:
 		return fmt.Errorf("--providers %q: want offline or fake", *providers)
+	}
+	if *lives > 0 {
+		return runLivesBench(ctx, cfg, env, livesBench{n: *lives, watched: *watched, window: *window, chars: *chars, posts: *posts, out: env.Stdout})
 	}
 	dir, err := os.MkdirTemp("", "generia-bench-")
 	if err != nil {
