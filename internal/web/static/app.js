@@ -625,20 +625,44 @@
     return t.content.firstElementChild;
   }
 
+  // startLive follows the stream while the page is in sight: a hidden tab
+  // closes it, so that a page left open does not keep the world awake (and
+  // spending); back in sight it resumes after the last event it had.
   function startLive(el) {
     if (!('EventSource' in window)) return;
-    var es = new EventSource(el.dataset.worldLive);
-    es.addEventListener('post', function (ev) {
-      var d = JSON.parse(ev.data), feed = $('#feed', el);
+    var es = null, lastID = '';
+    function open() {
+      if (es) return;
+      var url = el.dataset.worldLive;
+      es = new EventSource(lastID ? url + '?last_event_id=' + encodeURIComponent(lastID) : url);
+      ['post', 'comment', 'life'].forEach(function (kind) {
+        es.addEventListener(kind, function (ev) {
+          if (ev.lastEventId) lastID = ev.lastEventId;
+          liveHandlers[kind](el, JSON.parse(ev.data));
+        });
+      });
+    }
+    function close() {
+      if (es) es.close();
+      es = null;
+    }
+    document.addEventListener('visibilitychange', function () {
+      if (document.hidden) close(); else open();
+    });
+    if (!document.hidden) open();
+  }
+
+  var liveHandlers = {
+    post: function (el, d) {
+      var feed = $('#feed', el);
       if (!feed || document.getElementById('post-' + d.id)) return;
       var card = htmlNode(d.html);
       card.classList.add('is-new');
       feed.insertBefore(card, feed.firstChild);
       var empty = $('[data-feed-empty]');
       if (empty) empty.remove();
-    });
-    es.addEventListener('comment', function (ev) {
-      var d = JSON.parse(ev.data);
+    },
+    comment: function (el, d) {
       if (document.getElementById('comment-' + d.id)) return;
       var list = el.dataset.post === d.post_id && $('[data-comment-list]', el);
       if (list) {
@@ -652,15 +676,15 @@
       }
       var count = $('#post-' + CSS.escape(d.post_id) + ' [data-card-comments]');
       if (count) count.textContent = (+count.textContent || 0) + 1;
-    });
-    es.addEventListener('life', function (ev) {
-      var d = JSON.parse(ev.data), badge = $('[data-life-state]');
+    },
+    life: function (el, d) {
+      var badge = $('[data-life-state]');
       if (!badge) return;
       badge.textContent = d.state;
       badge.title = d.help;
       badge.className = badge.className.replace(/\blife-\w+/, 'life-' + d.state);
-    });
-  }
+    }
+  };
 
   // ---- Wiring -------------------------------------------------------------
 
