@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/gzhttp"
 	"go.temporal.io/sdk/client"
 
 	"github.com/generia/generia/internal/auth"
@@ -312,10 +313,28 @@ func (a *App) serveHTTP() error {
 	}
 	a.ops(mux, metricsHere)
 	mux.Handle("/", ui)
-	if a.URL, err = a.serve(a.Config.Addr, mux); err != nil {
+	compressed, err := compress(mux)
+	if err != nil {
+		return err
+	}
+	if a.URL, err = a.serve(a.Config.Addr, compressed); err != nil {
 		return fmt.Errorf("%w (use --addr to pick another)", err)
 	}
 	return nil
+}
+
+// compress gzips the pages, styles, scripts and JSON a browser takes gzipped
+// (not images, already compressed, nor event streams, which must reach the
+// reader as they are written). Compressed answers get a few bytes of jitter,
+// so that their size does not tell a secret in a page apart from what an
+// attacker made the page reflect (BREACH).
+func compress(h http.Handler) (http.Handler, error) {
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.RandomJitter(32, 0, false),
+		gzhttp.ContentTypes([]string{"text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml", "text/plain"}))
+	if err != nil {
+		return nil, err
+	}
+	return wrap(h), nil
 }
 
 // serve runs one of the process's HTTP servers on addr and returns its base

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -113,6 +114,21 @@ func TestTheWorldStreamSendsWhatIsNew(t *testing.T) {
 	}
 	if len(replayed) == 0 || replayed[len(replayed)-1] != reply.Comment.ID {
 		t.Errorf("resumed stream sent comments %v, want the reply %s", replayed, reply.Comment.ID)
+	}
+
+	// The world's page goes out gzipped to a browser, and the image of its
+	// post as it is.
+	for path, want := range map[string]string{"/worlds/" + w.ID: "gzip", "/api/v1/media/" + post.MediaID: ""} {
+		req, _ := http.NewRequest("GET", s.app.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Content-Encoding"); res.StatusCode != 200 || got != want {
+			t.Errorf("GET %s: %d, Content-Encoding %q, want %q", path, res.StatusCode, got, want)
+		}
 	}
 
 	// A private world's stream is not found by a stranger.

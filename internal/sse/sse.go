@@ -30,8 +30,12 @@ func Start(w http.ResponseWriter) *Stream {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
-	_ = rc.Flush()
-	return &Stream{w: w, rc: rc, lastSent: time.Now()}
+	s := &Stream{w: w, rc: rc}
+	// A comment sends the headers at once, through any middleware that
+	// holds them until it sees the first bytes: the reader knows the
+	// stream is open before its first event.
+	_ = s.write(": open\n\n")
+	return s
 }
 
 // Send sends one event: its name, an ID the browser sends back as

@@ -17,7 +17,7 @@ func TestSend(t *testing.T) {
 	if err := s.Send("life", "", []byte(`{"state":"awake"}`)); err != nil {
 		t.Fatal(err)
 	}
-	want := "event: comment\nid: 2026-12-02T04:00:00Z\ndata: {\"a\":1}\ndata: second line\n\nevent: life\ndata: {\"state\":\"awake\"}\n\n"
+	want := ": open\n\nevent: comment\nid: 2026-12-02T04:00:00Z\ndata: {\"a\":1}\ndata: second line\n\nevent: life\ndata: {\"state\":\"awake\"}\n\n"
 	if got := rec.Body.String(); got != want {
 		t.Errorf("stream = %q, want %q", got, want)
 	}
