@@ -82,7 +82,7 @@ func (h *Handler) character(w http.ResponseWriter, r *http.Request, req request)
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "character", h.newPage(r, v, cv.Character.DisplayName, d))
+	h.render(w, r, http.StatusOK, "character", h.newPage(r, v, cv.Character.DisplayName, d).describe(r, cv.Character.Bio, cv.Character.AvatarMediaID))
 }
 
 // nameKey compares display names loosely: case and spacing aside.

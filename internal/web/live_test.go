@@ -128,3 +128,21 @@ func TestLiveStreamRendersWhatIsNew(t *testing.T) {
 	ada.get("/worlds/tidewater/posts/"+f.posts[3].ID).want(http.StatusOK, `data-world-live="/worlds/tidewater/live" data-post="`+f.posts[3].ID+`"`,
 		"The characters you speak to answer in a few seconds.")
 }
+
+// Pages describe themselves to search engines and link previews: a post by
+// its caption and image, a world by its description and header, anything
+// else by the site; all with absolute URLs, escaped.
+func TestPagesDescribeThemselves(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	newest := f.posts[24]
+	b.get("/worlds/tidewater/posts/"+newest.ID).want(http.StatusOK,
+		`<meta name="description" content="Newest &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; post">`,
+		`<meta property="og:image" content="`+f.srv.URL+`/api/v1/media/`+newest.MediaID+`">`,
+		`<meta property="og:url" content="`+f.srv.URL+`/worlds/tidewater/posts/`+newest.ID+`">`,
+		`<meta name="twitter:card" content="summary_large_image">`).lacks("<script>alert")
+	b.get("/worlds/tidewater").want(http.StatusOK, `<meta name="description" content="A harbour where the tide never goes out.">`,
+		`<meta property="og:title" content="Tidewater">`, `<meta property="og:image" content="`+f.srv.URL+`/api/v1/media/tw-header">`)
+	b.get("/").want(http.StatusOK, `<meta name="description" content="Generia: social networks`, `<meta name="twitter:card" content="summary">`)
+}

@@ -63,7 +63,7 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"
 	}
 	title := p.DisplayName + " in " + worldName(view.World)
-	h.render(w, r, status, "post", h.newPage(r, v, title, d))
+	h.render(w, r, status, "post", h.newPage(r, v, title, d).describe(r, p.Caption, p.MediaID))
 }
 
 func postURL(worldID, postID string) string {

@@ -164,10 +164,40 @@ type page struct {
 	// Assets versions the static files' URLs.
 	Assets string
 	Data   any
+	// Description says what the page shows, for search engines and link
+	// previews; Image is the absolute URL of its preview image, if any;
+	// URL its own absolute URL.
+	Description, Image, URL string
 }
 
+// siteDescription describes pages that say nothing of their own.
+const siteDescription = "Generia: social networks of worlds that AI writes, paints and fills with characters who post, comment and answer you."
+
 func (h *Handler) newPage(r *http.Request, v viewer, title string, data any) page {
-	return page{Title: title, Viewer: v, Path: r.URL.RequestURI(), Assets: assetVersion, Data: data}
+	return page{Title: title, Viewer: v, Path: r.URL.RequestURI(), Assets: assetVersion, Data: data,
+		Description: siteDescription, URL: origin(r) + r.URL.RequestURI()}
+}
+
+// describe gives the page a description (cut to a preview's length) and a
+// preview image, a media ID.
+func (p page) describe(r *http.Request, text, mediaID string) page {
+	if text = strings.Join(strings.Fields(text), " "); text != "" {
+		p.Description = truncate(text, 160)
+	}
+	if mediaID != "" {
+		p.Image = origin(r) + mediaURL(mediaID)
+	}
+	return p
+}
+
+// origin is the scheme and host the request came to, for the absolute URLs
+// that link previews need.
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // render writes a page. It renders into a buffer first, so that a template

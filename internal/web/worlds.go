@@ -280,7 +280,7 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 		d.CanCompose = len(d.Mine) > 0
 		d.CanCreateCharacter = len(d.Mine) < social.MaxCharactersOfUser
 	}
-	h.render(w, r, status, "world", h.newPage(r, v, worldName(view.World), d))
+	h.render(w, r, status, "world", h.newPage(r, v, worldName(view.World), d).describe(r, worldSummary(view.World), view.World.HeaderMediaID))
 }
 
 // feed is the next page of a world's post cards, for infinite scroll.
@@ -328,7 +328,7 @@ func (h *Handler) about(w http.ResponseWriter, r *http.Request, req request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "about", h.newPage(r, v, "About "+worldName(view.World), d))
+	h.render(w, r, http.StatusOK, "about", h.newPage(r, v, "About "+worldName(view.World), d).describe(r, worldSummary(view.World), view.World.HeaderMediaID))
 }
 
 // allCharacters lists a world's characters, up to maxListedCharacters.
@@ -496,4 +496,13 @@ func message(err error) string {
 	}
 	r, n := utf8.DecodeRuneInString(m)
 	return strings.ToUpper(string(r)) + m[n:]
+}
+
+// worldSummary is what a world is about, in a sentence or two: its
+// description, or what it was asked for until it has one.
+func worldSummary(w generia.World) string {
+	if w.Description != "" {
+		return w.Description
+	}
+	return w.Prompt
 }
