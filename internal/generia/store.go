@@ -292,6 +292,9 @@ type PostFilter struct {
 	CharacterID string
 	// ViewerID is the user asking, for Post.Liked.
 	ViewerID string
+	// Hashtag, if set, keeps a world's posts with this hashtag (with or
+	// without its #, in any case).
+	Hashtag string
 }
 
 // Like is a like of a post: a person's (UserID), or an AI character's

@@ -69,7 +69,7 @@ func TestMigrateFromInitialSchema(t *testing.T) {
 			VALUES ('w-old', 'in_progress', 10, 2, 0.75, 0, 0)`,
 		`INSERT INTO users (id, username, username_key, password_hash, created_at) VALUES ('u-old', 'Old', 'old', 'hash', 0)`,
 		`INSERT INTO characters (id, world_id, username, created_at) VALUES ('c-old', 'w-old', 'old_char', 0)`,
-		`INSERT INTO posts (id, world_id, character_id, created_at) VALUES ('p-old', 'w-old', 'c-old', 0)`,
+		`INSERT INTO posts (id, world_id, character_id, hashtags, created_at) VALUES ('p-old', 'w-old', 'c-old', '["Harbour","old"]', 0)`,
 	} {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("building the old database: %v", err)
@@ -114,6 +114,11 @@ func TestMigrateFromInitialSchema(t *testing.T) {
 	posts, _, err := s.ListPosts(t.Context(), generia.PostFilter{CharacterID: "c-old", ViewerID: "u-old"}, generia.Page{})
 	if err != nil || len(posts) != 1 || !posts[0].Liked || posts[0].LikesCount != 1 || posts[0].CommentsCount != 1 {
 		t.Errorf("old character's posts = %+v, %v; want p-old, liked, with 1 like and 1 comment", posts, err)
+	}
+	// Old posts are found by their hashtags.
+	posts, _, err = s.ListPosts(t.Context(), generia.PostFilter{WorldID: "w-old", Hashtag: "harbour"}, generia.Page{})
+	if err != nil || len(posts) != 1 || posts[0].ID != "p-old" {
+		t.Errorf("old posts tagged #harbour = %+v, %v; want p-old", posts, err)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
@@ -243,6 +245,11 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 			if !changed(tag) {
 				return generia.Post{}, false, sql.ErrNoRows // created meanwhile: createInWorld reads it
 			}
+			for _, t := range tagKeys(p.Hashtags) {
+				if _, err := tx.Exec(ctx, `INSERT INTO post_hashtags (post_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`, p.ID, t); err != nil {
+					return generia.Post{}, false, err
+				}
+			}
 			if generated {
 				if err := s.countCreated(ctx, tx, p.WorldID, "posts_created"); err != nil {
 					return generia.Post{}, false, err
@@ -280,7 +287,11 @@ func (s *Store) ListPosts(ctx context.Context, f generia.PostFilter, page generi
 		// The leading condition picks the index: posts_character_feed for a
 		// character's posts, posts_feed for a world's.
 		if f.CharacterID == "" {
-			return s.postSelect + ` WHERE p.world_id = ` + args.add(f.WorldID), nil
+			query := s.postSelect + ` WHERE p.world_id = ` + args.add(f.WorldID)
+			if f.Hashtag != "" {
+				query += ` AND EXISTS (SELECT 1 FROM post_hashtags h WHERE h.post_id = p.id AND h.tag = ` + args.add(tagKey(f.Hashtag)) + `)`
+			}
+			return query, nil
 		}
 		query := s.postSelect + ` WHERE p.character_id = ` + args.add(f.CharacterID)
 		if f.WorldID != "" {
@@ -456,4 +467,20 @@ func (s *Store) DeleteUnusedUpload(ctx context.Context, id string) (string, bool
 		return "", false, fmt.Errorf("deleting unused upload %s: %w", id, s.translate(err))
 	}
 	return key, true, nil
+}
+
+// tagKey is how a hashtag is found: without its #, in lower case.
+func tagKey(tag string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(tag), "#"))
+}
+
+// tagKeys are the distinct keys of a post's hashtags.
+func tagKeys(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if k := tagKey(t); k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -671,3 +671,38 @@ func testUnusedUploads(t *testing.T, s generia.Store) {
 		}
 	}
 }
+
+// A world's posts with a hashtag, newest first, found whatever the case
+// and with or without the #; pages of them as of every feed.
+func testPostsByHashtag(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	c := createCharacter(t, s, newCharacter("c1", w.ID, 0))
+	tagged := func(id string, when time.Duration, tags ...string) generia.Post {
+		p := newPost(id, c, at(when))
+		p.Hashtags = tags
+		return createPost(t, s, p)
+	}
+	tagged("p1", time.Minute, "Lanterns", "river")
+	tagged("p2", 2*time.Minute, "river")
+	tagged("p3", 3*time.Minute, "lanterns", "LANTERNS")
+	tagged("p4", 4*time.Minute)
+	other, _ := newWorld(t, s, "w2")
+	elsewhere := createCharacter(t, s, newCharacter("c2", other.ID, 0))
+	p := newPost("p-elsewhere", elsewhere, at(5*time.Minute))
+	p.Hashtags = []string{"lanterns"}
+	createPost(t, s, p)
+
+	for _, tag := range []string{"lanterns", "#Lanterns", "LANTERNS"} {
+		got, _ := allPages(t, 1, func(pg generia.Page) ([]generia.Post, string, error) {
+			return s.ListPosts(t.Context(), generia.PostFilter{WorldID: "w1", Hashtag: tag}, pg)
+		})
+		same(t, "posts tagged "+tag, ids(got, postID), []string{"p3", "p1"})
+	}
+	got, _, err := s.ListPosts(t.Context(), generia.PostFilter{WorldID: "w1", Hashtag: "nothing"}, generia.Page{})
+	if err != nil || len(got) != 0 {
+		t.Errorf("posts of a hashtag nobody used = %v, %v", ids(got, postID), err)
+	}
+	if got, _ := s.Post(t.Context(), "p3", ""); !slices.Equal(got.Hashtags, []string{"lanterns", "LANTERNS"}) {
+		t.Errorf("the post keeps its hashtags as written: %q", got.Hashtags)
+	}
+}
