@@ -100,6 +100,11 @@ func (s *Server) characterPosts(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
+	if tag := r.URL.Query().Get("hashtag"); tag != "" {
+		return list(w, r, "posts", func(pg generia.Page) ([]generia.Post, string, error) {
+			return s.Social.Tagged(r.Context(), viewer(r), r.PathValue("id"), tag, pg)
+		}, toPost)
+	}
 	pg, err := pageOf(r)
 	if err != nil {
 		return err

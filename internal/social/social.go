@@ -452,6 +452,24 @@ func (s *Service) Feed(ctx context.Context, viewerID, ref string, page generia.P
 	return p.posts, p.next, err
 }
 
+// MaxHashtagLength bounds a hashtag asked for.
+const MaxHashtagLength = 60
+
+// Tagged returns a world's posts with a hashtag, newest first, as Feed
+// does.
+func (s *Service) Tagged(ctx context.Context, viewerID, ref, tag string, page generia.Page) ([]generia.Post, string, error) {
+	tag = strings.TrimLeft(strings.TrimSpace(tag), "#")
+	if tag == "" || utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, " \t\n#") {
+		return nil, "", generia.Errorf(generia.KindInvalid, "a hashtag is 1 to %d characters without spaces", MaxHashtagLength)
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	s.viewed(ctx, w.ID)
+	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, Hashtag: tag, ViewerID: viewerID}, page.Normalize())
+}
+
 // EncodedFeed is Feed turned into bytes by encode (the API's JSON). A
 // visitor's page is encoded once and kept with the cached page; the feed
 // is the most requested route and the encoding its largest cost.

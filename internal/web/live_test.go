@@ -146,3 +146,32 @@ func TestPagesDescribeThemselves(t *testing.T) {
 		`<meta property="og:title" content="Tidewater">`, `<meta property="og:image" content="`+f.srv.URL+`/api/v1/media/tw-header">`)
 	b.get("/").want(http.StatusOK, `<meta name="description" content="Generia: social networks`, `<meta name="twitter:card" content="summary">`)
 }
+
+// A post's hashtags link to the world's posts with them; that page lists
+// them newest first and pages on; a bad hashtag is a clear 400.
+func TestHashtagPages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	// Every Tidewater post has #tide and #day<N>.
+	b.get("/worlds/tidewater/posts/"+f.posts[3].ID).want(http.StatusOK,
+		`<a class="tag" href="/worlds/tidewater/tags/tide">#tide</a>`, `<a class="tag" href="/worlds/tidewater/tags/day3">#day3</a>`)
+	page := b.get("/worlds/tidewater/tags/day3").want(http.StatusOK, "<h1", "#day3", `id="post-`+f.posts[3].ID+`"`)
+	if n := strings.Count(page.body, `class="card post-card"`); n != 1 {
+		t.Errorf("#day3 lists %d posts, want 1", n)
+	}
+	all := b.get("/worlds/tidewater/tags/TIDE").want(http.StatusOK, `id="post-`+f.posts[24].ID+`"`, "/worlds/tidewater/feed?cursor=")
+	if n := strings.Count(all.body, `class="card post-card"`); n != feedPageSize {
+		t.Errorf("#tide's first page lists %d posts, want %d", n, feedPageSize)
+	}
+	next := all.match(`data-more="(/worlds/tidewater/feed\?[^"]+)"`)
+	more := b.get(strings.ReplaceAll(next, "&amp;", "&")).want(http.StatusOK)
+	want := min(feedPageSize, 25-feedPageSize)
+	if n := strings.Count(more.body, `class="card post-card"`); n != want || !strings.Contains(more.body, `id="post-`+f.posts[24-feedPageSize].ID+`"`) ||
+		strings.Contains(more.body, `id="post-`+f.posts[24].ID+`"`) {
+		t.Errorf("#tide's next page lists %d posts, want the %d after the first page", n, want)
+	}
+	b.get("/worlds/tidewater/tags/nothing").want(http.StatusOK, "No posts with #nothing")
+	b.get("/worlds/tidewater/tags/" + strings.Repeat("x", 61)).want(http.StatusBadRequest)
+	f.browser().get("/worlds/hidden-grove/tags/tide").want(http.StatusNotFound)
+}

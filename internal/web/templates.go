@@ -107,6 +107,7 @@ func (h *Handler) funcs() template.FuncMap {
 		"fulltime":  fulltime,
 		"isotime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"hashtags":  hashtags,
+		"trimHash":  func(tag string) string { return strings.TrimPrefix(tag, "#") },
 		"plural":    plural,
 		"usd":       usd,
 		"initial":   initial,

@@ -190,17 +190,62 @@ type feedCards struct {
 	FragmentURL string
 }
 
+// feedPage is a page of a world's feed, or of its posts with a hashtag
+// (the hashtag parameter of a fragment).
 func (h *Handler) feedPage(r *http.Request, v viewer, worldID string) (feedCards, error) {
-	posts, next, err := h.social.Feed(r.Context(), v.ID, worldID, generia.Page{Limit: feedPageSize, Cursor: r.URL.Query().Get("cursor")})
+	return h.postsPage(r, v, worldID, r.URL.Query().Get("hashtag"))
+}
+
+func (h *Handler) postsPage(r *http.Request, v viewer, worldID, tag string) (feedCards, error) {
+	page := generia.Page{Limit: feedPageSize, Cursor: r.URL.Query().Get("cursor")}
+	var posts []generia.Post
+	var next string
+	var err error
+	if tag == "" {
+		posts, next, err = h.social.Feed(r.Context(), v.ID, worldID, page)
+	} else {
+		posts, next, err = h.social.Tagged(r.Context(), v.ID, worldID, tag, page)
+	}
 	if err != nil {
 		return feedCards{}, err
 	}
 	f := feedCards{WorldID: worldID, Posts: posts, Viewer: v, Next: next}
 	if next != "" {
-		q := "?" + url.Values{"cursor": {next}}.Encode()
-		f.MoreURL, f.FragmentURL = "/worlds/"+worldID+q, "/worlds/"+worldID+"/feed"+q
+		q := url.Values{"cursor": {next}}
+		here := "/worlds/" + worldID
+		if tag != "" {
+			here += "/tags/" + url.PathEscape(tag)
+			q.Set("hashtag", tag)
+		}
+		f.MoreURL = here + "?" + url.Values{"cursor": {next}}.Encode()
+		f.FragmentURL = "/worlds/" + worldID + "/feed?" + q.Encode()
 	}
 	return f, nil
+}
+
+type tagData struct {
+	View social.WorldView
+	Tag  string
+	Feed feedCards
+}
+
+// tag is a world's posts with a hashtag.
+func (h *Handler) tag(w http.ResponseWriter, r *http.Request, req request) {
+	v := req.viewer
+	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	tag := r.PathValue("tag")
+	f, err := h.postsPage(r, v, view.World.ID, tag)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := tagData{View: view, Tag: strings.TrimLeft(tag, "#"), Feed: f}
+	title := "#" + d.Tag + " in " + worldName(view.World)
+	h.render(w, r, http.StatusOK, "tag", h.newPage(r, v, title, d).describe(r, "Posts with #"+d.Tag+" in "+worldName(view.World)+". "+worldSummary(view.World), view.World.HeaderMediaID))
 }
 
 // composeForm and characterForm hold what was typed into the world page's
