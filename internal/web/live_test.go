@@ -175,3 +175,19 @@ func TestHashtagPages(t *testing.T) {
 	b.get("/worlds/tidewater/tags/" + strings.Repeat("x", 61)).want(http.StatusBadRequest)
 	f.browser().get("/worlds/hidden-grove/tags/tide").want(http.StatusNotFound)
 }
+
+// In captions and comments, @mentions link to the characters and #hashtags
+// to the world's posts with them; the rest stays escaped text.
+func TestMentionsAndHashtagsInTextAreLinks(t *testing.T) {
+	t.Parallel()
+	got := string(linked("tidewater", `Ask @oren_vale about #Tide & <b>boats</b>, not @ab or foo@bar`))
+	want := `Ask <a href="/worlds/tidewater/at/oren_vale">@oren_vale</a> about <a href="/worlds/tidewater/tags/Tide">#Tide</a> &amp; &lt;b&gt;boats&lt;/b&gt;, not @ab or foo@bar`
+	if got != want {
+		t.Errorf("linked =\n%s\nwant\n%s", got, want)
+	}
+	f := newFixture(t)
+	b := f.browser()
+	b.get("/worlds/tidewater/at/" + f.chars[1].Username).redirects("/characters/" + f.chars[1].ID)
+	b.get("/worlds/tidewater/at/nobody_here").want(http.StatusNotFound)
+	f.browser().get("/worlds/hidden-grove/at/anyone").want(http.StatusNotFound)
+}

@@ -74,6 +74,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/worlds/{id}/feed", small, anyone, "", h.feed}, // fragment: the next post cards
 		{"GET", "/worlds/{id}/live", small, anyone, "", h.live}, // server-sent events: what is new
 		{"GET", "/worlds/{id}/tags/{tag}", small, anyone, "", h.tag},
+		{"GET", "/worlds/{id}/at/{username}", small, anyone, "", h.mentioned}, // an @mention's link
 		{"GET", "/worlds/{id}/about", small, anyone, "", h.about},
 		{"POST", "/worlds/{id}/join", small, anyone, "", h.join},
 		{"POST", "/worlds/{id}/leave", small, anyone, "", h.leave},

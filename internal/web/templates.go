@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
+	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -108,6 +110,7 @@ func (h *Handler) funcs() template.FuncMap {
 		"isotime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"hashtags":  hashtags,
 		"trimHash":  func(tag string) string { return strings.TrimPrefix(tag, "#") },
+		"linked":    linked,
 		"plural":    plural,
 		"usd":       usd,
 		"initial":   initial,
@@ -292,4 +295,32 @@ func duration(d time.Duration) string {
 		return fmt.Sprintf("%d min %d s", s/60, s%60)
 	}
 	return fmt.Sprintf("%d h %d min", s/3600, s%3600/60)
+}
+
+// inText finds the @mentions and #hashtags of a text.
+var inText = regexp.MustCompile(`@([A-Za-z0-9_]{3,24})\b|#([\p{L}\p{N}_]{1,60})`)
+
+// linked is a text of a world (a caption, a comment) as HTML: escaped, its
+// @mentions linked to the characters and its #hashtags to the world's
+// posts with them.
+func linked(worldID, text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range inText.FindAllStringSubmatchIndex(text, -1) {
+		if before, _ := utf8.DecodeLastRuneInString(text[:m[0]]); m[0] > 0 && (unicode.IsLetter(before) || unicode.IsDigit(before) || before == '_') {
+			continue // inside a word, as in an e-mail address
+		}
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		word := text[m[0]:m[1]]
+		href := "/worlds/" + url.PathEscape(worldID)
+		if m[2] >= 0 {
+			href += "/at/" + text[m[2]:m[3]]
+		} else {
+			href += "/tags/" + url.PathEscape(text[m[4]:m[5]])
+		}
+		fmt.Fprintf(&b, `<a href="%s">%s</a>`, template.HTMLEscapeString(href), template.HTMLEscapeString(word))
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String())
 }

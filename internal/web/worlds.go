@@ -551,3 +551,20 @@ func worldSummary(w generia.World) string {
 	}
 	return w.Prompt
 }
+
+// mentioned sends an @mention's link to the character of that username in
+// the world.
+func (h *Handler) mentioned(w http.ResponseWriter, r *http.Request, req request) {
+	chars, err := h.allCharacters(r.Context(), req.viewer.ID, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, c := range chars {
+		if strings.EqualFold(c.Username, r.PathValue("username")) {
+			http.Redirect(w, r, "/characters/"+url.PathEscape(c.ID), http.StatusSeeOther)
+			return
+		}
+	}
+	h.fail(w, r, generia.Errorf(generia.KindNotFound, "nobody is called @%s in this world", r.PathValue("username")))
+}
