@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,21 @@ func TestMentionsAndHashtagsInTextAreLinks(t *testing.T) {
 	b.get("/worlds/tidewater/at/" + f.chars[1].Username).redirects("/characters/" + f.chars[1].ID)
 	b.get("/worlds/tidewater/at/nobody_here").want(http.StatusNotFound)
 	f.browser().get("/worlds/hidden-grove/at/anyone").want(http.StatusNotFound)
+}
+
+// A member with a character of their own comments as it, from the post
+// page's form; someone else's character is refused and nothing is added.
+func TestCommentAsYourCharacter(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	cy := f.signedIn(f.cy)
+	post := "/worlds/tidewater/posts/" + f.posts[5].ID
+	cy.get(post).want(http.StatusOK, `<select id="comment-as" name="character_id">`, `<option value="cy-char">Cy the Diver (@cy_the_diver)</option>`)
+	cy.postForm(post+"/comments", url.Values{"text": {"Down at the wreck again."}, "character_id": {mine.ID}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	cy.get(post).want(http.StatusOK, `<a href="/characters/cy-char">Cy the Diver</a>`, "Down at the wreck again.")
+	cy.postForm(post+"/comments", url.Values{"text": {"Pretending."}, "character_id": {f.chars[0].ID}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest)
+	cy.get(post).lacks("Pretending.")
 }

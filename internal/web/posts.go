@@ -8,10 +8,18 @@ import (
 	"github.com/generia/generia/internal/social"
 )
 
-// commentView is a comment with whether the viewer may delete it.
+// commentView is a comment with whether the viewer may delete it: their
+// own, or, moderating their world, anyone's.
 type commentView struct {
 	generia.Comment
 	CanDelete bool
+	// Moderated says the viewer may remove it only as the world's owner.
+	Moderated bool
+}
+
+func newCommentView(c generia.Comment, v viewer, owner bool) commentView {
+	own := v.SignedIn() && c.UserID == v.ID
+	return commentView{Comment: c, CanDelete: own || (v.SignedIn() && owner), Moderated: !own && v.SignedIn() && owner}
 }
 
 type postData struct {
@@ -26,6 +34,10 @@ type postData struct {
 	MaxComment   int
 	// Answer says whether the world's characters answer comments now.
 	Answer social.Answer
+	// Mine are the viewer's characters in the world, whom they may comment
+	// as; CommentAs the one chosen.
+	Mine      []generia.Character
+	CommentAs string
 }
 
 // post is one post with its comments.
@@ -52,12 +64,17 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 	}
 	d := postData{View: view, Post: p, Viewer: v, CommentText: text, CommentError: errMsg, MaxComment: social.MaxCommentLength}
 	for _, c := range comments {
-		d.Comments = append(d.Comments, commentView{Comment: c, CanDelete: v.SignedIn() && (c.UserID == v.ID || view.IsOwner)})
+		d.Comments = append(d.Comments, newCommentView(c, v, view.IsOwner))
 	}
 	if v.SignedIn() {
 		if life, err := h.social.LifeOf(ctx, v.ID, view.World.ID); err == nil {
 			d.Answer = social.AnswerFor(life)
 		}
+		if d.Mine, err = h.social.UserCharacters(ctx, v.ID, view.World.ID, v.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.CommentAs = r.PostFormValue("character_id")
 	}
 	if next != "" {
 		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"
@@ -87,7 +104,7 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request, req request
 	v := req.viewer
 	worldID, postID := r.PathValue("id"), r.PathValue("postID")
 	text := r.PostFormValue("text")
-	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, social.NewComment{Text: text})
+	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, social.NewComment{Text: text, CharacterID: r.PostFormValue("character_id")})
 	if err != nil {
 		if isFormError(err) {
 			h.showPost(w, r, v, formStatus(err), text, message(err))

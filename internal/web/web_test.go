@@ -199,7 +199,8 @@ func TestPostPageCommentsAndLikes(t *testing.T) {
 	bob.get(post).want(http.StatusOK, "@cyd").lacks(`/comments/` + commentID + `/delete`)
 	bob.postForm(post+"/comments/"+commentID+"/delete", url.Values{"_csrf": {bob.csrf}}).want(http.StatusForbidden, "You can delete only your own comments")
 	ada := f.signedIn(f.ada)
-	ada.get(post).want(http.StatusOK, `/comments/`+commentID+`/delete`)
+	ada.get(post).want(http.StatusOK, `/comments/`+commentID+`/delete`, "Remove (owner)", `<h1 class="page-title">`)
+	cy.get(post).want(http.StatusOK, ">Delete</button>").lacks("Remove (owner)")
 	ada.postForm(post+"/comments/"+commentID+"/delete", url.Values{"_csrf": {ada.csrf}}).redirects(post + "#comments")
 	cy.get(post).want(http.StatusOK, "No comments yet.").lacks("Lovely")
 

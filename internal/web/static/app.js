@@ -207,12 +207,13 @@
     }
     busy(form, true, 'Sending…');
     var w = form.dataset.world, p = form.dataset.post;
-    api('POST', '/api/v1/worlds/' + encodeURIComponent(w) + '/posts/' + encodeURIComponent(p) + '/comments', { text: text }).then(function (c) {
+    var as = form.elements.character_id ? form.elements.character_id.value : '';
+    api('POST', '/api/v1/worlds/' + encodeURIComponent(w) + '/posts/' + encodeURIComponent(p) + '/comments', { text: text, character_id: as }).then(function (c) {
       var tpl = $('[data-comment-template]');
       var li = tpl.content.firstElementChild.cloneNode(true);
       li.id = 'comment-' + c.id;
       li.classList.add('is-new');
-      $('[data-comment-user]', li).textContent = '@' + c.username;
+      $('[data-comment-user]', li).textContent = c.character_id ? c.display_name : '@' + c.username;
       $('[data-comment-text]', li).textContent = c.text;
       var time = $('time', li);
       if (time) {
@@ -241,7 +242,7 @@
   }
 
   function deleteComment(form) {
-    if (!window.confirm('Delete this comment?')) return;
+    if (!window.confirm(form.querySelector('button').textContent.indexOf('Remove') === 0 ? 'Remove this comment, as the world\'s owner?' : 'Delete this comment?')) return;
     var m = /^\/worlds\/([^/]+)\/posts\/([^/]+)\/comments\/([^/]+)\/delete$/.exec(new URL(form.action).pathname);
     if (!m) return;
     var li = form.closest('[data-comment]');
