@@ -170,6 +170,16 @@ func TestWebUIInABrowser(t *testing.T) {
 	if n := read("the comment count", chromedp.Text(css("[data-comments-count]"))); strings.TrimSpace(n) != "2" {
 		t.Errorf("after the live reply the post counts %q comments, want 2", n)
 	}
+	tag := read("the post's first hashtag", chromedp.Text(css(".post-full .hashtags a.tag")))
+	step("open the posts of a hashtag",
+		chromedp.Click(css(".post-full .hashtags a.tag")),
+		chromedp.WaitVisible(css("h1.page-title")),
+		chromedp.WaitVisible(css("#feed .post-card")),
+		shot("06c-hashtag"),
+	)
+	if h := read("the hashtag page's title", chromedp.Text(css("h1.page-title"))); !strings.HasPrefix(h, strings.TrimSpace(tag)) {
+		t.Errorf("the page of %s is titled %q", tag, h)
+	}
 
 	step("open a character",
 		chromedp.Click(css("a.author")),
