@@ -195,12 +195,18 @@ func TestWebUIInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	step("make a character and post as it",
-		visit(worldURL, "#char-name"),
+		visit(worldURL, "#new-character > summary"),
+		chromedp.Click(css("#new-character > summary")), // the forms open on demand
+		chromedp.WaitVisible(css("#char-name")),
 		chromedp.SendKeys(css("#char-name"), "Grace Gearwright"),
 		chromedp.Click(css("[data-character-form] button[type=submit]")),
-		chromedp.Sleep(time.Second), // the page reloads with the composer
-		chromedp.WaitVisible(css("#compose-file")),
+		chromedp.Sleep(time.Second), // the page reloads with the composer, folded
+		chromedp.WaitVisible(css("#compose > summary")),
+		shot("08a-composer-folded"),
+		chromedp.Click(css("#compose > summary")),
+		chromedp.WaitVisible(css("#compose-file-button")),
 		chromedp.SetUploadFiles(css("#compose-file"), []string{photo}),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#compose [data-file-name]').textContent === 'photo.png'`),
 		chromedp.SendKeys(css("#compose-caption"), "My first cog of the season."),
 		chromedp.Click(css("[data-compose] button[type=submit]")),
 		// The feed refreshes in place with the new post on it.

@@ -698,6 +698,13 @@
     ['[data-create-world]', submitCreate],
     ['[data-cancel]', submitCancel]
   ];
+  // A chosen file's name shows beside its picker.
+  document.addEventListener('change', function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches('.file-input')) return;
+    var name = input.closest('.file-pick') && $('[data-file-name]', input.closest('.file-pick'));
+    if (name) name.textContent = input.files.length ? input.files[0].name : 'No image chosen';
+  });
   document.addEventListener('submit', function (e) {
     var form = e.target;
     for (var i = 0; i < handlers.length; i++) {
