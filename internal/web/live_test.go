@@ -209,3 +209,23 @@ func TestCommentAsYourCharacter(t *testing.T) {
 	cy.postForm(post+"/comments", url.Values{"text": {"Pretending."}, "character_id": {f.chars[0].ID}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest)
 	cy.get(post).lacks("Pretending.")
 }
+
+// The owner deletes their world from its About page, and it is gone; no
+// one else may, nor sees the button; the About page counts the world's own
+// characters apart from people's.
+func TestOwnerDeletesTheirWorld(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	ada, bob := f.signedIn(f.ada), f.signedIn(f.bob)
+	ada.get("/worlds/tidewater/about").want(http.StatusOK, "Delete Tidewater", `Characters <span class="muted">(3)</span>`,
+		`Played by people <span class="muted">(1)</span>`)
+	bob.get("/worlds/tidewater/about").want(http.StatusOK).lacks("Delete Tidewater")
+	bob.postForm("/worlds/tidewater/delete", url.Values{"_csrf": {bob.csrf}}).want(http.StatusForbidden)
+	ada.postForm("/worlds/tidewater/delete", url.Values{"_csrf": {"forged"}}).want(http.StatusForbidden)
+	ada.get("/worlds/tidewater").want(http.StatusOK)
+	ada.postForm("/worlds/tidewater/delete", url.Values{"_csrf": {ada.csrf}}).redirects("/?tab=mine")
+	ada.get("/worlds/tidewater").want(http.StatusNotFound)
+}

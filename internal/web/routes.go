@@ -79,6 +79,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/worlds/{id}/join", small, anyone, "", h.join},
 		{"POST", "/worlds/{id}/leave", small, anyone, "", h.leave},
 		{"POST", "/worlds/{id}/cancel", small, anyone, "", h.cancel},
+		{"POST", "/worlds/{id}/delete", small, signedIn, "", h.deleteWorld},
 		{"POST", "/worlds/{id}/life", small, signedIn, "", h.setLife},
 		{"POST", "/worlds/{id}/posts", upload, signedIn, "", h.createPost},
 		{"POST", "/worlds/{id}/characters", upload, signedIn, "", h.createCharacter},

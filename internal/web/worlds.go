@@ -347,9 +347,10 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request, req request) {
 type aboutData struct {
 	View social.WorldView
 	// Desc is the generated description; nil until it is written.
-	Desc       *content.WorldDescription
-	Characters []generia.Character
-	Generating bool
+	Desc *content.WorldDescription
+	// Characters are the world's own; People the characters people play.
+	Characters, People []generia.Character
+	Generating         bool
 }
 
 // about is a world's lore, its characters and its facts.
@@ -369,9 +370,17 @@ func (h *Handler) about(w http.ResponseWriter, r *http.Request, req request) {
 			d.Desc = &desc
 		}
 	}
-	if d.Characters, err = h.allCharacters(r.Context(), v.ID, view.World.ID); err != nil {
+	all, err := h.allCharacters(r.Context(), v.ID, view.World.ID)
+	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	for _, c := range all {
+		if c.IsAI() {
+			d.Characters = append(d.Characters, c)
+		} else {
+			d.People = append(d.People, c)
+		}
 	}
 	h.render(w, r, http.StatusOK, "about", h.newPage(r, v, "About "+worldName(view.World), d).describe(r, worldSummary(view.World), view.World.HeaderMediaID))
 }
@@ -567,4 +576,13 @@ func (h *Handler) mentioned(w http.ResponseWriter, r *http.Request, req request)
 		}
 	}
 	h.fail(w, r, generia.Errorf(generia.KindNotFound, "nobody is called @%s in this world", r.PathValue("username")))
+}
+
+// deleteWorld deletes the viewer's world, and goes to their worlds.
+func (h *Handler) deleteWorld(w http.ResponseWriter, r *http.Request, req request) {
+	if err := h.social.DeleteWorld(r.Context(), req.viewer.ID, r.PathValue("id")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/?tab=mine", http.StatusSeeOther)
 }

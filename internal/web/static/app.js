@@ -707,6 +707,10 @@
   });
   document.addEventListener('submit', function (e) {
     var form = e.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      e.preventDefault();
+      return;
+    }
     for (var i = 0; i < handlers.length; i++) {
       if (form.matches(handlers[i][0])) {
         e.preventDefault();
