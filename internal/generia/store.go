@@ -231,6 +231,9 @@ type SocialStore interface {
 	ListComments(ctx context.Context, postID string, page Page) ([]Comment, string, error)
 	// DeleteComment deletes a comment.
 	DeleteComment(ctx context.Context, id string) error
+	// DeletePost deletes a post with its likes and comments. An unknown
+	// post gives KindNotFound.
+	DeletePost(ctx context.Context, id string) error
 	// PostsSince returns the posts added to a world from since on, oldest
 	// first (the oldest n), as Post returns them for no viewer; and
 	// CommentsSince the comments on any of its posts. An unknown world

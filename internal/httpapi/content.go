@@ -165,6 +165,14 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Social.DeletePost(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Social.DeleteComment(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), r.PathValue("comment_id")); err != nil {
 		return err

@@ -59,6 +59,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/worlds/{id}/posts", small, s.feed},
 		{"POST", "/api/v1/worlds/{id}/posts", small, s.createPost},
 		{"GET", "/api/v1/worlds/{id}/posts/{post_id}", small, s.getPost},
+		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}", small, s.deletePost},
 		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/like", small, s.like},
 		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/like", small, s.unlike},
 		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/likes", small, s.likes},

@@ -661,6 +661,36 @@ func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, comm
 	return s.Store.DeleteComment(ctx, c.ID)
 }
 
+// DeletePost deletes a post: one of the viewer's characters', or, as the
+// world's owner, any in their world.
+func (s *Service) DeletePost(ctx context.Context, viewerID, ref, postID string) error {
+	if err := signedIn(viewerID); err != nil {
+		return err
+	}
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return err
+	}
+	if !s.mayRemovePost(ctx, viewerID, p) {
+		return generia.Errorf(generia.KindForbidden, "you can delete only the posts of your own characters")
+	}
+	defer s.feeds.changed(p.WorldID)
+	return s.Store.DeletePost(ctx, p.ID)
+}
+
+// mayRemovePost reports whether the viewer may delete a post: its
+// character is theirs, or the world is.
+func (s *Service) mayRemovePost(ctx context.Context, viewerID string, p generia.Post) bool {
+	if viewerID == "" {
+		return false
+	}
+	if c, err := s.Store.Character(ctx, p.CharacterID); err == nil && c.OwnerID == viewerID {
+		return true
+	}
+	w, err := s.ref(ctx, p.WorldID)
+	return err == nil && w.OwnerID == viewerID
+}
+
 // UploadQuota is how much one account may upload in a period, in images
 // and in bytes (as stored, after cleanImage).
 type UploadQuota struct {

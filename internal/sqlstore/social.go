@@ -312,6 +312,22 @@ func (s *Store) CommentsSince(ctx context.Context, worldID string, since time.Ti
 	return out, nil
 }
 
+// DeletePost deletes a post; its likes, comments and hashtags go with it
+// (ON DELETE CASCADE).
+func (s *Store) DeletePost(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx handle) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM posts WHERE id = ?`, id)
+		if err == nil && !changed(tag) {
+			err = generia.Errorf(generia.KindNotFound, "post %s not found", id)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("deleting post %s: %w", id, s.translate(err))
+	}
+	return nil
+}
+
 // DeleteComment deletes a comment and takes it off its post's count. An
 // unknown comment gives KindNotFound.
 func (s *Store) DeleteComment(ctx context.Context, id string) error {

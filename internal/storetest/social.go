@@ -508,3 +508,21 @@ func testSince(t *testing.T, s generia.Store) {
 	_, err = s.CommentsSince(t.Context(), "w-nowhere", t0, 10)
 	wantKind(t, err, generia.KindNotFound, "CommentsSince of an unknown world")
 }
+
+// Deleting a post takes its likes, comments and hashtags with it.
+func testDeletePost(t *testing.T, s generia.Store) {
+	newUser(t, s, "mara")
+	p := seedPost(t, s)
+	like(t, s, p.ID, "u-mara", t0)
+	_, err := s.AddComment(t.Context(), generia.Comment{ID: "m1", PostID: p.ID, UserID: "u-mara", Text: "Gone soon."})
+	ok(t, err, "AddComment")
+	ok(t, s.DeletePost(t.Context(), p.ID), "DeletePost")
+	_, err = s.Post(t.Context(), p.ID, "")
+	wantKind(t, err, generia.KindNotFound, "Post after DeletePost")
+	_, err = s.Comment(t.Context(), "m1")
+	wantKind(t, err, generia.KindNotFound, "a comment of the deleted post")
+	if posts, _, err := s.ListPosts(t.Context(), generia.PostFilter{WorldID: p.WorldID, Hashtag: "tide"}, generia.Page{}); err != nil || len(posts) != 0 {
+		t.Errorf("posts tagged #tide after the only one was deleted: %v, %v", ids(posts, postID), err)
+	}
+	wantKind(t, s.DeletePost(t.Context(), p.ID), generia.KindNotFound, "DeletePost again")
+}

@@ -96,6 +96,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"comments/speakers and threads", testCommentSpeakers},
 		{"comments/a world's new posts and comments since a moment", testSince},
 		{"posts/by hashtag", testPostsByHashtag},
+		{"posts/delete", testDeletePost},
 		{"comments/speakers that do not fit", testCommentSpeakersInvalid},
 		{"life/settings round-trip, replace and refuse bad values", testLifeSettings},
 		{"life/a day's calls stop at its ceilings and count apart", testReserveLifeCall},

@@ -229,3 +229,26 @@ func TestOwnerDeletesTheirWorld(t *testing.T) {
 	ada.postForm("/worlds/tidewater/delete", url.Values{"_csrf": {ada.csrf}}).redirects("/?tab=mine")
 	ada.get("/worlds/tidewater").want(http.StatusNotFound)
 }
+
+// A member deletes a post of their own character; the owner may remove
+// any post of their world, labelled as moderation; anyone else may not.
+func TestDeletePosts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	own, _, err := f.store.CreatePost(t.Context(), generia.Post{ID: "cy-post", WorldID: "tidewater", CharacterID: mine.ID, Caption: "My dive.",
+		MediaID: f.media("tidewater", "cy-img", generia.MediaPostImage), CreatedAt: time.Now()})
+	f.ok(err, "cy's post")
+	ada, bob, cy := f.signedIn(f.ada), f.signedIn(f.bob), f.signedIn(f.cy)
+	cy.get("/worlds/tidewater/posts/"+own.ID).want(http.StatusOK, "Delete post").lacks("Remove post (owner)")
+	cy.get("/worlds/tidewater/posts/"+f.posts[2].ID).lacks("Delete post", "Remove post")
+	ada.get("/worlds/tidewater/posts/"+f.posts[2].ID).want(http.StatusOK, "Remove post (owner)")
+	cy.postForm("/worlds/tidewater/posts/"+f.posts[2].ID+"/delete", url.Values{"_csrf": {cy.csrf}}).want(http.StatusForbidden)
+	bob.postForm("/worlds/tidewater/posts/"+own.ID+"/delete", url.Values{"_csrf": {bob.csrf}}).want(http.StatusForbidden)
+	cy.postForm("/worlds/tidewater/posts/"+own.ID+"/delete", url.Values{"_csrf": {cy.csrf}}).redirects("/worlds/tidewater")
+	cy.get("/worlds/tidewater/posts/" + own.ID).want(http.StatusNotFound)
+	ada.postForm("/worlds/tidewater/posts/"+f.posts[2].ID+"/delete", url.Values{"_csrf": {ada.csrf}}).redirects("/worlds/tidewater")
+	ada.get("/worlds/tidewater/posts/" + f.posts[2].ID).want(http.StatusNotFound)
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/social"
@@ -38,6 +39,9 @@ type postData struct {
 	// as; CommentAs the one chosen.
 	Mine      []generia.Character
 	CommentAs string
+	// CanDelete says the viewer may delete the post: their character's,
+	// or, Moderated, any in their world.
+	CanDelete, Moderated bool
 }
 
 // post is one post with its comments.
@@ -75,6 +79,8 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 			return
 		}
 		d.CommentAs = r.PostFormValue("character_id")
+		own := slices.ContainsFunc(d.Mine, func(c generia.Character) bool { return c.ID == p.CharacterID })
+		d.CanDelete, d.Moderated = own || view.IsOwner, !own && view.IsOwner
 	}
 	if next != "" {
 		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"
@@ -114,6 +120,17 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request, req request
 		return
 	}
 	http.Redirect(w, r, postURL(worldID, postID)+"#comment-"+c.ID, http.StatusSeeOther)
+}
+
+// deletePost deletes a post: the viewer's character's, or any in their
+// world; then back to the feed.
+func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request, req request) {
+	worldID := r.PathValue("id")
+	if err := h.social.DeletePost(r.Context(), req.viewer.ID, worldID, r.PathValue("postID")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/worlds/"+url.PathEscape(worldID), http.StatusSeeOther)
 }
 
 // deleteComment deletes a comment: the viewer's own, or any in their world.

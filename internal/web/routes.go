@@ -86,6 +86,7 @@ func (h *Handler) routes() []route {
 
 		{"GET", "/worlds/{id}/posts/{postID}", small, anyone, "", h.post},
 		{"POST", "/worlds/{id}/posts/{postID}/like", small, anyone, "", h.like},
+		{"POST", "/worlds/{id}/posts/{postID}/delete", small, signedIn, "", h.deletePost},
 		{"POST", "/worlds/{id}/posts/{postID}/comments", small, anyone, ratelimit.Comments, h.addComment},
 		{"POST", "/worlds/{id}/posts/{postID}/comments/{commentID}/delete", small, anyone, "", h.deleteComment},
 
