@@ -1,0 +1,134 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Pages describe themselves to search engines and link previews: a post by
+// its caption and image, a world by its description and header, anything
+// else by the site; all with absolute URLs, escaped.
+func TestPagesDescribeThemselves(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	newest := f.posts[24]
+	b.get("/worlds/tidewater/posts/"+newest.ID).want(http.StatusOK,
+		`<meta name="description" content="Newest &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; post">`,
+		`<meta property="og:image" content="`+f.srv.URL+`/api/v1/media/`+newest.MediaID+`">`,
+		`<meta property="og:url" content="`+f.srv.URL+`/worlds/tidewater/posts/`+newest.ID+`">`,
+		`<meta name="twitter:card" content="summary_large_image">`).lacks("<script>alert")
+	b.get("/worlds/tidewater").want(http.StatusOK, `<meta name="description" content="A harbour where the tide never goes out.">`,
+		`<meta property="og:title" content="Tidewater">`, `<meta property="og:image" content="`+f.srv.URL+`/api/v1/media/tw-header">`)
+	b.get("/").want(http.StatusOK, `<meta name="description" content="Generia: social networks`, `<meta name="twitter:card" content="summary">`)
+}
+
+// A post's hashtags link to the world's posts with them; that page lists
+// them newest first and pages on; a bad hashtag is a clear 400.
+func TestHashtagPages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	// Every Tidewater post has #tide and #day<N>.
+	b.get("/worlds/tidewater/posts/"+f.posts[3].ID).want(http.StatusOK,
+		`<a class="tag" href="/worlds/tidewater/tags/tide">#tide</a>`, `<a class="tag" href="/worlds/tidewater/tags/day3">#day3</a>`)
+	page := b.get("/worlds/tidewater/tags/day3").want(http.StatusOK, "<h1", "#day3", `id="post-`+f.posts[3].ID+`"`)
+	if n := strings.Count(page.body, `class="card post-card"`); n != 1 {
+		t.Errorf("#day3 lists %d posts, want 1", n)
+	}
+	all := b.get("/worlds/tidewater/tags/TIDE").want(http.StatusOK, `id="post-`+f.posts[24].ID+`"`, "/worlds/tidewater/feed?cursor=")
+	if n := strings.Count(all.body, `class="card post-card"`); n != feedPageSize {
+		t.Errorf("#tide's first page lists %d posts, want %d", n, feedPageSize)
+	}
+	next := all.match(`data-more="(/worlds/tidewater/feed\?[^"]+)"`)
+	more := b.get(strings.ReplaceAll(next, "&amp;", "&")).want(http.StatusOK)
+	want := min(feedPageSize, 25-feedPageSize)
+	if n := strings.Count(more.body, `class="card post-card"`); n != want || !strings.Contains(more.body, `id="post-`+f.posts[24-feedPageSize].ID+`"`) ||
+		strings.Contains(more.body, `id="post-`+f.posts[24].ID+`"`) {
+		t.Errorf("#tide's next page lists %d posts, want the %d after the first page", n, want)
+	}
+	b.get("/worlds/tidewater/tags/nothing").want(http.StatusOK, "No posts with #nothing")
+	b.get("/worlds/tidewater/tags/" + strings.Repeat("x", 61)).want(http.StatusBadRequest)
+	f.browser().get("/worlds/hidden-grove/tags/tide").want(http.StatusNotFound)
+}
+
+// In captions and comments, @mentions link to the characters and #hashtags
+// to the world's posts with them; the rest stays escaped text.
+func TestMentionsAndHashtagsInTextAreLinks(t *testing.T) {
+	t.Parallel()
+	got := string(linked("tidewater", `Ask @oren_vale about #Tide & <b>boats</b>, not @ab or foo@bar`))
+	want := `Ask <a href="/worlds/tidewater/at/oren_vale">@oren_vale</a> about <a href="/worlds/tidewater/tags/Tide">#Tide</a> &amp; &lt;b&gt;boats&lt;/b&gt;, not @ab or foo@bar`
+	if got != want {
+		t.Errorf("linked =\n%s\nwant\n%s", got, want)
+	}
+	f := newFixture(t)
+	b := f.browser()
+	b.get("/worlds/tidewater/at/" + f.chars[1].Username).redirects("/characters/" + f.chars[1].ID)
+	b.get("/worlds/tidewater/at/nobody_here").want(http.StatusNotFound)
+	f.browser().get("/worlds/hidden-grove/at/anyone").want(http.StatusNotFound)
+}
+
+// A member with a character of their own comments as it, from the post
+// page's form; someone else's character is refused and nothing is added.
+func TestCommentAsYourCharacter(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	cy := f.signedIn(f.cy)
+	post := "/worlds/tidewater/posts/" + f.posts[5].ID
+	cy.get(post).want(http.StatusOK, `<select id="comment-as" name="character_id">`, `<option value="cy-char">Cy the Diver (@cy_the_diver)</option>`)
+	cy.postForm(post+"/comments", url.Values{"text": {"Down at the wreck again."}, "character_id": {mine.ID}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	cy.get(post).want(http.StatusOK, `<a href="/characters/cy-char">Cy the Diver</a>`, "Down at the wreck again.")
+	cy.postForm(post+"/comments", url.Values{"text": {"Pretending."}, "character_id": {f.chars[0].ID}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest)
+	cy.get(post).lacks("Pretending.")
+}
+
+// The owner deletes their world from its About page, and it is gone; no
+// one else may, nor sees the button; the About page counts the world's own
+// characters apart from people's.
+func TestOwnerDeletesTheirWorld(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	ada, bob := f.signedIn(f.ada), f.signedIn(f.bob)
+	ada.get("/worlds/tidewater/about").want(http.StatusOK, "Delete Tidewater", `Characters <span class="muted">(3)</span>`,
+		`Played by people <span class="muted">(1)</span>`)
+	bob.get("/worlds/tidewater/about").want(http.StatusOK).lacks("Delete Tidewater")
+	bob.postForm("/worlds/tidewater/delete", url.Values{"_csrf": {bob.csrf}}).want(http.StatusForbidden)
+	ada.postForm("/worlds/tidewater/delete", url.Values{"_csrf": {"forged"}}).want(http.StatusForbidden)
+	ada.get("/worlds/tidewater").want(http.StatusOK)
+	ada.postForm("/worlds/tidewater/delete", url.Values{"_csrf": {ada.csrf}}).redirects("/?tab=mine")
+	ada.get("/worlds/tidewater").want(http.StatusNotFound)
+}
+
+// A member deletes a post of their own character; the owner may remove
+// any post of their world, labelled as moderation; anyone else may not.
+func TestDeletePosts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	own, _, err := f.store.CreatePost(t.Context(), generia.Post{ID: "cy-post", WorldID: "tidewater", CharacterID: mine.ID, Caption: "My dive.",
+		MediaID: f.media("tidewater", "cy-img", generia.MediaPostImage), CreatedAt: time.Now()})
+	f.ok(err, "cy's post")
+	ada, bob, cy := f.signedIn(f.ada), f.signedIn(f.bob), f.signedIn(f.cy)
+	cy.get("/worlds/tidewater/posts/"+own.ID).want(http.StatusOK, "Delete post").lacks("Remove post (owner)")
+	cy.get("/worlds/tidewater/posts/"+f.posts[2].ID).lacks("Delete post", "Remove post")
+	ada.get("/worlds/tidewater/posts/"+f.posts[2].ID).want(http.StatusOK, "Remove post (owner)")
+	cy.postForm("/worlds/tidewater/posts/"+f.posts[2].ID+"/delete", url.Values{"_csrf": {cy.csrf}}).want(http.StatusForbidden)
+	bob.postForm("/worlds/tidewater/posts/"+own.ID+"/delete", url.Values{"_csrf": {bob.csrf}}).want(http.StatusForbidden)
+	cy.postForm("/worlds/tidewater/posts/"+own.ID+"/delete", url.Values{"_csrf": {cy.csrf}}).redirects("/worlds/tidewater")
+	cy.get("/worlds/tidewater/posts/" + own.ID).want(http.StatusNotFound)
+	ada.postForm("/worlds/tidewater/posts/"+f.posts[2].ID+"/delete", url.Values{"_csrf": {ada.csrf}}).redirects("/worlds/tidewater")
+	ada.get("/worlds/tidewater/posts/" + f.posts[2].ID).want(http.StatusNotFound)
+}
