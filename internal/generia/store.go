@@ -278,6 +278,9 @@ type WorldFilter struct {
 	Scope string
 	// Status keeps only worlds whose generation has this status, if set.
 	Status string
+	// Search keeps only worlds whose name, description or prompt holds
+	// it, in any case, if set.
+	Search string
 }
 
 // World list scopes.

@@ -59,7 +59,7 @@ func (s *Server) createWorld(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	return list(w, r, "worlds", func(pg generia.Page) ([]generia.World, string, error) {
-		return s.Social.Worlds(r.Context(), viewer(r), q.Get("scope"), q.Get("status"), pg)
+		return s.Social.Worlds(r.Context(), viewer(r), social.WorldQuery{Scope: q.Get("scope"), Status: q.Get("status"), Search: q.Get("q")}, pg)
 	}, toWorld)
 }
 

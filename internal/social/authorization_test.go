@@ -253,7 +253,7 @@ func TestAuthorization(t *testing.T) {
 			return err
 		}, anyone, insiders},
 		{"find the world in the catalog", func(ctx context.Context, s *Service, who, w string) error {
-			ws, _, err := s.Worlds(ctx, who, generia.ScopeAll, "", page)
+			ws, _, err := s.Worlds(ctx, who, WorldQuery{Scope: generia.ScopeAll}, page)
 			if err != nil {
 				return err
 			}
@@ -384,15 +384,15 @@ func TestAuthorizationOutsideWorlds(t *testing.T) {
 			return err
 		}, anySignedIn},
 		{"list the public worlds", func(ctx context.Context, s *Service, who string) error {
-			_, _, err := s.Worlds(ctx, who, generia.ScopePublic, "", generia.Page{})
+			_, _, err := s.Worlds(ctx, who, WorldQuery{Scope: generia.ScopePublic}, generia.Page{})
 			return err
 		}, anyone},
 		{"list one's own worlds", func(ctx context.Context, s *Service, who string) error {
-			_, _, err := s.Worlds(ctx, who, generia.ScopeMine, "", generia.Page{})
+			_, _, err := s.Worlds(ctx, who, WorldQuery{Scope: generia.ScopeMine}, generia.Page{})
 			return err
 		}, anySignedIn},
 		{"list the worlds one joined", func(ctx context.Context, s *Service, who string) error {
-			_, _, err := s.Worlds(ctx, who, generia.ScopeJoined, "", generia.Page{})
+			_, _, err := s.Worlds(ctx, who, WorldQuery{Scope: generia.ScopeJoined}, generia.Page{})
 			return err
 		}, anySignedIn},
 	}

@@ -191,9 +191,23 @@ func forViewer(st generia.GenerationStatus, ownerID, viewerID string) generia.Ge
 	return st
 }
 
-// Worlds lists worlds for the viewer: scope is all, public, mine or joined;
-// status optionally filters by generation status.
-func (s *Service) Worlds(ctx context.Context, viewerID, scope, status string, page generia.Page) ([]generia.World, string, error) {
+// WorldQuery is which worlds a list shows: Scope is all, public, mine or
+// joined; Status, if set, a generation status; Search, if set, words their
+// name, description or prompt holds.
+type WorldQuery struct {
+	Scope, Status, Search string
+}
+
+// MaxSearchLength bounds a catalog search.
+const MaxSearchLength = 100
+
+// Worlds lists worlds for the viewer, newest first.
+func (s *Service) Worlds(ctx context.Context, viewerID string, q WorldQuery, page generia.Page) ([]generia.World, string, error) {
+	scope, status := q.Scope, q.Status
+	search := strings.Join(strings.Fields(q.Search), " ")
+	if utf8.RuneCountInString(search) > MaxSearchLength {
+		return nil, "", generia.Errorf(generia.KindInvalid, "a search is at most %d characters", MaxSearchLength)
+	}
 	switch scope {
 	case "", generia.ScopeAll, generia.ScopePublic:
 	case generia.ScopeMine, generia.ScopeJoined:
@@ -208,7 +222,7 @@ func (s *Service) Worlds(ctx context.Context, viewerID, scope, status string, pa
 	default:
 		return nil, "", generia.Errorf(generia.KindInvalid, "status must be pending, in_progress, completed, failed or cancelled")
 	}
-	return s.Store.ListWorlds(ctx, generia.WorldFilter{ViewerID: viewerID, Scope: scope, Status: status}, page.Normalize())
+	return s.Store.ListWorlds(ctx, generia.WorldFilter{ViewerID: viewerID, Scope: scope, Status: status, Search: search}, page.Normalize())
 }
 
 // CreateWorld asks for a world to be generated with the configured

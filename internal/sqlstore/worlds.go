@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
@@ -158,8 +159,19 @@ func worldsWhere(f generia.WorldFilter, args *sqlArgs) (string, error) {
 		}
 		where += ` AND g.status = ` + args.add(f.Status)
 	}
+	if f.Search != "" {
+		pattern := "%" + likeEscaper.Replace(strings.ToLower(f.Search)) + "%"
+		var in []string
+		for _, column := range []string{"w.name", "w.description", "w.prompt"} {
+			in = append(in, `lower(`+column+`) LIKE `+args.add(pattern)+` ESCAPE '\'`)
+		}
+		where += ` AND (` + strings.Join(in, " OR ") + `)`
+	}
 	return where, nil
 }
+
+// likeEscaper makes a text match itself in a LIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // knownStatus reports whether status is one of the generation statuses.
 func knownStatus(status string) bool {

@@ -336,3 +336,42 @@ func testDeleteWorld(t *testing.T, s generia.Store) {
 		t.Errorf("media keys of an empty world = %v, want none", got)
 	}
 }
+
+// A search keeps the worlds whose name, description or prompt holds it, in
+// any case; its % and _ are letters like any other; private worlds stay
+// hidden from strangers.
+func testListWorldsSearch(t *testing.T, s generia.Store) {
+	for _, w := range []struct{ id, name, prompt, owner string }{
+		{"w1", "Tidewater", "A harbour city on a tide that never ebbs", ""},
+		{"w2", "Glass Gardens", "Night gardeners of a glass city", ""},
+		{"w3", "Sandlight", "Lighthouse keepers of a sea of sand, 100% dunes", ""},
+		{"w4", "Secret Harbour", "A private harbour", "u-owner"},
+	} {
+		newWorld(t, s, w.id, func(nw *generia.World, _ *generia.GenerationStatus) {
+			nw.Name, nw.Prompt = w.name, w.prompt
+			if w.owner != "" {
+				nw.OwnerID, nw.Visibility = w.owner, generia.VisibilityPrivate
+			}
+		})
+	}
+	ok(t, s.SetWorldDescription(t.Context(), "w2", "Glass Gardens", "Where the greenhouses hum at dusk.", nil), "describing w2")
+	for _, tc := range []struct {
+		filter generia.WorldFilter
+		want   []string
+	}{
+		{generia.WorldFilter{Search: "HARBOUR"}, []string{"w1"}},
+		{generia.WorldFilter{Search: "harbour", ViewerID: "u-owner"}, []string{"w4", "w1"}},
+		{generia.WorldFilter{Search: "city"}, []string{"w2", "w1"}},
+		{generia.WorldFilter{Search: "greenhouses"}, []string{"w2"}},
+		{generia.WorldFilter{Search: "100%"}, []string{"w3"}},
+		{generia.WorldFilter{Search: "%"}, []string{"w3"}},
+		{generia.WorldFilter{Search: "_"}, []string{}},
+		{generia.WorldFilter{Search: "nowhere at all"}, []string{}},
+	} {
+		got := worldIDs(t, s, tc.filter)
+		slices.Sort(got)
+		want := slices.Clone(tc.want)
+		slices.Sort(want)
+		same(t, fmt.Sprintf("worlds searched for %q", tc.filter.Search), got, want)
+	}
+}

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"worlds/list shows public worlds and the viewer's own", testListWorldsVisibility},
 		{"worlds/list scopes: a stranger never sees a private world, a member does", testListWorldsScopes},
 		{"worlds/list by generation status", testListWorldsStatus},
+		{"worlds/list by search", testListWorldsSearch},
 		{"worlds/read with the created counts", testWorldMadeCounts},
 		{"worlds/join and leave are idempotent, the owner cannot leave", testJoinLeave},
 		{"worlds/delete removes everything and returns the media keys", testDeleteWorld},

@@ -132,3 +132,17 @@ func TestDeletePosts(t *testing.T) {
 	ada.postForm("/worlds/tidewater/posts/"+f.posts[2].ID+"/delete", url.Values{"_csrf": {ada.csrf}}).redirects("/worlds/tidewater")
 	ada.get("/worlds/tidewater/posts/" + f.posts[2].ID).want(http.StatusNotFound)
 }
+
+// The catalog is searched by name, description or idea; a search that finds
+// nothing says so; one too long is a clear 400.
+func TestCatalogSearch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	b.get("/").want(http.StatusOK, `<input id="search" type="search" name="q"`, `href="/worlds/tidewater"`)
+	b.get("/?q=TIDE").want(http.StatusOK, `href="/worlds/tidewater"`, `value="TIDE"`)
+	b.get("/?q=volcano").want(http.StatusOK, "No world matches “volcano”").lacks(`href="/worlds/tidewater"`)
+	b.get("/?q=" + strings.Repeat("x", 101)).want(http.StatusBadRequest)
+	f.signedIn(f.ada).get("/?tab=mine&q=singing").want(http.StatusOK, `href="/worlds/hidden-grove"`).lacks(`href="/worlds/tidewater"`)
+	b.get("/?q=singing").lacks(`href="/worlds/hidden-grove"`)
+}

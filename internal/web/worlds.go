@@ -42,6 +42,8 @@ type catalogData struct {
 	Tab   string
 	Paged bool
 	Cards worldCards
+	// Search is what the catalog was searched for.
+	Search string
 }
 
 func catalogTab(r *http.Request) (tab, scope string) {
@@ -55,7 +57,9 @@ func catalogTab(r *http.Request) (tab, scope string) {
 
 func (h *Handler) listWorlds(r *http.Request, v viewer) (string, worldCards, error) {
 	tab, scope := catalogTab(r)
-	worlds, next, err := h.social.Worlds(r.Context(), v.ID, scope, "", generia.Page{Limit: catalogPageSize, Cursor: r.URL.Query().Get("cursor")})
+	search := r.URL.Query().Get("q")
+	worlds, next, err := h.social.Worlds(r.Context(), v.ID, social.WorldQuery{Scope: scope, Search: search},
+		generia.Page{Limit: catalogPageSize, Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		return tab, worldCards{}, err
 	}
@@ -64,6 +68,9 @@ func (h *Handler) listWorlds(r *http.Request, v viewer) (string, worldCards, err
 		q := url.Values{"cursor": {next}}
 		if tab != "all" {
 			q.Set("tab", tab)
+		}
+		if search != "" {
+			q.Set("q", search)
 		}
 		c.MoreURL, c.FragmentURL = "/?"+q.Encode(), "/worlds/cards?"+q.Encode()
 	}
@@ -78,7 +85,7 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request, req request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := catalogData{Tab: tab, Paged: r.URL.Query().Get("cursor") != "", Cards: cards}
+	d := catalogData{Tab: tab, Paged: r.URL.Query().Get("cursor") != "", Cards: cards, Search: r.URL.Query().Get("q")}
 	h.render(w, r, http.StatusOK, "catalog", h.newPage(r, v, "", d))
 }
 
