@@ -42,6 +42,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	lives := fs.Int("lives", 0, "instead of generating rounds: make this many worlds and run their lives on one worker process (Temporal in a child process), measuring CPU, memory, timers and calls")
 	watched := fs.Bool("lives-watched", true, "with --lives: each world is viewed every minute (awake); false: none is, and the lives are measured asleep")
 	window := fs.Duration("lives-window", 10*time.Minute, "with --lives: how long the lives are measured")
+	warmup := fs.Duration("lives-warmup", 10*time.Minute, "with --lives: how long watched lives run before they are measured")
 	errorRate := fs.Float64("error-rate", 0, "with --providers fake: share of provider calls that fail with 429, 500, 502 or 503, 0–1")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -65,7 +66,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 		return fmt.Errorf("--providers %q: want offline or fake", *providers)
 	}
 	if *lives > 0 {
-		return runLivesBench(ctx, cfg, env, livesBench{n: *lives, watched: *watched, window: *window, chars: *chars, posts: *posts, out: env.Stdout})
+		return runLivesBench(ctx, cfg, env, livesBench{n: *lives, watched: *watched, warmup: *warmup, window: *window, chars: *chars, posts: *posts, out: env.Stdout})
 	}
 	dir, err := os.MkdirTemp("", "generia-bench-")
 	if err != nil {

@@ -35,10 +35,14 @@ import (
 type livesBench struct {
 	n       int
 	watched bool
-	window  time.Duration
-	chars   int
-	posts   int
-	out     io.Writer
+	// warmup is how long watched lives run before they are measured:
+	// their first actions come 0.5 to 1.5 of the pace's interval after
+	// they wake.
+	warmup time.Duration
+	window time.Duration
+	chars  int
+	posts  int
+	out    io.Writer
 }
 
 // runLivesBench runs the lives benchmark over a fresh data dir.
@@ -133,6 +137,12 @@ func runLivesBench(ctx context.Context, cfg config.Config, env Env, b livesBench
 		}
 	}
 	defer stopViews()
+	if b.watched && b.warmup > 0 {
+		fmt.Fprintf(b.out, "warming up for %v…\n", b.warmup)
+		if err := sleep(ctx, b.warmup); err != nil {
+			return err
+		}
+	}
 
 	before, err := sampleLives(ctx, a, temporal, worlds, dir)
 	if err != nil {
