@@ -74,7 +74,7 @@ func calls(t *testing.T, s *stack, worldID string) int {
 // strangers change nothing.
 func TestAWorldLivesAndAnswers(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
-		"GENERIA_LIFE_IDLE": "3s", "GENERIA_LIFE_ACTIONS_PER_HOUR": "0", "GENERIA_COMMENT_RATE": "4/1m",
+		"GENERIA_LIFE_IDLE": "3s", "GENERIA_LIFE_ACTIONS_PER_HOUR": "0", "GENERIA_COMMENT_RATE": "4/1h",
 	}})
 	defer s.app.Close()
 	ctx := context.Background()
@@ -213,6 +213,7 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 	if err := anon.Do(ctx, "GET", commentsPath, nil, &thread); err != nil {
 		t.Fatal(err)
 	}
+	// The rates are per hour, so that no token comes back during the test.
 	// ada wrote 1 comment before the flood, which a rate of 4 an account
 	// leaves 3 more; but bob commented 3 times from the same address, and
 	// an address's rate of 6 (half again an account's) leaves 2.
