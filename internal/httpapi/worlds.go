@@ -185,34 +185,18 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	stream := sse.Start(w)
-	keepAlive := time.NewTicker(sse.KeepAlive)
-	defer keepAlive.Stop()
-	for {
-		select {
-		case e, ok := <-events:
-			if !ok {
-				return nil
-			}
-			var data any
-			switch e.Kind {
-			case social.EventPost:
-				data = toPost(*e.Post)
-			case social.EventComment:
-				data = toComment(*e.Comment)
-			case social.EventLife:
-				data = map[string]string{"state": e.Life}
-			}
-			b, _ := json.Marshal(data)
-			if stream.Send(e.Kind, sse.TimeID(e.At), b) != nil {
-				return nil
-			}
-		case <-keepAlive.C:
-			if stream.Idle() != nil {
-				return nil
-			}
-		case <-r.Context().Done():
-			return nil
+	sse.Relay(r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
+		var data any
+		switch e.Kind {
+		case social.EventPost:
+			data = toPost(*e.Post)
+		case social.EventComment:
+			data = toComment(*e.Comment)
+		case social.EventLife:
+			data = map[string]string{"state": e.Life}
 		}
-	}
+		b, err := json.Marshal(data)
+		return sse.Event{Name: e.Kind, ID: sse.TimeID(e.At), Data: b}, err == nil
+	})
+	return nil
 }

@@ -3,6 +3,7 @@
 package sse
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -68,6 +69,40 @@ func (s *Stream) write(text string) error {
 	}
 	s.lastSent = time.Now()
 	return s.rc.Flush()
+}
+
+// Event is one event to send: its name, its ID (none if empty) and its
+// data.
+type Event struct {
+	Name, ID string
+	Data     []byte
+}
+
+// Relay answers the request with a stream of what comes on events, each
+// turned into an Event by encode (false: not sent), with keep-alives while
+// it is quiet, until events is closed or the reader leaves.
+func Relay[T any](ctx context.Context, w http.ResponseWriter, events <-chan T, encode func(T) (Event, bool)) {
+	stream := Start(w)
+	keepAlive := time.NewTicker(KeepAlive)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case v, ok := <-events:
+			if !ok {
+				return
+			}
+			e, ok := encode(v)
+			if ok && stream.Send(e.Name, e.ID, e.Data) != nil {
+				return
+			}
+		case <-keepAlive.C:
+			if stream.Idle() != nil {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // TimeID is an event ID that says when what the event sends was made (none

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sse"
@@ -26,31 +25,14 @@ func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
 		h.fail(w, r, err)
 		return
 	}
-	stream := sse.Start(w)
-	keepAlive := time.NewTicker(sse.KeepAlive)
-	defer keepAlive.Stop()
-	for {
-		select {
-		case e, ok := <-events:
-			if !ok {
-				return
-			}
-			data, err := h.liveEvent(e, view, v)
-			if err != nil {
-				h.log.Error("rendering a live event", "world_id", view.World.ID, "kind", e.Kind, "error", err)
-				continue
-			}
-			if stream.Send(e.Kind, sse.TimeID(e.At), data) != nil {
-				return
-			}
-		case <-keepAlive.C:
-			if stream.Idle() != nil {
-				return
-			}
-		case <-r.Context().Done():
-			return
+	sse.Relay(r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
+		data, err := h.liveEvent(e, view, v)
+		if err != nil {
+			h.log.Error("rendering a live event", "world_id", view.World.ID, "kind", e.Kind, "error", err)
+			return sse.Event{}, false
 		}
-	}
+		return sse.Event{Name: e.Kind, ID: sse.TimeID(e.At), Data: data}, true
+	})
 }
 
 // liveEvent renders one event of the live stream as its JSON data.
