@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -88,28 +89,18 @@ func (s *Service) watch(ctx context.Context, worldID string, since time.Time, ou
 				}
 			}
 		}
-		ps, err := s.Store.PostsSince(ctx, worldID, posts.from(), watchBatch)
+		err := follow(ctx, posts, worldID, s.Store.PostsSince, send, func(p generia.Post) (string, Event) {
+			return p.ID, Event{Kind: EventPost, Post: &p, At: p.CreatedAt}
+		})
+		if err == nil {
+			err = follow(ctx, comments, worldID, s.Store.CommentsSince, send, func(c generia.Comment) (string, Event) {
+				return c.ID, Event{Kind: EventComment, Comment: &c, At: c.CreatedAt}
+			})
+		}
 		if err != nil {
 			s.watchEnded(ctx, worldID, err)
 			return
 		}
-		for _, p := range ps {
-			if posts.fresh(p.ID, p.CreatedAt) && !send(Event{Kind: EventPost, Post: &p, At: p.CreatedAt}) {
-				return
-			}
-		}
-		posts.read(len(ps))
-		cs, err := s.Store.CommentsSince(ctx, worldID, comments.from(), watchBatch)
-		if err != nil {
-			s.watchEnded(ctx, worldID, err)
-			return
-		}
-		for _, c := range cs {
-			if comments.fresh(c.ID, c.CreatedAt) && !send(Event{Kind: EventComment, Comment: &c, At: c.CreatedAt}) {
-				return
-			}
-		}
-		comments.read(len(cs))
 		select {
 		case <-ctx.Done():
 			return
@@ -118,10 +109,31 @@ func (s *Service) watch(ctx context.Context, worldID string, since time.Time, ou
 	}
 }
 
+// errLeft is a stream whose reader has gone.
+var errLeft = errors.New("the reader left")
+
+// follow reads what was added to one table since its tail's place and
+// sends what is new of it, as event says (the item's ID and its event).
+func follow[T any](ctx context.Context, t *tail, worldID string, since func(context.Context, string, time.Time, int) ([]T, error),
+	send func(Event) bool, event func(T) (string, Event)) error {
+	items, err := since(ctx, worldID, t.from(), watchBatch)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		id, e := event(it)
+		if t.fresh(id, e.At) && !send(e) {
+			return errLeft
+		}
+	}
+	t.read(len(items))
+	return nil
+}
+
 // watchEnded logs why a stream ended, unless its reader left or the world
 // was deleted.
 func (s *Service) watchEnded(ctx context.Context, worldID string, err error) {
-	if ctx.Err() == nil && !generia.IsKind(err, generia.KindNotFound) {
+	if ctx.Err() == nil && !errors.Is(err, errLeft) && !generia.IsKind(err, generia.KindNotFound) {
 		slog.Warn("watching a world", "world_id", worldID, "error", err)
 	}
 }
