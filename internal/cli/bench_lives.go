@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"golang.org/x/sync/errgroup"
 	_ "modernc.org/sqlite" // the Temporal server's own database, read for its pending timers
 
 	"github.com/generia/generia/internal/app"
@@ -286,25 +287,25 @@ func lifeHistory(ctx context.Context, a *app.App, worldID string) (events, pendi
 // generateWorlds makes n worlds through the pipeline, 16 at a time.
 func generateWorlds(ctx context.Context, a *app.App, n, chars, posts int) ([]string, error) {
 	ids := make([]string, n)
-	idx := make([]string, n)
-	for i := range idx {
-		idx[i] = strconv.Itoa(i)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for i := range ids {
+		g.Go(func() error {
+			w, err := a.Pipeline.Create(gctx, "", generia.NewWorld{Prompt: fmt.Sprintf("Benchmark harbour number %d, where ferry pilots gossip", i+1),
+				CharactersCount: chars, PostsCount: posts}, a.Providers)
+			if err != nil {
+				return err
+			}
+			_ = a.Temporal.GetWorkflow(gctx, w.WorkflowID, "").Get(gctx, nil)
+			st, err := a.Store.GenerationStatus(gctx, w.ID)
+			if err != nil || st.Status != generia.StatusCompleted {
+				return fmt.Errorf("world %d did not complete: %s %v", i+1, st.Status, err)
+			}
+			ids[i] = w.ID
+			return nil
+		})
 	}
-	err := parallel(ctx, idx, 16, func(s string) error {
-		i, _ := strconv.Atoi(s)
-		w, err := a.Pipeline.Create(ctx, "", generia.NewWorld{Prompt: fmt.Sprintf("Benchmark harbour number %d, where ferry pilots gossip", i+1),
-			CharactersCount: chars, PostsCount: posts}, a.Providers)
-		if err != nil {
-			return err
-		}
-		_ = a.Temporal.GetWorkflow(ctx, w.WorkflowID, "").Get(ctx, nil)
-		st, err := a.Store.GenerationStatus(ctx, w.ID)
-		if err != nil || st.Status != generia.StatusCompleted {
-			return fmt.Errorf("world %d did not complete: %s %v", i+1, st.Status, err)
-		}
-		ids[i] = w.ID
-		return nil
-	})
+	err := g.Wait()
 	return ids, err
 }
 
@@ -366,33 +367,15 @@ func waitAsleep(ctx context.Context, a *app.App, worlds []string, out io.Writer)
 // parallel runs fn for each item, at most n at once, and returns the first
 // error.
 func parallel(ctx context.Context, items []string, n int, fn func(string) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				if err := fn(it); err != nil {
-					cancel(err)
-				}
-			}
-		}()
-	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
 	for _, it := range items {
-		select {
-		case work <- it:
-		case <-ctx.Done():
-		}
 		if ctx.Err() != nil {
-			break
+			break // one failed: the rest is not started
 		}
+		g.Go(func() error { return fn(it) })
 	}
-	close(work)
-	wg.Wait()
-	return context.Cause(ctx)
+	return g.Wait()
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
