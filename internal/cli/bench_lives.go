@@ -196,7 +196,7 @@ func sampleLives(ctx context.Context, a *app.App, t *temporalChild, worlds []str
 	s.timers, s.timerErr = pendingTimers(ctx, filepath.Join(dir, "temporal", "temporal.db"))
 	var mu sync.Mutex
 	err = parallel(ctx, worlds, 16, func(id string) error {
-		events, timers, err := lifeHistory(ctx, a, id)
+		events, timers, _, err := lifeHistory(ctx, a, id)
 		mu.Lock()
 		defer mu.Unlock()
 		s.events, s.lifeTimers = s.events+events, s.lifeTimers+timers
@@ -262,16 +262,19 @@ func (s livesSample) report(w io.Writer, before livesSample, n int) {
 }
 
 // lifeHistory reads a world's life history (every run of it, over
-// continue-as-new): its events, and its timers still pending.
-func lifeHistory(ctx context.Context, a *app.App, worldID string) (events, pending int64, err error) {
+// continue-as-new): its events, its timers still pending, and whether it
+// has settled (its last event a completed workflow task: nothing it was
+// told waits to be handled).
+func lifeHistory(ctx context.Context, a *app.App, worldID string) (events, pending int64, settled bool, err error) {
 	it := a.Temporal.GetWorkflowHistory(ctx, generia.LifeWorkflowID(worldID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	started := map[string]bool{}
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
-			return events, 0, err
+			return events, 0, false, err
 		}
 		events++
+		settled = e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
 		switch e.GetEventType() {
 		case enums.EVENT_TYPE_TIMER_STARTED:
 			started[e.GetTimerStartedEventAttributes().GetTimerId()] = true
@@ -281,7 +284,7 @@ func lifeHistory(ctx context.Context, a *app.App, worldID string) (events, pendi
 			delete(started, e.GetTimerCanceledEventAttributes().GetTimerId())
 		}
 	}
-	return events, int64(len(started)), nil
+	return events, int64(len(started)), settled, nil
 }
 
 // generateWorlds makes n worlds through the pipeline, 16 at a time.
@@ -329,8 +332,9 @@ func bareWorlds(ctx context.Context, a *app.App, n int) ([]string, error) {
 	return ids, err
 }
 
-// waitAsleep waits until no unwatched life has a timer pending (awake, it
-// waits on one until it falls asleep), reading their histories: a query
+// waitAsleep waits until every unwatched life has settled with no timer
+// pending (awake, it waits on one until it falls asleep; a life whose first
+// task has not run has none yet), reading their histories: a query
 // would wake each life's workflow on the busy worker. A read that fails is
 // tried again on the next round.
 func waitAsleep(ctx context.Context, a *app.App, worlds []string, out io.Writer) error {
@@ -340,8 +344,8 @@ func waitAsleep(ctx context.Context, a *app.App, worlds []string, out io.Writer)
 		var mu sync.Mutex
 		var awake []string
 		err := parallel(ctx, pending, 16, func(id string) error {
-			_, timers, err := lifeHistory(ctx, a, id)
-			if err != nil || timers > 0 {
+			_, timers, settled, err := lifeHistory(ctx, a, id)
+			if err != nil || timers > 0 || !settled {
 				mu.Lock()
 				awake = append(awake, id)
 				mu.Unlock()
