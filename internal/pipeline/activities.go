@@ -210,14 +210,21 @@ func (a *Activities) DetailCharacter(ctx context.Context, c CharacterRef) error 
 	})
 }
 
+// worldAndCharacter reads the world's description and the detail of the
+// character at position, which every post step writes from.
+func (a *Activities) worldAndCharacter(ctx context.Context, worldID string, position int) (content.WorldDescription, content.CharacterDetail, error) {
+	world, err := artifact[content.WorldDescription](ctx, a, worldID, keyWorldDescription())
+	if err != nil {
+		return content.WorldDescription{}, content.CharacterDetail{}, err
+	}
+	char, err := artifact[content.CharacterDetail](ctx, a, worldID, keyCharacterDetail(position))
+	return world, char, err
+}
+
 // PlanPosts plans one batch of a character's posts.
 func (a *Activities) PlanPosts(ctx context.Context, b PostBatch) error {
 	return runStep(ctx, a, b.WorldRef, keyPostBatch(b.Position, b.Batch), content.PostPlanStep, func() (content.PostPlanInput, error) {
-		world, err := artifact[content.WorldDescription](ctx, a, b.WorldID, keyWorldDescription())
-		if err != nil {
-			return content.PostPlanInput{}, err
-		}
-		char, err := artifact[content.CharacterDetail](ctx, a, b.WorldID, keyCharacterDetail(b.Position))
+		world, char, err := a.worldAndCharacter(ctx, b.WorldID, b.Position)
 		if err != nil {
 			return content.PostPlanInput{}, err
 		}
@@ -230,11 +237,7 @@ func (a *Activities) PlanPosts(ctx context.Context, b PostBatch) error {
 // DetailPost writes one post: caption, hashtags and image prompt.
 func (a *Activities) DetailPost(ctx context.Context, p PostRef) error {
 	return runStep(ctx, a, p.WorldRef, keyPost(p.Position, p.Number)+"/detail", content.PostStep, func() (content.PostInput, error) {
-		world, err := artifact[content.WorldDescription](ctx, a, p.WorldID, keyWorldDescription())
-		if err != nil {
-			return content.PostInput{}, err
-		}
-		char, err := artifact[content.CharacterDetail](ctx, a, p.WorldID, keyCharacterDetail(p.Position))
+		world, char, err := a.worldAndCharacter(ctx, p.WorldID, p.Position)
 		if err != nil {
 			return content.PostInput{}, err
 		}

@@ -10,43 +10,41 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
+// providerOptions are the options of a provider call's activity on queue: a
+// call may be slow (its heartbeat says it lives), and is retried with
+// backoff from initial up to a minute.
+func providerOptions(queue string, initial time.Duration) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		TaskQueue:           queue,
+		StartToCloseTimeout: 3 * time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: initial, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
+		},
+	}
+}
+
 // Activity options per queue. Provider calls may be slow and are retried
 // with backoff; store writes are quick and retried more often. Errors
 // retrying cannot fix are non-retryable (see errors.go).
 var (
-	llmOptions = workflow.ActivityOptions{
-		TaskQueue:           QueueLLM,
-		StartToCloseTimeout: 3 * time.Minute,
-		HeartbeatTimeout:    20 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
-		},
+	// quickRetry retries the quick activities: store writes and progress.
+	quickRetry = &temporal.RetryPolicy{
+		InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+		MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
 	}
-	imageOptions = workflow.ActivityOptions{
-		TaskQueue:           QueueImages,
-		StartToCloseTimeout: 3 * time.Minute,
-		HeartbeatTimeout:    20 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
-		},
-	}
+	llmOptions      = providerOptions(QueueLLM, time.Second)
+	imageOptions    = providerOptions(QueueImages, 2*time.Second)
 	servicesOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueServices,
 		StartToCloseTimeout: 15 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
-			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
-		},
+		RetryPolicy:         quickRetry,
 	}
 	progressOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueProgress,
 		StartToCloseTimeout: 15 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
-			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
-		},
+		RetryPolicy:         quickRetry,
 	}
 )
 
