@@ -57,6 +57,12 @@ func TestProductionProfile(t *testing.T) {
 	if _, _, err := image.Decode(bytes.NewReader(data)); img.StatusCode != 200 || err != nil {
 		t.Errorf("the presigned URL gave %d and bytes that do not decode (%v)", img.StatusCode, err)
 	}
+	// A variant is made from the S3 object, stored in the bucket and served
+	// by the API itself.
+	resp, small := fetch(t, s, "", "/api/v1/media/"+posts[0].MediaID+"?w=96")
+	if cfg, format, err := image.DecodeConfig(bytes.NewReader(small)); resp.StatusCode != 200 || err != nil || format != "webp" || cfg.Width != 96 {
+		t.Errorf("?w=96 through S3: %d, %s %d wide (%v); want a 96-pixel WebP", resp.StatusCode, format, cfg.Width, err)
+	}
 	var ready struct {
 		Ready  bool              `json:"ready"`
 		Checks map[string]string `json:"checks"`

@@ -2,6 +2,7 @@ package generia
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,4 +74,42 @@ func CheckMediaKey(key string) error {
 		return invalid("not a local path")
 	}
 	return nil
+}
+
+// VariantWidths are the widths, in pixels, that media variants are made at:
+// a request for any width is served by the widest of these that is not
+// wider, so that a media has at most this many variants, whatever is asked.
+var VariantWidths = []int{32, 48, 64, 96, 128, 160, 240, 320, 480, 640, 960, 1280, 1920}
+
+// VariantWidth returns the variant width that serves a request for an image
+// at most requested pixels wide. A request narrower than the narrowest
+// variant gives KindInvalid.
+func VariantWidth(requested int) (int, error) {
+	if requested < VariantWidths[0] {
+		return 0, Errorf(KindInvalid, "w must be at least %d pixels", VariantWidths[0])
+	}
+	width := VariantWidths[0]
+	for _, w := range VariantWidths {
+		if w <= requested {
+			width = w
+		}
+	}
+	return width, nil
+}
+
+// VariantKey is where the variant of the object at key that is at most
+// width pixels wide is stored; width 0 is the object in the variants'
+// format at its own size.
+func VariantKey(key string, width int) string {
+	return key + ".w" + strconv.Itoa(width)
+}
+
+// MediaKeys returns key and the keys of every variant it may have: what
+// deleting a media deletes.
+func MediaKeys(key string) []string {
+	keys := []string{key, VariantKey(key, 0)}
+	for _, w := range VariantWidths {
+		keys = append(keys, VariantKey(key, w))
+	}
+	return keys
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -209,14 +210,32 @@ type presigner interface {
 // presignTTL is how long a presigned media URL lives.
 const presignTTL = time.Hour
 
-// getMedia serves an image's bytes. Media never change once stored, so they
-// are cached for long (privately for private worlds).
+// getMedia serves an image's bytes, or with ?w=N its compact copy at most N
+// pixels wide (made once, then stored). Media never change once stored, so
+// they are cached for long (privately for private worlds).
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
-	m, private, err := s.Social.Media(r.Context(), viewer(r), r.PathValue("id"))
+	var (
+		m       generia.Media
+		data    []byte
+		private bool
+		err     error
+	)
+	if width := r.URL.Query().Get("w"); width != "" {
+		n, convErr := strconv.Atoi(width)
+		if convErr != nil {
+			return generia.Errorf(generia.KindInvalid, "w must be a width in pixels, not %q", width)
+		}
+		m, data, private, err = s.Social.MediaVariant(r.Context(), viewer(r), r.PathValue("id"), n)
+	} else {
+		m, private, err = s.Social.Media(r.Context(), viewer(r), r.PathValue("id"))
+	}
 	if err != nil {
 		return err
 	}
 	etag := `"` + m.ID + `"`
+	if data != nil {
+		etag = `"` + m.ID + "-w" + r.URL.Query().Get("w") + `"`
+	}
 	w.Header().Set("ETag", etag)
 	cache := "public, max-age=31536000, immutable"
 	if private {
@@ -227,20 +246,24 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	if p, ok := s.Social.Files.(presigner); ok && s.MediaRedirect {
-		url, err := p.PresignedURL(r.Context(), m.ObjectKey, presignTTL)
+	var body io.Reader = bytes.NewReader(data)
+	if data == nil {
+		if p, ok := s.Social.Files.(presigner); ok && s.MediaRedirect {
+			url, err := p.PresignedURL(r.Context(), m.ObjectKey, presignTTL)
+			if err != nil {
+				return err
+			}
+			w.Header().Set("Cache-Control", "private, max-age=3000") // shorter than the URL lives
+			http.Redirect(w, r, url, http.StatusFound)
+			return nil
+		}
+		file, err := s.Social.Files.Open(r.Context(), m.ObjectKey)
 		if err != nil {
 			return err
 		}
-		w.Header().Set("Cache-Control", "private, max-age=3000") // shorter than the URL lives
-		http.Redirect(w, r, url, http.StatusFound)
-		return nil
+		defer file.Close()
+		body = file
 	}
-	body, err := s.Social.Files.Open(r.Context(), m.ObjectKey)
-	if err != nil {
-		return err
-	}
-	defer body.Close()
 	w.Header().Set("Content-Type", m.ContentType)
 	w.Header().Set("Content-Length", strconv.FormatInt(m.Size, 10))
 	w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -50,8 +50,9 @@ type Service struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	refs  sync.Map // world ID → cachedRef
-	feeds feedCache
+	refs     sync.Map // world ID → cachedRef
+	feeds    feedCache
+	variants variants
 }
 
 func (s *Service) now() time.Time {
@@ -288,7 +289,7 @@ func (s *Service) DeleteWorld(ctx context.Context, viewerID, ref string) error {
 	s.refs.Delete(w.ID)
 	s.feeds.changed(w.ID)
 	for _, k := range keys {
-		if err := s.Files.Delete(ctx, k); err != nil {
+		if err := s.deleteMedia(ctx, k); err != nil {
 			return fmt.Errorf("deleting media of world %s: %w", w.ID, err)
 		}
 	}
@@ -788,7 +789,7 @@ func (s *Service) RemoveUnusedUploads(ctx context.Context) (int, error) {
 			if !deleted {
 				continue // used meanwhile, or removed by another process
 			}
-			if err := s.Files.Delete(ctx, key); err != nil {
+			if err := s.deleteMedia(ctx, key); err != nil {
 				return removed, fmt.Errorf("deleting the file of unused upload %s: %w", m.ID, err)
 			}
 			removed++

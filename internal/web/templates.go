@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -105,6 +106,7 @@ func staticHandler() http.Handler {
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
 		"media":     mediaURL,
+		"image":     srcsetOf,
 		"timeago":   func(t time.Time) string { return timeago(h.now(), t) },
 		"fulltime":  fulltime,
 		"isotime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
@@ -146,6 +148,46 @@ func mediaURL(id string) string {
 		return ""
 	}
 	return "/api/v1/media/" + id
+}
+
+// An imageSet is what an <img> needs to download an image at the size it is
+// shown: its fallback src, its srcset of variants and its sizes.
+type imageSet struct{ Src, Srcset, Sizes string }
+
+// imageRoles are the places images are shown: the variant widths offered
+// (for screens of 1 to 3 device pixels a CSS pixel) and how wide app.css
+// draws them.
+var imageRoles = map[string]struct {
+	widths []int
+	sizes  string
+}{
+	"avatar-sm":   {[]int{48, 96}, "36px"},
+	"avatar-md":   {[]int{64, 160}, "52px"},
+	"avatar-lg":   {[]int{128, 240, 320}, "112px"},
+	"icon":        {[]int{96, 160, 240}, "80px"},
+	"header":      {[]int{480, 640, 960, 1280, 1920}, "(min-width: 1120px) 1088px, 100vw"},
+	"header-card": {[]int{320, 480, 640, 960}, "(min-width: 960px) 352px, (min-width: 640px) 50vw, 100vw"},
+	"post":        {[]int{320, 480, 640, 960, 1280}, "(min-width: 672px) 640px, 100vw"},
+	"post-full":   {[]int{480, 640, 960, 1280}, "(min-width: 752px) 720px, 100vw"},
+	"grid":        {[]int{160, 240, 320, 480}, "(min-width: 1120px) 360px, 33vw"},
+}
+
+// srcsetOf returns the srcset of a media for one of imageRoles.
+func srcsetOf(role, id string) imageSet {
+	r, ok := imageRoles[role]
+	if !ok {
+		panic("web: no image role " + role)
+	}
+	var set []string
+	for _, w := range r.widths {
+		set = append(set, variantURL(id, w)+" "+strconv.Itoa(w)+"w")
+	}
+	return imageSet{Src: variantURL(id, r.widths[len(r.widths)/2]), Srcset: strings.Join(set, ", "), Sizes: r.sizes}
+}
+
+// variantURL is where the API serves a media at most width pixels wide.
+func variantURL(id string, width int) string {
+	return mediaURL(id) + "?w=" + strconv.Itoa(width)
 }
 
 // timeago says how long ago (or how far ahead) t is from now, e.g.

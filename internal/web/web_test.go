@@ -23,7 +23,8 @@ func TestCatalog(t *testing.T) {
 	t.Run("a visitor sees public worlds only", func(t *testing.T) {
 		f.browser().get("/").want(http.StatusOK,
 			"Tidewater", "A harbour where the tide never goes out.", "3 characters", "25 posts",
-			`src="/api/v1/media/tw-header"`, `src="/api/v1/media/tw-icon"`, `href="/worlds/tidewater"`, "Sign in",
+			`src="/api/v1/media/tw-header?w=640"`, `srcset="/api/v1/media/tw-header?w=320 320w, /api/v1/media/tw-header?w=480 480w, `,
+			`src="/api/v1/media/tw-icon?w=160"`, `sizes="80px"`, `href="/worlds/tidewater"`, "Sign in",
 		).lacks("Hidden Grove", `href="/?tab=mine"`, `name="csrf-token"`)
 	})
 	t.Run("the owner sees their private world, generating, and the tabs", func(t *testing.T) {
@@ -82,9 +83,9 @@ func TestWorldPageAndFeed(t *testing.T) {
 	b := f.browser()
 	res := b.get("/worlds/tidewater").want(http.StatusOK,
 		"<title>Tidewater · Generia</title>", "A harbour where the tide never goes out.",
-		`src="/api/v1/media/tw-header"`, `href="/worlds/tidewater/about"`, "Sign in to join",
+		`src="/api/v1/media/tw-header?w=960" srcset="/api/v1/media/tw-header?w=480 480w, `, `fetchpriority="high"`, `href="/worlds/tidewater/about"`, "Sign in to join",
 		"Caption 23 from the docks", "Caption 15 from the docks", `href="/characters/char-1"`, "Oren Vale",
-		`src="/api/v1/media/img-23"`, `loading="lazy"`, "#tide", "#day23",
+		`src="/api/v1/media/img-23?w=640"`, `sizes="(min-width: 672px) 640px, 100vw"`, `loading="lazy"`, "#tide", "#day23",
 		`href="/worlds/tidewater/posts/post-23#comments"`,
 		// The caption with markup is shown as text.
 		`Newest &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; post`,
@@ -151,7 +152,7 @@ func TestCharacterPage(t *testing.T) {
 		"Short sentences", "knots", "boats", "15 posts", `href="/worlds/tidewater"`,
 		// Relationships link to characters of the world, by name.
 		`<a href="/characters/char-1"><strong>Oren Vale</strong></a>`, "<strong>Nobody Known</strong>", "We race every morning.",
-		`href="/worlds/tidewater/posts/post-14"`, `src="/api/v1/media/img-03"`, "More posts",
+		`href="/worlds/tidewater/posts/post-14"`, `src="/api/v1/media/img-03?w=320"`, `/api/v1/media/img-03?w=160 160w`, "More posts",
 	).lacks(`href="/characters/"><strong>Nobody Known`, "post-02", "post-15")
 	frag := b.get("/characters/char-0/posts?cursor=" + url.QueryEscape(html.UnescapeString(b.get("/characters/char-0").match(`data-more="/characters/char-0/posts\?cursor=([^"]+)"`))))
 	frag.want(http.StatusOK, `href="/worlds/tidewater/posts/post-02"`, `href="/worlds/tidewater/posts/post-00"`, `data-next-cursor=""`).lacks("post-03", "<html")

@@ -103,11 +103,25 @@
     return m ? m[0].toUpperCase() : '?';
   }
 
+  // sized points an image at the variants of a media the width it is shown
+  // at needs, as the server's pages do (imageRoles in templates.go).
+  var imageRoles = {
+    'avatar-md': [[64, 160], '52px'],
+    icon: [[96, 160, 240], '80px'],
+    header: [[480, 640, 960, 1280, 1920], '(min-width: 1120px) 1088px, 100vw']
+  };
+  function sized(img, id, role) {
+    var r = imageRoles[role], url = '/api/v1/media/' + encodeURIComponent(id) + '?w=';
+    img.srcset = r[0].map(function (w) { return url + w + ' ' + w + 'w'; }).join(', ');
+    img.sizes = r[1];
+    img.src = url + r[0][Math.floor(r[0].length / 2)];
+  }
+
   function avatar(id, name, size) {
     var el;
     if (id) {
       el = document.createElement('img');
-      el.src = '/api/v1/media/' + encodeURIComponent(id);
+      sized(el, id, 'avatar-' + size);
       el.alt = 'Avatar of ' + name;
       el.loading = 'lazy';
     } else {
@@ -369,12 +383,11 @@
   }
 
   // replaceImage swaps a live placeholder for the image once it exists.
-  function replaceImage(sel, mediaID, className, alt) {
+  function replaceImage(sel, mediaID, className, alt, role) {
     $$(sel).forEach(function (el) {
-      var src = '/api/v1/media/' + encodeURIComponent(mediaID);
-      if (el.tagName === 'IMG' && el.getAttribute('src') === src) return;
       var img = document.createElement('img');
-      img.src = src;
+      sized(img, mediaID, role);
+      if (el.tagName === 'IMG' && el.getAttribute('src') === img.getAttribute('src')) return;
       img.alt = alt;
       img.className = className;
       img.setAttribute(sel.slice(1, -1), '');
@@ -387,8 +400,8 @@
       var name = w.name || 'A world in the making';
       if (w.name) $$('[data-live-name]').forEach(function (el) { el.textContent = w.name; });
       if (w.description) $$('[data-live-desc]').forEach(function (el) { el.textContent = w.description; });
-      if (w.header_media_id) replaceImage('[data-live-header]', w.header_media_id, 'world-header-img', 'Header image of ' + name);
-      if (w.icon_media_id) replaceImage('[data-live-icon]', w.icon_media_id, 'world-icon', 'Icon of ' + name);
+      if (w.header_media_id) replaceImage('[data-live-header]', w.header_media_id, 'world-header-img', 'Header image of ' + name, 'header');
+      if (w.icon_media_id) replaceImage('[data-live-icon]', w.icon_media_id, 'world-icon', 'Icon of ' + name, 'icon');
     }).catch(function () { /* the preview is a bonus; progress goes on */ });
   }
 

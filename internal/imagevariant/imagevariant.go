@@ -1,0 +1,80 @@
+// Package imagevariant makes the smaller, compact copies of stored images
+// that pages show: an avatar drawn at 36 pixels downloads a few kilobytes,
+// not the 512-pixel PNG it was made as.
+package imagevariant
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders of what may be stored
+	_ "image/jpeg"
+	_ "image/png"
+
+	"github.com/gen2brain/webp"
+	"golang.org/x/image/draw"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// MaxSide is the longest side, in pixels, of an image this package reads:
+// uploads are smaller (4096), and a provider's images are made at the size
+// asked for.
+const MaxSide = 8192
+
+// Quality is the WebP quality of variants: at 70 a painted 320-pixel post
+// image is about 8 KB, 40% less than a JPEG of it.
+const Quality = 70
+
+// ContentType is the variants' format.
+const ContentType = "image/webp"
+
+// Variant is one made copy.
+type Variant struct {
+	Data          []byte
+	ContentType   string
+	Width, Height int
+}
+
+// Make returns the variant of the image in data that is at most width
+// pixels wide, its aspect ratio kept; width 0, or a width at least the
+// image's own, keeps its size. A variant is a WebP (lossy, transparency
+// kept). An image that cannot be read, or is larger than
+// MaxSide, gives KindInvalid. A PNG or JPEG that is no wider than asked and
+// smaller than its variant would be is returned as it is.
+func Make(data []byte, width int) (Variant, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return Variant{}, generia.WrapError(generia.KindInvalid, err, "the stored image cannot be read")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide {
+		return Variant{}, generia.Errorf(generia.KindInvalid, "the stored image is %d×%d, more than %d pixels a side", cfg.Width, cfg.Height, MaxSide)
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return Variant{}, generia.WrapError(generia.KindInvalid, err, "the stored image cannot be read")
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if width > 0 && width < w {
+		h = max(1, (h*width+w/2)/w)
+		w = width
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	resized := w != b.Dx()
+	if resized {
+		draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
+	} else {
+		draw.Copy(dst, image.Point{}, src, b, draw.Src, nil)
+	}
+	var buf bytes.Buffer
+	if err := webp.Encode(&buf, dst, webp.Options{Quality: Quality, Method: webp.DefaultMethod}); err != nil {
+		return Variant{}, fmt.Errorf("encoding a %d×%d variant: %w", w, h, err)
+	}
+	v := Variant{Data: buf.Bytes(), ContentType: ContentType, Width: w, Height: h}
+	if !resized && len(v.Data) >= len(data) && (format == "png" || format == "jpeg") {
+		// A flat PNG can be smaller than its JPEG: keep what is smaller.
+		return Variant{Data: data, ContentType: "image/" + format, Width: w, Height: h}, nil
+	}
+	return v, nil
+}
