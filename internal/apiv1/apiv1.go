@@ -37,6 +37,7 @@ type World struct {
 	PostsCount      int               `json:"posts_count"`
 	CharactersMade  int               `json:"characters_created"`
 	PostsMade       int               `json:"posts_created"`
+	Posts           int               `json:"posts_total"`
 	HeaderMediaID   string            `json:"header_media_id,omitempty"`
 	IconMediaID     string            `json:"icon_media_id,omitempty"`
 	Visibility      string            `json:"visibility"`

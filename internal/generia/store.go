@@ -281,7 +281,17 @@ type WorldFilter struct {
 	// Search keeps only worlds whose name, description or prompt holds
 	// it, in any case, if set.
 	Search string
+	// Sort is the order: SortNewest (also when empty), SortOldest or
+	// SortPosts (most posts first).
+	Sort string
 }
+
+// World list orders.
+const (
+	SortNewest = "newest"
+	SortOldest = "oldest"
+	SortPosts  = "posts"
+)
 
 // World list scopes.
 const (

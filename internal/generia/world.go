@@ -51,8 +51,11 @@ type World struct {
 	Status         string
 	CharactersMade int
 	PostsMade      int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Posts counts every post in the world now: the generation's, its
+	// life's and people's, as its feed shows them.
+	Posts     int
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // OfflineProvider is the name of the built-in providers, which cost nothing.

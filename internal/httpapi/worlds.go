@@ -19,7 +19,7 @@ func toWorld(w generia.World) apiv1.World {
 	}
 	return apiv1.World{
 		ID: w.ID, Name: w.Name, Prompt: w.Prompt, Description: w.Description, Params: params,
-		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, CharactersMade: w.CharactersMade, PostsMade: w.PostsMade,
+		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, CharactersMade: w.CharactersMade, PostsMade: w.PostsMade, Posts: w.Posts,
 		HeaderMediaID: w.HeaderMediaID, IconMediaID: w.IconMediaID, Visibility: w.Visibility, OwnerID: w.OwnerID,
 		Providers: w.Providers, WorkflowID: w.WorkflowID, Status: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
 	}
@@ -59,7 +59,7 @@ func (s *Server) createWorld(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listWorlds(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	return list(w, r, "worlds", func(pg generia.Page) ([]generia.World, string, error) {
-		return s.Social.Worlds(r.Context(), viewer(r), social.WorldQuery{Scope: q.Get("scope"), Status: q.Get("status"), Search: q.Get("q")}, pg)
+		return s.Social.Worlds(r.Context(), viewer(r), social.WorldQuery{Scope: q.Get("scope"), Status: q.Get("status"), Search: q.Get("q"), Sort: q.Get("sort")}, pg)
 	}, toWorld)
 }
 

@@ -192,17 +192,18 @@ func forViewer(st generia.GenerationStatus, ownerID, viewerID string) generia.Ge
 	return st
 }
 
-// WorldQuery is which worlds a list shows: Scope is all, public, mine or
-// joined; Status, if set, a generation status; Search, if set, words their
-// name, description or prompt holds.
+// WorldQuery is which worlds a list shows, and in which order: Scope is
+// all, public, mine or joined; Status, if set, a generation status; Search,
+// if set, words their name, description or prompt holds; Sort newest (also
+// when empty), oldest or posts (most first).
 type WorldQuery struct {
-	Scope, Status, Search string
+	Scope, Status, Search, Sort string
 }
 
 // MaxSearchLength bounds a catalog search.
 const MaxSearchLength = 100
 
-// Worlds lists worlds for the viewer, newest first.
+// Worlds lists worlds for the viewer, in the query's order.
 func (s *Service) Worlds(ctx context.Context, viewerID string, q WorldQuery, page generia.Page) ([]generia.World, string, error) {
 	scope, status := q.Scope, q.Status
 	search := strings.Join(strings.Fields(q.Search), " ")
@@ -223,7 +224,12 @@ func (s *Service) Worlds(ctx context.Context, viewerID string, q WorldQuery, pag
 	default:
 		return nil, "", generia.Errorf(generia.KindInvalid, "status must be pending, in_progress, completed, failed or cancelled")
 	}
-	return s.Store.ListWorlds(ctx, generia.WorldFilter{ViewerID: viewerID, Scope: scope, Status: status, Search: search}, page.Normalize())
+	switch q.Sort {
+	case "", generia.SortNewest, generia.SortOldest, generia.SortPosts:
+	default:
+		return nil, "", generia.Errorf(generia.KindInvalid, "sort must be newest, oldest or posts")
+	}
+	return s.Store.ListWorlds(ctx, generia.WorldFilter{ViewerID: viewerID, Scope: scope, Status: status, Search: search, Sort: q.Sort}, page.Normalize())
 }
 
 // CreateWorld asks for a world to be generated with the configured

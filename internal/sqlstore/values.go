@@ -114,11 +114,13 @@ type cursor struct {
 
 // Lists that page with cursors.
 const (
-	listWorlds     = "w"
-	listCharacters = "c"
-	listPosts      = "p"
-	listLikes      = "l"
-	listComments   = "m"
+	listWorlds       = "w"
+	listWorldsOldest = "wo"
+	listWorldsPosts  = "wp"
+	listCharacters   = "c"
+	listPosts        = "p"
+	listLikes        = "l"
+	listComments     = "m"
 )
 
 // micros is the form of a time in a cursor.

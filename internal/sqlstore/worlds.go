@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -20,7 +21,7 @@ const worldColumns = `id, owner_id, name, prompt, description, params, character
 // counters.
 const selectWorlds = `SELECT w.id, w.owner_id, w.name, w.prompt, w.description, w.params, w.characters_count, w.posts_count,
 	w.header_media_id, w.icon_media_id, w.visibility, w.llm_provider, w.image_provider, w.workflow_id, w.created_at, w.updated_at,
-	COALESCE(g.status, ''), COALESCE(g.users_created, 0), COALESCE(g.posts_created, 0)
+	COALESCE(g.status, ''), COALESCE(g.users_created, 0), COALESCE(g.posts_created, 0), ` + worldPostCount + `
 	FROM worlds w LEFT JOIN generation_status g ON g.world_id = w.id`
 
 func scanWorld(row scanner) (generia.World, error) {
@@ -28,7 +29,7 @@ func scanWorld(row scanner) (generia.World, error) {
 	var params sql.NullString
 	err := row.Scan(&w.ID, &w.OwnerID, &w.Name, &w.Prompt, &w.Description, &params, &w.CharactersCount, &w.PostsCount,
 		&w.HeaderMediaID, &w.IconMediaID, &w.Visibility, &w.Providers.LLM, &w.Providers.Image, &w.WorkflowID, timeInto(&w.CreatedAt), timeInto(&w.UpdatedAt),
-		&w.Status, &w.CharactersMade, &w.PostsMade)
+		&w.Status, &w.CharactersMade, &w.PostsMade, &w.Posts)
 	if err != nil {
 		return generia.World{}, err
 	}
@@ -109,12 +110,21 @@ func (s *Store) World(ctx context.Context, id string) (generia.World, error) {
 	return readOne(ctx, s, scanWorld, "world "+id, selectWorlds+` WHERE w.id = ?`, id)
 }
 
-// worldPages pages worlds.
-var worldPages = keyset[generia.World]{list: listWorlds, columns: `w.created_at, w.id`, desc: true, scan: scanWorld,
-	key: func(w generia.World) cursor { return cursor{Time: micros(w.CreatedAt), ID: w.ID} }}
+// worldPostCount counts a world's posts (an index range of posts_feed).
+const worldPostCount = `(SELECT COUNT(*) FROM posts p WHERE p.world_id = w.id)`
 
-// ListWorlds returns worlds newest first (then by ID, descending), as the
-// filter says:
+// worldPages pages worlds in each order of generia.WorldFilter.Sort.
+var worldPages = map[string]keyset[generia.World]{
+	generia.SortNewest: {list: listWorlds, columns: `w.created_at, w.id`, desc: true, scan: scanWorld,
+		key: func(w generia.World) cursor { return cursor{Time: micros(w.CreatedAt), ID: w.ID} }},
+	generia.SortOldest: {list: listWorldsOldest, columns: `w.created_at, w.id`, scan: scanWorld,
+		key: func(w generia.World) cursor { return cursor{Time: micros(w.CreatedAt), ID: w.ID} }},
+	generia.SortPosts: {list: listWorldsPosts, columns: worldPostCount + `, w.created_at, w.id`, pos: true, desc: true, scan: scanWorld,
+		key: func(w generia.World) cursor { return cursor{Pos: w.Posts, Time: micros(w.CreatedAt), ID: w.ID} }},
+}
+
+// ListWorlds returns worlds in the filter's order (newest first by default;
+// ties by ID), as the filter says:
 //
 //   - ScopeAll (or an empty scope): the public worlds and those the viewer
 //     owns or joined;
@@ -123,10 +133,14 @@ var worldPages = keyset[generia.World]{list: listWorlds, columns: `w.created_at,
 //   - ScopeJoined: the worlds the viewer joined but does not own.
 //
 // A visitor (empty ViewerID) owns and joined nothing. A Status keeps only the
-// worlds whose generation has that status. An unknown scope or status gives
-// KindInvalid.
+// worlds whose generation has that status. An unknown scope, status or
+// order gives KindInvalid.
 func (s *Store) ListWorlds(ctx context.Context, f generia.WorldFilter, page generia.Page) ([]generia.World, string, error) {
-	return listPage(ctx, s, worldPages, page, "worlds", func(args *sqlArgs) (string, error) {
+	pages, ok := worldPages[cmp.Or(f.Sort, generia.SortNewest)]
+	if !ok {
+		return nil, "", generia.Errorf(generia.KindInvalid, "unknown world order %q: want %q, %q or %q", f.Sort, generia.SortNewest, generia.SortOldest, generia.SortPosts)
+	}
+	return listPage(ctx, s, pages, page, "worlds", func(args *sqlArgs) (string, error) {
 		where, err := worldsWhere(f, args)
 		return selectWorlds + ` WHERE ` + where, err
 	}, nil)

@@ -172,6 +172,47 @@ func testWorldMadeCounts(t *testing.T, s generia.Store) {
 			t.Errorf("ListWorlds: world %s status, characters made, posts made = %v, want %v", w.ID, g, want[w.ID])
 		}
 	}
+	// Posts counts every post, as the feed shows them.
+	if got.Posts != 4 {
+		t.Errorf("World: %d posts, want 4 (3 generated, 1 of a person's character)", got.Posts)
+	}
+}
+
+// Worlds list newest first, oldest first or with the most posts first,
+// ties by age, each order paging by its own cursors.
+func testListWorldsSorted(t *testing.T, s generia.Store) {
+	posts := map[string]int{"w1": 1, "w2": 3, "w3": 0, "w4": 1}
+	for i, id := range []string{"w1", "w2", "w3", "w4"} {
+		w, _ := newWorld(t, s, id, func(w *generia.World, _ *generia.GenerationStatus) { w.CreatedAt = at(time.Duration(i) * time.Hour) })
+		c := createCharacter(t, s, newCharacter("c-"+id, w.ID, 0))
+		for n := range posts[id] {
+			createPost(t, s, newPost(fmt.Sprintf("p-%s-%d", id, n), c, at(time.Duration(i)*time.Hour+time.Minute)))
+		}
+	}
+	for _, tc := range []struct {
+		sort string
+		want []string
+	}{
+		{"", []string{"w4", "w3", "w2", "w1"}},
+		{generia.SortNewest, []string{"w4", "w3", "w2", "w1"}},
+		{generia.SortOldest, []string{"w1", "w2", "w3", "w4"}},
+		{generia.SortPosts, []string{"w2", "w4", "w1", "w3"}},
+	} {
+		same(t, fmt.Sprintf("worlds in order %q (pages of 2)", tc.sort), worldIDs(t, s, generia.WorldFilter{Sort: tc.sort}), tc.want)
+	}
+	list, _, err := s.ListWorlds(t.Context(), generia.WorldFilter{Sort: generia.SortPosts}, generia.Page{})
+	ok(t, err, "ListWorlds by posts")
+	for _, w := range list {
+		if w.Posts != posts[w.ID] {
+			t.Errorf("world %s has %d posts, want %d", w.ID, w.Posts, posts[w.ID])
+		}
+	}
+	_, next, err := s.ListWorlds(t.Context(), generia.WorldFilter{Sort: generia.SortPosts}, generia.Page{Limit: 1})
+	ok(t, err, "a first page by posts")
+	_, _, err = s.ListWorlds(t.Context(), generia.WorldFilter{Sort: generia.SortOldest}, generia.Page{Limit: 1, Cursor: next})
+	wantKind(t, err, generia.KindInvalid, "a cursor of the posts order in the oldest order")
+	_, _, err = s.ListWorlds(t.Context(), generia.WorldFilter{Sort: "popular"}, generia.Page{})
+	wantKind(t, err, generia.KindInvalid, "ListWorlds in an unknown order")
 }
 
 func testJoinLeave(t *testing.T, s generia.Store) {

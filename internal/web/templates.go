@@ -107,6 +107,7 @@ func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
 		"media":     mediaURL,
 		"image":     srcsetOf,
+		"sorts":     func() any { return catalogSorts },
 		"timeago":   func(t time.Time) string { return timeago(h.now(), t) },
 		"fulltime":  fulltime,
 		"isotime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },

@@ -71,6 +71,18 @@ func TestCatalogEmptyAndPaged(t *testing.T) {
 	}
 	b.get("/?cursor=garbage").want(http.StatusBadRequest, "That did not work")
 
+	// Most posts first: Tidewater's 25 come before the empty extras, and its
+	// "load more" keeps the order.
+	byPosts := b.get("/?sort=posts").want(http.StatusOK, `<option value="posts" selected>Most posts</option>`, "Tidewater")
+	if i, j := strings.Index(byPosts.body, "Tidewater"), strings.Index(byPosts.body, "Extra world"); i > j {
+		t.Error("sorted by posts, Tidewater (25 posts) comes after a world with none")
+	}
+	if more := html.UnescapeString(byPosts.match(`data-more="([^"]+)"`)); !strings.Contains(more, "sort=posts") {
+		t.Errorf("load more of the posts order is %q, want it to keep sort=posts", more)
+	}
+	b.get("/?sort=oldest").want(http.StatusOK, `<option value="oldest" selected>Oldest</option>`, "Tidewater").lacks("Extra world 12")
+	b.get("/?sort=popular").want(http.StatusBadRequest, "That did not work")
+
 	// A site with no worlds at all.
 	g := newFixture(t)
 	f.ok(g.social.DeleteWorld(ctx, g.ada.ID, "tidewater"), "deleting Tidewater")

@@ -42,8 +42,15 @@ type catalogData struct {
 	Tab   string
 	Paged bool
 	Cards worldCards
-	// Search is what the catalog was searched for.
-	Search string
+	// Search is what the catalog was searched for, and Sort its order.
+	Search, Sort string
+}
+
+// catalogSorts are the catalog's orders, as its form offers them.
+var catalogSorts = []struct{ Value, Label string }{
+	{generia.SortNewest, "Newest"},
+	{generia.SortPosts, "Most posts"},
+	{generia.SortOldest, "Oldest"},
 }
 
 func catalogTab(r *http.Request) (tab, scope string) {
@@ -57,8 +64,8 @@ func catalogTab(r *http.Request) (tab, scope string) {
 
 func (h *Handler) listWorlds(r *http.Request, v viewer) (string, worldCards, error) {
 	tab, scope := catalogTab(r)
-	search := r.URL.Query().Get("q")
-	worlds, next, err := h.social.Worlds(r.Context(), v.ID, social.WorldQuery{Scope: scope, Search: search},
+	search, sort := r.URL.Query().Get("q"), r.URL.Query().Get("sort")
+	worlds, next, err := h.social.Worlds(r.Context(), v.ID, social.WorldQuery{Scope: scope, Search: search, Sort: sort},
 		generia.Page{Limit: catalogPageSize, Cursor: r.URL.Query().Get("cursor")})
 	if err != nil {
 		return tab, worldCards{}, err
@@ -71,6 +78,9 @@ func (h *Handler) listWorlds(r *http.Request, v viewer) (string, worldCards, err
 		}
 		if search != "" {
 			q.Set("q", search)
+		}
+		if sort != "" {
+			q.Set("sort", sort)
 		}
 		c.MoreURL, c.FragmentURL = "/?"+q.Encode(), "/worlds/cards?"+q.Encode()
 	}
@@ -85,7 +95,7 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request, req request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := catalogData{Tab: tab, Paged: r.URL.Query().Get("cursor") != "", Cards: cards, Search: r.URL.Query().Get("q")}
+	d := catalogData{Tab: tab, Paged: r.URL.Query().Get("cursor") != "", Cards: cards, Search: r.URL.Query().Get("q"), Sort: r.URL.Query().Get("sort")}
 	h.render(w, r, http.StatusOK, "catalog", h.newPage(r, v, "", d))
 }
 

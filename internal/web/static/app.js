@@ -474,6 +474,10 @@
       setText(el, '[data-p-posts]', st.posts_created + ' / ' + st.posts_predicted);
       setBar(el, '[data-p-posts-bar]', st.posts_created, st.posts_predicted);
       setText(el, '[data-p-images]', st.images_created + ' / ' + st.images_predicted);
+      // While it runs, the page's header counts what the generation made.
+      setCount('characters', st.users_created);
+      setCount('posts', st.posts_created);
+      $$('[data-live-percent]').forEach(function (pc) { pc.textContent = st.progress_percent; });
       setText(el, '[data-p-calls]', st.api_calls_made_llm + ' LLM · ' + st.api_calls_made_images + ' image');
       setText(el, '[data-p-cost]', costOf(st));
       times();
@@ -493,6 +497,7 @@
       clearInterval(ticker);
       if (es) es.close();
       $$('[data-end]', el).forEach(function (end) { end.hidden = end.dataset.end !== st.status; });
+      if (st.status === 'completed') $$('[data-live-badge]').forEach(function (b) { b.remove(); });
       setText(el, '[data-p-error-text]', st.error || '');
       showError(errEl, '');
       refreshWorld(id);
@@ -666,10 +671,22 @@
     if (!document.hidden) open();
   }
 
+  // setCount writes a count of the page's header ("3 posts").
+  var countWords = {characters: ['character', 'characters'], posts: ['post', 'posts']};
+  function setCount(what, n) {
+    $$('[data-count="' + what + '"]').forEach(function (c) {
+      c.dataset.n = n;
+      c.textContent = n + ' ' + countWords[what][n === 1 ? 0 : 1];
+    });
+  }
+
   var liveHandlers = {
     post: function (el, d) {
       var feed = $('#feed', el);
       if (!feed || document.getElementById('post-' + d.id)) return;
+      // Once the generation ended, each new post counts in the header.
+      var posts = $('[data-count="posts"]'), progress = $('[data-progress]');
+      if (posts && (!progress || terminal(progress.dataset.status))) setCount('posts', (+posts.dataset.n || 0) + 1);
       var card = htmlNode(d.html);
       card.classList.add('is-new');
       feed.insertBefore(card, feed.firstChild);
@@ -736,6 +753,9 @@
   function init() {
     $$('.js-only').forEach(function (el) { el.hidden = false; });
     $$('a[data-more]').forEach(initMore);
+    $$('select[data-autosubmit]').forEach(function (el) {
+      el.addEventListener('change', function () { el.form.submit(); });
+    });
     $$('[data-create-world]').forEach(initCreate);
     $$('[data-world-live]').forEach(startLive);
     $$('[data-progress]').forEach(function (el) {
