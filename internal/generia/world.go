@@ -161,6 +161,9 @@ type Post struct {
 	LikesCount    int
 	CommentsCount int
 	Liked         bool
+	// MediaWidth and MediaHeight are its image's size, filled in when read
+	// (0 without an image).
+	MediaWidth, MediaHeight int
 }
 
 // Media kinds.

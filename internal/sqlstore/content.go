@@ -178,14 +178,16 @@ func (s *Store) ListCharacters(ctx context.Context, worldID string, page generia
 func newPostSelect(d Dialect) string {
 	return `SELECT p.id, p.world_id, p.character_id, p.caption, ` + d.StringsJSON("p.hashtags") + `, p.media_id, p.created_at,
 	c.username, c.display_name, c.avatar_media_id, c.owner_id IS NULL, p.likes_count, p.comments_count,
-	? <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.who = ?)
-	FROM posts p JOIN characters c ON c.id = p.character_id`
+	? <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.who = ?),
+	COALESCE(m.width, 0), COALESCE(m.height, 0)
+	FROM posts p JOIN characters c ON c.id = p.character_id LEFT JOIN media m ON m.id = p.media_id`
 }
 
 func scanPost(row scanner) (generia.Post, error) {
 	var p generia.Post
 	err := row.Scan(&p.ID, &p.WorldID, &p.CharacterID, &p.Caption, jsonStrings{&p.Hashtags}, &p.MediaID, timeInto(&p.CreatedAt),
-		&p.Username, &p.DisplayName, &p.AvatarMediaID, &p.IsAI, &p.LikesCount, &p.CommentsCount, &p.Liked)
+		&p.Username, &p.DisplayName, &p.AvatarMediaID, &p.IsAI, &p.LikesCount, &p.CommentsCount, &p.Liked,
+		&p.MediaWidth, &p.MediaHeight)
 	if err != nil {
 		return generia.Post{}, err
 	}

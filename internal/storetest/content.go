@@ -229,7 +229,16 @@ func testPostRoundTrip(t *testing.T, s generia.Store) {
 			same(t, "stored post", got, want)
 		})
 	}
-	_, err := s.Post(t.Context(), "p-nowhere", "")
+	// Once its image is stored, a post reads the image's size with it.
+	_, _, err := s.CreateMedia(t.Context(), generia.Media{ID: "m-post", WorldID: w.ID, Kind: generia.MediaPostImage, ContentType: "image/png",
+		Size: 1000, Width: 410, Height: 512, ObjectKey: "worlds/w1/post.png", CreatedAt: t0})
+	ok(t, err, "CreateMedia of the post's image")
+	got, err := s.Post(t.Context(), "p-full", "")
+	ok(t, err, "Post with its image stored")
+	if got.MediaWidth != 410 || got.MediaHeight != 512 {
+		t.Errorf("post image size %d×%d, want 410×512", got.MediaWidth, got.MediaHeight)
+	}
+	_, err = s.Post(t.Context(), "p-nowhere", "")
 	wantKind(t, err, generia.KindNotFound, "Post of an unknown ID")
 }
 

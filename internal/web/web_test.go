@@ -97,7 +97,7 @@ func TestWorldPageAndFeed(t *testing.T) {
 		"<title>Tidewater · Generia</title>", "A harbour where the tide never goes out.",
 		`src="/api/v1/media/tw-header?w=960" srcset="/api/v1/media/tw-header?w=480 480w, `, `fetchpriority="high"`, `href="/worlds/tidewater/about"`, "Sign in to join",
 		"Caption 23 from the docks", "Caption 15 from the docks", `href="/characters/char-1"`, "Oren Vale",
-		`src="/api/v1/media/img-23?w=640"`, `sizes="(min-width: 672px) 640px, 100vw"`, `loading="lazy"`, "#tide", "#day23",
+		`src="/api/v1/media/img-23?w=640"`, `sizes="(min-width: 672px) 640px, 100vw" width="64" height="64"`, `loading="lazy"`, "#tide", "#day23",
 		`href="/worlds/tidewater/posts/post-23#comments"`,
 		// The caption with markup is shown as text.
 		`Newest &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; post`,
