@@ -169,7 +169,7 @@ var imageRoles = map[string]struct {
 	"header":      {[]int{480, 640, 960, 1280, 1920}, "(min-width: 1120px) 1088px, 100vw"},
 	"header-card": {[]int{320, 480, 640, 960}, "(min-width: 960px) 352px, (min-width: 640px) 50vw, 100vw"},
 	"post":        {[]int{320, 480, 640, 960, 1280}, "(min-width: 672px) 640px, 100vw"},
-	"post-full":   {[]int{480, 640, 960, 1280}, "(min-width: 752px) 720px, 100vw"},
+	"post-full":   {[]int{480, 640, 960, 1280}, "(min-width: 1120px) 643px, (min-width: 960px) 58vw, (min-width: 752px) 720px, 100vw"},
 	"grid":        {[]int{160, 240, 320, 480}, "(min-width: 1120px) 360px, 33vw"},
 }
 
