@@ -126,6 +126,8 @@ type Post struct {
 	Hashtags      []string  `json:"hashtags"`
 	MediaID       string    `json:"media_id"`
 	MediaURL      string    `json:"media_url"`
+	MediaWidth    int       `json:"media_width,omitempty"`
+	MediaHeight   int       `json:"media_height,omitempty"`
 	LikesCount    int       `json:"likes_count"`
 	CommentsCount int       `json:"comments_count"`
 	UserLiked     bool      `json:"user_liked"`

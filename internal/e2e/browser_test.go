@@ -105,6 +105,13 @@ func TestWebUIInABrowser(t *testing.T) {
 		return v
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	// poll waits until a JavaScript expression is true on the page.
+	poll := func(expr string) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Poll[bool](expr)(ctx, tg)
+			return chromedp.Void{}, err
+		}
+	}
 	// visit opens a page and waits until what the step works on is visible.
 	visit := func(url, ready string) chromedp.Action[chromedp.Void] {
 		return chromedp.Steps(chromedp.Navigate(url), chromedp.WaitVisible(css(ready)))
@@ -130,6 +137,8 @@ func TestWebUIInABrowser(t *testing.T) {
 		chromedp.WaitVisible(css("[data-create-progress]")),
 		shot("03-progress"),
 		chromedp.WaitVisible(css(`[data-end="completed"]`)),
+		// The preview shows the whole cast, each with its painted avatar.
+		poll(`document.querySelectorAll('[data-live-characters] li img.avatar').length === 2`),
 		shot("04-completed"),
 	)
 	worldURL := read("the world's address", chromedp.Location())

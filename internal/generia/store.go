@@ -89,6 +89,9 @@ type WorldStore interface {
 	SetWorldDescription(ctx context.Context, worldID, name, description string, params json.RawMessage) error
 	// SetWorldImages attaches the header and icon media to a world.
 	SetWorldImages(ctx context.Context, worldID, headerMediaID, iconMediaID string) error
+	// EditWorld sets a world's name, description and visibility, as its
+	// owner changed them. An unknown world gives KindNotFound.
+	EditWorld(ctx context.Context, worldID, name, description, visibility string) error
 }
 
 // GenerationStore holds generation status records and generated artifacts.
@@ -158,6 +161,9 @@ type ContentStore interface {
 	CreateCharacter(ctx context.Context, c Character) (Character, bool, error)
 	// SetCharacterAvatar attaches an avatar to a character.
 	SetCharacterAvatar(ctx context.Context, characterID, mediaID string) error
+	// EditCharacter sets a character's display name, bio and avatar, as
+	// its person changed them. An unknown character gives KindNotFound.
+	EditCharacter(ctx context.Context, characterID, displayName, bio, avatarMediaID string) error
 	// Character returns a character.
 	Character(ctx context.Context, id string) (Character, error)
 	// ListCharacters returns a world's characters in cast order, then by
@@ -234,6 +240,10 @@ type SocialStore interface {
 	// DeletePost deletes a post with its likes and comments. An unknown
 	// post gives KindNotFound.
 	DeletePost(ctx context.Context, id string) error
+	// EditPost sets a post's caption and hashtags (which the hashtag
+	// lists follow), as its person changed them. An unknown post gives
+	// KindNotFound.
+	EditPost(ctx context.Context, id, caption string, hashtags []string) error
 	// PostsSince returns the posts added to a world from since on, oldest
 	// first (the oldest n), as Post returns them for no viewer; and
 	// CommentsSince the comments on any of its posts. An unknown world

@@ -40,7 +40,8 @@ func toPost(p generia.Post) apiv1.Post {
 	}
 	return apiv1.Post{ID: p.ID, WorldID: p.WorldID, CharacterID: p.CharacterID, Username: p.Username, DisplayName: p.DisplayName,
 		AvatarMediaID: p.AvatarMediaID, AvatarURL: mediaURL(p.AvatarMediaID), IsAI: p.IsAI, Caption: p.Caption, Hashtags: tags,
-		MediaID: p.MediaID, MediaURL: mediaURL(p.MediaID), LikesCount: p.LikesCount, CommentsCount: p.CommentsCount,
+		MediaID: p.MediaID, MediaURL: mediaURL(p.MediaID), MediaWidth: p.MediaWidth, MediaHeight: p.MediaHeight,
+		LikesCount: p.LikesCount, CommentsCount: p.CommentsCount,
 		UserLiked: p.Liked, CreatedAt: p.CreatedAt}
 }
 
@@ -164,6 +165,24 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 		j.Answer = &apiv1.Answer{Status: c.Answer.Status, Message: c.Answer.Message}
 		return j
 	})
+}
+
+func (s *Server) editCharacter(w http.ResponseWriter, r *http.Request) error {
+	var req social.CharacterEdit
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	c, err := s.Social.EditCharacter(r.Context(), viewer(r), r.PathValue("id"), req)
+	return answer(w, http.StatusOK, c, err, toCharacter)
+}
+
+func (s *Server) editPost(w http.ResponseWriter, r *http.Request) error {
+	var req social.PostEdit
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	p, err := s.Social.EditPost(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req)
+	return answer(w, http.StatusOK, p, err, toPost)
 }
 
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {

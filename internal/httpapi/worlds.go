@@ -117,6 +117,15 @@ func (s *Server) getLife(w http.ResponseWriter, r *http.Request) error {
 	return answer(w, http.StatusOK, v, err, lifeJSON)
 }
 
+func (s *Server) editWorld(w http.ResponseWriter, r *http.Request) error {
+	var req social.WorldEdit
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	v, err := s.Social.EditWorld(r.Context(), viewer(r), r.PathValue("id"), req)
+	return answer(w, http.StatusOK, v, err, toWorld)
+}
+
 func (s *Server) setLife(w http.ResponseWriter, r *http.Request) error {
 	var req social.LifeChange
 	if err := decode(r, &req); err != nil {

@@ -229,6 +229,15 @@ func deleteComment(author string, in func(w string) string) action {
 	}
 }
 
+// editCharacter is renaming character(who, w).
+func editCharacter(character func(who, w string) string) action {
+	return func(ctx context.Context, s *Service, who, w string) error {
+		name := "Renamed"
+		_, err := s.EditCharacter(ctx, who, character(who, w), CharacterEdit{DisplayName: &name})
+		return err
+	}
+}
+
 // postAs is posting as character(who, w) with the image upload(who, w).
 func postAs(character, upload func(who, w string) string) action {
 	return func(ctx context.Context, s *Service, who, w string) error {
@@ -324,6 +333,11 @@ func TestAuthorization(t *testing.T) {
 			return err
 		}, ownerOnly, ownerOnlyInside},
 		{"delete the world", worldAction((*Service).DeleteWorld), ownerOnly, ownerOnlyInside},
+		{"edit the world", func(ctx context.Context, s *Service, who, w string) error {
+			name := "Renamed"
+			_, err := s.EditWorld(ctx, who, w, WorldEdit{Name: &name})
+			return err
+		}, ownerOnly, ownerOnlyInside},
 
 		// Making things: members only.
 		{"upload an image", func(ctx context.Context, s *Service, who, w string) error {
@@ -338,6 +352,25 @@ func TestAuthorization(t *testing.T) {
 		{"post with another's upload", postAs(ownCharacter, othersUpload), nobody, nobodyInside},
 		{"post as one's character of the other world", postAs(func(who, w string) string { return ownCharacter(who, other(w)) }, ownUpload),
 			by{unauthorized, invalid, invalid, forbidden, forbidden}, by{unauthorized, invalid, invalid, notFound, notFound}},
+
+		// Editing: one's own characters and their posts, nobody else's.
+		{"edit one's own character", editCharacter(ownCharacter), membersOnly, signedInInsiders},
+		{"edit another person's character", editCharacter(othersCharacter), nobody, nobodyInside},
+		{"edit an AI character", editCharacter(func(_, w string) string { return aiCharacter(w) }), nobody, nobodyInside},
+		{"edit one's own post", func(ctx context.Context, s *Service, who, w string) error {
+			p, err := s.CreatePost(ctx, insider(who), w, NewPost{CharacterID: ownCharacter(who, w), MediaID: ownUpload(who, w), Caption: "Hi"})
+			if err != nil {
+				return err
+			}
+			caption := "Hello"
+			_, err = s.EditPost(ctx, who, w, p.ID, PostEdit{Caption: &caption})
+			return err
+		}, membersOnly, signedInInsiders},
+		{"edit an AI character's post", func(ctx context.Context, s *Service, who, w string) error {
+			caption := "Hello"
+			_, err := s.EditPost(ctx, who, w, postOf(w), PostEdit{Caption: &caption})
+			return err
+		}, nobody, nobodyInside},
 
 		// Liking and commenting: anyone signed in who sees the post.
 		{"like a post", like(here, true), anySignedIn, signedInInsiders},

@@ -154,6 +154,19 @@ func (s *Store) SetCharacterAvatar(ctx context.Context, characterID, mediaID str
 	return nil
 }
 
+// EditCharacter sets a character's display name, bio and avatar.
+func (s *Store) EditCharacter(ctx context.Context, characterID, displayName, bio, avatarMediaID string) error {
+	tag, err := s.writes.Exec(ctx, `UPDATE characters SET display_name = ?, bio = ?, avatar_media_id = ? WHERE id = ?`,
+		displayName, bio, avatarMediaID, characterID)
+	if err != nil {
+		return fmt.Errorf("editing character %s: %w", characterID, s.translate(err))
+	}
+	if !changed(tag) {
+		return generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
+	}
+	return nil
+}
+
 // Character returns a character.
 func (s *Store) Character(ctx context.Context, id string) (generia.Character, error) {
 	return readOne(ctx, s, scanCharacter, "character "+id, characterByID, id)

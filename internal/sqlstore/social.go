@@ -328,6 +328,37 @@ func (s *Store) DeletePost(ctx context.Context, id string) error {
 	return nil
 }
 
+// EditPost sets a post's caption and hashtags, and its rows of
+// post_hashtags with them, in one transaction.
+func (s *Store) EditPost(ctx context.Context, id, caption string, hashtags []string) error {
+	stored, err := s.d.Strings(hashtags)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx handle) error {
+		tag, err := tx.Exec(ctx, `UPDATE posts SET caption = ?, hashtags = ? WHERE id = ?`, caption, stored, id)
+		if err == nil && !changed(tag) {
+			err = generia.Errorf(generia.KindNotFound, "post %s not found", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM post_hashtags WHERE post_id = ?`, id); err != nil {
+			return err
+		}
+		for _, t := range tagKeys(hashtags) {
+			if _, err := tx.Exec(ctx, `INSERT INTO post_hashtags (post_id, tag) VALUES (?, ?)`, id, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("editing post %s: %w", id, s.translate(err))
+	}
+	return nil
+}
+
 // DeleteComment deletes a comment and takes it off its post's count. An
 // unknown comment gives KindNotFound.
 func (s *Store) DeleteComment(ctx context.Context, id string) error {

@@ -346,6 +346,14 @@ func (s *Store) SetWorldImages(ctx context.Context, worldID, headerMediaID, icon
 	return nil
 }
 
+// EditWorld sets a world's name, description and visibility.
+func (s *Store) EditWorld(ctx context.Context, worldID, name, description, visibility string) error {
+	if err := s.updateWorld(ctx, worldID, `name = ?, description = ?, visibility = ?`, name, description, visibility); err != nil {
+		return fmt.Errorf("editing world %s: %w", worldID, s.translate(err))
+	}
+	return nil
+}
+
 // updateWorld applies set, whose placeholders are args, to a world and stamps updated_at, never moving it backwards.
 func (s *Store) updateWorld(ctx context.Context, worldID, set string, args ...any) error {
 	a := sqlArgs(args)

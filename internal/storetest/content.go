@@ -715,3 +715,36 @@ func testPostsByHashtag(t *testing.T, s generia.Store) {
 		t.Errorf("the post keeps its hashtags as written: %q", got.Hashtags)
 	}
 }
+
+// A person's edits of their post, character and world are stored, the
+// hashtag lists follow a post's new tags, and an unknown ID is not found.
+func testEdits(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	w, _ := newWorld(t, s, "w1")
+	c := createCharacter(t, s, newUserCharacter("c-mine", w.ID, 1000))
+	p := createPost(t, s, newPost("p1", c, t0)) // tagged #tide and #p1
+
+	ok(t, s.EditPost(ctx, p.ID, "The tide came back.", []string{"Ebb", "tide"}), "EditPost")
+	got := postByID(t, s, p.ID)
+	same(t, "edited caption and hashtags", []any{got.Caption, got.Hashtags}, []any{"The tide came back.", []string{"Ebb", "tide"}})
+	tagged := func(tag string) int {
+		posts, _, err := s.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, Hashtag: tag}, generia.Page{})
+		ok(t, err, "ListPosts #"+tag)
+		return len(posts)
+	}
+	same(t, "posts tagged #ebb, #tide, #p1 after the edit", []int{tagged("ebb"), tagged("tide"), tagged("p1")}, []int{1, 1, 0})
+
+	ok(t, s.EditCharacter(ctx, c.ID, "Mira Vale", "Keeps the lamps.", "m-new"), "EditCharacter")
+	ch, err := s.Character(ctx, c.ID)
+	ok(t, err, "Character")
+	same(t, "edited character", []string{ch.DisplayName, ch.Bio, ch.AvatarMediaID, ch.Username}, []string{"Mira Vale", "Keeps the lamps.", "m-new", c.Username})
+
+	ok(t, s.EditWorld(ctx, w.ID, "Lamplight", "A harbour of lamps.", generia.VisibilityPrivate), "EditWorld")
+	world, err := s.World(ctx, w.ID)
+	ok(t, err, "World")
+	same(t, "edited world", []string{world.Name, world.Description, world.Visibility, world.Prompt}, []string{"Lamplight", "A harbour of lamps.", generia.VisibilityPrivate, w.Prompt})
+
+	wantKind(t, s.EditPost(ctx, "p-nowhere", "x", nil), generia.KindNotFound, "EditPost of an unknown post")
+	wantKind(t, s.EditCharacter(ctx, "c-nowhere", "x", "", ""), generia.KindNotFound, "EditCharacter of an unknown character")
+	wantKind(t, s.EditWorld(ctx, "w-nowhere", "x", "", generia.VisibilityPublic), generia.KindNotFound, "EditWorld of an unknown world")
+}

@@ -405,12 +405,21 @@
     }).catch(function () { /* the preview is a bonus; progress goes on */ });
   }
 
-  function refreshCharacters(id) {
+  // refreshCharacters shows the cast so far, each with its avatar once it
+  // is painted, and how many more there are than fit.
+  var castShown = 12;
+  function refreshCharacters(id, total) {
     var list = $('[data-live-characters]');
     if (!list) return Promise.resolve();
-    return api('GET', '/api/v1/worlds/' + encodeURIComponent(id) + '/characters?limit=8').then(function (res) {
-      (res.characters || []).forEach(function (c) {
-        if (list.querySelector('[data-id="' + CSS.escape(c.id) + '"]')) return;
+    return api('GET', '/api/v1/worlds/' + encodeURIComponent(id) + '/characters?limit=' + castShown).then(function (res) {
+      var cast = res.characters || [];
+      cast.forEach(function (c) {
+        var had = list.querySelector('[data-id="' + CSS.escape(c.id) + '"]');
+        if (had) {
+          var ph = had.querySelector('.avatar-ph');
+          if (ph && c.avatar_media_id) ph.replaceWith(avatar(c.avatar_media_id, c.display_name, 'md'));
+          return;
+        }
         var li = document.createElement('li');
         li.dataset.id = c.id;
         var a = document.createElement('a');
@@ -420,8 +429,20 @@
         name.textContent = c.display_name;
         a.appendChild(name);
         li.appendChild(a);
-        list.appendChild(li);
+        list.insertBefore(li, $('[data-cast-more]', list));
       });
+      var more = $('[data-cast-more]', list), extra = (total || 0) - cast.length;
+      if (extra > 0 && cast.length >= castShown) {
+        if (!more) {
+          more = document.createElement('li');
+          more.dataset.castMore = '';
+          more.className = 'preview-more muted';
+          list.appendChild(more);
+        }
+        more.textContent = '+' + extra + ' more';
+      } else if (more) {
+        more.remove();
+      }
     }).catch(function () {});
   }
 
@@ -446,7 +467,7 @@
     var seen = { stages: '', users: -1, posts: -1 };
     var errEl = $('[data-p-error]', el);
     var liveWorld = throttle(function () { refreshWorld(id); }, 1500);
-    var liveCharacters = throttle(function () { refreshCharacters(id); }, 1500);
+    var liveCharacters = throttle(function () { refreshCharacters(id, last && last.users_created); }, 1500);
     var liveFeed = throttle(function () { refreshFeed(false).catch(function () {}); }, 4000);
 
     function times() {
@@ -484,7 +505,11 @@
 
       var stages = (st.stages || []).map(function (s) { return s.name + ':' + s.status; }).join(',');
       if (stages !== seen.stages) { seen.stages = stages; liveWorld(); }
-      if (st.users_created !== seen.users) { seen.users = st.users_created; liveCharacters(); }
+      if (st.users_created !== seen.users || (st.current_stage === 'characters' && st.images_created !== seen.images)) {
+        seen.users = st.users_created;
+        seen.images = st.images_created;
+        liveCharacters();
+      }
       if (st.posts_created !== seen.posts) { seen.posts = st.posts_created; liveFeed(); }
 
       var cancel = $('[data-cancel]', el);
@@ -501,7 +526,7 @@
       setText(el, '[data-p-error-text]', st.error || '');
       showError(errEl, '');
       refreshWorld(id);
-      refreshCharacters(id);
+      refreshCharacters(id, st.users_created);
       refreshFeed(false).catch(function () {});
     }
 

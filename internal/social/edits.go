@@ -1,0 +1,141 @@
+package social
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// MaxWorldDescription bounds a world's description as its owner edits it.
+const MaxWorldDescription = 2000
+
+// A PostEdit is what a person changes of their post; a nil field stays.
+type PostEdit struct {
+	Caption  *string   `json:"caption"`
+	Hashtags *[]string `json:"hashtags"`
+}
+
+// EditPost changes a post of one of the viewer's characters: nobody edits
+// another's post, nor a post of the world's own characters.
+func (s *Service) EditPost(ctx context.Context, viewerID, ref, postID string, e PostEdit) (generia.Post, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.Post{}, err
+	}
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return generia.Post{}, err
+	}
+	if c, err := s.Store.Character(ctx, p.CharacterID); err != nil || c.OwnerID != viewerID {
+		return generia.Post{}, generia.Errorf(generia.KindForbidden, "you can edit only the posts of your own characters")
+	}
+	caption, tags := p.Caption, p.Hashtags
+	if e.Caption != nil {
+		caption = strings.TrimSpace(*e.Caption)
+	}
+	if e.Hashtags != nil {
+		tags = *e.Hashtags
+	}
+	switch {
+	case utf8.RuneCountInString(caption) > MaxCaptionLength:
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", MaxCaptionLength)
+	case len(tags) > MaxHashtags:
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "at most %d hashtags", MaxHashtags)
+	}
+	defer s.feeds.changed(p.WorldID)
+	if err := s.Store.EditPost(ctx, p.ID, caption, generia.Hashtags(tags)); err != nil {
+		return generia.Post{}, err
+	}
+	return s.Post(ctx, viewerID, ref, postID)
+}
+
+// A CharacterEdit is what a person changes of their character; a nil field
+// stays. Its handle stays: mentions and links name it.
+type CharacterEdit struct {
+	DisplayName   *string `json:"display_name"`
+	Bio           *string `json:"bio"`
+	AvatarMediaID *string `json:"avatar_media_id"`
+}
+
+// EditCharacter changes one of the viewer's characters.
+func (s *Service) EditCharacter(ctx context.Context, viewerID, id string, e CharacterEdit) (generia.Character, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.Character{}, err
+	}
+	view, err := s.Character(ctx, viewerID, id)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	c := view.Character
+	if c.OwnerID != viewerID {
+		return generia.Character{}, generia.Errorf(generia.KindForbidden, "you can edit only your own characters")
+	}
+	if e.DisplayName != nil {
+		c.DisplayName = strings.TrimSpace(*e.DisplayName)
+	}
+	if e.Bio != nil {
+		c.Bio = strings.TrimSpace(*e.Bio)
+	}
+	switch {
+	case c.DisplayName == "" || utf8.RuneCountInString(c.DisplayName) > MaxDisplayName:
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "display_name must be 1 to %d characters", MaxDisplayName)
+	case utf8.RuneCountInString(c.Bio) > MaxBioLength:
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "bio must be at most %d characters", MaxBioLength)
+	}
+	if e.AvatarMediaID != nil && *e.AvatarMediaID != c.AvatarMediaID {
+		if *e.AvatarMediaID != "" {
+			if err := s.ownMedia(ctx, viewerID, c.WorldID, *e.AvatarMediaID); err != nil {
+				return generia.Character{}, err
+			}
+		}
+		c.AvatarMediaID = *e.AvatarMediaID
+	}
+	defer s.feeds.changed(c.WorldID)
+	if err := s.Store.EditCharacter(ctx, c.ID, c.DisplayName, c.Bio, c.AvatarMediaID); err != nil {
+		return generia.Character{}, err
+	}
+	return s.Store.Character(ctx, c.ID)
+}
+
+// A WorldEdit is what an owner changes of their world; a nil field stays.
+type WorldEdit struct {
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+	Visibility  *string `json:"visibility"`
+}
+
+// EditWorld changes the viewer's world.
+func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEdit) (generia.World, error) {
+	ref0, err := s.owned(ctx, viewerID, ref, "edit")
+	if err != nil {
+		return generia.World{}, err
+	}
+	w, err := s.Store.World(ctx, ref0.ID)
+	if err != nil {
+		return generia.World{}, err
+	}
+	if e.Name != nil {
+		w.Name = strings.TrimSpace(*e.Name)
+	}
+	if e.Description != nil {
+		w.Description = strings.TrimSpace(*e.Description)
+	}
+	if e.Visibility != nil {
+		w.Visibility = *e.Visibility
+	}
+	switch {
+	case w.Name == "" || utf8.RuneCountInString(w.Name) > generia.MaxNameLength:
+		return generia.World{}, generia.Errorf(generia.KindInvalid, "name must be 1 to %d characters", generia.MaxNameLength)
+	case utf8.RuneCountInString(w.Description) > MaxWorldDescription:
+		return generia.World{}, generia.Errorf(generia.KindInvalid, "description must be at most %d characters", MaxWorldDescription)
+	case w.Visibility != generia.VisibilityPublic && w.Visibility != generia.VisibilityPrivate:
+		return generia.World{}, generia.Errorf(generia.KindInvalid, "visibility must be public or private")
+	}
+	if err := s.Store.EditWorld(ctx, w.ID, w.Name, w.Description, w.Visibility); err != nil {
+		return generia.World{}, err
+	}
+	s.refs.Delete(w.ID) // who may see it may have changed
+	s.feeds.changed(w.ID)
+	return s.Store.World(ctx, w.ID)
+}
