@@ -31,6 +31,9 @@ type characterData struct {
 	Detail        *content.CharacterDetail
 	Relationships []relationshipView
 	Grid          gridItems
+	// CanEdit says the character is the viewer's; Edit is its form.
+	CanEdit bool
+	Edit    editForm
 }
 
 func (h *Handler) characterGrid(r *http.Request, v viewer, id string) (gridItems, error) {
@@ -48,14 +51,19 @@ func (h *Handler) characterGrid(r *http.Request, v viewer, id string) (gridItems
 
 // character is a character's profile and their posts.
 func (h *Handler) character(w http.ResponseWriter, r *http.Request, req request) {
-	v := req.viewer
+	h.showCharacter(w, r, req.viewer, http.StatusOK, editForm{})
+}
+
+func (h *Handler) showCharacter(w http.ResponseWriter, r *http.Request, v viewer, status int, edit editForm) {
 	ctx := r.Context()
 	cv, err := h.social.Character(ctx, v.ID, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := characterData{View: cv}
+	c := cv.Character
+	d := characterData{View: cv, CanEdit: v.SignedIn() && c.OwnerID == v.ID,
+		Edit: edit.or(map[string]string{"display_name": c.DisplayName, "bio": c.Bio})}
 	if p := cv.Character.Profile; len(p) > 0 && string(p) != "null" {
 		var detail content.CharacterDetail
 		if err := json.Unmarshal(p, &detail); err != nil {
@@ -82,7 +90,7 @@ func (h *Handler) character(w http.ResponseWriter, r *http.Request, req request)
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "character", h.newPage(r, v, cv.Character.DisplayName, d).describe(r, cv.Character.Bio, cv.Character.AvatarMediaID))
+	h.render(w, r, status, "character", h.newPage(r, v, cv.Character.DisplayName, d).describe(r, cv.Character.Bio, cv.Character.AvatarMediaID))
 }
 
 // nameKey compares display names loosely: case and spacing aside.

@@ -146,3 +146,50 @@ func TestCatalogSearch(t *testing.T) {
 	f.signedIn(f.ada).get("/?tab=mine&q=singing").want(http.StatusOK, `href="/worlds/hidden-grove"`).lacks(`href="/worlds/tidewater"`)
 	b.get("/?q=singing").lacks(`href="/worlds/hidden-grove"`)
 }
+
+// People edit their character, its posts and their world from the pages
+// that show them; a refused edit shows the form again, open, with what was
+// sent and the error beside its field; nobody sees another's edit form.
+func TestEditsFromThePages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	own, _, err := f.store.CreatePost(t.Context(), generia.Post{ID: "cy-post", WorldID: "tidewater", CharacterID: mine.ID, Caption: "My dive.",
+		Hashtags: []string{"wreck"}, MediaID: f.media("tidewater", "cy-img", generia.MediaPostImage), CreatedAt: time.Now()})
+	f.ok(err, "cy's post")
+	ada, cy := f.signedIn(f.ada), f.signedIn(f.cy)
+	postPage := "/worlds/tidewater/posts/" + own.ID
+
+	// A post.
+	cy.get(postPage).want(http.StatusOK, "Edit post", `<textarea id="edit-caption" name="caption" rows="3" maxlength="2200">My dive.</textarea>`, `value="wreck"`)
+	ada.get(postPage).want(http.StatusOK).lacks("Edit post")
+	cy.postForm(postPage+"/edit", url.Values{"caption": {strings.Repeat("x", 2201)}, "hashtags": {"deep"}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest,
+		`<details class="edit" open>`, `aria-invalid="true" aria-describedby="edit-caption-error"`,
+		`<p class="field-error" id="edit-caption-error" role="alert">Caption must be at most 2200 characters</p>`, `value="deep"`)
+	cy.postForm(postPage+"/edit", url.Values{"caption": {"Deeper today."}, "hashtags": {"#deep, wreck"}, "_csrf": {cy.csrf}}).redirects(postPage)
+	cy.get(postPage).want(http.StatusOK, "Deeper today.", `href="/worlds/tidewater/tags/deep"`).lacks("My dive.")
+	ada.postForm(postPage+"/edit", url.Values{"caption": {"Moderated."}, "_csrf": {ada.csrf}}).want(http.StatusForbidden)
+
+	// A character.
+	cy.get("/characters/cy-char").want(http.StatusOK, "Edit profile", `value="Cy the Diver"`)
+	ada.get("/characters/cy-char").want(http.StatusOK).lacks("Edit profile")
+	ada.get("/characters/"+f.chars[0].ID).want(http.StatusOK).lacks("Edit profile")
+	cy.postForm("/characters/cy-char/edit", url.Values{"display_name": {" "}, "bio": {"Dives."}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest,
+		`id="edit-name-error" role="alert">Display name must be 1 to 60 characters</p>`, "Dives.")
+	cy.postForm("/characters/cy-char/edit", url.Values{"display_name": {"Cy Deepwater"}, "bio": {"Dives at dawn."}, "_csrf": {cy.csrf}}).redirects("/characters/cy-char")
+	cy.get("/characters/cy-char").want(http.StatusOK, "<h1>Cy Deepwater</h1>", "Dives at dawn.", "@cy_the_diver")
+
+	// The world.
+	ada.get("/worlds/tidewater/about").want(http.StatusOK, "Edit this world", `<option value="public" selected>`)
+	cy.get("/worlds/tidewater/about").want(http.StatusOK).lacks("Edit this world")
+	ada.postForm("/worlds/tidewater/edit", url.Values{"name": {""}, "description": {"Still here."}, "visibility": {"public"}, "_csrf": {ada.csrf}}).want(http.StatusBadRequest,
+		`id="edit-name-error" role="alert">Name must be 1 to 100 characters</p>`, "Still here.")
+	ada.postForm("/worlds/tidewater/edit", url.Values{"name": {"Tidewell"}, "description": {"A harbour that keeps its water."}, "visibility": {"sometimes"}, "_csrf": {ada.csrf}}).want(http.StatusBadRequest,
+		`id="edit-visibility-error" role="alert">Visibility must be public or private</p>`)
+	cy.postForm("/worlds/tidewater/edit", url.Values{"name": {"Cy's"}, "description": {""}, "visibility": {"public"}, "_csrf": {cy.csrf}}).want(http.StatusForbidden)
+	ada.postForm("/worlds/tidewater/edit", url.Values{"name": {"Tidewell"}, "description": {"A harbour that keeps its water."}, "visibility": {"private"}, "_csrf": {ada.csrf}}).redirects("/worlds/tidewater/about")
+	ada.get("/worlds/tidewater").want(http.StatusOK, "Tidewell", "A harbour that keeps its water.", "private")
+	f.browser().get("/worlds/tidewater").want(http.StatusNotFound)
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/social"
@@ -40,16 +41,18 @@ type postData struct {
 	Mine      []generia.Character
 	CommentAs string
 	// CanDelete says the viewer may delete the post: their character's,
-	// or, Moderated, any in their world.
-	CanDelete, Moderated bool
+	// or, Moderated, any in their world. CanEdit: it is their character's.
+	CanDelete, Moderated, CanEdit bool
+	// Edit is the post's edit form.
+	Edit editForm
 }
 
 // post is one post with its comments.
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, req request) {
-	h.showPost(w, r, req.viewer, http.StatusOK, "", "")
+	h.showPost(w, r, req.viewer, http.StatusOK, "", "", editForm{})
 }
 
-func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, status int, text, errMsg string) {
+func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, status int, text, errMsg string, edit editForm) {
 	ctx := r.Context()
 	view, err := h.social.World(ctx, v.ID, r.PathValue("id"))
 	if err != nil {
@@ -66,7 +69,8 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 		h.fail(w, r, err)
 		return
 	}
-	d := postData{View: view, Post: p, Viewer: v, CommentText: text, CommentError: errMsg, MaxComment: social.MaxCommentLength}
+	d := postData{View: view, Post: p, Viewer: v, CommentText: text, CommentError: errMsg, MaxComment: social.MaxCommentLength,
+		Edit: edit.or(map[string]string{"caption": p.Caption, "hashtags": strings.Join(p.Hashtags, " ")})}
 	for _, c := range comments {
 		d.Comments = append(d.Comments, newCommentView(c, v, view.IsOwner))
 	}
@@ -80,7 +84,7 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 		}
 		d.CommentAs = r.PostFormValue("character_id")
 		own := slices.ContainsFunc(d.Mine, func(c generia.Character) bool { return c.ID == p.CharacterID })
-		d.CanDelete, d.Moderated = own || view.IsOwner, !own && view.IsOwner
+		d.CanDelete, d.Moderated, d.CanEdit = own || view.IsOwner, !own && view.IsOwner, own
 	}
 	if next != "" {
 		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"
@@ -113,7 +117,7 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request, req request
 	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, social.NewComment{Text: text, CharacterID: r.PostFormValue("character_id")})
 	if err != nil {
 		if isFormError(err) {
-			h.showPost(w, r, v, formStatus(err), text, message(err))
+			h.showPost(w, r, v, formStatus(err), text, message(err), editForm{})
 			return
 		}
 		h.fail(w, r, err)

@@ -80,6 +80,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/worlds/{id}/leave", small, anyone, "", h.leave},
 		{"POST", "/worlds/{id}/cancel", small, anyone, "", h.cancel},
 		{"POST", "/worlds/{id}/delete", small, signedIn, "", h.deleteWorld},
+		{"POST", "/worlds/{id}/edit", small, signedIn, "", h.editWorld},
 		{"POST", "/worlds/{id}/life", small, signedIn, "", h.setLife},
 		{"POST", "/worlds/{id}/posts", upload, signedIn, "", h.createPost},
 		{"POST", "/worlds/{id}/characters", upload, signedIn, "", h.createCharacter},
@@ -87,10 +88,12 @@ func (h *Handler) routes() []route {
 		{"GET", "/worlds/{id}/posts/{postID}", small, anyone, "", h.post},
 		{"POST", "/worlds/{id}/posts/{postID}/like", small, anyone, "", h.like},
 		{"POST", "/worlds/{id}/posts/{postID}/delete", small, signedIn, "", h.deletePost},
+		{"POST", "/worlds/{id}/posts/{postID}/edit", small, signedIn, "", h.editPost},
 		{"POST", "/worlds/{id}/posts/{postID}/comments", small, anyone, ratelimit.Comments, h.addComment},
 		{"POST", "/worlds/{id}/posts/{postID}/comments/{commentID}/delete", small, anyone, "", h.deleteComment},
 
 		{"GET", "/characters/{id}", small, anyone, "", h.character},
+		{"POST", "/characters/{id}/edit", small, signedIn, "", h.editCharacter},
 		{"GET", "/characters/{id}/posts", small, anyone, "", h.characterPosts}, // fragment: the next grid items
 
 		{"GET", "/login", small, anyone, "", h.loginForm},

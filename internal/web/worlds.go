@@ -368,17 +368,24 @@ type aboutData struct {
 	// Characters are the world's own; People the characters people play.
 	Characters, People []generia.Character
 	Generating         bool
+	// Edit is the owner's form of the world's name, description and
+	// visibility.
+	Edit editForm
 }
 
 // about is a world's lore, its characters and its facts.
 func (h *Handler) about(w http.ResponseWriter, r *http.Request, req request) {
-	v := req.viewer
+	h.showAbout(w, r, req.viewer, http.StatusOK, editForm{})
+}
+
+func (h *Handler) showAbout(w http.ResponseWriter, r *http.Request, v viewer, status int, edit editForm) {
 	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := aboutData{View: view, Generating: !generia.IsTerminal(view.Status.Status)}
+	d := aboutData{View: view, Generating: !generia.IsTerminal(view.Status.Status),
+		Edit: edit.or(map[string]string{"name": view.World.Name, "description": view.World.Description, "visibility": view.World.Visibility})}
 	if len(view.World.Params) > 0 && string(view.World.Params) != "null" {
 		var desc content.WorldDescription
 		if err := json.Unmarshal(view.World.Params, &desc); err != nil {
@@ -399,7 +406,7 @@ func (h *Handler) about(w http.ResponseWriter, r *http.Request, req request) {
 			d.People = append(d.People, c)
 		}
 	}
-	h.render(w, r, http.StatusOK, "about", h.newPage(r, v, "About "+worldName(view.World), d).describe(r, worldSummary(view.World), view.World.HeaderMediaID))
+	h.render(w, r, status, "about", h.newPage(r, v, "About "+worldName(view.World), d).describe(r, worldSummary(view.World), view.World.HeaderMediaID))
 }
 
 // allCharacters lists a world's characters, up to maxListedCharacters.
