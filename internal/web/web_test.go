@@ -455,9 +455,11 @@ func TestCreateWorld(t *testing.T) {
 
 	// Errors show the form again with what was typed.
 	b.postForm("/worlds/new", url.Values{"prompt": {"  "}, "name": {"Named <i>"}, "characters_count": {"5"}, "posts_count": {"9"}, "_csrf": {b.csrf}}).
-		want(http.StatusBadRequest, "Prompt is required", `value="Named &lt;i&gt;"`, `max="40" value="5"`)
+		want(http.StatusBadRequest, `aria-describedby="prompt-hint prompt-error" aria-invalid="true"`,
+			`<p class="field-error" id="prompt-error" role="alert">Prompt is required`, `value="Named &lt;i&gt;"`, `max="40" value="5"`).
+		lacks(`class="alert alert-error"`)
 	b.postForm("/worlds/new", url.Values{"prompt": {"ok"}, "characters_count": {"41"}, "posts_count": {"9"}, "_csrf": {b.csrf}}).
-		want(http.StatusBadRequest, "Choose 1 to 40 characters", ">ok</textarea>")
+		want(http.StatusBadRequest, `<p class="field-error" id="characters-error" role="alert">Choose 1 to 40 characters</p>`, ">ok</textarea>")
 	if len(f.gens.Created()) != 1 {
 		t.Errorf("an invalid world was created")
 	}

@@ -116,16 +116,18 @@ type createForm struct {
 }
 
 type createData struct {
-	Form     createForm
-	Error    string
+	Form createForm
+	// Errors says what was wrong, beside each field (Errors[""]: the form
+	// as a whole).
+	Errors   map[string]string
 	Estimate estimate
 	Cost     costView
 	Limits   struct{ MinCharacters, MaxCharacters, MinPosts, MaxPosts, MaxPrompt, MaxName int }
 	Progress progressView
 }
 
-func (h *Handler) createData(ctx context.Context, v viewer, f createForm, errMsg string) createData {
-	d := createData{Form: f, Error: errMsg, Estimate: estimateCalls(f.Characters, f.Posts), Progress: placeholderProgress(v.CSRF)}
+func (h *Handler) createData(ctx context.Context, v viewer, f createForm, errs map[string]string) createData {
+	d := createData{Form: f, Errors: errs, Estimate: estimateCalls(f.Characters, f.Posts), Progress: placeholderProgress(v.CSRF)}
 	d.Cost = h.costView(ctx, d.Estimate)
 	d.Limits.MinCharacters, d.Limits.MaxCharacters = generia.MinCharacters, generia.MaxCharacters
 	d.Limits.MinPosts, d.Limits.MaxPosts = generia.MinPosts, generia.MaxPosts
@@ -156,7 +158,7 @@ func (h *Handler) newWorld(w http.ResponseWriter, r *http.Request, req request) 
 	if f.Visibility != generia.VisibilityPrivate {
 		f.Visibility = generia.VisibilityPublic
 	}
-	h.render(w, r, http.StatusOK, "create", h.newPage(r, v, "Create a world", h.createData(r.Context(), v, f, "")))
+	h.render(w, r, http.StatusOK, "create", h.newPage(r, v, "Create a world", h.createData(r.Context(), v, f, nil)))
 }
 
 // createWorld starts a world's generation from the form, for browsers
@@ -170,11 +172,14 @@ func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request, req reques
 	}
 	nw := generia.NewWorld{Name: f.Name, Prompt: f.Prompt, CharactersCount: f.Characters, PostsCount: f.Posts, Visibility: f.Visibility}
 	err := nw.Validate()
+	var errs map[string]string
 	switch {
 	case f.Characters < generia.MinCharacters || f.Characters > generia.MaxCharacters:
 		err = generia.Errorf(generia.KindInvalid, "choose %d to %d characters", generia.MinCharacters, generia.MaxCharacters)
+		errs = map[string]string{"characters_count": message(err)}
 	case f.Posts < generia.MinPosts || f.Posts > generia.MaxPosts:
 		err = generia.Errorf(generia.KindInvalid, "choose %d to %d posts", generia.MinPosts, generia.MaxPosts)
+		errs = map[string]string{"posts_count": message(err)}
 	}
 	if err == nil {
 		err = req.refused
@@ -190,7 +195,10 @@ func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request, req reques
 		}
 		f.Characters = min(max(f.Characters, generia.MinCharacters), generia.MaxCharacters)
 		f.Posts = min(max(f.Posts, generia.MinPosts), generia.MaxPosts)
-		h.render(w, r, formStatus(err), "create", h.newPage(r, v, "Create a world", h.createData(r.Context(), v, f, message(err))))
+		if errs == nil {
+			errs = fieldErrors(err, "prompt", "name", "visibility")
+		}
+		h.render(w, r, formStatus(err), "create", h.newPage(r, v, "Create a world", h.createData(r.Context(), v, f, errs)))
 		return
 	}
 	http.Redirect(w, r, "/worlds/"+world.ID, http.StatusSeeOther)
