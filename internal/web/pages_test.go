@@ -175,7 +175,7 @@ func TestEditsFromThePages(t *testing.T) {
 	// A character.
 	cy.get("/characters/cy-char").want(http.StatusOK, "Edit profile", `value="Cy the Diver"`)
 	ada.get("/characters/cy-char").want(http.StatusOK).lacks("Edit profile")
-	ada.get("/characters/"+f.chars[0].ID).want(http.StatusOK).lacks("Edit profile")
+	ada.get("/characters/" + f.chars[0].ID).want(http.StatusOK).lacks("Edit profile")
 	cy.postForm("/characters/cy-char/edit", url.Values{"display_name": {" "}, "bio": {"Dives."}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest,
 		`id="edit-name-error" role="alert">Display name must be 1 to 60 characters</p>`, "Dives.")
 	cy.postForm("/characters/cy-char/edit", url.Values{"display_name": {"Cy Deepwater"}, "bio": {"Dives at dawn."}, "_csrf": {cy.csrf}}).redirects("/characters/cy-char")
