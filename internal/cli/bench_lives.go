@@ -337,13 +337,17 @@ func bareWorlds(ctx context.Context, a *app.App, n int) ([]string, error) {
 // task has not run has none yet), reading their histories: a query
 // would wake each life's workflow on the busy worker. A read that fails is
 // tried again on the next round.
+//
+// With 100,000 lives the server's backlog of first tasks and idle timers
+// takes longer than their starts: the reads go 4 at a time with a pause
+// between rounds, so as not to slow the server they wait on.
 func waitAsleep(ctx context.Context, a *app.App, worlds []string, out io.Writer) error {
-	deadline := time.Now().Add(20 * time.Minute)
+	deadline := time.Now().Add(90 * time.Minute)
 	pending := worlds
 	for len(pending) > 0 {
 		var mu sync.Mutex
 		var awake []string
-		err := parallel(ctx, pending, 16, func(id string) error {
+		err := parallel(ctx, pending, 4, func(id string) error {
 			_, timers, settled, err := lifeHistory(ctx, a, id)
 			if err != nil || timers > 0 || !settled {
 				mu.Lock()
@@ -360,7 +364,7 @@ func waitAsleep(ctx context.Context, a *app.App, worlds []string, out io.Writer)
 			if time.Now().After(deadline) {
 				return fmt.Errorf("%d lives still not asleep", len(pending))
 			}
-			if err := sleep(ctx, 10*time.Second); err != nil {
+			if err := sleep(ctx, 30*time.Second); err != nil {
 				return err
 			}
 		}
