@@ -168,21 +168,15 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editCharacter(w http.ResponseWriter, r *http.Request) error {
-	var req social.CharacterEdit
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	c, err := s.Social.EditCharacter(r.Context(), viewer(r), r.PathValue("id"), req)
-	return answer(w, http.StatusOK, c, err, toCharacter)
+	return change(w, r, func(req social.CharacterEdit) (generia.Character, error) {
+		return s.Social.EditCharacter(r.Context(), viewer(r), r.PathValue("id"), req)
+	}, toCharacter)
 }
 
 func (s *Server) editPost(w http.ResponseWriter, r *http.Request) error {
-	var req social.PostEdit
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	p, err := s.Social.EditPost(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req)
-	return answer(w, http.StatusOK, p, err, toPost)
+	return change(w, r, func(req social.PostEdit) (generia.Post, error) {
+		return s.Social.EditPost(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id"), req)
+	}, toPost)
 }
 
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {

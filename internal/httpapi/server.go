@@ -225,12 +225,23 @@ func pageOf(r *http.Request) (generia.Page, error) {
 
 // create decodes a request, makes what it asks for and answers 201 with it.
 func create[Req, T, J any](w http.ResponseWriter, r *http.Request, build func(Req) (T, error), toJSON func(T) J) error {
+	return decoded(w, r, http.StatusCreated, build, toJSON)
+}
+
+// change decodes a request, makes the change it asks for and answers 200
+// with what changed.
+func change[Req, T, J any](w http.ResponseWriter, r *http.Request, apply func(Req) (T, error), toJSON func(T) J) error {
+	return decoded(w, r, http.StatusOK, apply, toJSON)
+}
+
+// decoded decodes a request, does it and answers status with the result.
+func decoded[Req, T, J any](w http.ResponseWriter, r *http.Request, status int, do func(Req) (T, error), toJSON func(T) J) error {
 	var req Req
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	v, err := build(req)
-	return answer(w, http.StatusCreated, v, err, toJSON)
+	v, err := do(req)
+	return answer(w, status, v, err, toJSON)
 }
 
 // answer writes v as toJSON shapes it with status, unless err.

@@ -118,21 +118,15 @@ func (s *Server) getLife(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editWorld(w http.ResponseWriter, r *http.Request) error {
-	var req social.WorldEdit
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	v, err := s.Social.EditWorld(r.Context(), viewer(r), r.PathValue("id"), req)
-	return answer(w, http.StatusOK, v, err, toWorld)
+	return change(w, r, func(req social.WorldEdit) (generia.World, error) {
+		return s.Social.EditWorld(r.Context(), viewer(r), r.PathValue("id"), req)
+	}, toWorld)
 }
 
 func (s *Server) setLife(w http.ResponseWriter, r *http.Request) error {
-	var req social.LifeChange
-	if err := decode(r, &req); err != nil {
-		return err
-	}
-	v, err := s.Social.SetLife(r.Context(), viewer(r), r.PathValue("id"), req)
-	return answer(w, http.StatusOK, v, err, lifeJSON)
+	return change(w, r, func(req social.LifeChange) (generia.LifeView, error) {
+		return s.Social.SetLife(r.Context(), viewer(r), r.PathValue("id"), req)
+	}, lifeJSON)
 }
 
 func lifeJSON(v generia.LifeView) apiv1.Life { return v }

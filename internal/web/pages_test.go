@@ -78,9 +78,7 @@ func TestMentionsAndHashtagsInTextAreLinks(t *testing.T) {
 func TestCommentAsYourCharacter(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
-		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
-	f.ok(err, "cy's character")
+	mine := cyCharacter(t, f)
 	cy := f.signedIn(f.cy)
 	post := "/worlds/tidewater/posts/" + f.posts[5].ID
 	cy.get(post).want(http.StatusOK, `<select id="comment-as" name="character_id">`, `<option value="cy-char">Cy the Diver (@cy_the_diver)</option>`)
@@ -96,9 +94,7 @@ func TestCommentAsYourCharacter(t *testing.T) {
 func TestOwnerDeletesTheirWorld(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	_, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
-		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
-	f.ok(err, "cy's character")
+	cyCharacter(t, f)
 	ada, bob := f.signedIn(f.ada), f.signedIn(f.bob)
 	ada.get("/worlds/tidewater/about").want(http.StatusOK, "Delete Tidewater", `Characters <span class="muted">(3)</span>`,
 		`Played by people <span class="muted">(1)</span>`)
@@ -115,9 +111,7 @@ func TestOwnerDeletesTheirWorld(t *testing.T) {
 func TestDeletePosts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
-		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
-	f.ok(err, "cy's character")
+	mine := cyCharacter(t, f)
 	own, _, err := f.store.CreatePost(t.Context(), generia.Post{ID: "cy-post", WorldID: "tidewater", CharacterID: mine.ID, Caption: "My dive.",
 		MediaID: f.media("tidewater", "cy-img", generia.MediaPostImage), CreatedAt: time.Now()})
 	f.ok(err, "cy's post")
@@ -153,9 +147,7 @@ func TestCatalogSearch(t *testing.T) {
 func TestEditsFromThePages(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	mine, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
-		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
-	f.ok(err, "cy's character")
+	mine := cyCharacter(t, f)
 	own, _, err := f.store.CreatePost(t.Context(), generia.Post{ID: "cy-post", WorldID: "tidewater", CharacterID: mine.ID, Caption: "My dive.",
 		Hashtags: []string{"wreck"}, MediaID: f.media("tidewater", "cy-img", generia.MediaPostImage), CreatedAt: time.Now()})
 	f.ok(err, "cy's post")
@@ -192,4 +184,13 @@ func TestEditsFromThePages(t *testing.T) {
 	ada.postForm("/worlds/tidewater/edit", url.Values{"name": {"Tidewell"}, "description": {"A harbour that keeps its water."}, "visibility": {"private"}, "_csrf": {ada.csrf}}).redirects("/worlds/tidewater/about")
 	ada.get("/worlds/tidewater").want(http.StatusOK, "Tidewell", "A harbour that keeps its water.", "private")
 	f.browser().get("/worlds/tidewater").want(http.StatusNotFound)
+}
+
+// cyCharacter makes Cy's own character in Tidewater, @cy_the_diver.
+func cyCharacter(t *testing.T, f *fixture) generia.Character {
+	t.Helper()
+	c, _, err := f.store.CreateCharacter(t.Context(), generia.Character{ID: "cy-char", WorldID: "tidewater", OwnerID: f.cy.ID,
+		Username: "cy_the_diver", DisplayName: "Cy the Diver", CreatedAt: t0})
+	f.ok(err, "cy's character")
+	return c
 }
