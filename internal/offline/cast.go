@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -140,7 +141,12 @@ func rolePool(r *rand.Rand, fl *flavor) []string {
 	pool := shuffled(r, fl.set.roles)
 	pool = append(pool, shuffled(r, genericRoles)...)
 	if k := fl.keys[0]; isLatin(k) && !placeNouns[k] {
-		keyRoles := []string{k + " keeper", k + " whisperer", k + " historian", k + " inspector"}
+		var keyRoles []string
+		for _, kind := range []string{"keeper", "whisperer", "historian", "inspector"} {
+			if !strings.Contains(k, kind) && !strings.Contains(kind, k) {
+				keyRoles = append(keyRoles, k+" "+kind)
+			}
+		}
 		for i, kr := range pickN(r, keyRoles, 2) {
 			at := min(len(pool), 2+i*5+r.IntN(4))
 			pool = append(pool[:at], append([]string{kr}, pool[at:]...)...)
@@ -264,7 +270,6 @@ func characterDetail(in content.CharacterInput, key string) content.CharacterDet
 	}
 	r := seed("character", fl.id, key, name)
 	p := pronounsOf(name)
-	v := pick(r, voices)
 	role := strings.TrimSpace(m.Role)
 	if role == "" {
 		role = "local"
@@ -273,6 +278,7 @@ func characterDetail(in content.CharacterInput, key string) content.CharacterDet
 	if len(traitList) < 2 {
 		traitList = append(append([]string{}, traitList...), pickN(r, traits, 2)...)
 	}
+	v := voiceOf(fl, in.Cast, in.Position, traitList)
 	interests := append([]string{}, m.Interests...)
 	for _, g := range pickN(r, append(append([]string{}, fl.set.interests...), genericInterests...), 6) {
 		if len(interests) >= 6 || (len(interests) >= 3 && r.IntN(2) == 0) {
@@ -322,16 +328,56 @@ func characterDetail(in content.CharacterInput, key string) content.CharacterDet
 		"No text in the image.",
 	}, " ")
 
-	topics := []string{"life as " + withArticle(role), capFirst(home), interests[0]}
+	arcs := fl.arcs()
+	topics := []string{"life as " + withArticle(role), capFirst(home), interests[0], arcs[in.Position%len(arcs)]}
 	f.next()
 	extra := []string{f.fill("{group}"), f.fill("the {key}"), f.fill("{activity}"), f.fill("{food}")}
-	for _, t := range pickN(r, extra, 1+r.IntN(3)) {
+	for _, t := range pickN(r, extra, 1+r.IntN(2)) {
 		if !containsFold(topics, t) {
 			topics = append(topics, t)
 		}
 	}
 	detail.Topics = topics
 	return detail
+}
+
+// voiceOf is the voice of the cast's character number position: the world
+// deals its voices out in an order of its own, each once in every ten
+// characters, and passes over a voice that would belie a character's
+// first two traits, which its personality names.
+func voiceOf(fl *flavor, cast []content.CastMember, position int, traits []string) voice {
+	order := seed("voices", fl.id).Perm(len(voices))
+	belies := func(v voice, traits []string) bool {
+		return slices.ContainsFunc(traits[:min(2, len(traits))], func(t string) bool { return containsFold(v.avoid, t) })
+	}
+	used := map[int]bool{}
+	var chosen int
+	for i := range position + 1 {
+		t := traits
+		if i < position && i < len(cast) {
+			t = cast[i].Traits
+		}
+		if len(used) == len(voices) {
+			clear(used)
+		}
+		chosen = -1
+		for _, v := range order {
+			if !used[v] && !belies(voices[v], t) {
+				chosen = v
+				break
+			}
+		}
+		if chosen < 0 { // every voice left belies these traits
+			for _, v := range order {
+				if !used[v] {
+					chosen = v
+					break
+				}
+			}
+		}
+		used[chosen] = true
+	}
+	return voices[chosen]
 }
 
 func containsFold(xs []string, s string) bool {
@@ -345,6 +391,9 @@ func containsFold(xs []string, s string) bool {
 
 func bio(r *rand.Rand, f *filler, v voice) string {
 	b := f.fill(pick(r, bios))
+	for try := 0; try < 4 && hasDoubledWord(b); try++ {
+		b = f.fill(pick(r, bios)) // "Amateur amateur theatre"
+	}
 	if tag := pick(r, v.bioTag); tag != "" && utf8.RuneCountInString(b)+1+utf8.RuneCountInString(tag) <= 200 {
 		b += " " + tag
 	}

@@ -135,6 +135,18 @@ func (f *filler) siblingHas(base, key, v string) bool {
 	return false
 }
 
+// hasDoubledWord reports a word written twice in a row: "Amateur amateur
+// theatre", which a slot gives when its value starts as its frame ends.
+func hasDoubledWord(s string) bool {
+	ws := strings.Fields(strings.ToLower(s))
+	for i := 1; i < len(ws); i++ {
+		if ws[i] == ws[i-1] {
+			return true
+		}
+	}
+	return false
+}
+
 // capFirst upper-cases the first letter of s.
 func capFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
@@ -266,7 +278,8 @@ func singular(w string) string {
 		return w
 	case strings.HasSuffix(w, "ies") && len(w) > 4:
 		return w[:len(w)-3] + "y"
-	case strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"), strings.HasSuffix(w, "xes"), strings.HasSuffix(w, "sses"):
+	case strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"), strings.HasSuffix(w, "xes"), strings.HasSuffix(w, "sses"),
+		strings.HasSuffix(w, "roes"), strings.HasSuffix(w, "atoes"):
 		return w[:len(w)-2]
 	case strings.HasSuffix(w, "ves") && (w == "wolves" || w == "elves" || w == "leaves" || w == "knives"):
 		return w[:len(w)-3] + "f"
@@ -336,7 +349,7 @@ func rankWords(text string, exclude map[string]bool) ([]string, map[string]int) 
 			continue
 		}
 		s := singular(w)
-		if stopwords[s] || exclude[s] {
+		if stopwords[s] || exclude[s] || !nounish(w) {
 			continue
 		}
 		n := 1
@@ -373,6 +386,38 @@ func rankWords(text string, exclude map[string]bool) ([]string, map[string]int) 
 		return first[a] - first[b]
 	})
 	return out, score
+}
+
+// notNouns are words of an idea that name no thing: the adjectives,
+// participles and verbs that "a market on a frozen river during the longest
+// night" or "sea turtles carry the mail" are made with, and measures of
+// time. A keyword names a place, a group or a tag, so it must be a noun.
+var notNouns = makeSet(strings.Fields(`frozen golden hidden wooden broken forgotten sunken fallen stolen woven molten swollen
+sleepy stormy rainy snowy sunny foggy misty windy cloudy dusty rusty shady spooky cosy cozy tiny busy lazy crazy
+enchanted haunted retired floating flying sleeping dying ruling talking living abandoned cursed blessed
+ancient modern strange quiet noisy secret suspicious mysterious magical endless eternal giant huge vast tiny
+carry carries deliver delivers gossip gossips sleep sleeps rain rains speak speaks sing sings grow grows float floats
+month months week weeks hour hours minute minutes year years always never`))
+
+// nounEnds are nouns that end as adjectives and participles do.
+var nounEnds = makeSet(strings.Fields(`harvest forest chest quest guest nest west crest contest interest conquest protest tempest
+spring king ring wing string morning evening building ceiling painting wedding meeting clearing landing crossing
+bed shed sled thread seed weed reed speed creed steed hundred family jelly belly holly lily ally rally folly`))
+
+// nounish guesses whether a word of an idea names a thing.
+func nounish(w string) bool {
+	if notNouns[w] {
+		return false
+	}
+	if nounEnds[w] || nounEnds[singular(w)] {
+		return true
+	}
+	for _, end := range []string{"est", "ous", "ful", "less", "ly", "ing", "ed"} {
+		if strings.HasSuffix(w, end) && len(w) > len(end)+2 {
+			return false
+		}
+	}
+	return true
 }
 
 var triggerWords = func() map[string]bool {

@@ -71,13 +71,40 @@ func postFiller(fl *flavor, r *rand.Rand, ch content.CharacterDetail) *filler {
 	return f
 }
 
-func arcOf(fl *flavor, ch content.CharacterDetail) string {
-	r := seed("arc", fl.id, ch.Username, ch.DisplayName)
-	arcs := append([]string{}, fl.set.arcs...)
+// genericArcs are threads any world's characters may follow, beside those
+// of the world's setting.
+var genericArcs = []string{"winning {festival} at last", "getting {place} reopened", "finding out what really happened during {history}",
+	"earning a seat on {group}", "making {food} famous beyond {name}", "learning {interest} properly", "saving {place} from {group2}"}
+
+// arcs are the threads a world's characters follow, in the world's own
+// order: the character step gives character number i the arc i, so that
+// ten characters follow ten threads, and writes it among its topics.
+func (fl *flavor) arcs() []string {
+	r := seed("arcs", fl.id)
+	f := fl.filler(r)
+	out := append([]string{}, fl.set.arcs...)
 	if k := fl.keys[0]; isLatin(k) {
-		arcs = append(arcs, "getting to the bottom of the "+k+" business")
+		out = append(out, "getting to the bottom of the "+k+" business")
 	}
-	return pick(r, arcs)
+	for _, g := range genericArcs {
+		f.next()
+		if a := f.fill(g); !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return shuffled(r, out)
+}
+
+// arcOf is the thread a character's posts follow: the one among its
+// topics, or for a profile written elsewhere one of the world's.
+func arcOf(fl *flavor, ch content.CharacterDetail) string {
+	arcs := fl.arcs()
+	for _, t := range ch.Topics {
+		if slices.Contains(arcs, t) {
+			return t
+		}
+	}
+	return pick(seed("arc", fl.id, ch.Username, ch.DisplayName), arcs)
 }
 
 type planned struct{ topic, brief, kind string }
@@ -166,7 +193,9 @@ func postPlan(in content.PostPlanInput, key string) content.PostPlan {
 }
 
 var mentionLines = []string{"Thanks to {at} for the help.", "{at}, you were right, as usual.", "{at} knows exactly what I mean.",
-	"Waving at {at}.", "Couldn't have done it without {at}.", "Looking at you, {at}."}
+	"Waving at {at}.", "Couldn't have done it without {at}.", "Looking at you, {at}.", "{at}, I owe you {food}.",
+	"{at} was there for all of it at {place}.", "Ask {at} if you don't believe me.", "Next time you're coming too, {at}.",
+	"{at} said this would happen at {place}, and here we are.", "Saving {at} a seat at {festival}."}
 
 var topicLines = []string{"Today was all about {topic}.", "A few words on {topic}.", "Let's talk about {topic}.",
 	"Been thinking about {topic} all day."}
@@ -257,6 +286,13 @@ func postDraft(in content.PostInput, key string) content.PostDetail {
 		mentioned = append(mentioned, pick(r, close))
 	}
 
+	// The post's place is the one its lines name: "at {place}" in a line
+	// of any mood is where the post happens.
+	location := locationOf(r, fl, c)
+	f.set("place", location)
+	line := func(list string, lines []string) string {
+		return f.fill(nth(lines, in.Number, "line", fl.id, ch.Username, list))
+	}
 	event := eventOf(c.Brief, ch.DisplayName)
 	for _, m := range mentioned {
 		if m.DisplayName != "" {
@@ -264,8 +300,8 @@ func postDraft(in content.PostInput, key string) content.PostDetail {
 		}
 	}
 	var parts []string
-	if r.IntN(2) == 0 {
-		parts = append(parts, f.fill(pick(r, v.openers)))
+	if chance(40, fl.id, ch.Username, "opener", strconv.Itoa(in.Number)) {
+		parts = append(parts, line("opener", v.openers))
 	}
 	switch {
 	case event != "" && v.dropI:
@@ -279,29 +315,29 @@ func postDraft(in content.PostInput, key string) content.PostDetail {
 		}
 		parts = append(parts, strings.ReplaceAll(pick(r, topicLines), "{topic}", topic))
 	}
-	toneLines := tones[strings.ToLower(strings.TrimSpace(c.Tone))]
-	if len(toneLines) == 0 {
-		toneLines = tones[pick(r, toneNames)]
+	tone := strings.ToLower(strings.TrimSpace(c.Tone))
+	if len(tones[tone]) == 0 {
+		tone = pick(r, toneNames)
 	}
-	parts = append(parts, f.fill(pick(r, toneLines)))
+	parts = append(parts, line("tone "+tone, tones[tone]))
 	for _, m := range mentioned {
 		if !strings.Contains(strings.Join(parts, " "), "@"+m.Username) {
-			parts = append(parts, strings.ReplaceAll(pick(r, mentionLines), "{at}", "@"+m.Username))
+			parts = append(parts, strings.ReplaceAll(line("mention", mentionLines), "{at}", "@"+m.Username))
 		}
 	}
 	kind := kindNamed(c.Kind)
-	if len(parts) < 4 && r.IntN(2) == 0 && len(kind.frames) > 0 {
-		parts = append(parts, f.fill(pick(r, kind.frames)))
+	if len(parts) < 4 && len(kind.frames) > 0 && chance(35, fl.id, ch.Username, "frame", strconv.Itoa(in.Number)) {
+		parts = append(parts, line("frame "+kind.name, kind.frames))
 	}
-	if len(parts) < 5 && r.IntN(2) == 0 {
-		parts = append(parts, f.fill(pick(r, v.closers)))
+	if len(parts) < 5 && chance(40, fl.id, ch.Username, "closer", strconv.Itoa(in.Number)) {
+		parts = append(parts, line("closer", v.closers))
 	}
 
 	detail := content.PostDetail{
 		Caption:  voiced(r, v, parts, ch.DisplayName),
 		Hashtags: hashtags(r, fl, c, in.Hashtags),
 		Mood:     strings.TrimSpace(c.Tone),
-		Location: capFirst(locationOf(r, fl, c)),
+		Location: capFirst(location),
 		Mentions: []string{},
 	}
 	if detail.Mood == "" {
@@ -313,6 +349,19 @@ func postDraft(in content.PostInput, key string) content.PostDetail {
 	detail.ImagePrompt = postImagePrompt(r, fl, in, kind, detail.Location)
 	return detail
 }
+
+// nth is the line a character writes in its post number n from lines: each
+// character goes through a list in an order of its own, named by key, so
+// that its posts repeat no line before they have used them all.
+func nth(lines []string, n int, key ...string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return lines[seed(key...).Perm(len(lines))[n%len(lines)]]
+}
+
+// chance is true for percent of the keys: the same key, the same answer.
+func chance(percent int, key ...string) bool { return hashInt(100, key...) < percent }
 
 func kindNamed(name string) postKind {
 	for _, k := range postKinds {
@@ -376,8 +425,14 @@ func shout(s string) string {
 	return s
 }
 
-// hashtags are a post's tags: the world's, the topic's, the kind's; want of
-// them when want is set.
+// kindTags are the hashtags of the kinds of post.
+var kindTags = map[string]string{"daily life": "dailylife", "photo of a place": "views", "work": "worklife", "reflection": "thoughts",
+	"announcement": "announcement", "opinion": "opinion", "people": "friends", "recommendation": "recommended", "question": "question",
+	"throwback": "throwback", "event": "tonight", "news": "news", "thread update": "update"}
+
+// hashtags are a post's tags: the world's, those of the things its topic
+// names, the setting's, the kind's; want of them when want is set. A tag
+// is a name or a noun, never a word cut out of a sentence.
 func hashtags(r *rand.Rand, fl *flavor, c content.PostConcept, want int) []string {
 	tags := []string{}
 	add := func(t string) {
@@ -387,23 +442,14 @@ func hashtags(r *rand.Rand, fl *flavor, c content.PostConcept, want int) []strin
 		}
 	}
 	add(fl.name)
-	exclude := makeSet(words(fl.name))
-	topic := strings.ToLower(c.Topic)
-	for _, p := range fl.places {
-		if name := strings.TrimPrefix(p, "the "); strings.Contains(topic, strings.ToLower(name)) {
-			add(name)
-			for _, w := range words(name) {
-				exclude[w] = true
-			}
-		}
-	}
-	kw := keywords(c.Topic, exclude)
-	for _, w := range kw[:min(2, len(kw))] {
-		add(w)
+	topic := strings.ToLower(c.Topic + " " + c.Brief)
+	named := fl.tagsIn(topic)
+	for _, t := range named[:min(2, len(named))] {
+		add(t)
 	}
 	add(pick(r, fl.set.tags))
-	if r.IntN(2) == 0 {
-		add(c.Kind)
+	if t, ok := kindTags[c.Kind]; ok && r.IntN(2) == 0 {
+		add(t)
 	}
 	for _, t := range fl.set.tags {
 		if len(tags) >= max(2, want) {
@@ -411,16 +457,78 @@ func hashtags(r *rand.Rand, fl *flavor, c content.PostConcept, want int) []strin
 		}
 		add(t)
 	}
-	for _, w := range kw {
+	for _, t := range named {
 		if len(tags) >= want {
 			break
 		}
-		add(w)
+		add(t)
 	}
 	if want > 0 && len(tags) > want {
 		tags = tags[:want]
 	}
 	return tags
+}
+
+// tagsIn are the tags of the world's things that text names, in the order
+// it names them: places, festivals, foods, interests, groups, objects and
+// the nouns of the person's idea.
+func (fl *flavor) tagsIn(text string) []string {
+	type found struct {
+		at  int
+		tag string
+	}
+	var out []found
+	look := func(phrase, tag string) {
+		if i := findWord(text, strings.ToLower(phrase)); i >= 0 && tag != "" {
+			out = append(out, found{i, tag})
+		}
+	}
+	for _, p := range fl.places {
+		look(strings.TrimPrefix(p, "the "), p)
+	}
+	for _, g := range fl.groups {
+		look(strings.TrimPrefix(g, "the "), g)
+	}
+	for _, list := range [][]string{fl.set.festivals, fl.set.foods, fl.set.interests, genericInterests} {
+		for _, x := range list {
+			look(strings.TrimPrefix(x, "the "), x)
+		}
+	}
+	for _, o := range fl.set.objects {
+		look(headNoun(o), headNoun(o))
+	}
+	for _, k := range fl.keys {
+		look(k, k)
+	}
+	slices.SortStableFunc(out, func(a, b found) int { return a.at - b.at })
+	var tags []string
+	for _, f := range out {
+		if t := slug(strings.TrimPrefix(f.tag, "the ")); !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
+// headNoun is the thing a noun phrase names: "a basket of silver eels" is
+// eels, "a lantern with green glass" a lantern.
+func headNoun(phrase string) string {
+	p := strings.ToLower(phrase)
+	for _, a := range []string{"a ", "an ", "the ", "some "} {
+		p = strings.TrimPrefix(p, a)
+	}
+	if _, after, ok := strings.Cut(p, " of "); ok {
+		p = after
+	} else {
+		for _, sep := range []string{" with ", " from ", " that ", " for ", " on ", " in ", " inside"} {
+			p, _, _ = strings.Cut(p, sep)
+		}
+	}
+	ws := strings.Fields(p)
+	if len(ws) == 0 {
+		return ""
+	}
+	return strings.Trim(ws[len(ws)-1], ",.'")
 }
 
 func locationOf(r *rand.Rand, fl *flavor, c content.PostConcept) string {

@@ -50,7 +50,7 @@ func flavorOf(w content.WorldDescription) *flavor {
 	keyTitle := titleWord(fl.keys[0])
 	for i, t := range shuffled(r, fl.set.placeTypes)[:6] {
 		switch {
-		case i == 1 && isLatin(fl.keys[0]):
+		case i == 1 && isLatin(fl.keys[0]) && !strings.Contains(strings.ToLower(t), fl.keys[0]):
 			fl.places = append(fl.places, keyTitle+" "+t)
 		case r.IntN(2) == 0:
 			fl.places = append(fl.places, "the "+pick(r, fl.set.placeAdjs)+" "+t)
