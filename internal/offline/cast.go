@@ -367,13 +367,16 @@ func voiceOf(fl *flavor, cast []content.CastMember, position int, traits []strin
 				break
 			}
 		}
-		if chosen < 0 { // every voice left belies these traits
+		if chosen < 0 { // every voice left belies these traits: one again
 			for _, v := range order {
-				if !used[v] {
+				if !belies(voices[v], t) {
 					chosen = v
 					break
 				}
 			}
+		}
+		if chosen < 0 {
+			chosen = order[i%len(order)]
 		}
 		used[chosen] = true
 	}

@@ -430,6 +430,17 @@ var triggerWords = func() map[string]bool {
 	return m
 }()
 
+// triggerWeight is how strongly a word names its setting: water that is
+// frozen makes a world of ice before one of rivers or the sea, and a
+// mountain village in the snow stays on its mountain.
+func triggerWeight(t string) int {
+	switch t {
+	case "frozen", "ice", "icy", "mountain", "alpine", "summit":
+		return 2
+	}
+	return 1
+}
+
 // detectSetting returns the setting whose triggers text names most.
 func detectSetting(text string) *setting {
 	counts := map[string]int{}
@@ -440,7 +451,7 @@ func detectSetting(text string) *setting {
 	for _, s := range settings {
 		n := 0
 		for _, t := range s.triggers {
-			n += counts[t]
+			n += counts[t] * triggerWeight(t)
 		}
 		if n > bestN {
 			best, bestN = s, n

@@ -183,3 +183,88 @@ func TestOfflineTextReadsAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestOfflineWorldsKeepTheirSetting reads whole worlds for words of another
+// setting: a market on a frozen river is neither by the sea nor up a
+// mountain.
+func TestOfflineWorldsKeepTheirSetting(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates six worlds of 100 posts")
+	}
+	cases := []struct {
+		prompt       string
+		own, strange []string
+	}{
+		{"A market on a frozen river during the longest night of the year", []string{"river", "ice", "market", "night"},
+			[]string{"sea", "ocean", "beach", "salt flats", "oysters", "harbour", "lighthouse", "mountain", "avalanche", "goats", "desert", "sand"}},
+		{"A river town of bridges and boatmen", []string{"river", "bridge"},
+			[]string{"sea", "ocean", "beach", "lighthouse", "harbour", "salt flats", "oysters", "desert", "snow"}},
+		{"A harbour town where sea turtles carry the mail", []string{"turtle", "harbour", "sea"},
+			[]string{"snow", "desert", "dune", "mountain", "glacier"}},
+		{"A desert oasis at the crossroads of three caravan routes", []string{"oasis", "caravan", "desert"},
+			[]string{"snow", "sea", "ocean", "ice", "harbour", "forest"}},
+		{"A mountain village buried in snow for nine months a year", []string{"mountain", "snow", "village"},
+			[]string{"sea", "ocean", "beach", "desert", "harbour", "dune"}},
+		{"A space station run by cats", []string{"cat", "station"},
+			[]string{"sea", "ocean", "forest", "snow", "desert", "harbour"}},
+	}
+	for _, c := range cases {
+		w := simulate(t, c.prompt, 10, 100)
+		text := w.allText()
+		for _, word := range c.own {
+			if n := len(regexp.MustCompile(`\b`+word+`s?\b`).FindAllStringIndex(text, -1)); n < 10 {
+				t.Errorf("%q: its own %q appears %d times, want at least 10", c.prompt, word, n)
+			}
+		}
+		for _, word := range c.strange {
+			for _, at := range regexp.MustCompile(`\b`+word+`s?\b`).FindAllStringIndex(text, 3) {
+				t.Errorf("%q drifts into another setting: %q", c.prompt, text[max(0, at[0]-60):min(len(text), at[1]+30)])
+			}
+		}
+	}
+}
+
+// TestProfilesSpeakAsTheyAreDescribed reads each profile's personality
+// beside the way its posts are written: a soft-spoken character does not
+// write in exclamation marks and capitals, a cheerful one does not grumble.
+func TestProfilesSpeakAsTheyAreDescribed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 16 worlds")
+	}
+	clashes := []struct {
+		traits []string
+		writes func(v voice) bool
+		what   string
+	}{
+		{[]string{"soft-spoken", "stoic", "secretive", "anxious"}, func(v voice) bool { return v.exclaim || v.capsWord }, "loud"},
+		{[]string{"cheerful", "gregarious", "idealistic", "tender-hearted"}, func(v voice) bool { return v.id == "grumpy" || v.id == "terse" }, "grudging"},
+		{[]string{"blunt", "gregarious", "theatrical", "dramatic"}, func(v voice) bool { return v.lower && v.ellipsis }, "hushed"},
+		{[]string{"absent-minded", "dreamy", "easily bored"}, func(v voice) bool { return v.id == "precise" || v.id == "formal" }, "exact"},
+	}
+	seen := 0
+	for _, prompt := range qualityPrompts {
+		w := simulate(t, prompt, 10, 10)
+		voicesUsed := map[string]int{}
+		for i, ch := range w.chars {
+			v := voiceFor(ch.SpeakingStyle, ch.Username)
+			voicesUsed[v.id]++
+			personality := strings.ToLower(ch.Personality)
+			for _, c := range clashes {
+				for _, trait := range c.traits {
+					if strings.Contains(personality, trait) {
+						seen++
+						if c.writes(v) {
+							t.Errorf("%q character %d: %q, yet writes %s: %s", prompt, i, ch.Personality, c.what, v.style)
+						}
+					}
+				}
+			}
+		}
+		if len(voicesUsed) < 8 {
+			t.Errorf("%q: ten characters write in %d voices %v, want at least 8", prompt, len(voicesUsed), voicesUsed)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no personality named a trait the test reads")
+	}
+}
