@@ -485,12 +485,25 @@ func TestComposeWithoutJavaScript(t *testing.T) {
 	page := cy.get("/worlds/tidewater").want(http.StatusOK, "data-compose", "Cy Harbour (@cy_harbour)", "Create another character")
 	charID := page.match(`<option value="([^"]+)"`)
 
-	// A post needs an image; the error keeps the caption.
+	// A post needs an image; the error stands beside the image field and
+	// the form keeps the caption.
 	cy.postMultipart("/worlds/tidewater/posts", url.Values{"character_id": {charID}, "caption": {"Hello, harbour"}, "_csrf": {cy.csrf}}, nil).
-		want(http.StatusBadRequest, "Choose an image to post", "Hello, harbour")
-	// A file that is not an image is refused.
+		want(http.StatusBadRequest, `aria-invalid="true" aria-describedby="compose-file-error"`,
+			`<p class="field-error" id="compose-file-error" role="alert">Choose an image to post</p>`, ">Hello, harbour</textarea>").
+		lacks(`class="alert alert-error"`)
+	// A file that is not an image is refused, beside the image field.
 	cy.postMultipart("/worlds/tidewater/posts", url.Values{"character_id": {charID}, "caption": {"x"}, "_csrf": {cy.csrf}}, []byte("not an image")).
-		want(http.StatusBadRequest, "Upload a PNG, JPEG, WebP or GIF image")
+		want(http.StatusBadRequest, `<p class="field-error" id="compose-file-error" role="alert">Upload a PNG, JPEG, WebP or GIF image`)
+	// Too long a caption and too many hashtags are refused beside their fields.
+	cy.postMultipart("/worlds/tidewater/posts", url.Values{"character_id": {charID}, "caption": {strings.Repeat("a", 2201)}, "_csrf": {cy.csrf}}, pngBytes(t, 64, 64)).
+		want(http.StatusBadRequest, `aria-invalid="true" aria-describedby="compose-caption-error"`,
+			`<p class="field-error" id="compose-caption-error" role="alert">Caption must be at most 2200 characters</p>`)
+	cy.postMultipart("/worlds/tidewater/posts", url.Values{"character_id": {charID}, "caption": {"x"}, "hashtags": {strings.Repeat("#t ", 40)}, "_csrf": {cy.csrf}}, pngBytes(t, 64, 64)).
+		want(http.StatusBadRequest, `aria-describedby="compose-tags-error"`, `<p class="field-error" id="compose-tags-error" role="alert">At most`)
+	// A character's name is required, beside its field.
+	cy.postMultipart("/worlds/tidewater/characters", url.Values{"display_name": {" "}, "bio": {"Still here"}, "_csrf": {cy.csrf}}, nil).
+		want(http.StatusBadRequest, `aria-invalid="true" aria-describedby="char-name-error"`,
+			`<p class="field-error" id="char-name-error" role="alert">Display name must be 1 to`, ">Still here</textarea>")
 
 	res := cy.postMultipart("/worlds/tidewater/posts", url.Values{"character_id": {charID}, "caption": {"Hello, harbour"}, "hashtags": {"#first, arrival"}, "_csrf": {cy.csrf}}, pngBytes(t, 64, 64))
 	if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/worlds/tidewater/posts/") {

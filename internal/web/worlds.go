@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -275,12 +276,35 @@ func (h *Handler) tag(w http.ResponseWriter, r *http.Request, req request) {
 
 // composeForm and characterForm hold what was typed into the world page's
 // forms, shown again with an error.
+// composeForm and characterForm are forms sent back: what was typed, the
+// messages beside the fields they refuse (Errors) and one about the form
+// as a whole (Error).
 type composeForm struct {
 	CharacterID, Caption, Hashtags, Error string
+	Errors                                map[string]string
 }
 
 type characterForm struct {
 	DisplayName, Username, Bio, Error string
+	Errors                            map[string]string
+}
+
+// formErrors places a refusal beside its field: the image's own field when
+// the image was refused, else the field the message names (hashtag rules
+// name no field of their own), else the form.
+func formErrors(err, uploadErr error, fields ...string) (map[string]string, string) {
+	if err == uploadErr && generia.IsKind(err, generia.KindInvalid) {
+		return map[string]string{"file": message(err)}, ""
+	}
+	m := generia.ErrorMessage(err)
+	if strings.HasPrefix(m, "media_id ") {
+		return map[string]string{"file": message(err)}, ""
+	}
+	if strings.Contains(m, "hashtag") && slices.Contains(fields, "hashtags") {
+		return map[string]string{"hashtags": message(err)}, ""
+	}
+	errs := fieldErrors(err, fields...)
+	return errs, errs[""]
 }
 
 type worldForms struct {
@@ -522,9 +546,9 @@ func (h *Handler) uploadField(r *http.Request, viewerID, worldID string) (string
 func (h *Handler) createPost(w http.ResponseWriter, r *http.Request, req request) {
 	v, id := req.viewer, r.PathValue("id")
 	f := composeForm{CharacterID: r.PostFormValue("character_id"), Caption: r.PostFormValue("caption"), Hashtags: r.PostFormValue("hashtags")}
-	var err error
+	var err, uploadErr error
 	if utf8.RuneCountInString(strings.TrimSpace(f.Caption)) > social.MaxCaptionLength {
-		err = generia.Errorf(generia.KindInvalid, "the caption is longer than %d characters", social.MaxCaptionLength)
+		err = generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", social.MaxCaptionLength)
 	}
 	var mediaID string
 	if err == nil {
@@ -532,6 +556,7 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request, req request
 		if err == nil && mediaID == "" {
 			err = generia.Errorf(generia.KindInvalid, "choose an image to post")
 		}
+		uploadErr = err
 	}
 	var p generia.Post
 	if err == nil {
@@ -544,7 +569,7 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request, req request
 			h.fail(w, r, err)
 			return
 		}
-		f.Error = message(err)
+		f.Errors, f.Error = formErrors(err, uploadErr, "character_id", "caption", "hashtags")
 		h.showWorld(w, r, v, formStatus(err), worldForms{Compose: f})
 		return
 	}
@@ -557,6 +582,7 @@ func (h *Handler) createCharacter(w http.ResponseWriter, r *http.Request, req re
 	v, id := req.viewer, r.PathValue("id")
 	f := characterForm{DisplayName: r.PostFormValue("display_name"), Username: r.PostFormValue("username"), Bio: r.PostFormValue("bio")}
 	avatar, err := h.uploadField(r, v.ID, id)
+	uploadErr := err
 	if err == nil {
 		_, err = h.social.CreateCharacter(r.Context(), v.ID, id, social.NewCharacter{
 			DisplayName: f.DisplayName, Username: f.Username, Bio: f.Bio, AvatarMediaID: avatar,
@@ -567,7 +593,7 @@ func (h *Handler) createCharacter(w http.ResponseWriter, r *http.Request, req re
 			h.fail(w, r, err)
 			return
 		}
-		f.Error = message(err)
+		f.Errors, f.Error = formErrors(err, uploadErr, "display_name", "username", "bio")
 		h.showWorld(w, r, v, formStatus(err), worldForms{Character: f})
 		return
 	}
