@@ -164,6 +164,10 @@ type ContentStore interface {
 	// EditCharacter sets a character's display name, bio and avatar, as
 	// its person changed them. An unknown character gives KindNotFound.
 	EditCharacter(ctx context.Context, characterID, displayName, bio, avatarMediaID string) error
+	// DeleteCharacter deletes a character with its posts (and their likes
+	// and comments), the comments spoken as it and the likes it gave, in
+	// one transaction. An unknown character gives KindNotFound.
+	DeleteCharacter(ctx context.Context, characterID string) error
 	// Character returns a character.
 	Character(ctx context.Context, id string) (Character, error)
 	// ListCharacters returns a world's characters in cast order, then by

@@ -179,6 +179,14 @@ func (s *Server) editPost(w http.ResponseWriter, r *http.Request) error {
 	}, toPost)
 }
 
+func (s *Server) deleteCharacter(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Social.DeleteCharacter(r.Context(), viewer(r), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Social.DeletePost(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("post_id")); err != nil {
 		return err

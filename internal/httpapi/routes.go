@@ -56,6 +56,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/worlds/{id}/users/{user_id}/characters", small, s.userCharacters},
 		{"GET", "/api/v1/characters/{id}", small, s.getCharacter},
 		{"PATCH", "/api/v1/characters/{id}", small, s.editCharacter},
+		{"DELETE", "/api/v1/characters/{id}", small, s.deleteCharacter},
 		{"GET", "/api/v1/characters/{id}/posts", small, s.characterPosts},
 
 		{"GET", "/api/v1/worlds/{id}/posts", small, s.feed},

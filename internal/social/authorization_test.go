@@ -238,6 +238,13 @@ func editCharacter(character func(who, w string) string) action {
 	}
 }
 
+// deleteCharacter is deleting character(who, w).
+func deleteCharacter(character func(who, w string) string) action {
+	return func(ctx context.Context, s *Service, who, w string) error {
+		return s.DeleteCharacter(ctx, who, character(who, w))
+	}
+}
+
 // postAs is posting as character(who, w) with the image upload(who, w).
 func postAs(character, upload func(who, w string) string) action {
 	return func(ctx context.Context, s *Service, who, w string) error {
@@ -357,6 +364,9 @@ func TestAuthorization(t *testing.T) {
 		{"edit one's own character", editCharacter(ownCharacter), membersOnly, signedInInsiders},
 		{"edit another person's character", editCharacter(othersCharacter), nobody, nobodyInside},
 		{"edit an AI character", editCharacter(func(_, w string) string { return aiCharacter(w) }), nobody, nobodyInside},
+		{"delete one's own character", deleteCharacter(ownCharacter), membersOnly, signedInInsiders},
+		{"delete another person's character", deleteCharacter(othersCharacter), nobody, nobodyInside},
+		{"delete an AI character", deleteCharacter(func(_, w string) string { return aiCharacter(w) }), nobody, nobodyInside},
 		{"edit one's own post", func(ctx context.Context, s *Service, who, w string) error {
 			p, err := s.CreatePost(ctx, insider(who), w, NewPost{CharacterID: ownCharacter(who, w), MediaID: ownUpload(who, w), Caption: "Hi"})
 			if err != nil {

@@ -139,3 +139,21 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 	s.feeds.changed(w.ID)
 	return s.Store.World(ctx, w.ID)
 }
+
+// DeleteCharacter deletes one of the viewer's own characters with its
+// posts, its comments and its likes. A generated character, or another
+// person's, is not the viewer's to delete.
+func (s *Service) DeleteCharacter(ctx context.Context, viewerID, id string) error {
+	if err := signedIn(viewerID); err != nil {
+		return err
+	}
+	view, err := s.Character(ctx, viewerID, id)
+	if err != nil {
+		return err
+	}
+	if view.Character.OwnerID != viewerID {
+		return generia.Errorf(generia.KindForbidden, "you can delete only your own characters")
+	}
+	defer s.feeds.changed(view.Character.WorldID)
+	return s.Store.DeleteCharacter(ctx, view.Character.ID)
+}

@@ -167,6 +167,42 @@ func (s *Store) EditCharacter(ctx context.Context, characterID, displayName, bio
 	return nil
 }
 
+// DeleteCharacter deletes a character and all it said and did: its posts
+// go by cascade with their likes and comments; the comments spoken as it
+// and the likes it gave are deleted first, with the counts of the posts
+// they were on, since their keys do not cascade (a reply to a deleted
+// comment stays, answering nothing).
+func (s *Store) DeleteCharacter(ctx context.Context, characterID string) error {
+	err := s.write(ctx, func(tx handle) error {
+		for _, q := range []string{
+			`UPDATE posts SET comments_count = comments_count -
+				(SELECT COUNT(*) FROM comments c WHERE c.post_id = posts.id AND c.character_id = ?)
+			 WHERE id IN (SELECT post_id FROM comments WHERE character_id = ?)`,
+			`UPDATE posts SET likes_count = likes_count -
+				(SELECT COUNT(*) FROM likes l WHERE l.post_id = posts.id AND l.character_id = ?)
+			 WHERE id IN (SELECT post_id FROM likes WHERE character_id = ?)`,
+		} {
+			if _, err := tx.Exec(ctx, q, characterID, characterID); err != nil {
+				return err
+			}
+		}
+		for _, q := range []string{`DELETE FROM comments WHERE character_id = ?`, `DELETE FROM likes WHERE character_id = ?`} {
+			if _, err := tx.Exec(ctx, q, characterID); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM characters WHERE id = ?`, characterID)
+		if err == nil && !changed(tag) {
+			err = generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("deleting character %s: %w", characterID, s.translate(err))
+	}
+	return nil
+}
+
 // Character returns a character.
 func (s *Store) Character(ctx context.Context, id string) (generia.Character, error) {
 	return readOne(ctx, s, scanCharacter, "character "+id, characterByID, id)

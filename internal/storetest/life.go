@@ -278,3 +278,52 @@ func testCharacterLikes(t *testing.T, s generia.Store) {
 		t.Errorf("LikesCount = %d, want 2", got.LikesCount)
 	}
 }
+
+// Deleting a character deletes what it said and did: its posts with their
+// likes and comments, its comments elsewhere, the likes it gave; what
+// others said and did stays.
+func testDeleteCharacter(t *testing.T, s generia.Store) {
+	newUser(t, s, "mara")
+	p := seedPost(t, s) // by c1, an AI character
+	ctx := t.Context()
+	mine := createCharacter(t, s, newUserCharacter("c-mara", p.WorldID, 1))
+	other := createCharacter(t, s, newCharacter("c2", p.WorldID, 2))
+	minePost := createPost(t, s, newPost("p-mara", mine, t0))
+	for _, c := range []generia.Comment{
+		{ID: "m1", PostID: p.ID, UserID: "u-mara", CharacterID: mine.ID, Text: "As Mara's character.", CreatedAt: at(time.Minute)},
+		{ID: "m2", PostID: p.ID, UserID: "u-mara", Text: "As Mara herself.", CreatedAt: at(2 * time.Minute)},
+		{ID: "m3", PostID: minePost.ID, CharacterID: "c1", IsAI: true, Text: "On Mara's post.", CreatedAt: at(3 * time.Minute)},
+		{ID: "m4", PostID: p.ID, CharacterID: other.ID, IsAI: true, ParentID: "m1", Text: "Answering the character.", CreatedAt: at(4 * time.Minute)},
+	} {
+		_, err := s.AddComment(ctx, c)
+		ok(t, err, "AddComment "+c.ID)
+	}
+	_, err := s.Like(ctx, p.ID, "u-mara", at(time.Minute))
+	ok(t, err, "Like")
+	_, err = s.LikeAsCharacter(ctx, p.ID, other.ID, at(time.Minute))
+	ok(t, err, "LikeAsCharacter")
+	_, err = s.LikeAsCharacter(ctx, minePost.ID, "c1", at(time.Minute))
+	ok(t, err, "LikeAsCharacter on Mara's post")
+
+	ok(t, s.DeleteCharacter(ctx, mine.ID), "DeleteCharacter")
+	wantKind(t, func() error { _, err := s.Character(ctx, mine.ID); return err }(), generia.KindNotFound, "the deleted character")
+	wantKind(t, func() error { _, err := s.Post(ctx, minePost.ID, ""); return err }(), generia.KindNotFound, "the deleted character's post")
+	wantKind(t, func() error { _, err := s.Comment(ctx, "m3"); return err }(), generia.KindNotFound, "a comment on the deleted character's post")
+	comments, _, err := s.ListComments(ctx, p.ID, generia.Page{})
+	ok(t, err, "ListComments")
+	var texts []string
+	for _, c := range comments {
+		texts = append(texts, c.Text+"|"+c.ParentID)
+	}
+	same(t, "comments left on the other post", texts, []string{"As Mara herself.|", "Answering the character.|"})
+
+	ok(t, s.DeleteCharacter(ctx, other.ID), "DeleteCharacter of a character who liked and commented")
+	likes, _, err := s.ListLikes(ctx, p.ID, generia.Page{})
+	ok(t, err, "ListLikes")
+	if len(likes) != 1 || likes[0].UserID != "u-mara" {
+		t.Errorf("likes left = %+v, want Mara's own", likes)
+	}
+	got := postByID(t, s, p.ID)
+	same(t, "the post's counts", []int{got.LikesCount, got.CommentsCount}, []int{1, 1})
+	wantKind(t, s.DeleteCharacter(ctx, "c-nowhere"), generia.KindNotFound, "DeleteCharacter of an unknown character")
+}

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"worlds/list by search", testListWorldsSearch},
 		{"worlds/list in three orders", testListWorldsSorted},
 		{"edits of posts, characters and worlds", testEdits},
+		{"deleting a character and all it did", testDeleteCharacter},
 		{"worlds/read with the created counts", testWorldMadeCounts},
 		{"worlds/join and leave are idempotent, the owner cannot leave", testJoinLeave},
 		{"worlds/delete removes everything and returns the media keys", testDeleteWorld},

@@ -171,7 +171,12 @@ func TestEditsFromThePages(t *testing.T) {
 	cy.postForm("/characters/cy-char/edit", url.Values{"display_name": {" "}, "bio": {"Dives."}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest,
 		`id="edit-name-error" role="alert">Display name must be 1 to 60 characters</p>`, "Dives.")
 	cy.postForm("/characters/cy-char/edit", url.Values{"display_name": {"Cy Deepwater"}, "bio": {"Dives at dawn."}, "_csrf": {cy.csrf}}).redirects("/characters/cy-char")
-	cy.get("/characters/cy-char").want(http.StatusOK, "<h1>Cy Deepwater</h1>", "Dives at dawn.", "@cy_the_diver")
+	cy.get("/characters/cy-char").want(http.StatusOK, "<h1>Cy Deepwater</h1>", "Dives at dawn.", "@cy_the_diver",
+		`action="/characters/cy-char/delete"`, "Delete character")
+	ada.get("/characters/cy-char").want(http.StatusOK).lacks("Delete character")
+	ada.postForm("/characters/cy-char/delete", url.Values{"_csrf": {ada.csrf}}).want(http.StatusForbidden)
+	ada.postForm("/characters/"+f.chars[0].ID+"/delete", url.Values{"_csrf": {ada.csrf}}).want(http.StatusForbidden)
+	cy.postForm("/characters/cy-char/delete", url.Values{}).want(http.StatusForbidden) // no CSRF token: refused
 
 	// The world.
 	ada.get("/worlds/tidewater/about").want(http.StatusOK, "Edit this world", `<option value="public" selected>`)
@@ -181,6 +186,11 @@ func TestEditsFromThePages(t *testing.T) {
 	ada.postForm("/worlds/tidewater/edit", url.Values{"name": {"Tidewell"}, "description": {"A harbour that keeps its water."}, "visibility": {"sometimes"}, "_csrf": {ada.csrf}}).want(http.StatusBadRequest,
 		`id="edit-visibility-error" role="alert">Visibility must be public or private</p>`)
 	cy.postForm("/worlds/tidewater/edit", url.Values{"name": {"Cy's"}, "description": {""}, "visibility": {"public"}, "_csrf": {cy.csrf}}).want(http.StatusForbidden)
+	// Deleting one's character takes its posts with it.
+	cy.postForm("/characters/cy-char/delete", url.Values{"_csrf": {cy.csrf}}).redirects("/worlds/tidewater")
+	cy.get("/characters/cy-char").want(http.StatusNotFound)
+	cy.get(postPage).want(http.StatusNotFound)
+	ada.get("/characters/" + f.chars[0].ID).want(http.StatusOK)
 	ada.postForm("/worlds/tidewater/edit", url.Values{"name": {"Tidewell"}, "description": {"A harbour that keeps its water."}, "visibility": {"private"}, "_csrf": {ada.csrf}}).redirects("/worlds/tidewater/about")
 	ada.get("/worlds/tidewater").want(http.StatusOK, "Tidewell", "A harbour that keeps its water.", "private")
 	f.browser().get("/worlds/tidewater").want(http.StatusNotFound)

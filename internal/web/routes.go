@@ -94,6 +94,7 @@ func (h *Handler) routes() []route {
 
 		{"GET", "/characters/{id}", small, anyone, "", h.character},
 		{"POST", "/characters/{id}/edit", small, signedIn, "", h.editCharacter},
+		{"POST", "/characters/{id}/delete", small, signedIn, "", h.deleteCharacter},
 		{"GET", "/characters/{id}/posts", small, anyone, "", h.characterPosts}, // fragment: the next grid items
 
 		{"GET", "/login", small, anyone, "", h.loginForm},
