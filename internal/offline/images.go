@@ -12,8 +12,20 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-// MaxImageSide caps the long side of offline images, in pixels.
-const MaxImageSide = 512
+// MaxImageSide caps the long side of offline images, in pixels: a world
+// header is painted wide enough for a desktop, a post's picture at the size
+// its page shows it, an avatar or icon smaller.
+const MaxImageSide = 1280
+
+func maxSide(kind string) int {
+	switch kind {
+	case generia.MediaWorldHeader:
+		return MaxImageSide
+	case generia.MediaPostImage:
+		return 800
+	}
+	return 512
+}
 
 // Images paints procedural PNG images offline. It implements
 // generia.ImageGenerator.
@@ -38,7 +50,7 @@ func (g *Images) GenerateImage(ctx context.Context, req generia.ImageRequest) (g
 	if req.Width <= 0 || req.Height <= 0 {
 		return generia.ImageResult{}, generia.Errorf(generia.KindInvalid, "offline: image size %dx%d is not positive", req.Width, req.Height)
 	}
-	w, h := fitSize(req.Width, req.Height, MaxImageSide)
+	w, h := fitSize(req.Width, req.Height, maxSide(req.Kind))
 	img := paint(req, w, h)
 	var buf bytes.Buffer
 	buf.Grow(w * h / 3)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	_ "image/png"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,16 +33,17 @@ func image1(t testing.TB, req generia.ImageRequest) generia.ImageResult {
 }
 
 func TestImagesDecodeAtTheReportedSize(t *testing.T) {
-	sizes := []struct{ w, h, wantW, wantH int }{
-		{1536, 512, 512, 171},
-		{1024, 1024, 512, 512},
-		{1024, 1536, 341, 512},
-		{300, 200, 300, 200},
-		{64, 64, 64, 64},
-		{1, 1000, 1, 512},
+	// The long side is capped by kind: a header wide enough for a desktop,
+	// a post's picture as tall as its page shows it, the rest at 512.
+	sizes := map[string][]struct{ w, h, wantW, wantH int }{
+		generia.MediaWorldHeader: {{1536, 640, 1280, 533}, {1536, 512, 1280, 427}, {1024, 1536, 853, 1280}, {300, 200, 300, 200}, {1, 2000, 1, 1280}},
+		generia.MediaPostImage:   {{1024, 1280, 640, 800}, {896, 1152, 622, 800}, {1024, 1024, 800, 800}, {1536, 512, 800, 267}, {64, 64, 64, 64}, {1, 1000, 1, 800}},
+		generia.MediaWorldIcon:   {{512, 512, 512, 512}, {1024, 1536, 341, 512}, {300, 200, 300, 200}},
+		"something_else":         {{1536, 512, 512, 171}, {1024, 1024, 512, 512}, {1, 1000, 1, 512}},
 	}
+	sizes[generia.MediaCharacterAvatar] = sizes[generia.MediaWorldIcon]
 	for _, kind := range imageKinds {
-		for _, s := range sizes {
+		for _, s := range sizes[kind] {
 			t.Run(kind, func(t *testing.T) {
 				res := image1(t, generia.ImageRequest{WorldID: "w", Key: "k", Kind: kind, Prompt: imagePrompts[kind], Width: s.w, Height: s.h})
 				if res.ContentType != "image/png" || res.Model != "offline" || res.CostUSD != 0 {
@@ -137,6 +139,130 @@ func BenchmarkImage(b *testing.B) {
 		req.Key = "post/" + string(rune('a'+i%26))
 		if _, err := g.GenerateImage(context.Background(), req); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestPostPicturesFollowTheirSubject reads the pictures a world's posts ask
+// for: a world of 100 posts shows markets, crowds, rooms, objects, people
+// and views, and no character's posts all look alike.
+func TestPostPicturesFollowTheirSubject(t *testing.T) {
+	for _, prompt := range []string{"A harbour town where sea turtles carry the mail", "A market on a frozen river during the longest night of the year"} {
+		w := simulate(t, prompt, 10, 100)
+		all := map[string]int{}
+		for i, posts := range w.posts {
+			mine := map[string]int{}
+			for _, p := range posts {
+				c := composition(strings.ToLower(p.ImagePrompt))
+				mine[c]++
+				all[c]++
+			}
+			if len(mine) < 3 {
+				t.Errorf("%q: character %d's %d pictures are all of %v", prompt, i, len(posts), mine)
+			}
+		}
+		for _, c := range []string{compView, compMarket, compCrowd, compRoom, compObject, compFace} {
+			if all[c] == 0 {
+				t.Errorf("%q: no picture is a %s: %v", prompt, c, all)
+			}
+		}
+	}
+}
+
+// meanColour is the average colour of a region of a decoded image.
+func meanColour(t *testing.T, res generia.ImageResult, r image.Rectangle) (red, green, blue float64) {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(res.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0.0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			red, green, blue = red+float64(cr)/65535, green+float64(cg)/65535, blue+float64(cb)/65535
+			n++
+		}
+	}
+	return red / n, green / n, blue / n
+}
+
+// Water is blue, ice pale, whatever warm colours the palette holds: a
+// frozen river is no desert.
+func TestWaterAndIceKeepTheirColour(t *testing.T) {
+	for _, c := range []struct {
+		name, prompt string
+		minLight     float64
+	}{
+		{"sea", "A wide panoramic view of a harbour at dusk, boats on the sea. Palette of rust orange, lantern gold, sand beige and terracotta.", 0},
+		{"frozen river", "A wide panoramic view of a market on a frozen river at night. Palette of hearth orange, glacier blue, slate grey and pine green.", 0.6},
+	} {
+		res := image1(t, generia.ImageRequest{WorldID: "w", Key: "header", Kind: generia.MediaWorldHeader, Prompt: c.prompt, Width: 1536, Height: 640})
+		// The band just under the horizon, which is water in both.
+		red, green, blue := meanColour(t, res, image.Rect(0, res.Height*7/10, res.Width, res.Height*8/10))
+		if blue <= red || (red+green+blue)/3 < c.minLight {
+			t.Errorf("%s: the water is rgb(%.2f, %.2f, %.2f), want blue over red and light at least %.1f", c.name, red, green, blue, c.minLight)
+		}
+	}
+}
+
+// Rain falls over a street, not in a room.
+func TestWeatherIsOutOfDoors(t *testing.T) {
+	sc := schemeFor(seed("scheme"), "palette of slate blue and rust orange", "w")
+	same := func(a, b *image.Paletted) bool { return bytes.Equal(a.Pix, b.Pix) }
+	street := "a street photo with people in the background, in the rain"
+	if same(paintPost(seed("k"), sc, street, 400, 500), paintCrowd(seed("k"), sc, street, 400, 500)) {
+		t.Error("a street in the rain is painted without rain")
+	}
+	room := "a quiet, contemplative photo of a kitchen, in the rain"
+	if !same(paintPost(seed("k"), sc, room, 400, 500), paintRoom(seed("k"), sc, room, 400, 500)) {
+		t.Error("a room is painted with rain in it")
+	}
+}
+
+// An icon draws the symbol its prompt names: a lighthouse, an anchor and a
+// snowflake are three shapes, and none is the rosette of an icon that names
+// no symbol.
+func TestIconsDrawTheirSymbol(t *testing.T) {
+	mask := func(symbol string) []bool {
+		res := image1(t, generia.ImageRequest{WorldID: "w", Key: "icon", Kind: generia.MediaWorldIcon, Width: 256, Height: 256,
+			Prompt: "A simple round emblem for Saltmere: " + symbol + ", centred on a plain background. Palette of slate blue and lantern gold."})
+		img, _, err := image.Decode(bytes.NewReader(res.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, ok := img.(*image.Paletted)
+		if !ok {
+			t.Fatalf("the icon decodes as %T, want a paletted PNG", img)
+		}
+		m := make([]bool, len(p.Pix))
+		for i, v := range p.Pix {
+			m[i] = int(v)/rampLen == reStar
+		}
+		return m
+	}
+	differ := func(a, b []bool) float64 {
+		n, in := 0, 0
+		for i := range a {
+			if a[i] != b[i] {
+				n++
+			}
+			if a[i] || b[i] {
+				in++
+			}
+		}
+		return float64(n) / float64(max(1, in))
+	}
+	shapes := map[string][]bool{}
+	for _, s := range []string{"a stylised lighthouse", "an anchor wrapped in rope", "a snowflake around a flame", "a wreath of nothing in particular"} {
+		shapes[s] = mask(s)
+	}
+	names := []string{"a stylised lighthouse", "an anchor wrapped in rope", "a snowflake around a flame", "a wreath of nothing in particular"}
+	for i, a := range names {
+		for _, b := range names[i+1:] {
+			if d := differ(shapes[a], shapes[b]); d < 0.3 {
+				t.Errorf("%q and %q draw nearly the same shape (%.0f%% of it differs)", a, b, 100*d)
+			}
 		}
 	}
 }

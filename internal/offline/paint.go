@@ -251,13 +251,13 @@ func paint(req generia.ImageRequest, w, h int) *image.Paletted {
 	sc := schemeFor(r, prompt, req.WorldID)
 	switch req.Kind {
 	case generia.MediaWorldIcon:
-		return paintEmblem(r, sc, w, h)
+		return paintEmblem(r, sc, prompt, w, h)
 	case generia.MediaCharacterAvatar:
 		return paintPortrait(r, sc, prompt, w, h)
 	case generia.MediaWorldHeader:
 		return paintLandscape(r, sc, prompt, w, h, false)
 	}
-	return paintLandscape(r, sc, prompt, w, h, true)
+	return paintPost(r, sc, prompt, w, h)
 }
 
 // Times of day.
@@ -313,12 +313,13 @@ func paintLandscape(r *rand.Rand, sc scheme, prompt string, w, h int, post bool)
 	trees := hasAny(prompt, "forest", "tree", "trees", "wood", "woods", "garden", "gardens", "jungle", "grove", "oak", "leaves", "moss",
 		"fern", "canopy", "pine", "orchard", "arboretum")
 	peaks := hasAny(prompt, "mountain", "mountains", "peak", "peaks", "cliff", "snow", "ridge", "glacier", "canyon", "crag", "alpine")
-	space := hasAny(prompt, "space", "orbit", "orbital", "planet", "station", "galaxy", "nebula", "asteroid", "starlight")
+	space := hasAny(prompt, "space", "orbit", "orbital", "planet", "galaxy", "nebula", "asteroid", "starlight")
 	figure := post && strings.Contains(prompt, "in the frame")
 	tower := hasAny(prompt, "lighthouse", "tower", "clocktower", "spire", "watchtower")
 	if !water && !city && !trees && !peaks && !space {
 		trees, peaks = r.IntN(2) == 0, r.IntN(2) == 0
 	}
+	icy := hasAny(prompt, "frozen", "ice", "icy")
 	tod := timeOfDay(r, prompt)
 
 	cs := sc.colors
@@ -342,7 +343,7 @@ func paintLandscape(r *rand.Rand, sc scheme, prompt string, w, h int, post bool)
 	ramps := [][2]rgb{
 		rkSky:    {top, hor},
 		rkGlow:   {hor, sun},
-		rkWater:  {mix(dark, top, 0.5), mix(hor, light, 0.3)},
+		rkWater:  waterRamp(sc, top, hor, icy),
 		rkAccent: {dim(sc.accent, 0.6), mix(sc.accent, white, 0.65)},
 		rkDark:   {dim(dark, 0.25), dim(dark, 0.7)},
 		rkCloud:  {mix(top, hor, 0.6), mix(hor, white, 0.7)},
@@ -567,7 +568,13 @@ func paintLandscape(r *rand.Rand, sc scheme, prompt string, w, h int, post bool)
 			if !drawn && water && fy >= horizon {
 				k := (fy - horizon) / (fh - horizon + 1)
 				ripple := 0.1 * math.Sin(fy*0.9+3*math.Sin(float64(x)*0.03+fy*0.07))
-				reflect := math.Abs(float64(x)-sunX) < sunR*(1+3*k)
+				if icy { // ice: smooth, with a crack here and there
+					ripple = 0.04 * math.Sin(float64(x)*0.01+fy*0.02)
+					if hash2(x/3+int(fy*0.2), y/2, windowSeed)%120 == 0 {
+						ripple = -0.35
+					}
+				}
+				reflect := !icy && math.Abs(float64(x)-sunX) < sunR*(1+3*k)
 				if reflect && ripple > 0.02 {
 					c.set(x, y, rkGlow, 0.7-0.4*k)
 				} else {
@@ -577,6 +584,17 @@ func paintLandscape(r *rand.Rand, sc scheme, prompt string, w, h int, post bool)
 		}
 	}
 
+	// A market's stalls line the near shore or street.
+	if hasAny(prompt, "market", "stall", "stalls", "fair", "bazaar") {
+		ground := fh * 0.96
+		if water {
+			ground = layers[nLayers-1].ridge[w/2] + u*0.02
+		}
+		drawStalls(c, r, ground, u*(0.12+0.05*r.Float64()), tod == night || tod == dusk)
+	}
+	if !post {
+		weather(r, c.img, prompt, rkCloud)
+	}
 	if figure {
 		fx := fw * (0.25 + 0.5*r.Float64())
 		ground := fh * 0.95
@@ -589,6 +607,61 @@ func paintLandscape(r *rand.Rand, sc scheme, prompt string, w, h int, post bool)
 		drawFigure(c, fx, ground, u*(0.22+0.1*r.Float64()), rkDark)
 	}
 	return c.img
+}
+
+// drawStalls paints a row of market stalls standing on ground: striped
+// awnings over counters, a lamp in each after dark.
+func drawStalls(c *canvas, r *rand.Rand, ground, height float64, lit bool) {
+	fw := float64(c.w)
+	width := height * 1.3
+	for x := fw * 0.04 * r.Float64(); x < fw; x += width * (1.25 + 0.5*r.Float64()) {
+		counter := ground - height*0.4
+		a, b, e, f := c.box(x, counter, x+width, ground)
+		for y := b; y < f; y++ {
+			for xx := a; xx < e; xx++ {
+				c.set(xx, y, rkDark, 0.55+0.3*float64(y-b)/float64(max(1, f-b)))
+			}
+		}
+		a, b, e, f = c.box(x-width*0.05, ground-height, x+width*1.05, ground-height*0.78)
+		for y := b; y < f; y++ {
+			for xx := a; xx < e; xx++ {
+				ramp := rkAccent
+				if (xx-a)*6/max(1, e-a)%2 == 1 {
+					ramp = rkCloud
+				}
+				c.set(xx, y, ramp, 0.6+0.3*float64(f-y)/float64(max(1, f-b)))
+			}
+		}
+		for _, px := range []float64{x, x + width*0.95} {
+			a, b, e, f = c.box(px, ground-height*0.78, px+width*0.05, counter)
+			for y := b; y < f; y++ {
+				for xx := a; xx < e; xx++ {
+					c.set(xx, y, rkDark, 0.4)
+				}
+			}
+		}
+		if lit {
+			drawGlow(c, x+width/2, counter-height*0.15, height*0.12, rkGlow)
+		}
+	}
+}
+
+// waterRamp is the colour of water: the scheme's bluest colour lit by the
+// sky, so that a warm palette does not paint an orange sea; ice is pale.
+func waterRamp(sc scheme, top, hor rgb, icy bool) [2]rgb {
+	if icy {
+		return [2]rgb{{0.55, 0.68, 0.8}, {0.92, 0.96, 1}}
+	}
+	blue := sc.colors[0]
+	for _, c := range sc.colors {
+		if c[2]-c[0] > blue[2]-blue[0] {
+			blue = c
+		}
+	}
+	if blue[2]-blue[0] < 0.05 { // no blue at all: the sea's own
+		blue = rgb{0.22, 0.45, 0.62}
+	}
+	return [2]rgb{mix(dim(blue, 0.45), top, 0.15), mix(blue, hor, 0.2)}
 }
 
 // drawGlow paints a soft round light.
@@ -805,7 +878,8 @@ const (
 
 // paintEmblem draws a round badge: a ring studded with dots around a
 // rosette or star, on a radial gradient.
-func paintEmblem(r *rand.Rand, sc scheme, w, h int) *image.Paletted {
+func paintEmblem(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
+	shape := symbolShape(prompt)
 	cs := sc.colors
 	n := len(cs)
 	c := newCanvas(w, h, [][2]rgb{
@@ -853,6 +927,15 @@ func paintEmblem(r *rand.Rand, sc scheme, w, h int) *image.Paletted {
 				c.set(x, y, reRing, 0.2)
 				continue
 			}
+			if shape != nil {
+				nx, ny := dx/(0.78*R), dy/(0.78*R)
+				if shape(nx, ny) {
+					c.set(x, y, reStar, 0.55+0.3*(0.5-ny*0.5)+0.15*light)
+				} else {
+					c.set(x, y, reInner, 0.35+0.4*(1-d/(0.8*R)))
+				}
+				continue
+			}
 			rx, ry := ux*cosS+uy*sinS, uy*cosS-ux*sinS
 			cosN := cosMul(rx, ry, petals) // cos(petals·θ)
 			var rs float64
@@ -875,6 +958,102 @@ func paintEmblem(r *rand.Rand, sc scheme, w, h int) *image.Paletted {
 		}
 	}
 	return c.img
+}
+
+// symbols are the shapes an emblem can draw, by the words of its prompt;
+// each reports whether the point (x, y), in units of the emblem's inner
+// radius with y down, is inside it.
+var symbols = []struct {
+	words []string
+	in    func(x, y float64) bool
+}{
+	{[]string{"snowflake"}, func(x, y float64) bool {
+		d, a := math.Hypot(x, y), math.Atan2(y, x)
+		k := math.Abs(math.Remainder(a, math.Pi/3)) * d // distance from the nearest arm
+		branch := d > 0.35 && d < 0.6 && math.Abs(math.Remainder(a, math.Pi/3))*d < 0.25*(0.6-d)/0.25+0.04
+		return d < 0.8 && (k < 0.06 || branch || d < 0.14)
+	}},
+	{[]string{"flame", "fire", "candle"}, func(x, y float64) bool {
+		if math.Hypot(x, y-0.25) < 0.45 {
+			return true
+		}
+		return y > -0.8 && y < 0.25 && math.Abs(x) < 0.45*(y+0.8)/1.05*(1-0.3*math.Sin((y+0.8)*3))
+	}},
+	{[]string{"lighthouse", "tower", "spire", "skyline"}, func(x, y float64) bool {
+		body := y > -0.45 && y < 0.7 && math.Abs(x) < 0.12+0.1*(y+0.45)/1.15
+		lamp := y > -0.7 && y < -0.45 && math.Abs(x) < 0.17
+		roof := y > -0.85 && y <= -0.7 && math.Abs(x) < 0.17*(y+0.85)/0.15
+		base := y > 0.62 && y < 0.75 && math.Abs(x) < 0.5
+		return body || lamp || roof || base
+	}},
+	{[]string{"anchor", "oar"}, func(x, y float64) bool {
+		shaft := math.Abs(x) < 0.07 && y > -0.55 && y < 0.62
+		ring := math.Abs(math.Hypot(x, y+0.68)-0.13) < 0.05
+		bar := math.Abs(y+0.35) < 0.06 && math.Abs(x) < 0.35
+		arc := math.Abs(math.Hypot(x, y-0.05)-0.6) < 0.07 && y > 0.2
+		return shaft || ring || bar || arc
+	}},
+	{[]string{"oak", "tree", "palm", "acorn", "sprout", "leaves", "leaf"}, func(x, y float64) bool {
+		canopy := math.Hypot(x, (y+0.2)*1.1) < 0.52 || math.Hypot(x+0.32, y+0.02) < 0.3 || math.Hypot(x-0.32, y+0.02) < 0.3
+		trunk := math.Abs(x) < 0.09+0.06*max(0, y-0.5) && y > 0.1 && y < 0.75
+		return canopy || trunk
+	}},
+	{[]string{"crescent", "moon"}, func(x, y float64) bool {
+		return math.Hypot(x, y) < 0.62 && math.Hypot(x-0.28, y+0.16) > 0.5
+	}},
+	{[]string{"peak", "mountain", "crag"}, func(x, y float64) bool {
+		return y > -0.6+1.45*math.Abs(x) && y < 0.55 || (y > -0.15+1.2*math.Abs(x-0.45) && y < 0.55)
+	}},
+	{[]string{"wheel", "gear", "planet"}, func(x, y float64) bool {
+		d, a := math.Hypot(x, y), math.Atan2(y, x)
+		spoke := d < 0.6 && math.Abs(math.Remainder(a, math.Pi/4))*d < 0.05
+		return math.Abs(d-0.6) < 0.1 || spoke || d < 0.16
+	}},
+	{[]string{"bell"}, func(x, y float64) bool {
+		dome := y > -0.6 && y < 0.45 && math.Abs(x) < 0.25+0.35*math.Pow((y+0.6)/1.05, 2)
+		return dome || math.Hypot(x, y-0.55) < 0.12 || (math.Abs(x) < 0.06 && y > -0.75 && y <= -0.6)
+	}},
+	{[]string{"lantern"}, func(x, y float64) bool {
+		frame := math.Abs(x) < 0.32 && y > -0.45 && y < 0.55 && (math.Abs(x) > 0.24 || math.Abs(y-0.05) > 0.42 || math.Abs(x) < 0.04)
+		glass := math.Abs(x) < 0.24 && math.Abs(y-0.05) < 0.42 && math.Hypot(x, y-0.05) < 0.2
+		top := y > -0.62 && y <= -0.45 && math.Abs(x) < 0.36*(y+0.62)/0.17+0.05
+		return frame || glass || top || math.Abs(math.Hypot(x, y+0.72)-0.1) < 0.04
+	}},
+	{[]string{"bridge"}, func(x, y float64) bool {
+		deck := y > -0.1 && y < 0.05 && math.Abs(x) < 0.8
+		arch := y >= 0.05 && y < 0.55 && math.Abs(x) < 0.8 && math.Hypot(x*0.9, y-0.6) > 0.45
+		return deck || arch
+	}},
+	{[]string{"book", "scroll"}, func(x, y float64) bool {
+		page := y > -0.35+0.12*math.Abs(x) && y < 0.4+0.1*math.Abs(x) && math.Abs(x) < 0.7
+		return page && math.Abs(x) > 0.03
+	}},
+	{[]string{"jar", "loaf", "bread"}, func(x, y float64) bool {
+		return (math.Hypot(x/0.55, (y-0.15)/0.55) < 1) || (math.Abs(x) < 0.22 && y > -0.6 && y < 0)
+	}},
+	{[]string{"wave"}, func(x, y float64) bool {
+		return math.Abs(x) < 0.8 && (math.Abs(y-0.22*math.Sin(x*4)) < 0.13 || math.Abs(y-0.4-0.16*math.Sin(x*4+1)) < 0.08)
+	}},
+}
+
+// symbolShape is the shape of the first symbol an emblem's prompt names,
+// or nil for a rosette.
+func symbolShape(prompt string) func(x, y float64) bool {
+	if _, after, ok := strings.Cut(prompt, ":"); ok {
+		prompt = after
+	}
+	best, at := -1, len(prompt)
+	for i, s := range symbols {
+		for _, w := range s.words {
+			if j := findWord(prompt, w); j >= 0 && j < at {
+				best, at = i, j
+			}
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return symbols[best].in
 }
 
 // cosMul returns cos(n·θ) for the unit vector (cos θ, sin θ).

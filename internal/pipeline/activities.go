@@ -52,12 +52,13 @@ func (a *Activities) log() *slog.Logger {
 	return slog.Default()
 }
 
-// Image sizes, multiples of 64 as image APIs want them.
+// Image sizes, multiples of 64 as image APIs want them: a header wide
+// enough for a desktop, post pictures 4:5 portraits as the feed shows them.
 var imageSizes = map[string][2]int{
 	generia.MediaWorldHeader:     {1536, 640},
 	generia.MediaWorldIcon:       {512, 512},
 	generia.MediaCharacterAvatar: {512, 512},
-	generia.MediaPostImage:       {896, 1152},
+	generia.MediaPostImage:       {1024, 1280},
 }
 
 // Progress queue.
