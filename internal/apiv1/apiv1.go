@@ -89,6 +89,10 @@ type Status struct {
 	StartedAt          *time.Time        `json:"started_at"`
 	FinishedAt         *time.Time        `json:"finished_at"`
 	ElapsedSeconds     float64           `json:"elapsed_seconds"`
+	// ETASeconds is how much longer the generation is expected to take, from
+	// the speed of its calls so far; absent when it is not running or has no
+	// speed to go by yet.
+	ETASeconds *float64 `json:"eta_seconds,omitempty"`
 }
 
 // Terminal reports whether the generation has ended.

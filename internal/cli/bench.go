@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -139,6 +140,7 @@ type benchSummary struct {
 	repaired, invalid                  int
 	overpaid                           []string
 	ledger                             int
+	eta                                etaError
 }
 
 func (s *benchSummary) add(res benchResult) {
@@ -155,6 +157,11 @@ func (s *benchSummary) add(res benchResult) {
 	s.invalid += res.st.AnswersInvalid
 	s.overpaid = append(s.overpaid, res.overpaid...)
 	s.ledger += res.ledger
+	s.eta.readings += res.eta.readings
+	s.eta.missing += res.eta.missing
+	s.eta.ofLeft = max(s.eta.ofLeft, res.eta.ofLeft)
+	s.eta.ofTotal = max(s.eta.ofTotal, res.eta.ofTotal)
+	s.eta.byPercentOfTotal = max(s.eta.byPercentOfTotal, res.eta.byPercentOfTotal)
 }
 
 func (s *benchSummary) report(w io.Writer, fakes *benchFakes) {
@@ -163,6 +170,8 @@ func (s *benchSummary) report(w io.Writer, fakes *benchFakes) {
 	fmt.Fprintf(w, "LLM calls: %d made, %d answered, for %d in a clean run (%.3f× made, %.3f× answered); %d answers repaired, %d invalid\n",
 		s.llm, s.llmAnswered, s.llmClean, ratio(s.llm, s.llmClean), ratio(s.llmAnswered, s.llmClean), s.repaired, s.invalid)
 	fmt.Fprintf(w, "items paid for twice: %d %v\n", len(s.overpaid), s.overpaid)
+	fmt.Fprintf(w, "time left shown once a third was done (%d readings, %d without an estimate): at worst %.0f%% off the time really left (while a tenth of the run was), %.0f%% of the run (scaling the elapsed time by the percent left: %.0f%% of the run)\n",
+		s.eta.readings, s.eta.missing, 100*s.eta.ofLeft, 100*s.eta.ofTotal, 100*s.eta.byPercentOfTotal)
 	if fakes != nil {
 		made := 0
 		for _, r := range append(fakes.llm.Requests(), fakes.images.Requests()...) {
@@ -187,7 +196,90 @@ type benchResult struct {
 	events       int
 	historyBytes int
 	st           generia.GenerationStatus
+	eta          etaError
 	err          error
+}
+
+// etaReading is the time left a watcher of a world's status was shown at a
+// moment.
+type etaReading struct {
+	at      time.Time
+	percent int
+	left    time.Duration
+	ok      bool
+	// byPercent is what the share of items made alone would say, as the
+	// page said before: the elapsed time scaled by what is left.
+	byPercent time.Duration
+}
+
+// watchTimeLeft reads a world's status record every 100 ms until ctx ends,
+// as the status stream does, and keeps the time left it would show.
+func watchTimeLeft(ctx context.Context, store generia.Store, worldID string) []etaReading {
+	var samples []generia.ProgressSample
+	var out []etaReading
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return out
+		case <-tick.C:
+		}
+		st, err := store.GenerationStatus(ctx, worldID)
+		if err != nil {
+			continue
+		}
+		now := time.Now()
+		if n := len(samples); n == 0 || samples[n-1] != st.Sample(samples[n-1].At) {
+			samples = append(samples, st.Sample(now))
+		}
+		if st.Status == generia.StatusInProgress {
+			left, ok := generia.TimeLeft(st, samples, now)
+			r := etaReading{at: now, percent: st.Percent(), left: left, ok: ok}
+			if p := r.percent; p > 0 && st.StartedAt != nil {
+				r.byPercent = now.Sub(*st.StartedAt) * time.Duration(100-p) / time.Duration(p)
+			}
+			out = append(out, r)
+		}
+	}
+}
+
+// etaError is how far the time left a world showed was from the truth once
+// a third of it was done: at worst, as a share of the time that was really
+// left (while at least a tenth of the run was), and as a share of the run.
+type etaError struct {
+	readings        int
+	ofLeft, ofTotal float64
+	missing         int // readings with no estimate
+	// byPercentOfTotal is the worst of the percent-based estimate, for
+	// comparison.
+	byPercentOfTotal float64
+}
+
+func etaErrors(readings []etaReading, st generia.GenerationStatus) etaError {
+	var e etaError
+	if st.StartedAt == nil || st.FinishedAt == nil {
+		return e
+	}
+	total := st.FinishedAt.Sub(*st.StartedAt)
+	for _, r := range readings {
+		if r.percent < 34 {
+			continue
+		}
+		e.readings++
+		if !r.ok {
+			e.missing++
+			continue
+		}
+		truth := st.FinishedAt.Sub(r.at)
+		e.byPercentOfTotal = max(e.byPercentOfTotal, math.Abs(float64(r.byPercent-truth))/float64(total))
+		off := math.Abs(float64(r.left - truth))
+		e.ofTotal = max(e.ofTotal, off/float64(total))
+		if truth >= total/10 {
+			e.ofLeft = max(e.ofLeft, off/float64(truth))
+		}
+	}
+	return e
 }
 
 func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
@@ -197,13 +289,19 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 		return benchResult{err: err}
 	}
 	run := a.Temporal.GetWorkflow(ctx, w.WorkflowID, "")
+	watched := make(chan []etaReading, 1)
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	go func() { watched <- watchTimeLeft(watchCtx, a.Store, w.ID) }()
 	_ = run.Get(ctx, nil) // the status record says how it ended
 	res := benchResult{wall: time.Since(start)}
+	stopWatching()
+	readings := <-watched
 	st, err := a.Store.GenerationStatus(ctx, w.ID)
 	if err != nil {
 		return benchResult{err: err}
 	}
 	res.status, res.st = st.Status, st
+	res.eta = etaErrors(readings, st)
 	if st.Status != generia.StatusCompleted {
 		return benchResult{err: errors.New("world ended " + st.Status + ": " + st.Error)}
 	}

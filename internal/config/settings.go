@@ -108,9 +108,9 @@ func (c *Config) Settings() []Setting {
 		{Env: "MAX_ACTIVITIES_PER_WORKER", Default: "200", value: positive{&cc.ActivitiesPerWorker},
 			Help: "activities at once on any one worker (the main queue's, and a cap on the others')"},
 		{Env: "GENERIA_OFFLINE_LLM_LATENCY", Default: "0", value: duration{&c.OfflineLLMLatency},
-			Help: "simulated latency of each offline LLM call (Go duration, e.g. `3s`)"},
+			Help: "simulated latency of each offline LLM call, varying by call up to twice it as real models do (Go duration, e.g. `3s`)"},
 		{Env: "GENERIA_OFFLINE_IMAGE_LATENCY", Default: "0", value: duration{&c.OfflineImageLatency},
-			Help: "simulated latency of each offline image"},
+			Help: "simulated latency of each offline image, varying by image up to twice it"},
 		{Env: "OPENROUTER_API_KEY", Unset: "none: offline text", Secret: true, value: text{&c.OpenRouterAPIKey},
 			Help: "key of OpenRouter or another OpenAI-compatible API"},
 		// Unset, the base URL stays empty: LLMConfigured tells a server that

@@ -26,9 +26,11 @@ func toWorld(w generia.World) apiv1.World {
 }
 
 // status is a status record as the API sends it now.
-func (s *Server) status(st generia.GenerationStatus) apiv1.Status { return toStatus(st, s.now()) }
+func (s *Server) status(st generia.GenerationStatus) apiv1.Status { return toStatus(st, nil, s.now()) }
 
-func toStatus(st generia.GenerationStatus, now time.Time) apiv1.Status {
+// toStatus is a status record as the API sends it at now; samples are the
+// progress a stream saw made, which the time left is measured by.
+func toStatus(st generia.GenerationStatus, samples []generia.ProgressSample, now time.Time) apiv1.Status {
 	out := apiv1.Status{
 		WorldID: st.WorldID, WorkflowID: st.WorkflowID, Status: st.Status, CurrentStage: st.CurrentStage,
 		Stages: st.Stages, ProgressPercent: st.Percent(), CharactersCreated: st.CharactersCreated, CharactersPredicted: st.CharactersPredicted,
@@ -46,6 +48,10 @@ func toStatus(st generia.GenerationStatus, now time.Time) apiv1.Status {
 			end = *st.FinishedAt
 		}
 		out.ElapsedSeconds = end.Sub(*st.StartedAt).Seconds()
+	}
+	if left, ok := generia.TimeLeft(st, samples, now); ok {
+		secs := left.Seconds()
+		out.ETASeconds = &secs
 	}
 	return out
 }
@@ -69,7 +75,7 @@ func (s *Server) getWorld(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := toWorld(v.World)
-	sj := toStatus(v.Status, s.now())
+	sj := toStatus(v.Status, nil, s.now())
 	out.Generation = &sj
 	if viewer(r) != "" {
 		out.IsOwner, out.IsJoined = &v.IsOwner, &v.IsMember
@@ -148,13 +154,18 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 	ticker := time.NewTicker(poll)
 	defer ticker.Stop()
 	var last []byte
+	var samples []generia.ProgressSample // one each time the progress changes
 	for {
-		sj := toStatus(st, s.now())
-		sj.ElapsedSeconds, sj.UpdatedAt = 0, time.Time{} // change detection ignores the clock
+		now := s.now()
+		if n := len(samples); n == 0 || samples[n-1] != st.Sample(samples[n-1].At) {
+			samples = append(samples, st.Sample(now))
+		}
+		sj := toStatus(st, nil, now)
+		sj.ElapsedSeconds, sj.ETASeconds, sj.UpdatedAt = 0, nil, time.Time{} // change detection ignores the clock
 		key, _ := json.Marshal(sj)
 		if !bytes.Equal(key, last) {
 			last = key
-			data, _ := json.Marshal(toStatus(st, s.now()))
+			data, _ := json.Marshal(toStatus(st, samples, now))
 			if stream.Send("status", "", data) != nil {
 				return nil
 			}

@@ -33,8 +33,8 @@ type Images struct {
 	latency time.Duration
 }
 
-// NewImages returns an image generator that waits latency before each
-// image.
+// NewImages returns an image generator that waits latency to twice
+// latency before each image (by the request).
 func NewImages(latency time.Duration) *Images { return &Images{latency: latency} }
 
 // Name returns "offline".
@@ -58,7 +58,7 @@ func (g *Images) GenerateImage(ctx context.Context, req generia.ImageRequest) (g
 	if err := enc.Encode(&buf, img); err != nil {
 		return generia.ImageResult{}, fmt.Errorf("offline: encoding a PNG: %w", err)
 	}
-	if err := wait(ctx, g.latency); err != nil {
+	if err := wait(ctx, spread(g.latency, req.WorldID, req.Key)); err != nil {
 		return generia.ImageResult{}, err
 	}
 	return generia.ImageResult{Data: buf.Bytes(), ContentType: "image/png", Width: w, Height: h, Model: ModelName}, nil

@@ -27,8 +27,9 @@ type Text struct {
 	latency time.Duration
 }
 
-// NewText returns a text generator that waits latency before each answer,
-// to make the pipeline's progress visible.
+// NewText returns a text generator that waits latency to twice latency
+// before each answer (by the request, as real models vary), to make the
+// pipeline's progress visible.
 func NewText(latency time.Duration) *Text { return &Text{latency: latency} }
 
 // Name returns "offline".
@@ -68,7 +69,7 @@ func (t *Text) GenerateJSON(ctx context.Context, req generia.TextRequest) (gener
 	if err != nil {
 		return generia.TextResult{}, fmt.Errorf("offline: encoding the %s answer: %w", req.Step, err)
 	}
-	if err := wait(ctx, t.latency); err != nil {
+	if err := wait(ctx, spread(t.latency, req.WorldID, req.Key)); err != nil {
 		return generia.TextResult{}, err
 	}
 	return generia.TextResult{
@@ -84,6 +85,13 @@ func (t *Text) GenerateJSON(ctx context.Context, req generia.TextRequest) (gener
 const maxBatch = 500
 
 // wait sleeps d, or less if ctx ends first.
+// spread varies a latency as real providers do, from the latency to twice
+// it, by the request: the same request always waits as long, and never
+// less than the configured latency.
+func spread(latency time.Duration, key ...string) time.Duration {
+	return time.Duration(float64(latency) * (1 + float64(hashInt(1001, key...))/1000))
+}
+
 func wait(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()

@@ -449,7 +449,25 @@ func TestTextLatency(t *testing.T) {
 			t.Fatal(err)
 		}
 		if d := time.Since(start); d < 60*time.Millisecond {
-			t.Errorf("answered after %v, want at least 60ms", d)
+			t.Errorf("answered after %v, want at least the 60ms latency", d)
+		}
+	})
+	t.Run("varies as real models do", func(t *testing.T) {
+		waits := map[time.Duration]bool{}
+		var sum time.Duration
+		for i := range 200 {
+			d := spread(time.Second, "w", fmt.Sprint("k", i))
+			if d < time.Second || d > 2*time.Second {
+				t.Fatalf("a 1s latency waits %v, want 1s to 2s", d)
+			}
+			waits[d] = true
+			sum += d
+		}
+		if mean := sum / 200; len(waits) < 100 || mean < 1400*time.Millisecond || mean > 1600*time.Millisecond {
+			t.Errorf("200 requests wait %d different times, %v on average; want them to vary between 1s and 2s", len(waits), mean)
+		}
+		if spread(time.Second, "w", "k1") != spread(time.Second, "w", "k1") {
+			t.Error("the same request waits two different times")
 		}
 	})
 	t.Run("cancelled", func(t *testing.T) {

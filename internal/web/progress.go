@@ -102,8 +102,8 @@ func newProgress(w generia.World, st generia.GenerationStatus, isOwner bool, csr
 		}
 		elapsed := end.Sub(*st.StartedAt)
 		p.Elapsed = duration(elapsed)
-		if !generia.IsTerminal(st.Status) && p.Percent > 0 && p.Percent < 100 {
-			p.ETA = "about " + duration(elapsed*time.Duration(100-p.Percent)/time.Duration(p.Percent))
+		if left, ok := generia.TimeLeft(st, nil, now); ok {
+			p.ETA = "about " + duration(left)
 		}
 	}
 	return p

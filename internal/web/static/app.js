@@ -475,8 +475,10 @@
       var running = !terminal(last.status);
       var elapsed = last.elapsed_seconds + (running && last.started_at ? (Date.now() - receivedAt) / 1000 : 0);
       setText(el, '[data-p-elapsed]', last.started_at ? duration(elapsed) : '—');
-      var p = last.progress_percent;
-      setText(el, '[data-p-eta]', running && p > 0 && p < 100 ? 'about ' + duration(elapsed * (100 - p) / p) : '—');
+      // The time left is measured by the server from the speed of the calls;
+      // between two events it counts down.
+      var left = last.eta_seconds == null ? null : Math.max(1, last.eta_seconds - (Date.now() - receivedAt) / 1000);
+      setText(el, '[data-p-eta]', running && left != null ? 'about ' + duration(left) : '—');
     }
     var ticker = setInterval(times, 1000);
 
