@@ -15,20 +15,11 @@ import (
 // gets everything plain.
 func TestCompress(t *testing.T) {
 	page := strings.Repeat("<p>A harbour where the tide never goes out.</p>\n", 200)
+	types := map[string]string{"/page": "text/html; charset=utf-8", "/app.css": "text/css; charset=utf-8",
+		"/app.js": "text/javascript; charset=utf-8", "/api": "application/json", "/image": "image/png", "/stream": "text/event-stream"}
 	h, err := compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/page":
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		case "/app.css":
-			w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		case "/app.js":
-			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		case "/api":
-			w.Header().Set("Content-Type", "application/json")
-		case "/image":
-			w.Header().Set("Content-Type", "image/png")
-		case "/stream":
-			w.Header().Set("Content-Type", "text/event-stream")
+		if t, ok := types[r.URL.Path]; ok {
+			w.Header().Set("Content-Type", t)
 		}
 		_, _ = io.WriteString(w, page)
 	}))

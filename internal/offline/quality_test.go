@@ -10,26 +10,18 @@ import (
 	"unicode"
 )
 
-// qualityPrompts are ideas of every kind a newcomer types: by the sea, in
-// the cold, in orbit, in towns, in cities, odd and plain.
-var qualityPrompts = []string{
+// qualityPrompts are ideas of every kind a newcomer types: those every
+// step is tried on, and more by the sea, in the cold, at markets and by
+// rivers.
+var qualityPrompts = append(append([]string{}, prompts[:len(prompts)-1]...),
 	"A market on a frozen river during the longest night of the year",
 	"A harbour town where sea turtles carry the mail",
-	"A space station run by cats",
-	"An enchanted forest village where the owls deliver the mail and the mushrooms gossip",
-	"A desert oasis at the crossroads of three caravan routes",
-	"A mountain village buried in snow for nine months a year",
-	"A neon megacity where it always rains",
-	"A kingdom of wizards that has run out of magic",
-	"Floating islands above the clouds connected by airships",
-	"A sleepy English village with a suspicious number of murders",
 	"A university for retired superheroes",
 	"A night market in a city that never sleeps",
 	"A lighthouse keepers' collective on a stormy coast",
 	"A bakery street where every oven is haunted",
 	"A river town of bridges and boatmen",
-	"Мир, где все говорят стихами",
-}
+)
 
 // sentenceEnd splits captions into sentences: a full stop, question or
 // exclamation mark or an ellipsis, then a space or the end.
@@ -125,7 +117,7 @@ func fragmentTag(tag string) bool {
 
 func TestOfflineTextReadsAsWritten(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates 16 worlds of 100 posts")
+		t.Skip("generates 17 worlds of 100 posts")
 	}
 	for _, prompt := range qualityPrompts {
 		w := simulate(t, prompt, 10, 100)
@@ -229,7 +221,7 @@ func TestOfflineWorldsKeepTheirSetting(t *testing.T) {
 // write in exclamation marks and capitals, a cheerful one does not grumble.
 func TestProfilesSpeakAsTheyAreDescribed(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates 16 worlds")
+		t.Skip("generates 17 worlds")
 	}
 	clashes := []struct {
 		traits []string

@@ -244,17 +244,26 @@ func fillEllipse(c *canvas, cx, cy, rx, ry float64, ramp int, v float64) {
 	}
 }
 
+// paintStreet lays out an outdoor scene: the sky of the hour down to a
+// horizon a share top (and up to a tenth more) of the way down, roofs along
+// it as tall as a share roofs of the picture, their windows lit at dusk and
+// night (and at dawn too if litAtDawn), and the street or the ice in front.
+func paintStreet(r *rand.Rand, sc scheme, prompt string, w, h int, top, roofs float64, litAtDawn bool) (c *canvas, tod int, horizon float64) {
+	tod = timeOfDay(r, prompt)
+	c = sceneCanvas(sc, tod, w, h)
+	fh := float64(h)
+	horizon = fh * (top + 0.1*r.Float64())
+	fillSky(c, r, 0, 0, w, int(horizon)+1, tod)
+	fillSkyline(c, r, horizon, fh*roofs, tod == night || tod == dusk || (litAtDawn && tod == dawn))
+	fillGround(c, r, int(horizon), hasAny(prompt, "frozen", "ice", "icy"))
+	return c, tod, horizon
+}
+
 // paintMarket draws a street of stalls under striped awnings running to
 // the horizon, string lights over it and people between the stalls.
 func paintMarket(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
-	tod := timeOfDay(r, prompt)
-	c := sceneCanvas(sc, tod, w, h)
+	c, tod, horizon := paintStreet(r, sc, prompt, w, h, 0.36, 0.12, false)
 	fw, fh := float64(w), float64(h)
-	horizon := fh * (0.36 + 0.1*r.Float64())
-	fillSky(c, r, 0, 0, w, int(horizon)+1, tod)
-	fillSkyline(c, r, horizon, fh*0.12, tod == night || tod == dusk)
-	icy := hasAny(prompt, "frozen", "ice", "icy")
-	fillGround(c, r, int(horizon), icy)
 	vx := fw * (0.35 + 0.3*r.Float64())
 	lit := tod == night || tod == dusk
 	// Stalls on both sides, far to near.
@@ -322,13 +331,8 @@ func paintMarket(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palett
 // paintCrowd draws a gathering: rows of people before roofs or a view,
 // lanterns over them after dark.
 func paintCrowd(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
-	tod := timeOfDay(r, prompt)
-	c := sceneCanvas(sc, tod, w, h)
+	c, tod, horizon := paintStreet(r, sc, prompt, w, h, 0.4, 0.16, true)
 	fw, fh := float64(w), float64(h)
-	horizon := fh * (0.4 + 0.12*r.Float64())
-	fillSky(c, r, 0, 0, w, int(horizon)+1, tod)
-	fillSkyline(c, r, horizon, fh*0.16, tod != day)
-	fillGround(c, r, int(horizon), hasAny(prompt, "frozen", "ice", "icy"))
 	if tod == night || tod == dusk || r.IntN(2) == 0 {
 		for range 6 + r.IntN(8) {
 			drawGlow(c, fw*r.Float64(), horizon*(0.55+0.4*r.Float64()), fh*(0.01+0.012*r.Float64()), rsGlow)
@@ -348,14 +352,22 @@ func paintCrowd(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palette
 	return c.img
 }
 
+// paintWall lays out an indoor scene: a wall in the light of the hour down
+// to a line a share top (and up to a tenth more) of the way down, where the
+// floor or a table begins.
+func paintWall(r *rand.Rand, sc scheme, prompt string, w, h int, top float64) (c *canvas, tod int, line float64) {
+	tod = timeOfDay(r, prompt)
+	c = sceneCanvas(sc, tod, w, h)
+	line = float64(h) * (top + 0.1*r.Float64())
+	fillRect(c, 0, 0, float64(w), line, rsWall, 0.75, 0.42)
+	return c, tod, line
+}
+
 // paintRoom draws an interior: a wall with a window onto the world's sky,
 // shelves, a lamp, and a table in front with something on it.
 func paintRoom(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
-	tod := timeOfDay(r, prompt)
-	c := sceneCanvas(sc, tod, w, h)
+	c, tod, floorY := paintWall(r, sc, prompt, w, h, 0.62)
 	fw, fh := float64(w), float64(h)
-	floorY := fh * (0.62 + 0.08*r.Float64())
-	fillRect(c, 0, 0, fw, floorY, rsWall, 0.75, 0.45)
 	fillGround(c, r, int(floorY), false)
 	// The window, and the world beyond it.
 	wx0, wx1 := fw*(0.1+0.35*r.Float64()), 0.0
@@ -421,11 +433,8 @@ var objectShapes = []struct {
 // paintObject draws one thing close up on a table, the room behind it out
 // of focus.
 func paintObject(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
-	tod := timeOfDay(r, prompt)
-	c := sceneCanvas(sc, tod, w, h)
+	c, _, tableY := paintWall(r, sc, prompt, w, h, 0.6)
 	fw, fh := float64(w), float64(h)
-	tableY := fh * (0.6 + 0.1*r.Float64())
-	fillRect(c, 0, 0, fw, tableY, rsWall, 0.7, 0.4)
 	for range 10 + r.IntN(10) { // out-of-focus lights behind
 		ramp := rsGlow
 		if r.IntN(2) == 0 {

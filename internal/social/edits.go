@@ -17,6 +17,21 @@ type PostEdit struct {
 	Hashtags *[]string `json:"hashtags"`
 }
 
+// A CharacterEdit is what a person changes of their character; a nil field
+// stays. Its handle stays: mentions and links name it.
+type CharacterEdit struct {
+	DisplayName   *string `json:"display_name"`
+	Bio           *string `json:"bio"`
+	AvatarMediaID *string `json:"avatar_media_id"`
+}
+
+// A WorldEdit is what an owner changes of their world; a nil field stays.
+type WorldEdit struct {
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+	Visibility  *string `json:"visibility"`
+}
+
 // EditPost changes a post of one of the viewer's characters: nobody edits
 // another's post, nor a post of the world's own characters.
 func (s *Service) EditPost(ctx context.Context, viewerID, ref, postID string, e PostEdit) (generia.Post, error) {
@@ -31,9 +46,7 @@ func (s *Service) EditPost(ctx context.Context, viewerID, ref, postID string, e 
 		return generia.Post{}, generia.Errorf(generia.KindForbidden, "you can edit only the posts of your own characters")
 	}
 	caption, tags := p.Caption, p.Hashtags
-	if e.Caption != nil {
-		caption = strings.TrimSpace(*e.Caption)
-	}
+	setTrimmed(&caption, e.Caption)
 	if e.Hashtags != nil {
 		tags = *e.Hashtags
 	}
@@ -50,33 +63,22 @@ func (s *Service) EditPost(ctx context.Context, viewerID, ref, postID string, e 
 	return s.Post(ctx, viewerID, ref, postID)
 }
 
-// A CharacterEdit is what a person changes of their character; a nil field
-// stays. Its handle stays: mentions and links name it.
-type CharacterEdit struct {
-	DisplayName   *string `json:"display_name"`
-	Bio           *string `json:"bio"`
-	AvatarMediaID *string `json:"avatar_media_id"`
+// setTrimmed sets a field to what an edit gives it, trimmed; a nil edit
+// leaves it.
+func setTrimmed(field, edit *string) {
+	if edit != nil {
+		*field = strings.TrimSpace(*edit)
+	}
 }
 
 // EditCharacter changes one of the viewer's characters.
 func (s *Service) EditCharacter(ctx context.Context, viewerID, id string, e CharacterEdit) (generia.Character, error) {
-	if err := signedIn(viewerID); err != nil {
-		return generia.Character{}, err
-	}
-	view, err := s.Character(ctx, viewerID, id)
+	c, err := s.ownCharacter(ctx, viewerID, id, "edit")
 	if err != nil {
 		return generia.Character{}, err
 	}
-	c := view.Character
-	if c.OwnerID != viewerID {
-		return generia.Character{}, generia.Errorf(generia.KindForbidden, "you can edit only your own characters")
-	}
-	if e.DisplayName != nil {
-		c.DisplayName = strings.TrimSpace(*e.DisplayName)
-	}
-	if e.Bio != nil {
-		c.Bio = strings.TrimSpace(*e.Bio)
-	}
+	setTrimmed(&c.DisplayName, e.DisplayName)
+	setTrimmed(&c.Bio, e.Bio)
 	switch {
 	case c.DisplayName == "" || utf8.RuneCountInString(c.DisplayName) > MaxDisplayName:
 		return generia.Character{}, generia.Errorf(generia.KindInvalid, "display_name must be 1 to %d characters", MaxDisplayName)
@@ -98,13 +100,6 @@ func (s *Service) EditCharacter(ctx context.Context, viewerID, id string, e Char
 	return s.Store.Character(ctx, c.ID)
 }
 
-// A WorldEdit is what an owner changes of their world; a nil field stays.
-type WorldEdit struct {
-	Name        *string `json:"name"`
-	Description *string `json:"description"`
-	Visibility  *string `json:"visibility"`
-}
-
 // EditWorld changes the viewer's world.
 func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEdit) (generia.World, error) {
 	ref0, err := s.owned(ctx, viewerID, ref, "edit")
@@ -115,12 +110,8 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 	if err != nil {
 		return generia.World{}, err
 	}
-	if e.Name != nil {
-		w.Name = strings.TrimSpace(*e.Name)
-	}
-	if e.Description != nil {
-		w.Description = strings.TrimSpace(*e.Description)
-	}
+	setTrimmed(&w.Name, e.Name)
+	setTrimmed(&w.Description, e.Description)
 	if e.Visibility != nil {
 		w.Visibility = *e.Visibility
 	}
@@ -144,16 +135,26 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 // posts, its comments and its likes. A generated character, or another
 // person's, is not the viewer's to delete.
 func (s *Service) DeleteCharacter(ctx context.Context, viewerID, id string) error {
-	if err := signedIn(viewerID); err != nil {
-		return err
-	}
-	view, err := s.Character(ctx, viewerID, id)
+	c, err := s.ownCharacter(ctx, viewerID, id, "delete")
 	if err != nil {
 		return err
 	}
-	if view.Character.OwnerID != viewerID {
-		return generia.Errorf(generia.KindForbidden, "you can delete only your own characters")
+	defer s.feeds.changed(c.WorldID)
+	return s.Store.DeleteCharacter(ctx, c.ID)
+}
+
+// ownCharacter is one of the viewer's own characters, which they may do
+// (edit, delete) to; another's, or a generated one, is forbidden.
+func (s *Service) ownCharacter(ctx context.Context, viewerID, id, do string) (generia.Character, error) {
+	if err := signedIn(viewerID); err != nil {
+		return generia.Character{}, err
 	}
-	defer s.feeds.changed(view.Character.WorldID)
-	return s.Store.DeleteCharacter(ctx, view.Character.ID)
+	view, err := s.Character(ctx, viewerID, id)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	if view.Character.OwnerID != viewerID {
+		return generia.Character{}, generia.Errorf(generia.KindForbidden, "you can %s only your own characters", do)
+	}
+	return view.Character, nil
 }

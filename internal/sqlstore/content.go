@@ -173,7 +173,7 @@ func (s *Store) EditCharacter(ctx context.Context, characterID, displayName, bio
 // they were on, since their keys do not cascade (a reply to a deleted
 // comment stays, answering nothing).
 func (s *Store) DeleteCharacter(ctx context.Context, characterID string) error {
-	err := s.write(ctx, func(tx handle) error {
+	return s.deleteRow(ctx, "characters", "character", characterID, func(tx handle) error {
 		for _, q := range []string{
 			`UPDATE posts SET comments_count = comments_count -
 				(SELECT COUNT(*) FROM comments c WHERE c.post_id = posts.id AND c.character_id = ?)
@@ -191,14 +191,27 @@ func (s *Store) DeleteCharacter(ctx context.Context, characterID string) error {
 				return err
 			}
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM characters WHERE id = ?`, characterID)
+		return nil
+	})
+}
+
+// deleteRow deletes the row of table with id, after first (what must go
+// before it, in the same transaction); no such row gives KindNotFound.
+func (s *Store) deleteRow(ctx context.Context, table, what, id string, first func(tx handle) error) error {
+	err := s.write(ctx, func(tx handle) error {
+		if first != nil {
+			if err := first(tx); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id = ?`, id)
 		if err == nil && !changed(tag) {
-			err = generia.Errorf(generia.KindNotFound, "character %s not found", characterID)
+			err = generia.Errorf(generia.KindNotFound, "%s %s not found", what, id)
 		}
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("deleting character %s: %w", characterID, s.translate(err))
+		return fmt.Errorf("deleting %s %s: %w", what, id, s.translate(err))
 	}
 	return nil
 }

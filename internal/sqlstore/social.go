@@ -315,17 +315,7 @@ func (s *Store) CommentsSince(ctx context.Context, worldID string, since time.Ti
 // DeletePost deletes a post; its likes, comments and hashtags go with it
 // (ON DELETE CASCADE).
 func (s *Store) DeletePost(ctx context.Context, id string) error {
-	err := s.write(ctx, func(tx handle) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM posts WHERE id = ?`, id)
-		if err == nil && !changed(tag) {
-			err = generia.Errorf(generia.KindNotFound, "post %s not found", id)
-		}
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("deleting post %s: %w", id, s.translate(err))
-	}
-	return nil
+	return s.deleteRow(ctx, "posts", "post", id, nil)
 }
 
 // EditPost sets a post's caption and hashtags, and its rows of
