@@ -93,8 +93,8 @@ func (g *gate) release() {
 
 // kill -9 of a worker while it is paying for answers and images, some of
 // them sloppy: nothing paid for is lost and nothing is paid for twice. At
-// the kill the providers hold every new call, so each answer the killed
-// worker was paid for had reached it; the world completes with each image
+// the kill the providers hold every new call, and each answer the killed
+// worker was paid for is in its store; the world completes with each image
 // generated once, each accepted answer one item or piece, and every call
 // the providers answered in the ledger.
 func TestKilledWorkerPaysForNothingTwice(t *testing.T) {
@@ -112,15 +112,6 @@ func TestKilledWorkerPaysForNothingTwice(t *testing.T) {
 	ctx := context.Background()
 	const chars, posts = 6, 30
 	w := createWorld(t, c.client, apiclient.NewWorld{Prompt: "Clockmakers of a city where time runs backwards on Sundays", CharactersCount: chars, PostsCount: posts})
-	waitFor(t, c.client, w.ID, 2*time.Minute, "some posts", func(st apiclient.Status) bool { return st.PostsCreated >= 5 })
-	g.hold(t)
-	time.Sleep(time.Second) // the answers already given reach the workers' stores
-	c.workers[0].kill()
-	time.Sleep(300 * time.Millisecond) // the server sees the dead worker's connections close
-	g.release()
-	waitCompleted(t, c.client, w.ID, 3*time.Minute)
-	checkExact(t, c.client, w.ID, chars, posts)
-
 	// The ledger is in the shared data dir; read it through a store of our
 	// own on the same file.
 	s, err := sqlite.Open(ctx, filepath.Join(c.dir, "generia.db"))
@@ -128,6 +119,24 @@ func TestKilledWorkerPaysForNothingTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	waitFor(t, c.client, w.ID, 2*time.Minute, "some posts", func(st apiclient.Status) bool { return st.PostsCreated >= 5 })
+	g.hold(t)
+	// The answers already given reach the workers' stores: wait until the
+	// ledger holds every call the providers answered, then kill.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		calls, err := s.ProviderCalls(ctx, w.ID)
+		if err == nil && len(calls) >= f.calls() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a minute after the providers stopped, the ledger holds %d of the %d calls they answered (%v)", len(calls), f.calls(), err)
+		}
+	}
+	c.workers[0].kill()
+	time.Sleep(300 * time.Millisecond) // the server sees the dead worker's connections close
+	g.release()
+	waitCompleted(t, c.client, w.ID, 3*time.Minute)
+	checkExact(t, c.client, w.ID, chars, posts)
 	rows := checkPaidOnce(t, s, f, w.ID, chars, posts)
 	if made := f.calls(); made != rows {
 		t.Errorf("the fakes answered %d calls, the ledger holds %d: a paid call went unrecorded", made, rows)

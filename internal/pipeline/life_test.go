@@ -50,6 +50,7 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := s.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(testWorkerOptions)
 	env.SetStartTime(worldMorning("w1"))
 	env.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
 	env.RegisterActivity(&Activities{})

@@ -15,6 +15,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/generia/generia/internal/generia"
@@ -70,11 +71,18 @@ func (r *recorder) calls(name string) []call {
 // latency of mocked activities, by queue.
 type latency struct{ llm, image time.Duration }
 
+// testWorkerOptions give the test environment's workflow tasks 30 s before
+// they count as deadlocked, not the SDK's 1 s: with the race detector on a
+// loaded CI machine a task can take longer than a second, and a real
+// deadlock still fails.
+var testWorkerOptions = worker.Options{DeadlockDetectionTimeout: 30 * time.Second}
+
 func newEnv(t *testing.T, lat latency) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	env := s.NewTestWorkflowEnvironment()
+	env.SetWorkerOptions(testWorkerOptions)
 	env.RegisterWorkflowWithOptions(WorldGeneration, workflow.RegisterOptions{Name: WorkflowName})
 	env.RegisterActivity(&Activities{})
 	r := &recorder{env: env}
