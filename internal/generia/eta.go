@@ -2,33 +2,35 @@ package generia
 
 import "time"
 
-// ProgressSample is how far a generation had come at a moment: the
-// characters and posts it had made (items) and the images it had stored,
-// as a watcher of its status record sees them change.
+// ProgressSample is how many calls of each kind a generation had in flight
+// at a moment (reserved and not yet recorded), as a watcher of its status
+// record sees them change.
 type ProgressSample struct {
-	At            time.Time
-	Items, Images int
+	At                          time.Time
+	LLMInFlight, ImagesInFlight int
 }
 
-// Sample is the status record's progress at now.
+// Sample is the status record's calls in flight at now.
 func (s GenerationStatus) Sample(now time.Time) ProgressSample {
-	return ProgressSample{At: now, Items: s.CharactersCreated + s.PostsCreated, Images: s.ImagesCreated}
+	return ProgressSample{At: now, LLMInFlight: s.CallsLLM - s.LLMCallsDone, ImagesInFlight: s.CallsImages - s.ImageCallsDone}
 }
 
-// etaWindow is the least stretch of recent samples the speed of a
-// generation is measured over.
+// etaWindow is the least stretch of recent samples the parallelism of a
+// generation's calls is read from.
 const etaWindow = time.Second
 
-// TimeLeft estimates how much longer a running generation takes from how
-// fast it has lately been finishing its work: the characters and posts it
-// still has to make, and the images it still has to store, each at the
-// speed of its own kind, whichever takes longer (text and pictures are made
-// side by side, so the slower provider sets the pace). Lately is the last
-// quarter of the run, or the last second if that is longer, read from
-// samples (oldest first, as a watcher saw them); with no sample so old, or
-// nothing finished within it, the whole run since it started. ok is false
-// for a generation that is not running, or that has not finished anything
-// yet of a kind it still needs.
+// TimeLeft estimates how much longer a running generation takes, from how
+// its calls go: for text and for images, the calls it still expects to be
+// answered, each taking the mean time its kind's calls have taken so far,
+// as many at once as were in flight at most lately (over the last quarter
+// of the run, or the last second if that is longer, read from samples,
+// oldest first, and the record itself). A post's picture is made after its
+// text, so the pictures end at least one picture after the text; whichever
+// kind ends later sets the time left, and half a call of that kind more
+// for the last calls, which still run when none is left to start; less the
+// time since the record last changed. ok is false for a generation that is
+// not running, or that has not had a call of a kind answered yet that it
+// still needs.
 func TimeLeft(st GenerationStatus, samples []ProgressSample, now time.Time) (left time.Duration, ok bool) {
 	if st.Status != StatusInProgress || st.StartedAt == nil {
 		return 0, false
@@ -37,35 +39,48 @@ func TimeLeft(st GenerationStatus, samples []ProgressSample, now time.Time) (lef
 	if elapsed <= 0 {
 		return 0, false
 	}
-	current := st.Sample(now)
-	from := ProgressSample{At: *st.StartedAt}
 	since := now.Add(-max(etaWindow, elapsed/4))
+	current := st.Sample(now)
+	parLLM, parImages := max(1, current.LLMInFlight), max(1, current.ImagesInFlight)
 	for _, s := range samples {
-		if !s.At.Before(since) && s.At.Before(now) {
-			from = s
-			break
+		if !s.At.Before(since) {
+			parLLM, parImages = max(parLLM, s.LLMInFlight), max(parImages, s.ImagesInFlight)
 		}
 	}
-	span := now.Sub(from.At)
-	need := func(expected, made, before int) (time.Duration, bool) {
-		left := expected - made
-		if left <= 0 {
+	llm, images := ExpectedCalls(NewPlan(st.CharactersPredicted, st.PostsPredicted))
+	takes := func(expected, done int, busy time.Duration, parallel int) (time.Duration, bool) {
+		if expected <= done {
 			return 0, true
 		}
-		done := made - before
-		window := span
-		if done <= 0 || window <= 0 {
-			if made == 0 {
-				return 0, false // nothing of this kind yet: no speed to go by
-			}
-			done, window = made, elapsed // nothing lately: the whole run
+		if done == 0 {
+			return 0, false // no call answered yet: no speed to go by
 		}
-		return time.Duration(float64(window) * float64(left) / float64(done)), true
+		mean := busy / time.Duration(done)
+		return mean * time.Duration(expected-done) / time.Duration(parallel), true
 	}
-	items, okItems := need(st.CharactersPredicted+st.PostsPredicted, current.Items, from.Items)
-	images, okImages := need(st.ImagesPredicted, current.Images, from.Images)
-	if !okItems || !okImages {
+	text, okText := takes(llm, st.LLMCallsDone, st.LLMBusy, parLLM)
+	pictures, okPictures := takes(images, st.ImageCallsDone, st.ImageBusy, parImages)
+	if !okText || !okPictures {
 		return 0, false
 	}
-	return max(items, images), true
+	meanPicture := st.ImageBusy / time.Duration(max(1, st.ImageCallsDone))
+	if text > 0 && pictures > 0 {
+		pictures = max(pictures, text+meanPicture)
+	}
+	// The last calls still run when none is left to start: on average they
+	// are halfway through, and what they make is stored after them.
+	tail := meanPicture / 2
+	if pictures == 0 {
+		tail = st.LLMBusy / time.Duration(max(1, st.LLMCallsDone)) / 2
+	}
+	if text == 0 && pictures == 0 {
+		tail = 0
+	}
+	left = max(text, pictures) + tail
+	// The counts are as they were at the record's last change; the calls in
+	// flight have run on since.
+	if !st.UpdatedAt.IsZero() && st.UpdatedAt.Before(now) {
+		left -= now.Sub(st.UpdatedAt)
+	}
+	return max(0, left), true
 }

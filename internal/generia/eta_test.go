@@ -5,46 +5,51 @@ import (
 	"time"
 )
 
-// running is a 10/100 world's status: 110 characters and posts to make,
-// 112 images to store, of which items and images exist.
-func running(started time.Time, items, images int) GenerationStatus {
-	chars := min(items, 10)
-	return GenerationStatus{Status: StatusInProgress, StartedAt: &started, CharactersPredicted: 10, PostsPredicted: 100, ImagesPredicted: 112,
-		CharactersCreated: chars, PostsCreated: items - chars, ImagesCreated: images}
+// midway is a 10/100 world 60 s into its run (123 text calls and 112
+// images expected): 60 text calls answered in 120 s of calls (2 s each), 4
+// in flight; 40 images in 120 s (3 s each), 6 in flight.
+func midway(t0 time.Time) GenerationStatus {
+	now := t0.Add(time.Minute)
+	return GenerationStatus{Status: StatusInProgress, StartedAt: &t0, UpdatedAt: now, CharactersPredicted: 10, PostsPredicted: 100,
+		CallsLLM: 64, LLMCallsDone: 60, LLMBusy: 120 * time.Second, CallsImages: 46, ImageCallsDone: 40, ImageBusy: 120 * time.Second}
 }
 
 func TestTimeLeft(t *testing.T) {
 	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	if llm, images := ExpectedCalls(NewPlan(10, 100)); llm != 123 || images != 112 {
+		t.Fatalf("a 10/100 world expects %d text calls and %d images; the cases below assume 123 and 112", llm, images)
+	}
+	now := t0.Add(time.Minute)
 	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 	secs := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	edit := func(f func(*GenerationStatus)) GenerationStatus { st := midway(t0); f(&st); return st }
 	cases := []struct {
 		name    string
 		st      GenerationStatus
 		samples []ProgressSample
-		now     time.Time
 		want    time.Duration
 		ok      bool
 	}{
-		{"not started", GenerationStatus{Status: StatusPending}, nil, at(5), 0, false},
-		{"ended", func() GenerationStatus { s := running(t0, 110, 112); s.Status = StatusCompleted; return s }(), nil, at(60), 0, false},
-		{"no image yet", running(t0, 3, 0), nil, at(6), 0, false},
-		// With no samples, the whole run's speed: 44 items in 30 s leave 66
-		// for 45 s; 28 images in 30 s leave 84 for 90 s, the longer.
-		{"the whole run", running(t0, 44, 28), nil, at(30), secs(90), true},
-		// A slow start, then fast: the last quarter (from 30 s) went at 4
-		// items and 4 images a second: 20 items for 5 s, 32 images for 8 s.
-		{"the last quarter", running(t0, 90, 80), []ProgressSample{{at(0), 0, 0}, {at(10), 5, 2}, {at(30), 50, 40}, {at(36), 80, 70}},
-			at(40), secs(8), true},
-		// The window is a second at least: at 2 s it reaches back to 1 s,
-		// where the first sample after is at 1.2 s.
-		{"a second at least", running(t0, 10, 8), []ProgressSample{{at(0.5), 1, 1}, {at(1.2), 4, 3}}, at(2), secs(0.8 * 104 / 5), true},
-		// Every character and post made: the images alone are left.
-		{"items done", running(t0, 110, 100), []ProgressSample{{at(40), 110, 80}}, at(60), secs(60.0 * 12 / 100), true},
-		// Nothing lately (the providers stalled): the whole run's speed.
-		{"stalled", running(t0, 60, 50), []ProgressSample{{at(50), 60, 50}}, at(60), secs(60.0 * 62 / 50), true},
+		{"not started", GenerationStatus{Status: StatusPending}, nil, 0, false},
+		{"ended", edit(func(s *GenerationStatus) { s.Status = StatusCompleted }), nil, 0, false},
+		{"no image answered yet", edit(func(s *GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 0, 0 }), nil, 0, false},
+		// Text: 63 calls of 2 s, 4 at once: 31.5 s. Images: 72 of 3 s, 6 at
+		// once: 36 s, the later; and half an image for the last ones.
+		{"midway", midway(t0), nil, secs(37.5), true},
+		// 8 images were in flight at once lately (12 before the last quarter
+		// of the run, which does not count): 27 s for the images, but they end
+		// an image after the text: 34.5 s, and half an image.
+		{"the most in flight lately", midway(t0), []ProgressSample{{at(40), 4, 12}, {at(50), 3, 8}}, secs(36), true},
+		// Every text call answered: 12 images of 3 s, 6 at once, and half one.
+		{"text done", edit(func(s *GenerationStatus) {
+			s.CallsLLM, s.LLMCallsDone, s.CallsImages, s.ImageCallsDone, s.ImageBusy = 123, 123, 106, 100, 300*time.Second
+		}), nil, secs(7.5), true},
+		// The counts are 2 s old: the calls in flight have run on since.
+		{"since the last change", edit(func(s *GenerationStatus) { s.UpdatedAt = now.Add(-2 * time.Second) }), nil, secs(35.5), true},
+		{"overdue", edit(func(s *GenerationStatus) { s.UpdatedAt = now.Add(-100 * time.Second) }), nil, 0, true},
 	}
 	for _, c := range cases {
-		got, ok := TimeLeft(c.st, c.samples, c.now)
+		got, ok := TimeLeft(c.st, c.samples, now)
 		if ok != c.ok || (ok && (got-c.want).Abs() > time.Millisecond) {
 			t.Errorf("%s: %v, %v; want %v, %v", c.name, got, ok, c.want, c.ok)
 		}

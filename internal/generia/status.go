@@ -85,7 +85,12 @@ type GenerationStatus struct {
 	AnswersRepaired       int
 	AnswersInvalid        int
 	AnswersInvalidCostUSD float64
-	Providers             Providers
+	// LLMCallsDone and ImageCallsDone count the calls recorded (answered,
+	// failed or invalid); LLMBusy and ImageBusy are the time they took, in
+	// all. Calls reserved and not yet done are in flight.
+	LLMCallsDone, ImageCallsDone int
+	LLMBusy, ImageBusy           time.Duration
+	Providers                    Providers
 
 	CancelRequested bool
 	// Error says why the generation failed, in detail, for the world's

@@ -29,7 +29,7 @@ func toWorld(w generia.World) apiv1.World {
 func (s *Server) status(st generia.GenerationStatus) apiv1.Status { return toStatus(st, nil, s.now()) }
 
 // toStatus is a status record as the API sends it at now; samples are the
-// progress a stream saw made, which the time left is measured by.
+// calls in flight a stream saw, which the time left is measured by.
 func toStatus(st generia.GenerationStatus, samples []generia.ProgressSample, now time.Time) apiv1.Status {
 	out := apiv1.Status{
 		WorldID: st.WorldID, WorkflowID: st.WorkflowID, Status: st.Status, CurrentStage: st.CurrentStage,
@@ -154,7 +154,7 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 	ticker := time.NewTicker(poll)
 	defer ticker.Stop()
 	var last []byte
-	var samples []generia.ProgressSample // one each time the progress changes
+	var samples []generia.ProgressSample // one each time the calls in flight change
 	for {
 		now := s.now()
 		if n := len(samples); n == 0 || samples[n-1] != st.Sample(samples[n-1].At) {

@@ -18,6 +18,8 @@ type callKind struct {
 	limit string // the call limit
 	cost  string // the cost total
 	paid  string // calls recorded with a cost above zero
+	done  string // calls recorded (answered, failed or invalid)
+	busy  string // the microseconds they took, in all
 }
 
 // callKindOf returns the columns of a call kind ("llm" or "image"); another
@@ -25,9 +27,9 @@ type callKind struct {
 func callKindOf(kind string) (callKind, error) {
 	switch kind {
 	case generia.CallLLM:
-		return callKind{"calls_llm", "call_limit_llm", "llm_cost_usd", "llm_calls_paid"}, nil
+		return callKind{"calls_llm", "call_limit_llm", "llm_cost_usd", "llm_calls_paid", "llm_calls_done", "llm_busy_us"}, nil
 	case generia.CallImage:
-		return callKind{"calls_images", "call_limit_images", "image_cost_usd", "image_calls_paid"}, nil
+		return callKind{"calls_images", "call_limit_images", "image_cost_usd", "image_calls_paid", "image_calls_done", "image_busy_us"}, nil
 	}
 	return callKind{}, generia.Errorf(generia.KindInvalid, "unknown call kind %q: want %q or %q", kind, generia.CallLLM, generia.CallImage)
 }
@@ -222,10 +224,11 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 			tag, err = tx.Exec(ctx, `UPDATE generation_status
 			SET tokens_in = tokens_in + ?, tokens_out = tokens_out + ?,
 				`+k.cost+` = `+k.cost+` + ?, `+k.paid+` = `+k.paid+` + ?,
+				`+k.done+` = `+k.done+` + 1, `+k.busy+` = `+k.busy+` + ?,
 				answers_repaired = answers_repaired + ?, answers_invalid = answers_invalid + ?,
 				answers_invalid_cost_usd = answers_invalid_cost_usd + ?, updated_at = `+s.d.Greatest+`(updated_at, ?)
 			WHERE world_id = ?`,
-				c.TokensIn, c.TokensOut, c.CostUSD, paid, repaired, invalid, invalidCost, s.at(c.CreatedAt), c.WorldID)
+				c.TokensIn, c.TokensOut, c.CostUSD, paid, c.Duration.Microseconds(), repaired, invalid, invalidCost, s.at(c.CreatedAt), c.WorldID)
 		}
 		if err != nil {
 			return err

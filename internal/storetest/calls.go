@@ -208,10 +208,11 @@ func testProviderCallsRoundTrip(t *testing.T, s generia.Store) {
 func testRecordCallTotals(t *testing.T, s generia.Store) {
 	w, initial := newWorld(t, s, "w1")
 	calls := []generia.ProviderCall{
-		{Kind: generia.CallLLM, TokensIn: 1000, TokensOut: 200, CostUSD: 0.25},
-		{Kind: generia.CallLLM, TokensIn: 10, TokensOut: 2, CostUSD: 0.5},
-		{Kind: generia.CallImage, CostUSD: 0.125},
-		{Kind: generia.CallImage, TokensIn: 5, CostUSD: 0.125},
+		{Kind: generia.CallLLM, TokensIn: 1000, TokensOut: 200, CostUSD: 0.25, Duration: 2 * time.Second},
+		{Kind: generia.CallLLM, TokensIn: 10, TokensOut: 2, CostUSD: 0.5, Duration: 1500 * time.Millisecond},
+		{Kind: generia.CallImage, CostUSD: 0.125, Duration: 4 * time.Second},
+		{Kind: generia.CallImage, TokensIn: 5, CostUSD: 0.125, Duration: 250 * time.Millisecond},
+		{Kind: generia.CallImage, Duration: 750 * time.Millisecond},
 	}
 	for _, c := range calls {
 		c.WorldID, c.Outcome, c.CreatedAt = w.ID, generia.OutcomeOK, at(time.Minute)
@@ -221,6 +222,8 @@ func testRecordCallTotals(t *testing.T, s generia.Store) {
 	got := []any{st.TokensIn, st.TokensOut, st.LLMCostUSD, st.ImageCostUSD}
 	want := []any{int64(1015), int64(202), 0.75, 0.25}
 	same(t, "tokens in, out, LLM cost, image cost", got, want)
+	same(t, "calls done and the time they took", []any{st.LLMCallsDone, st.LLMBusy, st.ImageCallsDone, st.ImageBusy},
+		[]any{2, 3500 * time.Millisecond, 3, 5 * time.Second})
 	// Calls are counted when they are reserved, not when they are recorded.
 	if st.CallsLLM != 0 || st.CallsImages != 0 || st.Status != initial.Status {
 		t.Errorf("LLM, image calls, status = %d, %d, %s; want 0, 0, %s unchanged", st.CallsLLM, st.CallsImages, st.Status, initial.Status)
