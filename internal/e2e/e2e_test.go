@@ -338,12 +338,19 @@ func TestGenerationSurvivesARestart(t *testing.T) {
 	if mid.Terminal() {
 		t.Fatalf("the world ended before the restart; make it slower")
 	}
+	// Midway, with text and images answered, the status says how long is left.
+	if mid.ETASeconds == nil || *mid.ETASeconds < 0 {
+		t.Errorf("midway (%d characters, %d posts) the status gives no time left: %v", mid.CharactersCreated, mid.PostsCreated, mid.ETASeconds)
+	}
 
 	s2 := start(t, settings{dataDir: dir})
 	defer s2.app.Close()
 	final := waitFor(t, s2.client, w.ID, time.Minute, "completion after the restart", func(st apiclient.Status) bool { return st.Terminal() })
 	if final.Status != "completed" {
 		t.Fatalf("world ended %s after the restart: %s", final.Status, final.Error)
+	}
+	if final.ETASeconds != nil {
+		t.Errorf("a completed world has %.1f s left", *final.ETASeconds)
 	}
 	chars, posts := contents(t, s2.client, w.ID)
 	if len(chars) != 3 || len(posts) != 10 || final.CharactersCreated != 3 || final.PostsCreated != 10 {
