@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,6 +111,23 @@ func TestWebUIInABrowser(t *testing.T) {
 		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 			_, err := chromedp.Poll[bool](expr)(ctx, tg)
 			return chromedp.Void{}, err
+		}
+	}
+	// settle waits until a JavaScript expression is true on the page a form's
+	// submission leads to: while the browser navigates, an evaluation fails,
+	// and it asks again.
+	settle := func(expr string) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			for {
+				if ok, err := chromedp.Evaluate[bool](expr)(ctx, tg); err == nil && ok {
+					return chromedp.Void{}, nil
+				}
+				select {
+				case <-ctx.Done():
+					return chromedp.Void{}, fmt.Errorf("waiting for %s: %w", expr, ctx.Err())
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
 		}
 	}
 	// visit opens a page and waits until what the step works on is visible.
@@ -229,6 +247,48 @@ func TestWebUIInABrowser(t *testing.T) {
 	)
 	if page := read("the published post", chromedp.Text(css("main"))); !strings.Contains(page, "My first cog of the season.") || !strings.Contains(page, "Grace Gearwright") {
 		t.Errorf("the published post's page lacks its caption or author:\n%s", page)
+	}
+
+	step("edit the published post",
+		chromedp.Click(css("details.edit > summary")),
+		chromedp.WaitVisible(css("#edit-caption")),
+		chromedp.SetValue(css("#edit-caption"), "My first cog of the season, oiled."),
+		chromedp.Submit(css("#edit-caption")),
+		settle(`!document.querySelector('details.edit').open && document.querySelector('main').innerText.includes('My first cog of the season, oiled.')`),
+		shot("10-post-edited"),
+	)
+
+	step("a refusal stands beside its field",
+		chromedp.Click(css(".post-full a.author, a.author")),
+		chromedp.WaitVisible(css("details.edit > summary")),
+		chromedp.Click(css("details.edit > summary")),
+		chromedp.WaitVisible(css("#edit-name")),
+		chromedp.SetValue(css("#edit-name"), "   "),
+		chromedp.Submit(css("#edit-name")),
+		settle(`document.querySelector('#edit-name-error') !== null`),
+		shot("11-field-error"),
+	)
+	if invalid := read("the refused field", chromedp.Evaluate[string](`document.querySelector('#edit-name').getAttribute('aria-invalid')`)); invalid != "true" {
+		t.Errorf("the refused name field has aria-invalid=%q, want true", invalid)
+	}
+	characterURL := read("the own character's address", chromedp.Location())
+
+	step("delete the own character",
+		poll(`(window.confirm = () => true) && true`), // the page asks first: say yes
+		chromedp.Click(css(`form[action$="/delete"] button`)),
+		settle(`location.pathname.endsWith('`+strings.TrimPrefix(worldURL, base)+`') && document.querySelector('#feed') !== null`),
+		chromedp.WaitVisible(css("#feed")),
+		shot("12-character-deleted"),
+	)
+	if page := read("the feed after the deletion", chromedp.Text(css("main"))); strings.Contains(page, "Grace Gearwright") {
+		t.Errorf("the feed still shows the deleted character:\n%s", page)
+	}
+	step("the deleted character is gone",
+		chromedp.Navigate(characterURL),
+		chromedp.WaitVisible(css("h1")),
+	)
+	if h := read("the deleted character's page", chromedp.Text(css("h1"))); strings.Contains(h, "Grace Gearwright") {
+		t.Errorf("the deleted character's page still shows %q", h)
 	}
 }
 
