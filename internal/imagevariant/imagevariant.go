@@ -42,8 +42,10 @@ type Variant struct {
 // image's own, keeps its size. A variant is a WebP (lossy, transparency
 // kept). An image that cannot be read, or is larger than
 // MaxSide, gives KindInvalid. A PNG or JPEG that is no wider than asked and
-// smaller than its variant would be is returned as it is.
-func Make(data []byte, width int) (Variant, error) {
+// smaller than its variant would be is returned as it is. A generated
+// picture that is dithered (paletted) is smoothed first when undither is
+// set; a person's upload never is, so pixel art keeps its pixels.
+func Make(data []byte, width int, undither bool) (Variant, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return Variant{}, generia.WrapError(generia.KindInvalid, err, "the stored image cannot be read")
@@ -55,8 +57,8 @@ func Make(data []byte, width int) (Variant, error) {
 	if err != nil {
 		return Variant{}, generia.WrapError(generia.KindInvalid, err, "the stored image cannot be read")
 	}
-	if p, ok := src.(*image.Paletted); ok {
-		src = undither(p)
+	if p, ok := src.(*image.Paletted); ok && undither {
+		src = smooth(p)
 	}
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -83,11 +85,11 @@ func Make(data []byte, width int) (Variant, error) {
 	return v, nil
 }
 
-// undither turns a paletted image back into the gradients its dither
+// smooth turns a paletted image back into the gradients its dither
 // stands for: each pixel becomes the mean of the 4×4 square around it, the
 // period of an ordered dither (the offline painter's). A dithered picture
 // costs a lossy encoder twice the bytes of the same picture smooth.
-func undither(p *image.Paletted) *image.NRGBA {
+func smooth(p *image.Paletted) *image.NRGBA {
 	b := p.Bounds()
 	w, h := b.Dx(), b.Dy()
 	// sums[c][(y)*(w+1)+x] is the sum of channel c over the pixels above

@@ -67,7 +67,7 @@ func TestDitheredPicturesAreSmoothed(t *testing.T) {
 	if err := webp.Encode(&raw, src, webp.Options{Quality: Quality}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := Make(original, 0)
+	v, err := Make(original, 0, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +95,18 @@ func TestDitheredPicturesAreSmoothed(t *testing.T) {
 	if before, after := jumps(src), jumps(img); after > before/2 {
 		t.Errorf("neighbouring pixels differ by %.0f on average in the variant, %.0f in the painting; want the dither gone", after, before)
 	}
+	// A person's upload keeps its pixels.
+	kept, err := Make(original, 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keptImg, _, err := image.Decode(bytes.NewReader(kept.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before, after := jumps(src), jumps(keptImg); after < before/2 {
+		t.Errorf("an upload's variant was smoothed: neighbours differ by %.0f, %.0f in the original", after, before)
+	}
 }
 
 func TestVariantsAreSmallerCompactCopies(t *testing.T) {
@@ -117,7 +129,7 @@ func TestVariantsAreSmallerCompactCopies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := Make(tt.data, tt.width)
+			v, err := Make(tt.data, tt.width, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +167,7 @@ func TestUnreadableImagesAreRefused(t *testing.T) {
 		"cut off":      painted(t)[:2000],
 		"too large":    pngOf(t, MaxSide+1, 1, 255),
 	} {
-		if _, err := Make(data, 64); !generia.IsKind(err, generia.KindInvalid) {
+		if _, err := Make(data, 64, true); !generia.IsKind(err, generia.KindInvalid) {
 			t.Errorf("%s: %v, want KindInvalid", name, err)
 		}
 	}

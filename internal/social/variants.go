@@ -88,7 +88,7 @@ func (s *Service) makeVariant(ctx context.Context, m generia.Media, key string, 
 	if err != nil {
 		return nil, err
 	}
-	v, err := imagevariant.Make(original, width)
+	v, err := imagevariant.Make(original, width, m.Kind != generia.MediaUpload) // generated pictures may be dithered
 	if err != nil {
 		return nil, fmt.Errorf("media %s: %w", m.ID, err)
 	}
