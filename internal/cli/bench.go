@@ -230,9 +230,7 @@ func watchTimeLeft(ctx context.Context, store generia.Store, worldID string) []e
 			continue
 		}
 		now := time.Now()
-		if n := len(samples); n == 0 || samples[n-1] != st.Sample(samples[n-1].At) {
-			samples = append(samples, st.Sample(now))
-		}
+		samples = st.Watch(samples, now)
 		if st.Status == generia.StatusInProgress {
 			left, ok := generia.TimeLeft(st, samples, now)
 			r := etaReading{at: now, percent: st.Percent(), left: left, ok: ok}

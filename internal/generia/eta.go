@@ -15,6 +15,25 @@ func (s GenerationStatus) Sample(now time.Time) ProgressSample {
 	return ProgressSample{At: now, LLMInFlight: s.CallsLLM - s.LLMCallsDone, ImagesInFlight: s.CallsImages - s.ImageCallsDone}
 }
 
+// Watch adds the record's calls in flight at now to samples when they
+// changed since the last one, and drops the samples too old for TimeLeft
+// to read again (its window only moves on): what a watcher of a status
+// record keeps.
+func (s GenerationStatus) Watch(samples []ProgressSample, now time.Time) []ProgressSample {
+	if n := len(samples); n == 0 || samples[n-1] != s.Sample(samples[n-1].At) {
+		samples = append(samples, s.Sample(now))
+	}
+	if s.StartedAt != nil {
+		since := now.Add(-max(etaWindow, now.Sub(*s.StartedAt)/4))
+		drop := 0
+		for drop < len(samples)-1 && samples[drop+1].At.Before(since) {
+			drop++
+		}
+		samples = samples[drop:]
+	}
+	return samples
+}
+
 // etaWindow is the least stretch of recent samples the parallelism of a
 // generation's calls is read from.
 const etaWindow = time.Second

@@ -55,3 +55,28 @@ func TestTimeLeft(t *testing.T) {
 		}
 	}
 }
+
+// A watcher keeps a sample each time the calls in flight change, and none
+// older than the window TimeLeft reads.
+func TestWatch(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	st := midway(t0) // started at t0
+	var samples []ProgressSample
+	samples = st.Watch(samples, t0.Add(10*time.Second))
+	samples = st.Watch(samples, t0.Add(11*time.Second)) // nothing changed
+	if len(samples) != 1 {
+		t.Fatalf("%d samples of an unchanged record, want 1", len(samples))
+	}
+	st.CallsImages++
+	samples = st.Watch(samples, t0.Add(12*time.Second))
+	if len(samples) != 2 || samples[1].ImagesInFlight != 7 {
+		t.Fatalf("after a change: %+v", samples)
+	}
+	// At 80 s the window reaches back to 60 s: of the samples before it, only
+	// the last (the state the window starts in) stays.
+	st.CallsLLM++
+	samples = st.Watch(samples, t0.Add(80*time.Second))
+	if len(samples) != 2 || !samples[0].At.Equal(t0.Add(12*time.Second)) {
+		t.Errorf("at 80 s the samples are %+v, want the one of 12 s and the new one", samples)
+	}
+}

@@ -180,7 +180,7 @@ func (s *Server) editPost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteCharacter(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Social.DeleteCharacter(r.Context(), viewer(r), r.PathValue("id")); err != nil {
+	if _, err := s.Social.DeleteCharacter(r.Context(), viewer(r), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

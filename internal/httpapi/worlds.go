@@ -154,12 +154,10 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 	ticker := time.NewTicker(poll)
 	defer ticker.Stop()
 	var last []byte
-	var samples []generia.ProgressSample // one each time the calls in flight change
+	var samples []generia.ProgressSample // the calls in flight the stream saw, lately
 	for {
 		now := s.now()
-		if n := len(samples); n == 0 || samples[n-1] != st.Sample(samples[n-1].At) {
-			samples = append(samples, st.Sample(now))
-		}
+		samples = st.Watch(samples, now)
 		sj := toStatus(st, nil, now)
 		sj.ElapsedSeconds, sj.ETASeconds, sj.UpdatedAt = 0, nil, time.Time{} // change detection ignores the clock
 		key, _ := json.Marshal(sj)

@@ -241,7 +241,8 @@ func editCharacter(character func(who, w string) string) action {
 // deleteCharacter is deleting character(who, w).
 func deleteCharacter(character func(who, w string) string) action {
 	return func(ctx context.Context, s *Service, who, w string) error {
-		return s.DeleteCharacter(ctx, who, character(who, w))
+		_, err := s.DeleteCharacter(ctx, who, character(who, w))
+		return err
 	}
 }
 

@@ -132,15 +132,15 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 }
 
 // DeleteCharacter deletes one of the viewer's own characters with its
-// posts, its comments and its likes. A generated character, or another
+// posts, its comments and its likes, and returns what it was. A generated character, or another
 // person's, is not the viewer's to delete.
-func (s *Service) DeleteCharacter(ctx context.Context, viewerID, id string) error {
+func (s *Service) DeleteCharacter(ctx context.Context, viewerID, id string) (deleted generia.Character, err error) {
 	c, err := s.ownCharacter(ctx, viewerID, id, "delete")
 	if err != nil {
-		return err
+		return generia.Character{}, err
 	}
 	defer s.feeds.changed(c.WorldID)
-	return s.Store.DeleteCharacter(ctx, c.ID)
+	return c, s.Store.DeleteCharacter(ctx, c.ID)
 }
 
 // ownCharacter is one of the viewer's own characters, which they may do

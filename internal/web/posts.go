@@ -140,16 +140,12 @@ func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request, req request
 // deleteCharacter deletes one of the viewer's characters and goes back to
 // its world.
 func (h *Handler) deleteCharacter(w http.ResponseWriter, r *http.Request, req request) {
-	id := r.PathValue("id")
-	view, err := h.social.Character(r.Context(), req.viewer.ID, id)
-	if err == nil {
-		err = h.social.DeleteCharacter(r.Context(), req.viewer.ID, id)
-	}
+	c, err := h.social.DeleteCharacter(r.Context(), req.viewer.ID, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/worlds/"+url.PathEscape(view.Character.WorldID), http.StatusSeeOther)
+	http.Redirect(w, r, "/worlds/"+url.PathEscape(c.WorldID), http.StatusSeeOther)
 }
 
 // deleteComment deletes a comment: the viewer's own, or any in their world.
