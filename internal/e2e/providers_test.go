@@ -301,19 +301,22 @@ func TestLLMRequestsPerSecondPacesTheCalls(t *testing.T) {
 	// handed out the LLM activities, not at the fake: a busy machine may
 	// hold a dispatched call back and let several reach the fake at once.
 	at := llmStarts(t, s, w.WorkflowID)
-	// The token bucket allows a burst of about one second's worth.
+	// The token bucket allows a burst of about one second's worth; over two
+	// seconds, then, at most three seconds' worth. (Two seconds, not one: on
+	// a loaded machine the recorded start times jitter by a tenth of a second
+	// or so, which can move one call over a one-second edge.)
 	busiest := 0
 	for i := range at {
 		n := 0
 		for _, u := range at {
-			if !u.Before(at[i]) && u.Sub(at[i]) < time.Second {
+			if !u.Before(at[i]) && u.Sub(at[i]) < 2*time.Second {
 				n++
 			}
 		}
 		busiest = max(busiest, n)
 	}
-	if busiest > 2*rate {
-		t.Errorf("%d LLM activities started within one second with a cap of %d per second", busiest, rate)
+	if busiest > 3*rate {
+		t.Errorf("%d LLM activities started within two seconds with a cap of %d per second", busiest, rate)
 	}
 	if span := at[len(at)-1].Sub(at[0]); len(at) != wantCalls || span < time.Duration((len(at)-2*rate)/rate)*time.Second {
 		t.Errorf("%d LLM activities started in %v at %d per second", len(at), span, rate)
