@@ -11,10 +11,8 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -26,9 +24,6 @@ import (
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // Store is a generia.Store on a PostgreSQL database.
 type Store struct {
@@ -131,19 +126,20 @@ func describe(pool *pgxpool.Pool) string {
 // stores in different schemas do not wait for each other.
 const migrationLock = `SELECT pg_advisory_xact_lock(hashtextextended('generia schema migrations ' || current_setting('search_path'), 0))`
 
-// schema is the embedded migrations, applied under the migration lock after
-// creating the schema that o names, if it is missing.
+// schema is the store's migrations in PostgreSQL's types (IDs compared
+// byte by byte, times timestamptz, JSON values jsonb, string lists text[]),
+// applied under the migration lock after creating the schema that o names,
+// if it is missing.
 func schema(o options) sqlstore.Migrations {
-	files, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err) // a constant directory of the embedded files
-	}
 	return sqlstore.Migrations{
-		Files:     files,
-		Lock:      migrationLock,
-		AppliedAt: "TIMESTAMPTZ",
-		Time:      func(t time.Time) any { return t },
-		Numbered:  true,
+		Types: sqlstore.Types{
+			Postgres: true, ID: `TEXT COLLATE "C"`, Time: "TIMESTAMPTZ", Float: "DOUBLE PRECISION", BigInt: "BIGINT",
+			Bool: "BOOLEAN", False: "FALSE", JSON: "JSONB", Bytes: "BYTEA", Strings: "TEXT[] NOT NULL DEFAULT '{}'",
+			Serial: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+		},
+		Lock:     migrationLock,
+		Time:     func(t time.Time) any { return t },
+		Numbered: true,
 		Prepare: func(ctx context.Context, tx *sql.Tx) error {
 			if o.schema == "" {
 				return nil

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"io/fs"
 	"sync"
 	"testing"
 	"time"
@@ -73,13 +72,13 @@ func TestConformance(t *testing.T) {
 
 func TestMigrationsApplyOnce(t *testing.T) {
 	url := testURL(t)
-	schema := freshSchema(t, url, true)
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := schema(options{}).Names()
 	if err != nil {
 		t.Fatal(err)
 	}
+	name := freshSchema(t, url, true)
 	storetest.Reopen(t, len(files), func(t *testing.T) (generia.Store, *sql.DB) {
-		s := openStore(t, url, schema)
+		s := openStore(t, url, name)
 		return s, s.db
 	})
 }
@@ -94,13 +93,13 @@ func TestConcurrentOpen(t *testing.T) {
 		{"missing schema", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			schema := freshSchema(t, url, tc.create)
+			name := freshSchema(t, url, tc.create)
 			const processes = 4
 			stores := make([]*Store, processes)
 			errs := make([]error, processes)
 			var wg sync.WaitGroup
 			for i := range processes {
-				wg.Go(func() { stores[i], errs[i] = Open(t.Context(), url, Schema(schema)) })
+				wg.Go(func() { stores[i], errs[i] = Open(t.Context(), url, Schema(name)) })
 			}
 			wg.Wait()
 			for i, err := range errs {
@@ -113,7 +112,7 @@ func TestConcurrentOpen(t *testing.T) {
 			if t.Failed() {
 				return
 			}
-			list, err := fs.Glob(migrations, "migrations/*.sql")
+			list, err := schema(options{}).Names()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -56,12 +56,12 @@ func TestMigrateFromInitialSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	initial, err := migrations.ReadFile("migrations/0001_init.sql")
+	initial, err := schema.Render("0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
-		string(initial),
+		initial,
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
 		`INSERT INTO schema_migrations VALUES (1, 0)`,
 		`INSERT INTO worlds (id, visibility, created_at, updated_at) VALUES ('w-old', 'public', 0, 0)`,

@@ -11,11 +11,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,9 +26,6 @@ import (
 	"github.com/generia/generia/internal/secret"
 	"github.com/generia/generia/internal/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // readerConns is the size of the reader pool.
 const readerConns = 4
@@ -136,19 +131,16 @@ func (s *Store) Close() error {
 	return err
 }
 
-// schema is the embedded migrations. Write transactions run one at a time,
-// so they need no lock of their own.
+// schema is the store's migrations in SQLite's types: times are INTEGER
+// unix microseconds (UTC), which sort correctly and round-trip without loss;
+// JSON values and string lists are JSON text. Write transactions run one at
+// a time, so they need no lock of their own.
 var schema = sqlstore.Migrations{
-	Files:     must(fs.Sub(migrations, "migrations")),
-	AppliedAt: "INTEGER",
-	Time:      micros,
-}
-
-func must(f fs.FS, err error) fs.FS {
-	if err != nil {
-		panic(err) // a constant directory of the embedded files
-	}
-	return f
+	Types: sqlstore.Types{
+		ID: "TEXT", Time: "INTEGER", Float: "REAL", BigInt: "INTEGER", Bool: "INTEGER", False: "0",
+		JSON: "TEXT", Bytes: "BLOB", Strings: "TEXT NOT NULL DEFAULT '[]'", Serial: "INTEGER PRIMARY KEY AUTOINCREMENT",
+	},
+	Time: micros,
 }
 
 // dialect is SQLite's SQL. Times are INTEGER unix microseconds; string lists

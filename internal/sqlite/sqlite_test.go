@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"testing"
 
@@ -31,7 +30,7 @@ func TestConformanceInMemory(t *testing.T) {
 
 func TestReopenKeepsDataAndMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "generia.db")
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := schema.Names()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,0 @@
--- The calls of each kind answered so far and the time they took: the speed a generation's time left is measured by.
-ALTER TABLE generation_status ADD COLUMN llm_calls_done INTEGER NOT NULL DEFAULT 0,
-    ADD COLUMN llm_busy_us BIGINT NOT NULL DEFAULT 0,
-    ADD COLUMN image_calls_done INTEGER NOT NULL DEFAULT 0,
-    ADD COLUMN image_busy_us BIGINT NOT NULL DEFAULT 0;
