@@ -220,9 +220,9 @@ func TestWeatherIsOutOfDoors(t *testing.T) {
 	}
 }
 
-// An icon draws the symbol its prompt names: a lighthouse, an anchor and a
-// snowflake are three shapes, and none is the rosette of an icon that names
-// no symbol.
+// An icon draws the symbol its prompt names: a lighthouse, an anchor, a
+// snowflake, an owl, a camel, a dragon... are shapes of their own, and none
+// is the rosette of an icon that names no symbol.
 func TestIconsDrawTheirSymbol(t *testing.T) {
 	mask := func(symbol string) []bool {
 		res := image1(t, generia.ImageRequest{WorldID: "w", Key: "icon", Kind: generia.MediaWorldIcon, Width: 256, Height: 256,
@@ -253,16 +253,34 @@ func TestIconsDrawTheirSymbol(t *testing.T) {
 		}
 		return float64(n) / float64(max(1, in))
 	}
+	names := []string{"a stylised lighthouse", "an anchor wrapped in rope", "a snowflake around a flame", "a wreath of nothing in particular",
+		"a stylised owl over an oak", "a stylised camel", "a stylised dragon", "a stylised turtle", "a stylised ship", "a stylised crown"}
 	shapes := map[string][]bool{}
-	for _, s := range []string{"a stylised lighthouse", "an anchor wrapped in rope", "a snowflake around a flame", "a wreath of nothing in particular"} {
+	for _, s := range names {
 		shapes[s] = mask(s)
 	}
-	names := []string{"a stylised lighthouse", "an anchor wrapped in rope", "a snowflake around a flame", "a wreath of nothing in particular"}
 	for i, a := range names {
 		for _, b := range names[i+1:] {
 			if d := differ(shapes[a], shapes[b]); d < 0.3 {
 				t.Errorf("%q and %q draw nearly the same shape (%.0f%% of it differs)", a, b, 100*d)
 			}
+		}
+	}
+}
+
+// A world's icon shows the creature or thing its idea names, when there is a
+// shape for it.
+func TestIconsFollowTheIdea(t *testing.T) {
+	for idea, want := range map[string]string{
+		"A library run by owls who whisper":        "owl",
+		"A desert caravan town where camels trade": "camel",
+		"Retired dragons running a seaside bakery": "dragon",
+		"A harbour where sea-turtles come ashore":  "turtle",
+		"A floating market of ships on a grey sea": "ship",
+	} {
+		w := simulate(t, idea, 1, 1)
+		if !strings.Contains(w.images.IconPrompt, "stylised "+want+" ") {
+			t.Errorf("%q: the icon prompt %q does not name a stylised %s", idea, w.images.IconPrompt, want)
 		}
 	}
 }

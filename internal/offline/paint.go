@@ -1034,6 +1034,105 @@ var symbols = []struct {
 	{[]string{"wave"}, func(x, y float64) bool {
 		return math.Abs(x) < 0.8 && (math.Abs(y-0.22*math.Sin(x*4)) < 0.13 || math.Abs(y-0.4-0.16*math.Sin(x*4+1)) < 0.08)
 	}},
+	{[]string{"owl", "owls"}, func(x, y float64) bool {
+		body := math.Hypot(x/0.45, (y-0.12)/0.58) < 1
+		ears := inTriangle(x, y, -0.42, -0.3, -0.36, -0.72, -0.12, -0.42) || inTriangle(x, y, 0.42, -0.3, 0.36, -0.72, 0.12, -0.42)
+		eye := math.Min(math.Hypot(x+0.17, y+0.15), math.Hypot(x-0.17, y+0.15))
+		return (body || ears) && (eye > 0.13 || eye < 0.05)
+	}},
+	{[]string{"cat", "cats", "kitten", "fox", "foxes"}, func(x, y float64) bool {
+		head := math.Hypot(x/0.5, (y-0.05)/0.42) < 1
+		ears := inTriangle(x, y, -0.46, -0.12, -0.4, -0.68, -0.08, -0.32) || inTriangle(x, y, 0.46, -0.12, 0.4, -0.68, 0.08, -0.32)
+		eye := math.Min(math.Hypot((x+0.19)/1.6, y+0.02), math.Hypot((x-0.19)/1.6, y+0.02))
+		return (head || ears) && eye > 0.06
+	}},
+	{[]string{"bird", "birds", "gull", "gulls", "crow", "raven", "dove", "sparrow", "swallow", "heron"}, func(x, y float64) bool {
+		wing := math.Abs(x) < 0.78 && math.Abs(y-(0.1-0.95*math.Abs(x)+1.05*x*x)) < 0.07+0.05*(0.78-math.Abs(x))
+		return wing || math.Hypot(x/0.12, (y-0.12)/0.2) < 1
+	}},
+	{[]string{"fish", "fishes", "salmon", "carp", "koi"}, func(x, y float64) bool {
+		body := math.Hypot((x+0.12)/0.52, y/0.3) < 1
+		tail := inTriangle(x, y, 0.3, 0, 0.72, -0.32, 0.72, 0.32)
+		return (body || tail) && math.Hypot(x+0.42, y+0.06) > 0.06
+	}},
+	{[]string{"turtle", "turtles", "tortoise"}, func(x, y float64) bool {
+		shell := math.Hypot(x/0.52, (y-0.12)/0.42) < 1 && y < 0.15
+		legs := math.Min(math.Hypot(x+0.32, y-0.24), math.Hypot(x-0.32, y-0.24)) < 0.11
+		return shell || legs || math.Hypot((x-0.62)/1.2, y) < 0.14 || inTriangle(x, y, -0.5, 0.05, -0.72, 0.15, -0.5, 0.15)
+	}},
+	{[]string{"camel", "camels"}, func(x, y float64) bool {
+		humps := math.Min(math.Hypot(x+0.18, y+0.08), math.Hypot(x-0.2, y+0.08)) < 0.24
+		body := math.Abs(x) < 0.46 && y > -0.08 && y < 0.18
+		legs := y > 0.1 && y < 0.66 && (math.Abs(math.Abs(x)-0.36) < 0.05 || math.Abs(math.Abs(x)-0.16) < 0.05)
+		neck := distToSegment(x, y, 0.4, 0.02, 0.62, -0.42) < 0.08
+		return humps || body || legs || neck || math.Hypot((x-0.7)/1.6, y+0.46) < 0.1
+	}},
+	{[]string{"dragon", "dragons", "wyvern"}, func(x, y float64) bool {
+		body := math.Abs(x) < 0.66 && math.Abs(y-0.2-0.18*math.Sin(x*4.5)) < 0.05+0.08*(0.66-math.Abs(x-0.2))
+		wings := inTriangle(x, y, -0.2, 0.12, -0.58, -0.68, 0.12, -0.1) || inTriangle(x, y, 0.02, 0.1, 0.36, -0.66, 0.4, 0.02)
+		head := math.Hypot((x-0.72)/1.4, y-0.06) < 0.12
+		return body || wings || head || inTriangle(x, y, -0.66, 0.3, -0.86, 0.18, -0.8, 0.44)
+	}},
+	{[]string{"crown", "crowns"}, func(x, y float64) bool {
+		base := math.Abs(x) < 0.55 && y > 0.12 && y < 0.38
+		peak := math.Abs(math.Remainder(x, 0.55))
+		points := math.Abs(x) < 0.55 && y <= 0.12 && y > -0.42+1.6*peak
+		jewels := math.Hypot(peak, y+0.52) < 0.08 && math.Abs(x) < 0.62
+		return base || points || jewels
+	}},
+	{[]string{"key", "keys"}, func(x, y float64) bool {
+		ring := math.Abs(math.Hypot(x+0.42, y)-0.22) < 0.08
+		shaft := x > -0.22 && x < 0.68 && math.Abs(y) < 0.06
+		teeth := y >= 0.06 && y < 0.24 && (math.Abs(x-0.44) < 0.05 || math.Abs(x-0.6) < 0.05)
+		return ring || shaft || teeth
+	}},
+	{[]string{"ship", "ships", "boat", "boats", "sail", "barge", "ferry"}, func(x, y float64) bool {
+		hull := y > 0.2 && y < 0.46 && math.Abs(x) < 0.68-(y-0.2)*0.9
+		mast := math.Abs(x) < 0.03 && y > -0.72 && y <= 0.2
+		return hull || mast || inTriangle(x, y, 0.07, -0.66, 0.07, 0.12, 0.58, 0.12) || inTriangle(x, y, -0.06, -0.5, -0.06, 0.12, -0.44, 0.12)
+	}},
+	{[]string{"star", "stars"}, func(x, y float64) bool {
+		d := math.Hypot(x, y)
+		if d == 0 {
+			return true
+		}
+		k := (cosMul(-y/d, x/d, 5) + 1) / 2 // 1 towards the five points, the first upwards
+		return d < 0.72*(0.45+0.55*k*k)
+	}},
+}
+
+// symbolNamed returns the name of the symbol a word names, in the singular
+// ("owl" for "owls", "turtle" for "sea-turtle"), or "" when none has it.
+func symbolNamed(word string) string {
+	if i := strings.LastIndexByte(word, '-'); i >= 0 {
+		word = word[i+1:]
+	}
+	for _, s := range symbols {
+		if !slices.Contains(s.words, word) {
+			continue
+		}
+		for _, one := range []string{strings.TrimSuffix(word, "es"), strings.TrimSuffix(word, "s")} {
+			if one != word && slices.Contains(s.words, one) {
+				return one
+			}
+		}
+		return word
+	}
+	return ""
+}
+
+// inTriangle reports whether (x, y) lies inside the triangle a, b, c.
+func inTriangle(x, y, ax, ay, bx, by, cx, cy float64) bool {
+	side := func(px, py, qx, qy float64) float64 { return (qx-px)*(y-py) - (qy-py)*(x-px) }
+	d1, d2, d3 := side(ax, ay, bx, by), side(bx, by, cx, cy), side(cx, cy, ax, ay)
+	return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0))
+}
+
+// distToSegment is the distance from (x, y) to the segment a–b.
+func distToSegment(x, y, ax, ay, bx, by float64) float64 {
+	dx, dy := bx-ax, by-ay
+	t := max(0, min(1, ((x-ax)*dx+(y-ay)*dy)/(dx*dx+dy*dy)))
+	return math.Hypot(x-ax-t*dx, y-ay-t*dy)
 }
 
 // symbolShape is the shape of the first symbol an emblem's prompt names,

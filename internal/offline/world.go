@@ -287,8 +287,19 @@ func worldImagePrompts(in content.WorldImagesInput, key string) content.WorldIma
 		"Palette of " + colors + ".",
 		"No text, letters or watermarks.",
 	}
+	// The emblem shows what the idea (or the world's name) names when it can
+	// be drawn (an owl, a camel, a dragon), over the setting's own symbol.
 	symbol := pick(r, fl.set.symbols)
-	if k := fl.keys[0]; isLatin(k) && !strings.Contains(symbol, k) {
+	drawn := ""
+	for _, k := range append(slices.Clone(fl.keys), words(in.World.Name)...) {
+		if drawn = symbolNamed(k); drawn != "" {
+			break
+		}
+	}
+	switch k := fl.keys[0]; {
+	case drawn != "" && !strings.Contains(symbol, drawn):
+		symbol = "a stylised " + drawn + " over " + symbol
+	case drawn == "" && isLatin(k) && !strings.Contains(symbol, k):
 		symbol += " with a small stylised " + k
 	}
 	icon := []string{
