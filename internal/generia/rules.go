@@ -97,6 +97,37 @@ func VariantWidth(requested int) (int, error) {
 	return width, nil
 }
 
+// Variant returns the variant that serves a request for m at most
+// requested pixels wide: its width (VariantWidth of the request, or 0, the
+// image at its own size, when that is as wide as the image) and its key. A
+// request narrower than the narrowest variant gives KindInvalid.
+func (m Media) Variant(requested int) (width int, key string, err error) {
+	width, err = VariantWidth(requested)
+	if err != nil {
+		return 0, "", err
+	}
+	if m.Width > 0 && width >= m.Width {
+		width = 0 // its own size: one copy serves every wider request
+	}
+	return width, VariantKey(m.ObjectKey, width), nil
+}
+
+// FeedPage is how many posts a page of a world's feed shows.
+const FeedPage = 10
+
+// FirstViewWidths are the widths, by kind of media, that the pages' srcsets
+// ask for of a world's first view (its header and icon, its characters'
+// avatars, the pictures of its newest FeedPage posts) on a phone (100vw at
+// about 2 or 3 device pixels a CSS pixel) and on a desktop (1): the
+// variants a generation makes before anyone asks, so that the first visitor
+// waits for none.
+var FirstViewWidths = map[string][]int{
+	MediaWorldHeader:     {480, 960, 1280},
+	MediaWorldIcon:       {96, 160, 240},
+	MediaCharacterAvatar: {48, 96},
+	MediaPostImage:       {640, 960, 1280},
+}
+
 // VariantKey is where the variant of the object at key that is at most
 // width pixels wide is stored; width 0 is the object in the variants'
 // format at its own size.

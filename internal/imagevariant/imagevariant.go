@@ -5,12 +5,14 @@ package imagevariant
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
 	_ "image/gif" // decoders of what may be stored
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 
 	"github.com/gen2brain/webp"
 	"golang.org/x/image/draw"
@@ -35,6 +37,64 @@ type Variant struct {
 	Data          []byte
 	ContentType   string
 	Width, Height int
+}
+
+// MaxStoredBytes caps what is read of a stored image to make its variant:
+// uploads are smaller, a provider's images less still.
+const MaxStoredBytes = 32 << 20
+
+// ReadStored reads a stored object whole; one larger than MaxStoredBytes
+// gives KindTooLarge.
+func ReadStored(ctx context.Context, files generia.MediaStore, key string) ([]byte, error) {
+	body, err := files.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, MaxStoredBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxStoredBytes {
+		return nil, generia.Errorf(generia.KindTooLarge, "the stored object %s is larger than %d MB", key, MaxStoredBytes>>20)
+	}
+	return data, nil
+}
+
+// Rows finds a media's row: what Store asks, after storing a variant,
+// whether the media is still there.
+type Rows interface {
+	Media(ctx context.Context, id string) (generia.Media, error)
+}
+
+// Store makes the variant of the stored media m at width (a width of
+// generia.Media.Variant: 0 is its own size) and stores it under its key
+// beside the media. A generated picture is smoothed of its dither; a
+// person's upload never is. When m's row is gone once the variant is stored
+// (its world was deleted meanwhile, and with it the keys of its variants),
+// the variant is deleted again, so that none outlives its media.
+func Store(ctx context.Context, files generia.MediaStore, rows Rows, m generia.Media, width int) (Variant, error) {
+	original, err := ReadStored(ctx, files, m.ObjectKey)
+	if err != nil {
+		return Variant{}, err
+	}
+	v, err := Make(original, width, m.Kind != generia.MediaUpload)
+	if err != nil {
+		return Variant{}, fmt.Errorf("media %s: %w", m.ID, err)
+	}
+	key := generia.VariantKey(m.ObjectKey, width)
+	if err := files.Put(ctx, key, v.ContentType, v.Data); err != nil {
+		return Variant{}, fmt.Errorf("storing the %d variant of media %s: %w", width, m.ID, err)
+	}
+	if _, err := rows.Media(ctx, m.ID); generia.IsKind(err, generia.KindNotFound) {
+		if err := files.Delete(ctx, key); err != nil {
+			return Variant{}, fmt.Errorf("deleting the %d variant of deleted media %s: %w", width, m.ID, err)
+		}
+		return Variant{}, err
+	} else if err != nil {
+		return Variant{}, err
+	}
+	return v, nil
 }
 
 // Make returns the variant of the image in data that is at most width

@@ -31,7 +31,7 @@ func pngOf(t *testing.T, w, h int, a uint8) []byte {
 }
 
 // painted is what the offline painter makes for a post: a 4:5 portrait.
-func painted(t *testing.T) []byte {
+func painted(t testing.TB) []byte {
 	t.Helper()
 	img, err := offline.NewImages(0).GenerateImage(context.Background(), generia.ImageRequest{
 		WorldID: "w1", Key: "post/1", Kind: generia.MediaPostImage, Prompt: "a night market on a frozen river, lanterns", Width: 512, Height: 640,
@@ -170,5 +170,36 @@ func TestUnreadableImagesAreRefused(t *testing.T) {
 		if _, err := Make(data, 64, true); !generia.IsKind(err, generia.KindInvalid) {
 			t.Errorf("%s: %v, want KindInvalid", name, err)
 		}
+	}
+}
+
+// BenchmarkMake measures making the variants a feed's first view asks for
+// of a painted post picture (at its own size, 640×800) and of a 512-pixel
+// avatar drawn at 36 pixels (96 wide).
+func BenchmarkMake(b *testing.B) {
+	post, err := offline.NewImages(0).GenerateImage(context.Background(), generia.ImageRequest{
+		WorldID: "w1", Key: "post/1", Kind: generia.MediaPostImage, Prompt: "a night market on a frozen river, lanterns", Width: 1024, Height: 1280,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	avatar, err := offline.NewImages(0).GenerateImage(context.Background(), generia.ImageRequest{
+		WorldID: "w1", Key: "avatar/1", Kind: generia.MediaCharacterAvatar, Prompt: "a baker with flour on her apron", Width: 1024, Height: 1024,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		data  []byte
+		width int
+	}{{"post-own-size", post.Data, 0}, {"avatar-96", avatar.Data, 96}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Make(c.data, c.width, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

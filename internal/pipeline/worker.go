@@ -159,6 +159,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.WriteLifePost)
 	case QueueImages:
 		act(acts.PaintImage)
+		act(acts.WarmFirstView)
 	case QueueProgress:
 		act(acts.AdvanceStages)
 		act(acts.FinishGeneration)

@@ -131,6 +131,10 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 		return Result{}, fmt.Errorf("recording the end of the generation: %w", err)
 	}
 	g.q.Status = res.Status
+	if res.Status == generia.StatusCompleted && ctx.Err() == nil &&
+		workflow.GetVersion(ctx, warmFirstViewChange, workflow.DefaultVersion, 1) == 1 {
+		g.warmFirstView(ctx)
+	}
 	switch res.Status {
 	case generia.StatusCancelled:
 		return res, temporal.NewCanceledError("generation cancelled")
@@ -138,6 +142,31 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 		return res, temporal.NewNonRetryableApplicationError(res.Error, "GenerationFailed", nil)
 	}
 	return res, nil
+}
+
+// warmFirstViewChange names the version of the workflow that warms the
+// first view of a completed world; runs that began before it do not.
+const warmFirstViewChange = "warm-first-view"
+
+// warmFirstViewOptions run the warm-up once more if it fails: the variants
+// it would have made are made on the first request for them anyway.
+var warmFirstViewOptions = workflow.ActivityOptions{
+	TaskQueue:           QueueImages,
+	StartToCloseTimeout: 2 * time.Minute,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 2},
+}
+
+// warmFirstView makes the variants of the completed world's first view
+// (see Activities.WarmFirstView), after its status says completed, so that
+// no one waits for them: neither the status nor the first visitor.
+func (g *worldRun) warmFirstView(ctx workflow.Context) {
+	var made int
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, warmFirstViewOptions), a.WarmFirstView, g.in.WorldID).Get(ctx, &made)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("the first view's variants were not all made; they are made when first asked for", "error", err)
+		return
+	}
+	workflow.GetLogger(ctx).Info("first view warmed", "variants", made)
 }
 
 // failureSummary is the error of a world whose items failed: how many, and

@@ -112,6 +112,9 @@ func newEnv(t *testing.T, lat latency) (*testsuite.TestWorkflowEnvironment, *rec
 	env.OnActivity(acts.CreatePost, mock.Anything, mock.Anything).Return(func(_ context.Context, x NewPost) (string, error) {
 		return "post-" + keyPost(x.Position, x.Number), r.record("CreatePost", x)
 	})
+	env.OnActivity(acts.WarmFirstView, mock.Anything, mock.Anything).Return(func(_ context.Context, worldID string) (int, error) {
+		return 0, r.record("WarmFirstView", worldID)
+	})
 	return env, r
 }
 
@@ -171,6 +174,10 @@ func TestWorldCompletesWithEveryPlannedItem(t *testing.T) {
 			fin := r.calls("FinishGeneration")
 			if len(fin) != 1 || fin[0].arg.(Finish).Status != generia.StatusCompleted {
 				t.Errorf("finish calls = %+v, want one completed", fin)
+			}
+			// The first view is warmed once the status says completed.
+			if last := r.log[len(r.log)-1]; last.name != "WarmFirstView" || last.arg != "w1" || r.count("WarmFirstView") != 1 {
+				t.Errorf("the last activity is %s(%v), %d warm-ups; want one WarmFirstView(w1) after FinishGeneration", last.name, last.arg, r.count("WarmFirstView"))
 			}
 		})
 	}
@@ -305,6 +312,9 @@ func TestItemFailureKeepsTheRestAndFailsTheWorld(t *testing.T) {
 	want := "0 of 3 characters and 1 of 10 posts could not be generated; first error: character 2 post 3: post_detail"
 	if f.Status != generia.StatusFailed || !strings.HasPrefix(f.Error, want) {
 		t.Errorf("finish = %+v, want failed with %q", f, want)
+	}
+	if n := r.count("WarmFirstView"); n != 0 {
+		t.Errorf("a failed world's first view was warmed %d times, want none", n)
 	}
 }
 

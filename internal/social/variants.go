@@ -2,11 +2,8 @@ package social
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net/http"
 	"runtime"
-	"strconv"
 	"sync"
 	"time"
 
@@ -16,10 +13,6 @@ import (
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/imagevariant"
 )
-
-// MaxStoredImageBytes caps what is read of a stored image to make its
-// variant: uploads are at most MaxUploadBytes, a provider's images less.
-const MaxStoredImageBytes = 32 << 20
 
 // variantTimeout bounds making one variant, waiting for a slot included.
 const variantTimeout = 30 * time.Second
@@ -44,19 +37,15 @@ func (s *Service) MediaVariant(ctx context.Context, viewerID, id string, width i
 	if err != nil {
 		return m, nil, private, err
 	}
-	vw, err := generia.VariantWidth(width)
+	vw, key, err := m.Variant(width)
 	if err != nil {
 		return m, nil, private, err
 	}
 	if m.ContentType == "image/gif" {
-		data, err := s.readMedia(ctx, m.ObjectKey)
+		data, err := imagevariant.ReadStored(ctx, s.Files, m.ObjectKey)
 		return m, data, private, err
 	}
-	if m.Width > 0 && vw >= m.Width {
-		vw = 0 // its own size: one copy serves every wider request
-	}
-	key := generia.VariantKey(m.ObjectKey, vw)
-	data, err := s.readMedia(ctx, key)
+	data, err := imagevariant.ReadStored(ctx, s.Files, key)
 	if generia.IsKind(err, generia.KindNotFound) {
 		var made any
 		made, err, _ = s.variants.making.Do(key, func() (any, error) {
@@ -64,7 +53,7 @@ func (s *Service) MediaVariant(ctx context.Context, viewerID, id string, width i
 			// goes away.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), variantTimeout)
 			defer cancel()
-			return s.makeVariant(ctx, m, key, vw)
+			return s.makeVariant(ctx, m, vw)
 		})
 		data, _ = made.([]byte)
 	}
@@ -76,43 +65,17 @@ func (s *Service) MediaVariant(ctx context.Context, viewerID, id string, width i
 	return v, data, private, nil
 }
 
-// makeVariant makes and stores the variant of m at width.
-func (s *Service) makeVariant(ctx context.Context, m generia.Media, key string, width int) ([]byte, error) {
+// makeVariant makes and stores the variant of m at width, one a core at a
+// time.
+func (s *Service) makeVariant(ctx context.Context, m generia.Media, width int) ([]byte, error) {
 	select {
 	case s.variantSlots() <- struct{}{}:
 		defer func() { <-s.variantSlots() }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	original, err := s.readMedia(ctx, m.ObjectKey)
-	if err != nil {
-		return nil, err
-	}
-	v, err := imagevariant.Make(original, width, m.Kind != generia.MediaUpload) // generated pictures may be dithered
-	if err != nil {
-		return nil, fmt.Errorf("media %s: %w", m.ID, err)
-	}
-	if err := s.Files.Put(ctx, key, v.ContentType, v.Data); err != nil {
-		return nil, fmt.Errorf("storing the %s variant of media %s: %w", strconv.Itoa(width), m.ID, err)
-	}
-	return v.Data, nil
-}
-
-// readMedia reads a stored object whole.
-func (s *Service) readMedia(ctx context.Context, key string) ([]byte, error) {
-	body, err := s.Files.Open(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, MaxStoredImageBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxStoredImageBytes {
-		return nil, generia.Errorf(generia.KindTooLarge, "the stored object %s is larger than %d MB", key, MaxStoredImageBytes>>20)
-	}
-	return data, nil
+	v, err := imagevariant.Store(ctx, s.Files, s.Store, m, width)
+	return v.Data, err
 }
 
 // deleteMedia deletes a media's object and every variant that may have

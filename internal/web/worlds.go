@@ -17,8 +17,8 @@ import (
 
 // Page sizes of the UI's lists.
 const (
-	catalogPageSize  = 12 // fills rows of 2 and of 3 cards
-	feedPageSize     = 10
+	catalogPageSize  = 12               // fills rows of 2 and of 3 cards
+	feedPageSize     = generia.FeedPage // the pictures of the first page are made before anyone asks
 	gridPageSize     = 12
 	commentsPageSize = 50
 	// maxListedCharacters bounds the characters listed on the about page
