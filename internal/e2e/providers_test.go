@@ -288,7 +288,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // paced instead.
 func TestLLMRequestsPerSecondPacesTheCalls(t *testing.T) {
 	f := startFakes(t, fakeprovider.OpenRouterOptions{}, fakeprovider.RunwareOptions{})
-	const rate = 3
+	const rate = 2
 	s := start(t, settings{dataDir: t.TempDir(), env: f.with("LLM_REQUESTS_PER_SECOND", strconv.Itoa(rate))})
 	defer s.app.Close()
 	w := createWorld(t, s.client, apiclient.NewWorld{Prompt: "Postal pigeons on strike", CharactersCount: 2, PostsCount: 12})
@@ -301,10 +301,12 @@ func TestLLMRequestsPerSecondPacesTheCalls(t *testing.T) {
 	// handed out the LLM activities, not at the fake: a busy machine may
 	// hold a dispatched call back and let several reach the fake at once.
 	at := llmStarts(t, s, w.WorkflowID)
-	// The token bucket allows a burst of about one second's worth; over two
-	// seconds, then, at most three seconds' worth. (Two seconds, not one: on
-	// a loaded machine the recorded start times jitter by a tenth of a second
-	// or so, which can move one call over a one-second edge.)
+	// The server's token bucket holds a second's worth (the embedded server
+	// has one partition per queue); over two seconds, then, at most three
+	// seconds' worth, and two more for the start times, which the server
+	// records a moment after it hands a task out and which jitter on a
+	// loaded machine (10 were seen for 9 at 3 a second). Without a cap the world's twelve
+	// post texts all start within a second.
 	busiest := 0
 	for i := range at {
 		n := 0
@@ -315,7 +317,7 @@ func TestLLMRequestsPerSecondPacesTheCalls(t *testing.T) {
 		}
 		busiest = max(busiest, n)
 	}
-	if busiest > 3*rate {
+	if busiest > 3*rate+2 {
 		t.Errorf("%d LLM activities started within two seconds with a cap of %d per second", busiest, rate)
 	}
 	if span := at[len(at)-1].Sub(at[0]); len(at) != wantCalls || span < time.Duration((len(at)-2*rate)/rate)*time.Second {
