@@ -126,7 +126,6 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 	if err := s.Store.EditWorld(ctx, w.ID, w.Name, w.Description, w.Visibility); err != nil {
 		return generia.World{}, err
 	}
-	s.refs.Delete(w.ID) // who may see it may have changed
 	s.feeds.changed(w.ID)
 	return s.Store.World(ctx, w.ID)
 }

@@ -18,7 +18,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -50,7 +49,6 @@ type Service struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	refs     sync.Map // world ID → cachedRef
 	feeds    feedCache
 	variants variants
 }
@@ -83,34 +81,19 @@ type WorldView struct {
 	IsOwner, IsMember bool
 }
 
-// worldRef is what access checks need of a world. It never changes after
-// the world is created, so it is cached.
+// worldRef is what access checks need of a world.
 type worldRef struct {
 	ID, OwnerID, Visibility string
 }
 
-// refTTL is how long a world's ref is cached. A world deleted by another
-// process may pass the check for that long; its content is gone already.
-const refTTL = 10 * time.Second
-
-type cachedRef struct {
-	ref     worldRef
-	expires time.Time
-}
-
-// ref returns a world's ref, from the cache when it is fresh.
+// ref returns a world's ref, read at each check: a world its owner makes
+// private is hidden at once from every process, and a deleted one is gone.
 func (s *Service) ref(ctx context.Context, id string) (worldRef, error) {
-	now := time.Now()
-	if v, ok := s.refs.Load(id); ok && now.Before(v.(cachedRef).expires) {
-		return v.(cachedRef).ref, nil
-	}
 	w, err := s.Store.World(ctx, id)
 	if err != nil {
 		return worldRef{}, err
 	}
-	r := worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility}
-	s.refs.Store(id, cachedRef{ref: r, expires: now.Add(refTTL)})
-	return r, nil
+	return worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility}, nil
 }
 
 // visible returns the ref of a world the viewer may see.
@@ -292,7 +275,6 @@ func (s *Service) DeleteWorld(ctx context.Context, viewerID, ref string) error {
 	if err != nil {
 		return err
 	}
-	s.refs.Delete(w.ID)
 	s.feeds.changed(w.ID)
 	for _, k := range keys {
 		if err := s.deleteMedia(ctx, k); err != nil {
