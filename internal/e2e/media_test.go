@@ -87,8 +87,12 @@ func TestImagesAtTheSizeTheyAreShown(t *testing.T) {
 	// asks, the variants pages ask for first are made (the header at 480,
 	// 960 and its own 1280, the icon at 96, 160 and 240, the avatar at 48
 	// and 96, the post's picture at its own size, which serves 640 to
-	// 1280). The generation's workflow ends when they are.
+	// 1280), by a workflow of its own that the generation starts as it ends.
+	// (The generation has started it once its own workflow has closed.)
 	_ = s.app.Temporal.GetWorkflow(ctx, generia.WorldWorkflowID(w.ID), "").Get(ctx, nil)
+	if err := s.app.Temporal.GetWorkflow(ctx, generia.FirstViewWorkflowID(w.ID), "").Get(ctx, nil); err != nil {
+		t.Fatalf("warming the first view: %v", err)
+	}
 	warmed := variants()
 	if len(warmed) != 9 {
 		t.Errorf("%d variants made before anyone asked, want 9: %v", len(warmed), warmed)

@@ -75,6 +75,10 @@ func (p Providers) Free() bool { return p.LLM == OfflineProvider && p.Image == O
 // WorldWorkflowID is the Temporal workflow ID of a world's generation.
 func WorldWorkflowID(worldID string) string { return "world-generation-" + worldID }
 
+// FirstViewWorkflowID is the Temporal workflow ID of the warm-up of a
+// completed world's first view.
+func FirstViewWorkflowID(worldID string) string { return "world-first-view-" + worldID }
+
 // WorldIDFromRef accepts a world ID or its workflow ID and returns the world
 // ID.
 func WorldIDFromRef(ref string) string { return strings.TrimPrefix(ref, "world-generation-") }

@@ -148,6 +148,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 	case QueueMain:
 		w.RegisterWorkflowWithOptions(WorldGeneration, workflow.RegisterOptions{Name: WorkflowName})
 		w.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
+		w.RegisterWorkflowWithOptions(FirstView, workflow.RegisterOptions{Name: FirstViewName})
 	case QueueLLM:
 		act(acts.DescribeWorld)
 		act(acts.PromptWorldImages)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -132,8 +133,8 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 	}
 	g.q.Status = res.Status
 	if res.Status == generia.StatusCompleted && ctx.Err() == nil &&
-		workflow.GetVersion(ctx, warmFirstViewChange, workflow.DefaultVersion, 1) == 1 {
-		g.warmFirstView(ctx)
+		workflow.GetVersion(ctx, firstViewChange, workflow.DefaultVersion, 1) == 1 {
+		g.startFirstView(ctx)
 	}
 	switch res.Status {
 	case generia.StatusCancelled:
@@ -144,29 +145,47 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 	return res, nil
 }
 
-// warmFirstViewChange names the version of the workflow that warms the
-// first view of a completed world; runs that began before it do not.
-const warmFirstViewChange = "warm-first-view"
+// firstViewChange names the version of the workflow that starts the
+// warm-up of a completed world's first view; runs that began before it do
+// not.
+const firstViewChange = "first-view-workflow"
+
+// startFirstView starts the warm-up of the completed world's first view
+// (FirstView) as a workflow of its own that outlives this one: the
+// generation ends as its status says, and no one waits for the warm-up.
+func (g *worldRun) startFirstView(ctx workflow.Context) {
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:         generia.FirstViewWorkflowID(g.in.WorldID),
+		WorkflowRunTimeout: 10 * time.Minute,
+		ParentClosePolicy:  enums.PARENT_CLOSE_POLICY_ABANDON,
+	}
+	run := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), FirstViewName, g.in.WorldID)
+	if err := run.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("the warm-up of the first view did not start; its variants are made when first asked for", "error", err)
+	}
+}
+
+// FirstViewName is the registered name of FirstView.
+const FirstViewName = "FirstView"
 
 // warmFirstViewOptions run the warm-up once more if it fails: the variants
 // it would have made are made on the first request for them anyway.
 var warmFirstViewOptions = workflow.ActivityOptions{
 	TaskQueue:           QueueImages,
-	StartToCloseTimeout: 2 * time.Minute,
+	StartToCloseTimeout: 5 * time.Minute,
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumAttempts: 2},
 }
 
-// warmFirstView makes the variants of the completed world's first view
-// (see Activities.WarmFirstView), after its status says completed, so that
-// no one waits for them: neither the status nor the first visitor.
-func (g *worldRun) warmFirstView(ctx workflow.Context) {
+// FirstView makes the variants of a completed world's first view before
+// anyone asks for them (see Activities.WarmFirstView).
+func FirstView(ctx workflow.Context, worldID string) error {
 	var made int
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, warmFirstViewOptions), a.WarmFirstView, g.in.WorldID).Get(ctx, &made)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, warmFirstViewOptions), a.WarmFirstView, worldID).Get(ctx, &made)
 	if err != nil {
-		workflow.GetLogger(ctx).Warn("the first view's variants were not all made; they are made when first asked for", "error", err)
-		return
+		return err
 	}
-	workflow.GetLogger(ctx).Info("first view warmed", "variants", made)
+	workflow.GetLogger(ctx).Info("first view warmed", "world_id", worldID, "variants", made)
+	return nil
 }
 
 // failureSummary is the error of a world whose items failed: how many, and
