@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,7 +73,7 @@ func start(t *testing.T, s settings) *stack {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	var out io.Writer = testWriter{t}
+	var out io.Writer = newTestWriter(t)
 	if s.logs != nil {
 		out = io.MultiWriter(out, s.logs)
 	}
@@ -89,10 +90,32 @@ func start(t *testing.T, s settings) *stack {
 	return &stack{app: a, cfg: cfg, client: apiclient.New(a.URL, string(bytes.TrimSpace(token)))}
 }
 
-type testWriter struct{ t *testing.T }
+// testWriter writes a stack's log lines to its test's log until the test
+// ends: work in the background (a first view being warmed, an activity
+// cancelled as the stack stops) may log after that, and a test's log takes
+// no lines then.
+type testWriter struct {
+	t    *testing.T
+	mu   *sync.Mutex
+	done *bool
+}
+
+func newTestWriter(t *testing.T) testWriter {
+	w := testWriter{t: t, mu: new(sync.Mutex), done: new(bool)}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		*w.done = true
+	})
+	return w
+}
 
 func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !*w.done {
+		w.t.Log(string(bytes.TrimRight(p, "\n")))
+	}
 	return len(p), nil
 }
 

@@ -136,7 +136,7 @@ func token(t *testing.T, dir string) string {
 
 // testLogger logs to the test's output from level up.
 func testLogger(t *testing.T, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(newTestWriter(t), &slog.HandlerOptions{Level: level}))
 }
 
 // emptyEnvConfig is the configuration of an environment that sets nothing.
