@@ -22,6 +22,7 @@ func (a *Activities) WarmFirstView(ctx context.Context, worldID string) (int, er
 	type job struct {
 		m     generia.Media
 		width int
+		key   string
 	}
 	var jobs []job
 	seen := map[string]bool{}
@@ -39,19 +40,23 @@ func (a *Activities) WarmFirstView(ctx context.Context, worldID string) (int, er
 				continue
 			}
 			seen[key] = true
-			if body, err := a.Media.Open(ctx, key); err == nil {
-				body.Close() // made already (by a visitor, or an earlier attempt)
-				continue
-			}
-			jobs = append(jobs, job{m, width})
+			jobs = append(jobs, job{m, width, key})
 		}
 	}
-	for i, j := range jobs {
+	made := 0
+	for _, j := range jobs {
+		// Looked for just before: a first visitor may have asked for it
+		// meanwhile, or an earlier attempt made it.
+		if body, err := a.Media.Open(ctx, j.key); err == nil {
+			body.Close()
+			continue
+		}
 		if _, err := imagevariant.Store(ctx, a.Media, a.Store, j.m, j.width); err != nil {
-			return i, err
+			return made, err
 		}
+		made++
 	}
-	return len(jobs), nil
+	return made, nil
 }
 
 // firstView lists the media of a world's first view: its header and icon,
