@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/apiclient"
+	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/servicetest"
 )
 
@@ -62,6 +63,19 @@ func TestProductionProfile(t *testing.T) {
 	resp, small := fetch(t, s, "", "/api/v1/media/"+posts[0].MediaID+"?w=96")
 	if cfg, format, err := image.DecodeConfig(bytes.NewReader(small)); resp.StatusCode != 200 || err != nil || format != "webp" || cfg.Width != 96 {
 		t.Errorf("?w=96 through S3: %d, %s %d wide (%v); want a 96-pixel WebP", resp.StatusCode, format, cfg.Width, err)
+	}
+	// The first view is warmed in the bucket too: the post's picture at its
+	// own size is there before anyone asked for it.
+	_ = s.app.Temporal.GetWorkflow(ctx, generia.WorldWorkflowID(w.ID), "").Get(ctx, nil)
+	if err := s.app.Temporal.GetWorkflow(ctx, generia.FirstViewWorkflowID(w.ID), "").Get(ctx, nil); err != nil {
+		t.Errorf("warming the first view: %v", err)
+	}
+	if m, err := s.app.Store.Media(ctx, posts[0].MediaID); err != nil {
+		t.Error(err)
+	} else if body, err := s.app.Media.Open(ctx, generia.VariantKey(m.ObjectKey, 0)); err != nil {
+		t.Errorf("the post picture's own-size variant is not in the bucket after the warm-up: %v", err)
+	} else {
+		body.Close()
 	}
 	var ready struct {
 		Ready  bool              `json:"ready"`
