@@ -90,7 +90,12 @@ type GenerationStatus struct {
 	// all. Calls reserved and not yet done are in flight.
 	LLMCallsDone, ImageCallsDone int
 	LLMBusy, ImageBusy           time.Duration
-	Providers                    Providers
+	// LLMCallsFailed and ImageCallsFailed count those of them that failed
+	// or whose answers could not be used (their steps are still to do);
+	// LLMFailedBusy and ImageFailedBusy the time they took.
+	LLMCallsFailed, ImageCallsFailed int
+	LLMFailedBusy, ImageFailedBusy   time.Duration
+	Providers                        Providers
 
 	CancelRequested bool
 	// Error says why the generation failed, in detail, for the world's

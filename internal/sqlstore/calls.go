@@ -20,6 +20,9 @@ type callKind struct {
 	paid  string // calls recorded with a cost above zero
 	done  string // calls recorded (answered, failed or invalid)
 	busy  string // the microseconds they took, in all
+	// failed and failedBusy: the calls recorded failed or invalid, and
+	// the microseconds they took
+	failed, failedBusy string
 }
 
 // callKindOf returns the columns of a call kind ("llm" or "image"); another
@@ -27,9 +30,9 @@ type callKind struct {
 func callKindOf(kind string) (callKind, error) {
 	switch kind {
 	case generia.CallLLM:
-		return callKind{"calls_llm", "call_limit_llm", "llm_cost_usd", "llm_calls_paid", "llm_calls_done", "llm_busy_us"}, nil
+		return callKind{"calls_llm", "call_limit_llm", "llm_cost_usd", "llm_calls_paid", "llm_calls_done", "llm_busy_us", "llm_calls_failed", "llm_failed_busy_us"}, nil
 	case generia.CallImage:
-		return callKind{"calls_images", "call_limit_images", "image_cost_usd", "image_calls_paid", "image_calls_done", "image_busy_us"}, nil
+		return callKind{"calls_images", "call_limit_images", "image_cost_usd", "image_calls_paid", "image_calls_done", "image_busy_us", "image_calls_failed", "image_failed_busy_us"}, nil
 	}
 	return callKind{}, generia.Errorf(generia.KindInvalid, "unknown call kind %q: want %q or %q", kind, generia.CallLLM, generia.CallImage)
 }
@@ -204,7 +207,7 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 		return err
 	}
 	c.CreatedAt = s.stamp(c.CreatedAt)
-	paid, repaired, invalid, invalidCost := 0, 0, 0, 0.0
+	paid, repaired, invalid, invalidCost, failed := 0, 0, 0, 0.0, 0
 	if c.CostUSD > 0 {
 		paid = 1
 	}
@@ -213,6 +216,9 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 	}
 	if c.Outcome == generia.OutcomeInvalid {
 		invalid, invalidCost = 1, c.CostUSD
+	}
+	if c.Outcome != generia.OutcomeOK { // its step is still to do
+		failed = 1
 	}
 	err = s.write(ctx, func(tx handle) error {
 		var tag sql.Result
@@ -225,10 +231,12 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 			SET tokens_in = tokens_in + ?, tokens_out = tokens_out + ?,
 				`+k.cost+` = `+k.cost+` + ?, `+k.paid+` = `+k.paid+` + ?,
 				`+k.done+` = `+k.done+` + 1, `+k.busy+` = `+k.busy+` + ?,
+				`+k.failed+` = `+k.failed+` + ?, `+k.failedBusy+` = `+k.failedBusy+` + ?,
 				answers_repaired = answers_repaired + ?, answers_invalid = answers_invalid + ?,
 				answers_invalid_cost_usd = answers_invalid_cost_usd + ?, updated_at = `+s.d.Greatest+`(updated_at, ?)
 			WHERE world_id = ?`,
-				c.TokensIn, c.TokensOut, c.CostUSD, paid, c.Duration.Microseconds(), repaired, invalid, invalidCost, s.at(c.CreatedAt), c.WorldID)
+				c.TokensIn, c.TokensOut, c.CostUSD, paid, c.Duration.Microseconds(), failed, int64(failed)*c.Duration.Microseconds(),
+				repaired, invalid, invalidCost, s.at(c.CreatedAt), c.WorldID)
 		}
 		if err != nil {
 			return err

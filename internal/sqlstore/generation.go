@@ -16,22 +16,25 @@ const statusColumns = `world_id, workflow_id, status, current_stage, stages,
 	call_limit_llm, call_limit_images, budget_usd, calls_llm, calls_images, tokens_in, tokens_out,
 	llm_cost_usd, image_cost_usd, llm_provider, image_provider, cancel_requested, error,
 	created_at, updated_at, started_at, finished_at, answers_repaired, answers_invalid, answers_invalid_cost_usd, error_public,
-	llm_calls_done, llm_busy_us, image_calls_done, image_busy_us`
+	llm_calls_done, llm_busy_us, image_calls_done, image_busy_us,
+	llm_calls_failed, llm_failed_busy_us, image_calls_failed, image_failed_busy_us`
 
 func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var st generia.GenerationStatus
 	var stages []byte
-	var llmBusy, imageBusy int64
+	var llmBusy, imageBusy, llmFailedBusy, imageFailedBusy int64
 	err := row.Scan(&st.WorldID, &st.WorkflowID, &st.Status, &st.CurrentStage, &stages,
 		&st.CharactersCreated, &st.CharactersPredicted, &st.PostsCreated, &st.PostsPredicted, &st.ImagesCreated, &st.ImagesPredicted,
 		&st.CallLimitLLM, &st.CallLimitImages, &st.BudgetUSD, &st.CallsLLM, &st.CallsImages, &st.TokensIn, &st.TokensOut,
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
 		timeInto(&st.CreatedAt), timeInto(&st.UpdatedAt), optTimeInto(&st.StartedAt), optTimeInto(&st.FinishedAt), &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD, &st.PublicError,
-		&st.LLMCallsDone, &llmBusy, &st.ImageCallsDone, &imageBusy)
+		&st.LLMCallsDone, &llmBusy, &st.ImageCallsDone, &imageBusy,
+		&st.LLMCallsFailed, &llmFailedBusy, &st.ImageCallsFailed, &imageFailedBusy)
 	if err != nil {
 		return generia.GenerationStatus{}, err
 	}
 	st.LLMBusy, st.ImageBusy = time.Duration(llmBusy)*time.Microsecond, time.Duration(imageBusy)*time.Microsecond
+	st.LLMFailedBusy, st.ImageFailedBusy = time.Duration(llmFailedBusy)*time.Microsecond, time.Duration(imageFailedBusy)*time.Microsecond
 	if err := json.Unmarshal(stages, &st.Stages); err != nil {
 		return generia.GenerationStatus{}, fmt.Errorf("reading the stages of world %s: %w", st.WorldID, err)
 	}
@@ -64,13 +67,14 @@ func (s *Store) insertStatus(ctx context.Context, tx handle, st generia.Generati
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO generation_status (`+statusColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.WorldID, st.WorkflowID, st.Status, st.CurrentStage, stages,
 		st.CharactersCreated, st.CharactersPredicted, st.PostsCreated, st.PostsPredicted, st.ImagesCreated, st.ImagesPredicted,
 		st.CallLimitLLM, st.CallLimitImages, st.BudgetUSD, st.CallsLLM, st.CallsImages, st.TokensIn, st.TokensOut,
 		st.LLMCostUSD, st.ImageCostUSD, st.Providers.LLM, st.Providers.Image, st.CancelRequested, st.Error,
 		s.at(st.CreatedAt), s.at(st.UpdatedAt), s.atOpt(st.StartedAt), s.atOpt(st.FinishedAt), st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCostUSD, st.PublicError,
-		st.LLMCallsDone, st.LLMBusy.Microseconds(), st.ImageCallsDone, st.ImageBusy.Microseconds())
+		st.LLMCallsDone, st.LLMBusy.Microseconds(), st.ImageCallsDone, st.ImageBusy.Microseconds(),
+		st.LLMCallsFailed, st.LLMFailedBusy.Microseconds(), st.ImageCallsFailed, st.ImageFailedBusy.Microseconds())
 	return err
 }
 

@@ -231,6 +231,20 @@ func testRecordCallTotals(t *testing.T, s generia.Store) {
 	if n := len(ledger(t, s, w.ID)); n != len(calls) {
 		t.Errorf("ledger has %d calls, want %d", n, len(calls))
 	}
+	// Calls that failed or were answered unusably are done, and counted
+	// apart: their steps are still to do.
+	for _, c := range []generia.ProviderCall{
+		{Kind: generia.CallLLM, Outcome: generia.OutcomeError, Error: "HTTP 502", Duration: 300 * time.Millisecond},
+		{Kind: generia.CallLLM, Outcome: generia.OutcomeInvalid, Error: "no JSON", CostUSD: 0.25, Duration: 2 * time.Second},
+		{Kind: generia.CallImage, Outcome: generia.OutcomeError, Error: "HTTP 429", Duration: 100 * time.Millisecond},
+	} {
+		c.WorldID, c.CreatedAt = w.ID, at(2*time.Minute)
+		record(t, s, c)
+	}
+	st = status(t, s, w.ID)
+	same(t, "calls done, failed and the time they took", []any{st.LLMCallsDone, st.LLMCallsFailed, st.LLMBusy, st.LLMFailedBusy,
+		st.ImageCallsDone, st.ImageCallsFailed, st.ImageBusy, st.ImageFailedBusy},
+		[]any{4, 2, 5800 * time.Millisecond, 2300 * time.Millisecond, 4, 1, 5100 * time.Millisecond, 100 * time.Millisecond})
 }
 
 func testRecordCallAfterEnd(t *testing.T, s generia.Store) {
