@@ -298,7 +298,7 @@ func (a *App) serveHTTP() error {
 	}
 	limits.TrustedProxies = proxies
 	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
-		Limits: limits, MediaRedirect: a.Config.MediaRedirect}
+		Limits: limits, MediaRedirect: a.Config.MediaRedirect, Capacity: a.Config.Concurrency.Capacity()}
 	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, WorldBudgetUSD: a.Config.WorldBudgetUSD, Limits: limits})
 	if err != nil {
 		return err

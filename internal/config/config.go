@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 // Config is every setting of every role. Settings says which variable
@@ -111,6 +113,12 @@ type Concurrency struct {
 	// LLM_REQUESTS_PER_SECOND, IMAGE_REQUESTS_PER_SECOND
 	LLMPerSecond    float64
 	ImagesPerSecond float64
+}
+
+// Capacity is what one worker process calls at once and per second, of each
+// kind (the time left is measured with it).
+func (c Concurrency) Capacity() generia.Capacity {
+	return generia.Capacity{LLM: c.LLM, Images: c.Images, LLMPerSecond: c.LLMPerSecond, ImagesPerSecond: c.ImagesPerSecond}
 }
 
 // Load reads the .env file of the working directory (variables already set

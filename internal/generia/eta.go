@@ -1,105 +1,387 @@
 package generia
 
-import "time"
+import (
+	"container/heap"
+	"math"
+	"time"
+)
 
-// ProgressSample is how many calls of each kind a generation had in flight
-// at a moment (reserved and not yet recorded), as a watcher of its status
-// record sees them change.
-type ProgressSample struct {
-	At                          time.Time
-	LLMInFlight, ImagesInFlight int
+// Capacity is how many provider calls of each kind the workers make at once
+// and start per second, as their settings say; 0 means no cap.
+type Capacity struct {
+	LLM, Images                   int
+	LLMPerSecond, ImagesPerSecond float64
 }
 
-// Sample is the status record's calls in flight at now.
-func (s GenerationStatus) Sample(now time.Time) ProgressSample {
-	return ProgressSample{At: now, LLMInFlight: s.CallsLLM - s.LLMCallsDone, ImagesInFlight: s.CallsImages - s.ImageCallsDone}
+// CallWatch is what a watcher of one generation's status record has seen of
+// its calls, read after read: when each call still in flight was reserved,
+// and how long the calls seen to end alone took. TimeLeft reads it. The
+// zero value is ready to use, with no capacity known.
+type CallWatch struct {
+	// Capacity is what the workers are configured to run at once; a watch
+	// raises it to what it has seen in flight at once (more workers).
+	Capacity    Capacity
+	llm, images callsSeen
 }
 
-// Watch adds the record's calls in flight at now to samples when they
-// changed since the last one, and drops the samples too old for TimeLeft
-// to read again (its window only moves on): what a watcher of a status
-// record keeps.
-func (s GenerationStatus) Watch(samples []ProgressSample, now time.Time) []ProgressSample {
-	if n := len(samples); n == 0 || samples[n-1] != s.Sample(samples[n-1].At) {
-		samples = append(samples, s.Sample(now))
+// callsSeen is what a watch has seen of one kind of calls.
+type callsSeen struct {
+	reserved, done, failed int
+	busy                   time.Duration
+	// slowest is the longest call seen to end alone (its time is exact:
+	// what the busy time grew by).
+	slowest time.Duration
+	// started are the reservation times of the calls in flight, oldest
+	// first; calls are taken to end in the order they began.
+	started []time.Time
+	// failedAt are when the latest failed calls were recorded (at most
+	// keptFailures): their steps are retried a wait later.
+	failedAt []time.Time
+	peak     int
+}
+
+const keptFailures = 50
+
+func (c *callsSeen) see(reserved, done, failed int, busy time.Duration, at time.Time) {
+	for ; c.reserved < reserved; c.reserved++ {
+		c.started = append(c.started, at)
 	}
-	if s.StartedAt != nil {
-		since := now.Add(-max(etaWindow, now.Sub(*s.StartedAt)/4))
-		drop := 0
-		for drop < len(samples)-1 && samples[drop+1].At.Before(since) {
-			drop++
+	if n := done - c.done; n > 0 {
+		if n == 1 && failed == c.failed { // one answered call
+			c.slowest = max(c.slowest, busy-c.busy)
 		}
-		samples = samples[drop:]
+		for range failed - c.failed {
+			c.failedAt = append(c.failedAt, at)
+		}
+		c.failedAt = c.failedAt[max(0, len(c.failedAt)-keptFailures):]
+		c.started = c.started[min(n, len(c.started)):]
+		c.done, c.failed, c.busy = done, failed, busy
 	}
-	return samples
+	c.peak = max(c.peak, reserved-done)
 }
 
-// etaWindow is the least stretch of recent samples the parallelism of a
-// generation's calls is read from.
-const etaWindow = time.Second
+// See adds a read of the status record at now. A record changes as calls are
+// reserved and recorded, so its UpdatedAt is when the newest of them was.
+func (w *CallWatch) See(st GenerationStatus, now time.Time) {
+	at := st.UpdatedAt
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	w.llm.see(st.CallsLLM, st.LLMCallsDone, st.LLMCallsFailed, st.LLMBusy, at)
+	w.images.see(st.CallsImages, st.ImageCallsDone, st.ImageCallsFailed, st.ImageBusy, at)
+}
+
+// The writes between calls — storing what a call made, the status record,
+// the workflow's own steps — take time too: about serviceStep after each
+// call whose result is saved, and finishing from the last picture's answer
+// to the status saying completed (measured on the embedded stack: 0.3–0.5 s).
+const (
+	serviceStep = 80 * time.Millisecond
+	finishing   = 450 * time.Millisecond
+)
+
+// RetryLLM and RetryImages are how long the pipeline waits to call a
+// provider again after a failed call of the kind; each later retry waits
+// twice as long as the one before.
+const (
+	RetryLLM    = time.Second
+	RetryImages = 2 * time.Second
+)
 
 // TimeLeft estimates how much longer a running generation takes, from how
-// its calls go: for text and for images, the calls it still expects to be
-// answered, each taking the mean time its kind's calls have taken so far,
-// as many at once as were in flight at most lately (over the last quarter
-// of the run, or the last second if that is longer, read from samples,
-// oldest first, and the record itself). A post's picture is made after its
-// text, so the pictures end at least one picture after the text; whichever
-// kind ends later sets the time left, and half a call of that kind more
-// for the last calls, which still run when none is left to start; less the
-// time since the record last changed. ok is false for a generation that is
-// not running, or that has not had a call of a kind answered yet that it
-// still needs.
-func TimeLeft(st GenerationStatus, samples []ProgressSample, now time.Time) (left time.Duration, ok bool) {
-	if st.Status != StatusInProgress || st.StartedAt == nil {
+// its calls go: it plays the rest of the generation's steps (see shapeOf)
+// through, each call taking as long as its kind's calls have taken so far
+// (their mean, spread as far as the slowest one seen alone), as many at once
+// and per second as the capacity allows, the calls in flight for what their
+// age leaves of them; a failed call's step is still to do. w may be nil (a
+// single read: the calls in flight are taken to be as old as the record's
+// last change). ok is false for a generation that is not running, or that
+// has not had a call of each kind answered yet.
+func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Duration, ok bool) {
+	answeredLLM, answeredImages := st.LLMCallsDone-st.LLMCallsFailed, st.ImageCallsDone-st.ImageCallsFailed
+	if st.Status != StatusInProgress || st.StartedAt == nil || answeredLLM <= 0 || answeredImages <= 0 {
 		return 0, false
 	}
-	elapsed := now.Sub(*st.StartedAt)
-	if elapsed <= 0 {
-		return 0, false
+	if w == nil {
+		w = &CallWatch{}
 	}
-	since := now.Add(-max(etaWindow, elapsed/4))
-	current := st.Sample(now)
-	parLLM, parImages := max(1, current.LLMInFlight), max(1, current.ImagesInFlight)
-	for _, s := range samples {
-		if !s.At.Before(since) {
-			parLLM, parImages = max(parLLM, s.LLMInFlight), max(parImages, s.ImagesInFlight)
+	sh := shapeOf(NewPlan(st.CharactersPredicted, st.PostsPredicted))
+	kinds := [stepKinds]kindPace{
+		stepWrite: {mean: serviceStep, fastest: serviceStep, slowest: serviceStep},
+		stepLLM: pace(st.LLMBusy-st.LLMFailedBusy, answeredLLM, st.LLMCallsFailed, w.llm, RetryLLM,
+			w.Capacity.LLM, w.Capacity.LLMPerSecond),
+		stepImage: pace(st.ImageBusy-st.ImageFailedBusy, answeredImages, st.ImageCallsFailed, w.images, RetryImages,
+			w.Capacity.Images, w.Capacity.ImagesPerSecond),
+	}
+	dur := sh.durations(kinds)
+
+	// Which steps are done and in flight: the first ones of each kind in
+	// the order a run from the start begins them.
+	n := len(sh.kind)
+	_, order := sh.play(make([]stepState, n), make([]time.Duration, n), dur, kinds)
+	state := make([]stepState, n)
+	rest := make([]time.Duration, n)
+	mark := func(k stepKind, done, reserved int, seen callsSeen) {
+		inFlight := reserved - done
+		for j, i := range order[k] {
+			switch {
+			case j < done:
+				state[i] = stepDone
+			case j < reserved:
+				state[i] = stepRunning
+				age := now.Sub(st.UpdatedAt)
+				// The in-flight calls' starts, oldest first, against the
+				// steps in the order they begin.
+				if s := len(seen.started) - inFlight + (j - done); s >= 0 && s < len(seen.started) {
+					age = now.Sub(seen.started[s])
+				}
+				if r := dur[i] - age; r > 0 {
+					rest[i] = r
+				} else {
+					// Past its expected time: halfway to the slowest.
+					rest[i] = max(0, (kinds[k].slowest-age)/2)
+				}
+			}
 		}
 	}
-	llm, images := ExpectedCalls(NewPlan(st.CharactersPredicted, st.PostsPredicted))
-	takes := func(expected, done int, busy time.Duration, parallel int) (time.Duration, bool) {
-		if expected <= done {
-			return 0, true
+	// Steps done: calls answered; in flight: calls reserved and not recorded.
+	mark(stepLLM, answeredLLM, answeredLLM+st.CallsLLM-st.LLMCallsDone, w.llm)
+	mark(stepImage, answeredImages, answeredImages+st.CallsImages-st.ImageCallsDone, w.images)
+	// A call that failed lately is made again once its wait is over: the
+	// first steps ready to start wait that long (rest, for a pending step).
+	retryAfter := func(k stepKind, seen callsSeen) {
+		var waits []time.Duration
+		for _, at := range seen.failedAt {
+			if wait := at.Add(kinds[k].retry).Sub(now); wait > 0 {
+				waits = append(waits, wait)
+			}
 		}
-		if done == 0 {
-			return 0, false // no call answered yet: no speed to go by
+		for _, i := range order[k] {
+			if len(waits) == 0 {
+				return
+			}
+			if state[i] == stepPending && sh.ready(i, state) {
+				rest[i], waits = waits[0], waits[1:]
+			}
 		}
-		mean := busy / time.Duration(done)
-		return mean * time.Duration(expected-done) / time.Duration(parallel), true
 	}
-	text, okText := takes(llm, st.LLMCallsDone, st.LLMBusy, parLLM)
-	pictures, okPictures := takes(images, st.ImageCallsDone, st.ImageBusy, parImages)
-	if !okText || !okPictures {
-		return 0, false
+	retryAfter(stepLLM, w.llm)
+	retryAfter(stepImage, w.images)
+	for i := range n { // a write is done once what it saves is (steps come after their inputs)
+		if sh.kind[i] == stepWrite && sh.ready(i, state) {
+			state[i] = stepDone
+		}
 	}
-	meanPicture := st.ImageBusy / time.Duration(max(1, st.ImageCallsDone))
-	if text > 0 && pictures > 0 {
-		pictures = max(pictures, text+meanPicture)
+	end, _ := sh.play(state, rest, dur, kinds)
+	if end == 0 {
+		// Every step done: the generation has been finishing since the
+		// last call was recorded.
+		return max(0, finishing-now.Sub(st.UpdatedAt)), true
 	}
-	// The last calls still run when none is left to start: on average they
-	// are halfway through, and what they make is stored after them.
-	tail := meanPicture / 2
-	if pictures == 0 {
-		tail = st.LLMBusy / time.Duration(max(1, st.LLMCallsDone)) / 2
+	return end + finishing, true
+}
+
+// kindPace is how one kind of step goes: mean and spread of its time, the
+// share of its calls that fail and the wait before one is retried, and how
+// many may run at once (0: any) and start per second (0: any).
+type kindPace struct {
+	mean, fastest, slowest time.Duration
+	failing                float64
+	retry                  time.Duration
+	atOnce                 int
+	perSecond              float64
+}
+
+// pace is a kind's pace from its calls so far: the answered calls' time
+// over their number, spread evenly around the mean as far as the slowest
+// seen alone; failed of every call recorded failing (at most half).
+func pace(busy time.Duration, answered, failed int, seen callsSeen, retry time.Duration, atOnce int, perSecond float64) kindPace {
+	p := kindPace{mean: busy / time.Duration(answered), perSecond: perSecond, retry: retry,
+		failing: min(0.5, float64(failed)/float64(answered+failed))}
+	p.slowest = max(p.mean, seen.slowest)
+	p.fastest = max(0, 2*p.mean-p.slowest)
+	if atOnce > 0 {
+		p.atOnce = max(atOnce, seen.peak)
 	}
-	if text == 0 && pictures == 0 {
-		tail = 0
+	return p
+}
+
+// stepKind is what a step of a generation waits on.
+type stepKind uint8
+
+const (
+	stepWrite stepKind = iota // saving what a call made
+	stepLLM
+	stepImage
+	stepKinds
+)
+
+type stepState uint8
+
+const (
+	stepPending stepState = iota
+	stepRunning
+	stepDone
+)
+
+// shape is a generation's steps and what each waits for, as
+// pipeline.WorldGeneration runs them: the description, then the image
+// prompts (then header and icon) beside the cast, batch after batch; each
+// planned character's profile, then its avatar and its post plans, each
+// post's text after its plan and its picture after its text. Steps come
+// after the steps they wait for.
+type shape struct {
+	kind  []stepKind
+	after [][]int32 // the steps each waits for
+	next  [][]int32 // the steps waiting for each
+}
+
+func (s *shape) add(k stepKind, after ...int32) int32 {
+	id := int32(len(s.kind))
+	s.kind = append(s.kind, k)
+	s.after = append(s.after, after)
+	s.next = append(s.next, nil)
+	for _, a := range after {
+		s.next[a] = append(s.next[a], id)
 	}
-	left = max(text, pictures) + tail
-	// The counts are as they were at the record's last change; the calls in
-	// flight have run on since.
-	if !st.UpdatedAt.IsZero() && st.UpdatedAt.Before(now) {
-		left -= now.Sub(st.UpdatedAt)
+	return id
+}
+
+// shapeOf is the shape of a plan's generation; it has the calls
+// ExpectedCalls counts.
+func shapeOf(plan Plan) *shape {
+	s := &shape{}
+	described := s.add(stepWrite, s.add(stepLLM))
+	prompts := s.add(stepLLM, described)
+	s.add(stepWrite, s.add(stepImage, prompts), s.add(stepImage, prompts))
+	cast, pos := described, 0
+	for _, count := range Batches(plan.Characters(), CastBatchSize) {
+		cast = s.add(stepLLM, cast)
+		for range count {
+			created := s.add(stepWrite, s.add(stepLLM, cast))
+			s.add(stepWrite, s.add(stepImage, created))
+			for _, posts := range Batches(plan.Posts[pos], PostBatchSize) {
+				planned := s.add(stepLLM, created)
+				for range posts {
+					s.add(stepWrite, s.add(stepImage, s.add(stepLLM, planned)))
+				}
+			}
+			pos++
+		}
 	}
-	return max(0, left), true
+	return s
+}
+
+// durations gives each step a time of its kind: the n-th step of a kind
+// takes a share of the spread by the golden ratio, so that steps run side
+// by side differ as calls do and the slowest of them sets when they are all
+// done, while the mean stays the kind's. Steps picked as evenly by another
+// ratio, as many as the kind's calls fail, fail once (a wait and the call
+// again), and as many as fail twice, twice.
+const (
+	goldenShare = 0.6180339887498949 // (√5−1)/2
+	silverShare = 0.4142135623730950 // √2−1
+)
+
+func (s *shape) durations(kinds [stepKinds]kindPace) []time.Duration {
+	dur := make([]time.Duration, len(s.kind))
+	var seen [stepKinds]int
+	for i, k := range s.kind {
+		n := float64(seen[k])
+		seen[k]++
+		p := kinds[k]
+		call := p.fastest + time.Duration(math.Mod(n*goldenShare+0.5, 1)*float64(p.slowest-p.fastest))
+		// A call fails and is made again failing/(1-failing) times, on
+		// average.
+		again := p.failing / (1 - p.failing)
+		dur[i] = call + time.Duration(again*float64(p.retry+call))
+	}
+	return dur
+}
+
+func (s *shape) ready(i int, state []stepState) bool {
+	for _, a := range s.after[i] {
+		if state[a] != stepDone {
+			return false
+		}
+	}
+	return true
+}
+
+// play runs the steps not done, from now (0): running ones end after rest,
+// pending ones start when what they wait for is done, their kind has room
+// and their rest (a retry's wait) is over. It returns when the last ends, and the order steps began in by
+// kind.
+func (s *shape) play(state []stepState, rest, dur []time.Duration, kinds [stepKinds]kindPace) (end time.Duration, order [stepKinds][]int) {
+	waiting := make([]int32, len(s.kind))
+	var running [stepKinds]int
+	var ready [stepKinds][]int
+	var nextStart [stepKinds]time.Duration
+	ends := &stepEnds{}
+	for i := range s.kind {
+		for _, a := range s.after[i] {
+			if state[a] != stepDone {
+				waiting[i]++
+			}
+		}
+		switch {
+		case state[i] == stepRunning:
+			heap.Push(ends, stepEnd{rest[i], i})
+			running[s.kind[i]]++
+		case state[i] == stepPending && waiting[i] == 0:
+			ready[s.kind[i]] = append(ready[s.kind[i]], i)
+		}
+	}
+	var now time.Duration
+	start := func() {
+		for k := range stepKinds {
+			p := kinds[k]
+			for len(ready[k]) > 0 && (p.atOnce == 0 || running[k] < p.atOnce) {
+				i := ready[k][0]
+				ready[k] = ready[k][1:]
+				at := max(now, nextStart[k], rest[i])
+				if p.perSecond > 0 {
+					nextStart[k] = at + time.Duration(float64(time.Second)/p.perSecond)
+				}
+				running[k]++
+				order[k] = append(order[k], i)
+				heap.Push(ends, stepEnd{at + dur[i], i})
+			}
+		}
+	}
+	start()
+	for ends.Len() > 0 {
+		e := heap.Pop(ends).(stepEnd)
+		now = e.at
+		end = max(end, now)
+		running[s.kind[e.step]]--
+		for _, m := range s.next[e.step] {
+			if waiting[m]--; waiting[m] == 0 && state[m] == stepPending {
+				ready[s.kind[m]] = append(ready[s.kind[m]], int(m))
+			}
+		}
+		start()
+	}
+	return end, order
+}
+
+type stepEnd struct {
+	at   time.Duration
+	step int
+}
+
+// stepEnds is a heap of step ends, soonest first (ties by step).
+type stepEnds []stepEnd
+
+func (h stepEnds) Len() int { return len(h) }
+func (h stepEnds) Less(i, j int) bool {
+	return h[i].at < h[j].at || (h[i].at == h[j].at && h[i].step < h[j].step)
+}
+func (h stepEnds) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *stepEnds) Push(x any)   { *h = append(*h, x.(stepEnd)) }
+func (h *stepEnds) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }

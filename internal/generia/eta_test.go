@@ -5,78 +5,154 @@ import (
 	"time"
 )
 
-// midway is a 10/100 world 60 s into its run (123 text calls and 112
-// images expected): 60 text calls answered in 120 s of calls (2 s each), 4
-// in flight; 40 images in 120 s (3 s each), 6 in flight.
-func midway(t0 time.Time) GenerationStatus {
-	now := t0.Add(time.Minute)
-	return GenerationStatus{Status: StatusInProgress, StartedAt: &t0, UpdatedAt: now, CharactersPredicted: 10, PostsPredicted: 100,
-		CallsLLM: 64, LLMCallsDone: 60, LLMBusy: 120 * time.Second, CallsImages: 46, ImageCallsDone: 40, ImageBusy: 120 * time.Second}
-}
-
-func TestTimeLeft(t *testing.T) {
-	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-	if llm, images := ExpectedCalls(NewPlan(10, 100)); llm != 123 || images != 112 {
-		t.Fatalf("a 10/100 world expects %d text calls and %d images; the cases below assume 123 and 112", llm, images)
-	}
-	now := t0.Add(time.Minute)
-	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
-	secs := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
-	edit := func(f func(*GenerationStatus)) GenerationStatus { st := midway(t0); f(&st); return st }
-	cases := []struct {
-		name    string
-		st      GenerationStatus
-		samples []ProgressSample
-		want    time.Duration
-		ok      bool
-	}{
-		{"not started", GenerationStatus{Status: StatusPending}, nil, 0, false},
-		{"ended", edit(func(s *GenerationStatus) { s.Status = StatusCompleted }), nil, 0, false},
-		{"no image answered yet", edit(func(s *GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 0, 0 }), nil, 0, false},
-		// Text: 63 calls of 2 s, 4 at once: 31.5 s. Images: 72 of 3 s, 6 at
-		// once: 36 s, the later; and half an image for the last ones.
-		{"midway", midway(t0), nil, secs(37.5), true},
-		// 8 images were in flight at once lately (12 before the last quarter
-		// of the run, which does not count): 27 s for the images, but they end
-		// an image after the text: 34.5 s, and half an image.
-		{"the most in flight lately", midway(t0), []ProgressSample{{at(40), 4, 12}, {at(50), 3, 8}}, secs(36), true},
-		// Every text call answered: 12 images of 3 s, 6 at once, and half one.
-		{"text done", edit(func(s *GenerationStatus) {
-			s.CallsLLM, s.LLMCallsDone, s.CallsImages, s.ImageCallsDone, s.ImageBusy = 123, 123, 106, 100, 300*time.Second
-		}), nil, secs(7.5), true},
-		// The counts are 2 s old: the calls in flight have run on since.
-		{"since the last change", edit(func(s *GenerationStatus) { s.UpdatedAt = now.Add(-2 * time.Second) }), nil, secs(35.5), true},
-		{"overdue", edit(func(s *GenerationStatus) { s.UpdatedAt = now.Add(-100 * time.Second) }), nil, 0, true},
-	}
-	for _, c := range cases {
-		got, ok := TimeLeft(c.st, c.samples, now)
-		if ok != c.ok || (ok && (got-c.want).Abs() > time.Millisecond) {
-			t.Errorf("%s: %v, %v; want %v, %v", c.name, got, ok, c.want, c.ok)
+// The shape the time left plays through has the calls a plan is expected to
+// need.
+func TestShapeHasTheExpectedCalls(t *testing.T) {
+	for _, p := range [][2]int{{1, 1}, {3, 10}, {10, 100}, {12, 7}, {25, 260}, {4, 0}} {
+		plan := NewPlan(p[0], p[1])
+		var calls [stepKinds]int
+		for _, k := range shapeOf(plan).kind {
+			calls[k]++
+		}
+		if llm, images := ExpectedCalls(plan); calls[stepLLM] != llm || calls[stepImage] != images {
+			t.Errorf("%v: the shape has %d text calls and %d images, ExpectedCalls %d and %d", plan, calls[stepLLM], calls[stepImage], llm, images)
 		}
 	}
 }
 
-// A watcher keeps a sample each time the calls in flight change, and none
-// older than the window TimeLeft reads.
-func TestWatch(t *testing.T) {
-	t0 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-	st := midway(t0) // started at t0
-	var samples []ProgressSample
-	samples = st.Watch(samples, t0.Add(10*time.Second))
-	samples = st.Watch(samples, t0.Add(11*time.Second)) // nothing changed
-	if len(samples) != 1 {
-		t.Fatalf("%d samples of an unchanged record, want 1", len(samples))
+// pictures is a 3/10 world with every text written and its ten post
+// pictures reserved at t0 (the header, icon and avatars done, 3 s each).
+func pictures(t0 time.Time) GenerationStatus {
+	return GenerationStatus{Status: StatusInProgress, StartedAt: new(t0.Add(-20 * time.Second)), UpdatedAt: t0,
+		CharactersPredicted: 3, PostsPredicted: 10,
+		CallsLLM: 19, LLMCallsDone: 19, LLMBusy: 38 * time.Second,
+		CallsImages: 15, ImageCallsDone: 5, ImageBusy: 15 * time.Second}
+}
+
+func TestTimeLeft(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	secs := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	after := serviceStep + finishing // a post is saved, then the generation finishes
+	edit := func(f func(*GenerationStatus)) GenerationStatus { st := pictures(t0); f(&st); return st }
+	seen := func(st GenerationStatus, at time.Time) *CallWatch {
+		var w CallWatch
+		w.See(st, at)
+		return &w
 	}
-	st.CallsImages++
-	samples = st.Watch(samples, t0.Add(12*time.Second))
-	if len(samples) != 2 || samples[1].ImagesInFlight != 7 {
-		t.Fatalf("after a change: %+v", samples)
+	// A watch that saw one picture take 5 s alone (the others 2.5 s).
+	spread := func() *CallWatch {
+		var w CallWatch
+		st := pictures(t0)
+		st.CallsImages, st.ImageCallsDone, st.ImageBusy = 5, 4, 10*time.Second
+		w.See(st, t0.Add(-5*time.Second))
+		st.ImageCallsDone, st.ImageBusy = 5, 15*time.Second
+		w.See(st, t0.Add(-time.Second))
+		w.See(pictures(t0), t0)
+		return &w
+	}()
+	cases := []struct {
+		name  string
+		st    GenerationStatus
+		watch *CallWatch
+		now   time.Time
+		want  time.Duration
+		ok    bool
+	}{
+		{"not started", GenerationStatus{Status: StatusPending}, nil, t0, 0, false},
+		{"ended", edit(func(s *GenerationStatus) { s.Status = StatusCompleted }), nil, t0, 0, false},
+		{"no image answered yet", edit(func(s *GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 0, 0 }), nil, t0, 0, false},
+		// The ten pictures run side by side: one picture's time, not ten.
+		{"pictures just begun", pictures(t0), nil, t0, secs(3) + after, true},
+		{"a second later", pictures(t0), seen(pictures(t0), t0), t0.Add(time.Second), secs(2) + after, true},
+		// Read once, a second after its last change: the calls are at least
+		// that old.
+		{"a single read", pictures(t0), nil, t0.Add(time.Second), secs(2) + after, true},
+		// Every call answered 0.2 s ago: what is left of the finishing writes.
+		{"finishing", edit(func(s *GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 15, 45*time.Second }), nil,
+			t0.Add(200 * time.Millisecond), finishing - 200*time.Millisecond, true},
+		// Every call recorded, one of them failed: its picture is still to
+		// make (the failure's 0.1 s is not a picture's speed), and one call
+		// in fifteen fails: it may fail again.
+		{"a picture failed", edit(func(s *GenerationStatus) {
+			s.ImageCallsDone, s.ImageCallsFailed, s.ImageBusy, s.ImageFailedBusy = 15, 1, 42100*time.Millisecond, 100*time.Millisecond
+		}), nil, t0, secs(3) + after, true},
+		// Seen failing half a second ago: it is made again once the
+		// retry's wait is over.
+		{"a picture failed lately", edit(func(s *GenerationStatus) {
+			s.ImageCallsDone, s.ImageCallsFailed, s.ImageBusy, s.ImageFailedBusy = 15, 1, 42100*time.Millisecond, 100*time.Millisecond
+		}), func() *CallWatch {
+			var w CallWatch
+			w.See(pictures(t0), t0)
+			st := pictures(t0)
+			st.ImageCallsDone, st.ImageCallsFailed, st.ImageBusy, st.ImageFailedBusy = 15, 1, 42100*time.Millisecond, 100*time.Millisecond
+			st.UpdatedAt = t0.Add(3 * time.Second)
+			w.See(st, t0.Add(3*time.Second))
+			return &w
+		}(), t0.Add(3500 * time.Millisecond), RetryImages - 500*time.Millisecond + secs(3) + after, true},
+		// Past the slowest: only the writes are left.
+		{"overdue", pictures(t0), nil, t0.Add(time.Minute), after, true},
+		// Spread as far as 5 s around the 3 s mean, ten side by side end
+		// near the slowest.
+		{"the slowest sets the end", pictures(t0), spread, t0, secs(4.9) + after, true},
+		// At most two at once: two pictures in flight, eight to come, five
+		// rounds in all.
+		{"two at once", edit(func(s *GenerationStatus) { s.CallsImages = 7 }), &CallWatch{Capacity: Capacity{Images: 2}}, t0, secs(15) + after, true},
+		// Ten post texts left at two starts a second: the last starts 4.5 s
+		// on, its picture 2 s (the text's time) later.
+		{"two a second", edit(func(s *GenerationStatus) {
+			s.CallsLLM, s.LLMCallsDone, s.LLMBusy = 9, 9, 18*time.Second
+			s.CallsImages = 5
+		}), &CallWatch{Capacity: Capacity{LLMPerSecond: 2}}, t0, secs(4.5+2+3) + after, true},
 	}
-	// At 80 s the window reaches back to 60 s: of the samples before it, only
-	// the last (the state the window starts in) stays.
-	st.CallsLLM++
-	samples = st.Watch(samples, t0.Add(80*time.Second))
-	if len(samples) != 2 || !samples[0].At.Equal(t0.Add(12*time.Second)) {
-		t.Errorf("at 80 s the samples are %+v, want the one of 12 s and the new one", samples)
+	for _, c := range cases {
+		got, ok := TimeLeft(c.st, c.watch, c.now)
+		if ok != c.ok || (ok && (got-c.want).Abs() > 600*time.Millisecond) {
+			t.Errorf("%s: %v, %v; want about %v, %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// A watch takes the reservation times from the record's changes, drops the
+// oldest as calls end, and times the calls seen to end alone.
+func TestCallWatch(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	var w CallWatch
+	st := GenerationStatus{Status: StatusInProgress, UpdatedAt: t0, CallsLLM: 2}
+	w.See(st, t0.Add(100*time.Millisecond))
+	st.CallsLLM, st.UpdatedAt = 3, t0.Add(time.Second)
+	w.See(st, t0.Add(1100*time.Millisecond))
+	if got := w.llm.started; len(got) != 3 || !got[0].Equal(t0) || !got[2].Equal(t0.Add(time.Second)) {
+		t.Fatalf("reserved at %v, want t0, t0, t0+1s (the record's changes, not the reads)", got)
+	}
+	st.LLMCallsDone, st.LLMBusy = 1, 2*time.Second
+	w.See(st, t0.Add(2*time.Second))
+	st.LLMCallsDone, st.LLMBusy = 3, 7*time.Second // two more: 5 s between them, neither timed alone
+	w.See(st, t0.Add(3*time.Second))
+	if w.llm.slowest != 2*time.Second || len(w.llm.started) != 0 || w.llm.peak != 3 {
+		t.Errorf("slowest %v, %d in flight, peak %d; want 2s, 0, 3", w.llm.slowest, len(w.llm.started), w.llm.peak)
+	}
+	if w.images.reserved != 0 {
+		t.Errorf("images reserved %d, want 0", w.images.reserved)
+	}
+	// A call that failed is not timed (its 0.1 s is no answer's speed), and
+	// when it was recorded is kept: it is retried a wait later.
+	st.CallsLLM, st.LLMCallsDone, st.LLMCallsFailed, st.LLMBusy, st.LLMFailedBusy, st.UpdatedAt = 4, 4, 1, 7100*time.Millisecond, 100*time.Millisecond, t0.Add(4*time.Second)
+	w.See(st, t0.Add(4100*time.Millisecond))
+	if w.llm.slowest != 2*time.Second || len(w.llm.failedAt) != 1 || !w.llm.failedAt[0].Equal(t0.Add(4*time.Second)) {
+		t.Errorf("after a failure: slowest %v, failed at %v; want 2s, [t0+4s]", w.llm.slowest, w.llm.failedAt)
+	}
+}
+
+// BenchmarkTimeLeft is one estimate of a 10/100 world halfway, as a status
+// stream makes at each change.
+func BenchmarkTimeLeft(b *testing.B) {
+	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	st := GenerationStatus{Status: StatusInProgress, StartedAt: new(t0.Add(-time.Minute)), UpdatedAt: t0,
+		CharactersPredicted: 10, PostsPredicted: 100,
+		CallsLLM: 80, LLMCallsDone: 60, LLMBusy: 120 * time.Second, CallsImages: 50, ImageCallsDone: 40, ImageBusy: 120 * time.Second}
+	w := &CallWatch{Capacity: Capacity{LLM: 50, Images: 30}}
+	w.See(st, t0)
+	for b.Loop() {
+		TimeLeft(st, w, t0)
 	}
 }

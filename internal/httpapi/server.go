@@ -41,6 +41,9 @@ type Server struct {
 	Metrics *metrics.Metrics
 	// StatusPoll is how often a status stream looks for changes.
 	StatusPoll time.Duration
+	// Capacity is how many provider calls the workers make at once and per
+	// second, which a stream's time left is measured with; zero: no cap known.
+	Capacity generia.Capacity
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -28,9 +28,21 @@ func toWorld(w generia.World) apiv1.World {
 // status is a status record as the API sends it now.
 func (s *Server) status(st generia.GenerationStatus) apiv1.Status { return toStatus(st, nil, s.now()) }
 
-// toStatus is a status record as the API sends it at now; samples are the
-// calls in flight a stream saw, which the time left is measured by.
-func toStatus(st generia.GenerationStatus, samples []generia.ProgressSample, now time.Time) apiv1.Status {
+// toStatus is a status record as the API sends it at now; watch is what a
+// stream has seen of its calls, which the time left is measured by (nil for
+// a single read).
+func toStatus(st generia.GenerationStatus, watch *generia.CallWatch, now time.Time) apiv1.Status {
+	out := statusFields(st, now)
+	if left, ok := generia.TimeLeft(st, watch, now); ok {
+		secs := left.Seconds()
+		out.ETASeconds = &secs
+	}
+	return out
+}
+
+// statusFields is a status record as the API sends it at now, without the
+// time left.
+func statusFields(st generia.GenerationStatus, now time.Time) apiv1.Status {
 	out := apiv1.Status{
 		WorldID: st.WorldID, WorkflowID: st.WorkflowID, Status: st.Status, CurrentStage: st.CurrentStage,
 		Stages: st.Stages, ProgressPercent: st.Percent(), CharactersCreated: st.CharactersCreated, CharactersPredicted: st.CharactersPredicted,
@@ -48,10 +60,6 @@ func toStatus(st generia.GenerationStatus, samples []generia.ProgressSample, now
 			end = *st.FinishedAt
 		}
 		out.ElapsedSeconds = end.Sub(*st.StartedAt).Seconds()
-	}
-	if left, ok := generia.TimeLeft(st, samples, now); ok {
-		secs := left.Seconds()
-		out.ETASeconds = &secs
 	}
 	return out
 }
@@ -154,16 +162,16 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 	ticker := time.NewTicker(poll)
 	defer ticker.Stop()
 	var last []byte
-	var samples []generia.ProgressSample // the calls in flight the stream saw, lately
+	watch := generia.CallWatch{Capacity: s.Capacity} // what the stream has seen of the calls
 	for {
 		now := s.now()
-		samples = st.Watch(samples, now)
-		sj := toStatus(st, nil, now)
-		sj.ElapsedSeconds, sj.ETASeconds, sj.UpdatedAt = 0, nil, time.Time{} // change detection ignores the clock
+		watch.See(st, now)
+		sj := statusFields(st, now)
+		sj.ElapsedSeconds, sj.UpdatedAt = 0, time.Time{} // change detection ignores the clock
 		key, _ := json.Marshal(sj)
 		if !bytes.Equal(key, last) {
 			last = key
-			data, _ := json.Marshal(toStatus(st, samples, now))
+			data, _ := json.Marshal(toStatus(st, &watch, now))
 			if stream.Send("status", "", data) != nil {
 				return nil
 			}

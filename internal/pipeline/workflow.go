@@ -35,8 +35,8 @@ var (
 		InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
 		MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
 	}
-	llmOptions      = providerOptions(QueueLLM, time.Second)
-	imageOptions    = providerOptions(QueueImages, 2*time.Second)
+	llmOptions      = providerOptions(QueueLLM, generia.RetryLLM)
+	imageOptions    = providerOptions(QueueImages, generia.RetryImages)
 	servicesOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueServices,
 		StartToCloseTimeout: 15 * time.Second,
