@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	watched := fs.Bool("lives-watched", true, "with --lives: each world is viewed every minute (awake); false: none is, and the lives are measured asleep")
 	window := fs.Duration("lives-window", 10*time.Minute, "with --lives: how long the lives are measured")
 	warmup := fs.Duration("lives-warmup", 10*time.Minute, "with --lives: how long watched lives run before they are measured")
+	statusPath := fs.String("status-log", "", "write every status read of the worlds to this file, a JSON line each ({at, status}), to study the time left")
 	errorRate := fs.Float64("error-rate", 0, "with --providers fake: share of provider calls that fail with 429, 500, 502 or 503, 0–1")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -68,6 +70,15 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 	}
 	if *lives > 0 {
 		return runLivesBench(ctx, cfg, env, livesBench{n: *lives, watched: *watched, warmup: *warmup, window: *window, chars: *chars, posts: *posts, out: env.Stdout})
+	}
+	var log *statusLog
+	if *statusPath != "" {
+		f, err := os.OpenFile(*statusPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		log = &statusLog{enc: json.NewEncoder(f)}
 	}
 	dir, err := os.MkdirTemp("", "generia-bench-")
 	if err != nil {
@@ -100,7 +111,7 @@ func runBench(ctx context.Context, args []string, cfg config.Config, env Env) er
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i] = benchWorld(ctx, a, *chars, *posts)
+				results[i] = benchWorld(ctx, a, *chars, *posts, log)
 			}()
 		}
 		wg.Wait()
@@ -159,7 +170,11 @@ func (s *benchSummary) add(res benchResult) {
 	s.ledger += res.ledger
 	s.eta.readings += res.eta.readings
 	s.eta.missing += res.eta.missing
+	s.eta.measured += res.eta.measured
+	s.eta.byTimeMeasured += res.eta.byTimeMeasured
 	s.eta.ofLeft = max(s.eta.ofLeft, res.eta.ofLeft)
+	s.eta.ofLeftAny = max(s.eta.ofLeftAny, res.eta.ofLeftAny)
+	s.eta.byTime = max(s.eta.byTime, res.eta.byTime)
 	s.eta.ofTotal = max(s.eta.ofTotal, res.eta.ofTotal)
 	s.eta.byPercentOfTotal = max(s.eta.byPercentOfTotal, res.eta.byPercentOfTotal)
 }
@@ -170,8 +185,8 @@ func (s *benchSummary) report(w io.Writer, fakes *benchFakes) {
 	fmt.Fprintf(w, "LLM calls: %d made, %d answered, for %d in a clean run (%.3f× made, %.3f× answered); %d answers repaired, %d invalid\n",
 		s.llm, s.llmAnswered, s.llmClean, ratio(s.llm, s.llmClean), ratio(s.llmAnswered, s.llmClean), s.repaired, s.invalid)
 	fmt.Fprintf(w, "items paid for twice: %d %v\n", len(s.overpaid), s.overpaid)
-	fmt.Fprintf(w, "time left shown once a third was done (%d readings, %d without an estimate): at worst %.0f%% off the time really left (while a tenth of the run was), %.0f%% of the run (scaling the elapsed time by the percent left: %.0f%% of the run)\n",
-		s.eta.readings, s.eta.missing, 100*s.eta.ofLeft, 100*s.eta.ofTotal, 100*s.eta.byPercentOfTotal)
+	fmt.Fprintf(w, "time left shown once a third of the items existed (%d readings, %d without an estimate): at worst %.0f%% off the time really left while a tenth of the run and a second were (%d readings; %.0f%% counting the last second), %.0f%% of the run (scaling the elapsed time by the percent left: %.0f%% of the run); once a third of the run had passed: at worst %.0f%% (%d readings)\n",
+		s.eta.readings, s.eta.missing, 100*s.eta.ofLeft, s.eta.measured, 100*s.eta.ofLeftAny, 100*s.eta.ofTotal, 100*s.eta.byPercentOfTotal, 100*s.eta.byTime, s.eta.byTimeMeasured)
 	if fakes != nil {
 		made := 0
 		for _, r := range append(fakes.llm.Requests(), fakes.images.Requests()...) {
@@ -215,8 +230,8 @@ type etaReading struct {
 
 // watchTimeLeft reads a world's status record every 100 ms until ctx ends,
 // as the status stream does, and keeps the time left it would show.
-func watchTimeLeft(ctx context.Context, store generia.Store, worldID string) []etaReading {
-	var samples []generia.ProgressSample
+func watchTimeLeft(ctx context.Context, store generia.Store, worldID string, capacity generia.Capacity, log *statusLog) []etaReading {
+	watch := generia.CallWatch{Capacity: capacity}
 	var out []etaReading
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
@@ -231,9 +246,10 @@ func watchTimeLeft(ctx context.Context, store generia.Store, worldID string) []e
 			continue
 		}
 		now := time.Now()
-		samples = st.Watch(samples, now)
+		log.write(now, st)
+		watch.See(st, now)
 		if st.Status == generia.StatusInProgress {
-			left, ok := generia.TimeLeft(st, samples, now)
+			left, ok := generia.TimeLeft(st, &watch, now)
 			r := etaReading{at: now, percent: st.Percent(), left: left, ok: ok}
 			if p := r.percent; p > 0 && st.StartedAt != nil {
 				r.byPercent = now.Sub(*st.StartedAt) * time.Duration(100-p) / time.Duration(p)
@@ -244,12 +260,18 @@ func watchTimeLeft(ctx context.Context, store generia.Store, worldID string) []e
 }
 
 // etaError is how far the time left a world showed was from the truth once
-// a third of it was done: at worst, as a share of the time that was really
-// left (while at least a tenth of the run was), and as a share of the run.
+// a third of its items existed, and once a third of its run had passed.
 type etaError struct {
-	readings        int
-	ofLeft, ofTotal float64
-	missing         int // readings with no estimate
+	readings, missing int // once a third of the items existed; without an estimate
+	// ofLeft is the worst error as a share of the time really left, of the
+	// readings (measured of them) while a tenth of the run and a second
+	// were left (the page shows whole seconds); ofLeftAny while only the
+	// tenth was; ofTotal as a share of the run.
+	ofLeft, ofLeftAny, ofTotal float64
+	measured                   int
+	// byTime and byTimeMeasured: ofLeft once a third of the run had passed.
+	byTime         float64
+	byTimeMeasured int
 	// byPercentOfTotal is the worst of the percent-based estimate, for
 	// comparison.
 	byPercentOfTotal float64
@@ -262,26 +284,39 @@ func etaErrors(readings []etaReading, st generia.GenerationStatus) etaError {
 	}
 	total := st.FinishedAt.Sub(*st.StartedAt)
 	for _, r := range readings {
-		if r.percent < 34 {
-			continue
+		byItems, byTime := r.percent >= 34, r.at.Sub(*st.StartedAt) >= total/3
+		if byItems {
+			e.readings++
+			if !r.ok {
+				e.missing++
+			}
 		}
-		e.readings++
-		if !r.ok {
-			e.missing++
+		if !r.ok || (!byItems && !byTime) {
 			continue
 		}
 		truth := st.FinishedAt.Sub(r.at)
-		e.byPercentOfTotal = max(e.byPercentOfTotal, math.Abs(float64(r.byPercent-truth))/float64(total))
 		off := math.Abs(float64(r.left - truth))
-		e.ofTotal = max(e.ofTotal, off/float64(total))
-		if truth >= total/10 {
-			e.ofLeft = max(e.ofLeft, off/float64(truth))
+		measured := truth >= total/10 && truth >= time.Second
+		if byItems {
+			e.byPercentOfTotal = max(e.byPercentOfTotal, math.Abs(float64(r.byPercent-truth))/float64(total))
+			e.ofTotal = max(e.ofTotal, off/float64(total))
+			if truth >= total/10 {
+				e.ofLeftAny = max(e.ofLeftAny, off/float64(truth))
+			}
+			if measured {
+				e.ofLeft = max(e.ofLeft, off/float64(truth))
+				e.measured++
+			}
+		}
+		if byTime && measured {
+			e.byTime = max(e.byTime, off/float64(truth))
+			e.byTimeMeasured++
 		}
 	}
 	return e
 }
 
-func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
+func benchWorld(ctx context.Context, a *app.App, chars, posts int, log *statusLog) benchResult {
 	start := time.Now()
 	w, err := a.Pipeline.Create(ctx, "", generia.NewWorld{Prompt: "A benchmark city of clockwork gardeners", CharactersCount: chars, PostsCount: posts}, a.Providers)
 	if err != nil {
@@ -290,7 +325,7 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 	run := a.Temporal.GetWorkflow(ctx, w.WorkflowID, "")
 	watched := make(chan []etaReading, 1)
 	watchCtx, stopWatching := context.WithCancel(ctx)
-	go func() { watched <- watchTimeLeft(watchCtx, a.Store, w.ID) }()
+	go func() { watched <- watchTimeLeft(watchCtx, a.Store, w.ID, a.Config.Concurrency.Capacity(), log) }()
 	_ = run.Get(ctx, nil) // the status record says how it ended
 	res := benchResult{wall: time.Since(start)}
 	stopWatching()
@@ -309,6 +344,7 @@ func benchWorld(ctx context.Context, a *app.App, chars, posts int) benchResult {
 			res.warming = time.Since(*st.FinishedAt)
 		}
 	}
+	log.write(time.Now(), st)
 	res.eta = etaErrors(readings, st)
 	if st.Status != generia.StatusCompleted {
 		return benchResult{err: errors.New("world ended " + st.Status + ": " + st.Error)}
@@ -409,4 +445,23 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// statusLog writes status reads as JSON lines, {"at", "status"}; a nil one
+// writes nothing.
+type statusLog struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+func (l *statusLog) write(at time.Time, st generia.GenerationStatus) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.enc.Encode(struct {
+		At     time.Time                `json:"at"`
+		Status generia.GenerationStatus `json:"status"`
+	}{at, st})
 }
