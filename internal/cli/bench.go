@@ -171,6 +171,7 @@ func (s *benchSummary) add(res benchResult) {
 	s.eta.readings += res.eta.readings
 	s.eta.missing += res.eta.missing
 	s.eta.measured += res.eta.measured
+	s.eta.within += res.eta.within
 	s.eta.byTimeMeasured += res.eta.byTimeMeasured
 	s.eta.ofLeft = max(s.eta.ofLeft, res.eta.ofLeft)
 	s.eta.ofLeftAny = max(s.eta.ofLeftAny, res.eta.ofLeftAny)
@@ -185,8 +186,8 @@ func (s *benchSummary) report(w io.Writer, fakes *benchFakes) {
 	fmt.Fprintf(w, "LLM calls: %d made, %d answered, for %d in a clean run (%.3f× made, %.3f× answered); %d answers repaired, %d invalid\n",
 		s.llm, s.llmAnswered, s.llmClean, ratio(s.llm, s.llmClean), ratio(s.llmAnswered, s.llmClean), s.repaired, s.invalid)
 	fmt.Fprintf(w, "items paid for twice: %d %v\n", len(s.overpaid), s.overpaid)
-	fmt.Fprintf(w, "time left shown once a third of the items existed (%d readings, %d without an estimate): at worst %.0f%% off the time really left while a tenth of the run and a second were (%d readings; %.0f%% counting the last second), %.0f%% of the run (scaling the elapsed time by the percent left: %.0f%% of the run); once a third of the run had passed: at worst %.0f%% (%d readings)\n",
-		s.eta.readings, s.eta.missing, 100*s.eta.ofLeft, s.eta.measured, 100*s.eta.ofLeftAny, 100*s.eta.ofTotal, 100*s.eta.byPercentOfTotal, 100*s.eta.byTime, s.eta.byTimeMeasured)
+	fmt.Fprintf(w, "time left shown once a third of the items existed (%d readings, %d without an estimate): at worst %.0f%% off the time really left while a tenth of the run and a second were (%d readings, %.0f%% of them within ±30%%; %.0f%% counting the last second), %.0f%% of the run (scaling the elapsed time by the percent left: %.0f%% of the run); once a third of the run had passed: at worst %.0f%% (%d readings)\n",
+		s.eta.readings, s.eta.missing, 100*s.eta.ofLeft, s.eta.measured, 100*float64(s.eta.within)/float64(max(1, s.eta.measured)), 100*s.eta.ofLeftAny, 100*s.eta.ofTotal, 100*s.eta.byPercentOfTotal, 100*s.eta.byTime, s.eta.byTimeMeasured)
 	if fakes != nil {
 		made := 0
 		for _, r := range append(fakes.llm.Requests(), fakes.images.Requests()...) {
@@ -268,7 +269,7 @@ type etaError struct {
 	// were left (the page shows whole seconds); ofLeftAny while only the
 	// tenth was; ofTotal as a share of the run.
 	ofLeft, ofLeftAny, ofTotal float64
-	measured                   int
+	measured, within           int // within: of measured, within ±30%
 	// byTime and byTimeMeasured: ofLeft once a third of the run had passed.
 	byTime         float64
 	byTimeMeasured int
@@ -306,6 +307,9 @@ func etaErrors(readings []etaReading, st generia.GenerationStatus) etaError {
 			if measured {
 				e.ofLeft = max(e.ofLeft, off/float64(truth))
 				e.measured++
+				if off <= 0.3*float64(truth) {
+					e.within++
+				}
 			}
 		}
 		if byTime && measured {

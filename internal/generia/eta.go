@@ -73,11 +73,13 @@ func (w *CallWatch) See(st GenerationStatus, now time.Time) {
 
 // The writes between calls — storing what a call made, the status record,
 // the workflow's own steps — take time too: about serviceStep after each
-// call whose result is saved, and finishing from the last picture's answer
-// to the status saying completed (measured on the embedded stack: 0.3–0.5 s).
+// call whose result is saved, and finishing from the last call's answer to
+// the status saying completed (measured on the embedded stack: 0.05 s when
+// calls wait on providers, 0.4–0.5 s when the cores are busy painting
+// offline pictures).
 const (
 	serviceStep = 80 * time.Millisecond
-	finishing   = 450 * time.Millisecond
+	finishing   = 250 * time.Millisecond
 )
 
 // RetryLLM and RetryImages are how long the pipeline waits to call a
@@ -113,14 +115,13 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 		stepImage: pace(st.ImageBusy-st.ImageFailedBusy, answeredImages, st.ImageCallsFailed, w.images, RetryImages,
 			w.Capacity.Images, w.Capacity.ImagesPerSecond),
 	}
-	dur := sh.durations(kinds)
-
 	// Which steps are done and in flight: the first ones of each kind in
 	// the order a run from the start begins them.
 	n := len(sh.kind)
-	_, order := sh.play(make([]stepState, n), make([]time.Duration, n), dur, kinds)
+	_, order := sh.play(make([]stepState, n), make([]time.Duration, n), sh.durations(kinds, 0), kinds)
 	state := make([]stepState, n)
-	rest := make([]time.Duration, n)
+	age := make([]time.Duration, n)  // of the steps in flight
+	wait := make([]time.Duration, n) // of the steps to be retried
 	mark := func(k stepKind, done, reserved int, seen callsSeen) {
 		inFlight := reserved - done
 		for j, i := range order[k] {
@@ -129,17 +130,11 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 				state[i] = stepDone
 			case j < reserved:
 				state[i] = stepRunning
-				age := now.Sub(st.UpdatedAt)
+				age[i] = now.Sub(st.UpdatedAt)
 				// The in-flight calls' starts, oldest first, against the
 				// steps in the order they begin.
 				if s := len(seen.started) - inFlight + (j - done); s >= 0 && s < len(seen.started) {
-					age = now.Sub(seen.started[s])
-				}
-				if r := dur[i] - age; r > 0 {
-					rest[i] = r
-				} else {
-					// Past its expected time: halfway to the slowest.
-					rest[i] = max(0, (kinds[k].slowest-age)/2)
+					age[i] = now.Sub(seen.started[s])
 				}
 			}
 		}
@@ -147,13 +142,18 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 	// Steps done: calls answered; in flight: calls reserved and not recorded.
 	mark(stepLLM, answeredLLM, answeredLLM+st.CallsLLM-st.LLMCallsDone, w.llm)
 	mark(stepImage, answeredImages, answeredImages+st.CallsImages-st.ImageCallsDone, w.images)
+	for i := range n { // a write is done once what it saves is (steps come after their inputs)
+		if sh.kind[i] == stepWrite && sh.ready(i, state) {
+			state[i] = stepDone
+		}
+	}
 	// A call that failed lately is made again once its wait is over: the
-	// first steps ready to start wait that long (rest, for a pending step).
+	// first steps ready to start wait that long.
 	retryAfter := func(k stepKind, seen callsSeen) {
 		var waits []time.Duration
 		for _, at := range seen.failedAt {
-			if wait := at.Add(kinds[k].retry).Sub(now); wait > 0 {
-				waits = append(waits, wait)
+			if w := at.Add(kinds[k].retry).Sub(now); w > 0 {
+				waits = append(waits, w)
 			}
 		}
 		for _, i := range order[k] {
@@ -161,25 +161,48 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 				return
 			}
 			if state[i] == stepPending && sh.ready(i, state) {
-				rest[i], waits = waits[0], waits[1:]
+				wait[i], waits = waits[0], waits[1:]
 			}
 		}
 	}
 	retryAfter(stepLLM, w.llm)
 	retryAfter(stepImage, w.images)
-	for i := range n { // a write is done once what it saves is (steps come after their inputs)
-		if sh.kind[i] == stepWrite && sh.ready(i, state) {
-			state[i] = stepDone
+
+	// Play the rest through a few times, the times dealt from another
+	// point of the sequence each time, and take the mean end: which step
+	// draws a long time is chance, that some do is not.
+	var ends time.Duration
+	rest := make([]time.Duration, n)
+	for p := range playings {
+		from := float64(p) / playings
+		dur := sh.durations(kinds, from)
+		for i := range n {
+			switch state[i] {
+			case stepRunning:
+				// A call in flight takes what is left of a time dealt
+				// among those longer than its age.
+				k := kinds[sh.kind[i]]
+				least := max(k.fastest, age[i])
+				call := least + time.Duration(sh.share(i, from)*float64(max(0, k.slowest-least)))
+				rest[i] = call - age[i] + k.again(call)
+			case stepPending:
+				rest[i] = wait[i]
+			}
 		}
+		end, _ := sh.play(state, rest, dur, kinds)
+		ends += end
 	}
-	end, _ := sh.play(state, rest, dur, kinds)
-	if end == 0 {
+	if ends == 0 {
 		// Every step done: the generation has been finishing since the
 		// last call was recorded.
 		return max(0, finishing-now.Sub(st.UpdatedAt)), true
 	}
-	return end + finishing, true
+	return ends/playings + finishing, true
 }
+
+// playings is how many times TimeLeft plays the rest of a generation
+// through.
+const playings = 4
 
 // kindPace is how one kind of step goes: mean and spread of its time, the
 // share of its calls that fail and the wait before one is retried, and how
@@ -232,13 +255,17 @@ const (
 // after the steps they wait for.
 type shape struct {
 	kind  []stepKind
+	nth   []int     // each step's place among the steps of its kind
 	after [][]int32 // the steps each waits for
 	next  [][]int32 // the steps waiting for each
+	kinds [stepKinds]int
 }
 
 func (s *shape) add(k stepKind, after ...int32) int32 {
 	id := int32(len(s.kind))
 	s.kind = append(s.kind, k)
+	s.nth = append(s.nth, s.kinds[k])
+	s.kinds[k]++
 	s.after = append(s.after, after)
 	s.next = append(s.next, nil)
 	for _, a := range after {
@@ -275,28 +302,31 @@ func shapeOf(plan Plan) *shape {
 // durations gives each step a time of its kind: the n-th step of a kind
 // takes a share of the spread by the golden ratio, so that steps run side
 // by side differ as calls do and the slowest of them sets when they are all
-// done, while the mean stays the kind's. Steps picked as evenly by another
-// ratio, as many as the kind's calls fail, fail once (a wait and the call
-// again), and as many as fail twice, twice.
-const (
-	goldenShare = 0.6180339887498949 // (√5−1)/2
-	silverShare = 0.4142135623730950 // √2−1
-)
+// done, while the mean stays the kind's; from moves the point the shares
+// start at. A step takes longer by the calls its kind's failures add, on
+// average.
+const goldenShare = 0.6180339887498949 // (√5−1)/2
 
-func (s *shape) durations(kinds [stepKinds]kindPace) []time.Duration {
+func (s *shape) durations(kinds [stepKinds]kindPace, from float64) []time.Duration {
 	dur := make([]time.Duration, len(s.kind))
-	var seen [stepKinds]int
 	for i, k := range s.kind {
-		n := float64(seen[k])
-		seen[k]++
 		p := kinds[k]
-		call := p.fastest + time.Duration(math.Mod(n*goldenShare+0.5, 1)*float64(p.slowest-p.fastest))
-		// A call fails and is made again failing/(1-failing) times, on
-		// average.
-		again := p.failing / (1 - p.failing)
-		dur[i] = call + time.Duration(again*float64(p.retry+call))
+		call := p.fastest + time.Duration(s.share(i, from)*float64(p.slowest-p.fastest))
+		dur[i] = call + p.again(call)
 	}
 	return dur
+}
+
+// share is step i's share of its kind's spread: the n-th step of a kind
+// takes n times the golden ratio past from.
+func (s *shape) share(i int, from float64) float64 {
+	return math.Mod(float64(s.nth[i])*goldenShare+0.5+from, 1)
+}
+
+// again is the time a call's failures add to it, on average: it fails and
+// is made again (after the retry's wait) failing/(1-failing) times.
+func (p kindPace) again(call time.Duration) time.Duration {
+	return time.Duration(p.failing / (1 - p.failing) * float64(p.retry+call))
 }
 
 func (s *shape) ready(i int, state []stepState) bool {
