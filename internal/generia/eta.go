@@ -109,7 +109,7 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 	}
 	sh := shapeOf(NewPlan(st.CharactersPredicted, st.PostsPredicted))
 	kinds := [stepKinds]kindPace{
-		stepWrite: {mean: serviceStep, fastest: serviceStep, slowest: serviceStep},
+		stepWrite: {fastest: serviceStep, slowest: serviceStep},
 		stepLLM: pace(st.LLMBusy-st.LLMFailedBusy, answeredLLM, st.LLMCallsFailed, w.llm, RetryLLM,
 			w.Capacity.LLM, w.Capacity.LLMPerSecond),
 		stepImage: pace(st.ImageBusy-st.ImageFailedBusy, answeredImages, st.ImageCallsFailed, w.images, RetryImages,
@@ -204,25 +204,25 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 // through.
 const playings = 4
 
-// kindPace is how one kind of step goes: mean and spread of its time, the
-// share of its calls that fail and the wait before one is retried, and how
-// many may run at once (0: any) and start per second (0: any).
+// kindPace is how one kind of step goes: the spread of its time, the share
+// of its calls that fail and the wait before one is retried, and how many
+// may run at once (0: any) and start per second (0: any).
 type kindPace struct {
-	mean, fastest, slowest time.Duration
-	failing                float64
-	retry                  time.Duration
-	atOnce                 int
-	perSecond              float64
+	fastest, slowest time.Duration
+	failing          float64
+	retry            time.Duration
+	atOnce           int
+	perSecond        float64
 }
 
 // pace is a kind's pace from its calls so far: the answered calls' time
 // over their number, spread evenly around the mean as far as the slowest
 // seen alone; failed of every call recorded failing (at most half).
 func pace(busy time.Duration, answered, failed int, seen callsSeen, retry time.Duration, atOnce int, perSecond float64) kindPace {
-	p := kindPace{mean: busy / time.Duration(answered), perSecond: perSecond, retry: retry,
-		failing: min(0.5, float64(failed)/float64(answered+failed))}
-	p.slowest = max(p.mean, seen.slowest)
-	p.fastest = max(0, 2*p.mean-p.slowest)
+	mean := busy / time.Duration(answered)
+	p := kindPace{perSecond: perSecond, retry: retry, failing: min(0.5, float64(failed)/float64(answered+failed))}
+	p.slowest = max(mean, seen.slowest)
+	p.fastest = max(0, 2*mean-p.slowest)
 	if atOnce > 0 {
 		p.atOnce = max(atOnce, seen.peak)
 	}
@@ -258,14 +258,14 @@ type shape struct {
 	nth   []int     // each step's place among the steps of its kind
 	after [][]int32 // the steps each waits for
 	next  [][]int32 // the steps waiting for each
-	kinds [stepKinds]int
+	count [stepKinds]int
 }
 
 func (s *shape) add(k stepKind, after ...int32) int32 {
 	id := int32(len(s.kind))
 	s.kind = append(s.kind, k)
-	s.nth = append(s.nth, s.kinds[k])
-	s.kinds[k]++
+	s.nth = append(s.nth, s.count[k])
+	s.count[k]++
 	s.after = append(s.after, after)
 	s.next = append(s.next, nil)
 	for _, a := range after {
@@ -299,14 +299,15 @@ func shapeOf(plan Plan) *shape {
 	return s
 }
 
+// goldenShare is (√5−1)/2: multiples of it spread evenly over [0, 1).
+const goldenShare = 0.6180339887498949
+
 // durations gives each step a time of its kind: the n-th step of a kind
 // takes a share of the spread by the golden ratio, so that steps run side
 // by side differ as calls do and the slowest of them sets when they are all
 // done, while the mean stays the kind's; from moves the point the shares
 // start at. A step takes longer by the calls its kind's failures add, on
 // average.
-const goldenShare = 0.6180339887498949 // (√5−1)/2
-
 func (s *shape) durations(kinds [stepKinds]kindPace, from float64) []time.Duration {
 	dur := make([]time.Duration, len(s.kind))
 	for i, k := range s.kind {
@@ -340,8 +341,8 @@ func (s *shape) ready(i int, state []stepState) bool {
 
 // play runs the steps not done, from now (0): running ones end after rest,
 // pending ones start when what they wait for is done, their kind has room
-// and their rest (a retry's wait) is over. It returns when the last ends, and the order steps began in by
-// kind.
+// and their rest (a retry's wait) is over. It returns when the last ends,
+// and the order steps began in by kind.
 func (s *shape) play(state []stepState, rest, dur []time.Duration, kinds [stepKinds]kindPace) (end time.Duration, order [stepKinds][]int) {
 	waiting := make([]int32, len(s.kind))
 	var running [stepKinds]int
