@@ -71,11 +71,15 @@ type Status struct {
 	CallLimitImages     int             `json:"api_call_limits_images"`
 	CallsLLM            int             `json:"api_calls_made_llm"`
 	CallsImages         int             `json:"api_calls_made_images"`
-	TokensIn            int64           `json:"tokens_in"`
-	TokensOut           int64           `json:"tokens_out"`
-	LLMCost             float64         `json:"llm_cost_total"`
-	ImageCost           float64         `json:"image_cost_total"`
-	BudgetUSD           float64         `json:"budget_usd"`
+	// Of the calls made, those that failed or whose answers could not be
+	// used; their steps are made again.
+	CallsFailedLLM    int     `json:"api_calls_failed_llm"`
+	CallsFailedImages int     `json:"api_calls_failed_images"`
+	TokensIn          int64   `json:"tokens_in"`
+	TokensOut         int64   `json:"tokens_out"`
+	LLMCost           float64 `json:"llm_cost_total"`
+	ImageCost         float64 `json:"image_cost_total"`
+	BudgetUSD         float64 `json:"budget_usd"`
 	// What the models' answers needed: calls whose answers were repaired,
 	// and calls whose answers could not be used, with what those cost.
 	AnswersRepaired    int               `json:"answers_repaired"`

@@ -227,7 +227,8 @@ func printStatus(w io.Writer, st apiclient.Status) {
 	fmt.Fprintf(tw, "Characters\t%d/%d\n", st.CharactersCreated, st.CharactersPredicted)
 	fmt.Fprintf(tw, "Posts\t%d/%d\n", st.PostsCreated, st.PostsPredicted)
 	fmt.Fprintf(tw, "Images\t%d/%d\n", st.ImagesCreated, st.ImagesPredicted)
-	fmt.Fprintf(tw, "Calls\tLLM %d (limit %d), images %d (limit %d)\n", st.CallsLLM, st.CallLimitLLM, st.CallsImages, st.CallLimitImages)
+	fmt.Fprintf(tw, "Calls\tLLM %d (limit %d), images %d (limit %d); failed and made again: LLM %d, images %d\n",
+		st.CallsLLM, st.CallLimitLLM, st.CallsImages, st.CallLimitImages, st.CallsFailedLLM, st.CallsFailedImages)
 	fmt.Fprintf(tw, "Cost\t$%.4f (providers: llm %s, images %s)\n", st.LLMCost+st.ImageCost, st.Providers.LLM, st.Providers.Image)
 	fmt.Fprintf(tw, "Answers\t%d repaired, %d invalid ($%.4f paid for invalid answers)\n", st.AnswersRepaired, st.AnswersInvalid, st.AnswersInvalidCost)
 	fmt.Fprintf(tw, "Elapsed\t%s\n", (time.Duration(st.ElapsedSeconds * float64(time.Second))).Round(100*time.Millisecond))

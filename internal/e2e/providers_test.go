@@ -135,6 +135,9 @@ func TestWorldCompletesThroughProviderFaults(t *testing.T) {
 	if failed == 0 {
 		t.Errorf("no failed call in the ledger although 30%% of calls fail")
 	}
+	if shown := final.CallsFailedLLM + final.CallsFailedImages; shown != failed {
+		t.Errorf("the status says %d+%d calls failed, the ledger %d", final.CallsFailedLLM, final.CallsFailedImages, failed)
+	}
 	if made := f.calls(); made != len(calls) {
 		t.Errorf("the fakes got %d calls, the ledger has %d", made, len(calls))
 	}

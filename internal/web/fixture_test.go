@@ -238,6 +238,12 @@ func (f *fixture) seedHiddenGrove() {
 		{Stage: generia.StageCharacters, Status: generia.StageInProgress},
 	}, now)
 	f.ok(err, "advancing Hidden Grove")
+	// The description's first call failed and was made again.
+	for i, outcome := range []string{generia.OutcomeError, generia.OutcomeOK} {
+		f.ok(f.store.ReserveCall(ctx, w.ID, generia.CallLLM), "reserving a Hidden Grove call")
+		f.ok(f.store.RecordCall(ctx, generia.ProviderCall{WorldID: w.ID, Key: "world/description", Step: "world_description",
+			Kind: generia.CallLLM, Provider: "offline", Attempt: i + 1, Duration: time.Second, Outcome: outcome}), "recording a Hidden Grove call")
+	}
 	c, _, err := f.store.CreateCharacter(ctx, generia.Character{ID: "grove-char", WorldID: w.ID, Username: "willow", DisplayName: "Willow Hush", CreatedAt: now})
 	f.ok(err, "a Hidden Grove character")
 	_, _, err = f.store.CreatePost(ctx, generia.Post{ID: "grove-post", WorldID: w.ID, CharacterID: c.ID, Caption: "Secret song", CreatedAt: now})

@@ -58,6 +58,9 @@ type progressView struct {
 	PostsCreated, PostsPredicted           int
 	ImagesCreated, ImagesPredicted         int
 	CallsLLM, CallsImages                  int
+	// CallsFailed are the calls that failed or were answered unusably, made
+	// again: why a generation takes longer than its time left said.
+	CallsFailed int
 
 	Cost    string
 	Elapsed string
@@ -79,7 +82,7 @@ func newProgress(w generia.World, st generia.GenerationStatus, isOwner bool, csr
 		CharactersCreated: st.CharactersCreated, CharactersPredicted: st.CharactersPredicted,
 		PostsCreated: st.PostsCreated, PostsPredicted: st.PostsPredicted,
 		ImagesCreated: st.ImagesCreated, ImagesPredicted: st.ImagesPredicted,
-		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages,
+		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages, CallsFailed: st.LLMCallsFailed + st.ImageCallsFailed,
 		Cost: cost(st), Error: st.Error, RetryURL: retryURL(w),
 		CanCancel: isOwner && !generia.IsTerminal(st.Status) && !st.CancelRequested, CSRF: csrf,
 	}

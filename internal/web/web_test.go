@@ -139,7 +139,7 @@ func TestPrivateWorldIsHiddenFromStrangers(t *testing.T) {
 	}
 	owner := f.signedIn(f.ada)
 	owner.get("/worlds/hidden-grove").want(http.StatusOK, "Hidden Grove", "Secret song", "data-progress", `data-world-id="hidden-grove"`,
-		"Inventing the characters", "working…", "1 / 4", "Cancel generation", "free (offline)", "Your world")
+		"Inventing the characters", "working…", "1 / 4", "2 LLM · 0 image · 1 failed, made again", "Cancel generation", "free (offline)", "Your world")
 	owner.get("/characters/grove-char").want(http.StatusOK, "Willow Hush", "Secret song")
 }
 

@@ -501,7 +501,9 @@
       setCount('characters', st.users_created);
       setCount('posts', st.posts_created);
       $$('[data-live-percent]').forEach(function (pc) { pc.textContent = st.progress_percent; });
-      setText(el, '[data-p-calls]', st.api_calls_made_llm + ' LLM · ' + st.api_calls_made_images + ' image');
+      var failed = (st.api_calls_failed_llm || 0) + (st.api_calls_failed_images || 0);
+      setText(el, '[data-p-calls]', st.api_calls_made_llm + ' LLM · ' + st.api_calls_made_images + ' image' +
+        (failed ? ' · ' + failed + ' failed, made again' : ''));
       setText(el, '[data-p-cost]', costOf(st));
       times();
 
