@@ -3,6 +3,7 @@ package generia
 import (
 	"container/heap"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -168,13 +169,17 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 	retryAfter(stepLLM, w.llm)
 	retryAfter(stepImage, w.images)
 
-	// Play the rest through a few times, the times dealt from another
-	// point of the sequence each time, and take the mean end: which step
-	// draws a long time is chance, that some do is not.
-	var ends time.Duration
+	// Play the rest through a few times, the times and failures dealt from
+	// another point of their sequences each time: which step draws a long
+	// time or a failure is chance, that some do is not.
+	var ends []time.Duration
 	rest := make([]time.Duration, n)
-	for p := range playings {
-		from := float64(p) / playings
+	plays := playings
+	if kinds[stepLLM].failing > 0 || kinds[stepImage].failing > 0 {
+		plays = playingsFailing
+	}
+	for p := range plays {
+		from := float64(p) / float64(plays)
 		dur := sh.durations(kinds, from)
 		for i := range n {
 			switch state[i] {
@@ -184,25 +189,41 @@ func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Durat
 				k := kinds[sh.kind[i]]
 				least := max(k.fastest, age[i])
 				call := least + time.Duration(sh.share(i, from)*float64(max(0, k.slowest-least)))
-				rest[i] = call - age[i] + k.again(call)
+				rest[i] = call - age[i] + k.again(sh.luck(i, from), call)
 			case stepPending:
 				rest[i] = wait[i]
 			}
 		}
 		end, _ := sh.play(state, rest, dur, kinds)
-		ends += end
+		ends = append(ends, end)
 	}
-	if ends == 0 {
+	if slices.Max(ends) == 0 {
 		// Every step done: the generation has been finishing since the
 		// last call was recorded.
 		return max(0, finishing-now.Sub(st.UpdatedAt)), true
 	}
-	return ends/playings + finishing, true
+	return harmonicMean(ends, finishing), true
+}
+
+// harmonicMean is the harmonic mean of the ends, each with finishing added:
+// the time that is off each by the least share of it, on the whole. A time
+// left is read as a share of what is really left, and an average of the
+// ends would follow the few playings whose unluckiest step fails twice.
+func harmonicMean(ends []time.Duration, finishing time.Duration) time.Duration {
+	var inverse float64
+	for _, e := range ends {
+		inverse += 1 / (e + finishing).Seconds()
+	}
+	return time.Duration(float64(len(ends)) / inverse * float64(time.Second))
 }
 
 // playings is how many times TimeLeft plays the rest of a generation
-// through.
-const playings = 4
+// through; playingsFailing while calls fail, whose draws of which steps
+// fail vary more.
+const (
+	playings        = 4
+	playingsFailing = 16
+)
 
 // kindPace is how one kind of step goes: the spread of its time, the share
 // of its calls that fail and the wait before one is retried, and how many
@@ -306,14 +327,13 @@ const goldenShare = 0.6180339887498949
 // takes a share of the spread by the golden ratio, so that steps run side
 // by side differ as calls do and the slowest of them sets when they are all
 // done, while the mean stays the kind's; from moves the point the shares
-// start at. A step takes longer by the calls its kind's failures add, on
-// average.
+// start at. A step takes longer by the calls it draws to fail (see luck).
 func (s *shape) durations(kinds [stepKinds]kindPace, from float64) []time.Duration {
 	dur := make([]time.Duration, len(s.kind))
 	for i, k := range s.kind {
 		p := kinds[k]
 		call := p.fastest + time.Duration(s.share(i, from)*float64(p.slowest-p.fastest))
-		dur[i] = call + p.again(call)
+		dur[i] = call + p.again(s.luck(i, from), call)
 	}
 	return dur
 }
@@ -324,10 +344,31 @@ func (s *shape) share(i int, from float64) float64 {
 	return math.Mod(float64(s.nth[i])*goldenShare+0.5+from, 1)
 }
 
-// again is the time a call's failures add to it, on average: it fails and
-// is made again (after the retry's wait) failing/(1-failing) times.
-func (p kindPace) again(call time.Duration) time.Duration {
-	return time.Duration(p.failing / (1 - p.failing) * float64(p.retry+call))
+// silverShare is √2−1: a second sequence spread evenly over [0, 1), apart
+// from the golden one, so that which steps fail does not follow which take
+// long.
+const silverShare = 0.41421356237309515
+
+// luck is step i's draw of failures, from another sequence than its share
+// of the spread: of a kind's steps, the share failing fails at least once,
+// failing² at least twice, and so on. Failures are few and land where they
+// land: the end of a run is set by its unluckiest chain of steps, which an
+// average over every step would not show.
+func (s *shape) luck(i int, from float64) float64 {
+	return math.Mod(float64(s.nth[i])*silverShare+from, 1)
+}
+
+// again is the time a call's failures add to it, for a luck drawn: each
+// failure waits the retry's wait (twice the one before) and makes the call
+// again.
+func (p kindPace) again(luck float64, call time.Duration) time.Duration {
+	var extra time.Duration
+	wait := p.retry
+	for odds := p.failing; luck < odds; odds *= p.failing {
+		extra += wait + call
+		wait *= 2
+	}
+	return extra
 }
 
 func (s *shape) ready(i int, state []stepState) bool {

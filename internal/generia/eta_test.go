@@ -144,7 +144,7 @@ func TestCallWatch(t *testing.T) {
 }
 
 // BenchmarkTimeLeft is one estimate of a 10/100 world halfway, as a status
-// stream makes at each change.
+// stream makes at each change, on a good day and while calls fail.
 func BenchmarkTimeLeft(b *testing.B) {
 	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	st := GenerationStatus{Status: StatusInProgress, StartedAt: new(t0.Add(-time.Minute)), UpdatedAt: t0,
@@ -152,7 +152,45 @@ func BenchmarkTimeLeft(b *testing.B) {
 		CallsLLM: 80, LLMCallsDone: 60, LLMBusy: 120 * time.Second, CallsImages: 50, ImageCallsDone: 40, ImageBusy: 120 * time.Second}
 	w := &CallWatch{Capacity: Capacity{LLM: 50, Images: 30}}
 	w.See(st, t0)
-	for b.Loop() {
-		TimeLeft(st, w, t0)
+	b.Run("good day", func(b *testing.B) {
+		for b.Loop() {
+			TimeLeft(st, w, t0)
+		}
+	})
+	// Calls failing: more playings, to draw which steps fail.
+	st.LLMCallsFailed, st.LLMFailedBusy = 6, time.Second
+	b.Run("failing calls", func(b *testing.B) {
+		for b.Loop() {
+			TimeLeft(st, w, t0)
+		}
+	})
+}
+
+// A hundred post pictures side by side while one image call in seven fails:
+// a picture failing twice is likely (87%), one failing three times is not
+// (25%), and the last of them sets the end — not the average failure spread
+// over every picture (3.8 s).
+func TestTimeLeftOnADayOfFailingCalls(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	plan := NewPlan(10, 100)
+	llm, images := ExpectedCalls(plan)
+	st := GenerationStatus{Status: StatusInProgress, StartedAt: new(t0.Add(-30 * time.Second)), UpdatedAt: t0,
+		CharactersPredicted: 10, PostsPredicted: 100,
+		CallsLLM: llm, LLMCallsDone: llm, LLMBusy: time.Duration(llm) * 2 * time.Second,
+		// The header, icon and ten avatars answered in 3 s each, two calls
+		// failed; every post picture in flight.
+		CallsImages: images + 2, ImageCallsDone: 14, ImageCallsFailed: 2, ImageBusy: 36*time.Second + 200*time.Millisecond,
+		ImageFailedBusy: 200 * time.Millisecond}
+	got, ok := TimeLeft(st, nil, t0)
+	const call = 3 * time.Second
+	twice := call + RetryImages + call + 2*RetryImages + call // 15 s
+	thrice := twice + 4*RetryImages + call                    // 26 s
+	if !ok || got < twice || got > (twice+thrice)/2 {
+		t.Errorf("time left %v, %v; want from %v (a picture failing twice in a hundred) to well short of %v (three times)", got, ok, twice, thrice)
+	}
+	// Without failures the hundred take one picture's time.
+	st.ImageCallsDone, st.ImageCallsFailed, st.ImageBusy, st.ImageFailedBusy, st.CallsImages = 12, 0, 36*time.Second, 0, images
+	if got, _ := TimeLeft(st, nil, t0); got > call+time.Second {
+		t.Errorf("without failures: %v, want about %v", got, call)
 	}
 }
