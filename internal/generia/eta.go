@@ -86,10 +86,13 @@ const (
 
 // RetryLLM and RetryImages are how long the pipeline waits to call a
 // provider again after a failed call of the kind; each later retry waits
-// twice as long as the one before.
+// twice as long as the one before, at most RetryLongest. A step calls its
+// provider at most CallAttempts times.
 const (
-	RetryLLM    = time.Second
-	RetryImages = 2 * time.Second
+	RetryLLM     = time.Second
+	RetryImages  = 2 * time.Second
+	RetryLongest = time.Minute
+	CallAttempts = 10
 )
 
 // TimeLeft estimates how much longer a running generation takes, from how
@@ -361,13 +364,16 @@ func (s *shape) luck(i int, from float64) float64 {
 
 // again is the time a call's failures add to it, for a luck drawn: each
 // failure waits the retry's wait (twice the one before) and makes the call
-// again.
+// again, as many times as a step may call.
 func (p kindPace) again(luck float64, call time.Duration) time.Duration {
 	var extra time.Duration
-	wait := p.retry
-	for odds := p.failing; luck < odds; odds *= p.failing {
+	wait, odds := p.retry, p.failing
+	for range CallAttempts - 1 {
+		if luck >= odds {
+			break
+		}
 		extra += wait + call
-		wait *= 2
+		wait, odds = min(2*wait, RetryLongest), odds*p.failing
 	}
 	return extra
 }

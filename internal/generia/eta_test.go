@@ -194,3 +194,26 @@ func TestTimeLeftOnADayOfFailingCalls(t *testing.T) {
 		t.Errorf("without failures: %v, want about %v", got, call)
 	}
 }
+
+// The unluckiest draw fails as often as a step may call, each retry waiting
+// twice the one before up to the longest wait: a bounded time, however
+// often calls fail.
+func TestFailuresAreBoundedByTheRetryPolicy(t *testing.T) {
+	p := kindPace{failing: 0.5, retry: RetryImages}
+	const call = 3 * time.Second
+	var want time.Duration
+	wait := RetryImages
+	for range CallAttempts - 1 {
+		want += wait + call
+		wait = min(2*wait, RetryLongest)
+	}
+	if got := p.again(0, call); got != want {
+		t.Errorf("luck 0: %v, want %v (%d retries)", got, want, CallAttempts-1)
+	}
+	if got := p.again(0.2, call); got != RetryImages+call+2*RetryImages+call {
+		t.Errorf("luck 0.2 at half failing (under ½ and ¼, not ⅛): %v, want two failures", got)
+	}
+	if got := (kindPace{retry: RetryImages}).again(0, call); got != 0 {
+		t.Errorf("nothing failing: %v, want 0", got)
+	}
+}

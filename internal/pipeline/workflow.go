@@ -20,8 +20,8 @@ func providerOptions(queue string, initial time.Duration) workflow.ActivityOptio
 		StartToCloseTimeout: 3 * time.Minute,
 		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: initial, BackoffCoefficient: 2, MaximumInterval: time.Minute,
-			MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
+			InitialInterval: initial, BackoffCoefficient: 2, MaximumInterval: generia.RetryLongest,
+			MaximumAttempts: generia.CallAttempts, NonRetryableErrorTypes: nonRetryable,
 		},
 	}
 }
