@@ -288,7 +288,7 @@ func TestWorldCompletesThroughTheAPI(t *testing.T) {
 		t.Errorf("%d distinct images, want 15", len(seen))
 	}
 
-	recordHistory(t, s, w.WorkflowID, "world-3x10-completed.json")
+	recordHistory(t, s, w.WorkflowID, "world-3x10-completed-2026-12.json")
 
 	// Temporal sees the workflow, as `temporal workflow show -w` would.
 	desc, err := s.app.Temporal.DescribeWorkflowExecution(ctx, w.WorkflowID, "")
@@ -337,7 +337,7 @@ func TestCancelEndsTheWorldAndNothingFollows(t *testing.T) {
 			atCancel.CharactersCreated, later.CharactersCreated, atCancel.PostsCreated, later.PostsCreated,
 			atCancel.CallsLLM, later.CallsLLM, atCancel.CallsImages, later.CallsImages)
 	}
-	recordHistory(t, s, w.WorkflowID, "world-3x10-cancelled.json")
+	recordHistory(t, s, w.WorkflowID, "world-3x10-cancelled-2026-12.json")
 	chars, posts := contents(t, s.client, w.ID)
 	if len(chars) != later.CharactersCreated || len(posts) != later.PostsCreated {
 		t.Errorf("rows (%d characters, %d posts) differ from the status counters (%d, %d)", len(chars), len(posts), later.CharactersCreated, later.PostsCreated)
@@ -466,8 +466,9 @@ func TestBadInputCreatesNothing(t *testing.T) {
 }
 
 // recordHistory writes a workflow's history into the pipeline's testdata,
-// for its replay test, when GENERIA_RECORD_HISTORY=1. Record again after a
-// deliberate, versioned change to the workflow.
+// for its replay test, when GENERIA_RECORD_HISTORY=1. After a deliberate,
+// versioned change to the workflow, record under new names (the month's)
+// and keep the old files: both kinds of run must replay.
 func recordHistory(t *testing.T, s *stack, workflowID, name string) {
 	t.Helper()
 	if os.Getenv("GENERIA_RECORD_HISTORY") != "1" {

@@ -150,6 +150,11 @@ func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 // not.
 const firstViewChange = "first-view-workflow"
 
+// castStageChange names the version of the workflow whose characters stage
+// ends when every character has its profile and avatar; in runs that began
+// before it, the stage ended with the last post.
+const castStageChange = "characters-stage-ends-with-the-cast"
+
 // startFirstView starts the warm-up of the completed world's first view
 // (FirstView) as a workflow of its own that outlives this one: the
 // generation ends as its status says, and no one waits for the warm-up.
@@ -338,11 +343,15 @@ func firstErr(errs ...error) error {
 }
 
 // characters plans the cast batch by batch; each planned character goes on
-// at once (profile, avatar, posts) while the next batch is planned.
+// at once (profile, avatar, posts) while the next batch is planned. The
+// characters stage ends when every character has its profile and avatar,
+// the posts stage with the last post.
 func (g *worldRun) characters(ctx workflow.Context) {
+	castStage := workflow.GetVersion(ctx, castStageChange, workflow.DefaultVersion, 1)
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	batches := generia.Batches(g.plan.Characters(), generia.CastBatchSize)
 	wg := workflow.NewWaitGroup(ctx)
+	cast := workflow.NewWaitGroup(ctx) // the characters' profiles and avatars
 	charsOK, postsOK := true, true
 	first := 0
 	for b, count := range batches {
@@ -355,17 +364,26 @@ func (g *worldRun) characters(ctx workflow.Context) {
 		}
 		for pos := first; pos < first+count; pos++ {
 			wg.Add(1)
+			cast.Add(1)
 			workflow.Go(ctx, func(ctx workflow.Context) {
 				defer wg.Done()
-				c, p := g.character(ctx, pos)
-				charsOK = charsOK && c
+				p := g.character(ctx, pos, func(ok bool) {
+					charsOK = charsOK && ok
+					cast.Done()
+				})
 				postsOK = postsOK && p
 			})
 		}
 		first += count
 	}
+	if castStage == 1 {
+		cast.Wait(ctx)
+		g.endStage(ctx, generia.StageCharacters, charsOK)
+	}
 	wg.Wait(ctx)
-	g.endStage(ctx, generia.StageCharacters, charsOK)
+	if castStage == workflow.DefaultVersion {
+		g.endStage(ctx, generia.StageCharacters, charsOK)
+	}
 	if g.stageStatus(generia.StagePosts) == generia.StagePending && ctx.Err() == nil {
 		g.advance(ctx, StageChange{generia.StagePosts, generia.StageInProgress})
 	}
@@ -373,19 +391,22 @@ func (g *worldRun) characters(ctx workflow.Context) {
 }
 
 // character makes one character: profile, then the character, then its
-// avatar and its posts in parallel. It reports whether the character (with
-// avatar) and all its posts were made.
-func (g *worldRun) character(ctx workflow.Context, pos int) (charOK, postsOK bool) {
+// avatar and its posts in parallel. made is told once whether the character
+// (with avatar) was made, as soon as that is known; character reports
+// whether all its posts were.
+func (g *worldRun) character(ctx workflow.Context, pos int, made func(ok bool)) (postsOK bool) {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	services := workflow.WithActivityOptions(ctx, servicesOptions)
 	ref := CharacterRef{WorldRef: g.ref(), Position: pos}
 	if err := workflow.ExecuteActivity(llm, a.DetailCharacter, ref).Get(ctx, nil); err != nil {
 		g.fail(ctx, fmt.Sprintf("character %d profile", pos+1), err)
-		return false, g.plan.Posts[pos] == 0
+		made(false)
+		return g.plan.Posts[pos] == 0
 	}
 	if err := workflow.ExecuteActivity(services, a.CreateCharacter, ref).Get(ctx, nil); err != nil {
 		g.fail(ctx, fmt.Sprintf("creating character %d", pos+1), err)
-		return false, g.plan.Posts[pos] == 0
+		made(false)
+		return g.plan.Posts[pos] == 0
 	}
 	g.q.CharactersCreated++
 
@@ -393,11 +414,11 @@ func (g *worldRun) character(ctx workflow.Context, pos int) (charOK, postsOK boo
 	wg.Add(1)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer wg.Done()
-		charOK = g.avatar(ctx, ref)
+		made(g.avatar(ctx, ref))
 	})
 	postsOK = g.posts(ctx, ref)
 	wg.Wait(ctx)
-	return charOK, postsOK
+	return postsOK
 }
 
 func (g *worldRun) avatar(ctx workflow.Context, ref CharacterRef) bool {

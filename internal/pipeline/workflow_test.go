@@ -220,6 +220,36 @@ func TestStagesAdvanceInOrder(t *testing.T) {
 	}
 }
 
+// The characters stage is done once every character has its profile and
+// avatar, while their posts are still being made: the page does not say
+// "Inventing the characters… working" beside a full cast.
+func TestCharactersStageEndsWithTheCast(t *testing.T) {
+	env, r := newEnv(t, latency{llm: time.Second, image: 2 * time.Second})
+	env.ExecuteWorkflow(WorldGeneration, input(3, 10))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var castDone, lastAvatar, lastPost time.Time
+	for _, c := range r.log {
+		switch c.name {
+		case "AttachAvatar":
+			lastAvatar = c.at
+		case "CreatePost":
+			lastPost = c.at
+		case "AdvanceStages":
+			for _, ch := range c.arg.(StageUpdate).Changes {
+				if ch.Stage == generia.StageCharacters && ch.Status == generia.StageCompleted {
+					castDone = c.at
+				}
+			}
+		}
+	}
+	if castDone.IsZero() || castDone.Before(lastAvatar) || !castDone.Before(lastPost) {
+		t.Errorf("characters stage completed at %v; want once the last avatar is attached (%v), before the last post (%v)",
+			castDone.Sub(env.Now()), lastAvatar.Sub(env.Now()), lastPost.Sub(env.Now()))
+	}
+}
+
 // The dependency graph is used: world images run beside the characters, and
 // each character's posts start as soon as it exists, so a world takes its
 // critical path (5 LLM calls and 1 image), not the sum of its calls.
