@@ -509,7 +509,10 @@
 
       var stages = (st.stages || []).map(function (s) { return s.name + ':' + s.status; }).join(',');
       if (stages !== seen.stages) { seen.stages = stages; liveWorld(); }
-      if (st.users_created !== seen.users || (st.current_stage === 'characters' && st.images_created !== seen.images)) {
+      // Avatars arrive while the characters stage runs, which the posts
+      // stage overlaps: a new picture then may be an avatar.
+      var casting = (st.stages || []).some(function (s) { return s.name === 'characters' && s.status === 'in_progress'; });
+      if (st.users_created !== seen.users || (casting && st.images_created !== seen.images)) {
         seen.users = st.users_created;
         seen.images = st.images_created;
         liveCharacters();
