@@ -153,6 +153,9 @@ type life struct {
 	in LifeInput
 	// next is when the world acts on its own next, if it is awake.
 	next time.Time
+	// acting is set while a step runs: the world is awake until what the
+	// step wrote is saved, even if its last call spent the day's ceiling.
+	acting bool
 }
 
 // WorldLife runs a world's life until the world is deleted; see the
@@ -376,6 +379,8 @@ func (l *life) act(ctx workflow.Context) error {
 // life (it was deleted) end the workflow; a ceiling makes it rest; other
 // failures lose the step, which a person may ask for again.
 func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
+	l.acting = true
+	defer func() { l.acting = false }()
 	services := workflow.WithActivityOptions(ctx, servicesOptions)
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	var replies []LifeReply
@@ -441,7 +446,11 @@ func (l *life) failed(ctx workflow.Context, st LifeStep, err error) (bool, error
 
 // view is the life as the query answers it.
 func (l *life) view(now time.Time) generia.LifeView {
-	v := generia.LifeView{State: l.state(now), Settings: l.in.Settings, Day: l.in.Day.Day, ActionsToday: l.in.Made,
+	state := l.state(now)
+	if l.acting {
+		state = generia.LifeAwake
+	}
+	v := generia.LifeView{State: state, Settings: l.in.Settings, Day: l.in.Day.Day, ActionsToday: l.in.Made,
 		CallsToday: l.in.Day.Calls, CostTodayUSD: l.in.Day.CostUSD, Waiting: len(l.in.Waiting)}
 	if v.Day != generia.DayOf(now) {
 		v.Day, v.ActionsToday, v.CallsToday, v.CostTodayUSD = generia.DayOf(now), 0, 0, 0
@@ -449,7 +458,7 @@ func (l *life) view(now time.Time) generia.LifeView {
 	if seen := l.in.LastViewedAt; !seen.IsZero() {
 		v.LastViewedAt = &seen
 	}
-	if next := l.next; !next.IsZero() && v.State == generia.LifeAwake {
+	if next := l.next; !next.IsZero() && v.State == generia.LifeAwake && !l.acting {
 		v.NextActionAt = &next
 	}
 	if v.State == generia.LifeResting {

@@ -44,6 +44,8 @@ type lifeWorld struct {
 	// fail, if set, makes WriteReply fail for good for the replies it
 	// says, as a provider that refuses a request does.
 	fail func(LifeReply) bool
+	// onSave, if set, runs as a reply is saved, before it is.
+	onSave func(LifeReply)
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
@@ -100,6 +102,9 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		return generia.LifeDay{WorldID: r.WorldID, Day: r.Day, Calls: w.calls[r.Day]}, nil
 	})
 	env.OnActivity(a.SaveReply, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) error {
+		if w.onSave != nil {
+			w.onSave(r)
+		}
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.saved[r.Key]++
@@ -261,6 +266,30 @@ func TestLifeRestsAtItsCeilingUntilTheNextDay(t *testing.T) {
 	}
 	if len(days) < 2 {
 		t.Errorf("the world acted on %d days in 48 hours, want it to go on after its rest", len(days))
+	}
+}
+
+// The call that reaches the day's ceiling is saved before the world shows
+// itself resting: who sees it resting sees all it made.
+func TestLifeRestsOnlyOnceItsLastReplyIsSaved(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(60, 2)
+	in.Idle = 72 * time.Hour
+	var saving []generia.LifeView
+	w.onSave = func(LifeReply) { saving = append(saving, w.view()) }
+	var after generia.LifeView
+	w.at(time.Hour, func() { after = w.view() })
+	_ = w.run(in, 2*time.Hour)
+	if len(saving) != 2 {
+		t.Fatalf("%d replies saved on a day of 2 calls", len(saving))
+	}
+	for i, v := range saving {
+		if v.State != generia.LifeAwake || v.NextActionAt != nil {
+			t.Errorf("while reply %d is saved the life is %+v, want awake with no next action yet", i+1, v)
+		}
+	}
+	if after.State != generia.LifeResting || after.CallsToday != 2 || after.ActionsToday != 2 {
+		t.Errorf("after its day's calls: %+v, want resting with 2 calls and 2 actions", after)
 	}
 }
 
