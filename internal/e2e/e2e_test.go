@@ -290,7 +290,14 @@ func TestWorldCompletesThroughTheAPI(t *testing.T) {
 
 	recordHistory(t, s, w.WorkflowID, "world-3x10-completed-2026-12.json")
 
-	// Temporal sees the workflow, as `temporal workflow show -w` would.
+	// Temporal sees the workflow, as `temporal workflow show -w` would. The
+	// status record says completed from the workflow's last activity, a
+	// moment before the workflow itself closes: wait for it to close.
+	closing, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.app.Temporal.GetWorkflow(closing, w.WorkflowID, "").Get(closing, nil); err != nil {
+		t.Fatalf("the workflow did not end well: %v", err)
+	}
 	desc, err := s.app.Temporal.DescribeWorkflowExecution(ctx, w.WorkflowID, "")
 	if err != nil {
 		t.Fatal(err)
