@@ -33,8 +33,8 @@ func cleanImage(data []byte) (out []byte, contentType string, width, height int,
 	if err != nil || "image/"+format != ctype {
 		return nil, "", 0, 0, generia.WrapError(generia.KindInvalid, err, "the image is damaged or not what its bytes say")
 	}
-	if cfg.Width < MinUploadPixels || cfg.Height < MinUploadPixels || cfg.Width > MaxUploadPixels || cfg.Height > MaxUploadPixels {
-		return nil, "", 0, 0, generia.Errorf(generia.KindInvalid, "the image is %d×%d; each side must be %d to %d pixels", cfg.Width, cfg.Height, MinUploadPixels, MaxUploadPixels)
+	if err := sides(cfg); err != nil {
+		return nil, "", 0, 0, err
 	}
 	broken := func(err error) error {
 		return generia.WrapError(generia.KindInvalid, err, "the image is broken or cut off; upload it again")
@@ -65,5 +65,21 @@ func cleanImage(data []byte) (out []byte, contentType string, width, height int,
 			return nil, "", 0, 0, broken(err)
 		}
 	}
+	// What is kept is what was written: a GIF's frames may cover less than
+	// the screen its header claims, and its size is the frames'.
+	if cfg, _, err = image.DecodeConfig(bytes.NewReader(buf.Bytes())); err != nil {
+		return nil, "", 0, 0, broken(err)
+	}
+	if err := sides(cfg); err != nil {
+		return nil, "", 0, 0, err
+	}
 	return buf.Bytes(), ctype, cfg.Width, cfg.Height, nil
+}
+
+// sides refuses an image whose sides are out of the upload's bounds.
+func sides(cfg image.Config) error {
+	if cfg.Width < MinUploadPixels || cfg.Height < MinUploadPixels || cfg.Width > MaxUploadPixels || cfg.Height > MaxUploadPixels {
+		return generia.Errorf(generia.KindInvalid, "the image is %d×%d; each side must be %d to %d pixels", cfg.Width, cfg.Height, MinUploadPixels, MaxUploadPixels)
+	}
+	return nil
 }
