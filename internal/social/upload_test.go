@@ -105,13 +105,22 @@ func TestCleanImage(t *testing.T) {
 	// image at all.
 	random := append(append([]byte{}, p[:33]...), bytes.Repeat([]byte{0xA7, 0x13, 0x5C}, 4000)...)
 	huge := withPNGSize(p, 5000, 5000)
+	// A GIF's header may claim a screen larger than its frames cover; what
+	// is kept is the frames, here 10×10.
+	var tiny bytes.Buffer
+	frame := image.NewPaletted(image.Rect(0, 0, 10, 10), []color.Color{color.Black, color.White})
+	if err := gif.EncodeAll(&tiny, &gif.GIF{Image: []*image.Paletted{frame}, Delay: []int{0},
+		Config: image.Config{ColorModel: frame.Palette, Width: 400, Height: 400}}); err != nil {
+		t.Fatal(err)
+	}
 	for name, bad := range map[string][]byte{
-		"png header over random bytes": random,
-		"cut in half":                  p[:len(p)/2],
-		"cut jpeg":                     j[:len(j)*2/3],
-		"too small":                    encodedSize(t, 10, 10),
-		"too large a header":           huge,
-		"text":                         []byte("just some words, not a picture"),
+		"png header over random bytes":          random,
+		"cut in half":                           p[:len(p)/2],
+		"cut jpeg":                              j[:len(j)*2/3],
+		"too small":                             encodedSize(t, 10, 10),
+		"too large a header":                    huge,
+		"gif of a tiny frame on a large screen": tiny.Bytes(),
+		"text":                                  []byte("just some words, not a picture"),
 	} {
 		if _, _, _, _, err := cleanImage(bad); !generia.IsKind(err, generia.KindInvalid) {
 			t.Errorf("%s: %v, want KindInvalid", name, err)
