@@ -4,11 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/google/uuid"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -38,22 +34,6 @@ func (s *Service) viewed(ctx context.Context, worldID string) {
 	if s.Life != nil {
 		s.Life.Viewed(ctx, worldID)
 	}
-}
-
-// NewComment is a person's comment: as themselves, or as one of their
-// characters in the world (CharacterID), possibly answering another
-// comment of the same post (ParentID).
-type NewComment struct {
-	Text        string `json:"text"`
-	CharacterID string `json:"character_id"`
-	ParentID    string `json:"parent_id"`
-}
-
-// AddedComment is a comment just made, with what its author may expect of
-// the world's characters.
-type AddedComment struct {
-	generia.Comment
-	Answer Answer
 }
 
 // Answer says whether a person's comment will be answered, and when.
@@ -91,32 +71,6 @@ func AnswerFor(v generia.LifeView) Answer {
 		return Answer{AnswerQueued, "This world has spent what it may today: its characters answer after " + until + "."}
 	}
 	return Answer{AnswerNone, "This world's characters do not answer: its life is off."}
-}
-
-// AddComment adds the viewer's comment to a post of a world they can see,
-// and tells the world's life, whose characters answer it; the answer says
-// whether and when they will.
-func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, nc NewComment) (AddedComment, error) {
-	if err := signedIn(viewerID); err != nil {
-		return AddedComment{}, err
-	}
-	text := strings.TrimSpace(nc.Text)
-	if text == "" || utf8.RuneCountInString(text) > MaxCommentLength {
-		return AddedComment{}, generia.Errorf(generia.KindInvalid, "a comment is 1 to %d characters", MaxCommentLength)
-	}
-	p, err := s.Post(ctx, viewerID, ref, postID)
-	if err != nil {
-		return AddedComment{}, err
-	}
-	defer s.feeds.changed(p.WorldID)
-	c, err := s.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: p.ID, UserID: viewerID,
-		CharacterID: nc.CharacterID, ParentID: nc.ParentID, Text: text, CreatedAt: s.now()})
-	if err != nil {
-		return AddedComment{Comment: c}, err
-	}
-	answer := s.tellLife(ctx, p.WorldID, c.ID)
-	c, err = s.Store.Comment(ctx, c.ID)
-	return AddedComment{Comment: c, Answer: answer}, err
 }
 
 // tellLife tells a world's life of a comment, unless it would decline it

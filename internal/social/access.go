@@ -1,0 +1,85 @@
+package social
+
+import (
+	"context"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// worldRef is what access checks need of a world.
+type worldRef struct {
+	ID, OwnerID, Visibility string
+}
+
+// ref returns a world's ref, read at each check: a world its owner makes
+// private is hidden at once from every process, and a deleted one is gone.
+func (s *Service) ref(ctx context.Context, id string) (worldRef, error) {
+	w, err := s.Store.World(ctx, id)
+	if err != nil {
+		return worldRef{}, err
+	}
+	return worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility}, nil
+}
+
+// visible returns the ref of a world the viewer may see.
+func (s *Service) visible(ctx context.Context, viewerID, ref string) (worldRef, error) {
+	id := generia.WorldIDFromRef(ref)
+	w, err := s.ref(ctx, id)
+	if err != nil {
+		return w, err
+	}
+	if w.Visibility == generia.VisibilityPrivate && w.OwnerID != viewerID {
+		member := false
+		if viewerID != "" {
+			if member, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
+				return worldRef{}, err
+			}
+		}
+		if !member {
+			return worldRef{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
+		}
+	}
+	return w, nil
+}
+
+// signedIn refuses visitors.
+func signedIn(viewerID string) error {
+	if viewerID == "" {
+		return generia.Errorf(generia.KindUnauthorized, "sign in first")
+	}
+	return nil
+}
+
+// owned returns a world the viewer may see and owns.
+func (s *Service) owned(ctx context.Context, viewerID, ref, what string) (worldRef, error) {
+	if err := signedIn(viewerID); err != nil {
+		return worldRef{}, err
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return w, err
+	}
+	if w.OwnerID != viewerID {
+		return worldRef{}, generia.Errorf(generia.KindForbidden, "only the world's creator can %s it", what)
+	}
+	return w, nil
+}
+
+// member returns a world the viewer belongs to (owner or member).
+func (s *Service) member(ctx context.Context, viewerID, ref string) (worldRef, error) {
+	if err := signedIn(viewerID); err != nil {
+		return worldRef{}, err
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return w, err
+	}
+	ok, err := s.Store.IsMember(ctx, w.ID, viewerID)
+	if err != nil {
+		return w, err
+	}
+	if !ok {
+		return worldRef{}, generia.Errorf(generia.KindForbidden, "join the world first")
+	}
+	return w, nil
+}

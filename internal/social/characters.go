@@ -1,0 +1,119 @@
+package social
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Characters lists a world's characters.
+func (s *Service) Characters(ctx context.Context, viewerID, ref string, page generia.Page) ([]generia.Character, string, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListCharacters(ctx, w.ID, page.Normalize())
+}
+
+// UserCharacters lists the characters a user owns in a world.
+func (s *Service) UserCharacters(ctx context.Context, viewerID, ref, userID string) ([]generia.Character, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.ListUserCharacters(ctx, w.ID, userID)
+}
+
+// CharacterView is a character's profile.
+type CharacterView struct {
+	Character  generia.Character
+	World      generia.World
+	PostsCount int
+}
+
+// Character returns a character of a world the viewer may see.
+func (s *Service) Character(ctx context.Context, viewerID, id string) (CharacterView, error) {
+	c, err := s.Store.Character(ctx, id)
+	if err != nil {
+		return CharacterView{}, err
+	}
+	_, err = s.visible(ctx, viewerID, c.WorldID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		err = generia.Errorf(generia.KindNotFound, "character %s not found", id)
+	}
+	if err != nil {
+		return CharacterView{}, err
+	}
+	w, err := s.Store.World(ctx, c.WorldID)
+	if err != nil {
+		return CharacterView{}, err
+	}
+	s.viewed(ctx, w.ID)
+	n, err := s.Store.CountCharacterPosts(ctx, c.ID)
+	return CharacterView{Character: c, World: w, PostsCount: n}, err
+}
+
+// CharacterPosts lists a character's posts, newest first.
+func (s *Service) CharacterPosts(ctx context.Context, viewerID, id string, page generia.Page) ([]generia.Post, string, error) {
+	v, err := s.Character(ctx, viewerID, id)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: v.World.ID, CharacterID: id, ViewerID: viewerID}, page.Normalize())
+}
+
+// NewCharacter is a person's own character.
+type NewCharacter struct {
+	Username      string `json:"username"`
+	DisplayName   string `json:"display_name"`
+	Bio           string `json:"bio"`
+	AvatarMediaID string `json:"avatar_media_id"`
+}
+
+// CreateCharacter makes a character of the viewer in a world they belong
+// to. Its avatar, if any, must be an image the viewer uploaded to that world.
+func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc NewCharacter) (generia.Character, error) {
+	w, err := s.member(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	nc.DisplayName = strings.TrimSpace(nc.DisplayName)
+	nc.Bio = strings.TrimSpace(nc.Bio)
+	nc.Username = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(nc.Username), "@")))
+	switch {
+	case nc.DisplayName == "" || utf8.RuneCountInString(nc.DisplayName) > MaxDisplayName:
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "display_name must be 1 to %d characters", MaxDisplayName)
+	case utf8.RuneCountInString(nc.Bio) > MaxBioLength:
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "bio must be at most %d characters", MaxBioLength)
+	}
+	if nc.Username == "" {
+		nc.Username = strings.ToLower(strings.Join(strings.Fields(nc.DisplayName), "_"))
+	}
+	if !generia.ValidHandle(nc.Username) {
+		return generia.Character{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 24 lowercase latin letters, digits or underscores")
+	}
+	mine, err := s.Store.ListUserCharacters(ctx, w.ID, viewerID)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	if len(mine) >= MaxCharactersOfUser {
+		return generia.Character{}, generia.Errorf(generia.KindLimit, "you have %d characters in this world, the most one person may have", MaxCharactersOfUser)
+	}
+	if nc.AvatarMediaID != "" {
+		if err := s.ownMedia(ctx, viewerID, w.ID, nc.AvatarMediaID); err != nil {
+			return generia.Character{}, err
+		}
+	}
+	c, _, err := s.Store.CreateCharacter(ctx, generia.Character{
+		ID: uuid.NewString(), WorldID: w.ID, OwnerID: viewerID, Username: nc.Username, DisplayName: nc.DisplayName,
+		Bio: nc.Bio, AvatarMediaID: nc.AvatarMediaID, Position: 1000 + len(mine), CreatedAt: s.now(),
+	})
+	if generia.IsKind(err, generia.KindConflict) {
+		err = generia.Errorf(generia.KindConflict, "@%s is taken in this world; choose another username", nc.Username)
+	}
+	return c, err
+}

@@ -1,0 +1,134 @@
+package social
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/generia/generia/internal/bodylimit"
+	"github.com/generia/generia/internal/generia"
+)
+
+// ownMedia checks that a media record is the viewer's upload to a world.
+func (s *Service) ownMedia(ctx context.Context, viewerID, worldID, mediaID string) error {
+	m, err := s.Store.Media(ctx, mediaID)
+	if err != nil {
+		return err
+	}
+	if m.OwnerID != viewerID || m.WorldID != worldID {
+		return generia.Errorf(generia.KindForbidden, "media %s is not an image you uploaded to this world", mediaID)
+	}
+	return nil
+}
+
+// UploadQuota is how much one account may upload in a period, in images
+// and in bytes (as stored, after cleanImage).
+type UploadQuota struct {
+	Images int
+	Bytes  int64
+	Period time.Duration
+}
+
+// Upload stores an image the viewer uploads to a world they belong to,
+// within the account's quota. The image is decoded whole and encoded
+// again (see cleanImage): a file that is not a whole PNG, JPEG, WebP or
+// GIF of 64 to 4096 pixels a side is refused with KindInvalid, and none of
+// its metadata is kept. Over the quota gives KindLimit. Uploads that no
+// post or character uses are removed after a day (RemoveUnusedUploads).
+func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader) (generia.Media, error) {
+	w, err := s.member(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Media{}, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxUploadBytes+1))
+	if err != nil {
+		if tooLarge, ok := bodylimit.Is(err); ok {
+			return generia.Media{}, tooLarge
+		}
+		return generia.Media{}, generia.WrapError(generia.KindInvalid, err, "the upload could not be read")
+	}
+	if len(data) > MaxUploadBytes {
+		return generia.Media{}, generia.Errorf(generia.KindTooLarge, "the image is larger than %d MB", MaxUploadBytes>>20)
+	}
+	quota := s.UploadQuota
+	limited := quota != (UploadQuota{})
+	var used int64
+	if limited {
+		var count int
+		if count, used, err = s.Store.UploadUsage(ctx, viewerID, s.now().Add(-quota.Period)); err != nil {
+			return generia.Media{}, err
+		}
+		if count >= quota.Images {
+			return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d images in the last %s, the most an account may; try again later", count, quota.Period)
+		}
+	}
+	clean, ctype, width, height, err := cleanImage(data)
+	if err != nil {
+		return generia.Media{}, err
+	}
+	if limited && used+int64(len(clean)) > quota.Bytes {
+		return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d MB in the last %s; %d MB is the most an account may", used>>20, quota.Period, quota.Bytes>>20)
+	}
+	id := uuid.NewString()
+	key := fmt.Sprintf("worlds/%s/uploads/%s.%s", w.ID, id, strings.TrimPrefix(ctype, "image/"))
+	if err := s.Files.Put(ctx, key, ctype, clean); err != nil {
+		return generia.Media{}, fmt.Errorf("storing an upload: %w", err)
+	}
+	m, _, err := s.Store.CreateMedia(ctx, generia.Media{
+		ID: id, WorldID: w.ID, OwnerID: viewerID, Kind: generia.MediaUpload, ContentType: ctype,
+		Size: int64(len(clean)), Width: width, Height: height, ObjectKey: key, CreatedAt: s.now(),
+	})
+	return m, err
+}
+
+// UnusedUploadAge is how long an upload that no post or character uses is
+// kept.
+const UnusedUploadAge = 24 * time.Hour
+
+// RemoveUnusedUploads deletes the uploads that no post or character uses
+// and that are older than UnusedUploadAge, their files with them, and
+// returns how many it removed. Several processes may run it at once: an
+// upload is removed once, and never while something uses it.
+func (s *Service) RemoveUnusedUploads(ctx context.Context) (int, error) {
+	removed := 0
+	for {
+		ms, err := s.Store.UnusedUploads(ctx, s.now().Add(-UnusedUploadAge), 100)
+		if err != nil || len(ms) == 0 {
+			return removed, err
+		}
+		for _, m := range ms {
+			key, deleted, err := s.Store.DeleteUnusedUpload(ctx, m.ID)
+			if err != nil {
+				return removed, err
+			}
+			if !deleted {
+				continue // used meanwhile, or removed by another process
+			}
+			if err := s.deleteMedia(ctx, key); err != nil {
+				return removed, fmt.Errorf("deleting the file of unused upload %s: %w", m.ID, err)
+			}
+			removed++
+		}
+		if len(ms) < 100 {
+			return removed, nil
+		}
+	}
+}
+
+// Media returns a media record the viewer may see, and whether its world is
+// private (so that caches keep it private).
+func (s *Service) Media(ctx context.Context, viewerID, id string) (generia.Media, bool, error) {
+	m, err := s.Store.Media(ctx, id)
+	if err != nil {
+		return m, false, err
+	}
+	w, err := s.visible(ctx, viewerID, m.WorldID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		err = generia.Errorf(generia.KindNotFound, "media %s not found", id)
+	}
+	return m, w.Visibility == generia.VisibilityPrivate, err
+}

@@ -1,0 +1,196 @@
+package social
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// Feed lists a world's posts, newest first, with whether the viewer likes
+// each: one query for the page (shared by every viewer for a second, see
+// feedCache) and one for the viewer's likes among its posts.
+func (s *Service) Feed(ctx context.Context, viewerID, ref string, page generia.Page) ([]generia.Post, string, error) {
+	_, p, err := s.feed(ctx, viewerID, ref, page)
+	return p.posts, p.next, err
+}
+
+// MaxHashtagLength bounds a hashtag asked for.
+const MaxHashtagLength = 60
+
+// Tagged returns a world's posts with a hashtag, newest first, as Feed
+// does.
+func (s *Service) Tagged(ctx context.Context, viewerID, ref, tag string, page generia.Page) ([]generia.Post, string, error) {
+	tag = strings.TrimLeft(strings.TrimSpace(tag), "#")
+	if tag == "" || utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, " \t\n#") {
+		return nil, "", generia.Errorf(generia.KindInvalid, "a hashtag is 1 to %d characters without spaces", MaxHashtagLength)
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	s.viewed(ctx, w.ID)
+	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, Hashtag: tag, ViewerID: viewerID}, page.Normalize())
+}
+
+// EncodedFeed is Feed turned into bytes by encode (the API's JSON). A
+// visitor's page is encoded once and kept with the cached page; the feed
+// is the most requested route and the encoding its largest cost.
+func (s *Service) EncodedFeed(ctx context.Context, viewerID, ref string, page generia.Page,
+	encode func(posts []generia.Post, next string) ([]byte, error)) ([]byte, error) {
+	key, p, err := s.feed(ctx, viewerID, ref, page)
+	if err != nil {
+		return nil, err
+	}
+	if viewerID != "" {
+		return encode(p.posts, p.next)
+	}
+	if p.encoded == nil {
+		if p.encoded, err = encode(p.posts, p.next); err != nil {
+			return nil, err
+		}
+		s.feeds.put(key, p, time.Now())
+	}
+	return p.encoded, nil
+}
+
+// feed reads a feed page, from the cache when it can, with the viewer's
+// likes; it returns the page's cache key. A visitor's page is the cached
+// one itself, never to be changed.
+func (s *Service) feed(ctx context.Context, viewerID, ref string, page generia.Page) (string, feedPage, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return "", feedPage{}, err
+	}
+	s.viewed(ctx, w.ID)
+	page = page.Normalize()
+	now := time.Now()
+	key, p, ok := s.feeds.lookup(w.ID, page, now)
+	if !ok {
+		if p.posts, p.next, err = s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID}, page); err != nil {
+			return "", feedPage{}, err
+		}
+		s.feeds.put(key, p, now)
+	}
+	if viewerID == "" || len(p.posts) == 0 {
+		return key, p, nil
+	}
+	ids := make([]string, len(p.posts))
+	for i, post := range p.posts {
+		ids[i] = post.ID
+	}
+	liked, err := s.Store.LikedPosts(ctx, viewerID, ids)
+	if err != nil {
+		return "", feedPage{}, err
+	}
+	mine := slices.Clone(p.posts) // the cached page is shared: never change it
+	for i := range mine {
+		mine[i].Liked = liked[mine[i].ID]
+	}
+	return key, feedPage{posts: mine, next: p.next}, nil
+}
+
+// Post returns one post of a world.
+func (s *Service) Post(ctx context.Context, viewerID, ref, postID string) (generia.Post, error) {
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Post{}, err
+	}
+	s.viewed(ctx, w.ID)
+	p, err := s.Store.Post(ctx, postID, viewerID)
+	if err == nil && p.WorldID != w.ID {
+		err = generia.Errorf(generia.KindNotFound, "post %s not found in this world", postID)
+	}
+	return p, err
+}
+
+// NewPost is a person's post as one of their characters.
+type NewPost struct {
+	CharacterID string   `json:"character_id"`
+	Caption     string   `json:"caption"`
+	MediaID     string   `json:"media_id"`
+	Hashtags    []string `json:"hashtags"`
+}
+
+// CreatePost publishes a post as one of the viewer's characters in a world
+// they belong to, with an image they uploaded there.
+func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPost) (generia.Post, error) {
+	w, err := s.member(ctx, viewerID, ref)
+	if err != nil {
+		return generia.Post{}, err
+	}
+	np.Caption = strings.TrimSpace(np.Caption)
+	switch {
+	case np.CharacterID == "":
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character_id is required: post as one of your characters")
+	case np.MediaID == "":
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "media_id is required: upload an image first")
+	case utf8.RuneCountInString(np.Caption) > MaxCaptionLength:
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", MaxCaptionLength)
+	case len(np.Hashtags) > MaxHashtags:
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "at most %d hashtags", MaxHashtags)
+	}
+	c, err := s.Store.Character(ctx, np.CharacterID)
+	if generia.IsKind(err, generia.KindNotFound) || (err == nil && c.WorldID != w.ID) {
+		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character %s is not in this world", np.CharacterID)
+	}
+	if err != nil {
+		return generia.Post{}, err
+	}
+	if c.OwnerID != viewerID {
+		return generia.Post{}, generia.Errorf(generia.KindForbidden, "you can post only as your own characters")
+	}
+	if err := s.ownMedia(ctx, viewerID, w.ID, np.MediaID); err != nil {
+		return generia.Post{}, err
+	}
+	tags := generia.Hashtags(np.Hashtags)
+	defer s.feeds.changed(w.ID)
+	p, _, err := s.Store.CreatePost(ctx, generia.Post{
+		ID: uuid.NewString(), WorldID: w.ID, CharacterID: c.ID, Caption: np.Caption, Hashtags: tags, MediaID: np.MediaID, CreatedAt: s.now(),
+	})
+	if err != nil {
+		return p, err
+	}
+	if s.Life != nil {
+		if err := s.Life.Posted(ctx, w.ID, p.ID); err != nil {
+			slog.Warn("telling a world's life of a post", "world_id", w.ID, "post_id", p.ID, "error", err) // the post stands
+		}
+	}
+	return s.Store.Post(ctx, p.ID, viewerID)
+}
+
+// DeletePost deletes a post: one of the viewer's characters', or, as the
+// world's owner, any in their world.
+func (s *Service) DeletePost(ctx context.Context, viewerID, ref, postID string) error {
+	if err := signedIn(viewerID); err != nil {
+		return err
+	}
+	p, err := s.Post(ctx, viewerID, ref, postID)
+	if err != nil {
+		return err
+	}
+	if !s.mayRemovePost(ctx, viewerID, p) {
+		return generia.Errorf(generia.KindForbidden, "you can delete only the posts of your own characters")
+	}
+	defer s.feeds.changed(p.WorldID)
+	return s.Store.DeletePost(ctx, p.ID)
+}
+
+// mayRemovePost reports whether the viewer may delete a post: its
+// character is theirs, or the world is.
+func (s *Service) mayRemovePost(ctx context.Context, viewerID string, p generia.Post) bool {
+	if viewerID == "" {
+		return false
+	}
+	if c, err := s.Store.Character(ctx, p.CharacterID); err == nil && c.OwnerID == viewerID {
+		return true
+	}
+	w, err := s.ref(ctx, p.WorldID)
+	return err == nil && w.OwnerID == viewerID
+}
