@@ -283,15 +283,25 @@ func (a *App) serveHTTP() error {
 			return err
 		}
 		a.closers = append(a.closers, r.Close)
-		backend = r
+		// An outage of Redis limits per process, never not at all.
+		f := ratelimit.NewFallback(r)
+		f.Logger, f.Counted = a.Logger, a.Metrics.LimitFallback
+		backend = f
 	}
 	limits := ratelimit.New(backend, rates[0], rates[1], rates[2])
-	limits.Logger = a.Logger
-	comments, err := ratelimit.ParseRate(a.Config.CommentRate)
-	if err != nil {
-		return fmt.Errorf("GENERIA_COMMENT_RATE: %w", err)
+	limits.Set(ratelimit.Uploads, uploads)
+	for _, r := range []struct{ env, value, rule string }{
+		{"GENERIA_COMMENT_RATE", a.Config.CommentRate, ratelimit.Comments},
+		{"GENERIA_POST_RATE", a.Config.PostRate, ratelimit.Posts},
+		{"GENERIA_LIFE_RATE", a.Config.LifeRate, ratelimit.Life},
+		{"GENERIA_STREAM_RATE", a.Config.StreamRate, ratelimit.Streams},
+	} {
+		rate, err := ratelimit.ParseRate(r.value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.env, err)
+		}
+		limits.Set(r.rule, rate)
 	}
-	limits.SetComments(comments)
 	proxies, err := ratelimit.ParseProxies(a.Config.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("GENERIA_TRUSTED_PROXIES: %w", err)

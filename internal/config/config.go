@@ -76,6 +76,10 @@ type Config struct {
 	// CommentRate is how many comments one account may write, as
 	// "n/period".
 	CommentRate string
+	// PostRate, LifeRate and StreamRate are how many posts one account may
+	// publish, changes to life settings make and streams open, as
+	// "n/period" (an address half again as many).
+	PostRate, LifeRate, StreamRate string
 	// UploadRate is how many images one account may upload, as
 	// "n/period", and UploadMB how many megabytes in that period.
 	UploadRate string

@@ -26,16 +26,26 @@ type api struct {
 
 func newAPI(tb testing.TB) *api {
 	tb.Helper()
+	// Limits high enough that every body reaches its decoder.
+	plenty := ratelimit.Rate{N: 1 << 30, Period: time.Second}
+	limits := ratelimit.New(nil, plenty, plenty, plenty)
+	for _, rule := range []string{ratelimit.Comments, ratelimit.Posts, ratelimit.Uploads, ratelimit.Life, ratelimit.Streams} {
+		limits.Set(rule, plenty)
+	}
+	return newAPIWith(tb, limits)
+}
+
+// newAPIWith is newAPI under the given limits.
+func newAPIWith(tb testing.TB, limits *ratelimit.Limits) *api {
+	tb.Helper()
 	store := localtest.Store(tb, ":memory:")
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("k", 32)), store)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	svc, _ := socialtest.Service(store, localtest.Media(tb, tb.TempDir()))
-	// Limits high enough that every body reaches its decoder.
-	plenty := ratelimit.Rate{N: 1 << 30, Period: time.Second}
 	s := &Server{Social: svc, Store: store, Tokens: tokens, Sessions: &auth.Sessions{Store: store},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: ratelimit.New(nil, plenty, plenty, plenty)}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: limits}
 	srv := httptest.NewServer(s.Handler())
 	tb.Cleanup(srv.Close)
 	a := &api{srv: srv}

@@ -11,7 +11,11 @@ import (
 type route struct {
 	method, pattern string
 	// body caps the request body, before anything reads it.
-	body    int64
+	body int64
+	// limit is the rate-limit rule a request spends before its handler
+	// runs (see ratelimit.Limits.Guard): refused with 429 and Retry-After
+	// when spent, given back when the request is refused as invalid.
+	limit   string
 	handler handler
 }
 
@@ -29,50 +33,50 @@ const (
 // (openapi.json) describes exactly these, which a test holds it to.
 func (s *Server) routes() []route {
 	return []route{
-		{"GET", "/api/v1/openapi.json", small, s.openAPI},
+		{"GET", "/api/v1/openapi.json", small, "", s.openAPI},
 
-		{"POST", "/api/v1/auth/register", small, s.limit(ratelimit.Register, s.register)},
-		{"POST", "/api/v1/auth/login", small, s.login}, // limited in SignIn
-		{"POST", "/api/v1/auth/refresh", small, s.refresh},
-		{"POST", "/api/v1/auth/logout", small, s.logout},
-		{"GET", "/api/v1/auth/me", small, s.me},
+		{"POST", "/api/v1/auth/register", small, ratelimit.Register, s.register},
+		{"POST", "/api/v1/auth/login", small, "", s.login}, // limited in SignIn
+		{"POST", "/api/v1/auth/refresh", small, "", s.refresh},
+		{"POST", "/api/v1/auth/logout", small, "", s.logout},
+		{"GET", "/api/v1/auth/me", small, "", s.me},
 
-		{"GET", "/api/v1/worlds", small, s.listWorlds},
-		{"POST", "/api/v1/worlds", small, s.limit(ratelimit.Worlds, s.createWorld)},
-		{"GET", "/api/v1/worlds/{id}", small, s.getWorld},
-		{"PATCH", "/api/v1/worlds/{id}", small, s.editWorld},
-		{"DELETE", "/api/v1/worlds/{id}", small, s.deleteWorld},
-		{"GET", "/api/v1/worlds/{id}/status", small, s.getStatus},
-		{"GET", "/api/v1/worlds/{id}/status/stream", small, s.streamStatus},
-		{"POST", "/api/v1/worlds/{id}/cancel", small, s.cancelWorld},
-		{"POST", "/api/v1/worlds/{id}/join", small, s.joinWorld},
-		{"POST", "/api/v1/worlds/{id}/leave", small, s.leaveWorld},
-		{"GET", "/api/v1/worlds/{id}/events", small, s.streamEvents},
-		{"GET", "/api/v1/worlds/{id}/life", small, s.getLife},
-		{"POST", "/api/v1/worlds/{id}/life", small, s.setLife},
+		{"GET", "/api/v1/worlds", small, "", s.listWorlds},
+		{"POST", "/api/v1/worlds", small, ratelimit.Worlds, s.createWorld},
+		{"GET", "/api/v1/worlds/{id}", small, "", s.getWorld},
+		{"PATCH", "/api/v1/worlds/{id}", small, "", s.editWorld},
+		{"DELETE", "/api/v1/worlds/{id}", small, "", s.deleteWorld},
+		{"GET", "/api/v1/worlds/{id}/status", small, "", s.getStatus},
+		{"GET", "/api/v1/worlds/{id}/status/stream", small, ratelimit.Streams, s.streamStatus},
+		{"POST", "/api/v1/worlds/{id}/cancel", small, "", s.cancelWorld},
+		{"POST", "/api/v1/worlds/{id}/join", small, "", s.joinWorld},
+		{"POST", "/api/v1/worlds/{id}/leave", small, "", s.leaveWorld},
+		{"GET", "/api/v1/worlds/{id}/events", small, ratelimit.Streams, s.streamEvents},
+		{"GET", "/api/v1/worlds/{id}/life", small, "", s.getLife},
+		{"POST", "/api/v1/worlds/{id}/life", small, ratelimit.Life, s.setLife},
 
-		{"GET", "/api/v1/worlds/{id}/characters", small, s.listCharacters},
-		{"POST", "/api/v1/worlds/{id}/characters", small, s.createCharacter},
-		{"GET", "/api/v1/worlds/{id}/users/{user_id}/characters", small, s.userCharacters},
-		{"GET", "/api/v1/characters/{id}", small, s.getCharacter},
-		{"PATCH", "/api/v1/characters/{id}", small, s.editCharacter},
-		{"DELETE", "/api/v1/characters/{id}", small, s.deleteCharacter},
-		{"GET", "/api/v1/characters/{id}/posts", small, s.characterPosts},
+		{"GET", "/api/v1/worlds/{id}/characters", small, "", s.listCharacters},
+		{"POST", "/api/v1/worlds/{id}/characters", small, "", s.createCharacter},
+		{"GET", "/api/v1/worlds/{id}/users/{user_id}/characters", small, "", s.userCharacters},
+		{"GET", "/api/v1/characters/{id}", small, "", s.getCharacter},
+		{"PATCH", "/api/v1/characters/{id}", small, "", s.editCharacter},
+		{"DELETE", "/api/v1/characters/{id}", small, "", s.deleteCharacter},
+		{"GET", "/api/v1/characters/{id}/posts", small, "", s.characterPosts},
 
-		{"GET", "/api/v1/worlds/{id}/posts", small, s.feed},
-		{"POST", "/api/v1/worlds/{id}/posts", small, s.createPost},
-		{"GET", "/api/v1/worlds/{id}/posts/{post_id}", small, s.getPost},
-		{"PATCH", "/api/v1/worlds/{id}/posts/{post_id}", small, s.editPost},
-		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}", small, s.deletePost},
-		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/like", small, s.like},
-		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/like", small, s.unlike},
-		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/likes", small, s.likes},
-		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, s.comments},
-		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, s.limit(ratelimit.Comments, s.addComment)},
-		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/comments/{comment_id}", small, s.deleteComment},
+		{"GET", "/api/v1/worlds/{id}/posts", small, "", s.feed},
+		{"POST", "/api/v1/worlds/{id}/posts", small, ratelimit.Posts, s.createPost},
+		{"GET", "/api/v1/worlds/{id}/posts/{post_id}", small, "", s.getPost},
+		{"PATCH", "/api/v1/worlds/{id}/posts/{post_id}", small, "", s.editPost},
+		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}", small, "", s.deletePost},
+		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/like", small, "", s.like},
+		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/like", small, "", s.unlike},
+		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/likes", small, "", s.likes},
+		{"GET", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, "", s.comments},
+		{"POST", "/api/v1/worlds/{id}/posts/{post_id}/comments", small, ratelimit.Comments, s.addComment},
+		{"DELETE", "/api/v1/worlds/{id}/posts/{post_id}/comments/{comment_id}", small, "", s.deleteComment},
 
-		{"POST", "/api/v1/worlds/{id}/media", upload, s.upload},
-		{"GET", "/api/v1/media/{id}", small, s.getMedia},
+		{"POST", "/api/v1/worlds/{id}/media", upload, ratelimit.Uploads, s.upload},
+		{"GET", "/api/v1/media/{id}", small, "", s.getMedia},
 	}
 }
 
@@ -86,7 +90,10 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	paths := map[string][]string{}
 	for _, rt := range s.routes() {
-		mux.Handle(rt.method+" "+rt.pattern, s.Metrics.Route(rt.pattern, bodylimit.Cap(rt.body, s.writeError, s.serve(rt.handler))))
+		if rt.limit != "" && !s.Limits.Has(rt.limit) {
+			panic("httpapi: route " + rt.pattern + " declares an unknown rate limit " + rt.limit)
+		}
+		mux.Handle(rt.method+" "+rt.pattern, s.Metrics.Route(rt.pattern, bodylimit.Cap(rt.body, s.writeError, s.serve(rt))))
 		paths[rt.pattern] = append(paths[rt.pattern], rt.method)
 	}
 	for pattern, methods := range paths {

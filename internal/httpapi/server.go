@@ -131,15 +131,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, body)
 }
 
-// serve runs a handler and answers the error it returns.
-func (s *Server) serve(h handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			s.writeError(w, r, err)
-		}
-	}
-}
-
 type ctxKey struct{}
 
 // caller is who a request comes from: the user, and the token family of

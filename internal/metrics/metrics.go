@@ -32,6 +32,8 @@ type Metrics struct {
 	tokens      *prometheus.CounterVec
 	cost        *prometheus.CounterVec
 
+	limitFallbacks prometheus.Counter
+
 	temporal client.MetricsHandler
 }
 
@@ -67,8 +69,12 @@ func New() (*Metrics, error) {
 		cost: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "generia_provider_cost_usd_total", Help: "Provider cost in USD.",
 		}, []string{"provider", "kind"}),
+		limitFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "generia_ratelimit_fallbacks_total",
+			Help: "Rate-limit checks answered from this process's memory because the shared Redis could not be reached.",
+		}),
 	}
-	reg.MustRegister(m.httpRequests, m.httpDuration, m.worlds, m.stageDuration, m.calls, m.callLatency, m.tokens, m.cost,
+	reg.MustRegister(m.httpRequests, m.httpDuration, m.worlds, m.stageDuration, m.calls, m.callLatency, m.tokens, m.cost, m.limitFallbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	exporter, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo())
 	if err != nil {
@@ -120,6 +126,15 @@ func (m *Metrics) Call(provider, kind, outcome string, d time.Duration, tokensIn
 	if costUSD > 0 {
 		m.cost.WithLabelValues(provider, kind).Add(costUSD)
 	}
+}
+
+// LimitFallback counts one rate-limit check answered from memory because
+// Redis could not be reached.
+func (m *Metrics) LimitFallback() {
+	if m == nil {
+		return
+	}
+	m.limitFallbacks.Inc()
 }
 
 // Route wraps the handler of one route to count its requests and

@@ -1,13 +1,14 @@
-// Package ratelimit holds the rate limits of sign-in, registration and world
-// creation, shared by the JSON API and the web UI: in the process's memory,
-// or, with REDIS_URL, in Redis for every API process at once (GCRA, through
-// go-redis/redis_rate).
+// Package ratelimit holds the rate limits of every write that costs (sign-in,
+// registration, worlds, posts, comments, uploads, life changes, stream
+// opens), shared by the JSON API and the web UI, whose routers spend them
+// (Limits.Guard): in the process's memory, or, with REDIS_URL, in Redis for
+// every API process at once (GCRA, one script), falling back to the
+// process's memory while Redis cannot be reached (Fallback).
 package ratelimit
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -28,6 +29,22 @@ const (
 	// asks a world's characters for an answer, which costs provider calls.
 	Comments     = "comments"
 	CommentsUser = "comments-user"
+	// Posts are posts per address, PostsUser per account: each draws up to
+	// three characters' reactions, which cost provider calls.
+	Posts     = "posts"
+	PostsUser = "posts-user"
+	// Uploads are images uploaded per address, UploadsUser per account:
+	// each is decoded and stored.
+	Uploads     = "uploads"
+	UploadsUser = "uploads-user"
+	// Life is changes to a world's life settings per address, LifeUser per
+	// account: each signals the world's life workflow.
+	Life     = "life"
+	LifeUser = "life-user"
+	// Streams are event and status streams opened per address,
+	// StreamsUser per account: each holds a connection and a watcher.
+	Streams     = "streams"
+	StreamsUser = "streams-user"
 	// Failures of sign-in: per account and address (refused when spent), and
 	// per account from everywhere (slowed down when spent, never refused,
 	// so that nobody can lock a person out from elsewhere).
@@ -37,16 +54,34 @@ const (
 
 // perAccount are the rules that also hold per account, by the rule that
 // holds per address.
-var perAccount = map[string]string{Worlds: WorldsUser, Comments: CommentsUser}
+var perAccount = map[string]string{
+	Worlds: WorldsUser, Comments: CommentsUser, Posts: PostsUser, Uploads: UploadsUser, Life: LifeUser, Streams: StreamsUser,
+}
 
-// DefaultComments is the comment rate of Limits before SetComments.
-var DefaultComments = Rate{N: 30, Period: 10 * time.Minute}
+// what names what a rule counts, in its refusal.
+var what = map[string]string{
+	Register: "registrations", Worlds: "worlds created", Comments: "comments", Posts: "posts",
+	Uploads: "uploads", Life: "changes to a world's life", Streams: "streams opened",
+}
+
+// Default rates per account of the rules that New does not take (an address
+// gets half again as many); Set changes them.
+var (
+	DefaultComments = Rate{N: 30, Period: 10 * time.Minute}
+	DefaultPosts    = Rate{N: 20, Period: 10 * time.Minute}
+	DefaultUploads  = Rate{N: 30, Period: time.Hour}
+	DefaultLife     = Rate{N: 20, Period: 10 * time.Minute}
+	DefaultStreams  = Rate{N: 60, Period: time.Minute}
+)
 
 // Rate is n events per period, allowed in a burst of n.
 type Rate struct {
 	N      int
 	Period time.Duration
 }
+
+// interval is how long a bucket takes to get one token back.
+func (r Rate) interval() time.Duration { return max(r.Period/time.Duration(r.N), 1) }
 
 // ParseRate reads "n/period", e.g. "10/1m".
 func ParseRate(s string) (Rate, error) {
@@ -61,9 +96,11 @@ func ParseRate(s string) (Rate, error) {
 
 // Backend keeps the buckets.
 type Backend interface {
-	// Take takes n tokens (0 looks only) of key's bucket at rate r. It
-	// returns how many tokens are left, and, when n could not be taken,
-	// how long until they can.
+	// Take takes n tokens of key's bucket at rate r: 0 only looks, fewer
+	// than 0 gives -n tokens back (never past a full bucket). It returns
+	// how many tokens are left, and, when n could not be taken (for a
+	// look: when no token is left), how long until they can. An error means the bucket could not be reached; the
+	// Memory backend never fails.
 	Take(ctx context.Context, key string, r Rate, n int) (left int, wait time.Duration, err error)
 }
 
@@ -77,24 +114,23 @@ type Limits struct {
 	// SlowDown is how long every sign-in to an account whose failures from
 	// everywhere ran out waits before its password is checked.
 	SlowDown time.Duration
-	// Logger says when the backend fails (the limit then lets the request
-	// through); nil logs nothing.
-	Logger *slog.Logger
 
 	backend Backend
 	rules   map[string]Rate
 }
 
 // New returns limits at the given rates in backend (nil: this process's
-// memory): sign-in attempts per address (login; failures per account and
+// memory; for Redis, wrap it in a Fallback so that an outage limits per
+// process): sign-in attempts per address (login; failures per account and
 // address half as many, per account from everywhere 20 times as many),
 // registration per address, and world creation per account (and 1.5× that
-// per address).
+// per address). Comments, posts, uploads, life changes and stream opens
+// start at their Default rates.
 func New(backend Backend, login, register, worlds Rate) *Limits {
 	if backend == nil {
 		backend = NewMemory(DefaultMemoryKeys)
 	}
-	return &Limits{
+	l := &Limits{
 		SlowDown: 2 * time.Second,
 		backend:  backend,
 		rules: map[string]Rate{
@@ -102,63 +138,190 @@ func New(backend Backend, login, register, worlds Rate) *Limits {
 			LoginFailures:        {N: max(1, login.N/2), Period: login.Period},
 			LoginAccountFailures: {N: 20 * login.N, Period: login.Period},
 			Register:             register,
-			Worlds:               {N: worlds.N + worlds.N/2, Period: worlds.Period},
-			WorldsUser:           worlds,
-			Comments:             {N: DefaultComments.N + DefaultComments.N/2, Period: DefaultComments.Period},
-			CommentsUser:         DefaultComments,
 		},
 	}
+	l.Set(Worlds, worlds)
+	l.Set(Comments, DefaultComments)
+	l.Set(Posts, DefaultPosts)
+	l.Set(Uploads, DefaultUploads)
+	l.Set(Life, DefaultLife)
+	l.Set(Streams, DefaultStreams)
+	return l
+}
+
+// Set sets a rule's rate. For the rules that hold per account too (worlds,
+// comments, posts, uploads, life, streams) r is one account's rate, and an
+// address gets half again as many, so that two people behind one address
+// are not refused before either spent their own.
+func (l *Limits) Set(rule string, r Rate) {
+	user, ok := perAccount[rule]
+	if !ok {
+		l.rules[rule] = r
+		return
+	}
+	l.rules[rule] = Rate{N: r.N + r.N/2, Period: r.Period}
+	l.rules[user] = r
 }
 
 // SetComments sets how many comments one account may write (an address
 // half again as many).
-func (l *Limits) SetComments(r Rate) {
-	l.rules[Comments] = Rate{N: r.N + r.N/2, Period: r.Period}
-	l.rules[CommentsUser] = r
+func (l *Limits) SetComments(r Rate) { l.Set(Comments, r) }
+
+// Has reports whether rule is one of the rules.
+func (l *Limits) Has(rule string) bool {
+	_, ok := l.rules[rule]
+	return ok
 }
 
-// take takes n tokens of a rule's bucket of key; a backend that fails lets
-// the request through, and says so.
-func (l *Limits) take(ctx context.Context, rule, key string, n int) (int, time.Duration) {
+// take takes n tokens of a rule's bucket of key. An error is a backend
+// that could not be reached (only a request gone away, with Fallback).
+func (l *Limits) take(ctx context.Context, rule, key string, n int) (int, time.Duration, error) {
 	r, ok := l.rules[rule]
 	if !ok {
-		return 1, 0
+		return 0, 0, fmt.Errorf("rate limit rule %q is not defined", rule)
 	}
 	left, wait, err := l.backend.Take(ctx, rule+"|"+key, r, n)
 	if err != nil {
-		if l.Logger != nil {
-			l.Logger.Error("rate limits are unavailable; letting the request through", "rule", rule, "error", err)
-		}
-		return 1, 0
+		return 0, 0, fmt.Errorf("rate limit %s: %w", rule, err)
 	}
-	return left, wait
+	return left, wait, nil
 }
 
 // Allow takes one token of the rule's bucket for key. When the bucket is
 // empty it sets Retry-After on w and answers KindLimit.
 func (l *Limits) Allow(w http.ResponseWriter, r *http.Request, rule, key string) error {
-	if _, wait := l.take(r.Context(), rule, key, 1); wait > 0 {
-		return refuse(w, wait, "too many requests")
+	_, wait, err := l.take(r.Context(), rule, key, 1)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return refuseRule(w, wait, rule)
 	}
 	return nil
+}
+
+// Spent is the tokens one request took, to give back when it turns out to
+// be refused (see Limits.Guard).
+type Spent struct {
+	l     *Limits
+	taken [][2]string // rule, key
+}
+
+// Spend takes one of a rule's tokens for the request's address and, for
+// the rules that also hold per account, one for the account, when there is
+// one. When either bucket is empty it takes nothing, sets Retry-After on w
+// and answers KindLimit.
+func (l *Limits) Spend(w http.ResponseWriter, r *http.Request, rule, account string) (*Spent, error) {
+	s := &Spent{l: l}
+	keys := [][2]string{{rule, l.Address(r)}}
+	if user, ok := perAccount[rule]; ok && account != "" {
+		keys = append(keys, [2]string{user, account})
+	}
+	for _, k := range keys {
+		_, wait, err := l.take(r.Context(), k[0], k[1], 1)
+		if err == nil && wait > 0 {
+			err = refuseRule(w, wait, rule)
+		}
+		if err != nil {
+			s.GiveBack(r.Context())
+			return nil, err
+		}
+		s.taken = append(s.taken, k)
+	}
+	return s, nil
+}
+
+// GiveBack gives the tokens back, as if the request had not been sent.
+func (s *Spent) GiveBack(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	for _, k := range s.taken {
+		_, _, _ = s.l.take(ctx, k[0], k[1], -1) // a token lost to an outage is the lesser harm
+	}
+	s.taken = nil
 }
 
 // AllowFor takes one of a rule's tokens for the request's address and,
-// for the rules that also hold per account (world creation, comments),
-// one for the account, when there is one.
+// for the rules that also hold per account, one for the account, when
+// there is one (Spend, kept for good).
 func (l *Limits) AllowFor(w http.ResponseWriter, r *http.Request, rule, account string) error {
-	if err := l.Allow(w, r, rule, l.Address(r)); err != nil {
-		return err
-	}
-	if user, ok := perAccount[rule]; ok && account != "" {
-		return l.Allow(w, r, user, account)
-	}
-	return nil
+	_, err := l.Spend(w, r, rule, account)
+	return err
 }
 
-func refuse(w http.ResponseWriter, wait time.Duration, what string) error {
+// Guard runs serve under a rule's limit, for the routers of the API and the
+// web UI, so that no handler can forget the limit its route declares. A
+// request over the limit is answered by deny (KindLimit, Retry-After set)
+// and serve does not run. A request that serve answers with a client error
+// other than 429 (refused as invalid, not found, forbidden, a visitor sent
+// to sign in: see Refused) gets its tokens back: a refused request spends
+// nothing.
+func (l *Limits) Guard(w http.ResponseWriter, r *http.Request, rule, account string, deny func(error), serve func(http.ResponseWriter)) {
+	spent, err := l.Spend(w, r, rule, account)
+	if err != nil {
+		deny(err)
+		return
+	}
+	aw := &answerWriter{ResponseWriter: w}
+	serve(aw)
+	if aw.refused || (aw.code >= 400 && aw.code < 500 && aw.code != http.StatusTooManyRequests) {
+		spent.GiveBack(r.Context())
+	}
+}
+
+// answerWriter remembers what a guarded request was answered.
+type answerWriter struct {
+	http.ResponseWriter
+	code    int
+	refused bool
+}
+
+func (w *answerWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *answerWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach Flush and deadlines (streams).
+func (w *answerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Refused marks a guarded request as refused although its answer is no
+// client error (the web UI sends a visitor to sign in with a redirect), so
+// that it spends nothing. Outside Guard it does nothing.
+func Refused(w http.ResponseWriter) {
+	for w != nil {
+		if aw, ok := w.(*answerWriter); ok {
+			aw.refused = true
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
+}
+
+// refuseRule refuses a request over a rule's limit, naming what it counts.
+func refuseRule(w http.ResponseWriter, wait time.Duration, rule string) error {
+	name := what[rule]
+	if name == "" {
+		name = "requests"
+	}
+	return refuse(w, wait, "too many "+name)
+}
+
+func refuse(w http.ResponseWriter, wait time.Duration, msg string) error {
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	return generia.Errorf(generia.KindLimit, "%s; try again in %s", what, max(wait, time.Second).Round(time.Second))
+	return generia.Errorf(generia.KindLimit, "%s; try again in %s", msg, max(wait, time.Second).Round(time.Second))
 }
 
 // SignIn guards one attempt to sign in to account (a key naming the account
@@ -173,20 +336,26 @@ func (l *Limits) SignIn(w http.ResponseWriter, r *http.Request, account string, 
 		return err
 	}
 	pair := account + "|" + address
-	if left, wait := l.take(r.Context(), LoginFailures, pair, 0); left < 1 {
+	left, wait, err := l.take(r.Context(), LoginFailures, pair, 0)
+	if err != nil {
+		return err
+	}
+	if left < 1 {
 		return refuse(w, wait, "too many failed sign-ins to this account from here")
 	}
-	if left, _ := l.take(r.Context(), LoginAccountFailures, account, 0); left < 1 {
+	if left, _, err := l.take(r.Context(), LoginAccountFailures, account, 0); err != nil {
+		return err
+	} else if left < 1 {
 		select {
 		case <-r.Context().Done():
 			return r.Context().Err()
 		case <-time.After(l.SlowDown):
 		}
 	}
-	err := attempt()
+	err = attempt()
 	if generia.IsKind(err, generia.KindUnauthorized) {
-		l.take(r.Context(), LoginFailures, pair, 1)
-		l.take(r.Context(), LoginAccountFailures, account, 1)
+		_, _, _ = l.take(r.Context(), LoginFailures, pair, 1)
+		_, _, _ = l.take(r.Context(), LoginAccountFailures, account, 1)
 	}
 	return err
 }

@@ -143,7 +143,7 @@ func (h *Handler) registerForm(w http.ResponseWriter, r *http.Request, req reque
 // register creates an account and signs it in.
 func (h *Handler) register(w http.ResponseWriter, r *http.Request, req request) {
 	d := authData{Next: nextOf(r), Username: strings.TrimSpace(r.PostFormValue("username")), Email: strings.TrimSpace(r.PostFormValue("email"))}
-	err := req.refused // the form's token, or the API's limit on registrations
+	err := req.refused // the form's token
 	var u generia.User
 	if err == nil {
 		u, err = h.social.Register(r.Context(), d.Username, d.Email, r.PostFormValue("password"))

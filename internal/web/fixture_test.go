@@ -50,6 +50,9 @@ type fixture struct {
 	files  *fsmedia.Store
 	social *social.Service
 	gens   *socialtest.Pipeline
+	// limits are the UI's rate limits, which a test may lower before its
+	// first request.
+	limits *ratelimit.Limits
 
 	ada, bob, cy generia.User
 	world        generia.World
@@ -68,8 +71,8 @@ func newFixture(t *testing.T) *fixture {
 	f.social, f.gens = socialtest.Service(f.store, f.files)
 	// The rates of a default configuration: 10 sign-in attempts a minute,
 	// 5 registrations and 20 worlds an hour.
-	limits := ratelimit.New(nil, ratelimit.Rate{N: 10, Period: time.Minute}, ratelimit.Rate{N: 5, Period: time.Hour}, ratelimit.Rate{N: 20, Period: time.Hour})
-	h, err := New(Options{Social: f.social, Sessions: &auth.Sessions{Store: f.store}, WorldBudgetUSD: 2, Limits: limits,
+	f.limits = ratelimit.New(nil, ratelimit.Rate{N: 10, Period: time.Minute}, ratelimit.Rate{N: 5, Period: time.Hour}, ratelimit.Rate{N: 20, Period: time.Hour})
+	h, err := New(Options{Social: f.social, Sessions: &auth.Sessions{Store: f.store}, WorldBudgetUSD: 2, Limits: f.limits,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("New: %v", err)

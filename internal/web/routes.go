@@ -18,7 +18,10 @@ type route struct {
 	// who may send it.
 	who access
 	// limit is the rate-limit rule a request spends before its handler
-	// runs: per address, and for world creation per account too.
+	// runs: per address, and for the costly writes per account too. Over
+	// it, the router answers the refusal (429, Retry-After) and the
+	// handler does not run; a request the handler refuses (a 4xx, a
+	// visitor sent to sign in) spends nothing (ratelimit.Limits.Guard).
 	limit   string
 	handler handlerFunc
 }
@@ -30,9 +33,10 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, req request)
 type request struct {
 	// viewer is the signed-in person; the zero value is a visitor.
 	viewer viewer
-	// refused says why the route's form was refused before its handler
-	// ran (its token, its rate limit); the handler shows the form again
-	// with it.
+	// refused says why a sign-in form's token was refused before its
+	// handler ran; the handler shows the form again, renewed, with it. (A
+	// route's rate limit is refused by the router: its handler never runs
+	// then.)
 	refused error
 }
 
@@ -71,8 +75,8 @@ func (h *Handler) routes() []route {
 		{"POST", "/worlds/new", small, signedIn, ratelimit.Worlds, h.createWorld},
 
 		{"GET", "/worlds/{id}", small, anyone, "", h.world},
-		{"GET", "/worlds/{id}/feed", small, anyone, "", h.feed}, // fragment: the next post cards
-		{"GET", "/worlds/{id}/live", small, anyone, "", h.live}, // server-sent events: what is new
+		{"GET", "/worlds/{id}/feed", small, anyone, "", h.feed},                // fragment: the next post cards
+		{"GET", "/worlds/{id}/live", small, anyone, ratelimit.Streams, h.live}, // server-sent events: what is new
 		{"GET", "/worlds/{id}/tags/{tag}", small, anyone, "", h.tag},
 		{"GET", "/worlds/{id}/at/{username}", small, anyone, "", h.mentioned}, // an @mention's link
 		{"GET", "/worlds/{id}/about", small, anyone, "", h.about},
@@ -81,9 +85,9 @@ func (h *Handler) routes() []route {
 		{"POST", "/worlds/{id}/cancel", small, anyone, "", h.cancel},
 		{"POST", "/worlds/{id}/delete", small, signedIn, "", h.deleteWorld},
 		{"POST", "/worlds/{id}/edit", small, signedIn, "", h.editWorld},
-		{"POST", "/worlds/{id}/life", small, signedIn, "", h.setLife},
-		{"POST", "/worlds/{id}/posts", upload, signedIn, "", h.createPost},
-		{"POST", "/worlds/{id}/characters", upload, signedIn, "", h.createCharacter},
+		{"POST", "/worlds/{id}/life", small, signedIn, ratelimit.Life, h.setLife},
+		{"POST", "/worlds/{id}/posts", upload, signedIn, ratelimit.Posts, h.createPost},
+		{"POST", "/worlds/{id}/characters", upload, signedIn, ratelimit.Uploads, h.createCharacter},
 
 		{"GET", "/worlds/{id}/posts/{postID}", small, anyone, "", h.post},
 		{"POST", "/worlds/{id}/posts/{postID}/like", small, anyone, "", h.like},
@@ -108,7 +112,7 @@ func (h *Handler) routes() []route {
 // serve is a route's handler with what the route declares done first: its
 // body capped and its form read, its viewer found, a visitor sent to sign
 // in where the route needs a person, the form's token checked, its rate
-// limit spent.
+// limit spent (and refused here, never by the handler).
 func (h *Handler) serve(rt route) http.Handler {
 	return bodylimit.Cap(rt.body, h.fail, h.parseForm(func(w http.ResponseWriter, r *http.Request) {
 		req := request{viewer: h.viewerOf(r)}
@@ -125,9 +129,12 @@ func (h *Handler) serve(rt route) http.Handler {
 				return
 			}
 		}
-		if req.refused == nil && rt.limit != "" {
-			req.refused = h.limits.AllowFor(w, r, rt.limit, v.ID)
+		if req.refused != nil || rt.limit == "" {
+			rt.handler(w, r, req)
+			return
 		}
-		rt.handler(w, r, req)
+		h.limits.Guard(w, r, rt.limit, v.ID,
+			func(err error) { h.fail(w, r, err) },
+			func(w http.ResponseWriter) { rt.handler(w, r, req) })
 	}))
 }

@@ -71,6 +71,9 @@ func New(o Options) (*Handler, error) {
 	}
 	h.mux = http.NewServeMux()
 	for _, rt := range h.routes() {
+		if rt.limit != "" && !h.limits.Has(rt.limit) {
+			return nil, fmt.Errorf("web: route %s declares an unknown rate limit %s", rt.pattern, rt.limit)
+		}
 		h.mux.Handle(rt.method+" "+rt.pattern, h.serve(rt))
 	}
 	h.mux.Handle("GET /static/", staticHandler())
@@ -245,6 +248,7 @@ type errorPage struct {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	kind := generia.ErrorKind(err)
 	if kind == generia.KindUnauthorized {
+		ratelimit.Refused(w) // refused, though answered by a redirect: it spends no limit
 		http.Redirect(w, r, loginURL(returnPath(r)), http.StatusSeeOther)
 		return
 	}

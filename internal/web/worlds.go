@@ -182,9 +182,6 @@ func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request, req reques
 		err = generia.Errorf(generia.KindInvalid, "choose %d to %d posts", generia.MinPosts, generia.MaxPosts)
 		errs = map[string]string{"posts_count": message(err)}
 	}
-	if err == nil {
-		err = req.refused
-	}
 	var world generia.World
 	if err == nil {
 		world, err = h.social.CreateWorld(r.Context(), v.ID, nw)
