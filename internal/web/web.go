@@ -17,8 +17,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/bodylimit"
@@ -308,16 +310,46 @@ func (h *Handler) checkCSRF(r *http.Request, v viewer) error {
 	return auth.CheckCSRF(r.PostFormValue(auth.CSRFField), generia.Session{UserID: v.ID, CSRF: v.CSRF})
 }
 
-// localPath returns p when it is a path on this site, else "".
+// localPath returns p, normalised, when it is a path on this site, else
+// "". Browsers read a backslash as a slash and drop tabs and newlines, and
+// http.Redirect cleans the path it is given, so "/./\evil.example" would
+// reach the browser as "/\evil.example", that is "//evil.example", another
+// site. So the path is judged as it will be sent: cleaned, and also
+// percent-decoded (twice, for what a proxy may decode again); anything
+// with a backslash, a control character, a scheme, a host or a leading
+// "//" in any of these forms is refused.
 func localPath(p string) string {
-	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || unsafeInPath(p) {
 		return ""
 	}
 	u, err := url.Parse(p)
-	if err != nil || u.Scheme != "" || u.Host != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
 		return ""
 	}
-	return p
+	twice, err := url.PathUnescape(u.Path)
+	for _, d := range []string{u.Path, twice} {
+		if err != nil || unsafeInPath(d) || strings.HasPrefix(d, "//") {
+			return ""
+		}
+	}
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return ""
+	}
+	out := (&url.URL{Path: clean, RawQuery: u.RawQuery}).String()
+	if strings.HasPrefix(out, "//") || unsafeInPath(out) {
+		return ""
+	}
+	return out
+}
+
+// unsafeInPath reports a backslash or a control character, which a
+// browser may read as a slash or drop.
+func unsafeInPath(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f || unicode.IsControl(r) })
 }
 
 // returnPath is where a person goes back to after signing in: the page
