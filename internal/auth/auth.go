@@ -35,14 +35,18 @@ const (
 
 const issuer = "generia"
 
-// HashPassword hashes a password for storage. A password out of the length
-// limits gives KindInvalid.
+// HashPassword hashes a new password for storage. A password out of the
+// length limits, or one of the most common passwords (CommonPassword),
+// gives KindInvalid naming the rule.
 func HashPassword(password string) (string, error) {
 	if utf8.RuneCountInString(password) < MinPasswordLength {
 		return "", generia.Errorf(generia.KindInvalid, "password must be at least %d characters", MinPasswordLength)
 	}
 	if len(password) > MaxPasswordBytes {
 		return "", generia.Errorf(generia.KindInvalid, "password must be at most %d bytes", MaxPasswordBytes)
+	}
+	if CommonPassword(password) {
+		return "", generia.Errorf(generia.KindInvalid, "password is one of the 10,000 most common passwords, which are the first guessed; choose another")
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {

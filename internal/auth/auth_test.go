@@ -37,6 +37,25 @@ func TestPasswords(t *testing.T) {
 	}
 }
 
+// The most common passwords are refused, whatever their case, with a
+// message naming the rule; an uncommon one of 8 characters is taken.
+func TestCommonPasswordsAreRefused(t *testing.T) {
+	if n := len(commonPasswords()); n < 9_900 || n > 10_000 {
+		t.Errorf("%d common passwords, want the list's 10,000", n)
+	}
+	for _, bad := range []string{"password", "12345678", "PASSWORD", "Password", "iloveyou", "sunshine", "password1", "trustno1", "qwertyuiop", "1234567890"} {
+		_, err := HashPassword(bad)
+		if generia.ErrorKind(err) != generia.KindInvalid || !strings.Contains(generia.ErrorMessage(err), "most common passwords") {
+			t.Errorf("%q: %v, want KindInvalid naming the common passwords", bad, err)
+		}
+	}
+	for _, good := range []string{"tidewater harbour", "kx7-mq2w", "correct horse battery"} {
+		if _, err := HashPassword(good); err != nil {
+			t.Errorf("%q is refused: %v", good, err)
+		}
+	}
+}
+
 // families are token families kept in memory, as the store keeps them.
 type families map[string]generia.TokenFamily
 

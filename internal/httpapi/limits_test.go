@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,4 +162,22 @@ func TestUploadsAndStreamsAreLimited(t *testing.T) {
 		defer resp.Body.Close()
 	}
 	limited(t, a, "GET", "/api/v1/worlds/"+a.world+"/events", "", "a 3rd stream")
+}
+
+// Registration refuses a common password with 400 naming the rule, and
+// spends no registration.
+func TestRegisterRefusesCommonPasswords(t *testing.T) {
+	limits := ratelimit.New(nil, ratelimit.Rate{N: 10, Period: time.Minute}, ratelimit.Rate{N: 2, Period: time.Hour}, ratelimit.Rate{N: 20, Period: time.Hour})
+	a := newAPIWith(t, limits) // its own registration spent one of 2
+	a.token = ""
+	for _, pw := range []string{"password", "12345678", "Iloveyou", "qwertyuiop"} {
+		var e errorBody
+		code := a.call(t, "POST", "/api/v1/auth/register", `{"username":"eve","email":"eve@example.com","password":"`+pw+`"}`, &e)
+		if code != http.StatusBadRequest || !strings.Contains(e.Error.Message, "most common passwords") {
+			t.Errorf("registering with %q: HTTP %d %+v, want 400 naming the common passwords", pw, code, e.Error)
+		}
+	}
+	if code := a.call(t, "POST", "/api/v1/auth/register", `{"username":"eve","email":"eve@example.com","password":"tidewater harbour"}`, nil); code != http.StatusCreated {
+		t.Errorf("registering with an uncommon password after 4 refused ones, within a limit of 2: HTTP %d, want 201", code)
+	}
 }

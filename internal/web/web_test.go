@@ -349,6 +349,15 @@ func TestRegisterAndLogout(t *testing.T) {
 		want(http.StatusConflict, "That username or email already has an account", `value="ada"`, `value="other@example.com"`).lacks(password)
 	c.postForm("/register", url.Values{"username": {"x"}, "email": {"x@example.com"}, "password": {password}, "_csrf": {c.formToken("/register")}}).
 		want(http.StatusBadRequest, "Username must be 3 to 30")
+	// A password under 8 characters, or among the 10,000 most common, is
+	// refused with its rule (NIST SP 800-63B), and no account is made.
+	for pw, rule := range map[string]string{"password": "most common passwords", "12345678": "most common passwords", "PassWord": "most common passwords", "tide7": "at least 8 characters"} {
+		c.postForm("/register", url.Values{"username": {"eve"}, "email": {"eve@example.com"}, "password": {pw}, "_csrf": {c.formToken("/register")}}).
+			want(http.StatusBadRequest, rule).lacks(`value="` + pw + `"`)
+	}
+	if _, _, err := f.store.UserByLogin(t.Context(), "eve"); !generia.IsKind(err, generia.KindNotFound) {
+		t.Errorf("an account was made with a refused password: %v", err)
+	}
 }
 
 func TestCSRFOnSignedInForms(t *testing.T) {
