@@ -19,9 +19,11 @@ import (
 // api is the JSON API over an in-memory SQLite store, with ada signed in
 // and a world of hers that she belongs to.
 type api struct {
-	srv   *httptest.Server
-	token string
-	world string
+	srv *httptest.Server
+	// handler is the API itself, to serve requests without the network.
+	handler http.Handler
+	token   string
+	world   string
 }
 
 func newAPI(tb testing.TB) *api {
@@ -38,6 +40,12 @@ func newAPI(tb testing.TB) *api {
 // newAPIWith is newAPI under the given limits.
 func newAPIWith(tb testing.TB, limits *ratelimit.Limits) *api {
 	tb.Helper()
+	return newAPILogged(tb, limits, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newAPILogged is newAPIWith logging to logger.
+func newAPILogged(tb testing.TB, limits *ratelimit.Limits, logger *slog.Logger) *api {
+	tb.Helper()
 	store := localtest.Store(tb, ":memory:")
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("k", 32)), store)
 	if err != nil {
@@ -45,10 +53,11 @@ func newAPIWith(tb testing.TB, limits *ratelimit.Limits) *api {
 	}
 	svc, _ := socialtest.Service(store, localtest.Media(tb, tb.TempDir()))
 	s := &Server{Social: svc, Store: store, Tokens: tokens, Sessions: &auth.Sessions{Store: store},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: limits}
-	srv := httptest.NewServer(s.Handler())
+		Logger: logger, Limits: limits}
+	h := s.Handler()
+	srv := httptest.NewServer(h)
 	tb.Cleanup(srv.Close)
-	a := &api{srv: srv}
+	a := &api{srv: srv, handler: h}
 	var session struct{ Token string }
 	if code := a.call(tb, "POST", "/api/v1/auth/register", `{"username":"ada","email":"ada@example.com","password":"correct horse battery"}`, &session); code != 201 {
 		tb.Fatalf("register: HTTP %d", code)

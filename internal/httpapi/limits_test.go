@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -179,5 +181,26 @@ func TestRegisterRefusesCommonPasswords(t *testing.T) {
 	}
 	if code := a.call(t, "POST", "/api/v1/auth/register", `{"username":"eve","email":"eve@example.com","password":"tidewater harbour"}`, nil); code != http.StatusCreated {
 		t.Errorf("registering with an uncommon password after 4 refused ones, within a limit of 2: HTTP %d, want 201", code)
+	}
+}
+
+// A client that goes away while its answer is made is no server error: the
+// log says so at debug, never as an ERROR.
+func TestClientThatLeavesIsNotAnError(t *testing.T) {
+	var logs bytes.Buffer
+	a := newAPILogged(t, ratelimit.New(nil, ratelimit.Rate{N: 10, Period: time.Minute}, ratelimit.Rate{N: 5, Period: time.Hour}, ratelimit.Rate{N: 20, Period: time.Hour}),
+		slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // gone before the store is asked
+	for _, path := range []string{"/api/v1/worlds", "/api/v1/worlds/" + a.world, "/api/v1/worlds/" + a.world + "/posts"} {
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		a.handler.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a client that went away is logged as an error:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "client went away") {
+		t.Errorf("a client that went away is not logged at debug:\n%s", logs.String())
 	}
 }

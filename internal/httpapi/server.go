@@ -122,7 +122,11 @@ type errorBody struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := generia.ErrorKind(err)
 	status := httpstatus.Of(kind)
-	if status >= 500 {
+	switch {
+	case httpstatus.ClientGone(r, err):
+		s.Logger.Debug("request ended: the client went away", "method", r.Method, "path", r.URL.Path, "error", err)
+		return // nobody to answer
+	case status >= 500:
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	var body errorBody

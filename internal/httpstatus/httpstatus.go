@@ -4,6 +4,8 @@
 package httpstatus
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
 	"github.com/generia/generia/internal/generia"
@@ -29,4 +31,12 @@ func Of(kind generia.Kind) int {
 		return status
 	}
 	return http.StatusInternalServerError
+}
+
+// ClientGone reports whether a request failed because its client went away
+// (closed the connection, navigated off, gave up): its context is
+// cancelled and the error says so. That is no server error, so it is
+// logged at debug rather than as a failure.
+func ClientGone(r *http.Request, err error) bool {
+	return r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, r.Context().Err()))
 }

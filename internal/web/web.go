@@ -150,7 +150,7 @@ func (h *Handler) viewerOf(r *http.Request) viewer {
 	}
 	u, err := h.social.User(r.Context(), sess.UserID)
 	if err != nil {
-		if !generia.IsKind(err, generia.KindNotFound) {
+		if !generia.IsKind(err, generia.KindNotFound) && !httpstatus.ClientGone(r, err) {
 			h.log.Error("reading the signed-in account", "user_id", sess.UserID, "error", err)
 		}
 		return viewer{}
@@ -270,7 +270,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		e.Heading, e.Message = "Something went wrong", "We could not show this page. Try again in a moment; if it keeps happening, the server's log says why."
 	}
-	if e.Status >= 500 {
+	switch {
+	case httpstatus.ClientGone(r, err):
+		h.log.Debug("web request ended: the client went away", "method", r.Method, "path", r.URL.Path, "error", err)
+		return // nobody to show a page to
+	case e.Status >= 500:
 		h.log.Error("web request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	var buf bytes.Buffer
