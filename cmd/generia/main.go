@@ -25,8 +25,9 @@ func main() {
 	os.Exit(cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, StartTemporal: startTemporal}))
 }
 
-func startTemporal(dataDir, addr, uiAddr, namespace string, logger *slog.Logger) (app.TemporalServer, error) {
-	srv, err := temporalserver.Start(temporalserver.Options{DataDir: dataDir, Addr: addr, UIAddr: uiAddr, Namespace: namespace, Logger: logger})
+func startTemporal(o app.TemporalOptions, logger *slog.Logger) (app.TemporalServer, error) {
+	srv, err := temporalserver.Start(temporalserver.Options{DataDir: o.DataDir, Addr: o.Addr, UIAddr: o.UIAddr, HTTPPort: o.HTTPPort,
+		Namespace: o.Namespace, Logger: logger})
 	if err != nil {
 		return nil, err // not a nil *Server in a non-nil interface
 	}

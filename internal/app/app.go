@@ -50,9 +50,28 @@ type TemporalServer interface {
 	Stop()
 }
 
+// TemporalOptions are what an embedded Temporal server starts with.
+type TemporalOptions struct {
+	DataDir, Addr, Namespace string
+	// UIAddr is the Web UI's address; empty: no UI.
+	UIAddr string
+	// HTTPPort is the frontend's HTTP API port; 0: off.
+	HTTPPort int
+}
+
+// TemporalOptionsOf is the embedded Temporal server's options in cfg.
+func TemporalOptionsOf(cfg config.Config) TemporalOptions {
+	o := TemporalOptions{DataDir: filepath.Join(cfg.DataDir, "temporal"), Addr: cfg.TemporalAddr, Namespace: cfg.TemporalNamespace,
+		HTTPPort: cfg.TemporalHTTPPort}
+	if cfg.UIEnabled() {
+		o.UIAddr = cfg.TemporalUIAddr
+	}
+	return o
+}
+
 // StartTemporal starts an embedded Temporal server. The binary passes it in,
 // so that only the binary and the end-to-end tests link the server.
-type StartTemporal func(dataDir, addr, uiAddr, namespace string, logger *slog.Logger) (TemporalServer, error)
+type StartTemporal func(o TemporalOptions, logger *slog.Logger) (TemporalServer, error)
 
 // Roles says what a process runs.
 type Roles struct {
@@ -125,11 +144,7 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		if startTemporal == nil {
 			return nil, errors.New("this build has no embedded Temporal server")
 		}
-		uiAddr := ""
-		if cfg.UIEnabled() {
-			uiAddr = cfg.TemporalUIAddr
-		}
-		a.embedded, err = startTemporal(filepath.Join(cfg.DataDir, "temporal"), cfg.TemporalAddr, uiAddr, cfg.TemporalNamespace, logger)
+		a.embedded, err = startTemporal(TemporalOptionsOf(cfg), logger)
 		if err != nil {
 			return nil, err
 		}

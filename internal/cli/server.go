@@ -55,11 +55,7 @@ func runServer(ctx context.Context, role string, args []string, cfg config.Confi
 		if env.StartTemporal == nil {
 			return errors.New("this build has no embedded Temporal server")
 		}
-		ui := ""
-		if cfg.UIEnabled() {
-			ui = cfg.TemporalUIAddr
-		}
-		srv, err := env.StartTemporal(filepath.Join(cfg.DataDir, "temporal"), cfg.TemporalAddr, ui, cfg.TemporalNamespace, logger)
+		srv, err := env.StartTemporal(app.TemporalOptionsOf(cfg), logger)
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,9 @@ type Config struct {
 	TemporalAddr      string // embedded frontend (up) or the cluster (api, worker)
 	TemporalUIAddr    string // "off" disables it
 	TemporalNamespace string
+	// TemporalHTTPPort is the embedded Temporal frontend's HTTP API port;
+	// 0, the default, keeps it off.
+	TemporalHTTPPort int
 	// TLS and API key of an external Temporal: CA, client certificate and
 	// key files, the server name to verify, and an API key (Temporal
 	// Cloud); any of them but the key file turns TLS on.

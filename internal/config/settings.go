@@ -77,6 +77,8 @@ func (c *Config) Settings() []Setting {
 			Help: "Temporal frontend: where `up` serves it, where `api` and `worker` connect"},
 		{Env: "GENERIA_TEMPORAL_UI_ADDR", Flag: "--temporal-ui-addr", Default: "127.0.0.1:8233", value: text{&c.TemporalUIAddr},
 			Help: "Temporal Web UI of the embedded server; `off` disables it"},
+		{Env: "GENERIA_TEMPORAL_HTTP_PORT", Default: "0", value: port{&c.TemporalHTTPPort},
+			Help: "the embedded Temporal frontend's HTTP API (it takes commands from any web page that can reach it); `0` keeps it off"},
 		{Env: "TEMPORAL_NAMESPACE", Flag: "--temporal-namespace", Default: "default", value: text{&c.TemporalNamespace},
 			Help: "Temporal namespace; checked at start, with a clear error if it does not exist"},
 		{Env: "TEMPORAL_TLS_CA", Unset: "system roots", value: text{&c.TemporalTLSCA},
@@ -208,6 +210,20 @@ func (v positive) set(env, s string) error {
 }
 
 func (v positive) String() string { return strconv.Itoa(*v.p) }
+
+// port is a TCP port, or 0 for none.
+type port struct{ p *int }
+
+func (v port) set(env, s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%s=%q: want a port from 1 to 65535, or 0 for off", env, s)
+	}
+	*v.p = n
+	return nil
+}
+
+func (v port) String() string { return strconv.Itoa(*v.p) }
 
 // number is a number ≥ 0, printed in strconv.FormatFloat's format and
 // precision.

@@ -30,8 +30,9 @@ import (
 	"github.com/generia/generia/internal/temporalserver"
 )
 
-func startTemporal(dataDir, addr, uiAddr, namespace string, logger *slog.Logger) (app.TemporalServer, error) {
-	srv, err := temporalserver.Start(temporalserver.Options{DataDir: dataDir, Addr: addr, UIAddr: uiAddr, Namespace: namespace, Logger: logger})
+func startTemporal(o app.TemporalOptions, logger *slog.Logger) (app.TemporalServer, error) {
+	srv, err := temporalserver.Start(temporalserver.Options{DataDir: o.DataDir, Addr: o.Addr, UIAddr: o.UIAddr, HTTPPort: o.HTTPPort,
+		Namespace: o.Namespace, Logger: logger})
 	if err != nil {
 		return nil, err // not a nil *Server in a non-nil interface
 	}

@@ -155,7 +155,7 @@ func emptyEnvConfig(t *testing.T) config.Config {
 // free port, then changed by set and validated.
 func onOwnTemporal(t *testing.T, dir string, logger *slog.Logger, set func(*config.Config)) config.Config {
 	t.Helper()
-	srv, err := startTemporal(filepath.Join(dir, "temporal"), "127.0.0.1:0", "", "default", logger)
+	srv, err := startTemporal(app.TemporalOptions{DataDir: filepath.Join(dir, "temporal"), Addr: "127.0.0.1:0", Namespace: "default"}, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

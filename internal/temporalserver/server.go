@@ -9,8 +9,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +42,14 @@ type Options struct {
 	DataDir string
 	// Addr is the frontend's host:port; port 0 picks a free port.
 	Addr string
-	// UIAddr is the Web UI's host:port; empty disables the UI.
+	// UIAddr is the Web UI's host:port; empty disables the UI. The UI
+	// answers only requests that name it by an IP address or localhost
+	// (LocalHostOnly), so that no web page can reach it by DNS rebinding.
 	UIAddr string
+	// HTTPPort is the frontend's HTTP API port; 0, the default, keeps it
+	// off. That API takes commands with no CSRF defence: any web page a
+	// person on this machine opens could send it a cross-origin POST.
+	HTTPPort int
 	// Namespace is created on the first start; required.
 	Namespace string
 	// Logger receives the server's warnings and errors.
@@ -49,8 +60,11 @@ type Options struct {
 type Server struct {
 	server temporal.Server
 	ui     *uiserver.Server
-	addr   string
-	uiAddr string
+	// uiGuard is the UI's public listener, which passes on to the UI only
+	// the requests that name it by address (LocalHostOnly).
+	uiGuard *http.Server
+	addr    string
+	uiAddr  string
 }
 
 const clusterName = "active"
@@ -97,7 +111,7 @@ func Start(o Options) (*Server, error) {
 	var srv temporal.Server
 	for attempt := 1; ; attempt++ {
 		var frontend int
-		srv, frontend, err = startServer(host, port, sqlConf, o.Logger)
+		srv, frontend, err = startServer(host, port, o.HTTPPort, sqlConf, o.Logger)
 		if err == nil {
 			port = frontend
 			break
@@ -126,6 +140,9 @@ func (s *Server) UIAddr() string { return s.uiAddr }
 
 // Stop stops the UI and the server. Stop workers before.
 func (s *Server) Stop() {
+	if s.uiGuard != nil {
+		_ = s.uiGuard.Close()
+	}
 	if s.ui != nil {
 		s.ui.Stop()
 	}
@@ -142,16 +159,23 @@ func (s *Server) startUI(addr string, logger *slog.Logger) error {
 			return err
 		}
 	}
-	// The UI server's Start blocks and cannot report a busy port, so check
-	// the port first.
+	// The public address is held by a guard of ours, which refuses requests
+	// that name another host (DNS rebinding: a page of evil.example whose
+	// name now points at 127.0.0.1 would otherwise reach the UI as its own
+	// origin, and command Temporal). The UI itself listens on a loopback
+	// port of its own behind it.
 	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		return fmt.Errorf("temporal UI: %w (use --temporal-ui-addr to pick another port, or off)", err)
 	}
-	_ = l.Close()
+	inner, err := freePort("127.0.0.1")
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
 	s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
-		Host:                host,
-		Port:                port,
+		Host:                "127.0.0.1",
+		Port:                inner,
 		TemporalGRPCAddress: s.addr,
 		EnableUI:            true,
 		CORS:                uiconfig.CORS{CookieInsecure: true},
@@ -164,7 +188,37 @@ func (s *Server) startUI(addr string, logger *slog.Logger) error {
 			logger.Error("temporal UI stopped", "error", err)
 		}
 	}()
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(inner))})
+	s.uiGuard = &http.Server{Handler: LocalHostOnly(port, proxy), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.uiGuard.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("temporal UI stopped", "error", err)
+		}
+	}()
 	return nil
+}
+
+// LocalHostOnly passes on the requests whose Host names this machine's
+// port by an IP address or as localhost (127.0.0.1:PORT, [::1]:PORT,
+// localhost:PORT) and answers any other 421 Misdirected Request. A web page
+// can make a browser send requests to a loopback port, but through a name
+// it controls (DNS rebinding), never with one of these as its Host.
+func LocalHostOnly(port int, next http.Handler) http.Handler {
+	want := strconv.Itoa(port)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, p, err := net.SplitHostPort(r.Host)
+		ok := err == nil && p == want
+		if ok && !strings.EqualFold(host, "localhost") {
+			_, perr := netip.ParseAddr(host)
+			ok = perr == nil
+		}
+		if !ok {
+			http.Error(w, "The Temporal Web UI answers only at its own address, such as http://"+net.JoinHostPort("127.0.0.1", want)+"/.",
+				http.StatusMisdirectedRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // portTakenError is a listener the server could not open.
@@ -177,7 +231,7 @@ func (e portTakenError) Unwrap() error { return e.err }
 // on port, unless 0). The server reports a listener it cannot open through
 // its logger's Fatal, while it is being built; that comes back as a
 // portTakenError.
-func startServer(host string, port int, sqlConf *config.SQL, log *slog.Logger) (srv temporal.Server, frontend int, err error) {
+func startServer(host string, port, httpPort int, sqlConf *config.SQL, log *slog.Logger) (srv temporal.Server, frontend int, err error) {
 	defer func() {
 		v := recover()
 		if v == nil {
@@ -192,7 +246,7 @@ func startServer(host string, port int, sqlConf *config.SQL, log *slog.Logger) (
 			err = portTakenError{err}
 		}
 	}()
-	conf, err := serverConfig(host, port, sqlConf)
+	conf, err := serverConfig(host, port, httpPort, sqlConf)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -257,7 +311,7 @@ func sqlConfig(file, namespace string) (*config.SQL, error) {
 	return conf, nil
 }
 
-func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, error) {
+func serverConfig(host string, port, httpPort int, sqlConf *config.SQL) (*config.Config, error) {
 	var conf config.Config
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = host
@@ -265,24 +319,25 @@ func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, e
 	conf.Persistence.VisibilityStore = "sqlite"
 	conf.Persistence.NumHistoryShards = 1
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
-	// The frontend's HTTP port, history, matching, worker, and the frontend
-	// itself when port is 0.
-	ports, err := freePorts(host, 5, port)
+	// The frontend itself when port is 0, history, matching and worker. The
+	// frontend's HTTP API only when asked for (httpPort, else 0: off).
+	ports, err := freePorts(host, 4, port, httpPort)
 	if err != nil {
 		return nil, err
 	}
-	httpPort := ports[0]
 	if port == 0 {
-		port = ports[4]
+		port = ports[0]
 	}
 	hp := func(p int) string { return net.JoinHostPort(host, strconv.Itoa(p)) }
+	info := cluster.ClusterInformation{Enabled: true, InitialFailoverVersion: 1, RPCAddress: hp(port)}
+	if httpPort != 0 {
+		info.HTTPAddress = hp(httpPort)
+	}
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,
 		CurrentClusterName:       clusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{
-			clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: hp(port), HTTPAddress: hp(httpPort)},
-		},
+		ClusterInformation:       map[string]cluster.ClusterInformation{clusterName: info},
 	}
 	conf.DCRedirectionPolicy.Policy = "noop"
 	conf.Services = map[string]config.Service{}
@@ -319,10 +374,10 @@ func hostPort(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-// freePorts finds n distinct free ports other than except (the frontend's,
-// checked free but not held), holding each open until all are found so that
-// none is handed out twice.
-func freePorts(host string, n, except int) ([]int, error) {
+// freePorts finds n distinct free ports other than except (the frontend's
+// and its HTTP API's, checked free but not held), holding each open until
+// all are found so that none is handed out twice.
+func freePorts(host string, n int, except ...int) ([]int, error) {
 	var ports []int
 	for len(ports) < n {
 		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
@@ -330,7 +385,7 @@ func freePorts(host string, n, except int) ([]int, error) {
 			return nil, fmt.Errorf("finding a free port: %w", err)
 		}
 		defer l.Close()
-		if p := l.Addr().(*net.TCPAddr).Port; p != except {
+		if p := l.Addr().(*net.TCPAddr).Port; !slices.Contains(except, p) {
 			ports = append(ports, p)
 		}
 	}
