@@ -243,7 +243,8 @@ func (s *Spent) GiveBack(ctx context.Context) {
 
 // AllowFor takes one of a rule's tokens for the request's address and,
 // for the rules that also hold per account, one for the account, when
-// there is one (Spend, kept for good).
+// there is one: Spend, for a caller that never gives them back. A route's
+// limit is Guard's, not this.
 func (l *Limits) AllowFor(w http.ResponseWriter, r *http.Request, rule, account string) error {
 	_, err := l.Spend(w, r, rule, account)
 	return err

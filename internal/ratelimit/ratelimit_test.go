@@ -27,7 +27,7 @@ func TestParseRate(t *testing.T) {
 
 // backends are the backends the tests run on: memory, and Redis when
 // GENERIA_TEST_REDIS_URL names one (CI's does).
-func backends(t *testing.T) map[string]func() Backend {
+func backends(t testing.TB) map[string]func() Backend {
 	t.Helper()
 	out := map[string]func() Backend{"memory": func() Backend { return NewMemory(DefaultMemoryKeys) }}
 	url := os.Getenv("GENERIA_TEST_REDIS_URL")

@@ -247,3 +247,20 @@ func TestRedisUnreachableStillLimits(t *testing.T) {
 		t.Errorf("%d takes from memory after Redis came back, want still 4", counted.Load())
 	}
 }
+
+// BenchmarkGuard is what a route's limit costs a request: a spend per
+// address and per account, on each backend.
+func BenchmarkGuard(b *testing.B) {
+	for name, backend := range backends(b) {
+		b.Run(name, func(b *testing.B) {
+			l := New(backend(), Rate{10, time.Minute}, Rate{5, time.Hour}, Rate{20, time.Hour})
+			l.Set(Comments, Rate{1 << 30, time.Second})
+			r := httptest.NewRequest("POST", "/api/v1/worlds/w/posts/p/comments", nil)
+			r.RemoteAddr = "192.0.2.1:5000"
+			w := httptest.NewRecorder()
+			for b.Loop() {
+				l.Guard(w, r, Comments, "u1", func(error) { b.Fatal("refused") }, func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated) })
+			}
+		})
+	}
+}
