@@ -68,6 +68,7 @@ func TestWebLifeAndLiveAreLimited(t *testing.T) {
 	f := newFixture(t)
 	f.limits.Set(ratelimit.Streams, ratelimit.Rate{N: 1, Period: time.Hour})
 	f.limits.Set(ratelimit.Life, ratelimit.Rate{N: 1, Period: time.Hour})
+	f.social.Life = &fakeLife{settings: map[string]generia.LifeSettings{"tidewater": {Enabled: true, ActionsPerHour: 6, DailyCalls: 200, DailyBudgetUSD: 0.5}}}
 	b := f.browser()
 	req, _ := http.NewRequestWithContext(t.Context(), "GET", f.srv.URL+"/worlds/tidewater/live", nil)
 	first, err := b.client.Do(req)
@@ -80,7 +81,6 @@ func TestWebLifeAndLiveAreLimited(t *testing.T) {
 	}
 	b.get("/worlds/tidewater/live").want(http.StatusTooManyRequests, "Too many streams opened")
 
-	f.social.Life = &fakeLife{settings: map[string]generia.LifeSettings{"tidewater": {Enabled: true, ActionsPerHour: 6, DailyCalls: 200, DailyBudgetUSD: 0.5}}}
 	ada := f.signedIn(f.ada)
 	bad := url.Values{"daily_calls": {"0"}, "enabled": {"1"}, "_csrf": {ada.csrf}}
 	ada.postForm("/worlds/tidewater/life", bad).want(http.StatusBadRequest) // spends nothing
