@@ -99,8 +99,8 @@ type Backend interface {
 	// Take takes n tokens of key's bucket at rate r: 0 only looks, fewer
 	// than 0 gives -n tokens back (never past a full bucket). It returns
 	// how many tokens are left, and, when n could not be taken (for a
-	// look: when no token is left), how long until they can. An error means the bucket could not be reached; the
-	// Memory backend never fails.
+	// look: when no token is left), how long until they can. An error
+	// means the bucket could not be reached; Memory never fails.
 	Take(ctx context.Context, key string, r Rate, n int) (left int, wait time.Duration, err error)
 }
 
