@@ -10,7 +10,8 @@ import (
 
 // TestOpenAPIMatchesTheRoutes holds the OpenAPI document to the routes the
 // server really serves: every route is documented, every documented
-// operation is routed, with the same path parameters.
+// operation is routed, with the same path parameters, and a route with a
+// rate limit documents its 429.
 func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 	var doc struct {
 		Paths map[string]map[string]struct {
@@ -24,10 +25,12 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		t.Fatalf("openapi.json: %v", err)
 	}
 	documented := map[string]bool{}
+	limitDocumented := map[string]bool{}
 	for path, ops := range doc.Paths {
 		for method, op := range ops {
 			key := strings.ToUpper(method) + " " + path
 			documented[key] = true
+			_, limitDocumented[key] = op.Responses["429"]
 			if len(op.Responses) == 0 {
 				t.Errorf("%s documents no response", key)
 			}
@@ -55,6 +58,9 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		routed[key] = true
 		if !documented[key] {
 			t.Errorf("route %s is not in openapi.json", key)
+		}
+		if rt.limit != "" && documented[key] && !limitDocumented[key] {
+			t.Errorf("route %s is rate-limited (%s); openapi.json documents no 429", key, rt.limit)
 		}
 	}
 	for key := range documented {
