@@ -32,6 +32,9 @@ type Metrics struct {
 	tokens      *prometheus.CounterVec
 	cost        *prometheus.CounterVec
 
+	streamsOpen    prometheus.Gauge
+	streamsRefused *prometheus.CounterVec
+
 	temporal client.MetricsHandler
 }
 
@@ -67,8 +70,15 @@ func New() (*Metrics, error) {
 		cost: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "generia_provider_cost_usd_total", Help: "Provider cost in USD.",
 		}, []string{"provider", "kind"}),
+		streamsOpen: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "generia_streams_open", Help: "Live streams (world events, generation status) open in this process.",
+		}),
+		streamsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "generia_streams_refused_total", Help: "Live streams refused by a cap: address, account or all.",
+		}, []string{"cap"}),
 	}
 	reg.MustRegister(m.httpRequests, m.httpDuration, m.worlds, m.stageDuration, m.calls, m.callLatency, m.tokens, m.cost,
+		m.streamsOpen, m.streamsRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	exporter, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo())
 	if err != nil {
@@ -94,6 +104,20 @@ func (m *Metrics) Temporal() client.MetricsHandler { return m.temporal }
 func (m *Metrics) World(event string) {
 	if m != nil {
 		m.worlds.WithLabelValues(event).Inc()
+	}
+}
+
+// StreamsOpen says how many live streams are open.
+func (m *Metrics) StreamsOpen(n int) {
+	if m != nil {
+		m.streamsOpen.Set(float64(n))
+	}
+}
+
+// StreamRefused counts a live stream refused by a cap.
+func (m *Metrics) StreamRefused(cap string) {
+	if m != nil {
+		m.streamsRefused.WithLabelValues(cap).Inc()
 	}
 }
 

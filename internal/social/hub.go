@@ -109,7 +109,7 @@ func (s *Service) endSub(wh *worldHub, sub *subscriber, drop bool) {
 	sub.left = true
 	delete(wh.subs, sub)
 	h.slots.give(sub.viewerID, sub.address)
-	open := h.slots.open
+	s.streamsOpen(h.slots.open) // under the lock: the gauge's last word is the count's
 	h.mu.Unlock()
 	if sub.stop != nil {
 		sub.stop()
@@ -119,7 +119,6 @@ func (s *Service) endSub(wh *worldHub, sub *subscriber, drop bool) {
 	} else {
 		sub.status.end(drop)
 	}
-	s.streamsOpen(open)
 }
 
 func (s *Service) streamsOpen(n int) {
@@ -340,7 +339,7 @@ func (s *Service) opening(viewerID, address string) (release func(), err error) 
 	h := &s.hubs
 	h.mu.Lock()
 	cap, n := h.slots.take(s.StreamCaps, viewerID, address)
-	open := h.slots.open
+	s.streamsOpen(h.slots.open)
 	h.mu.Unlock()
 	if cap != "" {
 		if s.StreamMetrics != nil {
@@ -348,12 +347,10 @@ func (s *Service) opening(viewerID, address string) (release func(), err error) 
 		}
 		return nil, refusal(cap, n)
 	}
-	s.streamsOpen(open)
 	return func() {
 		h.mu.Lock()
 		h.slots.give(viewerID, address)
-		open := h.slots.open
+		s.streamsOpen(h.slots.open)
 		h.mu.Unlock()
-		s.streamsOpen(open)
 	}, nil
 }
