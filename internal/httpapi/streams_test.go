@@ -30,7 +30,7 @@ type streamAPI struct {
 	world  string
 }
 
-func newStreamAPI(t *testing.T) *streamAPI {
+func newStreamAPI(t testing.TB) *streamAPI {
 	t.Helper()
 	store := localtest.Store(t, t.TempDir()+"/db")
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("k", 32)), store)
@@ -70,7 +70,7 @@ func newStreamAPI(t *testing.T) *streamAPI {
 	return a
 }
 
-func (a *streamAPI) call(t *testing.T, method, path, body string, out any) int {
+func (a *streamAPI) call(t testing.TB, method, path, body string, out any) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, a.srv.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")

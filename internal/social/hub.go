@@ -77,11 +77,9 @@ func (s *Service) join(ctx context.Context, worldID string, sub *subscriber) {
 		h.worlds[worldID] = wh
 		go s.runHub(wh)
 	}
-	wh.subs[sub] = struct{}{}
-	if sub.events != nil && wh.life != "" {
-		sub.events.push(Event{Kind: EventLife, Life: wh.life})
-	}
-	h.mu.Unlock()
+	// Set before the hub sees the stream, which it may end at once; a
+	// context already done calls leave in a goroutine of its own, which
+	// waits for the lock.
 	leave := func() { s.leave(wh, sub) }
 	if sub.events != nil {
 		sub.events.leave = leave
@@ -89,6 +87,11 @@ func (s *Service) join(ctx context.Context, worldID string, sub *subscriber) {
 		sub.status.leave = leave
 	}
 	sub.stop = context.AfterFunc(ctx, leave)
+	wh.subs[sub] = struct{}{}
+	if sub.events != nil && wh.life != "" {
+		sub.events.push(Event{Kind: EventLife, Life: wh.life})
+	}
+	h.mu.Unlock()
 	select {
 	case wh.wake <- struct{}{}:
 	default:
@@ -229,6 +232,9 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 		// Not known who may see what: nothing is given this time, and what
 		// was read waits for the next tick.
 		slog.Warn("watching a world", "world_id", wh.id, "error", err)
+		for sub := range own {
+			s.endSub(wh, sub, true) // what it caught up on is lost: it resumes from the store
+		}
 		wh.carry = append(batch, wh.carry...)
 		if len(wh.carry) > maxQueue {
 			for _, sub := range subs {
