@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -263,5 +264,77 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("after 10 s: not %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// countingStore counts the reads of what is new in a world.
+type countingStore struct {
+	generia.Store
+	reads atomic.Int64
+}
+
+func (c *countingStore) PostsSince(ctx context.Context, worldID string, since time.Time, n int) ([]generia.Post, error) {
+	c.reads.Add(1)
+	return c.Store.PostsSince(ctx, worldID, since, n)
+}
+
+// Fifty streams of one world are fed by one poller: the store is read for
+// them as for one, not fifty times over.
+func TestStreamsOfAWorldShareOnePoller(t *testing.T) {
+	s := newTown(t).service(t)
+	counting := &countingStore{Store: s.Store}
+	s.Store = counting
+	ctx := t.Context()
+	var streams []*Stream[Event]
+	for i := range 50 {
+		st, err := s.Watch(ctx, anon, fmt.Sprintf("198.51.100.%d", i), public, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		streams = append(streams, st)
+	}
+	newPost(t, s, public, "post-new")
+	for i, st := range streams {
+		if got, _ := watchUntil(t, st, func(got []Event) bool { return hasPost(got, "post-new") }); !hasPost(got, "post-new") {
+			t.Fatalf("stream %d has not the new post", i)
+		}
+	}
+	if n := counting.reads.Load(); n >= 50 {
+		t.Errorf("the posts were read %d times for 50 streams until the new post reached them all, want a few (one a second)", n)
+	}
+}
+
+// A stream resumed from its last event's time gets what it missed, then
+// what is new, each once.
+func TestAResumedStreamMissesNothingAndRepeatsNothing(t *testing.T) {
+	s := newTown(t).service(t)
+	ctx := t.Context()
+	// The town's post was made at now: resume from a minute before.
+	st, err := s.Watch(ctx, anon, address, public, s.now().Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another stream, live, so that the hub's own tails run beside the
+	// resumed one's.
+	if _, err := s.Watch(ctx, member, address, public, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := watchUntil(t, st, func(got []Event) bool { return hasPost(got, postOf(public)) })
+	newPost(t, s, public, "post-new")
+	more, _ := watchUntil(t, st, func(got []Event) bool { return hasPost(got, "post-new") })
+	got = append(got, more...)
+	seen := map[string]int{}
+	for _, e := range got {
+		switch e.Kind {
+		case EventPost:
+			seen[e.Post.ID]++
+		case EventComment:
+			seen[e.Comment.ID]++
+		}
+	}
+	for _, id := range []string{postOf(public), commentOf(owner, public), commentOf(member, public), "post-new"} {
+		if seen[id] != 1 {
+			t.Errorf("%s sent %d times, want once", id, seen[id])
+		}
 	}
 }
