@@ -130,11 +130,11 @@ func TestLiveStreamRendersWhatIsNew(t *testing.T) {
 }
 
 // untilEnd reads a live stream until it ends; it fails the test after
-// 10 s.
+// 30 s.
 func untilEnd(t *testing.T, events <-chan liveEvent) []liveEvent {
 	t.Helper()
 	var got []liveEvent
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case e, ok := <-events:
@@ -143,7 +143,7 @@ func untilEnd(t *testing.T, events <-chan liveEvent) []liveEvent {
 			}
 			got = append(got, e)
 		case <-deadline:
-			t.Fatalf("the live stream is still open after 10 s, with %d events", len(got))
+			t.Fatalf("the live stream is still open after 30 s, with %d events", len(got))
 		}
 	}
 }
