@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -206,7 +207,9 @@ func TestStatusStreamKeepsTheFailureDetailTheOwners(t *testing.T) {
 // says when to try again, and a closed stream gives its slot back.
 func TestOpenStreamsAreCapped(t *testing.T) {
 	s := newTown(t).service(t)
-	s.StreamCaps = StreamCaps{PerAddress: 3, PerAccount: 2, Max: 5}
+	s.StreamCaps = StreamCaps{PerAddress: 3, PerAccount: 2, Max: 6}
+	counted := &streamCounts{refused: map[string]int{}}
+	s.StreamMetrics = counted
 	ctx := t.Context()
 	open := func(who, from string) (*Stream[Event], error) {
 		return s.Watch(ctx, who, from, public, time.Time{})
@@ -230,8 +233,8 @@ func TestOpenStreamsAreCapped(t *testing.T) {
 	}
 	_, err := open(anon, address)
 	refused(err, "the 4th stream from one address")
-	// A stream refused for access spends no slot (two more would fill the
-	// process's five).
+	// A stream refused for access spends no slot (three more would fill
+	// the process's six).
 	for range 10 {
 		if _, err := s.Watch(ctx, anon, "203.0.113.2", private, time.Time{}); !generia.IsKind(err, generia.KindNotFound) {
 			t.Fatalf("a visitor's stream of the private world: %v, want not found", err)
@@ -244,16 +247,43 @@ func TestOpenStreamsAreCapped(t *testing.T) {
 	}
 	_, err = open(member, "198.51.100.9")
 	refused(err, "an account's 3rd stream")
-	_, err = open(stranger, "203.0.113.1")
-	refused(err, "the 6th stream of the process")
+	if _, err := open(stranger, "203.0.113.1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = open(operator, "203.0.113.3")
+	refused(err, "the 7th stream of the process")
 
 	first.Close()
-	if _, err := open(stranger, "203.0.113.1"); err != nil {
+	if _, err := open(operator, "203.0.113.3"); err != nil {
 		t.Errorf("after one closed: %v", err)
 	}
-	if n := s.OpenStreams(); n != 5 {
-		t.Errorf("%d streams counted open, want 5", n)
+	if n := s.OpenStreams(); n != 6 {
+		t.Errorf("%d streams counted open, want 6", n)
 	}
+	counted.mu.Lock()
+	defer counted.mu.Unlock()
+	if counted.open != 6 || counted.refused["address"] != 1 || counted.refused["account"] != 1 || counted.refused["all"] != 1 {
+		t.Errorf("metrics: %d open, refused %v; want 6 open, one refused by each cap", counted.open, counted.refused)
+	}
+}
+
+// streamCounts records what the streams tell the metrics.
+type streamCounts struct {
+	mu      sync.Mutex
+	open    int
+	refused map[string]int
+}
+
+func (c *streamCounts) StreamsOpen(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.open = n
+}
+
+func (c *streamCounts) StreamRefused(cap string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refused[cap]++
 }
 
 // waitFor polls cond until it holds; it fails the test after 30 s.
