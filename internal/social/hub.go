@@ -229,6 +229,9 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 		return next
 	}
 	if err != nil {
+		if s.deserted(wh) {
+			return next // its readers left while it read (a server closing)
+		}
 		// Not known who may see what: nothing is given this time, and what
 		// was read waits for the next tick.
 		slog.Warn("watching a world", "world_id", wh.id, "error", err)
@@ -307,6 +310,13 @@ func (o *ownTails) fresh(e Event) bool {
 		return o.comments.fresh(e.Comment.ID, e.At)
 	}
 	return true
+}
+
+// deserted says whether a hub's streams have all ended.
+func (s *Service) deserted(wh *worldHub) bool {
+	s.hubs.mu.Lock()
+	defer s.hubs.mu.Unlock()
+	return len(wh.subs) == 0
 }
 
 func (s *Service) lifeOf(wh *worldHub) string {
