@@ -228,38 +228,23 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 		}
 		return next
 	}
-	if err != nil {
-		if s.deserted(wh) {
-			return next // its readers left while it read (a server closing)
-		}
-		// Not known who may see what: nothing is given this time, and what
-		// was read waits for the next tick.
-		slog.Warn("watching a world", "world_id", wh.id, "error", err)
-		for sub := range own {
-			s.endSub(wh, sub, true) // what it caught up on is lost: it resumes from the store
-		}
-		wh.carry = append(batch, wh.carry...)
-		if len(wh.carry) > maxQueue {
-			for _, sub := range subs {
-				s.endSub(wh, sub, true) // its readers resume from the store
-			}
-			wh.carry = nil
-		}
-		return next
-	}
 
 	// Who may see it, by the page's rule, once per viewer.
 	may := map[string]bool{}
 	for _, sub := range subs {
-		ok, seen := may[sub.viewerID]
-		if !seen {
-			if ok, err = s.mayView(ctx, w, sub.viewerID); err != nil {
-				slog.Warn("watching a world", "world_id", wh.id, "error", err)
-				return next // asked again at the next tick
-			}
-			may[sub.viewerID] = ok
+		if err != nil {
+			break
 		}
-		if !ok {
+		if _, seen := may[sub.viewerID]; !seen {
+			may[sub.viewerID], err = s.mayView(ctx, w, sub.viewerID)
+		}
+	}
+	if err != nil {
+		s.hold(wh, subs, batch, own, err)
+		return next
+	}
+	for _, sub := range subs {
+		if !may[sub.viewerID] {
 			s.endSub(wh, sub, true)
 		}
 	}
@@ -299,6 +284,25 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 		}
 	}
 	return next
+}
+
+// hold keeps what a tick read for the next, when it could not tell who may
+// see it: nothing is given this time.
+func (s *Service) hold(wh *worldHub, subs []*subscriber, batch []Event, own map[*subscriber][]Event, err error) {
+	if s.deserted(wh) {
+		return // its readers left while it read (a server closing)
+	}
+	slog.Warn("watching a world", "world_id", wh.id, "error", err)
+	for sub := range own {
+		s.endSub(wh, sub, true) // what it caught up on is lost: it resumes from the store
+	}
+	wh.carry = batch
+	if len(wh.carry) > maxQueue {
+		for _, sub := range subs {
+			s.endSub(wh, sub, true) // its readers resume from the store
+		}
+		wh.carry = nil
+	}
 }
 
 // fresh says whether a resumed stream has not sent e yet.

@@ -369,3 +369,46 @@ func TestAResumedStreamMissesNothingAndRepeatsNothing(t *testing.T) {
 		}
 	}
 }
+
+// flakyStore fails to read worlds while down is set.
+type flakyStore struct {
+	generia.Store
+	down, failed atomic.Int64
+}
+
+func (f *flakyStore) World(ctx context.Context, id string) (generia.World, error) {
+	if f.down.Load() == 1 {
+		f.failed.Add(1)
+		return generia.World{}, fmt.Errorf("reading world %s: the database is unreachable", id)
+	}
+	return f.Store.World(ctx, id)
+}
+
+// While who may see a world cannot be read, its streams get nothing, and
+// what was added meanwhile comes once it can, once.
+func TestAStreamWaitsOutAFailedRead(t *testing.T) {
+	s := newTown(t).service(t)
+	flaky := &flakyStore{Store: s.Store}
+	s.Store = flaky
+	st, err := s.Watch(t.Context(), stranger, address, public, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flaky.down.Store(1)
+	newPost(t, s, public, "post-during")
+	waitFor(t, "two failed reads of the world", func() bool { return flaky.failed.Load() >= 2 })
+	if got, open := st.Take(); !open || hasPost(got, "post-during") {
+		t.Fatalf("while the world cannot be read: open %v, sent the new post %v", open, hasPost(got, "post-during"))
+	}
+	flaky.down.Store(0)
+	got, _ := watchUntil(t, st, func(got []Event) bool { return hasPost(got, "post-during") })
+	n := 0
+	for _, e := range got {
+		if e.Kind == EventPost && e.Post.ID == "post-during" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the post made while the world could not be read was sent %d times, want once", n)
+	}
+}
