@@ -87,6 +87,9 @@ type Config struct {
 	// "n/period", and UploadMB how many megabytes in that period.
 	UploadRate string
 	UploadMB   int
+	// Streams caps the event and status streams open at once in one API
+	// process: per client address, per account and in all.
+	Streams Streams
 	// TrustedProxies lists the reverse proxies in front of the API whose
 	// X-Forwarded-For names the client, as addresses and CIDR ranges.
 	TrustedProxies string
@@ -102,6 +105,11 @@ type Config struct {
 	// Client settings of the CLI: the API's URL and an access token.
 	Server string
 	Token  string
+}
+
+// Streams are the caps on open streams (GENERIA_STREAMS_*).
+type Streams struct {
+	PerAddress, PerAccount, Max int
 }
 
 // Concurrency is how much a process runs at once, in the seed's

@@ -39,8 +39,6 @@ type Server struct {
 	MediaRedirect bool
 	// Metrics counts requests per route; nil counts nothing.
 	Metrics *metrics.Metrics
-	// StatusPoll is how often a status stream looks for changes.
-	StatusPoll time.Duration
 	// Capacity is how many provider calls the workers make at once and per
 	// second, which a stream's time left is measured with; zero: no cap known.
 	Capacity generia.Capacity

@@ -147,51 +147,47 @@ func (s *Server) setLife(w http.ResponseWriter, r *http.Request) error {
 func lifeJSON(v generia.LifeView) apiv1.Life { return v }
 
 // streamStatus sends the status record as server-sent events: one event per
-// change, and the stream ends after the generation has ended.
+// change, as social gives it to this viewer; the stream ends after the
+// generation has ended, or when the viewer may no longer see the world.
 func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
-	ref := r.PathValue("id")
-	st, err := s.Social.Status(r.Context(), viewer(r), ref)
+	states, err := s.Social.WatchStatus(r.Context(), viewer(r), s.Limits.Address(r), r.PathValue("id"))
 	if err != nil {
+		sse.RetryAfter(w, err)
 		return err
 	}
-	worldID := st.WorldID
+	defer states.Close()
 	stream := sse.Start(w)
-	poll := s.StatusPoll
-	if poll <= 0 {
-		poll = 250 * time.Millisecond
-	}
-	ticker := time.NewTicker(poll)
-	defer ticker.Stop()
+	keepAlive := time.NewTicker(sse.KeepAlive)
+	defer keepAlive.Stop()
 	var last []byte
 	watch := generia.CallWatch{Capacity: s.Capacity} // what the stream has seen of the calls
 	for {
-		now := s.now()
-		watch.See(st, now)
-		sj := statusFields(st, now)
-		sj.ElapsedSeconds, sj.UpdatedAt = 0, time.Time{} // change detection ignores the clock
-		key, _ := json.Marshal(sj)
-		if !bytes.Equal(key, last) {
-			last = key
-			data, _ := json.Marshal(toStatus(st, &watch, now))
-			if stream.Send("status", "", data) != nil {
+		select {
+		case <-states.Ready():
+			items, open := states.Take()
+			for _, st := range items {
+				now := s.now()
+				watch.See(st, now)
+				sj := statusFields(st, now)
+				sj.ElapsedSeconds, sj.UpdatedAt = 0, time.Time{} // change detection ignores the clock
+				key, _ := json.Marshal(sj)
+				if bytes.Equal(key, last) {
+					continue
+				}
+				last = key
+				data, _ := json.Marshal(toStatus(st, &watch, now))
+				if stream.Send("status", "", data) != nil {
+					return nil
+				}
+			}
+			if !open {
 				return nil
 			}
-		}
-		if generia.IsTerminal(st.Status) {
-			return nil
-		}
-		if stream.Idle() != nil {
-			return nil
-		}
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-ticker.C:
-		}
-		if st, err = s.Store.GenerationStatus(r.Context(), worldID); err != nil {
-			if r.Context().Err() == nil {
-				s.Logger.Error("status stream", "world_id", worldID, "error", err)
+		case <-keepAlive.C:
+			if stream.Idle() != nil {
+				return nil
 			}
+		case <-r.Context().Done():
 			return nil
 		}
 	}
@@ -200,12 +196,15 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 // streamEvents sends what is added to a world as server-sent events while
 // the reader stays: "post" (a Post), "comment" (a Comment) and "life"
 // ({"state": …}). A reader that reconnects with Last-Event-ID misses
-// nothing after it; an open stream keeps the world awake.
+// nothing after it; an open stream keeps the world awake, and ends when
+// its viewer may no longer see the world.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
-	events, err := s.Social.Watch(r.Context(), viewer(r), r.PathValue("id"), sse.LastTime(r))
+	events, err := s.Social.Watch(r.Context(), viewer(r), s.Limits.Address(r), r.PathValue("id"), sse.LastTime(r))
 	if err != nil {
+		sse.RetryAfter(w, err)
 		return err
 	}
+	defer events.Close()
 	sse.Relay(r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
 		var data any
 		switch e.Kind {

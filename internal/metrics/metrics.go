@@ -33,6 +33,8 @@ type Metrics struct {
 	cost        *prometheus.CounterVec
 
 	limitFallbacks prometheus.Counter
+	streamsOpen    prometheus.Gauge
+	streamsRefused *prometheus.CounterVec
 
 	temporal client.MetricsHandler
 }
@@ -73,8 +75,15 @@ func New() (*Metrics, error) {
 			Name: "generia_ratelimit_fallbacks_total",
 			Help: "Rate-limit checks answered from this process's memory because the shared Redis could not be reached.",
 		}),
+		streamsOpen: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "generia_streams_open", Help: "Live streams (world events, generation status) open in this process.",
+		}),
+		streamsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "generia_streams_refused_total", Help: "Live streams refused by a cap: address, account or all.",
+		}, []string{"cap"}),
 	}
 	reg.MustRegister(m.httpRequests, m.httpDuration, m.worlds, m.stageDuration, m.calls, m.callLatency, m.tokens, m.cost, m.limitFallbacks,
+		m.streamsOpen, m.streamsRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	exporter, err := otelprom.New(otelprom.WithRegisterer(reg), otelprom.WithoutScopeInfo())
 	if err != nil {
@@ -100,6 +109,20 @@ func (m *Metrics) Temporal() client.MetricsHandler { return m.temporal }
 func (m *Metrics) World(event string) {
 	if m != nil {
 		m.worlds.WithLabelValues(event).Inc()
+	}
+}
+
+// StreamsOpen says how many live streams are open.
+func (m *Metrics) StreamsOpen(n int) {
+	if m != nil {
+		m.streamsOpen.Set(float64(n))
+	}
+}
+
+// StreamRefused counts a live stream refused by a cap.
+func (m *Metrics) StreamRefused(cap string) {
+	if m != nil {
+		m.streamsRefused.WithLabelValues(cap).Inc()
 	}
 }
 

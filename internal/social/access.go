@@ -28,18 +28,27 @@ func (s *Service) visible(ctx context.Context, viewerID, ref string) (worldRef, 
 	if err != nil {
 		return w, err
 	}
-	if w.Visibility == generia.VisibilityPrivate && w.OwnerID != viewerID {
-		member := false
-		if viewerID != "" {
-			if member, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
-				return worldRef{}, err
-			}
-		}
-		if !member {
-			return worldRef{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
-		}
+	ok, err := s.mayView(ctx, w, viewerID)
+	if err != nil {
+		return worldRef{}, err
+	}
+	if !ok {
+		return worldRef{}, generia.Errorf(generia.KindNotFound, "world %s not found", id)
 	}
 	return w, nil
+}
+
+// mayView is the rule of who sees a world: anyone a public one, its owner
+// and members a private one. Pages and every event a stream sends go
+// through it.
+func (s *Service) mayView(ctx context.Context, w worldRef, viewerID string) (bool, error) {
+	if w.Visibility != generia.VisibilityPrivate || w.OwnerID == viewerID {
+		return true, nil
+	}
+	if viewerID == "" {
+		return false, nil
+	}
+	return s.Store.IsMember(ctx, w.ID, viewerID)
 }
 
 // signedIn refuses visitors.

@@ -329,6 +329,20 @@ func TestAuthorization(t *testing.T) {
 			_, _, err := s.Media(ctx, who, uploadOf(member, w))
 			return err
 		}, anyone, insiders},
+		{"watch the world's live stream", func(ctx context.Context, s *Service, who, w string) error {
+			st, err := s.Watch(ctx, who, "192.0.2.1", w, time.Time{})
+			if err == nil {
+				st.Close()
+			}
+			return err
+		}, anyone, insiders},
+		{"watch the generation status", func(ctx context.Context, s *Service, who, w string) error {
+			st, err := s.WatchStatus(ctx, who, "192.0.2.1", w)
+			if err == nil {
+				st.Close()
+			}
+			return err
+		}, anyone, insiders},
 
 		// Belonging.
 		{"join the world", worldAction((*Service).JoinWorld), anySignedIn, signedInInsiders},
@@ -456,7 +470,8 @@ func TestAuthorizationOutsideWorlds(t *testing.T) {
 }
 
 // Why a generation failed is the owner's to read in detail; anyone else
-// who sees the world reads its public form.
+// who sees the world reads its public form. (Streams: how they follow a
+// viewer's access as it changes is in streams_test.go.)
 func TestFailureDetailIsTheOwners(t *testing.T) {
 	ctx := context.Background()
 	s := newTown(t).service(t)

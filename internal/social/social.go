@@ -41,11 +41,18 @@ type Service struct {
 	// UploadQuota is how much one account may upload; the zero value is no
 	// quota (the configured one is a setting, in config).
 	UploadQuota UploadQuota
+	// StreamCaps bound the open streams (see Watch); the zero value takes
+	// the defaults.
+	StreamCaps StreamCaps
+	// StreamMetrics counts the open and refused streams; nil counts
+	// nothing.
+	StreamMetrics StreamMetrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
 	feeds    feedCache
 	variants variants
+	hubs     hubs
 }
 
 func (s *Service) now() time.Time {

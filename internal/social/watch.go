@@ -2,16 +2,15 @@ package social
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
 )
 
 // A world's live stream: what is added to it while someone watches (new
-// posts, new comments, its life's state), read from the store, so that it
-// shows what any worker of any process wrote.
+// posts, new comments, its life's state), read from the store by the
+// world's hub (hub.go), so that it shows what any worker of any process
+// wrote.
 
 // Event is one thing a world's live stream sends.
 type Event struct {
@@ -33,10 +32,10 @@ const (
 	EventLife    = "life"
 )
 
-// How a stream watches its world: it reads what was added every
-// WatchPoll, looking back watchOverlap each time, for a write stamped a
-// moment before another's may be committed after it; and it sends the
-// life's state every watchLifeEvery.
+// How a hub watches its world: it reads what was added every WatchPoll,
+// looking back watchOverlap each time, for a write stamped a moment before
+// another's may be committed after it; and it reads the life's state every
+// watchLifeEvery.
 const (
 	WatchPoll      = time.Second
 	watchOverlap   = 10 * time.Second
@@ -45,13 +44,23 @@ const (
 )
 
 // Watch streams what is added to a world the viewer may see, from since on
-// (the zero time: from now), until ctx ends or the world is deleted; the
-// channel is closed then. An open stream is a view of the world: the
-// world stays awake while someone watches. Each event is sent once, in
-// the order things were made, within a kind.
-func (s *Service) Watch(ctx context.Context, viewerID, ref string, since time.Time) (<-chan Event, error) {
+// (the zero time: from now), for as long as they may see it: the stream
+// ends when ctx ends, the world is deleted, or the viewer loses access to
+// it (the world made private, the viewer left it), each event given by
+// the same rule as a page read. An open stream is a view of the world:
+// the world stays awake while someone watches. Each event is sent once,
+// in the order things were made, within a kind. address is where the
+// viewer connects from: open streams are capped per address, per account
+// and in all (StreamCaps), a stream past a cap refused with KindLimit and
+// a *RefusedError saying when to try again.
+func (s *Service) Watch(ctx context.Context, viewerID, address, ref string, since time.Time) (*Stream[Event], error) {
+	release, err := s.opening(viewerID, address)
+	if err != nil {
+		return nil, err
+	}
 	w, err := s.visible(ctx, viewerID, ref)
 	if err != nil {
+		release()
 		return nil, err
 	}
 	now := s.now()
@@ -59,83 +68,33 @@ func (s *Service) Watch(ctx context.Context, viewerID, ref string, since time.Ti
 		since = now
 	}
 	since = maxTime(since, now.Add(-24*time.Hour)) // a stream is not an archive
-	out := make(chan Event, 16)
-	go s.watch(ctx, w.ID, since, out)
-	return out, nil
-}
-
-func (s *Service) watch(ctx context.Context, worldID string, since time.Time, out chan<- Event) {
-	defer close(out)
-	send := func(e Event) bool {
-		select {
-		case out <- e:
-			return true
-		case <-ctx.Done():
-			return false
-		}
+	sub := &subscriber{viewerID: viewerID, address: address, events: newStream[Event](false), since: since}
+	if since.Before(now) {
+		// A resumed stream reads what it missed from its own tails first.
+		sub.own = &ownTails{posts: newTail(since), comments: newTail(since)}
+		sub.catching = true
 	}
-	posts, comments := newTail(since), newTail(since)
-	lastLife, lifeAt := "", time.Time{}
-	ticker := time.NewTicker(WatchPoll)
-	defer ticker.Stop()
-	for {
-		s.viewed(ctx, worldID)
-		if s.Life != nil && time.Since(lifeAt) >= watchLifeEvery {
-			lifeAt = time.Now()
-			if v, err := s.Life.Life(ctx, worldID); err == nil && v.State != lastLife {
-				lastLife = v.State
-				if !send(Event{Kind: EventLife, Life: v.State}) {
-					return
-				}
-			}
-		}
-		err := follow(ctx, posts, worldID, s.Store.PostsSince, send, func(p generia.Post) (string, Event) {
-			return p.ID, Event{Kind: EventPost, Post: &p, At: p.CreatedAt}
-		})
-		if err == nil {
-			err = follow(ctx, comments, worldID, s.Store.CommentsSince, send, func(c generia.Comment) (string, Event) {
-				return c.ID, Event{Kind: EventComment, Comment: &c, At: c.CreatedAt}
-			})
-		}
-		if err != nil {
-			s.watchEnded(ctx, worldID, err)
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
+	s.join(ctx, w.ID, sub)
+	return sub.events, nil
 }
-
-// errLeft is a stream whose reader has gone.
-var errLeft = errors.New("the reader left")
 
 // follow reads what was added to one table since its tail's place and
-// sends what is new of it, as event says (the item's ID and its event).
+// adds what is new of it to out, as event says (the item's ID and its
+// event); full says the read filled its batch.
 func follow[T any](ctx context.Context, t *tail, worldID string, since func(context.Context, string, time.Time, int) ([]T, error),
-	send func(Event) bool, event func(T) (string, Event)) error {
+	out *[]Event, event func(T) (string, Event)) (bool, error) {
 	items, err := since(ctx, worldID, t.from(), watchBatch)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, it := range items {
 		id, e := event(it)
-		if t.fresh(id, e.At) && !send(e) {
-			return errLeft
+		if t.fresh(id, e.At) {
+			*out = append(*out, e)
 		}
 	}
 	t.read(len(items))
-	return nil
-}
-
-// watchEnded logs why a stream ended, unless its reader left or the world
-// was deleted.
-func (s *Service) watchEnded(ctx context.Context, worldID string, err error) {
-	if ctx.Err() == nil && !errors.Is(err, errLeft) && !generia.IsKind(err, generia.KindNotFound) {
-		slog.Warn("watching a world", "world_id", worldID, "error", err)
-	}
+	return len(items) == watchBatch, nil
 }
 
 // tail follows what is added to a table: each read looks back overlap from

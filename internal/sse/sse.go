@@ -4,8 +4,11 @@ package sse
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,21 +81,31 @@ type Event struct {
 	Data     []byte
 }
 
-// Relay answers the request with a stream of what comes on events, each
+// Source is what Relay relays: Ready is signalled when items came or the
+// source ended; Take returns them, and false once it has ended.
+type Source[T any] interface {
+	Ready() <-chan struct{}
+	Take() ([]T, bool)
+}
+
+// Relay answers the request with a stream of what comes from src, each
 // turned into an Event by encode (false: not sent), with keep-alives while
-// it is quiet, until events is closed or the reader leaves.
-func Relay[T any](ctx context.Context, w http.ResponseWriter, events <-chan T, encode func(T) (Event, bool)) {
+// it is quiet, until src ends or the reader leaves.
+func Relay[T any](ctx context.Context, w http.ResponseWriter, src Source[T], encode func(T) (Event, bool)) {
 	stream := Start(w)
 	keepAlive := time.NewTicker(KeepAlive)
 	defer keepAlive.Stop()
 	for {
 		select {
-		case v, ok := <-events:
-			if !ok {
-				return
+		case <-src.Ready():
+			items, open := src.Take()
+			for _, v := range items {
+				e, ok := encode(v)
+				if ok && stream.Send(e.Name, e.ID, e.Data) != nil {
+					return
+				}
 			}
-			e, ok := encode(v)
-			if ok && stream.Send(e.Name, e.ID, e.Data) != nil {
+			if !open {
 				return
 			}
 		case <-keepAlive.C:
@@ -102,6 +115,15 @@ func Relay[T any](ctx context.Context, w http.ResponseWriter, events <-chan T, e
 		case <-ctx.Done():
 			return
 		}
+	}
+}
+
+// RetryAfter sets the Retry-After header of a refusal whose error says
+// when to try again (a RetryAfter() time.Duration method in its chain).
+func RetryAfter(w http.ResponseWriter, err error) {
+	var r interface{ RetryAfter() time.Duration }
+	if errors.As(err, &r) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(r.RetryAfter().Seconds()))))
 	}
 }
 

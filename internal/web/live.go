@@ -11,16 +11,19 @@ import (
 
 // live is a world's live stream for its open pages: what social.Watch
 // sends, rendered as the page renders it for this viewer, so that the
-// script only inserts it. Events: "post" {id, html} (a post card),
+// script only inserts it; it ends when social ends it (the viewer may no
+// longer see the world). Events: "post" {id, html} (a post card),
 // "comment" {id, post_id, html} (a comment), "life" {state, help}.
 func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
 	v := req.viewer
-	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
+	events, err := h.social.Watch(r.Context(), v.ID, h.limits.Address(r), r.PathValue("id"), sse.LastTime(r))
 	if err != nil {
+		sse.RetryAfter(w, err)
 		h.fail(w, r, err)
 		return
 	}
-	events, err := h.social.Watch(r.Context(), v.ID, view.World.ID, sse.LastTime(r))
+	defer events.Close()
+	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

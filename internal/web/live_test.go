@@ -128,3 +128,73 @@ func TestLiveStreamRendersWhatIsNew(t *testing.T) {
 	ada.get("/worlds/tidewater/posts/"+f.posts[3].ID).want(http.StatusOK, `data-world-live="/worlds/tidewater/live" data-post="`+f.posts[3].ID+`"`,
 		"The characters you speak to answer in a few seconds.")
 }
+
+// untilEnd reads a live stream until it ends; it fails the test after
+// 30 s.
+func untilEnd(t *testing.T, events <-chan liveEvent) []liveEvent {
+	t.Helper()
+	var got []liveEvent
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return got
+			}
+			got = append(got, e)
+		case <-deadline:
+			t.Fatalf("the live stream is still open after 30 s, with %d events", len(got))
+		}
+	}
+}
+
+// When its owner makes a world private, the open pages of a visitor and
+// of a stranger lose their live stream and get nothing after; a member's
+// goes on with what is new.
+func TestLiveStreamEndsWhenTheWorldIsMadePrivate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	visitor, _ := f.browser().openLive(t, "/worlds/tidewater/live")
+	stranger, _ := f.signedIn(f.bob).openLive(t, "/worlds/tidewater/live")
+	member, _ := f.signedIn(f.cy).openLive(t, "/worlds/tidewater/live")
+
+	private := generia.VisibilityPrivate
+	_, err := f.social.EditWorld(t.Context(), f.ada.ID, "tidewater", social.WorldEdit{Visibility: &private})
+	f.ok(err, "ada makes Tidewater private")
+	p := generia.Post{ID: "post-private", WorldID: "tidewater", CharacterID: f.chars[1].ID, Caption: "Only for us",
+		MediaID: f.media("tidewater", "img-private", generia.MediaPostImage), Life: true, CreatedAt: time.Now().UTC()}
+	_, _, err = f.store.CreatePost(t.Context(), p)
+	f.ok(err, "a post after")
+
+	if e := nextLive(t, member, "post"); e.data["id"] != p.ID {
+		t.Errorf("the member's post event = %+v", e)
+	}
+	for who, events := range map[string]<-chan liveEvent{"a visitor": visitor, "a stranger": stranger} {
+		for _, e := range untilEnd(t, events) {
+			if e.kind == "post" {
+				t.Errorf("%s's stream sent a post of the private world: %+v", who, e)
+			}
+		}
+	}
+}
+
+// The 21st live stream from one address is refused with 429 and a
+// Retry-After, before the world is read.
+func TestTheTwentyFirstLiveStreamIsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	for i := range 20 {
+		if _, status := b.openLive(t, "/worlds/tidewater/live"); status != http.StatusOK {
+			t.Fatalf("live stream %d: %d", i+1, status)
+		}
+	}
+	res, err := b.client.Get(f.srv.URL + "/worlds/tidewater/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("the 21st live stream: %d, Retry-After %q; want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+}
