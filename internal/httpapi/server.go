@@ -26,7 +26,10 @@ import (
 
 // Server holds the API's dependencies.
 type Server struct {
-	Social   *social.Service
+	Social *social.Service
+	// Store is read by the status stream alone, until that stream moves
+	// behind Social; every other route reaches data through Social, which
+	// applies access. Do not add a use: it goes with the stream.
 	Store    generia.Store
 	Tokens   *auth.Tokens
 	Sessions *auth.Sessions
