@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,6 +26,45 @@ func ValidHandle(h string) bool {
 		}
 	}
 	return true
+}
+
+// A Mention is an @handle in a text: Handle without its @, at
+// text[Start:End] with it.
+type Mention struct {
+	Handle     string
+	Start, End int
+}
+
+// FindMentions returns the @mentions of a text, the one rule for every
+// place that reads them (the links of a page, the characters a post or a
+// comment calls on, the names a generated caption may keep): an @ that
+// does not follow a letter, digit or underscore (as in an e-mail address),
+// then MinHandle to MaxHandle latin letters, digits or underscores, in any
+// case, not followed by another.
+func FindMentions(text string) []Mention {
+	var out []Mention
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' {
+			continue
+		}
+		if before, _ := utf8.DecodeLastRuneInString(text[:i]); i > 0 && (unicode.IsLetter(before) || unicode.IsDigit(before) || before == '_') {
+			continue
+		}
+		end := i + 1
+		for end < len(text) && handleByte(text[end]) {
+			end++
+		}
+		if n := end - i - 1; n >= MinHandle && n <= MaxHandle {
+			out = append(out, Mention{Handle: text[i+1 : end], Start: i, End: end})
+		}
+		i = end - 1
+	}
+	return out
+}
+
+// handleByte reports whether b may be part of a mentioned handle.
+func handleByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_'
 }
 
 // MaxHashtagLength is the longest hashtag, in characters.

@@ -43,3 +43,26 @@ func TestCheckMediaKey(t *testing.T) {
 		}
 	}
 }
+
+func TestFindMentionsIsOneRuleForEveryReader(t *testing.T) {
+	for text, want := range map[string][]string{
+		"Lost to @ilo again, thanks @Mara_Kell.":   {"ilo", "Mara_Kell"},
+		"mail me at me@harbour.town":               nil, // an e-mail address
+		"not @ab, not @" + strings.Repeat("a", 25): nil, // too short, too long
+		"@" + strings.Repeat("a", 24) + "!":        {strings.Repeat("a", 24)},
+		"(@oren_vale) @@ilo ✨@tide":                {"oren_vale", "ilo", "tide"},
+		"café@ilo _@ilo 9@ilo":                     nil, // after a letter, an underscore, a digit
+		"@ilo-venn @ilo's":                         {"ilo", "ilo"},
+	} {
+		var got []string
+		for _, m := range FindMentions(text) {
+			if text[m.Start:m.End] != "@"+m.Handle {
+				t.Errorf("FindMentions(%q): %q at [%d:%d] is %q", text, m.Handle, m.Start, m.End, text[m.Start:m.End])
+			}
+			got = append(got, m.Handle)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("FindMentions(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
