@@ -1,6 +1,7 @@
 package generia
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -64,5 +65,15 @@ func TestFindMentionsIsOneRuleForEveryReader(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("FindMentions(%q) = %q, want %q", text, got, want)
 		}
+	}
+}
+
+func TestAFieldErrorCarriesItsField(t *testing.T) {
+	err := fmt.Errorf("saving: %w", FieldErrorf("hashtags", "at most %d hashtags", 10))
+	if ErrorField(err) != "hashtags" || !IsKind(err, KindInvalid) || ErrorMessage(err) != "at most 10 hashtags" {
+		t.Errorf("field %q, kind %q, message %q; want hashtags, invalid, the message as written", ErrorField(err), ErrorKind(err), ErrorMessage(err))
+	}
+	if f := ErrorField(Errorf(KindInvalid, "hashtags must be …")); f != "" {
+		t.Errorf("an error that names a field only in its text gives field %q, want none", f)
 	}
 }

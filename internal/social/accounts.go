@@ -25,13 +25,13 @@ var ReservedUsernames = []string{"operator", "admin", "administrator", "root", "
 func (s *Service) Register(ctx context.Context, username, email, password string) (generia.User, error) {
 	username, email = strings.TrimSpace(username), strings.TrimSpace(email)
 	if !validUsername.MatchString(username) {
-		return generia.User{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 30 latin letters, digits or underscores")
+		return generia.User{}, generia.FieldErrorf("username", "username must be 3 to 30 latin letters, digits or underscores")
 	}
 	if slices.Contains(ReservedUsernames, strings.ToLower(username)) {
 		return generia.User{}, generia.Errorf(generia.KindConflict, "that username is reserved; choose another")
 	}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
-		return generia.User{}, generia.Errorf(generia.KindInvalid, "email must be a valid address such as ada@example.com")
+		return generia.User{}, generia.FieldErrorf("email", "email must be a valid address such as ada@example.com")
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {

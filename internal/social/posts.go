@@ -118,6 +118,18 @@ type NewPost struct {
 	Hashtags    []string `json:"hashtags"`
 }
 
+// CheckPostText is the rule of a post's caption (trimmed) and hashtags,
+// for a new post and an edit alike: a KindInvalid error naming the field.
+func CheckPostText(caption string, hashtags []string) error {
+	switch {
+	case utf8.RuneCountInString(caption) > MaxCaptionLength:
+		return generia.FieldErrorf("caption", "caption must be at most %d characters", MaxCaptionLength)
+	case len(hashtags) > MaxHashtags:
+		return generia.FieldErrorf("hashtags", "at most %d hashtags", MaxHashtags)
+	}
+	return nil
+}
+
 // CreatePost publishes a post as one of the viewer's characters in a world
 // they belong to, with an image they uploaded there.
 func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPost) (generia.Post, error) {
@@ -128,17 +140,16 @@ func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPo
 	np.Caption = strings.TrimSpace(np.Caption)
 	switch {
 	case np.CharacterID == "":
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character_id is required: post as one of your characters")
+		return generia.Post{}, generia.FieldErrorf("character_id", "character_id is required: post as one of your characters")
 	case np.MediaID == "":
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "media_id is required: upload an image first")
-	case utf8.RuneCountInString(np.Caption) > MaxCaptionLength:
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", MaxCaptionLength)
-	case len(np.Hashtags) > MaxHashtags:
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "at most %d hashtags", MaxHashtags)
+		return generia.Post{}, generia.FieldErrorf("media_id", "media_id is required: upload an image first")
+	}
+	if err := CheckPostText(np.Caption, np.Hashtags); err != nil {
+		return generia.Post{}, err
 	}
 	c, err := s.Store.Character(ctx, np.CharacterID)
 	if generia.IsKind(err, generia.KindNotFound) || (err == nil && c.WorldID != w.ID) {
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character %s is not in this world", np.CharacterID)
+		return generia.Post{}, generia.FieldErrorf("character_id", "character %s is not in this world", np.CharacterID)
 	}
 	if err != nil {
 		return generia.Post{}, err
