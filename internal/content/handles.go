@@ -42,7 +42,7 @@ func Mentions(caption string, chars []Handle) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range generia.FindMentions(caption) {
-		if !known[strings.ToLower(m.Handle)] {
+		if !known[strings.ToLower(m.Word)] {
 			b.WriteString(caption[last:m.Start])
 			last = m.Start + 1 // drop the @
 		}

@@ -57,13 +57,31 @@ func TestFindMentionsIsOneRuleForEveryReader(t *testing.T) {
 	} {
 		var got []string
 		for _, m := range FindMentions(text) {
-			if text[m.Start:m.End] != "@"+m.Handle {
-				t.Errorf("FindMentions(%q): %q at [%d:%d] is %q", text, m.Handle, m.Start, m.End, text[m.Start:m.End])
+			if text[m.Start:m.End] != "@"+m.Word {
+				t.Errorf("FindMentions(%q): %q at [%d:%d] is %q", text, m.Word, m.Start, m.End, text[m.Start:m.End])
 			}
-			got = append(got, m.Handle)
+			got = append(got, m.Word)
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("FindMentions(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestFindHashtagsAsPagesLinkThem(t *testing.T) {
+	long := strings.Repeat("é", MaxHashtagLength)
+	for text, want := range map[string][]string{
+		"#Tide at #été_2 (#salt)":           {"Tide", "été_2", "salt"},
+		"issue#12 ##deep #" + long:          {"deep", long},
+		"#" + long + "x and # alone and #!": nil, // too long, empty
+		"@ilo#tag #a#b":                     {"a"},
+	} {
+		var got []string
+		for _, m := range FindHashtags(text) {
+			got = append(got, m.Word)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("FindHashtags(%q) = %q, want %q", text, got, want)
 		}
 	}
 }

@@ -29,7 +29,7 @@ func mentioned(text string, cast []generia.Character) []string {
 	}
 	var ids []string
 	for _, m := range generia.FindMentions(text) {
-		if id, ok := byHandle[strings.ToLower(m.Handle)]; ok && !slices.Contains(ids, id) {
+		if id, ok := byHandle[strings.ToLower(m.Word)]; ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}

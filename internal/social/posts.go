@@ -21,15 +21,12 @@ func (s *Service) Feed(ctx context.Context, viewerID, ref string, page generia.P
 	return p.posts, p.next, err
 }
 
-// MaxHashtagLength bounds a hashtag asked for.
-const MaxHashtagLength = 60
-
 // Tagged returns a world's posts with a hashtag, newest first, as Feed
 // does.
 func (s *Service) Tagged(ctx context.Context, viewerID, ref, tag string, page generia.Page) ([]generia.Post, string, error) {
 	tag = strings.TrimLeft(strings.TrimSpace(tag), "#")
-	if tag == "" || utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, " \t\n#") {
-		return nil, "", generia.Errorf(generia.KindInvalid, "a hashtag is 1 to %d characters without spaces", MaxHashtagLength)
+	if tag == "" || utf8.RuneCountInString(tag) > generia.MaxHashtagLength || strings.ContainsAny(tag, " \t\n#") {
+		return nil, "", generia.Errorf(generia.KindInvalid, "a hashtag is 1 to %d characters without spaces", generia.MaxHashtagLength)
 	}
 	w, err := s.visible(ctx, viewerID, ref)
 	if err != nil {

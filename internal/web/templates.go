@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -341,12 +340,9 @@ func duration(d time.Duration) string {
 	return fmt.Sprintf("%d h %d min", s/3600, s%3600/60)
 }
 
-// hashtagInText finds the #hashtags of a text.
-var hashtagInText = regexp.MustCompile(`#[\p{L}\p{N}_]{1,60}`)
-
 // linked is a text of a world (a caption, a comment) as HTML: escaped, its
 // @mentions (generia.FindMentions) linked to the characters and its
-// #hashtags to the world's posts with them.
+// #hashtags (generia.FindHashtags) to the world's posts with them.
 func linked(worldID, text string) template.HTML {
 	type link struct {
 		start, end int
@@ -355,13 +351,10 @@ func linked(worldID, text string) template.HTML {
 	world := "/worlds/" + url.PathEscape(worldID)
 	var links []link
 	for _, m := range generia.FindMentions(text) {
-		links = append(links, link{m.Start, m.End, world + "/at/" + m.Handle})
+		links = append(links, link{m.Start, m.End, world + "/at/" + m.Word})
 	}
-	for _, m := range hashtagInText.FindAllStringIndex(text, -1) {
-		if before, _ := utf8.DecodeLastRuneInString(text[:m[0]]); m[0] > 0 && (unicode.IsLetter(before) || unicode.IsDigit(before) || before == '_') {
-			continue // inside a word
-		}
-		links = append(links, link{m[0], m[1], world + "/tags/" + url.PathEscape(text[m[0]+1:m[1]])})
+	for _, m := range generia.FindHashtags(text) {
+		links = append(links, link{m.Start, m.End, world + "/tags/" + url.PathEscape(m.Word)})
 	}
 	// A mention holds no '#' and a hashtag no '@': the links never overlap.
 	slices.SortFunc(links, func(a, b link) int { return a.start - b.start })
