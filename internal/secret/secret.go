@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -54,8 +55,10 @@ type Scrubber struct {
 type knownSecret struct {
 	value string
 	// loose matches the value in any case with any whitespace between its
-	// characters: "sk-or-v1-abc", "SK-OR-V1-ABC", "s k - o r - v 1 …".
-	loose *regexp.Regexp
+	// characters: "sk-or-v1-abc", "SK-OR-V1-ABC", "s k - o r - v 1 …";
+	// only a text whose squeeze holds squeezed can match.
+	loose    *regexp.Regexp
+	squeezed string
 	// encoded are the runs of base64 (standard and URL alphabets) that
 	// every encoding of a text holding the value contains, one per
 	// alignment of the value in the encoded bytes: the value's own
@@ -68,7 +71,7 @@ func newKnown(v string) knownSecret {
 	for _, r := range v {
 		parts = append(parts, regexp.QuoteMeta(string(r)))
 	}
-	k := knownSecret{value: v, loose: regexp.MustCompile(`(?i)` + strings.Join(parts, `\s*`))}
+	k := knownSecret{value: v, loose: regexp.MustCompile(`(?i)` + strings.Join(parts, `\s*`)), squeezed: squeeze(v)}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
 		for shift := range 3 {
 			// shift bytes before the value; the first 4*shift/3 rounded up
@@ -83,6 +86,16 @@ func newKnown(v string) knownSecret {
 		}
 	}
 	return k
+}
+
+// squeeze returns text lower-cased, without whitespace.
+func squeeze(text string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, text)
 }
 
 // isBase64 reports whether c may be part of a base64 text, in either
@@ -135,10 +148,16 @@ func New(known ...string) *Scrubber {
 // case, spaced out or base64-encoded), bearer tokens, key-shaped words,
 // key=value pairs of secret-sounding names and URL credentials.
 func (s *Scrubber) Scrub(text string) string {
-	if s != nil {
+	if s != nil && len(s.known) > 0 {
+		// The loose forms are costly to look for (every log line is
+		// scrubbed): only a text that holds a key once lower-cased and
+		// squeezed of whitespace is searched for one.
+		squeezed := squeeze(text)
 		for _, k := range s.known {
 			text = strings.ReplaceAll(text, k.value, Redacted)
-			text = k.loose.ReplaceAllLiteralString(text, Redacted)
+			if strings.Contains(squeezed, k.squeezed) {
+				text = k.loose.ReplaceAllLiteralString(text, Redacted)
+			}
 			text = scrubEncoded(text, k.encoded)
 		}
 	}
