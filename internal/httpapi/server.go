@@ -117,6 +117,8 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Field is the request's field the error refuses, if one.
+		Field string `json:"field,omitempty"`
 	} `json:"error"`
 }
 
@@ -131,6 +133,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
 	body.Error.Code = string(kind)
 	body.Error.Message = generia.ErrorMessage(err)
+	body.Error.Field = generia.ErrorField(err)
 	writeJSON(w, status, body)
 }
 
