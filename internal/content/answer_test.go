@@ -248,10 +248,10 @@ func FuzzParse(f *testing.F) {
 		}
 		names := map[string]bool{"mara": true}
 		for _, c := range ans.Value.Characters {
-			if names[nameKey(c.Name)] {
+			if names[NameKey(c.Name)] {
 				t.Fatalf("accepted %q twice (or again after the earlier cast)", c.Name)
 			}
-			names[nameKey(c.Name)] = true
+			names[NameKey(c.Name)] = true
 		}
 	})
 }

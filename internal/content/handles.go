@@ -31,20 +31,22 @@ func TrimTo(s string, n int) string {
 	return s
 }
 
-var mention = regexp.MustCompile(`@([A-Za-z0-9_]+)`)
-
-// Mentions keeps @mentions of the world's characters and turns any other
-// @name into plain text, so a post never links to someone who does not
-// exist.
+// Mentions keeps @mentions (generia.FindMentions) of the world's
+// characters and turns any other into plain text, so a post never links to
+// someone who does not exist.
 func Mentions(caption string, chars []Handle) string {
 	known := map[string]bool{}
 	for _, c := range chars {
 		known[strings.ToLower(c.Username)] = true
 	}
-	return mention.ReplaceAllStringFunc(caption, func(m string) string {
-		if known[strings.ToLower(m[1:])] {
-			return m
+	var b strings.Builder
+	last := 0
+	for _, m := range generia.FindMentions(caption) {
+		if !known[strings.ToLower(m.Word)] {
+			b.WriteString(caption[last:m.Start])
+			last = m.Start + 1 // drop the @
 		}
-		return m[1:]
-	})
+	}
+	b.WriteString(caption[last:])
+	return b.String()
 }

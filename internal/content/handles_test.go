@@ -7,7 +7,7 @@ func TestMentionsKeepOnlyCharactersOfTheWorld(t *testing.T) {
 	for in, want := range map[string]string{
 		"Lost to @ilo again. Thanks @Mara_Kell.": "Lost to @ilo again. Thanks @Mara_Kell.",
 		"Say hi to @nobody and @ilo_venn":        "Say hi to nobody and ilo_venn",
-		"mail me at me@harbour.town":             "mail me at meharbour.town",
+		"mail me at me@harbour.town":             "mail me at me@harbour.town",
 		"no mentions":                            "no mentions",
 	} {
 		if got := Mentions(in, chars); got != want {

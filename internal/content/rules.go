@@ -176,12 +176,12 @@ var castRules = rules[CastInput, CastPlan]{
 	fix: func(in CastInput, out *CastPlan, rep *Repairs) {
 		taken := map[string]bool{}
 		for _, e := range in.Earlier {
-			taken[nameKey(e.Name)] = true
+			taken[NameKey(e.Name)] = true
 		}
 		for i := range out.Characters {
 			name := strings.Join(strings.Fields(out.Characters[i].Name), " ")
 			unique := name
-			for n := 2; taken[nameKey(unique)]; n++ {
+			for n := 2; taken[NameKey(unique)]; n++ {
 				unique = fmt.Sprintf("%s %s", name, roman(n))
 			}
 			if unique != out.Characters[i].Name {
@@ -190,7 +190,7 @@ var castRules = rules[CastInput, CastPlan]{
 				}
 				out.Characters[i].Name = unique
 			}
-			taken[nameKey(unique)] = true
+			taken[NameKey(unique)] = true
 		}
 	},
 }
@@ -220,7 +220,7 @@ var characterRules = rules[CharacterInput, CharacterDetail]{
 		}
 		var others []string
 		for _, c := range in.Cast {
-			if nameKey(c.Name) != nameKey(in.Member.Name) {
+			if NameKey(c.Name) != NameKey(in.Member.Name) {
 				others = append(others, c.Name)
 			}
 		}
@@ -309,7 +309,9 @@ func HashtagsFor(key string) int {
 	return 3 + int(h.Sum32()%3)
 }
 
-func nameKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+// NameKey is the form in which two characters' names are compared, the one
+// rule for the cast's names and a relationship's: case and spacing aside.
+func NameKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
 
 // roman is n (2 to 39) in Roman numerals, as names carry them.
 func roman(n int) string {

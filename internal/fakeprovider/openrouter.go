@@ -57,6 +57,9 @@ type OpenRouterOptions struct {
 	// price usage.cost and the models list; zero means the defaults.
 	PromptPricePerToken     float64
 	CompletionPricePerToken float64
+	// Echo, when set, answers every chat completion with an error that
+	// quotes the key it was sent (see KeyEcho), before any other check.
+	Echo *KeyEcho
 }
 
 // OpenRouter is a fake of OpenRouter's API, an http.Handler to mount on
@@ -373,6 +376,18 @@ func orSortedKeys(m map[string]any) []string {
 }
 
 func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
+	if e := f.o.Echo; e != nil {
+		auth := r.Header.Get("Authorization")
+		switch {
+		case e.HTML:
+			e.writeHTML(w, auth)
+		case e.Status == http.StatusOK:
+			orWriteJSON(w, http.StatusOK, orErrorBody{Error: orError{Code: http.StatusInternalServerError, Message: e.message(auth), Metadata: map[string]any{"error_type": e.quote(auth)}}})
+		default:
+			orWriteError(w, e.Status, e.message(auth), e.quote(auth))
+		}
+		return
+	}
 	if f.o.APIKey != "" {
 		auth := r.Header.Get("Authorization")
 		token, ok := strings.CutPrefix(auth, "Bearer ")

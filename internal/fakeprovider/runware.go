@@ -51,6 +51,9 @@ type RunwareOptions struct {
 	// CostPerImage is the USD "cost" reported per image when the task sets
 	// includeCost. Zero means DefaultRunwareCost.
 	CostPerImage float64
+	// Echo, when set, answers every POST /v1 with an error that quotes the
+	// key it was sent (see KeyEcho), before any other check.
+	Echo *KeyEcho
 }
 
 // Runware is a protocol-faithful fake of the Runware REST API
@@ -85,6 +88,7 @@ type Runware struct {
 	latency time.Duration
 	faults  *Faults
 	cost    float64
+	echo    *KeyEcho
 	images  *offline.Images
 	mux     *http.ServeMux
 	rec     recorder
@@ -112,6 +116,7 @@ func NewRunware(o RunwareOptions) *Runware {
 		latency:     o.Latency,
 		faults:      o.Faults,
 		cost:        o.CostPerImage,
+		echo:        o.Echo,
 		images:      offline.NewImages(0),
 		generations: make(map[string]int),
 		stored:      make(map[string]runwareImage),
@@ -214,6 +219,15 @@ func writeRunwareErrors(w http.ResponseWriter, status int, errs ...runwareError)
 // handleTasks serves POST /v1.
 func (f *Runware) handleTasks(w http.ResponseWriter, r *http.Request) {
 	if !sleep(r.Context(), f.latency) {
+		return
+	}
+	if e := f.echo; e != nil {
+		auth := r.Header.Get("Authorization")
+		if e.HTML {
+			e.writeHTML(w, auth)
+		} else {
+			writeRunwareErrors(w, e.Status, runwareError{Code: e.quote(auth), Message: e.message(auth), Parameter: "apiKey", TaskType: "imageInference"})
+		}
 		return
 	}
 	var raw []json.RawMessage

@@ -33,7 +33,11 @@ const (
 type Error struct {
 	Kind    Kind
 	Message string
-	Err     error
+	// Field names the field of a request the error refuses, as the API
+	// spells it ("caption", "display_name"), so that a form puts the
+	// message beside it; "" when it is about the request as a whole.
+	Field string
+	Err   error
 }
 
 func (e *Error) Error() string {
@@ -52,6 +56,23 @@ func (e *Error) Unwrap() error { return e.Err }
 // message.
 func Errorf(kind Kind, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns a KindInvalid *Error that refuses one field of a
+// request, with a formatted, client-safe message that names the field as
+// the API spells it ("caption must be at most …").
+func FieldErrorf(field, format string, args ...any) error {
+	return &Error{Kind: KindInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorField returns the field that the first *Error in err's chain
+// refuses, or "" when it refuses none.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // WrapError returns an *Error of the given kind whose client-safe message is

@@ -53,11 +53,11 @@ const (
 func (s LifeSettings) Validate() error {
 	switch {
 	case s.ActionsPerHour < 0 || s.ActionsPerHour > MaxLifeActionsPerHour:
-		return Errorf(KindInvalid, "actions_per_hour must be from 0 to %d", MaxLifeActionsPerHour)
+		return FieldErrorf("actions_per_hour", "actions_per_hour must be from 0 to %d", MaxLifeActionsPerHour)
 	case s.DailyCalls < 1 || s.DailyCalls > MaxLifeDailyCalls:
-		return Errorf(KindInvalid, "daily_calls must be from 1 to %d", MaxLifeDailyCalls)
+		return FieldErrorf("daily_calls", "daily_calls must be from 1 to %d", MaxLifeDailyCalls)
 	case s.DailyBudgetUSD < 0 || s.DailyBudgetUSD > MaxLifeDailyBudgetUSD:
-		return Errorf(KindInvalid, "daily_budget_usd must be from 0 to %d", MaxLifeDailyBudgetUSD)
+		return FieldErrorf("daily_budget_usd", "daily_budget_usd must be from 0 to %d", MaxLifeDailyBudgetUSD)
 	}
 	return nil
 }

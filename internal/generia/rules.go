@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,6 +26,60 @@ func ValidHandle(h string) bool {
 		}
 	}
 	return true
+}
+
+// A Mention is an @handle or a #hashtag in a text: Word, without its sign,
+// at text[Start:End] with it.
+type Mention struct {
+	Word       string
+	Start, End int
+}
+
+// FindMentions returns the @mentions of a text, the one rule for every
+// place that reads them (the links of a page, the characters a post or a
+// comment calls on, the names a generated caption may keep): an @ that
+// does not stand inside a word (as in an e-mail address), then MinHandle
+// to MaxHandle latin letters, digits or underscores, in any case, not
+// followed by another.
+func FindMentions(text string) []Mention {
+	return find(text, '@', func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}, MinHandle, MaxHandle)
+}
+
+// FindHashtags returns the #hashtags of a text, as its page links them: a
+// # that does not stand inside a word, then 1 to MaxHashtagLength letters,
+// digits or underscores of any script, not followed by another.
+func FindHashtags(text string) []Mention {
+	return find(text, '#', func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) || r == '_' }, 1, MaxHashtagLength)
+}
+
+// find returns the words of a text that follow sign: a sign not after a
+// letter, digit or underscore, then min to max runes of which in, and no
+// more of them.
+func find(text string, sign byte, in func(rune) bool, min, max int) []Mention {
+	var out []Mention
+	for i := 0; i < len(text); i++ {
+		if text[i] != sign {
+			continue
+		}
+		if before, _ := utf8.DecodeLastRuneInString(text[:i]); i > 0 && (unicode.IsLetter(before) || unicode.IsDigit(before) || before == '_') {
+			continue
+		}
+		end, n := i+1, 0
+		for end < len(text) {
+			r, size := utf8.DecodeRuneInString(text[end:])
+			if !in(r) {
+				break
+			}
+			end, n = end+size, n+1
+		}
+		if n >= min && n <= max {
+			out = append(out, Mention{Word: text[i+1 : end], Start: i, End: end})
+		}
+		i = end - 1
+	}
+	return out
 }
 
 // MaxHashtagLength is the longest hashtag, in characters.

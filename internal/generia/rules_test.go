@@ -1,6 +1,7 @@
 package generia
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -41,5 +42,56 @@ func TestCheckMediaKey(t *testing.T) {
 		if err := CheckMediaKey(bad); !IsKind(err, KindInvalid) {
 			t.Errorf("CheckMediaKey(%q) = %v, want KindInvalid", bad, err)
 		}
+	}
+}
+
+func TestFindMentionsIsOneRuleForEveryReader(t *testing.T) {
+	for text, want := range map[string][]string{
+		"Lost to @ilo again, thanks @Mara_Kell.":   {"ilo", "Mara_Kell"},
+		"mail me at me@harbour.town":               nil, // an e-mail address
+		"not @ab, not @" + strings.Repeat("a", 25): nil, // too short, too long
+		"@" + strings.Repeat("a", 24) + "!":        {strings.Repeat("a", 24)},
+		"(@oren_vale) @@ilo ✨@tide":                {"oren_vale", "ilo", "tide"},
+		"café@ilo _@ilo 9@ilo":                     nil, // after a letter, an underscore, a digit
+		"@ilo-venn @ilo's":                         {"ilo", "ilo"},
+	} {
+		var got []string
+		for _, m := range FindMentions(text) {
+			if text[m.Start:m.End] != "@"+m.Word {
+				t.Errorf("FindMentions(%q): %q at [%d:%d] is %q", text, m.Word, m.Start, m.End, text[m.Start:m.End])
+			}
+			got = append(got, m.Word)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("FindMentions(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestFindHashtagsAsPagesLinkThem(t *testing.T) {
+	long := strings.Repeat("é", MaxHashtagLength)
+	for text, want := range map[string][]string{
+		"#Tide at #été_2 (#salt)":           {"Tide", "été_2", "salt"},
+		"issue#12 ##deep #" + long:          {"deep", long},
+		"#" + long + "x and # alone and #!": nil, // too long, empty
+		"@ilo#tag #a#b":                     {"a"},
+	} {
+		var got []string
+		for _, m := range FindHashtags(text) {
+			got = append(got, m.Word)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("FindHashtags(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestAFieldErrorCarriesItsField(t *testing.T) {
+	err := fmt.Errorf("saving: %w", FieldErrorf("hashtags", "at most %d hashtags", 10))
+	if ErrorField(err) != "hashtags" || !IsKind(err, KindInvalid) || ErrorMessage(err) != "at most 10 hashtags" {
+		t.Errorf("field %q, kind %q, message %q; want hashtags, invalid, the message as written", ErrorField(err), ErrorKind(err), ErrorMessage(err))
+	}
+	if f := ErrorField(Errorf(KindInvalid, "hashtags must be …")); f != "" {
+		t.Errorf("an error that names a field only in its text gives field %q, want none", f)
 	}
 }

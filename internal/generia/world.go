@@ -99,24 +99,24 @@ func (n *NewWorld) Validate() error {
 	n.Prompt = strings.TrimSpace(n.Prompt)
 	switch {
 	case n.Prompt == "":
-		return Errorf(KindInvalid, "prompt is required: describe the world in a sentence or two")
+		return FieldErrorf("prompt", "prompt is required: describe the world in a sentence or two")
 	case !utf8.ValidString(n.Prompt) || !utf8.ValidString(n.Name):
-		return Errorf(KindInvalid, "prompt and name must be valid UTF-8 text")
+		return FieldErrorf("prompt", "prompt and name must be valid UTF-8 text")
 	case utf8.RuneCountInString(n.Prompt) > MaxPromptLength:
-		return Errorf(KindInvalid, "prompt is %d characters long; the limit is %d", utf8.RuneCountInString(n.Prompt), MaxPromptLength)
+		return FieldErrorf("prompt", "prompt is %d characters long; the limit is %d", utf8.RuneCountInString(n.Prompt), MaxPromptLength)
 	case utf8.RuneCountInString(n.Name) > MaxNameLength:
-		return Errorf(KindInvalid, "name is longer than %d characters", MaxNameLength)
+		return FieldErrorf("name", "name is longer than %d characters", MaxNameLength)
 	case n.CharactersCount < MinCharacters || n.CharactersCount > MaxCharacters:
-		return Errorf(KindInvalid, "characters_count must be between %d and %d, got %d", MinCharacters, MaxCharacters, n.CharactersCount)
+		return FieldErrorf("characters_count", "characters_count must be between %d and %d, got %d", MinCharacters, MaxCharacters, n.CharactersCount)
 	case n.PostsCount < MinPosts || n.PostsCount > MaxPosts:
-		return Errorf(KindInvalid, "posts_count must be between %d and %d, got %d", MinPosts, MaxPosts, n.PostsCount)
+		return FieldErrorf("posts_count", "posts_count must be between %d and %d, got %d", MinPosts, MaxPosts, n.PostsCount)
 	}
 	switch n.Visibility {
 	case "":
 		n.Visibility = VisibilityPublic
 	case VisibilityPublic, VisibilityPrivate:
 	default:
-		return Errorf(KindInvalid, "visibility must be %q or %q", VisibilityPublic, VisibilityPrivate)
+		return FieldErrorf("visibility", "visibility must be %q or %q", VisibilityPublic, VisibilityPrivate)
 	}
 	return nil
 }

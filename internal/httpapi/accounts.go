@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
@@ -64,16 +62,7 @@ func (s *Server) refresh(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	next, nextHash, err := auth.NewRefreshToken()
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	f, err := s.Store.RotateRefreshToken(r.Context(), auth.HashRefreshToken(req.RefreshToken), nextHash, now, now.Add(auth.RefreshTokenTTL))
-	if err != nil {
-		return err
-	}
-	u, err := s.Store.UserByID(r.Context(), f.UserID)
+	u, f, next, err := s.Social.RotateSession(r.Context(), req.RefreshToken)
 	if err != nil {
 		return err
 	}
@@ -91,21 +80,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	families := []string{family(r)}
-	if req.RefreshToken != "" {
-		id, err := s.Store.RefreshTokenFamily(r.Context(), auth.HashRefreshToken(req.RefreshToken))
-		if err != nil && !generia.IsKind(err, generia.KindNotFound) {
-			return err
-		}
-		families = append(families, id)
-	}
-	for _, id := range families {
-		if id == "" {
-			continue
-		}
-		if err := s.Store.RevokeTokenFamily(r.Context(), id, s.now()); err != nil && !generia.IsKind(err, generia.KindNotFound) {
-			return err
-		}
+	if err := s.Social.EndSessions(r.Context(), family(r), req.RefreshToken); err != nil {
+		return err
 	}
 	if s.Sessions != nil {
 		if err := s.Sessions.End(w, r); err != nil {
@@ -119,13 +95,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 // writeSession signs a user in: a new token family, its access token and
 // its first refresh token.
 func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, status int, u generia.User) error {
-	refresh, hash, err := auth.NewRefreshToken()
+	f, refresh, err := s.Social.StartSession(r.Context(), u)
 	if err != nil {
-		return err
-	}
-	now := s.now()
-	f := generia.TokenFamily{ID: uuid.NewString(), UserID: u.ID, Generation: 1, ExpiresAt: now.Add(auth.RefreshTokenTTL), CreatedAt: now}
-	if err := s.Store.StartTokenFamily(r.Context(), f, hash); err != nil {
 		return err
 	}
 	return s.writeTokens(w, r, status, u, f, refresh)
@@ -143,13 +114,7 @@ func (s *Server) writeTokens(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	if viewer(r) == "" {
-		return generia.Errorf(generia.KindUnauthorized, "sign in: this route needs an access token")
-	}
-	u, err := s.Store.UserByID(r.Context(), viewer(r))
-	if generia.IsKind(err, generia.KindNotFound) {
-		err = generia.Errorf(generia.KindUnauthorized, "the account of this token no longer exists")
-	}
+	u, err := s.Social.Me(r.Context(), viewer(r))
 	return answer(w, http.StatusOK, u, err, toUser)
 }
 

@@ -26,7 +26,10 @@ import (
 
 // Server holds the API's dependencies.
 type Server struct {
-	Social   *social.Service
+	Social *social.Service
+	// Store is read by the status stream alone, until that stream moves
+	// behind Social; every other route reaches data through Social, which
+	// applies access. Do not add a use: it goes with the stream.
 	Store    generia.Store
 	Tokens   *auth.Tokens
 	Sessions *auth.Sessions
@@ -112,6 +115,8 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		// Field is the request's field the error refuses, if one.
+		Field string `json:"field,omitempty"`
 	} `json:"error"`
 }
 
@@ -130,6 +135,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
 	body.Error.Code = string(kind)
 	body.Error.Message = generia.ErrorMessage(err)
+	body.Error.Field = generia.ErrorField(err)
 	writeJSON(w, status, body)
 }
 

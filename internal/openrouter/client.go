@@ -55,8 +55,8 @@ type Client struct {
 	o          Options
 	name       string
 	openRouter bool
-	// scrub takes the key and any credentials out of what an error says:
-	// several servers echo the key they refused.
+	// scrub takes the key and any credentials out of what an error says,
+	// its cause included (the SDK's own error quotes the body).
 	scrub *secret.Scrubber
 }
 
@@ -143,6 +143,13 @@ func (c *Client) system(req generia.TextRequest) string {
 // when it is cut off (FinishReason "length"), empty or a refusal: judging it
 // is the caller's job. Errors are the provider's failures to answer.
 func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (generia.TextResult, error) {
+	res, err := c.generate(ctx, req)
+	// Every error leaves through the one scrubber: several servers echo the
+	// key they refused, in any status's message or page.
+	return res, c.scrub.ProviderError(err)
+}
+
+func (c *Client) generate(ctx context.Context, req generia.TextRequest) (generia.TextResult, error) {
 	model := c.o.Model
 	if req.Model != "" {
 		model = req.Model
@@ -231,7 +238,7 @@ func (c *Client) classify(ctx context.Context, err error) error {
 			return ctx.Err()
 		}
 		// No answer: a timeout or a connection error.
-		return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Message: c.scrub.Scrub("no answer: " + err.Error()), Err: c.scrubbed(err)}
+		return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Message: "no answer: " + err.Error(), Err: err}
 	}
 	var body apiError
 	_ = json.Unmarshal([]byte(apiErr.RawJSON()), &body)
@@ -242,7 +249,7 @@ func (c *Client) classify(ctx context.Context, err error) error {
 	if msg == "" {
 		msg = http.StatusText(apiErr.StatusCode)
 	}
-	pe := &generia.ProviderError{Provider: c.name, Status: apiErr.StatusCode, Code: body.Metadata.ErrorType, Message: c.scrub.Scrub(msg), Err: c.scrubbed(err)}
+	pe := &generia.ProviderError{Provider: c.name, Status: apiErr.StatusCode, Code: body.Metadata.ErrorType, Message: msg, Err: err}
 	if apiErr.Response != nil {
 		pe.RetryAfter = retryAfter(apiErr.Response.Header.Get("Retry-After"))
 	}
@@ -261,17 +268,13 @@ func (c *Client) inBandError(raw string) error {
 	if msg == "" {
 		msg = "the provider failed while answering"
 	}
-	pe := &generia.ProviderError{Provider: c.name, Status: http.StatusOK, Code: e.Metadata.ErrorType, Message: c.scrub.Scrub(msg) + " (error inside a 200 answer)"}
+	pe := &generia.ProviderError{Provider: c.name, Status: http.StatusOK, Code: e.Metadata.ErrorType, Message: msg + " (error inside a 200 answer)"}
 	pe.Kind = generia.KindUnavailable
 	if s := e.status(); s != 0 && s != http.StatusOK {
 		pe.Kind = kindOf(s)
 	}
 	return pe
 }
-
-// scrubbed is err as an error chain may carry it, into logs and Temporal's
-// history: its text without secrets (the SDK's own error quotes the body).
-func (c *Client) scrubbed(err error) error { return c.scrub.Error(err) }
 
 func (c *Client) unavailable(msg string, status int) error {
 	return &generia.ProviderError{Provider: c.name, Kind: generia.KindUnavailable, Status: status, Message: msg}

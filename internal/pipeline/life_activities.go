@@ -2,10 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -22,8 +20,21 @@ const maxRepliers = 3
 // lifeCast is how many of a world's characters a life step reads.
 const lifeCast = generia.MaxPageSize
 
-// mention finds the @handles of a text.
-var mention = regexp.MustCompile(`@([A-Za-z0-9_]{3,24})`)
+// mentioned returns the IDs of the characters of cast a text @mentions
+// (generia.FindMentions), in order, each once.
+func mentioned(text string, cast []generia.Character) []string {
+	byHandle := map[string]string{}
+	for _, ch := range cast {
+		byHandle[strings.ToLower(ch.Username)] = ch.ID
+	}
+	var ids []string
+	for _, m := range generia.FindMentions(text) {
+		if id, ok := byHandle[strings.ToLower(m.Word)]; ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
 
 // Services queue.
 
@@ -73,15 +84,7 @@ func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, er
 			return nil, storeError(err)
 		}
 	}
-	byHandle := map[string]string{}
-	for _, ch := range cast {
-		byHandle[strings.ToLower(ch.Username)] = ch.ID
-	}
-	for _, m := range mention.FindAllStringSubmatch(c.Text, -1) {
-		if id, ok := byHandle[strings.ToLower(m[1])]; ok {
-			want = append(want, id)
-		}
-	}
+	want = append(want, mentioned(c.Text, cast)...)
 	ai := map[string]bool{}
 	for _, ch := range cast {
 		ai[ch.ID] = ch.IsAI()
@@ -115,19 +118,12 @@ func (a *Activities) planReactions(ctx context.Context, st LifeStep, cast []gene
 		return nil, nil // only people's posts draw reactions
 	}
 	var ai []generia.Character
-	byHandle := map[string]string{}
 	for _, ch := range cast {
 		if ch.IsAI() {
 			ai = append(ai, ch)
-			byHandle[strings.ToLower(ch.Username)] = ch.ID
 		}
 	}
-	var want []string
-	for _, m := range mention.FindAllStringSubmatch(post.Caption, -1) {
-		if id, ok := byHandle[strings.ToLower(m[1])]; ok && !slices.Contains(want, id) {
-			want = append(want, id)
-		}
-	}
+	want := mentioned(post.Caption, ai)
 	for i := 0; i < maxReactions && len(ai) > 0; i++ {
 		if id := ai[keyHash(fmt.Sprintf("%s/%d", st.Key, i), len(ai))].ID; !slices.Contains(want, id) {
 			want = append(want, id)
@@ -160,17 +156,14 @@ func (a *Activities) planAction(ctx context.Context, st LifeStep, cast []generia
 	if err != nil {
 		return nil, storeError(err)
 	}
-	known := map[string]bool{}
-	for _, rel := range profileOf(actor).Relationships {
-		known[strings.ToLower(strings.TrimSpace(rel.Name))] = true
-	}
+	profile := profileOf(actor)
 	var others, close []generia.Post
 	for _, p := range posts {
 		if p.CharacterID == actor.ID {
 			continue
 		}
 		others = append(others, p)
-		if known[strings.ToLower(p.DisplayName)] {
+		if _, ok := profile.RelationshipWith(p.DisplayName); ok {
 			close = append(close, p)
 		}
 	}
@@ -428,10 +421,8 @@ func (a *Activities) replyInput(ctx context.Context, r LifeReply) (content.Reply
 	for _, p := range mine {
 		in.Recent = append(in.Recent, p.Caption)
 	}
-	for _, rel := range in.Character.Relationships {
-		if strings.EqualFold(strings.TrimSpace(rel.Name), in.Comment.DisplayName) {
-			in.Relationship = rel.Kind + ": " + rel.Description
-		}
+	if rel, ok := in.Character.RelationshipWith(in.Comment.DisplayName); ok {
+		in.Relationship = rel.Kind + ": " + rel.Description
 	}
 	for _, c := range cast {
 		if c.IsAI() && c.ID != ch.ID {
@@ -466,8 +457,9 @@ func (a *Activities) SaveReply(ctx context.Context, r LifeReply) error {
 // profileOf is a character's generated profile; a person's character has
 // only its name and bio.
 func profileOf(ch generia.Character) content.CharacterDetail {
-	var p content.CharacterDetail
-	_ = json.Unmarshal(ch.Profile, &p) // a person's character has no profile
+	// A person's character has no profile; one that does not decode is
+	// taken as none: the character still acts on its name and bio.
+	p, _, _ := content.Profile(ch.Profile)
 	p.Username, p.DisplayName = ch.Username, ch.DisplayName
 	if p.Bio == "" {
 		p.Bio = ch.Bio

@@ -81,6 +81,8 @@ type Client struct {
 	model    string
 	http     *http.Client
 	maxBytes int64
+	// scrub takes the key and any credentials out of every error.
+	scrub *secret.Scrubber
 }
 
 // New returns a Client. It fails when o.APIKey or o.Model is empty or
@@ -102,7 +104,7 @@ func New(o Options) (*Client, error) {
 	if o.MaxImageBytes <= 0 {
 		o.MaxImageBytes = DefaultMaxImageBytes
 	}
-	return &Client{key: o.APIKey, endpoint: u.String(), model: o.Model, http: o.HTTP, maxBytes: o.MaxImageBytes}, nil
+	return &Client{key: o.APIKey, endpoint: u.String(), model: o.Model, http: o.HTTP, maxBytes: o.MaxImageBytes, scrub: secret.New(o.APIKey)}, nil
 }
 
 // Name returns "runware".
@@ -173,6 +175,13 @@ type answer struct {
 // that cannot be downloaded, is too big or is not an image), with
 // RetryAfter set when Runware says when to retry.
 func (c *Client) GenerateImage(ctx context.Context, req generia.ImageRequest) (generia.ImageResult, error) {
+	res, err := c.generate(ctx, req)
+	// Every error leaves through the one scrubber: an answer may echo the
+	// key in any status's message, and a transport error quotes its URL.
+	return res, c.scrub.ProviderError(err)
+}
+
+func (c *Client) generate(ctx context.Context, req generia.ImageRequest) (generia.ImageResult, error) {
 	prompt, err := preparePrompt(req.Prompt)
 	if err != nil {
 		return generia.ImageResult{}, err
@@ -457,11 +466,9 @@ func (c *Client) download(ctx context.Context, rawURL string) (data []byte, form
 	return data, format, cfg.Width, cfg.Height, nil
 }
 
-// fail builds a ProviderError, scrubbing the API key and any credentials
-// from its message and its cause in case an answer echoed them.
+// fail builds a ProviderError. GenerateImage scrubs it on its way out.
 func (c *Client) fail(kind generia.Kind, status int, code, msg string, err error) *generia.ProviderError {
-	scrub := secret.New(c.key)
-	return &generia.ProviderError{Provider: providerName, Kind: kind, Status: status, Code: code, Message: scrub.Scrub(msg), Err: scrub.Error(err)}
+	return &generia.ProviderError{Provider: providerName, Kind: kind, Status: status, Code: code, Message: msg, Err: err}
 }
 
 // transportMessage describes a transport error briefly: a timeout, a

@@ -7,6 +7,7 @@ package secret
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -14,6 +15,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 // Redacted stands where a secret was.
@@ -30,7 +34,7 @@ var patterns = []struct {
 	// Authorization: Bearer <token>, Basic <credentials>.
 	{regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{16,}`), "$1 " + Redacted},
 	// Key-shaped words: OpenAI's and OpenRouter's sk-…, Anthropic's, AWS's.
-	{regexp.MustCompile(`\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}`), Redacted},
+	{regexp.MustCompile(`(?i)\b(sk|pk|rk)-[A-Za-z0-9_-]{8,}`), Redacted},
 	{regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`), Redacted},
 	// api_key=…, "apiKey": "…", token: … in answers and URLs.
 	{regexp.MustCompile(`(?i)\b((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret|password|passwd|x-amz-signature|x-amz-credential|signature|token|key)["']?\s*[:=]\s*["']?)[^\s"'&,;}]{4,}`), "$1" + Redacted},
@@ -41,7 +45,85 @@ var patterns = []struct {
 // Scrubber removes secrets from texts. The zero value scrubs the patterns
 // only; New adds known values.
 type Scrubber struct {
-	known []string
+	known []knownSecret
+}
+
+// knownSecret is one configured value and the forms a server may echo it
+// in. An answer that quotes a key rarely quotes it as sent: it upper-cases
+// it, spaces it out, or shows the Authorization header base64-encoded, so
+// each form is looked for.
+type knownSecret struct {
+	value string
+	// loose matches the value in any case with any whitespace between its
+	// characters: "sk-or-v1-abc", "SK-OR-V1-ABC", "s k - o r - v 1 …";
+	// only a text whose squeeze holds squeezed can match.
+	loose    *regexp.Regexp
+	squeezed string
+	// encoded are the runs of base64 (standard and URL alphabets) that
+	// every encoding of a text holding the value contains, one per
+	// alignment of the value in the encoded bytes: the value's own
+	// characters, without those its neighbours share.
+	encoded []string
+}
+
+func newKnown(v string) knownSecret {
+	parts := make([]string, 0, len(v))
+	for _, r := range v {
+		parts = append(parts, regexp.QuoteMeta(string(r)))
+	}
+	k := knownSecret{value: v, loose: regexp.MustCompile(`(?i)` + strings.Join(parts, `\s*`)), squeezed: squeeze(v)}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for shift := range 3 {
+			// shift bytes before the value; the first 4*shift/3 rounded up
+			// characters mix them in, as do the characters of the value's
+			// last, partial group.
+			full := enc.EncodeToString(append(make([]byte, shift), v...))
+			from := (4*shift + 2) / 3
+			to := 4 * (shift + len(v)) / 3
+			if to-from >= minKnown && !slices.Contains(k.encoded, full[from:to]) {
+				k.encoded = append(k.encoded, full[from:to])
+			}
+		}
+	}
+	return k
+}
+
+// squeeze returns text lower-cased, without whitespace.
+func squeeze(text string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, text)
+}
+
+// isBase64 reports whether c may be part of a base64 text, in either
+// alphabet.
+func isBase64(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("+/-_=", c) >= 0
+}
+
+// scrubEncoded replaces each run of base64 that holds one of the cores
+// whole, so that no bit of the encoded secret is left.
+func scrubEncoded(text string, cores []string) string {
+	for _, core := range cores {
+		for {
+			i := strings.Index(text, core)
+			if i < 0 {
+				break
+			}
+			from, to := i, i+len(core)
+			for from > 0 && isBase64(text[from-1]) {
+				from--
+			}
+			for to < len(text) && isBase64(text[to]) {
+				to++
+			}
+			text = text[:from] + Redacted + text[to:]
+		}
+	}
+	return text
 }
 
 // New returns a Scrubber of the given secret values (empty and short ones
@@ -49,21 +131,34 @@ type Scrubber struct {
 // whole.
 func New(known ...string) *Scrubber {
 	s := &Scrubber{}
+	var values []string
 	for _, k := range known {
-		if k = strings.TrimSpace(k); len(k) >= minKnown && !slices.Contains(s.known, k) {
-			s.known = append(s.known, k)
+		if k = strings.TrimSpace(k); len(k) >= minKnown && !slices.Contains(values, k) {
+			values = append(values, k)
 		}
 	}
-	slices.SortFunc(s.known, func(a, b string) int { return len(b) - len(a) })
+	slices.SortFunc(values, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range values {
+		s.known = append(s.known, newKnown(v))
+	}
 	return s
 }
 
-// Scrub returns text without the known secrets, bearer tokens, key-shaped
-// words, key=value pairs of secret-sounding names and URL credentials.
+// Scrub returns text without the known secrets (as they are, in another
+// case, spaced out or base64-encoded), bearer tokens, key-shaped words,
+// key=value pairs of secret-sounding names and URL credentials.
 func (s *Scrubber) Scrub(text string) string {
-	if s != nil {
+	if s != nil && len(s.known) > 0 {
+		// The loose forms are costly to look for (every log line is
+		// scrubbed): only a text that holds a key once lower-cased and
+		// squeezed of whitespace is searched for one.
+		squeezed := squeeze(text)
 		for _, k := range s.known {
-			text = strings.ReplaceAll(text, k, Redacted)
+			text = strings.ReplaceAll(text, k.value, Redacted)
+			if strings.Contains(squeezed, k.squeezed) {
+				text = k.loose.ReplaceAllLiteralString(text, Redacted)
+			}
+			text = scrubEncoded(text, k.encoded)
 		}
 	}
 	for _, p := range patterns {
@@ -86,6 +181,31 @@ func (s *Scrubber) Error(err error) error {
 		}
 	}
 	return out
+}
+
+// ProviderError returns an error a provider client is about to return as
+// it may leave the client: every text it carries scrubbed, of whatever
+// status or transport failure it tells. A *generia.ProviderError or
+// *generia.Error keeps its kind, status, code and retry delay, so callers
+// still classify it; context errors pass as they are; any other error
+// becomes one of Error. Each client passes every error through this once,
+// where it returns, so that no path (a 402's message, an HTML page, a
+// transport error quoting its URL) can forget to.
+func (s *Scrubber) ProviderError(err error) error {
+	if err == nil || err == context.Canceled || err == context.DeadlineExceeded {
+		return err
+	}
+	switch e := err.(type) {
+	case *generia.ProviderError:
+		out := *e
+		out.Message, out.Code, out.Err = s.Scrub(e.Message), s.Scrub(e.Code), s.Error(e.Err)
+		return &out
+	case *generia.Error:
+		out := *e
+		out.Message, out.Err = s.Scrub(e.Message), s.ProviderError(e.Err)
+		return &out
+	}
+	return s.Error(err)
 }
 
 type scrubbedError struct {

@@ -25,13 +25,13 @@ var ReservedUsernames = []string{"operator", "admin", "administrator", "root", "
 func (s *Service) Register(ctx context.Context, username, email, password string) (generia.User, error) {
 	username, email = strings.TrimSpace(username), strings.TrimSpace(email)
 	if !validUsername.MatchString(username) {
-		return generia.User{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 30 latin letters, digits or underscores")
+		return generia.User{}, generia.FieldErrorf("username", "username must be 3 to 30 latin letters, digits or underscores")
 	}
 	if slices.Contains(ReservedUsernames, strings.ToLower(username)) {
 		return generia.User{}, generia.Errorf(generia.KindConflict, "that username is reserved; choose another")
 	}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
-		return generia.User{}, generia.Errorf(generia.KindInvalid, "email must be a valid address such as ada@example.com")
+		return generia.User{}, generia.FieldErrorf("email", "email must be a valid address such as ada@example.com")
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {
@@ -74,4 +74,79 @@ func (s *Service) Authenticate(ctx context.Context, emailOrUsername, password st
 // User returns an account.
 func (s *Service) User(ctx context.Context, id string) (generia.User, error) {
 	return s.Store.UserByID(ctx, id)
+}
+
+// StartSession signs an API client in as u: a new token family at its
+// first generation and its first refresh token, returned in the clear
+// (the store keeps its hash only).
+func (s *Service) StartSession(ctx context.Context, u generia.User) (generia.TokenFamily, string, error) {
+	refresh, hash, err := auth.NewRefreshToken()
+	if err != nil {
+		return generia.TokenFamily{}, "", err
+	}
+	now := s.now()
+	f := generia.TokenFamily{ID: uuid.NewString(), UserID: u.ID, Generation: 1, ExpiresAt: now.Add(auth.RefreshTokenTTL), CreatedAt: now}
+	if err := s.Store.StartTokenFamily(ctx, f, hash); err != nil {
+		return generia.TokenFamily{}, "", err
+	}
+	return f, refresh, nil
+}
+
+// RotateSession spends a refresh token for its successor: the family moves
+// to its next generation, which ends the access tokens issued before. It
+// returns the account, the family and the new refresh token. An unknown,
+// expired or revoked token gives KindUnauthorized; one spent before ends
+// its whole family (see generia.Store.RotateRefreshToken).
+func (s *Service) RotateSession(ctx context.Context, refreshToken string) (generia.User, generia.TokenFamily, string, error) {
+	next, nextHash, err := auth.NewRefreshToken()
+	if err != nil {
+		return generia.User{}, generia.TokenFamily{}, "", err
+	}
+	now := s.now()
+	f, err := s.Store.RotateRefreshToken(ctx, auth.HashRefreshToken(refreshToken), nextHash, now, now.Add(auth.RefreshTokenTTL))
+	if err != nil {
+		return generia.User{}, generia.TokenFamily{}, "", err
+	}
+	u, err := s.Store.UserByID(ctx, f.UserID)
+	if err != nil {
+		return generia.User{}, generia.TokenFamily{}, "", err
+	}
+	return u, f, next, nil
+}
+
+// EndSessions ends, at once, the sign-in of the token family familyID (an
+// access token's; empty for none) and that of refreshToken (empty for
+// none). Families and tokens that are unknown or already ended are no
+// error: signing out twice is signing out.
+func (s *Service) EndSessions(ctx context.Context, familyID, refreshToken string) error {
+	families := []string{familyID}
+	if refreshToken != "" {
+		id, err := s.Store.RefreshTokenFamily(ctx, auth.HashRefreshToken(refreshToken))
+		if err != nil && !generia.IsKind(err, generia.KindNotFound) {
+			return err
+		}
+		families = append(families, id)
+	}
+	for _, id := range families {
+		if id == "" {
+			continue
+		}
+		if err := s.Store.RevokeTokenFamily(ctx, id, s.now()); err != nil && !generia.IsKind(err, generia.KindNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Me returns the account a signed-in viewer acts as. No viewer, or an
+// account that no longer exists, gives KindUnauthorized.
+func (s *Service) Me(ctx context.Context, viewerID string) (generia.User, error) {
+	if viewerID == "" {
+		return generia.User{}, generia.Errorf(generia.KindUnauthorized, "sign in: this route needs an access token")
+	}
+	u, err := s.Store.UserByID(ctx, viewerID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		err = generia.Errorf(generia.KindUnauthorized, "the account of this token no longer exists")
+	}
+	return u, err
 }

@@ -74,6 +74,18 @@ type NewCharacter struct {
 	AvatarMediaID string `json:"avatar_media_id"`
 }
 
+// checkProfile is the rule of a person's character's display name and bio
+// (trimmed), for a new character and an edit alike.
+func checkProfile(displayName, bio string) error {
+	switch {
+	case displayName == "" || utf8.RuneCountInString(displayName) > MaxDisplayName:
+		return generia.FieldErrorf("display_name", "display_name must be 1 to %d characters", MaxDisplayName)
+	case utf8.RuneCountInString(bio) > MaxBioLength:
+		return generia.FieldErrorf("bio", "bio must be at most %d characters", MaxBioLength)
+	}
+	return nil
+}
+
 // CreateCharacter makes a character of the viewer in a world they belong
 // to. Its avatar, if any, must be an image the viewer uploaded to that world.
 func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc NewCharacter) (generia.Character, error) {
@@ -84,17 +96,14 @@ func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc 
 	nc.DisplayName = strings.TrimSpace(nc.DisplayName)
 	nc.Bio = strings.TrimSpace(nc.Bio)
 	nc.Username = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(nc.Username), "@")))
-	switch {
-	case nc.DisplayName == "" || utf8.RuneCountInString(nc.DisplayName) > MaxDisplayName:
-		return generia.Character{}, generia.Errorf(generia.KindInvalid, "display_name must be 1 to %d characters", MaxDisplayName)
-	case utf8.RuneCountInString(nc.Bio) > MaxBioLength:
-		return generia.Character{}, generia.Errorf(generia.KindInvalid, "bio must be at most %d characters", MaxBioLength)
+	if err := checkProfile(nc.DisplayName, nc.Bio); err != nil {
+		return generia.Character{}, err
 	}
 	if nc.Username == "" {
 		nc.Username = strings.ToLower(strings.Join(strings.Fields(nc.DisplayName), "_"))
 	}
 	if !generia.ValidHandle(nc.Username) {
-		return generia.Character{}, generia.Errorf(generia.KindInvalid, "username must be 3 to 24 lowercase latin letters, digits or underscores")
+		return generia.Character{}, generia.FieldErrorf("username", "username must be 3 to 24 lowercase latin letters, digits or underscores")
 	}
 	mine, err := s.Store.ListUserCharacters(ctx, w.ID, viewerID)
 	if err != nil {

@@ -74,7 +74,7 @@ func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, 
 	}
 	text := strings.TrimSpace(nc.Text)
 	if text == "" || utf8.RuneCountInString(text) > MaxCommentLength {
-		return AddedComment{}, generia.Errorf(generia.KindInvalid, "a comment is 1 to %d characters", MaxCommentLength)
+		return AddedComment{}, generia.FieldErrorf("text", "a comment is 1 to %d characters", MaxCommentLength)
 	}
 	p, err := s.Post(ctx, viewerID, ref, postID)
 	if err != nil {

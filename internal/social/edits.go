@@ -50,11 +50,8 @@ func (s *Service) EditPost(ctx context.Context, viewerID, ref, postID string, e 
 	if e.Hashtags != nil {
 		tags = *e.Hashtags
 	}
-	switch {
-	case utf8.RuneCountInString(caption) > MaxCaptionLength:
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", MaxCaptionLength)
-	case len(tags) > MaxHashtags:
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "at most %d hashtags", MaxHashtags)
+	if err := CheckPostText(caption, tags); err != nil {
+		return generia.Post{}, err
 	}
 	defer s.feeds.changed(p.WorldID)
 	if err := s.Store.EditPost(ctx, p.ID, caption, generia.Hashtags(tags)); err != nil {
@@ -79,11 +76,8 @@ func (s *Service) EditCharacter(ctx context.Context, viewerID, id string, e Char
 	}
 	setTrimmed(&c.DisplayName, e.DisplayName)
 	setTrimmed(&c.Bio, e.Bio)
-	switch {
-	case c.DisplayName == "" || utf8.RuneCountInString(c.DisplayName) > MaxDisplayName:
-		return generia.Character{}, generia.Errorf(generia.KindInvalid, "display_name must be 1 to %d characters", MaxDisplayName)
-	case utf8.RuneCountInString(c.Bio) > MaxBioLength:
-		return generia.Character{}, generia.Errorf(generia.KindInvalid, "bio must be at most %d characters", MaxBioLength)
+	if err := checkProfile(c.DisplayName, c.Bio); err != nil {
+		return generia.Character{}, err
 	}
 	if e.AvatarMediaID != nil && *e.AvatarMediaID != c.AvatarMediaID {
 		if *e.AvatarMediaID != "" {
@@ -117,11 +111,11 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 	}
 	switch {
 	case w.Name == "" || utf8.RuneCountInString(w.Name) > generia.MaxNameLength:
-		return generia.World{}, generia.Errorf(generia.KindInvalid, "name must be 1 to %d characters", generia.MaxNameLength)
+		return generia.World{}, generia.FieldErrorf("name", "name must be 1 to %d characters", generia.MaxNameLength)
 	case utf8.RuneCountInString(w.Description) > MaxWorldDescription:
-		return generia.World{}, generia.Errorf(generia.KindInvalid, "description must be at most %d characters", MaxWorldDescription)
+		return generia.World{}, generia.FieldErrorf("description", "description must be at most %d characters", MaxWorldDescription)
 	case w.Visibility != generia.VisibilityPublic && w.Visibility != generia.VisibilityPrivate:
-		return generia.World{}, generia.Errorf(generia.KindInvalid, "visibility must be public or private")
+		return generia.World{}, generia.FieldErrorf("visibility", "visibility must be public or private")
 	}
 	if err := s.Store.EditWorld(ctx, w.ID, w.Name, w.Description, w.Visibility); err != nil {
 		return generia.World{}, err

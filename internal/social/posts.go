@@ -21,15 +21,12 @@ func (s *Service) Feed(ctx context.Context, viewerID, ref string, page generia.P
 	return p.posts, p.next, err
 }
 
-// MaxHashtagLength bounds a hashtag asked for.
-const MaxHashtagLength = 60
-
 // Tagged returns a world's posts with a hashtag, newest first, as Feed
 // does.
 func (s *Service) Tagged(ctx context.Context, viewerID, ref, tag string, page generia.Page) ([]generia.Post, string, error) {
 	tag = strings.TrimLeft(strings.TrimSpace(tag), "#")
-	if tag == "" || utf8.RuneCountInString(tag) > MaxHashtagLength || strings.ContainsAny(tag, " \t\n#") {
-		return nil, "", generia.Errorf(generia.KindInvalid, "a hashtag is 1 to %d characters without spaces", MaxHashtagLength)
+	if tag == "" || utf8.RuneCountInString(tag) > generia.MaxHashtagLength || strings.ContainsAny(tag, " \t\n#") {
+		return nil, "", generia.Errorf(generia.KindInvalid, "a hashtag is 1 to %d characters without spaces", generia.MaxHashtagLength)
 	}
 	w, err := s.visible(ctx, viewerID, ref)
 	if err != nil {
@@ -118,6 +115,18 @@ type NewPost struct {
 	Hashtags    []string `json:"hashtags"`
 }
 
+// CheckPostText is the rule of a post's caption (trimmed) and hashtags,
+// for a new post and an edit alike: a KindInvalid error naming the field.
+func CheckPostText(caption string, hashtags []string) error {
+	switch {
+	case utf8.RuneCountInString(caption) > MaxCaptionLength:
+		return generia.FieldErrorf("caption", "caption must be at most %d characters", MaxCaptionLength)
+	case len(hashtags) > MaxHashtags:
+		return generia.FieldErrorf("hashtags", "at most %d hashtags", MaxHashtags)
+	}
+	return nil
+}
+
 // CreatePost publishes a post as one of the viewer's characters in a world
 // they belong to, with an image they uploaded there.
 func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPost) (generia.Post, error) {
@@ -128,17 +137,16 @@ func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPo
 	np.Caption = strings.TrimSpace(np.Caption)
 	switch {
 	case np.CharacterID == "":
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character_id is required: post as one of your characters")
+		return generia.Post{}, generia.FieldErrorf("character_id", "character_id is required: post as one of your characters")
 	case np.MediaID == "":
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "media_id is required: upload an image first")
-	case utf8.RuneCountInString(np.Caption) > MaxCaptionLength:
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", MaxCaptionLength)
-	case len(np.Hashtags) > MaxHashtags:
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "at most %d hashtags", MaxHashtags)
+		return generia.Post{}, generia.FieldErrorf("media_id", "media_id is required: upload an image first")
+	}
+	if err := CheckPostText(np.Caption, np.Hashtags); err != nil {
+		return generia.Post{}, err
 	}
 	c, err := s.Store.Character(ctx, np.CharacterID)
 	if generia.IsKind(err, generia.KindNotFound) || (err == nil && c.WorldID != w.ID) {
-		return generia.Post{}, generia.Errorf(generia.KindInvalid, "character %s is not in this world", np.CharacterID)
+		return generia.Post{}, generia.FieldErrorf("character_id", "character %s is not in this world", np.CharacterID)
 	}
 	if err != nil {
 		return generia.Post{}, err

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
@@ -64,13 +62,10 @@ func (h *Handler) showCharacter(w http.ResponseWriter, r *http.Request, v viewer
 	c := cv.Character
 	d := characterData{View: cv, CanEdit: v.SignedIn() && c.OwnerID == v.ID,
 		Edit: edit.or(map[string]string{"display_name": c.DisplayName, "bio": c.Bio})}
-	if p := cv.Character.Profile; len(p) > 0 && string(p) != "null" {
-		var detail content.CharacterDetail
-		if err := json.Unmarshal(p, &detail); err != nil {
-			h.log.Warn("a character's profile does not parse", "character_id", cv.Character.ID, "error", err)
-		} else {
-			d.Detail = &detail
-		}
+	if detail, ok, err := content.Profile(cv.Character.Profile); err != nil {
+		h.log.Warn("a character's profile does not parse", "character_id", cv.Character.ID, "error", err)
+	} else if ok {
+		d.Detail = &detail
 	}
 	if d.Detail != nil && len(d.Detail.Relationships) > 0 {
 		chars, err := h.allCharacters(ctx, v.ID, cv.World.ID)
@@ -80,10 +75,10 @@ func (h *Handler) showCharacter(w http.ResponseWriter, r *http.Request, v viewer
 		}
 		byName := map[string]string{}
 		for _, c := range chars {
-			byName[nameKey(c.DisplayName)] = c.ID
+			byName[content.NameKey(c.DisplayName)] = c.ID
 		}
 		for _, rel := range d.Detail.Relationships {
-			d.Relationships = append(d.Relationships, relationshipView{Relationship: rel, CharacterID: byName[nameKey(rel.Name)]})
+			d.Relationships = append(d.Relationships, relationshipView{Relationship: rel, CharacterID: byName[content.NameKey(rel.Name)]})
 		}
 	}
 	if d.Grid, err = h.characterGrid(r, v, cv.Character.ID); err != nil {
@@ -92,9 +87,6 @@ func (h *Handler) showCharacter(w http.ResponseWriter, r *http.Request, v viewer
 	}
 	h.render(w, r, status, "character", h.newPage(r, v, cv.Character.DisplayName, d).describe(r, cv.Character.Bio, cv.Character.AvatarMediaID))
 }
-
-// nameKey compares display names loosely: case and spacing aside.
-func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // characterPosts is the next page of a profile's grid, for "load more".
 func (h *Handler) characterPosts(w http.ResponseWriter, r *http.Request, req request) {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/generia/generia/internal/generia"
@@ -35,18 +36,21 @@ func refusedEdit(r *http.Request, err error, fields ...string) editForm {
 	return f
 }
 
-// fieldErrors puts an error's message beside the field it begins with (the
-// service names the field it refuses first: "caption must be …"), or else
-// on the form as a whole.
+// fieldErrors puts an error's message beside the field it refuses
+// (generia.ErrorField), when the form has that field, or else on the form
+// as a whole. The message names the field as the API spells it
+// ("display_name must …"); beside the field it reads "Display name must …".
 func fieldErrors(err error, fields ...string) map[string]string {
-	m := generia.ErrorMessage(err)
-	for _, name := range fields {
-		if rest, ok := strings.CutPrefix(m, name+" "); ok {
-			label := strings.ReplaceAll(name, "_", " ") // display_name: "Display name must …"
-			return map[string]string{name: strings.ToUpper(label[:1]) + label[1:] + " " + rest}
-		}
+	name := generia.ErrorField(err)
+	if name == "" || !slices.Contains(fields, name) {
+		return map[string]string{"": message(err)}
 	}
-	return map[string]string{"": message(err)}
+	m := message(err)
+	if rest, ok := strings.CutPrefix(generia.ErrorMessage(err), name+" "); ok {
+		label := strings.ReplaceAll(name, "_", " ")
+		m = strings.ToUpper(label[:1]) + label[1:] + " " + rest
+	}
+	return map[string]string{name: m}
 }
 
 // editPost changes the caption and hashtags of the viewer's character's

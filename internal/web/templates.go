@@ -12,7 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -340,29 +340,30 @@ func duration(d time.Duration) string {
 	return fmt.Sprintf("%d h %d min", s/3600, s%3600/60)
 }
 
-// inText finds the @mentions and #hashtags of a text.
-var inText = regexp.MustCompile(`@([A-Za-z0-9_]{3,24})\b|#([\p{L}\p{N}_]{1,60})`)
-
 // linked is a text of a world (a caption, a comment) as HTML: escaped, its
-// @mentions linked to the characters and its #hashtags to the world's
-// posts with them.
+// @mentions (generia.FindMentions) linked to the characters and its
+// #hashtags (generia.FindHashtags) to the world's posts with them.
 func linked(worldID, text string) template.HTML {
+	type link struct {
+		start, end int
+		href       string
+	}
+	world := "/worlds/" + url.PathEscape(worldID)
+	var links []link
+	for _, m := range generia.FindMentions(text) {
+		links = append(links, link{m.Start, m.End, world + "/at/" + m.Word})
+	}
+	for _, m := range generia.FindHashtags(text) {
+		links = append(links, link{m.Start, m.End, world + "/tags/" + url.PathEscape(m.Word)})
+	}
+	// A mention holds no '#' and a hashtag no '@': the links never overlap.
+	slices.SortFunc(links, func(a, b link) int { return a.start - b.start })
 	var b strings.Builder
 	last := 0
-	for _, m := range inText.FindAllStringSubmatchIndex(text, -1) {
-		if before, _ := utf8.DecodeLastRuneInString(text[:m[0]]); m[0] > 0 && (unicode.IsLetter(before) || unicode.IsDigit(before) || before == '_') {
-			continue // inside a word, as in an e-mail address
-		}
-		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
-		word := text[m[0]:m[1]]
-		href := "/worlds/" + url.PathEscape(worldID)
-		if m[2] >= 0 {
-			href += "/at/" + text[m[2]:m[3]]
-		} else {
-			href += "/tags/" + url.PathEscape(text[m[4]:m[5]])
-		}
-		fmt.Fprintf(&b, `<a href="%s">%s</a>`, template.HTMLEscapeString(href), template.HTMLEscapeString(word))
-		last = m[1]
+	for _, l := range links {
+		b.WriteString(template.HTMLEscapeString(text[last:l.start]))
+		fmt.Fprintf(&b, `<a href="%s">%s</a>`, template.HTMLEscapeString(l.href), template.HTMLEscapeString(text[l.start:l.end]))
+		last = l.end
 	}
 	b.WriteString(template.HTMLEscapeString(text[last:]))
 	return template.HTML(b.String())

@@ -509,6 +509,12 @@ func TestComposeWithoutJavaScript(t *testing.T) {
 			`<p class="field-error" id="compose-caption-error" role="alert">Caption must be at most 2200 characters</p>`)
 	cy.postMultipart("/worlds/tidewater/posts", url.Values{"character_id": {charID}, "caption": {"x"}, "hashtags": {strings.Repeat("#t ", 40)}, "_csrf": {cy.csrf}}, pngBytes(t, 64, 64)).
 		want(http.StatusBadRequest, `aria-describedby="compose-tags-error"`, `<p class="field-error" id="compose-tags-error" role="alert">At most`)
+	// A character of another world is refused beside the character's
+	// field, though its message does not begin with the field's name: the
+	// error carries its field.
+	cy.postMultipart("/worlds/tidewater/posts", url.Values{"character_id": {"grove-char"}, "caption": {"x"}, "_csrf": {cy.csrf}}, pngBytes(t, 64, 64)).
+		want(http.StatusBadRequest, `aria-invalid="true" aria-describedby="compose-character-error"`,
+			`<p class="field-error" id="compose-character-error" role="alert">Character grove-char is not in this world</p>`)
 	// A character's name is required, beside its field.
 	cy.postMultipart("/worlds/tidewater/characters", url.Values{"display_name": {" "}, "bio": {"Still here"}, "_csrf": {cy.csrf}}, nil).
 		want(http.StatusBadRequest, `aria-invalid="true" aria-describedby="char-name-error"`,

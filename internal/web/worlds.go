@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -287,18 +286,11 @@ type characterForm struct {
 }
 
 // formErrors places a refusal beside its field: the image's own field when
-// the image was refused, else the field the message names (hashtag rules
-// name no field of their own), else the form.
+// the image or its media_id was refused, else the field the error refuses,
+// else the form.
 func formErrors(err, uploadErr error, fields ...string) (map[string]string, string) {
-	if err == uploadErr && generia.IsKind(err, generia.KindInvalid) {
+	if err == uploadErr && generia.IsKind(err, generia.KindInvalid) || generia.ErrorField(err) == "media_id" {
 		return map[string]string{"file": message(err)}, ""
-	}
-	m := generia.ErrorMessage(err)
-	if strings.HasPrefix(m, "media_id ") {
-		return map[string]string{"file": message(err)}, ""
-	}
-	if strings.Contains(m, "hashtag") && slices.Contains(fields, "hashtags") {
-		return map[string]string{"hashtags": message(err)}, ""
 	}
 	errs := fieldErrors(err, fields...)
 	return errs, errs[""]
@@ -495,7 +487,7 @@ func (h *Handler) setLife(w http.ResponseWriter, r *http.Request, req request) {
 		if calls != nil {
 			n := int(*calls)
 			if float64(n) != *calls {
-				return generia.Errorf(generia.KindInvalid, "calls a day must be a whole number")
+				return generia.FieldErrorf("daily_calls", "calls a day must be a whole number")
 			}
 			ch.DailyCalls = &n
 		}
@@ -513,7 +505,7 @@ func formNumber(r *http.Request, name, what string) (*float64, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return nil, generia.Errorf(generia.KindInvalid, "%s must be a number", what)
+		return nil, generia.FieldErrorf(name, "%s must be a number", what)
 	}
 	return &v, nil
 }
@@ -544,9 +536,8 @@ func (h *Handler) createPost(w http.ResponseWriter, r *http.Request, req request
 	v, id := req.viewer, r.PathValue("id")
 	f := composeForm{CharacterID: r.PostFormValue("character_id"), Caption: r.PostFormValue("caption"), Hashtags: r.PostFormValue("hashtags")}
 	var err, uploadErr error
-	if utf8.RuneCountInString(strings.TrimSpace(f.Caption)) > social.MaxCaptionLength {
-		err = generia.Errorf(generia.KindInvalid, "caption must be at most %d characters", social.MaxCaptionLength)
-	}
+	// Refused before the image is stored, so a refusal leaves no upload.
+	err = social.CheckPostText(strings.TrimSpace(f.Caption), parseHashtags(f.Hashtags))
 	var mediaID string
 	if err == nil {
 		mediaID, err = h.uploadField(r, v.ID, id)
