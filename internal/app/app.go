@@ -324,7 +324,7 @@ func (a *App) serveHTTP() error {
 		return fmt.Errorf("GENERIA_TRUSTED_PROXIES: %w", err)
 	}
 	limits.TrustedProxies = proxies
-	api := &httpapi.Server{Social: svc, Store: a.Store, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
+	api := &httpapi.Server{Social: svc, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
 		Limits: limits, MediaRedirect: a.Config.MediaRedirect, Capacity: a.Config.Concurrency.Capacity()}
 	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, WorldBudgetUSD: a.Config.WorldBudgetUSD, Limits: limits})
 	if err != nil {

@@ -52,7 +52,7 @@ func newAPILogged(tb testing.TB, limits *ratelimit.Limits, logger *slog.Logger) 
 		tb.Fatal(err)
 	}
 	svc, _ := socialtest.Service(store, localtest.Media(tb, tb.TempDir()))
-	s := &Server{Social: svc, Store: store, Tokens: tokens, Sessions: &auth.Sessions{Store: store},
+	s := &Server{Social: svc, Tokens: tokens, Sessions: &auth.Sessions{Store: store},
 		Logger: logger, Limits: limits}
 	h := s.Handler()
 	srv := httptest.NewServer(h)

@@ -26,11 +26,9 @@ import (
 
 // Server holds the API's dependencies.
 type Server struct {
-	Social *social.Service
-	// Store is read by the status stream alone, until that stream moves
-	// behind Social; every other route reaches data through Social, which
-	// applies access. Do not add a use: it goes with the stream.
-	Store    generia.Store
+	// Social is the one way to the data: every route and stream reads and
+	// writes through it, which applies access; the API holds no store.
+	Social   *social.Service
 	Tokens   *auth.Tokens
 	Sessions *auth.Sessions
 	Logger   *slog.Logger
