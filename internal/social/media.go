@@ -66,7 +66,7 @@ func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader)
 			return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d images in the last %s, the most an account may; try again later", count, quota.Period)
 		}
 	}
-	clean, ctype, width, height, err := cleanImage(data)
+	clean, ctype, width, height, err := cleanImage(ctx, data)
 	if err != nil {
 		return generia.Media{}, err
 	}

@@ -81,7 +81,7 @@ func TestCleanImage(t *testing.T) {
 		"png with bytes after": {append(append([]byte{}, p...), []byte("GPS 52.5200N 13.4050E")...), "image/png"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			out, ctype, w, h, err := cleanImage(tc.in)
+			out, ctype, w, h, err := cleanImage(t.Context(), tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +96,7 @@ func TestCleanImage(t *testing.T) {
 			}
 		})
 	}
-	if out, _, _, _, err := cleanImage(g); err == nil {
+	if out, _, _, _, err := cleanImage(t.Context(), g); err == nil {
 		if anim, err := gif.DecodeAll(bytes.NewReader(out)); err != nil || len(anim.Image) != 2 {
 			t.Errorf("an animated GIF lost its frames: %v", err)
 		}
@@ -122,7 +122,7 @@ func TestCleanImage(t *testing.T) {
 		"gif of a tiny frame on a large screen": tiny.Bytes(),
 		"text":                                  []byte("just some words, not a picture"),
 	} {
-		if _, _, _, _, err := cleanImage(bad); !generia.IsKind(err, generia.KindInvalid) {
+		if _, _, _, _, err := cleanImage(t.Context(), bad); !generia.IsKind(err, generia.KindInvalid) {
 			t.Errorf("%s: %v, want KindInvalid", name, err)
 		}
 	}
@@ -244,8 +244,20 @@ func FuzzCleanImage(f *testing.F) {
 	f.Add([]byte("GIF89a"))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
+	// The bombs (see bomb_test.go), and files within the budgets that the
+	// header walks read.
+	f.Add(gifBomb(f, 30))
+	f.Add(jpegBomb(4096, 200))
+	f.Add(pngBomb(f, 16))
+	f.Add(jpegBomb(512, 10))
+	f.Add(webpWithExif(f, 80, 70, "GPS"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, ctype, w, h, err := cleanImage(data)
+		// An input the budgets let through may still be a large picture:
+		// a shorter deadline than an upload's keeps the fuzzer going
+		// (refused as taking too long, which is KindInvalid too).
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		out, ctype, w, h, err := cleanImage(ctx, data)
 		if err != nil {
 			if !generia.IsKind(err, generia.KindInvalid) {
 				t.Fatalf("error of kind %s: %v", generia.ErrorKind(err), err)

@@ -1,0 +1,215 @@
+package social
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"math/bits"
+	"runtime"
+	"testing"
+
+	gowebp "github.com/gen2brain/webp"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// gifBomb is a GIF of frames 4096×4096 pixels of one colour each, written
+// as compactly as an encoder writes them (about 11.6 KB a frame): one
+// frame is encoded and its block repeated.
+func gifBomb(t testing.TB, frames int) []byte {
+	t.Helper()
+	frame := image.NewPaletted(image.Rect(0, 0, 4096, 4096), []color.Color{color.Black, color.White})
+	var one bytes.Buffer
+	if err := gif.EncodeAll(&one, &gif.GIF{Image: []*image.Paletted{frame}, Delay: []int{0}}); err != nil {
+		t.Fatal(err)
+	}
+	// header, screen and global palette; the frame's descriptor and data;
+	// the trailer.
+	b := one.Bytes()
+	start := 13
+	if b[10]&0x80 != 0 {
+		start += 3 << (b[10]&7 + 1)
+	}
+	block := b[start : len(b)-1]
+	out := append([]byte{}, b[:start]...)
+	for range frames {
+		out = append(out, block...)
+	}
+	return append(out, 0x3B)
+}
+
+// jpegBomb is a progressive greyscale JPEG of 4096×4096 pixels with a DC
+// scan and then scans of 30 bytes each that end every block of the
+// picture at once (runs of 16384 blocks): each costs its decoder a pass
+// over the 262,144 blocks. side is a power of two.
+func jpegBomb(side, scans int) []byte {
+	seg := func(marker byte, body ...byte) []byte {
+		return append([]byte{0xFF, marker, byte((len(body) + 2) >> 8), byte(len(body) + 2)}, body...)
+	}
+	out := []byte{0xFF, 0xD8}
+	out = append(out, seg(0xDB, append([]byte{0}, bytes.Repeat([]byte{1}, 64)...)...)...)
+	out = append(out, seg(0xC2, 8, byte(side>>8), byte(side), byte(side>>8), byte(side), 1, 1, 0x11, 0)...)
+	blocks := (side / 8) * (side / 8)
+	// A run ends 2^r blocks (r at most 14), coded as one bit of 0 and r
+	// bits of 0.
+	r := min(bits.Len(uint(blocks))-1, 14)
+	one := make([]byte, 16)
+	one[0] = 1 // one code of one bit
+	dht := append(append(append([]byte{0x00}, one...), 0x00), append(append([]byte{0x10}, one...), byte(r<<4))...)
+	out = append(out, seg(0xC4, dht...)...)
+	// DC: category 0 (code 0) for every block.
+	out = append(out, seg(0xDA, 1, 1, 0x00, 0, 0, 0)...)
+	out = append(out, make([]byte, (blocks+7)/8)...)
+	acBits := (blocks >> r) * (1 + r)
+	for range scans - 1 {
+		out = append(out, seg(0xDA, 1, 1, 0x00, 1, 63, 0)...)
+		out = append(out, make([]byte, (acBits+7)/8)...)
+	}
+	return append(out, 0xFF, 0xD9)
+}
+
+// pngChunk is a PNG chunk with its length and checksum.
+func pngChunk(kind string, body []byte) []byte {
+	out := binary.BigEndian.AppendUint32(nil, uint32(len(body)))
+	out = append(append(out, kind...), body...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(append([]byte(kind), body...)))
+}
+
+// pngBomb is a whole PNG of 4096×4096 pixels of colour and alpha of a
+// depth (8 or 16 bits), all zero: at 16 bits, about 130 KB sent and 128 MB
+// once decoded.
+func pngBomb(t testing.TB, depth int) []byte {
+	t.Helper()
+	const side = 4096
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, side), side)
+	ihdr = append(ihdr, byte(depth), 6, 0, 0, 0)
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	row := make([]byte, 1+side*depth/2)
+	for range side {
+		if _, err := zw.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := []byte("\x89PNG\r\n\x1a\n")
+	out = append(out, pngChunk("IHDR", ihdr)...)
+	out = append(out, pngChunk("IDAT", z.Bytes())...)
+	return append(out, pngChunk("IEND", nil)...)
+}
+
+// allocated is how many bytes fn allocates.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Decompression bombs, built at their real sizes, are refused as invalid
+// from their headers: the refusal allocates a few megabytes at most, not
+// the gigabytes of pixels they describe.
+func TestCleanImageRefusesBombs(t *testing.T) {
+	cut := pngBomb(t, 8)
+	cut = append(append(cut[:33:33], pngChunk("IDAT", []byte{0x78, 0x9C, 0x63})...), pngChunk("IEND", nil)...)
+	for name, bomb := range map[string][]byte{
+		"gif of 30 frames of 4096×4096":         gifBomb(t, 30),
+		"gif of 200 frames of 4096×4096":        gifBomb(t, 200),
+		"jpeg of 1000 progressive scans":        jpegBomb(4096, 1000),
+		"jpeg of 40 progressive scans":          jpegBomb(4096, 40),
+		"png of 4096×4096 16-bit colour, zeros": pngBomb(t, 16),
+		"png claiming 4096×4096 over 3 bytes":   cut,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var err error
+			n := allocated(func() { _, _, _, _, err = cleanImage(t.Context(), bomb) })
+			if !generia.IsKind(err, generia.KindInvalid) {
+				t.Errorf("a bomb of %d KB: %v, want KindInvalid", len(bomb)>>10, err)
+			}
+			if n > 4<<20 {
+				t.Errorf("refusing a bomb of %d KB allocated %d MB", len(bomb)>>10, n>>20)
+			}
+			t.Logf("%d KB refused: %v", len(bomb)>>10, err)
+		})
+	}
+}
+
+// A GIF and a progressive JPEG within the budgets are kept, so the header
+// walks read real files right.
+func TestCleanImageWithinBudgets(t *testing.T) {
+	for name, img := range map[string][]byte{
+		"progressive jpeg of 10 scans": jpegBomb(512, 10),
+		"gif of 2 frames":              encoded(t, "gif"),
+	} {
+		if _, _, _, _, err := cleanImage(t.Context(), img); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// webpWithExif is a WebP of the extended format with an EXIF chunk after
+// its picture, as cameras and editors write it.
+func webpWithExif(t testing.TB, w, h int, secret string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := gowebp.Encode(&b, picture(w, h), gowebp.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	simple := b.Bytes()
+	vp8 := simple[12:] // the one VP8 chunk of the simple format
+	x := []byte{0x08, 0, 0, 0, byte(w - 1), byte((w - 1) >> 8), byte((w - 1) >> 16), byte(h - 1), byte((h - 1) >> 8), byte((h - 1) >> 16)}
+	chunk := func(id string, body []byte) []byte {
+		out := append([]byte(id), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...)
+		out = append(out, body...)
+		if len(body)%2 == 1 {
+			out = append(out, 0)
+		}
+		return out
+	}
+	body := append([]byte("WEBP"), chunk("VP8X", x)...)
+	body = append(body, vp8...)
+	body = append(body, chunk("EXIF", []byte("Exif\x00\x00"+secret))...)
+	return append(append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...), body...)
+}
+
+// A WebP stays a WebP, no larger than sent, and loses its metadata (a
+// 2.7 MB WebP was stored as an 82 MB PNG).
+func TestCleanImageKeepsWebPCompact(t *testing.T) {
+	in := webpWithExif(t, 640, 480, "GPS 52.5200N 13.4050E")
+	out, ctype, w, h, err := cleanImage(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "image/webp" || w != 640 || h != 480 {
+		t.Errorf("stored as %s %d×%d, want image/webp 640×480", ctype, w, h)
+	}
+	if len(out) > len(in) {
+		t.Errorf("a WebP of %d bytes stored as %d", len(in), len(out))
+	}
+	if bytes.Contains(out, []byte("GPS")) || bytes.Contains(out, []byte("EXIF")) {
+		t.Error("the EXIF was kept")
+	}
+	if _, format, err := image.Decode(bytes.NewReader(out)); err != nil || format != "webp" {
+		t.Errorf("what is stored does not decode as a WebP: %s, %v", format, err)
+	}
+}
+
+// A request whose client went away stops decoding and stores nothing.
+func TestCleanImageStopsWhenTheClientGoes(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, _, _, _, err := cleanImage(ctx, encodedSize(t, 2048, 2048))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("a decode for a client that left: %v, want it stopped (context canceled)", err)
+	}
+}
