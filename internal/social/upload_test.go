@@ -3,6 +3,7 @@ package social
 import (
 	"bytes"
 	"context"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -10,6 +11,9 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"io/fs"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,6 +192,92 @@ func TestUploadQuota(t *testing.T) {
 	if _, err := s.Upload(ctx, "ada", "w1", bytes.NewReader(img)); !generia.IsKind(err, generia.KindLimit) {
 		t.Errorf("an upload past the bytes of the quota: %v, want KindLimit", err)
 	}
+}
+
+// Concurrent uploads cannot pass the quota together (45 of 45 were
+// accepted under a quota of 30): it is reserved before decoding.
+func TestUploadQuotaHoldsConcurrentUploads(t *testing.T) {
+	s, _ := fixture(t)
+	const quota, uploads = 30, 40
+	s.UploadQuota = UploadQuota{Images: quota, Bytes: 1 << 30, Period: time.Hour}
+	img := encoded(t, "png")
+	errs := make([]error, uploads)
+	var wg sync.WaitGroup
+	for i := range uploads {
+		wg.Go(func() { _, errs[i] = s.Upload(t.Context(), "ada", "w1", bytes.NewReader(img)) })
+	}
+	wg.Wait()
+	stored, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			stored++
+		case generia.IsKind(err, generia.KindLimit):
+			limited++
+		default:
+			t.Errorf("upload: %v", err)
+		}
+	}
+	if stored != quota || limited != uploads-quota {
+		t.Errorf("%d concurrent uploads under a quota of %d: %d stored, %d refused; want %d and %d", uploads, quota, stored, limited, quota, uploads-quota)
+	}
+	if n, _, _ := s.Store.UploadUsage(t.Context(), "ada", time.Time{}); n != quota {
+		t.Errorf("%d uploads recorded, want %d", n, quota)
+	}
+}
+
+// An upload refused as invalid, or abandoned by its client, spends none of
+// the quota and leaves no file.
+func TestUploadRefusedSpendsNoQuota(t *testing.T) {
+	s, _ := fixture(t)
+	dir := t.TempDir()
+	s.Files = localtest.Media(t, dir)
+	s.UploadQuota = UploadQuota{Images: 1, Bytes: 1 << 20, Period: time.Hour}
+	for _, bad := range [][]byte{[]byte("not a picture"), gifBomb(t, 30), encodedSize(t, 10, 10)} {
+		if _, err := s.Upload(t.Context(), "ada", "w1", bytes.NewReader(bad)); !generia.IsKind(err, generia.KindInvalid) {
+			t.Errorf("an invalid upload: %v, want KindInvalid", err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	s.Store = cancelAfterReserve{s.Store, cancel}
+	if _, err := s.Upload(ctx, "ada", "w1", bytes.NewReader(encodedSize(t, 1024, 1024))); !errors.Is(err, context.Canceled) {
+		t.Errorf("an upload whose client left while it was decoded: %v, want it stopped", err)
+	}
+	s.Store = s.Store.(cancelAfterReserve).Store
+	if _, err := s.Upload(t.Context(), "ada", "w1", bytes.NewReader(encoded(t, "png"))); err != nil {
+		t.Errorf("the one upload of the quota, after refused and abandoned ones: %v", err)
+	}
+	if files := filesIn(t, dir); files != 1 {
+		t.Errorf("%d files stored, want the one upload's", files)
+	}
+}
+
+// cancelAfterReserve is a store that ends the request's context once the
+// upload's quota is reserved: its client went away during the decoding.
+type cancelAfterReserve struct {
+	generia.Store
+	cancel context.CancelFunc
+}
+
+func (s cancelAfterReserve) ReserveUpload(ctx context.Context, r generia.UploadReservation, l generia.UploadLimit) (generia.UploadUsage, bool, error) {
+	defer s.cancel()
+	return s.Store.ReserveUpload(ctx, r, l)
+}
+
+// filesIn counts the files in a directory and under it.
+func filesIn(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // Uploads nothing uses are removed after a day, files and all; used ones
