@@ -47,14 +47,21 @@ func gifBomb(t testing.TB, frames int) []byte {
 // jpegBomb is a progressive greyscale JPEG of 4096×4096 pixels with a DC
 // scan and then scans of 30 bytes each that end every block of the
 // picture at once (runs of 16384 blocks): each costs its decoder a pass
-// over the 262,144 blocks. side is a power of two.
-func jpegBomb(side, scans int) []byte {
+// over the 262,144 blocks. side is a power of two. With colour, the frame
+// has three components at full resolution, of which the scans code the
+// first.
+func jpegBomb(side, scans int, colour ...bool) []byte {
 	seg := func(marker byte, body ...byte) []byte {
 		return append([]byte{0xFF, marker, byte((len(body) + 2) >> 8), byte(len(body) + 2)}, body...)
 	}
 	out := []byte{0xFF, 0xD8}
 	out = append(out, seg(0xDB, append([]byte{0}, bytes.Repeat([]byte{1}, 64)...)...)...)
-	out = append(out, seg(0xC2, 8, byte(side>>8), byte(side), byte(side>>8), byte(side), 1, 1, 0x11, 0)...)
+	sof := []byte{8, byte(side >> 8), byte(side), byte(side >> 8), byte(side), 1, 1, 0x11, 0}
+	if len(colour) > 0 && colour[0] {
+		sof[5] = 3
+		sof = append(sof, 2, 0x11, 0, 3, 0x11, 0)
+	}
+	out = append(out, seg(0xC2, sof...)...)
 	blocks := (side / 8) * (side / 8)
 	// A run ends 2^r blocks (r at most 14), coded as one bit of 0 and r
 	// bits of 0.
@@ -127,6 +134,7 @@ func TestCleanImageRefusesBombs(t *testing.T) {
 		"gif of 200 frames of 4096×4096":        gifBomb(t, 200),
 		"jpeg of 1000 progressive scans":        jpegBomb(4096, 1000),
 		"jpeg of 40 progressive scans":          jpegBomb(4096, 40),
+		"jpeg of 4096×4096 progressive 4:4:4":   jpegBomb(4096, 5, true),
 		"png of 4096×4096 16-bit colour, zeros": pngBomb(t, 16),
 		"png claiming 4096×4096 over 3 bytes":   cut,
 	} {

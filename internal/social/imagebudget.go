@@ -27,6 +27,10 @@ const (
 	// take: a 4096×4096 picture of 8-bit colour and alpha, or one of 16-bit
 	// colour about 2900 pixels a side.
 	MaxUploadDecodedBytes = 64 << 20
+	// MaxJPEGDecodedBytes is the most memory a JPEG's decoding may take: a
+	// 4096×4096 photo, progressive at 4:2:0 (its coefficients take 100 MB
+	// of it) or baseline at 4:4:4.
+	MaxJPEGDecodedBytes = 128 << 20
 	// MaxUploadFrames is the most frames of an animated GIF.
 	MaxUploadFrames = 100
 	// MaxJPEGScans is the most scans of a JPEG. A baseline JPEG has one,
@@ -57,17 +61,20 @@ func budget(data []byte, ctype string) error {
 	case "image/gif":
 		frames, err = gifFrames(data)
 	case "image/jpeg":
-		var size [2]int
-		var scans int
-		size, scans, err = jpegFrame(data)
-		if err == nil && scans > MaxJPEGScans {
+		var j jpegHeader
+		j, err = jpegHeaders(data)
+		switch {
+		case err != nil:
+		case j.scans > MaxJPEGScans:
 			return generia.Errorf(generia.KindInvalid, "the JPEG has more than %d scans; at most %d are allowed", MaxJPEGScans, MaxJPEGScans)
+		case j.scans*j.width*j.height > MaxJPEGScanPixels:
+			return generia.Errorf(generia.KindInvalid, "the JPEG has %d scans of %d×%d pixels; save it with fewer (baseline, or a usual progressive)", j.scans, j.width, j.height)
+		case j.decoded > MaxJPEGDecodedBytes:
+			return generia.Errorf(generia.KindInvalid, "the JPEG's %d×%d pixels would take %d MB to read; at most %d MB are allowed (save it as a baseline JPEG, or smaller)",
+				j.width, j.height, j.decoded>>20, MaxJPEGDecodedBytes>>20)
 		}
-		if err == nil && scans*size[0]*size[1] > MaxJPEGScanPixels {
-			return generia.Errorf(generia.KindInvalid, "the JPEG has %d scans of %d×%d pixels; save it with fewer (baseline, or a usual progressive)", scans, size[0], size[1])
-		}
-		if scans > 0 {
-			frames = [][2]int{size}
+		if j.scans > 0 {
+			frames = [][2]int{{j.width, j.height}}
 		}
 	case "image/png":
 		err = pngBudget(data)
@@ -161,64 +168,77 @@ func gifFrames(data []byte) ([][2]int, error) {
 	return frames, nil
 }
 
-// jpegFrame returns the size of a JPEG's frame and how many scans it has
-// (each a pass of the decoder over the picture): it walks the marker
-// segments (ITU T.81, annex B) and skips the entropy-coded data after each
-// start of scan. It stops counting past MaxJPEGScans+1 scans.
-func jpegFrame(data []byte) (size [2]int, scans int, err error) {
+// jpegHeader is what a JPEG's headers say of its decoding.
+type jpegHeader struct {
+	width, height int
+	// scans is how many scans it has, each a pass of the decoder over the
+	// picture (or one component of it).
+	scans int
+	// decoded is the bytes the decoder allocates: a plane of samples per
+	// component and, for a progressive JPEG, 4 bytes a coefficient that
+	// it keeps between scans.
+	decoded int
+}
+
+// jpegHeaders reads a JPEG's headers: it walks the marker segments (ITU
+// T.81, annex B) and skips the entropy-coded data after each start of
+// scan. It stops counting past MaxJPEGScans+1 scans.
+func jpegHeaders(data []byte) (j jpegHeader, err error) {
 	if len(data) < 2 || data[0] != 0xFF || data[1] != 0xD8 {
-		return size, 0, errors.New("no JPEG start")
+		return j, errors.New("no JPEG start")
 	}
+	seenFrame := false
 	at := 2
-	for scans <= MaxJPEGScans {
+	for j.scans <= MaxJPEGScans {
 		// A marker: 0xFF, any number of 0xFF fill bytes, then its code.
 		// Bytes before it are skipped, as the decoder (and libjpeg) do.
 		i := bytes.IndexByte(data[at:], 0xFF)
 		if i < 0 {
-			return size, scans, errCut
+			return j, errCut
 		}
 		at += i
 		for at < len(data) && data[at] == 0xFF {
 			at++
 		}
 		if at >= len(data) {
-			return size, scans, errCut
+			return j, errCut
 		}
 		marker := data[at]
 		at++
 		switch {
 		case marker == 0xD9: // end of image
-			return size, scans, nil
+			return j, nil
 		case marker >= 0xD0 && marker <= 0xD7, marker == 0x01, marker == 0x00: // no length
 			continue
 		}
 		if at+2 > len(data) {
-			return size, scans, errCut
+			return j, errCut
 		}
 		n := int(binary.BigEndian.Uint16(data[at:]))
 		if n < 2 || at+n > len(data) {
-			return size, scans, errCut
+			return j, errCut
 		}
 		segment := data[at+2 : at+n]
 		at += n
 		switch marker {
 		case 0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF: // start of frame
-			if size != [2]int{} {
-				return size, scans, errors.New("a JPEG of more than one frame")
+			if seenFrame {
+				return j, errors.New("a JPEG of more than one frame")
 			}
-			if len(segment) < 5 {
-				return size, scans, errCut
+			seenFrame = true
+			progressive := marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE
+			if j, err = jpegFrame(segment, progressive); err != nil {
+				return j, err
 			}
-			size = [2]int{int(binary.BigEndian.Uint16(segment[3:])), int(binary.BigEndian.Uint16(segment[1:]))}
 		case 0xDA: // start of scan: entropy-coded data runs to the next marker
-			if size == [2]int{} {
-				return size, scans, errors.New("a JPEG scan before its frame")
+			if !seenFrame {
+				return j, errors.New("a JPEG scan before its frame")
 			}
-			scans++
+			j.scans++
 			for {
 				i := bytes.IndexByte(data[at:], 0xFF)
 				if i < 0 || at+i+1 >= len(data) {
-					return size, scans, errCut
+					return j, errCut
 				}
 				at += i
 				if next := data[at+1]; next != 0x00 && (next < 0xD0 || next > 0xD7) {
@@ -228,7 +248,34 @@ func jpegFrame(data []byte) (size [2]int, scans int, err error) {
 			}
 		}
 	}
-	return size, scans, nil
+	return j, nil
+}
+
+// jpegFrame reads a start-of-frame segment: the picture's size, and the
+// bytes its decoding takes from its components' sampling.
+func jpegFrame(segment []byte, progressive bool) (jpegHeader, error) {
+	if len(segment) < 6 || len(segment) < 6+3*int(segment[5]) {
+		return jpegHeader{}, errCut
+	}
+	j := jpegHeader{width: int(binary.BigEndian.Uint16(segment[3:])), height: int(binary.BigEndian.Uint16(segment[1:]))}
+	comps := segment[6 : 6+3*int(segment[5])]
+	hmax, vmax := 1, 1
+	for c := 0; c < len(comps); c += 3 {
+		hmax, vmax = max(hmax, int(comps[c+1]>>4)), max(vmax, int(comps[c+1]&15))
+	}
+	mcuCols, mcuRows := (j.width+8*hmax-1)/(8*hmax), (j.height+8*vmax-1)/(8*vmax)
+	perBlock := 64 // a sample a pixel
+	if progressive {
+		perBlock += 64 * 4 // and its coefficients, kept between scans
+	}
+	for c := 0; c < len(comps); c += 3 {
+		h, v := max(1, int(comps[c+1]>>4)), max(1, int(comps[c+1]&15))
+		j.decoded += mcuCols * h * mcuRows * v * perBlock
+	}
+	if len(comps) == 4*3 {
+		j.decoded += j.width * j.height * 4 // CMYK is converted into a picture of its own
+	}
+	return j, nil
 }
 
 // maxDeflateRatio is how many bytes at most deflate makes of one: a PNG

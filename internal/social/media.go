@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,7 +101,15 @@ func (s *Service) reserveUpload(ctx context.Context, id, viewerID string, size i
 // storeUpload cleans an upload whose quota is reserved, and stores it: the
 // file, then its record, which replaces the reservation.
 func (s *Service) storeUpload(ctx context.Context, worldID, viewerID, id string, data []byte) (generia.Media, error) {
+	// One decoding a core: each may hold a picture's pixels (up to
+	// MaxJPEGDecodedBytes), so a crowd of uploads waits instead of
+	// multiplying the memory.
+	release, err := s.cleaning.take(ctx)
+	if err != nil {
+		return generia.Media{}, fmt.Errorf("waiting to read an upload: %w", err)
+	}
 	clean, ctype, width, height, err := cleanImage(ctx, data)
+	release()
 	if err != nil {
 		return generia.Media{}, err
 	}
@@ -169,4 +179,21 @@ func (s *Service) Media(ctx context.Context, viewerID, id string) (generia.Media
 		err = generia.Errorf(generia.KindNotFound, "media %s not found", id)
 	}
 	return m, w.Visibility == generia.VisibilityPrivate, err
+}
+
+// slots is a semaphore of one slot a core, made on first use.
+type slots struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+// take waits for a slot until ctx ends, and returns its release.
+func (s *slots) take(ctx context.Context) (func(), error) {
+	s.once.Do(func() { s.c = make(chan struct{}, runtime.GOMAXPROCS(0)) })
+	select {
+	case s.c <- struct{}{}:
+		return func() { <-s.c }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -46,6 +46,7 @@ type Service struct {
 
 	feeds    feedCache
 	variants variants
+	cleaning slots
 }
 
 func (s *Service) now() time.Time {
