@@ -10,9 +10,11 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"image/jpeg"
 	"math/bits"
 	"runtime"
 	"testing"
+	"time"
 
 	gowebp "github.com/gen2brain/webp"
 
@@ -220,4 +222,60 @@ func TestCleanImageStopsWhenTheClientGoes(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("a decode for a client that left: %v, want it stopped (context canceled)", err)
 	}
+}
+
+// BenchmarkRefuseBomb measures refusing the largest bombs that fit an
+// upload (MaxUploadBytes): CPU time is ns/op, and B/op bounds the memory
+// the refusal takes.
+func BenchmarkRefuseBomb(b *testing.B) {
+	perFrame := len(gifBomb(b, 2)) - len(gifBomb(b, 1))
+	perScan := len(jpegBomb(4096, 3)) - len(jpegBomb(4096, 2))
+	for _, bc := range []struct {
+		name string
+		bomb []byte
+	}{
+		{"gif of 4096×4096 frames", gifBomb(b, (MaxUploadBytes-1024)/perFrame)},
+		{"jpeg of progressive scans", jpegBomb(4096, (MaxUploadBytes-len(jpegBomb(4096, 1)))/perScan)},
+		{"jpeg progressive 4096×4096 4:4:4", jpegBomb(4096, 5, true)},
+		{"png 4096×4096 of 16-bit zeros", pngBomb(b, 16)},
+	} {
+		if len(bc.bomb) > MaxUploadBytes {
+			b.Fatalf("%s: %d bytes, more than an upload", bc.name, len(bc.bomb))
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bc.bomb)))
+			for b.Loop() {
+				if _, _, _, _, err := cleanImage(b.Context(), bc.bomb); !generia.IsKind(err, generia.KindInvalid) {
+					b.Fatalf("not refused: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkUploadPhoto measures the upload of a photo of about 1.6 MB
+// (a 3000×2000 JPEG of fine detail), for comparison: reserved, decoded,
+// encoded, stored and recorded.
+func BenchmarkUploadPhoto(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 3000, 2000))
+	seed := uint32(1)
+	for i := range img.Pix {
+		seed = seed*1664525 + 1013904223
+		img.Pix[i] = byte(i/7) ^ byte(seed>>28) // gradients with a little grain
+	}
+	var photo bytes.Buffer
+	if err := jpeg.Encode(&photo, img, &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	s, _ := fixture(b)
+	s.UploadQuota = UploadQuota{Images: 1 << 30, Bytes: 1 << 60, Period: time.Hour}
+	b.ReportAllocs()
+	b.SetBytes(int64(photo.Len()))
+	for b.Loop() {
+		if _, err := s.Upload(b.Context(), "ada", "w1", bytes.NewReader(photo.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(photo.Len())/(1<<20), "MB-sent")
 }

@@ -154,7 +154,7 @@ func withPNGSize(p []byte, w, h int) []byte {
 
 // fixture is a service over an in-memory SQLite store and media on disk,
 // with a world that ada belongs to.
-func fixture(t *testing.T) (*Service, *time.Time) {
+func fixture(t testing.TB) (*Service, *time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	db := localtest.Store(t, ":memory:")
