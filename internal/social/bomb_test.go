@@ -115,6 +115,24 @@ func pngBomb(t testing.TB, depth int) []byte {
 	return append(out, pngChunk("IEND", nil)...)
 }
 
+// webpBomb is a lossless WebP of side×side pixels of one colour: a picture
+// of one colour costs no bits a pixel, so the stream of a small one,
+// under a header that says side, decodes to side×side (4096: 34 bytes
+// sent, 128 MB decoded).
+func webpBomb(t testing.TB, side int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := gowebp.Encode(&b, image.NewNRGBA(image.Rect(0, 0, 64, 64)), gowebp.Options{Lossless: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.Bytes()
+	at := bytes.Index(out, []byte("VP8L")) + 8 + 1 // past the chunk's header and the signature byte
+	bits := binary.LittleEndian.Uint32(out[at:])
+	bits = bits&^(1<<28-1) | uint32(side-1) | uint32(side-1)<<14
+	binary.LittleEndian.PutUint32(out[at:], bits)
+	return out
+}
+
 // allocated is how many bytes fn allocates.
 func allocated(fn func()) uint64 {
 	var before, after runtime.MemStats
@@ -139,6 +157,7 @@ func TestCleanImageRefusesBombs(t *testing.T) {
 		"jpeg of 4096×4096 progressive 4:4:4":   jpegBomb(4096, 5, true),
 		"png of 4096×4096 16-bit colour, zeros": pngBomb(t, 16),
 		"png claiming 4096×4096 over 3 bytes":   cut,
+		"lossless webp of 4096×4096":            webpBomb(t, 4096),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var err error
@@ -238,6 +257,7 @@ func BenchmarkRefuseBomb(b *testing.B) {
 		{"jpeg of progressive scans", jpegBomb(4096, (MaxUploadBytes-len(jpegBomb(4096, 1)))/perScan)},
 		{"jpeg progressive 4096×4096 4:4:4", jpegBomb(4096, 5, true)},
 		{"png 4096×4096 of 16-bit zeros", pngBomb(b, 16)},
+		{"lossless webp 4096×4096", webpBomb(b, 4096)},
 	} {
 		if len(bc.bomb) > MaxUploadBytes {
 			b.Fatalf("%s: %d bytes, more than an upload", bc.name, len(bc.bomb))
@@ -278,4 +298,35 @@ func BenchmarkUploadPhoto(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(photo.Len())/(1<<20), "MB-sent")
+}
+
+// A WebP with transparency keeps it.
+func TestCleanImageKeepsWebPAlpha(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 96, 96))
+	for y := range 96 {
+		for x := range 96 {
+			img.Set(x, y, color.NRGBA{200, 40, 40, uint8(min(255, x*4))})
+		}
+	}
+	var in bytes.Buffer
+	if err := gowebp.Encode(&in, img, gowebp.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(in.Bytes(), []byte("ALPH")) {
+		t.Fatal("the encoder wrote no alpha chunk")
+	}
+	out, ctype, _, _, err := cleanImage(t.Context(), in.Bytes())
+	if err != nil || ctype != "image/webp" {
+		t.Fatalf("%s, %v", ctype, err)
+	}
+	got, _, err := image.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, a := got.At(0, 50).RGBA(); a != 0 {
+		t.Errorf("a transparent pixel has alpha %d", a)
+	}
+	if _, _, _, a := got.At(95, 50).RGBA(); a != 0xFFFF {
+		t.Errorf("an opaque pixel has alpha %d", a)
+	}
 }

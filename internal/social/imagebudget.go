@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"image"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
@@ -23,9 +24,9 @@ const (
 	// height summed over its frames (an animated GIF: four full frames of
 	// 4096×4096, or a hundred of 800×800). The decoder holds them all.
 	MaxUploadTotalPixels = 64 << 20
-	// MaxUploadDecodedBytes is the most memory a PNG's decoded pixels may
-	// take: a 4096×4096 picture of 8-bit colour and alpha, or one of 16-bit
-	// colour about 2900 pixels a side.
+	// MaxUploadDecodedBytes is the most memory a PNG's or a WebP's decoded
+	// pixels may take: a 4096×4096 PNG of 8-bit colour and alpha, or one of
+	// 16-bit colour, or a lossless WebP, about 2900 pixels a side.
 	MaxUploadDecodedBytes = 64 << 20
 	// MaxJPEGDecodedBytes is the most memory a JPEG's decoding may take: a
 	// 4096×4096 photo, progressive at 4:2:0 (its coefficients take 100 MB
@@ -53,8 +54,9 @@ var errCut = errors.New("the file ends inside a header")
 
 // budget walks the headers of an image of a detected content type, without
 // decoding any pixel, and refuses with KindInvalid one whose frames, pixels
-// or scans are over the budgets above, or whose structure is broken.
-func budget(data []byte, ctype string) error {
+// or scans are over the budgets above, or whose structure is broken. cfg is
+// what image.DecodeConfig read of it.
+func budget(data []byte, ctype string, cfg image.Config) error {
 	var frames [][2]int
 	var err error
 	switch ctype {
@@ -82,9 +84,19 @@ func budget(data []byte, ctype string) error {
 			err = generia.WrapError(generia.KindInvalid, err, "the image is broken")
 		}
 		return err
-	default:
-		// WebP: the header's size is the picture's (the decoder reads one
-		// frame; an animated WebP is refused by its decoder).
+	case "image/webp":
+		// The header's size is the picture's (the decoder reads one frame;
+		// an animated WebP is refused by its decoder). A lossless picture
+		// is decoded into two copies of 4 bytes a pixel, a lossy one into
+		// 1.5 bytes a pixel and its alpha.
+		decoded := cfg.Width * cfg.Height * 5 / 2
+		if webpLossless(data) {
+			decoded = cfg.Width * cfg.Height * 8
+		}
+		if decoded > MaxUploadDecodedBytes {
+			return generia.Errorf(generia.KindInvalid, "the WebP's %d×%d pixels would take %d MB to read; at most %d MB are allowed (save it lossy, or smaller)",
+				cfg.Width, cfg.Height, decoded>>20, MaxUploadDecodedBytes>>20)
+		}
 		return nil
 	}
 	if err != nil {
@@ -276,6 +288,22 @@ func jpegFrame(segment []byte, progressive bool) (jpegHeader, error) {
 		j.decoded += j.width * j.height * 4 // CMYK is converted into a picture of its own
 	}
 	return j, nil
+}
+
+// webpLossless reports whether a WebP's picture is lossless (VP8L): the
+// first picture chunk it finds.
+func webpLossless(data []byte) bool {
+	for at := 12; at+8 <= len(data); {
+		switch string(data[at : at+4]) {
+		case "VP8L":
+			return true
+		case "VP8 ":
+			return false
+		}
+		n := int(binary.LittleEndian.Uint32(data[at+4:]))
+		at += 8 + n + n%2
+	}
+	return false
 }
 
 // maxDeflateRatio is how many bytes at most deflate makes of one: a PNG

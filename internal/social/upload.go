@@ -53,7 +53,7 @@ func cleanImage(ctx context.Context, data []byte) (out []byte, contentType strin
 	if err := sides(cfg); err != nil {
 		return nil, "", 0, 0, err
 	}
-	if err := budget(data, ctype); err != nil {
+	if err := budget(data, ctype, cfg); err != nil {
 		return nil, "", 0, 0, err
 	}
 	if format == "webp" {

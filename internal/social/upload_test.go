@@ -341,6 +341,7 @@ func FuzzCleanImage(f *testing.F) {
 	f.Add(pngBomb(f, 16))
 	f.Add(jpegBomb(512, 10))
 	f.Add(webpWithExif(f, 80, 70, "GPS"))
+	f.Add(webpBomb(f, 4096))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// An input the budgets let through may still be a large picture:
 		// a shorter deadline than an upload's keeps the fuzzer going
@@ -359,4 +360,24 @@ func FuzzCleanImage(f *testing.F) {
 			t.Fatalf("accepted an image that is not what it says: %s %d×%d, %v", ctype, w, h, err)
 		}
 	})
+}
+
+// An uploaded WebP is stored as a WebP and served, whole and as the
+// smaller copies pages show.
+func TestUploadedWebPIsServed(t *testing.T) {
+	s, _ := fixture(t)
+	m, err := s.Upload(t.Context(), "ada", "w1", bytes.NewReader(webpWithExif(t, 640, 480, "GPS 52.5200N 13.4050E")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ContentType != "image/webp" || m.Width != 640 || m.Height != 480 {
+		t.Errorf("stored as %s %d×%d, want image/webp 640×480", m.ContentType, m.Width, m.Height)
+	}
+	_, data, _, err := s.MediaVariant(t.Context(), "", m.ID, generia.VariantWidths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, format, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || format != "webp" || cfg.Width != generia.VariantWidths[0] {
+		t.Errorf("the variant is %s %d wide (%v), want a WebP %d wide", format, cfg.Width, err, generia.VariantWidths[0])
+	}
 }
