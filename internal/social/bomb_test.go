@@ -330,3 +330,29 @@ func TestCleanImageKeepsWebPAlpha(t *testing.T) {
 		t.Errorf("an opaque pixel has alpha %d", a)
 	}
 }
+
+// BenchmarkCleanWithinBudgets measures the costliest uploads the header
+// budgets let through to the decoder: what one upload can cost at most,
+// whether it is then kept or refused (the JPEG of zeros would grow more
+// than MaxUploadGrowth).
+func BenchmarkCleanWithinBudgets(b *testing.B) {
+	png8 := pngBomb(b, 8) // 64 MB decoded
+	for _, bc := range []struct {
+		name string
+		img  []byte
+	}{
+		{"gif of 3 frames of 4096×4096", gifBomb(b, 3)},
+		{"jpeg 4096×4096 grey of 32 progressive scans", jpegBomb(4096, 32)},
+		{"png 4096×4096 8-bit colour and alpha", png8},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, _, _, err := cleanImage(b.Context(), bc.img); err != nil && !generia.IsKind(err, generia.KindInvalid) {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(bc.img))/(1<<10), "KB-sent")
+		})
+	}
+}
