@@ -86,7 +86,8 @@ func cleanImage(ctx context.Context, data []byte) (out []byte, contentType strin
 			return nil, "", 0, 0, broken(err)
 		}
 	case "webp":
-		// Decoded whole to prove it is a picture; what was sent is kept.
+		// Decoded whole to prove it is a picture; its picture's chunks
+		// are kept as sent (webpPicture).
 		if _, err := webp.Decode(in); err != nil {
 			return nil, "", 0, 0, broken(err)
 		}
