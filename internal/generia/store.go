@@ -194,13 +194,25 @@ type ContentStore interface {
 	// CreateMedia records a stored image with a caller-chosen ID. For a
 	// generated image it counts images in the status record (not an image
 	// of the world's life), and the paid image waiting under the same ID is
-	// dropped in the same transaction.
+	// dropped in the same transaction; for an upload, the upload
+	// reservation of the same ID is.
 	CreateMedia(ctx context.Context, m Media) (Media, bool, error)
 	// Media returns a media record.
 	Media(ctx context.Context, id string) (Media, error)
 	// UploadUsage is how many images a user uploaded since a time, and
 	// their bytes.
 	UploadUsage(ctx context.Context, ownerID string, since time.Time) (int, int64, error)
+	// ReserveUpload records the reservation r if its owner's uploads and
+	// reservations made since limit.Since, with r, stay within the limit's
+	// images and bytes, and returns the owner's usage without r and
+	// whether r was recorded. The check and the record are one step for
+	// the owner, whatever the processes: concurrent reservations never pass
+	// the limit together. Reserving an ID again resizes its reservation
+	// (counted once). An unknown owner gives KindNotFound.
+	ReserveUpload(ctx context.Context, r UploadReservation, limit UploadLimit) (UploadUsage, bool, error)
+	// ReleaseUpload drops a reservation, when its upload failed; one that is
+	// gone is no error.
+	ReleaseUpload(ctx context.Context, id string) error
 	// UnusedUploads lists, oldest first, at most limit uploads made before
 	// a time that no post and no character uses.
 	UnusedUploads(ctx context.Context, before time.Time, limit int) ([]Media, error)

@@ -200,6 +200,31 @@ type Media struct {
 	Life bool
 }
 
+// UploadReservation is an upload under way: its bytes count against its
+// owner's quota from before it is decoded until it is stored (the media
+// record of the same ID replaces it) or released.
+type UploadReservation struct {
+	ID      string
+	OwnerID string
+	// Size is the bytes reserved: what was sent, then what is stored.
+	Size      int64
+	CreatedAt time.Time
+}
+
+// UploadUsage is what an account uploaded, or is uploading, in a period.
+type UploadUsage struct {
+	Images int
+	Bytes  int64
+}
+
+// UploadLimit is an account's upload quota as a store checks it: at most
+// Images uploads and Bytes bytes made since Since.
+type UploadLimit struct {
+	Since  time.Time
+	Images int
+	Bytes  int64
+}
+
 // User is a person with an account.
 type User struct {
 	ID        string

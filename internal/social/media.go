@@ -2,9 +2,12 @@ package social
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,9 +39,15 @@ type UploadQuota struct {
 // Upload stores an image the viewer uploads to a world they belong to,
 // within the account's quota. The image is decoded whole and encoded
 // again (see cleanImage): a file that is not a whole PNG, JPEG, WebP or
-// GIF of 64 to 4096 pixels a side is refused with KindInvalid, and none of
-// its metadata is kept. Over the quota gives KindLimit. Uploads that no
-// post or character uses are removed after a day (RemoveUnusedUploads).
+// GIF of 64 to 4096 pixels a side, or over the pixel, frame and scan
+// budgets read from its headers, is refused with KindInvalid, and none of
+// its metadata is kept. Over the quota gives KindLimit. The quota is
+// reserved (the bytes sent) before decoding and corrected to the bytes
+// stored, in the store, so that concurrent uploads, from any process,
+// cannot pass it together; an upload that fails releases its reservation,
+// and a refused one spends none. Decoding stops when ctx ends (the client
+// went away). Uploads that no post or character uses are removed after a
+// day (RemoveUnusedUploads).
 func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader) (generia.Media, error) {
 	w, err := s.member(ctx, viewerID, ref)
 	if err != nil {
@@ -54,34 +63,73 @@ func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader)
 	if len(data) > MaxUploadBytes {
 		return generia.Media{}, generia.Errorf(generia.KindTooLarge, "the image is larger than %d MB", MaxUploadBytes>>20)
 	}
-	quota := s.UploadQuota
-	limited := quota != (UploadQuota{})
-	var used int64
-	if limited {
-		var count int
-		if count, used, err = s.Store.UploadUsage(ctx, viewerID, s.now().Add(-quota.Period)); err != nil {
-			return generia.Media{}, err
-		}
-		if count >= quota.Images {
-			return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d images in the last %s, the most an account may; try again later", count, quota.Period)
+	id := uuid.NewString()
+	if err := s.reserveUpload(ctx, id, viewerID, int64(len(data))); err != nil {
+		return generia.Media{}, err
+	}
+	m, err := s.storeUpload(ctx, w.ID, viewerID, id, data)
+	if err != nil && s.UploadQuota != (UploadQuota{}) {
+		// A fresh context: the request's may be what ended the upload.
+		if rerr := s.Store.ReleaseUpload(context.WithoutCancel(ctx), id); rerr != nil {
+			err = errors.Join(err, rerr)
 		}
 	}
-	clean, ctype, width, height, err := cleanImage(data)
+	return m, err
+}
+
+// reserveUpload reserves size bytes of the viewer's quota under the
+// upload's ID (again, to resize it); over the quota gives KindLimit.
+func (s *Service) reserveUpload(ctx context.Context, id, viewerID string, size int64) error {
+	quota := s.UploadQuota
+	if quota == (UploadQuota{}) {
+		return nil
+	}
+	used, reserved, err := s.Store.ReserveUpload(ctx, generia.UploadReservation{ID: id, OwnerID: viewerID, Size: size, CreatedAt: s.now()},
+		generia.UploadLimit{Since: s.now().Add(-quota.Period), Images: quota.Images, Bytes: quota.Bytes})
+	switch {
+	case err != nil:
+		return err
+	case reserved:
+		return nil
+	case used.Images >= quota.Images:
+		return generia.Errorf(generia.KindLimit, "you uploaded %d images in the last %s, the most an account may; try again later", used.Images, quota.Period)
+	default:
+		return generia.Errorf(generia.KindLimit, "you uploaded %d MB in the last %s; %d MB is the most an account may", used.Bytes>>20, quota.Period, quota.Bytes>>20)
+	}
+}
+
+// storeUpload cleans an upload whose quota is reserved, and stores it: the
+// file, then its record, which replaces the reservation.
+func (s *Service) storeUpload(ctx context.Context, worldID, viewerID, id string, data []byte) (generia.Media, error) {
+	// One decoding a core: each may hold a picture's pixels (up to
+	// MaxJPEGDecodedBytes), so a crowd of uploads waits instead of
+	// multiplying the memory.
+	release, err := s.cleaning.take(ctx)
+	if err != nil {
+		return generia.Media{}, fmt.Errorf("waiting to read an upload: %w", err)
+	}
+	clean, ctype, width, height, err := cleanImage(ctx, data)
+	release()
 	if err != nil {
 		return generia.Media{}, err
 	}
-	if limited && used+int64(len(clean)) > quota.Bytes {
-		return generia.Media{}, generia.Errorf(generia.KindLimit, "you uploaded %d MB in the last %s; %d MB is the most an account may", used>>20, quota.Period, quota.Bytes>>20)
+	if len(clean) > len(data) {
+		if err := s.reserveUpload(ctx, id, viewerID, int64(len(clean))); err != nil {
+			return generia.Media{}, err
+		}
 	}
-	id := uuid.NewString()
-	key := fmt.Sprintf("worlds/%s/uploads/%s.%s", w.ID, id, strings.TrimPrefix(ctype, "image/"))
+	key := fmt.Sprintf("worlds/%s/uploads/%s.%s", worldID, id, strings.TrimPrefix(ctype, "image/"))
 	if err := s.Files.Put(ctx, key, ctype, clean); err != nil {
 		return generia.Media{}, fmt.Errorf("storing an upload: %w", err)
 	}
 	m, _, err := s.Store.CreateMedia(ctx, generia.Media{
-		ID: id, WorldID: w.ID, OwnerID: viewerID, Kind: generia.MediaUpload, ContentType: ctype,
+		ID: id, WorldID: worldID, OwnerID: viewerID, Kind: generia.MediaUpload, ContentType: ctype,
 		Size: int64(len(clean)), Width: width, Height: height, ObjectKey: key, CreatedAt: s.now(),
 	})
+	if err != nil {
+		// The file has no record: nothing will ever remove it otherwise.
+		err = errors.Join(err, s.deleteMedia(context.WithoutCancel(ctx), key))
+	}
 	return m, err
 }
 
@@ -131,4 +179,21 @@ func (s *Service) Media(ctx context.Context, viewerID, id string) (generia.Media
 		err = generia.Errorf(generia.KindNotFound, "media %s not found", id)
 	}
 	return m, w.Visibility == generia.VisibilityPrivate, err
+}
+
+// slots is a semaphore of one slot a core, made on first use.
+type slots struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+// take waits for a slot until ctx ends, and returns its release.
+func (s *slots) take(ctx context.Context) (func(), error) {
+	s.once.Do(func() { s.c = make(chan struct{}, runtime.GOMAXPROCS(0)) })
+	select {
+	case s.c <- struct{}{}:
+		return func() { <-s.c }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

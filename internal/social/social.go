@@ -53,6 +53,7 @@ type Service struct {
 	feeds    feedCache
 	variants variants
 	hubs     hubs
+	cleaning slots
 }
 
 func (s *Service) now() time.Time {

@@ -3,6 +3,7 @@ package social
 import (
 	"bytes"
 	"context"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -10,6 +11,9 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"io/fs"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,7 +85,7 @@ func TestCleanImage(t *testing.T) {
 		"png with bytes after": {append(append([]byte{}, p...), []byte("GPS 52.5200N 13.4050E")...), "image/png"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			out, ctype, w, h, err := cleanImage(tc.in)
+			out, ctype, w, h, err := cleanImage(t.Context(), tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +100,7 @@ func TestCleanImage(t *testing.T) {
 			}
 		})
 	}
-	if out, _, _, _, err := cleanImage(g); err == nil {
+	if out, _, _, _, err := cleanImage(t.Context(), g); err == nil {
 		if anim, err := gif.DecodeAll(bytes.NewReader(out)); err != nil || len(anim.Image) != 2 {
 			t.Errorf("an animated GIF lost its frames: %v", err)
 		}
@@ -122,7 +126,7 @@ func TestCleanImage(t *testing.T) {
 		"gif of a tiny frame on a large screen": tiny.Bytes(),
 		"text":                                  []byte("just some words, not a picture"),
 	} {
-		if _, _, _, _, err := cleanImage(bad); !generia.IsKind(err, generia.KindInvalid) {
+		if _, _, _, _, err := cleanImage(t.Context(), bad); !generia.IsKind(err, generia.KindInvalid) {
 			t.Errorf("%s: %v, want KindInvalid", name, err)
 		}
 	}
@@ -150,7 +154,7 @@ func withPNGSize(p []byte, w, h int) []byte {
 
 // fixture is a service over an in-memory SQLite store and media on disk,
 // with a world that ada belongs to.
-func fixture(t *testing.T) (*Service, *time.Time) {
+func fixture(t testing.TB) (*Service, *time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	db := localtest.Store(t, ":memory:")
@@ -188,6 +192,92 @@ func TestUploadQuota(t *testing.T) {
 	if _, err := s.Upload(ctx, "ada", "w1", bytes.NewReader(img)); !generia.IsKind(err, generia.KindLimit) {
 		t.Errorf("an upload past the bytes of the quota: %v, want KindLimit", err)
 	}
+}
+
+// Concurrent uploads cannot pass the quota together (45 of 45 were
+// accepted under a quota of 30): it is reserved before decoding.
+func TestUploadQuotaHoldsConcurrentUploads(t *testing.T) {
+	s, _ := fixture(t)
+	const quota, uploads = 30, 40
+	s.UploadQuota = UploadQuota{Images: quota, Bytes: 1 << 30, Period: time.Hour}
+	img := encoded(t, "png")
+	errs := make([]error, uploads)
+	var wg sync.WaitGroup
+	for i := range uploads {
+		wg.Go(func() { _, errs[i] = s.Upload(t.Context(), "ada", "w1", bytes.NewReader(img)) })
+	}
+	wg.Wait()
+	stored, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			stored++
+		case generia.IsKind(err, generia.KindLimit):
+			limited++
+		default:
+			t.Errorf("upload: %v", err)
+		}
+	}
+	if stored != quota || limited != uploads-quota {
+		t.Errorf("%d concurrent uploads under a quota of %d: %d stored, %d refused; want %d and %d", uploads, quota, stored, limited, quota, uploads-quota)
+	}
+	if n, _, _ := s.Store.UploadUsage(t.Context(), "ada", time.Time{}); n != quota {
+		t.Errorf("%d uploads recorded, want %d", n, quota)
+	}
+}
+
+// An upload refused as invalid, or abandoned by its client, spends none of
+// the quota and leaves no file.
+func TestUploadRefusedSpendsNoQuota(t *testing.T) {
+	s, _ := fixture(t)
+	dir := t.TempDir()
+	s.Files = localtest.Media(t, dir)
+	s.UploadQuota = UploadQuota{Images: 1, Bytes: 1 << 20, Period: time.Hour}
+	for _, bad := range [][]byte{[]byte("not a picture"), gifBomb(t, 30), encodedSize(t, 10, 10)} {
+		if _, err := s.Upload(t.Context(), "ada", "w1", bytes.NewReader(bad)); !generia.IsKind(err, generia.KindInvalid) {
+			t.Errorf("an invalid upload: %v, want KindInvalid", err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	s.Store = cancelAfterReserve{s.Store, cancel}
+	if _, err := s.Upload(ctx, "ada", "w1", bytes.NewReader(encodedSize(t, 1024, 1024))); !errors.Is(err, context.Canceled) {
+		t.Errorf("an upload whose client left while it was decoded: %v, want it stopped", err)
+	}
+	s.Store = s.Store.(cancelAfterReserve).Store
+	if _, err := s.Upload(t.Context(), "ada", "w1", bytes.NewReader(encoded(t, "png"))); err != nil {
+		t.Errorf("the one upload of the quota, after refused and abandoned ones: %v", err)
+	}
+	if files := filesIn(t, dir); files != 1 {
+		t.Errorf("%d files stored, want the one upload's", files)
+	}
+}
+
+// cancelAfterReserve is a store that ends the request's context once the
+// upload's quota is reserved: its client went away during the decoding.
+type cancelAfterReserve struct {
+	generia.Store
+	cancel context.CancelFunc
+}
+
+func (s cancelAfterReserve) ReserveUpload(ctx context.Context, r generia.UploadReservation, l generia.UploadLimit) (generia.UploadUsage, bool, error) {
+	defer s.cancel()
+	return s.Store.ReserveUpload(ctx, r, l)
+}
+
+// filesIn counts the files in a directory and under it.
+func filesIn(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // Uploads nothing uses are removed after a day, files and all; used ones
@@ -244,8 +334,21 @@ func FuzzCleanImage(f *testing.F) {
 	f.Add([]byte("GIF89a"))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
+	// The bombs (see bomb_test.go), and files within the budgets that the
+	// header walks read.
+	f.Add(gifBomb(f, 30))
+	f.Add(jpegBomb(4096, 200))
+	f.Add(pngBomb(f, 16))
+	f.Add(jpegBomb(512, 10))
+	f.Add(webpWithExif(f, 80, 70, "GPS"))
+	f.Add(webpBomb(f, 4096))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, ctype, w, h, err := cleanImage(data)
+		// An input the budgets let through may still be a large picture:
+		// a shorter deadline than an upload's keeps the fuzzer going
+		// (refused as taking too long, which is KindInvalid too).
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		out, ctype, w, h, err := cleanImage(ctx, data)
 		if err != nil {
 			if !generia.IsKind(err, generia.KindInvalid) {
 				t.Fatalf("error of kind %s: %v", generia.ErrorKind(err), err)
@@ -257,4 +360,24 @@ func FuzzCleanImage(f *testing.F) {
 			t.Fatalf("accepted an image that is not what it says: %s %d×%d, %v", ctype, w, h, err)
 		}
 	})
+}
+
+// An uploaded WebP is stored as a WebP and served, whole and as the
+// smaller copies pages show.
+func TestUploadedWebPIsServed(t *testing.T) {
+	s, _ := fixture(t)
+	m, err := s.Upload(t.Context(), "ada", "w1", bytes.NewReader(webpWithExif(t, 640, 480, "GPS 52.5200N 13.4050E")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ContentType != "image/webp" || m.Width != 640 || m.Height != 480 {
+		t.Errorf("stored as %s %d×%d, want image/webp 640×480", m.ContentType, m.Width, m.Height)
+	}
+	_, data, _, err := s.MediaVariant(t.Context(), "", m.ID, generia.VariantWidths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, format, err := image.DecodeConfig(bytes.NewReader(data)); err != nil || format != "webp" || cfg.Width != generia.VariantWidths[0] {
+		t.Errorf("the variant is %s %d wide (%v), want a WebP %d wide", format, cfg.Width, err, generia.VariantWidths[0])
+	}
 }

@@ -453,7 +453,8 @@ func scanMedia(row scanner) (generia.Media, error) {
 
 // CreateMedia records a stored image with a caller-chosen ID; an existing ID
 // gives the stored record and created=false. A generated image (empty
-// OwnerID) counts images_created in the same transaction. Unlike characters
+// OwnerID) counts images_created in the same transaction, an upload
+// replaces its reservation (ReserveUpload). Unlike characters
 // and posts, media are recorded even after the generation stopped: the image
 // exists and was paid for. An unknown world gives KindNotFound. A zero
 // CreatedAt is the store's clock. Like CreateCharacter, it locks the world's
@@ -471,6 +472,11 @@ func (s *Store) CreateMedia(ctx context.Context, m generia.Media) (generia.Media
 				m.ID, m.WorldID, m.CharacterID, nullString(m.OwnerID), m.Kind, m.ContentType, m.Size, m.Width, m.Height, m.ObjectKey, s.at(m.CreatedAt)))
 			if err != nil {
 				return generia.Media{}, false, err
+			}
+			if m.OwnerID != "" {
+				if _, err := tx.Exec(ctx, `DELETE FROM upload_reservations WHERE id = ?`, m.ID); err != nil {
+					return generia.Media{}, false, err
+				}
 			}
 			if m.OwnerID == "" {
 				if !m.Life {
@@ -502,6 +508,58 @@ func (s *Store) UploadUsage(ctx context.Context, ownerID string, since time.Time
 		return 0, 0, fmt.Errorf("reading the uploads of user %s: %w", ownerID, s.translate(err))
 	}
 	return n, size, nil
+}
+
+// ReserveUpload records an upload reservation if the owner's quota allows
+// it. The owner's user row is locked first (the dialect's ForUpdate; SQLite
+// runs one writer at a time), so that the count, the check and the insert
+// are one step for the owner in every process; the owner's reservations
+// older than the period are dropped on the way (those of processes that
+// died mid-upload).
+func (s *Store) ReserveUpload(ctx context.Context, r generia.UploadReservation, limit generia.UploadLimit) (generia.UploadUsage, bool, error) {
+	if err := required("reservation ID", r.ID, "owner ID", r.OwnerID); err != nil {
+		return generia.UploadUsage{}, false, err
+	}
+	r.CreatedAt = s.stamp(r.CreatedAt)
+	var used generia.UploadUsage
+	var reserved bool
+	err := s.write(ctx, func(tx handle) error {
+		used, reserved = generia.UploadUsage{}, false
+		if err := mustExist(ctx, tx, "users", "user", r.OwnerID, s.d.ForUpdate); err != nil {
+			return err
+		}
+		since := s.at(limit.Since)
+		if _, err := tx.Exec(ctx, `DELETE FROM upload_reservations WHERE owner_id = ? AND created_at < ?`, r.OwnerID, since); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM (
+				SELECT size FROM media WHERE owner_id = ? AND created_at >= ?
+				UNION ALL
+				SELECT size FROM upload_reservations WHERE owner_id = ? AND created_at >= ? AND id <> ?) used`,
+			r.OwnerID, since, r.OwnerID, since, r.ID).Scan(&used.Images, &used.Bytes)
+		if err != nil {
+			return err
+		}
+		if used.Images+1 > limit.Images || used.Bytes+r.Size > limit.Bytes {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO upload_reservations (id, owner_id, size, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET size = excluded.size`, r.ID, r.OwnerID, r.Size, s.at(r.CreatedAt))
+		reserved = err == nil
+		return err
+	})
+	if err != nil {
+		return generia.UploadUsage{}, false, fmt.Errorf("reserving an upload of user %s: %w", r.OwnerID, s.translate(err))
+	}
+	return used, reserved, nil
+}
+
+// ReleaseUpload drops an upload reservation.
+func (s *Store) ReleaseUpload(ctx context.Context, id string) error {
+	if _, err := s.writes.Exec(ctx, `DELETE FROM upload_reservations WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("releasing upload reservation %s: %w", id, s.translate(err))
+	}
+	return nil
 }
 
 // unusedUpload is the condition of an upload that nothing uses.

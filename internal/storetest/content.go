@@ -643,6 +643,103 @@ func testUploadUsage(t *testing.T, s generia.Store) {
 	}
 }
 
+func testReserveUpload(t *testing.T, s generia.Store) {
+	w, _ := newWorld(t, s, "w1")
+	mara := newUser(t, s, "mara")
+	_, _, err := s.CreateMedia(t.Context(), upload("m-old", w.ID, mara.ID, 100, at(-2*time.Hour)))
+	ok(t, err, "CreateMedia m-old")
+	_, _, err = s.CreateMedia(t.Context(), upload("m-recent", w.ID, mara.ID, 100, at(-30*time.Minute)))
+	ok(t, err, "CreateMedia m-recent")
+	limit := generia.UploadLimit{Since: at(-time.Hour), Images: 3, Bytes: 1000}
+	reserve := func(id string, size int64) (generia.UploadUsage, bool) {
+		t.Helper()
+		used, reserved, err := s.ReserveUpload(t.Context(), generia.UploadReservation{ID: id, OwnerID: mara.ID, Size: size, CreatedAt: t0}, limit)
+		ok(t, err, "ReserveUpload "+id)
+		return used, reserved
+	}
+	if used, reserved := reserve("r1", 500); !reserved || used != (generia.UploadUsage{Images: 1, Bytes: 100}) {
+		t.Errorf("a first reservation: %v with usage %+v, want reserved over 1 upload of 100 bytes", reserved, used)
+	}
+	if used, reserved := reserve("r2", 401); reserved || used != (generia.UploadUsage{Images: 2, Bytes: 600}) {
+		t.Errorf("a reservation past the bytes: %v with usage %+v, want refused over 2 of 600 bytes", reserved, used)
+	}
+	// r1 is stored smaller than sent: resized, counted once.
+	if used, reserved := reserve("r1", 300); !reserved || used != (generia.UploadUsage{Images: 1, Bytes: 100}) {
+		t.Errorf("resizing a reservation: %v with usage %+v, want reserved over 1 of 100 bytes", reserved, used)
+	}
+	if _, reserved := reserve("r2", 400); !reserved {
+		t.Error("a reservation within the bytes once another shrank was refused")
+	}
+	if used, reserved := reserve("r3", 1); reserved || used.Images != 3 {
+		t.Errorf("a 4th upload in the period: %v with usage %+v, want refused over 3", reserved, used)
+	}
+	// Stored: the media row replaces the reservation, and is counted once.
+	_, _, err = s.CreateMedia(t.Context(), upload("r1", w.ID, mara.ID, 300, t0))
+	ok(t, err, "CreateMedia r1")
+	if n, size, _ := s.UploadUsage(t.Context(), mara.ID, at(-time.Hour)); n != 2 || size != 400 {
+		t.Errorf("uploads after storing r1: %d of %d bytes, want 2 of 400", n, size)
+	}
+	ok(t, s.ReleaseUpload(t.Context(), "r2"), "ReleaseUpload r2")
+	ok(t, s.ReleaseUpload(t.Context(), "r2"), "ReleaseUpload r2 again")
+	if used, reserved := reserve("r3", 600); !reserved || used != (generia.UploadUsage{Images: 2, Bytes: 400}) {
+		t.Errorf("a reservation once another was released: %v with usage %+v, want reserved over 2 of 400 bytes", reserved, used)
+	}
+	// A reservation older than the period no longer counts.
+	limit.Since = at(time.Minute)
+	if used, reserved := reserve("r4", 1000); !reserved || used != (generia.UploadUsage{}) {
+		t.Errorf("a reservation after the period: %v with usage %+v, want reserved over none", reserved, used)
+	}
+	_, _, err = s.ReserveUpload(t.Context(), generia.UploadReservation{ID: "r5", OwnerID: "u-nobody", Size: 1}, limit)
+	wantKind(t, err, generia.KindNotFound, "ReserveUpload of an unknown user")
+	_, _, err = s.ReserveUpload(t.Context(), generia.UploadReservation{OwnerID: mara.ID, Size: 1}, limit)
+	wantKind(t, err, generia.KindInvalid, "ReserveUpload without an ID")
+}
+
+func testReserveUploadConcurrent(t *testing.T, s generia.Store) {
+	const images, uploaders = 30, 40
+	mara := newUser(t, s, "mara")
+	limit := generia.UploadLimit{Since: at(-time.Hour), Images: images, Bytes: 1 << 40}
+	reserved := make([]bool, uploaders)
+	errs := make([]error, uploaders)
+	var wg sync.WaitGroup
+	for i := range uploaders {
+		wg.Go(func() {
+			_, reserved[i], errs[i] = s.ReserveUpload(t.Context(), generia.UploadReservation{
+				ID: fmt.Sprintf("r%d", i), OwnerID: mara.ID, Size: 1 << 20, CreatedAt: t0}, limit)
+		})
+	}
+	wg.Wait()
+	n := 0
+	for i := range uploaders {
+		ok(t, errs[i], "ReserveUpload")
+		if reserved[i] {
+			n++
+		}
+	}
+	if n != images {
+		t.Errorf("%d concurrent uploads under a quota of %d: %d reserved, want %d", uploaders, images, n, images)
+	}
+	// And by bytes: 10 MB under a quota of 30 MB already used by the above.
+	limit = generia.UploadLimit{Since: at(-time.Hour), Images: 1000, Bytes: images<<20 + 10<<20}
+	n = 0
+	for i := range uploaders {
+		wg.Go(func() {
+			_, reserved[i], errs[i] = s.ReserveUpload(t.Context(), generia.UploadReservation{
+				ID: fmt.Sprintf("b%d", i), OwnerID: mara.ID, Size: 1 << 20, CreatedAt: t0}, limit)
+		})
+	}
+	wg.Wait()
+	for i := range uploaders {
+		ok(t, errs[i], "ReserveUpload")
+		if reserved[i] {
+			n++
+		}
+	}
+	if n != 10 {
+		t.Errorf("%d concurrent uploads of 1 MB with 10 MB left: %d reserved, want 10", uploaders, n)
+	}
+}
+
 func testUnusedUploads(t *testing.T, s generia.Store) {
 	w, _ := newWorld(t, s, "w1")
 	c := createCharacter(t, s, newCharacter("c1", w.ID, 0))

@@ -111,6 +111,8 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"media/round-trip and counted once", testCreateMedia},
 		{"media/an account's uploads in a period", testUploadUsage},
 		{"media/uploads nothing uses", testUnusedUploads},
+		{"media/upload reservations hold the quota, resize, release", testReserveUpload},
+		{"media/concurrent upload reservations never pass the quota", testReserveUploadConcurrent},
 		{"content/counters match rows under concurrent retries", testCountersMatchRows},
 	}
 	for _, tt := range tests {
