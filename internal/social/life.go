@@ -109,10 +109,30 @@ func (s *Service) LifeOf(ctx context.Context, viewerID, ref string) (generia.Lif
 		return generia.LifeView{State: generia.LifeOff}, nil
 	}
 	v, err := s.Life.Life(ctx, w.ID)
-	if err != nil || w.OwnerID == viewerID {
+	if err != nil {
 		return v, err
 	}
-	return generia.LifeView{State: v.State, LastViewedAt: v.LastViewedAt}, nil
+	if w.OwnerID != viewerID {
+		return generia.LifeView{State: v.State, LastViewedAt: v.LastViewedAt}, nil
+	}
+	// The owner sees what the world lives by: their settings within the
+	// ceilings as they are now, and the ceilings themselves.
+	c, err := s.Store.WorldCeilings(ctx, w.ID)
+	if err != nil {
+		return generia.LifeView{}, err
+	}
+	v.Settings, v.Ceilings = c.Clamp(v.Settings), &c
+	return v, nil
+}
+
+// LifeCeilings returns the ceilings of the life of the viewer's own world:
+// what its owner may choose.
+func (s *Service) LifeCeilings(ctx context.Context, viewerID, ref string) (generia.Ceilings, error) {
+	w, err := s.owned(ctx, viewerID, ref, "change the life of")
+	if err != nil {
+		return generia.Ceilings{}, err
+	}
+	return s.Store.WorldCeilings(ctx, w.ID)
 }
 
 // LifeChange is what an owner changes of their world's life; a nil field
@@ -126,7 +146,8 @@ type LifeChange struct {
 }
 
 // SetLife changes the life of the viewer's own world and returns it.
-// Values out of range give KindInvalid and change nothing.
+// Values out of range, not finite, or above the ceilings of the world's
+// owner give KindInvalid (naming the ceiling) and change nothing.
 func (s *Service) SetLife(ctx context.Context, viewerID, ref string, ch LifeChange) (generia.LifeView, error) {
 	w, err := s.owned(ctx, viewerID, ref, "change the life of")
 	if err != nil {
@@ -144,14 +165,35 @@ func (s *Service) SetLife(ctx context.Context, viewerID, ref string, ch LifeChan
 	set(&l.ActionsPerHour, ch.ActionsPerHour)
 	set(&l.DailyCalls, ch.DailyCalls)
 	set(&l.DailyBudgetUSD, ch.DailyBudgetUSD)
+	if err := l.Validate(); err != nil {
+		return generia.LifeView{}, err
+	}
+	c, err := s.Store.WorldCeilings(ctx, w.ID)
+	if err != nil {
+		return generia.LifeView{}, err
+	}
+	// Only the values asked for are held to the ceilings: a value chosen
+	// under a higher ceiling is kept, and lived by clamped, until the owner
+	// changes it.
+	if err := c.Allow(ch.asked(c.Clamp(l))); err != nil {
+		return generia.LifeView{}, err
+	}
 	if err := s.Life.SetLife(ctx, w.ID, l); err != nil {
 		return generia.LifeView{}, err
 	}
 	// The life takes the new settings in a moment: the answer shows them,
 	// with the state the life reports by then.
 	v, err := s.Life.Life(ctx, w.ID)
-	v.Settings = l
+	v.Settings, v.Ceilings = c.Clamp(l), &c
 	return v, err
+}
+
+// asked returns base with the values the change sets.
+func (ch LifeChange) asked(base generia.LifeSettings) generia.LifeSettings {
+	set(&base.ActionsPerHour, ch.ActionsPerHour)
+	set(&base.DailyCalls, ch.DailyCalls)
+	set(&base.DailyBudgetUSD, ch.DailyBudgetUSD)
+	return base
 }
 
 func set[T any](to *T, v *T) {
