@@ -79,6 +79,22 @@ func (c Ceilings) Clamp(s LifeSettings) LifeSettings {
 	return s
 }
 
+// LifeMax returns the most an owner may choose of each of a world's life
+// settings: the ceiling, or the absolute bound where there is none.
+func (c Ceilings) LifeMax() LifeSettings {
+	m := LifeSettings{ActionsPerHour: MaxLifeActionsPerHour, DailyCalls: MaxLifeDailyCalls, DailyBudgetUSD: MaxLifeDailyBudgetUSD}
+	if c.LifeActionsPerHour > 0 {
+		m.ActionsPerHour = min(m.ActionsPerHour, c.LifeActionsPerHour)
+	}
+	if c.LifeDailyCalls > 0 {
+		m.DailyCalls = min(m.DailyCalls, c.LifeDailyCalls)
+	}
+	if c.LifeDailyBudgetUSD > 0 {
+		m.DailyBudgetUSD = min(m.DailyBudgetUSD, c.LifeDailyBudgetUSD)
+	}
+	return m
+}
+
 // CeilingsChange is what the operator sets of one account's ceilings; a
 // nil field keeps it as it is, and Reset returns every one to the
 // operator's settings.

@@ -26,6 +26,13 @@ type api struct {
 
 func newAPI(tb testing.TB) *api {
 	tb.Helper()
+	a, _ := newAPIServer(tb)
+	return a
+}
+
+// newAPIServer is newAPI, with its server.
+func newAPIServer(tb testing.TB) (*api, *Server) {
+	tb.Helper()
 	store := localtest.Store(tb, ":memory:")
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("k", 32)), store)
 	if err != nil {
@@ -49,7 +56,7 @@ func newAPI(tb testing.TB) *api {
 		tb.Fatalf("create world: HTTP %d", code)
 	}
 	a.world = w.ID
-	return a
+	return a, s
 }
 
 func (a *api) call(tb testing.TB, method, path, body string, out any) int {

@@ -179,6 +179,22 @@ func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, er
 	return v, nil
 }
 
+// CeilingsChanged tells a running life the settings it lives by, after
+// the ceilings of its owner changed; a life that does not run is not
+// started (it starts with them when told of a view or a comment).
+func (g *Client) CeilingsChanged(ctx context.Context, worldID string) error {
+	s, err := g.effectiveSettings(ctx, worldID)
+	if err != nil {
+		return err
+	}
+	err = g.Client.SignalWorkflow(ctx, generia.LifeWorkflowID(worldID), "", SignalLifeSettings, s)
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		return generia.WrapError(generia.KindUnavailable, err, "the world's life cannot be told now")
+	}
+	return nil
+}
+
 // EndLife ends a world's life, as when the world is deleted.
 func (g *Client) EndLife(ctx context.Context, worldID string) error {
 	err := g.Client.CancelWorkflow(ctx, generia.LifeWorkflowID(worldID), "")

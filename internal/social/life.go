@@ -24,6 +24,9 @@ type Life interface {
 	LifeSettings(ctx context.Context, worldID string) (generia.LifeSettings, error)
 	SetLife(ctx context.Context, worldID string, s generia.LifeSettings) error
 	EndLife(ctx context.Context, worldID string) error
+	// CeilingsChanged tells a running life the settings it lives by, after
+	// the ceilings of its owner changed; a life that does not run stays so.
+	CeilingsChanged(ctx context.Context, worldID string) error
 }
 
 // Lives reports whether worlds live on this server.
