@@ -294,6 +294,7 @@ func TestALifeSurvivesARestart(t *testing.T) {
 func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
 		"GENERIA_LIFE_IDLE": "5m", "GENERIA_LIFE_ACTIONS_PER_HOUR": "3600", "GENERIA_LIFE_DAILY_CALLS": "5",
+		"GENERIA_LIFE_MAX_ACTIONS_PER_HOUR": "3600", // above the default ceiling, which the operator raises
 	}})
 	defer s.app.Close()
 	ctx := context.Background()
