@@ -170,6 +170,10 @@ type AccountCeilings struct {
 	Today    AccountDay `json:"today"`
 }
 
+// Spent reports whether the account's worlds have spent what they may
+// today: its next call would be refused.
+func (a AccountCeilings) Spent() bool { return a.Today.Refuse(a.Ceilings) != nil }
+
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // Number checks that a number a person sent is finite (NaN and infinities

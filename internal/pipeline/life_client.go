@@ -102,7 +102,7 @@ func (g *Client) ownerSpent(ctx context.Context, w generia.World) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	return a.Today.Refuse(a.Ceilings) != nil, nil
+	return a.Spent(), nil
 }
 
 // Commented tells a completed world's life of a person's comment, which

@@ -89,6 +89,16 @@ func (s *Service) tellLife(ctx context.Context, worldID, commentID string) Answe
 		slog.Warn("reading a world's life", "world_id", worldID, "error", err)
 		v = generia.LifeView{State: generia.LifeAwake}
 	}
+	if v.State == generia.LifeAwake || v.State == generia.LifeAsleep {
+		// The world's life knows its own day, not its owner's: a world
+		// whose owner's account has spent the day rests, whatever it says.
+		if spent, err := s.ownerSpent(ctx, worldID); err != nil {
+			slog.Warn("reading the day of a world's owner", "world_id", worldID, "error", err)
+		} else if spent {
+			until := generia.NextDay(s.now())
+			v.State, v.RestsUntil = generia.LifeResting, &until
+		}
+	}
 	answer := AnswerFor(v)
 	if answer.Status == AnswerNone {
 		return answer
@@ -99,6 +109,24 @@ func (s *Service) tellLife(ctx context.Context, worldID, commentID string) Answe
 		return Answer{AnswerNone, "The world could not be told of your comment: it may not be answered."}
 	}
 	return answer
+}
+
+// ownerSpent reports whether the account of a world's owner has spent
+// what its worlds may today (a world of the offline providers, or of no
+// account, spends nothing of an account's).
+func (s *Service) ownerSpent(ctx context.Context, worldID string) (bool, error) {
+	w, err := s.Store.World(ctx, worldID)
+	if err != nil || w.OwnerID == "" || w.Providers.Free() {
+		return false, err
+	}
+	a, err := s.Store.AccountCeilings(ctx, w.OwnerID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Spent(), nil
 }
 
 // LifeOf returns the life of a world the viewer may see. Its settings and
