@@ -40,7 +40,10 @@ type (
 	Comment   = apiv1.Comment
 	Session   = apiv1.Session
 	Life      = apiv1.Life
-	Like      = apiv1.Like
+	// AccountCeilings is one account's ceilings, as the operator reads
+	// them.
+	AccountCeilings = apiv1.AccountCeilings
+	Like            = apiv1.Like
 )
 
 // Error is an error answer of the API.
@@ -208,6 +211,22 @@ func (c *Client) Worlds(ctx context.Context, limit int, cursor string) ([]World,
 func (c *Client) Life(ctx context.Context, id string) (Life, error) {
 	var out Life
 	err := c.Do(ctx, "GET", "/api/v1/worlds/"+url.PathEscape(id)+"/life", nil, &out)
+	return out, err
+}
+
+// AccountCeilings returns one account's ceilings (the operator token
+// only); account is its ID or username.
+func (c *Client) AccountCeilings(ctx context.Context, account string) (AccountCeilings, error) {
+	var out AccountCeilings
+	err := c.Do(ctx, "GET", "/api/v1/admin/accounts/"+url.PathEscape(account)+"/ceilings", nil, &out)
+	return out, err
+}
+
+// SetAccountCeilings sets some of one account's ceilings (the operator
+// token only); change holds the fields to set, as the API names them.
+func (c *Client) SetAccountCeilings(ctx context.Context, account string, change map[string]any) (AccountCeilings, error) {
+	var out AccountCeilings
+	err := c.Do(ctx, "PUT", "/api/v1/admin/accounts/"+url.PathEscape(account)+"/ceilings", change, &out)
 	return out, err
 }
 

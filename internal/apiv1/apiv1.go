@@ -183,3 +183,7 @@ type Like struct {
 // Life is a world's life: its state, and for its owner its settings and
 // what today cost.
 type Life = generia.LifeView
+
+// AccountCeilings is one account's ceilings, as the operator reads and
+// sets them.
+type AccountCeilings = generia.AccountCeilings

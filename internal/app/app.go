@@ -170,6 +170,9 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	if err := a.Pipeline.LifeDefaults.Settings.Validate(); err != nil {
 		return nil, fmt.Errorf("the GENERIA_LIFE_* settings: %w", err)
 	}
+	if err := cfg.Ceilings.Allow(a.Pipeline.LifeDefaults.Settings); err != nil {
+		return nil, fmt.Errorf("the GENERIA_LIFE_* settings, a new world's, are above the operator's ceilings: %w", err)
+	}
 	if life.Idle < time.Second {
 		return nil, fmt.Errorf("GENERIA_LIFE_IDLE=%s: want at least 1s", life.Idle)
 	}
@@ -405,17 +408,20 @@ func nosniff(next http.Handler) http.Handler {
 // OpenStore opens the configured store, applying its migrations:
 // PostgreSQL when DATABASE_URL is set, else SQLite in the data dir.
 func OpenStore(ctx context.Context, cfg config.Config) (generia.Store, error) {
+	if err := cfg.Ceilings.Validate(); err != nil {
+		return nil, fmt.Errorf("the operator's ceilings (GENERIA_LIFE_MAX_*, GENERIA_ACCOUNT_DAILY_*): %w", err)
+	}
+	var s generia.Store
+	var err error
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL)
-		if err != nil {
+		if s, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
 			return nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
 		}
-		return s, nil
-	}
-	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "generia.db"))
-	if err != nil {
+	} else if s, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "generia.db")); err != nil {
 		return nil, fmt.Errorf("opening the SQLite store: %w", err)
 	}
+	// Every reservation of every role applies the operator's ceilings.
+	s.UseCeilings(cfg.Ceilings)
 	return s, nil
 }
 

@@ -64,7 +64,7 @@ func (a *App) every(period time.Duration, what string, job func(ctx context.Cont
 
 // OperatorUsername is the account of the local operator token, a name
 // nobody can register (social.ReservedUsernames).
-const OperatorUsername = "operator"
+const OperatorUsername = social.OperatorUsername
 
 // OperatorTokenFile is the name of the local operator token in the data dir.
 const OperatorTokenFile = "operator-token"

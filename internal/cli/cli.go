@@ -43,6 +43,12 @@ Client:
   world show ID
   world cancel ID
 
+Operator (the operator token):
+  account ceilings USER [--daily-budget-usd X] [--daily-calls N] [--life-actions-per-hour X]
+                        [--life-daily-calls N] [--life-daily-budget-usd X] [--reset] [--json]
+            read, raise or lower one account's ceilings over the GENERIA_LIFE_MAX_* and
+            GENERIA_ACCOUNT_DAILY_* settings (no flag: read them)
+
 Other:
   bench     generate worlds on the embedded stack and report time, activities/s, memory
   fake-providers  fake OpenRouter and Runware servers (real wire formats) for demos and benchmarks
@@ -70,6 +76,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runServer(ctx, cmd, rest, cfg, env)
 	case "world":
 		err = runWorld(ctx, rest, cfg, env)
+	case "account":
+		err = runAccount(ctx, rest, cfg, env)
 	case "bench":
 		err = runBench(ctx, rest, cfg, env)
 	case "fake-providers":

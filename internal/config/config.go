@@ -70,6 +70,10 @@ type Config struct {
 	WorldBudgetUSD float64 // 0: no budget
 	// Life is how worlds live after their generation, by default.
 	Life Life
+	// Ceilings bound what owners may choose of their worlds' life and what
+	// one account may spend a day; the operator may set other ones for one
+	// account.
+	Ceilings generia.Ceilings
 
 	JWTSecret string // empty: a secret kept in the data dir
 	// LoginRate, RegisterRate and WorldRate rate-limit sign-in (per address

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -145,6 +146,18 @@ func (c *Config) Settings() []Setting {
 			Help: "provider calls a world's life may make per day (UTC), then it rests until the next (a new world's setting)"},
 		{Env: "GENERIA_LIFE_DAILY_BUDGET_USD", Default: "0.50", value: number{&c.Life.DailyBudgetUSD, 'f', 2},
 			Help: "what a world's life may spend per day (a new world's setting)"},
+		{Env: "GENERIA_LIFE_MAX_ACTIONS_PER_HOUR", Default: "60", value: number{&c.Ceilings.LifeActionsPerHour, 'g', -1},
+			Help: "the most actions an hour an owner may choose for a world's life; a lower ceiling slows existing worlds at once; `0`: no ceiling"},
+		{Env: "GENERIA_LIFE_MAX_DAILY_CALLS", Default: "500", value: count{&c.Ceilings.LifeDailyCalls},
+			Help: "the most provider calls a day an owner may choose for a world's life; a lower ceiling holds existing worlds from their next call; `0`: no ceiling"},
+		{Env: "GENERIA_LIFE_MAX_DAILY_BUDGET_USD", Default: "1", value: number{&c.Ceilings.LifeDailyBudgetUSD, 'f', 2},
+			Help: "the most an owner may choose for a world's life to spend a day; a lower ceiling holds existing worlds from their next call; `0`: no ceiling"},
+		{Env: "GENERIA_ACCOUNT_DAILY_CALLS", Default: "2000", value: count{&c.Ceilings.DailyCalls},
+			Help: "provider calls one account's worlds may make a day (UTC), generations and lives together (worlds of the offline providers are free); " +
+				"the operator raises one account's with `generia account ceilings`; `0`: no ceiling"},
+		{Env: "GENERIA_ACCOUNT_DAILY_BUDGET_USD", Default: "5", value: number{&c.Ceilings.DailyBudgetUSD, 'f', 2},
+			Help: "what one account's worlds may spend a day (UTC) on providers, generations and lives together; a generation past it fails " +
+				"with what it made, a life rests until the next day; `0`: no ceiling"},
 		{Env: "GENERIA_JWT_SECRET", Unset: "generated, kept in the data dir", Secret: true, value: text{&c.JWTSecret},
 			Help: "signs access tokens; set the same value, of at least 32 characters, on every API process"},
 		{Env: "GENERIA_LOGIN_RATE", Default: "10/1m", value: text{&c.LoginRate},
@@ -231,6 +244,20 @@ func (v port) set(env, s string) error {
 
 func (v port) String() string { return strconv.Itoa(*v.p) }
 
+// count is a whole number ≥ 0.
+type count struct{ p *int }
+
+func (v count) set(env, s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%s=%q: want a whole number ≥ 0", env, s)
+	}
+	*v.p = n
+	return nil
+}
+
+func (v count) String() string { return strconv.Itoa(*v.p) }
+
 // number is a number ≥ 0, printed in strconv.FormatFloat's format and
 // precision.
 type number struct {
@@ -241,7 +268,7 @@ type number struct {
 
 func (v number) set(env, s string) error {
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 {
+	if err != nil || !(f >= 0) || math.IsInf(f, 0) { // NaN is not ≥ 0
 		return fmt.Errorf("%s=%q: want a number ≥ 0", env, s)
 	}
 	*v.p = f

@@ -148,6 +148,8 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 		{a, map[string]any{"daily_calls": 0}, 400},
 		{a, map[string]any{"actions_per_hour": -1}, 400},
 		{a, map[string]any{"daily_budget_usd": 5000}, 400},
+		{a, map[string]any{"actions_per_hour": 3600}, 400}, // above GENERIA_LIFE_MAX_ACTIONS_PER_HOUR's 60
+		{a, map[string]any{"daily_budget_usd": 1000}, 400}, // above GENERIA_LIFE_MAX_DAILY_BUDGET_USD's $1
 		{anon, map[string]any{"paused": true}, 401},
 		{b, map[string]any{"paused": true}, 403},
 	} {
@@ -294,6 +296,7 @@ func TestALifeSurvivesARestart(t *testing.T) {
 func TestCharactersActOnTheirOwnWhileWatched(t *testing.T) {
 	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
 		"GENERIA_LIFE_IDLE": "5m", "GENERIA_LIFE_ACTIONS_PER_HOUR": "3600", "GENERIA_LIFE_DAILY_CALLS": "5",
+		"GENERIA_LIFE_MAX_ACTIONS_PER_HOUR": "3600", // above the default ceiling, which the operator raises
 	}})
 	defer s.app.Close()
 	ctx := context.Background()

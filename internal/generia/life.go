@@ -42,21 +42,24 @@ type LifeSettings struct {
 	DailyBudgetUSD float64 `json:"daily_budget_usd"`
 }
 
-// Bounds of the life settings.
+// Bounds of the life settings, whatever the operator's Ceilings.
 const (
 	MaxLifeActionsPerHour = 3600
 	MaxLifeDailyCalls     = 100_000
 	MaxLifeDailyBudgetUSD = 1000
 )
 
-// Validate checks settings an owner asks for.
+// Validate checks settings an owner asks for. NaN and infinities are
+// refused: NaN passes no comparison, so a range check alone would store it
+// (and a world whose pace is NaN never acts again). The operator's
+// Ceilings bound them further (Ceilings.Allow).
 func (s LifeSettings) Validate() error {
 	switch {
-	case s.ActionsPerHour < 0 || s.ActionsPerHour > MaxLifeActionsPerHour:
+	case !finite(s.ActionsPerHour) || s.ActionsPerHour < 0 || s.ActionsPerHour > MaxLifeActionsPerHour:
 		return FieldErrorf("actions_per_hour", "actions_per_hour must be from 0 to %d", MaxLifeActionsPerHour)
 	case s.DailyCalls < 1 || s.DailyCalls > MaxLifeDailyCalls:
 		return FieldErrorf("daily_calls", "daily_calls must be from 1 to %d", MaxLifeDailyCalls)
-	case s.DailyBudgetUSD < 0 || s.DailyBudgetUSD > MaxLifeDailyBudgetUSD:
+	case !finite(s.DailyBudgetUSD) || s.DailyBudgetUSD < 0 || s.DailyBudgetUSD > MaxLifeDailyBudgetUSD:
 		return FieldErrorf("daily_budget_usd", "daily_budget_usd must be from 0 to %d", MaxLifeDailyBudgetUSD)
 	}
 	return nil
@@ -108,4 +111,7 @@ type LifeView struct {
 	NextActionAt *time.Time `json:"next_action_at"`
 	LastViewedAt *time.Time `json:"last_viewed_at"`
 	RestsUntil   *time.Time `json:"rests_until,omitempty"`
+	// Ceilings are what the world's owner may choose, shown to the owner
+	// only; Settings are then within them.
+	Ceilings *Ceilings `json:"ceilings,omitempty"`
 }

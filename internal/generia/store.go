@@ -22,6 +22,7 @@ type Store interface {
 	SocialStore
 	SessionStore
 	LifeStore
+	CeilingStore
 	// Close releases the store's connections.
 	Close() error
 }
@@ -284,6 +285,29 @@ type LifeStore interface {
 	// LifeDay returns what a day of a world's life spent; a day without a
 	// call is zero.
 	LifeDay(ctx context.Context, worldID, day string) (LifeDay, error)
+}
+
+// CeilingStore holds the operator's ceilings of each account, and counts
+// what each day of an account's worlds spends: ReserveCall and
+// ReserveLifeCall count a call of a world in its owner's day, and refuse it
+// with KindLimit past the owner's DailyCalls or DailyBudgetUSD, in the same
+// atomic step as the world's own ceilings; ReserveLifeCall lives by the
+// settings clamped to the owner's life ceilings as they are at that moment.
+type CeilingStore interface {
+	// UseCeilings sets the operator's ceilings, every account's unless the
+	// operator set other ones for it; none (all zero) until it is called.
+	UseCeilings(c Ceilings)
+	// AccountCeilings returns an account's ceilings and what its worlds
+	// spent today; an unknown account gives KindNotFound.
+	AccountCeilings(ctx context.Context, userID string) (AccountCeilings, error)
+	// SetAccountCeilings sets some of an account's ceilings over the
+	// operator's (Reset first returns it to them); invalid numbers give
+	// KindInvalid and change nothing.
+	SetAccountCeilings(ctx context.Context, userID string, ch CeilingsChange, now time.Time) (AccountCeilings, error)
+	// WorldCeilings returns the ceilings of a world's owner, or the
+	// operator's for a world without one; an unknown world gives
+	// KindNotFound.
+	WorldCeilings(ctx context.Context, worldID string) (Ceilings, error)
 }
 
 // SessionStore holds the web UI's sessions: they are found by the hash of

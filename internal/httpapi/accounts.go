@@ -132,3 +132,18 @@ func (s *Server) methodNotAllowed(methods []string) http.HandlerFunc {
 		writeJSON(w, http.StatusMethodNotAllowed, body)
 	}
 }
+
+// accountCeilings answers one account's ceilings, to the operator.
+func (s *Server) accountCeilings(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.Social.AccountCeilings(r.Context(), viewer(r), r.PathValue("id"))
+	return answer(w, http.StatusOK, a, err, ceilingsJSON)
+}
+
+// setAccountCeilings sets one account's ceilings, by the operator.
+func (s *Server) setAccountCeilings(w http.ResponseWriter, r *http.Request) error {
+	return change(w, r, func(ch generia.CeilingsChange) (generia.AccountCeilings, error) {
+		return s.Social.SetAccountCeilings(r.Context(), viewer(r), r.PathValue("id"), ch)
+	}, ceilingsJSON)
+}
+
+func ceilingsJSON(a generia.AccountCeilings) apiv1.AccountCeilings { return a }

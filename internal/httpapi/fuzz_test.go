@@ -24,6 +24,7 @@ type api struct {
 	handler http.Handler
 	token   string
 	world   string
+	server  *Server
 }
 
 func newAPI(tb testing.TB) *api {
@@ -68,7 +69,15 @@ func newAPILogged(tb testing.TB, limits *ratelimit.Limits, logger *slog.Logger) 
 		tb.Fatalf("create world: HTTP %d", code)
 	}
 	a.world = w.ID
+	a.server = s
 	return a
+}
+
+// newAPIServer is newAPI, with its server.
+func newAPIServer(tb testing.TB) (*api, *Server) {
+	tb.Helper()
+	a := newAPI(tb)
+	return a, a.server
 }
 
 func (a *api) call(tb testing.TB, method, path, body string, out any) int {

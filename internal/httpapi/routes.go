@@ -77,6 +77,9 @@ func (s *Server) routes() []route {
 
 		{"POST", "/api/v1/worlds/{id}/media", upload, ratelimit.Uploads, s.upload},
 		{"GET", "/api/v1/media/{id}", small, "", s.getMedia},
+
+		{"GET", "/api/v1/admin/accounts/{id}/ceilings", small, "", s.accountCeilings},
+		{"PUT", "/api/v1/admin/accounts/{id}/ceilings", small, "", s.setAccountCeilings},
 	}
 }
 

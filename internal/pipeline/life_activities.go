@@ -60,6 +60,9 @@ func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, er
 	case st.PostID != "":
 		return a.planReactions(ctx, st, cast)
 	case st.CommentID == "":
+		if skip, err := a.overPace(ctx, st); err != nil || skip {
+			return nil, err
+		}
 		return a.planAction(ctx, st, cast)
 	}
 	c, err := a.Store.Comment(ctx, st.CommentID)
@@ -465,6 +468,24 @@ func profileOf(ch generia.Character) content.CharacterDetail {
 		p.Bio = ch.Bio
 	}
 	return p
+}
+
+// overPace reports whether an action of the world's own is to be let go
+// because the world's pace is above its owner's ceiling of actions an
+// hour, as when the operator lowered the ceiling while the world lived:
+// of every action, the share the ceiling allows is made, chosen by the
+// action's key, so that the world slows to its ceiling at once, without
+// waiting for its settings to be sent again.
+func (a *Activities) overPace(ctx context.Context, st LifeStep) (bool, error) {
+	c, err := a.Store.WorldCeilings(ctx, st.WorldID)
+	if err != nil {
+		return false, storeError(err)
+	}
+	asked, allowed := st.Settings.ActionsPerHour, c.Clamp(st.Settings).ActionsPerHour
+	if allowed >= asked {
+		return false, nil
+	}
+	return keyHash(st.Key+"/pace", 10_000) >= int(10_000*allowed/asked), nil
 }
 
 // keyHash picks one of n by a key, the same for the same key.

@@ -77,12 +77,32 @@ func (g *Client) Viewed(ctx context.Context, worldID string) {
 		defer cancel()
 		w, err := g.Store.World(ctx, worldID)
 		if err == nil && w.Status == generia.StatusCompleted {
-			err = g.signalLife(ctx, w, SignalViewed, nil)
+			var spent bool
+			if spent, err = g.ownerSpent(ctx, w); err == nil && !spent {
+				err = g.signalLife(ctx, w, SignalViewed, nil)
+			}
 		}
 		if err != nil {
 			g.log().Warn("telling a world's life of a view", "world_id", worldID, "error", err)
 		}
 	}()
+}
+
+// ownerSpent reports whether the account of a world's owner has spent
+// what it may today, so that a view does not wake the world into calls its
+// ceilings would refuse.
+func (g *Client) ownerSpent(ctx context.Context, w generia.World) (bool, error) {
+	if w.OwnerID == "" || w.Providers.Free() {
+		return false, nil
+	}
+	a, err := g.Store.AccountCeilings(ctx, w.OwnerID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		return false, nil // an owner gone: the world's own ceilings hold
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Spent(), nil
 }
 
 // Commented tells a completed world's life of a person's comment, which
@@ -140,7 +160,7 @@ func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, er
 	if !errors.As(err, &notFound) {
 		return generia.LifeView{}, generia.WrapError(generia.KindUnavailable, err, "the world's life cannot be asked now; try again")
 	}
-	s, err := g.LifeSettings(ctx, w.ID)
+	s, err := g.effectiveSettings(ctx, w.ID)
 	if err != nil {
 		return generia.LifeView{}, err
 	}
@@ -159,6 +179,22 @@ func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, er
 	return v, nil
 }
 
+// CeilingsChanged tells a running life the settings it lives by, after
+// the ceilings of its owner changed; a life that does not run is not
+// started (it starts with them when told of a view or a comment).
+func (g *Client) CeilingsChanged(ctx context.Context, worldID string) error {
+	s, err := g.effectiveSettings(ctx, worldID)
+	if err != nil {
+		return err
+	}
+	err = g.Client.SignalWorkflow(ctx, generia.LifeWorkflowID(worldID), "", SignalLifeSettings, s)
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		return generia.WrapError(generia.KindUnavailable, err, "the world's life cannot be told now")
+	}
+	return nil
+}
+
 // EndLife ends a world's life, as when the world is deleted.
 func (g *Client) EndLife(ctx context.Context, worldID string) error {
 	err := g.Client.CancelWorkflow(ctx, generia.LifeWorkflowID(worldID), "")
@@ -169,11 +205,29 @@ func (g *Client) EndLife(ctx context.Context, worldID string) error {
 	return nil
 }
 
-// signalLife signals a world's life, starting it first if it does not run.
+// effectiveSettings are the settings a world lives by: its owner's (or
+// the defaults) within the ceilings of its owner as they are now.
+func (g *Client) effectiveSettings(ctx context.Context, worldID string) (generia.LifeSettings, error) {
+	s, err := g.LifeSettings(ctx, worldID)
+	if err != nil {
+		return s, err
+	}
+	c, err := g.Store.WorldCeilings(ctx, worldID)
+	if err != nil {
+		return s, err
+	}
+	return c.Clamp(s), nil
+}
+
+// signalLife signals a world's life, starting it first if it does not run,
+// with the settings it lives by.
 func (g *Client) signalLife(ctx context.Context, w generia.World, signal string, arg any) error {
-	s, err := g.LifeSettings(ctx, w.ID)
+	s, err := g.effectiveSettings(ctx, w.ID)
 	if err != nil {
 		return err
+	}
+	if signal == SignalLifeSettings {
+		arg = s
 	}
 	in := LifeInput{WorldID: w.ID, LLM: w.Providers.LLM, Image: w.Providers.Image, Settings: s, Idle: g.LifeDefaults.Idle}
 	_, err = g.Client.SignalWithStartWorkflow(ctx, generia.LifeWorkflowID(w.ID), signal, arg,

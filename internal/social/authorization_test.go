@@ -191,6 +191,7 @@ var (
 	nobodyInside     = by{unauthorized, forbidden, forbidden, notFound, notFound}
 	notThere         = by{notFound, notFound, notFound, notFound, notFound}
 	notThereSignedIn = by{unauthorized, notFound, notFound, notFound, notFound}
+	operatorOnly     = by{unauthorized, forbidden, forbidden, forbidden, allowed}
 )
 
 // action is something a person tries in world w.
@@ -453,6 +454,15 @@ func TestAuthorizationOutsideWorlds(t *testing.T) {
 			_, _, err := s.Worlds(ctx, who, WorldQuery{Scope: generia.ScopeJoined}, generia.Page{})
 			return err
 		}, anySignedIn},
+		{"read an account's ceilings", func(ctx context.Context, s *Service, who string) error {
+			_, err := s.AccountCeilings(ctx, who, "ada")
+			return err
+		}, operatorOnly},
+		{"raise an account's ceilings", func(ctx context.Context, s *Service, who string) error {
+			budget := 100.0
+			_, err := s.SetAccountCeilings(ctx, who, "ada", generia.CeilingsChange{DailyBudgetUSD: &budget})
+			return err
+		}, operatorOnly},
 	}
 	ctx := context.Background()
 	tw := newTown(t)

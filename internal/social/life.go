@@ -24,6 +24,9 @@ type Life interface {
 	LifeSettings(ctx context.Context, worldID string) (generia.LifeSettings, error)
 	SetLife(ctx context.Context, worldID string, s generia.LifeSettings) error
 	EndLife(ctx context.Context, worldID string) error
+	// CeilingsChanged tells a running life the settings it lives by, after
+	// the ceilings of its owner changed; a life that does not run stays so.
+	CeilingsChanged(ctx context.Context, worldID string) error
 }
 
 // Lives reports whether worlds live on this server.
@@ -86,6 +89,16 @@ func (s *Service) tellLife(ctx context.Context, worldID, commentID string) Answe
 		slog.Warn("reading a world's life", "world_id", worldID, "error", err)
 		v = generia.LifeView{State: generia.LifeAwake}
 	}
+	if v.State == generia.LifeAwake || v.State == generia.LifeAsleep {
+		// The world's life knows its own day, not its owner's: a world
+		// whose owner's account has spent the day rests, whatever it says.
+		if spent, err := s.ownerSpent(ctx, worldID); err != nil {
+			slog.Warn("reading the day of a world's owner", "world_id", worldID, "error", err)
+		} else if spent {
+			until := generia.NextDay(s.now())
+			v.State, v.RestsUntil = generia.LifeResting, &until
+		}
+	}
 	answer := AnswerFor(v)
 	if answer.Status == AnswerNone {
 		return answer
@@ -96,6 +109,24 @@ func (s *Service) tellLife(ctx context.Context, worldID, commentID string) Answe
 		return Answer{AnswerNone, "The world could not be told of your comment: it may not be answered."}
 	}
 	return answer
+}
+
+// ownerSpent reports whether the account of a world's owner has spent
+// what its worlds may today (a world of the offline providers, or of no
+// account, spends nothing of an account's).
+func (s *Service) ownerSpent(ctx context.Context, worldID string) (bool, error) {
+	w, err := s.Store.World(ctx, worldID)
+	if err != nil || w.OwnerID == "" || w.Providers.Free() {
+		return false, err
+	}
+	a, err := s.Store.AccountCeilings(ctx, w.OwnerID)
+	if generia.IsKind(err, generia.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Spent(), nil
 }
 
 // LifeOf returns the life of a world the viewer may see. Its settings and
@@ -109,10 +140,30 @@ func (s *Service) LifeOf(ctx context.Context, viewerID, ref string) (generia.Lif
 		return generia.LifeView{State: generia.LifeOff}, nil
 	}
 	v, err := s.Life.Life(ctx, w.ID)
-	if err != nil || w.OwnerID == viewerID {
+	if err != nil {
 		return v, err
 	}
-	return generia.LifeView{State: v.State, LastViewedAt: v.LastViewedAt}, nil
+	if w.OwnerID != viewerID {
+		return generia.LifeView{State: v.State, LastViewedAt: v.LastViewedAt}, nil
+	}
+	// The owner sees what the world lives by: their settings within the
+	// ceilings as they are now, and the ceilings themselves.
+	c, err := s.Store.WorldCeilings(ctx, w.ID)
+	if err != nil {
+		return generia.LifeView{}, err
+	}
+	v.Settings, v.Ceilings = c.Clamp(v.Settings), &c
+	return v, nil
+}
+
+// LifeCeilings returns the ceilings of the life of the viewer's own world:
+// what its owner may choose.
+func (s *Service) LifeCeilings(ctx context.Context, viewerID, ref string) (generia.Ceilings, error) {
+	w, err := s.owned(ctx, viewerID, ref, "change the life of")
+	if err != nil {
+		return generia.Ceilings{}, err
+	}
+	return s.Store.WorldCeilings(ctx, w.ID)
 }
 
 // LifeChange is what an owner changes of their world's life; a nil field
@@ -126,7 +177,8 @@ type LifeChange struct {
 }
 
 // SetLife changes the life of the viewer's own world and returns it.
-// Values out of range give KindInvalid and change nothing.
+// Values out of range, not finite, or above the ceilings of the world's
+// owner give KindInvalid (naming the ceiling) and change nothing.
 func (s *Service) SetLife(ctx context.Context, viewerID, ref string, ch LifeChange) (generia.LifeView, error) {
 	w, err := s.owned(ctx, viewerID, ref, "change the life of")
 	if err != nil {
@@ -144,14 +196,35 @@ func (s *Service) SetLife(ctx context.Context, viewerID, ref string, ch LifeChan
 	set(&l.ActionsPerHour, ch.ActionsPerHour)
 	set(&l.DailyCalls, ch.DailyCalls)
 	set(&l.DailyBudgetUSD, ch.DailyBudgetUSD)
+	if err := l.Validate(); err != nil {
+		return generia.LifeView{}, err
+	}
+	c, err := s.Store.WorldCeilings(ctx, w.ID)
+	if err != nil {
+		return generia.LifeView{}, err
+	}
+	// Only the values asked for are held to the ceilings: a value chosen
+	// under a higher ceiling is kept, and lived by clamped, until the owner
+	// changes it.
+	if err := c.Allow(ch.asked(c.Clamp(l))); err != nil {
+		return generia.LifeView{}, err
+	}
 	if err := s.Life.SetLife(ctx, w.ID, l); err != nil {
 		return generia.LifeView{}, err
 	}
 	// The life takes the new settings in a moment: the answer shows them,
 	// with the state the life reports by then.
 	v, err := s.Life.Life(ctx, w.ID)
-	v.Settings = l
+	v.Settings, v.Ceilings = c.Clamp(l), &c
 	return v, err
+}
+
+// asked returns base with the values the change sets.
+func (ch LifeChange) asked(base generia.LifeSettings) generia.LifeSettings {
+	set(&base.ActionsPerHour, ch.ActionsPerHour)
+	set(&base.DailyCalls, ch.DailyCalls)
+	set(&base.DailyBudgetUSD, ch.DailyBudgetUSD)
+	return base
 }
 
 func set[T any](to *T, v *T) {

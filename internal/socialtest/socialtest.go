@@ -75,3 +75,65 @@ func Service(store generia.Store, files generia.MediaStore) (*social.Service, *P
 	return &social.Service{Store: store, Files: files, Pipeline: p,
 		Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}, p
 }
+
+// Life keeps each world's life settings in memory and answers them as its
+// life, awake, as the pipeline's client would with a running workflow;
+// Temporal is out of these tests' scope.
+type Life struct {
+	mu       sync.Mutex
+	settings map[string]generia.LifeSettings
+}
+
+// Viewed does nothing: a world of these tests is always awake.
+func (l *Life) Viewed(context.Context, string) {}
+
+// Commented does nothing: nobody answers in these tests.
+func (l *Life) Commented(context.Context, string, string) error { return nil }
+
+// Posted does nothing: nobody reacts in these tests.
+func (l *Life) Posted(context.Context, string, string) error { return nil }
+
+// EndLife forgets the world's settings.
+func (l *Life) EndLife(_ context.Context, id string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.settings, id)
+	return nil
+}
+
+// CeilingsChanged does nothing: the settings kept are the owner's.
+func (l *Life) CeilingsChanged(context.Context, string) error { return nil }
+
+// SetLife validates and keeps a world's settings.
+func (l *Life) SetLife(_ context.Context, id string, s generia.LifeSettings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.settings == nil {
+		l.settings = map[string]generia.LifeSettings{}
+	}
+	l.settings[id] = s
+	return nil
+}
+
+// LifeSettings returns a world's settings: those set, or a new world's.
+func (l *Life) LifeSettings(_ context.Context, id string) (generia.LifeSettings, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.settings[id]; ok {
+		return s, nil
+	}
+	return generia.LifeSettings{Enabled: true, ActionsPerHour: 6, DailyCalls: 200, DailyBudgetUSD: 0.5}, nil
+}
+
+// Life returns the world's life, awake (paused when paused).
+func (l *Life) Life(ctx context.Context, id string) (generia.LifeView, error) {
+	s, _ := l.LifeSettings(ctx, id)
+	state := generia.LifeAwake
+	if s.Paused {
+		state = generia.LifePaused
+	}
+	return generia.LifeView{State: state, Settings: s}, nil
+}

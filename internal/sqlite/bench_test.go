@@ -80,3 +80,39 @@ func BenchmarkLikedPosts(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReserveLifeCall measures one reservation of a life call, which
+// counts in the world's day and, for a world of an account on paid
+// providers, in the account's day under its ceilings: the cost of the
+// ceilings on every provider call.
+func BenchmarkReserveLifeCall(b *testing.B) {
+	for _, owned := range []bool{false, true} {
+		b.Run(fmt.Sprintf("owned=%v", owned), func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			t0 := time.Now().UTC()
+			w := generia.World{ID: "w", Prompt: "p", CharactersCount: 1, PostsCount: 1, Visibility: generia.VisibilityPublic, CreatedAt: t0,
+				Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
+			if owned {
+				if _, err := s.CreateUser(ctx, generia.User{ID: "u", Username: "ada", Email: "ada@example.com", CreatedAt: t0}, "hash"); err != nil {
+					b.Fatal(err)
+				}
+				w.OwnerID, w.Providers = "u", generia.Providers{LLM: "openrouter", Image: "runware"}
+			}
+			if err := s.CreateWorld(ctx, w, generia.NewGenerationStatus(w, generia.NewPlan(1, 1))); err != nil {
+				b.Fatal(err)
+			}
+			s.UseCeilings(generia.Ceilings{LifeDailyCalls: 1 << 30, DailyCalls: 1 << 30, DailyBudgetUSD: 5})
+			l := generia.LifeSettings{Enabled: true, DailyCalls: 1 << 30, DailyBudgetUSD: 1}
+			for b.Loop() {
+				if _, err := s.ReserveLifeCall(ctx, "w", "2026-12-07", l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

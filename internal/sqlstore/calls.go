@@ -74,7 +74,10 @@ const maxReserveAttempts = 10
 //
 // is above it. The budget check sees only the calls recorded: calls reserved
 // and still in flight are not counted yet, so with n calls in flight the
-// world may end past its budget by about the cost of n-1 calls. It returns
+// world may end past its budget by about the cost of n-1 calls. In the same
+// transaction the call counts in the day of the world's owner, which the
+// owner's ceilings (generia.Ceilings, DailyCalls and DailyBudgetUSD) may
+// refuse with KindLimit; then neither counts it. It returns
 // KindStopped when the generation has ended or a cancel was requested, and
 // KindInvalid for an unknown kind.
 func (s *Store) ReserveCall(ctx context.Context, worldID, kind string) error {
@@ -88,12 +91,28 @@ func (s *Store) ReserveCall(ctx context.Context, worldID, kind string) error {
 			AND status IN ('pending', 'in_progress') AND NOT cancel_requested
 			AND NOT ` + k.overBudget(s.d.Greatest)
 	for range maxReserveAttempts {
-		tag, err := s.writes.Exec(ctx, update, s.at(s.now()), worldID)
-		if err != nil {
-			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, s.translate(err))
-		}
-		if changed(tag) {
+		now := s.now()
+		err := s.write(ctx, func(tx handle) error {
+			tag, err := tx.Exec(ctx, update, s.at(now), worldID)
+			if err != nil {
+				return err
+			}
+			if !changed(tag) {
+				return errNotCounted
+			}
+			// The world allows the call: so must its owner's day, in the
+			// same transaction, or neither counts it.
+			p, err := s.payerOf(ctx, tx, worldID)
+			if err != nil {
+				return err
+			}
+			return s.chargeCall(ctx, tx, p, generia.DayOf(now))
+		})
+		if err == nil {
 			return nil
+		}
+		if !errors.Is(err, errNotCounted) {
+			return fmt.Errorf("reserving an %s call for world %s: %w", kind, worldID, s.translate(err))
 		}
 		// Nothing was counted: find out why. The record is read after
 		// the update, and may have changed since; if it now allows the
@@ -105,6 +124,10 @@ func (s *Store) ReserveCall(ctx context.Context, worldID, kind string) error {
 	}
 	return fmt.Errorf("reserving an %s call for world %s: the status record changed %d times during the reservation", kind, worldID, maxReserveAttempts)
 }
+
+// errNotCounted is ReserveCall's transaction's answer when the status
+// record refused the call, which refusal then explains.
+var errNotCounted = errors.New("the status record refused the call")
 
 // errAllowedNow is refusal's answer when the status record allows the call
 // it was asked to explain.
@@ -223,6 +246,13 @@ func (s *Store) recordWith(ctx context.Context, c generia.ProviderCall, also fun
 	err = s.write(ctx, func(tx handle) error {
 		var tag sql.Result
 		var err error
+		day := c.LifeDay
+		if day == "" {
+			day = generia.DayOf(c.CreatedAt)
+		}
+		if err := s.chargeCost(ctx, tx, c.WorldID, day, c.CostUSD); err != nil {
+			return err
+		}
 		if c.LifeDay != "" { // a call of the world's life counts in its day
 			tag, err = tx.Exec(ctx, `UPDATE life_days SET cost_usd = cost_usd + ? WHERE world_id = ? AND day = ?`,
 				c.CostUSD, c.WorldID, c.LifeDay)

@@ -45,7 +45,9 @@ func (s *Store) SetLifeSettings(ctx context.Context, worldID string, l generia.L
 // are one conditional UPDATE of the day's row, which the database applies
 // to the row the previous reservation left, so concurrent reservations
 // never pass the ceiling of calls. The budget check sees the cost of the
-// calls recorded, so calls in flight may pass it by their own cost.
+// calls recorded, so calls in flight may pass it by their own cost. The
+// settings are clamped to the ceilings of the world's owner as they are
+// now, and the call counts in the owner's day too (see ReserveCall).
 func (s *Store) ReserveLifeCall(ctx context.Context, worldID, day string, l generia.LifeSettings) (generia.LifeDay, error) {
 	if err := required("world ID", worldID, "day", day); err != nil {
 		return generia.LifeDay{}, err
@@ -55,6 +57,13 @@ func (s *Store) ReserveLifeCall(ctx context.Context, worldID, day string, l gene
 		if err := s.keepWorld(ctx, tx, worldID); err != nil {
 			return err
 		}
+		p, err := s.payerOf(ctx, tx, worldID)
+		if err != nil {
+			return err
+		}
+		// The world lives under its owner's ceilings as they are now, even
+		// if its settings were chosen under higher ones.
+		l = p.ceilings.Clamp(l)
 		if _, err := tx.Exec(ctx, `INSERT INTO life_days (world_id, day) VALUES (?, ?) ON CONFLICT (world_id, day) DO NOTHING`, worldID, day); err != nil {
 			return err
 		}
@@ -73,7 +82,7 @@ func (s *Store) ReserveLifeCall(ctx context.Context, worldID, day string, l gene
 			}
 			return generia.Errorf(generia.KindLimit, "the world reached a ceiling of %s", day)
 		}
-		return nil
+		return s.chargeCall(ctx, tx, p, day)
 	})
 	if err != nil {
 		return d, fmt.Errorf("reserving a life call for world %s: %w", worldID, s.translate(err))

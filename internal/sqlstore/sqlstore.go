@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/generia/generia/internal/generia"
@@ -83,6 +84,9 @@ type Store struct {
 	numbered sync.Map // statement with ? → with $n
 	// postSelect reads posts; see newPostSelect.
 	postSelect string
+	// ceilings are the operator's (UseCeilings): every account's, unless
+	// the operator set other ones for it.
+	ceilings atomic.Pointer[generia.Ceilings]
 }
 
 // The backends add Close and are generia.Stores.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -99,6 +100,11 @@ func testLifeSettings(t *testing.T, s generia.Store) {
 		"no calls":       {DailyCalls: 0},
 		"too many calls": {DailyCalls: generia.MaxLifeDailyCalls + 1},
 		"negative money": {DailyCalls: 10, DailyBudgetUSD: -0.01},
+		// NaN passes every comparison's negation: PostgreSQL stored it and
+		// the world's life stopped answering, SQLite answered 500.
+		"a NaN pace":      {ActionsPerHour: math.NaN(), DailyCalls: 10},
+		"an endless pace": {ActionsPerHour: math.Inf(1), DailyCalls: 10},
+		"NaN money":       {DailyCalls: 10, DailyBudgetUSD: math.NaN()},
 	} {
 		wantKind(t, s.SetLifeSettings(ctx, w.ID, bad, t0), generia.KindInvalid, "SetLifeSettings with "+name)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -21,6 +22,7 @@ func (l *fakeLife) Viewed(context.Context, string)                  {}
 func (l *fakeLife) Commented(context.Context, string, string) error { return nil }
 func (l *fakeLife) Posted(context.Context, string, string) error    { return nil }
 func (l *fakeLife) EndLife(context.Context, string) error           { return nil }
+func (l *fakeLife) CeilingsChanged(context.Context, string) error   { return nil }
 func (l *fakeLife) SetLife(_ context.Context, id string, s generia.LifeSettings) error {
 	if err := s.Validate(); err != nil {
 		return err
@@ -84,4 +86,53 @@ func TestWorldPageShowsAndChangesItsLife(t *testing.T) {
 	if got, _ := life.LifeSettings(t.Context(), "tidewater"); got != want {
 		t.Errorf("settings after refused forms = %+v, want %+v", got, want)
 	}
+}
+
+// The owner's life form shows the operator's ceilings and holds to them: a
+// value above one is refused naming it, NaN and infinities are refused,
+// and nothing changes; a ceiling lowered later shows the world's settings
+// clamped at once.
+func TestLifeFormHoldsToTheCeilings(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.store.UseCeilings(generia.Ceilings{LifeActionsPerHour: 60, LifeDailyCalls: 500, LifeDailyBudgetUSD: 1, DailyBudgetUSD: 5})
+	start := generia.LifeSettings{Enabled: true, ActionsPerHour: 30, DailyCalls: 200, DailyBudgetUSD: 0.5}
+	life := &fakeLife{settings: map[string]generia.LifeSettings{"tidewater": start}}
+	f.social.Life = life
+	ada := f.signedIn(f.ada)
+
+	ada.get("/worlds/tidewater").want(http.StatusOK, `name="actions_per_hour" min="0" max="60"`, `name="daily_calls" min="1" max="500"`,
+		`name="daily_budget_usd" min="0" max="1.00"`, "data-life-ceilings", "all your worlds together $5.00 a day")
+
+	for name, c := range map[string]struct {
+		form    url.Values
+		message string
+	}{
+		"3600 actions an hour": {url.Values{"actions_per_hour": {"3600"}}, generia.SettingLifeMaxActionsPerHour},
+		"$1000 a day":          {url.Values{"daily_budget_usd": {"1000"}}, generia.SettingLifeMaxDailyBudgetUSD},
+		"100000 calls a day":   {url.Values{"daily_calls": {"100000"}}, generia.SettingLifeMaxDailyCalls},
+		"a NaN pace":           {url.Values{"actions_per_hour": {"NaN"}}, "must be a number"},
+		"an infinite budget":   {url.Values{"daily_budget_usd": {"Inf"}}, "must be a number"},
+		"a NaN budget":         {url.Values{"daily_budget_usd": {"nan"}}, "must be a number"},
+		"NaN calls":            {url.Values{"daily_calls": {"NaN"}}, "must be a number"},
+		"a negative infinity":  {url.Values{"actions_per_hour": {"-Infinity"}}, "must be a number"},
+	} {
+		c.form.Set("_csrf", ada.csrf)
+		c.form.Set("enabled", "1")
+		r := ada.postForm("/worlds/tidewater/life", c.form)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, c.message) {
+			t.Errorf("the life form with %s: %d, want 400 saying %q", name, r.status, c.message)
+		}
+	}
+	if got, _ := life.LifeSettings(t.Context(), "tidewater"); got != start {
+		t.Errorf("settings after refused forms = %+v, want %+v", got, start)
+	}
+
+	// Within the ceilings, the form is taken.
+	ok := url.Values{"_csrf": {ada.csrf}, "enabled": {"1"}, "actions_per_hour": {"60"}, "daily_calls": {"500"}, "daily_budget_usd": {"1"}}
+	ada.postForm("/worlds/tidewater/life", ok).want(http.StatusSeeOther)
+
+	// The operator lowers a ceiling: the owner sees what the world lives by.
+	f.store.UseCeilings(generia.Ceilings{LifeActionsPerHour: 4, LifeDailyCalls: 500, LifeDailyBudgetUSD: 1})
+	ada.get("/worlds/tidewater").want(http.StatusOK, `name="actions_per_hour" min="0" max="4" step="any" value="4"`)
 }

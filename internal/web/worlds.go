@@ -319,6 +319,10 @@ type worldData struct {
 	// Life is a completed world's life; its settings and spending are
 	// there for the owner only.
 	Life *generia.LifeView
+	// LifeMax is the most the owner may choose of each life setting (the
+	// operator's ceilings), and Ceilings the ceilings themselves.
+	LifeMax  generia.LifeSettings
+	Ceilings generia.Ceilings
 }
 
 // world is a world's page: its header, the generation's live progress
@@ -342,6 +346,10 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 		}
 		if l, err := h.social.LifeOf(r.Context(), v.ID, view.World.ID); err == nil {
 			d.Life = &l
+			if l.Ceilings != nil {
+				d.Ceilings = *l.Ceilings
+			}
+			d.LifeMax = d.Ceilings.LifeMax()
 		} else {
 			h.log.Warn("reading a world's life", "world_id", view.World.ID, "error", err) // the page goes on without it
 		}
@@ -504,7 +512,7 @@ func formNumber(r *http.Request, name, what string) (*float64, error) {
 		return nil, nil
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || generia.Number(what, v) != nil { // ParseFloat reads "NaN" and "Inf" too
 		return nil, generia.FieldErrorf(name, "%s must be a number", what)
 	}
 	return &v, nil
