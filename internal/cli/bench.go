@@ -25,6 +25,7 @@ import (
 	"github.com/generia/generia/internal/fakeprovider"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/pipeline"
+	"github.com/generia/generia/internal/pipeline/timeleft"
 )
 
 // runBench generates worlds on the embedded stack (in a scratch data dir)
@@ -231,8 +232,8 @@ type etaReading struct {
 
 // watchTimeLeft reads a world's status record every 100 ms until ctx ends,
 // as the status stream does, and keeps the time left it would show.
-func watchTimeLeft(ctx context.Context, store generia.Store, worldID string, capacity generia.Capacity, log *statusLog) []etaReading {
-	watch := generia.CallWatch{Capacity: capacity}
+func watchTimeLeft(ctx context.Context, store generia.Store, worldID string, capacity timeleft.Capacity, log *statusLog) []etaReading {
+	watch := timeleft.CallWatch{Capacity: capacity}
 	var out []etaReading
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
@@ -250,7 +251,7 @@ func watchTimeLeft(ctx context.Context, store generia.Store, worldID string, cap
 		log.write(now, st)
 		watch.See(st, now)
 		if st.Status == generia.StatusInProgress {
-			left, ok := generia.TimeLeft(st, &watch, now)
+			left, ok := timeleft.TimeLeft(st, &watch, now)
 			r := etaReading{at: now, percent: st.Percent(), left: left, ok: ok}
 			if p := r.percent; p > 0 && st.StartedAt != nil {
 				r.byPercent = now.Sub(*st.StartedAt) * time.Duration(100-p) / time.Duration(p)

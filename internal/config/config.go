@@ -17,6 +17,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/pipeline/timeleft"
 )
 
 // Config is every setting of every role. Settings says which variable
@@ -136,8 +137,8 @@ type Concurrency struct {
 
 // Capacity is what one worker process calls at once and per second, of each
 // kind (the time left is measured with it).
-func (c Concurrency) Capacity() generia.Capacity {
-	return generia.Capacity{LLM: c.LLM, Images: c.Images, LLMPerSecond: c.LLMPerSecond, ImagesPerSecond: c.ImagesPerSecond}
+func (c Concurrency) Capacity() timeleft.Capacity {
+	return timeleft.Capacity{LLM: c.LLM, Images: c.Images, LLMPerSecond: c.LLMPerSecond, ImagesPerSecond: c.ImagesPerSecond}
 }
 
 // Load reads the .env file of the working directory (variables already set

@@ -20,6 +20,7 @@ import (
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/httpstatus"
 	"github.com/generia/generia/internal/metrics"
+	"github.com/generia/generia/internal/pipeline/timeleft"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
 )
@@ -42,7 +43,7 @@ type Server struct {
 	Metrics *metrics.Metrics
 	// Capacity is how many provider calls the workers make at once and per
 	// second, which a stream's time left is measured with; zero: no cap known.
-	Capacity generia.Capacity
+	Capacity timeleft.Capacity
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

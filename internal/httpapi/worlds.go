@@ -8,6 +8,7 @@ import (
 
 	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/pipeline/timeleft"
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sse"
 )
@@ -31,9 +32,9 @@ func (s *Server) status(st generia.GenerationStatus) apiv1.Status { return toSta
 // toStatus is a status record as the API sends it at now; watch is what a
 // stream has seen of its calls, which the time left is measured by (nil for
 // a single read).
-func toStatus(st generia.GenerationStatus, watch *generia.CallWatch, now time.Time) apiv1.Status {
+func toStatus(st generia.GenerationStatus, watch *timeleft.CallWatch, now time.Time) apiv1.Status {
 	out := statusFields(st, now)
-	if left, ok := generia.TimeLeft(st, watch, now); ok {
+	if left, ok := timeleft.TimeLeft(st, watch, now); ok {
 		secs := left.Seconds()
 		out.ETASeconds = &secs
 	}
@@ -160,7 +161,7 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 	keepAlive := time.NewTicker(sse.KeepAlive)
 	defer keepAlive.Stop()
 	var last []byte
-	watch := generia.CallWatch{Capacity: s.Capacity} // what the stream has seen of the calls
+	watch := timeleft.CallWatch{Capacity: s.Capacity} // what the stream has seen of the calls
 	for {
 		select {
 		case <-states.Ready():

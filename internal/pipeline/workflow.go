@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/pipeline/timeleft"
 )
 
 // providerOptions are the options of a provider call's activity on queue: a
@@ -20,8 +21,8 @@ func providerOptions(queue string, initial time.Duration) workflow.ActivityOptio
 		StartToCloseTimeout: 3 * time.Minute,
 		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: initial, BackoffCoefficient: 2, MaximumInterval: generia.RetryLongest,
-			MaximumAttempts: generia.CallAttempts, NonRetryableErrorTypes: nonRetryable,
+			InitialInterval: initial, BackoffCoefficient: 2, MaximumInterval: timeleft.RetryLongest,
+			MaximumAttempts: timeleft.CallAttempts, NonRetryableErrorTypes: nonRetryable,
 		},
 	}
 }
@@ -35,8 +36,8 @@ var (
 		InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
 		MaximumAttempts: 10, NonRetryableErrorTypes: nonRetryable,
 	}
-	llmOptions      = providerOptions(QueueLLM, generia.RetryLLM)
-	imageOptions    = providerOptions(QueueImages, generia.RetryImages)
+	llmOptions      = providerOptions(QueueLLM, timeleft.RetryLLM)
+	imageOptions    = providerOptions(QueueImages, timeleft.RetryImages)
 	servicesOptions = workflow.ActivityOptions{
 		TaskQueue:           QueueServices,
 		StartToCloseTimeout: 15 * time.Second,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/pipeline/timeleft"
 	"github.com/generia/generia/internal/social"
 )
 
@@ -105,7 +106,7 @@ func newProgress(w generia.World, st generia.GenerationStatus, isOwner bool, csr
 		}
 		elapsed := end.Sub(*st.StartedAt)
 		p.Elapsed = duration(elapsed)
-		if left, ok := generia.TimeLeft(st, nil, now); ok {
+		if left, ok := timeleft.TimeLeft(st, nil, now); ok {
 			p.ETA = "about " + duration(left)
 		}
 	}

@@ -1,10 +1,20 @@
-package generia
+// Package timeleft estimates how long a world's generation has left: it
+// plays the rest of the generation's steps through, in the shape the
+// pipeline's WorldGeneration workflow runs them (shapeOf), with the calls'
+// measured times, failures and the workers' capacity. It lives beside the
+// workflow because it is the workflow's knowledge: a change to the
+// pipeline's graph or retry policies (RetryLLM, RetryImages, CallAttempts,
+// which the pipeline uses) is a change here. It imports only the domain, so
+// the API and the web UI can use it without the Temporal SDK.
+package timeleft
 
 import (
 	"container/heap"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 // Capacity is how many provider calls of each kind the workers make at once
@@ -63,7 +73,7 @@ func (c *callsSeen) see(reserved, done, failed int, busy time.Duration, at time.
 
 // See adds a read of the status record at now. A record changes as calls are
 // reserved and recorded, so its UpdatedAt is when the newest of them was.
-func (w *CallWatch) See(st GenerationStatus, now time.Time) {
+func (w *CallWatch) See(st generia.GenerationStatus, now time.Time) {
 	at := st.UpdatedAt
 	if at.IsZero() || at.After(now) {
 		at = now
@@ -104,15 +114,15 @@ const (
 // single read: the calls in flight are taken to be as old as the record's
 // last change). ok is false for a generation that is not running, or that
 // has not had a call of each kind answered yet.
-func TimeLeft(st GenerationStatus, w *CallWatch, now time.Time) (left time.Duration, ok bool) {
+func TimeLeft(st generia.GenerationStatus, w *CallWatch, now time.Time) (left time.Duration, ok bool) {
 	answeredLLM, answeredImages := st.LLMCallsDone-st.LLMCallsFailed, st.ImageCallsDone-st.ImageCallsFailed
-	if st.Status != StatusInProgress || st.StartedAt == nil || answeredLLM <= 0 || answeredImages <= 0 {
+	if st.Status != generia.StatusInProgress || st.StartedAt == nil || answeredLLM <= 0 || answeredImages <= 0 {
 		return 0, false
 	}
 	if w == nil {
 		w = &CallWatch{}
 	}
-	sh := shapeOf(NewPlan(st.CharactersPredicted, st.PostsPredicted))
+	sh := shapeOf(generia.NewPlan(st.CharactersPredicted, st.PostsPredicted))
 	kinds := [stepKinds]kindPace{
 		stepWrite: {fastest: serviceStep, slowest: serviceStep},
 		stepLLM: pace(st.LLMBusy-st.LLMFailedBusy, answeredLLM, st.LLMCallsFailed, w.llm, RetryLLM,
@@ -301,18 +311,18 @@ func (s *shape) add(k stepKind, after ...int32) int32 {
 
 // shapeOf is the shape of a plan's generation; it has the calls
 // ExpectedCalls counts.
-func shapeOf(plan Plan) *shape {
+func shapeOf(plan generia.Plan) *shape {
 	s := &shape{}
 	described := s.add(stepWrite, s.add(stepLLM))
 	prompts := s.add(stepLLM, described)
 	s.add(stepWrite, s.add(stepImage, prompts), s.add(stepImage, prompts))
 	cast, pos := described, 0
-	for _, count := range Batches(plan.Characters(), CastBatchSize) {
+	for _, count := range generia.Batches(plan.Characters(), generia.CastBatchSize) {
 		cast = s.add(stepLLM, cast)
 		for range count {
 			created := s.add(stepWrite, s.add(stepLLM, cast))
 			s.add(stepWrite, s.add(stepImage, created))
-			for _, posts := range Batches(plan.Posts[pos], PostBatchSize) {
+			for _, posts := range generia.Batches(plan.Posts[pos], generia.PostBatchSize) {
 				planned := s.add(stepLLM, created)
 				for range posts {
 					s.add(stepWrite, s.add(stepImage, s.add(stepLLM, planned)))

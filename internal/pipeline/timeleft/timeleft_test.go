@@ -1,29 +1,31 @@
-package generia
+package timeleft
 
 import (
 	"testing"
 	"time"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 // The shape the time left plays through has the calls a plan is expected to
 // need.
 func TestShapeHasTheExpectedCalls(t *testing.T) {
 	for _, p := range [][2]int{{1, 1}, {3, 10}, {10, 100}, {12, 7}, {25, 260}, {4, 0}} {
-		plan := NewPlan(p[0], p[1])
+		plan := generia.NewPlan(p[0], p[1])
 		var calls [stepKinds]int
 		for _, k := range shapeOf(plan).kind {
 			calls[k]++
 		}
-		if llm, images := ExpectedCalls(plan); calls[stepLLM] != llm || calls[stepImage] != images {
-			t.Errorf("%v: the shape has %d text calls and %d images, ExpectedCalls %d and %d", plan, calls[stepLLM], calls[stepImage], llm, images)
+		if llm, images := generia.ExpectedCalls(plan); calls[stepLLM] != llm || calls[stepImage] != images {
+			t.Errorf("%v: the shape has %d text calls and %d images, generia.ExpectedCalls %d and %d", plan, calls[stepLLM], calls[stepImage], llm, images)
 		}
 	}
 }
 
 // pictures is a 3/10 world with every text written and its ten post
 // pictures reserved at t0 (the header, icon and avatars done, 3 s each).
-func pictures(t0 time.Time) GenerationStatus {
-	return GenerationStatus{Status: StatusInProgress, StartedAt: new(t0.Add(-20 * time.Second)), UpdatedAt: t0,
+func pictures(t0 time.Time) generia.GenerationStatus {
+	return generia.GenerationStatus{Status: generia.StatusInProgress, StartedAt: new(t0.Add(-20 * time.Second)), UpdatedAt: t0,
 		CharactersPredicted: 3, PostsPredicted: 10,
 		CallsLLM: 19, LLMCallsDone: 19, LLMBusy: 38 * time.Second,
 		CallsImages: 15, ImageCallsDone: 5, ImageBusy: 15 * time.Second}
@@ -33,8 +35,12 @@ func TestTimeLeft(t *testing.T) {
 	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	secs := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 	after := serviceStep + finishing // a post is saved, then the generation finishes
-	edit := func(f func(*GenerationStatus)) GenerationStatus { st := pictures(t0); f(&st); return st }
-	seen := func(st GenerationStatus, at time.Time) *CallWatch {
+	edit := func(f func(*generia.GenerationStatus)) generia.GenerationStatus {
+		st := pictures(t0)
+		f(&st)
+		return st
+	}
+	seen := func(st generia.GenerationStatus, at time.Time) *CallWatch {
 		var w CallWatch
 		w.See(st, at)
 		return &w
@@ -52,15 +58,15 @@ func TestTimeLeft(t *testing.T) {
 	}()
 	cases := []struct {
 		name  string
-		st    GenerationStatus
+		st    generia.GenerationStatus
 		watch *CallWatch
 		now   time.Time
 		want  time.Duration
 		ok    bool
 	}{
-		{"not started", GenerationStatus{Status: StatusPending}, nil, t0, 0, false},
-		{"ended", edit(func(s *GenerationStatus) { s.Status = StatusCompleted }), nil, t0, 0, false},
-		{"no image answered yet", edit(func(s *GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 0, 0 }), nil, t0, 0, false},
+		{"not started", generia.GenerationStatus{Status: generia.StatusPending}, nil, t0, 0, false},
+		{"ended", edit(func(s *generia.GenerationStatus) { s.Status = generia.StatusCompleted }), nil, t0, 0, false},
+		{"no image answered yet", edit(func(s *generia.GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 0, 0 }), nil, t0, 0, false},
 		// The ten pictures run side by side: one picture's time, not ten.
 		{"pictures just begun", pictures(t0), nil, t0, secs(3) + after, true},
 		{"a second later", pictures(t0), seen(pictures(t0), t0), t0.Add(time.Second), secs(2) + after, true},
@@ -68,17 +74,17 @@ func TestTimeLeft(t *testing.T) {
 		// that old.
 		{"a single read", pictures(t0), nil, t0.Add(time.Second), secs(2) + after, true},
 		// Every call answered 0.2 s ago: what is left of the finishing writes.
-		{"finishing", edit(func(s *GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 15, 45*time.Second }), nil,
+		{"finishing", edit(func(s *generia.GenerationStatus) { s.ImageCallsDone, s.ImageBusy = 15, 45*time.Second }), nil,
 			t0.Add(200 * time.Millisecond), finishing - 200*time.Millisecond, true},
 		// Every call recorded, one of them failed: its picture is still to
 		// make (the failure's 0.1 s is not a picture's speed), and one call
 		// in fifteen fails: it may fail again.
-		{"a picture failed", edit(func(s *GenerationStatus) {
+		{"a picture failed", edit(func(s *generia.GenerationStatus) {
 			s.ImageCallsDone, s.ImageCallsFailed, s.ImageBusy, s.ImageFailedBusy = 15, 1, 42100*time.Millisecond, 100*time.Millisecond
 		}), nil, t0, secs(3) + after, true},
 		// Seen failing half a second ago: it is made again once the
 		// retry's wait is over.
-		{"a picture failed lately", edit(func(s *GenerationStatus) {
+		{"a picture failed lately", edit(func(s *generia.GenerationStatus) {
 			s.ImageCallsDone, s.ImageCallsFailed, s.ImageBusy, s.ImageFailedBusy = 15, 1, 42100*time.Millisecond, 100*time.Millisecond
 		}), func() *CallWatch {
 			var w CallWatch
@@ -96,10 +102,10 @@ func TestTimeLeft(t *testing.T) {
 		{"the slowest sets the end", pictures(t0), spread, t0, secs(4.9) + after, true},
 		// At most two at once: two pictures in flight, eight to come, five
 		// rounds in all.
-		{"two at once", edit(func(s *GenerationStatus) { s.CallsImages = 7 }), &CallWatch{Capacity: Capacity{Images: 2}}, t0, secs(15) + after, true},
+		{"two at once", edit(func(s *generia.GenerationStatus) { s.CallsImages = 7 }), &CallWatch{Capacity: Capacity{Images: 2}}, t0, secs(15) + after, true},
 		// Ten post texts left at two starts a second: the last starts 4.5 s
 		// on, its picture 2 s (the text's time) later.
-		{"two a second", edit(func(s *GenerationStatus) {
+		{"two a second", edit(func(s *generia.GenerationStatus) {
 			s.CallsLLM, s.LLMCallsDone, s.LLMBusy = 9, 9, 18*time.Second
 			s.CallsImages = 5
 		}), &CallWatch{Capacity: Capacity{LLMPerSecond: 2}}, t0, secs(4.5+2+3) + after, true},
@@ -117,7 +123,7 @@ func TestTimeLeft(t *testing.T) {
 func TestCallWatch(t *testing.T) {
 	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	var w CallWatch
-	st := GenerationStatus{Status: StatusInProgress, UpdatedAt: t0, CallsLLM: 2}
+	st := generia.GenerationStatus{Status: generia.StatusInProgress, UpdatedAt: t0, CallsLLM: 2}
 	w.See(st, t0.Add(100*time.Millisecond))
 	st.CallsLLM, st.UpdatedAt = 3, t0.Add(time.Second)
 	w.See(st, t0.Add(1100*time.Millisecond))
@@ -147,7 +153,7 @@ func TestCallWatch(t *testing.T) {
 // stream makes at each change, on a good day and while calls fail.
 func BenchmarkTimeLeft(b *testing.B) {
 	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	st := GenerationStatus{Status: StatusInProgress, StartedAt: new(t0.Add(-time.Minute)), UpdatedAt: t0,
+	st := generia.GenerationStatus{Status: generia.StatusInProgress, StartedAt: new(t0.Add(-time.Minute)), UpdatedAt: t0,
 		CharactersPredicted: 10, PostsPredicted: 100,
 		CallsLLM: 80, LLMCallsDone: 60, LLMBusy: 120 * time.Second, CallsImages: 50, ImageCallsDone: 40, ImageBusy: 120 * time.Second}
 	w := &CallWatch{Capacity: Capacity{LLM: 50, Images: 30}}
@@ -172,9 +178,9 @@ func BenchmarkTimeLeft(b *testing.B) {
 // over every picture (3.8 s).
 func TestTimeLeftOnADayOfFailingCalls(t *testing.T) {
 	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	plan := NewPlan(10, 100)
-	llm, images := ExpectedCalls(plan)
-	st := GenerationStatus{Status: StatusInProgress, StartedAt: new(t0.Add(-30 * time.Second)), UpdatedAt: t0,
+	plan := generia.NewPlan(10, 100)
+	llm, images := generia.ExpectedCalls(plan)
+	st := generia.GenerationStatus{Status: generia.StatusInProgress, StartedAt: new(t0.Add(-30 * time.Second)), UpdatedAt: t0,
 		CharactersPredicted: 10, PostsPredicted: 100,
 		CallsLLM: llm, LLMCallsDone: llm, LLMBusy: time.Duration(llm) * 2 * time.Second,
 		// The header, icon and ten avatars answered in 3 s each, two calls
