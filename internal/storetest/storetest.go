@@ -107,6 +107,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"life/concurrent reservations never pass the ceiling", testReserveLifeCallConcurrent},
 		{"life/posts and images after the generation, counted apart", testLifePosts},
 		{"life/characters like posts of their world", testCharacterLikes},
+		{"life/the record pages read: round-trip, woken by a view only from asleep", testLifeRecords},
 		{"sessions/found until they expire or end", testSessions},
 		{"media/round-trip and counted once", testCreateMedia},
 		{"media/an account's uploads in a period", testUploadUsage},
