@@ -25,6 +25,18 @@ const lifeCast = generia.MaxPageSize
 // mention finds the @handles of a text.
 var mention = regexp.MustCompile(`@([A-Za-z0-9_]{3,24})`)
 
+// Progress queue.
+
+// RecordLife stores a life's state where pages, the API and streams read
+// it. A world that is gone ends its life.
+func (a *Activities) RecordLife(ctx context.Context, r generia.LifeRecord) error {
+	err := a.Store.RecordLife(ctx, r)
+	if generia.IsKind(err, generia.KindNotFound) {
+		return temporal.NewNonRetryableApplicationError("world "+r.WorldID+" is gone", errWorldGone, err)
+	}
+	return storeError(err)
+}
+
 // Services queue.
 
 // PlanLife says which characters speak in a life step. A person's comment
