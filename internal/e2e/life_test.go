@@ -110,7 +110,8 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 	if r.CharacterID != post.CharacterID || r.DisplayName != post.DisplayName || r.UserID != "" || r.Text == "" {
 		t.Errorf("reply = %+v, want the post's character %s speaking", r, post.DisplayName)
 	}
-	owner := life(t, a, w.ID)
+	// The life records the answer it made a moment after saving it.
+	owner := waitLife(t, a, w.ID, 5*time.Second, "counting its answer", func(v generia.LifeView) bool { return v.ActionsToday == 1 })
 	if owner.State != generia.LifeAwake || owner.CallsToday != 1 || owner.ActionsToday != 1 || !owner.Settings.Enabled {
 		t.Errorf("the owner's view of the life after one answer: %+v", owner)
 	}

@@ -29,6 +29,13 @@ type viewSignals struct {
 	last map[string]time.Time
 }
 
+// forget makes the next view of the world due.
+func (v *viewSignals) forget(worldID string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.last, worldID)
+}
+
 // due reports whether a view of the world at now should be signalled, and
 // if so records it.
 func (v *viewSignals) due(worldID string, now time.Time, every time.Duration) bool {
@@ -64,25 +71,47 @@ func (g *Client) LifeSettings(ctx context.Context, worldID string) (generia.Life
 }
 
 // Viewed tells a completed world's life that someone viewed it, which
-// wakes it; a world generating has no life yet. It returns at once: the
-// life is told in the background, at most once in a while per world and
-// process, and a life that cannot be told is logged, never failing the
+// wakes it; a world generating has no life yet. At most once in a while
+// per world and process, it records a sleeping world awake in the store
+// at once (one conditional write), so that the page that viewed it and
+// the owner's panel read it awake; the life itself is told in the
+// background. A life that cannot be told is logged, never failing the
 // read that viewed it.
 func (g *Client) Viewed(ctx context.Context, worldID string) {
-	if !g.views.due(worldID, time.Now(), g.viewEvery()) {
+	now := time.Now()
+	if !g.views.due(worldID, now, g.viewEvery()) {
 		return
+	}
+	w, err := g.Store.World(ctx, worldID)
+	if err != nil || w.Status != generia.StatusCompleted {
+		if err != nil && ctx.Err() == nil {
+			g.log().Warn("reading a viewed world", "world_id", worldID, "error", err)
+		}
+		return
+	}
+	if err := g.wake(ctx, w.ID); err != nil {
+		g.log().Warn("recording a viewed world's life awake", "world_id", worldID, "error", err)
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		w, err := g.Store.World(ctx, worldID)
-		if err == nil && w.Status == generia.StatusCompleted {
-			err = g.signalLife(ctx, w, SignalViewed, nil)
-		}
-		if err != nil {
+		if err := g.signalLife(ctx, w, SignalViewed, nil); err != nil {
+			g.views.forget(worldID) // the next view tells it again
 			g.log().Warn("telling a world's life of a view", "world_id", worldID, "error", err)
 		}
 	}()
+}
+
+// wake records a living world's life awake if it was recorded asleep (or
+// never), as the life will once it is told; a world whose owner turned
+// its life off or paused it, or that rests, stays as it is.
+func (g *Client) wake(ctx context.Context, worldID string) error {
+	s, err := g.LifeSettings(ctx, worldID)
+	if err != nil || !s.Enabled || s.Paused {
+		return err
+	}
+	_, err = g.Store.WakeLife(ctx, worldID, g.now())
+	return err
 }
 
 // Commented tells a completed world's life of a person's comment, which
@@ -124,24 +153,23 @@ func (g *Client) SetLife(ctx context.Context, worldID string, s generia.LifeSett
 	return g.signalLife(ctx, w, SignalLifeSettings, s)
 }
 
-// Life returns a world's life as its workflow sees it; a world whose life
-// has not started yet is off while it generates, and asleep after.
+// Life returns a world's life as the store records it: the state the
+// life workflow last recorded (see generia.LifeRecord), the owner's
+// settings and the day's calls and cost from the store's ledger. It asks
+// Temporal nothing, so that every page may show it. The owner's settings
+// say at once when the life is off or paused; a world whose life has
+// recorded nothing yet is off while it generates, and asleep after.
 func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, error) {
 	w, err := g.Store.World(ctx, worldID)
 	if err != nil {
 		return generia.LifeView{}, err
 	}
-	res, err := g.Client.QueryWorkflow(ctx, generia.LifeWorkflowID(w.ID), "", LifeQuery)
-	var notFound *serviceerror.NotFound
-	if err == nil {
-		var v generia.LifeView
-		return v, res.Get(&v)
-	}
-	if !errors.As(err, &notFound) {
-		return generia.LifeView{}, generia.WrapError(generia.KindUnavailable, err, "the world's life cannot be asked now; try again")
-	}
 	s, err := g.LifeSettings(ctx, w.ID)
 	if err != nil {
+		return generia.LifeView{}, err
+	}
+	rec, err := g.Store.LifeRecord(ctx, w.ID)
+	if err != nil && !generia.IsKind(err, generia.KindNotFound) {
 		return generia.LifeView{}, err
 	}
 	now := g.now()
@@ -149,14 +177,52 @@ func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, er
 	if err != nil {
 		return generia.LifeView{}, err
 	}
-	v := generia.LifeView{State: generia.LifeAsleep, Settings: s, Day: day.Day, CallsToday: day.Calls, CostTodayUSD: day.CostUSD}
+	return lifeView(w, s, rec, day, now), nil
+}
+
+// lifeView is a world's life as a reader sees it at now, from its record.
+func lifeView(w generia.World, s generia.LifeSettings, rec generia.LifeRecord, day generia.LifeDay, now time.Time) generia.LifeView {
+	v := generia.LifeView{State: rec.State, Settings: s, Day: day.Day, CallsToday: day.Calls, CostTodayUSD: day.CostUSD, Waiting: rec.Waiting}
+	if rec.Day == day.Day {
+		v.ActionsToday = rec.ActionsToday
+	}
+	if !rec.LastViewedAt.IsZero() {
+		seen := rec.LastViewedAt
+		v.LastViewedAt = &seen
+	}
 	switch {
-	case !s.Enabled || w.Status != generia.StatusCompleted:
+	case w.Status != generia.StatusCompleted || !s.Enabled:
 		v.State = generia.LifeOff
 	case s.Paused:
 		v.State = generia.LifePaused
+	case v.State == "", v.State == generia.LifeOff, v.State == generia.LifePaused:
+		// Nothing recorded yet, or settings newer than the record: the
+		// life records what it does with them in a moment.
+		v.State = generia.LifeAsleep
+	case v.State == generia.LifeResting && !now.Before(rec.RestsUntil):
+		v.State = generia.LifeAsleep // its day is over; it wakes when viewed
 	}
-	return v, nil
+	switch v.State {
+	case generia.LifeAwake:
+		if next := rec.NextActionAt; !next.IsZero() {
+			v.NextActionAt = &next
+		}
+	case generia.LifeResting:
+		until := rec.RestsUntil
+		v.RestsUntil = &until
+	}
+	return v
+}
+
+// QueryLife asks a world's running life workflow for its life, for
+// operators and tests: pages and the API read Life, from the store.
+func (g *Client) QueryLife(ctx context.Context, worldID string) (generia.LifeView, error) {
+	res, err := g.Client.QueryWorkflow(ctx, generia.LifeWorkflowID(worldID), "", LifeQuery)
+	if err != nil {
+		return generia.LifeView{}, generia.WrapError(generia.KindUnavailable, err, "the world's life cannot be asked now; try again")
+	}
+	var v generia.LifeView
+	return v, res.Get(&v)
 }
 
 // EndLife ends a world's life, as when the world is deleted.
