@@ -54,6 +54,49 @@ func (v *viewSignals) due(worldID string, now time.Time, every time.Duration) bo
 	return true
 }
 
+// lifeTTL is how long a process keeps a life it read: a crowd on one
+// world reads the store once a second, not once a page. What the process
+// itself changes of a life (a view that woke it, new settings) shows at
+// once; what other processes and the workflow change, within lifeTTL.
+const lifeTTL = time.Second
+
+// lifeCache keeps the lives a process read, for lifeTTL.
+type lifeCache struct {
+	mu    sync.Mutex
+	lives map[string]cachedLife
+}
+
+type cachedLife struct {
+	v       generia.LifeView
+	expires time.Time
+}
+
+func (c *lifeCache) get(worldID string, now time.Time) (generia.LifeView, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.lives[worldID]
+	if !ok || !now.Before(l.expires) {
+		return generia.LifeView{}, false
+	}
+	return l.v, true
+}
+
+func (c *lifeCache) put(worldID string, v generia.LifeView, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lives == nil || len(c.lives) >= 100_000 { // forget, rather than grow without end
+		c.lives = map[string]cachedLife{}
+	}
+	c.lives[worldID] = cachedLife{v: v, expires: now.Add(lifeTTL)}
+}
+
+// forget drops a world's life, which this process just changed.
+func (c *lifeCache) forget(worldID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.lives, worldID)
+}
+
 // viewEvery is how often a process signals views of one world: often
 // enough that a world never falls asleep while someone reads it.
 func (g *Client) viewEvery() time.Duration {
@@ -110,7 +153,10 @@ func (g *Client) wake(ctx context.Context, worldID string) error {
 	if err != nil || !s.Enabled || s.Paused {
 		return err
 	}
-	_, err = g.Store.WakeLife(ctx, worldID, g.now())
+	woke, err := g.Store.WakeLife(ctx, worldID, g.now())
+	if woke {
+		g.lives.forget(worldID)
+	}
 	return err
 }
 
@@ -147,6 +193,7 @@ func (g *Client) SetLife(ctx context.Context, worldID string, s generia.LifeSett
 	if err := g.Store.SetLifeSettings(ctx, w.ID, s, g.now()); err != nil {
 		return err
 	}
+	g.lives.forget(w.ID)
 	if w.Status != generia.StatusCompleted {
 		return nil // it starts with these settings once the world is made
 	}
@@ -156,10 +203,14 @@ func (g *Client) SetLife(ctx context.Context, worldID string, s generia.LifeSett
 // Life returns a world's life as the store records it: the state the
 // life workflow last recorded (see generia.LifeRecord), the owner's
 // settings and the day's calls and cost from the store's ledger. It asks
-// Temporal nothing, so that every page may show it. The owner's settings
-// say at once when the life is off or paused; a world whose life has
-// recorded nothing yet is off while it generates, and asleep after.
+// Temporal nothing, and a process keeps what it read for lifeTTL, so that
+// every page may show it. The owner's settings say at once when the life
+// is off or paused; a world whose life has recorded nothing yet is off
+// while it generates, and asleep after.
 func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, error) {
+	if v, ok := g.lives.get(worldID, time.Now()); ok {
+		return v, nil
+	}
 	w, err := g.Store.World(ctx, worldID)
 	if err != nil {
 		return generia.LifeView{}, err
@@ -177,7 +228,9 @@ func (g *Client) Life(ctx context.Context, worldID string) (generia.LifeView, er
 	if err != nil {
 		return generia.LifeView{}, err
 	}
-	return lifeView(w, s, rec, day, now), nil
+	v := lifeView(w, s, rec, day, now)
+	g.lives.put(w.ID, v, time.Now())
+	return v, nil
 }
 
 // lifeView is a world's life as a reader sees it at now, from its record.
