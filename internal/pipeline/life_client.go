@@ -248,6 +248,13 @@ func lifeView(w generia.World, s generia.LifeSettings, rec generia.LifeRecord, d
 		v.State = generia.LifeOff
 	case s.Paused:
 		v.State = generia.LifePaused
+	case v.State == generia.LifeAwake:
+		// An awake life may be saving its last step of the day: it says
+		// itself when it rests.
+	case day.Refuse(s) != nil:
+		// A life at rest or off, whose day's ceilings (maybe new ones)
+		// are spent: resting is what it records once it is told.
+		v.State = generia.LifeResting
 	case v.State == "", v.State == generia.LifeOff, v.State == generia.LifePaused:
 		// Nothing recorded yet, or settings newer than the record: the
 		// life records what it does with them in a moment.
@@ -261,7 +268,7 @@ func lifeView(w generia.World, s generia.LifeSettings, rec generia.LifeRecord, d
 			v.NextActionAt = &next
 		}
 	case generia.LifeResting:
-		until := rec.RestsUntil
+		until := generia.NextDay(now)
 		v.RestsUntil = &until
 	}
 	return v

@@ -119,3 +119,50 @@ func TestLifeIsReadFromTheStoreWithoutAQuery(t *testing.T) {
 		t.Errorf("the operator's query = %+v, %v (%d queries); want paused, asked once", v, err, temporal.queries.Load())
 	}
 }
+
+// What a reader sees of a life follows its record, corrected by what the
+// store knows better and sooner: the owner's settings, the world's
+// generation and the day's ledger; an awake life says itself when it rests.
+func TestLifeViewFromItsRecord(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	today, yesterday := generia.DayOf(now), generia.DayOf(now.Add(-24*time.Hour))
+	live := generia.LifeSettings{Enabled: true, ActionsPerHour: 6, DailyCalls: 10, DailyBudgetUSD: 1}
+	completed := generia.World{ID: "w1", Status: generia.StatusCompleted}
+	next := now.Add(5 * time.Minute)
+	spent := generia.LifeDay{WorldID: "w1", Day: today, Calls: 10}
+	fresh := generia.LifeDay{WorldID: "w1", Day: today, Calls: 3, CostUSD: 0.01}
+	for _, tc := range []struct {
+		name     string
+		world    generia.World
+		settings generia.LifeSettings
+		rec      generia.LifeRecord
+		day      generia.LifeDay
+		want     string
+		check    func(generia.LifeView) bool
+	}{
+		{"generating", generia.World{ID: "w1", Status: generia.StatusInProgress}, live, generia.LifeRecord{}, fresh, generia.LifeOff, nil},
+		{"turned off over an awake record", completed, generia.LifeSettings{DailyCalls: 10}, generia.LifeRecord{State: generia.LifeAwake}, fresh, generia.LifeOff, nil},
+		{"paused over an awake record", completed, generia.LifeSettings{Enabled: true, Paused: true, DailyCalls: 10}, generia.LifeRecord{State: generia.LifeAwake}, fresh, generia.LifePaused, nil},
+		{"nothing recorded yet", completed, live, generia.LifeRecord{}, fresh, generia.LifeAsleep, nil},
+		{"resumed, not yet recorded", completed, live, generia.LifeRecord{State: generia.LifePaused}, fresh, generia.LifeAsleep, nil},
+		{"asleep with its day spent", completed, live, generia.LifeRecord{State: generia.LifeAsleep, Day: today}, spent, generia.LifeResting,
+			func(v generia.LifeView) bool { return v.RestsUntil != nil && v.RestsUntil.Equal(generia.NextDay(now)) }},
+		{"awake saving its last step", completed, live, generia.LifeRecord{State: generia.LifeAwake, Day: today}, spent, generia.LifeAwake, nil},
+		{"resting since yesterday", completed, live, generia.LifeRecord{State: generia.LifeResting, Day: yesterday, ActionsToday: 4, RestsUntil: generia.NextDay(now.Add(-24 * time.Hour))},
+			generia.LifeDay{WorldID: "w1", Day: today}, generia.LifeAsleep, func(v generia.LifeView) bool { return v.ActionsToday == 0 && v.RestsUntil == nil }},
+		{"awake with its next action", completed, live, generia.LifeRecord{State: generia.LifeAwake, Day: today, ActionsToday: 2, Waiting: 1, NextActionAt: next, LastViewedAt: now}, fresh, generia.LifeAwake,
+			func(v generia.LifeView) bool {
+				return v.NextActionAt != nil && v.NextActionAt.Equal(next) && v.ActionsToday == 2 && v.CallsToday == 3 && v.CostTodayUSD == 0.01 &&
+					v.Waiting == 1 && v.LastViewedAt != nil && v.Settings == live && v.Day == today
+			}},
+		{"asleep has no next action", completed, live, generia.LifeRecord{State: generia.LifeAsleep, Day: today, NextActionAt: next}, fresh, generia.LifeAsleep,
+			func(v generia.LifeView) bool { return v.NextActionAt == nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := lifeView(tc.world, tc.settings, tc.rec, tc.day, now)
+			if v.State != tc.want || (tc.check != nil && !tc.check(v)) {
+				t.Errorf("lifeView = %+v, want %s", v, tc.want)
+			}
+		})
+	}
+}
