@@ -153,6 +153,13 @@ func (g *Client) wake(ctx context.Context, worldID string) error {
 	if err != nil || !s.Enabled || s.Paused {
 		return err
 	}
+	// Read first: most views find the world awake, and a read takes no
+	// write lock.
+	if rec, err := g.Store.LifeRecord(ctx, worldID); err == nil && rec.State != generia.LifeAsleep {
+		return nil
+	} else if err != nil && !generia.IsKind(err, generia.KindNotFound) {
+		return err
+	}
 	woke, err := g.Store.WakeLife(ctx, worldID, g.now())
 	if woke {
 		g.lives.forget(worldID)
