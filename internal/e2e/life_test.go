@@ -110,7 +110,8 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 	if r.CharacterID != post.CharacterID || r.DisplayName != post.DisplayName || r.UserID != "" || r.Text == "" {
 		t.Errorf("reply = %+v, want the post's character %s speaking", r, post.DisplayName)
 	}
-	owner := life(t, a, w.ID)
+	// The life records the answer it made a moment after saving it.
+	owner := waitLife(t, a, w.ID, 5*time.Second, "counting its answer", func(v generia.LifeView) bool { return v.ActionsToday == 1 })
 	if owner.State != generia.LifeAwake || owner.CallsToday != 1 || owner.ActionsToday != 1 || !owner.Settings.Enabled {
 		t.Errorf("the owner's view of the life after one answer: %+v", owner)
 	}
@@ -232,7 +233,7 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 		if err := s.app.Pipeline.EndLife(ctx, w.ID); err != nil {
 			t.Fatal(err)
 		}
-		recordHistory(t, s, generia.LifeWorkflowID(w.ID), "life-answered-asleep-woken-paused-resting.json")
+		recordHistory(t, s, generia.LifeWorkflowID(w.ID), "life-records-answered-asleep-woken-paused-resting-2026-12.json")
 	}
 }
 

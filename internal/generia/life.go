@@ -1,6 +1,9 @@
 package generia
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // The states of a world's life.
 const (
@@ -114,4 +117,45 @@ type LifeView struct {
 	// Ceilings are what the world's owner may choose, shown to the owner
 	// only; Settings are then within them.
 	Ceilings *Ceilings `json:"ceilings,omitempty"`
+}
+
+// LifeRecord is a world's life as its workflow last recorded it in the
+// store, where pages, the API and streams read it: a page view asks the
+// store, never the workflow. The workflow records it when its state, its
+// day's actions or its next action change; a view that wakes a sleeping
+// world records it awake at once.
+type LifeRecord struct {
+	WorldID string
+	// State is one of the Life* states.
+	State string
+	// Day is the life day ActionsToday, CallsToday and CostTodayUSD count
+	// in, as the workflow last saw them.
+	Day          string
+	ActionsToday int
+	CallsToday   int
+	CostTodayUSD float64
+	// Waiting counts the comments and posts that wait for an answer.
+	Waiting int
+	// NextActionAt is when an awake world acts on its own next,
+	// LastViewedAt when someone last viewed it, RestsUntil when a resting
+	// world's day ends; zero when there is none.
+	NextActionAt, LastViewedAt, RestsUntil time.Time
+	// UpdatedAt is when it was recorded.
+	UpdatedAt time.Time
+}
+
+// Validate checks a record before it is stored.
+func (r LifeRecord) Validate() error {
+	switch r.State {
+	case LifeAwake, LifeAsleep, LifeResting, LifePaused, LifeOff:
+	default:
+		return Errorf(KindInvalid, "life state %q is none of awake, asleep, resting, paused, off", r.State)
+	}
+	if r.WorldID == "" {
+		return Errorf(KindInvalid, "world ID is required")
+	}
+	if r.ActionsToday < 0 || r.CallsToday < 0 || r.Waiting < 0 || r.CostTodayUSD < 0 || math.IsNaN(r.CostTodayUSD) || math.IsInf(r.CostTodayUSD, 0) {
+		return Errorf(KindInvalid, "a life record counts nothing below zero")
+	}
+	return nil
 }

@@ -269,8 +269,8 @@ type SocialStore interface {
 	CommentsSince(ctx context.Context, worldID string, since time.Time, n int) ([]Comment, error)
 }
 
-// LifeStore holds the worlds' life settings and what each day of their
-// life spent.
+// LifeStore holds the worlds' life settings, what each day of their life
+// spent, and the record of each life's state that pages read.
 type LifeStore interface {
 	// LifeSettings returns the life settings a world's owner set; it
 	// returns KindNotFound when they set none.
@@ -285,6 +285,19 @@ type LifeStore interface {
 	// LifeDay returns what a day of a world's life spent; a day without a
 	// call is zero.
 	LifeDay(ctx context.Context, worldID, day string) (LifeDay, error)
+	// RecordLife stores a world's life record, replacing the one before;
+	// an unknown world gives KindNotFound, a record LifeRecord.Validate
+	// refuses KindInvalid.
+	RecordLife(ctx context.Context, r LifeRecord) error
+	// LifeRecord returns a world's life record: one read by the world's
+	// key. A world whose life recorded nothing yet gives KindNotFound.
+	LifeRecord(ctx context.Context, worldID string) (LifeRecord, error)
+	// WakeLife records a world's life awake and viewed at at, in one
+	// conditional write, when its record says asleep or it has none; a
+	// life recorded in another state (awake, resting, paused, off) keeps
+	// it. It reports whether it woke the record. An unknown world gives
+	// KindNotFound.
+	WakeLife(ctx context.Context, worldID string, at time.Time) (bool, error)
 }
 
 // CeilingStore holds the operator's ceilings of each account, and counts

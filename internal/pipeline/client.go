@@ -32,6 +32,7 @@ type Client struct {
 	LifeDefaults LifeDefaults
 
 	views viewSignals
+	lives lifeCache
 }
 
 func (g *Client) log() *slog.Logger {

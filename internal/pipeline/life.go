@@ -156,6 +156,29 @@ type life struct {
 	// acting is set while a step runs: the world is awake until what the
 	// step wrote is saved, even if its last call spent the day's ceiling.
 	acting bool
+	// records is set when the life records its state in the store (runs
+	// begun before it did not; see recordChange); recorded is what it
+	// recorded last.
+	records  bool
+	recorded lifeMark
+}
+
+// recordChange versions the life's record in the store: a run begun before
+// it records nothing, so that its history replays as it ran.
+const recordChange = "life-records-its-state"
+
+// lifeMark is what of the life, changed, makes it record itself again:
+// its state, its day's actions, its next action and whether it declines
+// comments. A view alone is not one (views come every half minute while
+// someone reads; the record's last view is written with the next change),
+// nor a call (the day's calls are read from the store's ledger), so that a
+// history grows by one activity per change a reader can see, not per step.
+type lifeMark struct {
+	State   string
+	Day     string
+	Actions int
+	Next    time.Time
+	Full    bool
 }
 
 // WorldLife runs a world's life until the world is deleted; see the
@@ -165,6 +188,7 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 	if l.in.LastViewedAt.IsZero() {
 		l.in.LastViewedAt = workflow.Now(ctx) // a world is born watched by its owner
 	}
+	l.records = workflow.GetVersion(ctx, recordChange, workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, LifeQuery, func() (generia.LifeView, error) {
 		return l.view(workflow.Now(ctx)), nil
 	}); err != nil {
@@ -187,14 +211,23 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 		switch l.state(now) {
 		case generia.LifeOff, generia.LifePaused, generia.LifeAsleep:
 			l.next = time.Time{}
+			if err := l.record(ctx, now); err != nil {
+				return err
+			}
 			l.signals(ctx).Select(ctx) // no timer: only a signal moves it
 			continue
 		case generia.LifeResting:
 			l.next = time.Time{}
+			if err := l.record(ctx, now); err != nil {
+				return err
+			}
 			l.waitUntil(ctx, generia.NextDay(now))
 			continue
 		}
 		if len(l.in.Waiting) > 0 {
+			if err := l.record(ctx, now); err != nil {
+				return err
+			}
 			if next := l.answerSlot(now); now.Before(next) {
 				l.waitUntil(ctx, next) // answering as fast as a world may
 				continue
@@ -215,11 +248,17 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 		idleAt := l.in.LastViewedAt.Add(l.in.Idle)
 		if l.in.Settings.ActionsPerHour <= 0 {
 			l.next = time.Time{}
+			if err := l.record(ctx, now); err != nil {
+				return err
+			}
 			l.waitUntil(ctx, idleAt)
 			continue
 		}
 		if l.next.IsZero() {
 			l.next = l.nextAction(now)
+		}
+		if err := l.record(ctx, now); err != nil {
+			return err
 		}
 		if now.Before(l.next) {
 			l.waitUntil(ctx, minTime(l.next, idleAt))
@@ -442,6 +481,43 @@ func (l *life) failed(ctx workflow.Context, st LifeStep, err error) (bool, error
 	}
 	workflow.GetLogger(ctx).Warn("a life step failed", "world_id", l.in.WorldID, "key", st.Key, "error", err)
 	return true, nil
+}
+
+// record stores the life's state for pages and streams to read, when
+// what a reader sees of it changed since it last did (see lifeMark). It is
+// called where the life has decided what to do next, before it waits or
+// acts. A world that is gone ends the life; a record that cannot be
+// written is tried again at the next change or step, and never stops the
+// life.
+func (l *life) record(ctx workflow.Context, now time.Time) error {
+	if !l.records {
+		return nil
+	}
+	v := l.view(now)
+	mark := lifeMark{State: v.State, Day: v.Day, Actions: v.ActionsToday, Full: v.Waiting >= MaxWaiting}
+	if v.NextActionAt != nil {
+		mark.Next = *v.NextActionAt
+	}
+	if mark == l.recorded {
+		return nil
+	}
+	r := generia.LifeRecord{WorldID: l.in.WorldID, State: v.State, Day: v.Day, ActionsToday: v.ActionsToday,
+		CallsToday: v.CallsToday, CostTodayUSD: v.CostTodayUSD, Waiting: v.Waiting, NextActionAt: mark.Next,
+		LastViewedAt: l.in.LastViewedAt, UpdatedAt: now}
+	if v.RestsUntil != nil {
+		r.RestsUntil = *v.RestsUntil
+	}
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, progressOptions), a.RecordLife, r).Get(ctx, nil)
+	var app *temporal.ApplicationError
+	switch {
+	case err == nil:
+		l.recorded = mark
+	case errors.As(err, &app) && app.Type() == errWorldGone:
+		return err
+	default:
+		workflow.GetLogger(ctx).Warn("recording the life's state", "world_id", l.in.WorldID, "state", v.State, "error", err)
+	}
+	return nil
 }
 
 // view is the life as the query answers it.

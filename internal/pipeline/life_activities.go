@@ -36,6 +36,18 @@ func mentioned(text string, cast []generia.Character) []string {
 	return ids
 }
 
+// Progress queue.
+
+// RecordLife stores a life's state where pages, the API and streams read
+// it. A world that is gone ends its life.
+func (a *Activities) RecordLife(ctx context.Context, r generia.LifeRecord) error {
+	err := a.Store.RecordLife(ctx, r)
+	if generia.IsKind(err, generia.KindNotFound) {
+		return temporal.NewNonRetryableApplicationError("world "+r.WorldID+" is gone", errWorldGone, err)
+	}
+	return storeError(err)
+}
+
 // Services queue.
 
 // PlanLife says which characters speak in a life step. A person's comment

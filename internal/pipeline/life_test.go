@@ -46,6 +46,8 @@ type lifeWorld struct {
 	fail func(LifeReply) bool
 	// onSave, if set, runs as a reply is saved, before it is.
 	onSave func(LifeReply)
+	// records are the life's records in the store, in order.
+	records []generia.LifeRecord
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
@@ -100,6 +102,12 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		w.calls[r.Day]++
 		w.written = append(w.written, r)
 		return generia.LifeDay{WorldID: r.WorldID, Day: r.Day, Calls: w.calls[r.Day]}, nil
+	})
+	env.OnActivity(a.RecordLife, mock.Anything, mock.Anything).Return(func(_ context.Context, r generia.LifeRecord) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.records = append(w.records, r)
+		return nil
 	})
 	env.OnActivity(a.SaveReply, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) error {
 		if w.onSave != nil {
@@ -431,5 +439,95 @@ func TestLifeSlowsDownAtNight(t *testing.T) {
 	// 16 hours of day at 12 an hour, 8 of night at 3 an hour.
 	if day < 150 || night > 40 || night == 0 {
 		t.Errorf("%d actions by day and %d by night, want about 192 and 24", day, night)
+	}
+}
+
+// The life records its state in the store at each change a reader can
+// see (awake, asleep, woken, paused, resting, a new day, off), and only
+// then: views that change nothing record nothing, so that pages read the
+// store and the history stays small.
+func TestLifeRecordsEachChangeOfItsState(t *testing.T) {
+	w := newLifeWorld(t)
+	start := time.Date(2026, 12, 1, 0, 30, 0, 0, time.UTC) // a long first day
+	w.env.SetStartTime(start)
+	in := lifeInput(0, 100)
+	w.at(time.Minute, func() { w.env.SignalWorkflow(SignalCommented, Commented{CommentID: "m1"}) })
+	w.at(5*time.Hour, func() { w.env.SignalWorkflow(SignalViewed, nil) })
+	for i := 1; i <= 5; i++ { // a reader's views while it is awake change nothing
+		w.at(5*time.Hour+time.Duration(i)*10*time.Second, func() { w.env.SignalWorkflow(SignalViewed, nil) })
+	}
+	settings := func(d time.Duration, change func(*generia.LifeSettings)) {
+		w.at(d, func() {
+			s := in.Settings
+			change(&s)
+			w.env.SignalWorkflow(SignalLifeSettings, s)
+		})
+	}
+	settings(5*time.Hour+time.Minute, func(s *generia.LifeSettings) { s.Paused = true })
+	settings(5*time.Hour+2*time.Minute, func(s *generia.LifeSettings) { s.DailyCalls = 1 })
+	settings(26*time.Hour, func(s *generia.LifeSettings) { s.Enabled = false })
+	_ = w.run(in, 27*time.Hour)
+
+	nextDay := generia.NextDay(start)
+	want := []struct {
+		state   string
+		at      time.Time
+		actions int
+	}{
+		{generia.LifeAwake, start, 0},
+		{generia.LifeAwake, start.Add(time.Minute), 1}, // the answer made
+		{generia.LifeAsleep, start.Add(11 * time.Minute), 1},
+		{generia.LifeAwake, start.Add(5 * time.Hour), 1},
+		{generia.LifePaused, start.Add(5*time.Hour + time.Minute), 1},
+		{generia.LifeResting, start.Add(5*time.Hour + 2*time.Minute), 1},
+		{generia.LifeAsleep, nextDay, 0},
+		{generia.LifeOff, start.Add(26 * time.Hour), 0},
+	}
+	var got []string
+	for _, r := range w.records {
+		got = append(got, r.State+" at "+r.UpdatedAt.Sub(start).String())
+	}
+	if len(w.records) != len(want) {
+		t.Fatalf("records %v, want %d: awake, awake after its answer, asleep, woken, paused, resting, asleep the next day, off", got, len(want))
+	}
+	for i, wr := range want {
+		r := w.records[i]
+		if r.WorldID != "w1" || r.State != wr.state || !r.UpdatedAt.Equal(wr.at) || r.ActionsToday != wr.actions || r.Day != generia.DayOf(wr.at) {
+			t.Errorf("record %d = %+v, want %s at %s with %d actions (all: %v)", i, r, wr.state, wr.at, wr.actions, got)
+		}
+	}
+	if r := w.records[1]; r.CallsToday != 1 {
+		t.Errorf("the record after the answer counts %d calls, want 1", r.CallsToday)
+	}
+	if r := w.records[3]; !r.LastViewedAt.Equal(start.Add(5 * time.Hour)) {
+		t.Errorf("the record of the view that woke it says it was last viewed at %s", r.LastViewedAt)
+	}
+	if r := w.records[5]; !r.RestsUntil.Equal(nextDay) {
+		t.Errorf("the resting record rests until %s, want %s", r.RestsUntil, nextDay)
+	}
+}
+
+// While it acts on its own, each action's record names the next one, as
+// the query does.
+func TestLifeRecordsItsNextAction(t *testing.T) {
+	w := newLifeWorld(t)
+	in := lifeInput(6, 1000)
+	in.Idle = time.Hour
+	var queried generia.LifeView
+	var asked time.Time
+	w.at(30*time.Minute, func() { queried, asked = w.view(), w.env.Now() })
+	_ = w.run(in, 40*time.Minute)
+	var last generia.LifeRecord
+	for _, r := range w.records {
+		if !r.UpdatedAt.Before(asked) {
+			break
+		}
+		last = r
+	}
+	if last.State != generia.LifeAwake || queried.NextActionAt == nil || !last.NextActionAt.Equal(*queried.NextActionAt) || last.ActionsToday != queried.ActionsToday {
+		t.Errorf("the last record before the query = %+v, the query %+v; want the same next action and actions", last, queried)
+	}
+	if n := len(w.records); n > 2*len(w.plans)+2 {
+		t.Errorf("%d records for %d actions, want one a change", n, len(w.plans))
 	}
 }

@@ -164,6 +164,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 	case QueueProgress:
 		act(acts.AdvanceStages)
 		act(acts.FinishGeneration)
+		act(acts.RecordLife)
 	case QueueServices:
 		act(acts.SaveWorldDescription)
 		act(acts.AttachWorldImages)

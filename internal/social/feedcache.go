@@ -76,3 +76,13 @@ func (c *feedCache) changed(worldID string) {
 		c.version[worldID]++
 	}
 }
+
+// WorldVersion names the state of a world's content as this process wrote
+// it: it changes with every write to the world through this process (what
+// other processes write shows within feedTTL, as in the feed). A page made
+// of the feed may be kept under it as long as the feed is.
+func (s *Service) WorldVersion(worldID string) int {
+	s.feeds.mu.Lock()
+	defer s.feeds.mu.Unlock()
+	return s.feeds.version[worldID]
+}

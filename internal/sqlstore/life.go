@@ -103,3 +103,83 @@ func (s *Store) LifeDay(ctx context.Context, worldID, day string) (generia.LifeD
 	}
 	return d, nil
 }
+
+// RecordLife stores a world's life record, replacing the one before.
+func (s *Store) RecordLife(ctx context.Context, r generia.LifeRecord) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	err := s.write(ctx, func(tx handle) error {
+		if err := s.keepWorld(ctx, tx, r.WorldID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO life_records (world_id, state, day, actions_today, calls_today, cost_today_usd, waiting,
+				next_action_at, last_viewed_at, rests_until, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (world_id) DO UPDATE SET state = excluded.state, day = excluded.day,
+				actions_today = excluded.actions_today, calls_today = excluded.calls_today,
+				cost_today_usd = excluded.cost_today_usd, waiting = excluded.waiting,
+				next_action_at = excluded.next_action_at, last_viewed_at = excluded.last_viewed_at,
+				rests_until = excluded.rests_until, updated_at = excluded.updated_at`,
+			r.WorldID, r.State, r.Day, r.ActionsToday, r.CallsToday, r.CostTodayUSD, r.Waiting,
+			s.atZero(r.NextActionAt), s.atZero(r.LastViewedAt), s.atZero(r.RestsUntil), s.at(s.stamp(r.UpdatedAt)))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recording the life of world %s: %w", r.WorldID, s.translate(err))
+	}
+	return nil
+}
+
+// LifeRecord returns a world's life record.
+func (s *Store) LifeRecord(ctx context.Context, worldID string) (generia.LifeRecord, error) {
+	return readOne(ctx, s, func(row scanner) (generia.LifeRecord, error) {
+		r := generia.LifeRecord{WorldID: worldID}
+		var next, viewed, rests *time.Time
+		err := row.Scan(&r.State, &r.Day, &r.ActionsToday, &r.CallsToday, &r.CostTodayUSD, &r.Waiting,
+			optTimeInto(&next), optTimeInto(&viewed), optTimeInto(&rests), timeInto(&r.UpdatedAt))
+		for _, t := range []struct {
+			to   *time.Time
+			from *time.Time
+		}{{&r.NextActionAt, next}, {&r.LastViewedAt, viewed}, {&r.RestsUntil, rests}} {
+			if t.from != nil {
+				*t.to = *t.from
+			}
+		}
+		return r, err
+	}, "life record of world "+worldID, `SELECT state, day, actions_today, calls_today, cost_today_usd, waiting,
+		next_action_at, last_viewed_at, rests_until, updated_at FROM life_records WHERE world_id = ?`, worldID)
+}
+
+// WakeLife records a sleeping (or never recorded) life awake, in one
+// conditional upsert: a life the workflow recorded in another state in the
+// meantime keeps it.
+func (s *Store) WakeLife(ctx context.Context, worldID string, at time.Time) (bool, error) {
+	woke := false
+	err := s.write(ctx, func(tx handle) error {
+		if err := s.keepWorld(ctx, tx, worldID); err != nil {
+			return err
+		}
+		at := s.stamp(at)
+		tag, err := tx.Exec(ctx, `INSERT INTO life_records (world_id, state, day, last_viewed_at, updated_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (world_id) DO UPDATE SET state = excluded.state, last_viewed_at = excluded.last_viewed_at,
+				updated_at = excluded.updated_at
+			WHERE life_records.state = ?`,
+			worldID, generia.LifeAwake, generia.DayOf(at), s.at(at), s.at(at), generia.LifeAsleep)
+		woke = err == nil && changed(tag)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("waking the life of world %s: %w", worldID, s.translate(err))
+	}
+	return woke, nil
+}
+
+// atZero is the argument form of an optional time: NULL when zero.
+func (s *Store) atZero(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return s.at(t)
+}

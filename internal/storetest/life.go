@@ -333,3 +333,87 @@ func testDeleteCharacter(t *testing.T, s generia.Store) {
 	same(t, "the post's counts", []int{got.LikesCount, got.CommentsCount}, []int{1, 1})
 	wantKind(t, s.DeleteCharacter(ctx, "c-nowhere"), generia.KindNotFound, "DeleteCharacter of an unknown character")
 }
+
+// A world's life record is what its pages read: it round-trips whole, a
+// view wakes it only from asleep (or from nothing recorded), and what the
+// store refuses changes nothing.
+func testLifeRecords(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	w, _ := newWorld(t, s, "w1")
+	_, err := s.LifeRecord(ctx, w.ID)
+	wantKind(t, err, generia.KindNotFound, "LifeRecord never recorded")
+
+	// A view of a world whose life recorded nothing yet records it awake.
+	woke, err := s.WakeLife(ctx, w.ID, at(time.Minute))
+	ok(t, err, "WakeLife with no record")
+	got, err := s.LifeRecord(ctx, w.ID)
+	ok(t, err, "LifeRecord after a wake")
+	if !woke || got.State != generia.LifeAwake || !got.LastViewedAt.Equal(at(time.Minute)) || got.Day != generia.DayOf(at(time.Minute)) {
+		t.Errorf("after a first view: woke %v, record %+v; want awake, viewed at %v", woke, got, at(time.Minute))
+	}
+
+	asleep := generia.LifeRecord{WorldID: w.ID, State: generia.LifeAsleep, Day: "2025-03-14", ActionsToday: 3, CallsToday: 7,
+		CostTodayUSD: 0.0125, Waiting: 2, LastViewedAt: at(2 * time.Minute), UpdatedAt: at(12 * time.Minute)}
+	ok(t, s.RecordLife(ctx, asleep), "RecordLife asleep")
+	got, err = s.LifeRecord(ctx, w.ID)
+	ok(t, err, "LifeRecord")
+	same(t, "the recorded life", got, asleep)
+
+	// A view wakes a sleeping world and keeps what it counted.
+	woke, err = s.WakeLife(ctx, w.ID, at(20*time.Minute))
+	ok(t, err, "WakeLife asleep")
+	awake := asleep
+	awake.State, awake.LastViewedAt, awake.UpdatedAt = generia.LifeAwake, at(20*time.Minute), at(20*time.Minute)
+	got, _ = s.LifeRecord(ctx, w.ID)
+	if !woke {
+		t.Error("WakeLife of a sleeping world reported it did not wake it")
+	}
+	same(t, "the life after a view woke it", got, awake)
+
+	// Every optional time round-trips.
+	acting := awake
+	acting.NextActionAt, acting.UpdatedAt = at(25*time.Minute+time.Second/4), at(21*time.Minute)
+	ok(t, s.RecordLife(ctx, acting), "RecordLife with the next action")
+	got, _ = s.LifeRecord(ctx, w.ID)
+	same(t, "the life with its next action", got, acting)
+
+	// A life recorded awake, paused, off or resting keeps its state on a view.
+	for _, state := range []string{generia.LifeAwake, generia.LifePaused, generia.LifeOff, generia.LifeResting} {
+		r := generia.LifeRecord{WorldID: w.ID, State: state, Day: "2025-03-14", UpdatedAt: at(30 * time.Minute)}
+		if state == generia.LifeResting {
+			r.RestsUntil = generia.NextDay(at(30 * time.Minute))
+		}
+		ok(t, s.RecordLife(ctx, r), "RecordLife "+state)
+		woke, err := s.WakeLife(ctx, w.ID, at(31*time.Minute))
+		ok(t, err, "WakeLife "+state)
+		got, _ := s.LifeRecord(ctx, w.ID)
+		if woke {
+			t.Errorf("WakeLife of a life recorded %s reported it woke it", state)
+		}
+		same(t, "a life recorded "+state+" after a view", got, r)
+	}
+
+	// Refused records change nothing.
+	before, _ := s.LifeRecord(ctx, w.ID)
+	for name, bad := range map[string]generia.LifeRecord{
+		"an unknown state":   {WorldID: w.ID, State: "dreaming", Day: "2025-03-14"},
+		"no state":           {WorldID: w.ID, Day: "2025-03-14"},
+		"negative calls":     {WorldID: w.ID, State: generia.LifeAwake, CallsToday: -1},
+		"a cost that is NaN": {WorldID: w.ID, State: generia.LifeAwake, CostTodayUSD: math.NaN()},
+	} {
+		wantKind(t, s.RecordLife(ctx, bad), generia.KindInvalid, "RecordLife with "+name)
+	}
+	got, _ = s.LifeRecord(ctx, w.ID)
+	same(t, "the record after refused ones", got, before)
+	wantKind(t, s.RecordLife(ctx, generia.LifeRecord{WorldID: "w-nowhere", State: generia.LifeAwake}), generia.KindNotFound, "RecordLife of an unknown world")
+	_, err = s.WakeLife(ctx, "w-nowhere", t0)
+	wantKind(t, err, generia.KindNotFound, "WakeLife of an unknown world")
+	_, err = s.LifeRecord(ctx, "w-nowhere")
+	wantKind(t, err, generia.KindNotFound, "LifeRecord of an unknown world")
+
+	// A deleted world's record goes with it.
+	_, err = s.DeleteWorld(ctx, w.ID)
+	ok(t, err, "DeleteWorld")
+	_, err = s.LifeRecord(ctx, w.ID)
+	wantKind(t, err, generia.KindNotFound, "LifeRecord of a deleted world")
+}

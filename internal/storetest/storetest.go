@@ -111,6 +111,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"ceilings/a lowered ceiling clamps a world's life at its next call", testLifeClampedByCeilings},
 		{"life/posts and images after the generation, counted apart", testLifePosts},
 		{"life/characters like posts of their world", testCharacterLikes},
+		{"life/the record pages read: round-trip, woken by a view only from asleep", testLifeRecords},
 		{"sessions/found until they expire or end", testSessions},
 		{"media/round-trip and counted once", testCreateMedia},
 		{"media/an account's uploads in a period", testUploadUsage},

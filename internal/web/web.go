@@ -55,6 +55,9 @@ type Handler struct {
 	mux      *http.ServeMux
 	limits   *ratelimit.Limits
 	now      func() time.Time
+	// pages keeps the pages visitors get of the most read route, a world's
+	// feed.
+	pages pageCache
 }
 
 // New returns the web UI. It fails when a dependency is missing or the
@@ -208,12 +211,21 @@ func origin(r *http.Request) string {
 // render writes a page. It renders into a buffer first, so that a template
 // error gives a clean 500 page rather than half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	var buf bytes.Buffer
-	if err := h.views.page(&buf, name, p); err != nil {
-		h.fail(w, r, fmt.Errorf("rendering %s: %w", name, err))
+	body, err := h.renderBytes(name, p)
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
-	writeHTML(w, status, buf.Bytes())
+	writeHTML(w, status, body)
+}
+
+// renderBytes renders a page into bytes.
+func (h *Handler) renderBytes(name string, p page) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := h.views.page(&buf, name, p); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
 }
 
 // renderFragment writes a named template on its own: the cards that

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/generia/generia/internal/content"
@@ -339,19 +340,26 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 	}
 	d := worldData{View: view, Forms: forms, MaxCharacters: social.MaxCharactersOfUser, Paged: r.URL.Query().Get("cursor") != ""}
 	d.Limits.Caption, d.Limits.Bio, d.Limits.DisplayName = social.MaxCaptionLength, social.MaxBioLength, social.MaxDisplayName
+	cacheKey := ""
 	switch view.Status.Status {
 	case generia.StatusCompleted:
-		if !h.social.Lives() {
-			break
-		}
-		if l, err := h.social.LifeOf(r.Context(), v.ID, view.World.ID); err == nil {
-			d.Life = &l
-			if l.Ceilings != nil {
-				d.Ceilings = *l.Ceilings
+		if h.social.Lives() {
+			if l, err := h.social.LifeOf(r.Context(), v.ID, view.World.ID); err == nil {
+				d.Life = &l
+				if l.Ceilings != nil {
+					d.Ceilings = *l.Ceilings
+				}
+				d.LifeMax = d.Ceilings.LifeMax()
+			} else {
+				h.log.Warn("reading a world's life", "world_id", view.World.ID, "error", err) // the page goes on without it
 			}
-			d.LifeMax = d.Ceilings.LifeMax()
-		} else {
-			h.log.Warn("reading a world's life", "world_id", view.World.ID, "error", err) // the page goes on without it
+		}
+		if !v.SignedIn() && status == http.StatusOK {
+			cacheKey = h.visitorPageKey(r, view, d.Life)
+			if body, ok := h.pages.get(cacheKey, h.now()); ok {
+				writeHTML(w, status, body)
+				return
+			}
 		}
 	case generia.StatusFailed, generia.StatusCancelled:
 		d.Ended, d.RetryURL = true, retryURL(view.World)
@@ -371,7 +379,30 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 		d.CanCompose = len(d.Mine) > 0
 		d.CanCreateCharacter = len(d.Mine) < social.MaxCharactersOfUser
 	}
-	h.render(w, r, status, "world", h.newPage(r, v, worldName(view.World), d).describe(r, worldSummary(view.World), view.World.HeaderMediaID))
+	p := h.newPage(r, v, worldName(view.World), d).describe(r, worldSummary(view.World), view.World.HeaderMediaID)
+	if cacheKey == "" {
+		h.render(w, r, status, "world", p)
+		return
+	}
+	body, err := h.renderBytes("world", p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.pages.put(cacheKey, body, h.now())
+	writeHTML(w, status, body)
+}
+
+// visitorPageKey names what a visitor's page of a completed world shows:
+// the page asked for (its address, as its links and previews name it),
+// the world's content as this process wrote it, its record and its life.
+func (h *Handler) visitorPageKey(r *http.Request, view social.WorldView, life *generia.LifeView) string {
+	state := ""
+	if life != nil {
+		state = life.State
+	}
+	return strings.Join([]string{origin(r) + r.URL.RequestURI(), strconv.Itoa(h.social.WorldVersion(view.World.ID)),
+		view.World.UpdatedAt.Format(time.RFC3339Nano), view.Status.Status, state}, "|")
 }
 
 // feed is the next page of a world's post cards, for infinite scroll.
