@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -159,6 +160,19 @@ func (s *Service) subscribers(wh *worldHub) []*subscriber {
 		delete(h.worlds, wh.id)
 		return nil
 	}
+	return subsOf(wh)
+}
+
+// joined are a hub's streams now: those of events, and those of the
+// status.
+func (s *Service) joined(wh *worldHub) (watchers, statusWatchers []*subscriber) {
+	s.hubs.mu.Lock()
+	defer s.hubs.mu.Unlock()
+	return split(subsOf(wh))
+}
+
+// subsOf lists a hub's streams; under hubs.mu.
+func subsOf(wh *worldHub) []*subscriber {
 	subs := make([]*subscriber, 0, len(wh.subs))
 	for sub := range wh.subs {
 		subs = append(subs, sub)
@@ -166,12 +180,8 @@ func (s *Service) subscribers(wh *worldHub) []*subscriber {
 	return subs
 }
 
-// tick reads what is new of a world and gives it to its streams; it
-// returns when the next tick is due.
-func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) time.Duration {
-	now := time.Now()
-	next := WatchPoll
-	var watchers, statusWatchers []*subscriber
+// split parts streams of events from streams of the status.
+func split(subs []*subscriber) (watchers, statusWatchers []*subscriber) {
 	for _, sub := range subs {
 		if sub.events != nil {
 			watchers = append(watchers, sub)
@@ -179,6 +189,15 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 			statusWatchers = append(statusWatchers, sub)
 		}
 	}
+	return watchers, statusWatchers
+}
+
+// tick reads what is new of a world and gives it to its streams; it
+// returns when the next tick is due.
+func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) time.Duration {
+	now := time.Now()
+	next := WatchPoll
+	watchers, statusWatchers := split(subs)
 
 	// What is new.
 	own := map[*subscriber][]Event{}
@@ -214,10 +233,16 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 		}
 	}
 	var st generia.GenerationStatus
-	if err == nil && len(statusWatchers) > 0 {
+	readStatus := err == nil && len(statusWatchers) > 0
+	if readStatus {
 		next = StatusPoll
 		st, err = s.Store.GenerationStatus(ctx, wh.id)
 	}
+	// A stream that joined while this tick read gets what it read too: its
+	// tails have moved past it, and what was made before the stream began
+	// is left out by its since, as for every stream.
+	watchers, statusWatchers = s.joined(wh)
+	subs = append(slices.Clip(watchers), statusWatchers...)
 	var w worldRef
 	if err == nil {
 		w, err = s.ref(ctx, wh.id)
@@ -250,8 +275,8 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 	}
 
 	for _, sub := range statusWatchers {
-		if !may[sub.viewerID] {
-			continue
+		if !may[sub.viewerID] || !readStatus {
+			continue // a status stream that joined meanwhile gets the next tick's read
 		}
 		sub.status.push(forViewer(st, w.OwnerID, sub.viewerID))
 		if generia.IsTerminal(st.Status) {
