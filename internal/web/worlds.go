@@ -12,6 +12,7 @@ import (
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/httpstatus"
 	"github.com/generia/generia/internal/social"
 )
 
@@ -350,7 +351,7 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 					d.Ceilings = *l.Ceilings
 				}
 				d.LifeMax = d.Ceilings.LifeMax()
-			} else {
+			} else if !httpstatus.ClientGone(r, err) {
 				h.log.Warn("reading a world's life", "world_id", view.World.ID, "error", err) // the page goes on without it
 			}
 		}
