@@ -40,6 +40,7 @@ import (
 	"github.com/generia/generia/internal/secret"
 	"github.com/generia/generia/internal/social"
 	"github.com/generia/generia/internal/sqlite"
+	"github.com/generia/generia/internal/sse"
 	"github.com/generia/generia/internal/web"
 )
 
@@ -114,6 +115,9 @@ type App struct {
 	servers  []server
 	// closers close what else the process opened, last.
 	closers []func() error
+	// streams holds the event streams taken off net/http, which
+	// http.Server.Shutdown does not close.
+	streams *sse.Pool
 	// stopJobs ends the jobs that run every so often; jobs waits for them.
 	stopJobs context.CancelFunc
 	jobCtx   context.Context
@@ -131,7 +135,7 @@ type server struct {
 func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal StartTemporal, logger *slog.Logger) (_ *App, err error) {
 	// No configured secret reaches a log line, whatever logs it.
 	logger = slog.New(secret.New(cfg.Secrets()...).Handler(logger.Handler()))
-	a := &App{Config: cfg, Logger: logger, Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
+	a := &App{streams: &sse.Pool{}, Config: cfg, Logger: logger, Providers: generia.Providers{LLM: generia.OfflineProvider, Image: generia.OfflineProvider}}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -257,6 +261,7 @@ func (a *App) Close() {
 		cancel()
 		<-s.done
 	}
+	a.streams.Close()
 	if a.workers != nil {
 		a.workers.Stop()
 	}
@@ -328,8 +333,8 @@ func (a *App) serveHTTP() error {
 	}
 	limits.TrustedProxies = proxies
 	api := &httpapi.Server{Social: svc, Tokens: a.Tokens, Sessions: sessions, Logger: a.Logger, Metrics: a.Metrics,
-		Limits: limits, MediaRedirect: a.Config.MediaRedirect, Capacity: a.Config.Concurrency.Capacity()}
-	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, WorldBudgetUSD: a.Config.WorldBudgetUSD, Limits: limits})
+		Limits: limits, MediaRedirect: a.Config.MediaRedirect, Capacity: a.Config.Concurrency.Capacity(), Streams: a.streams}
+	ui, err := web.New(web.Options{Social: svc, Sessions: sessions, Logger: a.Logger, WorldBudgetUSD: a.Config.WorldBudgetUSD, Limits: limits, Streams: a.streams})
 	if err != nil {
 		return err
 	}

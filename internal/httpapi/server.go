@@ -23,6 +23,7 @@ import (
 	"github.com/generia/generia/internal/pipeline/timeleft"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
+	"github.com/generia/generia/internal/sse"
 )
 
 // Server holds the API's dependencies.
@@ -44,6 +45,9 @@ type Server struct {
 	// Capacity is how many provider calls the workers make at once and per
 	// second, which a stream's time left is measured with; zero: no cap known.
 	Capacity timeleft.Capacity
+	// Streams holds the open event streams of HTTP/1.x readers, off
+	// net/http (nil: sse.Shared); the caller closes it after the server.
+	Streams *sse.Pool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

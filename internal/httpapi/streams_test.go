@@ -28,6 +28,7 @@ type streamAPI struct {
 	social *social.Service
 	token  string
 	world  string
+	limits *ratelimit.Limits
 }
 
 func newStreamAPI(t testing.TB) *streamAPI {
@@ -43,7 +44,7 @@ func newStreamAPI(t testing.TB) *streamAPI {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: ratelimit.New(nil, plenty, plenty, plenty)}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	a := &streamAPI{srv: srv, store: store, social: svc}
+	a := &streamAPI{srv: srv, store: store, social: svc, limits: s.Limits}
 	// ada signs in as the API's sign-in does, without the API's own store.
 	ctx := t.Context()
 	u, err := svc.Register(ctx, "ada", "ada@example.com", "correct horse battery")

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -200,13 +201,18 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 // nothing after it; an open stream keeps the world awake, and ends when
 // its viewer may no longer see the world.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
-	events, err := s.Social.Watch(r.Context(), viewer(r), s.Limits.Address(r), r.PathValue("id"), sse.LastTime(r))
+	// The stream outlives the request when sse.Serve takes its
+	// connection over; sse.Serve closes it when it ends.
+	events, err := s.Social.Watch(context.WithoutCancel(r.Context()), viewer(r), s.Limits.Address(r), r.PathValue("id"), sse.LastTime(r))
 	if err != nil {
 		sse.RetryAfter(w, err)
 		return err
 	}
-	defer events.Close()
-	sse.Relay(r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
+	pool := s.Streams
+	if pool == nil {
+		pool = sse.Shared
+	}
+	sse.Serve(pool, r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
 		var data any
 		switch e.Kind {
 		case social.EventPost:

@@ -26,6 +26,9 @@ type Stream[T any] struct {
 	// leave is called once when the reader closes the stream.
 	leave func()
 	once  sync.Once
+	// notify, if set, is called (without blocking) each time ready is
+	// signalled: a reader that waits on no channel of its own.
+	notify func()
 }
 
 // maxQueue is how much a stream holds for a reader that does not take it;
@@ -39,6 +42,20 @@ func newStream[T any](latest bool) *Stream[T] {
 
 // Ready is signalled when something came or the stream ended.
 func (s *Stream[T]) Ready() <-chan struct{} { return s.ready }
+
+// Notify calls f each time Ready is signalled, from then on, and at once if
+// something waits or the stream has ended: a reader that has no goroutine
+// waiting on Ready learns of it so. f must not block, nor call back into
+// the stream.
+func (s *Stream[T]) Notify(f func()) {
+	s.mu.Lock()
+	s.notify = f
+	now := len(s.queue) > 0 || s.ended
+	s.mu.Unlock()
+	if now {
+		f()
+	}
+}
 
 // Take returns what came since the last Take, and false once the stream
 // has ended: the reader sends what it got, and stops.
@@ -82,6 +99,9 @@ func (s *Stream[T]) push(items ...T) bool {
 	case s.ready <- struct{}{}:
 	default:
 	}
+	if s.notify != nil {
+		s.notify()
+	}
 	return true
 }
 
@@ -105,6 +125,9 @@ func (s *Stream[T]) end(drop bool) {
 		s.queue = nil
 	}
 	close(s.ready)
+	if s.notify != nil {
+		s.notify()
+	}
 }
 
 // StreamCaps bound how many streams are open at once: per address, per

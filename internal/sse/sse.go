@@ -3,6 +3,7 @@
 package sse
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -46,16 +47,21 @@ func Start(w http.ResponseWriter) *Stream {
 // Last-Event-ID when it reconnects (none if empty), and its data, which
 // may hold several lines. An error means the reader has gone.
 func (s *Stream) Send(event, id string, data []byte) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "event: %s\n", event)
-	if id != "" {
-		fmt.Fprintf(&b, "id: %s\n", id)
+	var b bytes.Buffer
+	format(&b, Event{Name: event, ID: id, Data: data})
+	return s.write(b.String())
+}
+
+// format writes e as the stream sends it.
+func format(b *bytes.Buffer, e Event) {
+	fmt.Fprintf(b, "event: %s\n", e.Name)
+	if e.ID != "" {
+		fmt.Fprintf(b, "id: %s\n", e.ID)
 	}
-	for line := range strings.Lines(string(data)) {
-		fmt.Fprintf(&b, "data: %s\n", strings.TrimRight(line, "\r\n"))
+	for line := range strings.Lines(string(e.Data)) {
+		fmt.Fprintf(b, "data: %s\n", strings.TrimRight(line, "\r\n"))
 	}
 	b.WriteString("\n")
-	return s.write(b.String())
 }
 
 // Idle sends a keep-alive comment when nothing was sent for KeepAlive.

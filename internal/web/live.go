@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -16,19 +17,21 @@ import (
 // "comment" {id, post_id, html} (a comment), "life" {state, help}.
 func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
 	v := req.viewer
-	events, err := h.social.Watch(r.Context(), v.ID, h.limits.Address(r), r.PathValue("id"), sse.LastTime(r))
+	// The stream outlives the request when sse.Serve takes its
+	// connection over; sse.Serve closes it when it ends.
+	events, err := h.social.Watch(context.WithoutCancel(r.Context()), v.ID, h.limits.Address(r), r.PathValue("id"), sse.LastTime(r))
 	if err != nil {
 		sse.RetryAfter(w, err)
 		h.fail(w, r, err)
 		return
 	}
-	defer events.Close()
 	view, err := h.social.World(r.Context(), v.ID, r.PathValue("id"))
 	if err != nil {
+		events.Close()
 		h.fail(w, r, err)
 		return
 	}
-	sse.Relay(r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
+	sse.Serve(h.streams, r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
 		data, err := h.liveEvent(e, view, v)
 		if err != nil {
 			h.log.Error("rendering a live event", "world_id", view.World.ID, "kind", e.Kind, "error", err)

@@ -28,6 +28,7 @@ import (
 	"github.com/generia/generia/internal/httpstatus"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
+	"github.com/generia/generia/internal/sse"
 )
 
 // Options are the web UI's dependencies.
@@ -41,6 +42,9 @@ type Options struct {
 	// Limits rate-limits sign-in, registration and world creation, in the
 	// same buckets as the API.
 	Limits *ratelimit.Limits
+	// Streams holds the open live streams of HTTP/1.x readers, off
+	// net/http (nil: sse.Shared); the caller closes it after the server.
+	Streams *sse.Pool
 }
 
 // Handler serves the web UI. Mount it at "/" next to the JSON API at
@@ -58,6 +62,8 @@ type Handler struct {
 	// pages keeps the pages visitors get of the most read route, a world's
 	// feed.
 	pages pageCache
+	// streams holds the live streams taken off net/http.
+	streams *sse.Pool
 }
 
 // New returns the web UI. It fails when a dependency is missing or the
@@ -69,7 +75,10 @@ func New(o Options) (*Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{social: o.Social, sessions: o.Sessions, log: o.Logger, budget: o.WorldBudgetUSD, limits: o.Limits, now: time.Now}
+	h := &Handler{social: o.Social, sessions: o.Sessions, log: o.Logger, budget: o.WorldBudgetUSD, limits: o.Limits, now: time.Now, streams: o.Streams}
+	if h.streams == nil {
+		h.streams = sse.Shared
+	}
 	var err error
 	if h.views, err = parseViews(h.funcs()); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
