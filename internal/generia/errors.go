@@ -26,6 +26,10 @@ const (
 	KindStopped Kind = "stopped"
 	// KindTooLarge means a request's body is larger than it may be.
 	KindTooLarge Kind = "too_large"
+	// KindRefused means content was refused by a moderation check or a
+	// provider's content policy: asking again with the same content cannot
+	// help (a generated item is regenerated or held; a person is told why).
+	KindRefused Kind = "refused"
 )
 
 // Error is an error with a kind and a message that is safe to show to a

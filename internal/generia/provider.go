@@ -2,6 +2,8 @@ package generia
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -27,6 +29,10 @@ type TextRequest struct {
 	// Input is the step's typed input the prompt was rendered from; the
 	// offline provider reads it instead of the prompt.
 	Input any
+	// UserID is the SafetyID of the person the call is for (the world's
+	// owner, or the person answered), sent to the provider as its
+	// end-user identifier so that a block hits that person alone.
+	UserID string
 }
 
 // TextResult is a provider's answer, as the model gave it: judging it is the
@@ -69,6 +75,8 @@ type ImageRequest struct {
 	Prompt  string
 	Width   int
 	Height  int
+	// UserID is the SafetyID of the person the call is for.
+	UserID string
 }
 
 // ImageResult is a generated image.
@@ -79,6 +87,10 @@ type ImageResult struct {
 	Height      int
 	Model       string
 	CostUSD     float64
+	// Flagged is the provider's own content check of the image (Runware's
+	// safety.checkContent: NSFWContent), mapped onto the taxonomy; nil
+	// when the provider did not check.
+	Flagged *Verdict
 }
 
 // ImageGenerator generates images. Errors are classified as for
@@ -114,3 +126,14 @@ func (e *ProviderError) Error() string {
 }
 
 func (e *ProviderError) Unwrap() error { return e.Err }
+
+// SafetyID is the identifier of a person sent to providers and moderation
+// services: a hash of their account ID, which names them to the provider
+// without telling it who they are here.
+func SafetyID(userID string) string {
+	if userID == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("generia-safety-id:" + userID))
+	return hex.EncodeToString(sum[:16])
+}

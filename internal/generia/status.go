@@ -96,6 +96,10 @@ type GenerationStatus struct {
 	LLMCallsFailed, ImageCallsFailed int
 	LLMFailedBusy, ImageFailedBusy   time.Duration
 	Providers                        Providers
+	// ItemsHeld counts the generated items a moderation check held for
+	// review: they exist, and only the world's owner and moderators see
+	// them.
+	ItemsHeld int
 
 	CancelRequested bool
 	// Error says why the generation failed, in detail, for the world's

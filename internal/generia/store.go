@@ -23,6 +23,7 @@ type Store interface {
 	SessionStore
 	LifeStore
 	CeilingStore
+	TrustStore
 	// Close releases the store's connections.
 	Close() error
 }
@@ -407,8 +408,10 @@ type Comment struct {
 	DisplayName       string
 	IsAI              bool
 	// ParentID is the comment answered, if any.
-	ParentID  string
-	Text      string
+	ParentID string
+	Text     string
+	// Review is the comment's moderation state.
+	Review    Review
 	CreatedAt time.Time
 }
 

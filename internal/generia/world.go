@@ -53,7 +53,11 @@ type World struct {
 	PostsMade      int
 	// Posts counts every post in the world now: the generation's, its
 	// life's and people's, as its feed shows them.
-	Posts     int
+	Posts int
+	// Review is the world's moderation state; Frozen says a moderator
+	// froze it: it takes no new content and its life stops.
+	Review    Review
+	Frozen    bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -135,7 +139,11 @@ type Character struct {
 	// Profile is the character's full generated profile as JSON.
 	Profile json.RawMessage
 	// Position is the character's place in the world's cast plan.
-	Position  int
+	Position int
+	// Review is the character's moderation state; Silenced says a
+	// moderator silenced it: it neither posts nor answers.
+	Review    Review
+	Silenced  bool
 	CreatedAt time.Time
 }
 
@@ -168,6 +176,8 @@ type Post struct {
 	// MediaWidth and MediaHeight are its image's size, filled in when read
 	// (0 without an image).
 	MediaWidth, MediaHeight int
+	// Review is the post's moderation state.
+	Review Review
 }
 
 // Media kinds.
@@ -227,9 +237,13 @@ type UploadLimit struct {
 
 // User is a person with an account.
 type User struct {
-	ID        string
-	Username  string
-	Email     string
+	ID       string
+	Username string
+	Email    string
+	// Role is RoleNone, RoleModerator or RoleAdmin; Standing is
+	// StandingGood, StandingLimited or StandingSuspended.
+	Role      string
+	Standing  string
 	CreatedAt time.Time
 }
 
