@@ -24,8 +24,10 @@ func (s *Store) SetWorldFrozen(ctx context.Context, worldID string, frozen bool)
 func (s *Store) SetCharacterSilenced(ctx context.Context, characterID string, silenced bool) error {
 	return errTrustPending
 }
-func (s *Store) SetRole(ctx context.Context, userID, role string) error         { return errTrustPending }
-func (s *Store) SetStanding(ctx context.Context, userID, standing string) error { return errTrustPending }
+func (s *Store) SetRole(ctx context.Context, userID, role string) error { return errTrustPending }
+func (s *Store) SetStanding(ctx context.Context, userID, standing string) error {
+	return errTrustPending
+}
 func (s *Store) FindUsers(ctx context.Context, q string, page generia.Page) ([]generia.User, string, error) {
 	return nil, "", errTrustPending
 }
