@@ -26,6 +26,10 @@ const (
 	CategorySpam            Category = "spam"
 )
 
+// LabelSensitive is the label a moderator puts on content they mark
+// sensitive; it is not a category of the taxonomy.
+const LabelSensitive Category = "sensitive"
+
 // Categories lists the taxonomy in a fixed order.
 var Categories = []Category{
 	CategorySexual, CategorySexualMinors, CategoryViolence, CategoryViolenceGraphic,
@@ -461,6 +465,8 @@ type TrustStore interface {
 	// SetRole sets an account's role; SetStanding its standing.
 	SetRole(ctx context.Context, userID, role string) error
 	SetStanding(ctx context.Context, userID, standing string) error
+	// AwakeWorlds lists the worlds whose life is awake now (at most 100).
+	AwakeWorlds(ctx context.Context) ([]string, error)
 	// FindUsers lists accounts whose username or email starts with q.
 	FindUsers(ctx context.Context, q string, page Page) ([]User, string, error)
 

@@ -9,6 +9,10 @@ import (
 // worldRef is what access checks need of a world.
 type worldRef struct {
 	ID, OwnerID, Visibility string
+	// Review is the world's moderation state; Frozen whether moderators
+	// froze it.
+	Review generia.Review
+	Frozen bool
 }
 
 // ref returns a world's ref, read at each check: a world its owner makes
@@ -18,7 +22,7 @@ func (s *Service) ref(ctx context.Context, id string) (worldRef, error) {
 	if err != nil {
 		return worldRef{}, err
 	}
-	return worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility}, nil
+	return worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility, Review: w.Review, Frozen: w.Frozen}, nil
 }
 
 // visible returns the ref of a world the viewer may see.
@@ -39,9 +43,13 @@ func (s *Service) visible(ctx context.Context, viewerID, ref string) (worldRef, 
 }
 
 // mayView is the rule of who sees a world: anyone a public one, its owner
-// and members a private one. Pages and every event a stream sends go
+// and members a private one; a world held or hidden by moderation its
+// owner and moderators only. Pages and every event a stream sends go
 // through it.
 func (s *Service) mayView(ctx context.Context, w worldRef, viewerID string) (bool, error) {
+	if !w.Review.Visible() {
+		return s.sees(ctx, viewerID, w.Review, w.OwnerID)
+	}
 	if w.Visibility != generia.VisibilityPrivate || w.OwnerID == viewerID {
 		return true, nil
 	}
@@ -74,6 +82,14 @@ func (s *Service) owned(ctx context.Context, viewerID, ref, what string) (worldR
 	return w, nil
 }
 
+// open refuses new content in a world moderators froze.
+func (w worldRef) open() error {
+	if w.Frozen {
+		return generia.Errorf(generia.KindForbidden, "this world is frozen by its moderators: it takes no new posts, comments or characters")
+	}
+	return nil
+}
+
 // member returns a world the viewer belongs to (owner or member).
 func (s *Service) member(ctx context.Context, viewerID, ref string) (worldRef, error) {
 	if err := signedIn(viewerID); err != nil {
@@ -91,4 +107,29 @@ func (s *Service) member(ctx context.Context, viewerID, ref string) (worldRef, e
 		return worldRef{}, generia.Errorf(generia.KindForbidden, "join the world first")
 	}
 	return w, nil
+}
+
+// contributor returns a world the viewer belongs to and may add to: one
+// moderators did not freeze, by a viewer they did not suspend.
+func (s *Service) contributor(ctx context.Context, viewerID, ref string) (worldRef, error) {
+	w, err := s.member(ctx, viewerID, ref)
+	if err != nil {
+		return w, err
+	}
+	if err := w.open(); err != nil {
+		return w, err
+	}
+	return w, s.active(ctx, viewerID)
+}
+
+// active refuses a suspended account anything but reading and appealing.
+func (s *Service) active(ctx context.Context, viewerID string) error {
+	u, err := s.Store.UserByID(ctx, viewerID)
+	if err != nil {
+		return err
+	}
+	if u.Standing == generia.StandingSuspended {
+		return generia.Errorf(generia.KindForbidden, "your account is suspended: you may read and appeal your strikes, nothing else")
+	}
+	return nil
 }

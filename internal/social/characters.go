@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -16,7 +17,12 @@ func (s *Service) Characters(ctx context.Context, viewerID, ref string, page gen
 	if err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListCharacters(ctx, w.ID, page.Normalize())
+	chars, next, err := s.Store.ListCharacters(ctx, w.ID, page.Normalize())
+	if err != nil {
+		return nil, "", err
+	}
+	chars, err = s.seenCharacters(ctx, viewerID, w, chars)
+	return chars, next, err
 }
 
 // UserCharacters lists the characters a user owns in a world.
@@ -25,7 +31,11 @@ func (s *Service) UserCharacters(ctx context.Context, viewerID, ref, userID stri
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.ListUserCharacters(ctx, w.ID, userID)
+	chars, err := s.Store.ListUserCharacters(ctx, w.ID, userID)
+	if err != nil {
+		return nil, err
+	}
+	return s.seenCharacters(ctx, viewerID, w, chars)
 }
 
 // CharacterView is a character's profile.
@@ -41,7 +51,14 @@ func (s *Service) Character(ctx context.Context, viewerID, id string) (Character
 	if err != nil {
 		return CharacterView{}, err
 	}
-	_, err = s.visible(ctx, viewerID, c.WorldID)
+	ref, err := s.visible(ctx, viewerID, c.WorldID)
+	if err == nil {
+		if kept, serr := s.seenCharacters(ctx, viewerID, ref, []generia.Character{c}); serr != nil {
+			err = serr
+		} else if len(kept) == 0 {
+			err = generia.Errorf(generia.KindNotFound, "character %s not found", id)
+		}
+	}
 	if generia.IsKind(err, generia.KindNotFound) {
 		err = generia.Errorf(generia.KindNotFound, "character %s not found", id)
 	}
@@ -63,7 +80,12 @@ func (s *Service) CharacterPosts(ctx context.Context, viewerID, id string, page 
 	if err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: v.World.ID, CharacterID: id, ViewerID: viewerID}, page.Normalize())
+	posts, next, err := s.Store.ListPosts(ctx, generia.PostFilter{WorldID: v.World.ID, CharacterID: id, ViewerID: viewerID}, page.Normalize())
+	if err != nil {
+		return nil, "", err
+	}
+	posts, err = s.seenPosts(ctx, viewerID, worldRef{ID: v.World.ID, OwnerID: v.World.OwnerID}, posts)
+	return posts, next, err
 }
 
 // NewCharacter is a person's own character.
@@ -89,7 +111,7 @@ func checkProfile(displayName, bio string) error {
 // CreateCharacter makes a character of the viewer in a world they belong
 // to. Its avatar, if any, must be an image the viewer uploaded to that world.
 func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc NewCharacter) (generia.Character, error) {
-	w, err := s.member(ctx, viewerID, ref)
+	w, err := s.contributor(ctx, viewerID, ref)
 	if err != nil {
 		return generia.Character{}, err
 	}
@@ -117,12 +139,21 @@ func (s *Service) CreateCharacter(ctx context.Context, viewerID, ref string, nc 
 			return generia.Character{}, err
 		}
 	}
+	profile := fmt.Sprintf("%s (@%s)\n%s", nc.DisplayName, nc.Username, nc.Bio)
+	review, verdict, err := s.checkContent(ctx, generia.CheckProfile, profile, nc.AvatarMediaID, viewerID)
+	if err != nil {
+		return generia.Character{}, err
+	}
 	c, _, err := s.Store.CreateCharacter(ctx, generia.Character{
 		ID: uuid.NewString(), WorldID: w.ID, OwnerID: viewerID, Username: nc.Username, DisplayName: nc.DisplayName,
-		Bio: nc.Bio, AvatarMediaID: nc.AvatarMediaID, Position: 1000 + len(mine), CreatedAt: s.now(),
+		Bio: nc.Bio, AvatarMediaID: nc.AvatarMediaID, Position: 1000 + len(mine), Review: review, CreatedAt: s.now(),
 	})
 	if generia.IsKind(err, generia.KindConflict) {
 		err = generia.Errorf(generia.KindConflict, "@%s is taken in this world; choose another username", nc.Username)
+	}
+	if err == nil {
+		s.held(ctx, generia.Snapshot{Subject: generia.Subject{Type: generia.SubjectCharacter, ID: c.ID}, WorldID: w.ID, AuthorID: viewerID,
+			Text: profile, MediaID: nc.AvatarMediaID, TakenAt: s.now()}, review, verdict)
 	}
 	return c, err
 }

@@ -16,7 +16,16 @@ func (s *Service) Comments(ctx context.Context, viewerID, ref, postID string, pa
 	if err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListComments(ctx, p.ID, page.Normalize())
+	w, err := s.ref(ctx, p.WorldID)
+	if err != nil {
+		return nil, "", err
+	}
+	comments, next, err := s.Store.ListComments(ctx, p.ID, page.Normalize())
+	if err != nil {
+		return nil, "", err
+	}
+	comments, err = s.seenComments(ctx, viewerID, w, comments)
+	return comments, next, err
 }
 
 // DeleteComment deletes a comment: its author's, or any in the viewer's own
@@ -80,13 +89,37 @@ func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, 
 	if err != nil {
 		return AddedComment{}, err
 	}
+	w, err := s.ref(ctx, p.WorldID)
+	if err != nil {
+		return AddedComment{}, err
+	}
+	if err := w.open(); err != nil {
+		return AddedComment{}, err
+	}
+	if err := s.active(ctx, viewerID); err != nil {
+		return AddedComment{}, err
+	}
+	if nc.CharacterID != "" {
+		if ch, err := s.Store.Character(ctx, nc.CharacterID); err == nil && ch.Silenced {
+			return AddedComment{}, generia.Errorf(generia.KindForbidden, "@%s is silenced by moderators", ch.Username)
+		}
+	}
+	review, verdict, err := s.checkContent(ctx, generia.CheckComment, text, "", viewerID)
+	if err != nil {
+		return AddedComment{}, err
+	}
 	defer s.feeds.changed(p.WorldID)
 	c, err := s.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: p.ID, UserID: viewerID,
-		CharacterID: nc.CharacterID, ParentID: nc.ParentID, Text: text, CreatedAt: s.now()})
+		CharacterID: nc.CharacterID, ParentID: nc.ParentID, Text: text, Review: review, CreatedAt: s.now()})
 	if err != nil {
 		return AddedComment{Comment: c}, err
 	}
-	answer := s.tellLife(ctx, p.WorldID, c.ID)
+	s.held(ctx, generia.Snapshot{Subject: generia.Subject{Type: generia.SubjectComment, ID: c.ID}, WorldID: p.WorldID, AuthorID: viewerID,
+		Text: text, TakenAt: s.now()}, review, verdict)
+	var answer Answer
+	if review.Visible() {
+		answer = s.tellLife(ctx, p.WorldID, c.ID) // a held comment wakes no one
+	}
 	c, err = s.Store.Comment(ctx, c.ID)
 	return AddedComment{Comment: c, Answer: answer}, err
 }

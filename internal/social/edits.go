@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -53,7 +54,16 @@ func (s *Service) EditPost(ctx context.Context, viewerID, ref, postID string, e 
 	if err := CheckPostText(caption, tags); err != nil {
 		return generia.Post{}, err
 	}
+	review, verdict, err := s.checkContent(ctx, generia.CheckPost, postText(caption, tags), "", viewerID)
+	if err != nil {
+		return generia.Post{}, err
+	}
 	defer s.feeds.changed(p.WorldID)
+	sub := generia.Subject{Type: generia.SubjectPost, ID: p.ID}
+	if err := s.heldForReview(ctx, sub, review); err != nil {
+		return generia.Post{}, err
+	}
+	s.held(ctx, generia.Snapshot{Subject: sub, WorldID: p.WorldID, AuthorID: viewerID, Text: caption, MediaID: p.MediaID, TakenAt: s.now()}, review, verdict)
 	if err := s.Store.EditPost(ctx, p.ID, caption, generia.Hashtags(tags)); err != nil {
 		return generia.Post{}, err
 	}
@@ -87,6 +97,20 @@ func (s *Service) EditCharacter(ctx context.Context, viewerID, id string, e Char
 		}
 		c.AvatarMediaID = *e.AvatarMediaID
 	}
+	profile := fmt.Sprintf("%s (@%s)\n%s", c.DisplayName, c.Username, c.Bio)
+	avatar := ""
+	if e.AvatarMediaID != nil {
+		avatar = c.AvatarMediaID
+	}
+	review, verdict, err := s.checkContent(ctx, generia.CheckProfile, profile, avatar, viewerID)
+	if err != nil {
+		return generia.Character{}, err
+	}
+	sub := generia.Subject{Type: generia.SubjectCharacter, ID: c.ID}
+	if err := s.heldForReview(ctx, sub, review); err != nil {
+		return generia.Character{}, err
+	}
+	s.held(ctx, generia.Snapshot{Subject: sub, WorldID: c.WorldID, AuthorID: viewerID, Text: profile, MediaID: c.AvatarMediaID, TakenAt: s.now()}, review, verdict)
 	defer s.feeds.changed(c.WorldID)
 	if err := s.Store.EditCharacter(ctx, c.ID, c.DisplayName, c.Bio, c.AvatarMediaID); err != nil {
 		return generia.Character{}, err
@@ -117,6 +141,15 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 	case w.Visibility != generia.VisibilityPublic && w.Visibility != generia.VisibilityPrivate:
 		return generia.World{}, generia.FieldErrorf("visibility", "visibility must be public or private")
 	}
+	review, verdict, err := s.checkContent(ctx, generia.CheckWorld, w.Name+"\n"+w.Description, "", viewerID)
+	if err != nil {
+		return generia.World{}, err
+	}
+	sub := generia.Subject{Type: generia.SubjectWorld, ID: w.ID}
+	if err := s.heldForReview(ctx, sub, review); err != nil {
+		return generia.World{}, err
+	}
+	s.held(ctx, generia.Snapshot{Subject: sub, WorldID: w.ID, AuthorID: viewerID, Text: w.Name + ": " + w.Description, TakenAt: s.now()}, review, verdict)
 	if err := s.Store.EditWorld(ctx, w.ID, w.Name, w.Description, w.Visibility); err != nil {
 		return generia.World{}, err
 	}

@@ -24,8 +24,10 @@ type feedCache struct {
 }
 
 type feedPage struct {
-	posts []generia.Post
-	next  string
+	// posts are the page's posts a visitor sees; all are every post of
+	// the page, held ones too, which their people and moderators see.
+	posts, all []generia.Post
+	next       string
 	// encoded is the page as a visitor gets it from the API, once encoded.
 	encoded []byte
 	expires time.Time

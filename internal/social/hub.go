@@ -287,13 +287,15 @@ func (s *Service) tick(ctx context.Context, wh *worldHub, subs []*subscriber) ti
 		if !may[sub.viewerID] {
 			continue
 		}
-		give := own[sub]
+		give := s.heldOut(ctx, w, sub.viewerID, own[sub])
 		for _, e := range batch {
 			switch {
 			case e.Kind == EventLife:
 			case sub.catching, e.At.Before(sub.since):
 				continue
 			case sub.own != nil && !sub.own.fresh(e):
+				continue
+			case !s.getsEvent(ctx, w, sub.viewerID, e):
 				continue
 			}
 			give = append(give, e)
@@ -398,4 +400,30 @@ func (s *Service) opening(viewerID, address string) (release func(), err error) 
 		s.streamsOpen(h.slots.open)
 		h.mu.Unlock()
 	}, nil
+}
+
+// getsEvent reports whether a viewer gets an event of a post or comment
+// under review: its person and moderators do, by the rule pages follow.
+// A failure to tell gives nothing.
+func (s *Service) getsEvent(ctx context.Context, w worldRef, viewerID string, e Event) bool {
+	var ok bool
+	var err error
+	switch {
+	case e.Post != nil && !e.Post.Review.Visible():
+		ok, err = s.sees(ctx, viewerID, e.Post.Review, s.postAuthor(ctx, *e.Post, w.OwnerID))
+	case e.Comment != nil && !e.Comment.Review.Visible():
+		author := e.Comment.UserID
+		if e.Comment.IsAI {
+			author = w.OwnerID
+		}
+		ok, err = s.sees(ctx, viewerID, e.Comment.Review, author)
+	default:
+		return true
+	}
+	return ok && err == nil
+}
+
+// heldOut drops from events those the viewer does not get (getsEvent).
+func (s *Service) heldOut(ctx context.Context, w worldRef, viewerID string, events []Event) []Event {
+	return slices.DeleteFunc(events, func(e Event) bool { return !s.getsEvent(ctx, w, viewerID, e) })
 }

@@ -49,7 +49,7 @@ type UploadQuota struct {
 // went away). Uploads that no post or character uses are removed after a
 // day (RemoveUnusedUploads).
 func (s *Service) Upload(ctx context.Context, viewerID, ref string, r io.Reader) (generia.Media, error) {
-	w, err := s.member(ctx, viewerID, ref)
+	w, err := s.contributor(ctx, viewerID, ref)
 	if err != nil {
 		return generia.Media{}, err
 	}

@@ -33,7 +33,12 @@ func (s *Service) Tagged(ctx context.Context, viewerID, ref, tag string, page ge
 		return nil, "", err
 	}
 	s.viewed(ctx, w.ID)
-	return s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, Hashtag: tag, ViewerID: viewerID}, page.Normalize())
+	posts, next, err := s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID, Hashtag: tag, ViewerID: viewerID}, page.Normalize())
+	if err != nil {
+		return nil, "", err
+	}
+	posts, err = s.seenPosts(ctx, viewerID, w, posts)
+	return posts, next, err
 }
 
 // EncodedFeed is Feed turned into bytes by encode (the API's JSON). A
@@ -70,27 +75,40 @@ func (s *Service) feed(ctx context.Context, viewerID, ref string, page generia.P
 	now := time.Now()
 	key, p, ok := s.feeds.lookup(w.ID, page, now)
 	if !ok {
-		if p.posts, p.next, err = s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID}, page); err != nil {
+		if p.all, p.next, err = s.Store.ListPosts(ctx, generia.PostFilter{WorldID: w.ID}, page); err != nil {
 			return "", feedPage{}, err
 		}
+		p.posts = visiblePosts(p.all)
 		s.feeds.put(key, p, now)
 	}
-	if viewerID == "" || len(p.posts) == 0 {
+	if viewerID == "" || len(p.all) == 0 {
 		return key, p, nil
 	}
-	ids := make([]string, len(p.posts))
-	for i, post := range p.posts {
+	// The cached page is shared: never change it.
+	mine, err := s.seenPosts(ctx, viewerID, w, slices.Clone(p.all))
+	if err != nil || len(mine) == 0 {
+		return "", feedPage{next: p.next}, err
+	}
+	ids := make([]string, len(mine))
+	for i, post := range mine {
 		ids[i] = post.ID
 	}
 	liked, err := s.Store.LikedPosts(ctx, viewerID, ids)
 	if err != nil {
 		return "", feedPage{}, err
 	}
-	mine := slices.Clone(p.posts) // the cached page is shared: never change it
 	for i := range mine {
 		mine[i].Liked = liked[mine[i].ID]
 	}
 	return key, feedPage{posts: mine, next: p.next}, nil
+}
+
+// visiblePosts are the posts of a page anyone sees: none held or hidden.
+func visiblePosts(all []generia.Post) []generia.Post {
+	if !slices.ContainsFunc(all, func(p generia.Post) bool { return !p.Review.Visible() }) {
+		return all
+	}
+	return slices.DeleteFunc(slices.Clone(all), func(p generia.Post) bool { return !p.Review.Visible() })
 }
 
 // Post returns one post of a world.
@@ -103,6 +121,13 @@ func (s *Service) Post(ctx context.Context, viewerID, ref, postID string) (gener
 	p, err := s.Store.Post(ctx, postID, viewerID)
 	if err == nil && p.WorldID != w.ID {
 		err = generia.Errorf(generia.KindNotFound, "post %s not found in this world", postID)
+	}
+	if err == nil && !p.Review.Visible() {
+		if kept, serr := s.seenPosts(ctx, viewerID, w, []generia.Post{p}); serr != nil {
+			err = serr
+		} else if len(kept) == 0 {
+			err = generia.Errorf(generia.KindNotFound, "post %s not found in this world", postID)
+		}
 	}
 	return p, err
 }
@@ -130,7 +155,7 @@ func CheckPostText(caption string, hashtags []string) error {
 // CreatePost publishes a post as one of the viewer's characters in a world
 // they belong to, with an image they uploaded there.
 func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPost) (generia.Post, error) {
-	w, err := s.member(ctx, viewerID, ref)
+	w, err := s.contributor(ctx, viewerID, ref)
 	if err != nil {
 		return generia.Post{}, err
 	}
@@ -154,23 +179,41 @@ func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPo
 	if c.OwnerID != viewerID {
 		return generia.Post{}, generia.Errorf(generia.KindForbidden, "you can post only as your own characters")
 	}
+	if c.Silenced {
+		return generia.Post{}, generia.Errorf(generia.KindForbidden, "@%s is silenced by moderators", c.Username)
+	}
 	if err := s.ownMedia(ctx, viewerID, w.ID, np.MediaID); err != nil {
 		return generia.Post{}, err
 	}
 	tags := generia.Hashtags(np.Hashtags)
+	review, verdict, err := s.checkContent(ctx, generia.CheckPost, postText(np.Caption, tags), np.MediaID, viewerID)
+	if err != nil {
+		return generia.Post{}, err
+	}
 	defer s.feeds.changed(w.ID)
 	p, _, err := s.Store.CreatePost(ctx, generia.Post{
-		ID: uuid.NewString(), WorldID: w.ID, CharacterID: c.ID, Caption: np.Caption, Hashtags: tags, MediaID: np.MediaID, CreatedAt: s.now(),
+		ID: uuid.NewString(), WorldID: w.ID, CharacterID: c.ID, Caption: np.Caption, Hashtags: tags, MediaID: np.MediaID,
+		Review: review, CreatedAt: s.now(),
 	})
 	if err != nil {
 		return p, err
 	}
+	s.held(ctx, generia.Snapshot{Subject: generia.Subject{Type: generia.SubjectPost, ID: p.ID}, WorldID: w.ID, AuthorID: viewerID,
+		Text: np.Caption, MediaID: np.MediaID, TakenAt: s.now()}, review, verdict)
 	if s.Life != nil {
 		if err := s.Life.Posted(ctx, w.ID, p.ID); err != nil {
 			slog.Warn("telling a world's life of a post", "world_id", w.ID, "post_id", p.ID, "error", err) // the post stands
 		}
 	}
 	return s.Store.Post(ctx, p.ID, viewerID)
+}
+
+// postText is what a check of a post reads: its caption and hashtags.
+func postText(caption string, tags []string) string {
+	if len(tags) == 0 {
+		return caption
+	}
+	return caption + "\n#" + strings.Join(tags, " #")
 }
 
 // DeletePost deletes a post: one of the viewer's characters', or, as the

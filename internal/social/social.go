@@ -47,6 +47,11 @@ type Service struct {
 	// StreamMetrics counts the open and refused streams; nil counts
 	// nothing.
 	StreamMetrics StreamMetrics
+	// Moderator checks people's posts, comments, profiles, world edits and
+	// uploads before others see them, by Policy (nil: DefaultPolicy);
+	// nil checks nothing (tests of other things).
+	Moderator generia.Moderator
+	Policy    generia.Policy
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 

@@ -79,13 +79,21 @@ func (s *Service) Worlds(ctx context.Context, viewerID string, q WorldQuery, pag
 	default:
 		return nil, "", generia.Errorf(generia.KindInvalid, "sort must be newest, oldest or posts")
 	}
-	return s.Store.ListWorlds(ctx, generia.WorldFilter{ViewerID: viewerID, Scope: scope, Status: status, Search: search, Sort: q.Sort}, page.Normalize())
+	worlds, next, err := s.Store.ListWorlds(ctx, generia.WorldFilter{ViewerID: viewerID, Scope: scope, Status: status, Search: search, Sort: q.Sort}, page.Normalize())
+	if err != nil {
+		return nil, "", err
+	}
+	worlds, err = seen(ctx, s, viewerID, worlds, func(w generia.World) (generia.Review, string) { return w.Review, w.OwnerID })
+	return worlds, next, err
 }
 
 // CreateWorld asks for a world to be generated with the configured
 // providers.
 func (s *Service) CreateWorld(ctx context.Context, viewerID string, req generia.NewWorld) (generia.World, error) {
 	if err := signedIn(viewerID); err != nil {
+		return generia.World{}, err
+	}
+	if err := s.active(ctx, viewerID); err != nil {
 		return generia.World{}, err
 	}
 	return s.Pipeline.Create(ctx, viewerID, req, s.Providers)
