@@ -12,25 +12,6 @@ import (
 
 var errTrustPending = generia.Errorf(generia.KindInternal, "trust store not written yet")
 
-func (s *Store) SetReview(ctx context.Context, sub generia.Subject, r generia.Review) error {
-	return errTrustPending
-}
-func (s *Store) HoldGenerated(ctx context.Context, sub generia.Subject, r generia.Review) error {
-	return errTrustPending
-}
-func (s *Store) SetWorldFrozen(ctx context.Context, worldID string, frozen bool) error {
-	return errTrustPending
-}
-func (s *Store) SetCharacterSilenced(ctx context.Context, characterID string, silenced bool) error {
-	return errTrustPending
-}
-func (s *Store) SetRole(ctx context.Context, userID, role string) error { return errTrustPending }
-func (s *Store) SetStanding(ctx context.Context, userID, standing string) error {
-	return errTrustPending
-}
-func (s *Store) FindUsers(ctx context.Context, q string, page generia.Page) ([]generia.User, string, error) {
-	return nil, "", errTrustPending
-}
 func (s *Store) FileReport(ctx context.Context, r generia.Report) (generia.Case, error) {
 	return generia.Case{}, errTrustPending
 }

@@ -119,6 +119,11 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"media/upload reservations hold the quota, resize, release", testReserveUpload},
 		{"media/concurrent upload reservations never pass the quota", testReserveUploadConcurrent},
 		{"content/counters match rows under concurrent retries", testCountersMatchRows},
+		{"review/set, read back by every read, refused bad input", testSetReview},
+		{"review/a held generated item counts once", testHoldGenerated},
+		{"review/frozen worlds, silenced characters", testFrozenSilenced},
+		{"accounts/roles and standing", testRolesStanding},
+		{"accounts/found by the start of a username or email", testFindUsers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
