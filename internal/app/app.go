@@ -327,6 +327,11 @@ func (a *App) serveHTTP() error {
 		}
 		limits.Set(r.rule, rate)
 	}
+	newcomers, err := ratelimit.ParseNewcomerRates(a.Config.NewcomerRates)
+	if err != nil {
+		return fmt.Errorf("GENERIA_NEWCOMER_RATES: %w", err)
+	}
+	limits.SetNewcomers(svc.Newcomer(time.Duration(a.Config.NewcomerHours)*time.Hour), newcomers)
 	proxies, err := ratelimit.ParseProxies(a.Config.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("GENERIA_TRUSTED_PROXIES: %w", err)

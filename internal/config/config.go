@@ -88,6 +88,10 @@ type Config struct {
 	// publish, changes to life settings make and streams open, as
 	// "n/period" (an address half again as many).
 	PostRate, LifeRate, StreamRate string
+	// NewcomerRates are what an account may do in its first NewcomerHours
+	// (ratelimit.ParseNewcomerRates), and an account moderators limited.
+	NewcomerRates string
+	NewcomerHours int
 	// UploadRate is how many images one account may upload, as
 	// "n/period", and UploadMB how many megabytes in that period.
 	UploadRate string

@@ -177,6 +177,11 @@ func (c *Config) Settings() []Setting {
 			Help: "posts one account may publish, each of which draws characters' reactions (an address half again as many)"},
 		{Env: "GENERIA_LIFE_RATE", Default: "20/10m", value: text{&c.LifeRate},
 			Help: "changes to worlds' life settings one account may make (an address half again as many)"},
+		{Env: "GENERIA_NEWCOMER_RATES", Default: "worlds=5/24h,lives=10/24h,posts=20/24h,comments=50/24h,uploads=20/24h", value: text{&c.NewcomerRates},
+			Help: "what an account may do in its first `GENERIA_NEWCOMER_HOURS` (and an account moderators limited, whatever its age), " +
+				"besides its own rates: `kind=n/period` for worlds, lives (changes to a world's life), posts, comments and uploads"},
+		{Env: "GENERIA_NEWCOMER_HOURS", Default: "24", value: count{&c.NewcomerHours},
+			Help: "how long a new account is held to `GENERIA_NEWCOMER_RATES`; `0`: only accounts moderators limited"},
 		{Env: "GENERIA_STREAM_RATE", Default: "60/1m", value: text{&c.StreamRate},
 			Help: "event and status streams one account may open (an address half again as many)"},
 		{Env: "GENERIA_STREAMS_PER_ADDRESS", Default: "20", value: positive{&c.Streams.PerAddress},

@@ -71,6 +71,11 @@ func start(t *testing.T, s settings) *stack {
 	cfg.OfflineLLMLatency = s.llmLatency
 	cfg.OfflineImageLatency = s.imgLatency
 	cfg.LogLevel = "warn"
+	if _, set := s.env["GENERIA_NEWCOMER_HOURS"]; !set {
+		// The tests' accounts are made for what each test checks, which is
+		// not a newcomer's first day (the tier has tests of its own).
+		cfg.NewcomerHours = 0
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -115,8 +115,9 @@ type Limits struct {
 	// everywhere ran out waits before its password is checked.
 	SlowDown time.Duration
 
-	backend Backend
-	rules   map[string]Rate
+	backend  Backend
+	rules    map[string]Rate
+	newcomer Newcomer
 }
 
 // New returns limits at the given rates in backend (nil: this process's
@@ -216,10 +217,21 @@ func (l *Limits) Spend(w http.ResponseWriter, r *http.Request, rule, account str
 	keys := [][2]string{{rule, l.Address(r)}}
 	if user, ok := perAccount[rule]; ok && account != "" {
 		keys = append(keys, [2]string{user, account})
+		k, newcomer, err := l.newcomerKey(r.Context(), rule, account)
+		if err != nil {
+			return nil, err
+		}
+		if newcomer {
+			keys = append(keys, k)
+		}
 	}
 	for _, k := range keys {
 		_, wait, err := l.take(r.Context(), k[0], k[1], 1)
-		if err == nil && wait > 0 {
+		switch {
+		case err != nil || wait <= 0:
+		case k[0] == newcomerRule(rule):
+			err = refuse(w, wait, "too many "+what[rule]+" for a new account: an account's first day has lower limits")
+		default:
 			err = refuseRule(w, wait, rule)
 		}
 		if err != nil {

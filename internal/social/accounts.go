@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -149,4 +150,19 @@ func (s *Service) Me(ctx context.Context, viewerID string) (generia.User, error)
 		err = generia.Errorf(generia.KindUnauthorized, "the account of this token no longer exists")
 	}
 	return u, err
+}
+
+// Newcomer returns the rule of who is a newcomer, whose writes are held to
+// lower limits: an account younger than age, or one moderators limited.
+func (s *Service) Newcomer(age time.Duration) func(ctx context.Context, userID string) (bool, error) {
+	return func(ctx context.Context, userID string) (bool, error) {
+		u, err := s.Store.UserByID(ctx, userID)
+		if generia.IsKind(err, generia.KindNotFound) {
+			return false, nil // the handler refuses it
+		}
+		if err != nil {
+			return false, err
+		}
+		return u.Standing == generia.StandingLimited || s.now().Sub(u.CreatedAt) < age, nil
+	}
 }

@@ -366,3 +366,23 @@ func TestRoles(t *testing.T) {
 		t.Errorf("spend over 30 days: %d days, %v", len(sp.Days), err)
 	}
 }
+
+func TestNewcomerIsYoungOrLimited(t *testing.T) {
+	s, ctx := trustTown(t, nil)
+	is := s.Newcomer(24 * time.Hour)
+	// The town's accounts were made at the service's clock: in their first day.
+	if young, err := is(ctx, member); err != nil || !young {
+		t.Errorf("an account made today is a newcomer: %v, %v", young, err)
+	}
+	later := s.now().Add(25 * time.Hour)
+	s.Now = func() time.Time { return later }
+	if young, _ := is(ctx, member); young {
+		t.Error("an account 25 hours old is still a newcomer")
+	}
+	if err := s.Store.SetStanding(ctx, member, generia.StandingLimited); err != nil {
+		t.Fatal(err)
+	}
+	if limited, _ := is(ctx, member); !limited {
+		t.Error("an account moderators limited is not held to newcomers' limits")
+	}
+}
