@@ -133,6 +133,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"strikes/listed, appealed once within the window, decided", testStrikesAppeals},
 		{"audit/appended, listed newest first, filtered", testAudit},
 		{"snapshots outlive an edit and the world's deletion", testSnapshotsOutliveContent},
+		{"spend/by UTC day, top accounts and worlds", testSpend},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
