@@ -165,17 +165,17 @@ func classify(ctx context.Context, err error) error {
 		}
 		return &generia.ProviderError{Provider: Provider, Kind: generia.KindUnavailable, Message: "no answer: " + err.Error(), Err: err}
 	}
+	// The SDK keeps the "error" object of a JSON answer; of an HTML page,
+	// nothing that decodes.
 	var body struct {
-		Error struct {
-			Message string `json:"message"`
-			Code    any    `json:"code"`
-		} `json:"error"`
+		Message string `json:"message"`
+		Code    any    `json:"code"`
 	}
 	msg := http.StatusText(apiErr.StatusCode)
 	code := ""
-	if json.Unmarshal([]byte(apiErr.RawJSON()), &body) == nil && body.Error.Message != "" {
-		msg = body.Error.Message
-		if s, ok := body.Error.Code.(string); ok {
+	if json.Unmarshal([]byte(apiErr.RawJSON()), &body) == nil && body.Message != "" {
+		msg = body.Message
+		if s, ok := body.Code.(string); ok {
 			code = s
 		}
 	}
