@@ -25,7 +25,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		Queues:      "main,llm,images,progress,services",
 		Concurrency: Concurrency{Tasks: 500, LLM: 50, Images: 30, Services: 100, Progress: 20, WorkflowTasks: 100, ActivitiesPerWorker: 200},
 		LLMModel:    DefaultLLMModel, RunwareBaseURL: DefaultImageBaseURL, ImageModel: DefaultImageModel,
-		Moderation:  Moderation{Backend: "offline", Policy: generia.DefaultPolicy()},
+		Moderation:     Moderation{Backend: "offline", Policy: generia.DefaultPolicy()},
 		WorldBudgetUSD: 2, Life: Life{Enabled: true, ActionsPerHour: 6, Idle: 10 * time.Minute, DailyCalls: 200, DailyBudgetUSD: 0.5},
 		Ceilings:  generia.Ceilings{LifeActionsPerHour: 60, LifeDailyCalls: 500, LifeDailyBudgetUSD: 1, DailyCalls: 2000, DailyBudgetUSD: 5},
 		LoginRate: "10/1m", RegisterRate: "5/1h", WorldRate: "20/1h", CommentRate: "30/10m", PostRate: "20/10m", LifeRate: "20/10m", StreamRate: "60/1m", UploadRate: "30/1h", UploadMB: 100,
