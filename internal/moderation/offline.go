@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -241,6 +242,13 @@ var confusables = map[rune]rune{
 // look-alike letters of other scripts to Latin ones, and invisible
 // characters (zero-width, BiDi controls, soft hyphens) removed.
 func normalize(text string) string {
+	ascii := true
+	for i := 0; i < len(text) && ascii; i++ {
+		ascii = text[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToLower(text)
+	}
 	var b strings.Builder
 	b.Grow(len(text))
 	for _, r := range norm.NFKD.String(text) {
@@ -295,29 +303,47 @@ func tokenize(text string) []token {
 // ("fuuuuck", "asssshole"). A doubled letter is left alone: "as" is not
 // "ass".
 func newToken(raw string) token {
-	t := token{raw: raw}
+	t := token{raw: raw, forms: []string{raw}}
 	add := func(f string) {
-		if f != "" && !slices.Contains(t.forms, f) {
+		if !slices.Contains(t.forms, f) {
 			t.forms = append(t.forms, f)
 		}
 	}
-	for _, one := range []rune{'i', 'l'} {
-		read := strings.Map(func(r rune) rune {
-			if r == '1' {
-				return one
+	if strings.ContainsAny(raw, "013457@$!|") {
+		for _, one := range []rune{'i', 'l'} {
+			add(strings.Map(func(r rune) rune {
+				if r == '1' {
+					return one
+				}
+				if l, ok := leet[r]; ok {
+					return l
+				}
+				return r
+			}, raw))
+			if !strings.ContainsRune(raw, '1') {
+				break
 			}
-			if l, ok := leet[r]; ok {
-				return l
-			}
-			return r
-		}, raw)
-		for _, f := range []string{raw, read} {
-			add(f)
+		}
+	}
+	// Most words have no letter three times in a row: they are spared
+	// the shortening.
+	for _, f := range t.forms {
+		if stretched(f) {
 			add(shorten(f, 1))
 			add(shorten(f, 2))
 		}
 	}
 	return t
+}
+
+// stretched reports whether s has one letter three times or more in a row.
+func stretched(s string) bool {
+	for i := 2; i < len(s); i++ {
+		if s[i] == s[i-1] && s[i] == s[i-2] {
+			return true
+		}
+	}
+	return false
 }
 
 // shorten cuts every run of three or more of one letter to keep letters.
