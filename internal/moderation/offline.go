@@ -22,8 +22,8 @@ var lexiconText string
 const (
 	// spamLinks is how many links make a text spam.
 	spamLinks = 4
-	// spamRepeats is how many times in a row one word, or a phrase of two
-	// to four words, makes a text spam.
+	// spamWordRepeats and spamPhraseRepeats are how many times in a row
+	// one word, or a phrase of two to four words, makes a text spam.
 	spamWordRepeats   = 6
 	spamPhraseRepeats = 4
 )
