@@ -30,6 +30,7 @@ import (
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/httpapi"
 	"github.com/generia/generia/internal/metrics"
+	"github.com/generia/generia/internal/moderation"
 	"github.com/generia/generia/internal/offline"
 	"github.com/generia/generia/internal/openrouter"
 	"github.com/generia/generia/internal/pipeline"
@@ -182,6 +183,10 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 	}
 	text, images, err := providers(cfg)
 	if err != nil {
+		return nil, err
+	}
+	// A moderation setting that cannot work refuses to start, naming it.
+	if _, err := Moderator(cfg); err != nil {
 		return nil, err
 	}
 	for name := range text {
@@ -476,6 +481,14 @@ func providers(cfg config.Config) (map[string]generia.TextGenerator, map[string]
 		images[c.Name()] = c
 	}
 	return text, images, nil
+}
+
+// Moderator builds the checker of content the operator chose
+// (GENERIA_MODERATION, MODERATION_BASE_URL, MODERATION_API_KEY,
+// MODERATION_MODEL); its error says which setting is wrong.
+func Moderator(cfg config.Config) (generia.Moderator, error) {
+	m := cfg.Moderation
+	return moderation.New(moderation.Config{Backend: m.Backend, BaseURL: m.BaseURL, APIKey: m.APIKey, Model: m.Model})
 }
 
 // jwtSecret returns the configured token secret, or the one kept in the data

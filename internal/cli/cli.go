@@ -51,7 +51,7 @@ Operator (the operator token):
 
 Other:
   bench     generate worlds on the embedded stack and report time, activities/s, memory
-  fake-providers  fake OpenRouter and Runware servers (real wire formats) for demos and benchmarks
+  fake-providers  fake OpenRouter, Runware and moderation servers (real wire formats) for demos and benchmarks
   config    print the effective configuration, secrets redacted
   version   print the version
 

@@ -17,6 +17,7 @@ func TestPrintConfigRedactsSecretsAndCredentials(t *testing.T) {
 			"S3_ENDPOINT":         "https://minio-admin:m1n10-pass@minio:9000",
 			"TEMPORAL_ADDRESS":    "user:t3mp-pass@temporal.internal:7233",
 			"DATABASE_URL":        "postgres://generia:db-pass-123@db:5432/generia",
+			"MODERATION_API_KEY":  "sk-mod-zyxwvutsrqpo",
 		}[k]
 		return v, ok
 	})
@@ -25,7 +26,7 @@ func TestPrintConfigRedactsSecretsAndCredentials(t *testing.T) {
 	}
 	var out bytes.Buffer
 	printConfig(&out, &cfg)
-	for _, secret := range []string{"abcdefghijklmnop", "pr0xy-pass", "qu3ry-key", "m1n10-pass", "t3mp-pass", "db-pass-123"} {
+	for _, secret := range []string{"abcdefghijklmnop", "pr0xy-pass", "qu3ry-key", "m1n10-pass", "t3mp-pass", "db-pass-123", "zyxwvutsrqpo"} {
 		if strings.Contains(out.String(), secret) {
 			t.Errorf("generia config prints %q:\n%s", secret, out.String())
 		}

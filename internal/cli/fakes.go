@@ -13,8 +13,9 @@ import (
 	"github.com/generia/generia/internal/fakeprovider"
 )
 
-// runFakes serves the fake OpenRouter and the fake Runware on one address,
-// for demos and benchmarks with the real clients and no spending.
+// runFakes serves the fake OpenRouter (with its guard model), the fake
+// Runware and the fake /moderations on one address, for demos and
+// benchmarks with the real clients and no spending.
 func runFakes(ctx context.Context, args []string, cfg config.Config, env Env) error {
 	fs := newFlagSet("fake-providers", env)
 	addr := fs.String("addr", "127.0.0.1:9090", "address of both fakes")
@@ -44,8 +45,12 @@ func runFakes(ctx context.Context, args []string, cfg config.Config, env Env) er
 		Sloppy: fakeprovider.NewFaults(3).SetRate(*sloppy, fakeprovider.SloppyFaults...)})
 	images := fakeprovider.NewRunware(fakeprovider.RunwareOptions{APIKey: *key, Latency: *imageLatency,
 		Faults: fakeprovider.NewFaults(2).SetRate(*rate, faults...)})
+	mods := fakeprovider.NewModerations(fakeprovider.ModerationsOptions{APIKey: *key, Latency: *llmLatency,
+		Faults: fakeprovider.NewFaults(4).SetRate(*rate, faults...)})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", llm)
+	mux.Handle("POST /api/v1/moderations", mods)
+	mux.Handle("POST /v1/moderations", mods)
 	mux.Handle("/v1", images)
 	mux.Handle("/image/", images)
 	l, err := net.Listen("tcp", *addr)
@@ -60,9 +65,12 @@ func runFakes(ctx context.Context, args []string, cfg config.Config, env Env) er
 		_ = srv.Shutdown(shutdown)
 	}()
 	base := "http://" + l.Addr().String()
-	fmt.Fprintf(env.Stdout, "Fake OpenRouter and Runware are running. Point Generia at them with:\n\n"+
-		"  OPENROUTER_BASE_URL=%s/api/v1 OPENROUTER_API_KEY=%s \\\n  RUNWARE_BASE_URL=%s/v1 RUNWARE_API_KEY=%s \\\n  go run ./cmd/generia up\n\nPress Ctrl-C to stop.\n",
-		base, *key, base, *key)
+	fmt.Fprintf(env.Stdout, "Fake OpenRouter, Runware and moderation are running. Point Generia at them with:\n\n"+
+		"  OPENROUTER_BASE_URL=%s/api/v1 OPENROUTER_API_KEY=%s \\\n  RUNWARE_BASE_URL=%s/v1 RUNWARE_API_KEY=%s \\\n  go run ./cmd/generia up\n\n"+
+		"and, to check content with the fake /moderations (or a guard model, with GENERIA_MODERATION=guard MODERATION_MODEL=meta-llama/llama-guard-4-12b):\n\n"+
+		"  GENERIA_MODERATION=openai MODERATION_BASE_URL=%s/api/v1 MODERATION_API_KEY=%s\n\n"+
+		"Texts holding %s, %s, … are flagged.\n\nPress Ctrl-C to stop.\n",
+		base, *key, base, *key, base, *key, fakeprovider.MarkerHate, fakeprovider.MarkerSexual)
 	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

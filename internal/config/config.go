@@ -68,6 +68,10 @@ type Config struct {
 	RunwareBaseURL    string
 	ImageModel        string
 
+	// Moderation chooses the Moderator and what it does with flagged
+	// content.
+	Moderation Moderation
+
 	WorldBudgetUSD float64 // 0: no budget
 	// Life is how worlds live after their generation, by default.
 	Life Life
@@ -244,6 +248,18 @@ func (c *Config) Secrets() []string {
 		}
 	}
 	return out
+}
+
+// Moderation is how content is checked before it is published
+// (GENERIA_MODERATION, MODERATION_*, GENERIA_MODERATION_ACTIONS).
+type Moderation struct {
+	// Backend is offline, openai, guard or off.
+	Backend string
+	// BaseURL, APIKey and Model are the service of openai and guard; an
+	// empty Model is the backend's default.
+	BaseURL, APIKey, Model string
+	// Policy is the decision per category of flagged content.
+	Policy generia.Policy
 }
 
 // Life is the operator's defaults of the worlds' life: whether a world

@@ -25,6 +25,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		Queues:      "main,llm,images,progress,services",
 		Concurrency: Concurrency{Tasks: 500, LLM: 50, Images: 30, Services: 100, Progress: 20, WorkflowTasks: 100, ActivitiesPerWorker: 200},
 		LLMModel:    DefaultLLMModel, RunwareBaseURL: DefaultImageBaseURL, ImageModel: DefaultImageModel,
+		Moderation:     Moderation{Backend: "offline", Policy: generia.DefaultPolicy()},
 		WorldBudgetUSD: 2, Life: Life{Enabled: true, ActionsPerHour: 6, Idle: 10 * time.Minute, DailyCalls: 200, DailyBudgetUSD: 0.5},
 		Ceilings:  generia.Ceilings{LifeActionsPerHour: 60, LifeDailyCalls: 500, LifeDailyBudgetUSD: 1, DailyCalls: 2000, DailyBudgetUSD: 5},
 		LoginRate: "10/1m", RegisterRate: "5/1h", WorldRate: "20/1h", CommentRate: "30/10m", PostRate: "20/10m", LifeRate: "20/10m", StreamRate: "60/1m",
@@ -55,6 +56,7 @@ func TestFromEnvSaysWhatIsWrong(t *testing.T) {
 	_, err := FromEnv(env(map[string]string{
 		"MAX_CONCURRENT_TASKS": "0", "GENERIA_UPLOAD_MB": "lots", "GENERIA_WORLD_BUDGET_USD": "-1",
 		"GENERIA_OFFLINE_IMAGE_LATENCY": "3", "GENERIA_SECURE_COOKIES": "yes please",
+		"GENERIA_MODERATION": "perspective", "GENERIA_MODERATION_ACTIONS": "sexual=label,nudity=block",
 	}))
 	if err == nil {
 		t.Fatal("FromEnv accepted bad values")
@@ -65,9 +67,40 @@ func TestFromEnvSaysWhatIsWrong(t *testing.T) {
 		`GENERIA_WORLD_BUDGET_USD="-1": want a number ≥ 0`,
 		`GENERIA_OFFLINE_IMAGE_LATENCY="3": want a Go duration such as 3s or 250ms`,
 		`GENERIA_SECURE_COOKIES: want true or false`,
+		`GENERIA_MODERATION="perspective": want one of offline, openai, guard, off`,
+		`GENERIA_MODERATION_ACTIONS: "nudity=block"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestFromEnvModeration(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		"GENERIA_MODERATION": "guard", "MODERATION_BASE_URL": "https://openrouter.ai/api/v1",
+		"MODERATION_API_KEY": "sk-or-v1-moderation-key", "MODERATION_MODEL": "meta-llama/llama-guard-3-8b",
+		"GENERIA_MODERATION_ACTIONS": "sexual=label, violence/graphic=block",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.Moderation
+	if m.Backend != "guard" || m.BaseURL != "https://openrouter.ai/api/v1" || m.APIKey != "sk-or-v1-moderation-key" || m.Model != "meta-llama/llama-guard-3-8b" {
+		t.Errorf("Moderation: %+v", m)
+	}
+	want := generia.DefaultPolicy()
+	want[generia.CategorySexual] = generia.DecisionLabel
+	want[generia.CategoryViolenceGraphic] = generia.DecisionBlock
+	if !reflect.DeepEqual(m.Policy, want) {
+		t.Errorf("Policy %s, want %s", m.Policy, want)
+	}
+	if !slices.Contains(c.Secrets(), "sk-or-v1-moderation-key") {
+		t.Error("the moderation key is not a secret")
+	}
+	for _, s := range c.Settings() {
+		if s.Env == "MODERATION_API_KEY" && !s.Secret {
+			t.Error("MODERATION_API_KEY is printed")
 		}
 	}
 }

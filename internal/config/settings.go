@@ -3,9 +3,12 @@ package config
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 // Setting is one environment variable of the configuration: FromEnv reads
@@ -130,6 +133,19 @@ func (c *Config) Settings() []Setting {
 			Help: "Runware REST API"},
 		{Env: "IMAGE_MODEL", Name: true, Default: DefaultImageModel, value: text{&c.ImageModel},
 			Help: "Runware model of every image"},
+		{Env: "GENERIA_MODERATION", Default: "offline", value: oneOf{&c.Moderation.Backend, []string{"offline", "openai", "guard", "off"}},
+			Help: "what checks content before it is published: `offline` (a word list that only holds for review), " +
+				"`openai` (an OpenAI-compatible `/moderations`), `guard` (a guard model such as Llama Guard through chat completions), `off`"},
+		{Env: "MODERATION_BASE_URL", Unset: "none; required by `openai` and `guard`", value: text{&c.Moderation.BaseURL},
+			Help: "API of the moderation service: the base of `/moderations` (e.g. `https://api.openai.com/v1`) or of a guard model's chat completions (e.g. `https://openrouter.ai/api/v1`)"},
+		{Env: "MODERATION_API_KEY", Secret: true, value: text{&c.Moderation.APIKey},
+			Help: "key of the moderation service; unset sends none (a local server)"},
+		{Env: "MODERATION_MODEL", Name: true, Unset: "`omni-moderation-latest` (`openai`), `meta-llama/llama-guard-4-12b` (`guard`)", value: text{&c.Moderation.Model},
+			Help: "model of the moderation service"},
+		{Env: "GENERIA_MODERATION_ACTIONS", Unset: "hold every category, block `sexual/minors`", value: policy{&c.Moderation.Policy},
+			Help: "what happens to flagged content, per category: a comma list of `category=decision`, e.g. `sexual=label,violence/graphic=block`; " +
+				"categories `sexual`, `sexual/minors`, `violence`, `violence/graphic`, `self-harm`, `hate`, `harassment`, `illicit`, `spam`; " +
+				"decisions `allow`, `label`, `hold`, `block` (the `offline` word list holds what a rule would block)"},
 		{Env: "LLM_REQUESTS_PER_SECOND", Default: "0", Unset: "no cap", value: number{&cc.LLMPerSecond, 'g', -1},
 			Help: "LLM calls per second, all workers together (Temporal's task-queue rate)"},
 		{Env: "IMAGE_REQUESTS_PER_SECOND", Default: "0", Unset: "no cap", value: number{&cc.ImagesPerSecond, 'g', -1},
@@ -308,6 +324,42 @@ func (v boolean) set(env, s string) error {
 }
 
 func (v boolean) String() string { return strconv.FormatBool(*v.p) }
+
+// oneOf is one of a few words.
+type oneOf struct {
+	p       *string
+	choices []string
+}
+
+func (v oneOf) set(env, s string) error {
+	if !slices.Contains(v.choices, s) {
+		return fmt.Errorf("%s=%q: want one of %s", env, s, strings.Join(v.choices, ", "))
+	}
+	*v.p = s
+	return nil
+}
+
+func (v oneOf) String() string { return *v.p }
+
+// policy is the moderation's decision per category (generia.ParsePolicy);
+// empty is generia.DefaultPolicy.
+type policy struct{ p *generia.Policy }
+
+func (v policy) set(env, s string) error {
+	p, err := generia.ParsePolicy(s)
+	if err != nil {
+		return fmt.Errorf("%s: %w", env, err)
+	}
+	*v.p = p
+	return nil
+}
+
+func (v policy) String() string {
+	if *v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
 
 // list is a comma list; blanks around and between the commas are dropped.
 type list struct{ p *[]string }

@@ -86,7 +86,11 @@ type OpenRouterOptions struct {
 // names, an over-long text, a field left out, a closed value in the wrong
 // case, no content, or a refusal.
 //
-// Any other fault is answered like Fault500.
+// FaultStall answers nothing until the client gives up. Any other fault is
+// answered like Fault500.
+//
+// A model whose name contains "guard" answers as Llama Guard does, judging
+// the last message by its markers (see Marker* and guard).
 type OpenRouter struct {
 	o        OpenRouterOptions
 	mux      *http.ServeMux
@@ -175,6 +179,7 @@ type orParsed struct {
 	model      string
 	prompt     string         // the user messages' text
 	messages   string         // every message's text
+	last       string         // the last message's text
 	allText    int            // characters of every message
 	schemaName string         // "" without json_schema
 	schema     map[string]any // nil without json_schema
@@ -225,6 +230,7 @@ func orParse(body []byte) (orParsed, string) {
 		p.allText += len(t)
 	}
 	p.messages = strings.Join(all, "\n")
+	p.last = all[len(all)-1]
 	if req.Stream {
 		return orParsed{}, "stream: this fake answers only non-streaming requests"
 	}
@@ -427,6 +433,10 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 	case FaultNone, FaultErrorIn200, FaultInvalidJSON, FaultTruncated:
 	case FaultTooFew, FaultTooMany, FaultFence, FaultPrefix, FaultTrailer, FaultDuplicateNames,
 		FaultOverlong, FaultMissingField, FaultEnumCase, FaultEmpty, FaultRefusal:
+	case FaultGuardCase, FaultGuardProse, FaultGuardBlankLines:
+	case FaultStall:
+		<-r.Context().Done()
+		return
 	case Fault429:
 		h := w.Header()
 		h.Set("Retry-After", "1")
@@ -455,6 +465,10 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if isGuard(req.model) {
+		f.guard(w, req, fault)
+		return
+	}
 	seed := orSeedOf(body.Bytes())
 	if f.o.IgnoreResponseFormat {
 		req = orIgnoreFormat(req)
@@ -500,6 +514,33 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		completion.Choices[0].Message.Refusal = &refusal
 	}
 	orWriteJSON(w, http.StatusOK, completion)
+}
+
+// guard answers as a guard model (Llama Guard) does: "safe", or "unsafe"
+// and the hazard codes of the markers in the last message (see Marker*),
+// as plain text whatever the response format. Its bad days are malformed
+// answers (GuardFaults, FaultEmpty), a cut answer (FaultTruncated) and an
+// error inside a 200 (FaultErrorIn200); another sloppy fault answers prose.
+func (f *OpenRouter) guard(w http.ResponseWriter, req orParsed, fault Fault) {
+	content, finish := guardAnswer(req.last), "stop"
+	switch fault {
+	case FaultNone:
+		f.answered.Add(1)
+	case FaultGuardCase:
+		content = "Unsafe\nS10"
+	case FaultGuardBlankLines:
+		content = "\n\nunsafe\nS2"
+	case FaultEmpty:
+		content = ""
+	case FaultTruncated:
+		content, finish = "uns", "length"
+	case FaultErrorIn200:
+		orWriteJSON(w, http.StatusOK, orErrorBody{Error: orError{Code: http.StatusBadGateway, Message: "Provider returned error", Metadata: map[string]any{"error_type": "provider_unavailable"}}})
+		return
+	default:
+		content = "I think this is fine"
+	}
+	orWriteJSON(w, http.StatusOK, f.completion(orGenerationID(), req, content, finish, nil))
 }
 
 // orIgnoreFormat drops a request's response_format and takes the schema the
