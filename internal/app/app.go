@@ -108,6 +108,10 @@ type App struct {
 	// Providers are the providers new worlds are generated with: the
 	// configured ones, else the offline ones.
 	Providers generia.Providers
+	// Moderator checks content where it enters, by Policy
+	// (GENERIA_MODERATION, GENERIA_MODERATION_ACTIONS).
+	Moderator generia.Moderator
+	Policy    generia.Policy
 	// Metrics are the process's Prometheus metrics.
 	Metrics *metrics.Metrics
 
@@ -186,9 +190,10 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		return nil, err
 	}
 	// A moderation setting that cannot work refuses to start, naming it.
-	if _, err := Moderator(cfg); err != nil {
+	if a.Moderator, err = Moderator(cfg); err != nil {
 		return nil, err
 	}
+	a.Policy = cfg.Moderation.Policy
 	for name := range text {
 		if name != generia.OfflineProvider {
 			a.Providers.LLM = name
@@ -293,6 +298,7 @@ func (a *App) serveHTTP() error {
 		return fmt.Errorf("GENERIA_UPLOAD_MB must be at least 1, got %d", a.Config.UploadMB)
 	}
 	svc := &social.Service{Store: a.Store, Files: a.Media, Pipeline: a.Pipeline, Life: a.Pipeline, Providers: a.Providers,
+		Moderator: a.Moderator, Policy: a.Policy,
 		UploadQuota:   social.UploadQuota{Images: uploads.N, Bytes: int64(a.Config.UploadMB) << 20, Period: uploads.Period},
 		StreamCaps:    social.StreamCaps{PerAddress: a.Config.Streams.PerAddress, PerAccount: a.Config.Streams.PerAccount, Max: a.Config.Streams.Max},
 		StreamMetrics: a.Metrics}

@@ -223,3 +223,12 @@ func retryAfter(v string) time.Duration {
 	}
 	return 0
 }
+
+// SeesImages says whether a backend judges pictures: only an
+// OpenAI-compatible moderation endpoint does. The others are not asked
+// about people's images (a word list cannot see them; a guard model is not
+// made for generated ones).
+func (Off) SeesImages() bool        { return false }
+func (o *Offline) SeesImages() bool { return false }
+func (g *Guard) SeesImages() bool   { return false }
+func (o *OpenAI) SeesImages() bool  { return true }
