@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,5 +90,74 @@ func TestRefusedContentFailsOnlyItsItem(t *testing.T) {
 	calls := b.ledger(t)
 	if len(calls) != 1 || calls[0].Outcome != generia.OutcomeError {
 		t.Errorf("ledger %+v, want the refused call recorded as an error", calls)
+	}
+}
+
+// A character's reply to a person's comment is made for that person, and
+// an action of the world's own for the world's owner.
+func TestReplyIsMadeForTheCommentsWriter(t *testing.T) {
+	b := newBench(t, fakeprovider.OpenRouterOptions{})
+	ref := adasWorld(t, b)
+	ctx := context.Background()
+	db := b.store.Store
+	now := time.Now().UTC()
+	if err := b.acts.DescribeWorld(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(ctx, generia.User{ID: "u-bob", Username: "bob", Email: "bob@example.com", CreatedAt: now}, "hash"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.CreateCharacter(ctx, generia.Character{ID: "c1", WorldID: ref.WorldID, Username: "mara", DisplayName: "Mara", Bio: "Mends nets.", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.CreatePost(ctx, generia.Post{ID: "p1", WorldID: ref.WorldID, CharacterID: "c1", Caption: "Nets again.", CreatedAt: now, Life: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddComment(ctx, generia.Comment{ID: "cm1", PostID: "p1", UserID: "u-bob", Text: "How are the nets, Mara?", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	step := LifeStep{WorldRef: ref, Day: generia.DayOf(now), Settings: generia.LifeSettings{Enabled: true, ActionsPerHour: 60, DailyCalls: 100, DailyBudgetUSD: 1}}
+	reply := func(key, parentID string) string {
+		t.Helper()
+		st := step
+		st.Key = key
+		if _, err := b.acts.WriteReply(ctx, LifeReply{LifeStep: st, CharacterID: "c1", ParentID: parentID, PostID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		users := b.llm.Users()
+		return users[len(users)-1]
+	}
+	if got, want := reply("life/reply/cm1", "cm1"), generia.SafetyID("u-bob"); got != want {
+		t.Errorf("the reply to Bob's comment was made for %q, want Bob's %q", got, want)
+	}
+	if got, want := reply("life/"+step.Day+"/0", ""), generia.SafetyID("u-ada"); got != want {
+		t.Errorf("a comment of the world's own was made for %q, want its owner Ada's %q", got, want)
+	}
+	if err := db.DeleteComment(ctx, "cm1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := reply("life/reply/cm1/again", "cm1"), generia.SafetyID("u-ada"); got != want {
+		t.Errorf("a reply to a comment deleted since was made for %q, want the owner Ada's %q", got, want)
+	}
+}
+
+// A refusal from either provider ends its activity at once as
+// ContentRefused; an outage of the same provider is still retried.
+func TestRefusalsAreNotRetried(t *testing.T) {
+	refused := providerError("runware", &generia.ProviderError{Provider: "runware", Kind: generia.KindRefused, Status: 400, Code: "sensitiveContentDetected",
+		Message: "Runware refused the content: blocked", RetryAfter: time.Minute})
+	var app *temporal.ApplicationError
+	if !errors.As(refused, &app) || app.Type() != errRefused || !app.NonRetryable() || app.NextRetryDelay() != 0 {
+		t.Errorf("refusal: %v, want a non-retryable %s", refused, errRefused)
+	}
+	if !strings.Contains(app.Message(), "Runware refused the content") {
+		t.Errorf("message %q does not say what was refused", app.Message())
+	}
+	outage := providerError("runware", &generia.ProviderError{Provider: "runware", Kind: generia.KindUnavailable, Status: 503})
+	if !errors.As(outage, &app) || app.NonRetryable() {
+		t.Errorf("outage: %v, want it retried", outage)
+	}
+	if !slices.Contains(nonRetryable, errRefused) || fatal[errRefused] {
+		t.Error("ContentRefused must be non-retryable in every activity's policy, and fail only its item")
 	}
 }
