@@ -285,8 +285,9 @@ func (e apiError) metadata() metadata {
 // reasons or flagged_input), a guardrail block (a 403 with patterns), a
 // content filter or a model's refusal (error_type content_policy_violation
 // or refusal, usually a 400), or an error that names a content filter (an
-// output filter reports one inside a 200). What the person wrote (flagged_input) is left out: the reasons
-// say enough, and the message is kept in logs and the ledger.
+// output filter reports one inside a 200). What the person wrote
+// (flagged_input) is left out: the reasons say enough, and the message is
+// kept in logs and the ledger.
 func refusal(status int, msg string, md metadata) string {
 	var why string
 	switch {

@@ -180,16 +180,16 @@ type answer struct {
 
 // GenerateImage asks Runware for one image, checked for its content
 // (safety.checkContent; the result's Flagged says what Runware found), and
-// downloads it. Errors are
-// *generia.ProviderError: KindRefused for content Runware or its provider
-// refused (sensitiveContentDetected, invalidProviderContent, …; retrying
-// the same prompt cannot help), KindInvalid for a request Runware rejects or the
-// client refuses before calling (prompt under 2 characters, a side not a
-// multiple of 64 in 128–2048), KindUnauthorized for a bad key, KindLimit
-// when the account is out of credits, KindUnavailable for everything that
-// retrying may fix (rate limits, 5xx, timeouts, a missing result, an image
-// that cannot be downloaded, is too big or is not an image), with
-// RetryAfter set when Runware says when to retry.
+// downloads it. Errors are *generia.ProviderError: KindRefused for content
+// Runware or its provider refused (sensitiveContentDetected,
+// invalidProviderContent, …; retrying the same prompt cannot help),
+// KindInvalid for a request Runware rejects or the client refuses before
+// calling (prompt under 2 characters, a side not a multiple of 64 in
+// 128–2048), KindUnauthorized for a bad key, KindLimit when the account is
+// out of credits, KindUnavailable for everything that retrying may fix
+// (rate limits, 5xx, timeouts, a missing result, an image that cannot be
+// downloaded, is too big or is not an image), with RetryAfter set when
+// Runware says when to retry.
 func (c *Client) GenerateImage(ctx context.Context, req generia.ImageRequest) (generia.ImageResult, error) {
 	res, err := c.generate(ctx, req)
 	// Every error leaves through the one scrubber: an answer may echo the
