@@ -25,6 +25,48 @@ const (
 	DefaultCompletionPricePerToken = 0.40 / 1e6
 )
 
+// Refusals of the fake OpenRouter: the answers OpenRouter gives a request it
+// refuses for its content. Each is a Fault (for Faults and Decide) and is
+// also answered to any request whose user messages contain its marker.
+const (
+	// FaultModerated is a 403 of the moderation a provider asks OpenRouter
+	// for: metadata reasons, flagged_input, provider_name and model_slug.
+	FaultModerated Fault = "moderated"
+	// FaultGuardrail is a 403 of OpenRouter's prompt-injection guardrail:
+	// metadata patterns.
+	FaultGuardrail Fault = "guardrail"
+	// FaultContentPolicy is a 400 with error_type content_policy_violation.
+	FaultContentPolicy Fault = "content-policy"
+	// FaultModelRefusal is a 400 with error_type refusal.
+	FaultModelRefusal Fault = "model-refusal"
+	// FaultContentFilter is a 200 whose choice finished with "error": the
+	// output content filter stopped the answer.
+	FaultContentFilter Fault = "content-filter"
+)
+
+// Markers that make the fake OpenRouter refuse a request as its Fault of
+// the same name does, when a user message contains one: a test puts one in
+// a world's prompt to see a refusal reach the pipeline.
+const (
+	MarkerModerated     = "[fake:moderated]"
+	MarkerGuardrail     = "[fake:guardrail]"
+	MarkerContentPolicy = "[fake:content-policy]"
+	MarkerModelRefusal  = "[fake:model-refusal]"
+	MarkerContentFilter = "[fake:content-filter]"
+)
+
+// orMarkers maps each marker to its fault.
+var orMarkers = []struct {
+	marker string
+	fault  Fault
+}{
+	{MarkerModerated, FaultModerated}, {MarkerGuardrail, FaultGuardrail}, {MarkerContentPolicy, FaultContentPolicy},
+	{MarkerModelRefusal, FaultModelRefusal}, {MarkerContentFilter, FaultContentFilter},
+}
+
+// FlaggedReason is the reason the fake's moderation refusal gives.
+const FlaggedReason = "violence/graphic"
+
 // orMaxRequestBody is the largest request body the fake accepts.
 const orMaxRequestBody = 10 << 20
 
@@ -86,6 +128,10 @@ type OpenRouterOptions struct {
 // names, an over-long text, a field left out, a closed value in the wrong
 // case, no content, or a refusal.
 //
+// And the refusals (FaultModerated, FaultGuardrail, FaultContentPolicy,
+// FaultModelRefusal, FaultContentFilter), also answered to a prompt that
+// holds their marker (MarkerModerated, …).
+//
 // FaultStall answers nothing until the client gives up. Any other fault is
 // answered like Fault500.
 //
@@ -138,6 +184,23 @@ func (f *OpenRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // 0 means the client went away before it was answered.
 func (f *OpenRouter) Requests() []Recorded { return f.rec.requests() }
 
+// Users returns the "user" field of each chat completion received, oldest
+// first: "" for a request that sent none, or whose body is not JSON.
+func (f *OpenRouter) Users() []string {
+	var out []string
+	for _, r := range f.rec.requests() {
+		if !strings.HasSuffix(r.Path, "/chat/completions") {
+			continue
+		}
+		var req struct {
+			User string `json:"user"`
+		}
+		_ = json.Unmarshal(r.Body, &req)
+		out = append(out, req.User)
+	}
+	return out
+}
+
 // Answered returns how many chat completions were answered with a valid
 // document: neither rejected nor failed by a fault.
 func (f *OpenRouter) Answered() int { return int(f.answered.Load()) }
@@ -152,6 +215,8 @@ type orChatRequest struct {
 	MaxTokens      *int              `json:"max_tokens"`
 	MaxCompletion  *int              `json:"max_completion_tokens"`
 	Stream         bool              `json:"stream"`
+	// User identifies the end user to OpenRouter and its providers.
+	User *string `json:"user"`
 }
 
 type orMessageIn struct {
@@ -420,7 +485,13 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fault := FaultNone
-	if f.o.Decide != nil {
+	for _, m := range orMarkers {
+		if strings.Contains(req.prompt, m.marker) {
+			fault = m.fault
+			break
+		}
+	}
+	if fault == FaultNone && f.o.Decide != nil {
 		fault = f.o.Decide(body.Bytes())
 	}
 	if fault == FaultNone {
@@ -460,6 +531,11 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 	case Fault503:
 		orWriteError(w, http.StatusServiceUnavailable, "Service temporarily unavailable", "provider_overloaded")
 		return
+	case FaultModerated, FaultGuardrail, FaultContentPolicy, FaultModelRefusal:
+		status, body := orRefusal(fault, req)
+		orWriteJSON(w, status, body)
+		return
+	case FaultContentFilter:
 	default:
 		orWriteError(w, http.StatusInternalServerError, "Internal Server Error", "server")
 		return
@@ -495,6 +571,10 @@ func (f *OpenRouter) chat(w http.ResponseWriter, r *http.Request) {
 		content = orCut(content, 3)
 		finish = "error"
 		choiceErr = &orError{Code: http.StatusBadGateway, Message: "Upstream error from " + orProviderOf(req.model) + ": connection reset by peer", Metadata: map[string]any{"error_type": "provider_unavailable"}}
+	case FaultContentFilter:
+		content = orCut(content, 4)
+		finish = "error"
+		choiceErr = &orError{Code: http.StatusBadRequest, Message: "Output blocked by content filter", Metadata: map[string]any{"provider_name": orProviderOf(req.model)}}
 	case FaultInvalidJSON:
 		content = "Here is the answer you asked for:\n\n```json\n" + content + "\n```"
 	case FaultTruncated:
@@ -541,6 +621,45 @@ func (f *OpenRouter) guard(w http.ResponseWriter, req orParsed, fault Fault) {
 		content = "I think this is fine"
 	}
 	orWriteJSON(w, http.StatusOK, f.completion(orGenerationID(), req, content, finish, nil))
+}
+
+// orRefusal is the status and body with which OpenRouter refuses a request
+// for its content, in the shapes its documentation gives
+// (api_reference/errors-and-debugging).
+func orRefusal(fault Fault, req orParsed) (int, orErrorBody) {
+	switch fault {
+	case FaultModerated:
+		return http.StatusForbidden, orErrorBody{Error: orError{Code: http.StatusForbidden,
+			Message: orProviderOf(req.model) + " requires moderation on this model. Your input was flagged for \"" + FlaggedReason + "\"",
+			Metadata: map[string]any{
+				"reasons":       []string{FlaggedReason},
+				"flagged_input": orFlaggedInput(req.prompt),
+				"provider_name": orProviderOf(req.model),
+				"model_slug":    req.model,
+			}}}
+	case FaultGuardrail:
+		return http.StatusForbidden, orErrorBody{Error: orError{Code: http.StatusForbidden,
+			Message:  "Request blocked: prompt injection patterns detected",
+			Metadata: map[string]any{"patterns": []string{"ignore all previous instructions"}}}}
+	case FaultContentPolicy:
+		return http.StatusBadRequest, orErrorBody{Error: orError{Code: http.StatusBadRequest,
+			Message:  "Your request was flagged by a content filter",
+			Metadata: map[string]any{"error_type": "content_policy_violation", "provider_name": orProviderOf(req.model)}}}
+	default: // FaultModelRefusal
+		return http.StatusBadRequest, orErrorBody{Error: orError{Code: http.StatusBadRequest,
+			Message:  "The model refused to answer this request",
+			Metadata: map[string]any{"error_type": "refusal", "provider_name": orProviderOf(req.model)}}}
+	}
+}
+
+// orFlaggedInput is OpenRouter's flagged_input: at most 100 characters, a
+// longer input cut in the middle, where "..." stands for what was left out.
+func orFlaggedInput(s string) string {
+	r := []rune(s)
+	if len(r) <= 100 {
+		return s
+	}
+	return string(r[:48]) + "..." + string(r[len(r)-49:])
 }
 
 // orIgnoreFormat drops a request's response_format and takes the schema the

@@ -38,6 +38,25 @@ const DefaultRunwareCost = 0.0006
 // both).
 const FaultRunwareMixed Fault = "runware-mixed"
 
+// FaultRunwareWithheld is a Runware-only fault: the 200 answer holds the
+// task's image and, for the same task, a sensitiveContentDetected error, as
+// a result withheld after generation may come.
+const FaultRunwareWithheld Fault = "runware-withheld"
+
+// Markers that make the fake Runware judge a task's content, when its
+// positivePrompt contains one.
+const (
+	// RunwareMarkerNSFW makes the generated image NSFW: its result says
+	// "NSFWContent": true when the task asked for safety.checkContent.
+	RunwareMarkerNSFW = "[fake:nsfw]"
+	// RunwareMarkerSensitive fails the task with sensitiveContentDetected,
+	// as Runware's own check does, before generating (nothing is charged).
+	RunwareMarkerSensitive = "[fake:sensitive]"
+	// RunwareMarkerProviderContent fails the task with
+	// invalidProviderContent, as a third-party provider's moderation does.
+	RunwareMarkerProviderContent = "[fake:provider-content]"
+)
+
 // RunwareOptions configures a fake Runware.
 type RunwareOptions struct {
 	// APIKey is the key clients must send, as "Authorization: Bearer <key>"
@@ -76,9 +95,15 @@ type RunwareOptions struct {
 // (internalServerError), Fault502 (an HTML gateway page), Fault503
 // (noAvailableServer), Fault402 (insufficientCredits), FaultErrorIn200 (a
 // 200 whose body holds only errors, code inferenceError, one per task) and
-// FaultRunwareMixed. The LLM-only faults become malformed answers here:
+// FaultRunwareMixed and FaultRunwareWithheld. The LLM-only faults become malformed answers here:
 // FaultInvalidJSON a 200 with an HTML body, FaultTruncated a 200 whose JSON
 // is cut off.
+//
+// Content checks: a task with "safety": {"checkContent": true} gets
+// "NSFWContent" in each result, true when its prompt holds
+// RunwareMarkerNSFW (without safety the field is absent); a prompt with
+// RunwareMarkerSensitive or RunwareMarkerProviderContent fails its task
+// with sensitiveContentDetected or invalidProviderContent, uncharged.
 //
 // Outputs: outputFormat PNG and JPG are served in that format; WEBP is
 // served as PNG bytes, since the standard library has no WebP encoder.
@@ -195,6 +220,7 @@ type runwareItem struct {
 	ImageDataURI          string   `json:"imageDataURI,omitempty"`
 	Seed                  int64    `json:"seed,omitempty"`
 	Cost                  *float64 `json:"cost,omitempty"`
+	NSFWContent           *bool    `json:"NSFWContent,omitempty"`
 }
 
 // runwareResponse is the body of every POST /v1 answer.
@@ -280,6 +306,9 @@ func (f *Runware) handleTasks(w http.ResponseWriter, r *http.Request) {
 		switch tt := rwStr(t, "taskType"); tt {
 		case "imageInference":
 			spec, errs := rwValidateInference(t)
+			if len(errs) == 0 {
+				errs = rwRefuse(spec)
+			}
 			if len(errs) > 0 {
 				resp.Errors = append(resp.Errors, errs...)
 				continue
@@ -338,6 +367,9 @@ func (f *Runware) handleTasks(w http.ResponseWriter, r *http.Request) {
 			continue // the ACK is an empty data array
 		}
 		resp.Data = append(resp.Data, items...)
+	}
+	if fault == FaultRunwareWithheld && len(specs) > 0 {
+		resp.Errors = append(resp.Errors, rwSensitive(specs[0].taskUUID))
 	}
 	if fault == FaultRunwareMixed {
 		resp.Errors = append(resp.Errors, runwareError{
@@ -400,6 +432,25 @@ type rwInferenceSpec struct {
 	outputFormat  string // "PNG", "JPG" or "WEBP"
 	includeCost   bool
 	async         bool
+	checkContent  bool
+}
+
+// rwRefuse is Runware's refusal of a task's content, if its prompt holds a
+// marker that calls for one.
+func rwRefuse(spec rwInferenceSpec) []runwareError {
+	switch {
+	case strings.Contains(spec.prompt, RunwareMarkerSensitive):
+		return []runwareError{rwSensitive(spec.taskUUID)}
+	case strings.Contains(spec.prompt, RunwareMarkerProviderContent):
+		return []runwareError{{Code: "invalidProviderContent", Message: "The provider rejected the request because its content violates the provider's content policy.",
+			TaskType: "imageInference", TaskUUID: spec.taskUUID, Documentation: "https://runware.ai/docs/en/getting-started/content-safety"}}
+	}
+	return nil
+}
+
+func rwSensitive(taskUUID string) runwareError {
+	return runwareError{Code: "sensitiveContentDetected", Message: "Sensitive content detected. The request was blocked by the content safety check.",
+		TaskType: "imageInference", TaskUUID: taskUUID, Documentation: "https://runware.ai/docs/en/getting-started/content-safety"}
 }
 
 var rwAIRPattern = regexp.MustCompile(`^[a-z0-9_-]+:[^@]+@[^@]+$`)
@@ -496,6 +547,16 @@ func rwValidateInference(t map[string]json.RawMessage) (rwInferenceSpec, []runwa
 			bad("includeCost", "boolean", "Invalid value for includeCost parameter. It must be a boolean.")
 		}
 	}
+	if raw, present := t["safety"]; present {
+		var sf struct {
+			CheckContent *bool `json:"checkContent"`
+		}
+		if err := json.Unmarshal(raw, &sf); err != nil || rwIsNull(raw) {
+			bad("safety", "object", "Invalid value for safety parameter. It must be an object.")
+		} else if sf.CheckContent != nil {
+			spec.checkContent = *sf.CheckContent
+		}
+	}
 	if spec.seed == 0 {
 		sum := sha256.Sum256([]byte(id))
 		spec.seed = int64(binary.BigEndian.Uint32(sum[:4])) + 1
@@ -556,6 +617,9 @@ func (f *Runware) infer(r *http.Request, spec rwInferenceSpec) ([]runwareItem, e
 		}
 		if spec.includeCost {
 			item.Cost = rwPtr(f.cost)
+		}
+		if spec.checkContent {
+			item.NSFWContent = rwPtr(strings.Contains(spec.prompt, RunwareMarkerNSFW))
 		}
 		items = append(items, item)
 		f.mu.Lock()
@@ -708,3 +772,5 @@ func rwIntOK(m map[string]json.RawMessage, key string) (int64, bool) {
 }
 
 func rwPtr[T any](v T) *T { return &v }
+
+func rwIsNull(raw json.RawMessage) bool { return strings.TrimSpace(string(raw)) == "null" }

@@ -139,9 +139,12 @@ func (c *Client) system(req generia.TextRequest) string {
 }
 
 // GenerateJSON asks for one JSON document, of req.Model when it is set and
-// of the primary model otherwise. Its result carries the answer as is, even
-// when it is cut off (FinishReason "length"), empty or a refusal: judging it
-// is the caller's job. Errors are the provider's failures to answer.
+// of the primary model otherwise, sending req.UserID as the end user. Its
+// result carries the answer as is, even when it is cut off (FinishReason
+// "length"), empty or a refusal in the message: judging it is the caller's
+// job. Errors are the provider's failures to answer, classified; a request
+// the provider refused for its content (moderation, a guardrail, a content
+// filter, a typed refusal) gives KindRefused, which retrying cannot fix.
 func (c *Client) GenerateJSON(ctx context.Context, req generia.TextRequest) (generia.TextResult, error) {
 	res, err := c.generate(ctx, req)
 	// Every error leaves through the one scrubber: several servers echo the
@@ -174,6 +177,14 @@ func (c *Client) generate(ctx context.Context, req generia.TextRequest) (generia
 	if req.MaxTokens > 0 {
 		params.MaxTokens = openai.Int(int64(req.MaxTokens))
 	}
+	if req.UserID != "" {
+		// OpenRouter passes "user" upstream as the end user's identity, so
+		// that a provider's block hits that person and not the whole key.
+		// Not safety_identifier: OpenRouter reads it only on its Responses
+		// API, and a strict OpenAI-compatible server may refuse a field it
+		// does not know, while every one of them takes "user".
+		params.User = openai.String(req.UserID)
+	}
 	if c.openRouter {
 		extra := map[string]any{"provider": map[string]any{"require_parameters": true}}
 		if len(c.o.Fallbacks) > 0 && req.Model == "" {
@@ -204,6 +215,8 @@ func (c *Client) generate(ctx context.Context, req generia.TextRequest) (generia
 	}
 	choice := res.Choices[0]
 	if choice.FinishReason == "error" {
+		// A non-streaming provider error, an output content filter among
+		// them.
 		raw := ""
 		if f, ok := choice.JSON.ExtraFields["error"]; ok {
 			raw = f.Raw()
@@ -216,18 +229,91 @@ func (c *Client) generate(ctx context.Context, req generia.TextRequest) (generia
 	return out, nil
 }
 
-// apiError is OpenRouter's error object.
+// apiError is OpenRouter's error object. Its metadata says why a request
+// was refused: a moderation flag (reasons, flagged_input), a guardrail
+// (patterns) or a typed error (error_type).
 type apiError struct {
 	Code     json.RawMessage `json:"code"`
 	Message  string          `json:"message"`
-	Metadata struct {
-		ErrorType string `json:"error_type"`
-	} `json:"metadata"`
+	Metadata json.RawMessage `json:"metadata"`
+}
+
+// metadata is the part of an error's metadata the client reads. Each field
+// is decoded on its own, so that one of an unexpected shape does not hide
+// the others.
+type metadata struct {
+	ErrorType    string
+	Reasons      []string
+	FlaggedInput bool
+	Patterns     []string
+	ProviderName string
 }
 
 func (e apiError) status() int {
 	n, _ := strconv.Atoi(strings.Trim(string(e.Code), `"`))
 	return n
+}
+
+func (e apiError) metadata() metadata {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(e.Metadata, &fields) != nil {
+		return metadata{}
+	}
+	str := func(key string) string {
+		var s string
+		_ = json.Unmarshal(fields[key], &s)
+		return s
+	}
+	strs := func(key string) []string {
+		var ss []string
+		if json.Unmarshal(fields[key], &ss) != nil {
+			if s := str(key); s != "" {
+				ss = []string{s}
+			}
+		}
+		return ss
+	}
+	_, flagged := fields["flagged_input"]
+	return metadata{
+		ErrorType: str("error_type"), Reasons: strs("reasons"), FlaggedInput: flagged,
+		Patterns: strs("patterns"), ProviderName: str("provider_name"),
+	}
+}
+
+// refusal says why the provider refused the content of a request, or ""
+// when the error is not a content refusal: a moderation flag (a 403 with
+// reasons or flagged_input), a guardrail block (a 403 with patterns), a
+// content filter or a model's refusal (error_type content_policy_violation
+// or refusal, usually a 400), or an error that names a content filter (an
+// output filter reports one inside a 200). What the person wrote
+// (flagged_input) is left out: the reasons say enough, and the message is
+// kept in logs and the ledger.
+func refusal(status int, msg string, md metadata) string {
+	var why string
+	switch {
+	case status == http.StatusForbidden && (len(md.Reasons) > 0 || md.FlaggedInput):
+		why = "moderation flagged the input"
+		if md.ProviderName != "" {
+			why = md.ProviderName + "'s moderation flagged the input"
+		}
+		if len(md.Reasons) > 0 {
+			why += ": " + strings.Join(md.Reasons, ", ")
+		}
+	case status == http.StatusForbidden && len(md.Patterns) > 0:
+		why = "a guardrail blocked the request (" + strings.Join(md.Patterns, "; ") + ")"
+	case md.ErrorType == "content_policy_violation":
+		why = "a content filter flagged it"
+	case md.ErrorType == "refusal":
+		why = "the model refused to answer"
+	case strings.Contains(strings.ToLower(strings.ReplaceAll(msg, "_", " ")), "content filter"):
+		why = "a content filter stopped it"
+	default:
+		return ""
+	}
+	if msg != "" {
+		why += "; it said: " + msg
+	}
+	return "the provider refused the content: " + why
 }
 
 // classify turns an SDK error into a ProviderError by HTTP status.
@@ -242,6 +328,7 @@ func (c *Client) classify(ctx context.Context, err error) error {
 	}
 	var body apiError
 	_ = json.Unmarshal([]byte(apiErr.RawJSON()), &body)
+	md := body.metadata()
 	msg := body.Message
 	if msg == "" {
 		msg = apiErr.Message
@@ -249,12 +336,15 @@ func (c *Client) classify(ctx context.Context, err error) error {
 	if msg == "" {
 		msg = http.StatusText(apiErr.StatusCode)
 	}
-	pe := &generia.ProviderError{Provider: c.name, Status: apiErr.StatusCode, Code: body.Metadata.ErrorType, Message: msg, Err: err}
+	pe := &generia.ProviderError{Provider: c.name, Status: apiErr.StatusCode, Code: md.ErrorType, Message: msg, Err: err}
 	if apiErr.Response != nil {
 		pe.RetryAfter = retryAfter(apiErr.Response.Header.Get("Retry-After"))
 	}
 	pe.Kind = kindOf(apiErr.StatusCode)
-	if pe.Kind == generia.KindLimit {
+	switch why := refusal(apiErr.StatusCode, msg, md); {
+	case why != "":
+		pe.Kind, pe.Message, pe.RetryAfter = generia.KindRefused, why, 0
+	case pe.Kind == generia.KindLimit:
 		pe.Message = "out of credits: " + msg
 	}
 	return pe
@@ -264,11 +354,17 @@ func (c *Client) classify(ctx context.Context, err error) error {
 func (c *Client) inBandError(raw string) error {
 	var e apiError
 	_ = json.Unmarshal([]byte(raw), &e)
+	md := e.metadata()
+	pe := &generia.ProviderError{Provider: c.name, Status: http.StatusOK, Code: md.ErrorType}
+	if why := refusal(e.status(), e.Message, md); why != "" {
+		pe.Kind, pe.Message = generia.KindRefused, why+" (error inside a 200 answer)"
+		return pe
+	}
 	msg := e.Message
 	if msg == "" {
 		msg = "the provider failed while answering"
 	}
-	pe := &generia.ProviderError{Provider: c.name, Status: http.StatusOK, Code: e.Metadata.ErrorType, Message: msg + " (error inside a 200 answer)"}
+	pe.Message = msg + " (error inside a 200 answer)"
 	pe.Kind = generia.KindUnavailable
 	if s := e.status(); s != 0 && s != http.StatusOK {
 		pe.Kind = kindOf(s)

@@ -3,6 +3,7 @@ package openrouter_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -228,5 +229,111 @@ func TestNewNeedsAModelAndAnHTTPBaseURL(t *testing.T) {
 		if _, err := openrouter.New(o); err == nil {
 			t.Errorf("New(%+v) made a client", o)
 		}
+	}
+}
+
+// Every refusal of the content OpenRouter documents is a KindRefused error,
+// sent once (retrying the same content cannot help), that says why, and
+// never quotes what the person wrote back.
+func TestContentRefusalsAreRefused(t *testing.T) {
+	cases := []struct {
+		marker string
+		status int
+		code   string
+		why    string
+	}{
+		{fakeprovider.MarkerModerated, 403, "", "moderation flagged the input: " + fakeprovider.FlaggedReason},
+		{fakeprovider.MarkerGuardrail, 403, "", "a guardrail blocked the request (ignore all previous instructions)"},
+		{fakeprovider.MarkerContentPolicy, 400, "content_policy_violation", "a content filter flagged it"},
+		{fakeprovider.MarkerModelRefusal, 400, "refusal", "the model refused to answer"},
+		{fakeprovider.MarkerContentFilter, 200, "", "a content filter stopped it"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.marker, func(t *testing.T) {
+			fake, c, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "sk-or-v1-secret-0123456789"}, "sk-or-v1-secret-0123456789")
+			req.Prompt = "A city of knives and secrets " + tc.marker + " in the mist"
+			_, err := c.GenerateJSON(context.Background(), req)
+			var pe *generia.ProviderError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a ProviderError", err)
+			}
+			if pe.Kind != generia.KindRefused || pe.Status != tc.status || pe.Code != tc.code || pe.RetryAfter != 0 {
+				t.Errorf("got kind %s status %d code %q retry-after %v; want %s %d %q and no retry", pe.Kind, pe.Status, pe.Code, pe.RetryAfter, generia.KindRefused, tc.status, tc.code)
+			}
+			msg := generia.ErrorMessage(err)
+			if !strings.Contains(msg, "the provider refused the content") || !strings.Contains(msg, tc.why) {
+				t.Errorf("message %q does not say the provider refused the content because %q", msg, tc.why)
+			}
+			if strings.Contains(msg, "knives") || strings.Contains(err.Error(), "secret-0123456789") {
+				t.Errorf("message %q quotes the input or the key", err.Error())
+			}
+			if n := len(fake.Requests()); n != 1 {
+				t.Errorf("%d requests for one refused call, want 1", n)
+			}
+		})
+	}
+}
+
+// A 403 that is no refusal of the content (a key without the permission,
+// a key's budget guardrail) is still the key's problem.
+func TestForbiddenWithoutAReasonIsUnauthorized(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"error":{"code":403,"message":"Key limit exceeded","metadata":{"error_type":"permission_denied"}}}`))
+	}))
+	defer srv.Close()
+	c, err := openrouter.New(openrouter.Options{APIKey: "k", BaseURL: srv.URL, Model: model, OpenRouter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GenerateJSON(context.Background(), generia.TextRequest{Prompt: "x", SchemaName: "x", Schema: map[string]any{"type": "object"}})
+	if !generia.IsKind(err, generia.KindUnauthorized) {
+		t.Errorf("err = %v, want KindUnauthorized", err)
+	}
+}
+
+// A server that quotes the key it was sent in its refusal (as some quote
+// it in every error) does not get it into the refusal's message.
+func TestRefusalHoldsNoKey(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = fmt.Fprintf(w, `{"error":{"code":403,"message":"Flagged for key %s","metadata":{"reasons":["hate"],"flagged_input":"x","provider_name":"OpenAI","model_slug":"openai/gpt-4o-mini"}}}`,
+			strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	}))
+	defer srv.Close()
+	c, err := openrouter.New(openrouter.Options{APIKey: "sk-or-v1-live-abcdef0123456789", BaseURL: srv.URL, Model: model, OpenRouter: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GenerateJSON(context.Background(), generia.TextRequest{Prompt: "x", SchemaName: "x", Schema: map[string]any{"type": "object"}})
+	if !generia.IsKind(err, generia.KindRefused) || !strings.Contains(err.Error(), "hate") {
+		t.Fatalf("err = %v, want a refusal naming hate", err)
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.Contains(e.Error(), "abcdef0123456789") {
+			t.Errorf("the error chain quotes the key: %q", e.Error())
+		}
+	}
+}
+
+// The person a call is for goes to OpenRouter as its end user, and a call
+// for no one sends no user.
+func TestUserIsSent(t *testing.T) {
+	fake, c, req := setup(t, fakeprovider.OpenRouterOptions{APIKey: "k"}, "k")
+	req.UserID = generia.SafetyID("u-ada")
+	if _, err := c.GenerateJSON(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	req.UserID = ""
+	if _, err := c.GenerateJSON(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.Users(); len(got) != 2 || got[0] != generia.SafetyID("u-ada") || got[1] != "" {
+		t.Errorf("users sent = %q, want [%q \"\"]", got, generia.SafetyID("u-ada"))
+	}
+	if strings.Contains(string(fake.Requests()[1].Body), `"user":`) {
+		t.Errorf("a call for no one sent a user: %s", fake.Requests()[1].Body)
 	}
 }

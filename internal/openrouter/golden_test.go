@@ -49,6 +49,7 @@ func requests(t *testing.T) map[string]generia.TextRequest {
 		if err != nil {
 			t.Fatal(err)
 		}
+		req.UserID = generia.SafetyID("u-ada") // as the pipeline sends it
 		out[name] = req
 	}
 	r, err := content.WorldStep.Request("w1", "world/description", content.WorldInput{Prompt: "A harbour city on a tide that never ebbs"})

@@ -400,6 +400,10 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 		return generia.PaidImage{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("the image provider %q of this world is not configured on this worker", job.Provider), errNoProvider, nil)
 	}
 	size := imageSizes[job.Kind]
+	user, err := a.safetyID(ctx, job.WorldID, "")
+	if err != nil {
+		return generia.PaidImage{}, storeError(err)
+	}
 	var reserved error
 	if job.Life != nil {
 		_, reserved = a.Store.ReserveLifeCall(ctx, job.WorldID, job.Life.Day, job.Life.Settings)
@@ -410,7 +414,7 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 		return generia.PaidImage{}, storeError(reserved)
 	}
 	started := time.Now()
-	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1]})
+	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1], UserID: user})
 	call := generia.ProviderCall{
 		WorldID: job.WorldID, Key: key, Step: job.Kind, Kind: generia.CallImage, Provider: gen.Name(), Model: res.Model,
 		Attempt: attempt(ctx), CostUSD: res.CostUSD, Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),
@@ -435,6 +439,28 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 		return generia.PaidImage{}, storeError(err)
 	}
 	return img, nil
+}
+
+// safetyID is the SafetyID a provider call of a world is made for, so that
+// a provider's block hits that person and not the operator's whole key: the
+// person who wrote the comment answering names, when a person did, else
+// the world's owner (a world's own content is made at its owner's asking).
+// A comment deleted since is answered on the owner's account.
+func (a *Activities) safetyID(ctx context.Context, worldID, answering string) (string, error) {
+	if answering != "" {
+		c, err := a.Store.Comment(ctx, answering)
+		switch {
+		case err == nil && c.UserID != "":
+			return generia.SafetyID(c.UserID), nil
+		case err != nil && !generia.IsKind(err, generia.KindNotFound):
+			return "", err
+		}
+	}
+	w, err := a.Store.World(ctx, worldID)
+	if err != nil {
+		return "", err
+	}
+	return generia.SafetyID(w.OwnerID), nil
 }
 
 // imagePrompt finds the prompt of an image in the world's artifacts.

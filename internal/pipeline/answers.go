@@ -50,7 +50,7 @@ func (e *errAnswers) Error() string {
 // provider, healing the answers as the comment above says, and stores the
 // artifact.
 func runStep[In, Out any](ctx context.Context, a *Activities, ref WorldRef, key string, step *content.Step[In, Out], input func() (In, error)) error {
-	return runStepFrom(ctx, a, ref, nil, key, step, input)
+	return runStepFrom(ctx, a, ref, nil, "", key, step, input)
 }
 
 // lifePurse is where a life step's calls count: a day of the world's life,
@@ -61,8 +61,10 @@ type lifePurse struct {
 }
 
 // runStepFrom runs a step as runStep does, its calls counted in the life
-// day of purse, or in the generation's status record when purse is nil.
-func runStepFrom[In, Out any](ctx context.Context, a *Activities, ref WorldRef, purse *lifePurse, key string, step *content.Step[In, Out], input func() (In, error)) error {
+// day of purse, or in the generation's status record when purse is nil, and
+// made for the person who wrote the comment answering names, if a person
+// did (see Activities.safetyID).
+func runStepFrom[In, Out any](ctx context.Context, a *Activities, ref WorldRef, purse *lifePurse, answering, key string, step *content.Step[In, Out], input func() (In, error)) error {
 	if _, err := a.Store.Artifact(ctx, ref.WorldID, key); err == nil {
 		return nil
 	} else if !generia.IsKind(err, generia.KindNotFound) {
@@ -76,7 +78,11 @@ func runStepFrom[In, Out any](ctx context.Context, a *Activities, ref WorldRef, 
 	if err != nil {
 		return storeError(err)
 	}
-	r := &stepRun[In, Out]{a: a, worldID: ref.WorldID, key: key, step: step, gen: gen, purse: purse}
+	user, err := a.safetyID(ctx, ref.WorldID, answering)
+	if err != nil {
+		return storeError(err)
+	}
+	r := &stepRun[In, Out]{a: a, worldID: ref.WorldID, key: key, step: step, gen: gen, purse: purse, user: user}
 	if fb, ok := gen.(generia.FallbackModels); ok {
 		r.fallbacks = fb.FallbackModels()
 	}
@@ -105,6 +111,8 @@ type stepRun[In, Out any] struct {
 	invalid   int // answers found invalid so far
 	// purse is the life day the calls count in; nil for a generation.
 	purse *lifePurse
+	// user is the SafetyID the calls are made for.
+	user string
 }
 
 // reserve counts one call before it is made, where the step's calls count.
@@ -229,6 +237,7 @@ func (r *stepRun[In, Out]) ask(ctx context.Context, in In, how []string, keyFor 
 	if err != nil {
 		return zero, temporal.NewNonRetryableApplicationError(err.Error(), errInvalid, err)
 	}
+	req.UserID = r.user
 	prompt, maxTokens := req.Prompt, req.MaxTokens
 	var invalid error
 	tries := r.tries()

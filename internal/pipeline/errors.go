@@ -25,9 +25,13 @@ const (
 	errUnavailable  = "Unavailable"
 	errVerifyFailed = "VerificationFailed"
 	errWorldGone    = "WorldGone" // a world's life ends with its world
+	// errRefused is content a provider refused (its moderation, a
+	// guardrail, a content filter): retrying the same request cannot fix
+	// it, but it fails only its item, not the world.
+	errRefused = "ContentRefused"
 )
 
-var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, errOutOfCredits, errBadAnswer, errNoProvider, errNotFound, errWorldGone}
+var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, errOutOfCredits, errBadAnswer, errNoProvider, errNotFound, errWorldGone, errRefused}
 
 var fatal = map[string]bool{errStopped: true, errLimit: true, errUnauthorized: true, errOutOfCredits: true, errNoProvider: true, errNotFound: true}
 
@@ -51,7 +55,8 @@ func storeError(err error) error {
 }
 
 // providerError turns a provider error into an activity error, by kind:
-// requests retrying cannot fix, bad keys and exhausted credits are final;
+// requests retrying cannot fix, content the provider refused, bad keys and
+// exhausted credits are final;
 // anything else (rate limits, timeouts, 5xx) is retried with backoff, after
 // the delay the provider asked for, if any.
 func providerError(provider string, err error) error {
@@ -65,6 +70,8 @@ func providerError(provider string, err error) error {
 	switch generia.ErrorKind(err) {
 	case generia.KindInvalid:
 		return temporal.NewNonRetryableApplicationError(msg, errInvalid, err)
+	case generia.KindRefused:
+		return temporal.NewNonRetryableApplicationError(msg, errRefused, err)
 	case generia.KindUnauthorized, generia.KindForbidden:
 		return temporal.NewNonRetryableApplicationError(msg+" (check the provider's API key)", errUnauthorized, err)
 	}
@@ -123,6 +130,8 @@ func publicReason(err error) string {
 			return "the text model's answers stayed invalid"
 		case errInvalid:
 			return source + " refused the request"
+		case errRefused:
+			return source + " refused the content"
 		case errUnavailable:
 			return source + " was unavailable"
 		}

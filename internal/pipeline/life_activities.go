@@ -317,7 +317,7 @@ func (a *Activities) WriteLifePost(ctx context.Context, r LifeReply) (generia.Li
 func writeLife[In, Out any](ctx context.Context, a *Activities, r LifeReply, key string, step *content.Step[In, Out],
 	input func(context.Context, LifeReply) (In, error)) (generia.LifeDay, error) {
 	purse := &lifePurse{day: r.Day, settings: r.Settings}
-	err := runStepFrom(ctx, a, r.WorldRef, purse, key, step, func() (In, error) { return input(ctx, r) })
+	err := runStepFrom(ctx, a, r.WorldRef, purse, r.ParentID, key, step, func() (In, error) { return input(ctx, r) })
 	if err != nil {
 		return generia.LifeDay{}, err
 	}

@@ -392,3 +392,30 @@ func TestStatusQuery(t *testing.T) {
 		t.Errorf("status at 13s = %+v; want 3 characters, no post yet, stage posts", mid)
 	}
 }
+
+// A post image the provider refused for its content is asked for once, not
+// retried like an outage, and fails that image alone: the rest of the
+// world is made.
+func TestRefusedImageFailsOnlyItsItem(t *testing.T) {
+	env, r := newEnv(t, latency{})
+	refused := 0
+	r.fail = func(name string, arg any) error {
+		if job, ok := arg.(ImageJob); ok && name == "PaintImage" && job.Kind == generia.MediaPostImage && job.Position == 1 && job.Number == 2 {
+			refused++
+			return temporal.NewNonRetryableApplicationError("runware: Runware refused the content: blocked [code sensitiveContentDetected]", errRefused, nil)
+		}
+		return nil
+	}
+	env.ExecuteWorkflow(WorldGeneration, input(3, 10))
+	if refused != 1 {
+		t.Errorf("the refused image was asked for %d times, want 1", refused)
+	}
+	if n := r.count("CreatePost"); n != 9 {
+		t.Errorf("created %d posts, want the 9 whose images were made", n)
+	}
+	f := r.calls("FinishGeneration")[0].arg.(Finish)
+	want := "1 of 10 posts could not be generated; first error: character 2 post 3 image: the image provider refused the content"
+	if !strings.Contains(f.PublicError, want) || strings.Contains(f.PublicError, "blocked") {
+		t.Errorf("finish = %+v, want the public reason %q, without the provider's words", f, want)
+	}
+}

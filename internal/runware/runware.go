@@ -136,6 +136,16 @@ type task struct {
 	OutputFormat   string `json:"outputFormat"`
 	IncludeCost    bool   `json:"includeCost"`
 	DeliveryMethod string `json:"deliveryMethod"`
+	Safety         safety `json:"safety"`
+}
+
+// safety is a task's content checks. Only checkContent is sent: Runware's
+// documentation and its SDK disagree on the name of the check of the
+// request before generation (blockContent or checkInputs).
+type safety struct {
+	// CheckContent checks the generated image; the result says
+	// NSFWContent.
+	CheckContent bool `json:"checkContent"`
 }
 
 // apiError is an entry of Runware's "errors" array (or its legacy "error").
@@ -155,6 +165,8 @@ type item struct {
 	Status   string    `json:"status"`
 	Cost     *float64  `json:"cost"`
 	Error    *apiError `json:"error"`
+	// NSFWContent is the verdict of safety.checkContent.
+	NSFWContent *bool `json:"NSFWContent"`
 }
 
 // answer is the body of a Runware response. A response may hold both data
@@ -166,14 +178,18 @@ type answer struct {
 	Error  json.RawMessage `json:"error"`
 }
 
-// GenerateImage asks Runware for one image and downloads it. Errors are
-// *generia.ProviderError: KindInvalid for a request Runware rejects or the
-// client refuses before calling (prompt under 2 characters, a side not a
-// multiple of 64 in 128–2048), KindUnauthorized for a bad key, KindLimit
-// when the account is out of credits, KindUnavailable for everything that
-// retrying may fix (rate limits, 5xx, timeouts, a missing result, an image
-// that cannot be downloaded, is too big or is not an image), with
-// RetryAfter set when Runware says when to retry.
+// GenerateImage asks Runware for one image, checked for its content
+// (safety.checkContent; the result's Flagged says what Runware found), and
+// downloads it. Errors are *generia.ProviderError: KindRefused for content
+// Runware or its provider refused (sensitiveContentDetected,
+// invalidProviderContent, …; retrying the same prompt cannot help),
+// KindInvalid for a request Runware rejects or the client refuses before
+// calling (prompt under 2 characters, a side not a multiple of 64 in
+// 128–2048), KindUnauthorized for a bad key, KindLimit when the account is
+// out of credits, KindUnavailable for everything that retrying may fix
+// (rate limits, 5xx, timeouts, a missing result, an image that cannot be
+// downloaded, is too big or is not an image), with RetryAfter set when
+// Runware says when to retry.
 func (c *Client) GenerateImage(ctx context.Context, req generia.ImageRequest) (generia.ImageResult, error) {
 	res, err := c.generate(ctx, req)
 	// Every error leaves through the one scrubber: an answer may echo the
@@ -207,6 +223,7 @@ func (c *Client) generate(ctx context.Context, req generia.ImageRequest) (generi
 		OutputFormat:   "PNG",
 		IncludeCost:    true,
 		DeliveryMethod: "sync",
+		Safety:         safety{CheckContent: true},
 	}
 	it, err := c.infer(ctx, t)
 	if err != nil {
@@ -216,11 +233,26 @@ func (c *Client) generate(ctx context.Context, req generia.ImageRequest) (generi
 	if err != nil {
 		return generia.ImageResult{}, err
 	}
-	res := generia.ImageResult{Data: data, ContentType: "image/" + format, Width: w, Height: h, Model: c.model}
+	res := generia.ImageResult{Data: data, ContentType: "image/" + format, Width: w, Height: h, Model: c.model, Flagged: verdict(it, t.Safety)}
 	if it.Cost != nil {
 		res.CostUSD = *it.Cost
 	}
 	return res, nil
+}
+
+// verdict is Runware's content check of a generated image as a Verdict: an
+// image it found NSFW is flagged sexual; one it checked and did not flag
+// passed (Runware leaves NSFWContent out then, or says false). Without the
+// check there is no verdict.
+func verdict(it item, s safety) *generia.Verdict {
+	if !s.CheckContent {
+		return nil
+	}
+	v := &generia.Verdict{Checker: providerName}
+	if it.NSFWContent != nil && *it.NSFWContent {
+		v.Flagged, v.Terms = []generia.Category{generia.CategorySexual}, []string{"NSFWContent"}
+	}
+	return v
 }
 
 // preparePrompt trims a prompt and fits it into Runware's 2–3000
@@ -289,6 +321,12 @@ func (c *Client) infer(ctx context.Context, t task) (item, error) {
 		var first apiError
 		if len(errs) > 0 {
 			first = errs[0]
+			for _, e := range errs {
+				if e.TaskUUID == t.TaskUUID {
+					first = e
+					break
+				}
+			}
 		} else if jsonErr != nil || len(bytes.TrimSpace(raw)) > 0 && len(ans.Data) == 0 {
 			first.Message = snippet(raw)
 		}
@@ -298,6 +336,15 @@ func (c *Client) infer(ctx context.Context, t task) (item, error) {
 	}
 	if jsonErr != nil {
 		return item{}, c.fail(generia.KindUnavailable, resp.StatusCode, "", "the answer is not valid JSON: "+snippet(raw), jsonErr)
+	}
+	// An error Runware names this task in wins over a result for it: a
+	// result withheld for its content may still come with its data.
+	for _, e := range errs {
+		if e.TaskUUID == t.TaskUUID {
+			pe := c.classified(resp.StatusCode, e, errs)
+			pe.RetryAfter = retryAfter
+			return item{}, pe
+		}
 	}
 	for _, it := range ans.Data {
 		if it.TaskUUID != t.TaskUUID {
@@ -316,10 +363,10 @@ func (c *Client) infer(ctx context.Context, t task) (item, error) {
 			return it, nil
 		}
 	}
-	// No usable item: report the error Runware gave for this task, else any
-	// error, else the missing result.
+	// No usable item: report an error of no task, else any error, else the
+	// missing result.
 	for _, e := range errs {
-		if e.TaskUUID == t.TaskUUID || e.TaskUUID == "" {
+		if e.TaskUUID == "" {
 			pe := c.classified(resp.StatusCode, e, errs)
 			pe.RetryAfter = retryAfter
 			return item{}, pe
@@ -365,6 +412,8 @@ func (c *Client) classified(status int, e apiError, all []apiError) *generia.Pro
 		msg += fmt.Sprintf(" (and %d more errors)", extra)
 	}
 	switch kind {
+	case generia.KindRefused:
+		msg = "Runware refused the content: " + msg
 	case generia.KindLimit:
 		msg = "the Runware account is out of credits: " + msg
 	case generia.KindUnauthorized:
@@ -373,14 +422,25 @@ func (c *Client) classified(status int, e apiError, all []apiError) *generia.Pro
 	return c.fail(kind, status, e.Code, msg, nil)
 }
 
+// refusalCodes are the codes of Runware's refusals of content: its own
+// checks and a third-party provider's moderation (the codes the official
+// SDK treats as safety errors, and invalidProviderContent).
+var refusalCodes = map[string]bool{
+	"sensitivecontentdetected": true, "invalidprovidercontent": true, "contentpolicyviolation": true,
+	"providercontentpolicyviolation": true, "unsafecontentdetected": true, "nsfwcontentdetected": true,
+	"promptblocked": true, "imageblocked": true, "moderationfailed": true,
+}
+
 // classify maps an HTTP status and a Runware error code to an error kind.
-// Key and credit problems win over the status, since Runware reports them
-// with several statuses; then statuses that retrying may fix; then request
-// errors. Anything else (e.g. inferenceError, timeoutProvider in a 200) is
-// taken as transient.
+// A refusal of the content wins over the status, whatever it is; then key
+// and credit problems, since Runware reports them with several statuses;
+// then statuses that retrying may fix; then request errors. Anything else
+// (e.g. inferenceError, timeoutProvider in a 200) is taken as transient.
 func classify(status int, code string) generia.Kind {
 	lc := strings.ToLower(code)
 	switch {
+	case refusalCodes[lc]:
+		return generia.KindRefused
 	case status == http.StatusUnauthorized || status == http.StatusForbidden || lc == "invalidapikey":
 		return generia.KindUnauthorized
 	case status == http.StatusPaymentRequired || strings.Contains(lc, "credits") || strings.Contains(lc, "balance") || strings.Contains(lc, "quota"):

@@ -210,6 +210,7 @@ func TestGenerateImageWireFormat(t *testing.T) {
 		"outputFormat":   "PNG",
 		"includeCost":    true,
 		"deliveryMethod": "sync",
+		"safety":         map[string]any{"checkContent": true},
 	}
 	if !reflect.DeepEqual(body[0], want) {
 		t.Errorf("task\n got %v\nwant %v", body[0], want)
@@ -694,6 +695,10 @@ func TestClassify(t *testing.T) {
 		{503, "invalidSomething", generia.KindUnavailable},
 		{200, "inferenceError", generia.KindUnavailable},
 		{0, "", generia.KindUnavailable},
+		{400, "sensitiveContentDetected", generia.KindRefused},
+		{200, "invalidProviderContent", generia.KindRefused},
+		{403, "contentPolicyViolation", generia.KindRefused},
+		{500, "moderationFailed", generia.KindRefused},
 	}
 	for _, tt := range tests {
 		if got := classify(tt.status, tt.code); got != tt.want {
