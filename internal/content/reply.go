@@ -30,6 +30,9 @@ type ReplyInput struct {
 	Recent []string
 	// Others are characters of the world the reply may mention.
 	Others []Handle
+	// Flagged are the categories a moderation check flagged the previous
+	// reply for, when it is written again.
+	Flagged []string
 }
 
 // ThreadLine is one text of a thread and who says it.

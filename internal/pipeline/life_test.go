@@ -48,6 +48,16 @@ type lifeWorld struct {
 	onSave func(LifeReply)
 	// records are the life's records in the store, in order.
 	records []generia.LifeRecord
+	// flagPerson and flagReply, if set, say whether CheckPerson flags a
+	// step's person and CheckReply a written reply; down is how many
+	// checks fail first, as a moderation service that is away does.
+	flagPerson func(LifeStep) bool
+	flagReply  func(LifeReply) bool
+	down       int
+	// checked are the checks made, in order ("person <key>", "reply
+	// <key> <again>"), with the time of the first of each.
+	checked   []string
+	checkedAt map[string]time.Time
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
@@ -58,7 +68,7 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 	env.SetStartTime(worldMorning("w1"))
 	env.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
 	env.RegisterActivity(&Activities{})
-	w := &lifeWorld{t: t, env: env, saved: map[string]int{}, calls: map[string]int{}}
+	w := &lifeWorld{t: t, env: env, saved: map[string]int{}, calls: map[string]int{}, checkedAt: map[string]time.Time{}}
 	env.OnActivity(a.PlanLife, mock.Anything, mock.Anything).Return(func(_ context.Context, st LifeStep) ([]LifeReply, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -102,6 +112,39 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		w.calls[r.Day]++
 		w.written = append(w.written, r)
 		return generia.LifeDay{WorldID: r.WorldID, Day: r.Day, Calls: w.calls[r.Day]}, nil
+	})
+	moderationDown := func(what string) error {
+		if _, seen := w.checkedAt[what]; !seen {
+			w.checkedAt[what] = w.env.Now()
+		}
+		if w.down > 0 {
+			w.down--
+			return temporal.NewApplicationError("moderation: no answer", errUnavailable)
+		}
+		w.checked = append(w.checked, what)
+		return nil
+	}
+	env.OnActivity(a.CheckPerson, mock.Anything, mock.Anything).Return(func(_ context.Context, st LifeStep) (LifeCheck, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := moderationDown("person " + st.Key); err != nil {
+			return LifeCheck{}, err
+		}
+		if w.flagPerson != nil && w.flagPerson(st) {
+			return LifeCheck{Decision: generia.DecisionHold, Categories: []generia.Category{generia.CategoryHarassment}}, nil
+		}
+		return LifeCheck{Allowed: true, Decision: generia.DecisionAllow}, nil
+	})
+	env.OnActivity(a.CheckReply, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) (LifeCheck, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := moderationDown(fmt.Sprintf("reply %s %d", r.Key, r.Again)); err != nil {
+			return LifeCheck{}, err
+		}
+		if w.flagReply != nil && w.flagReply(r) {
+			return LifeCheck{Decision: generia.DecisionHold, Categories: []generia.Category{generia.CategoryHate}}, nil
+		}
+		return LifeCheck{Allowed: true, Decision: generia.DecisionAllow}, nil
 	})
 	env.OnActivity(a.RecordLife, mock.Anything, mock.Anything).Return(func(_ context.Context, r generia.LifeRecord) error {
 		w.mu.Lock()

@@ -158,6 +158,8 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.DetailPost)
 		act(acts.WriteReply)
 		act(acts.WriteLifePost)
+		act(acts.CheckPerson)
+		act(acts.CheckReply)
 	case QueueImages:
 		act(acts.PaintImage)
 		act(acts.WarmFirstView)
