@@ -170,7 +170,7 @@ func (s *trustStore) ListCharacters(ctx context.Context, worldID string, page ge
 // checkedWorld is a world w1 with two AI characters (c1 mara, c2 ilo), a
 // post of c1's (p1), and a person's comment (m1) on it that @mentions
 // ilo.
-func checkedWorld(t *testing.T, comment string) (*trustStore, *Activities) {
+func checkedWorld(t testing.TB, comment string) (*trustStore, *Activities) {
 	t.Helper()
 	ctx := context.Background()
 	db := &trustStore{Store: localtest.Store(t, filepath.Join(t.TempDir(), "generia.db")), frozen: map[string]bool{}, silenced: map[string]bool{}}
