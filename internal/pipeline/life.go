@@ -450,6 +450,14 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 	}
 	made := false
 	for _, r := range replies {
+		if r.NewPost && l.checks {
+			posted, err := l.postChecked(ctx, r)
+			if err != nil {
+				return l.failed(ctx, st, err)
+			}
+			made = made || posted
+			continue
+		}
 		if r.NewPost {
 			if err := l.post(ctx, r); err != nil {
 				return l.failed(ctx, st, err)
@@ -487,6 +495,11 @@ func (l *life) post(ctx workflow.Context, r LifeReply) error {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, llmOptions), a.WriteLifePost, r).Get(ctx, &l.in.Day); err != nil {
 		return err
 	}
+	return l.paintAndSave(ctx, r)
+}
+
+// paintAndSave paints a written life post's image and posts it.
+func (l *life) paintAndSave(ctx workflow.Context, r LifeReply) error {
 	var mediaID string
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, imageOptions), a.PaintImage, r.image()).Get(ctx, &mediaID); err != nil {
 		return err

@@ -392,7 +392,7 @@ func (a *Activities) SaveLifePost(ctx context.Context, p LifePost) error {
 		return storeError(err)
 	}
 	_, _, err = a.Store.CreatePost(ctx, generia.Post{ID: ItemID(p.WorldID, p.Key), WorldID: p.WorldID, CharacterID: p.CharacterID,
-		Caption: d.Caption, Hashtags: d.Hashtags, MediaID: p.MediaID, CreatedAt: a.now(), Life: true})
+		Caption: d.Caption, Hashtags: d.Hashtags, MediaID: p.MediaID, CreatedAt: a.now(), Life: true, Review: generia.Review{Labels: p.Labels}})
 	return storeError(err)
 }
 

@@ -143,6 +143,33 @@ func (a *Activities) CheckReply(ctx context.Context, r LifeReply) (LifeCheck, er
 	return res, nil
 }
 
+// CheckLifePost checks a character's new life post (its caption and
+// hashtags, at its rewrite r.Again) before its image is painted and it is
+// posted. A post flagged at its last rewrite is recorded as withheld.
+func (a *Activities) CheckLifePost(ctx context.Context, r LifeReply) (LifeCheck, error) {
+	d, err := artifact[content.PostDetail](ctx, a, r.WorldID, lifePostKey(r.Key))
+	if err != nil {
+		return LifeCheck{}, storeError(err)
+	}
+	text := strings.TrimSpace(d.Caption + " " + strings.Join(d.Hashtags, " "))
+	res, err := a.check(ctx, generia.TextCheck{Kind: generia.CheckPost, Text: text})
+	if err != nil || res.Allowed {
+		return res, err
+	}
+	if r.Again < maxRewrites {
+		a.log().Info("a life post was flagged; writing it again", "world_id", r.WorldID, "key", r.Key, "rewrite", r.Again+1,
+			"decision", res.Decision, "categories", res.Categories)
+		return res, nil
+	}
+	a.log().Warn("a life post stayed flagged after its rewrites; it is not posted", "world_id", r.WorldID, "key", r.Key,
+		"character_id", r.CharacterID, "written", r.Again+1, "decision", res.Decision, "categories", res.Categories)
+	subject := generia.Subject{Type: generia.SubjectCharacter, ID: r.CharacterID}
+	a.audit(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: VerbWithheld, Subject: subject,
+		Reason:   fmt.Sprintf("a life post of character %s was flagged %d times (%s); it was not posted", r.CharacterID, r.Again+1, res.Reason),
+		Snapshot: &generia.Snapshot{Subject: subject, WorldID: r.WorldID, Text: text, Generated: true, TakenAt: a.now()}}, res)
+	return res, nil
+}
+
 // check asks the Moderator about a text and applies the policy. An error
 // the service may get over is returned to be retried; a text it cannot
 // judge is not allowed.
@@ -215,6 +242,40 @@ func (l *life) reply(ctx workflow.Context, r LifeReply) (bool, error) {
 		}
 		if r.Again >= maxRewrites {
 			workflow.GetLogger(ctx).Warn("a reply stayed flagged; it is not posted", "world_id", l.in.WorldID, "key", r.Key)
+			return false, nil
+		}
+		r.Flagged = c.Categories
+	}
+}
+
+// postChecked makes a character's own post as post does, its text checked
+// before its image is painted: a flagged text is written again, at most
+// maxRewrites times, each rewrite a post of its own key (nothing of the
+// flagged one was posted), and one still flagged is not posted. It
+// reports whether the post was made.
+func (l *life) postChecked(ctx workflow.Context, r LifeReply) (bool, error) {
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	checks := workflow.WithActivityOptions(ctx, checkOptions)
+	base := r.Key
+	for ; ; r.Again++ {
+		if r.Again > 0 {
+			r.Key = fmt.Sprintf("%s/again/%d", base, r.Again)
+		}
+		if err := workflow.ExecuteActivity(llm, a.WriteLifePost, r).Get(ctx, &l.in.Day); err != nil {
+			return false, err
+		}
+		var c LifeCheck
+		if err := workflow.ExecuteActivity(checks, a.CheckLifePost, r).Get(ctx, &c); err != nil {
+			return false, err
+		}
+		if c.Allowed {
+			if c.Decision == generia.DecisionLabel {
+				r.Labels = c.Categories
+			}
+			return true, l.paintAndSave(ctx, r)
+		}
+		if r.Again >= maxRewrites {
+			workflow.GetLogger(ctx).Warn("a life post stayed flagged; it is not posted", "world_id", l.in.WorldID, "key", base)
 			return false, nil
 		}
 		r.Flagged = c.Categories

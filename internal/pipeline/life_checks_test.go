@@ -75,6 +75,43 @@ func TestLifeRewritesAFlaggedReplyAtMostTwice(t *testing.T) {
 	}
 }
 
+// A flagged life post is written again under a key of its own, at most
+// twice, and its image is painted only for the text that passed; one
+// still flagged paints and posts nothing.
+func TestLifeRewritesAFlaggedPostBeforeItIsPainted(t *testing.T) {
+	w := newLifeWorld(t)
+	w.posts = true
+	posts := 0
+	w.flagPost = func(r LifeReply) bool {
+		if r.Again == 0 {
+			posts++
+		}
+		return posts == 1 && r.Again < 2 || posts == 2
+	}
+	in := lifeInput(60, 1000)
+	in.Idle = 10 * time.Minute
+	_ = w.run(in, 20*time.Minute)
+	if len(w.chain) < 16 {
+		t.Fatalf("post activities %v, want at least the first two posts", w.chain)
+	}
+	first := strings.TrimPrefix(w.chain[0], "write ")
+	final := first + "/again/2"
+	want := []string{"write " + first, "check " + first, "write " + first + "/again/1", "check " + first + "/again/1",
+		"write " + final, "check " + final, "paint " + final + "/image", "save " + final + " media-" + final + "/image"}
+	if !slices.Equal(w.chain[:8], want) {
+		t.Errorf("the first post: %v, want %v", w.chain[:8], want)
+	}
+	second := strings.TrimPrefix(w.chain[8], "write ")
+	for _, c := range w.chain[8:14] {
+		if strings.HasPrefix(c, "paint") || strings.HasPrefix(c, "save") {
+			t.Errorf("the second post, flagged every time, went on to %q: %v", c, w.chain[8:14])
+		}
+	}
+	if w.chain[13] != "check "+second+"/again/2" || strings.HasPrefix(w.chain[14], "paint "+second) {
+		t.Errorf("the second post: %v, want three writes and checks and nothing more", w.chain[8:])
+	}
+}
+
 // A moderation service that is away makes the life wait: the check is
 // asked again until it answers, and nothing is written before the
 // person's comment passed, nor posted before the reply did.

@@ -53,6 +53,7 @@ type lifeWorld struct {
 	// checks fail first, as a moderation service that is away does.
 	flagPerson func(LifeStep) bool
 	flagReply  func(LifeReply) bool
+	flagPost   func(LifeReply) bool
 	down       int
 	// checked are the checks made, in order ("person <key>", "reply
 	// <key> <again>"), with the time of the first of each.
@@ -143,6 +144,18 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		}
 		if w.flagReply != nil && w.flagReply(r) {
 			return LifeCheck{Decision: generia.DecisionHold, Categories: []generia.Category{generia.CategoryHate}}, nil
+		}
+		return LifeCheck{Allowed: true, Decision: generia.DecisionAllow}, nil
+	})
+	env.OnActivity(a.CheckLifePost, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) (LifeCheck, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := moderationDown(fmt.Sprintf("post %s %d", r.Key, r.Again)); err != nil {
+			return LifeCheck{}, err
+		}
+		w.chain = append(w.chain, "check "+r.Key)
+		if w.flagPost != nil && w.flagPost(r) {
+			return LifeCheck{Decision: generia.DecisionHold, Categories: []generia.Category{generia.CategoryViolence}}, nil
 		}
 		return LifeCheck{Allowed: true, Decision: generia.DecisionAllow}, nil
 	})
@@ -419,24 +432,25 @@ func TestLifeAnswersAFloodAtItsPace(t *testing.T) {
 	}
 }
 
-// Every third action of the world's own is a new post: its text, then its
-// image (a life image, under the post's key), then the post with it.
+// Every third action of the world's own is a new post: its text, its
+// check, then its image (a life image, under the post's key), then the
+// post with it.
 func TestLifePostsEveryThirdAction(t *testing.T) {
 	w := newLifeWorld(t)
 	w.posts = true
 	in := lifeInput(60, 1000)
 	in.Idle = 10 * time.Minute
 	_ = w.run(in, 20*time.Minute)
-	if len(w.chain) == 0 || len(w.chain)%3 != 0 {
-		t.Fatalf("post activities %v, want whole chains of write, paint, save", w.chain)
+	if len(w.chain) == 0 || len(w.chain)%4 != 0 {
+		t.Fatalf("post activities %v, want whole chains of write, check, paint, save", w.chain)
 	}
-	for i := 0; i < len(w.chain); i += 3 {
+	for i := 0; i < len(w.chain); i += 4 {
 		key := strings.TrimPrefix(w.chain[i], "write ")
-		if w.chain[i+1] != "paint "+key+"/image" || w.chain[i+2] != "save "+key+" media-"+key+"/image" {
-			t.Errorf("post %s: %v", key, w.chain[i:i+3])
+		if w.chain[i+1] != "check "+key || w.chain[i+2] != "paint "+key+"/image" || w.chain[i+3] != "save "+key+" media-"+key+"/image" {
+			t.Errorf("post %s: %v", key, w.chain[i:i+4])
 		}
 	}
-	posts, comments := len(w.chain)/3, w.replies()
+	posts, comments := len(w.chain)/4, w.replies()
 	if posts == 0 || comments < 2*posts-1 || comments > 2*posts+2 {
 		t.Errorf("%d posts and %d comments, want one post in three actions", posts, comments)
 	}

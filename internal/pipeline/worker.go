@@ -160,6 +160,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.WriteLifePost)
 		act(acts.CheckPerson)
 		act(acts.CheckReply)
+		act(acts.CheckLifePost)
 	case QueueImages:
 		act(acts.PaintImage)
 		act(acts.WarmFirstView)
