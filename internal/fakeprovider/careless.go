@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -154,6 +153,3 @@ func carelessRead(s string) string {
 	}
 	return s
 }
-
-// String describes the fake.
-func (c *Careless) String() string { return fmt.Sprintf("careless model (delay %v)", c.Delay) }

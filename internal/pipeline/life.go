@@ -25,6 +25,10 @@ import (
 // Every action has a key derived from what it answers or from its place in
 // the day, so a retried activity, a restarted worker or a continue-as-new
 // never duplicates a comment nor pays twice.
+//
+// What a person wrote is checked before it wakes a character, and what a
+// character writes before it is posted (see life_checks.go); people's
+// words reach the model only as fenced data (content.Spotlight).
 
 // Names of the life workflow, its query and its signals.
 const (
