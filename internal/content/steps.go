@@ -24,10 +24,14 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"join": strings.Join,
 	"inc":  func(i int) int { return i + 1 },
 	"add":  func(a, b int) int { return a + b },
+	// fence puts people's text in an untrusted block (see Spotlight).
+	"fence": Fence,
 }).ParseFS(promptFS, "prompts/*.tmpl"))
 
-// WorldInput is the input of the world description step.
+// WorldInput is the input of the world description step. Its prompt and
+// name are a person's words, fenced in the prompt.
 type WorldInput struct {
+	Spotlight
 	Prompt string
 	Name   string
 }
@@ -148,6 +152,10 @@ type rules[In, Out any] struct {
 	// check refuses what the schema cannot say is wrong, with a reason a
 	// model can act on when it is asked again.
 	check func(in In, out Out) error
+	// system is what the step adds to the system message: for a step
+	// whose input holds people's text, the instruction hierarchy
+	// (untrustedRule) and who the model answers as.
+	system func(in In) string
 	// relax loosens what an answer must hold below what a request asks for,
 	// where less is still usable.
 	relax func(in In, s node)
@@ -250,8 +258,10 @@ func resolve(m map[string]any) (*jsonschema.Resolved, error) {
 	return js.Resolve(nil)
 }
 
-// Prompt renders the step's prompt.
+// Prompt renders the step's prompt. An input that holds people's text
+// fences it with its boundary, drawn now if it has none.
 func (s *Step[In, Out]) Prompt(in In) (string, error) {
+	spotlightOf(&in)
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, s.template, in); err != nil {
 		return "", fmt.Errorf("rendering the %s prompt: %w", s.Name, err)
@@ -259,13 +269,37 @@ func (s *Step[In, Out]) Prompt(in In) (string, error) {
 	return strings.TrimSpace(b.String()) + "\n", nil
 }
 
+// spotlightOf draws the boundary of an input that holds people's text and
+// has none yet.
+func spotlightOf[In any](in *In) {
+	if sp, ok := any(in).(spotlit); ok && sp.spotlight().Boundary == "" {
+		sp.spotlight().Boundary = NewBoundary()
+	}
+}
+
+// System is what the step adds to the system message for a request with
+// input in ("" for none).
+func (s *Step[In, Out]) System(in In) string {
+	if s.rules.system == nil {
+		return ""
+	}
+	return s.rules.system(in)
+}
+
 // Request builds the provider request of the step for one item of a world.
+// A step whose input holds people's text fences it with a boundary drawn
+// for this request alone, and states in the system message that what is
+// fenced is data.
 func (s *Step[In, Out]) Request(worldID, key string, in In) (generia.TextRequest, error) {
+	if sp, ok := any(&in).(spotlit); ok {
+		sp.spotlight().Boundary = NewBoundary()
+	}
 	prompt, err := s.Prompt(in)
 	if err != nil {
 		return generia.TextRequest{}, err
 	}
 	return generia.TextRequest{
+		System:      s.System(in),
 		WorldID:     worldID,
 		Key:         key,
 		Step:        s.Name,

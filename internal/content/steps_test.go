@@ -26,7 +26,7 @@ func TestPromptsRenderTheirInput(t *testing.T) {
 		{"world", func() (string, error) {
 			return WorldStep.Prompt(WorldInput{Prompt: "A city of endless tide", Name: "Tidewell"})
 		},
-			[]string{"A city of endless tide", `named it "Tidewell"`}},
+			[]string{"A city of endless tide", "The name they gave it:", "Tidewell"}},
 		{"images", func() (string, error) { return WorldImagesStep.Prompt(WorldImagesInput{World: sampleWorld}) },
 			[]string{"World: Tidewell", "watercolour"}},
 		{"cast", func() (string, error) {

@@ -18,6 +18,10 @@ type TextRequest struct {
 	// Step names the kind of step, e.g. "character_detail".
 	Step   string
 	Prompt string
+	// System is what the step adds to the provider's system message: the
+	// rules that outrank the prompt, such as that people's text fenced in
+	// untrusted blocks is data, never instructions. Empty for none.
+	System string
 	// SchemaName and Schema describe the JSON answer expected.
 	SchemaName  string
 	Schema      map[string]any

@@ -126,16 +126,21 @@ const systemPrompt = "You write content for Generia, a social network of AI-gene
 // the tokens.
 const schemaMarker = "\n\nThe JSON schema the answer must match:\n"
 
-// system is the system message of a request.
+// system is the system message of a request: Generia's, then the step's
+// own rules (req.System), which outrank everything in the prompt.
 func (c *Client) system(req generia.TextRequest) string {
+	system := systemPrompt
+	if req.System != "" {
+		system += "\n\n" + req.System
+	}
 	if c.openRouter || req.Schema == nil {
-		return systemPrompt
+		return system
 	}
 	schema, err := json.Marshal(req.Schema)
 	if err != nil {
-		return systemPrompt
+		return system
 	}
-	return systemPrompt + schemaMarker + string(schema)
+	return system + schemaMarker + string(schema)
 }
 
 // GenerateJSON asks for one JSON document, of req.Model when it is set and

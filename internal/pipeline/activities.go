@@ -32,6 +32,12 @@ type Activities struct {
 	Text   map[string]generia.TextGenerator
 	Images map[string]generia.ImageGenerator
 	Logger *slog.Logger
+	// Moderator checks people's text before the life answers it and the
+	// life's replies before they are posted, with Policy deciding what a
+	// verdict means (nil: generia.DefaultPolicy). A nil Moderator checks
+	// nothing (moderation off).
+	Moderator generia.Moderator
+	Policy    generia.Policy
 	// Metrics counts provider calls and generations; nil counts nothing.
 	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.

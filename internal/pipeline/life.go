@@ -25,6 +25,10 @@ import (
 // Every action has a key derived from what it answers or from its place in
 // the day, so a retried activity, a restarted worker or a continue-as-new
 // never duplicates a comment nor pays twice.
+//
+// What a person wrote is checked before it wakes a character, and what a
+// character writes before it is posted (see life_checks.go); people's
+// words reach the model only as fenced data (content.Spotlight).
 
 // Names of the life workflow, its query and its signals.
 const (
@@ -111,6 +115,12 @@ type LifeReply struct {
 	// ParentID is the comment answered; PostID the post of its thread.
 	ParentID, PostID string
 	NewPost          bool `json:",omitempty"`
+	// Again numbers a reply's rewrite after a check flagged it (0 for the
+	// first writing), Flagged the categories it was flagged for; Labels
+	// are the categories a reply is posted with a label for.
+	Again   int                `json:",omitempty"`
+	Flagged []generia.Category `json:",omitempty"`
+	Labels  []generia.Category `json:",omitempty"`
 }
 
 // image is the image job of a life post.
@@ -161,6 +171,10 @@ type life struct {
 	// recorded last.
 	records  bool
 	recorded lifeMark
+	// checks is set when the life checks people's text before it answers
+	// it and its replies before it posts them (runs begun before it did
+	// not; see lifeChecksChange).
+	checks bool
 }
 
 // recordChange versions the life's record in the store: a run begun before
@@ -189,6 +203,7 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 		l.in.LastViewedAt = workflow.Now(ctx) // a world is born watched by its owner
 	}
 	l.records = workflow.GetVersion(ctx, recordChange, workflow.DefaultVersion, 1) == 1
+	l.checks = workflow.GetVersion(ctx, lifeChecksChange, workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, LifeQuery, func() (generia.LifeView, error) {
 		return l.view(workflow.Now(ctx)), nil
 	}); err != nil {
@@ -426,11 +441,40 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 	if err := workflow.ExecuteActivity(services, a.PlanLife, st).Get(ctx, &replies); err != nil {
 		return l.failed(ctx, st, err)
 	}
+	if l.checks && len(replies) > 0 && (st.CommentID != "" || st.PostID != "") {
+		// What a person wrote is checked before it wakes anyone.
+		var c LifeCheck
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, checkOptions), a.CheckPerson, st).Get(ctx, &c); err != nil {
+			return l.failed(ctx, st, err)
+		}
+		if !c.Allowed {
+			workflow.GetLogger(ctx).Info("a person's text was flagged; nobody answers it", "world_id", l.in.WorldID, "key", st.Key, "reason", c.Reason)
+			return true, nil
+		}
+	}
+	made := false
 	for _, r := range replies {
+		if r.NewPost && l.checks {
+			posted, err := l.postChecked(ctx, r)
+			if err != nil {
+				return l.failed(ctx, st, err)
+			}
+			made = made || posted
+			continue
+		}
 		if r.NewPost {
 			if err := l.post(ctx, r); err != nil {
 				return l.failed(ctx, st, err)
 			}
+			made = true
+			continue
+		}
+		if l.checks {
+			posted, err := l.reply(ctx, r)
+			if err != nil {
+				return l.failed(ctx, st, err)
+			}
+			made = made || posted
 			continue
 		}
 		if err := workflow.ExecuteActivity(llm, a.WriteReply, r).Get(ctx, &l.in.Day); err != nil {
@@ -439,8 +483,9 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 		if err := workflow.ExecuteActivity(services, a.SaveReply, r).Get(ctx, nil); err != nil {
 			return l.failed(ctx, st, err)
 		}
+		made = true
 	}
-	if len(replies) > 0 {
+	if made {
 		l.in.Made++
 		if st.CommentID != "" || st.PostID != "" {
 			l.in.Actions++
@@ -454,6 +499,11 @@ func (l *life) post(ctx workflow.Context, r LifeReply) error {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, llmOptions), a.WriteLifePost, r).Get(ctx, &l.in.Day); err != nil {
 		return err
 	}
+	return l.paintAndSave(ctx, r)
+}
+
+// paintAndSave paints a written life post's image and posts it.
+func (l *life) paintAndSave(ctx workflow.Context, r LifeReply) error {
 	var mediaID string
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, imageOptions), a.PaintImage, r.image()).Get(ctx, &mediaID); err != nil {
 		return err

@@ -58,15 +58,28 @@ func (a *Activities) RecordLife(ctx context.Context, r generia.LifeRecord) error
 // end. An action of the world's own is one character's: every third a new
 // post of its own, the others a comment on a recent post of another,
 // chosen by the step's key.
+//
+// A frozen world's life does nothing, and a silenced character neither
+// answers nor acts.
 func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, error) {
-	if _, err := a.Store.World(ctx, st.WorldID); generia.IsKind(err, generia.KindNotFound) {
+	world, err := a.Store.World(ctx, st.WorldID)
+	if generia.IsKind(err, generia.KindNotFound) {
 		return nil, temporal.NewNonRetryableApplicationError("world "+st.WorldID+" is gone", errWorldGone, err)
 	} else if err != nil {
 		return nil, storeError(err)
 	}
-	cast, _, err := a.Store.ListCharacters(ctx, st.WorldID, generia.Page{Limit: lifeCast})
+	if world.Frozen {
+		return nil, nil
+	}
+	all, _, err := a.Store.ListCharacters(ctx, st.WorldID, generia.Page{Limit: lifeCast})
 	if err != nil {
 		return nil, storeError(err)
+	}
+	var cast []generia.Character
+	for _, ch := range all {
+		if !ch.Silenced {
+			cast = append(cast, ch)
+		}
 	}
 	switch {
 	case st.PostID != "":
@@ -371,12 +384,15 @@ func (a *Activities) lifePostInput(ctx context.Context, r LifeReply) (content.Po
 // SaveLifePost publishes the written post with its image, under an ID
 // derived from its key: saving it again changes nothing.
 func (a *Activities) SaveLifePost(ctx context.Context, p LifePost) error {
+	if quiet, err := a.silenced(ctx, p.LifeReply); err != nil || quiet {
+		return err
+	}
 	d, err := artifact[content.PostDetail](ctx, a, p.WorldID, lifePostKey(p.Key))
 	if err != nil {
 		return storeError(err)
 	}
 	_, _, err = a.Store.CreatePost(ctx, generia.Post{ID: ItemID(p.WorldID, p.Key), WorldID: p.WorldID, CharacterID: p.CharacterID,
-		Caption: d.Caption, Hashtags: d.Hashtags, MediaID: p.MediaID, CreatedAt: a.now(), Life: true})
+		Caption: d.Caption, Hashtags: d.Hashtags, MediaID: p.MediaID, CreatedAt: a.now(), Life: true, Review: generia.Review{Labels: p.Labels}})
 	return storeError(err)
 }
 
@@ -385,7 +401,7 @@ func (a *Activities) SaveLifePost(ctx context.Context, p LifePost) error {
 // WriteReply writes a character's reply, its call counted in the step's
 // life day; it returns what that day has spent since.
 func (a *Activities) WriteReply(ctx context.Context, r LifeReply) (generia.LifeDay, error) {
-	return writeLife(ctx, a, r, r.Key, content.ReplyStep, a.replyInput)
+	return writeLife(ctx, a, r, r.replyKey(), content.ReplyStep, a.replyInput)
 }
 
 // replyInput gathers what a reply is written from, all of it from the
@@ -421,6 +437,9 @@ func (a *Activities) replyInput(ctx context.Context, r LifeReply) (content.Reply
 	in.Comment = in.Post // an action of the world's own answers the post
 	var before []content.ThreadLine
 	for _, c := range thread {
+		if !c.Review.Visible() && c.ID != r.ParentID {
+			continue // held or hidden: nobody reads it, nor does the model
+		}
 		username, name := c.Speaker()
 		line := content.ThreadLine{Username: username, DisplayName: name, Text: c.Text}
 		if c.ID == r.ParentID {
@@ -444,6 +463,9 @@ func (a *Activities) replyInput(ctx context.Context, r LifeReply) (content.Reply
 			in.Others = append(in.Others, content.Handle{Username: c.Username, DisplayName: c.DisplayName})
 		}
 	}
+	for _, f := range r.Flagged {
+		in.Flagged = append(in.Flagged, string(f))
+	}
 	return in, nil
 }
 
@@ -453,12 +475,15 @@ func (a *Activities) replyInput(ctx context.Context, r LifeReply) (content.Reply
 // ID derived from its key, and, when the character commented of its own
 // accord, its like of the post: saving it again changes nothing.
 func (a *Activities) SaveReply(ctx context.Context, r LifeReply) error {
-	reply, err := artifact[content.Reply](ctx, a, r.WorldID, r.Key)
+	if quiet, err := a.silenced(ctx, r); err != nil || quiet {
+		return err
+	}
+	reply, err := artifact[content.Reply](ctx, a, r.WorldID, r.replyKey())
 	if err != nil {
 		return storeError(err)
 	}
 	if _, err := a.Store.AddComment(ctx, generia.Comment{ID: ItemID(r.WorldID, r.Key), PostID: r.PostID, CharacterID: r.CharacterID,
-		IsAI: true, ParentID: r.ParentID, Text: reply.Text, CreatedAt: a.now()}); err != nil {
+		IsAI: true, ParentID: r.ParentID, Text: reply.Text, Review: generia.Review{Labels: r.Labels}, CreatedAt: a.now()}); err != nil {
 		return storeError(err)
 	}
 	if r.CommentID != "" {
@@ -467,6 +492,26 @@ func (a *Activities) SaveReply(ctx context.Context, r LifeReply) error {
 	// A character that comments on a post of its own accord likes it too.
 	_, err = a.Store.LikeAsCharacter(ctx, r.PostID, r.CharacterID, a.now())
 	return storeError(err)
+}
+
+// silenced reports whether what a life step wrote is not to be posted
+// after all: a moderator froze the world or silenced the character while
+// it was written.
+func (a *Activities) silenced(ctx context.Context, r LifeReply) (bool, error) {
+	w, err := a.Store.World(ctx, r.WorldID)
+	if err != nil {
+		return false, storeError(err)
+	}
+	ch, err := a.Store.Character(ctx, r.CharacterID)
+	if err != nil {
+		return false, storeError(err)
+	}
+	if w.Frozen || ch.Silenced {
+		a.log().Info("not posted: the world is frozen or the character silenced", "world_id", r.WorldID, "key", r.Key,
+			"frozen", w.Frozen, "silenced", ch.Silenced)
+		return true, nil
+	}
+	return false, nil
 }
 
 // profileOf is a character's generated profile; a person's character has

@@ -48,6 +48,17 @@ type lifeWorld struct {
 	onSave func(LifeReply)
 	// records are the life's records in the store, in order.
 	records []generia.LifeRecord
+	// flagPerson and flagReply, if set, say whether CheckPerson flags a
+	// step's person and CheckReply a written reply; down is how many
+	// checks fail first, as a moderation service that is away does.
+	flagPerson func(LifeStep) bool
+	flagReply  func(LifeReply) bool
+	flagPost   func(LifeReply) bool
+	down       int
+	// checked are the checks made, in order ("person <key>", "reply
+	// <key> <again>"), with the time of the first of each.
+	checked   []string
+	checkedAt map[string]time.Time
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
@@ -58,7 +69,7 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 	env.SetStartTime(worldMorning("w1"))
 	env.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
 	env.RegisterActivity(&Activities{})
-	w := &lifeWorld{t: t, env: env, saved: map[string]int{}, calls: map[string]int{}}
+	w := &lifeWorld{t: t, env: env, saved: map[string]int{}, calls: map[string]int{}, checkedAt: map[string]time.Time{}}
 	env.OnActivity(a.PlanLife, mock.Anything, mock.Anything).Return(func(_ context.Context, st LifeStep) ([]LifeReply, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -102,6 +113,51 @@ func newLifeWorld(t *testing.T) *lifeWorld {
 		w.calls[r.Day]++
 		w.written = append(w.written, r)
 		return generia.LifeDay{WorldID: r.WorldID, Day: r.Day, Calls: w.calls[r.Day]}, nil
+	})
+	moderationDown := func(what string) error {
+		if _, seen := w.checkedAt[what]; !seen {
+			w.checkedAt[what] = w.env.Now()
+		}
+		if w.down > 0 {
+			w.down--
+			return temporal.NewApplicationError("moderation: no answer", errUnavailable)
+		}
+		w.checked = append(w.checked, what)
+		return nil
+	}
+	env.OnActivity(a.CheckPerson, mock.Anything, mock.Anything).Return(func(_ context.Context, st LifeStep) (LifeCheck, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := moderationDown("person " + st.Key); err != nil {
+			return LifeCheck{}, err
+		}
+		if w.flagPerson != nil && w.flagPerson(st) {
+			return LifeCheck{Decision: generia.DecisionHold, Categories: []generia.Category{generia.CategoryHarassment}}, nil
+		}
+		return LifeCheck{Allowed: true, Decision: generia.DecisionAllow}, nil
+	})
+	env.OnActivity(a.CheckReply, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) (LifeCheck, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := moderationDown(fmt.Sprintf("reply %s %d", r.Key, r.Again)); err != nil {
+			return LifeCheck{}, err
+		}
+		if w.flagReply != nil && w.flagReply(r) {
+			return LifeCheck{Decision: generia.DecisionHold, Categories: []generia.Category{generia.CategoryHate}}, nil
+		}
+		return LifeCheck{Allowed: true, Decision: generia.DecisionAllow}, nil
+	})
+	env.OnActivity(a.CheckLifePost, mock.Anything, mock.Anything).Return(func(_ context.Context, r LifeReply) (LifeCheck, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := moderationDown(fmt.Sprintf("post %s %d", r.Key, r.Again)); err != nil {
+			return LifeCheck{}, err
+		}
+		w.chain = append(w.chain, "check "+r.Key)
+		if w.flagPost != nil && w.flagPost(r) {
+			return LifeCheck{Decision: generia.DecisionHold, Categories: []generia.Category{generia.CategoryViolence}}, nil
+		}
+		return LifeCheck{Allowed: true, Decision: generia.DecisionAllow}, nil
 	})
 	env.OnActivity(a.RecordLife, mock.Anything, mock.Anything).Return(func(_ context.Context, r generia.LifeRecord) error {
 		w.mu.Lock()
@@ -376,24 +432,25 @@ func TestLifeAnswersAFloodAtItsPace(t *testing.T) {
 	}
 }
 
-// Every third action of the world's own is a new post: its text, then its
-// image (a life image, under the post's key), then the post with it.
+// Every third action of the world's own is a new post: its text, its
+// check, then its image (a life image, under the post's key), then the
+// post with it.
 func TestLifePostsEveryThirdAction(t *testing.T) {
 	w := newLifeWorld(t)
 	w.posts = true
 	in := lifeInput(60, 1000)
 	in.Idle = 10 * time.Minute
 	_ = w.run(in, 20*time.Minute)
-	if len(w.chain) == 0 || len(w.chain)%3 != 0 {
-		t.Fatalf("post activities %v, want whole chains of write, paint, save", w.chain)
+	if len(w.chain) == 0 || len(w.chain)%4 != 0 {
+		t.Fatalf("post activities %v, want whole chains of write, check, paint, save", w.chain)
 	}
-	for i := 0; i < len(w.chain); i += 3 {
+	for i := 0; i < len(w.chain); i += 4 {
 		key := strings.TrimPrefix(w.chain[i], "write ")
-		if w.chain[i+1] != "paint "+key+"/image" || w.chain[i+2] != "save "+key+" media-"+key+"/image" {
-			t.Errorf("post %s: %v", key, w.chain[i:i+3])
+		if w.chain[i+1] != "check "+key || w.chain[i+2] != "paint "+key+"/image" || w.chain[i+3] != "save "+key+" media-"+key+"/image" {
+			t.Errorf("post %s: %v", key, w.chain[i:i+4])
 		}
 	}
-	posts, comments := len(w.chain)/3, w.replies()
+	posts, comments := len(w.chain)/4, w.replies()
 	if posts == 0 || comments < 2*posts-1 || comments > 2*posts+2 {
 		t.Errorf("%d posts and %d comments, want one post in three actions", posts, comments)
 	}

@@ -158,6 +158,9 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.DetailPost)
 		act(acts.WriteReply)
 		act(acts.WriteLifePost)
+		act(acts.CheckPerson)
+		act(acts.CheckReply)
+		act(acts.CheckLifePost)
 	case QueueImages:
 		act(acts.PaintImage)
 		act(acts.WarmFirstView)
