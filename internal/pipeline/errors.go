@@ -25,9 +25,13 @@ const (
 	errUnavailable  = "Unavailable"
 	errVerifyFailed = "VerificationFailed"
 	errWorldGone    = "WorldGone" // a world's life ends with its world
+	// errRefused is a provider's refusal of the content it was asked for
+	// (a moderation 403, an image it would not paint): asking the same
+	// again cannot help; the item is made again under a new take.
+	errRefused = "ContentRefused"
 )
 
-var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, errOutOfCredits, errBadAnswer, errNoProvider, errNotFound, errWorldGone}
+var nonRetryable = []string{errStopped, errLimit, errInvalid, errUnauthorized, errOutOfCredits, errBadAnswer, errNoProvider, errNotFound, errWorldGone, errRefused}
 
 var fatal = map[string]bool{errStopped: true, errLimit: true, errUnauthorized: true, errOutOfCredits: true, errNoProvider: true, errNotFound: true}
 
@@ -65,6 +69,8 @@ func providerError(provider string, err error) error {
 	switch generia.ErrorKind(err) {
 	case generia.KindInvalid:
 		return temporal.NewNonRetryableApplicationError(msg, errInvalid, err)
+	case generia.KindRefused:
+		return temporal.NewNonRetryableApplicationError(msg, errRefused, err)
 	case generia.KindUnauthorized, generia.KindForbidden:
 		return temporal.NewNonRetryableApplicationError(msg+" (check the provider's API key)", errUnauthorized, err)
 	}
@@ -108,6 +114,8 @@ func publicReason(err error) string {
 			source = "the text provider"
 		case "PaintImage":
 			source = "the image provider"
+		case "CheckPrompt", "CheckText", "CheckImage":
+			source = "the moderation service"
 		}
 	}
 	var appErr *temporal.ApplicationError
@@ -123,6 +131,8 @@ func publicReason(err error) string {
 			return "the text model's answers stayed invalid"
 		case errInvalid:
 			return source + " refused the request"
+		case errRefused:
+			return source + " refused to make it, as often as it was asked"
 		case errUnavailable:
 			return source + " was unavailable"
 		}
