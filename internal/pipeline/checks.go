@@ -230,6 +230,12 @@ func (a *Activities) CheckPrompt(ctx context.Context, ref WorldRef) (Check, erro
 	c := a.judge(v)
 	if c.Decision == generia.DecisionBlock {
 		c.Reason = refusal(v, a.policy())
+		subject := generia.Subject{Type: generia.SubjectWorld, ID: w.ID}
+		err := a.audit(ctx, generia.AuditEntry{ID: ItemID(w.ID, "audit/refuse/prompt"), Actor: generia.ActorSystem, Verb: "refuse", Subject: subject,
+			Reason: c.Reason, Snapshot: &generia.Snapshot{Subject: subject, WorldID: w.ID, AuthorID: w.OwnerID, Text: text, TakenAt: a.now()}})
+		if err != nil {
+			return Check{}, err
+		}
 	}
 	a.logCheck(ref.WorldID, generia.CheckPrompt, "", v, c)
 	return c, nil
@@ -361,14 +367,66 @@ func (a *Activities) logCheck(worldID, kind, key string, v generia.Verdict, c Ch
 		"checker", v.Checker, "flagged", joinCategories(v.Flagged), "decision", c.Decision)
 }
 
-// ReviewItem applies a check's decision to a published item: held (counted
-// in the world's items held) or labelled.
+// ReviewItem applies a check's decision to a published item: labelled, or
+// held (counted in the world's items held) with a case in the moderators'
+// queue and a line in the audit log, so that a moderator can approve it.
+// Retried, it opens no second case and writes no second line.
 func (a *Activities) ReviewItem(ctx context.Context, r ItemReview) error {
-	switch {
-	case r.Check.flagged():
-		return storeError(a.Store.HoldGenerated(ctx, r.Subject, r.Check.review()))
-	case len(r.Check.Labels) > 0:
+	if !r.Check.flagged() {
+		if len(r.Check.Labels) == 0 {
+			return nil
+		}
 		return storeError(a.Store.SetReview(ctx, r.Subject, r.Check.review()))
 	}
+	if err := a.Store.HoldGenerated(ctx, r.Subject, r.Check.review()); err != nil {
+		return storeError(err)
+	}
+	snap, err := a.snapshot(ctx, r.WorldID, r.Subject)
+	if err != nil {
+		return storeError(err)
+	}
+	once := "hold/" + r.Subject.String() + "/" + r.Check.Reason
+	c, err := a.Store.OpenCase(ctx, generia.Case{ID: ItemID(r.WorldID, "case/"+once), Subject: r.Subject, WorldID: r.WorldID,
+		Source: generia.SourceCheck, Snapshot: snap, CreatedAt: a.now()})
+	if err != nil {
+		return storeError(err)
+	}
+	return a.audit(ctx, generia.AuditEntry{ID: ItemID(r.WorldID, "audit/"+once), Actor: generia.ActorSystem, Verb: "hold",
+		Subject: r.Subject, CaseID: c.ID, Reason: r.Check.Reason, Snapshot: &snap, CreatedAt: a.now()})
+}
+
+// audit appends an automatic decision to the audit log once: an entry a
+// retry already wrote is not an error.
+func (a *Activities) audit(ctx context.Context, e generia.AuditEntry) error {
+	if err := a.Store.Audit(ctx, e); err != nil && !generia.IsKind(err, generia.KindConflict) {
+		return storeError(err)
+	}
 	return nil
+}
+
+// snapshot is a generated item as it is published, for its case and the
+// audit log.
+func (a *Activities) snapshot(ctx context.Context, worldID string, s generia.Subject) (generia.Snapshot, error) {
+	w, err := a.Store.World(ctx, worldID)
+	if err != nil {
+		return generia.Snapshot{}, err
+	}
+	snap := generia.Snapshot{Subject: s, WorldID: worldID, AuthorID: w.OwnerID, Generated: true, TakenAt: a.now()}
+	switch s.Type {
+	case generia.SubjectWorld:
+		snap.Text, snap.MediaID = strings.TrimSpace(w.Name+"\n"+w.Description), w.HeaderMediaID
+	case generia.SubjectCharacter:
+		c, err := a.Store.Character(ctx, s.ID)
+		if err != nil {
+			return generia.Snapshot{}, err
+		}
+		snap.Text, snap.MediaID = c.DisplayName+" (@"+c.Username+")\n"+c.Bio, c.AvatarMediaID
+	case generia.SubjectPost:
+		p, err := a.Store.Post(ctx, s.ID, "")
+		if err != nil {
+			return generia.Snapshot{}, err
+		}
+		snap.Text, snap.MediaID = p.Caption, p.MediaID
+	}
+	return snap, nil
 }

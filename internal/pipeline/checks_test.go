@@ -129,7 +129,9 @@ func (b *checkBench) character(t *testing.T) CharacterRef {
 		func() error { return b.acts.PlanCast(ctx, CastBatch{WorldRef: b.ref, Batches: 1, Count: 1, Total: 1}) },
 		func() error { return b.acts.DetailCharacter(ctx, ref) },
 		func() error { _, err := b.acts.CreateCharacter(ctx, ref); return err },
-		func() error { return b.acts.PlanPosts(ctx, PostBatch{CharacterRef: ref, Batches: 1, Count: 1, Total: 1}) },
+		func() error {
+			return b.acts.PlanPosts(ctx, PostBatch{CharacterRef: ref, Batches: 1, Count: 1, Total: 1})
+		},
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)
@@ -173,6 +175,12 @@ func TestCheckPrompt(t *testing.T) {
 			b.check(t, err)
 			if len(calls) != 0 {
 				t.Errorf("the check made %d provider calls; want none", len(calls))
+			}
+			entries, _, err := b.acts.Store.ListAudit(context.Background(), generia.AuditFilter{Actor: generia.ActorSystem}, generia.Page{Limit: 10})
+			b.check(t, err)
+			refused := len(entries) == 1 && entries[0].Verb == "refuse" && entries[0].Reason == tc.reason
+			if refused != (tc.want == generia.DecisionBlock) {
+				t.Errorf("audit log = %+v; want a refusal logged exactly when the prompt is blocked", entries)
 			}
 		})
 	}
@@ -328,6 +336,24 @@ func TestReviewItemHoldsAndLabels(t *testing.T) {
 	b.check(t, err)
 	if got.Review.State != generia.ReviewHeld || st.ItemsHeld != 1 {
 		t.Errorf("held character review = %+v, items held %d; want held, 1", got.Review, st.ItemsHeld)
+	}
+	// A retry changes nothing: one case for the moderators, one line in
+	// the audit log, the item counted once.
+	b.check(t, b.acts.ReviewItem(ctx, ItemReview{WorldID: ref.WorldID, Subject: char, Check: held(labelled)}))
+	cases, _, err := b.acts.Store.ListCases(ctx, generia.CaseFilter{Status: generia.CaseOpen}, generia.Page{Limit: 10})
+	b.check(t, err)
+	if len(cases) != 1 || cases[0].Subject != char || cases[0].Source != generia.SourceCheck || !strings.Contains(cases[0].Snapshot.Text, got.Bio) {
+		t.Errorf("open cases = %+v; want one opened by the check, with the character's snapshot", cases)
+	}
+	entries, _, err := b.acts.Store.ListAudit(ctx, generia.AuditFilter{Subject: &char}, generia.Page{Limit: 10})
+	b.check(t, err)
+	if len(entries) != 1 || entries[0].Verb != "hold" || entries[0].Actor != generia.ActorSystem {
+		t.Errorf("audit = %+v; want one hold by the system", entries)
+	}
+	st, err = b.acts.Store.GenerationStatus(ctx, ref.WorldID)
+	b.check(t, err)
+	if st.ItemsHeld != 1 {
+		t.Errorf("items held after a retry = %d, want 1", st.ItemsHeld)
 	}
 }
 
