@@ -405,6 +405,12 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 	if !ok {
 		return generia.PaidImage{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("the image provider %q of this world is not configured on this worker", job.Provider), errNoProvider, nil)
 	}
+	// The world's owner is who the image is for: the provider's blocks of
+	// content hit that person, not the operator's key.
+	w, err := a.Store.World(ctx, job.WorldID)
+	if err != nil {
+		return generia.PaidImage{}, storeError(err)
+	}
 	size := imageSizes[job.Kind]
 	var reserved error
 	if job.Life != nil {
@@ -416,7 +422,8 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 		return generia.PaidImage{}, storeError(reserved)
 	}
 	started := time.Now()
-	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1]})
+	res, err := gen.GenerateImage(ctx, generia.ImageRequest{WorldID: job.WorldID, Key: key, Kind: job.Kind, Prompt: prompt, Width: size[0], Height: size[1],
+		UserID: generia.SafetyID(w.OwnerID)})
 	call := generia.ProviderCall{
 		WorldID: job.WorldID, Key: key, Step: job.Kind, Kind: generia.CallImage, Provider: gen.Name(), Model: res.Model,
 		Attempt: attempt(ctx), CostUSD: res.CostUSD, Duration: time.Since(started), Outcome: generia.OutcomeOK, CreatedAt: a.now(),

@@ -75,9 +75,12 @@ func (m *markerModerator) CheckImage(_ context.Context, c generia.ImageCheck) (g
 type flaggingImages struct {
 	generia.ImageGenerator
 	flag bool
+	// users are the UserIDs the requests carried.
+	users []string
 }
 
 func (f *flaggingImages) GenerateImage(ctx context.Context, req generia.ImageRequest) (generia.ImageResult, error) {
+	f.users = append(f.users, req.UserID)
 	res, err := f.ImageGenerator.GenerateImage(ctx, req)
 	if err == nil {
 		res.Flagged = &generia.Verdict{Checker: "runware"}
@@ -107,7 +110,10 @@ func newCheckBench(t *testing.T, prompt string) *checkBench {
 		Text:   map[string]generia.TextGenerator{text.Name(): text},
 		Images: map[string]generia.ImageGenerator{text.Name(): b.images}}
 	now := time.Now().UTC()
-	w := generia.World{ID: "w1", Name: "Tidewell", Prompt: prompt, CharactersCount: 1, PostsCount: 1, OwnerID: "",
+	if _, err := db.CreateUser(context.Background(), generia.User{ID: "u-ada", Username: "ada", Email: "ada@example.com", CreatedAt: now}, "hash"); err != nil {
+		t.Fatal(err)
+	}
+	w := generia.World{ID: "w1", Name: "Tidewell", Prompt: prompt, CharactersCount: 1, PostsCount: 1, OwnerID: "u-ada",
 		Visibility: generia.VisibilityPublic, Providers: generia.Providers{LLM: text.Name(), Image: text.Name()},
 		WorkflowID: generia.WorldWorkflowID("w1"), CreatedAt: now, UpdatedAt: now}
 	if err := db.CreateWorld(context.Background(), w, generia.NewGenerationStatus(w, generia.NewPlan(1, 1))); err != nil {
@@ -314,6 +320,11 @@ func TestProviderImageCheck(t *testing.T) {
 	}
 	if b.mod.checks != 2 {
 		t.Errorf("the moderator checked %d images; want both", b.mod.checks)
+	}
+	// Each paid request names the world's owner, hashed, so that the
+	// provider's blocks hit that person.
+	if want := generia.SafetyID("u-ada"); len(b.images.users) != 2 || b.images.users[0] != want || b.images.users[1] != want {
+		t.Errorf("the image requests carried user IDs %q; want %q twice", b.images.users, want)
 	}
 }
 
