@@ -67,10 +67,13 @@ type Status struct {
 	PostsPredicted      int             `json:"posts_predicted"`
 	ImagesCreated       int             `json:"images_created"`
 	ImagesPredicted     int             `json:"images_predicted"`
-	CallLimitLLM        int             `json:"api_call_limits_llm"`
-	CallLimitImages     int             `json:"api_call_limits_images"`
-	CallsLLM            int             `json:"api_calls_made_llm"`
-	CallsImages         int             `json:"api_calls_made_images"`
+	// ItemsHeld counts the generated items a moderation check held for
+	// review: they exist, seen only by the world's owner and moderators.
+	ItemsHeld       int `json:"items_held"`
+	CallLimitLLM    int `json:"api_call_limits_llm"`
+	CallLimitImages int `json:"api_call_limits_images"`
+	CallsLLM        int `json:"api_calls_made_llm"`
+	CallsImages     int `json:"api_calls_made_images"`
 	// Of the calls made, those that failed or whose answers could not be
 	// used; their steps are made again.
 	CallsFailedLLM    int     `json:"api_calls_failed_llm"`

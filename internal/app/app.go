@@ -205,7 +205,8 @@ func Start(ctx context.Context, cfg config.Config, roles Roles, startTemporal St
 		}
 	}
 	if len(roles.Queues) > 0 {
-		acts := &pipeline.Activities{Store: a.Store, Media: a.Media, Logger: logger, Text: text, Images: images, Metrics: a.Metrics}
+		acts := &pipeline.Activities{Store: a.Store, Media: a.Media, Logger: logger, Text: text, Images: images, Metrics: a.Metrics,
+			Moderator: a.Moderator, Policy: a.Policy}
 		a.workers, err = pipeline.StartWorkers(a.Temporal, acts, roles.Queues, cfg.Concurrency)
 		if err != nil {
 			return nil, err

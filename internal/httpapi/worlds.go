@@ -49,7 +49,7 @@ func statusFields(st generia.GenerationStatus, now time.Time) apiv1.Status {
 		WorldID: st.WorldID, WorkflowID: st.WorkflowID, Status: st.Status, CurrentStage: st.CurrentStage,
 		Stages: st.Stages, ProgressPercent: st.Percent(), CharactersCreated: st.CharactersCreated, CharactersPredicted: st.CharactersPredicted,
 		PostsCreated: st.PostsCreated, PostsPredicted: st.PostsPredicted, ImagesCreated: st.ImagesCreated,
-		ImagesPredicted: st.ImagesPredicted, CallLimitLLM: st.CallLimitLLM, CallLimitImages: st.CallLimitImages,
+		ImagesPredicted: st.ImagesPredicted, ItemsHeld: st.ItemsHeld, CallLimitLLM: st.CallLimitLLM, CallLimitImages: st.CallLimitImages,
 		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages, CallsFailedLLM: st.LLMCallsFailed, CallsFailedImages: st.ImageCallsFailed,
 		TokensIn: st.TokensIn, TokensOut: st.TokensOut,
 		LLMCost: st.LLMCostUSD, ImageCost: st.ImageCostUSD, BudgetUSD: st.BudgetUSD, Providers: st.Providers,

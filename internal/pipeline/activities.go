@@ -32,16 +32,17 @@ type Activities struct {
 	Text   map[string]generia.TextGenerator
 	Images map[string]generia.ImageGenerator
 	Logger *slog.Logger
-	// Moderator checks people's text before the life answers it and the
-	// life's replies before they are posted, with Policy deciding what a
-	// verdict means (nil: generia.DefaultPolicy). A nil Moderator checks
-	// nothing (moderation off).
-	Moderator generia.Moderator
-	Policy    generia.Policy
 	// Metrics counts provider calls and generations; nil counts nothing.
 	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Moderator checks prompts and generated content before they are
+	// published, people's text before the life answers it and the life's
+	// replies before they are posted; StartWorkers requires one. Policy is
+	// the operator's decision per category; nil means
+	// generia.DefaultPolicy.
+	Moderator generia.Moderator
+	Policy    generia.Policy
 }
 
 func (a *Activities) now() time.Time {
@@ -139,7 +140,7 @@ func (a *Activities) FinishGeneration(ctx context.Context, f Finish) (Result, er
 
 // DescribeWorld writes the world's description from the person's prompt.
 func (a *Activities) DescribeWorld(ctx context.Context, ref WorldRef) error {
-	return runStep(ctx, a, ref, keyWorldDescription(), content.WorldStep, func() (content.WorldInput, error) {
+	return runStep(ctx, a, ref, keyTake(keyWorldDescription(), ref.Take), content.WorldStep, func() (content.WorldInput, error) {
 		w, err := a.Store.World(ctx, ref.WorldID)
 		return content.WorldInput{Prompt: w.Prompt, Name: w.Name}, err
 	})
@@ -197,7 +198,7 @@ func (a *Activities) castUpTo(ctx context.Context, worldID string, pos int) (con
 // DetailCharacter writes the full profile of the character at a cast
 // position, avatar prompt included.
 func (a *Activities) DetailCharacter(ctx context.Context, c CharacterRef) error {
-	return runStep(ctx, a, c.WorldRef, keyCharacterDetail(c.Position), content.CharacterStep, func() (content.CharacterInput, error) {
+	return runStep(ctx, a, c.WorldRef, keyTake(keyCharacterDetail(c.Position), c.Take), content.CharacterStep, func() (content.CharacterInput, error) {
 		world, err := artifact[content.WorldDescription](ctx, a, c.WorldID, keyWorldDescription())
 		if err != nil {
 			return content.CharacterInput{}, err
@@ -243,7 +244,7 @@ func (a *Activities) PlanPosts(ctx context.Context, b PostBatch) error {
 
 // DetailPost writes one post: caption, hashtags and image prompt.
 func (a *Activities) DetailPost(ctx context.Context, p PostRef) error {
-	return runStep(ctx, a, p.WorldRef, keyPost(p.Position, p.Number)+"/detail", content.PostStep, func() (content.PostInput, error) {
+	return runStep(ctx, a, p.WorldRef, keyTake(keyPost(p.Position, p.Number)+"/detail", p.Take), content.PostStep, func() (content.PostInput, error) {
 		world, char, err := a.worldAndCharacter(ctx, p.WorldID, p.Position)
 		if err != nil {
 			return content.PostInput{}, err
@@ -330,10 +331,11 @@ func attempt(ctx context.Context) int {
 	return int(activity.GetInfo(ctx).Attempt)
 }
 
-// artifact loads a stored step output.
+// artifact loads a stored step output: of a checked item made again, the
+// latest take.
 func artifact[T any](ctx context.Context, a *Activities, worldID, key string) (T, error) {
 	var out T
-	g, err := a.Store.Artifact(ctx, worldID, key)
+	g, err := a.latest(ctx, worldID, key)
 	if err != nil {
 		return out, err
 	}
@@ -441,6 +443,18 @@ func (a *Activities) paint(ctx context.Context, job ImageJob, id, prompt string)
 	}
 	img := generia.PaidImage{ID: id, WorldID: job.WorldID, ContentType: "image/" + format, Data: res.Data, Model: res.Model, CreatedAt: a.now()}
 	a.observeCall(call)
+	if res.Flagged != nil && len(res.Flagged.Flagged) > 0 {
+		// The provider's own check of the image, for CheckImage: kept
+		// before the image, so that a kept image never lacks it.
+		verdict, err := json.Marshal(res.Flagged)
+		if err != nil {
+			return generia.PaidImage{}, err
+		}
+		g := generia.Artifact{WorldID: job.WorldID, Key: keyImageVerdict(key), Step: "image_check", Output: verdict, Provider: gen.Name(), CreatedAt: a.now()}
+		if err := a.durably(ctx, "an image's own check", func() error { _, err := a.Store.SaveArtifact(ctx, g); return err }); err != nil {
+			return generia.PaidImage{}, storeError(err)
+		}
+	}
 	if err := a.durably(ctx, "a paid image", func() error { return a.Store.SavePaidImage(ctx, call, img) }); err != nil {
 		return generia.PaidImage{}, storeError(err)
 	}
@@ -496,7 +510,7 @@ func (a *Activities) imagePrompt(ctx context.Context, job ImageJob) (prompt, cha
 
 // SaveWorldDescription stores the generated description with the world.
 func (a *Activities) SaveWorldDescription(ctx context.Context, ref WorldRef) error {
-	g, err := a.Store.Artifact(ctx, ref.WorldID, keyWorldDescription())
+	g, err := a.latest(ctx, ref.WorldID, keyWorldDescription())
 	if err != nil {
 		return storeError(err)
 	}
@@ -515,7 +529,7 @@ func (a *Activities) AttachWorldImages(ctx context.Context, w WorldImages) error
 // CreateCharacter creates the character at a cast position from its profile
 // and returns its ID.
 func (a *Activities) CreateCharacter(ctx context.Context, c CharacterRef) (string, error) {
-	g, err := a.Store.Artifact(ctx, c.WorldID, keyCharacterDetail(c.Position))
+	g, err := a.latest(ctx, c.WorldID, keyCharacterDetail(c.Position))
 	if err != nil {
 		return "", storeError(err)
 	}
@@ -555,7 +569,7 @@ const timeline = 30 * 24 * time.Hour
 // timelines interleave.
 func (a *Activities) CreatePost(ctx context.Context, p NewPost) (string, error) {
 	key := keyPost(p.Position, p.Number)
-	g, err := a.Store.Artifact(ctx, p.WorldID, key+"/detail")
+	g, err := a.latest(ctx, p.WorldID, key+"/detail")
 	if err != nil {
 		return "", storeError(err)
 	}
@@ -576,9 +590,17 @@ func (a *Activities) CreatePost(ctx context.Context, p NewPost) (string, error) 
 		Caption: content.Mentions(d.Caption, others), Hashtags: generia.Hashtags(d.Hashtags), MediaID: p.MediaID,
 		CreatedAt: postTime(w.CreatedAt, key, p.Number, p.Total),
 	}
+	if p.Check != nil {
+		post.Review = p.Check.review()
+	}
 	created, _, err := a.Store.CreatePost(ctx, post)
 	if err != nil {
 		return "", storeError(err)
+	}
+	if p.Check != nil {
+		if err := a.ReviewItem(ctx, ItemReview{WorldID: p.WorldID, Subject: generia.Subject{Type: generia.SubjectPost, ID: created.ID}, Check: *p.Check}); err != nil {
+			return "", err
+		}
 	}
 	return created.ID, nil
 }

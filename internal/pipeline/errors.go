@@ -26,8 +26,9 @@ const (
 	errVerifyFailed = "VerificationFailed"
 	errWorldGone    = "WorldGone" // a world's life ends with its world
 	// errRefused is content a provider refused (its moderation, a
-	// guardrail, a content filter): retrying the same request cannot fix
-	// it, but it fails only its item, not the world.
+	// guardrail, a content filter, an image it would not paint): asking the
+	// same again cannot help; the item is made again under a new take, and
+	// fails only itself, never the world.
 	errRefused = "ContentRefused"
 )
 
@@ -115,6 +116,8 @@ func publicReason(err error) string {
 			source = "the text provider"
 		case "PaintImage":
 			source = "the image provider"
+		case "CheckPrompt", "CheckText", "CheckImage":
+			source = "the moderation service"
 		}
 	}
 	var appErr *temporal.ApplicationError
@@ -131,7 +134,7 @@ func publicReason(err error) string {
 		case errInvalid:
 			return source + " refused the request"
 		case errRefused:
-			return source + " refused the content"
+			return source + " refused the content, as often as it was asked"
 		case errUnavailable:
 			return source + " was unavailable"
 		}

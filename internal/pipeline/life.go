@@ -444,7 +444,7 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 	if l.checks && len(replies) > 0 && (st.CommentID != "" || st.PostID != "") {
 		// What a person wrote is checked before it wakes anyone.
 		var c LifeCheck
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, checkOptions), a.CheckPerson, st).Get(ctx, &c); err != nil {
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, lifeCheckOptions), a.CheckPerson, st).Get(ctx, &c); err != nil {
 			return l.failed(ctx, st, err)
 		}
 		if !c.Allowed {

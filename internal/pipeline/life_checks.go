@@ -31,9 +31,9 @@ const lifeChecksChange = "life-checks-people-and-replies"
 // maxRewrites is how many times a flagged reply is written again.
 const maxRewrites = 2
 
-// checkOptions run checks on the LLM queue, beside the calls they guard,
+// lifeCheckOptions run a life's checks on the LLM queue, beside the calls they guard,
 // retried without end while the moderation service fails.
-var checkOptions = workflow.ActivityOptions{
+var lifeCheckOptions = workflow.ActivityOptions{
 	TaskQueue:           QueueLLM,
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
@@ -99,7 +99,7 @@ func (a *Activities) CheckPerson(ctx context.Context, st LifeStep) (LifeCheck, e
 	}
 	a.log().Info("a person's text was flagged; no character answers it", "world_id", st.WorldID, "subject", subject.String(),
 		"decision", res.Decision, "categories", res.Categories, "reason", res.Reason)
-	a.audit(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: VerbUnanswered, Subject: subject,
+	a.auditLife(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: VerbUnanswered, Subject: subject,
 		Reason: "flagged before a character could answer it: " + res.Reason}, res)
 	return res, nil
 }
@@ -137,7 +137,7 @@ func (a *Activities) CheckReply(ctx context.Context, r LifeReply) (LifeCheck, er
 	}
 	a.log().Warn("a reply stayed flagged after its rewrites; it is not posted", "world_id", r.WorldID, "key", r.Key,
 		"character_id", r.CharacterID, "written", r.Again+1, "decision", res.Decision, "categories", res.Categories)
-	a.audit(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: VerbWithheld, Subject: subject,
+	a.auditLife(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: VerbWithheld, Subject: subject,
 		Reason:   fmt.Sprintf("the reply of character %s was flagged %d times (%s); it was not posted", r.CharacterID, r.Again+1, res.Reason),
 		Snapshot: &generia.Snapshot{Subject: subject, WorldID: r.WorldID, Text: reply.Text, Generated: true, TakenAt: a.now()}}, res)
 	return res, nil
@@ -164,7 +164,7 @@ func (a *Activities) CheckLifePost(ctx context.Context, r LifeReply) (LifeCheck,
 	a.log().Warn("a life post stayed flagged after its rewrites; it is not posted", "world_id", r.WorldID, "key", r.Key,
 		"character_id", r.CharacterID, "written", r.Again+1, "decision", res.Decision, "categories", res.Categories)
 	subject := generia.Subject{Type: generia.SubjectCharacter, ID: r.CharacterID}
-	a.audit(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: VerbWithheld, Subject: subject,
+	a.auditLife(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: VerbWithheld, Subject: subject,
 		Reason:   fmt.Sprintf("a life post of character %s was flagged %d times (%s); it was not posted", r.CharacterID, r.Again+1, res.Reason),
 		Snapshot: &generia.Snapshot{Subject: subject, WorldID: r.WorldID, Text: text, Generated: true, TakenAt: a.now()}}, res)
 	return res, nil
@@ -202,7 +202,7 @@ func (a *Activities) check(ctx context.Context, chk generia.TextCheck) (LifeChec
 
 // audit appends to the audit log what a check decided, with its verdict.
 // The decision stands if the log cannot be written; the log line says so.
-func (a *Activities) audit(ctx context.Context, e generia.AuditEntry, res LifeCheck) {
+func (a *Activities) auditLife(ctx context.Context, e generia.AuditEntry, res LifeCheck) {
 	e.Detail, _ = json.Marshal(res)
 	e.CreatedAt = a.now()
 	if err := a.Store.Audit(ctx, e); err != nil {
@@ -224,7 +224,7 @@ func (r LifeReply) replyKey() string {
 // the reply was posted.
 func (l *life) reply(ctx workflow.Context, r LifeReply) (bool, error) {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
-	checks := workflow.WithActivityOptions(ctx, checkOptions)
+	checks := workflow.WithActivityOptions(ctx, lifeCheckOptions)
 	services := workflow.WithActivityOptions(ctx, servicesOptions)
 	for ; ; r.Again++ {
 		if err := workflow.ExecuteActivity(llm, a.WriteReply, r).Get(ctx, &l.in.Day); err != nil {
@@ -255,7 +255,7 @@ func (l *life) reply(ctx workflow.Context, r LifeReply) (bool, error) {
 // reports whether the post was made.
 func (l *life) postChecked(ctx workflow.Context, r LifeReply) (bool, error) {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
-	checks := workflow.WithActivityOptions(ctx, checkOptions)
+	checks := workflow.WithActivityOptions(ctx, lifeCheckOptions)
 	base := r.Key
 	for ; ; r.Again++ {
 		if r.Again > 0 {

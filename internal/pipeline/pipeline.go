@@ -85,6 +85,10 @@ func ItemID(worldID, key string) string {
 type WorldRef struct {
 	WorldID  string
 	Provider string `json:",omitempty"`
+	// Take is which making of a checked item the activity is about: 0 the
+	// first, 1 and 2 the ones made again after a check flagged it (see
+	// keyTake).
+	Take int `json:",omitempty"`
 }
 
 // CastBatch is one batch of the cast plan.
@@ -128,20 +132,21 @@ type LifeImage struct {
 	Settings              generia.LifeSettings
 }
 
-// Key is the image's key in the world.
+// Key is the image's key in the world: its place, and its take when it is
+// made again.
 func (j ImageJob) Key() string {
 	if j.Life != nil {
-		return j.Life.Key + "/image"
+		return keyTake(j.Life.Key+"/image", j.Take)
 	}
 	switch j.Kind {
 	case generia.MediaWorldHeader:
-		return keyHeader
+		return keyTake(keyHeader, j.Take)
 	case generia.MediaWorldIcon:
-		return keyIcon
+		return keyTake(keyIcon, j.Take)
 	case generia.MediaCharacterAvatar:
-		return keyAvatar(j.Position)
+		return keyTake(keyAvatar(j.Position), j.Take)
 	default:
-		return keyPostImage(j.Position, j.Number)
+		return keyTake(keyPostImage(j.Position, j.Number), j.Take)
 	}
 }
 
@@ -160,6 +165,9 @@ type Avatar struct {
 type NewPost struct {
 	PostRef
 	MediaID string
+	// Check is the moderation of its text and image, nil when unchecked
+	// (a generation begun before checks).
+	Check *Check `json:",omitempty"`
 }
 
 // StageUpdate applies stage changes to a world's status record.

@@ -52,8 +52,13 @@ type Workers struct {
 }
 
 // StartWorkers starts one worker per queue on c, registering on each what
-// runs there: the workflow on main, LLM calls on llm, and so on.
+// runs there: the workflow on main, LLM calls on llm, and so on. The
+// queues that check content (llm, images) need acts.Moderator: nothing is
+// published unchecked, and no default passes everything.
 func StartWorkers(c client.Client, acts *Activities, queues []string, conc Concurrency) (*Workers, error) {
+	if acts.Moderator == nil && (slices.Contains(queues, QueueLLM) || slices.Contains(queues, QueueImages)) {
+		return nil, fmt.Errorf("the llm and images workers check generated content: they need a Moderator")
+	}
 	process := newProcessSlots(conc, queues)
 	ws := &Workers{}
 	for _, q := range queues {
@@ -161,9 +166,12 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.CheckPerson)
 		act(acts.CheckReply)
 		act(acts.CheckLifePost)
+		act(acts.CheckPrompt)
+		act(acts.CheckText)
 	case QueueImages:
 		act(acts.PaintImage)
 		act(acts.WarmFirstView)
+		act(acts.CheckImage)
 	case QueueProgress:
 		act(acts.AdvanceStages)
 		act(acts.FinishGeneration)
@@ -177,6 +185,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.PlanLife)
 		act(acts.SaveReply)
 		act(acts.SaveLifePost)
+		act(acts.ReviewItem)
 	}
 }
 

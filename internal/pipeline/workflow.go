@@ -75,7 +75,9 @@ type QueryStatus struct {
 	PostsCreated      int             `json:"posts_created"`
 	PostsPlanned      int             `json:"posts_predicted"`
 	ImagesCreated     int             `json:"images_created"`
-	Errors            []string        `json:"errors,omitempty"`
+	// ItemsHeld counts the generated items published held for review.
+	ItemsHeld int      `json:"items_held"`
+	Errors    []string `json:"errors,omitempty"`
 }
 
 // worldRun is the state of one running WorldGeneration.
@@ -89,6 +91,10 @@ type worldRun struct {
 	// them.
 	fatal, fatalPublic string
 	firstPublic        string
+	// checks says the run checks its prompt and what it generates (see
+	// moderationChange); world is the world's own review so far.
+	checks bool
+	world  Check
 }
 
 // WorldGeneration generates a world: its description, then in parallel its
@@ -96,7 +102,7 @@ type worldRun struct {
 // character exists; then it verifies that everything planned exists.
 func WorldGeneration(ctx workflow.Context, in Input) (Result, error) {
 	plan := generia.NewPlan(in.Characters, in.Posts)
-	g := &worldRun{in: in, plan: plan}
+	g := &worldRun{in: in, plan: plan, world: Check{Decision: generia.DecisionAllow}}
 	g.q = QueryStatus{Status: generia.StatusInProgress, CurrentStage: generia.StageInitializing,
 		CharactersPlanned: plan.Characters(), PostsPlanned: plan.TotalPosts()}
 	for _, s := range generia.Stages {
@@ -155,6 +161,11 @@ const firstViewChange = "first-view-workflow"
 // ends when every character has its profile and avatar; in runs that began
 // before it, the stage ended with the last post.
 const castStageChange = "characters-stage-ends-with-the-cast"
+
+// moderationChange names the version of the workflow that checks a world's
+// prompt before anything is paid for and each generated item before it is
+// published; runs that began before it check nothing.
+const moderationChange = "moderation-checks"
 
 // startFirstView starts the warm-up of the completed world's first view
 // (FirstView) as a workflow of its own that outlives this one: the
@@ -277,9 +288,20 @@ func (g *worldRun) run(ctx workflow.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	g.checks = workflow.GetVersion(ctx, moderationChange, workflow.DefaultVersion, 1) == 1
+	if g.checks && !g.checkPrompt(ctx) {
+		return
+	}
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	services := workflow.WithActivityOptions(ctx, servicesOptions)
-	if err := workflow.ExecuteActivity(llm, a.DescribeWorld, g.ref()).Get(ctx, nil); err != nil {
+	_, desc, err := g.made(ctx, "world description", func(take int) (string, error) {
+		ref := g.ref()
+		ref.Take = take
+		return "", workflow.ExecuteActivity(llm, a.DescribeWorld, ref).Get(ctx, nil)
+	}, func(take int) (Check, error) {
+		return g.checkText(ctx, generia.CheckDescription, keyWorldDescription(), take)
+	})
+	if err != nil {
 		g.fail(ctx, "world description", err)
 		g.endStage(ctx, generia.StageWorldDescription, false)
 		return
@@ -289,6 +311,7 @@ func (g *worldRun) run(ctx workflow.Context) {
 		g.endStage(ctx, generia.StageWorldDescription, false)
 		return
 	}
+	g.reviewWorld(ctx, desc)
 	g.advance(ctx,
 		StageChange{generia.StageWorldDescription, generia.StageCompleted},
 		StageChange{generia.StageWorldImages, generia.StageInProgress},
@@ -310,11 +333,46 @@ func (g *worldRun) run(ctx workflow.Context) {
 // worldImages makes the header and icon and attaches them to the world.
 func (g *worldRun) worldImages(ctx workflow.Context) bool {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
-	images := workflow.WithActivityOptions(ctx, imageOptions)
 	if err := workflow.ExecuteActivity(llm, a.PromptWorldImages, g.ref()).Get(ctx, nil); err != nil {
 		g.fail(ctx, "world image prompts", err)
 		return false
 	}
+	if !g.checks {
+		return g.worldImagesUnchecked(ctx)
+	}
+	var w WorldImages
+	w.WorldID = g.in.WorldID
+	var errH, errI error
+	var checkH, checkI Check
+	both := workflow.NewWaitGroup(ctx)
+	both.Add(2)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer both.Done()
+		w.HeaderMediaID, checkH, errH = g.image(ctx, "world header", ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaWorldHeader})
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer both.Done()
+		w.IconMediaID, checkI, errI = g.image(ctx, "world icon", ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaWorldIcon})
+	})
+	both.Wait(ctx)
+	if errH != nil || errI != nil {
+		g.fail(ctx, "world images", firstErr(errH, errI))
+		return false
+	}
+	g.q.ImagesCreated += 2
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.AttachWorldImages, w).Get(ctx, nil)
+	if err != nil {
+		g.fail(ctx, "attaching world images", err)
+		return false
+	}
+	g.reviewWorld(ctx, checkH.merge(checkI))
+	return true
+}
+
+// worldImagesUnchecked paints and attaches the header and icon as runs
+// begun before moderationChange did, command for command.
+func (g *worldRun) worldImagesUnchecked(ctx workflow.Context) bool {
+	images := workflow.WithActivityOptions(ctx, imageOptions)
 	header := workflow.ExecuteActivity(images, a.PaintImage, ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaWorldHeader})
 	icon := workflow.ExecuteActivity(images, a.PaintImage, ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaWorldIcon})
 	var w WorldImages
@@ -399,7 +457,14 @@ func (g *worldRun) character(ctx workflow.Context, pos int, made func(ok bool)) 
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	services := workflow.WithActivityOptions(ctx, servicesOptions)
 	ref := CharacterRef{WorldRef: g.ref(), Position: pos}
-	if err := workflow.ExecuteActivity(llm, a.DetailCharacter, ref).Get(ctx, nil); err != nil {
+	_, profile, err := g.made(ctx, fmt.Sprintf("character %d profile", pos+1), func(take int) (string, error) {
+		r := ref
+		r.Take = take
+		return "", workflow.ExecuteActivity(llm, a.DetailCharacter, r).Get(ctx, nil)
+	}, func(take int) (Check, error) {
+		return g.checkText(ctx, generia.CheckProfile, keyCharacterDetail(pos), take)
+	})
+	if err != nil {
 		g.fail(ctx, fmt.Sprintf("character %d profile", pos+1), err)
 		made(false)
 		return g.plan.Posts[pos] == 0
@@ -410,31 +475,36 @@ func (g *worldRun) character(ctx workflow.Context, pos int, made func(ok bool)) 
 		return g.plan.Posts[pos] == 0
 	}
 	g.q.CharactersCreated++
+	g.review(ctx, g.characterSubject(pos), Check{Decision: generia.DecisionAllow}, profile)
 
 	wg := workflow.NewWaitGroup(ctx)
 	wg.Add(1)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer wg.Done()
-		made(g.avatar(ctx, ref))
+		made(g.avatar(ctx, ref, profile))
 	})
 	postsOK = g.posts(ctx, ref)
 	wg.Wait(ctx)
 	return postsOK
 }
 
-func (g *worldRun) avatar(ctx workflow.Context, ref CharacterRef) bool {
-	var mediaID string
+// avatar paints a character's avatar and attaches it; the character,
+// published with its profile's check, is held or labelled further if the
+// avatar's check says so.
+func (g *worldRun) avatar(ctx workflow.Context, ref CharacterRef, profile Check) bool {
 	job := ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaCharacterAvatar, Position: ref.Position}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, imageOptions), a.PaintImage, job).Get(ctx, &mediaID); err != nil {
+	mediaID, check, err := g.image(ctx, fmt.Sprintf("character %d avatar", ref.Position+1), job)
+	if err != nil {
 		g.fail(ctx, fmt.Sprintf("character %d avatar", ref.Position+1), err)
 		return false
 	}
 	g.q.ImagesCreated++
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.AttachAvatar, Avatar{CharacterRef: ref, MediaID: mediaID}).Get(ctx, nil)
+	err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.AttachAvatar, Avatar{CharacterRef: ref, MediaID: mediaID}).Get(ctx, nil)
 	if err != nil {
 		g.fail(ctx, fmt.Sprintf("attaching character %d avatar", ref.Position+1), err)
 		return false
 	}
+	g.review(ctx, g.characterSubject(ref.Position), profile, profile.merge(check))
 	return true
 }
 
@@ -478,8 +548,71 @@ func (g *worldRun) posts(ctx workflow.Context, ref CharacterRef) bool {
 	return ok
 }
 
-// post makes one post: its detail, its image, then the post itself.
+// post makes one post: its detail, then its image while the detail's text
+// is checked (and made again if flagged), then the post itself.
 func (g *worldRun) post(ctx workflow.Context, p PostRef) bool {
+	if !g.checks {
+		return g.postUnchecked(ctx, p)
+	}
+	what := fmt.Sprintf("character %d post %d", p.Position+1, p.Number+1)
+	llm := workflow.WithActivityOptions(ctx, llmOptions)
+	// written is ready when a take of the detail exists: the image's prompt
+	// is in it.
+	written, wrote := workflow.NewFuture(ctx)
+	var text Check
+	var textErr error
+	textDone := workflow.NewWaitGroup(ctx)
+	textDone.Add(1)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer textDone.Done()
+		_, text, textErr = g.made(ctx, what, func(take int) (string, error) {
+			q := p
+			q.Take = take
+			err := workflow.ExecuteActivity(llm, a.DetailPost, q).Get(ctx, nil)
+			if err == nil && !written.IsReady() {
+				wrote.Set(nil, nil)
+			}
+			return "", err
+		}, func(take int) (Check, error) {
+			return g.checkText(ctx, generia.CheckPost, keyPost(p.Position, p.Number)+"/detail", take)
+		})
+		if !written.IsReady() {
+			wrote.Set(nil, textErr)
+		}
+	})
+	if err := written.Get(ctx, nil); err != nil {
+		g.fail(ctx, what, err)
+		return false
+	}
+	job := ImageJob{WorldRef: g.imageRef(), Kind: generia.MediaPostImage, Position: p.Position, Number: p.Number}
+	mediaID, image, err := g.image(ctx, what+" image", job)
+	textDone.Wait(ctx)
+	if textErr != nil {
+		g.fail(ctx, what, textErr)
+		return false
+	}
+	if err != nil {
+		g.fail(ctx, what+" image", err)
+		return false
+	}
+	g.q.ImagesCreated++
+	c := text.merge(image)
+	post := NewPost{PostRef: p, MediaID: mediaID, Check: &c}
+	err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.CreatePost, post).Get(ctx, nil)
+	if err != nil {
+		g.fail(ctx, "publishing "+what, err)
+		return false
+	}
+	g.q.PostsCreated++
+	if c.flagged() {
+		g.q.ItemsHeld++
+	}
+	return true
+}
+
+// postUnchecked makes a post as runs begun before moderationChange did:
+// its detail, its image, then the post itself.
+func (g *worldRun) postUnchecked(ctx workflow.Context, p PostRef) bool {
 	what := fmt.Sprintf("character %d post %d", p.Position+1, p.Number+1)
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, llmOptions), a.DetailPost, p).Get(ctx, nil); err != nil {
 		g.fail(ctx, what, err)
@@ -499,4 +632,124 @@ func (g *worldRun) post(ctx workflow.Context, p PostRef) bool {
 	}
 	g.q.PostsCreated++
 	return true
+}
+
+// checkPrompt checks the world's prompt before anything is paid for: a
+// block ends the world with the reason, a hold or label applies to the
+// world. It reports whether the generation goes on.
+func (g *worldRun) checkPrompt(ctx workflow.Context) bool {
+	var c Check
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, checkOptions(QueueLLM)), a.CheckPrompt, g.ref()).Get(ctx, &c)
+	if err != nil {
+		g.fail(ctx, "checking the prompt", err)
+		g.endStage(ctx, generia.StageWorldDescription, false)
+		return false
+	}
+	if c.Decision == generia.DecisionBlock {
+		workflow.GetLogger(ctx).Info("the prompt was refused", "reason", c.Reason)
+		g.fatal, g.fatalPublic = c.Reason, c.Reason
+		g.stop()
+		return false
+	}
+	g.reviewWorld(ctx, c)
+	return ctx.Err() == nil
+}
+
+// made makes a checked item: make makes take n of it and returns its ID
+// (an image's media ID, "" for a text); check checks take n. An item a
+// check flags or a provider refuses is made again, up to maxRetakes times;
+// one still flagged is published held, one refused every time fails. In a
+// run without checks, made makes take 0 only.
+func (g *worldRun) made(ctx workflow.Context, what string, make func(take int) (string, error), check func(take int) (Check, error)) (string, Check, error) {
+	var flagged *Check
+	var flaggedID string
+	for take := 0; ; take++ {
+		id, err := make(take)
+		if errorType(err) == errRefused && g.checks {
+			if take < maxRetakes && ctx.Err() == nil {
+				workflow.GetLogger(ctx).Info("the provider refused an item; making it again", "item", what, "take", take)
+				continue
+			}
+			if flagged != nil {
+				return flaggedID, heldAfterRetakes(*flagged), nil
+			}
+		}
+		if err != nil || !g.checks {
+			return id, Check{Decision: generia.DecisionAllow}, err
+		}
+		c, err := check(take)
+		if err != nil {
+			return "", Check{}, err
+		}
+		if !c.flagged() {
+			return id, c, nil
+		}
+		if take == maxRetakes {
+			return id, heldAfterRetakes(c), nil
+		}
+		workflow.GetLogger(ctx).Info("a check flagged an item; making it again", "item", what, "take", take, "reason", c.Reason)
+		flagged, flaggedID = &c, id
+	}
+}
+
+// heldAfterRetakes is the check of an item still flagged when it may not be
+// made again: it is published held, never blocked.
+func heldAfterRetakes(c Check) Check {
+	c.Decision = generia.DecisionHold
+	return c
+}
+
+// checkText checks take n of the generated text at key.
+func (g *worldRun) checkText(ctx workflow.Context, kind, key string, take int) (Check, error) {
+	ref := g.ref()
+	ref.Take = take
+	var c Check
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, checkOptions(QueueLLM)), a.CheckText, TextJob{WorldRef: ref, Kind: kind, Key: key}).Get(ctx, &c)
+	return c, err
+}
+
+// image paints a checked image and returns its media ID and check.
+func (g *worldRun) image(ctx workflow.Context, what string, job ImageJob) (string, Check, error) {
+	images := workflow.WithActivityOptions(ctx, imageOptions)
+	return g.made(ctx, what, func(take int) (string, error) {
+		j := job
+		j.Take = take
+		var id string
+		err := workflow.ExecuteActivity(images, a.PaintImage, j).Get(ctx, &id)
+		return id, err
+	}, func(take int) (Check, error) {
+		j := job
+		j.Take = take
+		var c Check
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, checkOptions(QueueImages)), a.CheckImage, j).Get(ctx, &c)
+		return c, err
+	})
+}
+
+func (g *worldRun) characterSubject(pos int) generia.Subject {
+	return generia.Subject{Type: generia.SubjectCharacter, ID: ItemID(g.in.WorldID, keyCharacter(pos))}
+}
+
+// review applies an item's check when it changed from before to after:
+// held (and counted) or labelled.
+func (g *worldRun) review(ctx workflow.Context, s generia.Subject, before, after Check) {
+	if !g.checks || after.Decision == before.Decision && len(after.Labels) == len(before.Labels) {
+		return
+	}
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, servicesOptions), a.ReviewItem,
+		ItemReview{WorldID: g.in.WorldID, Subject: s, Check: after}).Get(ctx, nil)
+	if err != nil {
+		g.fail(ctx, "holding "+s.String()+" for review", err)
+		return
+	}
+	if after.flagged() && !before.flagged() {
+		g.q.ItemsHeld++
+	}
+}
+
+// reviewWorld adds a check to the world's own review.
+func (g *worldRun) reviewWorld(ctx workflow.Context, c Check) {
+	before := g.world
+	g.world = before.merge(c)
+	g.review(ctx, generia.Subject{Type: generia.SubjectWorld, ID: g.in.WorldID}, before, g.world)
 }

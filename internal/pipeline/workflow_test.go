@@ -30,6 +30,26 @@ type recorder struct {
 	// fail returns an error for an activity call, or nil. It is called with
 	// mu held.
 	fail func(name string, arg any) error
+	// judge is the check activities' answer (CheckPrompt, CheckText,
+	// CheckImage), when fail lets them answer; nil passes everything. It
+	// is called with mu held.
+	judge func(name string, arg any) Check
+}
+
+// checkAnswer records a check activity and answers it.
+func (r *recorder) checkAnswer(name string, arg any) (Check, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = append(r.log, call{name, arg, r.env.Now()})
+	if r.fail != nil {
+		if err := r.fail(name, arg); err != nil {
+			return Check{}, err
+		}
+	}
+	if r.judge != nil {
+		return r.judge(name, arg), nil
+	}
+	return Check{Decision: generia.DecisionAllow}, nil
 }
 
 type call struct {
@@ -68,8 +88,8 @@ func (r *recorder) calls(name string) []call {
 	return out
 }
 
-// latency of mocked activities, by queue.
-type latency struct{ llm, image time.Duration }
+// latency of mocked activities, by queue; check is a moderation check's.
+type latency struct{ llm, image, check time.Duration }
 
 // testWorkerOptions give the test environment's workflow tasks 30 s before
 // they count as deadlocked, not the SDK's 1 s: with the race detector on a
@@ -113,6 +133,16 @@ func newEnv(t *testing.T, lat latency) (*testsuite.TestWorkflowEnvironment, *rec
 	env.OnActivity(acts.CreatePost, mock.Anything, mock.Anything).Return(func(_ context.Context, x NewPost) (string, error) {
 		return "post-" + keyPost(x.Position, x.Number), r.record("CreatePost", x)
 	})
+	env.OnActivity(acts.CheckPrompt, mock.Anything, mock.Anything).After(lat.check).Return(func(_ context.Context, x WorldRef) (Check, error) {
+		return r.checkAnswer("CheckPrompt", x)
+	})
+	env.OnActivity(acts.CheckText, mock.Anything, mock.Anything).After(lat.check).Return(func(_ context.Context, x TextJob) (Check, error) {
+		return r.checkAnswer("CheckText", x)
+	})
+	env.OnActivity(acts.CheckImage, mock.Anything, mock.Anything).After(lat.check).Return(func(_ context.Context, x ImageJob) (Check, error) {
+		return r.checkAnswer("CheckImage", x)
+	})
+	env.OnActivity(acts.ReviewItem, mock.Anything, mock.Anything).Return(func(_ context.Context, x ItemReview) error { return r.record("ReviewItem", x) })
 	env.OnActivity(acts.WarmFirstView, mock.Anything, mock.Anything).Return(func(_ context.Context, worldID string) (int, error) {
 		return 0, r.record("WarmFirstView", worldID)
 	})
