@@ -24,6 +24,7 @@ func toWorld(w generia.World) apiv1.World {
 		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, CharactersMade: w.CharactersMade, PostsMade: w.PostsMade, Posts: w.Posts,
 		HeaderMediaID: w.HeaderMediaID, IconMediaID: w.IconMediaID, Visibility: w.Visibility, OwnerID: w.OwnerID,
 		Providers: w.Providers, WorkflowID: w.WorkflowID, Status: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		Review: apiv1.ReviewOf(w.Review),
 	}
 }
 
@@ -53,7 +54,7 @@ func statusFields(st generia.GenerationStatus, now time.Time) apiv1.Status {
 		CallsLLM: st.CallsLLM, CallsImages: st.CallsImages, CallsFailedLLM: st.LLMCallsFailed, CallsFailedImages: st.ImageCallsFailed,
 		TokensIn: st.TokensIn, TokensOut: st.TokensOut,
 		LLMCost: st.LLMCostUSD, ImageCost: st.ImageCostUSD, BudgetUSD: st.BudgetUSD, Providers: st.Providers,
-		AnswersRepaired: st.AnswersRepaired, AnswersInvalid: st.AnswersInvalid, AnswersInvalidCost: st.AnswersInvalidCostUSD,
+		AnswersRepaired: st.AnswersRepaired, AnswersInvalid: st.AnswersInvalid, AnswersInvalidCost: st.AnswersInvalidCostUSD, ItemsHeld: st.ItemsHeld,
 		CancelRequested: st.CancelRequested, Error: st.Error, CreatedAt: st.CreatedAt, UpdatedAt: st.UpdatedAt,
 		StartedAt: st.StartedAt, FinishedAt: st.FinishedAt,
 	}
