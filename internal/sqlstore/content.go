@@ -13,7 +13,8 @@ import (
 )
 
 // characterColumns are the columns of a character.
-const characterColumns = `id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at`
+const characterColumns = `id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at,
+	review_state, review_labels, review_reason, silenced`
 
 // characterByID reads a character.
 const characterByID = `SELECT ` + characterColumns + ` FROM characters WHERE id = ?`
@@ -21,7 +22,8 @@ const characterByID = `SELECT ` + characterColumns + ` FROM characters WHERE id 
 func scanCharacter(row scanner) (generia.Character, error) {
 	var c generia.Character
 	var owner, profile sql.NullString
-	err := row.Scan(&c.ID, &c.WorldID, &owner, &c.Username, &c.DisplayName, &c.Bio, &c.AvatarMediaID, &profile, &c.Position, timeInto(&c.CreatedAt))
+	err := row.Scan(&c.ID, &c.WorldID, &owner, &c.Username, &c.DisplayName, &c.Bio, &c.AvatarMediaID, &profile, &c.Position, timeInto(&c.CreatedAt),
+		&c.Review.State, labelsInto(&c.Review.Labels), &c.Review.Reason, &c.Silenced)
 	if err != nil {
 		return generia.Character{}, err
 	}
@@ -241,7 +243,7 @@ func newPostSelect(d Dialect) string {
 	return `SELECT p.id, p.world_id, p.character_id, p.caption, ` + d.StringsJSON("p.hashtags") + `, p.media_id, p.created_at,
 	c.username, c.display_name, c.avatar_media_id, c.owner_id IS NULL, p.likes_count, p.comments_count,
 	? <> '' AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.who = ?),
-	COALESCE(m.width, 0), COALESCE(m.height, 0)
+	COALESCE(m.width, 0), COALESCE(m.height, 0), p.review_state, p.review_labels, p.review_reason
 	FROM posts p JOIN characters c ON c.id = p.character_id LEFT JOIN media m ON m.id = p.media_id`
 }
 
@@ -249,7 +251,7 @@ func scanPost(row scanner) (generia.Post, error) {
 	var p generia.Post
 	err := row.Scan(&p.ID, &p.WorldID, &p.CharacterID, &p.Caption, jsonStrings{&p.Hashtags}, &p.MediaID, timeInto(&p.CreatedAt),
 		&p.Username, &p.DisplayName, &p.AvatarMediaID, &p.IsAI, &p.LikesCount, &p.CommentsCount, &p.Liked,
-		&p.MediaWidth, &p.MediaHeight)
+		&p.MediaWidth, &p.MediaHeight, &p.Review.State, labelsInto(&p.Review.Labels), &p.Review.Reason)
 	if err != nil {
 		return generia.Post{}, err
 	}

@@ -19,6 +19,10 @@ const statusColumns = `world_id, workflow_id, status, current_stage, stages,
 	llm_calls_done, llm_busy_us, image_calls_done, image_busy_us,
 	llm_calls_failed, llm_failed_busy_us, image_calls_failed, image_failed_busy_us`
 
+// statusRead reads a status record: its columns and the counters that only
+// the store's own updates change.
+const statusRead = statusColumns + `, items_held`
+
 func scanStatus(row scanner) (generia.GenerationStatus, error) {
 	var st generia.GenerationStatus
 	var stages []byte
@@ -29,7 +33,7 @@ func scanStatus(row scanner) (generia.GenerationStatus, error) {
 		&st.LLMCostUSD, &st.ImageCostUSD, &st.Providers.LLM, &st.Providers.Image, &st.CancelRequested, &st.Error,
 		timeInto(&st.CreatedAt), timeInto(&st.UpdatedAt), optTimeInto(&st.StartedAt), optTimeInto(&st.FinishedAt), &st.AnswersRepaired, &st.AnswersInvalid, &st.AnswersInvalidCostUSD, &st.PublicError,
 		&st.LLMCallsDone, &llmBusy, &st.ImageCallsDone, &imageBusy,
-		&st.LLMCallsFailed, &llmFailedBusy, &st.ImageCallsFailed, &imageFailedBusy)
+		&st.LLMCallsFailed, &llmFailedBusy, &st.ImageCallsFailed, &imageFailedBusy, &st.ItemsHeld)
 	if err != nil {
 		return generia.GenerationStatus{}, err
 	}
@@ -82,7 +86,7 @@ func (s *Store) insertStatus(ctx context.Context, tx handle, st generia.Generati
 // lock is appended to the query: the dialect's ForUpdate in a transaction
 // that changes the record, which keeps it locked until the transaction ends.
 func readStatus(ctx context.Context, q handle, worldID, lock string) (generia.GenerationStatus, error) {
-	st, err := scanStatus(q.QueryRow(ctx, `SELECT `+statusColumns+` FROM generation_status WHERE world_id = ? `+lock, worldID))
+	st, err := scanStatus(q.QueryRow(ctx, `SELECT `+statusRead+` FROM generation_status WHERE world_id = ? `+lock, worldID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return generia.GenerationStatus{}, generia.Errorf(generia.KindNotFound, "generation status of world %s not found", worldID)
 	}

@@ -150,13 +150,13 @@ func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page)
 // username, the character's handle and name.
 const commentSelect = `SELECT m.id, m.post_id, COALESCE(m.user_id, ''), COALESCE(u.username, ''),
 		COALESCE(m.character_id, ''), COALESCE(ch.username, ''), COALESCE(ch.display_name, ''),
-		m.is_ai, COALESCE(m.parent_id, ''), m.text, m.created_at
+		m.is_ai, COALESCE(m.parent_id, ''), m.text, m.created_at, m.review_state, m.review_labels, m.review_reason
 	FROM comments m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN characters ch ON ch.id = m.character_id`
 
 func scanComment(row scanner) (generia.Comment, error) {
 	var c generia.Comment
 	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.CharacterID, &c.CharacterUsername, &c.DisplayName,
-		&c.IsAI, &c.ParentID, &c.Text, timeInto(&c.CreatedAt)); err != nil {
+		&c.IsAI, &c.ParentID, &c.Text, timeInto(&c.CreatedAt), &c.Review.State, labelsInto(&c.Review.Labels), &c.Review.Reason); err != nil {
 		return generia.Comment{}, err
 	}
 	return c, nil

@@ -5,17 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/generia/generia/internal/generia"
 )
 
-const userColumns = `id, username, email, created_at`
+const userColumns = `id, username, email, created_at, role, standing`
 
 func scanUser(row scanner, extra ...any) (generia.User, error) {
 	var u generia.User
-	if err := row.Scan(append([]any{&u.ID, &u.Username, &u.Email, timeInto(&u.CreatedAt)}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&u.ID, &u.Username, &u.Email, timeInto(&u.CreatedAt), &u.Role, &u.Standing}, extra...)...); err != nil {
 		return generia.User{}, err
 	}
 	return u, nil
@@ -223,4 +226,57 @@ func (s *Store) RefreshTokenFamily(ctx context.Context, hash string) (string, er
 		return "", fmt.Errorf("reading a refresh token: %w", s.translate(err))
 	}
 	return id, nil
+}
+
+// setUserColumn sets a column of an account to one of the allowed values;
+// another value gives KindInvalid, an unknown account KindNotFound.
+func (s *Store) setUserColumn(ctx context.Context, column, userID, value string, allowed ...string) error {
+	if err := required("user ID", userID); err != nil {
+		return err
+	}
+	if !slices.Contains(allowed, value) {
+		return generia.Errorf(generia.KindInvalid, "unknown %s %q: want one of %q", column, value, allowed)
+	}
+	tag, err := s.writes.Exec(ctx, `UPDATE users SET `+column+` = ? WHERE id = ?`, value, userID)
+	if err != nil {
+		return fmt.Errorf("setting the %s of user %s: %w", column, userID, s.translate(err))
+	}
+	if !changed(tag) {
+		return generia.Errorf(generia.KindNotFound, "user %s not found", userID)
+	}
+	return nil
+}
+
+// SetRole sets an account's role: generia.RoleNone, RoleModerator or
+// RoleAdmin.
+func (s *Store) SetRole(ctx context.Context, userID, role string) error {
+	return s.setUserColumn(ctx, "role", userID, role, generia.RoleNone, generia.RoleModerator, generia.RoleAdmin)
+}
+
+// SetStanding sets an account's standing: generia.StandingGood,
+// StandingLimited or StandingSuspended.
+func (s *Store) SetStanding(ctx context.Context, userID, standing string) error {
+	return s.setUserColumn(ctx, "standing", userID, standing, generia.StandingGood, generia.StandingLimited, generia.StandingSuspended)
+}
+
+// userPages pages accounts, newest first.
+var userPages = keyset[generia.User]{list: listUsers, columns: `created_at, id`, desc: true,
+	scan: func(row scanner) (generia.User, error) { return scanUser(row) },
+	key:  func(u generia.User) cursor { return cursor{Time: micros(u.CreatedAt), ID: u.ID} }}
+
+// FindUsers lists the accounts whose username or email starts with q,
+// compared case-insensitively (as logins are), newest first; an empty q
+// lists every account.
+func (s *Store) FindUsers(ctx context.Context, q string, page generia.Page) ([]generia.User, string, error) {
+	key := loginKey(strings.TrimSpace(q))
+	return listPage(ctx, s, userPages, page, "accounts", func(args *sqlArgs) (string, error) {
+		if key == "" {
+			return `SELECT ` + userColumns + ` FROM users WHERE 1 = 1`, nil
+		}
+		// substr rather than LIKE: a % or _ in q is a character, and
+		// no escaping differs between the databases.
+		n := strconv.Itoa(utf8.RuneCountInString(key))
+		return `SELECT ` + userColumns + ` FROM users WHERE (substr(username_key, 1, ` + n + `) = ` + args.add(key) +
+			` OR substr(email_key, 1, ` + n + `) = ` + args.add(key) + `)`, nil
+	}, nil)
 }

@@ -109,7 +109,9 @@ type cursor struct {
 	List string `json:"l"` // which list it belongs to
 	Time int64  `json:"t"` // unix microseconds
 	Pos  int    `json:"p,omitempty"`
-	ID   string `json:"i"`
+	// Score is a case's, in the queue of open cases.
+	Score float64 `json:"s,omitempty"`
+	ID    string  `json:"i"`
 }
 
 // Lists that page with cursors.
@@ -121,6 +123,10 @@ const (
 	listPosts        = "p"
 	listLikes        = "l"
 	listComments     = "m"
+	listUsers        = "u"
+	listCases        = "k"
+	listCasesNewest  = "kn"
+	listAudit        = "a"
 )
 
 // micros is the form of a time in a cursor.

@@ -21,7 +21,8 @@ const worldColumns = `id, owner_id, name, prompt, description, params, character
 // counters.
 const selectWorlds = `SELECT w.id, w.owner_id, w.name, w.prompt, w.description, w.params, w.characters_count, w.posts_count,
 	w.header_media_id, w.icon_media_id, w.visibility, w.llm_provider, w.image_provider, w.workflow_id, w.created_at, w.updated_at,
-	COALESCE(g.status, ''), COALESCE(g.users_created, 0), COALESCE(g.posts_created, 0), ` + worldPostCount + `
+	COALESCE(g.status, ''), COALESCE(g.users_created, 0), COALESCE(g.posts_created, 0), ` + worldPostCount + `,
+	w.review_state, w.review_labels, w.review_reason, w.frozen
 	FROM worlds w LEFT JOIN generation_status g ON g.world_id = w.id`
 
 func scanWorld(row scanner) (generia.World, error) {
@@ -29,7 +30,7 @@ func scanWorld(row scanner) (generia.World, error) {
 	var params sql.NullString
 	err := row.Scan(&w.ID, &w.OwnerID, &w.Name, &w.Prompt, &w.Description, &params, &w.CharactersCount, &w.PostsCount,
 		&w.HeaderMediaID, &w.IconMediaID, &w.Visibility, &w.Providers.LLM, &w.Providers.Image, &w.WorkflowID, timeInto(&w.CreatedAt), timeInto(&w.UpdatedAt),
-		&w.Status, &w.CharactersMade, &w.PostsMade, &w.Posts)
+		&w.Status, &w.CharactersMade, &w.PostsMade, &w.Posts, &w.Review.State, labelsInto(&w.Review.Labels), &w.Review.Reason, &w.Frozen)
 	if err != nil {
 		return generia.World{}, err
 	}
