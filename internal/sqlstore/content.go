@@ -125,10 +125,16 @@ func (s *Store) CreateCharacter(ctx context.Context, c generia.Character) (gener
 			if taken {
 				return generia.Character{}, false, generia.Errorf(generia.KindConflict, "the username %s is taken in world %s", c.Username, c.WorldID)
 			}
-			out, err := scanCharacter(tx.QueryRow(ctx, `INSERT INTO characters (id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			labels, err := labelsArg(c.Review.Labels)
+			if err != nil {
+				return generia.Character{}, false, err
+			}
+			out, err := scanCharacter(tx.QueryRow(ctx, `INSERT INTO characters (id, world_id, owner_id, username, display_name, bio, avatar_media_id, profile, position,
+				review_state, review_labels, review_reason, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING RETURNING `+characterColumns,
-				c.ID, c.WorldID, nullString(c.OwnerID), c.Username, c.DisplayName, c.Bio, c.AvatarMediaID, profile, c.Position, s.at(c.CreatedAt)))
+				c.ID, c.WorldID, nullString(c.OwnerID), c.Username, c.DisplayName, c.Bio, c.AvatarMediaID, profile, c.Position,
+				c.Review.State, labels, c.Review.Reason, s.at(c.CreatedAt)))
 			if s.d.UniqueViolation(err) {
 				return generia.Character{}, false, generia.WrapError(generia.KindConflict, err, "the username "+c.Username+" is taken")
 			}
@@ -302,9 +308,14 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 					return generia.Post{}, false, err
 				}
 			}
-			tag, err := tx.Exec(ctx, `INSERT INTO posts (id, world_id, character_id, caption, hashtags, media_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-				p.ID, p.WorldID, p.CharacterID, p.Caption, hashtags, p.MediaID, s.at(p.CreatedAt))
+			labels, err := labelsArg(p.Review.Labels)
+			if err != nil {
+				return generia.Post{}, false, err
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO posts (id, world_id, character_id, caption, hashtags, media_id,
+				review_state, review_labels, review_reason, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+				p.ID, p.WorldID, p.CharacterID, p.Caption, hashtags, p.MediaID, p.Review.State, labels, p.Review.Reason, s.at(p.CreatedAt))
 			if err != nil {
 				return generia.Post{}, false, err
 			}

@@ -36,7 +36,7 @@ func checkSubject(s generia.Subject) error {
 func labelsArg(labels []generia.Category) (string, error) {
 	parts := make([]string, len(labels))
 	for i, c := range labels {
-		if !slices.Contains(generia.Categories, c) {
+		if c != generia.LabelSensitive && !slices.Contains(generia.Categories, c) {
 			return "", generia.Errorf(generia.KindInvalid, "unknown label %q: want a category of the moderation taxonomy", c)
 		}
 		parts[i] = string(c)

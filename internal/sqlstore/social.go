@@ -193,10 +193,16 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 		if err := s.checkSpeaker(ctx, tx, c); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO comments (id, post_id, user_id, character_id, is_ai, parent_id, text, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		labels, err := labelsArg(c.Review.Labels)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO comments (id, post_id, user_id, character_id, is_ai, parent_id, text,
+			review_state, review_labels, review_reason, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`,
-			c.ID, c.PostID, nullString(c.UserID), nullString(c.CharacterID), c.IsAI, nullString(c.ParentID), c.Text, s.at(c.CreatedAt))
+			c.ID, c.PostID, nullString(c.UserID), nullString(c.CharacterID), c.IsAI, nullString(c.ParentID), c.Text,
+			c.Review.State, labels, c.Review.Reason, s.at(c.CreatedAt))
 		if err != nil {
 			return err
 		}
