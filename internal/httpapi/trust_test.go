@@ -12,6 +12,7 @@ import (
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/ratelimit"
 	"github.com/generia/generia/internal/social"
+	"github.com/generia/generia/internal/socialtest"
 )
 
 // trustAPI is the API of newAPI with a public world of ada's holding a
@@ -438,5 +439,71 @@ func TestModeratorFindsAccounts(t *testing.T) {
 	found.Users = nil
 	if code := a.as(t, a.carol, "GET", "/api/v1/admin/users?q=carol", "", &found); code != http.StatusOK || len(found.Users) != 1 || found.Users[0].Role != "moderator" {
 		t.Errorf("searching carol: HTTP %d %+v, want her with her role", code, found.Users)
+	}
+}
+
+// Content a check blocks is a 422 with code refused and the reason, and is
+// not stored; content it holds, or could not check (the moderation
+// service is down), is stored held: its author and moderators see it with
+// its review, others do not, and moderators find its case in the queue.
+func TestRefusedAndHeldContent(t *testing.T) {
+	a := newTrustAPI(t)
+	words := &socialtest.Words{Flags: map[string]generia.Category{"grooming": generia.CategorySexualMinors, "knife": generia.CategoryViolence}}
+	a.server.Social.Moderator = words
+	comments := "/api/v1/worlds/" + a.world + "/posts/" + a.post + "/comments"
+
+	var e errorBody
+	if code := a.call(t, "POST", comments, `{"text":"a grooming guide"}`, &e); code != http.StatusUnprocessableEntity || e.Error.Code != "refused" ||
+		!strings.Contains(e.Error.Message, "sexual/minors") {
+		t.Errorf("a blocked comment: HTTP %d %+v, want 422 refused naming sexual/minors", code, e.Error)
+	}
+	var held apiv1.Comment
+	if code := a.call(t, "POST", comments, `{"text":"a knife fight at the harbour"}`, &held); code != http.StatusCreated ||
+		held.Review == nil || held.Review.State != "held" || !strings.Contains(held.Review.Reason, "violence") {
+		t.Fatalf("a held comment: HTTP %d, review %+v", code, held.Review)
+	}
+	words.Down.Store(true)
+	var waiting apiv1.Comment
+	if code := a.call(t, "POST", comments, `{"text":"Lovely morning"}`, &waiting); code != http.StatusCreated ||
+		waiting.Review == nil || waiting.Review.State != "held" || !strings.Contains(waiting.Review.Reason, "waiting") {
+		t.Fatalf("a comment while the moderation service is down: HTTP %d, review %+v, want it held", code, waiting.Review)
+	}
+	words.Down.Store(false)
+
+	seen := func(token string) map[string]*apiv1.Review {
+		t.Helper()
+		var page struct{ Comments []apiv1.Comment }
+		if code := a.as(t, token, "GET", comments, "", &page); code != http.StatusOK {
+			t.Fatalf("comments: HTTP %d", code)
+		}
+		out := map[string]*apiv1.Review{}
+		for _, c := range page.Comments {
+			out[c.Text] = c.Review
+		}
+		return out
+	}
+	if got := seen(a.bob); len(got) != 0 {
+		t.Errorf("bob sees comments %v, want none: both are held", got)
+	}
+	if got := seen(""); len(got) != 0 {
+		t.Errorf("a visitor sees comments %v, want none", got)
+	}
+	for who, token := range map[string]string{"ada (their author)": a.token, "carol (a moderator)": a.carol} {
+		got := seen(token)
+		if r := got["a knife fight at the harbour"]; r == nil || r.State != "held" || len(got) != 2 {
+			t.Errorf("%s sees %v, want both comments marked held", who, got)
+		}
+		if _, ok := got["a grooming guide"]; ok {
+			t.Errorf("%s sees the refused comment", who)
+		}
+	}
+	var queue struct{ Cases []apiv1.Case }
+	if code := a.as(t, a.carol, "GET", "/api/v1/admin/cases?status=open", "", &queue); code != http.StatusOK || len(queue.Cases) != 2 {
+		t.Fatalf("the queue: HTTP %d, %+v, want the 2 held comments", code, queue.Cases)
+	}
+	for _, k := range queue.Cases {
+		if k.Source != "check" || k.Verdict == nil || k.Subject.Type != "comment" {
+			t.Errorf("a held comment's case = %+v, want source check with the verdict", k)
+		}
 	}
 }
