@@ -357,7 +357,30 @@ func TestModeratorCannotActOnThemself(t *testing.T) {
 	}
 	var strikes struct{ Strikes []apiv1.Strike }
 	if code := a.as(t, a.carol, "GET", "/api/v1/me/strikes", "", &strikes); code != http.StatusOK || len(strikes.Strikes) != 1 || strikes.Strikes[0].Reason != "be kind" {
-		t.Errorf("carol's strikes: HTTP %d %+v", code, strikes.Strikes)
+		t.Fatalf("carol's strikes: HTTP %d %+v", code, strikes.Strikes)
+	}
+	// A decision without an appeal to answer is a conflict, not a 5xx.
+	a.fails(t, a.dave, "POST", "/api/v1/admin/strikes/"+strikes.Strikes[0].ID+"/decision", `{"accept":false,"reason":"no"}`, http.StatusConflict, "no appeal")
+}
+
+// An appeal after the 20 days of its strike is refused with 400 and
+// changes nothing.
+func TestLateAppealIsRefused(t *testing.T) {
+	a := newTrustAPI(t)
+	a.server.Social.Now = func() time.Time { return time.Now().Add(-generia.AppealWindow - time.Hour) }
+	caseID := a.report(t, a.bob, "post", a.post, "spam", "")
+	if code := a.as(t, a.carol, "POST", "/api/v1/admin/cases/"+caseID+"/actions", `{"action":"warn","reason":"no ads"}`, nil); code != http.StatusOK {
+		t.Fatalf("warning ada: HTTP %d", code)
+	}
+	a.server.Social.Now = nil
+	var strikes struct{ Strikes []apiv1.Strike }
+	if code := a.call(t, "GET", "/api/v1/me/strikes", "", &strikes); code != http.StatusOK || len(strikes.Strikes) != 1 || strikes.Strikes[0].AppealUntil.After(time.Now()) {
+		t.Fatalf("ada's strike of 20 days ago: HTTP %d %+v", code, strikes.Strikes)
+	}
+	a.fails(t, a.token, "POST", "/api/v1/me/strikes/"+strikes.Strikes[0].ID+"/appeal", `{"text":"Late, but"}`, http.StatusBadRequest, "window")
+	strikes.Strikes = nil
+	if code := a.call(t, "GET", "/api/v1/me/strikes", "", &strikes); code != http.StatusOK || len(strikes.Strikes) != 1 || strikes.Strikes[0].Appeal != nil {
+		t.Errorf("ada's strike after a late appeal: HTTP %d %+v, want no appeal", code, strikes.Strikes)
 	}
 }
 
