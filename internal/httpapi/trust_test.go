@@ -530,3 +530,22 @@ func TestRefusedAndHeldContent(t *testing.T) {
 		}
 	}
 }
+
+// Reports past the threshold hold the post: visitors and others no longer
+// see it; its author sees it marked held, with the reason.
+func TestReportsPastTheThresholdHoldThePost(t *testing.T) {
+	a := newTrustAPI(t)
+	postPath := "/api/v1/worlds/" + a.world + "/posts/" + a.post
+	a.report(t, a.bob, "post", a.post, "spam", "")
+	a.report(t, a.carol, "post", a.post, "spam", "")
+	if code := a.as(t, "", "GET", postPath, "", nil); code != http.StatusOK {
+		t.Fatalf("a visitor reading the post after 2 reports: HTTP %d, want 200", code)
+	}
+	a.report(t, a.dave, "post", a.post, "rules", "")
+	a.fails(t, "", "GET", postPath, "", http.StatusNotFound, "")
+	a.fails(t, a.bob, "GET", postPath, "", http.StatusNotFound, "")
+	var p apiv1.Post
+	if code := a.call(t, "GET", postPath, "", &p); code != http.StatusOK || p.Review == nil || p.Review.State != "held" || !strings.Contains(p.Review.Reason, "reports") {
+		t.Errorf("ada reading her reported post: HTTP %d, review %+v; want it held after reports", code, p.Review)
+	}
+}
