@@ -44,6 +44,9 @@ type (
 	// them.
 	AccountCeilings = apiv1.AccountCeilings
 	Like            = apiv1.Like
+	User            = apiv1.User
+	Case            = apiv1.Case
+	AuditEntry      = apiv1.AuditEntry
 )
 
 // Error is an error answer of the API.
@@ -254,11 +257,54 @@ func (c *Client) Posts(ctx context.Context, id string, limit int, cursor string)
 	return page[Post](ctx, c, "/api/v1/worlds/"+url.PathEscape(id)+"/posts", "posts", limit, cursor)
 }
 
+// GrantRole sets an account's role (moderator, admin, or none to take it
+// away); account is its ID or username. Admins grant moderator, the
+// operator token admin too.
+func (c *Client) GrantRole(ctx context.Context, account, role string) (User, error) {
+	var out User
+	err := c.Do(ctx, "POST", "/api/v1/admin/users/"+url.PathEscape(account)+"/roles", map[string]string{"role": role}, &out)
+	return out, err
+}
+
+// Cases returns one page of the moderation queue: status open, resolved,
+// or "" for both.
+func (c *Client) Cases(ctx context.Context, status string, limit int, cursor string) ([]Case, string, error) {
+	path := "/api/v1/admin/cases"
+	if status != "" {
+		path += "?status=" + url.QueryEscape(status)
+	}
+	return page[Case](ctx, c, path, "cases", limit, cursor)
+}
+
+// AuditQuery selects audit entries: one subject's, one actor's, or all.
+type AuditQuery struct {
+	SubjectType, SubjectID, Actor string
+}
+
+// Audit returns one page of the audit log, newest first.
+func (c *Client) Audit(ctx context.Context, q AuditQuery, limit int, cursor string) ([]AuditEntry, string, error) {
+	v := url.Values{}
+	for k, val := range map[string]string{"subject_type": q.SubjectType, "subject_id": q.SubjectID, "actor": q.Actor} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	path := "/api/v1/admin/audit"
+	if len(v) > 0 {
+		path += "?" + v.Encode()
+	}
+	return page[AuditEntry](ctx, c, path, "entries", limit, cursor)
+}
+
 // page fetches one page of the list at path: its items, which the answer
 // names name, and the cursor of the next page ("" after the last).
 func page[T any](ctx context.Context, c *Client, path, name string, limit int, cursor string) ([]T, string, error) {
 	var out map[string]json.RawMessage
-	if err := c.Do(ctx, "GET", fmt.Sprintf("%s?limit=%d&cursor=%s", path, limit, url.QueryEscape(cursor)), nil, &out); err != nil {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	if err := c.Do(ctx, "GET", fmt.Sprintf("%s%slimit=%d&cursor=%s", path, sep, limit, url.QueryEscape(cursor)), nil, &out); err != nil {
 		return nil, "", err
 	}
 	var items []T

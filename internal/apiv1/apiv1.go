@@ -16,6 +16,29 @@ type User struct {
 	Username  string    `json:"username"`
 	Email     string    `json:"email"`
 	CreatedAt time.Time `json:"created_at"`
+	// Role is moderator or admin; absent for everyone else.
+	Role string `json:"role,omitempty"`
+	// Standing is limited or suspended; absent for an account in good
+	// standing.
+	Standing string `json:"standing,omitempty"`
+}
+
+// Review is the moderation state of a post, comment, character or world,
+// sent only when it has one: held (waiting for a moderator) or hidden (by
+// one), which only its person and moderators see, and the labels of
+// content shown behind a notice.
+type Review struct {
+	State  string             `json:"state,omitempty"`
+	Reason string             `json:"reason,omitempty"`
+	Labels []generia.Category `json:"labels,omitempty"`
+}
+
+// ReviewOf is an item's review as the API sends it: nil when it has none.
+func ReviewOf(r generia.Review) *Review {
+	if r.State == "" && r.Reason == "" && len(r.Labels) == 0 {
+		return nil
+	}
+	return &Review{State: r.State, Reason: r.Reason, Labels: r.Labels}
 }
 
 // Session is the answer of register, login and refresh.
@@ -50,6 +73,7 @@ type World struct {
 	IsOwner         *bool             `json:"is_owner,omitempty"`
 	IsJoined        *bool             `json:"is_joined,omitempty"`
 	Generation      *Status           `json:"generation,omitempty"`
+	Review          *Review           `json:"review,omitempty"`
 }
 
 // Status is a world's generation status record. The counters keep the
@@ -121,6 +145,7 @@ type Character struct {
 	Profile       json.RawMessage `json:"profile"`
 	PostsCount    *int            `json:"posts_count,omitempty"`
 	CreatedAt     time.Time       `json:"created_at"`
+	Review        *Review         `json:"review,omitempty"`
 }
 
 // Post is a post of a world's feed.
@@ -143,6 +168,7 @@ type Post struct {
 	CommentsCount int       `json:"comments_count"`
 	UserLiked     bool      `json:"user_liked"`
 	CreatedAt     time.Time `json:"created_at"`
+	Review        *Review   `json:"review,omitempty"`
 }
 
 // Comment is a comment on a post: a person's (user_id), possibly spoken as
@@ -162,6 +188,7 @@ type Comment struct {
 	// Answer is in the answer to a new comment only: whether the world's
 	// characters will answer it, and when.
 	Answer *Answer `json:"answer,omitempty"`
+	Review *Review `json:"review,omitempty"`
 }
 
 // Answer says whether a new comment will be answered: status "coming"
@@ -190,3 +217,126 @@ type Life = generia.LifeView
 // AccountCeilings is one account's ceilings, as the operator reads and
 // sets them.
 type AccountCeilings = generia.AccountCeilings
+
+// ReportFiled is what a reporter learns of their report: the case it went
+// into and whether that is open. The case's score, and who else reported,
+// are for moderators.
+type ReportFiled struct {
+	CaseID string `json:"id"`
+	Status string `json:"status"`
+}
+
+// Subject names what a report or action is about: a post, comment,
+// character, world or user, by ID.
+type Subject = generia.Subject
+
+// Snapshot is reported or acted-on content as it was then.
+type Snapshot = generia.Snapshot
+
+// Verdict is an automatic check's answer.
+type Verdict = generia.Verdict
+
+// Case gathers the reports and automatic holds of one subject, for
+// moderators.
+type Case struct {
+	ID      string  `json:"id"`
+	Subject Subject `json:"subject"`
+	WorldID string  `json:"world_id,omitempty"`
+	Status  string  `json:"status"`
+	// Source is report (people's reports) or check (an automatic hold).
+	Source string `json:"source"`
+	// Score is the sum of the reports' weights; Reports how many there are.
+	Score      float64    `json:"score"`
+	Reports    int        `json:"reports"`
+	Snapshot   Snapshot   `json:"snapshot"`
+	Verdict    *Verdict   `json:"verdict,omitempty"`
+	Resolution string     `json:"resolution,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+}
+
+// CaseDetail is one case with its reports.
+type CaseDetail struct {
+	Case    Case     `json:"case"`
+	Reports []Report `json:"reports"`
+}
+
+// Report is one person's report in a case, for moderators.
+type Report struct {
+	ID         string  `json:"id"`
+	ReporterID string  `json:"reporter_id"`
+	Reason     string  `json:"reason"`
+	Note       string  `json:"note,omitempty"`
+	Weight     float64 `json:"weight"`
+	// Snapshot is the subject as this reporter saw it.
+	Snapshot  Snapshot  `json:"snapshot"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Strike is an action on a person's content or account, as its person
+// sees it, with their appeal.
+type Strike struct {
+	ID       string   `json:"id"`
+	UserID   string   `json:"user_id"`
+	CaseID   string   `json:"case_id,omitempty"`
+	Action   string   `json:"action"`
+	Subject  Subject  `json:"subject"`
+	Reason   string   `json:"reason"`
+	Snapshot Snapshot `json:"snapshot"`
+	// AppealUntil is the last moment the person may appeal.
+	AppealUntil time.Time `json:"appeal_until"`
+	CreatedAt   time.Time `json:"created_at"`
+	Appeal      *Appeal   `json:"appeal,omitempty"`
+}
+
+// Appeal is a person's one appeal of a strike and its answer.
+type Appeal struct {
+	Text string `json:"text"`
+	// State is pending, accepted or rejected.
+	State     string    `json:"state"`
+	CreatedAt time.Time `json:"created_at"`
+	// DecidedAt and Decision are the moderators' answer and its reason.
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	Decision  string     `json:"decision,omitempty"`
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID string `json:"id"`
+	// Actor is the account that acted, operator or system.
+	Actor     string          `json:"actor"`
+	Verb      string          `json:"verb"`
+	Subject   Subject         `json:"subject"`
+	CaseID    string          `json:"case_id,omitempty"`
+	Reason    string          `json:"reason,omitempty"`
+	Snapshot  *Snapshot       `json:"snapshot,omitempty"`
+	Detail    json.RawMessage `json:"detail,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// Spend is what providers cost over the last days, for the console.
+type Spend struct {
+	// Days are every day of the period, oldest first, 0 for a day without
+	// calls.
+	Days        []DaySpend `json:"days"`
+	TopAccounts []Spender  `json:"top_accounts"`
+	TopWorlds   []Spender  `json:"top_worlds"`
+	// Awake are the IDs of the worlds whose life runs now.
+	Awake []string `json:"awake"`
+}
+
+// DaySpend is what providers cost on one day (UTC).
+type DaySpend struct {
+	Day     string  `json:"day"`
+	CostUSD float64 `json:"cost_usd"`
+	Calls   int     `json:"calls"`
+}
+
+// Spender is an account or world and what it cost in the period.
+type Spender struct {
+	ID      string  `json:"id"`
+	Name    string  `json:"name"`
+	CostUSD float64 `json:"cost_usd"`
+	Calls   int     `json:"calls"`
+}

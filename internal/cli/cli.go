@@ -48,6 +48,13 @@ Operator (the operator token):
                         [--life-daily-calls N] [--life-daily-budget-usd X] [--reset] [--json]
             read, raise or lower one account's ceilings over the GENERIA_LIFE_MAX_* and
             GENERIA_ACCOUNT_DAILY_* settings (no flag: read them)
+  admin grant USER ROLE   give an account a role: moderator, admin (the operator only) or none
+
+Moderators (a moderator's or admin's token, or the operator token):
+  admin cases [--status open|resolved] [--limit N] [--json]
+            the moderation queue: reported and held content, with what it said
+  admin audit [--subject TYPE/ID] [--actor ID] [--limit N] [--json]
+            the audit log, newest first: reports, holds, actions, appeals, role grants
 
 Other:
   bench     generate worlds on the embedded stack and report time, activities/s, memory
@@ -78,6 +85,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = runWorld(ctx, rest, cfg, env)
 	case "account":
 		err = runAccount(ctx, rest, cfg, env)
+	case "admin":
+		err = runAdmin(ctx, rest, cfg, env)
 	case "bench":
 		err = runBench(ctx, rest, cfg, env)
 	case "fake-providers":

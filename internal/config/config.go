@@ -96,6 +96,9 @@ type Config struct {
 	// (ratelimit.ParseNewcomerRates), and an account moderators limited.
 	NewcomerRates string
 	NewcomerHours int
+	// ReportRate is how many reports one account may file, as "n/period"
+	// (an address half again as many).
+	ReportRate string
 	// UploadRate is how many images one account may upload, as
 	// "n/period", and UploadMB how many megabytes in that period.
 	UploadRate string

@@ -29,7 +29,8 @@ func TestFromEnvDefaults(t *testing.T) {
 		WorldBudgetUSD: 2, Life: Life{Enabled: true, ActionsPerHour: 6, Idle: 10 * time.Minute, DailyCalls: 200, DailyBudgetUSD: 0.5},
 		Ceilings:  generia.Ceilings{LifeActionsPerHour: 60, LifeDailyCalls: 500, LifeDailyBudgetUSD: 1, DailyCalls: 2000, DailyBudgetUSD: 5},
 		LoginRate: "10/1m", RegisterRate: "5/1h", WorldRate: "20/1h", CommentRate: "30/10m", PostRate: "20/10m", LifeRate: "20/10m", StreamRate: "60/1m",
-		NewcomerRates: "worlds=5/24h,lives=10/24h,posts=20/24h,comments=50/24h,uploads=20/24h", NewcomerHours: 24, UploadRate: "30/1h", UploadMB: 100,
+		NewcomerRates: "worlds=5/24h,lives=10/24h,posts=20/24h,comments=50/24h,uploads=20/24h", NewcomerHours: 24,
+		ReportRate: "20/1h", UploadRate: "30/1h", UploadMB: 100,
 		Streams:  Streams{PerAddress: 20, PerAccount: 20, Max: 10000},
 		LogLevel: "info", LogFormat: "text", Server: "http://127.0.0.1:8080",
 	}
@@ -42,12 +43,14 @@ func TestFromEnvParses(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{
 		"MAX_CONCURRENT_LLM_REQUESTS": "7", "LLM_REQUESTS_PER_SECOND": "2.5", "GENERIA_OFFLINE_LLM_LATENCY": "250ms",
 		"S3_USE_PATH_STYLE": "true", "LLM_FALLBACK_MODELS": " a/one, ,b/two ", "GENERIA_QUEUES": "llm,images",
+		"GENERIA_REPORT_RATE": "5/10m",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Concurrency.LLM != 7 || c.Concurrency.LLMPerSecond != 2.5 || c.OfflineLLMLatency != 250*time.Millisecond ||
-		!c.S3PathStyle || !slices.Equal(c.LLMFallbackModels, []string{"a/one", "b/two"}) || c.Queues != "llm,images" {
+		!c.S3PathStyle || !slices.Equal(c.LLMFallbackModels, []string{"a/one", "b/two"}) || c.Queues != "llm,images" ||
+		c.ReportRate != "5/10m" {
 		t.Errorf("FromEnv: %+v", c)
 	}
 }

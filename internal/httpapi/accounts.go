@@ -10,7 +10,7 @@ import (
 )
 
 func toUser(u generia.User) apiv1.User {
-	return apiv1.User{ID: u.ID, Username: u.Username, Email: u.Email, CreatedAt: u.CreatedAt}
+	return apiv1.User{ID: u.ID, Username: u.Username, Email: u.Email, CreatedAt: u.CreatedAt, Role: u.Role, Standing: u.Standing}
 }
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {

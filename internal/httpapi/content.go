@@ -30,7 +30,7 @@ func toCharacter(c generia.Character) apiv1.Character {
 	}
 	return apiv1.Character{ID: c.ID, WorldID: c.WorldID, Username: c.Username, DisplayName: c.DisplayName, Bio: c.Bio,
 		AvatarMediaID: c.AvatarMediaID, AvatarURL: mediaURL(c.AvatarMediaID), IsAI: c.IsAI(), RealUserID: c.OwnerID,
-		Profile: profile, CreatedAt: c.CreatedAt}
+		Profile: profile, CreatedAt: c.CreatedAt, Review: apiv1.ReviewOf(c.Review)}
 }
 
 func toPost(p generia.Post) apiv1.Post {
@@ -42,13 +42,13 @@ func toPost(p generia.Post) apiv1.Post {
 		AvatarMediaID: p.AvatarMediaID, AvatarURL: mediaURL(p.AvatarMediaID), IsAI: p.IsAI, Caption: p.Caption, Hashtags: tags,
 		MediaID: p.MediaID, MediaURL: mediaURL(p.MediaID), MediaWidth: p.MediaWidth, MediaHeight: p.MediaHeight,
 		LikesCount: p.LikesCount, CommentsCount: p.CommentsCount,
-		UserLiked: p.Liked, CreatedAt: p.CreatedAt}
+		UserLiked: p.Liked, CreatedAt: p.CreatedAt, Review: apiv1.ReviewOf(p.Review)}
 }
 
 func toComment(c generia.Comment) apiv1.Comment {
 	return apiv1.Comment{ID: c.ID, PostID: c.PostID, UserID: c.UserID, Username: c.Username, CharacterID: c.CharacterID,
 		CharacterUsername: c.CharacterUsername, DisplayName: c.DisplayName, IsAI: c.IsAI, ParentID: c.ParentID,
-		Text: c.Text, CreatedAt: c.CreatedAt}
+		Text: c.Text, CreatedAt: c.CreatedAt, Review: apiv1.ReviewOf(c.Review)}
 }
 
 func toLike(l generia.Like) apiv1.Like {

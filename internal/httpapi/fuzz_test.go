@@ -105,7 +105,7 @@ func (a *api) call(tb testing.TB, method, path, body string, out any) int {
 var bodyRoutes = []string{
 	"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
 	"/api/v1/worlds", "/api/v1/worlds/{id}/characters", "/api/v1/worlds/{id}/posts",
-	"/api/v1/worlds/{id}/posts/{post}/comments",
+	"/api/v1/worlds/{id}/posts/{post}/comments", "/api/v1/reports", "/api/v1/me/strikes/{post}/appeal",
 }
 
 // Every JSON body the API takes, however mangled, gets a 2xx or a 4xx:
@@ -119,6 +119,7 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"username":"ada_w","display_name":"Ada","bio":"Hi","avatar_media_id":"m1"}`,
 		`{"character_id":"c1","caption":"Storm #tide","media_id":"m1","hashtags":["tide"]}`,
 		`{"text":"Lovely"}`,
+		`{"subject_type":"world","subject_id":"x","reason":"other","note":"Why"}`,
 		``, `null`, `[]`, `{`, `{"prompt":1e999}`, `{"characters_count":-1}`, "\xff\xfe", `{"a":` + strings.Repeat("[", 10000),
 	} {
 		for i := range bodyRoutes {

@@ -78,8 +78,20 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/worlds/{id}/media", upload, ratelimit.Uploads, s.upload},
 		{"GET", "/api/v1/media/{id}", small, "", s.getMedia},
 
+		{"POST", "/api/v1/reports", small, ratelimit.Reports, s.report},
+		{"GET", "/api/v1/me/strikes", small, "", s.myStrikes},
+		{"POST", "/api/v1/me/strikes/{id}/appeal", small, "", s.appeal},
+
 		{"GET", "/api/v1/admin/accounts/{id}/ceilings", small, "", s.accountCeilings},
 		{"PUT", "/api/v1/admin/accounts/{id}/ceilings", small, "", s.setAccountCeilings},
+		{"GET", "/api/v1/admin/cases", small, "", s.listCases},
+		{"GET", "/api/v1/admin/cases/{id}", small, "", s.getCase},
+		{"POST", "/api/v1/admin/cases/{id}/actions", small, "", s.act},
+		{"POST", "/api/v1/admin/strikes/{id}/decision", small, "", s.decideAppeal},
+		{"GET", "/api/v1/admin/audit", small, "", s.auditLog},
+		{"GET", "/api/v1/admin/spend", small, "", s.spend},
+		{"GET", "/api/v1/admin/users", small, "", s.findAccounts},
+		{"POST", "/api/v1/admin/users/{id}/roles", small, "", s.grantRole},
 	}
 }
 

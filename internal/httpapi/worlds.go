@@ -24,6 +24,7 @@ func toWorld(w generia.World) apiv1.World {
 		CharactersCount: w.CharactersCount, PostsCount: w.PostsCount, CharactersMade: w.CharactersMade, PostsMade: w.PostsMade, Posts: w.Posts,
 		HeaderMediaID: w.HeaderMediaID, IconMediaID: w.IconMediaID, Visibility: w.Visibility, OwnerID: w.OwnerID,
 		Providers: w.Providers, WorkflowID: w.WorkflowID, Status: w.Status, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		Review: apiv1.ReviewOf(w.Review),
 	}
 }
 

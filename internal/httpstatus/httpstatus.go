@@ -22,7 +22,10 @@ var statuses = map[generia.Kind]int{
 	generia.KindStopped:      http.StatusConflict,
 	generia.KindLimit:        http.StatusTooManyRequests,
 	generia.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	generia.KindUnavailable:  http.StatusServiceUnavailable,
+	// Content a moderation check refused: the request was understood,
+	// and what it carries will not be published.
+	generia.KindRefused:     http.StatusUnprocessableEntity,
+	generia.KindUnavailable: http.StatusServiceUnavailable,
 }
 
 // Of is the HTTP status of an error kind; the one place that says it.

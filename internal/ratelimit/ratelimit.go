@@ -1,6 +1,6 @@
 // Package ratelimit holds the rate limits of every write that costs (sign-in,
 // registration, worlds, posts, comments, uploads, life changes, stream
-// opens), shared by the JSON API and the web UI, whose routers spend them
+// opens, reports), shared by the JSON API and the web UI, whose routers spend them
 // (Limits.Guard): in the process's memory, or, with REDIS_URL, in Redis for
 // every API process at once (GCRA, one script), falling back to the
 // process's memory while Redis cannot be reached (Fallback).
@@ -45,6 +45,11 @@ const (
 	// StreamsUser per account: each holds a connection and a watcher.
 	Streams     = "streams"
 	StreamsUser = "streams-user"
+	// Reports are reports filed per address, ReportsUser per account: each
+	// opens or weighs on a case that moderators read, and a flood of them
+	// could hide content on its own.
+	Reports     = "reports"
+	ReportsUser = "reports-user"
 	// Failures of sign-in: per account and address (refused when spent), and
 	// per account from everywhere (slowed down when spent, never refused,
 	// so that nobody can lock a person out from elsewhere).
@@ -56,12 +61,13 @@ const (
 // holds per address.
 var perAccount = map[string]string{
 	Worlds: WorldsUser, Comments: CommentsUser, Posts: PostsUser, Uploads: UploadsUser, Life: LifeUser, Streams: StreamsUser,
+	Reports: ReportsUser,
 }
 
 // what names what a rule counts, in its refusal.
 var what = map[string]string{
 	Register: "registrations", Worlds: "worlds created", Comments: "comments", Posts: "posts",
-	Uploads: "uploads", Life: "changes to a world's life", Streams: "streams opened",
+	Uploads: "uploads", Life: "changes to a world's life", Streams: "streams opened", Reports: "reports",
 }
 
 // Default rates per account of the rules that New does not take (an address
@@ -72,6 +78,7 @@ var (
 	DefaultUploads  = Rate{N: 30, Period: time.Hour}
 	DefaultLife     = Rate{N: 20, Period: 10 * time.Minute}
 	DefaultStreams  = Rate{N: 60, Period: time.Minute}
+	DefaultReports  = Rate{N: 20, Period: time.Hour}
 )
 
 // Rate is n events per period, allowed in a burst of n.
@@ -125,8 +132,8 @@ type Limits struct {
 // process): sign-in attempts per address (login; failures per account and
 // address half as many, per account from everywhere 20 times as many),
 // registration per address, and world creation per account (and 1.5× that
-// per address). Comments, posts, uploads, life changes and stream opens
-// start at their Default rates.
+// per address). Comments, posts, uploads, life changes, stream opens and
+// reports start at their Default rates.
 func New(backend Backend, login, register, worlds Rate) *Limits {
 	if backend == nil {
 		backend = NewMemory(DefaultMemoryKeys)
@@ -147,11 +154,12 @@ func New(backend Backend, login, register, worlds Rate) *Limits {
 	l.Set(Uploads, DefaultUploads)
 	l.Set(Life, DefaultLife)
 	l.Set(Streams, DefaultStreams)
+	l.Set(Reports, DefaultReports)
 	return l
 }
 
 // Set sets a rule's rate. For the rules that hold per account too (worlds,
-// comments, posts, uploads, life, streams) r is one account's rate, and an
+// comments, posts, uploads, life, streams, reports) r is one account's rate, and an
 // address gets half again as many, so that two people behind one address
 // are not refused before either spent their own.
 func (l *Limits) Set(rule string, r Rate) {

@@ -285,6 +285,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		e.Heading = "Limit reached"
 	case generia.KindTooLarge:
 		e.Heading = "Too large"
+	case generia.KindRefused:
+		e.Heading = "Not published"
 	case generia.KindUnavailable:
 		e.Heading, e.Message = "Temporarily unavailable", "A service Generia needs is not answering. Try again in a moment."
 	case generia.KindInvalid, generia.KindConflict, generia.KindStopped:
@@ -312,7 +314,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // chose, so the form is shown again with the message.
 func isFormError(err error) bool {
 	switch generia.ErrorKind(err) {
-	case generia.KindInvalid, generia.KindConflict, generia.KindLimit, generia.KindStopped, generia.KindForbidden, generia.KindTooLarge:
+	case generia.KindInvalid, generia.KindConflict, generia.KindLimit, generia.KindStopped, generia.KindForbidden, generia.KindTooLarge,
+		generia.KindRefused:
 		return true
 	}
 	return false
