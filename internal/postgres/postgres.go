@@ -173,6 +173,7 @@ var dialect = sqlstore.Dialect{
 	Translate:       translate,
 	Retryable:       retryable,
 	UniqueViolation: isUniqueViolation,
+	Day:             func(column string) string { return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
 }
 
 // PostgreSQL error codes the store reacts to.

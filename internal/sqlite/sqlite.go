@@ -148,6 +148,7 @@ var schema = sqlstore.Migrations{
 var dialect = sqlstore.Dialect{
 	Greatest: "MAX",
 	Time:     micros,
+	Day:      func(column string) string { return "strftime('%Y-%m-%d', " + column + " / 1000000, 'unixepoch')" },
 	Strings: func(v []string) (any, error) {
 		if v == nil {
 			v = []string{}

@@ -70,6 +70,9 @@ type Dialect struct {
 	// UniqueViolation reports whether an error is a UNIQUE or PRIMARY KEY
 	// violation.
 	UniqueViolation func(error) bool
+	// Day is the UTC day of a stored time, from a column, as YYYY-MM-DD
+	// text.
+	Day func(column string) string
 }
 
 // Store is a generia.Store on an SQL database.

@@ -124,6 +124,16 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"review/frozen worlds, silenced characters", testFrozenSilenced},
 		{"accounts/roles and standing", testRolesStanding},
 		{"accounts/found by the start of a username or email", testFindUsers},
+		{"reports/merge into one open case, once per reporter", testFileReport},
+		{"reports/20 concurrent reporters make one case", testFileReportConcurrent},
+		{"cases/opened by a check, joined by reports", testOpenCase},
+		{"cases/the queue by score then age, pages", testListCases},
+		{"reports/a reporter's record", testReporterRecord},
+		{"cases/resolved in one transaction or not at all", testResolve},
+		{"strikes/listed, appealed once within the window, decided", testStrikesAppeals},
+		{"audit/appended, listed newest first, filtered", testAudit},
+		{"snapshots outlive an edit and the world's deletion", testSnapshotsOutliveContent},
+		{"spend/by UTC day, top accounts and worlds", testSpend},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
