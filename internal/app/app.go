@@ -320,6 +320,7 @@ func (a *App) serveHTTP() error {
 		{"GENERIA_POST_RATE", a.Config.PostRate, ratelimit.Posts},
 		{"GENERIA_LIFE_RATE", a.Config.LifeRate, ratelimit.Life},
 		{"GENERIA_STREAM_RATE", a.Config.StreamRate, ratelimit.Streams},
+		{"GENERIA_REPORT_RATE", a.Config.ReportRate, ratelimit.Reports},
 	} {
 		rate, err := ratelimit.ParseRate(r.value)
 		if err != nil {

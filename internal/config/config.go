@@ -88,6 +88,9 @@ type Config struct {
 	// publish, changes to life settings make and streams open, as
 	// "n/period" (an address half again as many).
 	PostRate, LifeRate, StreamRate string
+	// ReportRate is how many reports one account may file, as "n/period"
+	// (an address half again as many).
+	ReportRate string
 	// UploadRate is how many images one account may upload, as
 	// "n/period", and UploadMB how many megabytes in that period.
 	UploadRate string

@@ -27,7 +27,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		LLMModel:    DefaultLLMModel, RunwareBaseURL: DefaultImageBaseURL, ImageModel: DefaultImageModel,
 		WorldBudgetUSD: 2, Life: Life{Enabled: true, ActionsPerHour: 6, Idle: 10 * time.Minute, DailyCalls: 200, DailyBudgetUSD: 0.5},
 		Ceilings:  generia.Ceilings{LifeActionsPerHour: 60, LifeDailyCalls: 500, LifeDailyBudgetUSD: 1, DailyCalls: 2000, DailyBudgetUSD: 5},
-		LoginRate: "10/1m", RegisterRate: "5/1h", WorldRate: "20/1h", CommentRate: "30/10m", PostRate: "20/10m", LifeRate: "20/10m", StreamRate: "60/1m", UploadRate: "30/1h", UploadMB: 100,
+		LoginRate: "10/1m", RegisterRate: "5/1h", WorldRate: "20/1h", CommentRate: "30/10m", PostRate: "20/10m", LifeRate: "20/10m", StreamRate: "60/1m", ReportRate: "20/1h", UploadRate: "30/1h", UploadMB: 100,
 		Streams:  Streams{PerAddress: 20, PerAccount: 20, Max: 10000},
 		LogLevel: "info", LogFormat: "text", Server: "http://127.0.0.1:8080",
 	}

@@ -22,6 +22,7 @@ var statuses = map[generia.Kind]int{
 	generia.KindStopped:      http.StatusConflict,
 	generia.KindLimit:        http.StatusTooManyRequests,
 	generia.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	generia.KindRefused:      http.StatusUnprocessableEntity,
 	generia.KindUnavailable:  http.StatusServiceUnavailable,
 }
 

@@ -45,6 +45,10 @@ const (
 	// StreamsUser per account: each holds a connection and a watcher.
 	Streams     = "streams"
 	StreamsUser = "streams-user"
+	// Reports are reports filed per address, ReportsUser per account:
+	// each opens or weighs on a case that moderators read.
+	Reports     = "reports"
+	ReportsUser = "reports-user"
 	// Failures of sign-in: per account and address (refused when spent), and
 	// per account from everywhere (slowed down when spent, never refused,
 	// so that nobody can lock a person out from elsewhere).
@@ -56,12 +60,14 @@ const (
 // holds per address.
 var perAccount = map[string]string{
 	Worlds: WorldsUser, Comments: CommentsUser, Posts: PostsUser, Uploads: UploadsUser, Life: LifeUser, Streams: StreamsUser,
+	Reports: ReportsUser,
 }
 
 // what names what a rule counts, in its refusal.
 var what = map[string]string{
 	Register: "registrations", Worlds: "worlds created", Comments: "comments", Posts: "posts",
 	Uploads: "uploads", Life: "changes to a world's life", Streams: "streams opened",
+	Reports: "reports",
 }
 
 // Default rates per account of the rules that New does not take (an address
@@ -72,6 +78,7 @@ var (
 	DefaultUploads  = Rate{N: 30, Period: time.Hour}
 	DefaultLife     = Rate{N: 20, Period: 10 * time.Minute}
 	DefaultStreams  = Rate{N: 60, Period: time.Minute}
+	DefaultReports  = Rate{N: 20, Period: time.Hour}
 )
 
 // Rate is n events per period, allowed in a burst of n.
@@ -146,6 +153,7 @@ func New(backend Backend, login, register, worlds Rate) *Limits {
 	l.Set(Uploads, DefaultUploads)
 	l.Set(Life, DefaultLife)
 	l.Set(Streams, DefaultStreams)
+	l.Set(Reports, DefaultReports)
 	return l
 }
 
