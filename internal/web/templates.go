@@ -127,6 +127,7 @@ func (h *Handler) funcs() template.FuncMap {
 		"atLeast1":   func(n int) int { return max(n, 1) },
 		"lifeHelp":   lifeHelp,
 		"action":     actionName,
+		"verb":       actionVerb,
 		"reason":     reasonName,
 		"labels":     labelList,
 		"thumb":      func(id string) string { return variantURL(id, 160) },

@@ -116,6 +116,29 @@ func actionName(action string) string {
 	return action
 }
 
+// actionVerbs name the console's buttons.
+var actionVerbs = map[string]string{
+	generia.ActionDismiss:       "Dismiss",
+	generia.ActionApprove:       "Approve",
+	generia.ActionHide:          "Hide",
+	generia.ActionDelete:        "Delete",
+	generia.ActionMarkSensitive: "Mark sensitive",
+	generia.ActionPauseLife:     "Pause life",
+	generia.ActionFreezeWorld:   "Freeze world",
+	generia.ActionSilence:       "Silence",
+	generia.ActionWarn:          "Warn",
+	generia.ActionLimit:         "Limit",
+	generia.ActionSuspend:       "Suspend",
+}
+
+// actionVerb names an action's button.
+func actionVerb(action string) string {
+	if n, ok := actionVerbs[action]; ok {
+		return n
+	}
+	return action
+}
+
 // reasonNames are the reasons of reports, as the form offers them.
 var reasonNames = map[string]string{
 	generia.ReasonSpam:    "Spam",
