@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -27,10 +26,6 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, req request) {
 	nr := social.NewReport{SubjectType: r.PostFormValue("subject_type"), SubjectID: r.PostFormValue("subject_id"),
 		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note")}
 	d := reportData{Subject: generia.Subject{Type: nr.SubjectType, ID: nr.SubjectID}, Back: backPath(r, "/")}
-	if !slices.Contains([]string{generia.SubjectPost, generia.SubjectComment, generia.SubjectCharacter, generia.SubjectWorld, generia.SubjectUser}, nr.SubjectType) {
-		h.fail(w, r, generia.FieldErrorf("subject_type", "one may report a post, comment, character, world or person"))
-		return
-	}
 	status, title := http.StatusOK, "Report received"
 	if _, err := h.social.Report(r.Context(), req.viewer.ID, nr); err != nil {
 		if !isFormError(err) {

@@ -132,7 +132,7 @@ func TestReportActStrikeAppeal(t *testing.T) {
 		return v
 	}
 	bob.postForm("/report", bad("reason", "ugly")).want(http.StatusBadRequest, "Reason must be one of")
-	bob.postForm("/report", bad("subject_type", "planet")).want(http.StatusBadRequest)
+	bob.postForm("/report", bad("subject_type", "planet")).want(http.StatusBadRequest, "Subject_type must be post, comment")
 	bob.postForm("/report", bad("reason", "other")).want(http.StatusBadRequest, "Say what is wrong in a note")
 	bob.postForm("/report", bad("subject_id", "post-nope")).want(http.StatusNotFound)
 
@@ -271,4 +271,25 @@ func TestSpendingIsAChart(t *testing.T) {
 	if n := strings.Count(page.body, `<rect class="bar"`); n != 30 {
 		t.Errorf("the chart has %d bars, want one a day for 30 days", n)
 	}
+}
+
+func TestHeldItemsAreMarkedForTheirPerson(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	held := generia.Review{State: generia.ReviewHeld, Reason: "held for review after reports"}
+	f.ok(f.store.SetReview(t.Context(), generia.Subject{Type: generia.SubjectCharacter, ID: "char-1"}, held), "holding a character")
+	f.ok(f.store.SetReview(t.Context(), generia.Subject{Type: generia.SubjectWorld, ID: "tidewater"}, held), "holding a world")
+	f.ok(f.store.SetReview(t.Context(), generia.Subject{Type: generia.SubjectPost, ID: "post-10"},
+		generia.Review{State: generia.ReviewHidden, Reason: "hidden by moderators"}), "hiding a post")
+	ada, bob := f.signedIn(f.ada), f.signedIn(f.bob)
+
+	// Ada, whose world it is, sees each marked with its reason.
+	ada.get("/worlds/tidewater").want(http.StatusOK, "Held for review", "held for review after reports")
+	ada.get("/characters/char-1").want(http.StatusOK, "Held for review")
+	ada.get("/worlds/tidewater/posts/post-10").want(http.StatusOK, "Caption 10", "Hidden by moderators")
+	ada.get("/?tab=mine").want(http.StatusOK, "Tidewater", "Held for review")
+	// Others do not see them at all.
+	bob.get("/worlds/tidewater").want(http.StatusNotFound)
+	bob.get("/characters/char-1").want(http.StatusNotFound)
+	f.browser().get("/worlds/tidewater/posts/post-10").want(http.StatusNotFound)
 }
