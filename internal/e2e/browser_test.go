@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/servicetest"
 )
 
@@ -289,6 +290,66 @@ func TestWebUIInABrowser(t *testing.T) {
 	)
 	if h := read("the deleted character's page", chromedp.Text(css("h1"))); strings.Contains(h, "Grace Gearwright") {
 		t.Errorf("the deleted character's page still shows %q", h)
+	}
+
+	// The console: a moderator reports Grace's comment, finds it in the
+	// queue, hides it; Grace sees the strike with its reason.
+	signOut := chromedp.Steps(chromedp.Click(css(`form[action="/logout"] button`)), chromedp.WaitVisible(css(`a[href^="/login"]`)))
+	signIn := func(name, password string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(visit(base+"/login", "#login"), chromedp.SendKeys(css("#login"), name),
+			chromedp.SendKeys(css("#password"), password), chromedp.Submit(css("#password")),
+			chromedp.WaitReady(css(`meta[name="csrf-token"]`)))
+	}
+	step("a moderator signs up",
+		signOut,
+		visit(base+"/register", "#username"),
+		chromedp.SendKeys(css("#username"), "hopper"),
+		chromedp.SendKeys(css("#email"), "hopper@example.com"),
+		chromedp.SendKeys(css("#password"), "another long password"),
+		chromedp.Submit(css("#password")),
+		chromedp.WaitReady(css(`meta[name="csrf-token"]`)),
+	)
+	hopper, _, err := s.app.Store.UserByLogin(context.Background(), "hopper")
+	if err != nil {
+		t.Fatalf("the moderator's account: %v", err)
+	}
+	if err := s.app.Store.SetRole(context.Background(), hopper.ID, generia.RoleModerator); err != nil {
+		t.Fatalf("making hopper a moderator: %v", err)
+	}
+	const graceComment = `[...document.querySelectorAll('[data-comment]')].find(li => li.innerText.includes('The gears here sing at noon.'))`
+	step("the moderator opens the post",
+		visit(worldURL+"/posts/"+postID.Value, "#comments"),
+		chromedp.Poll[chromedp.Void](graceComment+` !== undefined`),
+	)
+	report := "#" + read("Grace's comment", chromedp.Evaluate[string](graceComment+`.id`)) + " details.report"
+	step("the moderator reports Grace's comment",
+		chromedp.Click(css(report+" > summary")),
+		chromedp.WaitVisible(css(report+" select[name=reason]")),
+		chromedp.SetValue(css(report+" select[name=reason]"), "spam"),
+		chromedp.SendKeys(css(report+" textarea[name=note]"), "Posted in every world"),
+		chromedp.Submit(css(report+" textarea[name=note]")),
+		settle(`document.querySelector('h1') && document.querySelector('h1').innerText === 'Report received'`),
+		shot("13-report-received"),
+	)
+	const reportedCase = `[...document.querySelectorAll('.case')].find(c => c.innerText.includes('The gears here sing at noon.'))`
+	step("the moderator hides it from the console",
+		visit(base+"/admin", "main"),
+		chromedp.Poll[chromedp.Void](reportedCase+` !== undefined`),
+		shot("14-console-queue"),
+		poll(`(() => { const c = `+reportedCase+`; c.querySelector('input[name=reason]').value = 'Copied from elsewhere'; c.querySelector('button[value=hide]').click(); return true })()`),
+		settle(`location.pathname === '/admin' && document.readyState === 'complete' && `+reportedCase+` === undefined`),
+		visit(base+"/admin/spend", ".spend-chart"),
+		shot("15-console-spending"),
+	)
+	step("Grace sees her strike",
+		signOut,
+		signIn("grace", "a very long password"),
+		visit(base+"/account/strikes", ".strike"),
+		shot("16-strikes"),
+	)
+	if page := read("Grace's strikes", chromedp.Evaluate[string](`document.querySelector('main').textContent`)); !strings.Contains(page, "Hidden") || !strings.Contains(page, "Copied from elsewhere") ||
+		!strings.Contains(page, "The gears here sing at noon.") {
+		t.Errorf("Grace's strikes page lacks the strike, its reason or the snapshot:\n%s", page)
 	}
 }
 

@@ -512,6 +512,9 @@ func (s *Service) changed(ctx context.Context, c generia.Case) {
 type CaseView struct {
 	Case    generia.Case
 	Reports []generia.Report
+	// Strikes are the strikes the case gave, with their appeals, which
+	// moderators answer on the case.
+	Strikes []generia.Strike
 }
 
 // Cases lists cases to moderators.
@@ -537,7 +540,12 @@ func (s *Service) Case(ctx context.Context, viewerID, id string) (CaseView, erro
 		return CaseView{}, err
 	}
 	reports, err := s.Store.CaseReports(ctx, id)
-	return CaseView{Case: c, Reports: reports}, err
+	if err != nil || c.Snapshot.AuthorID == "" {
+		return CaseView{Case: c, Reports: reports}, err
+	}
+	strikes, err := s.Store.Strikes(ctx, c.Snapshot.AuthorID)
+	strikes = slices.DeleteFunc(strikes, func(st generia.Strike) bool { return st.CaseID != c.ID })
+	return CaseView{Case: c, Reports: reports, Strikes: strikes}, err
 }
 
 // CaseAction is a moderator's decision on a case.
@@ -560,6 +568,23 @@ var actionTargets = map[string][]string{
 	generia.ActionWarn:          {generia.SubjectPost, generia.SubjectComment, generia.SubjectCharacter, generia.SubjectWorld, generia.SubjectUser},
 	generia.ActionLimit:         {generia.SubjectPost, generia.SubjectComment, generia.SubjectCharacter, generia.SubjectWorld, generia.SubjectUser},
 	generia.ActionSuspend:       {generia.SubjectPost, generia.SubjectComment, generia.SubjectCharacter, generia.SubjectWorld, generia.SubjectUser},
+}
+
+// actionOrder is the order in which the console offers the actions.
+var actionOrder = []string{generia.ActionDismiss, generia.ActionApprove, generia.ActionHide, generia.ActionDelete,
+	generia.ActionMarkSensitive, generia.ActionPauseLife, generia.ActionFreezeWorld, generia.ActionSilence,
+	generia.ActionWarn, generia.ActionLimit, generia.ActionSuspend}
+
+// ActionsFor lists the actions that apply to a subject type, in the order
+// a console offers them.
+func ActionsFor(subjectType string) []string {
+	var out []string
+	for _, a := range actionOrder {
+		if slices.Contains(actionTargets[a], subjectType) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // MaxActionReason bounds the reason a moderator gives.

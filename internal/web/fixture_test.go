@@ -64,11 +64,16 @@ type fixture struct {
 
 var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 
-func newFixture(t *testing.T) *fixture {
+// newFixture starts the fixture; configure sets up its social service
+// (a moderator, a clock) before the server starts.
+func newFixture(t *testing.T, configure ...func(*social.Service)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{t: t, store: localtest.Store(t, dir+"/db"), files: localtest.Media(t, dir+"/media")}
 	f.social, f.gens = socialtest.Service(f.store, f.files)
+	for _, c := range configure {
+		c(f.social)
+	}
 	// The rates of a default configuration: 10 sign-in attempts a minute,
 	// 5 registrations and 20 worlds an hour.
 	f.limits = ratelimit.New(nil, ratelimit.Rate{N: 10, Period: time.Minute}, ratelimit.Rate{N: 5, Period: time.Hour}, ratelimit.Rate{N: 20, Period: time.Hour})

@@ -90,3 +90,24 @@ func TestWebLifeAndLiveAreLimited(t *testing.T) {
 		}
 	}
 }
+
+// Reports are limited per account: within a limit of 2, a refused report
+// spends nothing, two are filed, the third is refused with 429 and opens no
+// case.
+func TestWebReportLimitIsEnforced(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.limits.Set(ratelimit.Reports, ratelimit.Rate{N: 2, Period: time.Hour})
+	bob := f.signedIn(f.bob)
+	mod := f.signedIn(f.staff("mia", generia.RoleModerator))
+	report := func(postID, reason string) response {
+		return bob.postForm("/report", url.Values{"subject_type": {"post"}, "subject_id": {postID}, "reason": {reason}, "_csrf": {bob.csrf}})
+	}
+	report("post-01", "ugly").want(http.StatusBadRequest)
+	report("post-01", "spam").want(http.StatusOK, "Report received")
+	report("post-02", "spam").want(http.StatusOK, "Report received")
+	if res := report("post-04", "spam").want(http.StatusTooManyRequests, "Limit reached"); res.header.Get("Retry-After") == "" {
+		t.Error("the refused report has no Retry-After")
+	}
+	mod.get("/admin").want(http.StatusOK, "Caption 01", "Caption 02").lacks("Caption 04")
+}

@@ -101,6 +101,21 @@ func (h *Handler) routes() []route {
 		{"POST", "/characters/{id}/delete", small, signedIn, "", h.deleteCharacter},
 		{"GET", "/characters/{id}/posts", small, anyone, "", h.characterPosts}, // fragment: the next grid items
 
+		{"POST", "/report", small, signedIn, ratelimit.Reports, h.report},
+		{"GET", "/account/strikes", small, signedIn, "", h.strikes},
+		{"POST", "/account/strikes/{id}/appeal", small, signedIn, "", h.appeal},
+
+		// The operator's console: the service refuses all but moderators
+		// and admins (a 403 page).
+		{"GET", "/admin", small, signedIn, "", h.adminQueue},
+		{"GET", "/admin/cases/{id}", small, signedIn, "", h.adminCase},
+		{"POST", "/admin/cases/{id}/actions", small, signedIn, "", h.adminAct},
+		{"POST", "/admin/strikes/{id}/decision", small, signedIn, "", h.adminDecide},
+		{"GET", "/admin/people", small, signedIn, "", h.adminPeople},
+		{"POST", "/admin/people/{id}/role", small, signedIn, "", h.adminRole},
+		{"GET", "/admin/audit", small, signedIn, "", h.adminAudit},
+		{"GET", "/admin/spend", small, signedIn, "", h.adminSpend},
+
 		{"GET", "/login", small, anyone, "", h.loginForm},
 		{"POST", "/login", small, signInForm, "", h.login}, // limited in ratelimit.Limits.SignIn
 		{"GET", "/register", small, anyone, "", h.registerForm},

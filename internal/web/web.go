@@ -148,10 +148,19 @@ type viewer struct {
 	Username string
 	// CSRF is the session's token, sent back by forms and scripts.
 	CSRF string
+	// Role is their role in moderation (generia.Role*), which shows the
+	// console's link; the service decides what they may do.
+	Role string
 }
 
 // SignedIn reports whether the request has a session.
 func (v viewer) SignedIn() bool { return v.ID != "" }
+
+// Staff reports whether the viewer moderates: a moderator or an admin.
+func (v viewer) Staff() bool { return v.Role == generia.RoleModerator || v.Role == generia.RoleAdmin }
+
+// Admin reports whether the viewer is an admin.
+func (v viewer) Admin() bool { return v.Role == generia.RoleAdmin }
 
 // viewerOf reads the request's session. A session whose account no longer
 // exists counts as none.
@@ -167,7 +176,11 @@ func (h *Handler) viewerOf(r *http.Request) viewer {
 		}
 		return viewer{}
 	}
-	return viewer{ID: u.ID, Username: u.Username, CSRF: sess.CSRF}
+	role := u.Role
+	if u.Username == social.OperatorUsername {
+		role = generia.RoleAdmin // the operator outranks admins: the console is theirs
+	}
+	return viewer{ID: u.ID, Username: u.Username, CSRF: sess.CSRF, Role: role}
 }
 
 // page is what every page template gets: the layout's fields and the

@@ -492,7 +492,7 @@ func TestComposeWithoutJavaScript(t *testing.T) {
 	cy.postMultipart("/worlds/tidewater/characters", url.Values{"display_name": {"Cy Harbour"}, "bio": {"New in town"}, "_csrf": {cy.csrf}}, avatar).
 		redirects("/worlds/tidewater#compose")
 	page := cy.get("/worlds/tidewater").want(http.StatusOK, "data-compose", "Cy Harbour (@cy_harbour)", "Create another character")
-	charID := page.match(`<option value="([^"]+)"`)
+	charID := page.match(`(?s)name="character_id".*?<option value="([^"]+)"`)
 
 	// A post needs an image; the error stands beside the image field and
 	// the form keeps the caption.
