@@ -299,7 +299,7 @@ func (a *App) serveHTTP() error {
 		return fmt.Errorf("GENERIA_UPLOAD_MB must be at least 1, got %d", a.Config.UploadMB)
 	}
 	svc := &social.Service{Store: a.Store, Files: a.Media, Pipeline: a.Pipeline, Life: a.Pipeline, Providers: a.Providers,
-		Moderator: a.Moderator, Policy: a.Policy,
+		Moderator: a.Moderator, Policy: a.Policy, Rechecker: a.Pipeline,
 		UploadQuota:   social.UploadQuota{Images: uploads.N, Bytes: int64(a.Config.UploadMB) << 20, Period: uploads.Period},
 		StreamCaps:    social.StreamCaps{PerAddress: a.Config.Streams.PerAddress, PerAccount: a.Config.Streams.PerAccount, Max: a.Config.Streams.Max},
 		StreamMetrics: a.Metrics}

@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,5 +181,88 @@ func TestTrustAndSafety(t *testing.T) {
 	}
 	if got := strings.Join(verbs, ","); got != "report,report,report,hold,hide,appeal" {
 		t.Errorf("the audit log of the reported post, oldest first: %s; want report×3, hold, hide, appeal", got)
+	}
+}
+
+// While the moderation service is down, people's comments wait held; once
+// it answers again, a workflow checks them again: the clean one is shown,
+// the flagged one stays held for a moderator.
+func TestHeldWhileTheCheckIsDownIsCheckedAgain(t *testing.T) {
+	var down atomic.Bool
+	fake := fakeprovider.NewModerations(fakeprovider.ModerationsOptions{})
+	mod := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			fmt.Fprint(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+			return
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer mod.Close()
+	s := start(t, settings{dataDir: t.TempDir(), env: map[string]string{
+		"GENERIA_MODERATION": "openai", "MODERATION_BASE_URL": mod.URL + "/v1", "MODERATION_API_KEY": "sk-test-moderation",
+	}})
+	defer s.app.Close()
+	ctx := context.Background()
+	ada, bob := signUp(t, s, "ada"), signUp(t, s, "bob")
+	anon := apiclient.New(s.app.URL, "")
+	w := createWorld(t, ada, apiclient.NewWorld{Prompt: "A harbour town of lamplighters", CharactersCount: 1, PostsCount: 1})
+	waitCompleted(t, ada, w.ID, 2*time.Minute)
+	if err := bob.Do(ctx, "POST", "/api/v1/worlds/"+w.ID+"/join", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, posts := contents(t, ada, w.ID)
+	path := "/api/v1/worlds/" + w.ID + "/posts/" + posts[0].ID + "/comments"
+
+	down.Store(true)
+	comment := func(text string) apiclient.Comment {
+		t.Helper()
+		var c apiclient.Comment
+		if err := bob.Do(ctx, "POST", path, map[string]string{"text": text}, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Review == nil || c.Review.State != "held" {
+			t.Fatalf("a comment sent while the check is down was stored %+v, want held", c.Review)
+		}
+		return c
+	}
+	clean, flagged := comment("What a bright quay tonight"), comment("You lamplighters are "+fakeprovider.MarkerHate)
+	shown := func(id string) bool {
+		var page struct{ Comments []apiclient.Comment }
+		if err := anon.Do(ctx, "GET", path, nil, &page); err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(page.Comments, func(c apiclient.Comment) bool { return c.ID == id })
+	}
+	if shown(clean.ID) || shown(flagged.ID) {
+		t.Fatal("a visitor sees a comment no check has passed")
+	}
+
+	down.Store(false)
+	deadline := time.Now().Add(90 * time.Second)
+	for !shown(clean.ID) {
+		if time.Now().After(deadline) {
+			t.Fatal("the clean comment is still held 90 s after the check came back")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var held apiclient.Comment
+	for deadline = time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		var page struct{ Comments []apiclient.Comment }
+		if err := bob.Do(ctx, "GET", path, nil, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page.Comments {
+			if c.ID == flagged.ID {
+				held = c
+			}
+		}
+		if held.Review != nil && strings.Contains(held.Review.Reason, "hate") || time.Now().After(deadline) {
+			break
+		}
+	}
+	if held.Review == nil || held.Review.State != "held" || !strings.Contains(held.Review.Reason, "hate") || shown(flagged.ID) {
+		t.Errorf("the flagged comment after the check came back: %+v, want still held, for hate", held.Review)
 	}
 }

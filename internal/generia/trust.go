@@ -216,6 +216,23 @@ type Review struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// ReasonUnchecked is the reason of a person's item held because its check
+// did not answer: it is checked again until the service answers (Recheck).
+const ReasonUnchecked = "waiting for a moderation check"
+
+// Recheck asks for a person's item held with ReasonUnchecked to be checked
+// again, until the moderation service answers, and released, kept or
+// hidden by its answer.
+type Recheck struct {
+	Subject Subject
+	// Kind is the Check* kind of the text; Text what was checked.
+	Kind     string
+	Text     string
+	AuthorID string
+	// CaseID is the case the hold opened, which a pass resolves.
+	CaseID string
+}
+
 // Visible reports whether anyone who may see the item's world sees it.
 func (r Review) Visible() bool { return r.State == ReviewNone }
 

@@ -154,6 +154,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		w.RegisterWorkflowWithOptions(WorldGeneration, workflow.RegisterOptions{Name: WorkflowName})
 		w.RegisterWorkflowWithOptions(WorldLife, workflow.RegisterOptions{Name: LifeWorkflowName})
 		w.RegisterWorkflowWithOptions(FirstView, workflow.RegisterOptions{Name: FirstViewName})
+		w.RegisterWorkflowWithOptions(ContentRecheck, workflow.RegisterOptions{Name: RecheckName})
 	case QueueLLM:
 		act(acts.DescribeWorld)
 		act(acts.PromptWorldImages)
@@ -168,6 +169,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.CheckLifePost)
 		act(acts.CheckPrompt)
 		act(acts.CheckText)
+		act(acts.RecheckPerson)
 	case QueueImages:
 		act(acts.PaintImage)
 		act(acts.WarmFirstView)
@@ -186,6 +188,7 @@ func register(w worker.Registry, queue string, acts *Activities) {
 		act(acts.SaveReply)
 		act(acts.SaveLifePost)
 		act(acts.ReviewItem)
+		act(acts.ApplyRecheck)
 	}
 }
 

@@ -63,7 +63,7 @@ func (s *Service) EditPost(ctx context.Context, viewerID, ref, postID string, e 
 	if err := s.heldForReview(ctx, sub, review); err != nil {
 		return generia.Post{}, err
 	}
-	s.held(ctx, generia.Snapshot{Subject: sub, WorldID: p.WorldID, AuthorID: viewerID, Text: caption, MediaID: p.MediaID, TakenAt: s.now()}, review, verdict)
+	s.held(ctx, generia.Snapshot{Subject: sub, WorldID: p.WorldID, AuthorID: viewerID, Text: postText(caption, tags), MediaID: p.MediaID, TakenAt: s.now()}, review, verdict)
 	if err := s.Store.EditPost(ctx, p.ID, caption, generia.Hashtags(tags)); err != nil {
 		return generia.Post{}, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) EditWorld(ctx context.Context, viewerID, ref string, e WorldEd
 	if err := s.heldForReview(ctx, sub, review); err != nil {
 		return generia.World{}, err
 	}
-	s.held(ctx, generia.Snapshot{Subject: sub, WorldID: w.ID, AuthorID: viewerID, Text: w.Name + ": " + w.Description, TakenAt: s.now()}, review, verdict)
+	s.held(ctx, generia.Snapshot{Subject: sub, WorldID: w.ID, AuthorID: viewerID, Text: w.Name + "\n" + w.Description, TakenAt: s.now()}, review, verdict)
 	if err := s.Store.EditWorld(ctx, w.ID, w.Name, w.Description, w.Visibility); err != nil {
 		return generia.World{}, err
 	}

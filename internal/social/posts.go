@@ -199,7 +199,7 @@ func (s *Service) CreatePost(ctx context.Context, viewerID, ref string, np NewPo
 		return p, err
 	}
 	s.held(ctx, generia.Snapshot{Subject: generia.Subject{Type: generia.SubjectPost, ID: p.ID}, WorldID: w.ID, AuthorID: viewerID,
-		Text: np.Caption, MediaID: np.MediaID, TakenAt: s.now()}, review, verdict)
+		Text: postText(np.Caption, tags), MediaID: np.MediaID, TakenAt: s.now()}, review, verdict)
 	if s.Life != nil {
 		if err := s.Life.Posted(ctx, w.ID, p.ID); err != nil {
 			slog.Warn("telling a world's life of a post", "world_id", w.ID, "post_id", p.ID, "error", err) // the post stands

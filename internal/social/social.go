@@ -52,6 +52,9 @@ type Service struct {
 	// nil checks nothing (tests of other things).
 	Moderator generia.Moderator
 	Policy    generia.Policy
+	// Rechecker checks again what was held because its check did not
+	// answer; nil leaves it to moderators.
+	Rechecker Rechecker
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 

@@ -165,8 +165,8 @@ func (s *Service) checkPerson(ctx context.Context, kind, text, authorID string) 
 	defer cancel()
 	v, err := s.Moderator.CheckText(cctx, generia.TextCheck{Kind: kind, Text: text, UserID: generia.SafetyID(authorID)})
 	if err != nil {
-		slog.Warn("a check of a person's content did not answer; it is held for review", "kind", kind, "error", err)
-		return generia.Review{State: generia.ReviewHeld, Reason: "waiting for a moderation check"}, &generia.Verdict{Checker: s.Moderator.Name()}, nil
+		slog.Warn("a check of a person's content did not answer; it is held until it does", "kind", kind, "error", err)
+		return generia.Review{State: generia.ReviewHeld, Reason: generia.ReasonUnchecked}, &generia.Verdict{Checker: s.Moderator.Name()}, nil
 	}
 	return s.decide(v)
 }
@@ -180,8 +180,8 @@ func (s *Service) checkImage(ctx context.Context, data []byte, contentType, auth
 	defer cancel()
 	v, err := s.Moderator.CheckImage(cctx, generia.ImageCheck{Kind: generia.CheckImage, Data: data, ContentType: contentType, UserID: generia.SafetyID(authorID)})
 	if err != nil {
-		slog.Warn("a check of a person's image did not answer; it is held for review", "error", err)
-		return generia.Review{State: generia.ReviewHeld, Reason: "waiting for a moderation check"}, &generia.Verdict{Checker: s.Moderator.Name()}, nil
+		slog.Warn("a check of a person's image did not answer; it is held for a moderator", "error", err)
+		return generia.Review{State: generia.ReviewHeld, Reason: "held for review: the check of its image did not answer"}, &generia.Verdict{Checker: s.Moderator.Name()}, nil
 	}
 	return s.decide(v)
 }
@@ -298,6 +298,26 @@ func (s *Service) held(ctx context.Context, snap generia.Snapshot, r generia.Rev
 	detail, _ := json.Marshal(v)
 	s.audit(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: "hold", Subject: snap.Subject, CaseID: c.ID,
 		Reason: r.Reason, Snapshot: &snap, Detail: detail})
+	if r.Reason == generia.ReasonUnchecked && s.Rechecker != nil {
+		err := s.Rechecker.Recheck(ctx, generia.Recheck{Subject: snap.Subject, Kind: checkKinds[snap.Subject.Type], Text: snap.Text,
+			AuthorID: snap.AuthorID, CaseID: c.ID})
+		if err != nil {
+			slog.Error("starting the recheck of held content; it waits for a moderator", "subject", snap.Subject.String(), "error", err)
+		}
+	}
+}
+
+// checkKinds are the kinds of check of each subject's text.
+var checkKinds = map[string]string{
+	generia.SubjectPost: generia.CheckPost, generia.SubjectComment: generia.CheckComment,
+	generia.SubjectCharacter: generia.CheckProfile, generia.SubjectWorld: generia.CheckWorld,
+}
+
+// Rechecker checks again, until the moderation service answers, a person's
+// item held because its check did not answer, and applies the answer (the
+// pipeline runs it as a workflow).
+type Rechecker interface {
+	Recheck(ctx context.Context, r generia.Recheck) error
 }
 
 // audit appends to the audit log; a failure is logged (the decision it
