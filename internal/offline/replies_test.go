@@ -2,9 +2,14 @@ package offline
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
@@ -110,4 +115,231 @@ func TestLifePostsStayNew(t *testing.T) {
 	if again := generate(t, content.PostStep, "life/again", in); content.TooSimilar(again.Caption, first.Caption) {
 		t.Errorf("asked not to repeat %q, it wrote %q", first.Caption, again.Caption)
 	}
+}
+
+// replyIdeas are the worlds the fixture comments are written under: built
+// by the offline generator, as a newcomer's would be.
+var replyIdeas = []string{
+	"A city of glass kilns built over ancient wells",
+	"A floating archipelago of poets and fishermen",
+	"A harbour town where sea turtles carry the mail",
+	"A mountain village buried in snow for nine months a year",
+	"A desert oasis at the crossroads of three caravan routes",
+}
+
+// commentFixture is one comment of testdata/comments.json. Its text and
+// expectations may name the world's things by placeholder: {author} (the
+// post's author, first name), {friend} (someone the author knows), {other}
+// (another character), {place}, {group}, {world}.
+type commentFixture struct {
+	Kind   string   `json:"kind"`
+	Text   string   `json:"text"`
+	Expect []string `json:"expect"` // what a reader looks for in the answer: one of them
+	Upper  bool     `json:"upper"`  // shouted once the placeholders are filled
+	Lang   string   `json:"lang"`   // the comment's language, when not English
+}
+
+func loadComments(t testing.TB) []commentFixture {
+	t.Helper()
+	data, err := os.ReadFile("testdata/comments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []commentFixture
+	if err := json.Unmarshal(data, &cs); err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// fill replaces a fixture's placeholders with the world's things.
+func (w *world) fill(s string, author int) string {
+	fl := flavorOf(w.desc)
+	ch := w.chars[author]
+	other := w.chars[(author+1)%len(w.chars)].DisplayName
+	friend := other
+	if len(ch.Relationships) > 0 {
+		friend = ch.Relationships[0].Name
+	}
+	return strings.NewReplacer("{author}", firstName(ch.DisplayName), "{friend}", friend, "{other}", other,
+		"{place}", strings.TrimPrefix(fl.places[0], "the "), "{group}", strings.TrimPrefix(fl.groups[0], "the "),
+		"{world}", w.desc.Name).Replace(s)
+}
+
+// namesAny reports whether text names one of the things a reader looks
+// for: a word in its singular or plural, a name in full or by its first
+// word.
+func namesAny(text string, things []string) bool {
+	low := strings.ToLower(text)
+	for _, th := range things {
+		th = strings.ToLower(strings.TrimPrefix(th, "the "))
+		if th == "" {
+			continue
+		}
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(th) + `(s|es)?\b`).MatchString(low) {
+			return true
+		}
+		if f := strings.Fields(th); len(f) > 1 && len(f[0]) > 3 && regexp.MustCompile(`\b`+regexp.QuoteMeta(f[0])+`\b`).MatchString(low) {
+			return true
+		}
+	}
+	return false
+}
+
+// nonNouns are words a reader never finds after "the" or "a": pronouns,
+// auxiliaries, verbs, adverbs and the small words of a sentence.
+var nonNouns = makeSet(strings.Fields(`i me you he him she it we us they them my your his her its our their mine yours this that these those
+is are was were be been being am do does did has have had can could will would should may might must shall
+happens happened happen goes went gone makes made says said seems looks gets got comes came takes took knows knew thinks thought
+already ever never always really very just still yet also too soon here there then now often again maybe perhaps almost
+of and or but if so as at by for from in into on onto to with without about under over than when where why how what who whom which
+not no yes anyone everyone someone nobody anything everything something nothing lol haha wow same`))
+
+// tornFragment returns what in text a reader would take for a torn
+// fragment, or "": an article before a word that is not a noun, a sentence
+// cut short, a slot left unfilled, a word twice.
+func tornFragment(text string) string {
+	for _, m := range regexp.MustCompile(`(?i)\b(the|a|an)\s+([\p{L}']+)`).FindAllStringSubmatch(text, -1) {
+		if nonNouns[strings.ToLower(m[2])] {
+			return m[0]
+		}
+	}
+	if m := regexp.MustCompile(`(^|[.!?] )Blame [a-z]+ [a-z]+`).FindString(text); m != "" {
+		return m
+	}
+	for _, re := range slotTraces {
+		if m := re.FindString(text); m != "" {
+			return m
+		}
+	}
+	if d := doubled(text); d != "" {
+		return d
+	}
+	for _, s := range sentencesOf(text) {
+		if cutSentence(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// stockReplies are the old offline sentences that answered nothing.
+var stockReplies = []string{"I have a whole theory about", "Nobody has asked me that before", "You want the long version",
+	"is half the reason I keep coming back to", "and some days it is just the", "Everyone asks about the", "was better last winter, if you ask me",
+	"this place would be quieter, and duller", "you noticed the", "Funny you mention the", "it comes down to the", "Short answer", "? Blame "}
+
+// replyWorld is a world of the fixtures with the threads written so far.
+type replyWorld struct {
+	*world
+	threads map[int][]content.ThreadLine // by post
+	recent  map[int][]string             // by character
+}
+
+// postOf returns the author and caption of a world's n-th post, taking
+// the characters' posts in turn.
+func (w *world) postOf(n int) (int, content.PostDetail) {
+	a := n % len(w.chars)
+	ps := w.posts[a]
+	return a, ps[(n/len(w.chars))%len(ps)]
+}
+
+// TestRepliesAnswerWhatIsSaid writes the offline reply to every fixture
+// comment, under posts of worlds built from a handful of ideas, and reads
+// each as a newcomer would: it names the comment's topic or a thing the
+// comment names, it holds no torn fragment, it is none of the old stock
+// sentences, a link or an emoji gets a reaction, another language is
+// owned up to. Comments under one post form a thread, so the replies must
+// also differ from one another.
+func TestRepliesAnswerWhatIsSaid(t *testing.T) {
+	comments := loadComments(t)
+	if len(comments) < 100 {
+		t.Fatalf("%d fixture comments, want at least 100", len(comments))
+	}
+	var worlds []*replyWorld
+	for _, idea := range replyIdeas {
+		worlds = append(worlds, &replyWorld{world: simulate(t, idea, 6, 24), threads: map[int][]content.ThreadLine{}, recent: map[int][]string{}})
+	}
+	people := []content.ThreadLine{{Username: "theo", DisplayName: "Theo Brandt"}, {Username: "ada_b", DisplayName: "Ada Byron"},
+		{Username: "noor", DisplayName: "Noor Haddad"}, {Username: "kim22", DisplayName: ""}}
+	topical, named, torn, stock, refused := 0, 0, 0, 0, 0
+	for i, c := range comments {
+		w := worlds[i%len(worlds)]
+		n := (i / len(worlds)) % 4
+		author, post := w.postOf(n)
+		ch := w.chars[author]
+		text := w.fill(c.Text, author)
+		if c.Upper {
+			text = strings.ToUpper(text)
+		}
+		var expect []string
+		for _, e := range c.Expect {
+			expect = append(expect, w.fill(e, author))
+		}
+		commenter := people[i%len(people)]
+		commenter.Text = text
+		var others []content.Handle
+		for j, h := range w.handles {
+			if j != author {
+				others = append(others, h)
+			}
+		}
+		in := content.ReplyInput{World: w.desc, Character: ch, Post: content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: post.Caption},
+			Thread: w.threads[n][max(0, len(w.threads[n])-10):], Comment: commenter, Recent: w.recent[author], Others: others}
+		res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: fmt.Sprintf("reply/%d", i), Input: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, err := content.ReplyStep.Parse(in, res.JSON)
+		if err != nil {
+			refused++
+			t.Errorf("%s %q: the reply is refused: %v", c.Kind, text, err)
+			continue
+		}
+		reply := ans.Value.Text
+		w.threads[n] = append(w.threads[n], commenter, content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: reply})
+		w.recent[author] = append(w.recent[author], reply)
+		if len(expect) > 0 {
+			named++
+			if namesAny(reply, expect) {
+				topical++
+			} else {
+				t.Logf("misses %v: %s %q → %q", expect, c.Kind, text, reply)
+			}
+		}
+		if f := tornFragment(reply); f != "" {
+			torn++
+			t.Errorf("%s %q → %q: torn fragment %q", c.Kind, text, reply, f)
+		}
+		for _, s := range stockReplies {
+			if strings.Contains(reply, s) {
+				stock++
+				t.Errorf("%s %q → %q: the old stock sentence %q", c.Kind, text, reply, s)
+				break
+			}
+		}
+		switch {
+		case c.Lang != "" && !strings.Contains(reply, c.Lang) && !strings.Contains(reply, "English"):
+			t.Errorf("%s %q → %q: does not own up to the language", c.Kind, text, reply)
+		case c.Kind == "emoji only" && !hasEmoji(reply):
+			t.Errorf("%s %q → %q: no emoji back", c.Kind, text, reply)
+		case c.Kind == "link only" && !strings.Contains(strings.ToLower(reply), "link"):
+			t.Errorf("%s %q → %q: no word about the link", c.Kind, text, reply)
+		}
+	}
+	share := float64(topical) / float64(max(1, named))
+	t.Logf("%d comments under %d worlds: %d of %d (%.0f%%) replies name the comment's topic or a thing it names; %d torn fragments; %d stock sentences; %d refused",
+		len(comments), len(worlds), topical, named, 100*share, torn, stock, refused)
+	if share < 0.9 {
+		t.Errorf("%.0f%% of the replies name what the comment is about, want at least 90%%", 100*share)
+	}
+}
+
+// hasEmoji reports whether s holds a pictograph.
+func hasEmoji(s string) bool {
+	for _, r := range s {
+		if r >= 0x2600 && (unicode.Is(unicode.So, r) || r >= 0x1F300) {
+			return true
+		}
+	}
+	return false
 }
