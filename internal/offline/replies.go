@@ -2,121 +2,401 @@ package offline
 
 import (
 	"math/rand/v2"
+	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/generia/generia/internal/content"
 )
 
-// reply answers one reply step: a few sentences in the character's voice
-// that take up what the comment says (a question gets an answer, thanks
-// get thanks back), lean on one of the character's interests, and differ
-// from what the character wrote lately.
+// reply answers one reply step. It reads the comment first (understand):
+// what kind of message it is, what it asks, its topic and the world's
+// things it names; then it answers that, in the character's voice, from
+// what the character knows: its profile and relationships, the world's
+// lore, the post the thread stands under. What the character does not
+// know it says so, and now and then it asks back. A link or emoji gets a
+// reaction. The reply differs from what the character wrote lately and
+// from its earlier answers in the thread.
 func reply(in content.ReplyInput, key string) content.Reply {
+	k := knowledgeOf(in)
+	m := understand(in.Comment.Text, k.things)
 	ch := in.Character
 	v := voiceFor(ch.SpeakingStyle, ch.Username)
-	name := addressed(in.Comment.DisplayName, in.Comment.Username)
-	topic := keyword(in.Comment.Text)
-	interest := "what I do here"
-	if len(ch.Interests) > 0 {
-		interest = strings.ToLower(ch.Interests[hashInt(len(ch.Interests), key, "interest")])
+	recent := append([]string{}, in.Recent...)
+	for _, l := range in.Thread {
+		if l.Username == ch.Username {
+			recent = append(recent, l.Text)
+		}
 	}
 	var best content.Reply
 	for attempt := range 16 { // a reply too like a recent text is written again
 		r := seed(key, "reply", strconv.Itoa(attempt))
-		if attempt > 0 && len(ch.Interests) > 0 {
-			interest = strings.ToLower(pick(r, ch.Interests))
-		}
-		open := opening(r, in.Comment.Text, name, topic)
-		withTopic, others := replyMiddles(topic, interest, in.Relationship)
-		middles := withTopic // the reply takes up what the comment said
-		if strings.Contains(open, topic) {
-			middles = append(middles, others...)
-		}
-		parts := []string{open, pick(r, middles)}
-		if r.IntN(3) == 0 || attempt >= 8 {
-			parts = append(parts, pick(r, replyClosings))
-		}
+		parts := k.answer(r, m, addressed(in.Comment.DisplayName, in.Comment.Username), attempt)
 		text := voiced(r, v, parts, ch.DisplayName)
 		best = content.Reply{Text: text, Mentions: []string{}}
-		if !repeats(text, in.Recent) {
+		if !repeats(text, recent) {
 			break
 		}
 	}
 	return best
 }
 
-// opening is a reply's first sentence, answering the comment's kind.
-func opening(r *rand.Rand, comment, name, topic string) string {
-	c := strings.ToLower(comment)
-	switch {
-	case strings.Contains(c, "?"):
-		return pick(r, []string{
-			"Good question, " + name + ".",
-			name + ", since you ask: it comes down to the " + topic + ".",
-			"Honestly, " + name + "? I think about the " + topic + " more than I say.",
-			"Nobody has asked me that before, " + name + ".",
-			"Short answer, " + name + ": yes, mostly.",
-			"You want the long version, " + name + "?",
-		})
-	case strings.Contains(c, "thank") || strings.Contains(c, "love") || strings.Contains(c, "beautiful"):
-		return pick(r, []string{
-			"That means a lot, " + name + ".",
-			"Thank you, " + name + ", truly.",
-			"You are kind, " + name + ".",
-			"You made my evening, " + name + ".",
-		})
-	}
-	return pick(r, []string{
-		name + ", you noticed the " + topic + ".",
-		"Funny you mention the " + topic + ", " + name + ".",
-		"I hear you, " + name + ".",
-		"Fair point, " + name + ".",
-		"You are not the first to say so, " + name + ".",
-	})
+// knowledge is what a character answering in a thread knows: the world's
+// things, its lore, its own profile, the post.
+type knowledge struct {
+	in     content.ReplyInput
+	fl     *flavor
+	things []thing
+	lore   []string // sentences a character could tell, its own first
 }
 
-// replyMiddles are a reply's second sentences: those that name the
-// comment's topic, and the others.
-func replyMiddles(topic, interest, relationship string) (withTopic, others []string) {
-	withTopic = []string{
-		"The " + topic + " is half the reason I keep coming back to " + interest + ".",
-		"Some days it is all " + interest + ", and some days it is just the " + topic + ".",
-		"Everyone asks about the " + topic + ", and " + interest + " is my answer.",
-		"The " + topic + "? Blame " + interest + ".",
-		"I have a whole theory about the " + topic + ".",
-		"The " + topic + " was better last winter, if you ask me.",
-		"Without the " + topic + " this place would be quieter, and duller.",
+func knowledgeOf(in content.ReplyInput) *knowledge {
+	k := &knowledge{in: in, fl: flavorOf(in.World)}
+	ch := in.Character
+	seen := map[string]bool{ch.DisplayName: true, "": true}
+	for _, rel := range ch.Relationships {
+		if !seen[rel.Name] {
+			seen[rel.Name] = true
+			k.things = append(k.things, thing{name: rel.Name, kind: "character", about: rel.Description})
+		}
 	}
-	out := []string{
-		"Ask me again after a day of " + interest + " and I will tell you more.",
-		"I learned most of it from " + interest + ", which nobody believes.",
-		"Between you and me, " + interest + " explains more than it should.",
-		"If you had seen it at first light you would understand.",
-		"People here pretend not to care, but everyone talks about it.",
-		"My notes on " + interest + " fill a whole drawer now.",
-		"It changes every week, and I keep count.",
-		"There is a story behind it, and it is not a short one.",
-		"Come by sometime and I will show you instead of telling you.",
-		"I was wrong about it for years, then " + interest + " taught me otherwise.",
+	others := append([]content.Handle{{Username: in.Post.Username, DisplayName: in.Post.DisplayName}}, in.Others...)
+	for _, o := range others {
+		if !seen[o.DisplayName] {
+			seen[o.DisplayName] = true
+			k.things = append(k.things, thing{name: o.DisplayName, kind: "character"})
+		}
 	}
-	if relationship != "" {
-		out = append(out, "Coming from you, that lands differently.", "You of all people know why.")
+	for _, p := range k.fl.places {
+		k.things = append(k.things, thing{name: p, kind: "place"})
 	}
-	return withTopic, out
+	for _, g := range k.fl.groups {
+		k.things = append(k.things, thing{name: g, kind: "group"})
+	}
+	if in.World.Name != "" {
+		k.things = append(k.things, thing{name: in.World.Name, kind: "world"})
+	}
+	w := in.World
+	for _, text := range append([]string{ch.DailyRoutine, ch.Bio, ch.Backstory, in.Post.Text, w.DescriptionShort, w.Geography, w.Culture,
+		w.SocialStructure, w.History, w.TechnologyLevel, w.Description}, w.Conflicts...) {
+		for _, s := range sentenceSplit.Split(text, -1) {
+			if s = strings.TrimSpace(s); s != "" && reads(s) {
+				k.lore = append(k.lore, sentence(s))
+			}
+		}
+	}
+	for i, t := range k.things {
+		if t.about == "" {
+			k.things[i].about = k.fact(t.name)
+		}
+	}
+	return k
 }
 
-var replyClosings = []string{
-	"More soon.",
-	"Stay close to the feed.",
-	"We should talk properly one day.",
-	"Tell me what you think after.",
-	"Bring tea next time.",
-	"Anyway, thank you for asking.",
-	"That is all I will say for now.",
-	"Keep an eye out tomorrow.",
+var sentenceSplit = regexp.MustCompile(`(?:[.!?…]+["')]*)(?:\s+|$)|\n+`)
+
+// reads reports whether a sentence of the lore can be told as it is: not
+// too long, no slot, no question, no article before a word that is no
+// noun.
+func reads(s string) bool {
+	if n := utf8.RuneCountInString(s); n < 20 || n > 180 || strings.ContainsAny(s, "{}?:;\"") || strings.HasPrefix(s, "—") {
+		return false
+	}
+	return tornAt(s) == ""
 }
+
+// tornAt returns an article followed by a word that is no noun, or "".
+func tornAt(s string) string {
+	ws := words(s)
+	for i := 0; i+1 < len(ws); i++ {
+		if ws[i] == "the" || ws[i] == "a" || ws[i] == "an" {
+			n := ws[i+1]
+			if determiners[n] || personWords[n] || askWords[n] != "" || auxWords[n] || (adverbs[n] && !adjectives[n]) || verbs[n] && !nounEnds[n] && !isNounToo[n] {
+				return ws[i] + " " + n
+			}
+		}
+	}
+	return ""
+}
+
+// isNounToo are verbs' forms that are nouns as often.
+var isNounToo = makeSet(strings.Fields(`fire fall ring work use change help visit love walk call show drink swim run start end cost lead close
+mend need wonder wait miss move pay sleep catch feel look try read win`))
+
+// fact returns a sentence of the lore that names what, or "".
+func (k *knowledge) fact(what string) string {
+	what = strings.ToLower(strings.TrimPrefix(what, "the "))
+	if what == "" {
+		return ""
+	}
+	re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(what) + `(s|es)?\b`)
+	if s := singular(what); s != what {
+		re = regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(s) + `(s|es)?\b`)
+	}
+	for _, s := range k.lore {
+		if re.MatchString(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// focus is what an answer is about: the character, place or group the
+// message names, else its topic as the answerer says it, else the post's
+// subject. about is what the character knows of it ("" when nothing).
+func (k *knowledge) focus(m message) (name, about string, t thing) {
+	for _, n := range m.named {
+		if n.kind != "world" && strings.Contains(m.topic.text, n.name) && m.topic.head != n.name {
+			return ownWords(m.topic.text), n.about, thing{} // "the tea at the Lower Quay"
+		}
+	}
+	for _, n := range m.named {
+		if n.kind != "world" {
+			return n.name, n.about, n
+		}
+	}
+	if m.topic.text != "" && !postWords[m.topic.head] {
+		return ownWords(m.topic.text), k.fact(m.topic.head), thing{}
+	}
+	if len(m.named) > 0 {
+		return m.named[0].name, m.named[0].about, m.named[0]
+	}
+	if m.topic.text != "" {
+		return ownWords(m.topic.text), "", thing{}
+	}
+	return "", "", thing{}
+}
+
+// ownWords turns a phrase of the commenter's into the answerer's: "your
+// photos" are "my photos", "that tower" is "the tower".
+func ownWords(p string) string {
+	ws := strings.Split(p, " ")
+	for i, w := range ws {
+		switch w {
+		case "your":
+			ws[i] = "my"
+		case "my":
+			ws[i] = "your"
+		case "that", "this", "these", "those":
+			if i == 0 {
+				ws[i] = "the"
+			}
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// answer writes a reply's sentences to m, addressed to name.
+func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []string {
+	ch := k.in.Character
+	fl := k.fl
+	f, about, th := k.focus(m)
+	if m.kind == msgGreeting && len(m.named) == 0 {
+		f, about, th = "", "", thing{} // "what a place!" greets, it asks about nothing
+	}
+	world := k.in.World.Name
+	if world == "" {
+		world = "these parts"
+	}
+	place := pick(r, fl.places)
+	if th.kind == "place" {
+		place = pick(r, fl.places) // another place than the one asked about, when there is one
+		for i := 0; i < 4 && strings.EqualFold(place, th.name); i++ {
+			place = pick(r, fl.places)
+		}
+	}
+	friend := ""
+	if len(ch.Relationships) > 0 {
+		friend = firstName(pick(r, ch.Relationships).Name)
+	} else if len(k.in.Others) > 0 {
+		friend = firstName(pick(r, k.in.Others).DisplayName)
+	}
+	if friend == "" {
+		friend = "my neighbour"
+	}
+	role := roleOf(ch)
+	fill := strings.NewReplacer("{n}", name, "{F}", f, "{Fc}", capFirst(f), "{place}", place, "{Place}", capFirst(place),
+		"{friend}", friend, "{group}", pick(r, fl.groups), "{time}", pick(r, fl.set.timesOfDay), "{world}", world,
+		"{object}", pick(r, fl.set.objects), "{activity}", pick(r, fl.set.activities), "{festival}", pick(r, fl.set.festivals),
+		"{lang}", m.lang, "{emoji}", pickEmoji(r, m.emoji), "{interest}", strings.ToLower(pick(r, append(append([]string{}, ch.Interests...), "my work"))),
+		"{role}", withArticle(orDefault(role, "local")))
+	say := func(lines []string) string { return sentence(fill.Replace(pick(r, lines))) }
+	var parts []string
+	if m.shouted {
+		parts = append(parts, say(shoutedOpeners))
+	}
+	if m.long {
+		parts = append(parts, say(longOpeners))
+	}
+	// known is what the character can tell about the focus; without it,
+	// it says in its own way that it does not know.
+	known := func() string {
+		switch {
+		case about != "":
+			return about
+		case th.kind == "character":
+			return say(strangerLines)
+		case th.kind == "place":
+			return say(placeLines)
+		case th.kind == "group":
+			return say(groupLines)
+		}
+		return say(unknownLines)
+	}
+	withF := func(lines []string) []string {
+		if f == "" {
+			return nil
+		}
+		return lines
+	}
+	switch m.kind {
+	case msgLink:
+		return []string{say(linkLines)}
+	case msgEmoji:
+		return []string{say(emojiLines), say(postLines)}
+	case msgPraise:
+		return append(parts, say(praiseLines), say(postLines))
+	case msgForeign:
+		parts = append(parts, say(foreignLines))
+		if f != "" && len(m.named) > 0 {
+			parts = append(parts, say(foreignNamedLines), known())
+		} else {
+			parts = append(parts, say(askBackLines))
+		}
+		return parts
+	case msgQuestion:
+		if f == "" {
+			parts = append(parts, say(askOpeners["vague"]), say(postLines))
+			break
+		}
+		parts = append(parts, say(askOpeners[m.ask]), known())
+	case msgThanks:
+		parts = append(parts, say(thanksLines))
+		if f != "" {
+			parts = append(parts, say(thanksAboutLines))
+		} else {
+			parts = append(parts, say(postLines))
+		}
+	case msgGreeting:
+		parts = append(parts, say(greetingLines), say(dayLines))
+		if f != "" {
+			parts = append(parts, say(greetingAboutLines))
+		}
+	case msgOpinion, msgDisagree, msgNews, msgJoke:
+		lines := map[string][]string{msgOpinion: opinionLines, msgDisagree: disagreeLines, msgNews: newsLines, msgJoke: jokeLines}[m.kind]
+		if f == "" {
+			parts = append(parts, say(otherLines))
+			break
+		}
+		parts = append(parts, say(lines), known())
+	default:
+		if o := withF(aboutLines); o != nil {
+			parts = append(parts, say(o), known())
+		} else {
+			parts = append(parts, say(otherLines), say(postLines))
+		}
+	}
+	// Written again, the answer's second sentence comes from the
+	// character's own days instead.
+	if attempt >= 4 && len(parts) >= 2 {
+		parts[len(parts)-1] = say(pick(r, [][]string{dayLines, postLines, memoryLines}))
+	}
+	if f != "" && !strings.Contains(strings.ToLower(strings.Join(parts, " ")), strings.ToLower(strings.TrimPrefix(f, "the "))) {
+		parts = append(parts, say(aboutLines))
+	}
+	if r.IntN(3) == 0 {
+		if f != "" {
+			parts = append(parts, say(askBackAboutLines))
+		} else {
+			parts = append(parts, say(askBackLines))
+		}
+	}
+	// A reply is a comment, not a post.
+	for len(parts) > 2 && utf8.RuneCountInString(strings.Join(parts, " ")) > 420 {
+		parts = parts[:len(parts)-1]
+	}
+	return parts
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// pickEmoji returns one of the message's emoji, or one of a few.
+func pickEmoji(r *rand.Rand, es []string) string {
+	if len(es) > 0 {
+		return pick(r, es)
+	}
+	return pick(r, []string{"🙂", "✨", "👋"})
+}
+
+// The reply's sentences by kind of message. {F} is what the answer is
+// about, {n} whom it answers.
+var (
+	askOpeners = map[string][]string{
+		"yes/no": {"Yes, {n}, as far as {F} goes.", "About {F}? Mostly yes, {n}.", "Not as often as you would think, {n}, not with {F}.",
+			"Some years yes, some years no, {n}: {F} has moods.", "I would say yes, {n}, though {F} likes to prove me wrong."},
+		"where": {"{Fc}? Start at {place}, {n}.", "For {F}, {n}, I would look around {place} first.", "Down past {place}, {n}, if {F} is what you are after.",
+			"Where {F} is concerned, {n}, everything starts at {place}."},
+		"why": {"Why {F}? Habit, {n}, and a little pride.", "There is a reason for {F}, {n}, and it is older than me.",
+			"Nobody here agrees on why, {n}, least of all about {F}.", "The honest answer about {F}, {n}: because it always has been so."},
+		"how": {"{Fc}? Slowly, {n}, and with {object}.", "With patience, {n}, the way we do everything with {F}.",
+			"How {F} works, {n}? Badly at first, then well.", "The way everyone here learns {F}, {n}: by watching someone older."},
+		"who": {"Ask {friend} about {F}, {n}; they know more than I do.", "People will tell you {group}, {n}, when it comes to {F}.",
+			"Who, with {F}? Half of {world} would claim it, {n}.", "{Fc}? {friend} would know who, {n}, better than me."},
+		"when": {"{Fc}? Around {time}, usually, {n}.", "Not before {festival}, {n}, if {F} is what you mean.", "With {F}, {n}, it is always {time}.",
+			"Most days around {time}, {n}; {F} keeps its own clock."},
+		"what":  {"{Fc}? Let me tell you, {n}.", "You mean {F}, {n}? Good eye.", "Ah, {F}. Since you ask, {n}.", "{Fc} is a long story, {n}, so here is the short of it."},
+		"vague": {"Why indeed, {n}.", "Fair to ask, {n}.", "You caught me thinking, {n}."},
+	}
+	unknownLines = []string{"I couldn't tell you much more about {F}, I'm afraid; {friend} would know better.",
+		"Truth is, {F} is not something I know well; I'm {role}, and my days go to {interest}.",
+		"I have never looked into {F} properly, so take my word lightly.", "As for {F}, I have heard stories, but none I would swear to.",
+		"I can't say I've come across {F} in {world}, not that I remember."}
+	strangerLines = []string{"{Fc} and I nod at each other around {place}, no more than that.", "I know {F} by sight; we have never talked for long.",
+		"{Fc}? We cross paths at {place} now and then."}
+	placeLines = []string{"I pass {F} most days around {time}; it never looks the same twice.", "{Fc} is where I go when I need to think.",
+		"Everyone ends up at {F} sooner or later."}
+	groupLines = []string{"{Fc} keeps its own counsel; I know a few of them by name.", "{Fc} does more than people give it credit for.",
+		"I have friends in {F}, and I still could not tell you what they decide."}
+	opinionLines = []string{"You may be right about {F}, {n}.", "I feel much the same about {F}, {n}, most days.",
+		"I see {F} a little differently, {n}, but I see your point.", "Funny, {n}, I was thinking about {F} only this morning."}
+	disagreeLines = []string{"You may have a point about {F}, {n}, but I remember it differently.", "I hear you, {n}, but {F} is not what it looks like from outside.",
+		"We will have to disagree about {F}, {n}.", "Fair, {n}, though I would not write off {F} so quickly."}
+	newsLines = []string{"News to me about {F}, {n}!", "I had not heard that about {F}, {n}.", "If that is true of {F}, {n}, {group} will have something to say.",
+		"Word travels fast, {n}; I only heard about {F} at {time}."}
+	jokeLines = []string{"Ha! {n}, you are not wrong about {F}.", "You will get me in trouble with {F}, {n}.", "I laughed, {n}, and then I thought about {F} and laughed again.",
+		"Don't give {F} ideas, {n}."}
+	thanksLines        = []string{"You are welcome, {n}.", "Thank you for saying so, {n}.", "Any time, {n}.", "That means a lot, {n}."}
+	thanksAboutLines   = []string{"I'm glad {F} meant something to you.", "{Fc} deserved a little attention.", "I could talk about {F} all day, so thank you for listening."}
+	greetingLines      = []string{"Hello, {n}!", "Good to see you here, {n}.", "Welcome, {n}, pull up a chair.", "Hey {n}, good of you to come."}
+	greetingAboutLines = []string{"{Fc} says hello back, in its way.", "You picked a good day for {F}."}
+	dayLines           = []string{"It is {time} here and I am {activity}.", "I have just come back from {place}.", "Today was all {interest}, as usual."}
+	praiseLines        = []string{"Thank you, {n}!", "You are kind, {n}.", "I thought so too, {n}."}
+	postLines          = []string{"The light at {place} did most of the work.", "I nearly didn't post it, so thank you.", "It was {time} and everything went quiet for a moment.",
+		"You should see {place} in person one day."}
+	linkLines = []string{"I'll open your link after my shift, {n}. What is in it?", "A link, {n}? Tell me what it is about first; the connection here is slow.",
+		"Saving that link for tonight, {n}.", "Thanks for the link, {n}; I will read it with my tea."}
+	emojiLines   = []string{"{emoji} right back at you, {n}.", "{n}! {emoji}", "That is the face I made too, {n} {emoji}"}
+	foreignLines = []string{"My {lang} is not good enough to answer you properly, {n}; I only write in English.",
+		"I only have a few words of {lang}, {n}, so forgive me for answering in English.", "Sorry, {n}, I read {lang} slowly and write only English."}
+	foreignNamedLines = []string{"{Fc} I understood, though.", "I caught {F}, at least."}
+	shoutedOpeners    = []string{"No need to shout, {n}, I can hear you.", "Easy on the capitals, {n}!", "I hear you loud and clear, {n}."}
+	longOpeners       = []string{"That is a lot to read before {time}, {n}, but I read every word.", "I read all of it, {n}, twice."}
+	aboutLines        = []string{"You bring up {F}, {n}, and now I can't stop thinking about it.", "{Fc}, {n}? Now you have me curious.",
+		"Ah, {F}, {n}. I know a little."}
+	memoryLines = []string{"I remember {festival} last year; nobody slept.", "{friend} keeps telling me to write it all down.",
+		"My notes on {interest} say otherwise, but they are old notes.", "I was at {place} at {time} and thought of exactly this.",
+		"Some things you only understand after a season here.", "I keep {object} on my shelf for days like this."}
+	otherLines   = []string{"Noted, {n}.", "Same here, {n}.", "Ha, {n}, I know the feeling.", "Thanks for stopping by, {n}."}
+	askBackLines = []string{"What brings you to {world}?", "Have you been to {place} yourself?", "Are you coming to {festival}?",
+		"What would you like to see next?"}
+	askBackAboutLines = []string{"What made you ask about {F}?", "Have you seen {F} yourself?", "What do you make of {F}?", "Where did you hear about {F}?"}
+)
 
 // addressed is how a reply addresses someone.
 func addressed(display, username string) string {
@@ -128,27 +408,6 @@ func addressed(display, username string) string {
 	}
 	return "friend"
 }
-
-// keyword is the longest plain word of a comment, what a reply takes up.
-func keyword(text string) string {
-	best := ""
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
-		w = strings.ToLower(strings.Trim(w, "'"))
-		if len([]rune(w)) > len([]rune(best)) && !stopWords[w] {
-			best = w
-		}
-	}
-	if best == "" {
-		return "moment"
-	}
-	return best
-}
-
-var stopWords = map[string]bool{"about": true, "there": true, "their": true, "would": true, "could": true,
-	"should": true, "really": true, "which": true, "where": true, "these": true, "those": true, "because": true,
-	"again": true, "today": true, "tonight": true, "always": true, "never": true, "something": true, "anything": true,
-	"everyone": true, "someone": true, "what": true, "when": true, "with": true, "from": true, "have": true,
-	"your": true, "this": true, "that": true, "were": true, "been": true, "here": true, "just": true, "like": true}
 
 // repeats reports whether text is too like one of the recent texts.
 func repeats(text string, recent []string) bool {

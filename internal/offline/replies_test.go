@@ -16,8 +16,8 @@ import (
 )
 
 // TestRepliesAnswerTheComment holds the offline reply to what a person
-// expects: valid for the step, addressed to the commenter, taking up a word
-// of the comment, different from what the character wrote lately, and
+// expects: valid for the step, addressed to the commenter, taking up what
+// the comment is about, different from what the character wrote lately, and
 // different for different comments.
 func TestRepliesAnswerTheComment(t *testing.T) {
 	in := content.ReplyInput{
@@ -27,6 +27,7 @@ func TestRepliesAnswerTheComment(t *testing.T) {
 		Comment: content.ThreadLine{Username: "ada", DisplayName: "Ada Byron", Text: "Where do the lanterns come from?"},
 	}
 	texts := map[string]bool{}
+	about := []string{"lantern", "photograph", "river"}
 	for i, comment := range []string{"Where do the lanterns come from?", "Thank you for the photograph", "The river looks frozen solid"} {
 		in.Comment.Text = comment
 		res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: "life/reply/" + comment, Input: in})
@@ -41,8 +42,8 @@ func TestRepliesAnswerTheComment(t *testing.T) {
 		if !strings.Contains(text, "Ada") {
 			t.Errorf("reply %q does not address Ada", text)
 		}
-		if !strings.Contains(strings.ToLower(text), keyword(comment)) {
-			t.Errorf("reply %q does not take up %q of %q", text, keyword(comment), comment)
+		if !strings.Contains(strings.ToLower(text), about[i]) {
+			t.Errorf("reply %q does not take up %q of %q", text, about[i], comment)
 		}
 		if texts[text] {
 			t.Errorf("reply %q given twice", text)
@@ -193,7 +194,7 @@ is are was were be been being am do does did has have had can could will would s
 happens happened happen goes went gone makes made says said seems looks gets got comes came takes took knows knew thinks thought
 already ever never always really very just still yet also too soon here there then now often again maybe perhaps almost
 of and or but if so as at by for from in into on onto to with without about under over than when where why how what who whom which
-not no yes anyone everyone someone nobody anything everything something nothing lol haha wow same`))
+not no yes anyone everyone someone nobody anything everything something nothing lol haha wow`))
 
 // tornFragment returns what in text a reader would take for a torn
 // fragment, or "": an article before a word that is not a noun, a sentence
@@ -318,7 +319,7 @@ func TestRepliesAnswerWhatIsSaid(t *testing.T) {
 			}
 		}
 		switch {
-		case c.Lang != "" && !strings.Contains(reply, c.Lang) && !strings.Contains(reply, "English"):
+		case c.Lang != "" && !strings.Contains(strings.ToLower(reply), strings.ToLower(c.Lang)) && !strings.Contains(strings.ToLower(reply), "english"):
 			t.Errorf("%s %q → %q: does not own up to the language", c.Kind, text, reply)
 		case c.Kind == "emoji only" && !hasEmoji(reply):
 			t.Errorf("%s %q → %q: no emoji back", c.Kind, text, reply)

@@ -1,0 +1,577 @@
+package offline
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The kinds of message the offline writer tells apart before it answers.
+const (
+	msgQuestion = "question"
+	msgOpinion  = "opinion"
+	msgNews     = "news"
+	msgGreeting = "greeting"
+	msgThanks   = "thanks"
+	msgDisagree = "disagreement"
+	msgJoke     = "joke"
+	msgPraise   = "praise" // one word of wonder: "Wow", "Beautiful."
+	msgLink     = "link"
+	msgEmoji    = "emoji"
+	msgForeign  = "other language"
+	msgOther    = "other"
+)
+
+// message is what the offline writer understands of a comment: what kind
+// of message it is, what it asks, what it is about, and which things of
+// the world it names.
+type message struct {
+	kind string
+	// ask is the question's kind: "yes/no", "where", "why", "how",
+	// "who", "when" or "what"; "" for a message that asks nothing.
+	ask string
+	// topic is what the message is about, a whole noun phrase as the
+	// answer would say it ("the wells under the kilns"); zero when it
+	// names no thing.
+	topic phrase
+	// named are the things of the world the message names, the strongest
+	// first.
+	named []thing
+	// lang is the message's language when it is not English.
+	lang    string
+	shouted bool
+	long    bool
+	// emoji are the pictographs the message carries.
+	emoji []string
+}
+
+// phrase is a noun phrase and its head noun.
+type phrase struct {
+	text string // "the wells under the kilns"
+	head string // "wells"
+}
+
+// thing is something of the world a message can name.
+type thing struct {
+	name string // as the world writes it: "Mara Kell", "the Lower Quay"
+	kind string // "character", "place", "group", "world"
+	// about is what the answering character knows of it, a sentence in
+	// its own words; "" when it knows nothing in particular.
+	about string
+}
+
+// short is how a thing is named in passing: a character by first name.
+func (t thing) short() string {
+	if t.kind == "character" {
+		if f := firstName(t.name); f != "" {
+			return f
+		}
+	}
+	return t.name
+}
+
+var (
+	linkPattern  = regexp.MustCompile(`(?i)\b(https?://\S+|www\.\S+)`)
+	sentenceStop = regexp.MustCompile(`[.!?…]+\s*`)
+)
+
+// understand reads a comment. things are what the world holds that the
+// comment may name (see knowledge.things).
+func understand(text string, things []thing) message {
+	var m message
+	text = strings.TrimSpace(text)
+	for _, r := range text {
+		if isPictograph(r) {
+			m.emoji = append(m.emoji, string(r))
+		}
+	}
+	bare := strings.TrimSpace(linkPattern.ReplaceAllString(text, ""))
+	hasLetters := strings.IndexFunc(bare, unicode.IsLetter) >= 0
+	switch {
+	case linkPattern.MatchString(text) && len(words(bare)) <= 2:
+		m.kind = msgLink
+		return m
+	case !hasLetters && len(m.emoji) > 0:
+		m.kind = msgEmoji
+		return m
+	case !hasLetters:
+		m.kind = msgOther
+		return m
+	}
+	m.shouted = shouted(bare)
+	m.long = utf8.RuneCountInString(bare) > 400
+	m.named = namedIn(bare, things)
+	if m.lang = languageOf(bare); m.lang != "" {
+		m.kind = msgForeign
+		m.ask = foreignAsk(bare)
+		return m
+	}
+	low := strings.ToLower(bare)
+	// A long message is answered where it asks: its last question.
+	focus := low
+	if m.long {
+		if qs := questions(low); len(qs) > 0 {
+			focus = qs[len(qs)-1]
+		}
+	}
+	m.kind, m.ask = kindOf(focus, m.emoji)
+	m.topic = topicOf(low, things, m.long)
+	return m
+}
+
+// isPictograph reports whether r is an emoji or a like symbol.
+func isPictograph(r rune) bool {
+	return r >= 0x1F000 || (r >= 0x2600 && r <= 0x27BF) || r == 0x2764
+}
+
+// shouted reports whether most of a text's letters are capitals.
+func shouted(s string) bool {
+	upper, letters := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	return letters >= 6 && upper*10 >= letters*8
+}
+
+// questions are a text's sentences that end in a question mark.
+func questions(s string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		switch r {
+		case '.', '!', '?':
+			if r == '?' {
+				out = append(out, strings.TrimSpace(s[start:i+1]))
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// Little words that tell a message's language.
+var languageWords = map[string]map[string]bool{
+	"German":  makeSet(strings.Fields("der die das und ist nicht ich ein eine wo warum wie sind den unter möchte heute geschlossen schön wer was ihr mit auf für")),
+	"French":  makeSet(strings.Fields("le la les et est pas je un une où pourquoi sous bonjour c'est se trouvent des du qui quoi merci très il elle ferme-t-il")),
+	"Spanish": makeSet(strings.Fields("el los las y es yo un una dónde por qué quién debajo están encanta me muy gracias hola bonito pozos")),
+}
+
+var englishWords = makeSet(strings.Fields("the a an and is are was you i to of in on at it this that what where why how who when do does did my your for with not be have"))
+
+// languageOf names a text's language when it is clearly not English.
+func languageOf(s string) string {
+	if strings.ContainsAny(s, "¿¡") {
+		return "Spanish"
+	}
+	en := 0
+	score := map[string]int{}
+	for _, w := range words(s) {
+		if englishWords[w] {
+			en++
+		}
+		for lang, set := range languageWords {
+			if set[w] {
+				score[lang]++
+			}
+		}
+	}
+	best, n := "", 0
+	for _, lang := range []string{"German", "French", "Spanish"} {
+		if score[lang] > n {
+			best, n = lang, score[lang]
+		}
+	}
+	if n >= 2 && n > en {
+		return best
+	}
+	return ""
+}
+
+// foreignAsk is what a question in another language asks, by its question
+// word.
+func foreignAsk(s string) string {
+	if !strings.Contains(s, "?") {
+		return ""
+	}
+	for _, w := range words(s) {
+		switch w {
+		case "wo", "où", "dónde", "donde":
+			return "where"
+		case "warum", "pourquoi", "qué", "por":
+			return "why"
+		case "wer", "qui", "quién", "quien":
+			return "who"
+		case "wann", "quand", "cuándo":
+			return "when"
+		}
+	}
+	return "what"
+}
+
+var (
+	thanksWords   = []string{"thank", "thanks", "thx", "cheers for", "grateful"}
+	greetingStart = []string{"hi", "hello", "hey", "good morning", "good evening", "good afternoon", "morning", "evening", "greetings", "howdy", "hiya", "yo"}
+	jokeMarks     = []string{"lol", "haha", "lmao", "knock knock", "plot twist", "jk", "rofl", "hehe"}
+	disagreeMarks = []string{"not true", "disagree", "no way", "you're wrong", "you are wrong", "that's wrong", "nope", "sorry but", "i doubt", "not really"}
+	newsMarks     = []string{"just heard", "breaking", "apparently", "big news", "news", "they found", "did you hear", "heads up", "rumour", "rumor", "last night", "yesterday"}
+	opinionMarks  = []string{"i think", "honestly", "in my opinion", "i love", "i like", "i hate", "overrated", "underrated", "better than", "ugly", "the best",
+		"always make", "great job", "i prefer", "i feel", "love the", "beautiful", "worst"}
+	praiseWords = makeSet(strings.Fields("wow beautiful lovely amazing gorgeous stunning nice cool incredible awesome magical wonderful brilliant"))
+	askWords    = map[string]string{"where": "where", "why": "why", "how": "how", "who": "who", "whose": "who", "whom": "who", "when": "when",
+		"what": "what", "which": "what", "what's": "what", "who's": "who", "where's": "where", "how's": "how"}
+	auxWords = makeSet(strings.Fields("is are was were do does did can could will would should have has had am may might must isn't aren't don't doesn't didn't can't won't"))
+)
+
+// kindOf tells a message's kind and, for a question, what it asks.
+func kindOf(s string, emoji []string) (kind, ask string) {
+	ws := words(s)
+	has := func(marks []string) bool {
+		for _, m := range marks {
+			if strings.Contains(" "+strings.Join(ws, " ")+" ", " "+m+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	starts := func(marks []string) bool {
+		for _, m := range marks {
+			if strings.HasPrefix(strings.Join(ws, " ")+" ", m+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	ask = askOf(s, ws)
+	laughs := slices.ContainsFunc(emoji, func(e string) bool { return e == "😂" || e == "🤣" || e == "😹" || e == "😆" })
+	switch {
+	case has(thanksWords):
+		return msgThanks, ""
+	case has(jokeMarks) || laughs:
+		return msgJoke, ""
+	case has(disagreeMarks):
+		return msgDisagree, ""
+	case ask != "":
+		return msgQuestion, ask
+	case starts(greetingStart) && len(ws) <= 12:
+		return msgGreeting, ""
+	case len(ws) <= 2 && praiseWords[ws[0]]:
+		return msgPraise, ""
+	case has(newsMarks):
+		return msgNews, ""
+	case has(opinionMarks):
+		return msgOpinion, ""
+	}
+	return msgOther, ""
+}
+
+// askOf is what a sentence asks: by its question word, or yes or no when
+// it opens with an auxiliary; "" when it asks nothing.
+func askOf(s string, ws []string) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	q := strings.Contains(s, "?")
+	if a, ok := askWords[ws[0]]; ok {
+		if ws[0] == "how" && len(ws) > 1 && ws[1] == "come" {
+			return "why"
+		}
+		if ws[0] == "what" && !q && len(ws) > 1 && (ws[1] == "a" || ws[1] == "an") {
+			return "" // "what a place!"
+		}
+		return a
+	}
+	if auxWords[ws[0]] {
+		return "yes/no"
+	}
+	if q {
+		for _, w := range ws {
+			if a, ok := askWords[w]; ok {
+				return a
+			}
+		}
+		return "what"
+	}
+	return ""
+}
+
+// namedIn returns the things a text names, in the order of things; a
+// character is named by full name, first name or handle.
+func namedIn(s string, things []thing) []thing {
+	low := " " + strings.Join(words(s), " ") + " "
+	var out []thing
+	seen := map[string]bool{}
+	for _, t := range things {
+		if seen[t.name] {
+			continue
+		}
+		names := []string{strings.TrimPrefix(strings.ToLower(t.name), "the ")}
+		if t.kind == "character" {
+			if f := strings.ToLower(firstName(t.name)); utf8.RuneCountInString(f) >= 3 {
+				names = append(names, f)
+			}
+		}
+		for _, n := range names {
+			if n != "" && strings.Contains(low, " "+strings.Join(words(n), " ")+" ") {
+				out = append(out, t)
+				seen[t.name] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Word classes of the topic reader: what cannot be a noun of a topic.
+var (
+	determiners = makeSet(strings.Fields("the a an this that these those my your his her our their its some any every each no"))
+	attachWords = makeSet(strings.Fields("of under on in at near by from behind beyond above below about with inside outside across around between"))
+	personWords = makeSet(strings.Fields("i me you he him she it we us they them one anyone everyone someone nobody somebody anybody everybody" +
+		" myself yourself mine yours ours theirs something anything nothing everything"))
+	adverbs = makeSet(strings.Fields(`still ever really actually never always again here there now then today yesterday tonight tomorrow soon early late
+back long much so too very just even also once twice all along anywhere somewhere everywhere around ago apart already yet maybe perhaps
+finally only almost quite rather else not n't honestly apparently seriously please lol haha wow ok okay yes no last next
+hi hello hey greetings good thank thanks sorry cheers welcome`))
+	adjectives = makeSet(strings.Fields(`old new best good great beautiful ugly nice warm cold green blue red true safe open closed tired quiet whole other same
+first last next nearest lower upper east west south north big small free happy sad long short deep deeper dark bright busy empty full real
+different second third little huge tiny young wrong right sure glad lovely amazing overrated better worse worst hot wet dry fresh famous strange
+most more less many few such own certain`))
+	verbs = makeSet(strings.Fields(`be is are was were been being am do does did done have has had can could will would should may might must shall
+get gets got keep keeps kept make makes made take takes took buy buys bought find finds found read reads learn learns live lives lived meet meets met
+join joins run runs ran build builds built paint paints painted eat eats ate eaten happen happens happened carry carries carrying carried whisper whispers
+close closes closed closing cross crosses crossed ring rings rung rang go goes went gone going come comes came coming start starts started open opens
+see sees saw seen fire fired say says said think thinks thought love loves loved like likes liked visit visits visited flood floods flooded
+arrive arrives arrived win wins won help helps helped change changes changed steal steals stole stolen leave leaves left reach reaches reached
+sleep sleeps slept collect collects collected grow grows grew send sending sent follow following followed doing looking reading tell tells told
+know knows knew drink drinks swim swims swam mend mends mended teach teaches taught lead leads led cost costs work works worked exist exists use uses
+used stay stays stayed mean means meant look looks looked want wants wanted need needs needed hear heard falls fall fell move moves moved let
+lets put puts give gives gave show shows showed shown bring brings brought try tries tried feel feels felt seem seems seemed call calls called
+ask asks asked wait waits waited believe believes sell sells sold pay pays paid walk walks walked climb climbs climbed wonder wonders wondered
+miss misses missed remember remembers remembered rowing`))
+	// vagueNouns carry little of a topic on their own.
+	vagueNouns = makeSet(strings.Fields(`way thing things time times day days week weeks year years morning evening night dusk dawn noon afternoon lot kind
+sort bit story opinion idea point question answer reason side part place people person one ones week side end type number winter summer spring autumn`))
+)
+
+// nounsToo are nouns among the little words the keyword reader skips.
+var nounsToo = makeSet(strings.Fields("well wells side top bottom end ends network level area life world"))
+
+// postWords name the post itself.
+var postWords = makeSet(strings.Fields("post picture photo photograph photos pictures pic shot image snap"))
+
+// topicOf finds what a message is about: the noun phrase that names the
+// world's things, that an article introduces, that follows a verb as its
+// object; in a long message, the one it comes back to most.
+func topicOf(low string, things []thing, long bool) phrase {
+	var cands []candidate
+	for _, sent := range sentenceStop.Split(low, -1) {
+		cands = append(cands, candidates(sent, things)...)
+	}
+	if len(cands) == 0 {
+		return phrase{}
+	}
+	count := map[string]int{}
+	for _, c := range cands {
+		count[singular(c.head)]++
+	}
+	best, bestScore := -1, -1<<30
+	for i, c := range cands {
+		s := c.score
+		if long {
+			s += 3 * (count[singular(c.head)] - 1)
+		}
+		if s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return cands[best].phrase
+}
+
+// candidate is a noun phrase a topic may be.
+type candidate struct {
+	phrase
+	score int
+}
+
+// token is a word of a sentence with what the topic reader takes it for.
+type token struct {
+	word  string
+	class byte // 'd'eterminer, 'p'reposition, 'v'erb, 'x' other function word, 'a'djective, 'n'oun, 'N'ame
+	name  string
+	kind  string // of the thing a name token names
+}
+
+// tag splits a sentence into tokens, joining the names of the world's
+// things into one token each.
+func tag(sent string, things []thing) []token {
+	ws := words(strings.NewReplacer("'s ", " is ", "'d ", " would ", "'re ", " are ", "'m ", " am ", "'ve ", " have ", "'ll ", " will ", "n't", " not").Replace(sent + " "))
+	var toks []token
+	for i := 0; i < len(ws); i++ {
+		if t, n := nameAt(ws[i:], things); n > 0 {
+			toks = append(toks, token{word: strings.Join(ws[i:i+n], " "), class: 'N', name: t.name, kind: t.kind})
+			i += n - 1
+			continue
+		}
+		w := ws[i]
+		var c byte
+		switch {
+		case determiners[w]:
+			c = 'd'
+		case attachWords[w] || w == "to" || w == "for" || w == "into" || w == "than" || w == "after" || w == "before" || w == "during":
+			c = 'p'
+		case personWords[w] || askWords[w] != "" || adverbs[w] || englishWords[w] || stopwords[w] && !vagueNouns[w] && !adjectives[w] && !nounsToo[w]:
+			c = 'x'
+		case verbs[w]:
+			c = 'v'
+		case adjectives[w]:
+			c = 'a'
+		case strings.HasSuffix(w, "ly") && !nounEnds[w]:
+			c = 'x'
+		case !isLatin(w) || unicode.IsDigit(rune(w[0])):
+			c = 'x'
+		default:
+			c = 'n'
+		}
+		if c == 'n' && len(toks) > 0 {
+			prev := toks[len(toks)-1]
+			// After a pronoun or "to", a word of no class is a verb; so is
+			// one ending as a participle that no article introduces.
+			if prev.class == 'x' && (personWords[prev.word] || prev.word == "people") || prev.word == "to" ||
+				(strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing")) && !nounEnds[w] && prev.class != 'd' && prev.class != 'a' {
+				c = 'v'
+			}
+		}
+		toks = append(toks, token{word: w, class: c})
+	}
+	return toks
+}
+
+// nameAt returns the thing whose name ws opens with, and its length in
+// words.
+func nameAt(ws []string, things []thing) (thing, int) {
+	for _, t := range things {
+		names := []string{strings.TrimPrefix(strings.ToLower(t.name), "the ")}
+		if t.kind == "character" {
+			if f := strings.ToLower(firstName(t.name)); utf8.RuneCountInString(f) >= 3 {
+				names = append(names, f)
+			}
+		}
+		for _, n := range names {
+			nw := words(n)
+			if len(nw) > 0 && len(nw) <= len(ws) && slices.Equal(nw, ws[:len(nw)]) {
+				return t, len(nw)
+			}
+		}
+	}
+	return thing{}, 0
+}
+
+// candidates are a sentence's noun phrases: a determiner, modifiers and a
+// head noun, with one attached phrase ("the wells under the kilns").
+func candidates(sent string, things []thing) []candidate {
+	toks := tag(sent, things)
+	var out []candidate
+	for i := 0; i < len(toks); {
+		start := i
+		det := ""
+		if toks[i].class == 'd' {
+			det = toks[i].word
+			i++
+		}
+		j := i
+		for j < len(toks) && (toks[j].class == 'a' || toks[j].class == 'n' || toks[j].class == 'N') {
+			j++
+		}
+		// Trailing adjectives are no noun: "the new bakery open".
+		end := j
+		for end > i && toks[end-1].class == 'a' {
+			end--
+		}
+		if end == i {
+			i = max(j, start+1)
+			continue
+		}
+		head := toks[end-1]
+		words := wordsOf(toks[i:end])
+		text := words
+		if det != "" {
+			text = det + " " + words
+		}
+		c := candidate{phrase: phrase{text: text, head: head.word}}
+		if head.class == 'N' {
+			c.head = head.name
+			if end-i == 1 {
+				c.text = head.name // a name needs no article of ours
+			}
+			c.score += 4
+			if head.kind == "world" {
+				c.score -= 3 // the world's name is where, seldom what
+			}
+		}
+		if det != "" {
+			c.score += 2
+		}
+		if start > 0 && toks[start-1].class == 'v' {
+			c.score++
+		}
+		if vagueNouns[singular(head.word)] {
+			c.score -= 3
+		}
+		if postWords[head.word] {
+			c.score--
+		}
+		// One attached phrase: "of the harbour", "under the kilns".
+		if end == j && j+1 < len(toks) && toks[j].class == 'p' && attachWords[toks[j].word] {
+			k := j + 1
+			det2 := ""
+			if toks[k].class == 'd' {
+				det2 = toks[k].word + " "
+				k++
+			}
+			l := k
+			for l < len(toks) && (toks[l].class == 'a' || toks[l].class == 'n' || toks[l].class == 'N') {
+				l++
+			}
+			for l > k && toks[l-1].class == 'a' {
+				l--
+			}
+			if l > k {
+				tail := toks[k:l]
+				tailText := wordsOf(tail)
+				if tail[len(tail)-1].class == 'N' {
+					det2 = ""
+					tailText = wordsOf(tail[:len(tail)-1]) + " " + tail[len(tail)-1].name
+					c.score += 3
+				}
+				c.text += " " + toks[j].word + " " + strings.TrimSpace(det2+tailText)
+				if vagueNouns[singular(head.word)] || postWords[head.word] && tail[len(tail)-1].class != 'N' {
+					c.head = tail[len(tail)-1].word // "the story about the wells" is about wells
+					c.score += 3
+				}
+				j = l
+			}
+		}
+		out = append(out, c)
+		i = max(j, start+1)
+	}
+	return out
+}
+
+// wordsOf joins tokens' words, names as the world writes them.
+func wordsOf(toks []token) string {
+	var ws []string
+	for _, t := range toks {
+		if t.class == 'N' {
+			ws = append(ws, t.name)
+		} else {
+			ws = append(ws, t.word)
+		}
+	}
+	return strings.Join(ws, " ")
+}
