@@ -78,10 +78,12 @@ func knowledgeOf(in content.ReplyInput) *knowledge {
 		k.things = append(k.things, thing{name: in.World.Name, kind: "world"})
 	}
 	w := in.World
-	for _, text := range append([]string{ch.DailyRoutine, ch.Bio, ch.Backstory, in.Post.Text, w.DescriptionShort, w.Geography, w.Culture,
+	for i, text := range append([]string{ch.DailyRoutine, ch.Bio, ch.Backstory, in.Post.Text, w.DescriptionShort, w.Geography, w.Culture,
 		w.SocialStructure, w.History, w.TechnologyLevel, w.Description}, w.Conflicts...) {
 		for _, s := range sentenceSplit.Split(text, -1) {
-			if s = strings.TrimSpace(s); s != "" && reads(s) {
+			// A profile tells of its character as "she" and "him": the
+			// character cannot say those sentences of itself.
+			if s = strings.TrimSpace(s); s != "" && reads(s) && (i > 2 || !thirdPerson(s)) {
 				k.lore = append(k.lore, sentence(s))
 			}
 		}
@@ -120,6 +122,17 @@ func tornAt(s string) string {
 	return ""
 }
 
+// thirdPerson reports whether s speaks of someone as he, she, him or her.
+func thirdPerson(s string) bool {
+	for _, w := range words(s) {
+		switch w {
+		case "he", "she", "him", "her", "his", "hers", "himself", "herself":
+			return true
+		}
+	}
+	return false
+}
+
 // isNounToo are verbs' forms that are nouns as often.
 var isNounToo = makeSet(strings.Fields(`fire fall ring work use change help visit love walk call show drink swim run start end cost lead close
 mend need wonder wait miss move pay sleep catch feel look try read win`))
@@ -156,8 +169,14 @@ func (k *knowledge) focus(m message) (name, about string, t thing) {
 			return n.name, n.about, n
 		}
 	}
-	if m.topic.text != "" && !postWords[m.topic.head] {
-		return ownWords(m.topic.text), k.fact(m.topic.head), thing{}
+	if m.topic.text != "" && !postWords[singular(m.topic.head)] {
+		about := k.fact(m.topic.head)
+		for _, w := range strings.Fields(m.topic.text) {
+			if about == "" && !determiners[w] && !attachWords[w] && !adjectives[w] && !vagueNouns[w] && len(w) > 3 {
+				about = k.fact(w) // "the smoke from the kilns": what is known of kilns
+			}
+		}
+		return ownWords(m.topic.text), about, thing{}
 	}
 	if len(m.named) > 0 {
 		return m.named[0].name, m.named[0].about, m.named[0]
@@ -166,6 +185,33 @@ func (k *knowledge) focus(m message) (name, about string, t thing) {
 		return ownWords(m.topic.text), "", thing{}
 	}
 	return "", "", thing{}
+}
+
+// isPlural reports whether a phrase names more than one thing, by its
+// head: "the wells under the kilns" are wells.
+func isPlural(p string) bool {
+	head := firstNoun(p)
+	if head == "" {
+		ws := strings.Fields(p)
+		head = strings.ToLower(ws[len(ws)-1])
+	}
+	switch head {
+	case "children", "people", "men", "women", "feet", "geese", "mice", "teeth":
+		return true
+	}
+	return singular(head) != head
+}
+
+// firstNoun is the last word of a phrase before its attached phrase:
+// "wells" of "the wells under the kilns".
+func firstNoun(p string) string {
+	ws := strings.Fields(p)
+	for i, w := range ws {
+		if attachWords[w] && i > 0 {
+			return ws[i-1]
+		}
+	}
+	return ""
 }
 
 // ownWords turns a phrase of the commenter's into the answerer's: "your
@@ -192,8 +238,22 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 	ch := k.in.Character
 	fl := k.fl
 	f, about, th := k.focus(m)
-	if m.kind == msgGreeting && len(m.named) == 0 {
+	if m.kind == msgGreeting {
 		f, about, th = "", "", thing{} // "what a place!" greets, it asks about nothing
+		if len(m.named) > 0 {
+			f, about, th = m.named[0].name, m.named[0].about, m.named[0]
+		}
+	}
+	plural := th.kind == "" && f != "" && isPlural(f)
+	agree := func(sing, plur string) string {
+		if plural {
+			return plur
+		}
+		return sing
+	}
+	pron, pronPoss := agree("it", "they"), agree("its", "their")
+	if th.kind == "character" {
+		pron, pronPoss = "they", "their"
 	}
 	world := k.in.World.Name
 	if world == "" {
@@ -219,8 +279,9 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 	fill := strings.NewReplacer("{n}", name, "{F}", f, "{Fc}", capFirst(f), "{place}", place, "{Place}", capFirst(place),
 		"{friend}", friend, "{group}", pick(r, fl.groups), "{time}", pick(r, fl.set.timesOfDay), "{world}", world,
 		"{object}", pick(r, fl.set.objects), "{activity}", pick(r, fl.set.activities), "{festival}", pick(r, fl.set.festivals),
-		"{lang}", m.lang, "{emoji}", pickEmoji(r, m.emoji), "{interest}", strings.ToLower(pick(r, append(append([]string{}, ch.Interests...), "my work"))),
-		"{role}", withArticle(orDefault(role, "local")))
+		"{lang}", m.lang, "{emoji}", pickEmoji(r, m.emoji), "{interest}", strings.ToLower(pick(r, append(append([]string{}, ch.Interests...), "work"))),
+		"{role}", withArticle(orDefault(role, "local")), "{is}", agree("is", "are"), "{has}", agree("has", "have"),
+		"{it}", pron, "{its}", pronPoss, "{short}", th.short())
 	say := func(lines []string) string { return sentence(fill.Replace(pick(r, lines))) }
 	var parts []string
 	if m.shouted {
@@ -235,6 +296,10 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 		switch {
 		case about != "":
 			return about
+		case strings.HasPrefix(f, "my ") || postWords[singular(m.topic.head)] && th.kind == "":
+			return say(postLines) // what the character made: the post
+		case th.kind == "character" && m.kind == msgQuestion:
+			return say(whereaboutsLines)
 		case th.kind == "character":
 			return say(strangerLines)
 		case th.kind == "place":
@@ -270,7 +335,18 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 			parts = append(parts, say(askOpeners["vague"]), say(postLines))
 			break
 		}
-		parts = append(parts, say(askOpeners[m.ask]), known())
+		if th.kind == "character" {
+			parts = append(parts, say(characterOpeners), known())
+			break
+		}
+		ask := m.ask
+		switch {
+		case th.kind == "" && postWords[singular(m.topic.head)]:
+			ask = "post"
+		case ask == "yes/no" && about == "" && th.kind == "":
+			ask = "doubt"
+		}
+		parts = append(parts, say(askOpeners[ask]), known())
 	case msgThanks:
 		parts = append(parts, say(thanksLines))
 		if f != "" {
@@ -306,7 +382,7 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 		parts = append(parts, say(aboutLines))
 	}
 	if r.IntN(3) == 0 {
-		if f != "" {
+		if f != "" && m.kind != msgGreeting && m.kind != msgThanks {
 			parts = append(parts, say(askBackAboutLines))
 		} else {
 			parts = append(parts, say(askBackLines))
@@ -338,34 +414,43 @@ func pickEmoji(r *rand.Rand, es []string) string {
 // about, {n} whom it answers.
 var (
 	askOpeners = map[string][]string{
-		"yes/no": {"Yes, {n}, as far as {F} goes.", "About {F}? Mostly yes, {n}.", "Not as often as you would think, {n}, not with {F}.",
-			"Some years yes, some years no, {n}: {F} has moods.", "I would say yes, {n}, though {F} likes to prove me wrong."},
-		"where": {"{Fc}? Start at {place}, {n}.", "For {F}, {n}, I would look around {place} first.", "Down past {place}, {n}, if {F} is what you are after.",
-			"Where {F} is concerned, {n}, everything starts at {place}."},
+		"yes/no": {"Mostly yes, {n}, though {F} {has} surprised me before.", "Yes, {n}, if you ask me, but {F} {is} not something I would bet on.",
+			"I would say no, {n}, though with {F} you never quite know.", "Some years yes, some years no, {n}; {F} {has} moods.",
+			"About {F}? Yes, {n}, more or less."},
+		"where": {"{Fc}? Start at {place}, {n}.", "For {F}, {n}, I would look around {place} first.", "Down past {place}, {n}, if {F} {is} what you are after.",
+			"Where {F} {is} concerned, {n}, everything starts at {place}."},
 		"why": {"Why {F}? Habit, {n}, and a little pride.", "There is a reason for {F}, {n}, and it is older than me.",
-			"Nobody here agrees on why, {n}, least of all about {F}.", "The honest answer about {F}, {n}: because it always has been so."},
-		"how": {"{Fc}? Slowly, {n}, and with {object}.", "With patience, {n}, the way we do everything with {F}.",
-			"How {F} works, {n}? Badly at first, then well.", "The way everyone here learns {F}, {n}: by watching someone older."},
+			"Nobody here agrees on why, {n}, least of all about {F}.", "The honest answer about {F}, {n}: because it has always been so."},
+		"how": {"{Fc}? Slowly, {n}, and with {object}.", "With patience, {n}, the way we do everything around {F}.",
+			"{Fc}? The way we learn everything here, {n}: by watching someone older.", "Carefully, {n}; {F} {is} not forgiving."},
 		"who": {"Ask {friend} about {F}, {n}; they know more than I do.", "People will tell you {group}, {n}, when it comes to {F}.",
-			"Who, with {F}? Half of {world} would claim it, {n}.", "{Fc}? {friend} would know who, {n}, better than me."},
-		"when": {"{Fc}? Around {time}, usually, {n}.", "Not before {festival}, {n}, if {F} is what you mean.", "With {F}, {n}, it is always {time}.",
-			"Most days around {time}, {n}; {F} keeps its own clock."},
-		"what":  {"{Fc}? Let me tell you, {n}.", "You mean {F}, {n}? Good eye.", "Ah, {F}. Since you ask, {n}.", "{Fc} is a long story, {n}, so here is the short of it."},
+			"{Fc}? {friend} would know who, {n}, better than me."},
+		"when": {"{Fc}? Around {time}, usually, {n}.", "Not before {festival}, {n}, if {F} {is} what you mean.",
+			"Most days around {time}, {n}, if you mean {F}."},
+		"what":  {"{Fc}? Let me tell you, {n}.", "You mean {F}, {n}? Good eye.", "Ah, {F}. Since you ask, {n}.", "{Fc}, {n}? Here is the short of it."},
 		"vague": {"Why indeed, {n}.", "Fair to ask, {n}.", "You caught me thinking, {n}."},
+		// Asked yes or no about what the character does not know.
+		"doubt": {"Not that I know of, {n}; {F} {is} news to me.", "I doubt it, {n}, though I have never gone looking for {F}.",
+			"Not as far as I know, {n}, and I would have heard about {F}.", "No idea, {n}; {F} never came up around here."},
+		// Asked about the post's own picture.
+		"post": {"That one, {n}? I took {F} around {time}.", "{Fc}? That was {place}, {n}, around {time}.", "Ah, {F}, {n}. I nearly kept it to myself."},
 	}
+	characterOpeners = []string{"{Fc}? Ah, {n}.", "You ask about {F}, {n}? Fair enough.", "{Fc}, {n}? Let me think how to put it."}
+	whereaboutsLines = []string{"I saw {short} at {place} around {time}; that is all I know.", "Try {place} around {time}; that is where I see {short} most.",
+		"{short} comes and goes; {place} is your best chance."}
 	unknownLines = []string{"I couldn't tell you much more about {F}, I'm afraid; {friend} would know better.",
-		"Truth is, {F} is not something I know well; I'm {role}, and my days go to {interest}.",
+		"Truth is, {F} {is} not something I know well; I'm {role}, and my days go to {interest}.",
 		"I have never looked into {F} properly, so take my word lightly.", "As for {F}, I have heard stories, but none I would swear to.",
 		"I can't say I've come across {F} in {world}, not that I remember."}
-	strangerLines = []string{"{Fc} and I nod at each other around {place}, no more than that.", "I know {F} by sight; we have never talked for long.",
-		"{Fc}? We cross paths at {place} now and then."}
-	placeLines = []string{"I pass {F} most days around {time}; it never looks the same twice.", "{Fc} is where I go when I need to think.",
+	strangerLines = []string{"{short} and I nod at each other around {place}, no more than that.", "I know {short} by sight; we have never talked for long.",
+		"{short} and I cross paths at {place} now and then."}
+	placeLines = []string{"I pass {F} most days around {time}; {it} never looks the same twice.", "{Fc} is where I go when I need to think.",
 		"Everyone ends up at {F} sooner or later."}
-	groupLines = []string{"{Fc} keeps its own counsel; I know a few of them by name.", "{Fc} does more than people give it credit for.",
+	groupLines = []string{"{Fc} keeps {its} own counsel; I know a few of them by name.", "{Fc} does more than people give {it} credit for.",
 		"I have friends in {F}, and I still could not tell you what they decide."}
 	opinionLines = []string{"You may be right about {F}, {n}.", "I feel much the same about {F}, {n}, most days.",
-		"I see {F} a little differently, {n}, but I see your point.", "Funny, {n}, I was thinking about {F} only this morning."}
-	disagreeLines = []string{"You may have a point about {F}, {n}, but I remember it differently.", "I hear you, {n}, but {F} is not what it looks like from outside.",
+		"I see {F} a little differently, {n}, but I take your point.", "Funny, {n}, I was thinking about {F} only this morning."}
+	disagreeLines = []string{"You may have a point about {F}, {n}, but I remember it differently.", "I hear you, {n}, but {F} {is} not what {it} looks like from outside.",
 		"We will have to disagree about {F}, {n}.", "Fair, {n}, though I would not write off {F} so quickly."}
 	newsLines = []string{"News to me about {F}, {n}!", "I had not heard that about {F}, {n}.", "If that is true of {F}, {n}, {group} will have something to say.",
 		"Word travels fast, {n}; I only heard about {F} at {time}."}
@@ -374,7 +459,7 @@ var (
 	thanksLines        = []string{"You are welcome, {n}.", "Thank you for saying so, {n}.", "Any time, {n}.", "That means a lot, {n}."}
 	thanksAboutLines   = []string{"I'm glad {F} meant something to you.", "{Fc} deserved a little attention.", "I could talk about {F} all day, so thank you for listening."}
 	greetingLines      = []string{"Hello, {n}!", "Good to see you here, {n}.", "Welcome, {n}, pull up a chair.", "Hey {n}, good of you to come."}
-	greetingAboutLines = []string{"{Fc} says hello back, in its way.", "You picked a good day for {F}."}
+	greetingAboutLines = []string{"{Fc} says hello back, in {its} way.", "You picked a good day for {F}."}
 	dayLines           = []string{"It is {time} here and I am {activity}.", "I have just come back from {place}.", "Today was all {interest}, as usual."}
 	praiseLines        = []string{"Thank you, {n}!", "You are kind, {n}.", "I thought so too, {n}."}
 	postLines          = []string{"The light at {place} did most of the work.", "I nearly didn't post it, so thank you.", "It was {time} and everything went quiet for a moment.",

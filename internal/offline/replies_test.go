@@ -297,6 +297,7 @@ func TestRepliesAnswerWhatIsSaid(t *testing.T) {
 			continue
 		}
 		reply := ans.Value.Text
+		t.Logf("%s %q → %q", c.Kind, text, reply)
 		w.threads[n] = append(w.threads[n], commenter, content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: reply})
 		w.recent[author] = append(w.recent[author], reply)
 		if len(expect) > 0 {

@@ -356,7 +356,7 @@ ask asks asked wait waits waited believe believes sell sells sold pay pays paid 
 miss misses missed remember remembers remembered rowing`))
 	// vagueNouns carry little of a topic on their own.
 	vagueNouns = makeSet(strings.Fields(`way thing things time times day days week weeks year years morning evening night dusk dawn noon afternoon lot kind
-sort bit story opinion idea point question answer reason side part place people person one ones week side end type number winter summer spring autumn`))
+sort bit story opinion idea point question answer reason side part place people person one ones week end type number winter summer spring autumn world`))
 )
 
 // nounsToo are nouns among the little words the keyword reader skips.
@@ -523,11 +523,17 @@ func candidates(sent string, things []thing) []candidate {
 		if vagueNouns[singular(head.word)] {
 			c.score -= 3
 		}
-		if postWords[head.word] {
+		if postWords[singular(head.word)] {
 			c.score--
 		}
-		// One attached phrase: "of the harbour", "under the kilns".
-		if end == j && j+1 < len(toks) && toks[j].class == 'p' && attachWords[toks[j].word] {
+		// One attached phrase: "of the harbour", "under the kilns"; two
+		// when the first carries the topic: "the story with the wells
+		// under the kilns".
+		vague := vagueNouns[singular(head.word)] || postWords[singular(head.word)]
+		for range 2 {
+			if end != j || j+1 >= len(toks) || toks[j].class != 'p' || !attachWords[toks[j].word] {
+				break
+			}
 			k := j + 1
 			det2 := ""
 			if toks[k].class == 'd' {
@@ -541,20 +547,28 @@ func candidates(sent string, things []thing) []candidate {
 			for l > k && toks[l-1].class == 'a' {
 				l--
 			}
-			if l > k {
-				tail := toks[k:l]
-				tailText := wordsOf(tail)
-				if tail[len(tail)-1].class == 'N' {
-					det2 = ""
-					tailText = wordsOf(tail[:len(tail)-1]) + " " + tail[len(tail)-1].name
-					c.score += 3
-				}
-				c.text += " " + toks[j].word + " " + strings.TrimSpace(det2+tailText)
-				if vagueNouns[singular(head.word)] || postWords[head.word] && tail[len(tail)-1].class != 'N' {
-					c.head = tail[len(tail)-1].word // "the story about the wells" is about wells
-					c.score += 3
-				}
-				j = l
+			if l == k {
+				break
+			}
+			tail := toks[k:l]
+			tailText := wordsOf(tail)
+			last := tail[len(tail)-1]
+			if last.class == 'N' {
+				det2 = ""
+				tailText = wordsOf(tail[:len(tail)-1]) + " " + last.name
+				c.score += 3
+			}
+			c.text += " " + toks[j].word + " " + strings.TrimSpace(det2+tailText)
+			end, j = l, l
+			if !vague || last.class == 'N' {
+				break
+			}
+			// "the story about the wells" is about the wells.
+			vague = false
+			c.head = last.word
+			c.text = strings.TrimSpace(det2 + tailText)
+			if !vagueNouns[singular(c.head)] {
+				c.score += 2
 			}
 		}
 		out = append(out, c)
