@@ -3,6 +3,7 @@ package offline
 import (
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -21,6 +22,9 @@ import (
 func reply(in content.ReplyInput, key string) content.Reply {
 	k := knowledgeOf(in)
 	m := understand(in.Comment.Text, k.things)
+	if k.onPost {
+		m = onPost(m)
+	}
 	ch := in.Character
 	v := voiceFor(ch.SpeakingStyle, ch.Username)
 	recent := append([]string{}, in.Recent...)
@@ -45,14 +49,18 @@ func reply(in content.ReplyInput, key string) content.Reply {
 // knowledge is what a character answering in a thread knows: the world's
 // things, its lore, its own profile, the post.
 type knowledge struct {
-	in     content.ReplyInput
+	in content.ReplyInput
+	// onPost is set when the character comments on the post itself, as
+	// characters do of their own accord: the post is someone else's news,
+	// not a thing the character knows to tell.
+	onPost bool
 	fl     *flavor
 	things []thing
 	lore   []string // sentences a character could tell, its own first
 }
 
 func knowledgeOf(in content.ReplyInput) *knowledge {
-	k := &knowledge{in: in, fl: flavorOf(in.World)}
+	k := &knowledge{in: in, fl: flavorOf(in.World), onPost: in.Comment == in.Post}
 	ch := in.Character
 	seen := map[string]bool{ch.DisplayName: true, "": true}
 	for _, rel := range ch.Relationships {
@@ -78,12 +86,16 @@ func knowledgeOf(in content.ReplyInput) *knowledge {
 		k.things = append(k.things, thing{name: in.World.Name, kind: "world"})
 	}
 	w := in.World
-	for i, text := range append([]string{ch.DailyRoutine, ch.Bio, ch.Backstory, in.Post.Text, w.DescriptionShort, w.Geography, w.Culture,
+	post := in.Post.Text
+	if k.onPost || in.Post.Username != ch.Username {
+		post = "" // someone else's words are theirs to tell
+	}
+	for i, text := range append([]string{ch.DailyRoutine, ch.Bio, ch.Backstory, post, w.DescriptionShort, w.Geography, w.Culture,
 		w.SocialStructure, w.History, w.TechnologyLevel, w.Description}, w.Conflicts...) {
 		for _, s := range sentenceSplit.Split(text, -1) {
 			// A profile tells of its character as "she" and "him": the
 			// character cannot say those sentences of itself.
-			if s = strings.TrimSpace(s); s != "" && reads(s) && (i > 2 || !thirdPerson(s)) {
+			if s = strings.TrimSpace(s); s != "" && reads(s) && (i > 2 || !thirdPerson(s) && !strings.Contains(s, firstName(ch.DisplayName))) {
 				k.lore = append(k.lore, sentence(s))
 			}
 		}
@@ -244,7 +256,7 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 			f, about, th = m.named[0].name, m.named[0].about, m.named[0]
 		}
 	}
-	plural := th.kind == "" && f != "" && isPlural(f)
+	plural := (th.kind == "" || th.kind == "place" || th.kind == "group") && f != "" && isPlural(f)
 	agree := func(sing, plur string) string {
 		if plural {
 			return plur
@@ -266,12 +278,17 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 			place = pick(r, fl.places)
 		}
 	}
-	friend := ""
-	if len(ch.Relationships) > 0 {
-		friend = firstName(pick(r, ch.Relationships).Name)
-	} else if len(k.in.Others) > 0 {
-		friend = firstName(pick(r, k.in.Others).DisplayName)
+	var friends []string // whom the character would send a question on to
+	for _, rel := range ch.Relationships {
+		friends = append(friends, firstName(rel.Name))
 	}
+	if len(friends) == 0 {
+		for _, o := range k.in.Others {
+			friends = append(friends, firstName(o.DisplayName))
+		}
+	}
+	friends = slices.DeleteFunc(friends, func(f string) bool { return f == "" || f == name || f == th.short() })
+	friend := pick(r, friends)
 	if friend == "" {
 		friend = "my neighbour"
 	}
@@ -316,6 +333,23 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 		return lines
 	}
 	switch m.kind {
+	case msgPost:
+		lines := postTopicLines
+		switch th.kind {
+		case "character":
+			lines = postPersonLines
+		case "place":
+			lines = postPlaceLines
+		}
+		if f == "" {
+			parts = append(parts, say(postPlainLines), say(pick(r, [][]string{dayLines, memoryLines})))
+			break
+		}
+		body := about
+		if body == "" || th.kind == "character" {
+			body = say(pick(r, [][]string{dayLines, memoryLines}))
+		}
+		parts = append(parts, say(lines), body)
 	case msgLink:
 		return []string{say(linkLines)}
 	case msgEmoji:
@@ -376,15 +410,25 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 	// Written again, the answer's second sentence comes from the
 	// character's own days instead.
 	if attempt >= 4 && len(parts) >= 2 {
-		parts[len(parts)-1] = say(pick(r, [][]string{dayLines, postLines, memoryLines}))
+		own := [][]string{dayLines, postLines, memoryLines}
+		if m.kind == msgPost {
+			own = own[:1] // the post is not the character's own
+			own = append(own, memoryLines)
+		}
+		parts[len(parts)-1] = say(pick(r, own))
 	}
 	if f != "" && !strings.Contains(strings.ToLower(strings.Join(parts, " ")), strings.ToLower(strings.TrimPrefix(f, "the "))) {
 		parts = append(parts, say(aboutLines))
 	}
 	if r.IntN(3) == 0 {
-		if f != "" && m.kind != msgGreeting && m.kind != msgThanks {
+		switch {
+		case m.kind == msgPost && th.kind == "place":
+			parts = append(parts, say(askBackPlaceLines))
+		case m.kind == msgPost:
+			parts = append(parts, say(askBackPostLines))
+		case f != "" && m.kind != msgGreeting && m.kind != msgThanks:
 			parts = append(parts, say(askBackAboutLines))
-		} else {
+		default:
 			parts = append(parts, say(askBackLines))
 		}
 	}
@@ -410,10 +454,29 @@ func pickEmoji(r *rand.Rand, es []string) string {
 	return pick(r, []string{"🙂", "✨", "👋"})
 }
 
+// onPost reads a post as what a character comments on: news of the
+// author's, about the places and groups it names before the people.
+func onPost(m message) message {
+	m.kind, m.ask = msgPost, ""
+	slices.SortStableFunc(m.named, func(a, b thing) int { return rankOfKind(a.kind) - rankOfKind(b.kind) })
+	return m
+}
+
+func rankOfKind(kind string) int {
+	return map[string]int{"place": 0, "group": 1, "character": 2, "world": 3}[kind]
+}
+
 // The reply's sentences by kind of message. {F} is what the answer is
 // about, {n} whom it answers.
 var (
-	askOpeners = map[string][]string{
+	postPlaceLines = []string{"{Fc} again, {n}? I was there only yesterday.", "I can picture {F} from here, {n}.", "You make me want to go to {F}, {n}.",
+		"Save me a place at {F} next time, {n}.", "{Fc} {is} never the same twice, {n}.", "So that is where you were, {n}: {F}.", "Of course it was {F}, {n}."}
+	postTopicLines = []string{"Tell me more about {F} when I see you, {n}.", "Good luck with {F}, {n}; I mean it.", "{Fc}, {n}? I had not heard.",
+		"I keep thinking about {F} since I read this, {n}.", "Now I want to know everything about {F}, {n}."}
+	postPersonLines = []string{"Say hello to {short} for me, {n}.", "{short} told me about it too, {n}.", "Trust {short} to be there, {n}.",
+		"You and {short}, {n}? That I would have paid to see."}
+	postPlainLines = []string{"Good to hear from you, {n}.", "I read this twice, {n}.", "This made my evening, {n}."}
+	askOpeners     = map[string][]string{
 		"yes/no": {"Mostly yes, {n}, though {F} {has} surprised me before.", "Yes, {n}, if you ask me, but {F} {is} not something I would bet on.",
 			"I would say no, {n}, though with {F} you never quite know.", "Some years yes, some years no, {n}; {F} {has} moods.",
 			"About {F}? Yes, {n}, more or less."},
@@ -477,8 +540,10 @@ var (
 	memoryLines = []string{"I remember {festival} last year; nobody slept.", "{friend} keeps telling me to write it all down.",
 		"My notes on {interest} say otherwise, but they are old notes.", "I was at {place} at {time} and thought of exactly this.",
 		"Some things you only understand after a season here.", "I keep {object} on my shelf for days like this."}
-	otherLines   = []string{"Noted, {n}.", "Same here, {n}.", "Ha, {n}, I know the feeling.", "Thanks for stopping by, {n}."}
-	askBackLines = []string{"What brings you to {world}?", "Have you been to {place} yourself?", "Are you coming to {festival}?",
+	otherLines        = []string{"Noted, {n}.", "Same here, {n}.", "Ha, {n}, I know the feeling.", "Thanks for stopping by, {n}."}
+	askBackPlaceLines = []string{"When are you next at {F}?", "Who else was at {F}?", "Was it busy at {F}?"}
+	askBackPostLines  = []string{"How did it end?", "Need a hand with any of it?", "Does anyone else know yet?"}
+	askBackLines      = []string{"What brings you to {world}?", "Have you been to {place} yourself?", "Are you coming to {festival}?",
 		"What would you like to see next?"}
 	askBackAboutLines = []string{"What made you ask about {F}?", "Have you seen {F} yourself?", "What do you make of {F}?", "Where did you hear about {F}?"}
 )

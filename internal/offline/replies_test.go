@@ -345,3 +345,84 @@ func hasEmoji(s string) bool {
 	}
 	return false
 }
+
+// TestCharactersAnswerEachOthersPosts has characters comment on one
+// another's posts, as the world's life does (the comment answered is the
+// post itself), and reads the comments as a newcomer would: each names the
+// post's subject or a thing the post names, and none holds a torn
+// fragment or an old stock sentence.
+func TestCharactersAnswerEachOthersPosts(t *testing.T) {
+	total, topical, torn, stock := 0, 0, 0, 0
+	for wi, idea := range replyIdeas {
+		w := simulate(t, idea, 6, 24)
+		fl := flavorOf(w.desc)
+		recent := map[int][]string{}
+		for a, posts := range w.posts {
+			for j, p := range posts {
+				c := (a + 1 + j%(len(w.chars)-1)) % len(w.chars) // another character
+				ch := w.chars[c]
+				author := w.chars[a]
+				line := content.ThreadLine{Username: author.Username, DisplayName: author.DisplayName, Text: p.Caption}
+				var others []content.Handle
+				for k, h := range w.handles {
+					if k != c {
+						others = append(others, h)
+					}
+				}
+				in := content.ReplyInput{World: w.desc, Character: ch, Post: line, Comment: line, Recent: recent[c], Others: others}
+				if rel, ok := ch.RelationshipWith(author.DisplayName); ok {
+					in.Relationship = rel.Kind + ": " + rel.Description
+				}
+				key := fmt.Sprintf("life/%d/comment/%d/%d", wi, a, j)
+				res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: key, Input: in})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ans, err := content.ReplyStep.Parse(in, res.JSON)
+				if err != nil {
+					t.Errorf("%s: refused: %v", key, err)
+					continue
+				}
+				reply := ans.Value.Text
+				recent[c] = append(recent[c], reply)
+				total++
+				// What a reader finds the post about: its planned topic,
+				// and the people, places and groups its caption names.
+				expect := []string{headNoun(w.plans[a][j].Topic), author.DisplayName}
+				for _, th := range append(append([]string{}, fl.places...), fl.groups...) {
+					if strings.Contains(strings.ToLower(p.Caption), strings.ToLower(strings.TrimPrefix(th, "the "))) {
+						expect = append(expect, th)
+					}
+				}
+				for _, h := range w.handles {
+					if strings.Contains(p.Caption, "@"+h.Username) {
+						expect = append(expect, h.DisplayName)
+					}
+				}
+				t.Logf("%q\n    → %q", p.Caption, reply)
+				if namesAny(reply, expect[:1]) || namesAny(reply, expect[2:]) {
+					topical++
+				} else {
+					t.Logf("misses %v", expect)
+				}
+				if f := tornFragment(reply); f != "" {
+					torn++
+					t.Errorf("%q → %q: torn fragment %q", p.Caption, reply, f)
+				}
+				for _, s := range stockReplies {
+					if strings.Contains(reply, s) {
+						stock++
+						t.Errorf("%q → %q: the old stock sentence %q", p.Caption, reply, s)
+						break
+					}
+				}
+			}
+		}
+	}
+	share := float64(topical) / float64(max(1, total))
+	t.Logf("%d comments of characters on each other's posts: %d (%.0f%%) name the post's subject or a thing it names; %d torn fragments; %d stock sentences",
+		total, topical, 100*share, torn, stock)
+	if share < 0.9 {
+		t.Errorf("%.0f%% of the characters' comments name what the post is about, want at least 90%%", 100*share)
+	}
+}

@@ -22,6 +22,7 @@ const (
 	msgEmoji    = "emoji"
 	msgForeign  = "other language"
 	msgOther    = "other"
+	msgPost     = "post" // the post itself, commented on
 )
 
 // message is what the offline writer understands of a comment: what kind
