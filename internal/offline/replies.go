@@ -33,15 +33,24 @@ func reply(in content.ReplyInput, key string) content.Reply {
 			recent = append(recent, l.Text)
 		}
 	}
-	var best content.Reply
-	for attempt := range 16 { // a reply too like a recent text is written again
+	var best, fresh content.Reply
+	for attempt := range 24 { // a reply too like a recent text is written again
 		r := seed(key, "reply", strconv.Itoa(attempt))
 		parts := k.answer(r, m, addressed(in.Comment.DisplayName, in.Comment.Username), attempt)
 		text := voiced(r, v, parts, ch.DisplayName)
 		best = content.Reply{Text: text, Mentions: []string{}}
-		if !repeats(text, recent) {
-			break
+		if repeats(text, recent) {
+			continue
 		}
+		if fresh.Text == "" {
+			fresh = best // new enough for the step, if not sentence by sentence
+		}
+		if !k.saidBefore(parts) {
+			return best
+		}
+	}
+	if fresh.Text != "" {
+		return fresh
 	}
 	return best
 }
@@ -57,11 +66,55 @@ type knowledge struct {
 	fl     *flavor
 	things []thing
 	lore   []string // sentences a character could tell, its own first
+	// said are the sentences the character has written lately, in lower
+	// case: a thread does not hear the same sentence twice.
+	said map[string]bool
+}
+
+var signOff = regexp.MustCompile(`\s*— (\p{Lu}\.)+\s*$`)
+
+// plainSentence is a sentence as a reader compares it: in lower case,
+// without its closing punctuation, emoji or signature.
+func plainSentence(s string) string {
+	s = signOff.ReplaceAllString(s, "")
+	s = strings.Map(func(r rune) rune {
+		if isPictograph(r) || r == 0xFE0F {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.ToLower(strings.Trim(s, ".!?… "))
+}
+
+// saidBefore reports whether one of a reply's sentences of more than
+// three words is one the character has written lately.
+func (k *knowledge) saidBefore(parts []string) bool {
+	for _, p := range parts {
+		for _, s := range sentenceSplit.Split(p, -1) {
+			if len(strings.Fields(s)) > 3 && k.said[plainSentence(s)] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func knowledgeOf(in content.ReplyInput) *knowledge {
-	k := &knowledge{in: in, fl: flavorOf(in.World), onPost: in.Comment == in.Post}
+	k := &knowledge{in: in, fl: flavorOf(in.World), onPost: in.Comment == in.Post, said: map[string]bool{}}
 	ch := in.Character
+	mine := append([]string{}, in.Recent...)
+	for _, l := range in.Thread {
+		if l.Username == ch.Username {
+			mine = append(mine, l.Text)
+		}
+	}
+	for _, text := range mine {
+		for _, s := range sentenceSplit.Split(text, -1) {
+			if s = plainSentence(s); s != "" {
+				k.said[s] = true
+			}
+		}
+	}
 	seen := map[string]bool{ch.DisplayName: true, "": true}
 	for _, rel := range ch.Relationships {
 		if !seen[rel.Name] {
@@ -160,7 +213,7 @@ func (k *knowledge) fact(what string) string {
 		re = regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(s) + `(s|es)?\b`)
 	}
 	for _, s := range k.lore {
-		if re.MatchString(s) {
+		if re.MatchString(s) && !k.said[plainSentence(s)] {
 			return s
 		}
 	}
@@ -507,7 +560,7 @@ var (
 		"I can't say I've come across {F} in {world}, not that I remember."}
 	strangerLines = []string{"{short} and I nod at each other around {place}, no more than that.", "I know {short} by sight; we have never talked for long.",
 		"{short} and I cross paths at {place} now and then."}
-	placeLines = []string{"I pass {F} most days around {time}; {it} never looks the same twice.", "{Fc} is where I go when I need to think.",
+	placeLines = []string{"I pass {F} most days around {time}; no two days there are alike.", "{Fc} is where I go when I need to think.",
 		"Everyone ends up at {F} sooner or later."}
 	groupLines = []string{"{Fc} keeps {its} own counsel; I know a few of them by name.", "{Fc} does more than people give {it} credit for.",
 		"I have friends in {F}, and I still could not tell you what they decide."}

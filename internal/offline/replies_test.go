@@ -262,7 +262,8 @@ func TestRepliesAnswerWhatIsSaid(t *testing.T) {
 	}
 	people := []content.ThreadLine{{Username: "theo", DisplayName: "Theo Brandt"}, {Username: "ada_b", DisplayName: "Ada Byron"},
 		{Username: "noor", DisplayName: "Noor Haddad"}, {Username: "kim22", DisplayName: ""}}
-	topical, named, torn, stock, refused := 0, 0, 0, 0, 0
+	topical, named, torn, stock, refused, asks := 0, 0, 0, 0, 0, 0
+	said := map[string]string{} // a thread's sentences, by world, post and sentence: no stock sentence twice in a thread
 	for i, c := range comments {
 		w := worlds[i%len(worlds)]
 		n := (i / len(worlds)) % 4
@@ -312,6 +313,17 @@ func TestRepliesAnswerWhatIsSaid(t *testing.T) {
 			torn++
 			t.Errorf("%s %q → %q: torn fragment %q", c.Kind, text, reply, f)
 		}
+		sents := sentencesOf(reply)
+		if len(sents) > 1 && strings.HasSuffix(strings.TrimRight(signature.ReplaceAllString(reply, ""), " "+string(emojiTail(reply))), "?") {
+			asks++
+		}
+		for _, s := range sents {
+			k := fmt.Sprintf("%d/%d/%s", i%len(worlds), n, s)
+			if earlier, ok := said[k]; ok && len(strings.Fields(s)) > 3 {
+				t.Errorf("%q said twice in one thread: %q and %q", s, earlier, reply)
+			}
+			said[k] = reply
+		}
 		for _, s := range stockReplies {
 			if strings.Contains(reply, s) {
 				stock++
@@ -329,11 +341,21 @@ func TestRepliesAnswerWhatIsSaid(t *testing.T) {
 		}
 	}
 	share := float64(topical) / float64(max(1, named))
-	t.Logf("%d comments under %d worlds: %d of %d (%.0f%%) replies name the comment's topic or a thing it names; %d torn fragments; %d stock sentences; %d refused",
-		len(comments), len(worlds), topical, named, 100*share, torn, stock, refused)
+	t.Logf("%d comments under %d worlds: %d of %d (%.0f%%) replies name the comment's topic or a thing it names; %d torn fragments; %d stock sentences; %d refused; %d ask back",
+		len(comments), len(worlds), topical, named, 100*share, torn, stock, refused, asks)
 	if share < 0.9 {
 		t.Errorf("%.0f%% of the replies name what the comment is about, want at least 90%%", 100*share)
 	}
+}
+
+// emojiTail returns the emoji and spaces that end s.
+func emojiTail(s string) string {
+	rs := []rune(s)
+	i := len(rs)
+	for i > 0 && (hasEmoji(string(rs[i-1])) || rs[i-1] == ' ' || rs[i-1] == 0xFE0F) {
+		i--
+	}
+	return string(rs[i:])
 }
 
 // hasEmoji reports whether s holds a pictograph.
@@ -424,5 +446,32 @@ func TestCharactersAnswerEachOthersPosts(t *testing.T) {
 		total, topical, 100*share, torn, stock)
 	if share < 0.9 {
 		t.Errorf("%.0f%% of the characters' comments name what the post is about, want at least 90%%", 100*share)
+	}
+}
+
+// TestRepliesAreDeterministic asks for one reply twice: the same request
+// gives the same bytes; another key gives another reply.
+func TestRepliesAreDeterministic(t *testing.T) {
+	w := simulate(t, replyIdeas[0], 4, 8)
+	ch := w.chars[0]
+	in := content.ReplyInput{World: w.desc, Character: ch, Post: content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: w.posts[0][0].Caption},
+		Comment: content.ThreadLine{Username: "theo", DisplayName: "Theo Brandt", Text: "Where are the wells under the kilns?"}}
+	ask := func(key string) string {
+		res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: key, Input: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(res.JSON)
+	}
+	first, again := ask("reply/1"), ask("reply/1")
+	if first != again {
+		t.Errorf("the same request gave %s, then %s", first, again)
+	}
+	others := map[string]bool{first: true}
+	for i := range 6 {
+		others[ask(fmt.Sprintf("reply/other/%d", i))] = true
+	}
+	if len(others) < 5 {
+		t.Errorf("seven keys gave %d different replies, want at least 5", len(others))
 	}
 }

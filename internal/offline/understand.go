@@ -488,6 +488,12 @@ func candidates(sent string, things []thing) []candidate {
 		j := i
 		for j < len(toks) && (toks[j].class == 'a' || toks[j].class == 'n' || toks[j].class == 'N') {
 			j++
+			if toks[j-1].class == 'N' {
+				break // a name is whole
+			}
+			if j < len(toks) && toks[j].class == 'N' {
+				break // "plot twist Mara": the name starts anew
+			}
 		}
 		// Trailing adjectives are no noun: "the new bakery open".
 		end := j
@@ -544,6 +550,9 @@ func candidates(sent string, things []thing) []candidate {
 			l := k
 			for l < len(toks) && (toks[l].class == 'a' || toks[l].class == 'n' || toks[l].class == 'N') {
 				l++
+				if toks[l-1].class == 'N' || l < len(toks) && toks[l].class == 'N' {
+					break
+				}
 			}
 			for l > k && toks[l-1].class == 'a' {
 				l--

@@ -1,0 +1,74 @@
+package offline
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUnderstandReadsAComment holds the reading of a comment to what a
+// person means by it: its kind, what a question asks, its topic as a
+// whole noun phrase, and the world's things it names.
+func TestUnderstandReadsAComment(t *testing.T) {
+	things := []thing{{name: "Mara Kell", kind: "character"}, {name: "the Lower Quay", kind: "place"},
+		{name: "the Kiln Guild", kind: "group"}, {name: "Saltmere", kind: "world"}}
+	cases := []struct {
+		text, kind, ask, topic, named string
+	}{
+		{"Where are the wells under the kilns?", msgQuestion, "where", "the wells under the kilns", ""},
+		{"Are the wells under the kilns safe to drink from?", msgQuestion, "yes/no", "the wells under the kilns", ""},
+		{"Why do the kilns never go cold?", msgQuestion, "why", "the kilns", ""},
+		{"How come the ferry is late?", msgQuestion, "why", "the ferry", ""},
+		{"Who painted the mural by the well?", msgQuestion, "who", "the mural by the well", ""},
+		{"When will the new bakery open?", msgQuestion, "when", "the new bakery", ""},
+		{"What's the story with the wells under the kilns?", msgQuestion, "what", "the wells under the kilns", ""},
+		{"Where can I buy bread that early in the morning?", msgQuestion, "where", "bread", ""},
+		{"Have you ever been to the Lower Quay?", msgQuestion, "yes/no", "the Lower Quay", "the Lower Quay"},
+		{"Did Mara really leave town?", msgQuestion, "yes/no", "Mara Kell", "Mara Kell"},
+		{"WHO STOLE THE BELL FROM THE TOWER", msgQuestion, "who", "the bell from the tower", ""},
+		{"The tea at the Lower Quay is overrated.", msgOpinion, "", "the tea at the Lower Quay", "the Lower Quay"},
+		{"Just heard the east gate is closing for repairs.", msgNews, "", "the east gate", ""},
+		{"Good morning, Mara!", msgGreeting, "", "Mara Kell", "Mara Kell"},
+		{"Thanks for showing me the way to the market.", msgThanks, "", "the market", ""},
+		{"That's not true, the bridge was built before the war.", msgDisagree, "", "the bridge", ""},
+		{"Plot twist: Mara was the ghost all along lol", msgJoke, "", "Mara Kell", "Mara Kell"},
+		{"https://example.com/kilns", msgLink, "", "", ""},
+		{"🔥🔥🔥", msgEmoji, "", "", ""},
+		{"Wow", msgPraise, "", "", ""},
+		{"Wo sind die Brunnen unter den Öfen?", msgForeign, "where", "", ""},
+		{"Où se trouvent les puits sous les fours ?", msgForeign, "where", "", ""},
+		{"¿Quién es Mara?", msgForeign, "who", "", "Mara Kell"},
+		{"Does Saltmere have a library?", msgQuestion, "yes/no", "a library", "Saltmere"},
+		{"Following for more posts about the wells.", msgOther, "", "the wells", ""},
+	}
+	for _, c := range cases {
+		m := understand(c.text, things)
+		if m.kind != c.kind || m.ask != c.ask || m.topic.text != c.topic {
+			t.Errorf("%q: read as %s %q about %q, want %s %q about %q", c.text, m.kind, m.ask, m.topic.text, c.kind, c.ask, c.topic)
+		}
+		if c.named != "" && (len(m.named) == 0 || m.named[0].name != c.named) {
+			t.Errorf("%q: names %v, want %q first", c.text, m.named, c.named)
+		}
+		if m.topic.text != "" && tornAt(m.topic.text) != "" {
+			t.Errorf("%q: the topic %q is torn", c.text, m.topic.text)
+		}
+	}
+}
+
+// TestUnderstandFlagsShoutingAndLength reads the manner of a comment:
+// capitals, length, emoji.
+func TestUnderstandFlagsShoutingAndLength(t *testing.T) {
+	if m := understand("WHERE ARE THE WELLS UNDER THE KILNS???", nil); !m.shouted {
+		t.Error("a comment in capitals is not read as shouted")
+	}
+	if m := understand("Where is the ferry?", nil); m.shouted {
+		t.Error("a plain question is read as shouted")
+	}
+	long := strings.Repeat("The wells under the kilns are older than the town. ", 40) + "Is the bakery still open?"
+	m := understand(long, nil)
+	if !m.long || m.kind != msgQuestion || m.topic.head != "wells" {
+		t.Errorf("a long comment that keeps coming back to the wells: long %v, %s about %q", m.long, m.kind, m.topic.text)
+	}
+	if m := understand("👏👏", nil); m.kind != msgEmoji || len(m.emoji) != 2 {
+		t.Errorf("👏👏 read as %s with emoji %v", m.kind, m.emoji)
+	}
+}
