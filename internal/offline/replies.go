@@ -485,6 +485,10 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 			parts = append(parts, say(askBackLines))
 		}
 	}
+	// Someone the character knows hears it in the tone of their tie.
+	if kind, _, ok := strings.Cut(k.in.Relationship, ":"); ok && len(tieLines[kind]) > 0 && m.kind != msgLink && m.kind != msgEmoji && r.IntN(2) == 0 {
+		parts = append(parts, say(tieLines[kind]))
+	}
 	// A reply is a comment, not a post.
 	for len(parts) > 2 && utf8.RuneCountInString(strings.Join(parts, " ")) > 420 {
 		parts = parts[:len(parts)-1]
@@ -593,7 +597,20 @@ var (
 	memoryLines = []string{"I remember {festival} last year; nobody slept.", "{friend} keeps telling me to write it all down.",
 		"My notes on {interest} say otherwise, but they are old notes.", "I was at {place} at {time} and thought of exactly this.",
 		"Some things you only understand after a season here.", "I keep {object} on my shelf for days like this."}
-	otherLines        = []string{"Noted, {n}.", "Same here, {n}.", "Ha, {n}, I know the feeling.", "Thanks for stopping by, {n}."}
+	otherLines = []string{"Noted, {n}.", "Same here, {n}.", "Ha, {n}, I know the feeling.", "Thanks for stopping by, {n}."}
+	// tieLines are by what the one answered is to the character.
+	tieLines = map[string][]string{
+		"old friend": {"You know me too well.", "Some things never change between us."},
+		"rival":      {"Careful, I'm still keeping score.", "Don't look so pleased with yourself."},
+		"apprentice": {"Practise first, then ask me again.", "You'll get there; you always do."},
+		"mentor":     {"You taught me better than that, I know.", "I'm still learning it from you."},
+		"sibling":    {"Family rules: I get the last word.", "Don't tell the others I agreed."},
+		"neighbour":  {"I could hear you through the wall anyway.", "Knock if you need anything."},
+		"partner":    {"We'll settle it over the books tonight.", "Put it on the list for our next meeting."},
+		"ex":         {"Some things we never did agree on.", "Old habits, I suppose."},
+		"cousin":     {"Don't make me tell the family.", "Our grandmother would have laughed at this."},
+		"colleague":  {"See you on shift.", "Tell me the rest at work."},
+	}
 	askBackPlaceLines = []string{"When are you next at {F}?", "Who else was at {F}?", "Was it busy at {F}?"}
 	askBackPostLines  = []string{"How did it end?", "Need a hand with any of it?", "Does anyone else know yet?"}
 	askBackLines      = []string{"What brings you to {world}?", "Have you been to {place} yourself?", "Are you coming to {festival}?",

@@ -475,3 +475,34 @@ func TestRepliesAreDeterministic(t *testing.T) {
 		t.Errorf("seven keys gave %d different replies, want at least 5", len(others))
 	}
 }
+
+// TestRepliesKnowWhomTheyAnswer has a character answer a rival and a
+// stranger the same comment: the rival hears the rivalry now and then, the
+// stranger never does.
+func TestRepliesKnowWhomTheyAnswer(t *testing.T) {
+	w := simulate(t, replyIdeas[2], 4, 8)
+	ch := w.chars[0]
+	in := content.ReplyInput{World: w.desc, Character: ch, Post: content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: w.posts[0][0].Caption},
+		Comment: content.ThreadLine{Username: "ilo", DisplayName: "Ilo Marsh", Text: "Is the ferry running tomorrow?"}}
+	rivalry := func() int {
+		n := 0
+		for i := range 20 {
+			key := fmt.Sprintf("reply/tie/%d", i)
+			res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: key, Input: in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(res.JSON), "keeping score") || strings.Contains(string(res.JSON), "pleased with yourself") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := rivalry(); n != 0 {
+		t.Errorf("a stranger heard the rivalry %d times in 20", n)
+	}
+	in.Relationship = "rival: Ilo keeps score. So do I, and I'm ahead."
+	if n := rivalry(); n < 4 {
+		t.Errorf("a rival heard the rivalry %d times in 20, want at least 4", n)
+	}
+}
