@@ -1,6 +1,8 @@
 package offline
 
 import (
+	_ "embed"
+	"encoding/json"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -523,99 +525,74 @@ func rankOfKind(kind string) int {
 	return map[string]int{"place": 0, "group": 1, "character": 2, "world": 3}[kind]
 }
 
-// The reply's sentences by kind of message. {F} is what the answer is
-// about, {n} whom it answers.
+// sentences are the reply's sentences, kept in replies.json: "ask" by
+// what a question asks, "tie" by what the one answered is to the
+// character, "lines" by the part of the answer they write. {F} is what
+// the answer is about ({Fc} capitalised), {n} whom it answers, {short} a
+// character's first name; {is}, {has}, {it} and {its} agree with {F}.
+var sentences = func() replySentences {
+	var s replySentences
+	if err := json.Unmarshal(repliesJSON, &s); err != nil {
+		panic("offline: replies.json: " + err.Error())
+	}
+	return s
+}()
+
+//go:embed replies.json
+var repliesJSON []byte
+
+type replySentences struct {
+	Ask   map[string][]string `json:"ask"`
+	Tie   map[string][]string `json:"tie"`
+	Lines map[string][]string `json:"lines"`
+}
+
+// lines returns the sentences kept under name; a name the file lacks is a
+// mistake of this package's, found when it loads.
+func (s replySentences) lines(name string) []string {
+	if len(s.Lines[name]) == 0 {
+		panic("offline: replies.json has no lines " + strconv.Quote(name))
+	}
+	return s.Lines[name]
+}
+
 var (
-	postPlaceLines = []string{"{Fc} again, {n}? I was there only yesterday.", "I can picture {F} from here, {n}.", "You make me want to go to {F}, {n}.",
-		"Save me a place at {F} next time, {n}.", "{Fc} {is} never the same twice, {n}.", "So that is where you were, {n}: {F}.", "Of course it was {F}, {n}."}
-	postTopicLines = []string{"Tell me more about {F} when I see you, {n}.", "Good luck with {F}, {n}; I mean it.", "{Fc}, {n}? I had not heard.",
-		"I keep thinking about {F} since I read this, {n}.", "Now I want to know everything about {F}, {n}."}
-	postPersonLines = []string{"Say hello to {short} for me, {n}.", "{short} told me about it too, {n}.", "Trust {short} to be there, {n}.",
-		"You and {short}, {n}? That I would have paid to see."}
-	postPlainLines = []string{"Good to hear from you, {n}.", "I read this twice, {n}.", "This made my evening, {n}."}
-	askOpeners     = map[string][]string{
-		"yes/no": {"Mostly yes, {n}, though {F} {has} surprised me before.", "Yes, {n}, if you ask me, but {F} {is} not something I would bet on.",
-			"I would say no, {n}, though with {F} you never quite know.", "Some years yes, some years no, {n}; {F} {has} moods.",
-			"About {F}? Yes, {n}, more or less."},
-		"where": {"{Fc}? Start at {place}, {n}.", "For {F}, {n}, I would look around {place} first.", "Down past {place}, {n}, if {F} {is} what you are after.",
-			"Where {F} {is} concerned, {n}, everything starts at {place}."},
-		"why": {"Why {F}? Habit, {n}, and a little pride.", "There is a reason for {F}, {n}, and it is older than me.",
-			"Nobody here agrees on why, {n}, least of all about {F}.", "The honest answer about {F}, {n}: because it has always been so."},
-		"how": {"{Fc}? Slowly, {n}, and with {object}.", "With patience, {n}, the way we do everything around {F}.",
-			"{Fc}? The way we learn everything here, {n}: by watching someone older.", "Carefully, {n}; {F} {is} not forgiving."},
-		"who": {"Ask {friend} about {F}, {n}; they know more than I do.", "People will tell you {group}, {n}, when it comes to {F}.",
-			"{Fc}? {friend} would know who, {n}, better than me."},
-		"when": {"{Fc}? Around {time}, usually, {n}.", "Not before {festival}, {n}, if {F} {is} what you mean.",
-			"Most days around {time}, {n}, if you mean {F}."},
-		"what":  {"{Fc}? Let me tell you, {n}.", "You mean {F}, {n}? Good eye.", "Ah, {F}. Since you ask, {n}.", "{Fc}, {n}? Here is the short of it."},
-		"vague": {"Why indeed, {n}.", "Fair to ask, {n}.", "You caught me thinking, {n}."},
-		// Asked yes or no about what the character does not know.
-		"doubt": {"Not that I know of, {n}; {F} {is} news to me.", "I doubt it, {n}, though I have never gone looking for {F}.",
-			"Not as far as I know, {n}, and I would have heard about {F}.", "No idea, {n}; {F} never came up around here."},
-		// Asked about the post's own picture.
-		"post": {"That one, {n}? I took {F} around {time}.", "{Fc}? That was {place}, {n}, around {time}.", "Ah, {F}, {n}. I nearly kept it to myself."},
-	}
-	characterOpeners = []string{"{Fc}? Ah, {n}.", "You ask about {F}, {n}? Fair enough.", "{Fc}, {n}? Let me think how to put it."}
-	whereaboutsLines = []string{"I saw {short} at {place} around {time}; that is all I know.", "Try {place} around {time}; that is where I see {short} most.",
-		"{short} comes and goes; {place} is your best chance."}
-	unknownLines = []string{"I couldn't tell you much more about {F}, I'm afraid; {friend} would know better.",
-		"Truth is, {F} {is} not something I know well; I'm {role}, and my days go to {interest}.",
-		"I have never looked into {F} properly, so take my word lightly.", "As for {F}, I have heard stories, but none I would swear to.",
-		"I can't say I've come across {F} in {world}, not that I remember."}
-	strangerLines = []string{"{short} and I nod at each other around {place}, no more than that.", "I know {short} by sight; we have never talked for long.",
-		"{short} and I cross paths at {place} now and then."}
-	placeLines = []string{"I pass {F} most days around {time}; no two days there are alike.", "{Fc} is where I go when I need to think.",
-		"Everyone ends up at {F} sooner or later."}
-	groupLines = []string{"{Fc} keeps {its} own counsel; I know a few of them by name.", "{Fc} does more than people give {it} credit for.",
-		"I have friends in {F}, and I still could not tell you what they decide."}
-	opinionLines = []string{"You may be right about {F}, {n}.", "I feel much the same about {F}, {n}, most days.",
-		"I see {F} a little differently, {n}, but I take your point.", "Funny, {n}, I was thinking about {F} only this morning."}
-	disagreeLines = []string{"You may have a point about {F}, {n}, but I remember it differently.", "I hear you, {n}, but {F} {is} not what {it} looks like from outside.",
-		"We will have to disagree about {F}, {n}.", "Fair, {n}, though I would not write off {F} so quickly."}
-	newsLines = []string{"News to me about {F}, {n}!", "I had not heard that about {F}, {n}.", "If that is true of {F}, {n}, {group} will have something to say.",
-		"Word travels fast, {n}; I only heard about {F} at {time}."}
-	jokeLines = []string{"Ha! {n}, you are not wrong about {F}.", "You will get me in trouble with {F}, {n}.", "I laughed, {n}, and then I thought about {F} and laughed again.",
-		"Don't give {F} ideas, {n}."}
-	thanksLines        = []string{"You are welcome, {n}.", "Thank you for saying so, {n}.", "Any time, {n}.", "That means a lot, {n}."}
-	thanksAboutLines   = []string{"I'm glad {F} meant something to you.", "{Fc} deserved a little attention.", "I could talk about {F} all day, so thank you for listening."}
-	greetingLines      = []string{"Hello, {n}!", "Good to see you here, {n}.", "Welcome, {n}, pull up a chair.", "Hey {n}, good of you to come."}
-	greetingAboutLines = []string{"{Fc} says hello back, in {its} way.", "You picked a good day for {F}."}
-	dayLines           = []string{"It is {time} here and I am {activity}.", "I have just come back from {place}.", "Today was all {interest}, as usual."}
-	praiseLines        = []string{"Thank you, {n}!", "You are kind, {n}.", "I thought so too, {n}."}
-	postLines          = []string{"The light at {place} did most of the work.", "I nearly didn't post it, so thank you.", "It was {time} and everything went quiet for a moment.",
-		"You should see {place} in person one day."}
-	linkLines = []string{"I'll open your link after my shift, {n}. What is in it?", "A link, {n}? Tell me what it is about first; the connection here is slow.",
-		"Saving that link for tonight, {n}.", "Thanks for the link, {n}; I will read it with my tea."}
-	emojiLines   = []string{"{emoji} right back at you, {n}.", "{n}! {emoji}", "That is the face I made too, {n} {emoji}"}
-	foreignLines = []string{"My {lang} is not good enough to answer you properly, {n}; I only write in English.",
-		"I only have a few words of {lang}, {n}, so forgive me for answering in English.", "Sorry, {n}, I read {lang} slowly and write only English."}
-	foreignNamedLines = []string{"{Fc} I understood, though.", "I caught {F}, at least."}
-	shoutedOpeners    = []string{"No need to shout, {n}, I can hear you.", "Easy on the capitals, {n}!", "I hear you loud and clear, {n}."}
-	longOpeners       = []string{"That is a lot to read before {time}, {n}, but I read every word.", "I read all of it, {n}, twice."}
-	aboutLines        = []string{"You bring up {F}, {n}, and now I can't stop thinking about it.", "{Fc}, {n}? Now you have me curious.",
-		"Ah, {F}, {n}. I know a little."}
-	memoryLines = []string{"I remember {festival} last year; nobody slept.", "{friend} keeps telling me to write it all down.",
-		"My notes on {interest} say otherwise, but they are old notes.", "I was at {place} at {time} and thought of exactly this.",
-		"Some things you only understand after a season here.", "I keep {object} on my shelf for days like this."}
-	otherLines = []string{"Noted, {n}.", "Same here, {n}.", "Ha, {n}, I know the feeling.", "Thanks for stopping by, {n}."}
-	// tieLines are by what the one answered is to the character.
-	tieLines = map[string][]string{
-		"old friend": {"You know me too well.", "Some things never change between us."},
-		"rival":      {"Careful, I'm still keeping score.", "Don't look so pleased with yourself."},
-		"apprentice": {"Practise first, then ask me again.", "You'll get there; you always do."},
-		"mentor":     {"You taught me better than that, I know.", "I'm still learning it from you."},
-		"sibling":    {"Family rules: I get the last word.", "Don't tell the others I agreed."},
-		"neighbour":  {"I could hear you through the wall anyway.", "Knock if you need anything."},
-		"partner":    {"We'll settle it over the books tonight.", "Put it on the list for our next meeting."},
-		"ex":         {"Some things we never did agree on.", "Old habits, I suppose."},
-		"cousin":     {"Don't make me tell the family.", "Our grandmother would have laughed at this."},
-		"colleague":  {"See you on shift.", "Tell me the rest at work."},
-	}
-	askBackPlaceLines = []string{"When are you next at {F}?", "Who else was at {F}?", "Was it busy at {F}?"}
-	askBackPostLines  = []string{"How did it end?", "Need a hand with any of it?", "Does anyone else know yet?"}
-	askBackLines      = []string{"What brings you to {world}?", "Have you been to {place} yourself?", "Are you coming to {festival}?",
-		"What would you like to see next?"}
-	askBackAboutLines = []string{"What made you ask about {F}?", "Have you seen {F} yourself?", "What do you make of {F}?", "Where did you hear about {F}?"}
+	postPlaceLines     = sentences.lines("post place")
+	postTopicLines     = sentences.lines("post topic")
+	postPersonLines    = sentences.lines("post person")
+	postPlainLines     = sentences.lines("post plain")
+	askOpeners         = sentences.Ask
+	characterOpeners   = sentences.lines("character openers")
+	whereaboutsLines   = sentences.lines("whereabouts")
+	unknownLines       = sentences.lines("unknown")
+	strangerLines      = sentences.lines("stranger")
+	placeLines         = sentences.lines("place")
+	groupLines         = sentences.lines("group")
+	opinionLines       = sentences.lines("opinion")
+	disagreeLines      = sentences.lines("disagree")
+	newsLines          = sentences.lines("news")
+	jokeLines          = sentences.lines("joke")
+	thanksLines        = sentences.lines("thanks")
+	thanksAboutLines   = sentences.lines("thanks about")
+	greetingLines      = sentences.lines("greeting")
+	greetingAboutLines = sentences.lines("greeting about")
+	dayLines           = sentences.lines("day")
+	praiseLines        = sentences.lines("praise")
+	postLines          = sentences.lines("post")
+	linkLines          = sentences.lines("link")
+	emojiLines         = sentences.lines("emoji")
+	foreignLines       = sentences.lines("foreign")
+	foreignNamedLines  = sentences.lines("foreign named")
+	shoutedOpeners     = sentences.lines("shouted openers")
+	longOpeners        = sentences.lines("long openers")
+	aboutLines         = sentences.lines("about")
+	memoryLines        = sentences.lines("memory")
+	otherLines         = sentences.lines("other")
+	tieLines           = sentences.Tie
+	askBackPlaceLines  = sentences.lines("ask back place")
+	askBackPostLines   = sentences.lines("ask back post")
+	askBackLines       = sentences.lines("ask back")
+	askBackAboutLines  = sentences.lines("ask back about")
 )
 
 // addressed is how a reply addresses someone.

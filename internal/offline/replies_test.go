@@ -506,3 +506,30 @@ func TestRepliesKnowWhomTheyAnswer(t *testing.T) {
 		t.Errorf("a rival heard the rivalry %d times in 20, want at least 4", n)
 	}
 }
+
+// TestReplySentencesAreComplete reads replies.json as the composer uses
+// it: every question kind has sentences, and every sentence uses only the
+// slots the composer fills.
+func TestReplySentencesAreComplete(t *testing.T) {
+	for _, ask := range []string{"yes/no", "where", "why", "how", "who", "when", "what", "vague", "doubt", "post"} {
+		if len(sentences.Ask[ask]) == 0 {
+			t.Errorf("no sentences answer a %q question", ask)
+		}
+	}
+	slots := makeSet(strings.Fields("{n} {F} {Fc} {place} {Place} {friend} {group} {time} {world} {object} {activity} {festival} {lang} {emoji} {interest} {role} {is} {has} {it} {its} {short}"))
+	all := [][]string{}
+	for _, m := range []map[string][]string{sentences.Ask, sentences.Tie, sentences.Lines} {
+		for _, ls := range m {
+			all = append(all, ls)
+		}
+	}
+	for _, ls := range all {
+		for _, l := range ls {
+			for _, slot := range regexp.MustCompile(`\{[^}]*\}`).FindAllString(l, -1) {
+				if !slots[slot] {
+					t.Errorf("%q: the composer fills no slot %s", l, slot)
+				}
+			}
+		}
+	}
+}
