@@ -159,21 +159,66 @@ func questions(s string) []string {
 
 // Little words that tell a message's language.
 var languageWords = map[string]map[string]bool{
-	"German":  makeSet(strings.Fields("der die das und ist nicht ich ein eine wo warum wie sind den unter möchte heute geschlossen schön wer was ihr mit auf für")),
-	"French":  makeSet(strings.Fields("le la les et est pas je un une où pourquoi sous bonjour c'est se trouvent des du qui quoi merci très il elle ferme-t-il")),
-	"Spanish": makeSet(strings.Fields("el los las y es yo un una dónde por qué quién debajo están encanta me muy gracias hola bonito pozos")),
+	"German":  makeSet(strings.Fields("der die das und ist nicht ich ein eine wo warum wie sind den unter möchte heute geschlossen schön wer was ihr mit auf für liebe danke sehr toll auch gut mein dein hallo bitte")),
+	"French":  makeSet(strings.Fields("le la les et est pas je un une où pourquoi sous bonjour c'est se trouvent des du qui quoi merci très il elle ferme-t-il j'aime beau belle aussi")),
+	"Spanish": makeSet(strings.Fields("el los las y es yo un una dónde por qué quién debajo están encanta me muy gracias hola bonito pozos también")),
 }
 
 var englishWords = makeSet(strings.Fields("the a an and is are was you i to of in on at it this that what where why how who when do does did my your for with not be have"))
+
+// scripts name the language a text in another script is most likely in.
+var scripts = []struct {
+	table *unicode.RangeTable
+	lang  string
+}{{unicode.Cyrillic, "Russian"}, {unicode.Greek, "Greek"}, {unicode.Hiragana, "Japanese"}, {unicode.Katakana, "Japanese"},
+	{unicode.Hangul, "Korean"}, {unicode.Han, "Chinese"}, {unicode.Arabic, "Arabic"}, {unicode.Hebrew, "Hebrew"},
+	{unicode.Devanagari, "Hindi"}, {unicode.Thai, "Thai"}}
 
 // languageOf names a text's language when it is clearly not English.
 func languageOf(s string) string {
 	if strings.ContainsAny(s, "¿¡") {
 		return "Spanish"
 	}
+	letters, latin := 0, 0
+	count := map[string]int{}
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		if unicode.Is(unicode.Latin, r) {
+			latin++
+			continue
+		}
+		for _, sc := range scripts {
+			if unicode.Is(sc.table, r) {
+				count[sc.lang]++
+				break
+			}
+		}
+	}
+	if latin*2 < letters {
+		best, n := "", 0
+		for _, sc := range scripts { // in order, so that kana before Han makes Japanese
+			if count[sc.lang] > n {
+				best, n = sc.lang, count[sc.lang]
+			}
+		}
+		if count["Japanese"] > 0 {
+			best = "Japanese"
+		}
+		if best != "" {
+			return best
+		}
+	}
 	en := 0
 	score := map[string]int{}
+	seen := map[string]bool{}
 	for _, w := range words(s) {
+		if seen[w] {
+			continue // "la la la" is a song, not French
+		}
+		seen[w] = true
 		if englishWords[w] {
 			en++
 		}
@@ -563,6 +608,9 @@ func candidates(sent string, things []thing) []candidate {
 			tail := toks[k:l]
 			tailText := wordsOf(tail)
 			last := tail[len(tail)-1]
+			if last.class != 'N' && vagueNouns[singular(last.word)] {
+				break // "at dawn", "of the year": when, not what
+			}
 			if last.class == 'N' {
 				det2 = ""
 				tailText = wordsOf(tail[:len(tail)-1]) + " " + last.name

@@ -37,6 +37,8 @@ func TestUnderstandReadsAComment(t *testing.T) {
 		{"Wo sind die Brunnen unter den Öfen?", msgForeign, "where", "", ""},
 		{"Où se trouvent les puits sous les fours ?", msgForeign, "where", "", ""},
 		{"¿Quién es Mara?", msgForeign, "who", "", "Mara Kell"},
+		{"Где колодцы под печами?", msgForeign, "what", "", ""},
+		{"Me too, the lower quay at dawn is the best", msgOpinion, "", "the Lower Quay", "the Lower Quay"},
 		{"Does Saltmere have a library?", msgQuestion, "yes/no", "a library", "Saltmere"},
 		{"Following for more posts about the wells.", msgOther, "", "the wells", ""},
 	}
@@ -70,5 +72,17 @@ func TestUnderstandFlagsShoutingAndLength(t *testing.T) {
 	}
 	if m := understand("👏👏", nil); m.kind != msgEmoji || len(m.emoji) != 2 {
 		t.Errorf("👏👏 read as %s with emoji %v", m.kind, m.emoji)
+	}
+}
+
+// TestUnderstandNamesTheLanguage names the language of a comment in
+// another language or script, and takes no English comment for one.
+func TestUnderstandNamesTheLanguage(t *testing.T) {
+	for text, lang := range map[string]string{"Wo sind die Brunnen?": "German", "Bonjour, c'est magnifique !": "French", "¡Qué bonito!": "Spanish",
+		"Где колодцы?": "Russian", "井戸はどこですか？": "Japanese", "우물은 어디에 있나요?": "Korean", "Me too!": "", "La la la, what a day": "",
+		"Is the bakery still open?": ""} {
+		if got := understand(text, nil).lang; got != lang {
+			t.Errorf("%q read as written in %q, want %q", text, got, lang)
+		}
 	}
 }
