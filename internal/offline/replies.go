@@ -29,19 +29,13 @@ func reply(in content.ReplyInput, key string) content.Reply {
 	}
 	ch := in.Character
 	v := voiceFor(ch.SpeakingStyle, ch.Username)
-	recent := append([]string{}, in.Recent...)
-	for _, l := range in.Thread {
-		if l.Username == ch.Username {
-			recent = append(recent, l.Text)
-		}
-	}
 	var best, fresh content.Reply
 	for attempt := range 24 { // a reply too like a recent text is written again
 		r := seed(key, "reply", strconv.Itoa(attempt))
 		parts := k.answer(r, m, addressed(in.Comment.DisplayName, in.Comment.Username), attempt)
 		text := voiced(r, v, parts, ch.DisplayName)
 		best = content.Reply{Text: text, Mentions: []string{}}
-		if repeats(text, recent) {
+		if repeats(text, k.mine) {
 			continue
 		}
 		if fresh.Text == "" {
@@ -68,6 +62,9 @@ type knowledge struct {
 	fl     *flavor
 	things []thing
 	lore   []string // sentences a character could tell, its own first
+	// mine are the character's latest texts and its answers in the
+	// thread, which a reply must not repeat.
+	mine []string
 	// said are the sentences the character has written lately, in lower
 	// case: a thread does not hear the same sentence twice.
 	said map[string]bool
@@ -101,16 +98,17 @@ func (k *knowledge) saidBefore(parts []string) bool {
 	return false
 }
 
+// knowledgeOf gathers what the character answering in knows.
 func knowledgeOf(in content.ReplyInput) *knowledge {
 	k := &knowledge{in: in, fl: flavorOf(in.World), onPost: in.Comment == in.Post, said: map[string]bool{}}
 	ch := in.Character
-	mine := append([]string{}, in.Recent...)
+	k.mine = append([]string{}, in.Recent...)
 	for _, l := range in.Thread {
 		if l.Username == ch.Username {
-			mine = append(mine, l.Text)
+			k.mine = append(k.mine, l.Text)
 		}
 	}
-	for _, text := range mine {
+	for _, text := range k.mine {
 		for _, s := range sentenceSplit.Split(text, -1) {
 			if s = plainSentence(s); s != "" {
 				k.said[s] = true
@@ -181,7 +179,7 @@ func tornAt(s string) string {
 	for i := 0; i+1 < len(ws); i++ {
 		if ws[i] == "the" || ws[i] == "a" || ws[i] == "an" {
 			n := ws[i+1]
-			if determiners[n] || personWords[n] || askWords[n] != "" || auxWords[n] || (adverbs[n] && !adjectives[n]) || verbs[n] && !nounEnds[n] && !isNounToo[n] {
+			if determiners[n] || personWords[n] || askWords[n] != "" || auxWords[n] || (adverbs[n] && !adjectives[n]) || verbs[n] && !nounEnds[n] && !nounVerbs[n] {
 				return ws[i] + " " + n
 			}
 		}
@@ -200,8 +198,8 @@ func thirdPerson(s string) bool {
 	return false
 }
 
-// isNounToo are verbs' forms that are nouns as often.
-var isNounToo = makeSet(strings.Fields(`fire fall ring work use change help visit love walk call show drink swim run start end cost lead close
+// nounVerbs are verbs' forms that are nouns as often.
+var nounVerbs = makeSet(strings.Fields(`fire fall ring work use change help visit love walk call show drink swim run start end cost lead close
 mend need wonder wait miss move pay sleep catch feel look try read win`))
 
 // fact returns a sentence of the lore that names what, or "".
@@ -222,9 +220,11 @@ func (k *knowledge) fact(what string) string {
 	return ""
 }
 
-// focus is what an answer is about: the character, place or group the
-// message names, else its topic as the answerer says it, else the post's
-// subject. about is what the character knows of it ("" when nothing).
+// focus is what an answer is about: the topic when it holds a thing of
+// the world ("the tea at the Lower Quay"), else the character, place or
+// group the message names, else its topic as the answerer says it, else
+// the world it names. about is what the character knows of it ("" when
+// nothing); t is the thing, when the focus is one.
 func (k *knowledge) focus(m message) (name, about string, t thing) {
 	for _, n := range m.named {
 		if n.kind != "world" && strings.Contains(m.topic.text, n.name) && m.topic.head != n.name {
