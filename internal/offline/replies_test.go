@@ -533,3 +533,58 @@ func TestReplySentencesAreComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestRepliesAnswerInEveryWorld writes the reply to every fixture comment
+// in each of the quality test's worlds, from harbours to space stations,
+// so that the reading holds beyond the five worlds of the fixtures.
+func TestRepliesAnswerInEveryWorld(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes two thousand replies in 17 worlds")
+	}
+	comments := loadComments(t)
+	total, named, topical, torn := 0, 0, 0, 0
+	for wi, idea := range qualityPrompts {
+		w := simulate(t, idea, 6, 24)
+		for i, c := range comments {
+			author, post := w.postOf(i % len(w.chars))
+			ch := w.chars[author]
+			text := w.fill(c.Text, author)
+			if c.Upper {
+				text = strings.ToUpper(text)
+			}
+			var expect []string
+			for _, e := range c.Expect {
+				expect = append(expect, w.fill(e, author))
+			}
+			in := content.ReplyInput{World: w.desc, Character: ch, Post: content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: post.Caption},
+				Comment: content.ThreadLine{Username: "theo", DisplayName: "Theo Brandt", Text: text}, Others: w.handles}
+			res, err := NewText(0).GenerateJSON(context.Background(), generia.TextRequest{Step: content.ReplyStep.Name, Key: fmt.Sprintf("world/%d/%d", wi, i), Input: in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans, err := content.ReplyStep.Parse(in, res.JSON)
+			if err != nil {
+				t.Fatalf("%q → refused: %v", text, err)
+			}
+			total++
+			if len(expect) > 0 {
+				named++
+				if namesAny(ans.Value.Text, expect) {
+					topical++
+				} else {
+					t.Logf("misses %v: %q → %q", expect, text, ans.Value.Text)
+				}
+			}
+			if f := tornFragment(ans.Value.Text); f != "" {
+				torn++
+				t.Errorf("%q → %q: torn fragment %q", text, ans.Value.Text, f)
+			}
+		}
+	}
+	share := float64(topical) / float64(max(1, named))
+	t.Logf("%d replies in %d worlds: %d of %d (%.1f%%) name the comment's topic or a thing it names; %d torn fragments",
+		total, len(qualityPrompts), topical, named, 100*share, torn)
+	if share < 0.9 {
+		t.Errorf("%.1f%% of the replies name what the comment is about, want at least 90%%", 100*share)
+	}
+}

@@ -357,12 +357,7 @@ func namedIn(s string, things []thing) []thing {
 		if seen[t.name] {
 			continue
 		}
-		names := []string{strings.TrimPrefix(strings.ToLower(t.name), "the ")}
-		if t.kind == "character" {
-			if f := strings.ToLower(firstName(t.name)); utf8.RuneCountInString(f) >= 3 {
-				names = append(names, f)
-			}
-		}
+		names := namesOf(t)
 		for _, n := range names {
 			if n != "" && strings.Contains(low, " "+strings.Join(words(n), " ")+" ") {
 				out = append(out, t)
@@ -372,6 +367,20 @@ func namedIn(s string, things []thing) []thing {
 		}
 	}
 	return out
+}
+
+// namesOf are the ways a comment names a thing, in lower case: in full,
+// and a character by first name too, unless that name is also a word
+// ("Long", "Will").
+func namesOf(t thing) []string {
+	names := []string{strings.TrimPrefix(strings.ToLower(t.name), "the ")}
+	if t.kind == "character" {
+		f := strings.ToLower(firstName(t.name))
+		if utf8.RuneCountInString(f) >= 3 && !stopwords[f] && !adjectives[f] && !adverbs[f] && !verbs[f] && !vagueNouns[f] && !englishWords[f] {
+			names = append(names, f)
+		}
+	}
+	return names
 }
 
 // Word classes of the topic reader: what cannot be a noun of a topic.
@@ -502,12 +511,7 @@ func tag(sent string, things []thing) []token {
 // words.
 func nameAt(ws []string, things []thing) (thing, int) {
 	for _, t := range things {
-		names := []string{strings.TrimPrefix(strings.ToLower(t.name), "the ")}
-		if t.kind == "character" {
-			if f := strings.ToLower(firstName(t.name)); utf8.RuneCountInString(f) >= 3 {
-				names = append(names, f)
-			}
-		}
+		names := namesOf(t)
 		for _, n := range names {
 			nw := words(n)
 			if len(nw) > 0 && len(nw) <= len(ws) && slices.Equal(nw, ws[:len(nw)]) {
