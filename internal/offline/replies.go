@@ -23,7 +23,7 @@ import (
 // from its earlier answers in the thread.
 func reply(in content.ReplyInput, key string) content.Reply {
 	k := knowledgeOf(in)
-	m := understand(in.Comment.Text, k.things)
+	m := understand(k.unhandled(in.Comment.Text), k.things)
 	if k.onPost {
 		m = onPost(m)
 	}
@@ -96,6 +96,25 @@ func (k *knowledge) saidBefore(parts []string) bool {
 		}
 	}
 	return false
+}
+
+var mentionedHandle = regexp.MustCompile(`@[A-Za-z0-9_]+`)
+
+// unhandled writes a comment's @mentions as a reader hears them: the
+// character's own handle is only an address, another character's is
+// that character's name.
+func (k *knowledge) unhandled(text string) string {
+	return mentionedHandle.ReplaceAllStringFunc(text, func(h string) string {
+		if strings.EqualFold(h[1:], k.in.Character.Username) {
+			return ""
+		}
+		for _, o := range append([]content.Handle{{Username: k.in.Post.Username, DisplayName: k.in.Post.DisplayName}}, k.in.Others...) {
+			if strings.EqualFold(h[1:], o.Username) && o.DisplayName != "" {
+				return o.DisplayName
+			}
+		}
+		return h
+	})
 }
 
 // knowledgeOf gathers what the character answering in knows.

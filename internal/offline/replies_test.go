@@ -131,7 +131,8 @@ var replyIdeas = []string{
 // commentFixture is one comment of testdata/comments.json. Its text and
 // expectations may name the world's things by placeholder: {author} (the
 // post's author, first name), {friend} (someone the author knows), {other}
-// (another character), {place}, {group}, {world}.
+// (another character), {@author} and {@other} (their handles), {place},
+// {group}, {world}.
 type commentFixture struct {
 	Kind   string   `json:"kind"`
 	Text   string   `json:"text"`
@@ -163,6 +164,7 @@ func (w *world) fill(s string, author int) string {
 		friend = ch.Relationships[0].Name
 	}
 	return strings.NewReplacer("{author}", firstName(ch.DisplayName), "{friend}", friend, "{other}", other,
+		"{@author}", "@"+ch.Username, "{@other}", "@"+w.chars[(author+1)%len(w.chars)].Username,
 		"{place}", strings.TrimPrefix(fl.places[0], "the "), "{group}", strings.TrimPrefix(fl.groups[0], "the "),
 		"{world}", w.desc.Name).Replace(s)
 }
