@@ -218,8 +218,7 @@ func thirdPerson(s string) bool {
 }
 
 // nounVerbs are verbs' forms that are nouns as often.
-var nounVerbs = makeSet(strings.Fields(`fire fall ring work use change help visit love walk call show drink swim run start end cost lead close
-mend need wonder wait miss move pay sleep catch feel look try read win`))
+var nounVerbs = wordClass("noun verbs")
 
 // fact returns a sentence of the lore that names what, or "".
 func (k *knowledge) fact(what string) string {

@@ -1,12 +1,53 @@
 package offline
 
 import (
+	_ "embed"
 	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
+
+//go:embed understand.txt
+var understandWords string
+
+// wordClasses are the word classes of understand.txt, by name.
+var wordClasses = func() map[string]map[string]bool {
+	classes := map[string]map[string]bool{}
+	var cur map[string]bool
+	for _, line := range strings.Split(understandWords, "\n") {
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			name, rest, ok := strings.Cut(line, ":")
+			if !ok {
+				panic("offline: understand.txt: a class without a name: " + line)
+			}
+			cur = map[string]bool{}
+			classes[name] = cur
+			line = rest
+		}
+		if cur == nil {
+			panic("offline: understand.txt: words before the first class")
+		}
+		for _, w := range strings.Fields(line) {
+			cur[w] = true
+		}
+	}
+	return classes
+}()
+
+// wordClass returns the words of a class of understand.txt; a class the
+// file lacks is a mistake of this package's, found when it loads.
+func wordClass(name string) map[string]bool {
+	c, ok := wordClasses[name]
+	if !ok || len(c) == 0 {
+		panic("offline: understand.txt has no class " + name)
+	}
+	return c
+}
 
 // The kinds of message the offline writer tells apart before it answers.
 const (
@@ -159,12 +200,12 @@ func questions(s string) []string {
 
 // Little words that tell a message's language.
 var languageWords = map[string]map[string]bool{
-	"German":  makeSet(strings.Fields("der die das und ist nicht ich ein eine wo warum wie sind den unter möchte heute geschlossen schön wer was ihr mit auf für liebe danke sehr toll auch gut mein dein hallo bitte")),
-	"French":  makeSet(strings.Fields("le la les et est pas je un une où pourquoi sous bonjour c'est se trouvent des du qui quoi merci très il elle ferme-t-il j'aime beau belle aussi")),
-	"Spanish": makeSet(strings.Fields("el los las y es yo un una dónde por qué quién debajo están encanta me muy gracias hola bonito pozos también")),
+	"German":  wordClass("german words"),
+	"French":  wordClass("french words"),
+	"Spanish": wordClass("spanish words"),
 }
 
-var englishWords = makeSet(strings.Fields("the a an and is are was you i to of in on at it this that what where why how who when do does did my your for with not be have"))
+var englishWords = wordClass("english words")
 
 // scripts name the language a text in another script is most likely in.
 var scripts = []struct {
@@ -269,10 +310,10 @@ var (
 	newsMarks     = []string{"just heard", "breaking", "apparently", "big news", "news", "they found", "did you hear", "heads up", "rumour", "rumor", "last night", "yesterday"}
 	opinionMarks  = []string{"i think", "honestly", "in my opinion", "i love", "i like", "i hate", "overrated", "underrated", "better than", "ugly", "the best",
 		"always make", "great job", "i prefer", "i feel", "love the", "beautiful", "worst"}
-	praiseWords = makeSet(strings.Fields("wow beautiful lovely amazing gorgeous stunning nice cool incredible awesome magical wonderful brilliant"))
+	praiseWords = wordClass("praise words")
 	askWords    = map[string]string{"where": "where", "why": "why", "how": "how", "who": "who", "whose": "who", "whom": "who", "when": "when",
 		"what": "what", "which": "what", "what's": "what", "who's": "who", "where's": "where", "how's": "how"}
-	auxWords = makeSet(strings.Fields("is are was were do does did can could will would should have has had am may might must isn't aren't don't doesn't didn't can't won't"))
+	auxWords = wordClass("aux words")
 )
 
 // kindOf tells a message's kind and, for a question, what it asks.
@@ -385,40 +426,21 @@ func namesOf(t thing) []string {
 
 // Word classes of the topic reader: what cannot be a noun of a topic.
 var (
-	determiners = makeSet(strings.Fields("the a an this that these those my your his her our their its some any every each no"))
-	attachWords = makeSet(strings.Fields("of under on in at near by from behind beyond above below about with inside outside across around between"))
-	personWords = makeSet(strings.Fields("i me you he him she it we us they them one anyone everyone someone nobody somebody anybody everybody" +
-		" myself yourself mine yours ours theirs something anything nothing everything"))
-	adverbs = makeSet(strings.Fields(`still ever really actually never always again here there now then today yesterday tonight tomorrow soon early late
-back long much so too very just even also once twice all along anywhere somewhere everywhere around ago apart already yet maybe perhaps
-finally only almost quite rather else not n't honestly apparently seriously please lol haha wow ok okay yes no last next
-hi hello hey greetings good thank thanks sorry cheers welcome`))
-	adjectives = makeSet(strings.Fields(`old new best good great beautiful ugly nice warm cold green blue red true safe open closed tired quiet whole other same
-first last next nearest lower upper east west south north big small free happy sad long short deep deeper dark bright busy empty full real
-different second third little huge tiny young wrong right sure glad lovely amazing overrated better worse worst hot wet dry fresh famous strange
-most more less many few such own certain`))
-	verbs = makeSet(strings.Fields(`be is are was were been being am do does did done have has had can could will would should may might must shall
-get gets got keep keeps kept make makes made take takes took buy buys bought find finds found read reads learn learns live lives lived meet meets met
-join joins run runs ran build builds built paint paints painted eat eats ate eaten happen happens happened carry carries carrying carried whisper whispers
-close closes closed closing cross crosses crossed ring rings rung rang go goes went gone going come comes came coming start starts started open opens
-see sees saw seen fire fired say says said think thinks thought love loves loved like likes liked visit visits visited flood floods flooded
-arrive arrives arrived win wins won help helps helped change changes changed steal steals stole stolen leave leaves left reach reaches reached
-sleep sleeps slept collect collects collected grow grows grew send sending sent follow following followed doing looking reading tell tells told
-know knows knew drink drinks swim swims swam mend mends mended teach teaches taught lead leads led cost costs work works worked exist exists use uses
-used stay stays stayed mean means meant look looks looked want wants wanted need needs needed hear heard falls fall fell move moves moved let
-lets put puts give gives gave show shows showed shown bring brings brought try tries tried feel feels felt seem seems seemed call calls called
-ask asks asked wait waits waited believe believes sell sells sold pay pays paid walk walks walked climb climbs climbed wonder wonders wondered
-miss misses missed remember remembers remembered rowing`))
+	determiners = wordClass("determiners")
+	attachWords = wordClass("attach words")
+	personWords = wordClass("person words")
+	adverbs     = wordClass("adverbs")
+	adjectives  = wordClass("adjectives")
+	verbs       = wordClass("verbs")
 	// vagueNouns carry little of a topic on their own.
-	vagueNouns = makeSet(strings.Fields(`way thing things time times day days week weeks year years morning evening night dusk dawn noon afternoon lot kind
-sort bit story opinion idea point question answer reason side part place people person one ones week end type number winter summer spring autumn world`))
+	vagueNouns = wordClass("vague nouns")
 )
 
 // nounsToo are nouns among the little words the keyword reader skips.
-var nounsToo = makeSet(strings.Fields("well wells side top bottom end ends network level area life world"))
+var nounsToo = wordClass("nouns too")
 
 // postWords name the post itself.
-var postWords = makeSet(strings.Fields("post picture photo photograph photos pictures pic shot image snap"))
+var postWords = wordClass("post words")
 
 // topicOf finds what a message is about: the noun phrase that names the
 // world's things, that an article introduces, that follows a verb as its
