@@ -218,6 +218,9 @@ func (k *knowledge) focus(m message) (name, about string, t thing) {
 				about = k.fact(w) // "the smoke from the kilns": what is known of kilns
 			}
 		}
+		if about == "" {
+			about = k.heard(m.topic.head)
+		}
 		return ownWords(m.topic.text), about, thing{}
 	}
 	if len(m.named) > 0 {
@@ -227,6 +230,28 @@ func (k *knowledge) focus(m message) (name, about string, t thing) {
 		return ownWords(m.topic.text), "", thing{}
 	}
 	return "", "", thing{}
+}
+
+// heard returns what the thread so far said of a word, as the character
+// would point back to it, or "": someone else's comment that names it,
+// the latest first.
+func (k *knowledge) heard(word string) string {
+	if word == "" {
+		return ""
+	}
+	re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(singular(strings.ToLower(word))) + `(s|es)?\b`)
+	for i := len(k.in.Thread) - 1; i >= 0; i-- {
+		l := k.in.Thread[i]
+		if l.Username == k.in.Character.Username || !re.MatchString(l.Text) {
+			continue
+		}
+		who := addressed(l.DisplayName, l.Username)
+		if l.Username == k.in.Comment.Username {
+			return "You said something about " + strings.ToLower(word) + " earlier, and I have been thinking about it since."
+		}
+		return who + " brought up " + strings.ToLower(word) + " earlier in this thread; I would trust " + who + " on it before me."
+	}
+	return ""
 }
 
 // isPlural reports whether a phrase names more than one thing, by its

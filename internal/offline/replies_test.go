@@ -590,3 +590,20 @@ func TestRepliesAnswerInEveryWorld(t *testing.T) {
 		t.Errorf("%.1f%% of the replies name what the comment is about, want at least 90%%", 100*share)
 	}
 }
+
+// TestRepliesRememberTheThread asks a character about something the world
+// does not tell of, but an earlier comment of the thread did: the answer
+// points back to whoever brought it up.
+func TestRepliesRememberTheThread(t *testing.T) {
+	w := simulate(t, replyIdeas[3], 4, 8)
+	ch := w.chars[0]
+	in := content.ReplyInput{World: w.desc, Character: ch, Post: content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: w.posts[0][0].Caption},
+		Thread:  []content.ThreadLine{{Username: "ada_b", DisplayName: "Ada Byron", Text: "The zeppelins were back over the pass this morning."}},
+		Comment: content.ThreadLine{Username: "theo", DisplayName: "Theo Brandt", Text: "Where do the zeppelins land?"}}
+	for i := range 5 {
+		text := generate(t, content.ReplyStep, fmt.Sprintf("reply/thread/%d", i), in).Text
+		if !strings.Contains(text, "Ada") {
+			t.Errorf("%q: the answer does not point back to Ada, who brought the zeppelins up", text)
+		}
+	}
+}

@@ -121,10 +121,12 @@ func tag(sent string, things []thing) []token {
 			c = 'd'
 		case attachWords[w] || w == "to" || w == "for" || w == "into" || w == "than" || w == "after" || w == "before" || w == "during":
 			c = 'p'
-		case personWords[w] || askWords[w] != "" || adverbs[w] || englishWords[w] || stopwords[w] && !vagueNouns[w] && !adjectives[w] && !nounsToo[w]:
+		case personWords[w] || askWords[w] != "" || adverbs[w] || englishWords[w] && !verbs[w]:
 			c = 'x'
 		case verbs[w]:
 			c = 'v'
+		case stopwords[w] && !vagueNouns[w] && !adjectives[w] && !nounsToo[w]:
+			c = 'x'
 		case adjectives[w]:
 			c = 'a'
 		case strings.HasSuffix(w, "ly") && !nounEnds[w]:
@@ -145,7 +147,36 @@ func tag(sent string, things []thing) []token {
 		}
 		toks = append(toks, token{word: w, class: c})
 	}
+	doVerb(toks)
 	return toks
+}
+
+// doAux are the auxiliaries after which a question puts its subject, then
+// its verb: "where do the zeppelins land?"
+var doAux = map[string]bool{"do": true, "does": true, "did": true, "can": true, "could": true, "will": true, "would": true, "should": true}
+
+// doVerb marks the verb of a question asked with "do" and the like: the
+// last word of the subject's run of nouns, when the run holds more than
+// one and the clause ends there ("the zeppelins land", "the ferry stop").
+func doVerb(toks []token) {
+	i := 0
+	if i < len(toks) && askWords[toks[i].word] != "" {
+		i++
+	}
+	if i >= len(toks) || !doAux[toks[i].word] {
+		return
+	}
+	i++
+	if i < len(toks) && toks[i].class == 'd' {
+		i++
+	}
+	j := i
+	for j < len(toks) && (toks[j].class == 'n' || toks[j].class == 'a') {
+		j++
+	}
+	if j-i >= 2 && toks[j-1].class == 'n' && (j == len(toks) || toks[j].class == 'p' || toks[j].class == 'x' || toks[j].class == 'd') {
+		toks[j-1].class = 'v'
+	}
 }
 
 // nameAt returns the thing whose name ws opens with, and its length in
