@@ -2,6 +2,7 @@ package offline
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -143,7 +144,7 @@ var sentenceSplit = regexp.MustCompile(`(?:[.!?…]+["')]*)(?:\s+|$)|\n+`)
 // too long, no slot, no question, no article before a word that is no
 // noun.
 func reads(s string) bool {
-	if n := utf8.RuneCountInString(s); n < 20 || n > 180 || strings.ContainsAny(s, "{}?:;\"") || strings.HasPrefix(s, "—") {
+	if n := utf8.RuneCountInString(s); n < 20 || n > 180 || strings.ContainsAny(s, "{}?:;\"•|#@") || strings.HasPrefix(s, "—") {
 		return false
 	}
 	return tornAt(s) == ""
@@ -213,8 +214,8 @@ func (k *knowledge) focus(m message) (name, about string, t thing) {
 	}
 	if m.topic.text != "" && !postWords[singular(m.topic.head)] {
 		about := k.fact(m.topic.head)
-		for _, w := range strings.Fields(m.topic.text) {
-			if about == "" && !determiners[w] && !attachWords[w] && !adjectives[w] && !vagueNouns[w] && len(w) > 3 {
+		for _, w := range topicNouns(m) {
+			if about == "" {
 				about = k.fact(w) // "the smoke from the kilns": what is known of kilns
 			}
 		}
@@ -230,6 +231,35 @@ func (k *knowledge) focus(m message) (name, about string, t thing) {
 		return ownWords(m.topic.text), "", thing{}
 	}
 	return "", "", thing{}
+}
+
+// topicNouns are the nouns of a message's topic that the character may
+// know something of: those of its head phrase and the last of its
+// attached phrase, leaving out the names of the world's things ("dragons
+// in Glass Wells" is about dragons).
+func topicNouns(m message) []string {
+	var out []string
+	ws := strings.Fields(m.topic.text)
+	for i, w := range ws {
+		lw := strings.ToLower(w)
+		if attachWords[lw] && i > 0 && i+1 < len(ws) {
+			out = append(out, ws[len(ws)-1])
+			break
+		}
+		out = append(out, w)
+	}
+	return slices.DeleteFunc(out, func(w string) bool {
+		lw := strings.ToLower(w)
+		if determiners[lw] || attachWords[lw] || adjectives[lw] || vagueNouns[lw] || utf8.RuneCountInString(lw) <= 3 {
+			return true
+		}
+		for _, n := range m.named {
+			if strings.Contains(strings.ToLower(n.name), lw) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // heard returns what the thread so far said of a word, as the character
