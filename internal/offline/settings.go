@@ -3,8 +3,9 @@ package offline
 // A setting is a family of worlds (by the sea, in orbit, under the canopy…)
 // with the vocabulary its descriptions, characters and posts are built from.
 // Strings may hold {slots} that a filler expands: {name} (the world),
-// {place}, {place2}, {group}, {group2}, {festival}, {food}, {key} (a keyword
-// of the person's idea) and the like.
+// {place}, {place2}, {group}, {group2}, {festival}, {food}, {key} (the noun
+// of the idea's subject: "hourglass"), {the} (the subject as the world's
+// texts name it: "the hourglass", "the beetles") and the like.
 type setting struct {
 	id       string
 	triggers []string

@@ -43,7 +43,7 @@ func (t *Text) GenerateJSON(ctx context.Context, req generia.TextRequest) (gener
 	var out any
 	switch in := req.Input.(type) {
 	case content.WorldInput:
-		out = worldDescription(in, req.Key)
+		out = worldDescription(in, req.WorldID, req.Key)
 	case content.WorldImagesInput:
 		out = worldImagePrompts(in, req.Key)
 	case content.CastInput:
