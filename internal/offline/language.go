@@ -174,6 +174,12 @@ func article(phrase string) string {
 	if phrase == "" {
 		return "a"
 	}
+	low := strings.ToLower(phrase)
+	for _, silent := range []string{"hour", "honest", "honour", "honor", "heir"} {
+		if strings.HasPrefix(low, silent) {
+			return "an"
+		}
+	}
 	switch unicode.ToLower(rune(phrase[0])) {
 	case 'a', 'e', 'i', 'o':
 		return "an"

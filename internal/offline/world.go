@@ -42,7 +42,7 @@ func flavorOf(w content.WorldDescription) *flavor {
 		fl.subj = readIdea(strings.TrimPrefix(firstSentence, w.Name))
 	}
 	for _, w := range words(head) {
-		if w = singular(w); triggerWords[w] && w != fl.subj.noun && !slices.Contains(fl.setWords, w) {
+		if w = singular(w); triggerWords[w] && !genericNouns[w] && !ideaAdjs[w] && w != fl.subj.noun && !slices.Contains(fl.setWords, w) {
 			fl.setWords = append(fl.setWords, w)
 		}
 	}
@@ -260,7 +260,7 @@ func worldDescription(in content.WorldInput, worldID, key string) content.WorldD
 	exclude := makeSet(append(words(subj.noun), subj.plural(), subj.kind))
 	themeWords := []string{subjectTheme(subj)}
 	for _, k := range keywords(text, exclude) {
-		if len(themeWords) < 3 && isLatin(k) {
+		if len(themeWords) < 3 && isLatin(k) && ((classify(k, nil).role == 'n' && !genericNouns[k]) || triggerWords[k]) {
 			themeWords = append(themeWords, k)
 		}
 	}
