@@ -391,7 +391,7 @@ var postKinds = []postKind{
 		pairs: [][2]string{{"a long shift as {arole}", "worked a double shift at {place} and still found time for {activity}"},
 			{"{object} on the workbench", "spent the afternoon repairing {object} for a customer at {place}"},
 			{"the hardest part of the job", "finally finished a job at {place} that took three days longer than promised"}},
-		frames: []string{"Nobody sees this part of being {arole}.", "Proud of this one, {group} or no {group}.", "Back to {activity} tomorrow."}},
+		frames: []string{"Nobody sees this part of being {arole}.", "Proud of this one, whatever {group} says.", "Back to {activity} tomorrow."}},
 	{name: "reflection", shot: "quiet, contemplative photo",
 		pairs: [][2]string{{"what {interest} teaches", "sat by {place} and thought about {interest} for longer than planned"},
 			{"living with {the}", "watched {the} for a long time from {place} and thought about how much of life here turns on {the}"},
