@@ -52,3 +52,8 @@ func ProbablyNotEnglish(text string) bool {
 	}
 	return foreign > en || (en == 0 && accented > 0)
 }
+
+// LanguageNotice is what a person is told when their idea is not in English
+// and the offline writer writes their world.
+const LanguageNotice = "Your idea is not in English. The built-in offline writer writes worlds in English; " +
+	"a connected model (OpenRouter) writes them in the language of the idea."
