@@ -143,3 +143,81 @@ func TestWorldsShareNoInventedNames(t *testing.T) {
 		t.Errorf("%d of %d pairs of worlds of one prompt are named alike, want at most 3%%", same, pairs)
 	}
 }
+
+// TestReadIdea reads ideas of every shape for their subject: the noun that
+// names a settlement, the thing the idea is about, never a verb or an
+// adjective torn from it.
+func TestReadIdea(t *testing.T) {
+	for _, c := range []struct {
+		idea, noun, kind string
+		many             bool
+	}{
+		{"A city built inside a giant hourglass, where the sand falls a little every day", "hourglass", "city", false},
+		{"An hourglass city", "hourglass", "city", false},
+		{"A floating archipelago of islands drifting above the clouds", "archipelago", "", false},
+		{"A valley of beetles who carry water from the mountains", "beetle", "valley", true},
+		{"An Alpine village where every bell in the valley rings a different family's name", "bell", "village", false},
+		{"A harbour town where sea turtles carry the mail", "turtle", "town", true},
+		{"A space station run by cats", "cat", "station", true},
+		{"A mining colony on the moon that grows tulips", "tulip", "colony", true},
+		{"A school for dragons in a castle above the clouds", "dragon", "school", true},
+		{"Ein Alpendorf, in dem jede Glocke den Namen einer Familie läutet", "bell", "village", false},
+		{"Un village de montagne où chaque cloche sonne le nom d'une famille", "bell", "village", false},
+		{"x", "", "", false},
+	} {
+		s := readIdea(c.idea)
+		if s.noun != c.noun || s.kind != c.kind || s.many != c.many {
+			t.Errorf("%q reads as %+v, want the %s (many %v) of a %q", c.idea, s, c.noun, c.many, c.kind)
+		}
+	}
+}
+
+func TestProbablyNotEnglish(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Ein Alpendorf, in dem jede Glocke den Namen einer Familie läutet":   true,
+		"Un village de montagne où chaque cloche sonne le nom d'une famille": true,
+		"Una ciudad construida dentro de un reloj de arena gigante":          true,
+		"Мир, где все говорят стихами":                                       true,
+		"山の上の村":                                                               true,
+		"A city built inside a giant hourglass":                               false,
+		"An Alpine village where every bell rings a family's name":            false,
+		"A café in Zürich where the über-rich order crème brûlée at midnight": false,
+		"Dragons": false,
+	} {
+		if got := ProbablyNotEnglish(text); got != want {
+			t.Errorf("ProbablyNotEnglish(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestPicturesFollowTheIdea reads the prompts the painter is given: the
+// header, the icon and every post picture name the world's subject, and
+// the header and posts the words of its landscape, for the painter chooses
+// scenes and biomes by them.
+func TestPicturesFollowTheIdea(t *testing.T) {
+	for _, c := range []struct {
+		idea, subject, biome string
+	}{
+		{"A city built inside a giant hourglass, where the sand falls a little every day", "hourglass", "desert"},
+		{"A floating archipelago of islands drifting above the clouds", "archipelago", "clouds"},
+		{"A valley of beetles who carry water from the mountains to the dry plains", "beetle", "mountains"},
+		{"A mountain village buried in snow for nine months a year", "snow", "snow"},
+		{"An orbital greenhouse ring where gardeners grow forests for a dead planet", "greenhouse", "space"},
+	} {
+		w := simulate(t, c.idea, 3, 9)
+		subject, biome := nounPattern([]string{c.subject}), nounPattern([]string{c.biome})
+		if !subject.MatchString(w.images.HeaderPrompt) || !biome.MatchString(w.images.HeaderPrompt) {
+			t.Errorf("%q: the header prompt names neither the %s nor the %s: %q", c.idea, c.subject, c.biome, w.images.HeaderPrompt)
+		}
+		if !subject.MatchString(w.images.IconPrompt) {
+			t.Errorf("%q: the icon prompt does not name the %s: %q", c.idea, c.subject, w.images.IconPrompt)
+		}
+		for i, posts := range w.posts {
+			for j, p := range posts {
+				if !subject.MatchString(p.ImagePrompt) || !biome.MatchString(p.ImagePrompt) {
+					t.Errorf("%q post %d/%d: the picture's prompt names neither the %s nor the %s: %q", c.idea, i, j, c.subject, c.biome, p.ImagePrompt)
+				}
+			}
+		}
+	}
+}
