@@ -21,7 +21,7 @@ func TestLanguageNotice(t *testing.T) {
 	b.get("/worlds/new").want(http.StatusOK, "the built-in offline writer writes the world in English, a connected model (OpenRouter) in yours").
 		lacks("Any language: the world is written in yours", "data-language-notice")
 	b.get("/worlds/new?prompt="+url.QueryEscape(germanIdea)).want(http.StatusOK, "data-language-notice", "Your idea is not in English")
-	b.get("/worlds/new?prompt="+url.QueryEscape("An Alpine village where every bell rings a family's name")).
+	b.get("/worlds/new?prompt=" + url.QueryEscape("An Alpine village where every bell rings a family's name")).
 		want(http.StatusOK).lacks("data-language-notice")
 
 	ctx := t.Context()
