@@ -60,13 +60,17 @@ var (
 
 // subject is what a world is about.
 type subject struct {
-	noun string // singular and lowercase: "hourglass", "beetle"
-	many bool   // the idea speaks of many: "beetles who carry water"
-	kind string // the settlement it is set in: "city", "village"; "" for none
+	noun  string // singular and lowercase: "hourglass", "beetle"
+	many  bool   // the idea speaks of many: "beetles who carry water"
+	kind  string // the settlement it is set in: "city", "village"; "" for none
+	nouns string // the plural as the idea writes it ("superheroes"), if it does
 }
 
 // plural is the subject's noun in the plural: "beetles", "hourglasses".
 func (s subject) plural() string {
+	if s.nouns != "" {
+		return s.nouns
+	}
 	switch n := s.noun; {
 	case strings.HasSuffix(n, "s"), strings.HasSuffix(n, "x"), strings.HasSuffix(n, "ch"), strings.HasSuffix(n, "sh"):
 		return n + "es"
@@ -303,6 +307,9 @@ func readIdea(text string) subject {
 	}
 	s.noun = singular(w)
 	s.many = s.noun != w
+	if s.many {
+		s.nouns = w
+	}
 	if s.kind == s.noun {
 		s.kind = ""
 	}

@@ -442,7 +442,7 @@ var triggerWords = func() map[string]bool {
 // clouds float in the sky.
 func triggerWeight(t string) int {
 	switch t {
-	case "frozen", "ice", "icy", "mountain", "alpine", "summit", "cloud", "sky":
+	case "frozen", "ice", "icy", "snowbound", "mountain", "alpine", "summit", "cloud", "sky":
 		return 2
 	}
 	return 1

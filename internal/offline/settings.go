@@ -260,7 +260,7 @@ var settings = []*setting{
 	{
 		id: "frost",
 		triggers: []string{"snow", "ice", "icy", "frozen", "winter", "cold", "arctic", "tundra", "north", "northern", "frost", "blizzard",
-			"polar", "fjord", "reindeer", "aurora", "midwinter", "sleigh", "sled", "skate", "skating", "iceberg"},
+			"polar", "fjord", "reindeer", "aurora", "midwinter", "sleigh", "sled", "skate", "skating", "iceberg", "snowbound"},
 		motif:      "warmth kept alive against the cold",
 		nameNouns:  []string{"Hold", "Hearth", "Rest", "Crossing", "Ford", "Fair"},
 		placeTypes: []string{"Ice Market", "Great Hearth", "Bathhouse", "Sled Yard", "Skating Reach", "Smokehouse", "Ice-Fishing Huts", "Bell Tower", "Fur Exchange", "Lantern Bridge"},

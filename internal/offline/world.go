@@ -79,7 +79,7 @@ func flavorOf(w content.WorldDescription) *flavor {
 			fl.places = append(fl.places, s.expand(subjectPlaces[i/4]))
 		case r.IntN(2) == 0:
 			adj := pick(r, fl.set.placeAdjs)
-			if strings.Contains(t, adj) {
+			if strings.Contains(t, adj) || strings.HasPrefix(t, "Old ") {
 				fl.places = append(fl.places, "the "+t)
 				break
 			}
@@ -95,9 +95,13 @@ func flavorOf(w content.WorldDescription) *flavor {
 	for second == first {
 		second = coined(r)
 	}
+	institution := first + " " + types[0]
+	if strings.Contains(types[0], " of ") { // "the Circle of Elders" takes no name before it
+		institution = first + " " + pick(r, ideaWords.CoinedGroups)
+	}
 	fl.groups = []string{
 		"the " + s.expand(pick(r, ideaWords.SubjectGroups)),
-		"the " + first + " " + types[0],
+		"the " + institution,
 		"the " + second + " " + pick(r, ideaWords.CoinedGroups),
 	}
 	fl.colors = pickN(r, fl.set.colors, 4)
