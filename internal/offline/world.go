@@ -202,7 +202,7 @@ func shortDescription(name, idea string, r *rand.Rand, set *setting, subj subjec
 	var first string
 	switch {
 	case foreign && subj.kind != "":
-		first = name + " is " + withArticle(subj.kind) + " built around " + subj.the() + "."
+		first = name + " is " + withArticle(subj.kind) + " known for its " + subj.plural() + "."
 	case foreign || idea == "":
 		first = name + " is a world of " + subj.plural() + " and " + set.motif + "."
 	case strings.HasPrefix(low, "a "), strings.HasPrefix(low, "an "), strings.HasPrefix(low, "the "):
@@ -253,7 +253,7 @@ func worldDescription(in content.WorldInput, worldID, key string) content.WorldD
 	foreign := ProbablyNotEnglish(in.Prompt)
 	text := gist(in.Prompt)
 	set := detectSetting(text)
-	subj := readIdea(text)
+	subj := readIdea(in.Prompt)
 	if subj.noun == "" {
 		subj = subject{noun: set.triggers[0]}
 	}
