@@ -11,6 +11,7 @@ import (
 
 	"github.com/generia/generia/internal/auth"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/offline"
 	"github.com/generia/generia/internal/social"
 )
 
@@ -116,9 +117,9 @@ func (a *App) writeOperatorToken(ctx context.Context) (generia.User, error) {
 	return u, os.Rename(tmp, path)
 }
 
-// SamplePrompt is the sample world's prompt.
-const SamplePrompt = "A harbour city built on the shell of a sleeping sea turtle the size of an island, where lamplighters, " +
-	"fishers and tide-readers keep the city afloat and argue about what will happen when the turtle wakes."
+// SamplePrompt is the sample world's prompt: offline.SamplePrompt, whose
+// first screen the offline package's tests read.
+const SamplePrompt = offline.SamplePrompt
 
 // createSample generates the sample world on the first start over an empty
 // data dir, always with the offline providers: starting Generia never spends

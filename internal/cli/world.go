@@ -15,6 +15,8 @@ import (
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/config"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/offline"
 )
 
 // runWorld runs the client commands.
@@ -74,6 +76,9 @@ func runWorld(ctx context.Context, args []string, cfg config.Config, env Env) er
 		w, err := c.CreateWorld(ctx, apiclient.NewWorld{Name: name, Prompt: prompt, CharactersCount: characters, PostsCount: posts, Visibility: vis})
 		if err != nil {
 			return explain(err, cfg)
+		}
+		if w.Providers.LLM == generia.OfflineProvider && offline.ProbablyNotEnglish(prompt) {
+			fmt.Fprintln(env.Stderr, "note: "+offline.LanguageNotice)
 		}
 		if !wait {
 			if asJSON {

@@ -41,7 +41,7 @@ func castPlan(in content.CastInput, key string) content.CastPlan {
 		role := newRole(r, roles, takenRoles)
 		takenRoles[strings.ToLower(role)] = true
 
-		interests := pickN(r, fl.set.interests, 1+r.IntN(2))
+		interests := pickN(r, fl.interests, 1+r.IntN(2))
 		for _, g := range pickN(r, genericInterests, 4) {
 			if len(interests) >= 3+r.IntN(2) {
 				break
@@ -280,7 +280,7 @@ func characterDetail(in content.CharacterInput, key string) content.CharacterDet
 	}
 	v := voiceOf(fl, in.Cast, in.Position, traitList)
 	interests := append([]string{}, m.Interests...)
-	for _, g := range pickN(r, append(append([]string{}, fl.set.interests...), genericInterests...), 6) {
+	for _, g := range pickN(r, append(slices.Clone(fl.interests), genericInterests...), 6) {
 		if len(interests) >= 6 || (len(interests) >= 3 && r.IntN(2) == 0) {
 			break
 		}
@@ -331,7 +331,7 @@ func characterDetail(in content.CharacterInput, key string) content.CharacterDet
 	arcs := fl.arcs()
 	topics := []string{"life as " + withArticle(role), capFirst(home), interests[0], arcs[in.Position%len(arcs)]}
 	f.next()
-	extra := []string{f.fill("{group}"), f.fill("the {key}"), f.fill("{activity}"), f.fill("{food}")}
+	extra := []string{f.fill("{group}"), f.fill("{the}"), f.fill("{activity}"), f.fill("{food}")}
 	for _, t := range pickN(r, extra, 1+r.IntN(2)) {
 		if !containsFold(topics, t) {
 			topics = append(topics, t)
@@ -350,35 +350,25 @@ func voiceOf(fl *flavor, cast []content.CastMember, position int, traits []strin
 	belies := func(v voice, traits []string) bool {
 		return slices.ContainsFunc(traits[:min(2, len(traits))], func(t string) bool { return containsFold(v.avoid, t) })
 	}
-	used := map[int]bool{}
+	used := map[int]int{} // how often each voice was dealt
 	var chosen int
 	for i := range position + 1 {
 		t := traits
 		if i < position && i < len(cast) {
 			t = cast[i].Traits
 		}
-		if len(used) == len(voices) {
-			clear(used)
-		}
+		// The voice dealt least so far that suits the traits, in the world's
+		// order: each voice once before any twice.
 		chosen = -1
 		for _, v := range order {
-			if !used[v] && !belies(voices[v], t) {
+			if !belies(voices[v], t) && (chosen < 0 || used[v] < used[chosen]) {
 				chosen = v
-				break
-			}
-		}
-		if chosen < 0 { // every voice left belies these traits: one again
-			for _, v := range order {
-				if !belies(voices[v], t) {
-					chosen = v
-					break
-				}
 			}
 		}
 		if chosen < 0 {
 			chosen = order[i%len(order)]
 		}
-		used[chosen] = true
+		used[chosen]++
 	}
 	return voices[chosen]
 }

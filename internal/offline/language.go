@@ -174,6 +174,12 @@ func article(phrase string) string {
 	if phrase == "" {
 		return "a"
 	}
+	low := strings.ToLower(phrase)
+	for _, silent := range []string{"hour", "honest", "honour", "honor", "heir"} {
+		if strings.HasPrefix(low, silent) {
+			return "an"
+		}
+	}
 	switch unicode.ToLower(rune(phrase[0])) {
 	case 'a', 'e', 'i', 'o':
 		return "an"
@@ -431,11 +437,12 @@ var triggerWords = func() map[string]bool {
 }()
 
 // triggerWeight is how strongly a word names its setting: water that is
-// frozen makes a world of ice before one of rivers or the sea, and a
-// mountain village in the snow stays on its mountain.
+// frozen makes a world of ice before one of rivers or the sea, a
+// mountain village in the snow stays on its mountain, and islands above the
+// clouds float in the sky.
 func triggerWeight(t string) int {
 	switch t {
-	case "frozen", "ice", "icy", "mountain", "alpine", "summit":
+	case "frozen", "ice", "icy", "snowbound", "mountain", "alpine", "summit", "cloud", "sky":
 		return 2
 	}
 	return 1

@@ -330,7 +330,9 @@ func postDraft(in content.PostInput, key string) content.PostDetail {
 		parts = append(parts, line("frame "+kind.name, kind.frames))
 	}
 	if len(parts) < 5 && chance(40, fl.id, ch.Username, "closer", strconv.Itoa(in.Number)) {
-		parts = append(parts, line("closer", v.closers))
+		if c := line("closer", v.closers); !hasDoubledWord(parts[len(parts)-1] + " " + c) {
+			parts = append(parts, c)
+		}
 	}
 
 	detail := content.PostDetail{
@@ -442,6 +444,9 @@ func hashtags(r *rand.Rand, fl *flavor, c content.PostConcept, want int) []strin
 		}
 	}
 	add(fl.name)
+	if chance(50, fl.id, c.Topic, "subject tag") {
+		add(fl.subj.plural())
+	}
 	topic := strings.ToLower(c.Topic + " " + c.Brief)
 	named := fl.tagsIn(topic)
 	for _, t := range named[:min(2, len(named))] {
@@ -489,12 +494,12 @@ func (fl *flavor) tagsIn(text string) []string {
 	for _, g := range fl.groups {
 		look(strings.TrimPrefix(g, "the "), g)
 	}
-	for _, list := range [][]string{fl.set.festivals, fl.set.foods, fl.set.interests, genericInterests} {
+	for _, list := range [][]string{fl.festivals, fl.set.foods, fl.interests, genericInterests} {
 		for _, x := range list {
 			look(strings.TrimPrefix(x, "the "), x)
 		}
 	}
-	for _, o := range fl.set.objects {
+	for _, o := range fl.objects {
 		look(headNoun(o), headNoun(o))
 	}
 	for _, k := range fl.keys {
@@ -568,7 +573,7 @@ func postImagePrompt(r *rand.Rand, fl *flavor, in content.PostInput, kind postKi
 	}
 	f := fl.filler(r)
 	out := []string{
-		sentence(withArticle(shot) + " for a post about " + lowerFirst(topic) + ", in " + fl.name),
+		sentence(withArticle(shot) + " for a post about " + lowerFirst(topic) + ", in " + fl.name + ", " + subjectScene(fl.subj) + " " + biomeOf(fl.set)),
 		sentence("Setting: " + location + " in " + light + ", with " + f.fill("{sight}") + " in the background"),
 	}
 	if kind.self && ch.Appearance != "" {

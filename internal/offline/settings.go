@@ -3,8 +3,9 @@ package offline
 // A setting is a family of worlds (by the sea, in orbit, under the canopy…)
 // with the vocabulary its descriptions, characters and posts are built from.
 // Strings may hold {slots} that a filler expands: {name} (the world),
-// {place}, {place2}, {group}, {group2}, {festival}, {food}, {key} (a keyword
-// of the person's idea) and the like.
+// {place}, {place2}, {group}, {group2}, {festival}, {food}, {key} (the noun
+// of the idea's subject: "hourglass"), {the} (the subject as the world's
+// texts name it: "the hourglass", "the beetles") and the like.
 type setting struct {
 	id       string
 	triggers []string
@@ -259,7 +260,7 @@ var settings = []*setting{
 	{
 		id: "frost",
 		triggers: []string{"snow", "ice", "icy", "frozen", "winter", "cold", "arctic", "tundra", "north", "northern", "frost", "blizzard",
-			"polar", "fjord", "reindeer", "aurora", "midwinter", "sleigh", "sled", "skate", "skating", "iceberg"},
+			"polar", "fjord", "reindeer", "aurora", "midwinter", "sleigh", "sled", "skate", "skating", "iceberg", "snowbound"},
 		motif:      "warmth kept alive against the cold",
 		nameNouns:  []string{"Hold", "Hearth", "Rest", "Crossing", "Ford", "Fair"},
 		placeTypes: []string{"Ice Market", "Great Hearth", "Bathhouse", "Sled Yard", "Skating Reach", "Smokehouse", "Ice-Fishing Huts", "Bell Tower", "Fur Exchange", "Lantern Bridge"},

@@ -1,8 +1,9 @@
 // Package offline provides the text and image generators Generia uses when no
 // AI provider is configured. Everything is computed locally and
 // deterministically: the text generator builds each step's answer from word
-// banks, sentence templates and the keywords of the person's idea; the image
-// generator paints small procedural PNGs.
+// banks, sentence templates and the person's idea, whose subject (idea.go)
+// names the world and runs through its places, groups, people, posts and
+// pictures; the image generator paints small procedural PNGs.
 package offline
 
 import (
@@ -43,7 +44,7 @@ func (t *Text) GenerateJSON(ctx context.Context, req generia.TextRequest) (gener
 	var out any
 	switch in := req.Input.(type) {
 	case content.WorldInput:
-		out = worldDescription(in, req.Key)
+		out = worldDescription(in, req.WorldID, req.Key)
 	case content.WorldImagesInput:
 		out = worldImagePrompts(in, req.Key)
 	case content.CastInput:

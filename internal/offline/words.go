@@ -158,11 +158,11 @@ var drives = []string{"prove that {place} deserves better", "earn a seat on {gro
 	"find out what really happened during {history}", "keep the family business alive", "be remembered for something kind",
 	"win {festival} just once", "fix what {subj} broke years ago", "protect the people {subj} loves from {group}",
 	"write down every story the old people tell", "make {food} famous beyond {name}", "be left alone, mostly",
-	"pay back a debt nobody else knows about", "turn {place} into the heart of {name} again", "understand the {key} better than anyone alive"}
+	"pay back a debt nobody else knows about", "turn {place} into the heart of {name} again", "understand {the} better than anyone alive"}
 
 // quirks are whole sentences about a character, with {Subj}/{poss} slots.
 var quirks = []string{"{Subj} talks to {object} as if it could answer.", "{Subj} has never once been on time, and never once missed {festival}.",
-	"{Subj} keeps a list of everyone who owes {obj} a favour.", "{Subj} collects stories about the {key} the way others collect coins.",
+	"{Subj} keeps a list of everyone who owes {obj} a favour.", "{Subj} collects stories about {the} the way others collect coins.",
 	"{Subj} is known at {place} for terrible jokes and excellent {food}.", "{Subj} hums the same three notes when thinking.",
 	"{Subj} carries {object} everywhere, for reasons {subj} won't explain.", "{Subj} argues with {group} in public and helps them in private.",
 	"{Subj} remembers every face and forgets every name.", "{Subj} has opinions about {food} that have ended friendships."}
@@ -170,7 +170,7 @@ var quirks = []string{"{Subj} talks to {object} as if it could answer.", "{Subj}
 var secrets = []string{"{Subj} still has the key to {place} that everyone thinks was lost during {history}.",
 	"{Subj} once informed on a friend to {group} and has never confessed it.", "{Subj} is quietly planning to leave {name} after {festival}.",
 	"{Subj} cannot actually stand {food}, and has pretended otherwise for years.", "{Subj} writes anonymous letters to {group}, and they have started answering.",
-	"{Subj} knows who was behind {history}, and it was family.", "{Subj} is afraid of the {key}, which is awkward given the job.",
+	"{Subj} knows who was behind {history}, and it was family.", "{Subj} is secretly afraid of {the}, which is awkward given the job.",
 	"{Subj} has been secretly taking lessons in {interest} from a rival.", "{Subj} found {object} that belongs to someone who is supposed to be dead.",
 	"{Subj} borrowed money from {group2} and cannot pay it back."}
 
@@ -297,7 +297,7 @@ var voices = []voice{
 		closers: []string{"Done.", "Back tomorrow.", "That's it.", "Moving on.", "Enough said.", "Next.", "Signing off.", "Out.", "Good enough.", "Back to it."},
 		emoji:   []string{"👍", "🔧", "☕"}, dropI: true,
 		bioTag: []string{"Busy.", "Work first.", "Less talk."},
-		avoid:  []string{"gregarious", "theatrical", "dramatic", "sentimental", "romantic", "dreamy", "diplomatic", "cheerful"}},
+		avoid:  []string{"gregarious", "theatrical", "dramatic", "sentimental", "romantic", "dreamy", "diplomatic", "cheerful", "idealistic", "tender-hearted"}},
 	{id: "storyteller", style: "A born storyteller: opens with 'So.' or a little scene, builds to a punchline, loves dashes and asides.",
 		openers: []string{"So.", "Picture this —", "Let me tell you about today.", "It started, as these things do, with tea.", "Gather round —", "True story.", "Now, this one's good.", "You won't believe how today went.", "Settle in —", "Once upon a Tuesday —"},
 		closers: []string{"— and that's the end of that.", "Moral of the story: none.", "— I'm still laughing.", "More next time, if I live.", "— you had to be there.", "The end. Or is it?", "— or so the story goes.", "— and I swear every word is true.", "Tune in for the sequel.", "— I'll tell the rest over a drink."},
@@ -319,7 +319,7 @@ var tones = map[string][]string{
 		"Some days {place} just gives you everything at once.", "Grinning like a fool all the way home from {place}.",
 		"If you need me, I'll be celebrating with {food}.", "Saving this feeling for {festival}.", "Not even {group} could spoil this one."},
 	"wry": {"Naturally, this is when {group} decided to hold a meeting.", "Everything went to plan at {place}, which should have worried me.",
-		"I have learned nothing, and I'd do it again before {festival}.", "The {key} remains unimpressed with all of us.",
+		"I have learned nothing, and I'd do it again before {festival}.", "Nobody asked {the}, as usual.",
 		"Ten out of ten, would queue at {place} again.", "{Food} helped, as {food} always does.", "Somewhere, {group} is taking notes."},
 	"nostalgic": {"{Place} looked exactly like it did when I was small.", "My grandmother used to bring me here before {history}.",
 		"Some things at {place} never change, and I love them for it.", "The smell of {food} takes me right back.",
@@ -349,7 +349,7 @@ var tones = map[string][]string{
 	"hopeful": {"Maybe this is the start of something for {place}.", "I think things are turning around for {place}.",
 		"For the first time since {history}, I'm excited about what's next.", "Fingers crossed for {festival}.",
 		"Small steps at {place}, but they're steps.", "If {group} comes round, we might actually do this.", "Everything tastes better when things go right, even {food}."},
-	"melancholy": {"{Place} remembers you long after you've forgotten it.", "The {key} doesn't care, and somehow that helps.",
+	"melancholy": {"{Place} remembers you long after you've forgotten it.", "There's always {the}, and somehow that helps.",
 		"I miss the people who used to come to {place}.", "It's beautiful and sad at the same time, the way {festival} always is.",
 		"Sat at {place} until the light went.", "Nobody has made {food} like that since {history}.", "The quiet after {festival} is the hardest part."},
 	"mischievous": {"Don't tell {group}.", "I may have started something at {place}, oops.",
@@ -391,10 +391,10 @@ var postKinds = []postKind{
 		pairs: [][2]string{{"a long shift as {arole}", "worked a double shift at {place} and still found time for {activity}"},
 			{"{object} on the workbench", "spent the afternoon repairing {object} for a customer at {place}"},
 			{"the hardest part of the job", "finally finished a job at {place} that took three days longer than promised"}},
-		frames: []string{"Nobody sees this part of being {arole}.", "Proud of this one, {group} or no {group}.", "Back to {activity} tomorrow."}},
+		frames: []string{"Nobody sees this part of being {arole}.", "Proud of this one, whatever {group} says.", "Back to {activity} tomorrow."}},
 	{name: "reflection", shot: "quiet, contemplative photo",
 		pairs: [][2]string{{"what {interest} teaches", "sat by {place} and thought about {interest} for longer than planned"},
-			{"the {key} and what it means", "watched the {key} for a long time from {place} and thought about how much it shapes everyone"},
+			{"living with {the}", "watched {the} for a long time from {place} and thought about how much of life here turns on {the}"},
 			{"years since {history}", "talked with old neighbours about {history} until it got dark"}},
 		frames: []string{"Thinking out loud here, over {food}.", "Bear with me; {place} makes me thoughtful.", "A longer thought today, from {place}."}},
 	{name: "announcement", shot: "bright photo of a stall or poster-free event space",
@@ -435,7 +435,7 @@ var postKinds = []postKind{
 	{name: "news", shot: "documentary photo",
 		pairs: [][2]string{{"rumours about {group}", "heard a strange rumour about {group} at {place}"},
 			{"strange goings-on at {place}", "noticed something odd at {place}: {sight}, at entirely the wrong time"},
-			{"the {key} acting up", "watched the {key} act strangely all day and heard everyone arguing about it"}},
+			{"{the} acting up", "watched {the} act strangely all day and heard everyone arguing about it"}},
 		frames: []string{"Keep your ears open around {place}.", "More when {group} says more.", "Stay safe out there, and stay away from {place2}."}},
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
 	"github.com/generia/generia/internal/httpstatus"
+	"github.com/generia/generia/internal/offline"
 	"github.com/generia/generia/internal/social"
 )
 
@@ -126,6 +127,11 @@ type createData struct {
 	Cost     costView
 	Limits   struct{ MinCharacters, MaxCharacters, MinPosts, MaxPosts, MaxPrompt, MaxName int }
 	Progress progressView
+	// OfflineText is set when new worlds are written by the offline writer,
+	// which writes English whatever the idea's language; LanguageNotice,
+	// when the form's idea is in another language, says so.
+	OfflineText    bool
+	LanguageNotice string
 }
 
 func (h *Handler) createData(ctx context.Context, v viewer, f createForm, errs map[string]string) createData {
@@ -134,7 +140,19 @@ func (h *Handler) createData(ctx context.Context, v viewer, f createForm, errs m
 	d.Limits.MinCharacters, d.Limits.MaxCharacters = generia.MinCharacters, generia.MaxCharacters
 	d.Limits.MinPosts, d.Limits.MaxPosts = generia.MinPosts, generia.MaxPosts
 	d.Limits.MaxPrompt, d.Limits.MaxName = generia.MaxPromptLength, generia.MaxNameLength
+	d.OfflineText = h.social.Providers.LLM == generia.OfflineProvider
+	d.LanguageNotice = languageNotice(h.social.Providers, f.Prompt)
 	return d
+}
+
+// languageNotice tells the person that a world of the idea prompt, written
+// by the providers p, will be in English although the idea is not; "" when
+// a connected model writes it or the idea is in English.
+func languageNotice(p generia.Providers, prompt string) string {
+	if p.LLM != generia.OfflineProvider || !offline.ProbablyNotEnglish(prompt) {
+		return ""
+	}
+	return offline.LanguageNotice
 }
 
 // clampInt reads a whole number, clamped to [lo, hi]; def when missing or
@@ -316,8 +334,11 @@ type worldData struct {
 	CanCompose         bool
 	CanCreateCharacter bool
 	MaxCharacters      int
-	Forms              worldForms
-	Limits             struct{ Caption, Bio, DisplayName int }
+	// LanguageNotice says that the world is written in English although its
+	// idea is not, by the offline writer.
+	LanguageNotice string
+	Forms          worldForms
+	Limits         struct{ Caption, Bio, DisplayName int }
 	// Life is a completed world's life; its settings and spending are
 	// there for the owner only.
 	Life *generia.LifeView
@@ -339,7 +360,8 @@ func (h *Handler) showWorld(w http.ResponseWriter, r *http.Request, v viewer, st
 		h.fail(w, r, err)
 		return
 	}
-	d := worldData{View: view, Forms: forms, MaxCharacters: social.MaxCharactersOfUser, Paged: r.URL.Query().Get("cursor") != ""}
+	d := worldData{View: view, Forms: forms, MaxCharacters: social.MaxCharactersOfUser, Paged: r.URL.Query().Get("cursor") != "",
+		LanguageNotice: languageNotice(view.World.Providers, view.World.Prompt)}
 	d.Limits.Caption, d.Limits.Bio, d.Limits.DisplayName = social.MaxCaptionLength, social.MaxBioLength, social.MaxDisplayName
 	cacheKey := ""
 	switch view.Status.Status {
