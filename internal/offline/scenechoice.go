@@ -140,7 +140,7 @@ func (c *sceneCatalogue) scores(prompt string) []float64 {
 		if t := strings.TrimSpace(sentence); strings.HasPrefix(t, "palette") || strings.HasPrefix(t, "no text") {
 			continue
 		}
-		for ci, clause := range strings.FieldsFunc(sentence, func(r rune) bool { return strings.ContainsRune(",;:—()", r) }) {
+		for ci, clause := range clauses(sentence) {
 			weight := sceneWeight(si, ci)
 			var norm []string
 			var found [][]int // the kinds of each word of the clause
@@ -201,6 +201,17 @@ func (c *sceneCatalogue) scores(prompt string) []float64 {
 	return score
 }
 
+// clauses cuts a sentence at its commas, semicolons, colons, dashes and
+// brackets; a first clause of one or two words ("A quiet, contemplative
+// photo of…") runs on into the next.
+func clauses(sentence string) []string {
+	out := strings.FieldsFunc(sentence, func(r rune) bool { return strings.ContainsRune(",;:—()", r) })
+	if len(out) > 1 && len(strings.Fields(out[0])) < 3 {
+		out = append([]string{out[0] + " " + out[1]}, out[2:]...)
+	}
+	return out
+}
+
 // joiners are the words that end a noun phrase.
 var joiners = map[string]bool{"of": true, "in": true, "at": true, "on": true, "the": true, "a": true, "an": true, "and": true, "with": true,
 	"for": true, "by": true, "to": true, "from": true, "over": true, "under": true, "into": true, "near": true, "beneath": true, "above": true}
@@ -251,7 +262,17 @@ func (c *sceneCatalogue) best(score []float64, keep func(kind string) bool) stri
 // sceneOf is the scene a post's picture shows: the kind its words ask for
 // most, with the subject's words counting most; a prompt that names
 // nothing the catalogue knows gets a landscape.
+//
+// A prompt whose first sentence names nothing the catalogue knows but that
+// has someone in the frame ("A story photo for a post about finding out
+// who cut the nets… In the frame: Mara…") shows that person half the time,
+// by the prompt, and the place its setting names the other half: a
+// character's thread does not show one place over and over.
 func sceneOf(prompt string) string {
+	if first, _, more := strings.Cut(prompt, ". "); more && strings.Contains(strings.ToLower(prompt), "in the frame") &&
+		scenes.best(scenes.scores(first), func(string) bool { return true }) == "" && hashInt(2, "framed", prompt) == 0 {
+		return scenePortrait
+	}
 	if k := scenes.best(scenes.scores(prompt), func(string) bool { return true }); k != "" {
 		return k
 	}
