@@ -49,6 +49,7 @@ type land struct {
 	prompt string
 	sunX   float64
 	sunY   float64
+	open   bool // the water is the open sea
 }
 
 func newLand(r *rand.Rand, sc scheme, biome, prompt string, w, h int) *land {
@@ -91,6 +92,9 @@ func newLand(r *rand.Rand, sc scheme, biome, prompt string, w, h int) *land {
 	ramps[rbMid] = ground(2, 0.5)
 	ramps[rbNear] = ground(0, 0)
 	ramps[rbWater] = waterRamp(sc, top, hor, icy)
+	if biome == biomeSea && !icy { // the open sea mirrors the sky
+		ramps[rbWater] = [2]rgb{mix(ramps[rbWater][0], hor, 0.25), mix(ramps[rbWater][1], white, 0.35)}
+	}
 	ramps[rbLeaf] = [2]rgb{dim(mix(rgb{0.18, 0.4, 0.2}, cs[1], 0.25), 0.35*lightness), dim(mix(rgb{0.4, 0.62, 0.3}, light, 0.2), lightness)}
 	ramps[rbRock] = [2]rgb{dim(mix(rgb{0.42, 0.4, 0.42}, cs[1], 0.3), 0.35*lightness), dim(mix(rgb{0.7, 0.68, 0.66}, light, 0.2), lightness)}
 	ramps[rbSnow] = [2]rgb{dim(rgb{0.62, 0.7, 0.84}, lightness), dim(rgb{1, 1, 1}, math.Sqrt(lightness))}
@@ -98,7 +102,7 @@ func newLand(r *rand.Rand, sc scheme, biome, prompt string, w, h int) *land {
 	ramps[rbAccent] = [2]rgb{dim(sc.accent, 0.5), mix(sc.accent, white, 0.6)}
 	c := newCanvas(w, h, ramps)
 	fw, fh := float64(w), float64(h)
-	return &land{c: c, r: r, fw: fw, fh: fh, u: math.Min(fw, fh), tod: tod, prompt: prompt}
+	return &land{c: c, r: r, fw: fw, fh: fh, u: math.Min(fw, fh), tod: tod, prompt: prompt, open: biome == biomeSea}
 }
 
 // sky paints the sky down to horizon: a gradient, the sun or moon and its
@@ -257,14 +261,18 @@ func (l *land) water(y0, y1 float64, x0, x1 int) {
 				c.set(x, y, rbGlow, 0.7-0.4*k)
 				continue
 			}
+			if l.open { // the open sea mirrors the bright sky nearer the viewer
+				c.set(x, y, rbWater, 0.35+0.6*k+ripple)
+				continue
+			}
 			c.set(x, y, rbWater, 0.75-0.55*k+ripple)
 		}
 	}
 }
 
 // tree paints a tree standing at (x, ground): a cone of a conifer or a
-// round crown on a trunk.
-func (l *land) tree(x, ground, height float64, conifer bool, ramp int) {
+// round crown on a trunk, its shade the darkest value of its ramp.
+func (l *land) tree(x, ground, height float64, conifer bool, ramp int, shade float64) {
 	c := l.c
 	width := height * 0.32
 	if !conifer {
@@ -285,7 +293,7 @@ func (l *land) tree(x, ground, height float64, conifer bool, ramp int) {
 			}
 			switch {
 			case in:
-				c.set(xx, y, ramp, 0.35+0.35*(1-k)+0.2*(float64(xx)-x)/width)
+				c.set(xx, y, ramp, shade+0.35*(1-k)+0.2*(float64(xx)-x)/width)
 			case dx < height*0.035 && k > 0.6:
 				c.set(xx, y, rbDark, 0.5)
 			}
@@ -380,12 +388,17 @@ func (l *land) forest(variant int) {
 	for row := range 3 { // the wood's edge rises high over the picture
 		t := float64(row) / 2 // far to near
 		ground := horizon + l.fh*(0.08+0.3*t)
-		n := 16 - 4*row
+		n := 20 - 5*row
 		for i := range n {
 			x := l.fw * (float64(i) + r.Float64()) / float64(n)
-			l.tree(x, ground+l.fh*0.03*r.Float64(), l.fh*(0.26+0.2*t)*(0.8+0.4*r.Float64()), conifer, rbLeaf)
+			l.tree(x, ground+l.fh*0.03*r.Float64(), l.fh*(0.36+0.2*t)*(0.85+0.3*r.Float64()), conifer, rbLeaf, 0.05)
 		}
-		fillRect(l.c, 0, ground, l.fw, l.fh, rbNear, 0.5-0.1*t, 0.3-0.1*t)
+	}
+	// A clearing in front, in the light.
+	fillRect(l.c, 0, horizon+l.fh*0.42, l.fw, l.fh, rbNear, 0.85, 0.6)
+	for range 3 + r.IntN(3) {
+		x := l.fw * r.Float64()
+		l.tree(x, l.fh*(0.98+0.04*r.Float64()), l.fh*0.5, conifer, rbLeaf, 0.05)
 	}
 }
 
@@ -404,7 +417,7 @@ func (l *land) snow(variant int) {
 	l.fill(near, rbSnow, 1, 0.65, 0)
 	for range 3 + r.IntN(5) {
 		x := l.fw * r.Float64()
-		l.tree(x, near[min(l.c.w-1, int(x))]+l.fh*0.02, l.fh*(0.1+0.12*r.Float64()), true, rbDark)
+		l.tree(x, near[min(l.c.w-1, int(x))]+l.fh*0.02, l.fh*(0.1+0.12*r.Float64()), true, rbDark, 0.35)
 	}
 	cx := l.fw * (0.2 + 0.6*r.Float64())
 	g := near[int(cx)] + l.fh*0.05
@@ -420,7 +433,7 @@ func (l *land) snow(variant int) {
 // coast: a cliff falling to a beach on one side.
 func (l *land) sea(variant int) {
 	r := l.r
-	horizon := l.fh * (0.58 + 0.1*r.Float64()) // a big sky over the water
+	horizon := l.fh * (0.46 + 0.08*r.Float64())
 	l.sky(horizon, false, false)
 	l.water(horizon, l.fh, 0, l.c.w)
 	if variant == 0 {
@@ -443,7 +456,7 @@ func (l *land) sea(variant int) {
 		if !left {
 			k = 1 - k
 		}
-		top := l.fh * (0.25 + 1.4*k + 0.03*math.Sin(float64(x)*0.07))
+		top := l.fh * (0.25 + 2.2*k + 0.03*math.Sin(float64(x)*0.07))
 		cliff[x] = math.Min(top, l.fh*2)
 	}
 	l.fill(cliff, rbRock, 0.75, 0.35, 0)
@@ -467,7 +480,7 @@ func (l *land) mountains(variant int) {
 	} else {
 		l.fill(l.ridge(horizon, l.fh*0.5, ridgePeaks), rbRock, 0.95, 0.75, horizon*0.5)
 	}
-	l.fill(l.ridge(horizon+l.fh*0.12, l.fh*0.2, ridgePeaks), rbMid, 0.45, 0.2, 0)
+	l.fill(l.ridge(horizon+l.fh*0.12, l.fh*0.2, ridgePeaks), rbRock, 0.45, 0.2, 0)
 	l.fill(l.ridge(l.fh*0.9, l.fh*0.1, ridgeRolling), rbNear, 0.6, 0.3, 0)
 }
 
@@ -654,7 +667,7 @@ func (l *land) river(variant int) {
 		side := float64(1 - 2*r.IntN(2))
 		cx := cx0 + bend*math.Sin(k*3.5)
 		x := cx + side*(l.fw*(0.02+0.45*k*k)+l.fw*0.05)
-		l.tree(x, horizon+(l.fh-horizon)*k, l.fh*0.25*(0.3+k), false, rbLeaf)
+		l.tree(x, horizon+(l.fh-horizon)*k, l.fh*0.25*(0.3+k), false, rbLeaf, 0.35)
 	}
 	if variant == 1 {
 		y := horizon + (l.fh-horizon)*0.35
@@ -683,7 +696,7 @@ func (l *land) skyIslands() {
 			fillRect(l.c, x-half, y+float64(yy), x+half, y+float64(yy)+1, rbRock, 0.55-0.3*float64(yy)/(s*1.4), 0.5)
 		}
 		fillEllipseRamp(l.c, x, y, s*1.25, s*0.2, rbLeaf, 0.7)
-		l.tree(x+s*0.4*(r.Float64()-0.5), y, s*0.7, false, rbLeaf)
+		l.tree(x+s*0.4*(r.Float64()-0.5), y, s*0.7, false, rbLeaf, 0.35)
 	}
 	ax, ay := l.fw*r.Float64(), l.fh*(0.1+0.2*r.Float64())
 	fillEllipseRamp(l.c, ax, ay, l.u*0.09, l.u*0.035, rbAccent, 0.7)
@@ -712,7 +725,7 @@ func (l *land) plains(variant int) {
 	}
 	x := l.fw * (0.15 + 0.7*r.Float64())
 	if variant == 0 {
-		l.tree(x, top+l.fh*0.03, l.fh*0.28, false, rbLeaf)
+		l.tree(x, top+l.fh*0.03, l.fh*0.28, false, rbLeaf, 0.35)
 		return
 	}
 	base, hgt := top+l.fh*0.05, l.fh*0.3

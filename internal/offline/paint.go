@@ -212,7 +212,7 @@ func schemeFor(r *rand.Rand, prompt, worldID string) scheme {
 	// Named colours lean toward the world's hue, so that two worlds of one
 	// setting (one palette of names) still differ.
 	for i := range cs {
-		cs[i] = mix(cs[i], hsl(hue, 0.6, cs[i].lum()), 0.2)
+		cs[i] = mix(cs[i], hsl(hue, 0.6, cs[i].lum()), 0.25)
 	}
 	offsets := []float64{0, 35, 180, -40, 200}
 	lights := []float64{0.22, 0.5, 0.66, 0.4, 0.82}

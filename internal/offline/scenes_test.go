@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"math"
 	"math/bits"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/generia/generia/internal/generia"
@@ -292,5 +294,233 @@ func TestCompositionThreshold(t *testing.T) {
 	// least two pairs of one kind in five do.
 	if s, o := share(same, nSame, compositionThreshold), share(other, nOther, compositionThreshold); s < 0.4 || s < 3*o {
 		t.Errorf("within %d bits fall %.0f%% of pairs of one kind and %.0f%% of different kinds", compositionThreshold, 100*s, 100*o)
+	}
+}
+
+// rampShare is the share of a painted picture's pixels in each of the given
+// ramps (see the rb… ramps of landscapes.go).
+func rampShare(img *image.Paletted, ramps ...int) float64 {
+	n := 0
+	for _, v := range img.Pix {
+		for _, r := range ramps {
+			if int(v)/rampLen == r {
+				n++
+				break
+			}
+		}
+	}
+	return float64(n) / float64(len(img.Pix))
+}
+
+func paintHeader(prompt, worldID string) *image.Paletted {
+	return paint(generia.ImageRequest{WorldID: worldID, Key: "header", Kind: generia.MediaWorldHeader, Prompt: prompt, Width: 384, Height: 160}, 384, 160)
+}
+
+// TestHeadersFollowTheirBiome paints the fixture headers for three worlds
+// each: a desert world never gets water, even when its prompt speaks of
+// wells and water; a sea world is mostly water, a forest world has trees, a
+// mountain world peaks of rock and snow, a world in orbit the black of
+// space.
+func TestHeadersFollowTheirBiome(t *testing.T) {
+	f := loadSceneFixtures(t)
+	prompts := map[string][]string{}
+	for _, h := range f.Headers {
+		prompts[h.Biome] = append(prompts[h.Biome], h.Prompt)
+	}
+	prompts[biomeDesert] = append(prompts[biomeDesert], "A wide panoramic view of Nine Wells, a world of water-sellers between the dunes. In the foreground the great cistern; beyond it the wells and the sea of sand.")
+	checks := []struct {
+		biome string
+		what  string
+		share func(img *image.Paletted) float64
+		least float64
+		most  float64
+	}{
+		{biomeDesert, "water", func(img *image.Paletted) float64 { return rampShare(img, rbWater) }, 0, 0},
+		{biomeSea, "water", func(img *image.Paletted) float64 { return rampShare(img, rbWater, rbGlow) }, 0.25, 1},
+		{biomeForest, "leaves", func(img *image.Paletted) float64 { return rampShare(img, rbLeaf) }, 0.15, 1},
+		{biomeMountains, "rock and snow", func(img *image.Paletted) float64 { return rampShare(img, rbRock, rbSnow) }, 0.15, 1},
+		{biomeSnow, "snow", func(img *image.Paletted) float64 { return rampShare(img, rbSnow) }, 0.3, 1},
+		{biomeOrbit, "water", func(img *image.Paletted) float64 { return rampShare(img, rbWater) - rampShare(img, rbWater) }, 0, 0},
+	}
+	for _, c := range checks {
+		lo, hi := 1.0, 0.0
+		for _, p := range prompts[c.biome] {
+			if got, named := biomeOf(p); got != c.biome || !named {
+				t.Errorf("%q is read as %s (named %v), want %s", p, got, named, c.biome)
+			}
+			for _, world := range []string{"w1", "w2", "w3"} {
+				s := c.share(paintHeader(p, world))
+				lo, hi = min(lo, s), max(hi, s)
+				if s < c.least || s > c.most {
+					t.Errorf("%s header %q (world %s): %.0f%% %s, want %.0f%% to %.0f%%", c.biome, p, world, 100*s, c.what, 100*c.least, 100*c.most)
+				}
+			}
+		}
+		t.Logf("%s headers: %.0f%% to %.0f%% %s", c.biome, 100*lo, 100*hi, c.what)
+	}
+	// Space is dark: the mean brightness of an orbit header is low.
+	for _, p := range prompts[biomeOrbit] {
+		img := paintHeader(p, "w1")
+		sum := 0.0
+		for _, v := range img.Pix {
+			r, g, b, _ := img.Palette[v].RGBA()
+			sum += (0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)) / 65535
+		}
+		if mean := sum / float64(len(img.Pix)); mean > 0.3 {
+			t.Errorf("orbit header %q has a mean brightness of %.2f, want the dark of space", p, mean)
+		}
+	}
+}
+
+// TestHeadersOfDifferentBiomesDiffer compares the headers of the fixture
+// worlds by perceptual hash: desert and sea headers are on average further
+// apart than the composition threshold, and headers of different biomes
+// further apart than headers of one biome.
+func TestHeadersOfDifferentBiomesDiffer(t *testing.T) {
+	f := loadSceneFixtures(t)
+	hashes := map[string][]uint64{}
+	for i, h := range f.Headers {
+		hashes[h.Biome] = append(hashes[h.Biome], hashImage(t, generia.ImageRequest{WorldID: fmt.Sprintf("world-%d", i), Key: "header", Kind: generia.MediaWorldHeader, Prompt: h.Prompt, Width: 384, Height: 160}))
+	}
+	mean := func(a, b []uint64) float64 {
+		sum, n := 0, 0
+		for _, x := range a {
+			for _, y := range b {
+				sum += hamming(x, y)
+				n++
+			}
+		}
+		return float64(sum) / float64(n)
+	}
+	nearest := 64
+	for _, d := range hashes[biomeDesert] {
+		for _, s := range hashes[biomeSea] {
+			nearest = min(nearest, hamming(d, s))
+		}
+	}
+	t.Logf("desert and sea headers: %.1f bits apart on average, the nearest pair %d", mean(hashes[biomeDesert], hashes[biomeSea]), nearest)
+	if m := mean(hashes[biomeDesert], hashes[biomeSea]); m <= compositionThreshold {
+		t.Errorf("desert and sea headers are %.1f bits apart on average, want more than %d", m, compositionThreshold)
+	}
+	var biomes []string
+	for b := range hashes {
+		biomes = append(biomes, b)
+	}
+	sort.Strings(biomes)
+	closest, pair := 64.0, ""
+	var within, between, nw, nb float64
+	for i, a := range biomes {
+		for j, x := range hashes[a] {
+			for _, y := range hashes[a][j+1:] {
+				within += float64(hamming(x, y))
+				nw++
+			}
+		}
+		for _, b := range biomes[i+1:] {
+			m := mean(hashes[a], hashes[b])
+			between += m
+			nb++
+			if m < closest {
+				closest, pair = m, a+" and "+b
+			}
+		}
+	}
+	t.Logf("headers of one biome are %.1f bits apart on average, of two different biomes %.1f; the closest two biomes, %s, %.1f",
+		within/nw, between/nb, pair, closest)
+	if within/nw >= between/nb {
+		t.Errorf("headers of one biome are %.1f bits apart on average, of different biomes %.1f: want the different further apart", within/nw, between/nb)
+	}
+}
+
+// TestIconsFollowTheBiome paints icons whose prompts name no symbol but a
+// world's biome: each draws its biome's shape (dunes under a sun, a tree, a
+// snowflake, a wave, a peak, a tower, a planet, a crystal, a bridge, an
+// island in the sky), none the rosette of an icon that names nothing.
+func TestIconsFollowTheBiome(t *testing.T) {
+	mask := func(prompt string) []bool {
+		img := paint(generia.ImageRequest{WorldID: "w", Key: "icon", Kind: generia.MediaWorldIcon, Prompt: prompt, Width: 128, Height: 128}, 128, 128)
+		m := make([]bool, len(img.Pix))
+		for i, v := range img.Pix {
+			m[i] = int(v)/rampLen == reStar
+		}
+		return m
+	}
+	differ := func(a, b []bool) float64 {
+		n, in := 0, 0
+		for i := range a {
+			if a[i] != b[i] {
+				n++
+			}
+			if a[i] || b[i] {
+				in++
+			}
+		}
+		return float64(n) / float64(max(1, in))
+	}
+	rosette := mask("A simple round emblem for Saltmere, centred on a plain background.")
+	worlds := map[string]string{
+		biomeDesert: "a world of dunes", biomeForest: "a world in a deep forest", biomeSnow: "a world of snow and glaciers",
+		biomeSea: "a world on the open ocean", biomeMountains: "a world of mountains", biomeCity: "a world of skyscrapers",
+		biomeOrbit: "a world in orbit", biomeUnderground: "a world of caverns", biomeRiver: "a world along a river",
+		biomeSky: "a world of floating islands",
+	}
+	shapes := map[string][]bool{}
+	for biome, words := range worlds {
+		prompt := "A simple round emblem for Saltmere, " + words + ", centred on a plain background."
+		if got, named := biomeOf(prompt); got != biome || !named {
+			t.Errorf("%q is read as %s, want %s", prompt, got, biome)
+		}
+		shapes[biome] = mask(prompt)
+		if d := differ(shapes[biome], rosette); d < 0.3 {
+			t.Errorf("the %s icon is nearly the rosette (%.0f%% differs)", biome, 100*d)
+		}
+	}
+	for a := range shapes {
+		for b := range shapes {
+			if a < b && !(a == biomeForest && b == biomeSwamp) {
+				if d := differ(shapes[a], shapes[b]); d < 0.3 {
+					t.Errorf("the %s and %s icons draw nearly the same shape (%.0f%% differs)", a, b, 100*d)
+				}
+			}
+		}
+	}
+}
+
+// TestPalettesDifferBetweenWorlds paints one header prompt, whose palette
+// names the same colours, for many worlds: their colours differ between
+// worlds, while a world's header and its posts keep close colours.
+func TestPalettesDifferBetweenWorlds(t *testing.T) {
+	header := "A wide panoramic view of Camel Desert, a world of dunes. Palette of turquoise, terracotta, indigo and sand beige."
+	post := "A wide photograph for a post about the dunes at noon, in Camel Desert. Palette of turquoise, terracotta, indigo and sand beige."
+	mean := func(sc scheme) rgb {
+		var m rgb
+		for _, c := range sc.colors {
+			m = rgb{m[0] + c[0]/float64(len(sc.colors)), m[1] + c[1]/float64(len(sc.colors)), m[2] + c[2]/float64(len(sc.colors))}
+		}
+		return m
+	}
+	dist := func(a, b rgb) float64 {
+		return math.Sqrt((a[0]-b[0])*(a[0]-b[0]) + (a[1]-b[1])*(a[1]-b[1]) + (a[2]-b[2])*(a[2]-b[2]))
+	}
+	var worlds []rgb
+	within, between := 0.0, 0.0
+	for i := range 12 {
+		id := fmt.Sprintf("world-%d", i)
+		h := mean(schemeFor(seed("image", id, "header"), strings.ToLower(header), id))
+		for k := range 5 {
+			within = max(within, dist(h, mean(schemeFor(seed("image", id, fmt.Sprint("post/", k)), strings.ToLower(post), id))))
+		}
+		worlds = append(worlds, h)
+	}
+	closest := 1.0
+	for i, a := range worlds {
+		for _, b := range worlds[i+1:] {
+			closest = min(closest, dist(a, b))
+			between += dist(a, b) / float64(len(worlds)*(len(worlds)-1)/2)
+		}
+	}
+	t.Logf("mean colour: a world's posts within %.3f of its header; worlds %.3f apart on average, the closest two %.3f", within, between, closest)
+	if between < 2*within {
+		t.Errorf("worlds' colours are %.3f apart on average, a world's own pictures up to %.3f: want worlds at least twice as far apart", between, within)
 	}
 }

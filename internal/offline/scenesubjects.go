@@ -401,7 +401,7 @@ func paintWeather(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palet
 			ground := l.fh * (0.62 + 0.12*float64(k))
 			for range 4 + 2*k {
 				x := l.fw * r.Float64()
-				l.tree(x, ground, l.fh*(0.15+0.12*float64(k)), r.IntN(2) == 0, ramp)
+				l.tree(x, ground, l.fh*(0.15+0.12*float64(k)), r.IntN(2) == 0, ramp, 0.35)
 			}
 			fillRect(c, 0, ground, l.fw, l.fh, ramp, 0.5-0.15*float64(k), 0.3)
 		}
