@@ -160,7 +160,9 @@ func (l *land) clouds(horizon float64, n int) {
 				cov := 0.0
 				for _, p := range puffs {
 					dx, dy := (float64(x)-p.x)/p.rx, (float64(y)-p.y)/p.ry
-					cov = math.Max(cov, 1-(dx*dx+dy*dy))
+					if v := 1 - (dx*dx + dy*dy); v > cov {
+						cov = v
+					}
 				}
 				if cov > 0 && covers(x, y, cov*3) {
 					c.set(x, y, rbCloud, clamp01(0.55+0.45*(cy-float64(y))/(cw*0.2)+0.2*cov))
@@ -250,8 +252,10 @@ func (l *land) water(y0, y1 float64, x0, x1 int) {
 	for y := max(0, int(y0)); y < min(c.h, int(y1)); y++ {
 		fy := float64(y)
 		k := (fy - y0) / (l.fh - y0 + 1)
+		sb, cb := math.Sincos(fy * 0.07)
 		for x := max(0, x0); x < min(c.w, x1); x++ {
-			ripple := 0.1 * math.Sin(fy*0.9+3*math.Sin(float64(x)*0.03+fy*0.07))
+			sa, ca := math.Sincos(float64(x) * 0.03)
+			ripple := 0.1 * math.Sin(fy*0.9+3*(sa*cb+ca*sb))
 			if icy {
 				ripple = 0.04 * math.Sin(float64(x)*0.01+fy*0.02)
 				if hash2(x/3+int(fy*0.2), y/2, seed)%120 == 0 {
@@ -604,21 +608,35 @@ func (l *land) underground(variant int) {
 	cx, cy := l.fw*(0.35+0.3*r.Float64()), l.fh*(0.45+0.1*r.Float64())
 	rx, ry := l.fw*(0.36+0.1*r.Float64()), l.fh*(0.3+0.08*r.Float64())
 	teeth := r.Float64() * 6
+	tsin, tcos := math.Sincos(teeth)
+	// Per column: the stalactites' and stalagmites' length, and half the
+	// rock's texture (sin(a+b) from the sines of a and b).
+	tooth, sa, ca := make([]float64, c.w), make([]float64, c.w), make([]float64, c.w)
+	for x := range c.w {
+		tooth[x] = math.Abs(math.Sin(float64(x)*0.06+teeth)) * l.fh * 0.12
+		sa[x], ca[x] = math.Sincos(float64(x) * 0.05)
+	}
 	for y := range c.h {
 		fy := float64(y)
+		sb, cb := math.Sincos(fy * 0.02)
 		for x := range c.w {
 			fx := float64(x)
 			dx, dy := (fx-cx)/rx, (fy-cy)/ry
-			edge := 1 + 0.12*math.Sin(math.Atan2(dy, dx)*7+teeth)
 			d := dx*dx + dy*dy
-			tooth := math.Abs(math.Sin(fx*0.06+teeth)) * l.fh * 0.12 // stalactites and stalagmites
-			inside := d < edge && fy > cy-ry+tooth*(1-dx*dx) && fy < cy+ry*0.85-tooth*0.5*(1-dx*dx)
-			switch {
-			case inside:
-				c.set(x, y, rbSky, 0.25+0.7*(1-d))
-			default:
-				c.set(x, y, rbRock, 0.25-0.2*math.Min(1, d/4)+0.05*math.Sin(fx*0.05+fy*0.02))
+			// The mouth's ragged edge: sin(7θ + teeth), θ the direction.
+			edge := 1.0
+			if d > 0.87 && d < 1.13 { // only near the edge does its wobble matter
+				n := math.Sqrt(d)
+				// Swapped, the vector's angle is π/2-θ, and cos(7(π/2-θ)) = -sin(7θ).
+				c7, s7 := cosMul(dx/n, dy/n, 7), -cosMul(dy/n, dx/n, 7)
+				edge += 0.12 * (s7*tcos + c7*tsin)
 			}
+			inside := d < edge && fy > cy-ry+tooth[x]*(1-dx*dx) && fy < cy+ry*0.85-tooth[x]*0.5*(1-dx*dx)
+			if inside {
+				c.set(x, y, rbSky, 0.25+0.7*(1-d))
+				continue
+			}
+			c.set(x, y, rbRock, 0.25-0.2*math.Min(1, d/4)+0.05*(sa[x]*cb+ca[x]*sb))
 		}
 	}
 	if variant == 1 {
@@ -714,10 +732,10 @@ func (l *land) plains(variant int) {
 	top := horizon + l.fh*0.04
 	for y := int(top); y < l.c.h; y++ {
 		k := (float64(y) - top) / (l.fh - top)
+		depth := float64(y) - top + l.fh*0.05
 		for x := range l.c.w {
-			a := math.Atan2(float64(x)-vx, float64(y)-top+l.fh*0.05)
-			ramp := rbNear
-			if int(math.Floor(a*9))%2 == 0 {
+			ramp := rbNear // furrows: stripes running to the vanishing point
+			if int(math.Floor((float64(x)-vx)/depth*4+100))%2 == 0 {
 				ramp = rbMid
 			}
 			l.c.set(x, y, ramp, 0.8-0.4*k)

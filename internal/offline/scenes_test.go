@@ -524,3 +524,30 @@ func TestPalettesDifferBetweenWorlds(t *testing.T) {
 		t.Errorf("worlds' colours are %.3f apart on average, a world's own pictures up to %.3f: want worlds at least twice as far apart", between, within)
 	}
 }
+
+// BenchmarkPostScenes paints the fixture posts at the size a post's page
+// shows them, every kind of scene in turn.
+func BenchmarkPostScenes(b *testing.B) {
+	f := loadSceneFixtures(b)
+	g := NewImages(0)
+	for i := 0; b.Loop(); i++ {
+		p := f.Posts[i%len(f.Posts)]
+		req := generia.ImageRequest{WorldID: "w", Key: fmt.Sprint("post/", i), Kind: generia.MediaPostImage, Prompt: p.Prompt, Width: 1024, Height: 1280}
+		if _, err := g.GenerateImage(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHeaders paints the fixture headers at a desktop's width.
+func BenchmarkHeaders(b *testing.B) {
+	f := loadSceneFixtures(b)
+	g := NewImages(0)
+	for i := 0; b.Loop(); i++ {
+		h := f.Headers[i%len(f.Headers)]
+		req := generia.ImageRequest{WorldID: fmt.Sprint("w", i), Key: "header", Kind: generia.MediaWorldHeader, Prompt: h.Prompt, Width: 1536, Height: 640}
+		if _, err := g.GenerateImage(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
