@@ -494,32 +494,34 @@ func (l *land) city(variant int) {
 	r := l.r
 	lit := l.tod == night || l.tod == dusk
 	seed := r.Uint32()
-	if variant == 1 {
-		l.sky(l.fh*0.6, false, false)
-		vx, vy := l.fw*(0.4+0.2*r.Float64()), l.fh*0.55
+	if variant == 1 { // a street in one-point perspective
+		vx, vy := l.fw*(0.4+0.2*r.Float64()), l.fh*(0.45+0.1*r.Float64())
+		l.sky(vy, false, false)
+		roof := (l.fw * 0.5) / vy * (0.5 + 0.3*r.Float64()) // how fast the roofs fall to the far end
+		road := (l.fw * 0.5) / (l.fh - vy) * 1.1
+		far := l.fw * 0.04
 		for y := range l.c.h {
-			fy := float64(y)
+			dy := float64(y) - vy
 			for x := range l.c.w {
-				fx := float64(x)
-				dx, dy := fx-vx, fy-vy
-				var facade bool
-				if dy > 0 {
-					facade = math.Abs(dx) > dy*1.6+l.fw*0.05
-				} else {
-					facade = math.Abs(dx) > l.fw*0.05-dy*1.2 && -dy < l.fh*0.45 || math.Abs(dx) > l.fw*0.05+l.fh*0.5
-				}
+				dx := float64(x) - vx
+				adx := math.Abs(dx)
 				switch {
-				case facade:
-					k := math.Abs(dx) / l.fw
-					win := (int(fx*4/(1+k*8)) % 3) != 0
-					if win && (y/12)%2 == 0 && hash2(int(dx/(6+k*40)), y/24, seed)%3 == 0 && lit {
-						c := l.c
-						c.set(x, y, rbWarm, 0.8)
-					} else {
-						l.c.set(x, y, rbDark, 0.3+0.4*k)
+				case dy < 0 && adx < far-dy*roof && adx >= far: // sky over the street
+				case dy < 0 && adx < far: // the far end of the street
+					if -dy < l.fh*0.1 {
+						l.c.set(x, y, rbFar, 0.5)
 					}
-				case dy > 0:
+				case dy >= 0 && adx < far+dy*road: // the road, lighter as it nears
 					l.c.set(x, y, rbNear, 0.3+0.5*dy/(l.fh-vy))
+				default: // a façade: windows in rows and columns that shrink with distance
+					depth := l.fw / math.Max(adx, 1)
+					height := dy / math.Max(adx, 1)
+					win := math.Mod(depth*1.5, 1) < 0.45 && math.Mod(height*6+100, 1) < 0.5
+					if win && (lit || hash2(int(depth*1.5), int(height*6+100), seed)%3 == 0) {
+						l.c.set(x, y, rbWarm, 0.55+0.3*float64(hash2(int(depth*1.5), int(height*6+100), seed)%3)/2)
+					} else {
+						l.c.set(x, y, rbDark, 0.35+0.3*adx/l.fw)
+					}
 				}
 			}
 		}
