@@ -81,7 +81,8 @@ func readSceneCatalogue(text string) *sceneCatalogue {
 }
 
 // singular returns the form of a word the catalogue knows: the word, or its
-// singular ("berries" → "berry", "boxes" → "box", "dunes" → "dune"), or, if
+// singular ("berries" → "berry", "wolves" → "wolf", "boxes" → "box", "dunes"
+// → "dune"), or, if
 // it knows none, the word without a plural s.
 func (c *sceneCatalogue) singular(w string) string {
 	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
@@ -91,6 +92,9 @@ func (c *sceneCatalogue) singular(w string) string {
 	var forms []string
 	if s, ok := strings.CutSuffix(w, "ies"); ok {
 		forms = append(forms, s+"y")
+	}
+	if s, ok := strings.CutSuffix(w, "ves"); ok { // wolves, loaves, knives
+		forms = append(forms, s+"f", s+"fe")
 	}
 	if s, ok := strings.CutSuffix(w, "es"); ok {
 		forms = append(forms, s)
@@ -141,64 +145,67 @@ func (c *sceneCatalogue) scores(prompt string) []float64 {
 			continue
 		}
 		for ci, clause := range clauses(sentence) {
-			weight := sceneWeight(si, ci)
-			var norm []string
-			var found [][]int // the kinds of each word of the clause
-			var toks []string
-			for _, tok := range strings.FieldsFunc(clause, func(r rune) bool {
-				return !(r >= 'a' && r <= 'z' || r == '-' || r == '\'' || r == '’' || r >= 0x80)
-			}) {
-				tok = strings.Trim(tok, "-'’")
-				if tok == "" {
-					continue
-				}
-				one := c.singular(tok)
-				norm = append(norm, strings.Split(one, "-")...)
-				kinds, ok := c.words[one]
-				if !ok && strings.Contains(one, "-") { // "sea-turtle": its parts
-					for _, part := range strings.Split(one, "-") {
-						kinds = append(kinds, c.words[c.singular(part)]...)
-					}
-				}
-				found = append(found, kinds)
-				toks = append(toks, tok)
-			}
-			// The head of the subject — the last named word of the first
-			// noun phrase after "about", or of the clause (the market of "a
-			// crowded fish market", the turtle of "a sea turtle") — counts
-			// double.
-			head := -1
-			if si == 0 && ci == 0 {
-				from := 0
-				for i, tok := range toks {
-					if tok == "about" {
-						from = i + 1
-					}
-				}
-				for i := from; i < len(found) && head < 0; i++ {
-					if len(found[i]) > 0 && !modifies(found, toks, i) {
-						head = i
-					}
-				}
-			}
-			for i, kinds := range found {
-				w := weight
-				if i == head {
-					w *= 2
-				}
-				for _, k := range kinds {
-					score[k] += w
-				}
-			}
-			joined := " " + strings.Join(norm, " ") + " "
-			for _, p := range c.phrases {
-				if strings.Contains(joined, " "+p.text+" ") {
-					score[p.kind] += 2 * weight // a phrase says more than a word
-				}
-			}
+			c.scoreClause(score, clause, sceneWeight(si, ci), si == 0 && ci == 0)
 		}
 	}
 	return score
+}
+
+// scoreClause adds the weight of each word and phrase of a clause to the
+// kinds it asks for. In the subject's clause, the head of the subject — the
+// last named word of the first noun phrase after "about", or of the clause
+// (the market of "a crowded fish market", the turtle of "a sea turtle") —
+// counts double.
+func (c *sceneCatalogue) scoreClause(score []float64, clause string, weight float64, subject bool) {
+	var norm, toks []string
+	var found [][]int // the kinds of each word of the clause
+	for _, tok := range strings.FieldsFunc(clause, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r == '-' || r == '\'' || r == '’' || r >= 0x80)
+	}) {
+		tok = strings.Trim(tok, "-'’")
+		if tok == "" {
+			continue
+		}
+		one := c.singular(tok)
+		norm = append(norm, strings.Split(one, "-")...)
+		kinds, ok := c.words[one]
+		if !ok && strings.Contains(one, "-") { // "sea-turtle": its parts
+			for _, part := range strings.Split(one, "-") {
+				kinds = append(kinds, c.words[c.singular(part)]...)
+			}
+		}
+		found = append(found, kinds)
+		toks = append(toks, tok)
+	}
+	head := -1
+	if subject {
+		from := 0
+		for i, tok := range toks {
+			if tok == "about" {
+				from = i + 1
+			}
+		}
+		for i := from; i < len(found) && head < 0; i++ {
+			if len(found[i]) > 0 && !modifies(found, toks, i) {
+				head = i
+			}
+		}
+	}
+	for i, kinds := range found {
+		w := weight
+		if i == head {
+			w *= 2
+		}
+		for _, k := range kinds {
+			score[k] += w
+		}
+	}
+	joined := " " + strings.Join(norm, " ") + " "
+	for _, p := range c.phrases {
+		if strings.Contains(joined, " "+p.text+" ") {
+			score[p.kind] += 2 * weight // a phrase says more than a word
+		}
+	}
 }
 
 // clauses cuts a sentence at its commas, semicolons, colons, dashes and
@@ -216,18 +223,10 @@ func clauses(sentence string) []string {
 var joiners = map[string]bool{"of": true, "in": true, "at": true, "on": true, "the": true, "a": true, "an": true, "and": true, "with": true,
 	"for": true, "by": true, "to": true, "from": true, "over": true, "under": true, "into": true, "near": true, "beneath": true, "above": true}
 
-// modifies reports whether the named word i modifies a named word that
-// follows it in the same noun phrase, at most two words on.
+// modifies reports whether the named word i modifies the next word, named
+// too: the sea of "sea turtle", the fish of "fish market".
 func modifies(found [][]int, toks []string, i int) bool {
-	for j := i + 1; j < min(len(toks), i+3); j++ {
-		if joiners[toks[j]] {
-			return false
-		}
-		if len(found[j]) > 0 {
-			return true
-		}
-	}
-	return false
+	return i+1 < len(toks) && !joiners[toks[i+1]] && len(found[i+1]) > 0
 }
 
 // splitSentences cuts text after each full stop, question or exclamation
