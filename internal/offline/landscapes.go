@@ -339,10 +339,61 @@ func paintBiome(r *rand.Rand, sc scheme, biome, prompt string, w, h int, post bo
 	if biome != biomeUnderground && biome != biomeOrbit && biome != biomeDesert { // a dust storm brings no rain
 		weather(r, l.c.img, prompt, rbLight)
 	}
+	if !post {
+		l.landmark(biome)
+	}
 	if post && strings.Contains(prompt, "in the frame") {
 		drawFigure(l.c, l.fw*(0.25+0.5*r.Float64()), l.fh*0.97, l.u*(0.3+0.1*r.Float64()), rbDark)
 	}
 	return l.c.img
+}
+
+// landmark draws, on a world's header, the creature or ship its idea names
+// when there is a shape for it: a caravan of camels on the dunes, turtles
+// on the shore, a dragon or birds in the sky, a ship on the water.
+func (l *land) landmark(biome string) {
+	prompt := l.prompt
+	if before, _, ok := strings.Cut(prompt, ". palette"); ok { // the palette names colours, not things
+		prompt = before
+	}
+	best, at := "", len(prompt)
+	var shape func(x, y float64) bool
+	for _, s := range symbols {
+		name := s.words[0]
+		if !isCreature(name) && name != "ship" {
+			continue
+		}
+		for _, w := range s.words {
+			if i := findWord(prompt, w); i >= 0 && i < at {
+				best, at, shape = name, i, s.in
+			}
+		}
+	}
+	if shape == nil || best == "fish" || (best == "ship" && biome != biomeSea && biome != biomeRiver && biome != biomeSwamp) {
+		return
+	}
+	r := l.r
+	n, y, size := 1+r.IntN(3), l.fh*(0.82+0.08*r.Float64()), l.u*(0.14+0.06*r.Float64())
+	switch best {
+	case "bird", "dragon":
+		y, size = l.fh*(0.15+0.15*r.Float64()), l.u*(0.08+0.08*r.Float64())
+	case "ship":
+		n, y = 1, l.fh*(0.6+0.2*r.Float64())
+	case "camel":
+		n = 3 + r.IntN(2) // a caravan
+	}
+	x := l.fw * (0.1 + 0.5*r.Float64())
+	for range n {
+		x0, y0, x1, y1 := l.c.box(x-size, y-size, x+size, y+size)
+		for py := y0; py < y1; py++ {
+			for px := x0; px < x1; px++ {
+				if shape((float64(px)-x)/size, (float64(py)-y)/size) {
+					l.c.set(px, py, rbDark, 0.35)
+				}
+			}
+		}
+		x += size * (1.6 + 0.6*r.Float64())
+	}
 }
 
 // desert: dunes under a big low sun, or flat-topped mesas beyond them; no

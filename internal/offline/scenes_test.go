@@ -600,3 +600,21 @@ func TestOddPromptsStillPaint(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadersShowTheirIdea paints headers whose idea names a creature or a
+// ship: the creature stands in the foreground (or flies), and the same
+// header without it has none.
+func TestHeadersShowTheirIdea(t *testing.T) {
+	for _, c := range []struct{ with, without string }{
+		{"A wide panoramic view of Dunewick, a world of camels who trade across the desert dunes.", "A wide panoramic view of Dunewick, a world of people who trade across the desert dunes."},
+		{"A wide panoramic view of Shellhaven, a world of sea turtles who carry the mail across the ocean.", "A wide panoramic view of Shellhaven, a world of couriers who carry the mail across the ocean."},
+		{"A wide panoramic view of Emberpeak, a world of dragons over the mountain peaks.", "A wide panoramic view of Emberpeak, a world of smiths over the mountain peaks."},
+	} {
+		for _, world := range []string{"w1", "w2"} {
+			with, without := rampShare(paintHeader(strings.ToLower(c.with), world), rbDark), rampShare(paintHeader(strings.ToLower(c.without), world), rbDark)
+			if with <= without {
+				t.Errorf("%q (world %s): %.2f%% of the header in the creature's shade, %.2f%% without it", c.with, world, 100*with, 100*without)
+			}
+		}
+	}
+}
