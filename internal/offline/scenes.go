@@ -13,7 +13,7 @@ import (
 // table, a person, a harbour, a workshop, a meal, a festival, an animal, a
 // vehicle, the weather or a landscape; and the weather and the hour its
 // prompt names. The scenes of streets and rooms share the ramps below; the
-// landscapes have their own (landscapes.go).
+// landscapes have their own (paintland.go).
 const (
 	rsSky = iota
 	rsWall

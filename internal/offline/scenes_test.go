@@ -306,7 +306,7 @@ func TestCompositionThreshold(t *testing.T) {
 }
 
 // rampShare is the share of a painted picture's pixels in each of the given
-// ramps (see the rb… ramps of landscapes.go).
+// ramps (see the rb… ramps of paintland.go).
 func rampShare(img *image.Paletted, ramps ...int) float64 {
 	n := 0
 	for _, v := range img.Pix {
