@@ -103,8 +103,8 @@ func clusters(hashes []uint64, threshold int) []int {
 
 // compositionThreshold is the Hamming distance, of 64 bits, within which two
 // pictures count as one composition. TestCompositionThreshold justifies it
-// on our own pictures: about half the pairs of one scene painted with other
-// seeds and colours fall within it, a seventh of the pairs of different
+// on our own pictures: nearly half the pairs of one scene painted with other
+// seeds and colours fall within it, a ninth of the pairs of different
 // scenes do. (The painter before issue 24, which did not paint what a post
 // was about, put 41% of the pairs of one subject and 32% of different
 // subjects within it.)
