@@ -200,15 +200,20 @@ func colorsIn(prompt string) []rgb {
 	return out
 }
 
-// schemeFor takes the palette the prompt names and completes it with
-// colours around a hue of the world's, so that a world's images share
-// their colours.
+// schemeFor takes the palette the prompt names, leans it toward a hue of
+// the world's (by its ID) and completes it with colours around that hue, so
+// that a world's images share their colours and two worlds' differ.
 func schemeFor(r *rand.Rand, prompt, worldID string) scheme {
 	cs := colorsIn(prompt)
 	if len(cs) > 5 {
 		cs = cs[:5]
 	}
 	hue := float64(hashInt(360, "hue", worldID))
+	// Named colours lean toward the world's hue, so that two worlds of one
+	// setting (one palette of names) still differ.
+	for i := range cs {
+		cs[i] = mix(cs[i], hsl(hue, 0.6, cs[i].lum()), 0.25)
+	}
 	offsets := []float64{0, 35, 180, -40, 200}
 	lights := []float64{0.22, 0.5, 0.66, 0.4, 0.82}
 	for i := 0; len(cs) < 4; i++ {
@@ -255,7 +260,8 @@ func paint(req generia.ImageRequest, w, h int) *image.Paletted {
 	case generia.MediaCharacterAvatar:
 		return paintPortrait(r, sc, prompt, w, h)
 	case generia.MediaWorldHeader:
-		return paintLandscape(r, sc, prompt, w, h, false)
+		biome, _ := biomeOf(prompt)
+		return paintBiome(r, sc, biome, prompt, w, h, false)
 	}
 	return paintPost(r, sc, prompt, w, h)
 }
@@ -280,370 +286,6 @@ func timeOfDay(r *rand.Rand, prompt string) int {
 		return day
 	}
 	return r.IntN(4)
-}
-
-// Landscape ramps.
-const (
-	rkSky = iota
-	rkGlow
-	rkWater
-	rkAccent
-	rkDark
-	rkCloud
-	rkLayer // the first of the layers' ramps
-)
-
-type layer struct {
-	ridge      []float64
-	slope      []float64
-	building   []int32 // building index per column, or -1
-	vTop, vLow float64
-	clipAtSea  bool
-}
-
-// paintLandscape draws a sky, a sun or moon, clouds or stars, and ranges
-// of hills, mountains, rooftops or trees in layers that fade with distance;
-// water when the prompt speaks of it, and a figure when someone is in the
-// frame.
-func paintLandscape(r *rand.Rand, sc scheme, prompt string, w, h int, post bool) *image.Paletted {
-	water := hasAny(prompt, "sea", "ocean", "harbour", "harbor", "tide", "river", "lake", "water", "waves", "bay", "quay", "boat", "boats",
-		"canal", "canals", "coast", "shore", "beach", "breakwater", "ferry", "seascapes", "lagoon")
-	city := hasAny(prompt, "city", "street", "streets", "tower", "towers", "skyline", "building", "market", "station", "rooftop", "rooftops",
-		"alley", "neon", "bridge", "arcade", "plaza", "town", "square", "village")
-	trees := hasAny(prompt, "forest", "tree", "trees", "wood", "woods", "garden", "gardens", "jungle", "grove", "oak", "leaves", "moss",
-		"fern", "canopy", "pine", "orchard", "arboretum")
-	peaks := hasAny(prompt, "mountain", "mountains", "peak", "peaks", "cliff", "snow", "ridge", "glacier", "canyon", "crag", "alpine")
-	space := hasAny(prompt, "space", "orbit", "orbital", "planet", "galaxy", "nebula", "asteroid", "starlight")
-	figure := post && strings.Contains(prompt, "in the frame")
-	tower := hasAny(prompt, "lighthouse", "tower", "clocktower", "spire", "watchtower")
-	if !water && !city && !trees && !peaks && !space {
-		trees, peaks = r.IntN(2) == 0, r.IntN(2) == 0
-	}
-	icy := hasAny(prompt, "frozen", "ice", "icy")
-	tod := timeOfDay(r, prompt)
-
-	cs := sc.colors
-	dark, mid, mid2, light := cs[0], cs[1], cs[len(cs)-2], cs[len(cs)-1]
-	var top, hor rgb
-	switch tod {
-	case night:
-		top, hor = dim(dark, 0.45), mix(dark, mid, 0.6)
-	case dawn:
-		top, hor = mix(mid, light, 0.35), mix(sc.accent, white, 0.55)
-	case day:
-		top, hor = mix(mid2, light, 0.3), mix(light, white, 0.6)
-	default:
-		top, hor = mix(dark, mid, 0.5), mix(sc.accent, light, 0.35)
-	}
-	sun := mix(light, white, 0.75)
-	if tod == night {
-		sun = mix(light, white, 0.85)
-	}
-	nLayers := 3 + r.IntN(2)
-	ramps := [][2]rgb{
-		rkSky:    {top, hor},
-		rkGlow:   {hor, sun},
-		rkWater:  waterRamp(sc, top, hor, icy),
-		rkAccent: {dim(sc.accent, 0.6), mix(sc.accent, white, 0.65)},
-		rkDark:   {dim(dark, 0.25), dim(dark, 0.7)},
-		rkCloud:  {mix(top, hor, 0.6), mix(hor, white, 0.7)},
-	}
-	if tod == night {
-		ramps[rkCloud] = [2]rgb{mix(top, hor, 0.3), mix(hor, light, 0.3)}
-	}
-	for i := range nLayers {
-		t := float64(i) / float64(nLayers-1) // 0 far, 1 near
-		base := mix(cs[1+i%max(1, len(cs)-2)], dark, t*0.6)
-		col := mix(base, hor, (1-t)*0.55)
-		ramps = append(ramps, [2]rgb{dim(col, 0.55), mix(col, white, 0.2)})
-	}
-	c := newCanvas(w, h, ramps)
-	fw, fh := float64(w), float64(h)
-	u := math.Min(fw, fh)
-
-	horizon := fh * (0.5 + 0.16*r.Float64())
-	if post {
-		horizon = fh * (0.42 + 0.26*r.Float64())
-	}
-	sunX := fw * (0.12 + 0.76*r.Float64())
-	sunY := horizon * (0.25 + 0.5*r.Float64())
-	sunR := u * (0.05 + 0.05*r.Float64())
-	glowR := sunR * 6
-	starSeed := r.Uint32()
-
-	// Sky, sun glow and stars.
-	for y := range h {
-		vy := float64(y) / horizon
-		dy := float64(y) - sunY
-		for x := range w {
-			dx := float64(x) - sunX
-			d2 := dx*dx + dy*dy
-			d := glowR
-			if d2 < glowR*glowR {
-				d = math.Sqrt(d2)
-			}
-			if d < sunR+1 {
-				if covers(x, y, sunR+1-d) {
-					c.set(x, y, rkGlow, 0.8+0.2*(1-d/sunR))
-					continue
-				}
-			}
-			v := vy
-			if d < glowR {
-				g := 1 - d/glowR
-				v += 0.45 * g * g
-			}
-			if (tod == night || space) && float64(y) < horizon && hash2(x, y, starSeed)%500 == 0 {
-				c.set(x, y, rkAccent, 1)
-				continue
-			}
-			c.set(x, y, rkSky, v)
-		}
-	}
-
-	// A planet hangs in the sky of worlds in orbit.
-	if space {
-		pr := u * (0.18 + 0.22*r.Float64())
-		px, py := fw*(0.1+0.8*r.Float64()), horizon*(0.2+0.4*r.Float64())
-		lx, ly := (sunX-px)/fw, (sunY-py)/fh
-		ln := math.Hypot(lx, ly) + 1e-9
-		lx, ly = lx/ln, ly/ln
-		x0, y0, x1, y1 := c.box(px-pr-1, py-pr-1, px+pr+1, py+pr+1)
-		for y := y0; y < y1; y++ {
-			for x := x0; x < x1; x++ {
-				nx, ny := (float64(x)-px)/pr, (float64(y)-py)/pr
-				d2 := nx*nx + ny*ny
-				if d2 > 1.02 || !covers(x, y, (1.02-d2)*25) {
-					continue
-				}
-				nz := math.Sqrt(math.Max(0, 1-d2))
-				band := 0.08 * math.Sin(ny*14+nx*2)
-				c.set(x, y, rkLayer, clamp01(0.25+0.7*(nx*lx+ny*ly+nz*0.5)+band))
-			}
-		}
-	}
-
-	// Clouds: clusters of soft ellipses.
-	if !space && (tod != night || r.IntN(3) == 0) {
-		for range 2 + r.IntN(4) {
-			cx, cy := fw*r.Float64(), horizon*(0.15+0.6*r.Float64())
-			cw := fw * (0.1 + 0.15*r.Float64())
-			type puff struct{ x, y, rx, ry float64 }
-			var puffs []puff
-			for range 3 + r.IntN(3) {
-				puffs = append(puffs, puff{cx + (r.Float64()-0.5)*cw, cy + (r.Float64()-0.5)*cw*0.15, cw * (0.25 + 0.25*r.Float64()), cw * (0.1 + 0.08*r.Float64())})
-			}
-			x0, y0, x1, y1 := c.box(cx-cw, cy-cw*0.4, cx+cw, min(horizon, cy+cw*0.4))
-			for y := y0; y < y1; y++ {
-				for x := x0; x < x1; x++ {
-					cov := 0.0
-					for _, p := range puffs {
-						dx, dy := (float64(x)-p.x)/p.rx, (float64(y)-p.y)/p.ry
-						cov = math.Max(cov, 1-(dx*dx+dy*dy))
-					}
-					if cov > 0 && covers(x, y, cov*3) {
-						c.set(x, y, rkCloud, clamp01(0.55+0.45*(cy-float64(y))/(cw*0.2)+0.2*cov))
-					}
-				}
-			}
-		}
-	}
-
-	// Ranges, far to near.
-	layers := make([]layer, nLayers)
-	minRidge := fh
-	for i := range layers {
-		t := float64(i) / float64(nLayers-1)
-		l := &layers[i]
-		l.ridge = make([]float64, w)
-		l.slope = make([]float64, w)
-		base := horizon + (fh-horizon)*t*t*0.7
-		amp := fh * (0.1*(1-t) + 0.04)
-		if peaks && i < nLayers-1 {
-			amp = fh * (0.26*(1-t) + 0.06)
-		}
-		if water && i < nLayers-1 {
-			base, l.clipAtSea = horizon+2, true
-			amp *= 0.8
-		}
-		if water && i == nLayers-1 {
-			base = fh * (0.9 + 0.08*r.Float64())
-		}
-		f1, f2, f3 := (1+2*r.Float64())*2*math.Pi/fw, (3+4*r.Float64())*2*math.Pi/fw, (8+8*r.Float64())*2*math.Pi/fw
-		p1, p2, p3 := r.Float64()*6.3, r.Float64()*6.3, r.Float64()*6.3
-		ridged := peaks && i < max(1, nLayers-2)
-		for x := range w {
-			fx := float64(x)
-			s := 0.55*math.Sin(fx*f1+p1) + 0.3*math.Sin(fx*f2+p2) + 0.15*math.Sin(fx*f3+p3)
-			if ridged { // sharp summits over smooth shoulders
-				m := 1 - math.Abs(math.Sin(fx*f1*0.8+p1))
-				s = 1.6*m*m + 0.25*math.Sin(fx*f2+p2) + 0.06*math.Sin(fx*f3+p3) - 0.8
-			}
-			l.ridge[x] = base - amp*(0.5+0.5*s)
-		}
-		if city && i == max(0, nLayers-2) {
-			l.building = make([]int32, w)
-			id := int32(0)
-			for x := 0; x < w; {
-				bw := int(fw * (0.025 + 0.05*r.Float64()))
-				top := base - fh*(0.06+0.24*r.Float64())
-				for j := x; j < min(w, x+max(2, bw)); j++ {
-					l.ridge[j] = top
-					l.building[j] = id
-				}
-				x += max(2, bw)
-				id++
-			}
-		}
-		if trees && i >= nLayers-2 {
-			conifer := peaks || hasAny(prompt, "pine", "snow", "frost")
-			for range 4 + r.IntN(10) {
-				tx := fw * r.Float64()
-				th := fh * (0.04 + 0.07*r.Float64()) * (0.6 + 0.4*t)
-				tw := th * (0.35 + 0.1*r.Float64())
-				if !conifer {
-					tw = th * (0.55 + 0.25*r.Float64())
-				}
-				foot := l.ridge[min(w-1, int(tx))] + th*0.1
-				for x := max(0, int(tx-tw)); x < min(w, int(tx+tw)+1); x++ {
-					k := math.Abs(float64(x)-tx) / tw
-					var p float64
-					if conifer {
-						p = th * (1 - k)
-					} else {
-						p = th * math.Sqrt(math.Max(0, 1-k*k))
-					}
-					if p > 0 {
-						l.ridge[x] = math.Min(l.ridge[x], foot-p)
-					}
-				}
-			}
-		}
-		if tower && i == max(0, nLayers-2) {
-			tx := fw * (0.15 + 0.7*r.Float64())
-			tw := fw * 0.02
-			top := horizon - fh*(0.2+0.15*r.Float64())
-			for x := max(0, int(tx-tw)); x < min(w, int(tx+tw)+1); x++ {
-				taper := math.Abs(float64(x)-tx) / tw * fh * 0.02
-				l.ridge[x] = math.Min(l.ridge[x], top+taper)
-			}
-			drawGlow(c, tx, top-tw*0.6, tw*1.6, rkAccent)
-		}
-		sunSide := 1.0
-		if sunX < fw/2 {
-			sunSide = -1
-		}
-		for x := range w {
-			a, b := l.ridge[max(0, x-1)], l.ridge[min(w-1, x+1)]
-			l.slope[x] = clamp01((a-b)*sunSide*0.15+0.5) - 0.5
-			minRidge = math.Min(minRidge, l.ridge[x])
-		}
-		l.vTop = 0.85 - 0.35*t
-		l.vLow = 0.35 - 0.25*t
-	}
-
-	windowSeed := r.Uint32()
-	lit := 6
-	if tod == night || tod == dusk {
-		lit = 3
-	}
-	for y := max(0, int(minRidge)); y < h; y++ {
-		fy := float64(y)
-		for x := range w {
-			drawn := false
-			for i := nLayers - 1; i >= 0; i-- {
-				l := &layers[i]
-				if fy < l.ridge[x] || (l.clipAtSea && fy >= horizon) {
-					continue
-				}
-				if l.building != nil && l.building[x] >= 0 && (x%6) < 3 && (y%9) < 4 && hash2(x/6, y/9, windowSeed)%uint32(lit) == 0 && fy > l.ridge[x]+4 {
-					c.set(x, y, rkAccent, 0.75)
-				} else {
-					depth := (fy - l.ridge[x]) / (fh - l.ridge[x] + 1)
-					c.set(x, y, rkLayer+i, l.vTop-(l.vTop-l.vLow)*depth+l.slope[x]*max(0, 1-depth*5))
-				}
-				drawn = true
-				break
-			}
-			if !drawn && water && fy >= horizon {
-				k := (fy - horizon) / (fh - horizon + 1)
-				ripple := 0.1 * math.Sin(fy*0.9+3*math.Sin(float64(x)*0.03+fy*0.07))
-				if icy { // ice: smooth, with a crack here and there
-					ripple = 0.04 * math.Sin(float64(x)*0.01+fy*0.02)
-					if hash2(x/3+int(fy*0.2), y/2, windowSeed)%120 == 0 {
-						ripple = -0.35
-					}
-				}
-				reflect := !icy && math.Abs(float64(x)-sunX) < sunR*(1+3*k)
-				if reflect && ripple > 0.02 {
-					c.set(x, y, rkGlow, 0.7-0.4*k)
-				} else {
-					c.set(x, y, rkWater, 0.75-0.55*k+ripple)
-				}
-			}
-		}
-	}
-
-	// A market's stalls line the near shore or street.
-	if hasAny(prompt, "market", "stall", "stalls", "fair", "bazaar") {
-		ground := fh * 0.96
-		if water {
-			ground = layers[nLayers-1].ridge[w/2] + u*0.02
-		}
-		drawStalls(c, r, ground, u*(0.12+0.05*r.Float64()), tod == night || tod == dusk)
-	}
-	if !post {
-		weather(r, c.img, prompt, rkCloud)
-	}
-	if figure {
-		fx := fw * (0.25 + 0.5*r.Float64())
-		ground := fh * 0.95
-		for i := nLayers - 1; i >= 0; i-- {
-			if g := layers[i].ridge[min(w-1, max(0, int(fx)))]; g < fh && (!layers[i].clipAtSea || g < horizon) {
-				ground = math.Max(math.Min(g+u*0.02, fh*0.97), horizon)
-				break
-			}
-		}
-		drawFigure(c, fx, ground, u*(0.22+0.1*r.Float64()), rkDark)
-	}
-	return c.img
-}
-
-// drawStalls paints a row of market stalls standing on ground: striped
-// awnings over counters, a lamp in each after dark.
-func drawStalls(c *canvas, r *rand.Rand, ground, height float64, lit bool) {
-	fw := float64(c.w)
-	width := height * 1.3
-	for x := fw * 0.04 * r.Float64(); x < fw; x += width * (1.25 + 0.5*r.Float64()) {
-		counter := ground - height*0.4
-		a, b, e, f := c.box(x, counter, x+width, ground)
-		for y := b; y < f; y++ {
-			for xx := a; xx < e; xx++ {
-				c.set(xx, y, rkDark, 0.55+0.3*float64(y-b)/float64(max(1, f-b)))
-			}
-		}
-		a, b, e, f = c.box(x-width*0.05, ground-height, x+width*1.05, ground-height*0.78)
-		for y := b; y < f; y++ {
-			for xx := a; xx < e; xx++ {
-				ramp := rkAccent
-				if (xx-a)*6/max(1, e-a)%2 == 1 {
-					ramp = rkCloud
-				}
-				c.set(xx, y, ramp, 0.6+0.3*float64(f-y)/float64(max(1, f-b)))
-			}
-		}
-		for _, px := range []float64{x, x + width*0.95} {
-			a, b, e, f = c.box(px, ground-height*0.78, px+width*0.05, counter)
-			for y := b; y < f; y++ {
-				for xx := a; xx < e; xx++ {
-					c.set(xx, y, rkDark, 0.4)
-				}
-			}
-		}
-		if lit {
-			drawGlow(c, x+width/2, counter-height*0.15, height*0.12, rkGlow)
-		}
-	}
 }
 
 // waterRamp is the colour of water: the scheme's bluest colour lit by the
@@ -880,6 +522,9 @@ const (
 // rosette or star, on a radial gradient.
 func paintEmblem(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
 	shape := symbolShape(prompt)
+	if biome, named := biomeOf(prompt); shape == nil && named {
+		shape = biomeSymbols[biome] // nil for the open plains: a rosette
+	}
 	cs := sc.colors
 	n := len(cs)
 	c := newCanvas(w, h, [][2]rgb{
@@ -1099,6 +744,43 @@ var symbols = []struct {
 		k := (cosMul(-y/d, x/d, 5) + 1) / 2 // 1 towards the five points, the first upwards
 		return d < 0.72*(0.45+0.55*k*k)
 	}},
+}
+
+// biomeSymbols are the shapes of an emblem whose prompt names no symbol but
+// a biome: dunes under the sun, a tree, a snowflake, a wave, a peak, a
+// tower, a planet, a crystal, a bridge, a floating island.
+var biomeSymbols = map[string]func(x, y float64) bool{
+	biomeDesert: func(x, y float64) bool {
+		sun := math.Hypot(x-0.15, y+0.3) < 0.32
+		dune := y > 0.15+0.25*math.Sin(x*2.2+0.6) && y < 0.62 && math.Abs(x) < 0.75
+		return sun || dune
+	},
+	biomeForest:    symbolFor("tree"),
+	biomeSwamp:     symbolFor("tree"),
+	biomeSnow:      symbolFor("snowflake"),
+	biomeSea:       symbolFor("wave"),
+	biomeMountains: symbolFor("peak"),
+	biomeCity:      symbolFor("tower"),
+	biomeOrbit:     symbolFor("planet"),
+	biomeRiver:     symbolFor("bridge"),
+	biomeUnderground: func(x, y float64) bool {
+		return inTriangle(x, y, 0, -0.7, -0.25, 0.5, 0.25, 0.5) || inTriangle(x, y, -0.35, -0.3, -0.55, 0.5, -0.15, 0.5) || inTriangle(x, y, 0.35, -0.3, 0.15, 0.5, 0.55, 0.5)
+	},
+	biomeSky: func(x, y float64) bool {
+		top := math.Hypot(x/0.7, (y+0.1)/0.15) < 1
+		rock := y > -0.1 && y < 0.55 && math.Abs(x) < 0.7*(0.55-y)/0.65
+		return top || rock
+	},
+}
+
+// symbolFor is the shape of the symbol a word names.
+func symbolFor(word string) func(x, y float64) bool {
+	for _, s := range symbols {
+		if slices.Contains(s.words, word) {
+			return s.in
+		}
+	}
+	panic("offline: no symbol " + word)
 }
 
 // symbolNamed returns the name of the symbol a word names, in the singular

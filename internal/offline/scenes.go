@@ -8,9 +8,12 @@ import (
 	"strings"
 )
 
-// A post's picture follows what the post is about: a market, a crowd, a
-// room, an object on a table, a person, or a view; and the weather and the
-// hour its prompt names. Every composition shares the scene ramps below.
+// A post's picture follows what the post is about (the kinds of scene and
+// their words are in scenes.txt): a market, a crowd, a room, an object on a
+// table, a person, a harbour, a workshop, a meal, a festival, an animal, a
+// vehicle, the weather or a landscape; and the weather and the hour its
+// prompt names. The scenes of streets and rooms share the ramps below; the
+// landscapes have their own (paintland.go).
 const (
 	rsSky = iota
 	rsWall
@@ -28,72 +31,41 @@ const (
 	rsIce
 )
 
-// Compositions of a post's picture.
-const (
-	compView   = "view"
-	compMarket = "market"
-	compCrowd  = "crowd"
-	compRoom   = "room"
-	compObject = "object"
-	compFace   = "face"
-)
-
-// composition reads what a post's image prompt shows: the shot its kind
-// asks for first, then the things its topic and setting name. A story
-// photo, which follows a character's thread, takes one of several.
-func composition(prompt string) string {
-	framed := strings.Contains(prompt, "in the frame")
-	market := strings.Contains(prompt, "stall") || hasAny(prompt, "market", "fair", "bazaar", "stalls")
-	switch {
-	case hasAny(prompt, "close-up") || strings.Contains(prompt, "on the workbench") || strings.Contains(prompt, "the mystery of"):
-		return compObject
-	case strings.Contains(prompt, "photo of a crowd") || strings.Contains(prompt, "friends together") || strings.Contains(prompt, "people in the background"):
-		return compCrowd
-	case strings.Contains(prompt, "photo of a stall"):
-		return compMarket
-	case hasAny(prompt, "contemplative") || strings.Contains(prompt, "hands at work"):
-		return compRoom
-	case framed && strings.Contains(prompt, "candid"):
-		return compFace
-	case strings.Contains(prompt, "wide photograph"):
-		return compView
-	case strings.Contains(prompt, "story photo"):
-		options := []string{compRoom, compView, compObject}
-		if framed {
-			options = append(options, compFace)
-		}
-		if market {
-			options = append(options, compMarket)
-		}
-		return options[hashInt(len(options), "story", prompt)]
-	case market:
-		return compMarket
-	case hasAny(prompt, "dinner", "kitchen", "workshop", "tavern", "library", "café", "cafe", "bathhouse", "indoors"):
-		return compRoom
-	}
-	return compView
-}
-
-// paintPost draws a post's picture in the composition its prompt asks for,
-// the weather over the scenes out of doors and, for an old photograph, its
-// age.
+// paintPost draws a post's picture: the scene its words ask for (see
+// sceneOf), the weather over the scenes out of doors and, for an old
+// photograph, its age.
 func paintPost(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
 	var img *image.Paletted
-	switch composition(prompt) {
-	case compMarket:
+	switch k := sceneOf(prompt); k {
+	case sceneMarket:
 		img = paintMarket(r, sc, prompt, w, h)
 		weather(r, img, prompt, rsLight)
-	case compCrowd:
+	case sceneCrowd:
 		img = paintCrowd(r, sc, prompt, w, h)
 		weather(r, img, prompt, rsLight)
-	case compRoom:
+	case sceneInterior:
 		img = paintRoom(r, sc, prompt, w, h)
-	case compObject:
+	case sceneObject:
 		img = paintObject(r, sc, prompt, w, h)
-	case compFace:
+	case scenePortrait:
 		return paintPortrait(r, sc, prompt, w, h)
+	case sceneHarbour:
+		img = paintHarbour(r, sc, prompt, w, h)
+	case sceneWorkshop:
+		img = paintWorkshop(r, sc, prompt, w, h)
+	case sceneFood:
+		img = paintFood(r, sc, prompt, w, h)
+	case sceneFestival:
+		img = paintFestival(r, sc, prompt, w, h)
+	case sceneAnimal:
+		img = paintAnimal(r, sc, prompt, w, h)
+	case sceneVehicle:
+		img = paintVehicle(r, sc, prompt, w, h)
+		weather(r, img, prompt, rsLight)
+	case sceneWeather:
+		img = paintWeather(r, sc, prompt, w, h)
 	default:
-		return paintLandscape(r, sc, prompt, w, h, true)
+		img = paintBiome(r, sc, k, prompt, w, h, true)
 	}
 	if strings.Contains(prompt, "vintage") || strings.Contains(prompt, "faded") {
 		sepia(img)
