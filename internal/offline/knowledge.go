@@ -156,7 +156,7 @@ func tornAt(s string) string {
 	for i := 0; i+1 < len(ws); i++ {
 		if ws[i] == "the" || ws[i] == "a" || ws[i] == "an" {
 			n := ws[i+1]
-			if determiners[n] || personWords[n] || askWords[n] != "" || auxWords[n] || (adverbs[n] && !adjectives[n]) || verbs[n] && !nounEnds[n] && !nounVerbs[n] {
+			if topicDeterminers[n] || personWords[n] || askWords[n] != "" || auxWords[n] || (adverbs[n] && !adjectives[n]) || verbs[n] && !nounEnds[n] && !nounVerbs[n] {
 				return ws[i] + " " + n
 			}
 		}
@@ -250,7 +250,7 @@ func topicNouns(m message) []string {
 	}
 	return slices.DeleteFunc(out, func(w string) bool {
 		lw := strings.ToLower(w)
-		if determiners[lw] || attachWords[lw] || adjectives[lw] || vagueNouns[lw] || utf8.RuneCountInString(lw) <= 3 {
+		if topicDeterminers[lw] || attachWords[lw] || adjectives[lw] || vagueNouns[lw] || utf8.RuneCountInString(lw) <= 3 {
 			return true
 		}
 		for _, n := range m.named {

@@ -573,7 +573,7 @@ func postImagePrompt(r *rand.Rand, fl *flavor, in content.PostInput, kind postKi
 	}
 	f := fl.filler(r)
 	out := []string{
-		sentence(withArticle(shot) + " for a post about " + lowerFirst(topic) + ", in " + fl.name + ", " + subjectScene(fl.subj) + " " + biomeOf(fl.set)),
+		sentence(withArticle(shot) + " for a post about " + lowerFirst(topic) + ", in " + fl.name + ", " + subjectScene(fl.subj) + " " + landscapeOf(fl.set)),
 		sentence("Setting: " + location + " in " + light + ", with " + f.fill("{sight}") + " in the background"),
 	}
 	if kind.self && ch.Appearance != "" {

@@ -77,7 +77,7 @@ type message struct {
 	// topic is what the message is about, a whole noun phrase as the
 	// answer would say it ("the wells under the kilns"); zero when it
 	// names no thing.
-	topic phrase
+	topic topicPhrase
 	// named are the things of the world the message names, the strongest
 	// first.
 	named []thing
@@ -89,8 +89,8 @@ type message struct {
 	emoji []string
 }
 
-// phrase is a noun phrase and its head noun.
-type phrase struct {
+// topicPhrase is a noun phrase and its head noun.
+type topicPhrase struct {
 	text string // "the wells under the kilns"
 	head string // "wells"
 }
@@ -205,7 +205,7 @@ var languageWords = map[string]map[string]bool{
 	"Spanish": wordClass("spanish words"),
 }
 
-var englishWords = wordClass("english words")
+var englishWordClass = wordClass("english words")
 
 // scripts name the language a text in another script is most likely in.
 var scripts = []struct {
@@ -260,7 +260,7 @@ func languageOf(s string) string {
 			continue // "la la la" is a song, not French
 		}
 		seen[w] = true
-		if englishWords[w] {
+		if englishWordClass[w] {
 			en++
 		}
 		for lang, set := range languageWords {

@@ -36,7 +36,7 @@ func namesOf(t thing) []string {
 	names := []string{strings.TrimPrefix(strings.ToLower(t.name), "the ")}
 	if t.kind == "character" {
 		f := strings.ToLower(firstName(t.name))
-		if utf8.RuneCountInString(f) >= 3 && !stopwords[f] && !adjectives[f] && !adverbs[f] && !verbs[f] && !vagueNouns[f] && !englishWords[f] {
+		if utf8.RuneCountInString(f) >= 3 && !stopwords[f] && !adjectives[f] && !adverbs[f] && !verbs[f] && !vagueNouns[f] && !englishWordClass[f] {
 			names = append(names, f)
 		}
 	}
@@ -45,12 +45,12 @@ func namesOf(t thing) []string {
 
 // Word classes of the topic reader: what cannot be a noun of a topic.
 var (
-	determiners = wordClass("determiners")
-	attachWords = wordClass("attach words")
-	personWords = wordClass("person words")
-	adverbs     = wordClass("adverbs")
-	adjectives  = wordClass("adjectives")
-	verbs       = wordClass("verbs")
+	topicDeterminers = wordClass("determiners")
+	attachWords      = wordClass("attach words")
+	personWords      = wordClass("person words")
+	adverbs          = wordClass("adverbs")
+	adjectives       = wordClass("adjectives")
+	verbs            = wordClass("verbs")
 	// vagueNouns carry little of a topic on their own.
 	vagueNouns = wordClass("vague nouns")
 )
@@ -64,13 +64,13 @@ var postWords = wordClass("post words")
 // topicOf finds what a message is about: the noun phrase that names the
 // world's things, that an article introduces, that follows a verb as its
 // object; in a long message, the one it comes back to most.
-func topicOf(low string, things []thing, long bool) phrase {
+func topicOf(low string, things []thing, long bool) topicPhrase {
 	var cands []candidate
 	for _, sent := range sentenceStop.Split(low, -1) {
 		cands = append(cands, candidates(sent, things)...)
 	}
 	if len(cands) == 0 {
-		return phrase{}
+		return topicPhrase{}
 	}
 	count := map[string]int{}
 	for _, c := range cands {
@@ -86,17 +86,17 @@ func topicOf(low string, things []thing, long bool) phrase {
 			best, bestScore = i, s
 		}
 	}
-	return cands[best].phrase
+	return cands[best].topicPhrase
 }
 
 // candidate is a noun phrase a topic may be.
 type candidate struct {
-	phrase
+	topicPhrase
 	score int
 }
 
-// token is a word of a sentence with what the topic reader takes it for.
-type token struct {
+// topicToken is a word of a sentence with what the topic reader takes it for.
+type topicToken struct {
 	word  string
 	class byte // 'd'eterminer, 'p'reposition, 'v'erb, 'x' other function word, 'a'djective, 'n'oun, 'N'ame
 	name  string
@@ -105,23 +105,23 @@ type token struct {
 
 // tag splits a sentence into tokens, joining the names of the world's
 // things into one token each.
-func tag(sent string, things []thing) []token {
+func tag(sent string, things []thing) []topicToken {
 	ws := words(strings.NewReplacer("'s ", " is ", "'d ", " would ", "'re ", " are ", "'m ", " am ", "'ve ", " have ", "'ll ", " will ", "n't", " not").Replace(sent + " "))
-	var toks []token
+	var toks []topicToken
 	for i := 0; i < len(ws); i++ {
 		if t, n := nameAt(ws[i:], things); n > 0 {
-			toks = append(toks, token{word: strings.Join(ws[i:i+n], " "), class: 'N', name: t.name, kind: t.kind})
+			toks = append(toks, topicToken{word: strings.Join(ws[i:i+n], " "), class: 'N', name: t.name, kind: t.kind})
 			i += n - 1
 			continue
 		}
 		w := ws[i]
 		var c byte
 		switch {
-		case determiners[w]:
+		case topicDeterminers[w]:
 			c = 'd'
 		case attachWords[w] || w == "to" || w == "for" || w == "into" || w == "than" || w == "after" || w == "before" || w == "during":
 			c = 'p'
-		case personWords[w] || askWords[w] != "" || adverbs[w] || englishWords[w] && !verbs[w]:
+		case personWords[w] || askWords[w] != "" || adverbs[w] || englishWordClass[w] && !verbs[w]:
 			c = 'x'
 		case verbs[w]:
 			c = 'v'
@@ -145,7 +145,7 @@ func tag(sent string, things []thing) []token {
 				c = 'v'
 			}
 		}
-		toks = append(toks, token{word: w, class: c})
+		toks = append(toks, topicToken{word: w, class: c})
 	}
 	doVerb(toks)
 	return toks
@@ -158,7 +158,7 @@ var doAux = map[string]bool{"do": true, "does": true, "did": true, "can": true, 
 // doVerb marks the verb of a question asked with "do" and the like: the
 // last word of the subject's run of nouns, when the run holds more than
 // one and the clause ends there ("the zeppelins land", "the ferry stop").
-func doVerb(toks []token) {
+func doVerb(toks []topicToken) {
 	i := 0
 	if i < len(toks) && askWords[toks[i].word] != "" {
 		i++
@@ -231,7 +231,7 @@ func candidates(sent string, things []thing) []candidate {
 		if det != "" {
 			text = det + " " + words
 		}
-		c := candidate{phrase: phrase{text: text, head: head.word}}
+		c := candidate{topicPhrase: topicPhrase{text: text, head: head.word}}
 		if head.class == 'N' {
 			c.head = head.name
 			if end-i == 1 {
@@ -312,7 +312,7 @@ func candidates(sent string, things []thing) []candidate {
 }
 
 // wordsOf joins tokens' words, names as the world writes them.
-func wordsOf(toks []token) string {
+func wordsOf(toks []topicToken) string {
 	var ws []string
 	for _, t := range toks {
 		if t.class == 'N' {

@@ -347,8 +347,8 @@ func subjectScene(s subject) string {
 	return s.the()
 }
 
-// biomeOf is the landscape of a setting in the words the painter knows.
-func biomeOf(set *setting) string {
+// landscapeOf is the landscape of a setting in the words the painter knows.
+func landscapeOf(set *setting) string {
 	if b, ok := ideaWords.Biomes[set.id]; ok {
 		return b
 	}
@@ -366,7 +366,7 @@ func worldImagePrompts(in content.WorldImagesInput, key string) content.WorldIma
 	// The painter chooses its scene and biome by the words of the prompt:
 	// the header names the subject and the setting's landscape first.
 	header := []string{
-		f.fill("A wide panoramic view of {name}, " + subjectScene(fl.subj) + ", " + biomeOf(fl.set) + "."),
+		f.fill("A wide panoramic view of {name}, " + subjectScene(fl.subj) + ", " + landscapeOf(fl.set) + "."),
 		f.fill("In the foreground {sight}; beyond it {place} and {place2}, with " + fl.subj.the() + " in the distance."),
 		"Lit by " + pick(r, lights) + ", with a strong horizon and depth in layers.",
 		style,
