@@ -12,11 +12,13 @@ import (
 
 	"github.com/generia/generia/internal/app"
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
 
 // benchReplies measures how soon a world's characters answer a person: a
 // new world of 2 characters, then n comments one after the other on its
-// posts, each timed from its signal to the reply in the store.
+// posts, each timed from the moment it is sent (before its check) to the
+// reply in the store.
 func benchReplies(ctx context.Context, a *app.App, n int, out io.Writer) error {
 	w, err := a.Pipeline.Create(ctx, "", generia.NewWorld{Prompt: "A benchmark harbour of chatty ferry pilots", CharactersCount: 2, PostsCount: 4}, a.Providers)
 	if err != nil {
@@ -35,17 +37,21 @@ func benchReplies(ctx context.Context, a *app.App, n int, out io.Writer) error {
 	if err != nil || len(posts) == 0 {
 		return fmt.Errorf("the world's posts: %d, %v", len(posts), err)
 	}
+	// The comments are made as a person makes them, through the social
+	// service: checked by the moderator (when one is set) before they are
+	// stored, then told to the world's life.
+	svc := &social.Service{Store: a.Store, Pipeline: a.Pipeline, Life: a.Pipeline, Providers: a.Providers,
+		Moderator: a.Moderator, Policy: a.Policy}
 	var took []time.Duration
 	for i := range n {
 		post := posts[i%len(posts)]
-		c, err := a.Store.AddComment(ctx, generia.Comment{ID: uuid.NewString(), PostID: post.ID, UserID: user.ID,
-			Text: fmt.Sprintf("Question %d: what brings you out on the water today?", i+1)})
+		asked := time.Now()
+		c, err := svc.AddComment(ctx, user.ID, w.ID, post.ID, social.NewComment{Text: fmt.Sprintf("Question %d: what brings you out on the water today?", i+1)})
 		if err != nil {
 			return err
 		}
-		asked := time.Now()
-		if err := a.Pipeline.Commented(ctx, w.ID, c.ID); err != nil {
-			return err
+		if c.Answer.Status == social.AnswerNone {
+			return fmt.Errorf("comment %d will not be answered: %s", i+1, c.Answer.Message)
 		}
 		if err := waitReply(ctx, a, post.ID, c.ID, time.Minute); err != nil {
 			return fmt.Errorf("comment %d: %w", i+1, err)

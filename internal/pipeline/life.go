@@ -173,8 +173,10 @@ type life struct {
 	recorded lifeMark
 	// checks is set when the life checks people's text before it answers
 	// it and its replies before it posts them (runs begun before it did
-	// not; see lifeChecksChange).
-	checks bool
+	// not; see lifeChecksChange); besides is set when the check of a
+	// person's text runs beside the writing of its answers (see
+	// personCheck).
+	checks, besides bool
 }
 
 // recordChange versions the life's record in the store: a run begun before
@@ -204,6 +206,7 @@ func WorldLife(ctx workflow.Context, in LifeInput) error {
 	}
 	l.records = workflow.GetVersion(ctx, recordChange, workflow.DefaultVersion, 1) == 1
 	l.checks = workflow.GetVersion(ctx, lifeChecksChange, workflow.DefaultVersion, 1) == 1
+	l.besides = l.checks && workflow.GetVersion(ctx, checkBesidesChange, workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetQueryHandler(ctx, LifeQuery, func() (generia.LifeView, error) {
 		return l.view(workflow.Now(ctx)), nil
 	}); err != nil {
@@ -441,21 +444,21 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 	if err := workflow.ExecuteActivity(services, a.PlanLife, st).Get(ctx, &replies); err != nil {
 		return l.failed(ctx, st, err)
 	}
+	var person *personCheck
 	if l.checks && len(replies) > 0 && (st.CommentID != "" || st.PostID != "") {
-		// What a person wrote is checked before it wakes anyone.
-		var c LifeCheck
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, lifeCheckOptions), a.CheckPerson, st).Get(ctx, &c); err != nil {
-			return l.failed(ctx, st, err)
-		}
-		if !c.Allowed {
-			workflow.GetLogger(ctx).Info("a person's text was flagged; nobody answers it", "world_id", l.in.WorldID, "key", st.Key, "reason", c.Reason)
-			return true, nil
+		// What a person wrote is checked before anything answering it is
+		// (see personCheck).
+		person = &personCheck{f: workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, lifeCheckOptions), a.CheckPerson, st)}
+		if !l.besides {
+			if err := l.clear(ctx, person); err != nil {
+				return l.failed(ctx, st, err)
+			}
 		}
 	}
 	made := false
 	for _, r := range replies {
 		if r.NewPost && l.checks {
-			posted, err := l.postChecked(ctx, r)
+			posted, err := l.postChecked(ctx, r, person)
 			if err != nil {
 				return l.failed(ctx, st, err)
 			}
@@ -470,7 +473,7 @@ func (l *life) run(ctx workflow.Context, st LifeStep) (bool, error) {
 			continue
 		}
 		if l.checks {
-			posted, err := l.reply(ctx, r)
+			posted, err := l.reply(ctx, r, person)
 			if err != nil {
 				return l.failed(ctx, st, err)
 			}
@@ -519,6 +522,9 @@ type LifePost struct {
 
 // failed decides what a failed step means for the life.
 func (l *life) failed(ctx workflow.Context, st LifeStep, err error) (bool, error) {
+	if errors.Is(err, errUnanswered) {
+		return true, nil // not a failure: the step is done
+	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
 		switch app.Type() {

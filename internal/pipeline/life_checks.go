@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,9 +15,10 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-// Checks in a world's life. What a person wrote is checked before it can
-// wake a character: a comment (or a person's post) that the operator's
-// policy holds or blocks is not answered. What a character writes in
+// Checks in a world's life. What a person wrote is checked before any
+// answer to it is checked or posted (the answer is written meanwhile): a
+// comment (or a person's post) that the operator's policy holds or blocks
+// is not answered. What a character writes in
 // answer is checked before it is posted: a reply flagged is written again,
 // at most maxRewrites times, and then not posted at all (a life's reply
 // is not worth holding for a moderator); the log and the audit log say so.
@@ -27,6 +29,12 @@ import (
 // lifeChecksChange versions the checks: a life begun before them replays
 // without them.
 const lifeChecksChange = "life-checks-people-and-replies"
+
+// checkBesidesChange versions when a person's text is checked: a life
+// begun before it checks the text before it writes any answer; after it,
+// the answers are written while the check runs, and none is checked or
+// posted before the check passed (see personCheck).
+const checkBesidesChange = "life-checks-person-beside-writing"
 
 // maxRewrites is how many times a flagged reply is written again.
 const maxRewrites = 2
@@ -210,6 +218,45 @@ func (a *Activities) auditLife(ctx context.Context, e generia.AuditEntry, res Li
 	}
 }
 
+// personCheck is the check of the person's text a life step answers. It
+// starts before the answers are written and is waited for before the first
+// of them is checked or posted, so that a reply takes the time of its
+// writing, not of the check and then the writing. A text flagged costs the
+// writing of one answer, which is never posted; text that reaches a life
+// was checked when it was posted (social), so that is rare.
+type personCheck struct {
+	f    workflow.Future
+	done bool
+	res  LifeCheck
+	err  error
+}
+
+// errUnanswered ends a life step whose person's text was flagged: nobody
+// answers it, and the step is done.
+var errUnanswered = errors.New("the person's text was flagged: nobody answers it")
+
+// clear waits for the check of the person's text p (nil: the step answers
+// no person) and returns errUnanswered if it was flagged, or the check's
+// error.
+func (l *life) clear(ctx workflow.Context, p *personCheck) error {
+	if p == nil {
+		return nil
+	}
+	if !p.done {
+		p.err, p.done = p.f.Get(ctx, &p.res), true
+		if p.err == nil && !p.res.Allowed {
+			workflow.GetLogger(ctx).Info("a person's text was flagged; nobody answers it", "world_id", l.in.WorldID, "reason", p.res.Reason)
+		}
+	}
+	if p.err != nil {
+		return p.err
+	}
+	if !p.res.Allowed {
+		return errUnanswered
+	}
+	return nil
+}
+
 // replyKey is where the reply's text is stored: its key, or for a rewrite
 // the key and the rewrite's number.
 func (r LifeReply) replyKey() string {
@@ -219,15 +266,19 @@ func (r LifeReply) replyKey() string {
 	return fmt.Sprintf("%s/again/%d", r.Key, r.Again)
 }
 
-// reply writes a reply, checks it, writes it again while it is flagged (at
-// most maxRewrites times) and posts it once it passes. It reports whether
-// the reply was posted.
-func (l *life) reply(ctx workflow.Context, r LifeReply) (bool, error) {
+// reply writes a reply, checks it (once the person's text it answers
+// passed its check), writes it again while it is flagged (at most
+// maxRewrites times) and posts it once it passes. It reports whether the
+// reply was posted.
+func (l *life) reply(ctx workflow.Context, r LifeReply, person *personCheck) (bool, error) {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	checks := workflow.WithActivityOptions(ctx, lifeCheckOptions)
 	services := workflow.WithActivityOptions(ctx, servicesOptions)
 	for ; ; r.Again++ {
 		if err := workflow.ExecuteActivity(llm, a.WriteReply, r).Get(ctx, &l.in.Day); err != nil {
+			return false, err
+		}
+		if err := l.clear(ctx, person); err != nil {
 			return false, err
 		}
 		var c LifeCheck
@@ -252,8 +303,9 @@ func (l *life) reply(ctx workflow.Context, r LifeReply) (bool, error) {
 // before its image is painted: a flagged text is written again, at most
 // maxRewrites times, each rewrite a post of its own key (nothing of the
 // flagged one was posted), and one still flagged is not posted. It
-// reports whether the post was made.
-func (l *life) postChecked(ctx workflow.Context, r LifeReply) (bool, error) {
+// reports whether the post was made. A post that reacts to a person's post
+// is checked once that post passed its check.
+func (l *life) postChecked(ctx workflow.Context, r LifeReply, person *personCheck) (bool, error) {
 	llm := workflow.WithActivityOptions(ctx, llmOptions)
 	checks := workflow.WithActivityOptions(ctx, lifeCheckOptions)
 	base := r.Key
@@ -262,6 +314,9 @@ func (l *life) postChecked(ctx workflow.Context, r LifeReply) (bool, error) {
 			r.Key = fmt.Sprintf("%s/again/%d", base, r.Again)
 		}
 		if err := workflow.ExecuteActivity(llm, a.WriteLifePost, r).Get(ctx, &l.in.Day); err != nil {
+			return false, err
+		}
+		if err := l.clear(ctx, person); err != nil {
 			return false, err
 		}
 		var c LifeCheck
