@@ -88,7 +88,28 @@ func reviewArgs(sub generia.Subject, r generia.Review) (table, labels string, er
 }
 
 // setReview writes a review state; an unknown subject gives KindNotFound.
+// A comment shown or no longer shown is counted on its post, or taken off
+// its count: a post counts the comments its visitors see.
 func setReview(ctx context.Context, tx handle, table, labels string, sub generia.Subject, r generia.Review) error {
+	if sub.Type == generia.SubjectComment {
+		// Only a change of whether it is shown matches: a concurrent
+		// change waits for the row and is matched again against it.
+		var postID string
+		err := tx.QueryRow(ctx, `UPDATE comments SET review_state = ?, review_labels = ?, review_reason = ?
+			WHERE id = ? AND (review_state = '') <> (? = '') RETURNING post_id`,
+			r.State, labels, r.Reason, sub.ID, r.State).Scan(&postID)
+		switch {
+		case err == nil:
+			delta := -1
+			if r.State == generia.ReviewNone {
+				delta = 1
+			}
+			_, err = tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + ? WHERE id = ?`, delta, postID)
+			return err
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+	}
 	tag, err := tx.Exec(ctx, `UPDATE `+table+` SET review_state = ?, review_labels = ?, review_reason = ? WHERE id = ?`,
 		r.State, labels, r.Reason, sub.ID)
 	if err != nil {

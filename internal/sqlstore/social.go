@@ -206,7 +206,7 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 		if err != nil {
 			return err
 		}
-		if changed(tag) {
+		if changed(tag) && c.Review.State == generia.ReviewNone { // a post counts the comments shown
 			if _, err := tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + 1 WHERE id = ?`, c.PostID); err != nil {
 				return err
 			}
@@ -355,17 +355,17 @@ func (s *Store) EditPost(ctx context.Context, id, caption string, hashtags []str
 	return nil
 }
 
-// DeleteComment deletes a comment and takes it off its post's count. An
-// unknown comment gives KindNotFound.
+// DeleteComment deletes a comment and takes it off its post's count (if it
+// was shown). An unknown comment gives KindNotFound.
 func (s *Store) DeleteComment(ctx context.Context, id string) error {
 	err := s.write(ctx, func(tx handle) error {
-		var postID string
-		err := tx.QueryRow(ctx, `DELETE FROM comments WHERE id = ? RETURNING post_id`, id).Scan(&postID)
+		var postID, state string
+		err := tx.QueryRow(ctx, `DELETE FROM comments WHERE id = ? RETURNING post_id, review_state`, id).Scan(&postID, &state)
 		if errors.Is(err, sql.ErrNoRows) {
 			return generia.Errorf(generia.KindNotFound, "comment %s not found", id)
 		}
-		if err != nil {
-			return err
+		if err != nil || state != generia.ReviewNone {
+			return err // a comment not shown was not counted
 		}
 		_, err = tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count - 1 WHERE id = ?`, postID)
 		return err

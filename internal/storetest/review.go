@@ -291,3 +291,42 @@ func testFindUsers(t *testing.T, s generia.Store) {
 	_, _, err = s.FindUsers(ctx, "ann", generia.Page{Cursor: "not-a-cursor"})
 	wantKind(t, err, generia.KindInvalid, "FindUsers with a malformed cursor")
 }
+
+// A post counts the comments its visitors see: a comment held or hidden is
+// not counted, one released is, and deleting one not shown changes
+// nothing.
+func testCommentsCountShown(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	_, _, p, m := reviewWorld(t, s)
+	held := generia.Review{State: generia.ReviewHeld, Reason: "waiting for a moderation check"}
+	h, err := s.AddComment(ctx, generia.Comment{ID: "m2", PostID: p.ID, UserID: "u-ann", Text: "Held at once", Review: held, CreatedAt: at(3 * time.Minute)})
+	ok(t, err, "AddComment held")
+	steps := []struct {
+		what string
+		do   func() error
+		want int
+	}{
+		{"a shown comment and a held one", func() error { return nil }, 1},
+		{"the held one released", func() error {
+			return s.SetReview(ctx, generia.Subject{Type: generia.SubjectComment, ID: h.ID}, generia.Review{})
+		}, 2},
+		{"released again", func() error {
+			return s.SetReview(ctx, generia.Subject{Type: generia.SubjectComment, ID: h.ID}, generia.Review{})
+		}, 2},
+		{"the first hidden", func() error {
+			return s.SetReview(ctx, generia.Subject{Type: generia.SubjectComment, ID: m.ID}, generia.Review{State: generia.ReviewHidden})
+		}, 1},
+		{"then held (still not shown)", func() error { return s.SetReview(ctx, generia.Subject{Type: generia.SubjectComment, ID: m.ID}, held) }, 1},
+		{"labelled (shown)", func() error {
+			return s.SetReview(ctx, generia.Subject{Type: generia.SubjectComment, ID: h.ID}, generia.Review{Labels: []generia.Category{generia.CategoryViolence}})
+		}, 1},
+		{"the held one deleted", func() error { return s.DeleteComment(ctx, m.ID) }, 1},
+		{"the shown one deleted", func() error { return s.DeleteComment(ctx, h.ID) }, 0},
+	}
+	for _, st := range steps {
+		ok(t, st.do(), st.what)
+		if n := commentCount(t, s, p.ID); n != st.want {
+			t.Errorf("after %s: CommentsCount = %d, want %d", st.what, n, st.want)
+		}
+	}
+}

@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"media/concurrent upload reservations never pass the quota", testReserveUploadConcurrent},
 		{"content/counters match rows under concurrent retries", testCountersMatchRows},
 		{"review/set, read back by every read, refused bad input", testSetReview},
+		{"review/comments counted while shown", testCommentsCountShown},
 		{"review/a held generated item counts once", testHoldGenerated},
 		{"review/frozen worlds, silenced characters", testFrozenSilenced},
 		{"accounts/roles and standing", testRolesStanding},
