@@ -95,7 +95,8 @@ func TestUnderstandNamesTheLanguage(t *testing.T) {
 // TestNamesWithAccentsAreReadWhole reads names written with letters
 // beyond ASCII ("Lucía", "José", "Øresund") as whole words: the comment
 // names the character, the lore tells of it, the thread brought it up,
-// and the "a" that ends "Lucía" is no article to a reader.
+// "an Élan" takes the article of its sound, and the "a" that ends "Lucía"
+// is no article to a reader.
 func TestNamesWithAccentsAreReadWhole(t *testing.T) {
 	things := []thing{{name: "Lucía Delgado", kind: "character"}, {name: "José Ferrer", kind: "character"}, {name: "the Øresund Steps", kind: "place"}}
 	cases := []struct{ text, ask, topic, named string }{
@@ -123,6 +124,11 @@ func TestNamesWithAccentsAreReadWhole(t *testing.T) {
 	k.in.Thread = []content.ThreadLine{{Username: "ada_b", DisplayName: "Ada Byron", Text: "I saw José at the mill."}}
 	if got := k.heard("José"); !strings.Contains(got, "Ada") {
 		t.Errorf("the thread brought José up, but the answer does not point back to Ada: %q", got)
+	}
+	for phrase, want := range map[string]string{"Élan": "an", "Øresund ferry": "an", "úlcera": "an", "Ñandú": "a", "Łódź barge": "a", "owl": "an", "ferry": "a"} {
+		if got := article(phrase); got != want {
+			t.Errorf("%q %s, want %q", got, phrase, want)
+		}
 	}
 	for text, want := range map[string]string{"I saw Lucía at the market around dusk.": "", "I know Lucía by sight.": "",
 		"Lucía would know better.": "", "I saw the at market.": "the at", "Ask José a would.": "a would"} {
