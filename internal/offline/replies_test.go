@@ -612,3 +612,31 @@ func TestRepliesRememberTheThread(t *testing.T) {
 		}
 	}
 }
+
+// TestRepliesSendOnOnce asks who someone is, whom the character does not
+// know: it sends the question on to a friend, and names that friend once,
+// not again in the next sentence ("Ask Liv …; Liv would know better").
+func TestRepliesSendOnOnce(t *testing.T) {
+	w := simulate(t, replyIdeas[0], 6, 8)
+	sendOn := regexp.MustCompile(`(?:Ask|question for) (\pL+)`)
+	sent := 0
+	for i := range 60 {
+		author, post := w.postOf(i)
+		ch := w.chars[author]
+		in := content.ReplyInput{World: w.desc, Character: ch, Post: content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: post.Caption},
+			Comment: content.ThreadLine{Username: "theo", DisplayName: "Theo Brandt", Text: "Who is the king of the volcano people?"}, Others: w.handles}
+		text := generate(t, content.ReplyStep, fmt.Sprintf("reply/send-on/%d", i), in).Text
+		m := sendOn.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		sent++
+		if n := strings.Count(text, m[1]); n > 1 {
+			t.Errorf("%q: sends the question on to %s and names %s %d times", text, m[1], m[1], n)
+		}
+	}
+	t.Logf("60 'who' questions: %d sent on to a friend", sent)
+	if sent == 0 {
+		t.Error("no answer sends a 'who' question on to a friend")
+	}
+}
