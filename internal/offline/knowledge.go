@@ -178,16 +178,20 @@ func thirdPerson(s string) bool {
 // nounVerbs are verbs' forms that are nouns as often.
 var nounVerbs = wordClass("noun verbs")
 
+// wholeWord matches w, or its plural in s or es, as a whole word in any
+// case. RE2's \b knows only ASCII letters: it would find "Luc" in
+// "Lucía" and never find "José" before a space.
+func wholeWord(w string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:^|[^\pL\pN_])` + regexp.QuoteMeta(w) + `(?:s|es)?(?:$|[^\pL\pN_])`)
+}
+
 // fact returns a sentence of the lore that names what, or "".
 func (k *knowledge) fact(what string) string {
 	what = strings.ToLower(strings.TrimPrefix(what, "the "))
 	if what == "" {
 		return ""
 	}
-	re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(what) + `(s|es)?\b`)
-	if s := singular(what); s != what {
-		re = regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(s) + `(s|es)?\b`)
-	}
+	re := wholeWord(singular(what))
 	for _, s := range k.lore {
 		if re.MatchString(s) && !k.said[plainSentence(s)] {
 			return s
@@ -269,7 +273,7 @@ func (k *knowledge) heard(word string) string {
 	if word == "" {
 		return ""
 	}
-	re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(singular(strings.ToLower(word))) + `(s|es)?\b`)
+	re := wholeWord(singular(strings.ToLower(word)))
 	for i := len(k.in.Thread) - 1; i >= 0; i-- {
 		l := k.in.Thread[i]
 		if l.Username == k.in.Character.Username || !re.MatchString(l.Text) {

@@ -180,7 +180,11 @@ func article(phrase string) string {
 			return "an"
 		}
 	}
-	switch unicode.ToLower(rune(phrase[0])) {
+	first, _ := utf8.DecodeRuneInString(low)
+	if t := translit[first]; t != "" {
+		first = rune(t[0]) // "an Élan", "an Øresund ferry"
+	}
+	switch first {
 	case 'a', 'e', 'i', 'o':
 		return "an"
 	case 'u':

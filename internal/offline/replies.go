@@ -104,7 +104,17 @@ func (k *knowledge) answer(r *rand.Rand, m message, name string, attempt int) []
 		"{lang}", m.lang, "{emoji}", pickEmoji(r, m.emoji), "{interest}", strings.ToLower(pick(r, append(append([]string{}, ch.Interests...), "work"))),
 		"{role}", withArticle(orDefault(role, "local")), "{is}", agree("is", "are"), "{has}", agree("has", "have"),
 		"{it}", pron, "{its}", pronPoss, "{short}", th.short())
-	say := func(lines []string) string { return sentence(fill.Replace(pick(r, lines))) }
+	friendSaid := false // the friend is named once an answer: "ask Liv; Liv would know" is one Liv too many
+	say := func(lines []string) string {
+		if friendSaid {
+			if others := slices.DeleteFunc(slices.Clone(lines), func(l string) bool { return strings.Contains(l, "{friend}") }); len(others) > 0 {
+				lines = others
+			}
+		}
+		l := pick(r, lines)
+		friendSaid = friendSaid || strings.Contains(l, "{friend}")
+		return sentence(fill.Replace(l))
+	}
 	var parts []string
 	if m.shouted {
 		parts = append(parts, say(shoutedOpeners))

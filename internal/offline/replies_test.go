@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/generia/generia/internal/content"
 	"github.com/generia/generia/internal/generia"
@@ -179,10 +180,10 @@ func namesAny(text string, things []string) bool {
 		if th == "" {
 			continue
 		}
-		if regexp.MustCompile(`\b` + regexp.QuoteMeta(th) + `(s|es)?\b`).MatchString(low) {
+		if wholeWord(th).MatchString(low) {
 			return true
 		}
-		if f := strings.Fields(th); len(f) > 1 && len(f[0]) > 3 && regexp.MustCompile(`\b`+regexp.QuoteMeta(f[0])+`\b`).MatchString(low) {
+		if f := strings.Fields(th); len(f) > 1 && utf8.RuneCountInString(f[0]) > 3 && regexp.MustCompile(`(^|[^\pL\pN_])`+regexp.QuoteMeta(f[0])+`($|[^\pL\pN_])`).MatchString(low) {
 			return true
 		}
 	}
@@ -200,11 +201,12 @@ not no yes anyone everyone someone nobody anything everything something nothing 
 
 // tornFragment returns what in text a reader would take for a torn
 // fragment, or "": an article before a word that is not a noun, a sentence
-// cut short, a slot left unfilled, a word twice.
+// cut short, a slot left unfilled, a word twice. Words are read whole in
+// any script: the "a" that ends "Lucía" is no article.
 func tornFragment(text string) string {
-	for _, m := range regexp.MustCompile(`(?i)\b(the|a|an)\s+([\p{L}']+)`).FindAllStringSubmatch(text, -1) {
-		if nonNouns[strings.ToLower(m[2])] {
-			return m[0]
+	for _, m := range articleWord.FindAllStringSubmatch(text, -1) {
+		if nonNouns[strings.ToLower(m[3])] {
+			return m[2] + " " + m[3]
 		}
 	}
 	if m := regexp.MustCompile(`(^|[.!?] )Blame [a-z]+ [a-z]+`).FindString(text); m != "" {
@@ -225,6 +227,9 @@ func tornFragment(text string) string {
 	}
 	return ""
 }
+
+// articleWord is an article and the word after it.
+var articleWord = regexp.MustCompile(`(?i)(^|[^\pL\pN_'’])(the|a|an)\s+([\pL'’]+)`)
 
 // stockReplies are the old offline sentences that answered nothing.
 var stockReplies = []string{"I have a whole theory about", "Nobody has asked me that before", "You want the long version",
@@ -605,5 +610,33 @@ func TestRepliesRememberTheThread(t *testing.T) {
 		if !strings.Contains(text, "Ada") {
 			t.Errorf("%q: the answer does not point back to Ada, who brought the zeppelins up", text)
 		}
+	}
+}
+
+// TestRepliesSendOnOnce asks who someone is, whom the character does not
+// know: it sends the question on to a friend, and names that friend once,
+// not again in the next sentence ("Ask Liv …; Liv would know better").
+func TestRepliesSendOnOnce(t *testing.T) {
+	w := simulate(t, replyIdeas[0], 6, 8)
+	sendOn := regexp.MustCompile(`(?:Ask|question for) (\pL+)`)
+	sent := 0
+	for i := range 60 {
+		author, post := w.postOf(i)
+		ch := w.chars[author]
+		in := content.ReplyInput{World: w.desc, Character: ch, Post: content.ThreadLine{Username: ch.Username, DisplayName: ch.DisplayName, Text: post.Caption},
+			Comment: content.ThreadLine{Username: "theo", DisplayName: "Theo Brandt", Text: "Who is the king of the volcano people?"}, Others: w.handles}
+		text := generate(t, content.ReplyStep, fmt.Sprintf("reply/send-on/%d", i), in).Text
+		m := sendOn.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		sent++
+		if n := strings.Count(text, m[1]); n > 1 {
+			t.Errorf("%q: sends the question on to %s and names %s %d times", text, m[1], m[1], n)
+		}
+	}
+	t.Logf("60 'who' questions: %d sent on to a friend", sent)
+	if sent == 0 {
+		t.Error("no answer sends a 'who' question on to a friend")
 	}
 }

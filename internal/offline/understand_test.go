@@ -3,6 +3,8 @@ package offline
 import (
 	"strings"
 	"testing"
+
+	"github.com/generia/generia/internal/content"
 )
 
 // TestUnderstandReadsAComment holds the reading of a comment to what a
@@ -86,6 +88,52 @@ func TestUnderstandNamesTheLanguage(t *testing.T) {
 		"Is the bakery still open?": ""} {
 		if got := understand(text, nil).lang; got != lang {
 			t.Errorf("%q read as written in %q, want %q", text, got, lang)
+		}
+	}
+}
+
+// TestNamesWithAccentsAreReadWhole reads names written with letters
+// beyond ASCII ("Lucía", "José", "Øresund") as whole words: the comment
+// names the character, the lore tells of it, the thread brought it up,
+// "an Élan" takes the article of its sound, and the "a" that ends "Lucía"
+// is no article to a reader.
+func TestNamesWithAccentsAreReadWhole(t *testing.T) {
+	things := []thing{{name: "Lucía Delgado", kind: "character"}, {name: "José Ferrer", kind: "character"}, {name: "the Øresund Steps", kind: "place"}}
+	cases := []struct{ text, ask, topic, named string }{
+		{"When did you last see Lucía Delgado?", "when", "Lucía Delgado", "Lucía Delgado"},
+		{"Is José back from the mill?", "yes/no", "José Ferrer", "José Ferrer"},
+		{"Where are the Øresund Steps?", "where", "the Øresund Steps", "the Øresund Steps"},
+	}
+	for _, c := range cases {
+		m := understand(c.text, things)
+		if m.kind != msgQuestion || m.ask != c.ask || m.topic.text != c.topic {
+			t.Errorf("%q: read as %s %q about %q, want a question %q about %q", c.text, m.kind, m.ask, m.topic.text, c.ask, c.topic)
+		}
+		if len(m.named) == 0 || m.named[0].name != c.named {
+			t.Errorf("%q: names %v, want %q first", c.text, m.named, c.named)
+		}
+	}
+	k := &knowledge{lore: []string{"Lucas keeps the ferry.", "José mends the nets before dawn.", "Nobody climbs the Øresund Steps at night."}, said: map[string]bool{}}
+	for what, want := range map[string]string{"José": "José mends the nets before dawn.", "the Øresund Steps": "Nobody climbs the Øresund Steps at night.", "Luc": ""} {
+		if got := k.fact(what); got != want {
+			t.Errorf("the lore on %q: %q, want %q", what, got, want)
+		}
+	}
+	k.in.Character.Username = "mara"
+	k.in.Comment.Username = "theo"
+	k.in.Thread = []content.ThreadLine{{Username: "ada_b", DisplayName: "Ada Byron", Text: "I saw José at the mill."}}
+	if got := k.heard("José"); !strings.Contains(got, "Ada") {
+		t.Errorf("the thread brought José up, but the answer does not point back to Ada: %q", got)
+	}
+	for phrase, want := range map[string]string{"Élan": "an", "Øresund ferry": "an", "úlcera": "an", "Ñandú": "a", "Łódź barge": "a", "owl": "an", "ferry": "a"} {
+		if got := article(phrase); got != want {
+			t.Errorf("%q %s, want %q", got, phrase, want)
+		}
+	}
+	for text, want := range map[string]string{"I saw Lucía at the market around dusk.": "", "I know Lucía by sight.": "",
+		"Lucía would know better.": "", "I saw the at market.": "the at", "Ask José a would.": "a would"} {
+		if got := tornFragment(text); got != want {
+			t.Errorf("%q: torn fragment %q, want %q", text, got, want)
 		}
 	}
 }
