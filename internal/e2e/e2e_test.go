@@ -294,7 +294,7 @@ func TestWorldCompletesThroughTheAPI(t *testing.T) {
 		t.Errorf("%d distinct images, want 15", len(seen))
 	}
 
-	recordHistory(t, s, w.WorkflowID, "world-3x10-completed-2026-12.json")
+	recordHistory(t, s, w.WorkflowID, "world-3x10-completed-checks.json")
 
 	// Temporal sees the workflow, as `temporal workflow show -w` would. The
 	// status record says completed from the workflow's last activity, a
@@ -350,7 +350,7 @@ func TestCancelEndsTheWorldAndNothingFollows(t *testing.T) {
 			atCancel.CharactersCreated, later.CharactersCreated, atCancel.PostsCreated, later.PostsCreated,
 			atCancel.CallsLLM, later.CallsLLM, atCancel.CallsImages, later.CallsImages)
 	}
-	recordHistory(t, s, w.WorkflowID, "world-3x10-cancelled-2026-12.json")
+	recordHistory(t, s, w.WorkflowID, "world-3x10-cancelled-checks.json")
 	chars, posts := contents(t, s.client, w.ID)
 	if len(chars) != later.CharactersCreated || len(posts) != later.PostsCreated {
 		t.Errorf("rows (%d characters, %d posts) differ from the status counters (%d, %d)", len(chars), len(posts), later.CharactersCreated, later.PostsCreated)
@@ -480,7 +480,7 @@ func TestBadInputCreatesNothing(t *testing.T) {
 
 // recordHistory writes a workflow's history into the pipeline's testdata,
 // for its replay test, when GENERIA_RECORD_HISTORY=1. After a deliberate,
-// versioned change to the workflow, record under new names (the month's)
+// versioned change to the workflow, record under new names (the change's)
 // and keep the old files: both kinds of run must replay.
 func recordHistory(t *testing.T, s *stack, workflowID, name string) {
 	t.Helper()

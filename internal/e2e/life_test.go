@@ -234,7 +234,7 @@ func TestAWorldLivesAndAnswers(t *testing.T) {
 		if err := s.app.Pipeline.EndLife(ctx, w.ID); err != nil {
 			t.Fatal(err)
 		}
-		recordHistory(t, s, generia.LifeWorkflowID(w.ID), "life-records-answered-asleep-woken-paused-resting-2026-12.json")
+		recordHistory(t, s, generia.LifeWorkflowID(w.ID), "life-checks-answered-asleep-woken-paused-resting.json")
 	}
 }
 

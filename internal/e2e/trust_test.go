@@ -14,6 +14,8 @@ import (
 	"github.com/generia/generia/internal/apiclient"
 	"github.com/generia/generia/internal/apiv1"
 	"github.com/generia/generia/internal/fakeprovider"
+	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/pipeline"
 )
 
 // Trust and safety on the embedded server, checked by an OpenAI-compatible
@@ -265,4 +267,5 @@ func TestHeldWhileTheCheckIsDownIsCheckedAgain(t *testing.T) {
 	if held.Review == nil || held.Review.State != "held" || !strings.Contains(held.Review.Reason, "hate") || shown(flagged.ID) {
 		t.Errorf("the flagged comment after the check came back: %+v, want still held, for hate", held.Review)
 	}
+	recordHistory(t, s, pipeline.RecheckWorkflowID(generia.Subject{Type: generia.SubjectComment, ID: clean.ID}), "content-recheck-held-then-passed.json")
 }
