@@ -129,26 +129,61 @@ func sceneWeight(sentence, clause int) float64 {
 	return 1
 }
 
+// backdropMark begins the sentence of a post's picture prompt that names
+// the world around the post ("Backdrop: Turtle Landing, a town of turtles
+// on a coast by the open sea."): it sets the land under the scene, not
+// the scene, for every post of a world carries it.
+const backdropMark = "backdrop"
+
 // scores adds up, for each kind, the weights of the words and phrases of
 // the prompt that ask for it. Colour names ("sand beige", "moss green")
-// and the palette's sentence do not count: they name no place.
+// and the palette's sentence do not count: they name no place; nor does
+// the backdrop's (see backdrop).
 func (c *sceneCatalogue) scores(prompt string) []float64 {
+	score := make([]float64, len(c.kinds))
+	si := 0
+	for _, sentence := range c.sentences(prompt) {
+		if strings.HasPrefix(strings.TrimSpace(sentence), backdropMark) {
+			continue
+		}
+		for ci, clause := range clauses(sentence) {
+			c.scoreClause(score, clause, sceneWeight(si, ci), si == 0 && ci == 0)
+		}
+		si++
+	}
+	return score
+}
+
+// backdrop adds up the kinds the backdrop's sentence asks for, each word
+// at weight one.
+func (c *sceneCatalogue) backdrop(prompt string) []float64 {
+	score := make([]float64, len(c.kinds))
+	for _, sentence := range c.sentences(prompt) {
+		if strings.HasPrefix(strings.TrimSpace(sentence), backdropMark) {
+			for _, clause := range clauses(sentence) {
+				c.scoreClause(score, clause, 1, false)
+			}
+		}
+	}
+	return score
+}
+
+// sentences are the prompt's sentences, lower-cased and with colour names
+// blanked, without the palette's and the closing "no text".
+func (c *sceneCatalogue) sentences(prompt string) []string {
 	s := []byte(strings.ToLower(prompt))
 	for _, name := range colourNamesByLength {
 		for i := findWord(string(s), name); i >= 0; i = findWord(string(s), name) {
 			copy(s[i:], strings.Repeat(" ", len(name)))
 		}
 	}
-	score := make([]float64, len(c.kinds))
-	for si, sentence := range splitSentences(string(s)) {
-		if t := strings.TrimSpace(sentence); strings.HasPrefix(t, "palette") || strings.HasPrefix(t, "no text") {
-			continue
-		}
-		for ci, clause := range clauses(sentence) {
-			c.scoreClause(score, clause, sceneWeight(si, ci), si == 0 && ci == 0)
+	var out []string
+	for _, sentence := range splitSentences(string(s)) {
+		if t := strings.TrimSpace(sentence); !strings.HasPrefix(t, "palette") && !strings.HasPrefix(t, "no text") {
+			out = append(out, sentence)
 		}
 	}
-	return score
+	return out
 }
 
 // scoreClause adds the weight of each word and phrase of a clause to the
@@ -275,14 +310,23 @@ func sceneOf(prompt string) string {
 	if k := scenes.best(scenes.scores(prompt), func(string) bool { return true }); k != "" {
 		return k
 	}
+	if k := scenes.best(scenes.backdrop(prompt), func(k string) bool { return scenes.biome[k] }); k != "" {
+		return k
+	}
 	return biomePlains
 }
 
-// biomeOf is the biome a world's header or icon prompt describes, and
-// whether its words named one; a prompt that names none gets one of the
-// open landscapes by its hash.
+// biomeOf is the biome a world's header or icon prompt describes, or the
+// land under a post's scene, and whether its words named one; a prompt
+// that names none gets one of the open landscapes by its hash. A post's
+// backdrop counts as much as its setting: the world's land shows under
+// its scenes unless the post names another.
 func biomeOf(prompt string) (string, bool) {
-	if k := scenes.best(scenes.scores(prompt), func(k string) bool { return scenes.biome[k] }); k != "" {
+	score := scenes.scores(prompt)
+	for k, s := range scenes.backdrop(prompt) {
+		score[k] += 1.5 * s
+	}
+	if k := scenes.best(score, func(k string) bool { return scenes.biome[k] }); k != "" {
 		return k, true
 	}
 	open := []string{biomePlains, biomeMountains, biomeForest, biomeSea}
