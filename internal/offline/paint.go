@@ -263,7 +263,9 @@ func paint(req generia.ImageRequest, w, h int) *image.Paletted {
 		biome, _ := biomeOf(prompt)
 		return paintBiome(r, sc, biome, prompt, w, h, false)
 	}
-	return paintPost(r, sc, prompt, w, h)
+	// A post's picture shows what its words name; the words of a proper
+	// name before its last ("the Turtle Lookout") name no thing to paint.
+	return paintPost(r, sc, strings.ToLower(withoutNameModifiers(req.Prompt)), w, h)
 }
 
 // Times of day.

@@ -2,7 +2,10 @@ package offline
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // scenesText is the catalogue of scenes and the words that ask for them.
@@ -140,14 +143,35 @@ const backdropMark = "backdrop"
 // and the palette's sentence do not count: they name no place; nor does
 // the backdrop's (see backdrop).
 func (c *sceneCatalogue) scores(prompt string) []float64 {
+	return c.scoresOf(prompt, false)
+}
+
+// named adds up only the words that name the post's own scene: its
+// subject's sentence and the place of its setting, not what stands in the
+// background nor the world's style.
+func (c *sceneCatalogue) named(prompt string) []float64 {
+	return c.scoresOf(prompt, true)
+}
+
+func (c *sceneCatalogue) scoresOf(prompt string, named bool) []float64 {
 	score := make([]float64, len(c.kinds))
 	si := 0
 	for _, sentence := range c.sentences(prompt) {
 		if strings.HasPrefix(strings.TrimSpace(sentence), backdropMark) {
 			continue
 		}
+		if named && si > 1 {
+			break
+		}
 		for ci, clause := range clauses(sentence) {
-			c.scoreClause(score, clause, sceneWeight(si, ci), si == 0 && ci == 0)
+			w := sceneWeight(si, ci)
+			if si > 0 && strings.HasSuffix(strings.TrimSpace(clause), "in the background") {
+				if named {
+					continue
+				}
+				w = 0.5 // what stands behind the scene is not the scene
+			}
+			c.scoreClause(score, clause, w, si == 0 && ci == 0)
 		}
 		si++
 	}
@@ -171,7 +195,7 @@ func (c *sceneCatalogue) backdrop(prompt string) []float64 {
 // sentences are the prompt's sentences, lower-cased and with colour names
 // blanked, without the palette's and the closing "no text".
 func (c *sceneCatalogue) sentences(prompt string) []string {
-	s := []byte(strings.ToLower(prompt))
+	s := []byte(strings.ToLower(withoutNameModifiers(prompt)))
 	for _, name := range colourNamesByLength {
 		for i := findWord(string(s), name); i >= 0; i = findWord(string(s), name) {
 			copy(s[i:], strings.Repeat(" ", len(name)))
@@ -243,6 +267,72 @@ func (c *sceneCatalogue) scoreClause(score []float64, clause string, weight floa
 	}
 }
 
+// withoutNameModifiers blanks the words of a proper name that come before
+// its last: a place called "the Turtle Lookout" or "the Caravan Museum" is
+// a lookout or a museum, not a turtle or a caravan, and "the Copper Glass
+// Kilns" are kilns. A name is a run of capitalised words; the first word
+// of a sentence or after a colon starts no name, nor does a word in capitals.
+func withoutNameModifiers(prompt string) string {
+	b := []byte(prompt)
+	type word struct{ start, end int }
+	var run []word // the capitalised words of the current name
+	blank := func() {
+		for _, w := range run[:max(len(run)-1, 0)] {
+			copy(b[w.start:w.end], strings.Repeat(" ", w.end-w.start))
+		}
+		run = run[:0]
+	}
+	lead := true // at the start of a sentence or a clause after a colon
+	for i := 0; i < len(prompt); {
+		r, size := utf8.DecodeRuneInString(prompt[i:])
+		if !unicode.IsLetter(r) {
+			switch {
+			case strings.ContainsRune(".!?:", r):
+				blank()
+				lead = true
+			case r != ' ' && r != '\'' && r != '’':
+				blank()
+			}
+			i += size
+			continue
+		}
+		j := i
+		for j < len(prompt) {
+			r2, s2 := utf8.DecodeRuneInString(prompt[j:])
+			if !unicode.IsLetter(r2) && r2 != '-' && r2 != '\'' && r2 != '’' {
+				break
+			}
+			j += s2
+		}
+		switch {
+		case lead:
+			blank()
+		case unicode.IsUpper(r) && strings.ToUpper(prompt[i:j]) != prompt[i:j]: // not shouting
+			run = append(run, word{i, j})
+		default:
+			blank()
+		}
+		lead = false
+		i = j
+	}
+	blank()
+	return string(b)
+}
+
+// subjectText is the part of a prompt that says what its picture is of:
+// its first sentence, from after its last "about" ("a close-up photo for
+// a post about a brass compass").
+func subjectText(prompt string) string {
+	first := prompt
+	if s := splitSentences(prompt); len(s) > 0 {
+		first = s[0]
+	}
+	if i := strings.LastIndex(first, " about "); i >= 0 {
+		return first[i+len(" about "):]
+	}
+	return first
+}
+
 // clauses cuts a sentence at its commas, semicolons, colons, dashes and
 // brackets; a first clause of one or two words ("A quiet, contemplative
 // photo of…") runs on into the next.
@@ -307,10 +397,19 @@ func sceneOf(prompt string) string {
 		scenes.best(scenes.scores(first), func(string) bool { return true }) == "" && hashInt(2, "framed", prompt) == 0 {
 		return scenePortrait
 	}
-	if k := scenes.best(scenes.scores(prompt), func(string) bool { return true }); k != "" {
-		return k
+	any := func(string) bool { return true }
+	// A post of a world with a backdrop that names nothing of its own shows
+	// the world's land, not what the world's style or the distance hold: those
+	// are the same in all its posts.
+	if backdrop := scenes.backdrop(prompt); slices.ContainsFunc(backdrop, func(s float64) bool { return s > 0 }) {
+		if k := scenes.best(scenes.named(prompt), any); k != "" {
+			return k
+		}
+		if k := scenes.best(backdrop, func(k string) bool { return scenes.biome[k] }); k != "" {
+			return k
+		}
 	}
-	if k := scenes.best(scenes.backdrop(prompt), func(k string) bool { return scenes.biome[k] }); k != "" {
+	if k := scenes.best(scenes.scores(prompt), any); k != "" {
 		return k
 	}
 	return biomePlains

@@ -300,11 +300,12 @@ func paintAnimal(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palett
 // the figure's size with y down: the emblem's shapes for the creatures they
 // draw, else a four-legged beast.
 func animalShape(prompt string) func(x, y float64) bool {
-	for _, s := range symbols {
-		if !hasAny(prompt, s.words...) || !isCreature(s.words[0]) {
-			continue
+	for _, text := range []string{subjectText(prompt), prompt} { // the post's creature before the world's
+		for _, s := range symbols {
+			if hasAny(text, s.words...) && isCreature(s.words[0]) {
+				return s.in
+			}
 		}
-		return s.in
 	}
 	return func(x, y float64) bool { // a four-legged beast
 		body := math.Hypot(x/0.55, (y+0.05)/0.25) < 1
