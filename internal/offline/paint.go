@@ -276,16 +276,20 @@ const (
 	dusk
 )
 
+// timeOfDay is the hour a prompt names: a post's own hour before its
+// world's style ("lamps glowing at night"), which all its pictures share.
 func timeOfDay(r *rand.Rand, prompt string) int {
-	switch {
-	case hasAny(prompt, "night", "midnight", "moon", "moonlight", "moonrise", "stars", "neon", "space", "orbit", "dark"):
-		return night
-	case hasAny(prompt, "dusk", "sunset", "evening", "twilight", "golden-hour"):
-		return dusk
-	case hasAny(prompt, "dawn", "sunrise", "morning", "first"):
-		return dawn
-	case hasAny(prompt, "noon", "midday", "afternoon"):
-		return day
+	for _, text := range []string{postsOwnWords(prompt), prompt} {
+		switch {
+		case hasAny(text, "night", "midnight", "moon", "moonlight", "moonrise", "stars", "neon", "space", "orbit", "dark"):
+			return night
+		case hasAny(text, "dusk", "sunset", "evening", "twilight", "golden-hour"):
+			return dusk
+		case hasAny(text, "dawn", "sunrise", "morning", "first"):
+			return dawn
+		case hasAny(text, "noon", "midday", "afternoon"):
+			return day
+		}
 	}
 	return r.IntN(4)
 }

@@ -319,6 +319,27 @@ func withoutNameModifiers(prompt string) string {
 	return string(b)
 }
 
+// postsOwnWords are the words of a post's picture prompt that are its own —
+// its subject's sentence and its setting's — when the prompt sets the
+// world apart in a backdrop, for the world's backdrop and style, the same
+// in all its posts, should not bring the same fog or night to every
+// picture. Any other prompt is all its own.
+func postsOwnWords(prompt string) string {
+	var own []string
+	backdrop := false
+	for _, s := range splitSentences(prompt) {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), backdropMark) {
+			backdrop = true
+		} else if len(own) < 2 {
+			own = append(own, s)
+		}
+	}
+	if !backdrop {
+		return prompt
+	}
+	return strings.Join(own, ".")
+}
+
 // subjectText is the part of a prompt that says what its picture is of:
 // its first sentence, from after its last "about" ("a close-up photo for
 // a post about a brass compass").

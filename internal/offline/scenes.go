@@ -473,6 +473,7 @@ func paintObject(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palett
 func weather(r *rand.Rand, img *image.Paletted, prompt string, rsLight int) {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	c := &canvas{img: img, pix: img.Pix, w: w, h: h, stride: img.Stride}
+	prompt = postsOwnWords(prompt)
 	switch {
 	case hasAny(prompt, "rain", "rains", "raining", "rainy", "storm", "stormy", "drizzle", "downpour"):
 		for range w * h / 900 {

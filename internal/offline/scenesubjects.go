@@ -394,8 +394,9 @@ func paintVehicle(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palet
 func paintWeather(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
 	l := newLand(r, sc, biomePlains, prompt, w, h)
 	c := l.c
+	own := postsOwnWords(prompt)
 	switch {
-	case hasAny(prompt, "fog", "foggy", "mist", "misty", "haze"):
+	case hasAny(own, "fog", "foggy", "mist", "misty", "haze"):
 		fillRect(c, 0, 0, l.fw, l.fh, rbCloud, 0.9, 0.7)
 		for k := range 3 { // shapes fading into the fog, near ones darker
 			ramp := []int{rbCloud, rbFar, rbDark}[k]
