@@ -414,8 +414,9 @@ func (c *sceneCatalogue) best(score []float64, keep func(kind string) bool) stri
 // by the prompt, and the place its setting names the other half: a
 // character's thread does not show one place over and over.
 func sceneOf(prompt string) string {
-	if first, _, more := strings.Cut(prompt, ". "); more && strings.Contains(strings.ToLower(prompt), "in the frame") &&
-		scenes.best(scenes.scores(first), func(string) bool { return true }) == "" && hashInt(2, "framed", prompt) == 0 {
+	prompt = strings.ToLower(withoutNameModifiers(prompt)) // as the painter reads it
+	if first, _, more := strings.Cut(prompt, ". "); more && strings.Contains(prompt, "in the frame") &&
+		scenes.best(scenes.scores(first), func(string) bool { return true }) == "" && hashInt(2, "framed", postsOwnWords(prompt)) == 0 {
 		return scenePortrait
 	}
 	any := func(string) bool { return true }
