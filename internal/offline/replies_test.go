@@ -202,9 +202,10 @@ not no yes anyone everyone someone nobody anything everything something nothing 
 // fragment, or "": an article before a word that is not a noun, a sentence
 // cut short, a slot left unfilled, a word twice.
 func tornFragment(text string) string {
-	for _, m := range regexp.MustCompile(`(?i)\b(the|a|an)\s+([\p{L}']+)`).FindAllStringSubmatch(text, -1) {
+	// Go's \b knows only ASCII letters: the "a" that ends "Lucía" is no article.
+	for _, m := range regexp.MustCompile(`(?i)(?:^|[^\p{L}'])((?:the|a|an)\s+([\p{L}']+))`).FindAllStringSubmatch(text, -1) {
 		if nonNouns[strings.ToLower(m[2])] {
-			return m[0]
+			return m[1]
 		}
 	}
 	if m := regexp.MustCompile(`(^|[.!?] )Blame [a-z]+ [a-z]+`).FindString(text); m != "" {
