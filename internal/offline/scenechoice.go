@@ -153,20 +153,21 @@ func (c *sceneCatalogue) named(prompt string) []float64 {
 	return c.scoresOf(prompt, true)
 }
 
-func (c *sceneCatalogue) scoresOf(prompt string, named bool) []float64 {
+// scoresOf is scores, or named when own is set.
+func (c *sceneCatalogue) scoresOf(prompt string, own bool) []float64 {
 	score := make([]float64, len(c.kinds))
 	si := 0
 	for _, sentence := range c.sentences(prompt) {
-		if strings.HasPrefix(strings.TrimSpace(sentence), backdropMark) {
+		if isBackdrop(sentence) {
 			continue
 		}
-		if named && si > 1 {
+		if own && si > 1 {
 			break
 		}
 		for ci, clause := range clauses(sentence) {
 			w := sceneWeight(si, ci)
 			if si > 0 && strings.HasSuffix(strings.TrimSpace(clause), "in the background") {
-				if named {
+				if own {
 					continue
 				}
 				w = 0.5 // what stands behind the scene is not the scene
@@ -183,7 +184,7 @@ func (c *sceneCatalogue) scoresOf(prompt string, named bool) []float64 {
 func (c *sceneCatalogue) backdrop(prompt string) []float64 {
 	score := make([]float64, len(c.kinds))
 	for _, sentence := range c.sentences(prompt) {
-		if strings.HasPrefix(strings.TrimSpace(sentence), backdropMark) {
+		if isBackdrop(sentence) {
 			for _, clause := range clauses(sentence) {
 				c.scoreClause(score, clause, 1, false)
 			}
@@ -325,19 +326,25 @@ func withoutNameModifiers(prompt string) string {
 // in all its posts, should not bring the same fog or night to every
 // picture. Any other prompt is all its own.
 func postsOwnWords(prompt string) string {
+	if !hasBackdrop(prompt) {
+		return prompt
+	}
 	var own []string
-	backdrop := false
 	for _, s := range splitSentences(prompt) {
-		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), backdropMark) {
-			backdrop = true
-		} else if len(own) < 2 {
+		if !isBackdrop(s) && len(own) < 2 {
 			own = append(own, s)
 		}
 	}
-	if !backdrop {
-		return prompt
-	}
 	return strings.Join(own, ".")
+}
+
+// hasBackdrop reports whether a prompt sets its world apart in a backdrop.
+func hasBackdrop(prompt string) bool {
+	return slices.ContainsFunc(splitSentences(prompt), isBackdrop)
+}
+
+func isBackdrop(sentence string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(sentence)), backdropMark)
 }
 
 // subjectText is the part of a prompt that says what its picture is of:
@@ -413,25 +420,27 @@ func (c *sceneCatalogue) best(score []float64, keep func(kind string) bool) stri
 // who cut the nets… In the frame: Mara…") shows that person half the time,
 // by the prompt, and the place its setting names the other half: a
 // character's thread does not show one place over and over.
+//
+// A post whose prompt sets its world apart in a backdrop shows what its
+// subject and its setting's place name; if they name nothing, the world's
+// land — not what the world's style or the distance hold, which are the
+// same in all its posts.
 func sceneOf(prompt string) string {
 	prompt = strings.ToLower(withoutNameModifiers(prompt)) // as the painter reads it
 	if first, _, more := strings.Cut(prompt, ". "); more && strings.Contains(prompt, "in the frame") &&
 		scenes.best(scenes.scores(first), func(string) bool { return true }) == "" && hashInt(2, "framed", postsOwnWords(prompt)) == 0 {
 		return scenePortrait
 	}
-	any := func(string) bool { return true }
-	// A post of a world with a backdrop that names nothing of its own shows
-	// the world's land, not what the world's style or the distance hold: those
-	// are the same in all its posts.
-	if backdrop := scenes.backdrop(prompt); slices.ContainsFunc(backdrop, func(s float64) bool { return s > 0 }) {
-		if k := scenes.best(scenes.named(prompt), any); k != "" {
+	all := func(string) bool { return true }
+	if hasBackdrop(prompt) {
+		if k := scenes.best(scenes.named(prompt), all); k != "" {
 			return k
 		}
-		if k := scenes.best(backdrop, func(k string) bool { return scenes.biome[k] }); k != "" {
+		if k := scenes.best(scenes.backdrop(prompt), func(k string) bool { return scenes.biome[k] }); k != "" {
 			return k
 		}
 	}
-	if k := scenes.best(scenes.scores(prompt), any); k != "" {
+	if k := scenes.best(scenes.scores(prompt), all); k != "" {
 		return k
 	}
 	return biomePlains
