@@ -263,7 +263,9 @@ func paint(req generia.ImageRequest, w, h int) *image.Paletted {
 		biome, _ := biomeOf(prompt)
 		return paintBiome(r, sc, biome, prompt, w, h, false)
 	}
-	return paintPost(r, sc, prompt, w, h)
+	// A post's picture shows what its words name; the words of a proper
+	// name before its last ("the Turtle Lookout") name no thing to paint.
+	return paintPost(r, sc, strings.ToLower(withoutNameModifiers(req.Prompt)), w, h)
 }
 
 // Times of day.
@@ -274,16 +276,20 @@ const (
 	dusk
 )
 
+// timeOfDay is the hour a prompt names: a post's own hour before its
+// world's style ("lamps glowing at night"), which all its pictures share.
 func timeOfDay(r *rand.Rand, prompt string) int {
-	switch {
-	case hasAny(prompt, "night", "midnight", "moon", "moonlight", "moonrise", "stars", "neon", "space", "orbit", "dark"):
-		return night
-	case hasAny(prompt, "dusk", "sunset", "evening", "twilight", "golden-hour"):
-		return dusk
-	case hasAny(prompt, "dawn", "sunrise", "morning", "first"):
-		return dawn
-	case hasAny(prompt, "noon", "midday", "afternoon"):
-		return day
+	for _, text := range []string{postsOwnWords(prompt), prompt} {
+		switch {
+		case hasAny(text, "night", "midnight", "moon", "moonlight", "moonrise", "stars", "neon", "space", "orbit", "dark"):
+			return night
+		case hasAny(text, "dusk", "sunset", "evening", "twilight", "golden-hour"):
+			return dusk
+		case hasAny(text, "dawn", "sunrise", "morning", "first"):
+			return dawn
+		case hasAny(text, "noon", "midday", "afternoon"):
+			return day
+		}
 	}
 	return r.IntN(4)
 }

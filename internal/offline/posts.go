@@ -573,7 +573,10 @@ func postImagePrompt(r *rand.Rand, fl *flavor, in content.PostInput, kind postKi
 	}
 	f := fl.filler(r)
 	out := []string{
-		sentence(withArticle(shot) + " for a post about " + lowerFirst(topic) + ", in " + fl.name + ", " + subjectScene(fl.subj) + " " + landscapeOf(fl.set)),
+		sentence(withArticle(shot) + " for a post about " + lowerFirst(topic)),
+		// The world's subject and land in a sentence of their own: the
+		// painter shows what the post is about over them.
+		sentence("Backdrop: " + fl.name + ", " + subjectScene(fl.subj) + " " + landscapeOf(fl.set)),
 		sentence("Setting: " + location + " in " + light + ", with " + f.fill("{sight}") + " in the background"),
 	}
 	if kind.self && ch.Appearance != "" {

@@ -2,7 +2,10 @@ package offline
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // scenesText is the catalogue of scenes and the words that ask for them.
@@ -129,26 +132,83 @@ func sceneWeight(sentence, clause int) float64 {
 	return 1
 }
 
+// backdropMark begins the sentence of a post's picture prompt that names
+// the world around the post ("Backdrop: Turtle Landing, a town of turtles
+// on a coast by the open sea."): it sets the land under the scene, not
+// the scene, for every post of a world carries it.
+const backdropMark = "backdrop"
+
 // scores adds up, for each kind, the weights of the words and phrases of
 // the prompt that ask for it. Colour names ("sand beige", "moss green")
-// and the palette's sentence do not count: they name no place.
+// and the palette's sentence do not count: they name no place; nor does
+// the backdrop's (see backdrop).
 func (c *sceneCatalogue) scores(prompt string) []float64 {
-	s := []byte(strings.ToLower(prompt))
+	return c.scoresOf(prompt, false)
+}
+
+// named adds up only the words that name the post's own scene: its
+// subject's sentence and the place of its setting, not what stands in the
+// background nor the world's style.
+func (c *sceneCatalogue) named(prompt string) []float64 {
+	return c.scoresOf(prompt, true)
+}
+
+// scoresOf is scores, or named when own is set.
+func (c *sceneCatalogue) scoresOf(prompt string, own bool) []float64 {
+	score := make([]float64, len(c.kinds))
+	si := 0
+	for _, sentence := range c.sentences(prompt) {
+		if isBackdrop(sentence) {
+			continue
+		}
+		if own && si > 1 {
+			break
+		}
+		for ci, clause := range clauses(sentence) {
+			w := sceneWeight(si, ci)
+			if si > 0 && strings.HasSuffix(strings.TrimSpace(clause), "in the background") {
+				if own {
+					continue
+				}
+				w = 0.5 // what stands behind the scene is not the scene
+			}
+			c.scoreClause(score, clause, w, si == 0 && ci == 0)
+		}
+		si++
+	}
+	return score
+}
+
+// backdrop adds up the kinds the backdrop's sentence asks for, each word
+// at weight one.
+func (c *sceneCatalogue) backdrop(prompt string) []float64 {
+	score := make([]float64, len(c.kinds))
+	for _, sentence := range c.sentences(prompt) {
+		if isBackdrop(sentence) {
+			for _, clause := range clauses(sentence) {
+				c.scoreClause(score, clause, 1, false)
+			}
+		}
+	}
+	return score
+}
+
+// sentences are the prompt's sentences, lower-cased and with colour names
+// blanked, without the palette's and the closing "no text".
+func (c *sceneCatalogue) sentences(prompt string) []string {
+	s := []byte(strings.ToLower(withoutNameModifiers(prompt)))
 	for _, name := range colourNamesByLength {
 		for i := findWord(string(s), name); i >= 0; i = findWord(string(s), name) {
 			copy(s[i:], strings.Repeat(" ", len(name)))
 		}
 	}
-	score := make([]float64, len(c.kinds))
-	for si, sentence := range splitSentences(string(s)) {
-		if t := strings.TrimSpace(sentence); strings.HasPrefix(t, "palette") || strings.HasPrefix(t, "no text") {
-			continue
-		}
-		for ci, clause := range clauses(sentence) {
-			c.scoreClause(score, clause, sceneWeight(si, ci), si == 0 && ci == 0)
+	var out []string
+	for _, sentence := range splitSentences(string(s)) {
+		if t := strings.TrimSpace(sentence); !strings.HasPrefix(t, "palette") && !strings.HasPrefix(t, "no text") {
+			out = append(out, sentence)
 		}
 	}
-	return score
+	return out
 }
 
 // scoreClause adds the weight of each word and phrase of a clause to the
@@ -206,6 +266,99 @@ func (c *sceneCatalogue) scoreClause(score []float64, clause string, weight floa
 			score[p.kind] += 2 * weight // a phrase says more than a word
 		}
 	}
+}
+
+// withoutNameModifiers blanks the words of a proper name that come before
+// its last: a place called "the Turtle Lookout" or "the Caravan Museum" is
+// a lookout or a museum, not a turtle or a caravan, and "the Copper Glass
+// Kilns" are kilns. A name is a run of capitalised words; the first word
+// of a sentence or after a colon starts no name, nor does a word in capitals.
+func withoutNameModifiers(prompt string) string {
+	b := []byte(prompt)
+	type word struct{ start, end int }
+	var run []word // the capitalised words of the current name
+	blank := func() {
+		for _, w := range run[:max(len(run)-1, 0)] {
+			copy(b[w.start:w.end], strings.Repeat(" ", w.end-w.start))
+		}
+		run = run[:0]
+	}
+	lead := true // at the start of a sentence or a clause after a colon
+	for i := 0; i < len(prompt); {
+		r, size := utf8.DecodeRuneInString(prompt[i:])
+		if !unicode.IsLetter(r) {
+			switch {
+			case strings.ContainsRune(".!?:", r):
+				blank()
+				lead = true
+			case r != ' ' && r != '\'' && r != '’':
+				blank()
+			}
+			i += size
+			continue
+		}
+		j := i
+		for j < len(prompt) {
+			r2, s2 := utf8.DecodeRuneInString(prompt[j:])
+			if !unicode.IsLetter(r2) && r2 != '-' && r2 != '\'' && r2 != '’' {
+				break
+			}
+			j += s2
+		}
+		switch {
+		case lead:
+			blank()
+		case unicode.IsUpper(r) && strings.ToUpper(prompt[i:j]) != prompt[i:j]: // not shouting
+			run = append(run, word{i, j})
+		default:
+			blank()
+		}
+		lead = false
+		i = j
+	}
+	blank()
+	return string(b)
+}
+
+// postsOwnWords are the words of a post's picture prompt that are its own —
+// its subject's sentence and its setting's — when the prompt sets the
+// world apart in a backdrop, for the world's backdrop and style, the same
+// in all its posts, should not bring the same fog or night to every
+// picture. Any other prompt is all its own.
+func postsOwnWords(prompt string) string {
+	if !hasBackdrop(prompt) {
+		return prompt
+	}
+	var own []string
+	for _, s := range splitSentences(prompt) {
+		if !isBackdrop(s) && len(own) < 2 {
+			own = append(own, s)
+		}
+	}
+	return strings.Join(own, ".")
+}
+
+// hasBackdrop reports whether a prompt sets its world apart in a backdrop.
+func hasBackdrop(prompt string) bool {
+	return slices.ContainsFunc(splitSentences(prompt), isBackdrop)
+}
+
+func isBackdrop(sentence string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(sentence)), backdropMark)
+}
+
+// subjectText is the part of a prompt that says what its picture is of:
+// its first sentence, from after its last "about" ("a close-up photo for
+// a post about a brass compass").
+func subjectText(prompt string) string {
+	first := prompt
+	if s := splitSentences(prompt); len(s) > 0 {
+		first = s[0]
+	}
+	if i := strings.LastIndex(first, " about "); i >= 0 {
+		return first[i+len(" about "):]
+	}
+	return first
 }
 
 // clauses cuts a sentence at its commas, semicolons, colons, dashes and
@@ -267,22 +420,43 @@ func (c *sceneCatalogue) best(score []float64, keep func(kind string) bool) stri
 // who cut the nets… In the frame: Mara…") shows that person half the time,
 // by the prompt, and the place its setting names the other half: a
 // character's thread does not show one place over and over.
+//
+// A post whose prompt sets its world apart in a backdrop shows what its
+// subject and its setting's place name; if they name nothing, the world's
+// land — not what the world's style or the distance hold, which are the
+// same in all its posts.
 func sceneOf(prompt string) string {
-	if first, _, more := strings.Cut(prompt, ". "); more && strings.Contains(strings.ToLower(prompt), "in the frame") &&
-		scenes.best(scenes.scores(first), func(string) bool { return true }) == "" && hashInt(2, "framed", prompt) == 0 {
+	prompt = strings.ToLower(withoutNameModifiers(prompt)) // as the painter reads it
+	if first, _, more := strings.Cut(prompt, ". "); more && strings.Contains(prompt, "in the frame") &&
+		scenes.best(scenes.scores(first), func(string) bool { return true }) == "" && hashInt(2, "framed", postsOwnWords(prompt)) == 0 {
 		return scenePortrait
 	}
-	if k := scenes.best(scenes.scores(prompt), func(string) bool { return true }); k != "" {
+	all := func(string) bool { return true }
+	if hasBackdrop(prompt) {
+		if k := scenes.best(scenes.named(prompt), all); k != "" {
+			return k
+		}
+		if k := scenes.best(scenes.backdrop(prompt), func(k string) bool { return scenes.biome[k] }); k != "" {
+			return k
+		}
+	}
+	if k := scenes.best(scenes.scores(prompt), all); k != "" {
 		return k
 	}
 	return biomePlains
 }
 
-// biomeOf is the biome a world's header or icon prompt describes, and
-// whether its words named one; a prompt that names none gets one of the
-// open landscapes by its hash.
+// biomeOf is the biome a world's header or icon prompt describes, or the
+// land under a post's scene, and whether its words named one; a prompt
+// that names none gets one of the open landscapes by its hash. A post's
+// backdrop counts as much as its setting: the world's land shows under
+// its scenes unless the post names another.
 func biomeOf(prompt string) (string, bool) {
-	if k := scenes.best(scenes.scores(prompt), func(k string) bool { return scenes.biome[k] }); k != "" {
+	score := scenes.scores(prompt)
+	for k, s := range scenes.backdrop(prompt) {
+		score[k] += 1.5 * s
+	}
+	if k := scenes.best(score, func(k string) bool { return scenes.biome[k] }); k != "" {
 		return k, true
 	}
 	open := []string{biomePlains, biomeMountains, biomeForest, biomeSea}

@@ -421,9 +421,14 @@ func paintObject(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palett
 			c.set(x, y, rsWood, 0.7-0.35*k+0.08*math.Sin(float64(x)*0.01+float64(y)*0.18+grain+3*math.Sin(float64(x)*0.004)))
 		}
 	}
+	// The thing the post is about, or one by chance: the lamps of a
+	// world's style are no post's subject.
 	shape := "box"
+	if i := r.IntN(len(objectShapes) + 1); i < len(objectShapes) {
+		shape = objectShapes[i].shape
+	}
 	for _, s := range objectShapes {
-		if hasAny(prompt, s.words...) {
+		if hasAny(subjectText(prompt), s.words...) {
 			shape = s.shape
 			break
 		}
@@ -468,6 +473,7 @@ func paintObject(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palett
 func weather(r *rand.Rand, img *image.Paletted, prompt string, rsLight int) {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	c := &canvas{img: img, pix: img.Pix, w: w, h: h, stride: img.Stride}
+	prompt = postsOwnWords(prompt)
 	switch {
 	case hasAny(prompt, "rain", "rains", "raining", "rainy", "storm", "stormy", "drizzle", "downpour"):
 		for range w * h / 900 {

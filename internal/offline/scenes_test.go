@@ -618,3 +618,90 @@ func TestHeadersShowTheirIdea(t *testing.T) {
 		}
 	}
 }
+
+// TestScenesOfPostsInAWorld reads post prompts as the offline writer makes
+// them, the world's subject and land in a backdrop: the picture shows what
+// the post is about, the first words of a proper name name nothing to
+// paint, and a post that names nothing shows its world's land.
+func TestScenesOfPostsInAWorld(t *testing.T) {
+	const turtles = " Backdrop: Turtle Landing, a town of turtles on a coast by the open sea."
+	const camels = " Backdrop: Caravan Common, a caravan town among sand dunes in the desert."
+	for _, c := range []struct{ prompt, want string }{
+		{"A close-up photo for a post about a brass compass." + turtles, sceneObject},
+		{"A wide photograph for a post about the fish market at dawn." + camels, sceneMarket},
+		{"A photo for a post about living with the turtles." + turtles, sceneAnimal},
+		{"A documentary photo for a post about strange goings-on at the Turtle Lookout." + turtles, biomeSea},
+		{"A documentary photo for a post about the view from the Star Terrace." + camels, biomeDesert},
+		{"A documentary photo for a post about strange goings-on at the Caravan Arcade." + camels, sceneMarket},
+		{"A story photo for a post about the night of the Turtle Festival." + turtles, sceneFestival},
+		{"A photo for a post about rumours about the Wynorric Sisterhood." + camels, biomeDesert},
+		{"A photo for a post about a hidden corner of the Copper Glass Kilns." + camels + " Setting: the kilns.", sceneWorkshop},
+	} {
+		if got := sceneOf(c.prompt); got != c.want {
+			t.Errorf("%q shows a %s, want a %s", c.prompt, got, c.want)
+		}
+	}
+	for in, want := range map[string]string{
+		"A photo of the Turtle Lookout.":          "A photo of the        Lookout.",
+		"Setting: The Copper Glass Kilns at dusk": "Setting: The              Kilns at dusk",
+		"Market Day in the Old Town":              "Market Day in the     Town",
+		"THE HARBOUR IS FULL OF BOATS":            "THE HARBOUR IS FULL OF BOATS",
+		"the Night of Wells":                      "the Night of Wells",
+	} {
+		if got := withoutNameModifiers(in); got != want {
+			t.Errorf("withoutNameModifiers(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestBackdropSetsOnlyTheLand moves the posts of three worlds into another
+// world's backdrop: a post that names its own scene keeps it, and only a
+// post that names none changes, to the other world's land; the world's
+// idea (its turtles, its caravans) shows only in the posts that speak of
+// it.
+func TestBackdropSetsOnlyTheLand(t *testing.T) {
+	const elsewhere = "Backdrop: Dunewick, a town of beetles in a deep green forest."
+	for _, c := range []struct {
+		idea, kind string
+		most       float64
+	}{
+		// A caravan is a desert's: the third of the posts that carry the
+		// idea's head noun may show dunes.
+		{"A harbour town where sea turtles carry the mail", sceneAnimal, 0.2},
+		{"A desert caravan town where camels trade", biomeDesert, 0.4},
+		{"A market on a frozen river during the longest night of the year", biomeSnow, 0.4},
+	} {
+		w := simulate(t, c.idea, 10, 100)
+		n, moved, idea := 0, 0, 0
+		for _, posts := range w.posts {
+			for _, p := range posts {
+				var swapped []string
+				found := false
+				for _, s := range strings.SplitAfter(p.ImagePrompt, ". ") {
+					if strings.HasPrefix(s, "Backdrop:") {
+						s, found = elsewhere+" ", true
+					}
+					swapped = append(swapped, s)
+				}
+				if !found {
+					t.Fatalf("%q: the post's prompt has no backdrop: %q", c.idea, p.ImagePrompt)
+				}
+				here, there := sceneOf(p.ImagePrompt), sceneOf(strings.Join(swapped, ""))
+				n++
+				if here == c.kind {
+					idea++
+				}
+				if here != there {
+					moved++
+					if !scenes.biome[here] || there != biomeForest {
+						t.Errorf("%q: moved to another world, a picture of a %s becomes one of %s: %q", c.idea, here, there, p.ImagePrompt)
+					}
+				}
+			}
+		}
+		t.Logf("%q: %d posts, %d show %s, %d change with the backdrop (to the other world's land)", c.idea, n, idea, c.kind, moved)
+		if float64(idea) > c.most*float64(n) {
+			t.Errorf("%q: %d of %d posts show %s, want at most %.0f%%", c.idea, idea, n, c.kind, 100*c.most)
+		}
+	}
+}

@@ -300,11 +300,12 @@ func paintAnimal(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palett
 // the figure's size with y down: the emblem's shapes for the creatures they
 // draw, else a four-legged beast.
 func animalShape(prompt string) func(x, y float64) bool {
-	for _, s := range symbols {
-		if !hasAny(prompt, s.words...) || !isCreature(s.words[0]) {
-			continue
+	for _, text := range []string{subjectText(prompt), prompt} { // the post's creature before the world's
+		for _, s := range symbols {
+			if hasAny(text, s.words...) && isCreature(s.words[0]) {
+				return s.in
+			}
 		}
-		return s.in
 	}
 	return func(x, y float64) bool { // a four-legged beast
 		body := math.Hypot(x/0.55, (y+0.05)/0.25) < 1
@@ -393,8 +394,9 @@ func paintVehicle(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Palet
 func paintWeather(r *rand.Rand, sc scheme, prompt string, w, h int) *image.Paletted {
 	l := newLand(r, sc, biomePlains, prompt, w, h)
 	c := l.c
+	own := postsOwnWords(prompt)
 	switch {
-	case hasAny(prompt, "fog", "foggy", "mist", "misty", "haze"):
+	case hasAny(own, "fog", "foggy", "mist", "misty", "haze"):
 		fillRect(c, 0, 0, l.fw, l.fh, rbCloud, 0.9, 0.7)
 		for k := range 3 { // shapes fading into the fog, near ones darker
 			ramp := []int{rbCloud, rbFar, rbDark}[k]
