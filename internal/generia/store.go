@@ -253,7 +253,8 @@ type SocialStore interface {
 	// ListComments returns a post's comments, oldest first, with their
 	// speakers' names.
 	ListComments(ctx context.Context, postID string, page Page) ([]Comment, string, error)
-	// DeleteComment deletes a comment.
+	// DeleteComment deletes a comment; one that has replies stays as
+	// Deleted, with no text or speaker, until its last reply goes.
 	DeleteComment(ctx context.Context, id string) error
 	// DeletePost deletes a post with its likes and comments. An unknown
 	// post gives KindNotFound.
@@ -413,6 +414,10 @@ type Comment struct {
 	// Review is the comment's moderation state.
 	Review    Review
 	CreatedAt time.Time
+	// Deleted says the comment was deleted but stays, for the replies
+	// that answer it, as a place in its thread: it has no text and no
+	// speaker.
+	Deleted bool
 }
 
 // Speaker is how a comment's speaker is shown: the character's handle

@@ -184,7 +184,7 @@ func (s *Store) DeleteCharacter(ctx context.Context, characterID string) error {
 	return s.deleteRow(ctx, "characters", "character", characterID, func(tx handle) error {
 		for _, q := range []string{
 			`UPDATE posts SET comments_count = comments_count -
-				(SELECT COUNT(*) FROM comments c WHERE c.post_id = posts.id AND c.character_id = ? AND c.review_state = '')
+				(SELECT COUNT(*) FROM comments c WHERE c.post_id = posts.id AND c.character_id = ? AND c.review_state = '' AND c.deleted_at IS NULL)
 			 WHERE id IN (SELECT post_id FROM comments WHERE character_id = ?)`,
 			`UPDATE posts SET likes_count = likes_count -
 				(SELECT COUNT(*) FROM likes l WHERE l.post_id = posts.id AND l.character_id = ?)

@@ -96,7 +96,7 @@ func setReview(ctx context.Context, tx handle, table, labels string, sub generia
 		// change waits for the row and is matched again against it.
 		var postID string
 		err := tx.QueryRow(ctx, `UPDATE comments SET review_state = ?, review_labels = ?, review_reason = ?
-			WHERE id = ? AND (review_state = '') <> (? = '') RETURNING post_id`,
+			WHERE id = ? AND deleted_at IS NULL AND (review_state = '') <> (? = '') RETURNING post_id`,
 			r.State, labels, r.Reason, sub.ID, r.State).Scan(&postID)
 		switch {
 		case err == nil:

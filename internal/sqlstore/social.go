@@ -150,14 +150,19 @@ func (s *Store) ListLikes(ctx context.Context, postID string, page generia.Page)
 // username, the character's handle and name.
 const commentSelect = `SELECT m.id, m.post_id, COALESCE(m.user_id, ''), COALESCE(u.username, ''),
 		COALESCE(m.character_id, ''), COALESCE(ch.username, ''), COALESCE(ch.display_name, ''),
-		m.is_ai, COALESCE(m.parent_id, ''), m.text, m.created_at, m.review_state, m.review_labels, m.review_reason
+		m.is_ai, COALESCE(m.parent_id, ''), m.text, m.created_at, m.review_state, m.review_labels, m.review_reason,
+		m.deleted_at IS NOT NULL
 	FROM comments m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN characters ch ON ch.id = m.character_id`
 
 func scanComment(row scanner) (generia.Comment, error) {
 	var c generia.Comment
 	if err := row.Scan(&c.ID, &c.PostID, &c.UserID, &c.Username, &c.CharacterID, &c.CharacterUsername, &c.DisplayName,
-		&c.IsAI, &c.ParentID, &c.Text, timeInto(&c.CreatedAt), &c.Review.State, labelsInto(&c.Review.Labels), &c.Review.Reason); err != nil {
+		&c.IsAI, &c.ParentID, &c.Text, timeInto(&c.CreatedAt), &c.Review.State, labelsInto(&c.Review.Labels), &c.Review.Reason,
+		&c.Deleted); err != nil {
 		return generia.Comment{}, err
+	}
+	if c.Deleted { // a place in its thread: who wrote it is gone with it
+		c = generia.Comment{ID: c.ID, PostID: c.PostID, ParentID: c.ParentID, CreatedAt: c.CreatedAt, Review: c.Review, Deleted: true}
 	}
 	return c, nil
 }
@@ -167,7 +172,8 @@ func scanComment(row scanner) (generia.Comment, error) {
 // nothing, so a retried request never duplicates, even when the retries
 // arrive at once. A blank text, a speaker that does not fit (an AI comment
 // by a person's character, a person speaking as a character not theirs or
-// of another world) or a parent under another post give KindInvalid; an
+// of another world) or a parent under another post or deleted give
+// KindInvalid; an
 // unknown post, user, character or parent KindNotFound. A zero CreatedAt is
 // the store's clock.
 func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comment, error) {
@@ -258,7 +264,8 @@ func (s *Store) checkSpeaker(ctx context.Context, tx handle, c generia.Comment) 
 	}
 	if c.ParentID != "" {
 		var parentPost string
-		err := tx.QueryRow(ctx, `SELECT post_id FROM comments WHERE id = ? `+s.d.ForKeyShare, c.ParentID).Scan(&parentPost)
+		var deleted bool
+		err := tx.QueryRow(ctx, `SELECT post_id, deleted_at IS NOT NULL FROM comments WHERE id = ? `+s.d.ForKeyShare, c.ParentID).Scan(&parentPost, &deleted)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return generia.Errorf(generia.KindNotFound, "comment %s not found", c.ParentID)
@@ -266,6 +273,8 @@ func (s *Store) checkSpeaker(ctx context.Context, tx handle, c generia.Comment) 
 			return err
 		case parentPost != c.PostID:
 			return generia.Errorf(generia.KindInvalid, "comment %s is under another post", c.ParentID)
+		case deleted:
+			return generia.Errorf(generia.KindInvalid, "comment %s was deleted", c.ParentID)
 		}
 	}
 	return nil
@@ -356,19 +365,54 @@ func (s *Store) EditPost(ctx context.Context, id, caption string, hashtags []str
 }
 
 // DeleteComment deletes a comment and takes it off its post's count (if it
-// was shown). An unknown comment gives KindNotFound.
+// was shown). A comment that has replies stays, without its text and
+// speaker, as a deleted place in its thread (Deleted), so that its replies
+// keep answering it; the last reply to such a place deleted, the place goes
+// too. An unknown comment, or one already deleted, gives KindNotFound.
 func (s *Store) DeleteComment(ctx context.Context, id string) error {
 	err := s.write(ctx, func(tx handle) error {
-		var postID, state string
-		err := tx.QueryRow(ctx, `DELETE FROM comments WHERE id = ? RETURNING post_id, review_state`, id).Scan(&postID, &state)
-		if errors.Is(err, sql.ErrNoRows) {
+		var postID, state, parentID string
+		var deleted, replied bool
+		err := tx.QueryRow(ctx, `SELECT post_id, review_state, COALESCE(parent_id, ''), deleted_at IS NOT NULL,
+				EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = comments.id)
+			FROM comments WHERE id = ? `+s.d.ForUpdate, id).Scan(&postID, &state, &parentID, &deleted, &replied)
+		if errors.Is(err, sql.ErrNoRows) || deleted {
 			return generia.Errorf(generia.KindNotFound, "comment %s not found", id)
 		}
-		if err != nil || state != generia.ReviewNone {
-			return err // a comment not shown was not counted
+		if err != nil {
+			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count - 1 WHERE id = ?`, postID)
-		return err
+		if replied {
+			_, err = tx.Exec(ctx, `UPDATE comments SET deleted_at = ?, text = '' WHERE id = ?`, s.at(s.stamp(time.Time{})), id)
+		} else {
+			_, err = tx.Exec(ctx, `DELETE FROM comments WHERE id = ?`, id)
+		}
+		if err != nil {
+			return err
+		}
+		if state == generia.ReviewNone { // a comment not shown was not counted
+			if _, err := tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count - 1 WHERE id = ?`, postID); err != nil {
+				return err
+			}
+		}
+		if replied {
+			return nil
+		}
+		// A deleted place left with no reply has nothing to keep in shape,
+		// and its going may leave the place it answered with none.
+		for parentID != "" {
+			var up sql.NullString
+			err := tx.QueryRow(ctx, `DELETE FROM comments WHERE id = ? AND deleted_at IS NOT NULL
+				AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = ?) RETURNING parent_id`, parentID, parentID).Scan(&up)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			parentID = up.String
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("deleting comment %s: %w", id, s.translate(err))

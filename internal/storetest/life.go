@@ -38,12 +38,13 @@ func testCommentSpeakers(t *testing.T, s generia.Store) {
 		t.Errorf("the person's speaker = %q %q, want their username", u, name)
 	}
 
-	// Deleting the comment answered leaves its reply, no longer a reply.
+	// Deleting the comment answered keeps it as a deleted place, which
+	// its reply still answers.
 	ok(t, s.DeleteComment(ctx, "m1"), "DeleteComment")
 	left, err := s.Comment(ctx, "m3")
 	ok(t, err, "the reply after its parent was deleted")
-	if left.ParentID != "" || left.Text != reply.Text {
-		t.Errorf("reply after its parent was deleted = %+v, want it kept without a parent", left)
+	if left.ParentID != "m1" || left.Text != reply.Text {
+		t.Errorf("reply after its parent was deleted = %+v, want it kept, answering m1", left)
 	}
 	if n := commentCount(t, s, p.ID); n != 2 {
 		t.Errorf("CommentsCount = %d, want 2", n)

@@ -98,6 +98,8 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"comments/add, list, delete with counts", testComments},
 		{"comments/invalid, unknown and retried", testCommentsInvalid},
 		{"comments/speakers and threads", testCommentSpeakers},
+		{"comments/a deleted comment with replies keeps its place", testDeletedThread},
+		{"comments/no reply to a deleted comment", testReplyToDeleted},
 		{"comments/a world's new posts and comments since a moment", testSince},
 		{"posts/by hashtag", testPostsByHashtag},
 		{"posts/delete", testDeletePost},
