@@ -185,6 +185,9 @@ type Comment struct {
 	ParentID          string    `json:"parent_id,omitempty"`
 	Text              string    `json:"text"`
 	CreatedAt         time.Time `json:"created_at"`
+	// Deleted marks a deleted comment kept as the place its replies
+	// answer: it has no text and no speaker.
+	Deleted bool `json:"deleted,omitempty"`
 	// Answer is in the answer to a new comment only: whether the world's
 	// characters will answer it, and when.
 	Answer *Answer `json:"answer,omitempty"`

@@ -48,7 +48,7 @@ func toPost(p generia.Post) apiv1.Post {
 func toComment(c generia.Comment) apiv1.Comment {
 	return apiv1.Comment{ID: c.ID, PostID: c.PostID, UserID: c.UserID, Username: c.Username, CharacterID: c.CharacterID,
 		CharacterUsername: c.CharacterUsername, DisplayName: c.DisplayName, IsAI: c.IsAI, ParentID: c.ParentID,
-		Text: c.Text, CreatedAt: c.CreatedAt, Review: apiv1.ReviewOf(c.Review)}
+		Text: c.Text, CreatedAt: c.CreatedAt, Review: apiv1.ReviewOf(c.Review), Deleted: c.Deleted}
 }
 
 func toLike(l generia.Like) apiv1.Like {

@@ -29,7 +29,7 @@ func (s *Service) Comments(ctx context.Context, viewerID, ref, postID string, pa
 }
 
 // DeleteComment deletes a comment: its author's, or any in the viewer's own
-// world.
+// world. One that has replies stays as a deleted place in its thread.
 func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, commentID string) error {
 	if err := signedIn(viewerID); err != nil {
 		return err
@@ -39,7 +39,7 @@ func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, comm
 		return err
 	}
 	c, err := s.Store.Comment(ctx, commentID)
-	if err == nil && c.PostID != p.ID {
+	if err == nil && (c.PostID != p.ID || c.Deleted) {
 		err = generia.Errorf(generia.KindNotFound, "comment %s not found on this post", commentID)
 	}
 	if err != nil {
@@ -76,7 +76,8 @@ type AddedComment struct {
 
 // AddComment adds the viewer's comment to a post of a world they can see,
 // and tells the world's life, whose characters answer it; the answer says
-// whether and when they will.
+// whether and when they will. A reply (ParentID) answers a comment the
+// viewer sees, not deleted, under the same post.
 func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, nc NewComment) (AddedComment, error) {
 	if err := signedIn(viewerID); err != nil {
 		return AddedComment{}, err
@@ -97,6 +98,9 @@ func (s *Service) AddComment(ctx context.Context, viewerID, ref, postID string, 
 		return AddedComment{}, err
 	}
 	if err := s.active(ctx, viewerID); err != nil {
+		return AddedComment{}, err
+	}
+	if err := s.answerable(ctx, viewerID, w, p.ID, nc.ParentID); err != nil {
 		return AddedComment{}, err
 	}
 	if nc.CharacterID != "" {
