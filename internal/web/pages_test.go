@@ -81,7 +81,7 @@ func TestCommentAsYourCharacter(t *testing.T) {
 	mine := cyCharacter(t, f)
 	cy := f.signedIn(f.cy)
 	post := "/worlds/tidewater/posts/" + f.posts[5].ID
-	cy.get(post).want(http.StatusOK, `<select id="comment-as" name="character_id">`, `<option value="cy-char">Cy the Diver (@cy_the_diver)</option>`)
+	cy.get(post).want(http.StatusOK, `<select id="comment-as" name="character_id">`, `<option value="cy-char" selected>Cy the Diver (@cy_the_diver)</option>`)
 	cy.postForm(post+"/comments", url.Values{"text": {"Down at the wreck again."}, "character_id": {mine.ID}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
 	cy.get(post).want(http.StatusOK, `<a href="/characters/cy-char">Cy the Diver</a>`, "Down at the wreck again.")
 	cy.postForm(post+"/comments", url.Values{"text": {"Pretending."}, "character_id": {f.chars[0].ID}, "_csrf": {cy.csrf}}).want(http.StatusBadRequest)

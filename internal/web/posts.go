@@ -17,10 +17,15 @@ type commentView struct {
 	CanDelete bool
 	// Moderated says the viewer may remove it only as the world's owner.
 	Moderated bool
+	// ReplyingTo names whom a reply to a reply answers ("@name").
+	ReplyingTo string
 }
 
 func newCommentView(c generia.Comment, v viewer, owner bool) commentView {
-	own := v.SignedIn() && c.UserID == v.ID
+	own := v.SignedIn() && c.UserID == v.ID && !c.Deleted
+	if c.Deleted { // nothing left to delete: it goes with its last reply
+		return commentView{Comment: c}
+	}
 	return commentView{Comment: c, CanDelete: own || (v.SignedIn() && owner), Moderated: !own && v.SignedIn() && owner}
 }
 
@@ -29,6 +34,12 @@ type postData struct {
 	Post     generia.Post
 	Viewer   viewer
 	Comments []commentView
+	// Threads are the comments grouped under the ones they answer.
+	Threads []threadView
+	// ReplyTo is the comment the form just sent answered; ReplyAs whom
+	// the reply forms speak as.
+	ReplyTo string
+	ReplyAs replyAs
 	// MoreComments is the URL of the next page of comments, if any.
 	MoreComments string
 	CommentText  string
@@ -82,10 +93,13 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 			h.fail(w, r, err)
 			return
 		}
-		d.CommentAs = r.PostFormValue("character_id")
+		d.CommentAs = commentAs(r, view.World.ID, d.Mine)
+		d.ReplyTo = r.PostFormValue("parent_id")
+		d.ReplyAs = newReplyAs(v, d.Mine, d.CommentAs, social.MaxCommentLength)
 		own := slices.ContainsFunc(d.Mine, func(c generia.Character) bool { return c.ID == p.CharacterID })
 		d.CanDelete, d.Moderated, d.CanEdit = own || view.IsOwner, !own && view.IsOwner, own
 	}
+	d.Threads = threads(d.Comments)
 	if next != "" {
 		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"
 	}
@@ -114,7 +128,8 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request, req request
 	v := req.viewer
 	worldID, postID := r.PathValue("id"), r.PathValue("postID")
 	text := r.PostFormValue("text")
-	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, social.NewComment{Text: text, CharacterID: r.PostFormValue("character_id")})
+	as := r.PostFormValue("character_id")
+	c, err := h.social.AddComment(r.Context(), v.ID, worldID, postID, social.NewComment{Text: text, CharacterID: as, ParentID: r.PostFormValue("parent_id")})
 	if err != nil {
 		if isFormError(err) {
 			h.showPost(w, r, v, formStatus(err), text, message(err), editForm{})
@@ -123,6 +138,7 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request, req request
 		h.fail(w, r, err)
 		return
 	}
+	h.rememberCommentAs(w, worldID, as)
 	http.Redirect(w, r, postURL(worldID, postID)+"#comment-"+c.ID, http.StatusSeeOther)
 }
 

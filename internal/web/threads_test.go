@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/generia/generia/internal/generia"
+)
+
+// A post page shows its comments in threads: a reply under the comment it
+// answers, a reply to a reply in the same level "replying to @name"; every
+// comment has a Reply form; a deleted comment with replies stays as
+// "deleted"; a reply to it is refused and stores nothing.
+func TestCommentThreads(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mine := cyCharacter(t, f)
+	post := "/worlds/tidewater/posts/" + f.posts[5].ID
+	ai := f.chars[1]
+	for i, c := range []generia.Comment{
+		{ID: "m-root", UserID: f.cy.ID, Text: "Who lit the lanterns?"},
+		{ID: "m-ai", CharacterID: ai.ID, IsAI: true, ParentID: "m-root", Text: "Mara did, at dusk."},
+		{ID: "m-again", UserID: f.cy.ID, ParentID: "m-ai", Text: "Did she now?"},
+		{ID: "m-alone", UserID: f.cy.ID, Text: "Quiet tonight."},
+	} {
+		c.PostID, c.CreatedAt = f.posts[5].ID, time.Now().Add(time.Duration(i-10)*time.Minute)
+		_, err := f.store.AddComment(t.Context(), c)
+		f.ok(err, "comment "+c.ID)
+	}
+
+	page := f.browser().get(post).want(http.StatusOK, `<ul class="comment-replies"`, "replying to @"+ai.Username).body
+	order := []string{`id="comment-m-root"`, `<ul class="comment-replies"`, `id="comment-m-ai"`, `id="comment-m-again"`, `</ul>`, `id="comment-m-alone"`}
+	last := -1
+	for _, s := range order {
+		i := strings.Index(page[last+1:], s)
+		if i < 0 {
+			t.Fatalf("the page lacks %q after the thread's earlier parts (want %v)", s, order)
+		}
+		last += 1 + i
+	}
+	if strings.Count(page, "replying to @") != 1 {
+		t.Errorf("want one \"replying to\" (the reply to a reply), got %d", strings.Count(page, "replying to @"))
+	}
+	if strings.Contains(page, `name="parent_id"`) {
+		t.Error("a visitor sees Reply forms")
+	}
+
+	cy := f.signedIn(f.cy)
+	cy.get(post).want(http.StatusOK, `<summary>Reply</summary>`, `name="parent_id" value="m-ai"`,
+		`<label for="reply-m-ai">Reply to @`+ai.Username+` as Cy the Diver (@cy_the_diver)</label>`,
+		`<textarea id="reply-m-ai" name="text"`, `name="character_id" value="`+mine.ID+`"`)
+	cy.postForm(post+"/comments", url.Values{"text": {"She did."}, "parent_id": {"m-ai"}, "character_id": {mine.ID}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	if n := strings.Count(cy.get(post).body, "replying to @"+ai.Username); n != 2 {
+		t.Errorf("after cy's reply to the AI's reply, %d replies name @%s, want 2", n, ai.Username)
+	}
+
+	cy.postForm(post+"/comments/m-root/delete", url.Values{"_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	cy.get(post).want(http.StatusOK, "This comment was deleted.", `id="comment-m-root"`, "Mara did, at dusk.").
+		lacks("Who lit the lanterns?", "comments/m-root/delete", `name="parent_id" value="m-root"`)
+	cy.postForm(post+"/comments", url.Values{"text": {"Hello, anyone?"}, "parent_id": {"m-root"}, "_csrf": {cy.csrf}}).
+		want(http.StatusBadRequest, "was deleted")
+	cy.get(post).lacks("Hello, anyone?")
+	cy.postForm(post+"/comments/m-alone/delete", url.Values{"_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	cy.get(post).lacks(`id="comment-m-alone"`)
+}
+
+// "Comment as" starts at the person's own character in the world and
+// then keeps their last choice there.
+func TestCommentAsRemembersTheLastChoice(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cyCharacter(t, f)
+	cy := f.signedIn(f.cy)
+	post := "/worlds/tidewater/posts/" + f.posts[5].ID
+	cy.get(post).want(http.StatusOK, `<option value="cy-char" selected>`).lacks(`<option value="" selected>`)
+	cy.postForm(post+"/comments", url.Values{"text": {"As myself."}, "character_id": {""}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	cy.get(post).want(http.StatusOK, `<option value="" selected>`).lacks(`<option value="cy-char" selected>`)
+	cy.postForm(post+"/comments", url.Values{"text": {"As the diver."}, "character_id": {"cy-char"}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	cy.get(post).want(http.StatusOK, `<option value="cy-char" selected>`)
+	// A forged choice of someone else's character is not taken up.
+	cy.client.Jar.SetCookies(mustURL(t, f.srv.URL), []*http.Cookie{{Name: commentAsCookie, Value: url.QueryEscape("tidewater " + f.chars[0].ID), Path: "/"}})
+	cy.get(post).want(http.StatusOK, `<option value="cy-char" selected>`).lacks(`value="`+f.chars[0].ID+`"`)
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
