@@ -82,7 +82,7 @@ func TestCommentAsRemembersTheLastChoice(t *testing.T) {
 	cy.get(post).want(http.StatusOK, `<option value="cy-char" selected>`)
 	// A forged choice of someone else's character is not taken up.
 	cy.client.Jar.SetCookies(mustURL(t, f.srv.URL), []*http.Cookie{{Name: commentAsCookie, Value: url.QueryEscape("tidewater " + f.chars[0].ID), Path: "/"}})
-	cy.get(post).want(http.StatusOK, `<option value="cy-char" selected>`).lacks(`value="`+f.chars[0].ID+`"`)
+	cy.get(post).want(http.StatusOK, `<option value="cy-char" selected>`).lacks(`value="` + f.chars[0].ID + `"`)
 }
 
 func mustURL(t *testing.T, s string) *url.URL {
