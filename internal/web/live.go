@@ -14,7 +14,8 @@ import (
 // sends, rendered as the page renders it for this viewer, so that the
 // script only inserts it; it ends when social ends it (the viewer may no
 // longer see the world). Events: "post" {id, html} (a post card),
-// "comment" {id, post_id, html} (a comment), "life" {state, help}.
+// "comment" {id, post_id, parent_id, html} (a comment; parent_id the one
+// it answers, if any), "life" {state, help}.
 func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
 	v := req.viewer
 	// The stream outlives the request when sse.Serve takes its
@@ -55,7 +56,7 @@ func (h *Handler) liveEvent(e social.Event, view social.WorldView, v viewer) ([]
 		if err := h.views.fragment(&html, "comment", map[string]any{"C": c, "W": view.World.ID, "P": c.PostID, "V": v}); err != nil {
 			return nil, err
 		}
-		return json.Marshal(map[string]string{"id": c.ID, "post_id": c.PostID, "html": html.String()})
+		return json.Marshal(map[string]string{"id": c.ID, "post_id": c.PostID, "parent_id": c.ParentID, "html": html.String()})
 	default:
 		return json.Marshal(map[string]string{"state": e.Life, "help": lifeHelp(e.Life)})
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
 
 // A post page shows its comments in threads: a reply under the comment it
@@ -92,4 +93,23 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// A reply comes on the live stream with the comment it answers, so that
+// the page puts it in its thread.
+func TestLiveReplyNamesItsParent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.social.Life = &fakeLife{settings: map[string]generia.LifeSettings{"tidewater": {Enabled: true}}}
+	events, _ := f.signedIn(f.ada).openLive(t, "/worlds/tidewater/live")
+	asked, err := f.social.AddComment(t.Context(), f.cy.ID, "tidewater", f.posts[3].ID, social.NewComment{Text: "Anyone out?"})
+	f.ok(err, "cy comments")
+	if e := nextLive(t, events, "comment"); e.data["id"] != asked.ID || e.data["parent_id"] != "" {
+		t.Errorf("the first comment's event = %+v, want no parent", e.data)
+	}
+	reply, err := f.social.AddComment(t.Context(), f.ada.ID, "tidewater", f.posts[3].ID, social.NewComment{Text: "Always.", ParentID: asked.ID})
+	f.ok(err, "ada replies")
+	if e := nextLive(t, events, "comment"); e.data["id"] != reply.ID || e.data["parent_id"] != asked.ID {
+		t.Errorf("the reply's event = %+v, want parent_id %s", e.data, asked.ID)
+	}
 }

@@ -222,7 +222,10 @@
     busy(form, true, 'Sending…');
     var w = form.dataset.world, p = form.dataset.post;
     var as = form.elements.character_id ? form.elements.character_id.value : '';
-    api('POST', '/api/v1/worlds/' + encodeURIComponent(w) + '/posts/' + encodeURIComponent(p) + '/comments', { text: text, character_id: as }).then(function (c) {
+    var parent = form.elements.parent_id ? form.elements.parent_id.value : '';
+    api('POST', '/api/v1/worlds/' + encodeURIComponent(w) + '/posts/' + encodeURIComponent(p) + '/comments', { text: text, character_id: as, parent_id: parent }).then(function (c) {
+      // Remembered as the server does when it gets the form itself.
+      document.cookie = 'comment_as=' + encodeURIComponent(w + ' ' + as) + '; path=/; max-age=31536000; samesite=lax';
       var tpl = $('[data-comment-template]');
       var li = tpl.content.firstElementChild.cloneNode(true);
       li.id = 'comment-' + c.id;
@@ -712,6 +715,24 @@
     });
   }
 
+  // threadOf is the list a new comment goes in: the replies of the thread
+  // of the comment it answers (one level, as the server renders it), or
+  // the post's list.
+  function threadOf(list, parentID) {
+    var parent = parentID && document.getElementById('comment-' + parentID);
+    if (!parent || !list.contains(parent)) return list;
+    var top = parent.parentNode.closest('[data-comment]') || parent;
+    var replies = $('[data-comment-replies]', top);
+    if (!replies) {
+      replies = document.createElement('ul');
+      replies.className = 'comment-replies';
+      replies.setAttribute('aria-label', 'Replies');
+      replies.setAttribute('data-comment-replies', '');
+      top.appendChild(replies);
+    }
+    return replies;
+  }
+
   var liveHandlers = {
     post: function (el, d) {
       var feed = $('#feed', el);
@@ -733,7 +754,7 @@
         li.classList.add('is-new');
         var empty = $('[data-comments-empty]', list);
         if (empty) empty.remove();
-        list.appendChild(li);
+        threadOf(list, d.parent_id).appendChild(li);
         commentsCount(1);
         return;
       }
