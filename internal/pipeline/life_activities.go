@@ -94,7 +94,7 @@ func (a *Activities) PlanLife(ctx context.Context, st LifeStep) ([]LifeReply, er
 	if err != nil {
 		return nil, storeError(err)
 	}
-	if c.IsAI {
+	if c.IsAI || c.Deleted { // a deleted comment kept for its thread says nothing to answer
 		return nil, nil
 	}
 	post, err := a.Store.Post(ctx, c.PostID, "")
