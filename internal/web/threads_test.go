@@ -32,7 +32,8 @@ func TestCommentThreads(t *testing.T) {
 		f.ok(err, "comment "+c.ID)
 	}
 
-	page := f.browser().get(post).want(http.StatusOK, `<ul class="comment-replies"`, "replying to @"+ai.Username).body
+	page := f.browser().get(post).want(http.StatusOK, `<ul class="comment-replies"`, "replying to @"+ai.Username,
+		`id="comment-m-ai" data-comment data-parent="m-root"`).body
 	order := []string{`id="comment-m-root"`, `<ul class="comment-replies"`, `id="comment-m-ai"`, `id="comment-m-again"`, `</ul>`, `id="comment-m-alone"`}
 	last := -1
 	for _, s := range order {

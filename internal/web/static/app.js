@@ -265,7 +265,20 @@
     var li = form.closest('[data-comment]');
     busy(form, true);
     api('DELETE', '/api/v1/worlds/' + m[1] + '/posts/' + m[2] + '/comments/' + m[3]).then(function () {
-      li.remove();
+      // One that has replies stays as a deleted place in its thread, as
+      // the server keeps it.
+      if (document.querySelector('[data-comment][data-parent="' + CSS.escape(li.id.slice('comment-'.length)) + '"]')) {
+        [].slice.call(li.children).forEach(function (el) {
+          if (!el.hasAttribute('data-comment-replies')) el.remove();
+        });
+        var gone = document.createElement('p');
+        gone.className = 'comment-text muted';
+        gone.innerHTML = '<em>This comment was deleted.</em>';
+        li.insertBefore(gone, li.firstChild);
+        li.classList.add('comment-deleted');
+      } else {
+        li.remove();
+      }
       commentsCount(-1);
     }).catch(function (err) {
       busy(form, false);
