@@ -52,7 +52,7 @@ func TestCommentThreads(t *testing.T) {
 
 	cy := f.signedIn(f.cy)
 	cy.get(post).want(http.StatusOK, `<summary>Reply</summary>`, `name="parent_id" value="m-ai"`,
-		`<label for="reply-m-ai">Reply to @`+ai.Username+` as Cy the Diver (@cy_the_diver)</label>`,
+		`<label for="reply-m-ai">Reply to @`+ai.Username+` as <span data-reply-as>Cy the Diver (@cy_the_diver)</span></label>`,
 		`<textarea id="reply-m-ai" name="text"`, `name="character_id" value="`+mine.ID+`"`)
 	cy.postForm(post+"/comments", url.Values{"text": {"She did."}, "parent_id": {"m-ai"}, "character_id": {mine.ID}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
 	if n := strings.Count(cy.get(post).body, "replying to @"+ai.Username); n != 2 {

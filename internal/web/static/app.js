@@ -728,6 +728,20 @@
     });
   }
 
+  // The reply forms speak as the comment form's "Comment as" says, once
+  // it is changed too (they are sent without the script).
+  function commentAsChanged(sel) {
+    var name = sel.options[sel.selectedIndex].text;
+    $$('.reply-form').forEach(function (f) {
+      f.elements.character_id.value = sel.value;
+      var label = $('[data-reply-as]', f);
+      if (label) label.textContent = name;
+    });
+  }
+  document.addEventListener('change', function (ev) {
+    if (ev.target.id === 'comment-as') commentAsChanged(ev.target);
+  });
+
   // threadOf is the list a new comment goes in: the replies of the thread
   // of the comment it answers (one level, as the server renders it), or
   // the post's list.
