@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"deleting a character and all it did", testDeleteCharacter},
 		{"worlds/read with the created counts", testWorldMadeCounts},
 		{"worlds/join and leave are idempotent, the owner cannot leave", testJoinLeave},
+		{"invitations/let in until used up, expired or revoked; members listed", testInvitations},
+		{"invitations/racing accepts never pass the uses", testInvitationRace},
 		{"worlds/delete removes everything and returns the media keys", testDeleteWorld},
 		{"worlds/list pages newest first", testListWorldsPaging},
 		{"worlds/list rejects a malformed cursor", testListWorldsBadCursor},
