@@ -20,9 +20,18 @@ type Invitation struct {
 	RevokedAt *time.Time
 }
 
-// Usable reports whether the invitation still lets someone in at now.
-func (i Invitation) Usable(now time.Time) bool {
-	return i.RevokedAt == nil && now.Before(i.ExpiresAt) && i.Uses < i.MaxUses
+// Usable returns nil when the invitation still lets someone in at now,
+// else a KindConflict error that says why not.
+func (i Invitation) Usable(now time.Time) error {
+	switch {
+	case i.RevokedAt != nil:
+		return Errorf(KindConflict, "this invitation was revoked")
+	case !now.Before(i.ExpiresAt):
+		return Errorf(KindConflict, "this invitation has expired")
+	case i.Uses >= i.MaxUses:
+		return Errorf(KindConflict, "this invitation has been used up")
+	}
+	return nil
 }
 
 // Invitation limits.

@@ -141,7 +141,10 @@ func (s *Store) AcceptInvitation(ctx context.Context, codeHash, userID string, n
 			if err != nil {
 				return err
 			}
-			return invitationUnusable(inv, now)
+			if err := inv.Usable(now); err != nil {
+				return err
+			}
+			return fmt.Errorf("invitation %s is usable but was not spent", inv.ID)
 		}
 		inv.Uses++
 		_, err = tx.Exec(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES (?, ?, ?)`,
@@ -152,18 +155,6 @@ func (s *Store) AcceptInvitation(ctx context.Context, codeHash, userID string, n
 		return generia.Invitation{}, fmt.Errorf("accepting an invitation: %w", s.translate(err))
 	}
 	return inv, nil
-}
-
-// invitationUnusable says why an invitation lets nobody in.
-func invitationUnusable(inv generia.Invitation, now time.Time) error {
-	switch {
-	case inv.RevokedAt != nil:
-		return generia.Errorf(generia.KindConflict, "this invitation was revoked")
-	case !now.Before(inv.ExpiresAt):
-		return generia.Errorf(generia.KindConflict, "this invitation has expired")
-	default:
-		return generia.Errorf(generia.KindConflict, "this invitation has been used up")
-	}
 }
 
 // memberPages pages the members of a world by joining time.

@@ -80,7 +80,7 @@ func testInvitations(t *testing.T, s generia.Store) {
 	if len(list) != 2 || list[0].Uses != 0 || list[1].Uses != 2 || list[0].RevokedAt == nil || !list[0].RevokedAt.Equal(at(2*time.Minute)) || list[1].RevokedAt != nil {
 		t.Errorf("invitations = %+v, want i-short (revoked at +2m, no uses) then i-two (2 uses)", list)
 	}
-	if list[0].Usable(at(time.Minute)) || list[1].Usable(at(time.Minute)) {
+	if list[0].Usable(at(time.Minute)) == nil || list[1].Usable(at(time.Minute)) == nil {
 		t.Error("a revoked or used up invitation is usable")
 	}
 
