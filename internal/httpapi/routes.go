@@ -54,6 +54,12 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/worlds/{id}/events", small, ratelimit.Streams, s.streamEvents},
 		{"GET", "/api/v1/worlds/{id}/life", small, "", s.getLife},
 		{"POST", "/api/v1/worlds/{id}/life", small, ratelimit.Life, s.setLife},
+		{"GET", "/api/v1/worlds/{id}/invitations", small, "", s.listInvitations},
+		{"POST", "/api/v1/worlds/{id}/invitations", small, ratelimit.Invitations, s.createInvitation},
+		{"DELETE", "/api/v1/worlds/{id}/invitations/{code}", small, "", s.revokeInvitation},
+		{"POST", "/api/v1/invitations/{code}/accept", small, ratelimit.Invitations, s.acceptInvitation},
+		{"GET", "/api/v1/worlds/{id}/members", small, "", s.members},
+		{"DELETE", "/api/v1/worlds/{id}/members/{user_id}", small, "", s.removeMember},
 
 		{"GET", "/api/v1/worlds/{id}/characters", small, "", s.listCharacters},
 		{"POST", "/api/v1/worlds/{id}/characters", small, "", s.createCharacter},
