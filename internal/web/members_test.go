@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -64,4 +65,15 @@ func TestInvitationPages(t *testing.T) {
 func (f *fixture) tidewaterNotBobs(bob *browser) {
 	f.t.Helper()
 	bob.get("/worlds/" + f.world.ID + "/members").want(http.StatusForbidden)
+}
+
+// A person's character is in the world's cast, marked as a person's; the
+// world's own are not.
+func TestPeoplesCharactersAreMarkedInTheCast(t *testing.T) {
+	f := newFixture(t)
+	cyCharacter(t, f)
+	res := f.browser().get("/worlds/tidewater/about").want(http.StatusOK, `Played by people <span class="muted">(1)</span>`, "Played by a person")
+	if n := strings.Count(res.body, "data-person"); n != 1 {
+		t.Errorf("%d characters marked as a person's, want 1 (cy's)", n)
+	}
 }
