@@ -47,6 +47,9 @@ type Member struct {
 	UserID   string
 	Username string
 	JoinedAt time.Time
+	// CoOwner is whether the owner shares the world's life settings and
+	// moderation with them.
+	CoOwner bool
 }
 
 // InvitationStore holds the invitations of worlds and lists their members.
@@ -75,4 +78,10 @@ type InvitationStore interface {
 	// Members lists the people who joined a world, by joining time. An
 	// unknown world gives KindNotFound.
 	Members(ctx context.Context, worldID string, page Page) ([]Member, string, error)
+	// SetCoOwner makes a member a co-owner of a world, or no longer one. A
+	// user who is not a member (the owner included) gives KindNotFound.
+	SetCoOwner(ctx context.Context, worldID, userID string, coOwner bool) error
+	// IsCoOwner reports whether a user is a co-owner of a world. An unknown
+	// world gives KindNotFound.
+	IsCoOwner(ctx context.Context, worldID, userID string) (bool, error)
 }

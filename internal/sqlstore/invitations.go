@@ -163,14 +163,44 @@ var memberPages = keyset[generia.Member]{list: listMembers, columns: `m.joined_a
 
 func scanMember(r scanner) (generia.Member, error) {
 	var m generia.Member
-	err := r.Scan(&m.UserID, &m.Username, timeInto(&m.JoinedAt))
+	err := r.Scan(&m.UserID, &m.Username, timeInto(&m.JoinedAt), &m.CoOwner)
 	return m, err
 }
 
 // Members lists the people who joined a world, by joining time.
 func (s *Store) Members(ctx context.Context, worldID string, page generia.Page) ([]generia.Member, string, error) {
 	return listPage(ctx, s, memberPages, page, "the members of world "+worldID, func(args *sqlArgs) (string, error) {
-		return `SELECT m.user_id, u.username, m.joined_at FROM world_members m JOIN users u ON u.id = m.user_id
+		return `SELECT m.user_id, u.username, m.joined_at, m.co_owner FROM world_members m JOIN users u ON u.id = m.user_id
 			WHERE m.world_id = ` + args.add(worldID), nil
 	}, func() error { return mustExist(ctx, s.reads, "worlds", "world", worldID, "") })
+}
+
+// SetCoOwner makes a member a co-owner of a world, or no longer one.
+func (s *Store) SetCoOwner(ctx context.Context, worldID, userID string, coOwner bool) error {
+	res, err := s.writes.Exec(ctx, `UPDATE world_members SET co_owner = ? WHERE world_id = ? AND user_id = ?`, coOwner, worldID, userID)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil {
+		return fmt.Errorf("setting a co-owner of world %s: %w", worldID, s.translate(err))
+	}
+	if n == 0 {
+		return generia.Errorf(generia.KindNotFound, "%s is not a member of world %s", userID, worldID)
+	}
+	return nil
+}
+
+// IsCoOwner reports whether a user is a co-owner of a world.
+func (s *Store) IsCoOwner(ctx context.Context, worldID, userID string) (bool, error) {
+	var co bool
+	err := s.reads.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM world_members m WHERE m.world_id = w.id AND m.user_id = ? AND m.co_owner)
+		FROM worlds w WHERE w.id = ?`, userID, worldID).Scan(&co)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, generia.Errorf(generia.KindNotFound, "world %s not found", worldID)
+	}
+	if err != nil {
+		return false, fmt.Errorf("checking a co-owner of world %s: %w", worldID, s.translate(err))
+	}
+	return co, nil
 }

@@ -161,3 +161,47 @@ func testInvitationRace(t *testing.T, s generia.Store) {
 		t.Errorf("%d accepted, %d members, %d uses counted; want %d each", won, len(members), inv.Uses, uses)
 	}
 }
+
+// The owner makes a member a co-owner and no longer one; a person who is
+// not a member cannot be one, and leaving ends it.
+func testCoOwners(t *testing.T, s generia.Store) {
+	ctx := t.Context()
+	for _, name := range []string{"owner", "mara", "theo"} {
+		newUser(t, s, name)
+	}
+	w, _ := newWorld(t, s, "w1", func(w *generia.World, _ *generia.GenerationStatus) { w.OwnerID = "u-owner" })
+	ok(t, s.JoinWorld(ctx, w.ID, "u-mara", t0), "JoinWorld")
+	co := func(user string) bool {
+		t.Helper()
+		c, err := s.IsCoOwner(ctx, w.ID, user)
+		ok(t, err, "IsCoOwner")
+		return c
+	}
+	if co("u-mara") || co("u-owner") || co("") {
+		t.Error("a co-owner before anyone was made one")
+	}
+	ok(t, s.SetCoOwner(ctx, w.ID, "u-mara", true), "SetCoOwner")
+	if !co("u-mara") || co("u-theo") {
+		t.Errorf("after making mara a co-owner: mara %v, theo %v", co("u-mara"), co("u-theo"))
+	}
+	members, _, err := s.Members(ctx, w.ID, generia.Page{})
+	ok(t, err, "Members")
+	if len(members) != 1 || !members[0].CoOwner {
+		t.Errorf("members = %+v, want mara as a co-owner", members)
+	}
+	wantKind(t, s.SetCoOwner(ctx, w.ID, "u-theo", true), generia.KindNotFound, "making a stranger a co-owner")
+	wantKind(t, s.SetCoOwner(ctx, w.ID, "u-owner", true), generia.KindNotFound, "making the owner a co-owner")
+	wantKind(t, s.SetCoOwner(ctx, "w-nowhere", "u-mara", true), generia.KindNotFound, "a co-owner of an unknown world")
+	_, err = s.IsCoOwner(ctx, "w-nowhere", "u-mara")
+	wantKind(t, err, generia.KindNotFound, "IsCoOwner of an unknown world")
+	ok(t, s.SetCoOwner(ctx, w.ID, "u-mara", false), "SetCoOwner false")
+	if co("u-mara") {
+		t.Error("mara is still a co-owner")
+	}
+	ok(t, s.SetCoOwner(ctx, w.ID, "u-mara", true), "SetCoOwner")
+	ok(t, s.LeaveWorld(ctx, w.ID, "u-mara"), "LeaveWorld")
+	ok(t, s.JoinWorld(ctx, w.ID, "u-mara", t0), "JoinWorld again")
+	if co("u-mara") {
+		t.Error("mara is a co-owner again after leaving and joining")
+	}
+}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"worlds/join and leave are idempotent, the owner cannot leave", testJoinLeave},
 		{"invitations/let in until used up, expired or revoked; members listed", testInvitations},
 		{"invitations/racing accepts never pass the uses", testInvitationRace},
+		{"members/co-owners are made, unmade and end with membership", testCoOwners},
 		{"worlds/delete removes everything and returns the media keys", testDeleteWorld},
 		{"worlds/list pages newest first", testListWorldsPaging},
 		{"worlds/list rejects a malformed cursor", testListWorldsBadCursor},

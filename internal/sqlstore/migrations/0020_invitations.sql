@@ -17,3 +17,7 @@ CREATE INDEX world_invitations_world ON world_invitations (world_id, created_at)
 
 -- A world's members by joining time, for its owner's list.
 CREATE INDEX world_members_joined ON world_members (world_id, joined_at, user_id);
+
+-- A member the owner made a co-owner of the world's life settings and
+-- moderation.
+ALTER TABLE world_members ADD COLUMN co_owner {{.Bool}} NOT NULL DEFAULT {{.False}};
