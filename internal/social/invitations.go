@@ -202,3 +202,21 @@ func (s *Service) RemoveMember(ctx context.Context, viewerID, ref, userID string
 	}
 	return nil
 }
+
+// SetCoOwner makes a member of a world the viewer owns a co-owner of its
+// life settings and moderation (deleting its posts and comments), or no
+// longer one. Only the owner decides; a co-owner does not make others.
+func (s *Service) SetCoOwner(ctx context.Context, viewerID, ref, userID string, coOwner bool) error {
+	w, err := s.owned(ctx, viewerID, ref, "choose the co-owners of")
+	if err != nil {
+		return err
+	}
+	if userID == w.OwnerID {
+		return generia.Errorf(generia.KindInvalid, "the creator of a world owns it already")
+	}
+	err = s.Store.SetCoOwner(ctx, w.ID, userID, coOwner)
+	if generia.IsKind(err, generia.KindNotFound) {
+		return generia.Errorf(generia.KindNotFound, "that person is not a member of this world")
+	}
+	return err
+}

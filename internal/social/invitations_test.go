@@ -197,3 +197,59 @@ func TestARemovedMemberLosesTheWorldAndItsStream(t *testing.T) {
 		t.Errorf("removing again: %v, want not found", err)
 	}
 }
+
+// A co-owner the owner chose changes the world's life and deletes others'
+// posts and comments; before, and once removed, they cannot. Only the owner
+// chooses co-owners.
+func TestACoOwnerLooksAfterTheWorld(t *testing.T) {
+	for _, w := range []string{public, private} {
+		t.Run(w, func(t *testing.T) {
+			s := newTown(t).service(t)
+			ctx := t.Context()
+			if _, err := s.LifeCeilings(ctx, member, w); !generia.IsKind(err, generia.KindForbidden) {
+				t.Errorf("bea reads the life's ceilings before: %v, want forbidden", err)
+			}
+			if err := s.DeleteComment(ctx, member, w, postOf(w), commentOf(owner, w)); !generia.IsKind(err, generia.KindForbidden) {
+				t.Errorf("bea deletes ada's comment before: %v, want forbidden", err)
+			}
+			for who, want := range map[string]generia.Kind{member: generia.KindForbidden, anon: generia.KindUnauthorized} {
+				if err := s.SetCoOwner(ctx, who, w, member, true); !generia.IsKind(err, want) {
+					t.Errorf("%s makes bea a co-owner: %v, want %s", nameOf(who), err, want)
+				}
+			}
+			if err := s.SetCoOwner(ctx, owner, w, owner, true); !generia.IsKind(err, generia.KindInvalid) {
+				t.Errorf("making the owner a co-owner: %v, want invalid", err)
+			}
+			if err := s.SetCoOwner(ctx, owner, w, stranger, true); !generia.IsKind(err, generia.KindNotFound) {
+				t.Errorf("making a stranger a co-owner: %v, want not found", err)
+			}
+			if err := s.SetCoOwner(ctx, owner, w, member, true); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.LifeCeilings(ctx, member, w); err != nil {
+				t.Errorf("the co-owner reads the life's ceilings: %v", err)
+			}
+			if err := s.SetCoOwner(ctx, member, w, member, false); !generia.IsKind(err, generia.KindForbidden) {
+				t.Errorf("a co-owner chooses co-owners: %v, want forbidden", err)
+			}
+			if err := s.DeleteComment(ctx, member, w, postOf(w), commentOf(owner, w)); err != nil {
+				t.Errorf("the co-owner deletes ada's comment: %v", err)
+			}
+			if err := s.DeletePost(ctx, stranger, w, postOf(w)); err == nil {
+				t.Error("a stranger deletes the world's post")
+			}
+			if err := s.DeletePost(ctx, member, w, postOf(w)); err != nil {
+				t.Errorf("the co-owner deletes the world's post: %v", err)
+			}
+			if err := s.RemoveMember(ctx, owner, w, member); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.JoinWorld(ctx, member, w); w == public && err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.LifeCeilings(ctx, member, w); err == nil {
+				t.Error("a removed co-owner reads the life's ceilings")
+			}
+		})
+	}
+}
