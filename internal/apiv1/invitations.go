@@ -30,4 +30,7 @@ type Member struct {
 	UserID   string    `json:"user_id"`
 	Username string    `json:"username"`
 	JoinedAt time.Time `json:"joined_at"`
+	// CoOwner is whether the owner shares the world's life settings and
+	// moderation with them.
+	CoOwner bool `json:"co_owner"`
 }

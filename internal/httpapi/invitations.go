@@ -19,7 +19,7 @@ func toInvitation(inv generia.Invitation, now time.Time) apiv1.Invitation {
 }
 
 func toMember(m generia.Member) apiv1.Member {
-	return apiv1.Member{UserID: m.UserID, Username: m.Username, JoinedAt: m.JoinedAt}
+	return apiv1.Member{UserID: m.UserID, Username: m.Username, JoinedAt: m.JoinedAt, CoOwner: m.CoOwner}
 }
 
 // inviteURL is the link of an invitation code on the site the request came
@@ -87,5 +87,21 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) makeCoOwner(w http.ResponseWriter, r *http.Request) error {
+	return s.setCoOwner(w, r, true)
+}
+
+func (s *Server) unmakeCoOwner(w http.ResponseWriter, r *http.Request) error {
+	return s.setCoOwner(w, r, false)
+}
+
+func (s *Server) setCoOwner(w http.ResponseWriter, r *http.Request, coOwner bool) error {
+	if err := s.Social.SetCoOwner(r.Context(), viewer(r), r.PathValue("id"), r.PathValue("user_id"), coOwner); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user_id": r.PathValue("user_id"), "co_owner": coOwner})
 	return nil
 }

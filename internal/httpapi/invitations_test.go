@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/generia/generia/internal/apiv1"
+	"github.com/generia/generia/internal/socialtest"
 )
 
 // person registers name and returns their token and user ID.
@@ -35,6 +36,7 @@ func (a *api) callAs(t *testing.T, token, method, path, body string, out any) in
 // strangers.
 func TestInvitationsAndMembers(t *testing.T) {
 	a := newAPI(t)
+	a.server.Social.Life = &socialtest.Life{}
 	if code := a.call(t, "PATCH", "/api/v1/worlds/"+a.world, `{"name":"Harbour","visibility":"private"}`, nil); code != http.StatusOK {
 		t.Fatalf("making the world private: HTTP %d", code)
 	}
@@ -106,6 +108,34 @@ func TestInvitationsAndMembers(t *testing.T) {
 	}
 	if code := a.call(t, "GET", members, "", &page); code != http.StatusOK || len(page.Members) != 1 || page.Members[0].Username != "bob" {
 		t.Fatalf("members: HTTP %d, %+v", code, page)
+	}
+	// A co-owner: only the owner makes one, of a member.
+	if code := a.callAs(t, bob, "POST", "/api/v1/worlds/"+a.world+"/life", `{"paused":true}`, nil); code != http.StatusForbidden {
+		t.Errorf("a member pauses the life: HTTP %d, want 403", code)
+	}
+	if code := a.callAs(t, bob, "PUT", members+"/"+bobID+"/co-owner", "", nil); code != http.StatusForbidden {
+		t.Errorf("bob makes himself a co-owner: HTTP %d, want 403", code)
+	}
+	if code := a.callAs(t, eve, "PUT", members+"/"+bobID+"/co-owner", "", nil); code != http.StatusNotFound {
+		t.Errorf("eve makes bob a co-owner: HTTP %d, want 404", code)
+	}
+	if code := a.call(t, "PUT", members+"/nobody/co-owner", "", nil); code != http.StatusNotFound {
+		t.Errorf("making a stranger a co-owner: HTTP %d, want 404", code)
+	}
+	var co struct {
+		CoOwner bool `json:"co_owner"`
+	}
+	if code := a.call(t, "PUT", members+"/"+bobID+"/co-owner", "", &co); code != http.StatusOK || !co.CoOwner {
+		t.Fatalf("making bob a co-owner: HTTP %d, %+v", code, co)
+	}
+	if code := a.call(t, "GET", members, "", &page); code != http.StatusOK || !page.Members[0].CoOwner {
+		t.Errorf("members after making bob a co-owner: HTTP %d, %+v", code, page)
+	}
+	if code := a.callAs(t, bob, "POST", "/api/v1/worlds/"+a.world+"/life", `{"paused":true}`, nil); code != http.StatusOK {
+		t.Errorf("the co-owner pauses the life: HTTP %d", code)
+	}
+	if code := a.call(t, "DELETE", members+"/"+bobID+"/co-owner", "", &co); code != http.StatusOK || co.CoOwner {
+		t.Errorf("bob no longer a co-owner: HTTP %d, %+v", code, co)
 	}
 	if code := a.call(t, "DELETE", members+"/"+bobID, "", nil); code != http.StatusNoContent {
 		t.Fatalf("removing bob: HTTP %d", code)

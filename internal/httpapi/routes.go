@@ -60,6 +60,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/invitations/{code}/accept", small, ratelimit.Invitations, s.acceptInvitation},
 		{"GET", "/api/v1/worlds/{id}/members", small, "", s.members},
 		{"DELETE", "/api/v1/worlds/{id}/members/{user_id}", small, "", s.removeMember},
+		{"PUT", "/api/v1/worlds/{id}/members/{user_id}/co-owner", small, "", s.makeCoOwner},
+		{"DELETE", "/api/v1/worlds/{id}/members/{user_id}/co-owner", small, "", s.unmakeCoOwner},
 
 		{"GET", "/api/v1/worlds/{id}/characters", small, "", s.listCharacters},
 		{"POST", "/api/v1/worlds/{id}/characters", small, "", s.createCharacter},
