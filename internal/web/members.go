@@ -163,3 +163,15 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request, req r
 	}
 	http.Redirect(w, r, "/worlds/"+url.PathEscape(world.ID), http.StatusSeeOther)
 }
+
+// setCoOwner makes a member a co-owner, or no longer one, from the owner's
+// list.
+func (h *Handler) setCoOwner(w http.ResponseWriter, r *http.Request, req request) {
+	id := r.PathValue("id")
+	on := r.PostFormValue("co_owner") == "1"
+	if err := h.social.SetCoOwner(r.Context(), req.viewer.ID, id, r.PathValue("userID"), on); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/worlds/"+url.PathEscape(id)+"/members#members", http.StatusSeeOther)
+}

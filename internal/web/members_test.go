@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/generia/generia/internal/generia"
 )
 
 // The owner of a private world makes an invitation link from its page; a
@@ -48,6 +50,14 @@ func TestInvitationPages(t *testing.T) {
 	page := ada.get(grove+"/members").want(http.StatusOK, "@bob", "used up")
 	page.match(`action="(` + grove + `/members/` + f.bob.ID + `/remove)"`)
 	bob.postForm(grove+"/members/"+f.bob.ID+"/remove", url.Values{"_csrf": {bob.csrf}}).want(http.StatusForbidden)
+
+	// Made a co-owner, bob sees the world's life panel; only ada makes him one.
+	bob.postForm(grove+"/members/"+f.bob.ID+"/co-owner", url.Values{"_csrf": {bob.csrf}, "co_owner": {"1"}}).want(http.StatusForbidden)
+	ada.get(grove+"/members").want(http.StatusOK, "Make co-owner").lacks("data-co-owner")
+	ada.postForm(grove+"/members/"+f.bob.ID+"/co-owner", url.Values{"_csrf": {ada.csrf}, "co_owner": {"1"}}).redirects(grove + "/members#members")
+	ada.get(grove+"/members").want(http.StatusOK, "data-co-owner", "No longer co-owner")
+	ada.postForm(grove+"/members/"+f.bob.ID+"/co-owner", url.Values{"_csrf": {ada.csrf}, "co_owner": {"0"}}).redirects(grove + "/members#members")
+	ada.get(grove+"/members").want(http.StatusOK, "Make co-owner").lacks("data-co-owner")
 	ada.postForm(grove+"/members/"+f.bob.ID+"/remove", url.Values{"_csrf": {ada.csrf}}).redirects(grove + "/members#members")
 	bob.get(grove).want(http.StatusNotFound)
 	ada.get(grove+"/members").want(http.StatusOK, "Nobody has joined yet")
@@ -76,4 +86,22 @@ func TestPeoplesCharactersAreMarkedInTheCast(t *testing.T) {
 	if n := strings.Count(res.body, "data-person"); n != 1 {
 		t.Errorf("%d characters marked as a person's, want 1 (cy's)", n)
 	}
+}
+
+// A co-owner gets the world's life panel and changes its life, and removes
+// the world's posts; a member does not.
+func TestACoOwnerHasTheLifePanel(t *testing.T) {
+	f := newFixture(t)
+	f.social.Life = &fakeLife{settings: map[string]generia.LifeSettings{"tidewater": {Enabled: true, ActionsPerHour: 6, DailyCalls: 200, DailyBudgetUSD: 0.5}}}
+	cy := f.signedIn(f.cy)
+	cy.get("/worlds/tidewater").want(http.StatusOK).lacks("data-life-panel")
+	cy.get("/worlds/tidewater/posts/post-00").want(http.StatusOK).lacks("Remove post")
+	cy.postForm("/worlds/tidewater/life", url.Values{"_csrf": {cy.csrf}, "enabled": {"1"}, "paused": {"1"}}).want(http.StatusForbidden)
+	f.ok(f.social.SetCoOwner(t.Context(), f.ada.ID, "tidewater", f.cy.ID, true), "making cy a co-owner")
+	cy.get("/worlds/tidewater").want(http.StatusOK, "data-life-panel")
+	cy.postForm("/worlds/tidewater/life", url.Values{"_csrf": {cy.csrf}, "enabled": {"1"}, "paused": {"1"}}).redirects("/worlds/tidewater")
+	cy.get("/worlds/tidewater").want(http.StatusOK, `>paused</span>`)
+	cy.get("/worlds/tidewater/posts/post-00").want(http.StatusOK, "Remove post")
+	cy.postForm("/worlds/tidewater/posts/post-00/delete", url.Values{"_csrf": {cy.csrf}}).want(http.StatusSeeOther)
+	cy.get("/worlds/tidewater/posts/post-00").want(http.StatusNotFound)
 }

@@ -92,6 +92,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/worlds/{id}/invitations", small, signedIn, ratelimit.Invitations, h.createInvitation},
 		{"POST", "/worlds/{id}/invitations/{invitationID}/revoke", small, signedIn, "", h.revokeInvitation},
 		{"POST", "/worlds/{id}/members/{userID}/remove", small, signedIn, "", h.removeMember},
+		{"POST", "/worlds/{id}/members/{userID}/co-owner", small, signedIn, "", h.setCoOwner},
 		{"GET", "/invite/{code}", small, signedIn, "", h.invite},
 		{"POST", "/invite/{code}", small, signedIn, ratelimit.Invitations, h.acceptInvitation},
 
