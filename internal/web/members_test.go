@@ -105,3 +105,22 @@ func TestACoOwnerHasTheLifePanel(t *testing.T) {
 	cy.postForm("/worlds/tidewater/posts/post-00/delete", url.Values{"_csrf": {cy.csrf}}).want(http.StatusSeeOther)
 	cy.get("/worlds/tidewater/posts/post-00").want(http.StatusNotFound)
 }
+
+// A new person opens an invitation, registers from the sign-in page's link
+// and comes back to it, accepts, and is in the private world.
+func TestANewPersonRegistersFromAnInvitation(t *testing.T) {
+	f := newFixture(t)
+	ada, dee := f.signedIn(f.ada), f.browser()
+	grove := "/worlds/" + f.private.ID
+	ada.get(grove + "/members")
+	invite := "/invite/" + ada.postForm(grove+"/invitations", url.Values{"_csrf": {ada.csrf}}).want(http.StatusCreated).match(`/invite/([A-Z2-7]{26})"`)
+
+	login := "/login?" + url.Values{"next": {invite}}.Encode()
+	dee.get(invite).redirects(login)
+	register := dee.get(login).want(http.StatusOK).match(`href="(/register\?next=[^"]+)"`)
+	dee.postForm("/register", url.Values{"username": {"dee"}, "email": {"dee@example.com"}, "password": {password}, "next": {invite},
+		"_csrf": {dee.formToken(strings.ReplaceAll(register, "&amp;", "&"))}}).redirects(invite)
+	dee.csrf = dee.get(invite).want(http.StatusOK, "You are invited to Hidden Grove").match(`name="_csrf" value="([^"]+)"`)
+	dee.postForm(invite, url.Values{"_csrf": {dee.csrf}}).redirects(grove)
+	dee.get(grove).want(http.StatusOK, "Hidden Grove")
+}
