@@ -333,6 +333,7 @@ func (a *App) serveHTTP() error {
 		{"GENERIA_LIFE_RATE", a.Config.LifeRate, ratelimit.Life},
 		{"GENERIA_STREAM_RATE", a.Config.StreamRate, ratelimit.Streams},
 		{"GENERIA_REPORT_RATE", a.Config.ReportRate, ratelimit.Reports},
+		{"GENERIA_INVITATION_RATE", a.Config.InvitationRate, ratelimit.Invitations},
 	} {
 		rate, err := ratelimit.ParseRate(r.value)
 		if err != nil {

@@ -99,6 +99,9 @@ type Config struct {
 	// ReportRate is how many reports one account may file, as "n/period"
 	// (an address half again as many).
 	ReportRate string
+	// InvitationRate is how many invitations one account may make or
+	// accept, as "n/period" (an address half again as many).
+	InvitationRate string
 	// UploadRate is how many images one account may upload, as
 	// "n/period", and UploadMB how many megabytes in that period.
 	UploadRate string

@@ -30,7 +30,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		Ceilings:  generia.Ceilings{LifeActionsPerHour: 60, LifeDailyCalls: 500, LifeDailyBudgetUSD: 1, DailyCalls: 2000, DailyBudgetUSD: 5},
 		LoginRate: "10/1m", RegisterRate: "5/1h", WorldRate: "20/1h", CommentRate: "30/10m", PostRate: "20/10m", LifeRate: "20/10m", StreamRate: "60/1m",
 		NewcomerRates: "worlds=5/24h,lives=10/24h,posts=20/24h,comments=50/24h,uploads=20/24h", NewcomerHours: 24,
-		ReportRate: "20/1h", UploadRate: "30/1h", UploadMB: 100,
+		ReportRate: "20/1h", InvitationRate: "30/1h", UploadRate: "30/1h", UploadMB: 100,
 		Streams:  Streams{PerAddress: 20, PerAccount: 20, Max: 10000},
 		LogLevel: "info", LogFormat: "text", Server: "http://127.0.0.1:8080",
 	}

@@ -202,6 +202,8 @@ func (c *Config) Settings() []Setting {
 			Help: "event and status streams one account may open (an address half again as many)"},
 		{Env: "GENERIA_REPORT_RATE", Default: "20/1h", value: text{&c.ReportRate},
 			Help: "reports one account may file (an address half again as many)"},
+		{Env: "GENERIA_INVITATION_RATE", Default: "30/1h", value: text{&c.InvitationRate},
+			Help: "invitations one account may make or accept (an address half again as many)"},
 		{Env: "GENERIA_STREAMS_PER_ADDRESS", Default: "20", value: positive{&c.Streams.PerAddress},
 			Help: "live streams (a world's events, a generation's status) one client address may hold open at once on one API process; more get 429"},
 		{Env: "GENERIA_STREAMS_PER_ACCOUNT", Default: "20", value: positive{&c.Streams.PerAccount},

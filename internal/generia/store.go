@@ -24,6 +24,7 @@ type Store interface {
 	LifeStore
 	CeilingStore
 	TrustStore
+	InvitationStore
 	// Close releases the store's connections.
 	Close() error
 }

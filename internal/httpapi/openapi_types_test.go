@@ -29,7 +29,7 @@ func TestOpenAPIDescribesTheTrustTypes(t *testing.T) {
 		"User": &apiv1.User{}, "Review": &apiv1.Review{}, "ReportFiled": &apiv1.ReportFiled{}, "Subject": &apiv1.Subject{},
 		"Snapshot": &apiv1.Snapshot{}, "Verdict": &apiv1.Verdict{}, "Case": &apiv1.Case{}, "CaseDetail": &apiv1.CaseDetail{},
 		"Report": &apiv1.Report{}, "Strike": &apiv1.Strike{}, "Appeal": &apiv1.Appeal{}, "AuditEntry": &apiv1.AuditEntry{},
-		"Spend": &apiv1.Spend{},
+		"Spend": &apiv1.Spend{}, "NewInvitation": &apiv1.NewInvitation{}, "Invitation": &apiv1.Invitation{}, "Member": &apiv1.Member{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		if !ok {

@@ -50,6 +50,11 @@ const (
 	// could hide content on its own.
 	Reports     = "reports"
 	ReportsUser = "reports-user"
+	// Invitations are invitations made or accepted per address,
+	// InvitationsUser per account: each writes a row, and accepts are where
+	// a code would be guessed.
+	Invitations     = "invitations"
+	InvitationsUser = "invitations-user"
 	// Failures of sign-in: per account and address (refused when spent), and
 	// per account from everywhere (slowed down when spent, never refused,
 	// so that nobody can lock a person out from elsewhere).
@@ -61,13 +66,14 @@ const (
 // holds per address.
 var perAccount = map[string]string{
 	Worlds: WorldsUser, Comments: CommentsUser, Posts: PostsUser, Uploads: UploadsUser, Life: LifeUser, Streams: StreamsUser,
-	Reports: ReportsUser,
+	Reports: ReportsUser, Invitations: InvitationsUser,
 }
 
 // what names what a rule counts, in its refusal.
 var what = map[string]string{
 	Register: "registrations", Worlds: "worlds created", Comments: "comments", Posts: "posts",
 	Uploads: "uploads", Life: "changes to a world's life", Streams: "streams opened", Reports: "reports",
+	Invitations: "invitations made or accepted",
 }
 
 // Default rates per account of the rules that New does not take (an address
@@ -79,6 +85,8 @@ var (
 	DefaultLife     = Rate{N: 20, Period: 10 * time.Minute}
 	DefaultStreams  = Rate{N: 60, Period: time.Minute}
 	DefaultReports  = Rate{N: 20, Period: time.Hour}
+	// DefaultInvitations are invitations made or accepted.
+	DefaultInvitations = Rate{N: 30, Period: time.Hour}
 )
 
 // Rate is n events per period, allowed in a burst of n.
@@ -155,6 +163,7 @@ func New(backend Backend, login, register, worlds Rate) *Limits {
 	l.Set(Life, DefaultLife)
 	l.Set(Streams, DefaultStreams)
 	l.Set(Reports, DefaultReports)
+	l.Set(Invitations, DefaultInvitations)
 	return l
 }
 

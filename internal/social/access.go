@@ -82,6 +82,37 @@ func (s *Service) owned(ctx context.Context, viewerID, ref, what string) (worldR
 	return w, nil
 }
 
+// steward returns a world the viewer may see and looks after: its owner, or
+// a co-owner of its life settings and moderation.
+func (s *Service) steward(ctx context.Context, viewerID, ref, what string) (worldRef, error) {
+	if err := signedIn(viewerID); err != nil {
+		return worldRef{}, err
+	}
+	w, err := s.visible(ctx, viewerID, ref)
+	if err != nil {
+		return w, err
+	}
+	ok, err := s.stewards(ctx, w, viewerID)
+	if err != nil {
+		return worldRef{}, err
+	}
+	if !ok {
+		return worldRef{}, generia.Errorf(generia.KindForbidden, "only the world's creator and its co-owners can %s it", what)
+	}
+	return w, nil
+}
+
+// stewards reports whether the viewer owns or co-owns a world.
+func (s *Service) stewards(ctx context.Context, w worldRef, viewerID string) (bool, error) {
+	if viewerID == "" {
+		return false, nil
+	}
+	if w.OwnerID == viewerID {
+		return true, nil
+	}
+	return s.Store.IsCoOwner(ctx, w.ID, viewerID)
+}
+
 // open refuses new content in a world moderators froze.
 func (w worldRef) open() error {
 	if w.Frozen {

@@ -28,8 +28,9 @@ func (s *Service) Comments(ctx context.Context, viewerID, ref, postID string, pa
 	return comments, next, err
 }
 
-// DeleteComment deletes a comment: its author's, or any in the viewer's own
-// world. One that has replies stays as a deleted place in its thread.
+// DeleteComment deletes a comment: its author's, or any in a world the
+// viewer owns or co-owns. One that has replies stays as a deleted place in
+// its thread.
 func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, commentID string) error {
 	if err := signedIn(viewerID); err != nil {
 		return err
@@ -46,11 +47,15 @@ func (s *Service) DeleteComment(ctx context.Context, viewerID, ref, postID, comm
 		return err
 	}
 	if c.UserID != viewerID {
-		w, err := s.Store.World(ctx, p.WorldID)
+		w, err := s.ref(ctx, p.WorldID)
 		if err != nil {
 			return err
 		}
-		if w.OwnerID != viewerID {
+		ok, err := s.stewards(ctx, w, viewerID)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return generia.Errorf(generia.KindForbidden, "you can delete only your own comments")
 		}
 	}

@@ -143,8 +143,8 @@ func (s *Service) LifeOf(ctx context.Context, viewerID, ref string) (generia.Lif
 	if err != nil {
 		return v, err
 	}
-	if w.OwnerID != viewerID {
-		return generia.LifeView{State: v.State, LastViewedAt: v.LastViewedAt}, nil
+	if ok, err := s.stewards(ctx, w, viewerID); err != nil || !ok {
+		return generia.LifeView{State: v.State, LastViewedAt: v.LastViewedAt}, err
 	}
 	// The owner sees what the world lives by: their settings within the
 	// ceilings as they are now, and the ceilings themselves.
@@ -159,7 +159,7 @@ func (s *Service) LifeOf(ctx context.Context, viewerID, ref string) (generia.Lif
 // LifeCeilings returns the ceilings of the life of the viewer's own world:
 // what its owner may choose.
 func (s *Service) LifeCeilings(ctx context.Context, viewerID, ref string) (generia.Ceilings, error) {
-	w, err := s.owned(ctx, viewerID, ref, "change the life of")
+	w, err := s.steward(ctx, viewerID, ref, "change the life of")
 	if err != nil {
 		return generia.Ceilings{}, err
 	}
@@ -180,7 +180,7 @@ type LifeChange struct {
 // Values out of range, not finite, or above the ceilings of the world's
 // owner give KindInvalid (naming the ceiling) and change nothing.
 func (s *Service) SetLife(ctx context.Context, viewerID, ref string, ch LifeChange) (generia.LifeView, error) {
-	w, err := s.owned(ctx, viewerID, ref, "change the life of")
+	w, err := s.steward(ctx, viewerID, ref, "change the life of")
 	if err != nil {
 		return generia.LifeView{}, err
 	}

@@ -217,7 +217,7 @@ func postText(caption string, tags []string) string {
 }
 
 // DeletePost deletes a post: one of the viewer's characters', or, as the
-// world's owner, any in their world.
+// world's owner or a co-owner, any in the world.
 func (s *Service) DeletePost(ctx context.Context, viewerID, ref, postID string) error {
 	if err := signedIn(viewerID); err != nil {
 		return err
@@ -234,7 +234,7 @@ func (s *Service) DeletePost(ctx context.Context, viewerID, ref, postID string) 
 }
 
 // mayRemovePost reports whether the viewer may delete a post: its
-// character is theirs, or the world is.
+// character is theirs, or they own or co-own the world.
 func (s *Service) mayRemovePost(ctx context.Context, viewerID string, p generia.Post) bool {
 	if viewerID == "" {
 		return false
@@ -243,5 +243,9 @@ func (s *Service) mayRemovePost(ctx context.Context, viewerID string, p generia.
 		return true
 	}
 	w, err := s.ref(ctx, p.WorldID)
-	return err == nil && w.OwnerID == viewerID
+	if err != nil {
+		return false
+	}
+	ok, err := s.stewards(ctx, w, viewerID)
+	return err == nil && ok
 }

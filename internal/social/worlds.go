@@ -13,9 +13,14 @@ import (
 type WorldView struct {
 	World  generia.World
 	Status generia.GenerationStatus
-	// IsOwner and IsMember describe the viewer.
-	IsOwner, IsMember bool
+	// IsOwner, IsMember and IsCoOwner (of the world's life settings and
+	// moderation) describe the viewer.
+	IsOwner, IsMember, IsCoOwner bool
 }
+
+// Moderates reports whether the viewer looks after the world: its owner
+// or a co-owner, who delete any post or comment in it.
+func (v WorldView) Moderates() bool { return v.IsOwner || v.IsCoOwner }
 
 // World returns a world the viewer may see, with its status and the
 // viewer's relation to it. ref may be a world ID or its workflow ID.
@@ -36,6 +41,11 @@ func (s *Service) World(ctx context.Context, viewerID, ref string) (WorldView, e
 	v := WorldView{World: w, Status: forViewer(st, w.OwnerID, viewerID), IsOwner: viewerID != "" && w.OwnerID == viewerID}
 	if viewerID != "" {
 		if v.IsMember, err = s.Store.IsMember(ctx, w.ID, viewerID); err != nil {
+			return WorldView{}, err
+		}
+	}
+	if v.IsMember && !v.IsOwner {
+		if v.IsCoOwner, err = s.Store.IsCoOwner(ctx, w.ID, viewerID); err != nil {
 			return WorldView{}, err
 		}
 	}

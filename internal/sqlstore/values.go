@@ -127,6 +127,7 @@ const (
 	listCases        = "k"
 	listCasesNewest  = "kn"
 	listAudit        = "a"
+	listMembers      = "mb"
 )
 
 // micros is the form of a time in a cursor.

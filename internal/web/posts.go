@@ -83,7 +83,7 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 	d := postData{View: view, Post: p, Viewer: v, CommentText: text, CommentError: errMsg, MaxComment: social.MaxCommentLength,
 		Edit: edit.or(map[string]string{"caption": p.Caption, "hashtags": strings.Join(p.Hashtags, " ")})}
 	for _, c := range comments {
-		d.Comments = append(d.Comments, newCommentView(c, v, view.IsOwner))
+		d.Comments = append(d.Comments, newCommentView(c, v, view.Moderates()))
 	}
 	if v.SignedIn() {
 		if life, err := h.social.LifeOf(ctx, v.ID, view.World.ID); err == nil {
@@ -97,7 +97,7 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 		d.ReplyTo = r.PostFormValue("parent_id")
 		d.ReplyAs = newReplyAs(v, d.Mine, d.CommentAs, social.MaxCommentLength)
 		own := slices.ContainsFunc(d.Mine, func(c generia.Character) bool { return c.ID == p.CharacterID })
-		d.CanDelete, d.Moderated, d.CanEdit = own || view.IsOwner, !own && view.IsOwner, own
+		d.CanDelete, d.Moderated, d.CanEdit = own || view.Moderates(), !own && view.Moderates(), own
 	}
 	d.Threads = threads(d.Comments)
 	if next != "" {

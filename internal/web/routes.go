@@ -88,6 +88,13 @@ func (h *Handler) routes() []route {
 		{"POST", "/worlds/{id}/life", small, signedIn, ratelimit.Life, h.setLife},
 		{"POST", "/worlds/{id}/posts", upload, signedIn, ratelimit.Posts, h.createPost},
 		{"POST", "/worlds/{id}/characters", upload, signedIn, ratelimit.Uploads, h.createCharacter},
+		{"GET", "/worlds/{id}/members", small, signedIn, "", h.members}, // the owner's invitations and members
+		{"POST", "/worlds/{id}/invitations", small, signedIn, ratelimit.Invitations, h.createInvitation},
+		{"POST", "/worlds/{id}/invitations/{invitationID}/revoke", small, signedIn, "", h.revokeInvitation},
+		{"POST", "/worlds/{id}/members/{userID}/remove", small, signedIn, "", h.removeMember},
+		{"POST", "/worlds/{id}/members/{userID}/co-owner", small, signedIn, "", h.setCoOwner},
+		{"GET", "/invite/{code}", small, signedIn, "", h.invite},
+		{"POST", "/invite/{code}", small, signedIn, ratelimit.Invitations, h.acceptInvitation},
 
 		{"GET", "/worlds/{id}/posts/{postID}", small, anyone, "", h.post},
 		{"POST", "/worlds/{id}/posts/{postID}/like", small, anyone, "", h.like},
