@@ -530,3 +530,24 @@ type TrustStore interface {
 	TopAccounts(ctx context.Context, since time.Time, n int) ([]Spender, error)
 	TopWorlds(ctx context.Context, since time.Time, n int) ([]Spender, error)
 }
+
+// ReviewOf reads the review state of a subject from the store: of a post,
+// comment, character or world. Another type of subject gives KindInvalid,
+// an unknown item the store's KindNotFound.
+func ReviewOf(ctx context.Context, s Store, sub Subject) (Review, error) {
+	switch sub.Type {
+	case SubjectPost:
+		p, err := s.Post(ctx, sub.ID, "")
+		return p.Review, err
+	case SubjectComment:
+		c, err := s.Comment(ctx, sub.ID)
+		return c.Review, err
+	case SubjectCharacter:
+		c, err := s.Character(ctx, sub.ID)
+		return c.Review, err
+	case SubjectWorld:
+		w, err := s.World(ctx, sub.ID)
+		return w.Review, err
+	}
+	return Review{}, Errorf(KindInvalid, "a %s has no review state", sub.Type)
+}

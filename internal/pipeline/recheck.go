@@ -69,7 +69,7 @@ func (a *Activities) RecheckPerson(ctx context.Context, r generia.Recheck) (Chec
 // held, it waits for a moderator, with the reason; blocked, it is hidden.
 func (a *Activities) ApplyRecheck(ctx context.Context, ans RecheckAnswer) error {
 	r, c := ans.Recheck, ans.Check
-	cur, err := a.reviewOf(ctx, r.Subject)
+	cur, err := generia.ReviewOf(ctx, a.Store, r.Subject)
 	if generia.IsKind(err, generia.KindNotFound) {
 		return nil // deleted meanwhile
 	}
@@ -105,25 +105,6 @@ func (a *Activities) ApplyRecheck(ctx context.Context, ans RecheckAnswer) error 
 		return storeError(err)
 	}
 	return a.audit(ctx, entry)
-}
-
-// reviewOf reads an item's review state.
-func (a *Activities) reviewOf(ctx context.Context, s generia.Subject) (generia.Review, error) {
-	switch s.Type {
-	case generia.SubjectPost:
-		p, err := a.Store.Post(ctx, s.ID, "")
-		return p.Review, err
-	case generia.SubjectComment:
-		c, err := a.Store.Comment(ctx, s.ID)
-		return c.Review, err
-	case generia.SubjectCharacter:
-		c, err := a.Store.Character(ctx, s.ID)
-		return c.Review, err
-	case generia.SubjectWorld:
-		w, err := a.Store.World(ctx, s.ID)
-		return w.Review, err
-	}
-	return generia.Review{}, generia.Errorf(generia.KindInvalid, "a %s has no review state", s.Type)
 }
 
 // Recheck starts the recheck of a person's item held because its check

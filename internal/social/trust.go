@@ -244,7 +244,7 @@ func (s *Service) heldForReview(ctx context.Context, sub generia.Subject, r gene
 	if r.State == generia.ReviewNone && len(r.Labels) == 0 {
 		return nil
 	}
-	cur, err := s.review(ctx, sub)
+	cur, err := generia.ReviewOf(ctx, s.Store, sub)
 	if err != nil {
 		return err
 	}
@@ -488,7 +488,7 @@ func (s *Service) Report(ctx context.Context, viewerID string, nr NewReport) (ge
 // moderator already hid it.
 func (s *Service) holdReported(ctx context.Context, c generia.Case) {
 	r := generia.Review{State: generia.ReviewHeld, Reason: "held for review after reports"}
-	if cur, err := s.review(ctx, c.Subject); err != nil || !cur.Visible() {
+	if cur, err := generia.ReviewOf(ctx, s.Store, c.Subject); err != nil || !cur.Visible() {
 		return
 	} else {
 		r.Labels = cur.Labels
@@ -500,25 +500,6 @@ func (s *Service) holdReported(ctx context.Context, c generia.Case) {
 	s.changed(ctx, c)
 	s.audit(ctx, generia.AuditEntry{Actor: generia.ActorSystem, Verb: "hold", Subject: c.Subject, CaseID: c.ID,
 		Reason: fmt.Sprintf("reports weigh %.1f, past the threshold of %.1f", c.Score, generia.ReportThreshold), Snapshot: &c.Snapshot})
-}
-
-// review reads a subject's review state.
-func (s *Service) review(ctx context.Context, sub generia.Subject) (generia.Review, error) {
-	switch sub.Type {
-	case generia.SubjectPost:
-		p, err := s.Store.Post(ctx, sub.ID, "")
-		return p.Review, err
-	case generia.SubjectComment:
-		c, err := s.Store.Comment(ctx, sub.ID)
-		return c.Review, err
-	case generia.SubjectCharacter:
-		c, err := s.Store.Character(ctx, sub.ID)
-		return c.Review, err
-	case generia.SubjectWorld:
-		w, err := s.Store.World(ctx, sub.ID)
-		return w.Review, err
-	}
-	return generia.Review{}, generia.Errorf(generia.KindInvalid, "a %s has no review state", sub.Type)
 }
 
 // changed drops the cached pages of a case's world.
@@ -691,7 +672,7 @@ func (s *Service) reviewAfter(ctx context.Context, c generia.Case, action string
 	if c.Subject.Type == generia.SubjectUser {
 		return nil, nil
 	}
-	cur, err := s.review(ctx, c.Subject)
+	cur, err := generia.ReviewOf(ctx, s.Store, c.Subject)
 	if generia.IsKind(err, generia.KindNotFound) {
 		return nil, nil // gone since: the decision is recorded on the snapshot
 	}
