@@ -182,11 +182,13 @@ func unjudged(name string, err error) Check {
 
 // checkOptions are a check's activity options on queue: a check is quick,
 // and retried with backoff for as long as the service is down, for it may
-// not be skipped.
+// not be skipped. Its heartbeat says it lives, so that a check whose worker
+// died is retried elsewhere within seconds, not after its minute.
 func checkOptions(queue string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		TaskQueue:           queue,
 		StartToCloseTimeout: time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: timeleft.RetryLongest,
 			NonRetryableErrorTypes: nonRetryable,
@@ -213,6 +215,7 @@ type ItemReview struct {
 // CheckPrompt checks a world's prompt (and name) before anything is paid
 // for. A block gives a Check whose Reason anyone may read.
 func (a *Activities) CheckPrompt(ctx context.Context, ref WorldRef) (Check, error) {
+	defer heartbeat(ctx)()
 	w, err := a.Store.World(ctx, ref.WorldID)
 	if err != nil {
 		return Check{}, storeError(err)
@@ -251,6 +254,7 @@ func (a *Activities) policy() generia.Policy {
 // CheckText checks a generated text before it is published: every text of
 // the item a reader may see.
 func (a *Activities) CheckText(ctx context.Context, job TextJob) (Check, error) {
+	defer heartbeat(ctx)()
 	key := keyTake(job.Key, job.Take)
 	g, err := a.Store.Artifact(ctx, job.WorldID, key)
 	if err != nil {
@@ -314,6 +318,7 @@ func textsOf(doc []byte) (string, error) {
 // (kept with the image when it was painted); the stricter counts, so the
 // provider's check stands alone when the moderator cannot see images.
 func (a *Activities) CheckImage(ctx context.Context, job ImageJob) (Check, error) {
+	defer heartbeat(ctx)()
 	key := job.Key()
 	id := ItemID(job.WorldID, key)
 	m, err := a.Store.Media(ctx, id)

@@ -40,10 +40,12 @@ const checkBesidesChange = "life-checks-person-beside-writing"
 const maxRewrites = 2
 
 // lifeCheckOptions run a life's checks on the LLM queue, beside the calls they guard,
-// retried without end while the moderation service fails.
+// retried without end while the moderation service fails; as checkOptions,
+// a check whose worker died is retried within seconds.
 var lifeCheckOptions = workflow.ActivityOptions{
 	TaskQueue:           QueueLLM,
 	StartToCloseTimeout: time.Minute,
+	HeartbeatTimeout:    20 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
 		NonRetryableErrorTypes: []string{errWorldGone, errNotFound}},
 }
@@ -72,6 +74,7 @@ const (
 // st.PostID. Text already held or hidden is not answered; with no
 // Moderator (moderation off) the rest is.
 func (a *Activities) CheckPerson(ctx context.Context, st LifeStep) (LifeCheck, error) {
+	defer heartbeat(ctx)()
 	var chk generia.TextCheck
 	var subject generia.Subject
 	switch {
@@ -116,6 +119,7 @@ func (a *Activities) CheckPerson(ctx context.Context, st LifeStep) (LifeCheck, e
 // before it is posted, in the conversation it answers. A reply flagged at
 // its last rewrite is recorded as withheld.
 func (a *Activities) CheckReply(ctx context.Context, r LifeReply) (LifeCheck, error) {
+	defer heartbeat(ctx)()
 	reply, err := artifact[content.Reply](ctx, a, r.WorldID, r.replyKey())
 	if err != nil {
 		return LifeCheck{}, storeError(err)
@@ -155,6 +159,7 @@ func (a *Activities) CheckReply(ctx context.Context, r LifeReply) (LifeCheck, er
 // hashtags, at its rewrite r.Again) before its image is painted and it is
 // posted. A post flagged at its last rewrite is recorded as withheld.
 func (a *Activities) CheckLifePost(ctx context.Context, r LifeReply) (LifeCheck, error) {
+	defer heartbeat(ctx)()
 	d, err := artifact[content.PostDetail](ctx, a, r.WorldID, lifePostKey(r.Key))
 	if err != nil {
 		return LifeCheck{}, storeError(err)

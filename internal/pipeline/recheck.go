@@ -50,6 +50,7 @@ type RecheckAnswer struct {
 // RecheckPerson checks a person's held text again. A service that fails is
 // retried (the workflow waits); one that cannot judge the text holds it.
 func (a *Activities) RecheckPerson(ctx context.Context, r generia.Recheck) (Check, error) {
+	defer heartbeat(ctx)()
 	if a.Moderator == nil {
 		return Check{}, errors.New("no moderator on this worker")
 	}
