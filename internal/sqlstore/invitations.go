@@ -125,7 +125,10 @@ func (s *Store) AcceptInvitation(ctx context.Context, codeHash, userID string, n
 			inv.WorldID, userID).Scan(&member); err != nil {
 			return err
 		}
-		if owner == userID || member {
+		switch {
+		case owner == userID:
+			return generia.Errorf(generia.KindConflict, "you own this world: send the link to the people you want to let in")
+		case member:
 			return generia.Errorf(generia.KindConflict, "you are already a member of this world")
 		}
 		res, err := tx.Exec(ctx, `UPDATE world_invitations SET uses = uses + 1

@@ -62,7 +62,7 @@ func testInvitations(t *testing.T, s generia.Store) {
 	refused("hash-two", "u-ines", at(time.Minute), generia.KindConflict, "this invitation has been used up")
 	refused("hash-short", "u-ines", at(time.Hour), generia.KindConflict, "this invitation has expired")
 	refused("hash-short", "u-mara", at(time.Minute), generia.KindConflict, "you are already a member of this world")
-	refused("hash-short", "u-owner", at(time.Minute), generia.KindConflict, "you are already a member of this world")
+	refused("hash-short", "u-owner", at(time.Minute), generia.KindConflict, "you own this world: send the link to the people you want to let in")
 	refused("hash-nowhere", "u-ines", at(time.Minute), generia.KindNotFound, "")
 	refused("hash-short", "u-nobody", at(time.Minute), generia.KindNotFound, "")
 	refused("", "u-ines", at(time.Minute), generia.KindInvalid, "")

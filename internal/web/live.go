@@ -52,7 +52,7 @@ func (h *Handler) liveEvent(e social.Event, view social.WorldView, v viewer) ([]
 		}
 		return json.Marshal(map[string]string{"id": e.Post.ID, "html": html.String()})
 	case social.EventComment:
-		c := newCommentView(*e.Comment, v, view.Moderates())
+		c := newCommentView(*e.Comment, v, stewardOf(view))
 		if err := h.views.fragment(&html, "comment", map[string]any{"C": c, "W": view.World.ID, "P": c.PostID, "V": v}); err != nil {
 			return nil, err
 		}

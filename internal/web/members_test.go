@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/social"
 )
 
 // The owner of a private world makes an invitation link from its page; a
@@ -42,6 +43,10 @@ func TestInvitationPages(t *testing.T) {
 	bob.postForm(invite, url.Values{"_csrf": {bob.csrf}}).redirects(grove)
 	bob.get(grove).want(http.StatusOK, "Hidden Grove")
 	bob.get(invite).want(http.StatusOK, "already part of this world")
+	// Its owner is told the world is theirs and the link for others; they
+	// cannot spend a use of it.
+	ada.get(invite).want(http.StatusOK, "Your invitation to Hidden Grove", "You own this world").lacks("already part", "Accept and join", "You are invited")
+	ada.postForm(invite, url.Values{"_csrf": {ada.csrf}}).want(http.StatusConflict, "You own this world").lacks("already a member")
 	cy := f.signedIn(f.cy)
 	cy.get(invite).want(http.StatusConflict, "used up")
 	cy.postForm(invite, url.Values{"_csrf": {cy.csrf}}).want(http.StatusConflict, "used up")
@@ -89,7 +94,7 @@ func TestPeoplesCharactersAreMarkedInTheCast(t *testing.T) {
 }
 
 // A co-owner gets the world's life panel and changes its life, and removes
-// the world's posts; a member does not.
+// the world's posts and comments as a co-owner; a member does not.
 func TestACoOwnerHasTheLifePanel(t *testing.T) {
 	f := newFixture(t)
 	f.social.Life = &fakeLife{settings: map[string]generia.LifeSettings{"tidewater": {Enabled: true, ActionsPerHour: 6, DailyCalls: 200, DailyBudgetUSD: 0.5}}}
@@ -101,7 +106,10 @@ func TestACoOwnerHasTheLifePanel(t *testing.T) {
 	cy.get("/worlds/tidewater").want(http.StatusOK, "data-life-panel")
 	cy.postForm("/worlds/tidewater/life", url.Values{"_csrf": {cy.csrf}, "enabled": {"1"}, "paused": {"1"}}).redirects("/worlds/tidewater")
 	cy.get("/worlds/tidewater").want(http.StatusOK, `>paused</span>`)
-	cy.get("/worlds/tidewater/posts/post-00").want(http.StatusOK, "Remove post")
+	// What they remove with says what they are: a co-owner, not the owner.
+	_, err := f.social.AddComment(t.Context(), f.ada.ID, "tidewater", "post-00", social.NewComment{Text: "Fair winds."})
+	f.ok(err, "ada comments")
+	cy.get("/worlds/tidewater/posts/post-00").want(http.StatusOK, "Remove post (co-owner)", "Remove (co-owner)").lacks("(owner)")
 	cy.postForm("/worlds/tidewater/posts/post-00/delete", url.Values{"_csrf": {cy.csrf}}).want(http.StatusSeeOther)
 	cy.get("/worlds/tidewater/posts/post-00").want(http.StatusNotFound)
 }

@@ -15,18 +15,36 @@ import (
 type commentView struct {
 	generia.Comment
 	CanDelete bool
-	// Moderated says the viewer may remove it only as the world's owner.
-	Moderated bool
+	// ModeratedAs says the viewer may remove it only as what they are in
+	// the world ("owner" or "co-owner", see stewardOf); "" when it is
+	// theirs or not theirs to remove.
+	ModeratedAs string
 	// ReplyingTo names whom a reply to a reply answers ("@name").
 	ReplyingTo string
 }
 
-func newCommentView(c generia.Comment, v viewer, owner bool) commentView {
+func newCommentView(c generia.Comment, v viewer, steward string) commentView {
 	own := v.SignedIn() && c.UserID == v.ID && !c.Deleted
 	if c.Deleted { // nothing left to delete: it goes with its last reply
 		return commentView{Comment: c}
 	}
-	return commentView{Comment: c, CanDelete: own || (v.SignedIn() && owner), Moderated: !own && v.SignedIn() && owner}
+	cv := commentView{Comment: c, CanDelete: own || (v.SignedIn() && steward != "")}
+	if !own && v.SignedIn() {
+		cv.ModeratedAs = steward
+	}
+	return cv
+}
+
+// stewardOf is what the viewer is in a world that lets them remove
+// anyone's posts and comments: "owner", "co-owner", or "" (neither).
+func stewardOf(view social.WorldView) string {
+	switch {
+	case view.IsOwner:
+		return "owner"
+	case view.IsCoOwner:
+		return "co-owner"
+	}
+	return ""
 }
 
 type postData struct {
@@ -52,8 +70,10 @@ type postData struct {
 	Mine      []generia.Character
 	CommentAs string
 	// CanDelete says the viewer may delete the post: their character's,
-	// or, Moderated, any in their world. CanEdit: it is their character's.
-	CanDelete, Moderated, CanEdit bool
+	// or, as ModeratedAs (see stewardOf), any in their world. CanEdit: it
+	// is their character's.
+	CanDelete, CanEdit bool
+	ModeratedAs        string
 	// Edit is the post's edit form.
 	Edit editForm
 }
@@ -83,7 +103,7 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 	d := postData{View: view, Post: p, Viewer: v, CommentText: text, CommentError: errMsg, MaxComment: social.MaxCommentLength,
 		Edit: edit.or(map[string]string{"caption": p.Caption, "hashtags": strings.Join(p.Hashtags, " ")})}
 	for _, c := range comments {
-		d.Comments = append(d.Comments, newCommentView(c, v, view.Moderates()))
+		d.Comments = append(d.Comments, newCommentView(c, v, stewardOf(view)))
 	}
 	if v.SignedIn() {
 		if life, err := h.social.LifeOf(ctx, v.ID, view.World.ID); err == nil {
@@ -97,7 +117,10 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 		d.ReplyTo = r.PostFormValue("parent_id")
 		d.ReplyAs = newReplyAs(v, d.Mine, d.CommentAs, social.MaxCommentLength)
 		own := slices.ContainsFunc(d.Mine, func(c generia.Character) bool { return c.ID == p.CharacterID })
-		d.CanDelete, d.Moderated, d.CanEdit = own || view.Moderates(), !own && view.Moderates(), own
+		d.CanDelete, d.CanEdit = own || view.Moderates(), own
+		if !own {
+			d.ModeratedAs = stewardOf(view)
+		}
 	}
 	d.Threads = threads(d.Comments)
 	if next != "" {

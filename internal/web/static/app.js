@@ -259,7 +259,8 @@
   }
 
   function deleteComment(form) {
-    if (!window.confirm(form.querySelector('button').textContent.indexOf('Remove') === 0 ? 'Remove this comment, as the world\'s owner?' : 'Delete this comment?')) return;
+    var as = form.querySelector('button').dataset.moderatedAs;
+    if (!window.confirm(as ? 'Remove this comment, as the world\'s ' + as + '?' : 'Delete this comment?')) return;
     var m = /^\/worlds\/([^/]+)\/posts\/([^/]+)\/comments\/([^/]+)\/delete$/.exec(new URL(form.action).pathname);
     if (!m) return;
     var li = form.closest('[data-comment]');
