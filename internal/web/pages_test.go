@@ -204,3 +204,51 @@ func cyCharacter(t *testing.T, f *fixture) generia.Character {
 	f.ok(err, "cy's character")
 	return c
 }
+
+// Joining says what to do next: the world page opens at its character
+// form, open at the top of the feed's column, saying why; once the person
+// has a character, it is closed and offers another.
+func TestJoiningOpensTheCharacterForm(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	bob := f.signedIn(f.bob)
+	bob.get("/worlds/tidewater").lacks(`id="new-character"`)
+	bob.postForm("/worlds/tidewater/join", url.Values{"_csrf": {bob.csrf}}).redirects("/worlds/tidewater#new-character")
+	page := bob.get("/worlds/tidewater").want(http.StatusOK,
+		`<details class="card create-character" id="new-character" open>`, "Create your character", "You joined Tidewater.")
+	wantInOrder(t, page.body, `<div class="world-main">`, `id="new-character"`, `action="/worlds/tidewater/characters"`, `id="feed"`)
+
+	bob.postMultipart("/worlds/tidewater/characters", url.Values{"_csrf": {bob.csrf}, "display_name": {"Bob Oar"}}, nil).want(http.StatusSeeOther)
+	bob.get("/worlds/tidewater").want(http.StatusOK, `<details class="card create-character" id="new-character">`, "Create another character").
+		lacks("You joined Tidewater.")
+	// The owner, who made the world, is not pressed to.
+	f.signedIn(f.ada).get("/worlds/tidewater").want(http.StatusOK, `<details class="card create-character" id="new-character">`).
+		lacks("You joined")
+}
+
+// The owner's life and invitation panels sit in the feed's column, at its
+// width, on every screen.
+func TestOwnersPanelsSitInTheFeedColumn(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.social.Life = &fakeLife{settings: map[string]generia.LifeSettings{"tidewater": {Enabled: true, ActionsPerHour: 6, DailyCalls: 200, DailyBudgetUSD: 0.5}}}
+	page := f.signedIn(f.ada).get("/worlds/tidewater").want(http.StatusOK)
+	wantInOrder(t, page.body, `<div class="world-columns">`, `<div class="world-main">`, "data-life-panel", "data-invite-panel", `id="feed"`)
+	css := f.browser().get("/static/app.css").want(http.StatusOK).body
+	if !strings.Contains(css, ".world-columns { max-width: 640px;") {
+		t.Error("the feed's column has no width of its own")
+	}
+}
+
+// wantInOrder fails unless page holds each of parts, one after the other.
+func wantInOrder(t *testing.T, page string, parts ...string) {
+	t.Helper()
+	at := 0
+	for _, s := range parts {
+		i := strings.Index(page[at:], s)
+		if i < 0 {
+			t.Fatalf("the page lacks %q after %q (want %q in order)", s, page[max(0, at-80):at], parts)
+		}
+		at += i + len(s)
+	}
+}

@@ -375,7 +375,7 @@ func TestCSRFOnSignedInForms(t *testing.T) {
 		t.Errorf("joined without the token")
 	}
 	bob.get("/worlds/tidewater")
-	bob.postForm("/worlds/tidewater/join", url.Values{"_csrf": {bob.csrf}}).redirects("/worlds/tidewater")
+	bob.postForm("/worlds/tidewater/join", url.Values{"_csrf": {bob.csrf}}).redirects("/worlds/tidewater#new-character")
 	bob.get("/worlds/tidewater").want(http.StatusOK, `action="/worlds/tidewater/leave"`, "Create your character")
 	bob.postForm("/worlds/tidewater/leave", url.Values{"_csrf": {bob.csrf}}).want(http.StatusSeeOther)
 	bob.get("/worlds/tidewater").want(http.StatusOK, `action="/worlds/tidewater/join"`)

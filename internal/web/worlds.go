@@ -510,9 +510,16 @@ func (h *Handler) allCharacters(ctx context.Context, viewerID, worldID string) (
 	return all, nil
 }
 
-// join, leave and cancel are the world page's buttons.
+// join, leave and cancel are the world page's buttons. Joining goes to
+// the world page's character form, open there: what a new member does
+// next.
 func (h *Handler) join(w http.ResponseWriter, r *http.Request, req request) {
-	h.worldAction(w, r, req, func(ctx context.Context, viewerID, id string) error { return h.social.JoinWorld(ctx, viewerID, id) })
+	id := r.PathValue("id")
+	if err := h.social.JoinWorld(r.Context(), req.viewer.ID, id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/worlds/"+url.PathEscape(id)+"#new-character", http.StatusSeeOther)
 }
 
 func (h *Handler) leave(w http.ResponseWriter, r *http.Request, req request) {
