@@ -32,8 +32,21 @@ func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
 		h.fail(w, r, err)
 		return
 	}
+	// A signed-in viewer's comments come with their Reply form, speaking
+	// as the page's "Comment as" starts (the script then follows it).
+	var as *replyAs
+	if v.SignedIn() {
+		mine, err := h.social.UserCharacters(r.Context(), v.ID, view.World.ID, v.ID)
+		if err != nil {
+			events.Close()
+			h.fail(w, r, err)
+			return
+		}
+		a := newReplyAs(v, mine, commentAs(r, view.World.ID, mine), social.MaxCommentLength)
+		as = &a
+	}
 	sse.Serve(h.streams, r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
-		data, err := h.liveEvent(e, view, v)
+		data, err := h.liveEvent(e, view, v, as)
 		if err != nil {
 			h.log.Error("rendering a live event", "world_id", view.World.ID, "kind", e.Kind, "error", err)
 			return sse.Event{}, false
@@ -42,8 +55,9 @@ func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
 	})
 }
 
-// liveEvent renders one event of the live stream as its JSON data.
-func (h *Handler) liveEvent(e social.Event, view social.WorldView, v viewer) ([]byte, error) {
+// liveEvent renders one event of the live stream as its JSON data; a
+// comment with its Reply form speaking as as, if set.
+func (h *Handler) liveEvent(e social.Event, view social.WorldView, v viewer, as *replyAs) ([]byte, error) {
 	var html bytes.Buffer
 	switch e.Kind {
 	case social.EventPost:
@@ -53,7 +67,11 @@ func (h *Handler) liveEvent(e social.Event, view social.WorldView, v viewer) ([]
 		return json.Marshal(map[string]string{"id": e.Post.ID, "html": html.String()})
 	case social.EventComment:
 		c := newCommentView(*e.Comment, v, stewardOf(view))
-		if err := h.views.fragment(&html, "comment", map[string]any{"C": c, "W": view.World.ID, "P": c.PostID, "V": v}); err != nil {
+		data := map[string]any{"C": c, "W": view.World.ID, "P": c.PostID, "V": v}
+		if as != nil {
+			data["As"] = *as
+		}
+		if err := h.views.fragment(&html, "comment", data); err != nil {
 			return nil, err
 		}
 		return json.Marshal(map[string]string{"id": c.ID, "post_id": c.PostID, "parent_id": c.ParentID, "html": html.String()})

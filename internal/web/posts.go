@@ -122,7 +122,12 @@ func (h *Handler) showPost(w http.ResponseWriter, r *http.Request, v viewer, sta
 			d.ModeratedAs = stewardOf(view)
 		}
 	}
-	d.Threads = threads(d.Comments)
+	elsewhere, err := h.earlierSpeakers(ctx, v.ID, view.World.ID, p.ID, r.URL.Query().Get("comments"), comments)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Threads = threads(d.Comments, elsewhere)
 	if next != "" {
 		d.MoreComments = postURL(view.World.ID, p.ID) + "?" + url.Values{"comments": {next}}.Encode() + "#comments"
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,8 +22,10 @@ type threadView struct {
 // threads groups a page of comments (oldest first) into threads: each
 // comment under the first-level comment its answers lead back to. A reply
 // whose comment is not on the page (on an earlier page, or not shown to
-// the viewer) stands at the first level.
-func threads(comments []commentView) []threadView {
+// the viewer) stands at the first level, naming whom it answers: as
+// elsewhere names it (parent ID → "@name", see Handler.earlierSpeakers),
+// else as a comment not shown.
+func threads(comments []commentView, elsewhere map[string]string) []threadView {
 	byID := make(map[string]int, len(comments))
 	for i, c := range comments {
 		byID[c.ID] = i
@@ -35,6 +38,15 @@ func threads(comments []commentView) []threadView {
 	for i, c := range comments {
 		p, ok := byID[c.ParentID]
 		if c.ParentID == "" || !ok || p >= i {
+			switch {
+			case c.ParentID == "":
+			case ok:
+				c.ReplyingTo = replyingTo(comments[p].Comment)
+			case elsewhere[c.ParentID] != "":
+				c.ReplyingTo = elsewhere[c.ParentID]
+			default:
+				c.ReplyingTo = "a comment not shown here"
+			}
 			root[i] = i
 			at[i] = len(out)
 			out = append(out, threadView{commentView: c})
@@ -48,6 +60,54 @@ func threads(comments []commentView) []threadView {
 		t.Replies = append(t.Replies, c)
 	}
 	return out
+}
+
+// maxEarlierComments bounds how far back a later page of comments looks
+// for the comments its replies answer.
+const maxEarlierComments = 1000
+
+// earlierSpeakers names whom the replies of a later page of a post's
+// comments answer on the pages before it: parent ID → "@name" (or "a
+// deleted comment"). It reads the pages the viewer sees from the first,
+// up to this one or maxEarlierComments; a comment the viewer does not see
+// is not named. The first page has nothing before it.
+func (h *Handler) earlierSpeakers(ctx context.Context, viewerID, worldID, postID, cursor string, page []generia.Comment) (map[string]string, error) {
+	if cursor == "" || len(page) == 0 {
+		return nil, nil
+	}
+	onPage := make(map[string]bool, len(page))
+	for _, c := range page {
+		onPage[c.ID] = true
+	}
+	missing := map[string]bool{}
+	for _, c := range page {
+		if c.ParentID != "" && !onPage[c.ParentID] {
+			missing[c.ParentID] = true
+		}
+	}
+	names := map[string]string{}
+	pg := generia.Page{Limit: generia.MaxPageSize}
+	for read := 0; len(missing) > 0 && read < maxEarlierComments; {
+		earlier, next, err := h.social.Comments(ctx, viewerID, worldID, postID, pg)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range earlier {
+			if onPage[c.ID] { // this page itself: nothing before it is left
+				return names, nil
+			}
+			if missing[c.ID] {
+				names[c.ID] = replyingTo(c)
+				delete(missing, c.ID)
+			}
+		}
+		read += len(earlier)
+		if next == "" {
+			break
+		}
+		pg.Cursor = next
+	}
+	return names, nil
 }
 
 // replyingTo is how a reply to a reply names whom it answers.

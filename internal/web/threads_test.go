@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,7 +53,7 @@ func TestCommentThreads(t *testing.T) {
 
 	cy := f.signedIn(f.cy)
 	cy.get(post).want(http.StatusOK, `<summary>Reply</summary>`, `name="parent_id" value="m-ai"`,
-		`<label for="reply-m-ai">Reply to @`+ai.Username+` as <span data-reply-as>Cy the Diver (@cy_the_diver)</span></label>`,
+		`<label for="reply-m-ai">Reply to <span data-reply-to>@`+ai.Username+`</span> as <span data-reply-as>Cy the Diver (@cy_the_diver)</span></label>`,
 		`<textarea id="reply-m-ai" name="text"`, `name="character_id" value="`+mine.ID+`"`)
 	cy.postForm(post+"/comments", url.Values{"text": {"She did."}, "parent_id": {"m-ai"}, "character_id": {mine.ID}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
 	if n := strings.Count(cy.get(post).body, "replying to @"+ai.Username); n != 2 {
@@ -112,5 +113,64 @@ func TestLiveReplyNamesItsParent(t *testing.T) {
 	f.ok(err, "ada replies")
 	if e := nextLive(t, events, "comment"); e.data["id"] != reply.ID || e.data["parent_id"] != asked.ID {
 		t.Errorf("the reply's event = %+v, want parent_id %s", e.data, asked.ID)
+	}
+}
+
+// A reply whose comment is on an earlier page of comments stands at the
+// first level and names whom it answers; one whose comment the viewer
+// does not see says only that, naming no one.
+func TestRepliesNameCommentsNotOnThePage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	post := f.posts[5]
+	at := time.Now().Add(-time.Hour)
+	add := func(c generia.Comment) {
+		t.Helper()
+		at = at.Add(time.Second)
+		c.PostID, c.CreatedAt = post.ID, at
+		_, err := f.store.AddComment(t.Context(), c)
+		f.ok(err, "comment "+c.ID)
+	}
+	add(generia.Comment{ID: "e-root", CharacterID: f.chars[1].ID, IsAI: true, Text: "High water again."})
+	add(generia.Comment{ID: "e-held", UserID: f.bob.ID, Text: "Something held.", Review: generia.Review{State: generia.ReviewHeld}})
+	add(generia.Comment{ID: "e-to-held", UserID: f.cy.ID, ParentID: "e-held", Text: "Answering the held one."})
+	for i := range commentsPageSize {
+		add(generia.Comment{ID: fmt.Sprintf("e-fill-%02d", i), UserID: f.cy.ID, Text: fmt.Sprintf("Filler %02d.", i)})
+	}
+	add(generia.Comment{ID: "e-late", UserID: f.cy.ID, ParentID: "e-root", Text: "Late answer to the root."})
+
+	cy := f.signedIn(f.cy)
+	first := cy.get("/worlds/tidewater/posts/"+post.ID).want(http.StatusOK, "Answering the held one.", "replying to a comment not shown here").
+		lacks("Something held.", "@bob", "Late answer to the root.")
+	next := strings.ReplaceAll(first.match(`href="(/worlds/tidewater/posts/`+post.ID+`\?comments=[^"#]+)`), "&amp;", "&")
+	second := cy.get(next).want(http.StatusOK, "Late answer to the root.", "replying to @"+f.chars[1].Username).lacks("High water again.")
+	wantInOrder(t, second.body, `id="comment-e-late"`, `class="comment-replying muted">replying to @`+f.chars[1].Username)
+	if strings.Contains(second.body, `<ul class="comment-replies"`) {
+		t.Error("the late reply is nested under nothing on its page")
+	}
+	// Its author sees their held comment, with the reply under it.
+	f.signedIn(f.bob).get("/worlds/tidewater/posts/"+post.ID).want(http.StatusOK, "Something held.", "Answering the held one.").
+		lacks("replying to a comment not shown here")
+}
+
+// Comments that arrive on the live stream come with their Reply form,
+// speaking as the person's "Comment as" choice; a visitor's have none.
+func TestLiveCommentsComeWithReplyForms(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	mine := cyCharacter(t, f)
+	cyEvents, _ := f.signedIn(f.cy).openLive(t, "/worlds/tidewater/live")
+	visitorEvents, _ := f.browser().openLive(t, "/worlds/tidewater/live")
+	c, err := f.social.AddComment(t.Context(), f.ada.ID, "tidewater", f.posts[3].ID, social.NewComment{Text: "Tide's turning."})
+	f.ok(err, "ada comments")
+	e := nextLive(t, cyEvents, "comment")
+	for _, want := range []string{`class="form reply-form"`, `name="parent_id" value="` + c.ID + `"`, `name="character_id" value="` + mine.ID + `"`,
+		`Reply to <span data-reply-to>@ada</span> as <span data-reply-as>Cy the Diver (@cy_the_diver)</span>`} {
+		if !strings.Contains(e.data["html"], want) {
+			t.Errorf("cy's live comment lacks %q:\n%s", want, e.data["html"])
+		}
+	}
+	if e := nextLive(t, visitorEvents, "comment"); strings.Contains(e.data["html"], "reply-form") {
+		t.Errorf("a visitor's live comment has a Reply form:\n%s", e.data["html"])
 	}
 }

@@ -182,7 +182,7 @@ func TestPostPageCommentsAndLikes(t *testing.T) {
 
 	cy.postForm(post+"/comments", url.Values{"text": {"Lovely <b>boats</b>"}, "_csrf": {cy.csrf}}).want(http.StatusSeeOther)
 	page := cy.get(post).want(http.StatusOK, "@cyd", "Lovely &lt;b&gt;boats&lt;/b&gt;", "Delete")
-	commentID := page.match(`id="comment-([^"]+)" data-comment>`)
+	commentID := page.match(`id="comment-([^"]+)" data-comment data-handle="@cyd">`)
 
 	// A character's reply shows the character who speaks, marked AI.
 	p3, err := f.social.Post(t.Context(), "", "tidewater", "post-03")

@@ -230,7 +230,10 @@
       var li = tpl.content.firstElementChild.cloneNode(true);
       li.id = 'comment-' + c.id;
       li.classList.add('is-new');
+      li.dataset.handle = '@' + (c.character_id ? c.character_username : c.username);
+      if (parent) li.dataset.parent = parent;
       $('[data-comment-user]', li).textContent = c.character_id ? c.display_name : '@' + c.username;
+      addReplyForm(li, c.id);
       $('[data-comment-text]', li).textContent = c.text;
       var time = $('time', li);
       if (time) {
@@ -246,13 +249,14 @@
       var empty = $('[data-comments-empty]');
       if (empty) empty.remove();
       if (!document.getElementById('comment-' + c.id)) { // the live stream may have shown it first
-        $('[data-comment-list]').appendChild(li);
+        placeComment($('[data-comment-list]'), li, parent);
         commentsCount(1);
       }
       var note = $('[data-answer-note]', form);
       if (note && c.answer) note.textContent = c.answer.message;
       form.reset();
       showError(errEl, '');
+      if (parent && form.parentNode.open) form.parentNode.open = false; // a reply form, in its <details>
     }).catch(function (err) {
       showError(errEl, err.message);
     }).then(function () { busy(form, false); });
@@ -272,6 +276,7 @@
         [].slice.call(li.children).forEach(function (el) {
           if (!el.hasAttribute('data-comment-replies')) el.remove();
         });
+        li.dataset.handle = 'a deleted comment';
         var gone = document.createElement('p');
         gone.className = 'comment-text muted';
         gone.innerHTML = '<em>This comment was deleted.</em>';
@@ -730,18 +735,52 @@
   }
 
   // The reply forms speak as the comment form's "Comment as" says, once
-  // it is changed too (they are sent without the script).
-  function commentAsChanged(sel) {
+  // it is changed too, and so do those of comments added since (they are
+  // sent without the script too).
+  function speakAsChosen(root) {
+    var sel = document.getElementById('comment-as');
+    if (!sel) return;
     var name = sel.options[sel.selectedIndex].text;
-    $$('.reply-form').forEach(function (f) {
+    $$('.reply-form', root).forEach(function (f) {
       f.elements.character_id.value = sel.value;
       var label = $('[data-reply-as]', f);
       if (label) label.textContent = name;
     });
   }
   document.addEventListener('change', function (ev) {
-    if (ev.target.id === 'comment-as') commentAsChanged(ev.target);
+    if (ev.target.id === 'comment-as') speakAsChosen();
   });
+
+  // addReplyForm gives a comment the script added a Reply form, from the
+  // page's copy.
+  function addReplyForm(li, id) {
+    var tpl = $('[data-reply-template]');
+    if (!tpl) return;
+    var reply = tpl.content.firstElementChild.cloneNode(true);
+    var text = $('textarea', reply);
+    text.id = 'reply-' + id;
+    $('label', reply).htmlFor = text.id;
+    $('input[name=parent_id]', reply).value = id;
+    $('[data-reply-to]', reply).textContent = li.dataset.handle;
+    li.appendChild(reply);
+    speakAsChosen(li);
+  }
+
+  // placeComment puts a comment in its thread, and names whom a reply to
+  // a reply answers, as the server does.
+  function placeComment(list, li, parentID) {
+    var into = threadOf(list, parentID);
+    var parent = parentID && document.getElementById('comment-' + parentID);
+    var head = $('.comment-head', li);
+    if (into !== list && parent && parent.parentNode === into && head && !$('.comment-replying', li)) {
+      var note = document.createElement('p');
+      note.className = 'comment-replying muted';
+      note.textContent = 'replying to ' + (parent.dataset.handle || 'a comment');
+      head.after(note);
+    }
+    into.appendChild(li);
+    speakAsChosen(li);
+  }
 
   // threadOf is the list a new comment goes in: the replies of the thread
   // of the comment it answers (one level, as the server renders it), or
@@ -782,7 +821,7 @@
         li.classList.add('is-new');
         var empty = $('[data-comments-empty]', list);
         if (empty) empty.remove();
-        threadOf(list, d.parent_id).appendChild(li);
+        placeComment(list, li, d.parent_id);
         commentsCount(1);
         return;
       }
