@@ -399,15 +399,21 @@ func (c *Client) watchOnce(ctx context.Context, id string, fn func(Status)) (Sta
 }
 
 // Event is one event of a world's stream (Events): a new post, a new
-// comment, or the state of its life.
+// comment, the state of its life, or a notification of the reader's; or
+// of an account's stream (AccountEvents): its unread count, or a
+// notification.
 type Event struct {
-	// Kind is "post", "comment" or "life"; ID is what Events takes to
-	// resume after it.
-	Kind, ID string
-	Post     *Post
-	Comment  *Comment
+	// Kind is "post", "comment", "life", "notification" or "unread"; ID
+	// is what Events takes to resume after it.
+	Kind, ID     string
+	Post         *Post
+	Comment      *Comment
+	Notification *apiv1.NotificationEvent
 	// State is the life's state, for a life event.
 	State string
+	// Unread is the reader's count of unread notifications, for an unread
+	// event.
+	Unread int
 }
 
 // errStop ends a stream its reader is done with.
@@ -417,7 +423,18 @@ var errStop = errors.New("stop")
 // event lastID (from now, if empty), calling fn with each event until fn
 // returns false, ctx is done or the stream ends.
 func (c *Client) Events(ctx context.Context, worldID, lastID string, fn func(Event) bool) error {
-	err := c.stream(ctx, "/api/v1/worlds/"+url.PathEscape(worldID)+"/events", lastID, func(event, id string, data []byte) error {
+	return c.events(ctx, "/api/v1/worlds/"+url.PathEscape(worldID)+"/events", lastID, fn)
+}
+
+// AccountEvents follows the reader's notifications from every world (their
+// account's stream), as Events follows a world.
+func (c *Client) AccountEvents(ctx context.Context, lastID string, fn func(Event) bool) error {
+	return c.events(ctx, "/api/v1/me/events", lastID, fn)
+}
+
+// events reads the event stream of path, calling fn with each event.
+func (c *Client) events(ctx context.Context, path, lastID string, fn func(Event) bool) error {
+	err := c.stream(ctx, path, lastID, func(event, id string, data []byte) error {
 		e := Event{Kind: event, ID: id}
 		var v any
 		switch event {
@@ -431,6 +448,13 @@ func (c *Client) Events(ctx context.Context, worldID, lastID string, fn func(Eve
 			v = &struct {
 				State *string `json:"state"`
 			}{&e.State}
+		case "notification":
+			e.Notification = new(apiv1.NotificationEvent)
+			v = e.Notification
+		case "unread":
+			v = &struct {
+				Count *int `json:"count"`
+			}{&e.Unread}
 		default:
 			return nil // an event of a later version
 		}

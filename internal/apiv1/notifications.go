@@ -50,3 +50,9 @@ type Marked struct {
 type NotificationSettings struct {
 	Kinds map[string]bool `json:"kinds"`
 }
+
+// Unread is how many of a person's notifications are unread: the answer
+// of GET /notifications/unread, and the first event of the account stream.
+type Unread struct {
+	Count int `json:"count"`
+}

@@ -40,7 +40,7 @@ func (s *Server) unreadNotifications(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"count": n})
+	writeJSON(w, http.StatusOK, apiv1.Unread{Count: n})
 	return nil
 }
 
@@ -82,8 +82,8 @@ func (s *Server) acceptInvitedNotification(w http.ResponseWriter, r *http.Reques
 }
 
 // streamAccount sends the viewer's notifications, from every world, as
-// server-sent events while the reader stays: "notification" ({notification,
-// unread}). A reader that reconnects with Last-Event-ID gets what came
+// server-sent events while the reader stays: first "unread" ({count}), then
+// "notification" ({notification, unread}) as they come. A reader that reconnects with Last-Event-ID gets what came
 // after it.
 func (s *Server) streamAccount(w http.ResponseWriter, r *http.Request) error {
 	// The stream outlives the request when sse.Serve takes its
@@ -94,7 +94,12 @@ func (s *Server) streamAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sse.Serve(s.pool(), r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
-		if e.Kind != social.EventNotification {
+		switch e.Kind {
+		case social.EventUnread:
+			b, err := json.Marshal(apiv1.Unread{Count: e.Unread})
+			return sse.Event{Name: e.Kind, Data: b}, err == nil
+		case social.EventNotification:
+		default:
 			return sse.Event{}, false
 		}
 		b, err := notificationEvent(e)

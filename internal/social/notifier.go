@@ -32,8 +32,9 @@ const accountCatchUp = 50
 // (EventNotification), from whatever world, for as long as ctx lasts. A
 // stream resumed from since (a reconnecting reader's last event) first
 // gives what came after it, up to accountCatchUp of the latest and a day
-// back. Open streams are capped as Watch's are; a visitor gets
-// KindUnauthorized.
+// back. Its first event is the viewer's unread count (EventUnread), so a
+// reader knows the stream is open and where the count stands. Open streams
+// are capped as Watch's are; a visitor gets KindUnauthorized.
 func (s *Service) WatchAccount(ctx context.Context, viewerID, address string, since time.Time) (*Stream[Event], error) {
 	if err := signedIn(viewerID); err != nil {
 		return nil, err
@@ -43,6 +44,12 @@ func (s *Service) WatchAccount(ctx context.Context, viewerID, address string, si
 		return nil, err
 	}
 	sub := &subscriber{viewerID: viewerID, address: address, events: newStream[Event](false)}
+	count, err := s.Store.UnreadNotifications(ctx, viewerID)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	sub.events.push(Event{Kind: EventUnread, Unread: count})
 	now := s.now()
 	if !since.IsZero() && since.Before(now) {
 		missed, err := s.missed(ctx, viewerID, maxTime(since, now.Add(-24*time.Hour)))

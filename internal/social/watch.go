@@ -14,7 +14,8 @@ import (
 
 // Event is one thing a world's live stream, or an account's, sends.
 type Event struct {
-	// Kind is EventPost, EventComment, EventLife or EventNotification.
+	// Kind is EventPost, EventComment, EventLife, EventNotification or
+	// EventUnread.
 	Kind    string
 	Post    *generia.Post
 	Comment *generia.Comment
@@ -37,6 +38,9 @@ const (
 	EventComment      = "comment"
 	EventLife         = "life"
 	EventNotification = "notification"
+	// EventUnread opens an account stream: how many of the viewer's
+	// notifications are unread (Unread).
+	EventUnread = "unread"
 )
 
 // How a hub watches its world: it reads what was added every WatchPoll,

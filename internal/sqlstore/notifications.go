@@ -32,12 +32,13 @@ func scanNotification(row scanner) (generia.Notification, error) {
 // listed and counted: those of no comment, post or world, or of a comment
 // and post still there and shown, and of a world their person may see (a
 // public world, or one they own or joined; a world hidden or held only by
-// its owner).
+// its owner). An invitation is to a world its person may not see yet: it
+// is shown while its world is there and shown.
 const notificationShown = `(n.comment_id = '' OR EXISTS (SELECT 1 FROM comments nc
 		WHERE nc.id = n.comment_id AND nc.deleted_at IS NULL AND nc.review_state = ''))
 	AND (n.post_id = '' OR EXISTS (SELECT 1 FROM posts np WHERE np.id = n.post_id AND np.review_state = ''))
 	AND (n.world_id = '' OR EXISTS (SELECT 1 FROM worlds nw WHERE nw.id = n.world_id
-		AND (nw.owner_id = n.user_id OR (nw.review_state = '' AND (nw.visibility = 'public'
+		AND (nw.owner_id = n.user_id OR (nw.review_state = '' AND (nw.visibility = 'public' OR n.kind = 'invitation'
 			OR EXISTS (SELECT 1 FROM world_members nm WHERE nm.world_id = nw.id AND nm.user_id = n.user_id))))))`
 
 // notificationPages pages a person's notifications, newest first.

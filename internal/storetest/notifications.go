@@ -278,11 +278,21 @@ func testNotifyWorldAccess(t *testing.T, s generia.Store) {
 	wantNotices(t, s, "u-owner", "the owner told once of Ilo, who joined twice", notice{Kind: generia.NotifyJoined,
 		Key: "joined:w2:u-ilo", Group: "joined:w2", ActorUser: "u-ilo", Actor: "ilo"})
 
+	// An invitation is to a world its person does not see yet.
+	newUser(t, s, "uma")
+	_, err = s.Notify(ctx, generia.Notification{UserID: "u-uma", Kind: generia.NotifyInvitation, Key: "invitation:i1:u-uma",
+		WorldID: w.ID, InvitationHash: "hash-i1", ActorUserID: "u-owner", ActorName: "owner", CreatedAt: at(4 * time.Minute)})
+	ok(t, err, "Notify of an invitation")
+	if got := notices(t, s, "u-uma"); len(got) != 1 || got[0].Kind != generia.NotifyInvitation {
+		t.Errorf("Uma's notifications, invited to the private world = %+v, want the invitation", got)
+	}
+
 	_, err = s.DeleteWorld(ctx, w.ID)
 	ok(t, err, "DeleteWorld")
 	_, err = s.Notification(ctx, id)
 	wantKind(t, err, generia.KindNotFound, "a notification of a deleted world")
 	wantNotices(t, s, "u-owner", "the deleted world's owner")
+	wantNotices(t, s, "u-uma", "the person invited to the deleted world")
 }
 
 // A kind a person turned off is not written, not even later once they
