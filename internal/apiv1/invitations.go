@@ -3,10 +3,12 @@ package apiv1
 import "time"
 
 // NewInvitation asks for an invitation link to a world; zero takes the
-// default (7 days, 10 uses).
+// default (7 days, 10 uses). Username, if set, names a person who is told
+// of it in their notifications.
 type NewInvitation struct {
-	ExpiresInHours int `json:"expires_in_hours"`
-	MaxUses        int `json:"max_uses"`
+	ExpiresInHours int    `json:"expires_in_hours"`
+	MaxUses        int    `json:"max_uses"`
+	Username       string `json:"username,omitempty"`
 }
 
 // Invitation is an invitation link as its world's owner sees it. Code and

@@ -25,6 +25,7 @@ type Store interface {
 	CeilingStore
 	TrustStore
 	InvitationStore
+	NotificationStore
 	// Close releases the store's connections.
 	Close() error
 }

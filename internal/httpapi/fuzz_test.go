@@ -106,7 +106,7 @@ var bodyRoutes = []string{
 	"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
 	"/api/v1/worlds", "/api/v1/worlds/{id}/characters", "/api/v1/worlds/{id}/posts",
 	"/api/v1/worlds/{id}/posts/{post}/comments", "/api/v1/reports", "/api/v1/me/strikes/{post}/appeal",
-	"/api/v1/worlds/{id}/invitations",
+	"/api/v1/worlds/{id}/invitations", "/api/v1/notifications/read",
 }
 
 // Every JSON body the API takes, however mangled, gets a 2xx or a 4xx:
@@ -121,7 +121,7 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"character_id":"c1","caption":"Storm #tide","media_id":"m1","hashtags":["tide"]}`,
 		`{"text":"Lovely"}`,
 		`{"subject_type":"world","subject_id":"x","reason":"other","note":"Why"}`,
-		`{"expires_in_hours":24,"max_uses":3}`,
+		`{"expires_in_hours":24,"max_uses":3}`, `{"ids":["n1"]}`, `{"all":true}`,
 		``, `null`, `[]`, `{`, `{"prompt":1e999}`, `{"characters_count":-1}`, "\xff\xfe", `{"a":` + strings.Repeat("[", 10000),
 	} {
 		for i := range bodyRoutes {

@@ -35,7 +35,7 @@ func inviteURL(r *http.Request, code string) string {
 func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error {
 	return create(w, r, func(req apiv1.NewInvitation) (apiv1.Invitation, error) {
 		inv, code, err := s.Social.CreateInvitation(r.Context(), viewer(r), r.PathValue("id"),
-			social.NewInvitation{ExpiresInHours: req.ExpiresInHours, MaxUses: req.MaxUses})
+			social.NewInvitation{ExpiresInHours: req.ExpiresInHours, MaxUses: req.MaxUses, Username: req.Username})
 		if err != nil {
 			return apiv1.Invitation{}, err
 		}

@@ -30,6 +30,7 @@ func TestOpenAPIDescribesTheTrustTypes(t *testing.T) {
 		"Snapshot": &apiv1.Snapshot{}, "Verdict": &apiv1.Verdict{}, "Case": &apiv1.Case{}, "CaseDetail": &apiv1.CaseDetail{},
 		"Report": &apiv1.Report{}, "Strike": &apiv1.Strike{}, "Appeal": &apiv1.Appeal{}, "AuditEntry": &apiv1.AuditEntry{},
 		"Spend": &apiv1.Spend{}, "NewInvitation": &apiv1.NewInvitation{}, "Invitation": &apiv1.Invitation{}, "Member": &apiv1.Member{},
+		"Notification": &apiv1.Notification{}, "MarkRead": &apiv1.MarkRead{}, "Marked": &apiv1.Marked{}, "NotificationSettings": &apiv1.NotificationSettings{},
 	} {
 		schema, ok := doc.Components.Schemas[name]
 		if !ok {

@@ -89,6 +89,14 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/reports", small, ratelimit.Reports, s.report},
 		{"GET", "/api/v1/me/strikes", small, "", s.myStrikes},
 		{"POST", "/api/v1/me/strikes/{id}/appeal", small, "", s.appeal},
+		{"GET", "/api/v1/me/events", small, ratelimit.Streams, s.streamAccount},
+
+		{"GET", "/api/v1/notifications", small, "", s.notifications},
+		{"GET", "/api/v1/notifications/unread", small, "", s.unreadNotifications},
+		{"POST", "/api/v1/notifications/read", small, "", s.markNotificationsRead},
+		{"GET", "/api/v1/notifications/settings", small, "", s.notificationSettings},
+		{"PUT", "/api/v1/notifications/settings", small, "", s.setNotificationSettings},
+		{"POST", "/api/v1/notifications/{id}/accept", small, ratelimit.Invitations, s.acceptInvitedNotification},
 
 		{"GET", "/api/v1/admin/accounts/{id}/ceilings", small, "", s.accountCeilings},
 		{"PUT", "/api/v1/admin/accounts/{id}/ceilings", small, "", s.setAccountCeilings},

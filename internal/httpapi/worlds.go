@@ -197,10 +197,12 @@ func (s *Server) streamStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 // streamEvents sends what is added to a world as server-sent events while
-// the reader stays: "post" (a Post), "comment" (a Comment) and "life"
-// ({"state": …}). A reader that reconnects with Last-Event-ID misses
-// nothing after it; an open stream keeps the world awake, and ends when
-// its viewer may no longer see the world.
+// the reader stays: "post" (a Post), "comment" (a Comment), "life"
+// ({"state": …}) and, for a signed-in viewer, "notification"
+// ({notification, unread}: theirs, of any world). A reader that reconnects
+// with Last-Event-ID misses no post or comment after it (a notification
+// has no ID: the account stream resumes those); an open stream keeps the
+// world awake, and ends when its viewer may no longer see the world.
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 	// The stream outlives the request when sse.Serve takes its
 	// connection over; sse.Serve closes it when it ends.
@@ -209,11 +211,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 		sse.RetryAfter(w, err)
 		return err
 	}
-	pool := s.Streams
-	if pool == nil {
-		pool = sse.Shared
-	}
-	sse.Serve(pool, r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
+	sse.Serve(s.pool(), r.Context(), w, events, func(e social.Event) (sse.Event, bool) {
 		var data any
 		switch e.Kind {
 		case social.EventPost:
@@ -222,9 +220,20 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 			data = toComment(*e.Comment)
 		case social.EventLife:
 			data = map[string]string{"state": e.Life}
+		case social.EventNotification:
+			b, err := notificationEvent(e)
+			return sse.Event{Name: e.Kind, Data: b}, err == nil
 		}
 		b, err := json.Marshal(data)
 		return sse.Event{Name: e.Kind, ID: sse.TimeID(e.At), Data: b}, err == nil
 	})
 	return nil
+}
+
+// pool is the pool that holds the server's open streams.
+func (s *Server) pool() *sse.Pool {
+	if s.Streams == nil {
+		return sse.Shared
+	}
+	return s.Streams
 }

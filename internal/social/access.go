@@ -22,7 +22,12 @@ func (s *Service) ref(ctx context.Context, id string) (worldRef, error) {
 	if err != nil {
 		return worldRef{}, err
 	}
-	return worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility, Review: w.Review, Frozen: w.Frozen}, nil
+	return refOf(w), nil
+}
+
+// refOf is a world's ref.
+func refOf(w generia.World) worldRef {
+	return worldRef{ID: w.ID, OwnerID: w.OwnerID, Visibility: w.Visibility, Review: w.Review, Frozen: w.Frozen}
 }
 
 // visible returns the ref of a world the viewer may see.

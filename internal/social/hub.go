@@ -22,11 +22,13 @@ import (
 // StatusPoll is how often a world's status streams look for changes.
 const StatusPoll = 250 * time.Millisecond
 
-// hubs are the process's world hubs and its open streams' slots.
+// hubs are the process's world hubs, its open streams' slots, and who
+// its notifier tells (notifier.go).
 type hubs struct {
 	mu     sync.Mutex
 	worlds map[string]*worldHub
 	slots  streamSlots
+	bell   bell
 }
 
 // worldHub feeds one world's streams.
@@ -51,6 +53,12 @@ type subscriber struct {
 	since             time.Time
 	stop              func() bool // stops waiting for the reader's context
 	left              bool        // under hubs.mu
+	// hub is the world hub it joined; nil for an account stream, which
+	// only the notifier feeds.
+	hub *worldHub
+	// told are the notifications a resumed account stream was given when
+	// it opened, which the notifier does not give again.
+	told map[string]bool
 
 	// While a resumed stream catches up it reads from its own tails; for
 	// watchOverlap after, they drop what it already sent. The hub's
@@ -88,7 +96,9 @@ func (s *Service) join(ctx context.Context, worldID string, sub *subscriber) {
 		sub.status.leave = leave
 	}
 	sub.stop = context.AfterFunc(ctx, leave)
+	sub.hub = wh
 	wh.subs[sub] = struct{}{}
+	s.listen(sub)
 	if sub.events != nil && wh.life != "" {
 		sub.events.push(Event{Kind: EventLife, Life: wh.life})
 	}
@@ -111,7 +121,10 @@ func (s *Service) endSub(wh *worldHub, sub *subscriber, drop bool) {
 		return
 	}
 	sub.left = true
-	delete(wh.subs, sub)
+	if wh != nil {
+		delete(wh.subs, sub)
+	}
+	s.unlisten(sub)
 	h.slots.give(sub.viewerID, sub.address)
 	s.streamsOpen(h.slots.open) // under the lock: the gauge's last word is the count's
 	h.mu.Unlock()

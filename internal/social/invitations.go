@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,9 @@ const (
 type NewInvitation struct {
 	ExpiresInHours int
 	MaxUses        int
+	// Username, if set, names a person the invitation is for: they are
+	// told of it (generia.NotifyInvitation) and accept it from there.
+	Username string
 }
 
 // InvitationCode hashes an invitation's code into its stored form, as
@@ -38,7 +42,8 @@ func newInvitationCode() string { return rand.Text() }
 
 // CreateInvitation makes an invitation link to a world the viewer owns and
 // returns it with its code, which is shown this once: only its hash is
-// kept.
+// kept. An invitation for a person by name (req.Username) tells them of
+// it; a name nobody has gives KindInvalid and makes nothing.
 func (s *Service) CreateInvitation(ctx context.Context, viewerID, ref string, req NewInvitation) (generia.Invitation, string, error) {
 	w, err := s.owned(ctx, viewerID, ref, "invite people to")
 	if err != nil {
@@ -46,6 +51,12 @@ func (s *Service) CreateInvitation(ctx context.Context, viewerID, ref string, re
 	}
 	if err := s.active(ctx, viewerID); err != nil {
 		return generia.Invitation{}, "", err
+	}
+	var invitee generia.User
+	if req.Username != "" {
+		if invitee, err = s.invitee(ctx, viewerID, req.Username); err != nil {
+			return generia.Invitation{}, "", err
+		}
 	}
 	if req.ExpiresInHours == 0 {
 		req.ExpiresInHours = DefaultInvitationHours
@@ -66,7 +77,48 @@ func (s *Service) CreateInvitation(ctx context.Context, viewerID, ref string, re
 	if err := s.Store.CreateInvitation(ctx, inv, InvitationCode(code)); err != nil {
 		return generia.Invitation{}, "", err
 	}
+	if invitee.ID != "" {
+		if err := s.tellInvitee(ctx, inv, InvitationCode(code), viewerID, invitee.ID); err != nil {
+			return generia.Invitation{}, "", err
+		}
+	}
 	return inv, code, nil
+}
+
+// invitee is the person an owner invites by name.
+func (s *Service) invitee(ctx context.Context, viewerID, username string) (generia.User, error) {
+	noSuch := generia.FieldErrorf("username", "no such person: %q", username)
+	if strings.Contains(username, "@") || len(username) > 100 {
+		return generia.User{}, noSuch // UserByLogin finds emails too
+	}
+	u, _, err := s.Store.UserByLogin(ctx, username)
+	if generia.IsKind(err, generia.KindNotFound) || (err == nil && !strings.EqualFold(u.Username, username)) {
+		return generia.User{}, noSuch
+	}
+	if err != nil {
+		return generia.User{}, err
+	}
+	if u.ID == viewerID {
+		return generia.User{}, generia.FieldErrorf("username", "you cannot invite yourself to your own world")
+	}
+	return u, nil
+}
+
+// tellInvitee tells a person invited by name of their invitation, once.
+func (s *Service) tellInvitee(ctx context.Context, inv generia.Invitation, hash, ownerID, inviteeID string) error {
+	owner, err := s.Store.UserByID(ctx, ownerID)
+	if err != nil {
+		return err
+	}
+	w, err := s.Store.World(ctx, inv.WorldID)
+	if err != nil {
+		return err
+	}
+	key := "invitation:" + inv.ID + ":" + inviteeID
+	_, err = s.Store.Notify(ctx, generia.Notification{ID: uuid.NewString(), UserID: inviteeID, Kind: generia.NotifyInvitation,
+		Key: key, Group: key, WorldID: w.ID, InvitationHash: hash, ActorUserID: ownerID, ActorName: owner.Username,
+		Text: w.Name, CreatedAt: inv.CreatedAt})
+	return err
 }
 
 // Invitations lists the invitations of a world the viewer owns, newest
@@ -150,11 +202,17 @@ func (s *Service) AcceptInvitation(ctx context.Context, viewerID, code string) (
 // invitation finds the invitation of a code and its world, which must be
 // one moderators let people see.
 func (s *Service) invitation(ctx context.Context, code string) (generia.Invitation, generia.World, error) {
-	notFound := generia.Errorf(generia.KindNotFound, "this invitation does not exist")
 	if code == "" || len(code) > 200 {
-		return generia.Invitation{}, generia.World{}, notFound
+		return generia.Invitation{}, generia.World{}, generia.Errorf(generia.KindNotFound, "this invitation does not exist")
 	}
-	inv, err := s.Store.InvitationByHash(ctx, InvitationCode(code))
+	return s.invitationByHash(ctx, InvitationCode(code))
+}
+
+// invitationByHash finds the invitation of a code's hash and its world, as
+// invitation does.
+func (s *Service) invitationByHash(ctx context.Context, hash string) (generia.Invitation, generia.World, error) {
+	notFound := generia.Errorf(generia.KindNotFound, "this invitation does not exist")
+	inv, err := s.Store.InvitationByHash(ctx, hash)
 	if generia.IsKind(err, generia.KindNotFound) {
 		return inv, generia.World{}, notFound
 	}

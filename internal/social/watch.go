@@ -12,24 +12,31 @@ import (
 // world's hub (hub.go), so that it shows what any worker of any process
 // wrote.
 
-// Event is one thing a world's live stream sends.
+// Event is one thing a world's live stream, or an account's, sends.
 type Event struct {
-	// Kind is EventPost, EventComment or EventLife.
+	// Kind is EventPost, EventComment, EventLife or EventNotification.
 	Kind    string
 	Post    *generia.Post
 	Comment *generia.Comment
 	// Life is the life's state, for EventLife.
 	Life string
+	// Notification is a notification of the stream's viewer, from any
+	// world, for EventNotification (see notifier.go); Unread is how many of
+	// theirs are unread with it.
+	Notification *NotificationView
+	Unread       int
 	// At is when the post or comment was made: a stream resumed from it
-	// (Last-Event-ID) misses nothing after it.
+	// (Last-Event-ID) misses nothing after it. Zero for the other events,
+	// which a world stream does not resume by.
 	At time.Time
 }
 
 // Kinds of events.
 const (
-	EventPost    = "post"
-	EventComment = "comment"
-	EventLife    = "life"
+	EventPost         = "post"
+	EventComment      = "comment"
+	EventLife         = "life"
+	EventNotification = "notification"
 )
 
 // How a hub watches its world: it reads what was added every WatchPoll,

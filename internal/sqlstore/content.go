@@ -332,6 +332,11 @@ func (s *Store) CreatePost(ctx context.Context, p generia.Post) (generia.Post, b
 					return generia.Post{}, false, err
 				}
 			}
+			if p.Review.State == generia.ReviewNone {
+				if err := s.notifyPost(ctx, tx, p); err != nil {
+					return generia.Post{}, false, err
+				}
+			}
 			// Read back for the author fields and counts.
 			out, err := scanPost(tx.QueryRow(ctx, byID.query, byID.args...))
 			return out, true, err

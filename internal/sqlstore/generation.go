@@ -146,7 +146,8 @@ func (s *Store) FinishGeneration(ctx context.Context, worldID, status, errMsg, p
 
 // changeStatus reads a world's status record locked, lets change change it,
 // and writes the fields that change when it reports that it changed them;
-// the counters are left to their own updates.
+// the counters are left to their own updates. A status that turns completed
+// or failed tells the world's owner (notifyGeneration).
 func (s *Store) changeStatus(ctx context.Context, worldID string, change func(*generia.GenerationStatus) (bool, error)) (generia.GenerationStatus, error) {
 	var st generia.GenerationStatus
 	err := s.write(ctx, func(tx handle) error {
@@ -154,8 +155,14 @@ func (s *Store) changeStatus(ctx context.Context, worldID string, change func(*g
 		if st, err = readStatus(ctx, tx, worldID, s.d.ForUpdate); err != nil {
 			return err
 		}
+		before := st.Status
 		if changed, err := change(&st); err != nil || !changed {
 			return err
+		}
+		if st.Status != before {
+			if err := s.notifyGeneration(ctx, tx, st); err != nil {
+				return err
+			}
 		}
 		stages, err := stagesJSON(st.Stages)
 		if err != nil {

@@ -94,7 +94,8 @@ func (s *Store) RevokeInvitation(ctx context.Context, worldID, id string, now ti
 }
 
 // AcceptInvitation spends one use of an invitation and makes the user a
-// member of its world, in one transaction. The use is spent by one
+// member of its world, and tells its owner (NotifyJoined), in one
+// transaction. The use is spent by one
 // conditional UPDATE, which PostgreSQL re-evaluates against the latest row
 // when a racing accept spent a use first, so the uses never pass the
 // invitation's limit.
@@ -150,9 +151,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, codeHash, userID string, n
 			return fmt.Errorf("invitation %s is usable but was not spent", inv.ID)
 		}
 		inv.Uses++
-		_, err = tx.Exec(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES (?, ?, ?)`,
-			inv.WorldID, userID, s.at(now))
-		return err
+		if _, err = tx.Exec(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES (?, ?, ?)`,
+			inv.WorldID, userID, s.at(now)); err != nil {
+			return err
+		}
+		return s.notifyJoined(ctx, tx, inv.WorldID, userID, now)
 	})
 	if err != nil {
 		return generia.Invitation{}, fmt.Errorf("accepting an invitation: %w", s.translate(err))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/generia/generia/internal/generia"
 )
@@ -89,8 +90,10 @@ func reviewArgs(sub generia.Subject, r generia.Review) (table, labels string, er
 
 // setReview writes a review state; an unknown subject gives KindNotFound.
 // A comment shown or no longer shown is counted on its post, or taken off
-// its count: a post counts the comments its visitors see.
-func setReview(ctx context.Context, tx handle, table, labels string, sub generia.Subject, r generia.Review) error {
+// its count: a post counts the comments its visitors see. A comment shown
+// (a held one released) tells the people it concerns, as AddComment does
+// (notifyComment).
+func (s *Store) setReview(ctx context.Context, tx handle, table, labels string, sub generia.Subject, r generia.Review) error {
 	if sub.Type == generia.SubjectComment {
 		// Only a change of whether it is shown matches: a concurrent
 		// change waits for the row and is matched again against it.
@@ -104,8 +107,13 @@ func setReview(ctx context.Context, tx handle, table, labels string, sub generia
 			if r.State == generia.ReviewNone {
 				delta = 1
 			}
-			_, err = tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + ? WHERE id = ?`, delta, postID)
-			return err
+			if _, err := tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + ? WHERE id = ?`, delta, postID); err != nil {
+				return err
+			}
+			if r.State != generia.ReviewNone {
+				return nil
+			}
+			return s.notifyComment(ctx, tx, sub.ID, s.stamp(time.Time{}))
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
@@ -128,7 +136,7 @@ func (s *Store) SetReview(ctx context.Context, sub generia.Subject, r generia.Re
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx handle) error { return setReview(ctx, tx, table, labels, sub, r) })
+	err = s.write(ctx, func(tx handle) error { return s.setReview(ctx, tx, table, labels, sub, r) })
 	if err != nil {
 		return fmt.Errorf("reviewing %s: %w", sub, s.translate(err))
 	}
@@ -177,7 +185,7 @@ func (s *Store) HoldGenerated(ctx context.Context, sub generia.Subject, r generi
 		if _, _, err := s.lockStatus(ctx, tx, worldID); err != nil {
 			return err
 		}
-		if err := setReview(ctx, tx, table, labels, sub, r); err != nil {
+		if err := s.setReview(ctx, tx, table, labels, sub, r); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO held_items (world_id, subject_type, subject_id) VALUES (?, ?, ?)

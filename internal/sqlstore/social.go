@@ -31,7 +31,7 @@ func (s *Store) Like(ctx context.Context, postID, userID string, now time.Time) 
 		return 0, err
 	}
 	return s.addLike(ctx, postID, now, func(tx handle) error { return s.keepUser(ctx, tx, userID) },
-		`INSERT INTO likes (post_id, user_id, who, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (post_id, who) DO NOTHING`, userID)
+		`INSERT INTO likes (post_id, user_id, who, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (post_id, who) DO NOTHING`, userID, false)
 }
 
 // LikeAsCharacter records that an AI character likes a post of its world,
@@ -59,15 +59,18 @@ func (s *Store) LikeAsCharacter(ctx context.Context, postID, characterID string,
 			return generia.Errorf(generia.KindInvalid, "character %s is not of the post's world", characterID)
 		}
 		return nil
-	}, `INSERT INTO likes (post_id, character_id, who, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (post_id, who) DO NOTHING`, characterID)
+	}, `INSERT INTO likes (post_id, character_id, who, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (post_id, who) DO NOTHING`, characterID, true)
 }
 
 // addLike adds the like of who with insert, once check allowed it, and
 // returns the post's like count. Liking again is a no-op: the like keeps
 // its first time and counts once, even when the same like arrives twice at
 // once (the second insert waits for the first and then inserts nothing).
-func (s *Store) addLike(ctx context.Context, postID string, now time.Time, check func(tx handle) error, insert, who string) (int, error) {
+// A like inserted tells the post's author (notifyLike); who is a character
+// when byCharacter.
+func (s *Store) addLike(ctx context.Context, postID string, now time.Time, check func(tx handle) error, insert, who string, byCharacter bool) (int, error) {
 	var count int
+	now = s.stamp(now)
 	err := s.write(ctx, func(tx handle) error {
 		if _, err := postLikes(ctx, tx, postID); err != nil {
 			return err
@@ -75,7 +78,7 @@ func (s *Store) addLike(ctx context.Context, postID string, now time.Time, check
 		if err := check(tx); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, insert, postID, who, who, s.at(s.stamp(now)))
+		tag, err := tx.Exec(ctx, insert, postID, who, who, s.at(now))
 		if err != nil {
 			return err
 		}
@@ -85,8 +88,11 @@ func (s *Store) addLike(ctx context.Context, postID string, now time.Time, check
 			count, err = postLikes(ctx, tx, postID)
 			return err
 		}
-		return tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count + 1 WHERE id = ? RETURNING likes_count`,
-			postID).Scan(&count)
+		if err := tx.QueryRow(ctx, `UPDATE posts SET likes_count = likes_count + 1 WHERE id = ? RETURNING likes_count`,
+			postID).Scan(&count); err != nil {
+			return err
+		}
+		return s.notifyLike(ctx, tx, postID, who, byCharacter, now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("liking post %s: %w", postID, s.translate(err))
@@ -214,6 +220,9 @@ func (s *Store) AddComment(ctx context.Context, c generia.Comment) (generia.Comm
 		}
 		if changed(tag) && c.Review.State == generia.ReviewNone { // a post counts the comments shown
 			if _, err := tx.Exec(ctx, `UPDATE posts SET comments_count = comments_count + 1 WHERE id = ?`, c.PostID); err != nil {
+				return err
+			}
+			if err := s.notifyComment(ctx, tx, c.ID, c.CreatedAt); err != nil {
 				return err
 			}
 		}

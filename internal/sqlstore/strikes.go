@@ -47,8 +47,8 @@ func scanStrike(row scanner) (generia.Strike, error) {
 	return st, nil
 }
 
-// insertStrike checks and inserts a strike; a zero CreatedAt is the store's
-// clock.
+// insertStrike checks and inserts a strike, and tells its person
+// (NotifyStrike); a zero CreatedAt is the store's clock.
 func (s *Store) insertStrike(ctx context.Context, tx handle, st generia.Strike) (generia.Strike, error) {
 	if err := required("strike ID", st.ID, "user ID", st.UserID); err != nil {
 		return generia.Strike{}, err
@@ -75,7 +75,10 @@ func (s *Store) insertStrike(ctx context.Context, tx handle, st generia.Strike) 
 	if s.d.UniqueViolation(err) {
 		return generia.Strike{}, generia.WrapError(generia.KindConflict, err, "strike "+st.ID+" exists")
 	}
-	return out, err
+	if err != nil {
+		return generia.Strike{}, err
+	}
+	return out, s.notifyStrike(ctx, tx, out, generia.NotifyStrike, out.Reason, out.CreatedAt)
 }
 
 // Resolve closes a case; see generia.TrustStore. The resolution is one of
@@ -110,7 +113,7 @@ func (s *Store) Resolve(ctx context.Context, caseID, resolution string, r *gener
 			if err != nil {
 				return err
 			}
-			if err := setReview(ctx, tx, table, labels, out.Subject, *r); err != nil && !generia.IsKind(err, generia.KindNotFound) {
+			if err := s.setReview(ctx, tx, table, labels, out.Subject, *r); err != nil && !generia.IsKind(err, generia.KindNotFound) {
 				return err
 			}
 		}
@@ -227,7 +230,8 @@ func (s *Store) AppealStrike(ctx context.Context, strikeID, text string, now tim
 }
 
 // DecideAppeal answers a pending appeal, with an audit entry by the
-// moderator (verb "appeal_accepted" or "appeal_rejected"); see
+// moderator (verb "appeal_accepted" or "appeal_rejected"), and tells the
+// struck person (NotifyAppeal); see
 // generia.TrustStore. An unknown strike gives KindNotFound, one with no
 // pending appeal KindConflict.
 func (s *Store) DecideAppeal(ctx context.Context, strikeID string, accepted bool, by, reason string, now time.Time) (generia.Strike, error) {
@@ -252,6 +256,9 @@ func (s *Store) DecideAppeal(ctx context.Context, strikeID string, accepted bool
 			return generia.Errorf(generia.KindConflict, "strike %s has no appeal waiting for a decision", strikeID)
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.notifyStrike(ctx, tx, out, generia.NotifyAppeal, reason, now); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, generia.AuditEntry{Actor: by, Verb: verb, Subject: out.Subject, CaseID: out.CaseID,

@@ -116,18 +116,19 @@ type cursor struct {
 
 // Lists that page with cursors.
 const (
-	listWorlds       = "w"
-	listWorldsOldest = "wo"
-	listWorldsPosts  = "wp"
-	listCharacters   = "c"
-	listPosts        = "p"
-	listLikes        = "l"
-	listComments     = "m"
-	listUsers        = "u"
-	listCases        = "k"
-	listCasesNewest  = "kn"
-	listAudit        = "a"
-	listMembers      = "mb"
+	listWorlds        = "w"
+	listWorldsOldest  = "wo"
+	listWorldsPosts   = "wp"
+	listCharacters    = "c"
+	listPosts         = "p"
+	listLikes         = "l"
+	listComments      = "m"
+	listUsers         = "u"
+	listCases         = "k"
+	listCasesNewest   = "kn"
+	listAudit         = "a"
+	listMembers       = "mb"
+	listNotifications = "n"
 )
 
 // micros is the form of a time in a cursor.

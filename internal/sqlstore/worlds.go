@@ -200,7 +200,7 @@ func knownStatus(status string) bool {
 // DeleteWorld deletes a world and everything in it in one transaction: the
 // foreign keys cascade from the world to its status record, artifacts,
 // ledger, members, characters, posts (and their likes and comments) and media
-// records. It returns the object keys of the world's media, read in the same
+// records; and the notifications of the world. It returns the object keys of the world's media, read in the same
 // transaction, oldest first, for the caller to delete from the media store.
 // The world is locked before its media are read, so no medium is recorded
 // in it between the read and the delete. An unknown world gives
@@ -222,6 +222,11 @@ func (s *Store) DeleteWorld(ctx context.Context, worldID string) ([]string, erro
 		if err != nil {
 			return err
 		}
+		// Notifications have no foreign key to their world: most have
+		// one, some (a strike's) none.
+		if _, err := tx.Exec(ctx, `DELETE FROM notifications WHERE world_id = ?`, worldID); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `DELETE FROM worlds WHERE id = ?`, worldID)
 		return err
 	})
@@ -231,8 +236,8 @@ func (s *Store) DeleteWorld(ctx context.Context, worldID string) ([]string, erro
 	return keys, nil
 }
 
-// JoinWorld makes a user a member of a world; joining again, or joining
-// one's own world, is a no-op. An unknown world or user gives KindNotFound.
+// JoinWorld makes a user a member of a world and tells its owner
+// (NotifyJoined); joining again, or joining one's own world, is a no-op. An unknown world or user gives KindNotFound.
 // Whether the user may join (a private world) is the caller's decision.
 func (s *Store) JoinWorld(ctx context.Context, worldID, userID string, now time.Time) error {
 	if err := required("world ID", worldID, "user ID", userID); err != nil {
@@ -249,9 +254,13 @@ func (s *Store) JoinWorld(ctx context.Context, worldID, userID string, now time.
 		if err := s.keepUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES (?, ?, ?)
-			ON CONFLICT (world_id, user_id) DO NOTHING`, worldID, userID, s.at(s.stamp(now)))
-		return err
+		now = s.stamp(now)
+		tag, err := tx.Exec(ctx, `INSERT INTO world_members (world_id, user_id, joined_at) VALUES (?, ?, ?)
+			ON CONFLICT (world_id, user_id) DO NOTHING`, worldID, userID, s.at(now))
+		if err != nil || !changed(tag) {
+			return err
+		}
+		return s.notifyJoined(ctx, tx, worldID, userID, now)
 	})
 	if err != nil {
 		return fmt.Errorf("joining world %s: %w", worldID, s.translate(err))

@@ -140,6 +140,15 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"audit/appended, listed newest first, filtered", testAudit},
 		{"snapshots outlive an edit and the world's deletion", testSnapshotsOutliveContent},
 		{"spend/by UTC day, top accounts and worlds", testSpend},
+		{"notifications/one per comment, also when added again and at once", testNotifyOncePerComment},
+		{"notifications/a reply, else a mention, else a comment; never oneself", testNotifyPrecedence},
+		{"notifications/a like once, also undone and done again", testNotifyLikes},
+		{"notifications/a held comment tells on release; hidden or deleted content is not listed", testNotifyHeldComment},
+		{"notifications/a removed member no longer sees a private world's", testNotifyWorldAccess},
+		{"notifications/a muted kind is not written", testNotifyMuted},
+		{"notifications/marking read is all or nothing", testMarkNotificationsRead},
+		{"notifications/stored once per key, paged, read since a moment", testNotify},
+		{"notifications/joins, a generation's end, strikes and appeals", testNotifyEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
