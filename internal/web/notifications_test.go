@@ -150,15 +150,17 @@ func TestNotificationSettings(t *testing.T) {
 	}
 }
 
-// An invitation by name comes as a notification: its link opens a page
+// An invitation by name, made on the members page, comes as a
+// notification: its link opens a page
 // that accepts it, and accepting lets the person in at the character
 // form; someone else may not accept it, nor see it.
 func TestAcceptingAnInvitationFromANotification(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	_, _, err := f.social.CreateInvitation(t.Context(), f.ada.ID, "tidewater", social.NewInvitation{Username: "bob"})
-	f.ok(err, "ada invites bob")
-	bob, cy := f.signedIn(f.bob), f.signedIn(f.cy)
+	ada, bob, cy := f.signedIn(f.ada), f.signedIn(f.bob), f.signedIn(f.cy)
+	ada.get("/worlds/tidewater/members")
+	ada.postForm("/worlds/tidewater/invitations", url.Values{"_csrf": {ada.csrf}, "username": {"@nobody_here"}}).want(http.StatusBadRequest).lacks("/invite/")
+	ada.postForm("/worlds/tidewater/invitations", url.Values{"_csrf": {ada.csrf}, "username": {"@bob"}}).want(http.StatusCreated, "/invite/")
 	list := bob.get("/notifications").want(http.StatusOK, "ada invited you to Tidewater", "Accept and join")
 	accept := list.match(`href="(/notifications/[^/"]+/accept)"`)
 	cy.get(accept).want(http.StatusNotFound).lacks("invited you")
