@@ -140,6 +140,10 @@ func (s *Service) listeners(people []string) map[string][]*subscriber {
 	defer h.mu.Unlock()
 	out := map[string][]*subscriber{}
 	for _, p := range people {
+		if _, ok := out[p]; ok {
+			continue
+		}
+		out[p] = nil
 		for sub := range h.bell.people[p] {
 			out[p] = append(out[p], sub)
 		}

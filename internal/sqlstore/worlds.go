@@ -222,10 +222,19 @@ func (s *Store) DeleteWorld(ctx context.Context, worldID string) ([]string, erro
 		if err != nil {
 			return err
 		}
+		// Comments and likes first: those of characters refer to them
+		// without a cascade, and PostgreSQL may cascade to the characters
+		// before the posts take their comments and likes along.
 		// Notifications have no foreign key to their world: most have
 		// one, some (a strike's) none.
-		if _, err := tx.Exec(ctx, `DELETE FROM notifications WHERE world_id = ?`, worldID); err != nil {
-			return err
+		for _, q := range []string{
+			`DELETE FROM comments WHERE post_id IN (SELECT id FROM posts WHERE world_id = ?)`,
+			`DELETE FROM likes WHERE post_id IN (SELECT id FROM posts WHERE world_id = ?)`,
+			`DELETE FROM notifications WHERE world_id = ?`,
+		} {
+			if _, err := tx.Exec(ctx, q, worldID); err != nil {
+				return err
+			}
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM worlds WHERE id = ?`, worldID)
 		return err
