@@ -15,7 +15,8 @@ import (
 // script only inserts it; it ends when social ends it (the viewer may no
 // longer see the world). Events: "post" {id, html} (a post card),
 // "comment" {id, post_id, parent_id, html} (a comment; parent_id the one
-// it answers, if any), "life" {state, help}.
+// it answers, if any), "life" {state, help}, and the viewer's own
+// "notification" {id, unread, html} (see liveNotification).
 func (h *Handler) live(w http.ResponseWriter, r *http.Request, req request) {
 	v := req.viewer
 	// The stream outlives the request when sse.Serve takes its
@@ -75,6 +76,8 @@ func (h *Handler) liveEvent(e social.Event, view social.WorldView, v viewer, as 
 			return nil, err
 		}
 		return json.Marshal(map[string]string{"id": c.ID, "post_id": c.PostID, "parent_id": c.ParentID, "html": html.String()})
+	case social.EventNotification:
+		return h.liveNotification(e, v)
 	default:
 		return json.Marshal(map[string]string{"state": e.Life, "help": lifeHelp(e.Life)})
 	}

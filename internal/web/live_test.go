@@ -17,6 +17,8 @@ import (
 type liveEvent struct {
 	kind, id string
 	data     map[string]string
+	// raw is the event's data as sent, for the fields that are not strings.
+	raw string
 }
 
 // openLive opens a world's live stream as the browser, and returns its
@@ -52,7 +54,8 @@ func (b *browser) openLive(t *testing.T, path string) (<-chan liveEvent, int) {
 			case strings.HasPrefix(line, "id: "):
 				e.id = strings.TrimPrefix(line, "id: ")
 			case strings.HasPrefix(line, "data: "):
-				_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &e.data)
+				e.raw = strings.TrimPrefix(line, "data: ")
+				_ = json.Unmarshal([]byte(e.raw), &e.data)
 			case line == "" && e.kind != "":
 				events <- e
 				e = liveEvent{}

@@ -80,7 +80,7 @@ func (h *Handler) showMembers(w http.ResponseWriter, r *http.Request, v viewer, 
 // createInvitation makes an invitation link from the owner's form and
 // shows it, this once.
 func (h *Handler) createInvitation(w http.ResponseWriter, r *http.Request, req request) {
-	var ni social.NewInvitation
+	ni := social.NewInvitation{Username: strings.TrimPrefix(strings.TrimSpace(r.PostFormValue("username")), "@")}
 	var err error
 	if ni.ExpiresInHours, err = formInt(r, "expires_in_hours"); err == nil {
 		ni.MaxUses, err = formInt(r, "max_uses")

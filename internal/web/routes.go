@@ -108,6 +108,14 @@ func (h *Handler) routes() []route {
 		{"POST", "/characters/{id}/delete", small, signedIn, "", h.deleteCharacter},
 		{"GET", "/characters/{id}/posts", small, anyone, "", h.characterPosts}, // fragment: the next grid items
 
+		{"GET", "/notifications", small, signedIn, "", h.notifications},
+		{"GET", "/notifications/items", small, signedIn, "", h.notificationItemsPage}, // fragment: the next notifications
+		{"POST", "/notifications/read", small, signedIn, "", h.markRead},
+		{"POST", "/notifications/settings", small, signedIn, "", h.setNotificationSettings},
+		{"GET", "/notifications/{id}/accept", small, signedIn, "", h.invited}, // an invitation's notification links here
+		{"POST", "/notifications/{id}/accept", small, signedIn, ratelimit.Invitations, h.acceptInvited},
+		{"GET", "/account/live", small, signedIn, ratelimit.Streams, h.accountLive}, // server-sent events: the bell's notifications
+
 		{"POST", "/report", small, signedIn, ratelimit.Reports, h.report},
 		{"GET", "/account/strikes", small, signedIn, "", h.strikes},
 		{"POST", "/account/strikes/{id}/appeal", small, signedIn, "", h.appeal},

@@ -193,6 +193,10 @@ type page struct {
 	Path string
 	// Assets versions the static files' URLs.
 	Assets string
+	// Unread is the signed-in person's count of unread notifications, on
+	// the header's bell; 0 for a visitor, whose pages may be kept and
+	// shared (pageCache).
+	Unread int
 	Data   any
 	// Description says what the page shows, for search engines and link
 	// previews; Image is the absolute URL of its preview image, if any;
@@ -204,7 +208,7 @@ type page struct {
 const siteDescription = "Generia: social networks of worlds that AI writes, paints and fills with characters who post, comment and answer you."
 
 func (h *Handler) newPage(r *http.Request, v viewer, title string, data any) page {
-	return page{Title: title, Viewer: v, Path: r.URL.RequestURI(), Assets: assetVersion, Data: data,
+	return page{Title: title, Viewer: v, Path: r.URL.RequestURI(), Assets: assetVersion, Data: data, Unread: h.unread(r, v),
 		Description: siteDescription, URL: origin(r) + r.URL.RequestURI()}
 }
 
@@ -314,7 +318,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("web request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	var buf bytes.Buffer
-	p := page{Title: e.Heading, Viewer: h.viewerOf(r), Path: r.URL.RequestURI(), Assets: assetVersion, Data: e}
+	v := h.viewerOf(r)
+	p := page{Title: e.Heading, Viewer: v, Path: r.URL.RequestURI(), Assets: assetVersion, Data: e, Unread: h.unread(r, v)}
 	if rerr := h.views.page(&buf, "error", p); rerr != nil {
 		h.log.Error("rendering the error page", "error", rerr)
 		http.Error(w, e.Heading, e.Status)

@@ -698,20 +698,19 @@
     return t.content.firstElementChild;
   }
 
-  // startLive follows the stream while the page is in sight: a hidden tab
-  // closes it, so that a page left open does not keep the world awake (and
+  // follow reads a live stream while the page is in sight: a hidden tab
+  // closes it, so that a page left open does not keep a world awake (and
   // spending); back in sight it resumes after the last event it had.
-  function startLive(el) {
+  function follow(url, kinds, handle) {
     if (!('EventSource' in window)) return;
     var es = null, lastID = '';
     function open() {
       if (es) return;
-      var url = el.dataset.worldLive;
       es = new EventSource(lastID ? url + '?last_event_id=' + encodeURIComponent(lastID) : url);
-      ['post', 'comment', 'life'].forEach(function (kind) {
+      kinds.forEach(function (kind) {
         es.addEventListener(kind, function (ev) {
           if (ev.lastEventId) lastID = ev.lastEventId;
-          liveHandlers[kind](el, JSON.parse(ev.data));
+          handle(kind, JSON.parse(ev.data));
         });
       });
     }
@@ -723,6 +722,10 @@
       if (document.hidden) close(); else open();
     });
     if (!document.hidden) open();
+  }
+
+  function startLive(el) {
+    follow(el.dataset.worldLive, ['post', 'comment', 'life', 'notification'], function (kind, d) { liveHandlers[kind](el, d); });
   }
 
   // setCount writes a count of the page's header ("3 posts").
@@ -828,6 +831,7 @@
       var count = $('#post-' + CSS.escape(d.post_id) + ' [data-card-comments]');
       if (count) count.textContent = (+count.textContent || 0) + 1;
     },
+    notification: function (el, d) { notified(d); },
     life: function (el, d) {
       var badge = $('[data-life-state]');
       if (!badge) return;
@@ -836,6 +840,49 @@
       badge.className = badge.className.replace(/\blife-\w+/, 'life-' + d.state);
     }
   };
+
+  // ---- Notifications ------------------------------------------------------
+  // The bell counts the unread ones; one that arrives shows in the list on
+  // the notifications page, elsewhere as a toast for a while. Following
+  // one marks it read.
+
+  function setBell(n) {
+    var bell = $('[data-bell]');
+    if (!bell) return;
+    var count = $('[data-bell-count]', bell);
+    count.textContent = n;
+    count.hidden = !n;
+    bell.setAttribute('aria-label', 'Notifications' + (n ? ', ' + n + ' unread' : ''));
+  }
+
+  function notified(d) {
+    setBell(d.unread);
+    if (!d.html || document.getElementById('notification-' + d.id)) return;
+    var item = htmlNode(d.html);
+    var list = $('[data-notification-list]');
+    var empty = $('[data-notifications-empty]');
+    if (list) {
+      list.hidden = false;
+      if (empty) empty.remove();
+      list.insertBefore(item, list.firstChild);
+      return;
+    }
+    var toasts = $('[data-toasts]');
+    if (!toasts) return;
+    item.classList.add('toast');
+    toasts.appendChild(item);
+    while (toasts.children.length > 3) toasts.firstChild.remove();
+    setTimeout(function () { item.remove(); }, 10000);
+  }
+
+  document.addEventListener('click', function (e) {
+    var link = e.target.closest && e.target.closest('a[data-notification-link]');
+    var item = link && link.closest('[data-notification].is-unread');
+    if (!item || !csrf) return;
+    var body = new URLSearchParams({ _csrf: csrf });
+    item.dataset.ids.split(' ').forEach(function (id) { body.append('id', id); });
+    fetch('/notifications/read', { method: 'POST', body: body, credentials: 'same-origin', keepalive: true, redirect: 'manual' }).catch(function () {});
+  });
 
   // ---- Wiring -------------------------------------------------------------
 
@@ -877,7 +924,11 @@
       el.addEventListener('change', function () { el.form.submit(); });
     });
     $$('[data-create-world]').forEach(initCreate);
-    $$('[data-world-live]').forEach(startLive);
+    // One stream a page: a world's brings the viewer's notifications too.
+    var lives = $$('[data-world-live]');
+    lives.forEach(startLive);
+    var bell = $('[data-bell]');
+    if (!lives.length && bell) follow(bell.dataset.accountLive, ['notification'], function (kind, d) { notified(d); });
     $$('[data-progress]').forEach(function (el) {
       if (el.dataset.worldId && !terminal(el.dataset.status)) startProgress(el);
     });
