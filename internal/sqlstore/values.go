@@ -128,6 +128,7 @@ const (
 	listCasesNewest  = "kn"
 	listAudit        = "a"
 	listMembers      = "mb"
+	listHome         = "h"
 )
 
 // micros is the form of a time in a cursor.
