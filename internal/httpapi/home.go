@@ -7,8 +7,10 @@ import (
 	"github.com/generia/generia/internal/generia"
 )
 
-func (s *Server) follow(w http.ResponseWriter, r *http.Request) error   { return s.setFollow(w, r, true) }
-func (s *Server) unfollow(w http.ResponseWriter, r *http.Request) error { return s.setFollow(w, r, false) }
+func (s *Server) follow(w http.ResponseWriter, r *http.Request) error { return s.setFollow(w, r, true) }
+func (s *Server) unfollow(w http.ResponseWriter, r *http.Request) error {
+	return s.setFollow(w, r, false)
+}
 
 func (s *Server) setFollow(w http.ResponseWriter, r *http.Request, follow bool) error {
 	if err := s.Social.Follow(r.Context(), viewer(r), r.PathValue("id"), follow); err != nil {
