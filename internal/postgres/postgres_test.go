@@ -73,7 +73,12 @@ func TestConformance(t *testing.T) {
 // BenchmarkHomeFeed measures pages of a home feed (see storetest.BenchHome).
 func BenchmarkHomeFeed(b *testing.B) {
 	url := testURL(b)
-	storetest.BenchHome(b, openStore(b, url, freshSchema(b, url, true)))
+	schema := freshSchema(b, url, true)
+	storetest.BenchHome(b, openStore(b, url, schema), func() {
+		for _, table := range []string{"worlds", "world_members", "characters", "follows", "posts"} {
+			admin(b, url, `ANALYZE `+pgx.Identifier{schema, table}.Sanitize())
+		}
+	})
 }
 
 func TestMigrationsApplyOnce(t *testing.T) {

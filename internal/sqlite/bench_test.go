@@ -45,7 +45,7 @@ func benchWorld(b *testing.B, characters, posts int) (*Store, []string) {
 // BenchmarkHomeFeed measures pages of a home feed (see storetest.BenchHome).
 func BenchmarkHomeFeed(b *testing.B) {
 	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
-	storetest.BenchHome(b, storetest.Opened(b, s, err))
+	storetest.BenchHome(b, storetest.Opened(b, s, err), nil)
 }
 
 // BenchmarkFeedPage measures one feed page of 20 posts with a viewer, the
