@@ -57,12 +57,15 @@ func TestFollowAndHome(t *testing.T) {
 	if !following(bob) || following(eve) {
 		t.Errorf("following: bob %v, eve %v; want bob only", following(bob), following(eve))
 	}
+	if code := a.callAs(t, bob, "POST", "/api/v1/worlds/"+a.world+"/posts/"+p.ID+"/like", "", nil); code != http.StatusOK {
+		t.Fatalf("bob liking the post: HTTP %d", code)
+	}
 	got := home(bob)
-	if len(got) != 1 || got[0].ID != p.ID || got[0].WorldID != a.world || got[0].WorldName != "Harbour" {
-		t.Fatalf("bob's home = %+v, want the post of Harbour", got)
+	if len(got) != 1 || got[0].ID != p.ID || got[0].WorldID != a.world || got[0].WorldName != "Harbour" || !got[0].UserLiked || got[0].LikesCount != 1 {
+		t.Fatalf("bob's home = %+v, want the post of Harbour, which he likes", got)
 	}
 	// Ada's home holds her own world's post.
-	if got := home(a.token); len(got) != 1 || got[0].ID != p.ID {
+	if got := home(a.token); len(got) != 1 || got[0].ID != p.ID || got[0].UserLiked {
 		t.Errorf("ada's home = %+v, want her post", got)
 	}
 
