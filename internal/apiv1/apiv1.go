@@ -144,8 +144,11 @@ type Character struct {
 	RealUserID    string          `json:"real_user_id,omitempty"`
 	Profile       json.RawMessage `json:"profile"`
 	PostsCount    *int            `json:"posts_count,omitempty"`
-	CreatedAt     time.Time       `json:"created_at"`
-	Review        *Review         `json:"review,omitempty"`
+	// Following is whether the viewer follows the character, on its
+	// profile.
+	Following *bool     `json:"following,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Review    *Review   `json:"review,omitempty"`
 }
 
 // Post is a post of a world's feed.
@@ -169,6 +172,9 @@ type Post struct {
 	UserLiked     bool      `json:"user_liked"`
 	CreatedAt     time.Time `json:"created_at"`
 	Review        *Review   `json:"review,omitempty"`
+	// WorldName is the name of the post's world, in the home feed, where
+	// posts of several worlds meet.
+	WorldName string `json:"world_name,omitempty"`
 }
 
 // Comment is a comment on a post: a person's (user_id), possibly spoken as

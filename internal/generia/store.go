@@ -26,6 +26,7 @@ type Store interface {
 	TrustStore
 	InvitationStore
 	NotificationStore
+	FollowStore
 	// Close releases the store's connections.
 	Close() error
 }
@@ -75,9 +76,9 @@ type WorldStore interface {
 	// never sees a private world that is not theirs (owned or joined).
 	ListWorlds(ctx context.Context, f WorldFilter, page Page) ([]World, string, error)
 	// DeleteWorld deletes a world and everything in it (characters, posts,
-	// media records, likes, comments, members, status, artifacts, ledger) in
-	// one transaction, and returns the object keys of its media, for the
-	// caller to delete from the media store.
+	// media records, likes, comments, members, follows, status, artifacts,
+	// ledger) in one transaction, and returns the object keys of its media,
+	// for the caller to delete from the media store.
 	DeleteWorld(ctx context.Context, worldID string) ([]string, error)
 	// JoinWorld makes a user a member of a world; joining again is a no-op.
 	JoinWorld(ctx context.Context, worldID, userID string, now time.Time) error
@@ -169,8 +170,8 @@ type ContentStore interface {
 	// its person changed them. An unknown character gives KindNotFound.
 	EditCharacter(ctx context.Context, characterID, displayName, bio, avatarMediaID string) error
 	// DeleteCharacter deletes a character with its posts (and their likes
-	// and comments), the comments spoken as it and the likes it gave, in
-	// one transaction. An unknown character gives KindNotFound.
+	// and comments), the comments spoken as it, the likes it gave and its
+	// follows, in one transaction. An unknown character gives KindNotFound.
 	DeleteCharacter(ctx context.Context, characterID string) error
 	// Character returns a character.
 	Character(ctx context.Context, id string) (Character, error)

@@ -91,6 +91,7 @@ func (s *Server) getCharacter(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := toCharacter(v.Character)
 	out.PostsCount = &v.PostsCount
+	out.Following = &v.Following
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

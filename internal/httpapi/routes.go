@@ -70,6 +70,9 @@ func (s *Server) routes() []route {
 		{"PATCH", "/api/v1/characters/{id}", small, "", s.editCharacter},
 		{"DELETE", "/api/v1/characters/{id}", small, "", s.deleteCharacter},
 		{"GET", "/api/v1/characters/{id}/posts", small, "", s.characterPosts},
+		{"POST", "/api/v1/characters/{id}/follow", small, "", s.follow},
+		{"DELETE", "/api/v1/characters/{id}/follow", small, "", s.unfollow},
+		{"GET", "/api/v1/home", small, "", s.home},
 
 		{"GET", "/api/v1/worlds/{id}/posts", small, "", s.feed},
 		{"POST", "/api/v1/worlds/{id}/posts", small, ratelimit.Posts, s.createPost},

@@ -174,6 +174,7 @@ var dialect = sqlstore.Dialect{
 	Retryable:       retryable,
 	UniqueViolation: isUniqueViolation,
 	Day:             func(column string) string { return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
+	Lateral:         true,
 }
 
 // PostgreSQL error codes the store reacts to.

@@ -18,13 +18,13 @@ import (
 
 // testURL is the database the tests run against; without one it skips them
 // (see servicetest).
-func testURL(t *testing.T) string {
+func testURL(t testing.TB) string {
 	t.Helper()
 	return servicetest.Env(t, "GENERIA_TEST_DATABASE_URL", "the PostgreSQL store suite")
 }
 
 // admin runs a statement on the test database outside any store.
-func admin(t *testing.T, url, sql string, args ...any) {
+func admin(t testing.TB, url, sql string, args ...any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -41,7 +41,7 @@ func admin(t *testing.T, url, sql string, args ...any) {
 // freshSchema returns the name of a new, empty schema, dropped with
 // everything in it when the test ends. With create false only the name is
 // chosen: the schema does not exist yet, but is dropped all the same.
-func freshSchema(t *testing.T, url string, create bool) string {
+func freshSchema(t testing.TB, url string, create bool) string {
 	t.Helper()
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
@@ -57,7 +57,7 @@ func freshSchema(t *testing.T, url string, create bool) string {
 
 // openStore opens a store in schema and closes it when the test ends (before
 // the schema is dropped, since cleanups run last first).
-func openStore(t *testing.T, url, schema string) *Store {
+func openStore(t testing.TB, url, schema string) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), url, Schema(schema))
 	return storetest.Opened(t, s, err)
@@ -67,6 +67,17 @@ func TestConformance(t *testing.T) {
 	url := testURL(t)
 	storetest.Run(t, func(t *testing.T) generia.Store {
 		return openStore(t, url, freshSchema(t, url, true))
+	})
+}
+
+// BenchmarkHomeFeed measures pages of a home feed (see storetest.BenchHome).
+func BenchmarkHomeFeed(b *testing.B) {
+	url := testURL(b)
+	schema := freshSchema(b, url, true)
+	storetest.BenchHome(b, openStore(b, url, schema), func() {
+		for _, table := range []string{"worlds", "world_members", "characters", "follows", "posts"} {
+			admin(b, url, `ANALYZE `+pgx.Identifier{schema, table}.Sanitize())
+		}
 	})
 }
 

@@ -43,15 +43,38 @@ type CharacterView struct {
 	Character  generia.Character
 	World      generia.World
 	PostsCount int
+	// Following is whether the viewer follows the character.
+	Following bool
 }
 
 // Character returns a character of a world the viewer may see.
 func (s *Service) Character(ctx context.Context, viewerID, id string) (CharacterView, error) {
-	c, err := s.Store.Character(ctx, id)
+	c, _, err := s.seenCharacter(ctx, viewerID, id)
 	if err != nil {
 		return CharacterView{}, err
 	}
-	ref, err := s.visible(ctx, viewerID, c.WorldID)
+	w, err := s.Store.World(ctx, c.WorldID)
+	if err != nil {
+		return CharacterView{}, err
+	}
+	s.viewed(ctx, w.ID)
+	n, err := s.Store.CountCharacterPosts(ctx, c.ID)
+	if err != nil {
+		return CharacterView{}, err
+	}
+	follows, err := s.Store.Follows(ctx, viewerID, []string{c.ID})
+	return CharacterView{Character: c, World: w, PostsCount: n, Following: follows[c.ID]}, err
+}
+
+// seenCharacter returns a character the viewer sees, with its world: one
+// of a world they may see, and not held or hidden from them. Any other
+// gives KindNotFound, as an unknown one does.
+func (s *Service) seenCharacter(ctx context.Context, viewerID, id string) (generia.Character, worldRef, error) {
+	c, err := s.Store.Character(ctx, id)
+	var ref worldRef
+	if err == nil {
+		ref, err = s.visible(ctx, viewerID, c.WorldID)
+	}
 	if err == nil {
 		if kept, serr := s.seenCharacters(ctx, viewerID, ref, []generia.Character{c}); serr != nil {
 			err = serr
@@ -63,15 +86,9 @@ func (s *Service) Character(ctx context.Context, viewerID, id string) (Character
 		err = generia.Errorf(generia.KindNotFound, "character %s not found", id)
 	}
 	if err != nil {
-		return CharacterView{}, err
+		return generia.Character{}, worldRef{}, err
 	}
-	w, err := s.Store.World(ctx, c.WorldID)
-	if err != nil {
-		return CharacterView{}, err
-	}
-	s.viewed(ctx, w.ID)
-	n, err := s.Store.CountCharacterPosts(ctx, c.ID)
-	return CharacterView{Character: c, World: w, PostsCount: n}, err
+	return c, ref, nil
 }
 
 // CharacterPosts lists a character's posts, newest first.

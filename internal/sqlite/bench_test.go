@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/generia/generia/internal/generia"
+	"github.com/generia/generia/internal/storetest"
 )
 
 // benchWorld opens a store with a world of characters and posts (one a
@@ -39,6 +40,12 @@ func benchWorld(b *testing.B, characters, posts int) (*Store, []string) {
 		ids = append(ids, p.ID)
 	}
 	return s, ids
+}
+
+// BenchmarkHomeFeed measures pages of a home feed (see storetest.BenchHome).
+func BenchmarkHomeFeed(b *testing.B) {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	storetest.BenchHome(b, storetest.Opened(b, s, err), nil)
 }
 
 // BenchmarkFeedPage measures one feed page of 20 posts with a viewer, the

@@ -73,6 +73,10 @@ type Dialect struct {
 	// Day is the UTC day of a stored time, from a column, as YYYY-MM-DD
 	// text.
 	Day func(column string) string
+	// Lateral: the database joins each row to the rows a subquery finds
+	// for it (LATERAL, PostgreSQL). Without it (SQLite) a correlated IN
+	// does the same.
+	Lateral bool
 }
 
 // Store is a generia.Store on an SQL database.

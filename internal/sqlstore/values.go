@@ -129,6 +129,7 @@ const (
 	listAudit         = "a"
 	listMembers       = "mb"
 	listNotifications = "n"
+	listHome          = "h"
 )
 
 // micros is the form of a time in a cursor.

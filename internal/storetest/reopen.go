@@ -67,7 +67,7 @@ func applied(t *testing.T, db *sql.DB) map[int]string {
 
 // Opened returns a store its backend's Open returned, and closes it when the
 // test ends; an error of Open ends the test.
-func Opened[S io.Closer](t *testing.T, s S, err error) S {
+func Opened[S io.Closer](t testing.TB, s S, err error) S {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("Open: %v", err)

@@ -47,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) generia.Store) {
 		{"invitations/let in until used up, expired or revoked; members listed", testInvitations},
 		{"invitations/racing accepts never pass the uses", testInvitationRace},
 		{"members/co-owners are made, unmade and end with membership", testCoOwners},
+		{"home/the worlds one is in and the characters one follows, newest first", testHomeFeed},
+		{"home/follows refuse bad input and go with their character", testFollowInvalid},
 		{"worlds/delete removes everything and returns the media keys", testDeleteWorld},
 		{"worlds/list pages newest first", testListWorldsPaging},
 		{"worlds/list rejects a malformed cursor", testListWorldsBadCursor},

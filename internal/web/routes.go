@@ -68,7 +68,10 @@ const (
 // API instead, and fetches the fragments (feed, cards) to append.
 func (h *Handler) routes() []route {
 	return []route{
-		{"GET", "/{$}", small, anyone, "", h.catalog},
+		{"GET", "/{$}", small, anyone, "", h.homeFirst}, // a person's home, a visitor's catalog
+		{"GET", "/explore", small, anyone, "", h.catalog},
+		{"GET", "/home", small, signedIn, "", h.home},
+		{"GET", "/home/feed", small, signedIn, "", h.homeFeed},      // fragment: the next post cards
 		{"GET", "/worlds/cards", small, anyone, "", h.catalogCards}, // fragment: the next world cards
 
 		{"GET", "/worlds/new", small, signedIn, "", h.newWorld},
@@ -106,6 +109,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/characters/{id}", small, anyone, "", h.character},
 		{"POST", "/characters/{id}/edit", small, signedIn, "", h.editCharacter},
 		{"POST", "/characters/{id}/delete", small, signedIn, "", h.deleteCharacter},
+		{"POST", "/characters/{id}/follow", small, signedIn, "", h.follow},
 		{"GET", "/characters/{id}/posts", small, anyone, "", h.characterPosts}, // fragment: the next grid items
 
 		{"GET", "/notifications", small, signedIn, "", h.notifications},

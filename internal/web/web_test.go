@@ -27,9 +27,9 @@ func TestCatalog(t *testing.T) {
 			`src="/api/v1/media/tw-icon?w=160"`, `sizes="80px"`, `href="/worlds/tidewater"`, "Sign in",
 		).lacks("Hidden Grove", `href="/?tab=mine"`, `name="csrf-token"`)
 	})
-	t.Run("the owner sees their private world, generating, and the tabs", func(t *testing.T) {
+	t.Run("the owner explores their private world, generating, and the tabs", func(t *testing.T) {
 		b := f.signedIn(f.ada)
-		b.get("/").want(http.StatusOK, "Hidden Grove", "generating… ", "private", `href="/?tab=mine"`, "@ada", `action="/logout"`)
+		b.get("/explore").want(http.StatusOK, "Hidden Grove", "generating… ", "private", `href="/explore?tab=mine"`, "@ada", `action="/logout"`)
 		b.get("/?tab=mine").want(http.StatusOK, "Hidden Grove", "Tidewater")
 		b.get("/?tab=joined").want(http.StatusOK, "You have not joined a world yet")
 	})

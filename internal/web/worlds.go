@@ -42,6 +42,9 @@ type worldCards struct {
 }
 
 type catalogData struct {
+	// Base is the catalog's address: / for a visitor, /explore for a
+	// person, whose / is their home.
+	Base  string
 	Tab   string
 	Paged bool
 	Cards worldCards
@@ -85,12 +88,22 @@ func (h *Handler) listWorlds(r *http.Request, v viewer) (string, worldCards, err
 		if sort != "" {
 			q.Set("sort", sort)
 		}
-		c.MoreURL, c.FragmentURL = "/?"+q.Encode(), "/worlds/cards?"+q.Encode()
+		c.MoreURL, c.FragmentURL = catalogBase(v)+"?"+q.Encode(), "/worlds/cards?"+q.Encode()
 	}
 	return tab, c, nil
 }
 
-// catalog is the home page: the worlds a viewer can see, by tab.
+// catalogBase is the catalog's address for a viewer: a visitor's /, a
+// person's /explore (their / is their home).
+func catalogBase(v viewer) string {
+	if v.SignedIn() {
+		return "/explore"
+	}
+	return "/"
+}
+
+// catalog is the worlds a viewer can see, by tab: a visitor's home page,
+// a person's explore tab.
 func (h *Handler) catalog(w http.ResponseWriter, r *http.Request, req request) {
 	v := req.viewer
 	tab, cards, err := h.listWorlds(r, v)
@@ -98,7 +111,7 @@ func (h *Handler) catalog(w http.ResponseWriter, r *http.Request, req request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := catalogData{Tab: tab, Paged: r.URL.Query().Get("cursor") != "", Cards: cards, Search: r.URL.Query().Get("q"), Sort: r.URL.Query().Get("sort")}
+	d := catalogData{Base: catalogBase(v), Tab: tab, Paged: r.URL.Query().Get("cursor") != "", Cards: cards, Search: r.URL.Query().Get("q"), Sort: r.URL.Query().Get("sort")}
 	h.render(w, r, http.StatusOK, "catalog", h.newPage(r, v, "", d))
 }
 
@@ -225,6 +238,9 @@ func (h *Handler) createWorld(w http.ResponseWriter, r *http.Request, req reques
 type feedCards struct {
 	WorldID string
 	Posts   []generia.Post
+	// Worlds, in a feed of several worlds (the home), name the world of
+	// each post by its ID.
+	Worlds  map[string]generia.World
 	Viewer  viewer
 	Next    string
 	MoreURL string
