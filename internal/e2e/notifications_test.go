@@ -40,9 +40,10 @@ func listen(t *testing.T, follow func(ctx context.Context, fn func(apiclient.Eve
 			}
 			return true
 		})
-		if ctx.Err() == nil {
-			t.Errorf("a stream ended: %v", err)
+		if ctx.Err() == nil && err != nil {
+			t.Logf("a stream ended: %v", err)
 		}
+		close(got)
 	}()
 	select {
 	case <-opened:
@@ -63,7 +64,10 @@ func accountOf(c *apiclient.Client) func(ctx context.Context, fn func(apiclient.
 func nextNotification(t *testing.T, from <-chan notified, within time.Duration, what string) notified {
 	t.Helper()
 	select {
-	case n := <-from:
+	case n, ok := <-from:
+		if !ok {
+			t.Fatalf("%s ended", what)
+		}
 		return n
 	case <-time.After(within):
 		t.Fatalf("no notification on %s in %s", what, within)
@@ -118,6 +122,10 @@ func TestAReplyNotifiesThePersonLive(t *testing.T) {
 		t.Fatalf("feed = %v, %v", posts, err)
 	}
 	post := posts[0]
+	// The world's completion is told too; from here on, only replies.
+	if err := ada.Do(ctx, "POST", "/api/v1/notifications/read", apiv1.MarkRead{All: true}, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	account := listen(t, accountOf(ada))
 	world := listen(t, func(ctx context.Context, fn func(apiclient.Event) bool) error {
@@ -167,8 +175,8 @@ func TestAReplyNotifiesThePersonLive(t *testing.T) {
 		t.Errorf("%d unread, want %d", n, count)
 	}
 	list := notifications(t, ada)
-	if len(list) != count || list[0].Kind != "reply" || list[0].Read {
-		t.Errorf("the notifications: %+v, want %d unread replies", list, count)
+	if len(list) != count+1 || list[0].Kind != "reply" || list[0].Read || list[count].Kind != "world_completed" || !list[count].Read {
+		t.Errorf("the notifications: %+v, want %d unread replies and the world's completion, read", list, count)
 	}
 	var marked apiv1.Marked
 	if err := ada.Do(ctx, "POST", "/api/v1/notifications/read", apiv1.MarkRead{All: true}, &marked); err != nil {
@@ -192,6 +200,9 @@ func TestOneNotificationWhenAWorkerDiesMidReply(t *testing.T) {
 	if err != nil || len(posts) != 1 {
 		t.Fatalf("feed = %v, %v", posts, err)
 	}
+	if err := c.client.Do(ctx, "POST", "/api/v1/notifications/read", apiv1.MarkRead{All: true}, nil); err != nil {
+		t.Fatal(err)
+	}
 	// Slow writers from here on: a reply takes seconds to write, and the
 	// worker writing it is killed in the middle.
 	for _, p := range c.workers {
@@ -210,7 +221,7 @@ func TestOneNotificationWhenAWorkerDiesMidReply(t *testing.T) {
 	run(t, c.dir, "worker4", slow, "worker", "--queues", "main,llm,images,progress,services")
 
 	n := nextNotification(t, account, 2*time.Minute, "the account stream")
-	if n.Notification.Kind != "reply" {
+	if n.Notification.Kind != "reply" || !strings.Contains(n.Notification.Link, comment.PostID) {
 		t.Fatalf("the notification: %+v, want the reply's", n.Notification)
 	}
 	time.Sleep(3 * time.Second) // a second notification would come by now
@@ -222,8 +233,8 @@ func TestOneNotificationWhenAWorkerDiesMidReply(t *testing.T) {
 	if got := replies(t, c.client, w.ID, posts[0].ID, comment.ID); len(got) != 1 {
 		t.Errorf("%d replies to one comment, want 1", len(got))
 	}
-	if list := notifications(t, c.client); len(list) != 1 || len(list[0].IDs) != 1 {
-		t.Errorf("the notifications: %+v, want the one reply's", list)
+	if list := notifications(t, c.client); len(list) != 2 || list[0].Kind != "reply" || len(list[0].IDs) != 1 || list[1].Kind != "world_completed" {
+		t.Errorf("the notifications: %+v, want the one reply's and the world's completion", list)
 	}
 	if got := unread(t, c.client); got != 1 {
 		t.Errorf("%d unread, want 1", got)
