@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,62 +49,12 @@ func screenshots(t *testing.T) string {
 // create a world and watch its progress to the end, open the feed, like a
 // post, comment on it, open a character, make a character and post as it.
 func TestWebUIInABrowser(t *testing.T) {
-	exe := chromium(t)
-	shots := screenshots(t)
+	chromium(t)
 	s := start(t, settings{dataDir: t.TempDir(), llmLatency: 150 * time.Millisecond, imgLatency: 200 * time.Millisecond})
 	defer s.app.Close()
 	base := s.app.URL
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	browser, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// The first run starts the browser, on a context without a deadline.
-	if err := chromedp.Do(browser, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(browser, 3*time.Minute)
-	defer cancelTimeout()
-
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: PNG
-			if err != nil {
-				return chromedp.Void{}, err
-			}
-			path := filepath.Join(shots, name+".png")
-			t.Logf("screenshot %s", path)
-			return chromedp.Void{}, os.WriteFile(path, buf, 0o644)
-		}
-	}
-	step := func(name string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		for i, st := range steps {
-			sctx, cancel := context.WithTimeout(ctx, time.Minute)
-			err := chromedp.Do(sctx, st)
-			cancel()
-			if err != nil {
-				_ = chromedp.Do(ctx, shot("failed-"+strings.ReplaceAll(name, " ", "-")))
-				t.Fatalf("%s, action %d: %v", name, i+1, err)
-			}
-		}
-	}
-	read := func(name string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			_ = chromedp.Do(ctx, shot("failed-"+name))
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v
-	}
+	b := openBrowser(t, "", 1280, 900, false)
+	ctx, step, read, shot := b.ctx, b.step, b.read, b.shot
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	// poll waits until a JavaScript expression is true on the page.
 	poll := func(expr string) chromedp.Action[chromedp.Void] {
@@ -114,28 +63,6 @@ func TestWebUIInABrowser(t *testing.T) {
 			return chromedp.Void{}, err
 		}
 	}
-	// settle waits until a JavaScript expression is true on the page a form's
-	// submission leads to: while the browser navigates, an evaluation fails,
-	// and it asks again.
-	settle := func(expr string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			for {
-				if ok, err := chromedp.Evaluate[bool](expr)(ctx, tg); err == nil && ok {
-					return chromedp.Void{}, nil
-				}
-				select {
-				case <-ctx.Done():
-					return chromedp.Void{}, fmt.Errorf("waiting for %s: %w", expr, ctx.Err())
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
-		}
-	}
-	// visit opens a page and waits until what the step works on is visible.
-	visit := func(url, ready string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(chromedp.Navigate(url), chromedp.WaitVisible(css(ready)))
-	}
-
 	step("register",
 		visit(base+"/register", "#username"),
 		chromedp.SendKeys(css("#username"), "grace"),
@@ -143,7 +70,7 @@ func TestWebUIInABrowser(t *testing.T) {
 		chromedp.SendKeys(css("#password"), "a very long password"),
 		chromedp.Submit(css("#password")),
 		chromedp.WaitReady(css(`meta[name="csrf-token"]`)),
-		shot("01-catalog-signed-in"),
+		shot("01-home-signed-in"),
 	)
 
 	step("create a world and watch it to the end",

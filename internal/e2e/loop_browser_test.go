@@ -20,7 +20,7 @@ type browserPage struct {
 	t     *testing.T
 	ctx   context.Context
 	shots string
-	name  string // the screenshots' prefix
+	name  string // the screenshots' prefix, if any
 }
 
 // openBrowser starts Chromium with a window of width×height (mobile: a
@@ -61,7 +61,10 @@ func (b *browserPage) shot(name string) chromedp.Action[chromedp.Void] {
 		if err != nil {
 			return chromedp.Void{}, err
 		}
-		path := filepath.Join(b.shots, b.name+"-"+name+".png")
+		if b.name != "" {
+			name = b.name + "-" + name
+		}
+		path := filepath.Join(b.shots, name+".png")
 		b.t.Logf("screenshot %s", path)
 		return chromedp.Void{}, os.WriteFile(path, buf, 0o644)
 	}
